@@ -1,0 +1,46 @@
+# The front door. `make report` and `make test` do all the set-up on a machine with only python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KERNEL := cape-study
+
+.PHONY: help install report test lint lab demo clean-reports
+
+help:
+	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html"
+	@echo "make test     create .venv, install, run the test suite"
+	@echo "make lab      open JupyterLab on the project kernel"
+	@echo "make lint     ruff over the library, tests, notebooks and benchmarks"
+	@echo "make demo     regenerate the committed synthetic demo case file in data/raw/demo"
+
+install: $(STAMP)
+
+# Idempotent: re-runs only when the dependency declarations change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt hatchling
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation \
+		-c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
+		--display-name "Python (cape-study)" >/dev/null
+	touch $(STAMP)
+
+report: install
+	$(BIN)/cape-study run
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+demo: install
+	$(BIN)/cape-study synth --cases 400 --seed 20240501 --out data/raw/demo --force
+
+clean-reports:
+	rm -rf reports

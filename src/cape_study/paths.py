@@ -1,0 +1,90 @@
+"""Every path the project uses, in one place.
+
+The project root is the directory that holds ``pyproject.toml`` and ``pipeline.yaml``.
+It is found from this file's location (the package is installed in editable mode from
+``src/``) unless the environment variable ``CAPE_STUDY_ROOT`` names another one, which
+is how tests and benchmarks point the library at a scratch copy of the project.
+
+Raw data are never written to: ``data/raw`` is read-only for the library, with the one
+exception of ``cape-study synth --out``, which writes a *new* synthetic case file where
+it is told to.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CODEBOOK_DIR", "PACKAGE_DIR", "ProjectPaths", "project"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CODEBOOK_DIR = PACKAGE_DIR / "codebooks"
+_ROOT_ENV = "CAPE_STUDY_ROOT"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The locations of a project checkout, all derived from its root."""
+
+    root: Path
+
+    @property
+    def pipeline_file(self) -> Path:
+        return self.root / "pipeline.yaml"
+
+    @property
+    def constraints(self) -> Path:
+        return self.root / "constraints.txt"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def data_raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def demo_case_file(self) -> Path:
+        return self.data_raw / "demo"
+
+    @property
+    def data_processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def failed_reports(self) -> Path:
+        return self.reports / "failed"
+
+    @property
+    def benchmark_reports(self) -> Path:
+        return self.reports / "benchmarks"
+
+    @property
+    def cache(self) -> Path:
+        """Executed notebooks kept between runs so that unchanged steps can be reused."""
+        return self.root / ".cache" / "steps"
+
+    @property
+    def source(self) -> Path:
+        """The library's source, hashed into every step's cache key."""
+        return PACKAGE_DIR
+
+
+def project(root: str | os.PathLike[str] | None = None) -> ProjectPaths:
+    """Return the project's paths.
+
+    Parameters
+    ----------
+    root
+        An explicit project root. Without it, ``$CAPE_STUDY_ROOT`` is used when set,
+        else the checkout this package was installed from.
+    """
+    if root is None:
+        root = os.environ.get(_ROOT_ENV) or PACKAGE_DIR.parents[1]
+    return ProjectPaths(Path(root).resolve())
