@@ -1,0 +1,102 @@
+"""The ``cape-study`` command: parses arguments and calls the library, nothing more.
+
+Each sub-command is a pair of functions: ``_add_<name>`` declares its arguments and
+``_cmd_<name>`` calls the library. Expected problems (a broken case file, a bad
+parameter, a failed step) are reported as a message and an exit code, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cape_study import __version__
+
+__all__ = ["main"]
+
+
+# -- codebook ---------------------------------------------------------------------------
+def _add_codebook(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("codebook", help="render the codebook as Markdown (or HTML)")
+    p.add_argument("--lang", choices=["sv", "en"], default="en", help="language (default: en)")
+    p.add_argument("--html", action="store_true", help="render a self-contained HTML page")
+    p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    p.add_argument("--out", type=Path, help="write to this file instead of standard output")
+
+
+def _cmd_codebook(args: argparse.Namespace) -> int:
+    from cape_study.codebook import load_codebook, render_html, render_markdown
+
+    book = load_codebook(args.codebook)
+    text = (render_html if args.html else render_markdown)(book, args.lang)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# -- validate ---------------------------------------------------------------------------
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check a case file and list every problem in it")
+    p.add_argument("path", type=Path, help="a folder of CSV files or an .xlsx workbook")
+    p.add_argument("--data-cutoff", help="no event may fall after this date (default: today)")
+    p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from cape_study.loaders import check_case_file, format_problems
+
+    result = check_case_file(args.path, codebook=args.codebook, data_cutoff=args.data_cutoff)
+    for note in result.notes:
+        print(f"note: {note}")
+    if not result.ok:
+        print(format_problems(result.problems))
+        print(f"\n{args.path}: {len(result.problems)} problem(s); nothing was written.")
+        return 1
+    print(result.summary())
+    return 0
+
+
+# -- dispatch ---------------------------------------------------------------------------
+_COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
+                           Callable[[argparse.Namespace], int]]] = {
+    "codebook": (_add_codebook, _cmd_codebook),
+    "validate": (_add_validate, _cmd_validate),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cape-study",
+        description="Research environment for the CAPE study of forced-labour case attrition.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add, _ in _COMMANDS.values():
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from cape_study.errors import CapeStudyError
+
+    args = _parser().parse_args(argv)
+    _, run = _COMMANDS[args.command]
+    try:
+        return run(args)
+    except CapeStudyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
