@@ -300,10 +300,9 @@ def load_codebook(name: str | Path = DEFAULT_CODEBOOK) -> Codebook:
     """
     path = Path(name)
     if path.suffix not in {".yaml", ".yml"}:
-        if str(name) not in available_codebooks():
-            raise CodebookError(
-                f"unknown codebook {str(name)!r}; known codebooks: {', '.join(available_codebooks())}"
-            )
+        known = available_codebooks()
+        if str(name) not in known:
+            raise CodebookError(f"unknown codebook {str(name)!r}; known: {', '.join(known)}")
         path = CODEBOOK_DIR / f"{name}.yaml"
     return _load_path(path.resolve())
 

@@ -1,0 +1,159 @@
+"""The codebook: its content covers the study's schemes, and it renders in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cape_study.codebook import (
+    CodebookError,
+    available_codebooks,
+    load_codebook,
+    render_html,
+    render_markdown,
+)
+from cape_study.paths import CODEBOOK_DIR
+
+BOOK = load_codebook()
+
+
+def test_packaged_codebook_loads_with_a_version() -> None:
+    assert "cape_v1" in available_codebooks()
+    assert BOOK.version == "1.0"
+
+
+def test_stages_are_ordered_with_closure_outside_the_order() -> None:
+    stage = BOOK.scheme("stage")
+    assert stage.ordered
+    assert stage.ranked_codes == ["reported", "investigation_opened", "suspect_notified",
+                                  "prosecuted", "judgment_first_instance", "judgment_appeal",
+                                  "judgment_supreme"]
+    assert stage.get("closed").terminal and "closure_reason" in stage.get("closed").requires
+
+
+def test_outcomes_separate_trafficking_exploitation_other_and_acquittal() -> None:
+    families = {c.code: c.family for c in BOOK.scheme("outcome").codes}
+    assert families == {"convicted_trafficking": "trafficking",
+                        "convicted_exploitation": "exploitation",
+                        "convicted_other": "other", "acquitted": None}
+
+
+def test_offences_follow_reclassification_in_both_countries() -> None:
+    offences = BOOK.scheme("offence")
+    assert offences.get("manniskohandel").law == "4 kap. 1 § brottsbalken"
+    exploitation = offences.get("manniskoexploatering")
+    assert exploitation.law == "4 kap. 1 b § brottsbalken"
+    assert exploitation.in_force_from.isoformat() == "2018-07-01"
+    for code in ("ocker", "arbetsmiljobrott", "olaga_tvang"):
+        assert offences.get(code).country == "SE" and offences.get(code).family == "other"
+    for code in ("ihmiskauppa", "kiskonnantapainen_tyosyrjinta", "kiskonta"):
+        assert offences.get(code).country == "FI"
+    assert offences.get("ihmiskauppa").family == "trafficking"
+
+
+def test_closure_reasons_are_written_as_prosecutors_write_them() -> None:
+    labels = BOOK.labels("closure_reason", "sv")
+    for code, wording in [("brott_kan_inte_styrkas", "Brott kan inte styrkas"),
+                          ("spaningsresultat_saknas", "Spaningsresultat saknas"),
+                          ("garningen_ar_inte_brott", "Gärningen är inte brott"),
+                          ("forundersokningsbegransning", "Förundersökningsbegränsning"),
+                          ("atalsunderlatelse", "Åtalsunderlåtelse")]:
+        assert labels[code] == wording
+
+
+def test_regions_sectors_channels_and_indicators() -> None:
+    assert all(c.country in {"SE", "FI"} for c in BOOK.scheme("police_region").codes)
+    assert BOOK.codes("sector") == ["agriculture_forestry", "construction", "hotel_restaurant",
+                                    "cleaning", "beauty", "transport", "begging", "other"]
+    assert {"joint_inspection", "victim", "ngo", "police_initiative", "other_agency",
+            "tip"} <= set(BOOK.codes("detection_channel"))
+    assert len(BOOK.codes("ilo_indicator")) == 11
+    assert {"lives_at_workplace", "paid_for_job", "pays_back_wages",
+            "very_long_hours_every_day",
+            "serious_work_environment_deficiencies"} <= set(BOOK.codes("agency_sign"))
+    assert BOOK.codeable_schemes == ["barrier", "ilo_indicator", "agency_sign"]
+
+
+def test_every_barrier_can_be_applied_by_two_coders() -> None:
+    barrier = BOOK.scheme("barrier")
+    groups = {g.code for g in barrier.groups}
+    assert {"victim", "evidence", "legal", "investigation", "cooperation"} <= groups
+    for code in barrier.codes:
+        assert code.group in groups
+        for field in ("include", "exclude", "example"):
+            text = getattr(code, field)
+            assert text is not None and text.sv.strip() and text.en.strip(), (code.code, field)
+        assert code.sources and all(s.startswith("http") for s in code.sources), code.code
+        assert code.definition.en != code.label.en
+
+
+def test_every_label_and_definition_is_bilingual_and_distinct() -> None:
+    for name, scheme in BOOK.schemes.items():
+        for code in scheme.codes:
+            assert code.label.sv.strip() and code.label.en.strip(), (name, code.code)
+            assert len(code.definition.en) > len(code.label.en), (name, code.code)
+    for tname, table in BOOK.tables.items():
+        for cname, col in table.columns.items():
+            assert col.label.sv.strip() and col.definition.sv.strip(), (tname, cname)
+
+
+def test_intake_tables_match_the_design() -> None:
+    assert list(BOOK.tables) == ["cases", "events", "victims", "suspects", "documents",
+                                 "codings"]
+    assert not BOOK.table("suspects").required
+    assert BOOK.table("events").columns["case_id"].references == ("cases.case_id",)
+    assert set(BOOK.table("codings").columns["unit_id"].references) == {
+        "cases.case_id", "documents.doc_id"}
+
+
+def test_unknown_names_list_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"known schemes: .*barrier"):
+        BOOK.scheme("barriers")
+    with pytest.raises(ValueError, match="known tables: cases"):
+        BOOK.table("case")
+    with pytest.raises(ValueError, match="not a code of scheme sector"):
+        BOOK.label("sector", "fishing")
+    with pytest.raises(CodebookError, match=r"known: .*cape_v1"):
+        load_codebook("cape_v9")
+
+
+def _broken_copy(tmp_path: Path, mutate) -> Path:
+    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda r: r["schemes"]["sector"]["codes"].append(r["schemes"]["sector"]["codes"][0]),
+     "duplicate codes"),
+    (lambda r: r["schemes"]["sector"]["codes"][0]["label"].pop("sv"),
+     r"schemes\.sector\.codes\.0\.label\.sv"),
+    (lambda r: r["tables"]["cases"]["columns"]["sector"].update(scheme="sectors"),
+     "unknown scheme 'sectors'"),
+    (lambda r: r["tables"]["events"]["columns"]["case_id"].update(references=["case.id"]),
+     "names no table column"),
+])
+def test_a_broken_codebook_names_the_entry_at_fault(tmp_path: Path, mutate, message) -> None:
+    with pytest.raises(CodebookError, match=message):
+        load_codebook(_broken_copy(tmp_path, mutate))
+
+
+def test_render_markdown_in_swedish_and_english() -> None:
+    sv = render_markdown(BOOK, "sv")
+    en = render_markdown(BOOK, "en")
+    assert "Brott kan inte styrkas" in sv and "Kodscheman" in sv
+    assert "Code schemes" in en and "Koda när" not in en
+    assert f"{BOOK.scheme('barrier').label.sv}" in sv
+    for table in BOOK.tables:
+        assert f"(`{table}`)" in sv
+
+
+def test_render_html_is_a_self_contained_page() -> None:
+    html = render_html(BOOK, "sv")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="sv">' in html
+    assert "<table>" in html and "Åtalsunderlåtelse" in html
+    assert "http" not in html.split("<body>")[0]  # no external stylesheet or script
