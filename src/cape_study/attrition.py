@@ -1,0 +1,179 @@
+"""Where cases drop out: each case's furthest stage and outcome, and the stage funnel.
+
+A case file records events per case and, from notification on, per suspect. The
+functions here derive case-level facts from those rows by documented rules:
+
+* a case **reached** a stage when any of its rows (any suspect, or the whole case)
+  is at that stage or a later one (``reached prosecution`` = any suspect prosecuted);
+* its **outcome** is the best final-instance result over its suspects, in the order
+  conviction for trafficking > for människoexploatering > for another offence >
+  acquittal, where a suspect's final result is the one of the highest court that
+  judged them (so a conviction reversed on appeal and restored by the supreme court
+  counts as a conviction);
+* it is **reclassified** when trafficking or exploitation was reported or charged but
+  the conviction was for another offence only;
+* it is **open** (censored at the data cut-off) when it has neither a closure nor a
+  judgment.
+
+Proportions come with confidence intervals from
+:func:`statsmodels.stats.proportion.proportion_confint`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from cape_study.codebook import Codebook, load_codebook
+
+__all__ = ["CI_METHODS", "OUTCOME_ORDER", "case_status", "funnel", "proportion_ci"]
+
+#: Interval methods, by the names used in the parameters, as statsmodels calls them.
+CI_METHODS = {"wilson": "wilson", "clopper_pearson": "beta", "jeffreys": "jeffreys",
+              "agresti_coull": "agresti_coull"}
+#: Best outcome first.
+OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other",
+                 "acquitted"]
+
+
+def proportion_ci(successes: pd.Series | int, trials: pd.Series | int,
+                  confidence: float = 0.95, method: str = "wilson"
+                  ) -> tuple[pd.Series | float, pd.Series | float]:
+    """Two-sided confidence interval for a binomial proportion.
+
+    Parameters
+    ----------
+    successes, trials
+        Counts (scalars or aligned Series); where ``trials`` is 0 the interval is
+        missing.
+    confidence
+        Coverage, e.g. 0.95.
+    method
+        ``wilson`` (score interval, Wilson 1927; recommended by Newcombe 1998 and
+        Brown, Cai & DasGupta 2001 for small counts and proportions near 0, as here),
+        ``clopper_pearson`` (exact), ``jeffreys`` or ``agresti_coull``.
+
+    References
+    ----------
+    Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
+    comparison of seven methods. *Statistics in Medicine* 17, 857-872.
+    """
+    if method not in CI_METHODS:
+        raise ValueError(f"unknown interval method {method!r}; known: {', '.join(CI_METHODS)}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    scalar = not isinstance(trials, pd.Series)
+    s = pd.Series([successes] if scalar else successes, dtype="float64")
+    n = pd.Series([trials] if scalar else trials, dtype="float64")
+    n.index = s.index
+    low = pd.Series(float("nan"), index=s.index)
+    high = pd.Series(float("nan"), index=s.index)
+    ok = n > 0
+    if ok.any():
+        lo, hi = proportion_confint(s[ok], n[ok], alpha=1 - confidence,
+                                    method=CI_METHODS[method])
+        low[ok], high[ok] = lo, hi
+    if scalar:
+        return float(low.iloc[0]), float(high.iloc[0])
+    return low, high
+
+
+def case_status(cases: pd.DataFrame, events: pd.DataFrame,
+                codebook: Codebook | None = None) -> pd.DataFrame:
+    """One row per case: furthest stage, stages reached, outcome, and whether it is open.
+
+    Parameters
+    ----------
+    cases, events
+        The tables of a :class:`~cape_study.loaders.CaseFile`.
+    codebook
+        Supplies the stage order and offence families (default: the packaged one).
+
+    Returns
+    -------
+    DataFrame
+        ``case_id``, ``country``, ``report_date``, ``furthest_stage``, one boolean
+        column ``reached_<stage>`` per ranked stage, ``closed`` (a closure row exists),
+        ``outcome`` (missing unless judged), ``reclassified`` and ``open``.
+    """
+    book = codebook or load_codebook()
+    stages = book.scheme("stage").ranked_codes
+    rank = {s: i for i, s in enumerate(stages)}
+    ev = events.assign(stage=events["stage"].astype("string"),
+                       offence=events["offence"].astype("string"),
+                       outcome=events["outcome"].astype("string"))
+    ev["rank"] = ev["stage"].map(rank)
+    furthest = ev.dropna(subset=["rank"]).groupby("case_id")["rank"].max()
+    out = cases[["case_id", "country", "report_date"]].copy()
+    out["country"] = out["country"].astype("string")
+    # Every case was reported, even if its file has no 'reported' event row.
+    best = out["case_id"].map(furthest).fillna(0).astype(int)
+    out["furthest_stage"] = pd.Categorical([stages[r] for r in best], categories=stages,
+                                           ordered=True)
+    for stage, r in rank.items():
+        out[f"reached_{stage}"] = best >= r
+    out["closed"] = out["case_id"].isin(ev.loc[ev["stage"] == "closed", "case_id"])
+    out["outcome"] = out["case_id"].map(_final_outcome(ev)).astype("string")
+    family = {c.code: c.family for c in book.scheme("offence").codes}
+    serious = ev["offence"].map(family).isin(["trafficking", "exploitation"])
+    charged_serious = set(ev.loc[serious & ev["stage"].isin(stages[rank["prosecuted"]:]),
+                                 "case_id"])
+    reported_serious = cases.loc[cases["offence_reported"].astype("string").map(family).isin(
+        ["trafficking", "exploitation"]), "case_id"]
+    out["reclassified"] = (out["outcome"] == "convicted_other").fillna(False) & (
+        out["case_id"].isin(charged_serious) | out["case_id"].isin(reported_serious))
+    out["open"] = ~out["closed"] & out["outcome"].isna()
+    return out.reset_index(drop=True)
+
+
+def _final_outcome(ev: pd.DataFrame) -> pd.Series:
+    """Best outcome per case over its suspects' final-instance judgments."""
+    judged = ev.dropna(subset=["outcome"]).copy()
+    if judged.empty:
+        return pd.Series(dtype="string")
+    judged["suspect"] = judged["suspect_id"].astype("string").fillna("(case)")
+    top = judged.groupby(["case_id", "suspect"])["rank"].transform("max")
+    final = judged[judged["rank"] == top]
+    order = {o: i for i, o in enumerate(OUTCOME_ORDER)}
+    best = final.assign(order=final["outcome"].map(order)).groupby("case_id")["order"].min()
+    return best.map(dict(enumerate(OUTCOME_ORDER)))
+
+
+def funnel(status: pd.DataFrame, by: str | None = "country", confidence: float = 0.95,
+           method: str = "wilson") -> pd.DataFrame:
+    """The stage funnel: how many cases reached each stage, as a share of all reported.
+
+    Parameters
+    ----------
+    status
+        The output of :func:`case_status`.
+    by
+        A column to split by (default ``country``), or ``None`` for all cases.
+    confidence, method
+        Passed to :func:`proportion_ci`.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``by`` (if given), ``stage``, ``n_cases`` (the denominator: cases
+        reported), ``reached``, ``proportion``, ``ci_low``, ``ci_high``,
+        ``ci_method``, ``confidence``.
+    """
+    stages = [c.removeprefix("reached_") for c in status.columns if c.startswith("reached_")]
+    groups = status.groupby(by, observed=True) if by else [(None, status)]
+    rows = []
+    for key, group in groups:
+        for stage in stages:
+            row = {"stage": stage, "n_cases": len(group),
+                   "reached": int(group[f"reached_{stage}"].sum())}
+            if by:
+                row = {by: key, **row}
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    table["stage"] = pd.Categorical(table["stage"], categories=stages, ordered=True)
+    table["proportion"] = table["reached"] / table["n_cases"]
+    table["ci_low"], table["ci_high"] = proportion_ci(table["reached"], table["n_cases"],
+                                                      confidence, method)
+    table["ci_method"] = method
+    table["confidence"] = confidence
+    return table
