@@ -62,11 +62,65 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- run --------------------------------------------------------------------------------
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run pipeline.yaml: execute the notebooks, write reports/")
+    p.add_argument("--params", type=Path, metavar="FILE.yaml",
+                   help="parameter overrides: a YAML mapping of KEY or STEP.KEY to value")
+    p.add_argument("-p", dest="assignments", action="append", default=[],
+                   metavar="[STEP.]KEY=VALUE",
+                   help="override a parameter (of every step that has it, or of STEP)")
+    p.add_argument("--only", action="append", metavar="STEP",
+                   help="run only this step (and what it needs); repeatable")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="run up to N independent steps at once (default: 1)")
+    p.add_argument("--force", action="store_true", help="re-run steps even when cached")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run of the project to finish")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from cape_study.params import parse_assignments
+    from cape_study.paths import project
+    from cape_study.pipeline import run_pipeline
+
+    result = run_pipeline(project(), overrides=parse_assignments(args.assignments),
+                          params_file=args.params, only=args.only, jobs=args.jobs,
+                          force=args.force, wait=args.wait)
+    print(result.summary())
+    return 0
+
+
+# -- verify -----------------------------------------------------------------------------
+def _add_verify(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify", help="recompute the hashes in a report's manifest.json")
+    p.add_argument("report_dir", nargs="?", type=Path, metavar="REPORT_DIR",
+                   help="the folder holding manifest.json (default: reports/)")
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from cape_study.paths import project
+    from cape_study.pipeline import verify_report
+
+    paths = project()
+    report_dir = args.report_dir or paths.reports
+    differences = verify_report(report_dir, root=paths.root)
+    for difference in differences:
+        print(difference)
+    if differences:
+        print(f"{report_dir}: {len(differences)} difference(s) from manifest.json")
+        return 1
+    print(f"{report_dir}: every file matches manifest.json")
+    return 0
+
+
 # -- dispatch ---------------------------------------------------------------------------
 _COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
                            Callable[[argparse.Namespace], int]]] = {
     "codebook": (_add_codebook, _cmd_codebook),
     "validate": (_add_validate, _cmd_validate),
+    "run": (_add_run, _cmd_run),
+    "verify": (_add_verify, _cmd_verify),
 }
 
 
