@@ -1,0 +1,135 @@
+"""Benchmark the pipeline runner against the same notebooks run as plain Python scripts.
+
+Three timings, in this order, on the project at ``--root`` (default: this checkout):
+
+1. *plain scripts*: each step's notebook, with its resolved parameters injected after
+   the parameters cell (as the runner does), converted by nbconvert to a Python script
+   and run with ``python`` from the project root, one after the other in pipeline order;
+2. *cold run*: ``cape-study run --force`` (every step executed in a kernel, HTML
+   rendered, report and manifest written);
+3. *no-op run*: ``cape-study run`` again, with nothing changed (every step cached).
+
+Targets: a cold run within 1.5 times the plain-script time; a no-op run under 1 s.
+The figures are printed and written to ``reports/benchmarks/pipeline.json`` under the
+root. The run replaces the project's report and cache like ``make report`` does.
+
+Usage::
+
+    python benchmarks/bench_pipeline.py [--root DIR] [--jobs N] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cape_study.paths import project
+from cape_study.pipeline import load_pipeline, resolve_parameters
+
+COLD_RATIO_TARGET = 1.5
+NOOP_TARGET_S = 1.0
+
+
+def notebook_to_script(notebook: Path, parameters: dict, out: Path) -> Path:
+    """Write ``notebook`` as a plain Python script with ``parameters`` injected.
+
+    IPython magics (``get_ipython()`` lines) are dropped; ``display`` is imported so
+    that cells which display results still run outside a kernel (they print).
+    """
+    from nbconvert import PythonExporter
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(notebook))
+    nb = parameterize_notebook(nb, dict(parameters), kernel_name="python3", language="python")
+    source, _ = PythonExporter().from_notebook_node(nb)
+    lines = [line for line in source.splitlines() if not re.match(r"\s*get_ipython\(\)", line)]
+    out.write_text(
+        "from IPython.display import display\n" + "\n".join(lines) + "\n", encoding="utf-8"
+    )
+    return out
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, help="project root (default: this checkout)")
+    parser.add_argument("--jobs", type=int, default=1, help="--jobs for cape-study run")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    paths = project(args.root)
+    root = paths.root
+    env = {**os.environ, "CAPE_STUDY_ROOT": str(root), "MPLBACKEND": "Agg"}
+    steps = load_pipeline(paths.pipeline_file)
+    parameters = resolve_parameters(steps, root)
+
+    per_step: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="cape-bench-") as tmp:
+        for name, step in steps.steps.items():
+            script = notebook_to_script(
+                root / step.notebook, parameters[name], Path(tmp) / f"{name}.py"
+            )
+            per_step[name] = timed([sys.executable, str(script)], root, env)
+    plain = sum(per_step.values())
+    run = [sys.executable, "-m", "cape_study.cli", "run", "--jobs", str(args.jobs)]
+    cold = timed([*run, "--force"], root, env)
+    noop = timed(run, root, env)
+
+    figures = {
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "root": str(root),
+        "steps": list(steps.steps),
+        "jobs": args.jobs,
+        "plain_scripts_s": round(plain, 3),
+        "plain_scripts_per_step_s": {k: round(v, 3) for k, v in per_step.items()},
+        "cold_run_s": round(cold, 3),
+        "noop_run_s": round(noop, 3),
+        "cold_to_scripts_ratio": round(cold / plain, 3),
+        "targets": {
+            "cold_to_scripts_ratio_max": COLD_RATIO_TARGET,
+            "noop_run_s_max": NOOP_TARGET_S,
+        },
+        "met": {"cold": cold <= COLD_RATIO_TARGET * plain, "noop": noop < NOOP_TARGET_S},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    }
+    out = paths.benchmark_reports / "pipeline.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+    print(f"steps:                {', '.join(figures['steps'])}")
+    print(f"plain scripts:        {plain:7.2f} s")
+    print(
+        f"cold run (--force):   {cold:7.2f} s  = {cold / plain:.2f} x plain "
+        f"(target <= {COLD_RATIO_TARGET}) {'ok' if figures['met']['cold'] else 'MISSED'}"
+    )
+    print(
+        f"no-op re-run:         {noop:7.2f} s  (target < {NOOP_TARGET_S} s) "
+        f"{'ok' if figures['met']['noop'] else 'MISSED'}"
+    )
+    print(f"wrote {out}")
+    return 1 if args.check and not all(figures["met"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

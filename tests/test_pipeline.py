@@ -1,0 +1,596 @@
+"""Tests for cape_study.pipeline: ordering, parameters, cache, parallel steps, failures.
+
+Every test runs a small project copied from tests/fixtures/pipeline into tmp_path, with
+its own parameter-set registry (``SETS``) and its own copy of the library source, so
+that the cache's dependence on the library can be tested without touching src/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import psutil
+import pytest
+from pydantic import BaseModel, ConfigDict, Field
+
+from cape_study import cli, pipeline
+from cape_study.errors import ParameterError
+from cape_study.paths import PACKAGE_DIR, ProjectPaths
+from cape_study.pipeline import (
+    KernelMissing,
+    PipelineBusy,
+    PipelineError,
+    PipelineFailed,
+    ProgressEvent,
+    load_pipeline,
+    resolve_parameters,
+    run_pipeline,
+    verify_report,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
+REPO = Path(__file__).resolve().parents[1]
+
+
+class _Set(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class First(_Set):
+    greeting: str = "hello"
+    repeat: int = Field(2, ge=1, le=10)
+
+
+class Second(_Set):
+    factor: float = Field(1.5, gt=0, le=10)
+    label: Literal["x", "y"] = "x"
+
+
+class Sleepy(_Set):
+    seconds: float = Field(1.0, ge=0, le=60)
+    name: str = "a"
+
+
+SETS: dict[str, type[BaseModel]] = {"first": First, "second": Second, "sleepy": Sleepy}
+
+
+@dataclass
+class Project:
+    """A scratch project and the library copy whose hash goes into its cache keys."""
+
+    paths: ProjectPaths
+    source: Path
+
+    @property
+    def root(self) -> Path:
+        return self.paths.root
+
+    def run(self, **kwargs) -> pipeline.RunResult:
+        kwargs.setdefault("progress", None)
+        return run_pipeline(self.paths, parameter_sets=SETS, source=self.source, **kwargs)
+
+    def use(self, pipeline_yaml: str) -> None:
+        shutil.copy(FIXTURES / pipeline_yaml, self.root / "pipeline.yaml")
+
+    def runs(self) -> list[str]:
+        """The steps executed so far, as the fixture notebooks log them."""
+        log = self.root / "runs.log"
+        return log.read_text(encoding="utf-8").split() if log.exists() else []
+
+
+def make_project(base: Path, pipeline_yaml: str) -> Project:
+    root = base / "project"
+    root.mkdir(parents=True)
+    shutil.copytree(FIXTURES / "notebooks", root / "notebooks")
+    shutil.copytree(FIXTURES / "data", root / "data")
+    (root / "constraints.txt").write_text("example==1.0\n", encoding="utf-8")
+    source = base / "library"
+    shutil.copytree(PACKAGE_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
+    project = Project(ProjectPaths(root), source)
+    project.use(pipeline_yaml)
+    return project
+
+
+def copy_project(project: Project, base: Path) -> Project:
+    shutil.copytree(project.root.parent, base / "copy")
+    return Project(ProjectPaths(base / "copy" / "project"), base / "copy" / "library")
+
+
+def statuses(result: pipeline.RunResult) -> dict[str, str]:
+    return {name: step.status for name, step in result.steps.items()}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def kernel_children() -> list[psutil.Process]:
+    """Kernel processes started by this test process that are still running."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(child.cmdline()) and alive(child.pid):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The two-step fixture pipeline, run once; tests copy it."""
+    project = make_project(tmp_path_factory.mktemp("baseline"), "basic.yaml")
+    result = project.run()
+    assert statuses(result) == {"first": "ran", "second": "ran"}
+    return project
+
+
+@pytest.fixture
+def ran(baseline: Project, tmp_path: Path) -> Project:
+    """A private copy of the baseline project, with its cache and report."""
+    return copy_project(baseline, tmp_path)
+
+
+# -- the pipeline file --------------------------------------------------------------------
+def test_steps_are_ordered_by_needs(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+    steps = load_pipeline(project.paths.pipeline_file, parameter_sets=SETS).steps
+    assert list(steps) == ["first", "second"]  # the file lists second first
+    assert steps["second"].needs == ("first",)
+    assert steps["first"].title == "The first step"
+
+
+def _write_pipeline(tmp_path: Path, steps: dict) -> Path:
+    import yaml
+
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump({"steps": steps}), encoding="utf-8")
+    return path
+
+
+def _step(**extra) -> dict:
+    return {"notebook": "notebooks/first.ipynb", "parameters": "first", **extra}
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (
+            {"a": _step(needs=["c"]), "b": _step(needs=["a"]), "c": _step(needs=["b"])},
+            r"the needs form a cycle: a -> c -> b -> a",
+        ),
+        ({"a": _step(needs=["a"])}, r"cycle: a -> a"),
+        ({"a": _step(needs=["ghost"])}, r"step 'a' needs 'ghost', which is not a step"),
+        ({"a": _step(parameters="nope")}, r"step 'a': unknown parameter set 'nope'; known sets"),
+        ({"a": _step(notebok="x")}, r"step 'a': unknown key\(s\) \['notebok'\]"),
+        ({"a": {"parameters": "first"}}, r"step 'a': `notebook:` is required"),
+        ({"a.b": _step()}, r"step 'a.b': a step name uses only"),
+    ],
+)
+def test_malformed_pipelines_are_clear_errors(tmp_path: Path, steps: dict, message: str) -> None:
+    path = _write_pipeline(tmp_path, steps)
+    with pytest.raises(PipelineError, match=message) as info:
+        load_pipeline(path, parameter_sets=SETS)
+    assert str(path) in str(info.value)
+
+
+def test_missing_pipeline_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="no pipeline file"):
+        load_pipeline(tmp_path / "pipeline.yaml", parameter_sets=SETS)
+
+
+# -- parameters ---------------------------------------------------------------------------
+def test_overrides_apply_in_order_and_to_the_steps_that_declare_them(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "failing.yaml")
+    steps = load_pipeline(project.paths.pipeline_file, parameter_sets=SETS)
+    params_file = tmp_path / "params.yaml"
+    params_file.write_text(
+        "repeat: 3\nbad.greeting: hej\nindependent:\n  seconds: 5\n", encoding="utf-8"
+    )
+    resolved = resolve_parameters(
+        steps,
+        project.root,
+        params_file=params_file,
+        overrides={"greeting": "hi", "bad.repeat": "4", "label": "y"},
+        parameter_sets=SETS,
+    )
+    assert resolved == {
+        "first": {"greeting": "hi", "repeat": 3},
+        "bad": {"greeting": "hi", "repeat": 4},  # -p beats the file, also step-wise
+        "after_bad": {"factor": 1.5, "label": "y"},
+        "independent": {"seconds": 5.0, "name": "c"},  # `values:` in pipeline.yaml kept
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"colour": "red"},
+            r"-p: unknown parameter 'colour' .*Allowed: factor, greeting, "
+            r"label, repeat",
+        ),
+        ({"repeat": "many"}, r"step 'first': .*repeat = 'many' is not allowed.*integer"),
+        ({"repeat": "11"}, r"repeat = '11' is not allowed: .*allowed: an integer >= 1 and <= 10"),
+        ({"label": "z"}, r"step 'second': .*label = 'z' .*one of 'x', 'y'"),
+        ({"second.repeat": "3"}, r"step 'second' has no parameter 'repeat'; allowed: factor"),
+        ({"third.repeat": "3"}, r"no step 'third'; steps: first, second"),
+    ],
+)
+def test_parameter_errors_are_raised_before_any_kernel_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overrides: dict, message: str
+) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(pipeline, "_execute_notebook", no_kernel)
+    with pytest.raises(ParameterError, match=message):
+        project.run(overrides=overrides)
+    assert not project.paths.reports.exists() and not project.paths.cache.exists()
+
+
+def test_params_file_errors_name_the_file(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+    params_file = tmp_path / "params.yaml"
+    params_file.write_text("second:\n  factor: 0\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"step 'second'.*factor = 0 is not allowed"):
+        project.run(params_file=params_file)
+    params_file.write_text("speed: 3\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=rf"{params_file}: unknown parameter 'speed'"):
+        project.run(params_file=params_file)
+    with pytest.raises(ParameterError, match="cannot read it"):
+        project.run(params_file=tmp_path / "missing.yaml")
+
+
+def test_notebook_disagreeing_with_its_set_is_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+    (project.root / "pipeline.yaml").write_text(
+        "steps:\n  first: {notebook: notebooks/first.ipynb, parameters: second}\n"
+    )
+    with pytest.raises(
+        PipelineError,
+        match=r"assigns \['greeting', 'repeat'\] but set "
+        r"'second' declares \['factor', 'label'\]",
+    ):
+        project.run()
+
+
+def test_missing_kernel_tells_to_run_make_install(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+    with pytest.raises(
+        KernelMissing,
+        match=r"'no-such-kernel' is not installed; run `make "
+        r"install`",
+    ):
+        project.run(kernel="no-such-kernel")
+
+
+# -- a successful run -------------------------------------------------------------------
+def test_run_writes_report_manifest_and_progress(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+    processed = project.root / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "metadata.json").write_text('{"synthetic": true}', encoding="utf-8")
+    events: list[ProgressEvent] = []
+    result = project.run(progress=events.append)
+
+    assert statuses(result) == {"first": "ran", "second": "ran"} and result.report_updated
+    assert project.runs() == ["first", "second"]
+    reports = project.paths.reports
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="steps/first.html"' in index and "The second step" in index
+    assert "SYNTHETIC DATA" in index
+    assert "the first step greets the input." in index  # markdown **Takeaway cell
+    assert "The processed text has 30 characters." in index  # printed by a takeaway cell
+    assert "A finding returned as a string." in index  # returned by a takeaway cell
+    assert "the score of label <strong>x</strong> is 45.0." in index  # Markdown display
+
+    page = (reports / "steps" / "second.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page  # the figure, inline
+    assert "read_text" not in page and "factor = 1.5" not in page  # no code, no parameters
+    assert "injected" not in page.lower() and "In&nbsp;[" not in page
+    assert "<script src=" not in page  # self-contained
+    executed = json.loads((reports / "steps" / "second.ipynb").read_text(encoding="utf-8"))
+    assert executed["metadata"]["papermill"]["parameters"] == {"factor": 1.5, "label": "x"}
+
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True
+    assert manifest["git"] is None  # tmp_path is not a git checkout
+    assert manifest["constraints"]["sha256"] == sha256(project.root / "constraints.txt")
+    assert manifest["packages"]["papermill"] and manifest["python"]["version"]
+    assert manifest["library"]["path"] == str(project.source)
+    second = manifest["steps"]["second"]
+    assert second["status"] == "ran" and second["parameters"] == {"factor": 1.5, "label": "x"}
+    assert second["inputs"] == {"data/processed/first.txt": sha256(processed / "first.txt")}
+    assert second["outputs"] == {"data/processed/second.txt": sha256(processed / "second.txt")}
+    assert manifest["steps"]["first"]["inputs"] == {
+        "data/raw/input.txt": sha256(project.root / "data" / "raw" / "input.txt")
+    }
+    assert manifest["report_files"]["index.html"] == sha256(reports / "index.html")
+    assert manifest["disclosure"] == [
+        {
+            "step": "second",
+            "table": "scores",
+            "cell": "label=x",
+            "column": "n",
+            "reason": "primary",
+            "threshold": 5,
+        }
+    ]
+    assert verify_report(reports) == []
+
+    cells = [(e.step, e.cell, e.cells) for e in events if e.kind == "cell"]
+    assert cells[:3] == [("first", 1, 4), ("first", 2, 4), ("first", 3, 4)]
+    ends = [(e.step, e.status) for e in events if e.kind == "end"]
+    assert ends == [("first", "ran"), ("second", "ran")]
+
+
+def test_audit_mimetype_matches_the_disclosure_module() -> None:
+    from cape_study import disclosure
+
+    assert pipeline._AUDIT_MIMETYPE == disclosure.AUDIT_MIMETYPE
+
+
+# -- the cache ----------------------------------------------------------------------------
+def test_unchanged_rerun_takes_every_step_from_the_cache(ran: Project) -> None:
+    before = sha256(ran.paths.reports / "steps" / "first.html")
+    result = ran.run()
+    assert statuses(result) == {"first": "cached", "second": "cached"}
+    assert ran.runs() == ["first", "second"]  # nothing executed again
+    assert sha256(ran.paths.reports / "steps" / "first.html") == before
+    assert verify_report(ran.paths.reports) == []
+
+
+def _edit_notebook(project: Project) -> None:
+    path = project.root / "notebooks" / "second.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "A new note."})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _edit_library(project: Project) -> None:
+    module = project.source / "params.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+
+
+def _add_codebook(project: Project) -> None:
+    (project.source / "codebooks").mkdir(exist_ok=True)
+    (project.source / "codebooks" / "extra.yaml").write_text("schemes: {}\n", encoding="utf-8")
+
+
+CHANGES = {
+    "notebook": (_edit_notebook, {}, {"first": "cached", "second": "ran"}),
+    "parameter": (None, {"overrides": {"factor": "2"}}, {"first": "cached", "second": "ran"}),
+    "input file": (
+        lambda p: (p.root / "data" / "raw" / "input.txt").write_text("new text\n"),
+        {},
+        {"first": "ran", "second": "ran"},  # first's output changed, so second's input did
+    ),
+    "library source": (_edit_library, {}, {"first": "ran", "second": "ran"}),
+    "codebook": (_add_codebook, {}, {"first": "ran", "second": "ran"}),
+    "output removed": (
+        lambda p: (p.root / "data" / "processed" / "second.txt").unlink(),
+        {},
+        {"first": "cached", "second": "ran"},
+    ),
+    "output modified": (
+        lambda p: (p.root / "data" / "processed" / "first.txt").write_text("tampered"),
+        {},
+        {"first": "ran", "second": "cached"},  # first rewrites the same content
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_each_kind_of_change_invalidates_the_cache(ran: Project, change: str) -> None:
+    edit, kwargs, expected = CHANGES[change]
+    if edit is not None:
+        edit(ran)
+    result = ran.run(**kwargs)
+    assert statuses(result) == expected
+    executed = [name for name, status in expected.items() if status == "ran"]
+    assert ran.runs() == ["first", "second", *executed]
+    assert verify_report(ran.paths.reports) == []
+
+
+def test_force_reruns_all_steps_or_only_the_chosen(ran: Project) -> None:
+    assert statuses(ran.run(force=True)) == {"first": "ran", "second": "ran"}
+    assert statuses(ran.run(force=True, only=["second"])) == {"first": "cached", "second": "ran"}
+    assert ran.runs() == ["first", "second", "first", "second", "second"]
+
+
+def test_only_runs_the_step_and_what_it_needs(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "basic.yaml")
+    result = project.run(only=["first"])
+    assert statuses(result) == {"first": "ran", "second": "skipped"}
+    assert "not selected" in result.steps["second"].message
+    assert not result.report_updated and not (project.paths.reports / "index.html").exists()
+    assert statuses(project.run(only=["second"])) == {"first": "cached", "second": "ran"}
+    with pytest.raises(PipelineError, match="--only third: no such step"):
+        project.run(only=["third"])
+
+
+# -- parallel steps -----------------------------------------------------------------------
+def test_independent_steps_overlap_with_two_jobs(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "parallel.yaml")
+    assert statuses(project.run(jobs=2)) == {"a": "ran", "b": "ran"}
+    processed = project.root / "data" / "processed"
+    a = json.loads((processed / "a.json").read_text())
+    b = json.loads((processed / "b.json").read_text())
+    assert a["start"] < b["end"] and b["start"] < a["end"], (a, b)
+
+
+# -- failures -----------------------------------------------------------------------------
+def _report_state(reports: Path) -> dict[str, str]:
+    return {
+        p.relative_to(reports).as_posix(): sha256(p)
+        for p in sorted(reports.rglob("*"))
+        if p.is_file() and "failed" not in p.parts and p.name != ".run.lock"
+    }
+
+
+def test_failing_cell_is_named_and_leaves_the_previous_report(ran: Project) -> None:
+    before = _report_state(ran.paths.reports)
+    ran.use("failing.yaml")
+    with pytest.raises(PipelineFailed) as info:
+        ran.run()
+    error = info.value
+    assert error.step == "bad" and error.cell == 4
+    assert (
+        "step 'bad', cell 4: ZeroDivisionError: division by zero (cell 4 of 5, counting "
+        "the code cells of notebooks/failing.ipynb from 1)" in str(error)
+    )
+    assert statuses(error.result) == {
+        "first": "cached",
+        "bad": "failed",
+        "after_bad": "skipped",
+        "independent": "ran",
+    }
+    assert "not run: step 'after_bad' (needs bad" in str(error)
+    kept = json.loads((ran.paths.failed_reports / "bad.ipynb").read_text(encoding="utf-8"))
+    errors = [o for c in kept["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert errors and errors[0]["ename"] == "ZeroDivisionError"
+    assert _report_state(ran.paths.reports) == before
+    assert not list(ran.paths.reports.glob(".tmp-*"))
+
+
+def test_killed_kernel_fails_its_step_and_leaves_no_process(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "killed.yaml")
+    with pytest.raises(PipelineFailed, match=r"step 'killed', cell 3: the kernel died") as info:
+        project.run()
+    assert statuses(info.value.result) == {"killed": "failed", "after_killed": "skipped"}
+    assert (project.paths.failed_reports / "killed.ipynb").is_file()
+    pid = int((project.root / "kernel-a.pid").read_text())
+    assert not alive(pid)
+    assert kernel_children() == []
+    assert not (project.paths.reports / "index.html").exists()
+
+
+def _start_cli_run(root: Path, *args: str) -> tuple[subprocess.Popen, int]:
+    """Start `cape-study run` on the one-step command-line fixture with a notebook that
+    sleeps, and wait until its kernel runs; return the process and the kernel's pid."""
+    env = {**os.environ, "CAPE_STUDY_ROOT": str(root), "CAPE_TEST_SLEEP": "60"}
+    pid_file = root / "kernel.pid"
+    pid_file.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cape_study.cli", "run", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the run did not start its kernel: {process.communicate()}")
+        time.sleep(0.1)
+    return process, int(pid_file.read_text())
+
+
+@pytest.fixture
+def cli_project(tmp_path: Path) -> Iterator[Path]:
+    """The command-line fixture project, run once (so it has a report); any run
+    started in the test is killed at the end."""
+    root = make_project(tmp_path, "cli.yaml").root
+    run_pipeline(ProjectPaths(root), progress=None)
+    yield root
+    for child in psutil.Process().children():
+        if "cape_study.cli" in " ".join(child.cmdline()):
+            child.kill()
+            child.wait()
+
+
+def test_ctrl_c_leaves_no_half_written_report_and_no_kernel(cli_project: Path) -> None:
+    reports = cli_project / "reports"
+    before = _report_state(reports)
+    process, kernel_pid = _start_cli_run(cli_project, "--force")
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    deadline = time.monotonic() + 10
+    while alive(kernel_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(kernel_pid)
+    assert _report_state(reports) == before
+    assert not list(reports.glob(".tmp-*"))
+
+
+def test_second_run_at_the_same_time_is_refused(cli_project: Path) -> None:
+    process, _ = _start_cli_run(cli_project, "--force")
+    with pytest.raises(PipelineBusy, match=r"another `cape-study run` is using .*reports"):
+        run_pipeline(ProjectPaths(cli_project), progress=None, force=True, wait=0.3)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode == 130
+
+
+# -- verify and the command line --------------------------------------------------------------
+def test_verify_reports_every_changed_or_missing_file(ran: Project) -> None:
+    reports = ran.paths.reports
+    assert verify_report(reports) == []
+    (ran.root / "data" / "processed" / "second.txt").write_text("edited by hand")
+    (ran.root / "data" / "raw" / "input.txt").unlink()
+    (reports / "steps" / "first.html").write_text("<p>replaced</p>")
+    differences = {(d.path, d.found is None) for d in verify_report(reports)}
+    assert differences == {
+        ("data/processed/second.txt", False),
+        ("data/raw/input.txt", True),
+        ("steps/first.html", False),
+    }
+    text = "\n".join(str(d) for d in verify_report(reports))
+    assert "changed: data/processed/second.txt (output of step second)" in text
+    assert "missing: data/raw/input.txt (input of step first)" in text
+
+
+def test_cli_run_and_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    root = make_project(tmp_path, "cli.yaml").root
+    monkeypatch.setenv("CAPE_STUDY_ROOT", str(root))
+    assert cli.main(["run", "-p", "nope=1"]) == 2
+    assert "unknown parameter 'nope'" in capsys.readouterr().err
+    assert cli.main(["run", "-p", "confidence_level=0.9", "-p", "attrition.lang=sv"]) == 0
+    out = capsys.readouterr()
+    assert "report:" in out.out and "[attrition] cell 2/2" in out.err
+    written = json.loads((root / "data" / "processed" / "attrition.json").read_text())
+    assert written == {"confidence_level": 0.9, "lang": "sv", "data_cutoff": "2024-12-31"}
+    assert cli.main(["verify"]) == 0
+    (root / "data" / "processed" / "attrition.json").write_text("{}")
+    assert cli.main(["verify", str(root / "reports")]) == 1
+    assert "changed: data/processed/attrition.json" in capsys.readouterr().out
+
+
+def test_benchmark_runs_against_a_fixture_project(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "cli.yaml").root
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_pipeline.py"), "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads((root / "reports" / "benchmarks" / "pipeline.json").read_text())
+    assert figures["steps"] == ["attrition"]
+    for key in ("cold_run_s", "noop_run_s", "plain_scripts_s", "cold_to_scripts_ratio"):
+        assert figures[key] > 0
+    assert (root / "reports" / "index.html").exists()
