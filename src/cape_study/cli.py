@@ -114,6 +114,38 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- synth ------------------------------------------------------------------------------
+def _add_synth(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("synth", help="write a synthetic case file with planted, known effects")
+    p.add_argument("--cases", type=int, required=True, help="number of cases (police reports)")
+    p.add_argument("--seed", type=int, required=True, help="random seed (same seed, same files)")
+    p.add_argument("--out", type=Path, required=True, help="the folder to write")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv",
+                   help="tables as CSV files (default) or one workbook casefile.xlsx")
+    p.add_argument("--share-fi", type=float, default=0.25,
+                   help="share of Finnish cases (default: 0.25)")
+    p.add_argument("--data-cutoff", default="2024-12-31",
+                   help="events after this date are dropped (default: 2024-12-31)")
+    p.add_argument("--coded-cases", type=int, default=1000,
+                   help="how many ended cases the coders code (default: 1000)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier synthetic case file in --out")
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from cape_study.synth import print_progress, synth_command, write_synthetic_case_file
+
+    command = synth_command(args.cases, args.seed, args.out, fmt=args.format,
+                            share_fi=args.share_fi, data_cutoff=args.data_cutoff,
+                            coded_cases=args.coded_cases, force=args.force)
+    out = write_synthetic_case_file(
+        args.out, args.cases, args.seed, fmt=args.format, force=args.force,
+        share_fi=args.share_fi, data_cutoff=args.data_cutoff, coded_cases=args.coded_cases,
+        command=command, progress=print_progress if args.cases >= 5000 else None)
+    print(f"wrote a SYNTHETIC case file to {out} (see {out / 'README.md'})")
+    return 0
+
+
 # -- dispatch ---------------------------------------------------------------------------
 _COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
                            Callable[[argparse.Namespace], int]]] = {
@@ -121,6 +153,7 @@ _COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
     "validate": (_add_validate, _cmd_validate),
     "run": (_add_run, _cmd_run),
     "verify": (_add_verify, _cmd_verify),
+    "synth": (_add_synth, _cmd_synth),
 }
 
 

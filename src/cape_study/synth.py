@@ -22,7 +22,7 @@ The generative model, in the order it is drawn
    intercept plus the coefficients in :data:`EFFECTS` times the indicators: detection
    by joint inspection, any victim with counsel, any victim who left the country, and
    reported offence *törkeä ihmiskauppa* (rare, about 2 % of Finnish reports, odds
-   ratio 148: in small samples every such case is prosecuted, which separates the
+   ratio 403: in small samples every such case is prosecuted, which separates the
    outcome completely, so ordinary maximum likelihood diverges and Firth's correction
    is needed). Cases without a suspect are never prosecuted (a structural zero outside
    the model's population). Durations do not depend on the covariates, so the odds
@@ -77,15 +77,20 @@ from cape_study.codebook import Codebook, load_codebook
 from cape_study.errors import CapeStudyError, ParameterError
 
 __all__ = [
+    "COVARIATES",
     "DEFAULT_CUTOFF",
     "DURATIONS",
     "EFFECTS",
     "RELIABILITY",
     "TARGETS",
+    "TARGETS_BY_KEY",
     "SynthError",
     "SyntheticCaseFile",
     "expected_kappa",
+    "print_progress",
+    "realised_counts",
     "simulate",
+    "synth_command",
     "write_synthetic_case_file",
 ]
 
@@ -194,7 +199,9 @@ TARGETS: tuple[Target, ...] = (
        age_0_17=5, age_18_24=15, age_25_34=32, age_35_44=25, age_45_54=14, age_55_plus=6,
        unknown=3),
 )
-_TARGET = {(t.name, t.country): t.values for t in TARGETS}
+#: The targets keyed by (name, country), e.g. ``TARGETS_BY_KEY['sector', 'SE']``.
+TARGETS_BY_KEY = {(t.name, t.country): t.values for t in TARGETS}
+_TARGET = TARGETS_BY_KEY
 
 
 @dataclass(frozen=True)
@@ -212,9 +219,9 @@ class _Effects:
 #: tuned on 1,000,000 simulated cases so that the mean probability over *all* reports
 #: (those without a suspect count as 0) matches the ``reaches_prosecution`` targets:
 #: 3.00 % in Sweden, 15.0 % in Finland.
-EFFECTS = _Effects(intercept={"SE": -3.66, "FI": -2.07}, joint_inspection=0.9,
-                   victim_counsel=1.1, victim_left_country=-1.2, torkea_ihmiskauppa=5.0)
-_COVARIATES = {
+EFFECTS = _Effects(intercept={"SE": -3.66, "FI": -2.08}, joint_inspection=0.9,
+                   victim_counsel=1.1, victim_left_country=-1.2, torkea_ihmiskauppa=6.0)
+COVARIATES = {
     "joint_inspection": "cases.detection_channel == 'joint_inspection'",
     "victim_counsel": "any victim of the case with victims.had_counsel == 1",
     "victim_left_country": "any victim of the case with victims.left_country == 1",
@@ -655,7 +662,7 @@ class _Sim:
                 for s, result in judged:
                     rows += [(i, s, stage, int(day[stage]), o, a, out) for o, a, out in result]
                     self.acquittal[i] |= any(out == "acquitted" for _, _, out in result)
-                    verdicts.append((int(self.s_j[s]),) + _best(result))
+                    verdicts.append((int(self.s_j[s]), *_best(result)))
                 self.verdicts[i, stage] = verdicts
         self.court_rows = rows
 
@@ -1017,9 +1024,11 @@ def realised_counts(tables: dict[str, pd.DataFrame], families: dict[str, str]
     out: dict[str, dict] = {}
     ev = ev.assign(country=ev["case_id"].map(country))
     judged = ev[ev["stage"].str.startswith("judgment")]
+    stages = ["judgment_first_instance", "judgment_appeal", "judgment_supreme"]
     best = (judged.assign(r=judged["outcome"].map({o: k for k, o in
                                                    enumerate(_RANKED_OUTCOMES)}))
-            .groupby(["country", "suspect_id", "stage"])["r"].min().unstack("stage"))
+            .groupby(["country", "suspect_id", "stage"])["r"].min().unstack("stage")
+            .reindex(columns=stages))
     for c in [*sorted(country.unique()), "all"]:
         sel = cases if c == "all" else cases[cases["country"] == c]
         e = ev if c == "all" else ev[ev["country"] == c]
@@ -1030,17 +1039,16 @@ def realised_counts(tables: dict[str, pd.DataFrame], families: dict[str, str]
             ["trafficking", "exploitation"]), "case_id"])
         heavy_charged = set(pros.loc[(pros["alternative"] != "1") & pros["offence"].map(
             families).isin(["trafficking", "exploitation"]), "case_id"])
-        b = best if c == "all" else best.loc[c] if c in best.index.get_level_values(0) else (
-            best.iloc[0:0])
-        if isinstance(b.index, pd.MultiIndex):
-            b = b.droplevel(0)
-        first = b.get("judgment_first_instance", pd.Series(dtype=float)).dropna()
-        appeal = b.get("judgment_appeal", pd.Series(dtype=float))
-        supreme = b.get("judgment_supreme", pd.Series(dtype=float))
-        conv = lambda x: x < 3  # noqa: E731  (rank < acquitted)
-        both = b.dropna(subset=["judgment_first_instance", "judgment_appeal"]) if (
-            "judgment_appeal" in b) else b.iloc[0:0]
-        final = b.ffill(axis=1).iloc[:, -1] if len(b.columns) else pd.Series(dtype=float)
+        b = best if c == "all" else best[best.index.get_level_values(0) == c]
+        first, appeal, supreme = (b[st] for st in stages)
+        convicted = b < 3  # rank 3 is acquitted
+        final = b.ffill(axis=1)["judgment_supreme"]
+        appealed = appeal.notna()
+        reversed_ = appealed & (convicted["judgment_first_instance"]
+                                != convicted["judgment_appeal"])
+        restored = supreme.notna() & (convicted["judgment_supreme"]
+                                      != convicted["judgment_appeal"]) & (
+            convicted["judgment_supreme"] == convicted["judgment_first_instance"])
         victims = tables["victims"][tables["victims"]["case_id"].isin(ids)]
         out[c] = {
             "cases": len(sel),
@@ -1069,15 +1077,10 @@ def realised_counts(tables: dict[str, pd.DataFrame], families: dict[str, str]
                 o: int((first == k).sum()) for k, o in enumerate(_RANKED_OUTCOMES)},
             "suspects_by_final_outcome": {
                 o: int((final == k).sum()) for k, o in enumerate(_RANKED_OUTCOMES)},
-            "suspects_appealed": int(appeal.notna().sum()),
-            "appeal_reversals": int((conv(both["judgment_first_instance"])
-                                     != conv(both["judgment_appeal"])).sum()),
+            "suspects_appealed": int(appealed.sum()),
+            "appeal_reversals": int(reversed_.sum()),
             "supreme_court_judgments": int(supreme.notna().sum()),
-            "supreme_court_restorations": int((
-                b.dropna(subset=["judgment_supreme"]).pipe(
-                    lambda x: (conv(x["judgment_supreme"]) != conv(x["judgment_appeal"]))
-                    & (conv(x["judgment_supreme"]) == conv(x["judgment_first_instance"])))
-            ).sum()) if "judgment_supreme" in b else 0,
+            "supreme_court_restorations": int(restored.sum()),
             "victims_left_country": int((victims["left_country"] == "1").sum()),
             "victims_with_counsel": int((victims["had_counsel"] == "1").sum()),
         }
@@ -1129,7 +1132,7 @@ def _truth(sim: _Sim, asm: _Assemble, tables: dict[str, pd.DataFrame], seed: int
         }
     e = EFFECTS
     coef = {"intercept_SE": e.intercept["SE"], "intercept_FI": e.intercept["FI"],
-            **{k: getattr(e, k) for k in _COVARIATES}}
+            **{k: getattr(e, k) for k in COVARIATES}}
     coded = asm.coded
     reliability = []
     latent = {"barrier": s.barrier, "ilo_indicator": s.ilo, "agency_sign": s.sign}
@@ -1167,7 +1170,7 @@ def _truth(sim: _Sim, asm: _Assemble, tables: dict[str, pd.DataFrame], seed: int
             "coefficients": coef,
             "odds_ratios": {k: round(math.exp(v), 6) for k, v in coef.items()
                             if not k.startswith("intercept")},
-            "covariates": _COVARIATES,
+            "covariates": COVARIATES,
             "separating_predictor": {
                 "covariate": "torkea_ihmiskauppa", "column": "cases.offence_reported",
                 "code": "torkea_ihmiskauppa",
@@ -1205,7 +1208,7 @@ def _truth(sim: _Sim, asm: _Assemble, tables: dict[str, pd.DataFrame], seed: int
 
 # -- document texts ---------------------------------------------------------------------
 def _render(sim: _Sim, asm: _Assemble, folder: Path | None,
-            progress: Callable[[str], None] | None) -> tuple[list[list], list[str] | None]:
+            progress: Callable[[str], None] | None) -> tuple[list[tuple], list[str] | None]:
     """Write (or return) every document text; return the identifier ground truth."""
     s, docs, book = sim, asm.docs, sim.book
     labels = book.labels("offence", "sv")
@@ -1225,7 +1228,7 @@ def _render(sim: _Sim, asm: _Assemble, folder: Path | None,
     closed_reason = {(int(c), int(j)): str(r) for c, j, r in
                      zip(s.sc[s.s_closed], s.s_j[s.s_closed], s.s_reason[s.s_closed], strict=True)}
     report_yy = [d[2:4] for d in _dates(s.report)]
-    identifiers: list[list] = []
+    identifiers: list[tuple] = []
     texts: list[str] | None = None if folder else []
     if folder:
         for year in sorted({p.split("/")[0] for p in docs["path"]}):
@@ -1271,7 +1274,7 @@ def _render(sim: _Sim, asm: _Assemble, folder: Path | None,
             "suspects": by_case_suspects.get(i, []), "interpreter": s.interpreter[i] == 1,
         }
         text, found = synth_texts.render_document(fact, doc_rand[pos].tolist(), cr.tolist())
-        identifiers += [[doc_id, f.kind, f.text, f.value, f.start, f.end] for f in found]
+        identifiers += [(doc_id, f.kind, f.text, f.value, f.start, f.end) for f in found]
         if folder:
             with open(folder / path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
@@ -1388,7 +1391,7 @@ def simulate(n_cases: int, seed: int, *, share_fi: float = 0.25,
                              documents=docs, codebook=sim.book)
 
 
-def _identifier_truth(rows: list[list]) -> dict:
+def _identifier_truth(rows: list[tuple]) -> dict:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + 1
@@ -1412,6 +1415,18 @@ def _identifier_truth(rows: list[list]) -> dict:
         "columns": ["doc_id", "kind", "text", "value", "start", "end"],
         "rows": rows,
     }
+
+
+def _write_truth(path: Path, truth: dict) -> None:
+    """truth.json, indented, with one identifier per line (it has a row per identifier)."""
+    rows = truth["identifiers"]["rows"]
+    head = dict(truth, identifiers=dict(truth["identifiers"], rows="@ROWS@"))
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        before, after = text.split('"@ROWS@"')
+        fh.write(before + "[\n")
+        fh.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+        fh.write("\n ]" + after + "\n")
 
 
 def _check_output(out: Path, force: bool) -> None:
@@ -1559,14 +1574,18 @@ def write_synthetic_case_file(out: str | os.PathLike[str], n_cases: int, seed: i
         raise ParameterError(f"unknown format {fmt!r}; known formats: {', '.join(writers)}")
     out = Path(out)
     _check_output(out, force)
-    command = command or (f"cape-study synth --cases {n_cases} --seed {seed} --out {out}"
-                          + (" --format xlsx" if fmt == "xlsx" else ""))
+    command = command or synth_command(n_cases, seed, out, fmt=fmt, share_fi=share_fi,
+                                       data_cutoff=str(data_cutoff), coded_cases=coded_cases,
+                                       force=force)
     sim, asm, tables, truth = _run(n_cases, seed, share_fi=share_fi, data_cutoff=data_cutoff,
                                    first_report=first_report, last_report=last_report,
                                    coded_cases=coded_cases, codebook=codebook,
                                    command=command, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         say = progress or (lambda _msg: None)
         say("writing tables")
@@ -1579,8 +1598,7 @@ def write_synthetic_case_file(out: str | os.PathLike[str], n_cases: int, seed: i
         say(f"writing {len(asm.docs):,} documents")
         identifiers, _ = _render(sim, asm, tmp / "documents", progress)
         truth["identifiers"] = _identifier_truth(identifiers)
-        (tmp / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1)
-                                        + "\n", encoding="utf-8")
+        _write_truth(tmp / "truth.json", truth)
         (tmp / MARKER).write_text(f"{_MARKER_TEXT}, seed {seed}, {n_cases} cases, "
                                   f"cape-study {__version__}\n", encoding="utf-8")
         (tmp / "README.md").write_text(_readme(truth, fmt), encoding="utf-8")
@@ -1597,6 +1615,25 @@ def write_synthetic_case_file(out: str | os.PathLike[str], n_cases: int, seed: i
         raise
     say(f"wrote {out}")
     return out
+
+
+def synth_command(n_cases: int, seed: int, out: str | os.PathLike[str], *, fmt: str = "csv",
+                  share_fi: float = 0.25, data_cutoff: str = DEFAULT_CUTOFF,
+                  coded_cases: int = 1000, force: bool = False) -> str:
+    """The ``cape-study synth`` command line that writes these data (recorded in truth.json)."""
+    parts = ["cape-study", "synth", "--cases", str(n_cases), "--seed", str(seed),
+             "--out", Path(out).as_posix()]
+    if fmt != "csv":
+        parts += ["--format", fmt]
+    if share_fi != 0.25:
+        parts += ["--share-fi", str(share_fi)]
+    if str(data_cutoff) != DEFAULT_CUTOFF:
+        parts += ["--data-cutoff", str(data_cutoff)]
+    if coded_cases != 1000:
+        parts += ["--coded-cases", str(coded_cases)]
+    if force:
+        parts.append("--force")
+    return " ".join(parts)
 
 
 def print_progress(message: str) -> None:

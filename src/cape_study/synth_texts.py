@@ -85,7 +85,7 @@ def is_valid_personnummer(number: str) -> bool:
         return False
     digits = digits[-10:]
     month, day = int(digits[2:4]), int(digits[4:6])
-    day = day - 60 if day > 60 else day
+    day = day - 60 if day >= 60 else day
     return 0 <= month <= 12 and 0 <= day <= 31 and luhn_digit(digits[:9]) == int(digits[9])
 
 
@@ -158,7 +158,8 @@ _NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "pl": (("Piotr", "Tomasz", "Krzysztof", "Paweł", "Marek"),
            ("Katarzyna", "Magdalena", "Agnieszka", "Joanna"),
            ("Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kamiński", "Zieliński")),
-    "bg": (("Georgi", "Ivan", "Dimitar", "Nikolai", "Stoyan"), ("Desislava", "Mariya", "Tsvetelina"),
+    "bg": (("Georgi", "Ivan", "Dimitar", "Nikolai", "Stoyan"),
+           ("Desislava", "Mariya", "Tsvetelina"),
            ("Ivanov", "Petrov", "Dimitrov", "Georgiev", "Stoyanov")),
     "sa": (("Rahul", "Amit", "Rahim", "Karim", "Imran", "Sanjay"),
            ("Priya", "Fatema", "Nasrin", "Sunita"),
@@ -392,7 +393,8 @@ _SV_SIGN = {
                      "En avgift för anställningen hade betalats till en mellanhand. "),
     "pays_back_wages": ("Lönen sattes in på kontot men skulle tas ut och lämnas tillbaka. ",
                         "Delar av lönen fick betalas tillbaka kontant till arbetsgivaren. "),
-    "very_long_hours_every_day": ("Arbetet pågick från tidig morgon till sent på kvällen varje dag. ",
+    "very_long_hours_every_day": ("Arbetet pågick från tidig morgon till sent på kvällen "
+                                  "varje dag. ",
                                   "Det förekom inga vilodagar. "),
     "serious_work_environment_deficiencies": (
         "Arbetsmiljöverket konstaterade allvarliga brister i arbetsmiljön. ",
@@ -482,8 +484,10 @@ _LAW = {"manniskohandel": "4 kap. 1 a § brottsbalken",
 _FI: dict[str, tuple[str, ...]] = {
     "police_report.head": ("RIKOSILMOITUS\nDiaarinumero {case_no}\n{region}\nKirjattu {date}\n"
                            "Rikosnimike: {offence}\n\n",
-                           "Rikosilmoituksen tiivistelmä\n{case_no}, {date}\nNimike: {offence}\n\n"),
-    "police_report.suspect": ("Epäilty: {suspect} ({suspect_id}), yrityksen {company} vastuuhenkilö. ",
+                           "Rikosilmoituksen tiivistelmä\n{case_no}, {date}\n"
+                           "Nimike: {offence}\n\n"),
+    "police_report.suspect": ("Epäilty: {suspect} ({suspect_id}), yrityksen {company} "
+                              "vastuuhenkilö. ",
                               "Rikoksesta epäiltynä on {suspect}, henkilötunnus {suspect_id}. "),
     "police_report.nosuspect": ("Tekijä on tuntematon. ",),
     "police_report.victim": ("Asianomistaja: {victim}{victim_id_part}. ",
@@ -501,7 +505,8 @@ _FI: dict[str, tuple[str, ...]] = {
                               "Kuultavan mukaan työ oli {work}. "),
     "interrogation.closing": ("\nPöytäkirja luettu ja hyväksytty.",),
     "investigation_memo.head": ("MUISTIO\nAsia {case_no}\n{date}\n\n",),
-    "investigation_memo.body": ("Puhelinnumero {suspect_phone} on yhdistetty epäiltyyn {suspect}. ",),
+    "investigation_memo.body": ("Puhelinnumero {suspect_phone} on yhdistetty epäiltyyn "
+                                "{suspect}. ",),
     "investigation_memo.closing": ("\nTutkinta jatkuu.",),
     "closure_decision.head": ("PÄÄTÖS\nAsia {case_no}\nPäivämäärä {date}\n\n",
                               "Syyttäjälaitos\nPÄÄTÖS {date}\nAsianumero {case_no}\n\n"),
@@ -653,7 +658,7 @@ def _name(group: str, female: bool, r1: int, r2: int) -> str:
 
 
 def _pnr(number12: str, long_form: bool) -> tuple[str, str, str]:
-    kind = "samordningsnummer" if int(number12[6:8]) > 60 else "personnummer"
+    kind = "samordningsnummer" if int(number12[6:8]) >= 60 else "personnummer"
     shown = f"{number12[:8]}-{number12[8:]}" if long_form else f"{number12[2:8]}-{number12[8:]}"
     return (kind, shown, number12)
 
