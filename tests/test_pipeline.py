@@ -343,6 +343,9 @@ def test_run_writes_report_manifest_and_progress(tmp_path: Path) -> None:
     assert cells[:3] == [("first", 1, 4), ("first", 2, 4), ("first", 3, 4)]
     ends = [(e.step, e.status) for e in events if e.kind == "end"]
     assert ends == [("first", "ran"), ("second", "ran")]
+    starts = [(e.step, e.message) for e in events if e.kind == "start"]
+    assert starts == [("first", "not in the cache"), ("second", "not in the cache")]
+    assert kernel_children() == []
 
 
 def test_audit_mimetype_matches_the_disclosure_module() -> None:
@@ -378,36 +381,76 @@ def _add_codebook(project: Project) -> None:
     (project.source / "codebooks" / "extra.yaml").write_text("schemes: {}\n", encoding="utf-8")
 
 
+def _edit_input(project: Project) -> None:
+    (project.root / "data" / "raw" / "input.txt").write_text("new text\n", encoding="utf-8")
+
+
+def _remove_output(project: Project) -> None:
+    (project.root / "data" / "processed" / "second.txt").unlink()
+
+
+def _tamper_output(project: Project) -> None:
+    (project.root / "data" / "processed" / "first.txt").write_text("tampered", encoding="utf-8")
+
+
+# change -> (edit, run arguments, expected statuses, why each executed step ran)
 CHANGES = {
-    "notebook": (_edit_notebook, {}, {"first": "cached", "second": "ran"}),
-    "parameter": (None, {"overrides": {"factor": "2"}}, {"first": "cached", "second": "ran"}),
-    "input file": (
-        lambda p: (p.root / "data" / "raw" / "input.txt").write_text("new text\n"),
-        {},
-        {"first": "ran", "second": "ran"},  # first's output changed, so second's input did
-    ),
-    "library source": (_edit_library, {}, {"first": "ran", "second": "ran"}),
-    "codebook": (_add_codebook, {}, {"first": "ran", "second": "ran"}),
-    "output removed": (
-        lambda p: (p.root / "data" / "processed" / "second.txt").unlink(),
+    "notebook": (
+        _edit_notebook,
         {},
         {"first": "cached", "second": "ran"},
+        {"second": "notebook changed"},
+    ),
+    "parameter": (
+        None,
+        {"overrides": {"factor": "2"}},
+        {"first": "cached", "second": "ran"},
+        {"second": "parameters changed"},
+    ),
+    "input file": (
+        _edit_input,
+        {},
+        {"first": "ran", "second": "ran"},
+        # first's output changed, and with it second's input
+        {"first": "inputs changed", "second": "inputs, upstream changed"},
+    ),
+    "library source": (
+        _edit_library,
+        {},
+        {"first": "ran", "second": "ran"},
+        {"first": "library changed", "second": "library changed"},
+    ),
+    "codebook": (
+        _add_codebook,
+        {},
+        {"first": "ran", "second": "ran"},
+        {"first": "library changed", "second": "library changed"},
+    ),
+    "output removed": (
+        _remove_output,
+        {},
+        {"first": "cached", "second": "ran"},
+        {"second": "outputs changed since it ran"},
     ),
     "output modified": (
-        lambda p: (p.root / "data" / "processed" / "first.txt").write_text("tampered"),
+        _tamper_output,
         {},
-        {"first": "ran", "second": "cached"},  # first rewrites the same content
+        {"first": "ran", "second": "cached"},
+        # first writes the same content again, so second is still valid
+        {"first": "outputs changed since it ran"},
     ),
 }
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_each_kind_of_change_invalidates_the_cache(ran: Project, change: str) -> None:
-    edit, kwargs, expected = CHANGES[change]
+    edit, kwargs, expected, reasons = CHANGES[change]
     if edit is not None:
         edit(ran)
-    result = ran.run(**kwargs)
+    events: list[ProgressEvent] = []
+    result = ran.run(progress=events.append, **kwargs)
     assert statuses(result) == expected
+    assert {e.step: e.message for e in events if e.kind == "start"} == reasons
     executed = [name for name, status in expected.items() if status == "ran"]
     assert ran.runs() == ["first", "second", *executed]
     assert verify_report(ran.paths.reports) == []
@@ -472,6 +515,7 @@ def test_failing_cell_is_named_and_leaves_the_previous_report(ran: Project) -> N
     assert errors and errors[0]["ename"] == "ZeroDivisionError"
     assert _report_state(ran.paths.reports) == before
     assert not list(ran.paths.reports.glob(".tmp-*"))
+    assert kernel_children() == []  # neither the steps' kernels nor a spare one
 
 
 def test_killed_kernel_fails_its_step_and_leaves_no_process(tmp_path: Path) -> None:

@@ -97,6 +97,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -470,8 +471,9 @@ class RunResult:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """A step started (``kind="start"``), a cell started (``"cell"``), or a step
-    ended (``"end"``, with ``status``)."""
+    """A step started (``kind="start"``, with why it is not taken from the cache in
+    ``message``), a cell started (``"cell"``), or a step ended (``"end"``, with
+    ``status``)."""
 
     step: str
     kind: str
@@ -487,10 +489,8 @@ _print_lock = threading.Lock()
 
 def print_progress(event: ProgressEvent) -> None:
     """Write one line per event to standard error (the default progress reporter)."""
-    import sys
-
     if event.kind == "start":
-        text = f"running ({event.cells} code cells)"
+        text = f"running {event.cells} code cells ({event.message})"
     elif event.kind == "cell":
         text = f"cell {event.cell}/{event.cells}  {event.elapsed:.1f} s"
     elif event.status == "ran":
@@ -651,7 +651,10 @@ class _Run:
         self.selected, self.forced, self.jobs = selected, forced, jobs
         self.progress, self.source, self.kernel = progress, source, kernel
         self.entries: dict[str, dict[str, Any]] = {}
-        self.keys: dict[str, tuple[str, dict[str, str]]] = {}
+        self.keys: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {}
+        self.reasons: dict[str, str] = {}
+        self.lock = threading.Lock()
+        self.spares: list[_Kernel] | None = []
         self.kernel_checked = False
 
     def emit(self, event: ProgressEvent) -> None:
@@ -690,11 +693,15 @@ class _Run:
                     if result is not None:
                         results[name] = result
                         continue
-                    watch = _Watch(name, self.emit)
+                    watch = _Watch(name, self.emit, self.reasons[name])
                     running[name] = watch
+                    later = [
+                        n for n in self.pipeline.steps if n not in results and n not in running
+                    ]
+                    prefetch = any(self._likely_to_run(n) for n in later)
                     watch.thread = threading.Thread(
                         target=self._worker,
-                        args=(step, watch, done),
+                        args=(step, watch, done, prefetch),
                         daemon=True,
                         name=f"cape-study step {name}",
                     )
@@ -712,7 +719,32 @@ class _Run:
             for watch in running.values():
                 watch.thread.join(timeout=30)
             raise
+        finally:
+            with self.lock:
+                spares, self.spares = self.spares, None
+            for kernel in spares or []:
+                kernel.discard()
         return {name: results[name] for name in self.pipeline.steps}
+
+    def _likely_to_run(self, name: str) -> bool:
+        """Whether a step not yet reached will probably execute (forced, not in the cache,
+        or its notebook, parameters or the library changed): then a spare kernel is
+        started for it while the current step runs."""
+        if name in self.forced:
+            return True
+        if name not in self.selected:
+            return False
+        try:
+            entry = json.loads((self.paths.cache / name / "entry.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return True
+        step, old = self.pipeline.steps[name], entry.get("parts", {})
+        now = {
+            "notebook": _digest(_sha256(self.root / step.notebook)),
+            "parameters": _digest(self.params[name]),
+            "library": _digest(self.library),
+        }
+        return any(old.get(part) != digest for part, digest in now.items())
 
     def _without_kernel(self, step: Step, results: Mapping[str, StepResult]) -> StepResult | None:
         """The result of a step that need not execute (skipped or cached), else None
@@ -725,20 +757,22 @@ class _Run:
         params = self.params[name]
         upstream = {n: self.entries[n]["outputs"] for n in step.needs}
         inputs = _hash_files(self.root, [p.format(**params) for p in step.inputs])
-        key = _digest(
-            {
-                "format": _FORMAT,
-                "notebook": _sha256(self.root / step.notebook),
-                "parameters": params,
-                "inputs": inputs,
-                "upstream": upstream,
-                "library": self.library,
-                "kernel": self.kernel,
-                "outputs": list(step.outputs),
-            }
+        parts = {
+            "format": _FORMAT,
+            "notebook": _sha256(self.root / step.notebook),
+            "parameters": params,
+            "inputs": inputs,
+            "upstream": upstream,
+            "library": self.library,
+            "kernel": self.kernel,
+            "outputs": list(step.outputs),
+        }
+        key = _digest(parts)
+        digests = {part: _digest(value) for part, value in parts.items()}
+        self.keys[name] = (key, inputs, digests)
+        entry, self.reasons[name] = (
+            (None, "forced") if name in self.forced else self._cached(step, key, digests)
         )
-        self.keys[name] = (key, inputs)
-        entry = None if name in self.forced else self._cached(step, key)
         if entry is not None:
             self.entries[name] = entry
             return self._end(
@@ -779,33 +813,59 @@ class _Run:
         )
         return result
 
-    def _cached(self, step: Step, key: str) -> dict[str, Any] | None:
+    def _cached(
+        self, step: Step, key: str, digests: Mapping[str, str]
+    ) -> tuple[dict[str, Any] | None, str]:
+        """The step's cache entry if it is still valid, else None and why not."""
         folder = self.paths.cache / step.name
         try:
             entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
-        if entry.get("key") != key or not (folder / "report.html").is_file():
-            return None
+            return None, "not in the cache"
+        if entry.get("key") != key:
+            old = entry.get("parts", {})
+            changed = [part for part, digest in digests.items() if old.get(part) != digest]
+            return None, f"{', '.join(changed) or 'cache key'} changed"
+        if not (folder / "report.html").is_file():
+            return None, "not in the cache"
         patterns = [p.format(**self.params[step.name]) for p in step.outputs]
         if _hash_files(self.root, patterns) != entry["outputs"]:
-            return None
-        return entry
+            return None, "outputs changed since it ran"
+        return entry, ""
 
-    def _worker(self, step: Step, watch: _Watch, done: queue.Queue) -> None:
+    def _worker(self, step: Step, watch: _Watch, done: queue.Queue, prefetch: bool) -> None:
         try:
-            done.put((step.name, self._execute(step, watch)))
+            done.put((step.name, self._execute(step, watch, prefetch)))
         except BaseException as exc:  # handed to the main thread, which re-raises it
             done.put((step.name, exc))
 
+    def _kernel(self, watch: _Watch, prefetch: bool) -> _Kernel:
+        """A spare kernel if one is booting, else a new one; then, if asked, start the
+        next step's kernel so that it boots while this step runs."""
+        with self.lock:
+            kernel = self.spares.pop() if self.spares else None
+        kernel = kernel or _Kernel(self.kernel, self.root)
+        watch.kernel_started(kernel)
+        if prefetch:
+            spare = _Kernel(self.kernel, self.root)
+            with self.lock:
+                if self.spares is not None and not self.spares:
+                    self.spares.append(spare)
+                    spare = None
+            if spare is not None:
+                spare.discard()
+        return kernel
+
     # one step ------------------------------------------------------------------------
-    def _execute(self, step: Step, watch: _Watch) -> StepResult:
+    def _execute(self, step: Step, watch: _Watch, prefetch: bool) -> StepResult:
         name, start = step.name, time.perf_counter()
-        key, inputs = self.keys[name]
+        key, inputs, digests = self.keys[name]
         params = self.params[name]
         failed_nb = self.paths.failed_reports / f"{name}.ipynb"
         try:
-            nb = _execute_notebook(self.root / step.notebook, params, self.kernel, self.root, watch)
+            nb = _execute_notebook(
+                self.root / step.notebook, params, lambda: self._kernel(watch, prefetch), watch
+            )
             patterns = [p.format(**params) for p in step.outputs]
             outputs = _hash_files(self.root, patterns)
             missing = [p for p in patterns if not _expand(self.root, [p])]
@@ -834,6 +894,7 @@ class _Run:
         seconds = time.perf_counter() - start
         entry = {
             "key": key,
+            "parts": digests,
             "step": name,
             "notebook": {"path": step.notebook, "sha256": _sha256(self.root / step.notebook)},
             "parameter_set": step.parameters,
@@ -967,8 +1028,8 @@ class _CellError(Exception):
 class _Watch:
     """Follows one executing notebook: its cells for progress, its kernel for Ctrl-C."""
 
-    def __init__(self, step: str, emit: Callable[[ProgressEvent], None]) -> None:
-        self.step, self.emit = step, emit
+    def __init__(self, step: str, emit: Callable[[ProgressEvent], None], reason: str) -> None:
+        self.step, self.emit, self.reason = step, emit, reason
         self.lock = threading.Lock()
         self.thread: threading.Thread
         self.pid: int | None = None
@@ -987,10 +1048,11 @@ class _Watch:
             ):
                 self.cells += 1
                 self.numbers[index] = self.cells
-        self.emit(ProgressEvent(self.step, "start", cells=self.cells))
+        self.emit(ProgressEvent(self.step, "start", cells=self.cells, message=self.reason))
 
     def cell_started(self, cell: Any = None, cell_index: int = 0, **_: Any) -> None:
         self.current = self.numbers.get(cell_index)
+        _warm_up()
         if self.current is not None:
             self.emit(
                 ProgressEvent(
@@ -1002,9 +1064,9 @@ class _Watch:
                 )
             )
 
-    def kernel_started(self, km: Any) -> None:
+    def kernel_started(self, kernel: _Kernel) -> None:
         with self.lock:
-            self.pid = getattr(getattr(km, "provisioner", None), "pid", None)
+            self.pid = kernel.pid
             if self.cancelled:
                 self._kill()
 
@@ -1033,20 +1095,47 @@ def _check_kernel(kernel: str) -> None:
             f"the Jupyter kernel {kernel!r} is not installed; run `make install`, which "
             "creates .venv and registers the kernel"
         ) from None
-    threading.Thread(target=_warm_up, daemon=True).start()
 
 
+@functools.cache
 def _warm_up() -> None:
-    """Import the renderer while the first kernel starts (a second saved per run)."""
-    import markdown  # noqa: F401
-    import nbconvert  # noqa: F401
+    """Import the renderer in the background once a kernel is busy with cells: the
+    runner is idle then (earlier, it would compete with starting the kernel)."""
+
+    def imports() -> None:
+        import markdown  # noqa: F401
+        import nbconvert.exporters.html  # noqa: F401
+
+    threading.Thread(target=imports, daemon=True).start()
+
+
+@contextlib.contextmanager
+def _without_iri_parser() -> Iterator[None]:
+    """Import nbformat without jsonschema's optional IRI checker.
+
+    When ``rfc3987_syntax`` is installed, importing jsonschema builds an Earley parser
+    for IRIs (0.8 s, a third of the runner's overhead). Notebook validation checks no
+    string formats, so the runner's process goes without it; nothing changes when
+    jsonschema is already imported.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        yield
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # "not installed"
+    try:
+        yield
+    finally:
+        if sys.modules.get("rfc3987_syntax", False) is None:
+            del sys.modules["rfc3987_syntax"]
 
 
 @functools.cache
 def _papermill() -> tuple[Callable[..., Any], type[Exception], type[Exception]]:
     """papermill's ``execute_notebook`` with an engine, registered as ``cape-study``,
-    that reports cells and the kernel process to a :class:`_Watch`."""
-    import papermill
+    that runs the notebook in a kernel already started and reports cells to a
+    :class:`_Watch`."""
+    with _without_iri_parser():
+        import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -1055,62 +1144,95 @@ def _papermill() -> tuple[Callable[..., Any], type[Exception], type[Exception]]:
     class Engine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(
-            cls,
-            nb_man: Any,
-            kernel_name: str,
-            *,
-            watch: _Watch,
-            root: str,
-            sockets: str,
-            start_timeout: int = 60,
-            **_: Any,
+            cls, nb_man: Any, kernel_name: str, *, watch: _Watch, km: Any, **_: Any
         ) -> Any:
             watch.attach(nb_man.nb)
             client = PapermillNotebookClient(
                 nb_man,
+                km=km,
                 kernel_name=kernel_name,
-                startup_timeout=start_timeout,
-                resources={"metadata": {"path": root}},
                 on_cell_execute=watch.cell_started,
+                shutdown_kernel="immediate",  # every cell has replied: nothing to wait for
             )
-            # Unix sockets in a private folder, not TCP: the notebooks see sensitive data.
-            client.km = client.create_kernel_manager()
-            client.km.transport, client.km.ip = "ipc", os.path.join(sockets, "kernel")
-            client.on_notebook_start = lambda **_: watch.kernel_started(client.km)
-            return client.execute()
+            return client.execute(cleanup_kc=True)  # stop the kernel when done
 
     papermill_engines.register("cape-study", Engine)
     return papermill.execute_notebook, PapermillExecutionError, DeadKernelError
 
 
+class _Kernel:
+    """A kernel started in the project root. It talks over Unix sockets in a private
+    folder rather than TCP, since the notebooks see sensitive data."""
+
+    def __init__(self, name: str, root: Path) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.sockets = tempfile.mkdtemp(prefix="cape-kernel-")
+        self.km = AsyncKernelManager(
+            kernel_name=name, transport="ipc", ip=os.path.join(self.sockets, "k")
+        )
+        try:
+            run_sync(self.km.start_kernel)(cwd=str(root))
+        except BaseException:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+            raise
+        self.pid: int = self.km.provisioner.pid
+
+    def stop(self) -> None:
+        """Shut the kernel down (if nbclient has not) and remove its sockets."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Kill a kernel that was never used, from any thread."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.km.provisioner.process.wait()
+        Path(self.km.connection_file).unlink(missing_ok=True)
+        shutil.rmtree(self.sockets, ignore_errors=True)
+
+
 def _execute_notebook(
-    notebook: Path, params: Mapping[str, Any], kernel: str, root: Path, watch: _Watch
+    notebook: Path, params: Mapping[str, Any], kernel: Callable[[], _Kernel], watch: _Watch
 ) -> Any:
-    """Execute one notebook; raise :class:`_CellError` naming the cell that failed."""
-    execute, ExecutionError, DeadKernel = _papermill()
+    """Execute one notebook in the kernel that ``kernel()`` starts; raise
+    :class:`_CellError` naming the cell that failed.
+
+    The kernel is started first, so that it boots while papermill is imported.
+    """
+    started = None
     try:
-        with tempfile.TemporaryDirectory(prefix="cape-kernel-") as sockets:
+        started = kernel()
+        execute, ExecutionError, DeadKernel = _papermill()
+        try:
             return execute(
                 str(notebook),
                 None,
                 parameters=dict(params),
                 engine_name="cape-study",
-                kernel_name=kernel,
+                kernel_name=started.km.kernel_name,
                 progress_bar=False,
                 log_output=False,
                 watch=watch,
-                root=str(root),
-                sockets=sockets,
+                km=started.km,
             )
-    except ExecutionError as exc:
-        raise _CellError(f"{exc.ename}: {exc.evalue}", watch.current) from None
-    except DeadKernel:
-        why = "interrupted" if watch.cancelled else "the kernel died"
-        raise _CellError(why, watch.current) from None
+        except ExecutionError as exc:
+            raise _CellError(f"{exc.ename}: {exc.evalue}", watch.current) from None
+        except DeadKernel:
+            why = "interrupted" if watch.cancelled else "the kernel died"
+            raise _CellError(why, watch.current) from None
     except RuntimeError as exc:  # the kernel could not start
         raise _CellError(f"the kernel could not run: {exc}", watch.current) from None
     finally:
         watch.kernel_stopped()
+        if started is not None:
+            started.stop()
         _close_event_loop()
 
 
