@@ -84,6 +84,7 @@ __all__ = [
     "RELIABILITY",
     "TARGETS",
     "TARGETS_BY_KEY",
+    "VICTIMS_PER_CASE",
     "SynthError",
     "SyntheticCaseFile",
     "expected_kappa",
@@ -227,6 +228,17 @@ COVARIATES = {
     "victim_left_country": "any victim of the case with victims.left_country == 1",
     "torkea_ihmiskauppa": "cases.offence_reported == 'torkea_ihmiskauppa' (Finland only; "
                           "rare; separates the outcome completely in small samples)",
+}
+
+#: Victims per case: none, one to four, or a group case of 3-40 (more often in agriculture).
+#: Assumption of the study, informed by public_statistics.csv: SE suspected_thb_cases_
+#: migration_agency 2022 (about half of 515 cases in two large cases), SE suspected_thb_
+#: cases_berry_picking_migration_agency 2023 (about 230), and the Lycksele berry case
+#: (about 150 pickers, 9 plaintiffs; research/barriers.md). Mean about 2.3 per case.
+VICTIMS_PER_CASE: dict[str, float] = {
+    "share_without_victim": 0.05, "group_case_agriculture": 0.30, "group_case_other": 0.08,
+    "group_size_min": 3, "group_size_max": 40, "group_size_geometric_p": 1 / 6,
+    "single_extra_poisson": 0.4, "single_size_max": 4,
 }
 
 #: Gamma (shape, scale in days) of the durations; judgments count from the previous stage.
@@ -409,10 +421,15 @@ class _Sim:
     def victims(self) -> None:
         n, rng = self.n, self.r_victim
         agri = self.sector == "agriculture_forestry"
-        none = rng.random(n) < 0.05
-        group = rng.random(n) < np.where(agri, 0.30, 0.08)
-        size_group = 3 + np.minimum(rng.geometric(1 / 6, n) - 1, 37)
-        size_single = 1 + np.minimum(rng.poisson(0.4, n), 3)
+        v = VICTIMS_PER_CASE
+        none = rng.random(n) < v["share_without_victim"]
+        group = rng.random(n) < np.where(agri, v["group_case_agriculture"],
+                                         v["group_case_other"])
+        size_group = v["group_size_min"] + np.minimum(
+            rng.geometric(v["group_size_geometric_p"], n) - 1,
+            v["group_size_max"] - v["group_size_min"])
+        size_single = 1 + np.minimum(rng.poisson(v["single_extra_poisson"], n),
+                                     v["single_size_max"] - 1)
         self.n_victims = np.where(none, 0, np.where(group, size_group, size_single))
         vc = np.repeat(np.arange(n), self.n_victims)
         nv = len(vc)
@@ -1186,6 +1203,7 @@ def _truth(sim: _Sim, asm: _Assemble, tables: dict[str, pd.DataFrame], seed: int
                     "the cut-off give unbiased odds ratios (only the intercept shifts)",
             "by_country": by_country,
         },
+        "victims_per_case": {k: round(v, 6) for k, v in VICTIMS_PER_CASE.items()},
         "durations_gamma_shape_scale_days": {k: list(v) for k, v in DURATIONS.items()},
         "closure_stage_probabilities": {k: list(v) for k, v in _CLOSURE_STAGE.items()},
         "court": {k: v for k, v in _COURT.items()},
