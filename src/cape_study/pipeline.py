@@ -655,6 +655,7 @@ class _Run:
         self.reasons: dict[str, str] = {}
         self.lock = threading.Lock()
         self.spares: list[_Kernel] | None = []
+        self.starting: list[threading.Thread] = []
         self.kernel_checked = False
 
     def emit(self, event: ProgressEvent) -> None:
@@ -724,6 +725,9 @@ class _Run:
                 spares, self.spares = self.spares, None
             for kernel in spares or []:
                 kernel.discard()
+            for thread in self.starting:
+                if thread.ident is not None:  # started: a spare still booting discards itself
+                    thread.join(timeout=60)
         return {name: results[name] for name in self.pipeline.steps}
 
     def _likely_to_run(self, name: str) -> bool:
@@ -840,21 +844,31 @@ class _Run:
             done.put((step.name, exc))
 
     def _kernel(self, watch: _Watch, prefetch: bool) -> _Kernel:
-        """A spare kernel if one is booting, else a new one; then, if asked, start the
-        next step's kernel so that it boots while this step runs."""
+        """A spare kernel if one is booting, else a new one. If asked, a spare kernel for
+        the next step is started once this step's first cell runs (the runner is idle
+        then), so that it boots meanwhile."""
         with self.lock:
             kernel = self.spares.pop() if self.spares else None
         kernel = kernel or _Kernel(self.kernel, self.root)
         watch.kernel_started(kernel)
         if prefetch:
-            spare = _Kernel(self.kernel, self.root)
-            with self.lock:
-                if self.spares is not None and not self.spares:
-                    self.spares.append(spare)
-                    spare = None
-            if spare is not None:
-                spare.discard()
+            thread = threading.Thread(target=self._start_spare, daemon=True)
+            self.starting.append(thread)
+            watch.on_first_cell = thread.start
         return kernel
+
+    def _start_spare(self) -> None:
+        try:
+            spare = _Kernel(self.kernel, self.root)
+        except (RuntimeError, OSError):
+            return  # the step that would have used it starts its own and reports why
+        finally:
+            _close_event_loop()
+        with self.lock:
+            if self.spares is not None and not self.spares:
+                self.spares.append(spare)
+                return
+        spare.discard()
 
     # one step ------------------------------------------------------------------------
     def _execute(self, step: Step, watch: _Watch, prefetch: bool) -> StepResult:
@@ -1030,6 +1044,7 @@ class _Watch:
 
     def __init__(self, step: str, emit: Callable[[ProgressEvent], None], reason: str) -> None:
         self.step, self.emit, self.reason = step, emit, reason
+        self.on_first_cell: Callable[[], None] | None = None
         self.lock = threading.Lock()
         self.thread: threading.Thread
         self.pid: int | None = None
@@ -1053,6 +1068,9 @@ class _Watch:
     def cell_started(self, cell: Any = None, cell_index: int = 0, **_: Any) -> None:
         self.current = self.numbers.get(cell_index)
         _warm_up()
+        first, self.on_first_cell = self.on_first_cell, None
+        if first is not None:
+            first()
         if self.current is not None:
             self.emit(
                 ProgressEvent(
