@@ -65,6 +65,18 @@ place only when every step ran or was cached; ``reports/failed/`` (the partly ex
 notebook of each failed step) and ``reports/benchmarks/`` are never replaced. One run
 at a time: a second run on the same project stops (or waits ``wait`` seconds).
 
+Execution and failures
+----------------------
+Each step runs in a fresh kernel (``cape-study``, over Unix sockets in a private
+folder), with the resolved parameters injected after its ``parameters`` cell; while a
+step runs, the kernel of the next one is started so that it is ready when needed.
+A failing cell stops its step: the error names the step and the cell, counting the
+notebook's code cells from 1 (the injected cell is not counted), the partly executed
+notebook is kept as ``reports/failed/<step>.ipynb``, the steps that need it are
+skipped, the others still run, and :class:`PipelineFailed` is raised. A kernel that
+dies fails its step the same way. Ctrl-C kills the running kernels, removes the
+temporary report and re-raises ``KeyboardInterrupt``; the last report stays as it was.
+
 manifest.json
 -------------
 ``format``; ``created`` (UTC); ``git`` (``commit``, ``dirty``; null outside a
@@ -1326,11 +1338,11 @@ def _takeaways(nb: Any) -> list[dict[str, Any]]:
     import markdown
 
     found = []
-    for index, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("**Takeaway"):
             text = _TAKEAWAY_LABEL.sub("", cell.source, count=1).strip()
-            found.append({"cell": index + 1, "text": text, "html": markdown.markdown(text)})
+            found.append({"text": text, "html": markdown.markdown(text)})
         elif cell.cell_type == "code" and "takeaway" in tags:
             texts, pages = [], []
             for out in cell.get("outputs", []):
@@ -1344,7 +1356,7 @@ def _takeaways(nb: Any) -> list[dict[str, Any]]:
                     texts.append(text)
                     pages.append(f"<p>{html.escape(text)}</p>")
             if texts:
-                found.append({"cell": index + 1, "text": "\n".join(texts), "html": "".join(pages)})
+                found.append({"text": "\n".join(texts), "html": "".join(pages)})
     return found
 
 
@@ -1424,12 +1436,12 @@ def _index_html(
         parts.append("</section>")
     commit = (git or {}).get("commit")
     source = (
-        f"commit {esc(commit[:12])}{' with uncommitted changes' if git.get('dirty') else ''}"
+        f"from commit {esc(commit[:12])}{' with uncommitted changes' if git.get('dirty') else ''}"
         if git and commit
-        else "not a git checkout"
+        else "outside a git checkout"
     )
     parts.append(
-        f"<footer>Built {esc(_now()[:16].replace('T', ' '))} UTC from {source}. "
+        f"<footer>Built {esc(_now()[:16].replace('T', ' '))} UTC {source}. "
         'Provenance: <a href="manifest.json">manifest.json</a> '
         "(check it with <code>cape-study verify</code>).</footer></body></html>"
     )
@@ -1453,8 +1465,8 @@ def _expand(root: Path, patterns: Iterable[str]) -> list[Path]:
     """The files that paths or globs name (a folder stands for the files below it)."""
     files: set[Path] = set()
     for pattern in patterns:
-        for hit in glob.glob(str(root / pattern), recursive=True):
-            path = Path(hit)
+        for hit in glob.glob(pattern, root_dir=root, recursive=True):
+            path = root / hit  # an absolute pattern stays absolute
             if path.is_dir():
                 files.update(
                     p
