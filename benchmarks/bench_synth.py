@@ -44,14 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when a target is missed")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-synth-"))
     try:
         start = time.perf_counter()
-        out = write_synthetic_case_file(work / "case_file", args.cases, args.seed,
-                                        fmt=args.format)
+        out = write_synthetic_case_file(work / "case_file", args.cases, args.seed, fmt=args.format)
         seconds = time.perf_counter() - start
         files = [p for p in out.rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
@@ -71,16 +69,21 @@ def main(argv: list[str] | None = None) -> int:
         "bytes_written": size,
         "targets": {"seconds": TARGET_SECONDS, "peak_rss_bytes": TARGET_PEAK_BYTES},
         "met": seconds < TARGET_SECONDS and peak < TARGET_PEAK_BYTES,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "cape_study": __version__,
     }
     folder = project().benchmark_reports
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "synth.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(f"synth: {args.cases:,} cases in {seconds:.1f} s ({result['cases_per_second']:,} "
-          f"cases/s), peak RSS {result['peak_rss_mib']:,} MiB, {len(files):,} files "
-          f"({size / 1024**2:,.0f} MiB); targets {'met' if result['met'] else 'MISSED'}")
+    print(
+        f"synth: {args.cases:,} cases in {seconds:.1f} s ({result['cases_per_second']:,} "
+        f"cases/s), peak RSS {result['peak_rss_mib']:,} MiB, {len(files):,} files "
+        f"({size / 1024**2:,.0f} MiB); targets {'met' if result['met'] else 'MISSED'}"
+    )
     print(f"wrote {folder / 'synth.json'}")
     return 0 if result["met"] or not args.check else 1
 

@@ -129,70 +129,270 @@ class Identifier:
 # -- invented people and places ---------------------------------------------------------
 _NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     # group: (male first names, female first names, surnames)
-    "sv": (("Anders", "Johan", "Mikael", "Erik", "Lars", "Per", "Jonas", "Fredrik", "Mattias",
-            "Magnus", "Niklas", "Henrik", "Tobias", "Oskar", "Göran", "Håkan"),
-           ("Anna", "Karin", "Sara", "Emma", "Lena", "Kristina", "Elin", "Johanna", "Malin",
-            "Linnéa", "Sofia", "Frida", "Åsa", "Ingrid"),
-           ("Lindqvist", "Berglund", "Holm", "Sandberg", "Forsberg", "Lundgren", "Nyström",
-            "Wikström", "Sjöberg", "Håkansson", "Öberg", "Åström", "Lindahl", "Nordin",
-            "Hedlund", "Ekdahl", "Strömgren", "Falkman")),
-    "fi": (("Juha", "Mikko", "Timo", "Jari", "Antti", "Ville", "Petri", "Sami", "Janne"),
-           ("Laura", "Sari", "Minna", "Kaisa", "Heidi", "Tiina", "Riikka", "Päivi"),
-           ("Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Laine",
-            "Heikkinen", "Koskinen", "Järvelä", "Lehtonen", "Salmela")),
-    "th": (("Somchai", "Anan", "Prasert", "Kittisak", "Somsak", "Niran", "Wichai", "Chaiwat"),
-           ("Siriporn", "Malai", "Ratana", "Kanya", "Pimchanok", "Nittaya", "Sunisa"),
-           ("Srisuk", "Chaiyaporn", "Wongsawat", "Boonmee", "Kaewkla", "Thongdee", "Phromma",
-            "Saengthong", "Rattanakul")),
-    "ro": (("Ion", "Mihai", "Andrei", "Florin", "Gheorghe", "Vasile", "Marian"),
-           ("Elena", "Ioana", "Andreea", "Mihaela", "Florentina", "Daniela"),
-           ("Popescu", "Ionescu", "Dumitru", "Munteanu", "Lungu", "Matei", "Stoica", "Rusu")),
-    "ua": (("Oleksandr", "Andrii", "Serhii", "Mykola", "Dmytro", "Vasyl"),
-           ("Olena", "Iryna", "Oksana", "Nataliia", "Yuliia"),
-           ("Kovalenko", "Bondarenko", "Tkachenko", "Shevchuk", "Melnyk", "Kravets")),
-    "vn": (("Minh", "Tuan", "Hung", "Duc", "Quang"), ("Lan", "Hoa", "Mai", "Thu", "Linh"),
-           ("Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang")),
-    "ng": (("Chinedu", "Emeka", "Tunde", "Ifeanyi", "Segun"),
-           ("Ngozi", "Amaka", "Blessing", "Funmilayo", "Chiamaka"),
-           ("Okafor", "Adeyemi", "Eze", "Okonkwo", "Balogun", "Nwosu")),
-    "pl": (("Piotr", "Tomasz", "Krzysztof", "Paweł", "Marek"),
-           ("Katarzyna", "Magdalena", "Agnieszka", "Joanna"),
-           ("Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kamiński", "Zieliński")),
-    "bg": (("Georgi", "Ivan", "Dimitar", "Nikolai", "Stoyan"),
-           ("Desislava", "Mariya", "Tsvetelina"),
-           ("Ivanov", "Petrov", "Dimitrov", "Georgiev", "Stoyanov")),
-    "sa": (("Rahul", "Amit", "Rahim", "Karim", "Imran", "Sanjay"),
-           ("Priya", "Fatema", "Nasrin", "Sunita"),
-           ("Sharma", "Singh", "Hossain", "Rahman", "Chowdhury", "Patel")),
-    "ph": (("Jose", "Mark", "Rodel", "Arnel"), ("Maricel", "Joy", "Rowena", "Lorna"),
-           ("Santos", "Reyes", "Cruz", "Bautista", "Mendoza")),
-    "xx": (("Ali", "Omar", "David", "Samuel", "Yusuf"), ("Amina", "Sofia", "Maryam", "Grace"),
-           ("Hassan", "Mensah", "Ahmadi", "Karimi", "Haile", "Osei")),
+    "sv": (
+        (
+            "Anders",
+            "Johan",
+            "Mikael",
+            "Erik",
+            "Lars",
+            "Per",
+            "Jonas",
+            "Fredrik",
+            "Mattias",
+            "Magnus",
+            "Niklas",
+            "Henrik",
+            "Tobias",
+            "Oskar",
+            "Göran",
+            "Håkan",
+        ),
+        (
+            "Anna",
+            "Karin",
+            "Sara",
+            "Emma",
+            "Lena",
+            "Kristina",
+            "Elin",
+            "Johanna",
+            "Malin",
+            "Linnéa",
+            "Sofia",
+            "Frida",
+            "Åsa",
+            "Ingrid",
+        ),
+        (
+            "Lindqvist",
+            "Berglund",
+            "Holm",
+            "Sandberg",
+            "Forsberg",
+            "Lundgren",
+            "Nyström",
+            "Wikström",
+            "Sjöberg",
+            "Håkansson",
+            "Öberg",
+            "Åström",
+            "Lindahl",
+            "Nordin",
+            "Hedlund",
+            "Ekdahl",
+            "Strömgren",
+            "Falkman",
+        ),
+    ),
+    "fi": (
+        ("Juha", "Mikko", "Timo", "Jari", "Antti", "Ville", "Petri", "Sami", "Janne"),
+        ("Laura", "Sari", "Minna", "Kaisa", "Heidi", "Tiina", "Riikka", "Päivi"),
+        (
+            "Virtanen",
+            "Korhonen",
+            "Mäkinen",
+            "Nieminen",
+            "Hämäläinen",
+            "Laine",
+            "Heikkinen",
+            "Koskinen",
+            "Järvelä",
+            "Lehtonen",
+            "Salmela",
+        ),
+    ),
+    "th": (
+        ("Somchai", "Anan", "Prasert", "Kittisak", "Somsak", "Niran", "Wichai", "Chaiwat"),
+        ("Siriporn", "Malai", "Ratana", "Kanya", "Pimchanok", "Nittaya", "Sunisa"),
+        (
+            "Srisuk",
+            "Chaiyaporn",
+            "Wongsawat",
+            "Boonmee",
+            "Kaewkla",
+            "Thongdee",
+            "Phromma",
+            "Saengthong",
+            "Rattanakul",
+        ),
+    ),
+    "ro": (
+        ("Ion", "Mihai", "Andrei", "Florin", "Gheorghe", "Vasile", "Marian"),
+        ("Elena", "Ioana", "Andreea", "Mihaela", "Florentina", "Daniela"),
+        ("Popescu", "Ionescu", "Dumitru", "Munteanu", "Lungu", "Matei", "Stoica", "Rusu"),
+    ),
+    "ua": (
+        ("Oleksandr", "Andrii", "Serhii", "Mykola", "Dmytro", "Vasyl"),
+        ("Olena", "Iryna", "Oksana", "Nataliia", "Yuliia"),
+        ("Kovalenko", "Bondarenko", "Tkachenko", "Shevchuk", "Melnyk", "Kravets"),
+    ),
+    "vn": (
+        ("Minh", "Tuan", "Hung", "Duc", "Quang"),
+        ("Lan", "Hoa", "Mai", "Thu", "Linh"),
+        ("Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang"),
+    ),
+    "ng": (
+        ("Chinedu", "Emeka", "Tunde", "Ifeanyi", "Segun"),
+        ("Ngozi", "Amaka", "Blessing", "Funmilayo", "Chiamaka"),
+        ("Okafor", "Adeyemi", "Eze", "Okonkwo", "Balogun", "Nwosu"),
+    ),
+    "pl": (
+        ("Piotr", "Tomasz", "Krzysztof", "Paweł", "Marek"),
+        ("Katarzyna", "Magdalena", "Agnieszka", "Joanna"),
+        ("Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kamiński", "Zieliński"),
+    ),
+    "bg": (
+        ("Georgi", "Ivan", "Dimitar", "Nikolai", "Stoyan"),
+        ("Desislava", "Mariya", "Tsvetelina"),
+        ("Ivanov", "Petrov", "Dimitrov", "Georgiev", "Stoyanov"),
+    ),
+    "sa": (
+        ("Rahul", "Amit", "Rahim", "Karim", "Imran", "Sanjay"),
+        ("Priya", "Fatema", "Nasrin", "Sunita"),
+        ("Sharma", "Singh", "Hossain", "Rahman", "Chowdhury", "Patel"),
+    ),
+    "ph": (
+        ("Jose", "Mark", "Rodel", "Arnel"),
+        ("Maricel", "Joy", "Rowena", "Lorna"),
+        ("Santos", "Reyes", "Cruz", "Bautista", "Mendoza"),
+    ),
+    "xx": (
+        ("Ali", "Omar", "David", "Samuel", "Yusuf"),
+        ("Amina", "Sofia", "Maryam", "Grace"),
+        ("Hassan", "Mensah", "Ahmadi", "Karimi", "Haile", "Osei"),
+    ),
 }
-_NAME_GROUP = {"SE": "sv", "FI": "fi", "TH": "th", "RO": "ro", "MD": "ro", "UA": "ua",
-               "VN": "vn", "NG": "ng", "PL": "pl", "LT": "pl", "BG": "bg", "IN": "sa",
-               "BD": "sa", "PK": "sa", "LK": "sa", "PH": "ph"}
-_LANGUAGE_SV = {"TH": "thailändska", "RO": "rumänska", "MD": "rumänska", "UA": "ukrainska",
-                "VN": "vietnamesiska", "NG": "engelska", "PL": "polska", "LT": "litauiska",
-                "BG": "bulgariska", "IN": "hindi", "BD": "bengali", "PK": "urdu", "LK": "tamil",
-                "PH": "tagalog", "FI": "finska", "SE": "svenska"}
-_LANGUAGE_FI = {"TH": "thai", "RO": "romania", "MD": "romania", "UA": "ukraina",
-                "VN": "vietnam", "NG": "englanti", "PL": "puola", "LT": "liettua",
-                "BG": "bulgaria", "IN": "hindi", "BD": "bengali", "PK": "urdu", "LK": "tamili",
-                "PH": "tagalog", "FI": "suomi", "SE": "ruotsi"}
-_PLACE_SV = (("Björk", "Lind", "Sjö", "Norr", "Söder", "Väster", "Öster", "Gran", "Hög", "Lång",
-              "Mos", "Tall", "Ulv", "Ek", "Al", "Rön", "Hassel", "Stor"),
-             ("vik", "holm", "ås", "berga", "köping", "torp", "sund", "dal", "fors", "näs",
-              "hult", "ryd", "lunda", "backa", "mark"))
-_PLACE_FI = (("Koski", "Järvi", "Mäki", "Kallio", "Salo", "Vaara", "Harju", "Lehto", "Kivi",
-              "Suo", "Niitty", "Ranta"),
-             ("lä", "mäki", "salmi", "joki", "lahti", "vaara", "niemi", "pelto", "harju"))
-_TRADE_SV = {"agriculture_forestry": "Bär", "construction": "Bygg", "hotel_restaurant":
-             "Restaurang", "cleaning": "Städ", "beauty": "Nagelstudio", "transport":
-             "Transport", "begging": "Handel", "other": "Service"}
-_TRADE_FI = {"agriculture_forestry": "Marja", "construction": "Rakennus", "hotel_restaurant":
-             "Ravintola", "cleaning": "Siivous", "beauty": "Kauneus", "transport": "Kuljetus",
-             "begging": "Kauppa", "other": "Palvelu"}
+_NAME_GROUP = {
+    "SE": "sv",
+    "FI": "fi",
+    "TH": "th",
+    "RO": "ro",
+    "MD": "ro",
+    "UA": "ua",
+    "VN": "vn",
+    "NG": "ng",
+    "PL": "pl",
+    "LT": "pl",
+    "BG": "bg",
+    "IN": "sa",
+    "BD": "sa",
+    "PK": "sa",
+    "LK": "sa",
+    "PH": "ph",
+}
+_LANGUAGE_SV = {
+    "TH": "thailändska",
+    "RO": "rumänska",
+    "MD": "rumänska",
+    "UA": "ukrainska",
+    "VN": "vietnamesiska",
+    "NG": "engelska",
+    "PL": "polska",
+    "LT": "litauiska",
+    "BG": "bulgariska",
+    "IN": "hindi",
+    "BD": "bengali",
+    "PK": "urdu",
+    "LK": "tamil",
+    "PH": "tagalog",
+    "FI": "finska",
+    "SE": "svenska",
+}
+_LANGUAGE_FI = {
+    "TH": "thai",
+    "RO": "romania",
+    "MD": "romania",
+    "UA": "ukraina",
+    "VN": "vietnam",
+    "NG": "englanti",
+    "PL": "puola",
+    "LT": "liettua",
+    "BG": "bulgaria",
+    "IN": "hindi",
+    "BD": "bengali",
+    "PK": "urdu",
+    "LK": "tamili",
+    "PH": "tagalog",
+    "FI": "suomi",
+    "SE": "ruotsi",
+}
+_PLACE_SV = (
+    (
+        "Björk",
+        "Lind",
+        "Sjö",
+        "Norr",
+        "Söder",
+        "Väster",
+        "Öster",
+        "Gran",
+        "Hög",
+        "Lång",
+        "Mos",
+        "Tall",
+        "Ulv",
+        "Ek",
+        "Al",
+        "Rön",
+        "Hassel",
+        "Stor",
+    ),
+    (
+        "vik",
+        "holm",
+        "ås",
+        "berga",
+        "köping",
+        "torp",
+        "sund",
+        "dal",
+        "fors",
+        "näs",
+        "hult",
+        "ryd",
+        "lunda",
+        "backa",
+        "mark",
+    ),
+)
+_PLACE_FI = (
+    (
+        "Koski",
+        "Järvi",
+        "Mäki",
+        "Kallio",
+        "Salo",
+        "Vaara",
+        "Harju",
+        "Lehto",
+        "Kivi",
+        "Suo",
+        "Niitty",
+        "Ranta",
+    ),
+    ("lä", "mäki", "salmi", "joki", "lahti", "vaara", "niemi", "pelto", "harju"),
+)
+_TRADE_SV = {
+    "agriculture_forestry": "Bär",
+    "construction": "Bygg",
+    "hotel_restaurant": "Restaurang",
+    "cleaning": "Städ",
+    "beauty": "Nagelstudio",
+    "transport": "Transport",
+    "begging": "Handel",
+    "other": "Service",
+}
+_TRADE_FI = {
+    "agriculture_forestry": "Marja",
+    "construction": "Rakennus",
+    "hotel_restaurant": "Ravintola",
+    "cleaning": "Siivous",
+    "beauty": "Kauneus",
+    "transport": "Kuljetus",
+    "begging": "Kauppa",
+    "other": "Palvelu",
+}
 
 
 # -- templates --------------------------------------------------------------------------
@@ -281,7 +481,9 @@ _SV: dict[str, tuple[str, ...]] = {
         "Ingen misstänkt har identifierats.\nMisstanke: {offence}\n\n",
     ),
     "closure_decision.reasons": (
-        "Skäl för beslutet\n", "Skäl\n", "Motivering\n",
+        "Skäl för beslutet\n",
+        "Skäl\n",
+        "Motivering\n",
     ),
     "closure_decision.closing": (
         "\nBeslutet kan begäras överprövat hos Utvecklingscentrum.",
@@ -348,201 +550,297 @@ _SV_DETECTION = {
         "påträffades arbetstagare i bristfälliga förhållanden. ",
         "Ärendet upptäcktes vid en samordnad kontroll av arbetsplatsen. ",
     ),
-    "victim": ("Målsäganden kom själv till polisen och gjorde anmälan. ",
-               "Anmälan gjordes av den utsatta på polisstationen i {place}. "),
-    "ngo": ("Anmälan har gjorts efter kontakt med en ideell organisation som stöder målsäganden. ",
-            "En frivilligorganisation har förmedlat kontakten med polisen. "),
-    "police_initiative": ("Polisen uppmärksammade förhållandena i samband med spaning i {place}. ",
-                          "Ärendet initierades av polisen efter en trafikkontroll. "),
-    "other_agency": ("Migrationsverket har anmält misstanke om människohandel efter en intervju. ",
-                     "Anmälan kom från en annan myndighet som uppmärksammat förhållandena. "),
-    "tip": ("Ett anonymt tips inkom om förhållandena på {company}. ",
-            "Polisen fick ett tips om att arbetare på {company} far illa. "),
+    "victim": (
+        "Målsäganden kom själv till polisen och gjorde anmälan. ",
+        "Anmälan gjordes av den utsatta på polisstationen i {place}. ",
+    ),
+    "ngo": (
+        "Anmälan har gjorts efter kontakt med en ideell organisation som stöder målsäganden. ",
+        "En frivilligorganisation har förmedlat kontakten med polisen. ",
+    ),
+    "police_initiative": (
+        "Polisen uppmärksammade förhållandena i samband med spaning i {place}. ",
+        "Ärendet initierades av polisen efter en trafikkontroll. ",
+    ),
+    "other_agency": (
+        "Migrationsverket har anmält misstanke om människohandel efter en intervju. ",
+        "Anmälan kom från en annan myndighet som uppmärksammat förhållandena. ",
+    ),
+    "tip": (
+        "Ett anonymt tips inkom om förhållandena på {company}. ",
+        "Polisen fick ett tips om att arbetare på {company} far illa. ",
+    ),
     "unknown": ("Hur ärendet kom till polisens kännedom framgår inte. ",),
 }
 _SV_INDICATOR = {
-    "abuse_of_vulnerability": ("{victim} talar inte svenska och hade ingen annan försörjning. ",
-                               "Målsäganden saknade nätverk i landet och var helt utlämnad. "),
-    "deception": ("{Pronoun} hade lovats en lön enligt kollektivavtal, men villkoren var andra. ",
-                  "Arbetet motsvarade inte det som utlovats vid rekryteringen. "),
-    "restriction_of_movement": ("De fick inte lämna boendet utan tillstånd. ",
-                                "Arbetsledaren bestämde när de fick gå ut. "),
-    "isolation": ("{Pronoun} fick inte ha kontakt med andra än arbetskamraterna. ",
-                  "Boendet låg avskilt och de saknade transportmöjligheter. "),
-    "physical_sexual_violence": ("Vid ett tillfälle ska {pronoun} ha blivit slagen av {suspect}. ",
-                                 "Målsäganden beskriver att {pronoun} utsatts för våld. "),
-    "intimidation_threats": ("{suspect} ska ha hotat med att anmäla {pronoun_obj} till "
-                             "Migrationsverket. ",
-                             "Det förekom hot om att familjen i hemlandet skulle drabbas. "),
-    "retention_of_identity_documents": ("Passet togs omhand vid ankomsten och lämnades aldrig "
-                                        "tillbaka. ",
-                                        "Arbetsgivaren behöll arbetstagarnas pass. "),
-    "withholding_of_wages": ("{Pronoun} har endast fått {wage} kronor i timmen. ",
-                             "Lön har uteblivit i flera månader. "),
-    "debt_bondage": ("{Pronoun} var skyldig {debt} kronor för resan och förmedlingsavgiften. ",
-                     "Skulden till rekryteraren drogs av från lönen. "),
-    "abusive_working_living_conditions": ("De bodde många i ett rum utan fungerande toalett. ",
-                                          "Boendet var trångt och saknade värme. "),
-    "excessive_overtime": ("Arbetsdagarna var ofta 14-16 timmar. ",
-                           "De arbetade sju dagar i veckan utan ledighet. "),
+    "abuse_of_vulnerability": (
+        "{victim} talar inte svenska och hade ingen annan försörjning. ",
+        "Målsäganden saknade nätverk i landet och var helt utlämnad. ",
+    ),
+    "deception": (
+        "{Pronoun} hade lovats en lön enligt kollektivavtal, men villkoren var andra. ",
+        "Arbetet motsvarade inte det som utlovats vid rekryteringen. ",
+    ),
+    "restriction_of_movement": (
+        "De fick inte lämna boendet utan tillstånd. ",
+        "Arbetsledaren bestämde när de fick gå ut. ",
+    ),
+    "isolation": (
+        "{Pronoun} fick inte ha kontakt med andra än arbetskamraterna. ",
+        "Boendet låg avskilt och de saknade transportmöjligheter. ",
+    ),
+    "physical_sexual_violence": (
+        "Vid ett tillfälle ska {pronoun} ha blivit slagen av {suspect}. ",
+        "Målsäganden beskriver att {pronoun} utsatts för våld. ",
+    ),
+    "intimidation_threats": (
+        "{suspect} ska ha hotat med att anmäla {pronoun_obj} till Migrationsverket. ",
+        "Det förekom hot om att familjen i hemlandet skulle drabbas. ",
+    ),
+    "retention_of_identity_documents": (
+        "Passet togs omhand vid ankomsten och lämnades aldrig tillbaka. ",
+        "Arbetsgivaren behöll arbetstagarnas pass. ",
+    ),
+    "withholding_of_wages": (
+        "{Pronoun} har endast fått {wage} kronor i timmen. ",
+        "Lön har uteblivit i flera månader. ",
+    ),
+    "debt_bondage": (
+        "{Pronoun} var skyldig {debt} kronor för resan och förmedlingsavgiften. ",
+        "Skulden till rekryteraren drogs av från lönen. ",
+    ),
+    "abusive_working_living_conditions": (
+        "De bodde många i ett rum utan fungerande toalett. ",
+        "Boendet var trångt och saknade värme. ",
+    ),
+    "excessive_overtime": (
+        "Arbetsdagarna var ofta 14-16 timmar. ",
+        "De arbetade sju dagar i veckan utan ledighet. ",
+    ),
 }
 _SV_SIGN = {
-    "lives_at_workplace": ("{Pronoun} bodde i ett förråd på arbetsplatsen. ",
-                           "Arbetstagarna sov i lokalen där de arbetade. "),
-    "paid_for_job": ("{Pronoun} hade betalat {debt} kronor för att få jobbet. ",
-                     "En avgift för anställningen hade betalats till en mellanhand. "),
-    "pays_back_wages": ("Lönen sattes in på kontot men skulle tas ut och lämnas tillbaka. ",
-                        "Delar av lönen fick betalas tillbaka kontant till arbetsgivaren. "),
-    "very_long_hours_every_day": ("Arbetet pågick från tidig morgon till sent på kvällen "
-                                  "varje dag. ",
-                                  "Det förekom inga vilodagar. "),
+    "lives_at_workplace": (
+        "{Pronoun} bodde i ett förråd på arbetsplatsen. ",
+        "Arbetstagarna sov i lokalen där de arbetade. ",
+    ),
+    "paid_for_job": (
+        "{Pronoun} hade betalat {debt} kronor för att få jobbet. ",
+        "En avgift för anställningen hade betalats till en mellanhand. ",
+    ),
+    "pays_back_wages": (
+        "Lönen sattes in på kontot men skulle tas ut och lämnas tillbaka. ",
+        "Delar av lönen fick betalas tillbaka kontant till arbetsgivaren. ",
+    ),
+    "very_long_hours_every_day": (
+        "Arbetet pågick från tidig morgon till sent på kvällen varje dag. ",
+        "Det förekom inga vilodagar. ",
+    ),
     "serious_work_environment_deficiencies": (
         "Arbetsmiljöverket konstaterade allvarliga brister i arbetsmiljön. ",
-        "Skyddsutrustning saknades och maskinerna var i dåligt skick. "),
+        "Skyddsutrustning saknades och maskinerna var i dåligt skick. ",
+    ),
 }
 _SV_BARRIER = {
-    "victim_not_participating": ("Målsäganden har inte velat medverka i utredningen. ",
-                                 "Målsäganden har avböjt att höras vidare. ",
-                                 "Målsäganden vill inte att ärendet drivs vidare. "),
-    "victim_dependence": ("Målsäganden är beroende av arbetsgivaren för sitt arbetstillstånd och "
-                          "sitt boende. ",
-                          "Målsägandens uppehållstillstånd är knutet till anställningen. "),
-    "victim_left_country": ("Målsäganden har lämnat landet och har inte gått att nå för förnyat "
-                            "förhör. ",
-                            "Flera av arbetstagarna har rest hem och kan inte höras. ",
-                            "Målsäganden har återvänt till hemlandet. "),
-    "improper_means_not_proven": ("Det går inte att visa att otillbörliga medel har använts. ",
-                                  "Utredningen visar inte att målsäganden befunnit sig i en "
-                                  "svår situation i lagens mening. ",
-                                  "Det är inte styrkt att målsäganden vilseletts eller utnyttjats "
-                                  "genom otillbörliga medel. "),
-    "weak_documentary_evidence": ("Det saknas skriftlig dokumentation av arbetstider och löner. ",
-                                  "Den skriftliga bevisningen är bristfällig. "),
-    "legal_interpretation": ("Det är oklart om förhållandena når upp till kravet på tvångsarbete "
-                             "eller arbete under uppenbart orimliga villkor. ",
-                             "Rättsläget i fråga om begreppet tvångsarbete är inte klarlagt. "),
-    "reclassification": ("Gärningen bedöms i stället som ett lindrigare brott. ",
-                         "Brottsrubriceringen har ändrats under utredningen. "),
-    "diffuse_employer_responsibility": ("Arbetstagarna var formellt anställda av ett utländskt "
-                                        "bemanningsföretag och arbetsgivaransvaret är oklart. ",
-                                        "Det går inte att klarlägga vem som var arbetsgivare i "
-                                        "kedjan av underentreprenörer. "),
-    "investigation_resources": ("Ärendet har inte kunnat prioriteras på grund av resursbrist. ",
-                                "Utredningsresurserna har tagits i anspråk för andra ärenden. "),
-    "interpreter_language": ("Förhören har försvårats av att tolk inte funnits att tillgå. ",
-                             "Språksvårigheter har begränsat förhören. "),
-    "investigation_delay": ("Utredningen har dragit ut på tiden och bevisläget har försämrats. ",
-                            "Den långa handläggningstiden har påverkat bevisningen. "),
-    "inspection_not_escalated": ("Iakttagelserna vid myndighetskontrollen följdes inte upp. ",
-                                 "Uppgifterna från kontrollen ledde inte till några "
-                                 "utredningsåtgärder. "),
-    "information_sharing": ("Uppgifter från andra myndigheter har inte kunnat inhämtas på grund av "
-                            "sekretess. ",
-                            "Informationsutbytet med andra myndigheter har varit begränsat. "),
-    "victim_support_conditional": ("Målsäganden har inte fått stöd sedan reflektionsperioden löpt "
-                                   "ut. ",
-                                   "Stödet till målsäganden har upphört. "),
-    "remedies_outside_criminal_track": ("Lönefordringarna har reglerats genom en förlikning med "
-                                        "fackförbundet. ",
-                                        "Målsäganden har fått ut sin lön via en civilrättslig "
-                                        "process. "),
+    "victim_not_participating": (
+        "Målsäganden har inte velat medverka i utredningen. ",
+        "Målsäganden har avböjt att höras vidare. ",
+        "Målsäganden vill inte att ärendet drivs vidare. ",
+    ),
+    "victim_dependence": (
+        "Målsäganden är beroende av arbetsgivaren för sitt arbetstillstånd och sitt boende. ",
+        "Målsägandens uppehållstillstånd är knutet till anställningen. ",
+    ),
+    "victim_left_country": (
+        "Målsäganden har lämnat landet och har inte gått att nå för förnyat förhör. ",
+        "Flera av arbetstagarna har rest hem och kan inte höras. ",
+        "Målsäganden har återvänt till hemlandet. ",
+    ),
+    "improper_means_not_proven": (
+        "Det går inte att visa att otillbörliga medel har använts. ",
+        "Utredningen visar inte att målsäganden befunnit sig i en svår situation i lagens mening. ",
+        "Det är inte styrkt att målsäganden vilseletts eller utnyttjats genom otillbörliga medel. ",
+    ),
+    "weak_documentary_evidence": (
+        "Det saknas skriftlig dokumentation av arbetstider och löner. ",
+        "Den skriftliga bevisningen är bristfällig. ",
+    ),
+    "legal_interpretation": (
+        "Det är oklart om förhållandena når upp till kravet på tvångsarbete "
+        "eller arbete under uppenbart orimliga villkor. ",
+        "Rättsläget i fråga om begreppet tvångsarbete är inte klarlagt. ",
+    ),
+    "reclassification": (
+        "Gärningen bedöms i stället som ett lindrigare brott. ",
+        "Brottsrubriceringen har ändrats under utredningen. ",
+    ),
+    "diffuse_employer_responsibility": (
+        "Arbetstagarna var formellt anställda av ett utländskt "
+        "bemanningsföretag och arbetsgivaransvaret är oklart. ",
+        "Det går inte att klarlägga vem som var arbetsgivare i kedjan av underentreprenörer. ",
+    ),
+    "investigation_resources": (
+        "Ärendet har inte kunnat prioriteras på grund av resursbrist. ",
+        "Utredningsresurserna har tagits i anspråk för andra ärenden. ",
+    ),
+    "interpreter_language": (
+        "Förhören har försvårats av att tolk inte funnits att tillgå. ",
+        "Språksvårigheter har begränsat förhören. ",
+    ),
+    "investigation_delay": (
+        "Utredningen har dragit ut på tiden och bevisläget har försämrats. ",
+        "Den långa handläggningstiden har påverkat bevisningen. ",
+    ),
+    "inspection_not_escalated": (
+        "Iakttagelserna vid myndighetskontrollen följdes inte upp. ",
+        "Uppgifterna från kontrollen ledde inte till några utredningsåtgärder. ",
+    ),
+    "information_sharing": (
+        "Uppgifter från andra myndigheter har inte kunnat inhämtas på grund av sekretess. ",
+        "Informationsutbytet med andra myndigheter har varit begränsat. ",
+    ),
+    "victim_support_conditional": (
+        "Målsäganden har inte fått stöd sedan reflektionsperioden löpt ut. ",
+        "Stödet till målsäganden har upphört. ",
+    ),
+    "remedies_outside_criminal_track": (
+        "Lönefordringarna har reglerats genom en förlikning med fackförbundet. ",
+        "Målsäganden har fått ut sin lön via en civilrättslig process. ",
+    ),
 }
 _SV_CLOSURE = {
     "brott_kan_inte_styrkas": "Förundersökningen läggs ned. Brott kan inte styrkas.",
     "spaningsresultat_saknas": "Förundersökningen läggs ned. Spaningsresultat saknas.",
     "garningen_ar_inte_brott": "Förundersökningen läggs ned. Den anmälda gärningen är inte brott.",
     "forundersokningsbegransning": "Förundersökningen läggs ned med stöd av 23 kap. 4 a § "
-                                   "rättegångsbalken (förundersökningsbegränsning).",
-    "atalsunderlatelse": "Åtal underlåts enligt 20 kap. 7 § rättegångsbalken "
-                         "(åtalsunderlåtelse).",
+    "rättegångsbalken (förundersökningsbegränsning).",
+    "atalsunderlatelse": "Åtal underlåts enligt 20 kap. 7 § rättegångsbalken (åtalsunderlåtelse).",
     "inte_anledning_anta_brott": "Förundersökning inleds inte. Det finns inte anledning att anta "
-                                 "att brott som hör under allmänt åtal har förövats.",
+    "att brott som hör under allmänt åtal har förövats.",
     "brottet_preskriberat": "Förundersökningen läggs ned. Brottet är preskriberat.",
     "misstankt_avliden": "Förundersökningen läggs ned eftersom den misstänkte har avlidit.",
     "annan_orsak": "Förundersökningen läggs ned av andra skäl som anges nedan.",
 }
 _SV_VERDICT = {
-    "convicted_trafficking": ("{suspect} döms för {offence} till fängelse {months} månader.",
-                              "{suspect} döms för {offence}. Påföljden bestäms till fängelse "
-                              "{months} månader."),
-    "convicted_exploitation": ("{suspect} döms för {offence} till fängelse {months} månader.",
-                               "{suspect} döms för {offence} till villkorlig dom och "
-                               "dagsböter."),
-    "convicted_other": ("{suspect} döms för {offence} till villkorlig dom och dagsböter.",
-                        "{suspect} döms för {offence}. Påföljden bestäms till skyddstillsyn."),
+    "convicted_trafficking": (
+        "{suspect} döms för {offence} till fängelse {months} månader.",
+        "{suspect} döms för {offence}. Påföljden bestäms till fängelse {months} månader.",
+    ),
+    "convicted_exploitation": (
+        "{suspect} döms för {offence} till fängelse {months} månader.",
+        "{suspect} döms för {offence} till villkorlig dom och dagsböter.",
+    ),
+    "convicted_other": (
+        "{suspect} döms för {offence} till villkorlig dom och dagsböter.",
+        "{suspect} döms för {offence}. Påföljden bestäms till skyddstillsyn.",
+    ),
     "acquitted": ("Åtalet mot {suspect} ogillas.", "{suspect} frikänns."),
 }
-_LAW = {"manniskohandel": "4 kap. 1 a § brottsbalken",
-        "manniskoexploatering": "4 kap. 1 b § brottsbalken",
-        "ocker": "9 kap. 5 § brottsbalken", "arbetsmiljobrott": "3 kap. 10 § brottsbalken",
-        "olaga_tvang": "4 kap. 4 § brottsbalken", "olaga_hot": "4 kap. 5 § brottsbalken",
-        "bedrageri": "9 kap. 1 § brottsbalken", "utlanningslagen": "20 kap. 5 § utlänningslagen",
-        "ihmiskauppa": "RL 25:3", "torkea_ihmiskauppa": "RL 25:3a",
-        "kiskonnantapainen_tyosyrjinta": "RL 47:3a", "kiskonta": "RL 36:6",
-        "tyoturvallisuusrikos": "RL 47:1", "pakottaminen": "RL 25:8", "annat_brott": "-"}
+_LAW = {
+    "manniskohandel": "4 kap. 1 a § brottsbalken",
+    "manniskoexploatering": "4 kap. 1 b § brottsbalken",
+    "ocker": "9 kap. 5 § brottsbalken",
+    "arbetsmiljobrott": "3 kap. 10 § brottsbalken",
+    "olaga_tvang": "4 kap. 4 § brottsbalken",
+    "olaga_hot": "4 kap. 5 § brottsbalken",
+    "bedrageri": "9 kap. 1 § brottsbalken",
+    "utlanningslagen": "20 kap. 5 § utlänningslagen",
+    "ihmiskauppa": "RL 25:3",
+    "torkea_ihmiskauppa": "RL 25:3a",
+    "kiskonnantapainen_tyosyrjinta": "RL 47:3a",
+    "kiskonta": "RL 36:6",
+    "tyoturvallisuusrikos": "RL 47:1",
+    "pakottaminen": "RL 25:8",
+    "annat_brott": "-",
+}
 
 _FI: dict[str, tuple[str, ...]] = {
-    "police_report.head": ("RIKOSILMOITUS\nDiaarinumero {case_no}\n{region}\nKirjattu {date}\n"
-                           "Rikosnimike: {offence}\n\n",
-                           "Rikosilmoituksen tiivistelmä\n{case_no}, {date}\n"
-                           "Nimike: {offence}\n\n"),
-    "police_report.suspect": ("Epäilty: {suspect} ({suspect_id}), yrityksen {company} "
-                              "vastuuhenkilö. ",
-                              "Rikoksesta epäiltynä on {suspect}, henkilötunnus {suspect_id}. "),
+    "police_report.head": (
+        "RIKOSILMOITUS\nDiaarinumero {case_no}\n{region}\nKirjattu {date}\n"
+        "Rikosnimike: {offence}\n\n",
+        "Rikosilmoituksen tiivistelmä\n{case_no}, {date}\nNimike: {offence}\n\n",
+    ),
+    "police_report.suspect": (
+        "Epäilty: {suspect} ({suspect_id}), yrityksen {company} vastuuhenkilö. ",
+        "Rikoksesta epäiltynä on {suspect}, henkilötunnus {suspect_id}. ",
+    ),
     "police_report.nosuspect": ("Tekijä on tuntematon. ",),
-    "police_report.victim": ("Asianomistaja: {victim}{victim_id_part}. ",
-                             "Asianomistajana on {victim}{victim_id_part}. "),
-    "police_report.group": ("Yhteensä {n_victims} työntekijää on mahdollisesti joutunut "
-                            "hyväksikäytetyksi. ",),
+    "police_report.victim": (
+        "Asianomistaja: {victim}{victim_id_part}. ",
+        "Asianomistajana on {victim}{victim_id_part}. ",
+    ),
+    "police_report.group": (
+        "Yhteensä {n_victims} työntekijää on mahdollisesti joutunut hyväksikäytetyksi. ",
+    ),
     "police_report.phone": ("Asianomistajan puhelinnumero {victim_phone}. ",),
-    "police_report.closing": ("\nAsia siirretään tutkinnanjohtajalle.",
-                              "\nEsitutkinta aloitetaan."),
-    "interrogation.head": ("KUULUSTELUPÖYTÄKIRJA\nAsia {case_no}\nPäivämäärä {date}\n"
-                           "Kuulustelija: {officer}\n",),
+    "police_report.closing": (
+        "\nAsia siirretään tutkinnanjohtajalle.",
+        "\nEsitutkinta aloitetaan.",
+    ),
+    "interrogation.head": (
+        "KUULUSTELUPÖYTÄKIRJA\nAsia {case_no}\nPäivämäärä {date}\nKuulustelija: {officer}\n",
+    ),
     "interrogation.interpreter": ("Tulkki: {interpreter_language}.\n",),
     "interrogation.person": ("Kuultava: {victim}{victim_id_part}, puh. {victim_phone}.\n\n",),
-    "interrogation.opening": ("{victim} kertoo tulleensa paikkakunnalle {place} töihin. ",
-                              "Kuultavan mukaan työ oli {work}. "),
+    "interrogation.opening": (
+        "{victim} kertoo tulleensa paikkakunnalle {place} töihin. ",
+        "Kuultavan mukaan työ oli {work}. ",
+    ),
     "interrogation.closing": ("\nPöytäkirja luettu ja hyväksytty.",),
     "investigation_memo.head": ("MUISTIO\nAsia {case_no}\n{date}\n\n",),
-    "investigation_memo.body": ("Puhelinnumero {suspect_phone} on yhdistetty epäiltyyn "
-                                "{suspect}. ",),
+    "investigation_memo.body": (
+        "Puhelinnumero {suspect_phone} on yhdistetty epäiltyyn {suspect}. ",
+    ),
     "investigation_memo.closing": ("\nTutkinta jatkuu.",),
-    "closure_decision.head": ("PÄÄTÖS\nAsia {case_no}\nPäivämäärä {date}\n\n",
-                              "Syyttäjälaitos\nPÄÄTÖS {date}\nAsianumero {case_no}\n\n"),
+    "closure_decision.head": (
+        "PÄÄTÖS\nAsia {case_no}\nPäivämäärä {date}\n\n",
+        "Syyttäjälaitos\nPÄÄTÖS {date}\nAsianumero {case_no}\n\n",
+    ),
     "closure_decision.suspect": ("Epäilty: {suspect}, {suspect_id}\nRikosnimike: {offence}\n\n",),
     "closure_decision.nosuspect": ("Epäilty: tuntematon\nRikosnimike: {offence}\n\n",),
     "closure_decision.reasons": ("Perustelut\n",),
     "closure_decision.closing": ("\nAsianomistajalle ilmoitetaan päätöksestä.",),
-    "indictment.head": ("HAASTEHAKEMUS\n{court}\nSyyttäjä: {prosecutor}\nAsia {case_no}\n"
-                        "Päivämäärä {date}\n\n",),
+    "indictment.head": (
+        "HAASTEHAKEMUS\n{court}\nSyyttäjä: {prosecutor}\nAsia {case_no}\nPäivämäärä {date}\n\n",
+    ),
     "indictment.defendant": ("Vastaaja: {suspect}, {suspect_id}\n",),
     "indictment.charge": ("Rangaistusvaatimus: {offence} ({law}).\n",),
     "indictment.alternative": ("Toissijaisesti: {offence} ({law}).\n",),
-    "indictment.facts": ("\nTeonkuvaus\n{suspect} on paikkakunnalla {place} teettänyt "
-                         "{n_victims} työntekijällä työtä ({work}). ",),
+    "indictment.facts": (
+        "\nTeonkuvaus\n{suspect} on paikkakunnalla {place} teettänyt "
+        "{n_victims} työntekijällä työtä ({work}). ",
+    ),
     "indictment.closing": ("\nTodisteet: asianomistajien kuulustelut ja kirjalliset todisteet.",),
-    "judgment.head": ("{court_upper}\nTUOMIO {date}\nAsianumero R {case_court_no}\n\n"
-                      "Syyttäjä: {prosecutor}\n",),
+    "judgment.head": (
+        "{court_upper}\nTUOMIO {date}\nAsianumero R {case_court_no}\n\nSyyttäjä: {prosecutor}\n",
+    ),
     "judgment.defendant": ("Vastaaja: {suspect}, {suspect_id}\n",),
     "judgment.verdict_head": ("\nTUOMIOLAUSELMA\n",),
     "judgment.reasons": ("\nPERUSTELUT\n",),
     "judgment.closing": ("\nMuutoksenhaku: ks. liite.",),
 }
-_FI_WORK = {"agriculture_forestry": ("marjanpoiminta",), "construction": ("rakennustyö",),
-            "hotel_restaurant": ("ravintolatyö",), "cleaning": ("siivoustyö",),
-            "beauty": ("kauneushoitolan työ",), "transport": ("kuljetustyö",),
-            "begging": ("kerjääminen",), "other": ("autopesulan työ",)}
-_FI_DETECTION = {"joint_inspection": ("Asia havaittiin viranomaisten yhteistarkastuksessa. ",),
-                 "victim": ("Asianomistaja teki ilmoituksen itse. ",),
-                 "ngo": ("Ilmoitus tehtiin järjestön välityksellä. ",),
-                 "police_initiative": ("Poliisi havaitsi asian omassa toiminnassaan. ",),
-                 "other_agency": ("Ilmoitus tuli toiselta viranomaiselta. ",),
-                 "tip": ("Poliisi sai vihjeen. ",),
-                 "unknown": ("",)}
+_FI_WORK = {
+    "agriculture_forestry": ("marjanpoiminta",),
+    "construction": ("rakennustyö",),
+    "hotel_restaurant": ("ravintolatyö",),
+    "cleaning": ("siivoustyö",),
+    "beauty": ("kauneushoitolan työ",),
+    "transport": ("kuljetustyö",),
+    "begging": ("kerjääminen",),
+    "other": ("autopesulan työ",),
+}
+_FI_DETECTION = {
+    "joint_inspection": ("Asia havaittiin viranomaisten yhteistarkastuksessa. ",),
+    "victim": ("Asianomistaja teki ilmoituksen itse. ",),
+    "ngo": ("Ilmoitus tehtiin järjestön välityksellä. ",),
+    "police_initiative": ("Poliisi havaitsi asian omassa toiminnassaan. ",),
+    "other_agency": ("Ilmoitus tuli toiselta viranomaiselta. ",),
+    "tip": ("Poliisi sai vihjeen. ",),
+    "unknown": ("",),
+}
 _FI_INDICATOR = {
-    "abuse_of_vulnerability": ("Asianomistaja ei puhu suomea eikä hänellä ollut muuta "
-                               "toimeentuloa. ",),
+    "abuse_of_vulnerability": (
+        "Asianomistaja ei puhu suomea eikä hänellä ollut muuta toimeentuloa. ",
+    ),
     "deception": ("Työehdot olivat toiset kuin luvattiin. ",),
     "restriction_of_movement": ("Asunnosta ei saanut poistua ilman lupaa. ",),
     "isolation": ("Asianomistaja ei saanut olla yhteydessä muihin. ",),
@@ -590,27 +888,63 @@ _FI_CLOSURE = {
     "annan_orsak": "Esitutkinta lopetetaan muusta syystä.",
 }
 _FI_VERDICT = {
-    "convicted_trafficking": ("{suspect} tuomitaan rikoksesta {offence} {months} kuukauden "
-                              "vankeuteen.",),
+    "convicted_trafficking": (
+        "{suspect} tuomitaan rikoksesta {offence} {months} kuukauden vankeuteen.",
+    ),
     "convicted_exploitation": ("{suspect} tuomitaan rikoksesta {offence}.",),
     "convicted_other": ("{suspect} tuomitaan rikoksesta {offence} sakkoihin.",),
     "acquitted": ("Syyte {suspect}:a vastaan hylätään.",),
 }
-_FI_OFFENCE = {"ihmiskauppa": "ihmiskauppa", "torkea_ihmiskauppa": "törkeä ihmiskauppa",
-               "kiskonnantapainen_tyosyrjinta": "kiskonnantapainen työsyrjintä",
-               "kiskonta": "kiskonta", "tyoturvallisuusrikos": "työturvallisuusrikos",
-               "pakottaminen": "pakottaminen", "annat_brott": "muu rikos"}
-_TEMPLATES = {"sv": (_SV, _SV_WORK, _SV_DETECTION, _SV_INDICATOR, _SV_SIGN, _SV_BARRIER,
-                     _SV_CLOSURE, _SV_VERDICT),
-              "fi": (_FI, _FI_WORK, _FI_DETECTION, _FI_INDICATOR, _FI_SIGN, _FI_BARRIER,
-                     _FI_CLOSURE, _FI_VERDICT)}
-_COURTS_SV = {"judgment_first_instance": "{town}s tingsrätt",
-              "judgment_appeal": "{appeal_court}", "judgment_supreme": "Högsta domstolen"}
-_COURTS_FI = {"judgment_first_instance": "{town}n käräjäoikeus",
-              "judgment_appeal": "Hovioikeus", "judgment_supreme": "Korkein oikeus"}
-_APPEAL_COURTS = ("Svea hovrätt", "Göta hovrätt", "Hovrätten för Västra Sverige",
-                  "Hovrätten över Skåne och Blekinge", "Hovrätten för Nedre Norrland",
-                  "Hovrätten för Övre Norrland")
+_FI_OFFENCE = {
+    "ihmiskauppa": "ihmiskauppa",
+    "torkea_ihmiskauppa": "törkeä ihmiskauppa",
+    "kiskonnantapainen_tyosyrjinta": "kiskonnantapainen työsyrjintä",
+    "kiskonta": "kiskonta",
+    "tyoturvallisuusrikos": "työturvallisuusrikos",
+    "pakottaminen": "pakottaminen",
+    "annat_brott": "muu rikos",
+}
+_TEMPLATES = {
+    "sv": (
+        _SV,
+        _SV_WORK,
+        _SV_DETECTION,
+        _SV_INDICATOR,
+        _SV_SIGN,
+        _SV_BARRIER,
+        _SV_CLOSURE,
+        _SV_VERDICT,
+    ),
+    "fi": (
+        _FI,
+        _FI_WORK,
+        _FI_DETECTION,
+        _FI_INDICATOR,
+        _FI_SIGN,
+        _FI_BARRIER,
+        _FI_CLOSURE,
+        _FI_VERDICT,
+    ),
+}
+_COURTS_SV = {
+    "judgment_first_instance": "{town}s tingsrätt",
+    "judgment_appeal": "{appeal_court}",
+    "judgment_supreme": "Högsta domstolen",
+}
+_COURTS_FI = {
+    "judgment_first_instance": "{town}n käräjäoikeus",
+    "judgment_appeal": "Hovioikeus",
+    "judgment_supreme": "Korkein oikeus",
+}
+_APPEAL_COURTS = (
+    "Svea hovrätt",
+    "Göta hovrätt",
+    "Hovrätten för Västra Sverige",
+    "Hovrätten över Skåne och Blekinge",
+    "Hovrätten för Nedre Norrland",
+    "Hovrätten för Övre Norrland",
+)
+
 
 @functools.lru_cache(maxsize=2048)
 def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
@@ -639,10 +973,11 @@ class _Writer:
                 continue
             value = fields[name]
             if isinstance(value, tuple):  # (kind, shown, normalised) or a sequence of such
-                for kind, shown, norm in (value if isinstance(value[0], tuple) else (value,)):
+                for kind, shown, norm in value if isinstance(value[0], tuple) else (value,):
                     if kind:
-                        self.found.append(Identifier(kind, shown, norm, self.n,
-                                                     self.n + len(shown)))
+                        self.found.append(
+                            Identifier(kind, shown, norm, self.n, self.n + len(shown))
+                        )
                     self.add(shown)
             else:
                 self.add(str(value))
@@ -667,8 +1002,11 @@ def _phone(r: int) -> tuple[str, str, str]:
     prefix, lo, hi = PHONE_SERIES[r % len(PHONE_SERIES)]
     number = prefix + f"{lo + (r >> 3) % (hi - lo + 1):02d}"
     if number.startswith("07"):
-        forms = (f"{number[:3]}-{number[3:6]} {number[6:8]} {number[8:]}", number,
-                 f"+46 {number[1:3]} {number[3:6]} {number[6:8]} {number[8:]}")
+        forms = (
+            f"{number[:3]}-{number[3:6]} {number[6:8]} {number[8:]}",
+            number,
+            f"+46 {number[1:3]} {number[3:6]} {number[6:8]} {number[8:]}",
+        )
         shown = forms[(r >> 11) % 3]
     else:
         cut = 2 if number.startswith("08") else 4 if number.startswith("098") else 3
@@ -686,12 +1024,16 @@ def _hetu(r: int, female: bool) -> tuple[str, str, str]:
     return ("hetu", code, code)
 
 
-def _person_id(country: str, citizenship: str, residence: str, r: int, female: bool,
-               long_form: bool) -> tuple[str, str, str] | None:
+def _person_id(
+    country: str, citizenship: str, residence: str, r: int, female: bool, long_form: bool
+) -> tuple[str, str, str] | None:
     """The identity number a document would give a person, or None if they have none."""
     if country == "FI":
-        return _hetu(r, female) if citizenship == "FI" or residence in (
-            "work_permit", "eu_eea_citizen", "citizen") else None
+        return (
+            _hetu(r, female)
+            if citizenship == "FI" or residence in ("work_permit", "eu_eea_citizen", "citizen")
+            else None
+        )
     pools = test_identity_numbers()
     if citizenship == "SE" or residence == "citizen":
         pool = pools["personnummer"]
@@ -702,8 +1044,9 @@ def _person_id(country: str, citizenship: str, residence: str, r: int, female: b
     return _pnr(pool[r % len(pool)], long_form)
 
 
-def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
-                    ) -> tuple[str, list[Identifier]]:
+def render_document(
+    doc: dict[str, object], r: Sequence[int], c: Sequence[int]
+) -> tuple[str, list[Identifier]]:
     """Write one document and return its text and the identifiers and names in it.
 
     Parameters
@@ -738,8 +1081,9 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
         sfem = ssex == "female"
         group = _NAME_GROUP.get(str(scit), "sv" if country == "SE" else "fi")
         sname = _name(group, sfem, c[3 + 2 * j], c[4 + 2 * j])
-        residence = "citizen" if scit == country else ("work_permit" if c[9 + j] % 3
-                                                       else "no_permit")
+        residence = (
+            "citizen" if scit == country else ("work_permit" if c[9 + j] % 3 else "no_permit")
+        )
         sid = _person_id(country, str(scit), residence, c[9 + j] >> 2, sfem, long_form)
         suspects.append((j, sname, sid))
     place_parts = _PLACE_FI if country == "FI" else _PLACE_SV
@@ -750,9 +1094,15 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
     officer = _name(staff, bool(c[16] % 2), c[16] >> 1, c[17])
     prosecutor = _name(staff, bool(c[18] % 2), c[18] >> 1, c[19])
     fields: dict[str, object] = {
-        "case_no": doc["case_no"], "region": doc["region"], "date": doc["date"],
-        "offence": doc["offence"], "company": company, "place": town, "town": town,
-        "n_victims": doc["n_victims"], "n_others": max(int(doc["n_victims"]) - 1, 1),  # type: ignore[call-overload]
+        "case_no": doc["case_no"],
+        "region": doc["region"],
+        "date": doc["date"],
+        "offence": doc["offence"],
+        "company": company,
+        "place": town,
+        "town": town,
+        "n_victims": doc["n_victims"],
+        "n_others": max(int(doc["n_victims"]) - 1, 1),  # type: ignore[call-overload]
         "victim": ("name", victim, victim),
         "victim_id_part": (("", ", ", ""), vid) if vid else ("", "", ""),
         "victim_phone": _phone(c[14]),
@@ -761,12 +1111,16 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
         "prosecutor": ("name", prosecutor, prosecutor),
         "chamber": f"Åklagarkammaren i {town}" if lang == "sv" else f"Syyttäjänvirasto, {town}",
         "work": work[str(doc["sector"])][c[21] % len(work[str(doc["sector"])])],
-        "wage": 20 + c[22] % 60, "debt": f"{(15 + c[23] % 75) * 1000:,}".replace(",", " "),
-        "months": 6 + c[22] % 36, "period": f"{c[22] % 20 + 1} månader",
-        "pronoun": "hon" if female else "han", "Pronoun": "Hon" if female else "Han",
+        "wage": 20 + c[22] % 60,
+        "debt": f"{(15 + c[23] % 75) * 1000:,}".replace(",", " "),
+        "months": 6 + c[22] % 36,
+        "period": f"{c[22] % 20 + 1} månader",
+        "pronoun": "hon" if female else "han",
+        "Pronoun": "Hon" if female else "Han",
         "pronoun_obj": "henne" if female else "honom",
         "interpreter_language": (_LANGUAGE_FI if lang == "fi" else _LANGUAGE_SV).get(
-            str(vcit), "engelska" if lang == "sv" else "englanti"),
+            str(vcit), "engelska" if lang == "sv" else "englanti"
+        ),
         "case_court_no": f"{1000 + c[21] % 8000}-{str(doc['date'])[2:4]}",
         "appeal_court": _APPEAL_COURTS[c[20] % len(_APPEAL_COURTS)],
     }
@@ -793,8 +1147,9 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
     if doc_type == "police_report":
         w.fill(one(base["police_report.head"]), fields)
         w.fill(one(detection[str(doc["detection_channel"])]), fields)
-        w.fill(one(base["police_report.suspect"] if first else base["police_report.nosuspect"]),
-               fields)
+        w.fill(
+            one(base["police_report.suspect"] if first else base["police_report.nosuspect"]), fields
+        )
         if int(doc["n_victims"]) > 0:  # type: ignore[call-overload]
             w.fill(one(base["police_report.victim"]), fields)
             if int(doc["n_victims"]) > 1:  # type: ignore[call-overload]
@@ -826,8 +1181,10 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
             fields["suspect"] = ("name", chosen[1], chosen[1])
             fields["suspect_id"] = chosen[2] if chosen[2] else ("", "uppgift saknas", "")
         w.fill(one(base["closure_decision.head"]), fields)
-        w.fill(one(base["closure_decision.suspect"] if chosen
-                   else base["closure_decision.nosuspect"]), fields)
+        w.fill(
+            one(base["closure_decision.suspect"] if chosen else base["closure_decision.nosuspect"]),
+            fields,
+        )
         w.add(closure[str(doc["closure_reason"])] + "\n\n")
         w.fill(one(base["closure_decision.reasons"]), fields)
         sentences(doc["barriers"], barrier, 5)  # type: ignore[arg-type]
@@ -835,9 +1192,13 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
     elif doc_type == "indictment":
         w.fill(one(base["indictment.head"]), fields)
         for _, sname, sid in suspects[:3]:
-            w.fill(one(base["indictment.defendant"]),
-                   {"suspect": ("name", sname, sname),
-                    "suspect_id": sid if sid else ("", "uppgift saknas", "")})
+            w.fill(
+                one(base["indictment.defendant"]),
+                {
+                    "suspect": ("name", sname, sname),
+                    "suspect_id": sid if sid else ("", "uppgift saknas", ""),
+                },
+            )
         for code, label, alternative in doc["charges"]:  # type: ignore[attr-defined]
             key = "indictment.alternative" if alternative else "indictment.charge"
             w.fill(one(base[key]), {"offence": label, "law": _LAW.get(str(code), "-")})
@@ -851,15 +1212,22 @@ def render_document(doc: dict[str, object], r: Sequence[int], c: Sequence[int]
         w.fill(one(base["judgment.head"]), fields)
         by_index = {s[0]: s for s in suspects}
         for _, sname, sid in suspects[:3]:
-            w.fill(one(base["judgment.defendant"]),
-                   {"suspect": ("name", sname, sname), "place": town,
-                    "suspect_id": sid if sid else ("", "uppgift saknas", "")})
+            w.fill(
+                one(base["judgment.defendant"]),
+                {
+                    "suspect": ("name", sname, sname),
+                    "place": town,
+                    "suspect_id": sid if sid else ("", "uppgift saknas", ""),
+                },
+            )
         w.fill(one(base["judgment.verdict_head"]), fields)
         for index, outcome, label in doc["verdicts"]:  # type: ignore[attr-defined]
             s = by_index.get(int(index))
             who = ("name", s[1], s[1]) if s else ("", company, "")
-            w.fill(one(verdict[str(outcome)]), {"suspect": who, "offence": label,
-                                                "months": fields["months"]})
+            w.fill(
+                one(verdict[str(outcome)]),
+                {"suspect": who, "offence": label, "months": fields["months"]},
+            )
             w.add("\n")
         w.fill(one(base["judgment.reasons"]), fields)
         sentences(doc["indicators"], indicator, 2)  # type: ignore[arg-type]
@@ -878,10 +1246,12 @@ def offence_label(code: str, language: str, labels_sv: dict[str, str]) -> str:
 
 def template_codes() -> dict[str, set[str]]:
     """The codes the templates have wording for, per scheme (checked against the codebook)."""
-    return {"barrier": set(_SV_BARRIER) & set(_FI_BARRIER),
-            "ilo_indicator": set(_SV_INDICATOR) & set(_FI_INDICATOR),
-            "agency_sign": set(_SV_SIGN) & set(_FI_SIGN),
-            "closure_reason": set(_SV_CLOSURE) & set(_FI_CLOSURE),
-            "outcome": set(_SV_VERDICT) & set(_FI_VERDICT),
-            "sector": set(_SV_WORK) & set(_FI_WORK) & set(_TRADE_SV) & set(_TRADE_FI),
-            "detection_channel": set(_SV_DETECTION) & set(_FI_DETECTION)}
+    return {
+        "barrier": set(_SV_BARRIER) & set(_FI_BARRIER),
+        "ilo_indicator": set(_SV_INDICATOR) & set(_FI_INDICATOR),
+        "agency_sign": set(_SV_SIGN) & set(_FI_SIGN),
+        "closure_reason": set(_SV_CLOSURE) & set(_FI_CLOSURE),
+        "outcome": set(_SV_VERDICT) & set(_FI_VERDICT),
+        "sector": set(_SV_WORK) & set(_FI_WORK) & set(_TRADE_SV) & set(_TRADE_FI),
+        "detection_channel": set(_SV_DETECTION) & set(_FI_DETECTION),
+    }
