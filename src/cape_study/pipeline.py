@@ -579,7 +579,7 @@ def run_pipeline(
         pipeline, paths.root, overrides=overrides, params_file=params_file, parameter_sets=registry
     )
     paths.reports.mkdir(parents=True, exist_ok=True)
-    with _locked(paths.reports, wait):
+    with _locked(paths.reports, wait), _signals(_interrupt):
         run = _Run(
             paths,
             pipeline,
@@ -1030,18 +1030,33 @@ def _swap(new: Path, reports: Path) -> None:
 
 
 @contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
+def _signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM with ``handler`` meanwhile (in the main thread only;
+    elsewhere Python delivers no signals)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM) back until the block is done, then raise it."""
+    caught: list[int] = []
+    with _signals(lambda signum, frame: caught.append(signum)):
+        yield
     if caught:
         raise KeyboardInterrupt
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (and SIGINT) as Ctrl-C: kernels killed, temporary files removed."""
+    raise KeyboardInterrupt
 
 
 # -- executing a notebook ---------------------------------------------------------------
