@@ -96,7 +96,10 @@ class IntakeParameters(_Parameters):
     )
     codebook: str = Field("cape_v1", min_length=1, description="codebook name or YAML path")
     data_cutoff: IsoDate = Field(
-        _CUTOFF, description="cases without an end by this date are censored"
+        _CUTOFF, description="no event may fall after this date; open cases are censored here"
+    )
+    min_cell_count: int = Field(
+        5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
 
     @field_validator("case_file")
@@ -112,9 +115,6 @@ class IntakeParameters(_Parameters):
 class AttritionParameters(_Parameters):
     """Parameters of ``01_attrition``: the funnel, its intervals and disclosure control."""
 
-    data_cutoff: IsoDate = Field(
-        _CUTOFF, description="cases without an end by this date are censored"
-    )
     confidence_level: float = Field(
         0.95, gt=0.5, lt=1, description="confidence level of the intervals"
     )

@@ -47,7 +47,9 @@ def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Langua
         shown = group.dropna(subset=["proportion"])
         x = shown["stage"].map(positions).astype(float) + offset
         y = shown["proportion"].astype(float)
-        err = [y - shown["ci_low"].astype(float), shown["ci_high"].astype(float) - y]
+        # Interval ends can differ from the estimate by rounding error at 0 and 1.
+        err = [(y - shown["ci_low"].astype(float)).clip(lower=0),
+               (shown["ci_high"].astype(float) - y).clip(lower=0)]
         name = book.label(by, key, lang) if by and by in book.schemes else key
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, linestyle="-", label=name)
     ax.set_xticks(range(len(stages)), [labels[s] for s in stages], rotation=30, ha="right")
