@@ -94,7 +94,8 @@ def case_status(cases: pd.DataFrame, events: pd.DataFrame,
     DataFrame
         ``case_id``, ``country``, ``report_date``, ``furthest_stage``, one boolean
         column ``reached_<stage>`` per ranked stage, ``closed`` (a closure row exists),
-        ``outcome`` (missing unless judged), ``reclassified`` and ``open``.
+        ``outcome`` (missing unless judged), ``reclassified``, ``open``, and ``end``:
+        the outcome if judged, else ``closed`` or ``open``.
     """
     book = codebook or load_codebook()
     stages = book.scheme("stage").ranked_codes
@@ -123,6 +124,7 @@ def case_status(cases: pd.DataFrame, events: pd.DataFrame,
     out["reclassified"] = (out["outcome"] == "convicted_other").fillna(False) & (
         out["case_id"].isin(charged_serious) | out["case_id"].isin(reported_serious))
     out["open"] = ~out["closed"] & out["outcome"].isna()
+    out["end"] = out["outcome"].fillna(out["open"].map({True: "open", False: "closed"}))
     return out.reset_index(drop=True)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
@@ -37,7 +39,7 @@ def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Langua
     book = codebook or load_codebook()
     labels = book.labels("stage", lang)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=(9, 4.5))
     stages = list(table["stage"].cat.categories if hasattr(table["stage"], "cat")
                   else dict.fromkeys(table["stage"]))
     positions = {s: i for i, s in enumerate(stages)}
@@ -52,7 +54,8 @@ def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Langua
                (shown["ci_high"].astype(float) - y).clip(lower=0)]
         name = book.label(by, key, lang) if by and by in book.schemes else key
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, linestyle="-", label=name)
-    ax.set_xticks(range(len(stages)), [labels[s] for s in stages], rotation=30, ha="right")
+    ax.set_xticks(range(len(stages)), [textwrap.fill(labels[s], 18) for s in stages],
+                  fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     title, ylabel = _TITLES[lang]
