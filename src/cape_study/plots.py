@@ -47,11 +47,11 @@ def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Langua
     offsets = _offsets(len(groups) if by else 1)
     for (key, group), offset in zip(groups, offsets, strict=True):
         shown = group.dropna(subset=["proportion"])
-        x = shown["stage"].map(positions).astype(float) + offset
-        y = shown["proportion"].astype(float)
+        x = shown["stage"].map(positions).to_numpy(float) + offset
+        y = shown["proportion"].to_numpy(float)
         # Interval ends can differ from the estimate by rounding error at 0 and 1.
-        err = [(y - shown["ci_low"].astype(float)).clip(lower=0),
-               (shown["ci_high"].astype(float) - y).clip(lower=0)]
+        err = [(y - shown["ci_low"].to_numpy(float)).clip(min=0),
+               (shown["ci_high"].to_numpy(float) - y).clip(min=0)]
         name = book.label(by, key, lang) if by and by in book.schemes else key
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, linestyle="-", label=name)
     ax.set_xticks(range(len(stages)), [textwrap.fill(labels[s], 18) for s in stages],
