@@ -27,13 +27,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 
 def test_registry_declares_the_sets_with_their_defaults() -> None:
     assert set(PARAMETER_SETS) == {"intake", "attrition"}
-    assert IntakeParameters.model_construct().model_dump(mode="json") == {
+    assert IntakeParameters.model_construct().model_dump() == {
         "case_file": "data/raw/demo",
         "codebook": "cape_v1",
-        "data_cutoff": "2024-12-31",
+        "data_cutoff": dt.date(2024, 12, 31),
+        "min_cell_count": 5,
     }
     assert AttritionParameters().model_dump() == {
-        "data_cutoff": dt.date(2024, 12, 31),
         "confidence_level": 0.95,
         "ci_method": "wilson",
         "min_cell_count": 5,
@@ -51,18 +51,18 @@ def test_models_forbid_extra_fields() -> None:
         AttritionParameters(alpha=0.05)
 
 
-def test_command_line_strings_are_converted() -> None:
-    model = validate_parameters(
-        "attrition",
-        {"confidence_level": "0.9", "min_cell_count": "10", "data_cutoff": "2023-06-30"},
-    )
+def test_command_line_strings_are_converted(tmp_path: Path) -> None:
+    model = validate_parameters("attrition", {"confidence_level": "0.9", "min_cell_count": "10"})
     assert model.model_dump(mode="json") == {
-        "data_cutoff": "2023-06-30",
         "confidence_level": 0.9,
         "ci_method": "wilson",
         "min_cell_count": 10,
         "lang": "en",
     }
+    (tmp_path / "data" / "raw" / "demo").mkdir(parents=True)
+    intake = validate_parameters("intake", {"data_cutoff": "2023-06-30"}, root=tmp_path)
+    assert intake.data_cutoff == dt.date(2023, 6, 30)
+    assert intake.model_dump(mode="json")["data_cutoff"] == "2023-06-30"  # as injected
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_command_line_strings_are_converted() -> None:
         (
             {"alpha": "0.05"},
             r"unknown parameter 'alpha' \(given '0.05'\); allowed parameters: "
-            r"data_cutoff, confidence_level",
+            r"confidence_level, ci_method, min_cell_count, lang",
         ),
         (
             {"min_cell_count": "five"},
@@ -88,14 +88,19 @@ def test_command_line_strings_are_converted() -> None:
             r"'jeffreys', 'agresti_coull'",
         ),
         ({"lang": "fi"}, r"lang = 'fi' .*one of 'en', 'sv'"),
-        ({"data_cutoff": 20241231}, r"data_cutoff = 20241231 .*YYYY-MM-DD"),
-        ({"data_cutoff": "31/12/2024"}, r"data_cutoff = '31/12/2024' .*YYYY-MM-DD"),
     ],
 )
 def test_invalid_values_name_parameter_value_and_what_is_allowed(values, expected) -> None:
     with pytest.raises(ParameterError, match=expected) as info:
         validate_parameters("attrition", values, where="step '01_attrition'")
     assert str(info.value).startswith("step '01_attrition': ")
+
+
+@pytest.mark.parametrize("value", [20241231, "31/12/2024", dt.datetime(2024, 12, 31, 12)])
+def test_dates_must_be_written_yyyy_mm_dd(tmp_path: Path, value) -> None:
+    (tmp_path / "data" / "raw" / "demo").mkdir(parents=True)
+    with pytest.raises(ParameterError, match=r"data_cutoff = .* is not allowed: .*YYYY-MM-DD"):
+        validate_parameters("intake", {"data_cutoff": value}, root=tmp_path)
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -130,7 +135,6 @@ def test_parse_assignments() -> None:
 
 def test_notebook_parameters_reads_the_tagged_cell() -> None:
     assert notebook_parameters(FIXTURES / "notebooks" / "attrition.ipynb") == {
-        "data_cutoff": "2024-12-31",
         "confidence_level": 0.95,
         "ci_method": "wilson",
         "min_cell_count": 5,
@@ -169,8 +173,7 @@ def test_notebook_parameters_errors_name_the_notebook_and_line(tmp_path: Path) -
 def test_compare_with_notebook_finds_each_kind_of_disagreement(tmp_path: Path) -> None:
     path = _with_parameters_cell(
         tmp_path,
-        'data_cutoff = "2024-12-31"\nconfidence_level = "0.95"\nci_method = "wilson"\n'
-        "min_cell_count = 10\nalpha = 0.05\n",
+        'confidence_level = "0.95"\nci_method = "wilson"\nmin_cell_count = 10\nalpha = 0.05\n',
     )
     problems = "\n".join(compare_with_notebook("attrition", path))
     assert "'lang' of set 'attrition' is missing" in problems
@@ -180,7 +183,7 @@ def test_compare_with_notebook_finds_each_kind_of_disagreement(tmp_path: Path) -
         "the default 5" in problems
     )
     assert "confidence_level = '0.95'" in problems  # a string is not the number 0.95
-    assert "ci_method" not in problems and "data_cutoff" not in problems
+    assert "ci_method" not in problems
 
 
 def test_every_notebook_in_pipeline_yaml_agrees_with_its_parameter_set() -> None:

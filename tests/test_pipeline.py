@@ -617,7 +617,7 @@ def test_cli_run_and_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     out = capsys.readouterr()
     assert "report:" in out.out and "[attrition] cell 2/2" in out.err
     written = json.loads((root / "data" / "processed" / "attrition.json").read_text())
-    assert written == {"confidence_level": 0.9, "lang": "sv", "data_cutoff": "2024-12-31"}
+    assert written == {"confidence_level": 0.9, "lang": "sv", "ci_method": "wilson"}
     assert cli.main(["verify"]) == 0
     (root / "data" / "processed" / "attrition.json").write_text("{}")
     assert cli.main(["verify", str(root / "reports")]) == 1
