@@ -1218,7 +1218,9 @@ class _Kernel:
             kernel_name=name, transport="ipc", ip=os.path.join(self.sockets, "k")
         )
         try:
-            run_sync(self.km.start_kernel)(cwd=str(root))
+            # The notebooks find the project through paths.project(), which reads this.
+            env = {**os.environ, "CAPE_STUDY_ROOT": str(root)}
+            run_sync(self.km.start_kernel)(cwd=str(root), env=env)
         except BaseException:
             shutil.rmtree(self.sockets, ignore_errors=True)
             raise

@@ -1,0 +1,71 @@
+"""The real pipeline end to end: the committed notebooks on the committed demo data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cape_study.errors import StepFailed
+from cape_study.paths import project
+from cape_study.pipeline import run_pipeline, verify_report
+
+REPO = project()
+
+
+def _project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("pipeline.yaml", "constraints.txt"):
+        shutil.copy(REPO.root / name, root / name)
+    shutil.copytree(REPO.notebooks, root / "notebooks")
+    shutil.copytree(REPO.demo_case_file, root / "data" / "raw" / "demo")
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _project(tmp_path_factory.mktemp("demo"))
+    result = run_pipeline(project(root), progress=lambda event: None)
+    assert [s.status for s in result.steps.values()] == ["ran", "ran"]
+    return root
+
+
+def test_demo_pipeline_writes_a_synthetic_report_inside_its_own_project(
+        demo_report: Path) -> None:
+    index = (demo_report / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DATA" in index
+    assert "reached prosecution" in index and "SE:" in index and "FI:" in index
+    attrition = (demo_report / "reports" / "steps" / "01_attrition.html").read_text(
+        encoding="utf-8")
+    assert "SYNTHETIC DATA" in attrition and "data:image/png;base64" in attrition
+    assert "min_cell_count" not in attrition  # no parameters cell, no code
+    # The kernel worked in the temporary project, not in the checkout.
+    assert (demo_report / "data" / "processed" / "metadata.json").exists()
+    meta = json.loads((demo_report / "data" / "processed" / "metadata.json").read_text())
+    assert meta["synthetic"] is True and meta["rows"]["cases"] == 400
+
+
+def test_demo_manifest_records_suppression_and_verifies(demo_report: Path) -> None:
+    manifest = json.loads((demo_report / "reports" / "manifest.json").read_text())
+    assert manifest["synthetic"] is True
+    tables = {record["table"] for record in manifest["disclosure"]}
+    assert "stage funnel" in tables
+    assert all("value" not in record for record in manifest["disclosure"])
+    assert verify_report(demo_report / "reports", root=demo_report) == []
+
+
+def test_broken_case_file_stops_the_intake_and_writes_nothing(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cases = root / "data" / "raw" / "demo" / "cases.csv"
+    lines = cases.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",SE,", ",NO,", 1)
+    cases.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(StepFailed) as info:
+        run_pipeline(project(root), progress=lambda event: None)
+    assert info.value.step == "00_intake" and "CaseFileError" in str(info.value)
+    assert not (root / "data" / "processed").exists()
+    assert not (root / "reports" / "index.html").exists()
+    assert (root / "reports" / "failed" / "00_intake.ipynb").exists()
