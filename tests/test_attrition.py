@@ -12,12 +12,15 @@ from cape_study.loaders import load_case_file
 
 # Newcombe (1998), Statistics in Medicine 17:857-872, Table I: method 3 (Wilson score)
 # and method 5 (Clopper-Pearson exact), to four decimals.
-@pytest.mark.parametrize(("s", "n", "wilson", "exact"), [
-    (81, 263, (0.2553, 0.3662), (0.2527, 0.3676)),
-    (15, 148, (0.0624, 0.1605), (0.0578, 0.1617)),
-    (0, 20, (0.0, 0.1611), (0.0, 0.1684)),
-    (1, 29, (0.0061, 0.1718), (0.0009, 0.1776)),
-])
+@pytest.mark.parametrize(
+    ("s", "n", "wilson", "exact"),
+    [
+        (81, 263, (0.2553, 0.3662), (0.2527, 0.3676)),
+        (15, 148, (0.0624, 0.1605), (0.0578, 0.1617)),
+        (0, 20, (0.0, 0.1611), (0.0, 0.1684)),
+        (1, 29, (0.0061, 0.1718), (0.0009, 0.1776)),
+    ],
+)
 def test_intervals_match_newcombe_1998(s, n, wilson, exact) -> None:
     assert proportion_ci(s, n, 0.95, "wilson") == pytest.approx(wilson, abs=5e-5)
     assert proportion_ci(s, n, 0.95, "clopper_pearson") == pytest.approx(exact, abs=5e-5)
@@ -46,9 +49,16 @@ def test_case_status_derives_stage_outcome_and_censoring(tmp_path, tables) -> No
 
 
 def test_supreme_court_restoring_a_conviction_counts(tmp_path, tables) -> None:
-    tables["events"].append({"case_id": "SE-1", "suspect_id": "S-1",
-                             "stage": "judgment_supreme", "date": "2021-03-01",
-                             "offence": "manniskohandel", "outcome": "convicted_trafficking"})
+    tables["events"].append(
+        {
+            "case_id": "SE-1",
+            "suspect_id": "S-1",
+            "stage": "judgment_supreme",
+            "date": "2021-03-01",
+            "offence": "manniskohandel",
+            "outcome": "convicted_trafficking",
+        }
+    )
     status = case_status(*_tables(load(tmp_path / "cf", tables))).set_index("case_id")
     assert status.loc["SE-1", "outcome"] == "convicted_trafficking"
     assert not status.loc["SE-1", "reclassified"]

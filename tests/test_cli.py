@@ -19,8 +19,7 @@ def test_validate_clean_case_file_prints_a_summary(case_dir: Path, capsys) -> No
     assert "a valid case file" in out and "(SE 2, FI 1)" in out
 
 
-def test_validate_broken_case_file_lists_every_problem(case_dir: Path, tables,
-                                                       capsys) -> None:
+def test_validate_broken_case_file_lists_every_problem(case_dir: Path, tables, capsys) -> None:
     tables["cases"][0]["sector"] = "fishing"
     tables["events"][0]["date"] = "yesterday"
     tables["victims"][1]["case_id"] = "SE-404"
@@ -54,8 +53,12 @@ def test_codebook_command_writes_html(tmp_path: Path) -> None:
 
 def test_installed_command_reports_missing_path_without_traceback(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("cape-study")
-    proc = subprocess.run([str(exe), "validate", str(tmp_path / "nowhere")],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(exe), "validate", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "the path does not exist" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr

@@ -27,17 +27,26 @@ def test_packaged_codebook_loads_with_a_version() -> None:
 def test_stages_are_ordered_with_closure_outside_the_order() -> None:
     stage = BOOK.scheme("stage")
     assert stage.ordered
-    assert stage.ranked_codes == ["reported", "investigation_opened", "suspect_notified",
-                                  "prosecuted", "judgment_first_instance", "judgment_appeal",
-                                  "judgment_supreme"]
+    assert stage.ranked_codes == [
+        "reported",
+        "investigation_opened",
+        "suspect_notified",
+        "prosecuted",
+        "judgment_first_instance",
+        "judgment_appeal",
+        "judgment_supreme",
+    ]
     assert stage.get("closed").terminal and "closure_reason" in stage.get("closed").requires
 
 
 def test_outcomes_separate_trafficking_exploitation_other_and_acquittal() -> None:
     families = {c.code: c.family for c in BOOK.scheme("outcome").codes}
-    assert families == {"convicted_trafficking": "trafficking",
-                        "convicted_exploitation": "exploitation",
-                        "convicted_other": "other", "acquitted": None}
+    assert families == {
+        "convicted_trafficking": "trafficking",
+        "convicted_exploitation": "exploitation",
+        "convicted_other": "other",
+        "acquitted": None,
+    }
 
 
 def test_offences_follow_reclassification_in_both_countries() -> None:
@@ -55,24 +64,39 @@ def test_offences_follow_reclassification_in_both_countries() -> None:
 
 def test_closure_reasons_are_written_as_prosecutors_write_them() -> None:
     labels = BOOK.labels("closure_reason", "sv")
-    for code, wording in [("brott_kan_inte_styrkas", "Brott kan inte styrkas"),
-                          ("spaningsresultat_saknas", "Spaningsresultat saknas"),
-                          ("garningen_ar_inte_brott", "Gärningen är inte brott"),
-                          ("forundersokningsbegransning", "Förundersökningsbegränsning"),
-                          ("atalsunderlatelse", "Åtalsunderlåtelse")]:
+    for code, wording in [
+        ("brott_kan_inte_styrkas", "Brott kan inte styrkas"),
+        ("spaningsresultat_saknas", "Spaningsresultat saknas"),
+        ("garningen_ar_inte_brott", "Gärningen är inte brott"),
+        ("forundersokningsbegransning", "Förundersökningsbegränsning"),
+        ("atalsunderlatelse", "Åtalsunderlåtelse"),
+    ]:
         assert labels[code] == wording
 
 
 def test_regions_sectors_channels_and_indicators() -> None:
     assert all(c.country in {"SE", "FI"} for c in BOOK.scheme("police_region").codes)
-    assert BOOK.codes("sector") == ["agriculture_forestry", "construction", "hotel_restaurant",
-                                    "cleaning", "beauty", "transport", "begging", "other"]
-    assert {"joint_inspection", "victim", "ngo", "police_initiative", "other_agency",
-            "tip"} <= set(BOOK.codes("detection_channel"))
+    assert BOOK.codes("sector") == [
+        "agriculture_forestry",
+        "construction",
+        "hotel_restaurant",
+        "cleaning",
+        "beauty",
+        "transport",
+        "begging",
+        "other",
+    ]
+    assert {"joint_inspection", "victim", "ngo", "police_initiative", "other_agency", "tip"} <= set(
+        BOOK.codes("detection_channel")
+    )
     assert len(BOOK.codes("ilo_indicator")) == 11
-    assert {"lives_at_workplace", "paid_for_job", "pays_back_wages",
-            "very_long_hours_every_day",
-            "serious_work_environment_deficiencies"} <= set(BOOK.codes("agency_sign"))
+    assert {
+        "lives_at_workplace",
+        "paid_for_job",
+        "pays_back_wages",
+        "very_long_hours_every_day",
+        "serious_work_environment_deficiencies",
+    } <= set(BOOK.codes("agency_sign"))
     assert BOOK.codeable_schemes == ["barrier", "ilo_indicator", "agency_sign"]
 
 
@@ -100,12 +124,13 @@ def test_every_label_and_definition_is_bilingual_and_distinct() -> None:
 
 
 def test_intake_tables_match_the_design() -> None:
-    assert list(BOOK.tables) == ["cases", "events", "victims", "suspects", "documents",
-                                 "codings"]
+    assert list(BOOK.tables) == ["cases", "events", "victims", "suspects", "documents", "codings"]
     assert not BOOK.table("suspects").required
     assert BOOK.table("events").columns["case_id"].references == ("cases.case_id",)
     assert set(BOOK.table("codings").columns["unit_id"].references) == {
-        "cases.case_id", "documents.doc_id"}
+        "cases.case_id",
+        "documents.doc_id",
+    }
 
 
 def test_unknown_names_list_the_known_ones() -> None:
@@ -127,16 +152,27 @@ def _broken_copy(tmp_path: Path, mutate) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (lambda r: r["schemes"]["sector"]["codes"].append(r["schemes"]["sector"]["codes"][0]),
-     "duplicate codes"),
-    (lambda r: r["schemes"]["sector"]["codes"][0]["label"].pop("sv"),
-     r"schemes\.sector\.codes\.0\.label\.sv"),
-    (lambda r: r["tables"]["cases"]["columns"]["sector"].update(scheme="sectors"),
-     "unknown scheme 'sectors'"),
-    (lambda r: r["tables"]["events"]["columns"]["case_id"].update(references=["case.id"]),
-     "names no table column"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda r: r["schemes"]["sector"]["codes"].append(r["schemes"]["sector"]["codes"][0]),
+            "duplicate codes",
+        ),
+        (
+            lambda r: r["schemes"]["sector"]["codes"][0]["label"].pop("sv"),
+            r"schemes\.sector\.codes\.0\.label\.sv",
+        ),
+        (
+            lambda r: r["tables"]["cases"]["columns"]["sector"].update(scheme="sectors"),
+            "unknown scheme 'sectors'",
+        ),
+        (
+            lambda r: r["tables"]["events"]["columns"]["case_id"].update(references=["case.id"]),
+            "names no table column",
+        ),
+    ],
+)
 def test_a_broken_codebook_names_the_entry_at_fault(tmp_path: Path, mutate, message) -> None:
     with pytest.raises(CodebookError, match=message):
         load_codebook(_broken_copy(tmp_path, mutate))

@@ -18,11 +18,17 @@ def _fresh_audit():
 
 
 def test_funnel_primary_and_complement() -> None:
-    table = pd.DataFrame({"stage": ["reported", "prosecuted", "convicted", "appealed"],
-                          "reached": [10, 3, 0, 8], "n_cases": [10, 10, 10, 10]})
+    table = pd.DataFrame(
+        {
+            "stage": ["reported", "prosecuted", "convicted", "appealed"],
+            "reached": [10, 3, 0, 8],
+            "n_cases": [10, 10, 10, 10],
+        }
+    )
     table["proportion"] = table["reached"] / table["n_cases"]
-    out = suppress(table, "reached", total="n_cases", threshold=5, name="funnel",
-                   derived=["proportion"])
+    out = suppress(
+        table, "reached", total="n_cases", threshold=5, name="funnel", derived=["proportion"]
+    )
     assert out["suppressed"].tolist() == [False, True, False, True]
     assert out["reached"].isna().tolist() == [False, True, False, True]
     assert out["proportion"].isna().tolist() == [False, True, False, True]
@@ -31,26 +37,35 @@ def test_funnel_primary_and_complement() -> None:
 
 
 def test_small_denominator_hides_the_whole_line() -> None:
-    table = pd.DataFrame({"stage": ["reported", "prosecuted"], "reached": [3, 0],
-                          "n_cases": [3, 3]})
+    table = pd.DataFrame(
+        {"stage": ["reported", "prosecuted"], "reached": [3, 0], "n_cases": [3, 3]}
+    )
     out = suppress(table, "reached", total="n_cases", threshold=5, name="tiny")
     assert out["n_cases"].isna().all() and out["reached"].isna().tolist() == [True, False]
 
 
 def test_secondary_suppression_protects_margins() -> None:
     # sector x outcome with published row and column totals; X/B = 2 is primary.
-    table = pd.DataFrame({"sector": ["X", "X", "X", "Y", "Y", "Y"],
-                          "outcome": ["A", "B", "C"] * 2,
-                          "n": [10, 2, 8, 6, 7, 9]})
+    table = pd.DataFrame(
+        {
+            "sector": ["X", "X", "X", "Y", "Y", "Y"],
+            "outcome": ["A", "B", "C"] * 2,
+            "n": [10, 2, 8, 6, 7, 9],
+        }
+    )
     out = suppress(table, "n", threshold=5, name="cross", keys=["sector", "outcome"])
-    hidden = set(zip(out.loc[out["suppressed"], "sector"], out.loc[out["suppressed"],
-                                                                   "outcome"], strict=True))
+    hidden = set(
+        zip(
+            out.loc[out["suppressed"], "sector"], out.loc[out["suppressed"], "outcome"], strict=True
+        )
+    )
     assert hidden == {("X", "B"), ("X", "C"), ("Y", "B"), ("Y", "C")}
     # No row or column is left with a single hidden cell that subtraction would reveal.
     for key in ("sector", "outcome"):
         assert (out.groupby(key)["suppressed"].sum() != 1).all()
-    reasons = {(r["cell"]["sector"], r["cell"]["outcome"]): r["reason"]
-               for r in audit().to_dict("records")}
+    reasons = {
+        (r["cell"]["sector"], r["cell"]["outcome"]): r["reason"] for r in audit().to_dict("records")
+    }
     assert reasons[("X", "B")] == "primary"
     assert reasons[("Y", "C")].startswith("secondary")
 

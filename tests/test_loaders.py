@@ -112,10 +112,22 @@ def test_docx_and_pdf_documents_are_read(case_dir: Path, tables) -> None:
     pdf.cell(text="Tingsratten dom: fallande for manniskohandel.")
     pdf.output(str(case_dir / "documents" / "D-4.pdf"))
     tables["documents"] += [
-        {"doc_id": "D-3", "case_id": "SE-1", "doc_type": "judgment_appeal",
-         "date": "2020-05-01", "language": "sv", "path": "D-3.docx"},
-        {"doc_id": "D-4", "case_id": "SE-1", "doc_type": "judgment_first_instance",
-         "date": "2019-12-01", "language": "sv", "path": "D-4.pdf"},
+        {
+            "doc_id": "D-3",
+            "case_id": "SE-1",
+            "doc_type": "judgment_appeal",
+            "date": "2020-05-01",
+            "language": "sv",
+            "path": "D-3.docx",
+        },
+        {
+            "doc_id": "D-4",
+            "case_id": "SE-1",
+            "doc_type": "judgment_first_instance",
+            "date": "2019-12-01",
+            "language": "sv",
+            "path": "D-4.pdf",
+        },
     ]
     write_case_file(case_dir, tables)
     texts = check(case_dir).case_file.documents.set_index("doc_id")["text"]
@@ -174,8 +186,7 @@ def test_unknown_code_names_file_row_column(case_dir: Path, tables) -> None:
     problems = problems_of(case_dir)
     assert len(problems) == 1
     p = problems.iloc[0]
-    assert (p["file"], p["row"], p["column"], p["value"]) == ("cases.csv", 3, "sector",
-                                                                "fishing")
+    assert (p["file"], p["row"], p["column"], p["value"]) == ("cases.csv", 3, "sector", "fishing")
     assert "a code of scheme sector" in p["expected"] and "construction" in p["expected"]
 
 
@@ -201,8 +212,11 @@ def test_orphan_foreign_keys(case_dir: Path, tables) -> None:
     tables["codings"][0]["unit_id"] = "D-99"
     write_case_file(case_dir, tables)
     problems = problems_of(case_dir)
-    assert only(problems, file="events.csv", row=2, column="case_id")["expected"].str.contains(
-        "an existing case_id in table cases").all()
+    assert (
+        only(problems, file="events.csv", row=2, column="case_id")["expected"]
+        .str.contains("an existing case_id in table cases")
+        .all()
+    )
     assert len(only(problems, file="events.csv", row=4, column="suspect_id")) == 1
     unit = only(problems, file="codings.csv", row=2, column="unit_id")
     assert "case_id in table cases or doc_id in table documents" in unit.iloc[0]["expected"]
@@ -254,14 +268,23 @@ def test_rules_carried_by_codes(case_dir: Path, tables) -> None:
     tables["cases"][2]["police_region"] = "se_nord"  # a Swedish region for a Finnish case
     write_case_file(case_dir, tables)
     problems = problems_of(case_dir)
-    assert only(problems, file="events.csv", row=9, column="closure_reason")[
-        "expected"].str.contains("closed requires closure_reason").all()
-    assert only(problems, file="events.csv", row=7, column="outcome")[
-        "expected"].str.contains("family").all()
+    assert (
+        only(problems, file="events.csv", row=9, column="closure_reason")["expected"]
+        .str.contains("closed requires closure_reason")
+        .all()
+    )
+    assert (
+        only(problems, file="events.csv", row=7, column="outcome")["expected"]
+        .str.contains("family")
+        .all()
+    )
     force = only(problems, file="cases.csv", column="offence_reported")
     assert force["row"].tolist() == [5] and "2018-07-01" in force.iloc[0]["expected"]
-    assert only(problems, file="cases.csv", row=4, column="police_region")[
-        "expected"].str.contains("country").all()
+    assert (
+        only(problems, file="cases.csv", row=4, column="police_region")["expected"]
+        .str.contains("country")
+        .all()
+    )
 
 
 def test_coding_code_must_belong_to_its_scheme(case_dir: Path, tables) -> None:
@@ -298,9 +321,16 @@ def test_header_only_cases_table(case_dir: Path) -> None:
 @pytest.mark.parametrize("suffix", [".docx", ".pdf"])
 def test_unreadable_document(case_dir: Path, tables, suffix: str) -> None:
     (case_dir / "documents" / f"D-9{suffix}").write_bytes(b"this is not a real document")
-    tables["documents"].append({"doc_id": "D-9", "case_id": "SE-1", "doc_type": "other",
-                                "date": "2019-04-01", "language": "sv",
-                                "path": f"D-9{suffix}"})
+    tables["documents"].append(
+        {
+            "doc_id": "D-9",
+            "case_id": "SE-1",
+            "doc_type": "other",
+            "date": "2019-04-01",
+            "language": "sv",
+            "path": f"D-9{suffix}",
+        }
+    )
     write_case_file(case_dir, tables)
     before = tree_digest(case_dir)
     problems = problems_of(case_dir)
@@ -315,8 +345,10 @@ def test_missing_and_escaping_document_paths(case_dir: Path, tables) -> None:
     tables["documents"][1]["path"] = "../cases.csv"
     write_case_file(case_dir, tables)
     problems = only(problems_of(case_dir), file="documents.csv", column="path")
-    assert problems["expected"].tolist() == ["an existing file under documents/",
-                                             "a path inside the documents/ folder"]
+    assert problems["expected"].tolist() == [
+        "an existing file under documents/",
+        "a path inside the documents/ folder",
+    ]
 
 
 def test_broken_case_file_lists_every_problem_at_once(case_dir: Path, tables) -> None:
@@ -328,8 +360,13 @@ def test_broken_case_file_lists_every_problem_at_once(case_dir: Path, tables) ->
     write_case_file(case_dir, tables)
     problems = problems_of(case_dir)
     found = set(zip(problems["file"], problems["column"], strict=True))
-    assert {("cases.csv", "country"), ("cases.csv", "report_date"), ("events.csv", "stage"),
-            ("victims.csv", "age_band"), ("codings.csv", "present")} <= found
+    assert {
+        ("cases.csv", "country"),
+        ("cases.csv", "report_date"),
+        ("events.csv", "stage"),
+        ("victims.csv", "age_band"),
+        ("codings.csv", "present"),
+    } <= found
 
 
 def test_load_case_file_raises_with_the_problem_table(case_dir: Path, tables) -> None:
@@ -353,8 +390,9 @@ def test_write_and_read_processed_round_trip(case_dir: Path, tmp_path: Path) -> 
     assert back.data_cutoff == cf.data_cutoff and back.synthetic == cf.synthetic
 
 
-def test_write_processed_replaces_previous_output_atomically(case_dir: Path, tmp_path: Path,
-                                                            monkeypatch) -> None:
+def test_write_processed_replaces_previous_output_atomically(
+    case_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     cf = load_case_file(case_dir, data_cutoff=CUTOFF)
     out = tmp_path / "processed"
     write_processed(cf, out)

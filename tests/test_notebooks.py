@@ -33,13 +33,13 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_demo_pipeline_writes_a_synthetic_report_inside_its_own_project(
-        demo_report: Path) -> None:
+def test_demo_pipeline_writes_a_synthetic_report_inside_its_own_project(demo_report: Path) -> None:
     index = (demo_report / "reports" / "index.html").read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in index
     assert "reached prosecution" in index and "SE:" in index and "FI:" in index
     attrition = (demo_report / "reports" / "steps" / "01_attrition.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert "SYNTHETIC DATA" in attrition and "data:image/png;base64" in attrition
     assert "min_cell_count" not in attrition  # no parameters cell, no code
     # The kernel worked in the temporary project, not in the checkout.

@@ -21,14 +21,22 @@ def _fresh_audit():
 
 
 def _funnel() -> pd.DataFrame:
-    status = pd.DataFrame({
-        "country": ["SE"] * 40 + ["FI"] * 20,
-        "reached_reported": True,
-        "reached_prosecuted": [True] * 3 + [False] * 37 + [True] * 8 + [False] * 12,
-    })
+    status = pd.DataFrame(
+        {
+            "country": ["SE"] * 40 + ["FI"] * 20,
+            "reached_reported": True,
+            "reached_prosecuted": [True] * 3 + [False] * 37 + [True] * 8 + [False] * 12,
+        }
+    )
     table = attrition.funnel(status, by="country")
-    return disclosure.suppress(table, "reached", total="n_cases", threshold=5, name="f",
-                               derived=["proportion", "ci_low", "ci_high"])
+    return disclosure.suppress(
+        table,
+        "reached",
+        total="n_cases",
+        threshold=5,
+        name="f",
+        derived=["proportion", "ci_low", "ci_high"],
+    )
 
 
 def test_labels_come_from_the_codebook_in_either_language() -> None:
@@ -42,8 +50,9 @@ def test_labels_come_from_the_codebook_in_either_language() -> None:
 
 def test_funnel_table_marks_suppressed_cells_and_keeps_the_rest() -> None:
     shown = tables.format_funnel(_funnel())
-    se_prosecuted = shown[(shown["Country"] == "Sweden") & (shown["Stage"] ==
-                                                            "Prosecuted (charged)")].iloc[0]
+    se_prosecuted = shown[
+        (shown["Country"] == "Sweden") & (shown["Stage"] == "Prosecuted (charged)")
+    ].iloc[0]
     assert se_prosecuted["Cases reaching the stage"] == tables.SUPPRESSED
     assert se_prosecuted["Share (95% CI)"] == tables.SUPPRESSED
     fi = shown[(shown["Country"] == "Finland") & (shown["Stage"] == "Prosecuted (charged)")]
@@ -58,12 +67,25 @@ def test_share_text_never_reveals_a_suppressed_share() -> None:
 
 
 def test_count_table_orders_rows_as_the_codebook() -> None:
-    long = pd.DataFrame({"end": ["open", "acquitted", "convicted_trafficking"] * 2,
-                         "country": ["SE"] * 3 + ["FI"] * 3, "cases": [9, 7, pd.NA] * 2})
-    wide = tables.count_table(long, index="end", columns="country", values="cases",
-                              schemes={"end": "outcome", "country": "country"})
-    assert wide.iloc[:, 0].tolist() == ["Convicted of trafficking", "Acquitted",
-                                        "Open at the data cut-off"]
+    long = pd.DataFrame(
+        {
+            "end": ["open", "acquitted", "convicted_trafficking"] * 2,
+            "country": ["SE"] * 3 + ["FI"] * 3,
+            "cases": [9, 7, pd.NA] * 2,
+        }
+    )
+    wide = tables.count_table(
+        long,
+        index="end",
+        columns="country",
+        values="cases",
+        schemes={"end": "outcome", "country": "country"},
+    )
+    assert wide.iloc[:, 0].tolist() == [
+        "Convicted of trafficking",
+        "Acquitted",
+        "Open at the data cut-off",
+    ]
     assert list(wide.columns) == ["Outcome", "Finland", "Sweden"]
     assert wide.iloc[0, 1] == tables.SUPPRESSED
 

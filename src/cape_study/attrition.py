@@ -29,16 +29,22 @@ from cape_study.codebook import Codebook, load_codebook
 __all__ = ["CI_METHODS", "OUTCOME_ORDER", "case_status", "funnel", "proportion_ci"]
 
 #: Interval methods, by the names used in the parameters, as statsmodels calls them.
-CI_METHODS = {"wilson": "wilson", "clopper_pearson": "beta", "jeffreys": "jeffreys",
-              "agresti_coull": "agresti_coull"}
+CI_METHODS = {
+    "wilson": "wilson",
+    "clopper_pearson": "beta",
+    "jeffreys": "jeffreys",
+    "agresti_coull": "agresti_coull",
+}
 #: Best outcome first.
-OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other",
-                 "acquitted"]
+OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
 
 
-def proportion_ci(successes: pd.Series | int, trials: pd.Series | int,
-                  confidence: float = 0.95, method: str = "wilson"
-                  ) -> tuple[pd.Series | float, pd.Series | float]:
+def proportion_ci(
+    successes: pd.Series | int,
+    trials: pd.Series | int,
+    confidence: float = 0.95,
+    method: str = "wilson",
+) -> tuple[pd.Series | float, pd.Series | float]:
     """Two-sided confidence interval for a binomial proportion.
 
     Parameters
@@ -70,16 +76,16 @@ def proportion_ci(successes: pd.Series | int, trials: pd.Series | int,
     high = pd.Series(float("nan"), index=s.index)
     ok = n > 0
     if ok.any():
-        lo, hi = proportion_confint(s[ok], n[ok], alpha=1 - confidence,
-                                    method=CI_METHODS[method])
+        lo, hi = proportion_confint(s[ok], n[ok], alpha=1 - confidence, method=CI_METHODS[method])
         low[ok], high[ok] = lo, hi
     if scalar:
         return float(low.iloc[0]), float(high.iloc[0])
     return low, high
 
 
-def case_status(cases: pd.DataFrame, events: pd.DataFrame,
-                codebook: Codebook | None = None) -> pd.DataFrame:
+def case_status(
+    cases: pd.DataFrame, events: pd.DataFrame, codebook: Codebook | None = None
+) -> pd.DataFrame:
     """One row per case: furthest stage, stages reached, outcome, and whether it is open.
 
     Parameters
@@ -100,29 +106,39 @@ def case_status(cases: pd.DataFrame, events: pd.DataFrame,
     book = codebook or load_codebook()
     stages = book.scheme("stage").ranked_codes
     rank = {s: i for i, s in enumerate(stages)}
-    ev = events.assign(stage=events["stage"].astype("string"),
-                       offence=events["offence"].astype("string"),
-                       outcome=events["outcome"].astype("string"))
+    ev = events.assign(
+        stage=events["stage"].astype("string"),
+        offence=events["offence"].astype("string"),
+        outcome=events["outcome"].astype("string"),
+    )
     ev["rank"] = ev["stage"].map(rank)
     furthest = ev.dropna(subset=["rank"]).groupby("case_id")["rank"].max()
     out = cases[["case_id", "country", "report_date"]].copy()
     out["country"] = out["country"].astype("string")
     # Every case was reported, even if its file has no 'reported' event row.
     best = out["case_id"].map(furthest).fillna(0).astype(int)
-    out["furthest_stage"] = pd.Categorical([stages[r] for r in best], categories=stages,
-                                           ordered=True)
+    out["furthest_stage"] = pd.Categorical(
+        [stages[r] for r in best], categories=stages, ordered=True
+    )
     for stage, r in rank.items():
         out[f"reached_{stage}"] = best >= r
     out["closed"] = out["case_id"].isin(ev.loc[ev["stage"] == "closed", "case_id"])
     out["outcome"] = out["case_id"].map(_final_outcome(ev)).astype("string")
     family = {c.code: c.family for c in book.scheme("offence").codes}
     serious = ev["offence"].map(family).isin(["trafficking", "exploitation"])
-    charged_serious = set(ev.loc[serious & ev["stage"].isin(stages[rank["prosecuted"]:]),
-                                 "case_id"])
-    reported_serious = cases.loc[cases["offence_reported"].astype("string").map(family).isin(
-        ["trafficking", "exploitation"]), "case_id"]
+    charged_serious = set(
+        ev.loc[serious & ev["stage"].isin(stages[rank["prosecuted"] :]), "case_id"]
+    )
+    reported_serious = cases.loc[
+        cases["offence_reported"]
+        .astype("string")
+        .map(family)
+        .isin(["trafficking", "exploitation"]),
+        "case_id",
+    ]
     out["reclassified"] = (out["outcome"] == "convicted_other").fillna(False) & (
-        out["case_id"].isin(charged_serious) | out["case_id"].isin(reported_serious))
+        out["case_id"].isin(charged_serious) | out["case_id"].isin(reported_serious)
+    )
     out["open"] = ~out["closed"] & out["outcome"].isna()
     out["end"] = out["outcome"].fillna(out["open"].map({True: "open", False: "closed"}))
     return out.reset_index(drop=True)
@@ -141,8 +157,12 @@ def _final_outcome(ev: pd.DataFrame) -> pd.Series:
     return best.map(dict(enumerate(OUTCOME_ORDER)))
 
 
-def funnel(status: pd.DataFrame, by: str | None = "country", confidence: float = 0.95,
-           method: str = "wilson") -> pd.DataFrame:
+def funnel(
+    status: pd.DataFrame,
+    by: str | None = "country",
+    confidence: float = 0.95,
+    method: str = "wilson",
+) -> pd.DataFrame:
     """The stage funnel: how many cases reached each stage, as a share of all reported.
 
     Parameters
@@ -166,16 +186,20 @@ def funnel(status: pd.DataFrame, by: str | None = "country", confidence: float =
     rows = []
     for key, group in groups:
         for stage in stages:
-            row = {"stage": stage, "n_cases": len(group),
-                   "reached": int(group[f"reached_{stage}"].sum())}
+            row = {
+                "stage": stage,
+                "n_cases": len(group),
+                "reached": int(group[f"reached_{stage}"].sum()),
+            }
             if by:
                 row = {by: key, **row}
             rows.append(row)
     table = pd.DataFrame(rows)
     table["stage"] = pd.Categorical(table["stage"], categories=stages, ordered=True)
     table["proportion"] = table["reached"] / table["n_cases"]
-    table["ci_low"], table["ci_high"] = proportion_ci(table["reached"], table["n_cases"],
-                                                      confidence, method)
+    table["ci_low"], table["ci_high"] = proportion_ci(
+        table["reached"], table["n_cases"], confidence, method
+    )
     table["ci_method"] = method
     table["confidence"] = confidence
     return table

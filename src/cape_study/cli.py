@@ -65,18 +65,42 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # -- run --------------------------------------------------------------------------------
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run pipeline.yaml: execute the notebooks, write reports/")
-    p.add_argument("--params", type=Path, metavar="FILE.yaml",
-                   help="parameter overrides: a YAML mapping of KEY or STEP.KEY to value")
-    p.add_argument("-p", dest="assignments", action="append", default=[],
-                   metavar="[STEP.]KEY=VALUE",
-                   help="override a parameter (of every step that has it, or of STEP)")
-    p.add_argument("--only", action="append", metavar="STEP",
-                   help="run only this step (and what it needs); repeatable")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                   help="run up to N independent steps at once (default: 1)")
+    p.add_argument(
+        "--params",
+        type=Path,
+        metavar="FILE.yaml",
+        help="parameter overrides: a YAML mapping of KEY or STEP.KEY to value",
+    )
+    p.add_argument(
+        "-p",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="[STEP.]KEY=VALUE",
+        help="override a parameter (of every step that has it, or of STEP)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="STEP",
+        help="run only this step (and what it needs); repeatable",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run up to N independent steps at once (default: 1)",
+    )
     p.add_argument("--force", action="store_true", help="re-run steps even when cached")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="wait this long for another run of the project to finish")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run of the project to finish",
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -84,9 +108,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from cape_study.paths import project
     from cape_study.pipeline import run_pipeline
 
-    result = run_pipeline(project(), overrides=parse_assignments(args.assignments),
-                          params_file=args.params, only=args.only, jobs=args.jobs,
-                          force=args.force, wait=args.wait)
+    result = run_pipeline(
+        project(),
+        overrides=parse_assignments(args.assignments),
+        params_file=args.params,
+        only=args.only,
+        jobs=args.jobs,
+        force=args.force,
+        wait=args.wait,
+    )
     print(result.summary())
     return 0
 
@@ -94,8 +124,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 # -- verify -----------------------------------------------------------------------------
 def _add_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="recompute the hashes in a report's manifest.json")
-    p.add_argument("report_dir", nargs="?", type=Path, metavar="REPORT_DIR",
-                   help="the folder holding manifest.json (default: reports/)")
+    p.add_argument(
+        "report_dir",
+        nargs="?",
+        type=Path,
+        metavar="REPORT_DIR",
+        help="the folder holding manifest.json (default: reports/)",
+    )
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -120,35 +155,64 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cases", type=int, required=True, help="number of cases (police reports)")
     p.add_argument("--seed", type=int, required=True, help="random seed (same seed, same files)")
     p.add_argument("--out", type=Path, required=True, help="the folder to write")
-    p.add_argument("--format", choices=["csv", "xlsx"], default="csv",
-                   help="tables as CSV files (default) or one workbook casefile.xlsx")
-    p.add_argument("--share-fi", type=float, default=0.25,
-                   help="share of Finnish cases (default: 0.25)")
-    p.add_argument("--data-cutoff", default="2024-12-31",
-                   help="events after this date are dropped (default: 2024-12-31)")
-    p.add_argument("--coded-cases", type=int, default=1000,
-                   help="how many ended cases the coders code (default: 1000)")
-    p.add_argument("--force", action="store_true",
-                   help="replace an earlier synthetic case file in --out")
+    p.add_argument(
+        "--format",
+        choices=["csv", "xlsx"],
+        default="csv",
+        help="tables as CSV files (default) or one workbook casefile.xlsx",
+    )
+    p.add_argument(
+        "--share-fi", type=float, default=0.25, help="share of Finnish cases (default: 0.25)"
+    )
+    p.add_argument(
+        "--data-cutoff",
+        default="2024-12-31",
+        help="events after this date are dropped (default: 2024-12-31)",
+    )
+    p.add_argument(
+        "--coded-cases",
+        type=int,
+        default=1000,
+        help="how many ended cases the coders code (default: 1000)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace an earlier synthetic case file in --out"
+    )
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
     from cape_study.synth import print_progress, synth_command, write_synthetic_case_file
 
-    command = synth_command(args.cases, args.seed, args.out, fmt=args.format,
-                            share_fi=args.share_fi, data_cutoff=args.data_cutoff,
-                            coded_cases=args.coded_cases, force=args.force)
+    command = synth_command(
+        args.cases,
+        args.seed,
+        args.out,
+        fmt=args.format,
+        share_fi=args.share_fi,
+        data_cutoff=args.data_cutoff,
+        coded_cases=args.coded_cases,
+        force=args.force,
+    )
     out = write_synthetic_case_file(
-        args.out, args.cases, args.seed, fmt=args.format, force=args.force,
-        share_fi=args.share_fi, data_cutoff=args.data_cutoff, coded_cases=args.coded_cases,
-        command=command, progress=print_progress if args.cases >= 5000 else None)
+        args.out,
+        args.cases,
+        args.seed,
+        fmt=args.format,
+        force=args.force,
+        share_fi=args.share_fi,
+        data_cutoff=args.data_cutoff,
+        coded_cases=args.coded_cases,
+        command=command,
+        progress=print_progress if args.cases >= 5000 else None,
+    )
     print(f"wrote a SYNTHETIC case file to {out} (see {out / 'README.md'})")
     return 0
 
 
 # -- dispatch ---------------------------------------------------------------------------
-_COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
-                           Callable[[argparse.Namespace], int]]] = {
+_COMMANDS: dict[
+    str, tuple[Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]
+] = {
     "codebook": (_add_codebook, _cmd_codebook),
     "validate": (_add_validate, _cmd_validate),
     "run": (_add_run, _cmd_run),

@@ -222,8 +222,9 @@ class Codebook(_Strict):
             for c in scheme.codes:
                 for req in c.requires:
                     if not any(req in t.columns for t in self.tables.values()):
-                        raise ValueError(f"scheme {sname!r}, code {c.code!r}: requires unknown "
-                                         f"column {req!r}")
+                        raise ValueError(
+                            f"scheme {sname!r}, code {c.code!r}: requires unknown column {req!r}"
+                        )
         return self
 
     # -- look-ups ---------------------------------------------------------------------
@@ -327,20 +328,54 @@ def _load_path(path: Path) -> Codebook:
 
 # -- rendering --------------------------------------------------------------------------
 _HEAD = {
-    "sv": {"code": "Kod", "label": "Etikett", "definition": "Definition", "schemes": "Kodscheman",
-           "tables": "Tabeller (inläsningsformat)", "column": "Kolumn", "type": "Typ",
-           "required": "Obligatorisk", "yes": "ja", "no": "nej", "version": "Version",
-           "include": "Koda när", "exclude": "Koda inte när", "example": "Exempel",
-           "sources": "Källor", "law": "Lagrum", "in_force": "I kraft från", "country": "Land",
-           "group": "Grupp", "row": "En rad per", "codeable": "Kodas i tabellen codings",
-           "ordered": "Ordnad skala"},
-    "en": {"code": "Code", "label": "Label", "definition": "Definition", "schemes": "Code schemes",
-           "tables": "Tables (intake format)", "column": "Column", "type": "Type",
-           "required": "Required", "yes": "yes", "no": "no", "version": "Version",
-           "include": "Code when", "exclude": "Do not code when", "example": "Example",
-           "sources": "Sources", "law": "Legal provision", "in_force": "In force from",
-           "country": "Country", "group": "Group", "row": "One row per",
-           "codeable": "Coded in the codings table", "ordered": "Ordered scale"},
+    "sv": {
+        "code": "Kod",
+        "label": "Etikett",
+        "definition": "Definition",
+        "schemes": "Kodscheman",
+        "tables": "Tabeller (inläsningsformat)",
+        "column": "Kolumn",
+        "type": "Typ",
+        "required": "Obligatorisk",
+        "yes": "ja",
+        "no": "nej",
+        "version": "Version",
+        "include": "Koda när",
+        "exclude": "Koda inte när",
+        "example": "Exempel",
+        "sources": "Källor",
+        "law": "Lagrum",
+        "in_force": "I kraft från",
+        "country": "Land",
+        "group": "Grupp",
+        "row": "En rad per",
+        "codeable": "Kodas i tabellen codings",
+        "ordered": "Ordnad skala",
+    },
+    "en": {
+        "code": "Code",
+        "label": "Label",
+        "definition": "Definition",
+        "schemes": "Code schemes",
+        "tables": "Tables (intake format)",
+        "column": "Column",
+        "type": "Type",
+        "required": "Required",
+        "yes": "yes",
+        "no": "no",
+        "version": "Version",
+        "include": "Code when",
+        "exclude": "Do not code when",
+        "example": "Example",
+        "sources": "Sources",
+        "law": "Legal provision",
+        "in_force": "In force from",
+        "country": "Country",
+        "group": "Group",
+        "row": "One row per",
+        "codeable": "Coded in the codings table",
+        "ordered": "Ordered scale",
+    },
 }
 
 
@@ -352,8 +387,14 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
     """Render the codebook as a Markdown document in Swedish (``sv``) or English (``en``)."""
     _check_language(lang)
     h = _HEAD[lang]
-    out = [f"# {codebook.title(lang)}", "", f"{h['version']}: {codebook.version}", "",
-           codebook.description(lang).strip(), ""]
+    out = [
+        f"# {codebook.title(lang)}",
+        "",
+        f"{h['version']}: {codebook.version}",
+        "",
+        codebook.description(lang).strip(),
+        "",
+    ]
     out += [f"## {h['schemes']}", ""]
     for name, scheme in codebook.schemes.items():
         out += [f"### {scheme.label(lang)} (`{name}`)", "", scheme.definition(lang).strip(), ""]
@@ -375,21 +416,30 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
             out.append("")
     out += [f"## {h['tables']}", ""]
     for tname, table in codebook.tables.items():
-        out += [f"### {table.label(lang)} (`{tname}`)", "", table.definition(lang).strip(), "",
-                f"{h['row']}: {table.row(lang)}", "",
-                f"| {h['column']} | {h['type']} | {h['required']} | {h['definition']} |",
-                "|---|---|---|---|"]
+        out += [
+            f"### {table.label(lang)} (`{tname}`)",
+            "",
+            table.definition(lang).strip(),
+            "",
+            f"{h['row']}: {table.row(lang)}",
+            "",
+            f"| {h['column']} | {h['type']} | {h['required']} | {h['definition']} |",
+            "|---|---|---|---|",
+        ]
         for cname, col in table.columns.items():
             kind = f"code: `{col.scheme}`" if col.scheme else col.type
             req = h["yes"] if col.required else h["no"]
-            out.append(f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
-                       f"{_cell(col.definition(lang))} |")
+            out.append(
+                f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
+                f"{_cell(col.definition(lang))} |"
+            )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
-def _code_attributes(c: Code, groups: dict[str, str], h: dict[str, str], lang: Language,
-                     inline: bool = False) -> list[str]:
+def _code_attributes(
+    c: Code, groups: dict[str, str], h: dict[str, str], lang: Language, inline: bool = False
+) -> list[str]:
     attrs = []
     if c.group:
         attrs.append(f"{h['group']}: {groups[c.group]}")

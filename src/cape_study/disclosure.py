@@ -38,10 +38,17 @@ AUDIT_MIMETYPE = "application/vnd.cape-study.disclosure+json"
 _AUDIT: list[dict] = []
 
 
-def suppress(table: pd.DataFrame, count: str, *, threshold: int, name: str,
-             total: str | None = None, keys: Sequence[str] = (),
-             derived: Sequence[str] = (), label: Sequence[str] | None = None
-             ) -> pd.DataFrame:
+def suppress(
+    table: pd.DataFrame,
+    count: str,
+    *,
+    threshold: int,
+    name: str,
+    total: str | None = None,
+    keys: Sequence[str] = (),
+    derived: Sequence[str] = (),
+    label: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Hide small counts (and what would reveal them) in a count table.
 
     Parameters
@@ -78,8 +85,9 @@ def suppress(table: pd.DataFrame, count: str, *, threshold: int, name: str,
         raise ValueError(f"threshold must be at least 1, not {threshold}")
     missing = [c for c in [count, total, *keys, *derived] if c and c not in table.columns]
     if missing:
-        raise ValueError(f"table {name!r} has no column(s) {missing}; columns: "
-                         f"{list(table.columns)}")
+        raise ValueError(
+            f"table {name!r} has no column(s) {missing}; columns: {list(table.columns)}"
+        )
     out = table.copy().reset_index(drop=True)
     values = out[count].astype("Int64")
     small = (values > 0) & (values < threshold)
@@ -99,21 +107,42 @@ def suppress(table: pd.DataFrame, count: str, *, threshold: int, name: str,
     for column in derived:
         out[column] = out[column].mask(hidden | hidden_total)
     out["suppressed"] = hidden | hidden_total
-    label_cols = list(label or keys or [c for c in out.columns if c not in {
-        count, total, "suppressed", *derived} and not pd.api.types.is_numeric_dtype(out[c])])
+    label_cols = list(
+        label
+        or keys
+        or [
+            c
+            for c in out.columns
+            if c not in {count, total, "suppressed", *derived}
+            and not pd.api.types.is_numeric_dtype(out[c])
+        ]
+    )
     for i in out.index[out["suppressed"]]:
         cell = {c: str(out.at[i, c]) for c in label_cols}
         if hidden[i]:
-            _AUDIT.append({"table": name, "cell": cell, "column": count,
-                           "reason": str(reason[i]), "threshold": threshold})
+            _AUDIT.append(
+                {
+                    "table": name,
+                    "cell": cell,
+                    "column": count,
+                    "reason": str(reason[i]),
+                    "threshold": threshold,
+                }
+            )
         if hidden_total[i]:
-            _AUDIT.append({"table": name, "cell": cell, "column": total,
-                           "reason": "primary", "threshold": threshold})
+            _AUDIT.append(
+                {
+                    "table": name,
+                    "cell": cell,
+                    "column": total,
+                    "reason": "primary",
+                    "threshold": threshold,
+                }
+            )
     return out
 
 
-def _secondary(values: pd.Series, reason: pd.Series, table: pd.DataFrame,
-               keys: list[str]) -> None:
+def _secondary(values: pd.Series, reason: pd.Series, table: pd.DataFrame, keys: list[str]) -> None:
     """Hide further cells until no additive line has exactly one hidden cell.
 
     Among the cells of a line that could be hidden, prefer one whose other lines
@@ -125,8 +154,11 @@ def _secondary(values: pd.Series, reason: pd.Series, table: pd.DataFrame,
     lines = {}
     for key in keys:
         others = [k for k in keys if k != key]
-        lines[key] = (table.groupby(others, observed=True, dropna=False).ngroup()
-                      if others else pd.Series(0, index=table.index))
+        lines[key] = (
+            table.groupby(others, observed=True, dropna=False).ngroup()
+            if others
+            else pd.Series(0, index=table.index)
+        )
     while True:
         hidden = reason.notna()
         found = None
@@ -169,7 +201,8 @@ def publish_audit() -> None:
 
     records = list(_AUDIT)
     tables = sorted({r["table"] for r in records})
-    summary = (f"**Disclosure control:** {len(records)} cell(s) suppressed in "
-               f"{len(tables)} table(s)" + (f" ({', '.join(tables)})." if tables else "."))
-    display({AUDIT_MIMETYPE: json.loads(json.dumps(records)), "text/markdown": summary},
-            raw=True)
+    summary = (
+        f"**Disclosure control:** {len(records)} cell(s) suppressed in "
+        f"{len(tables)} table(s)" + (f" ({', '.join(tables)})." if tables else ".")
+    )
+    display({AUDIT_MIMETYPE: json.loads(json.dumps(records)), "text/markdown": summary}, raw=True)

@@ -127,10 +127,26 @@ class _Raw:
     #: (table, row, column) cells already reported; row None stands for a whole column
     reported: set[tuple[str, object, str]] = field(default_factory=set)
 
-    def problem(self, file: str, expected: str, *, sheet: str = "", row: object = None,
-                column: str = "", value: object = "") -> None:
-        self.problems.append({"file": file, "sheet": sheet, "row": row, "column": column,
-                              "value": value, "expected": expected})
+    def problem(
+        self,
+        file: str,
+        expected: str,
+        *,
+        sheet: str = "",
+        row: object = None,
+        column: str = "",
+        value: object = "",
+    ) -> None:
+        self.problems.append(
+            {
+                "file": file,
+                "sheet": sheet,
+                "row": row,
+                "column": column,
+                "value": value,
+                "expected": expected,
+            }
+        )
 
 
 def _decode(data: bytes, name: str, raw: _Raw) -> str:
@@ -139,8 +155,10 @@ def _decode(data: bytes, name: str, raw: _Raw) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raw.notes.append(f"{name} is not UTF-8: read as Windows-1252/Latin-1 "
-                         "(save it as UTF-8 to silence this note)")
+        raw.notes.append(
+            f"{name} is not UTF-8: read as Windows-1252/Latin-1 "
+            "(save it as UTF-8 to silence this note)"
+        )
         return data.decode("cp1252", errors="replace")
 
 
@@ -148,12 +166,16 @@ def _read_csv(path: Path, table: str, raw: _Raw) -> None:
     data = path.read_bytes()
     text = _decode(data, path.name, raw)
     if not text.strip():
-        raw.problem(path.name, f"a header row with the columns of table {table}; "
-                    "the file is empty")
+        raw.problem(path.name, f"a header row with the columns of table {table}; the file is empty")
         return
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_values=[""], skip_blank_lines=True)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+        )
     except pd.errors.ParserError as exc:
         raw.problem(path.name, f"comma-separated values with one field per column ({exc})")
         return
@@ -175,8 +197,10 @@ def _read_folder(folder: Path, tables: list[str], raw: _Raw) -> None:
             _read_csv(csvs[name], name, raw)
     unknown = sorted(set(csvs) - set(tables))
     if unknown:
-        raw.notes.append(f"ignored files that are not tables of the codebook: "
-                         f"{', '.join(u + '.csv' for u in unknown)}")
+        raw.notes.append(
+            f"ignored files that are not tables of the codebook: "
+            f"{', '.join(u + '.csv' for u in unknown)}"
+        )
 
 
 def _read_workbook(path: Path, tables: list[str], raw: _Raw) -> None:
@@ -198,23 +222,37 @@ def _read_workbook(path: Path, tables: list[str], raw: _Raw) -> None:
             if name not in book.sheetnames:
                 continue
             rows = [list(r) for r in book[name].iter_rows(values_only=True)]
-            numbered = [(i + 1, r) for i, r in enumerate(rows)
-                        if any(v is not None and str(v).strip() for v in r)]
+            numbered = [
+                (i + 1, r)
+                for i, r in enumerate(rows)
+                if any(v is not None and str(v).strip() for v in r)
+            ]
             if not numbered:
-                raw.problem(path.name, f"a header row with the columns of table {name}; "
-                            "the sheet is empty", sheet=name)
+                raw.problem(
+                    path.name,
+                    f"a header row with the columns of table {name}; the sheet is empty",
+                    sheet=name,
+                )
                 continue
             header = ["" if h is None else str(h).strip() for h in numbered[0][1]]
-            body = [[v.strip() if isinstance(v, str) else v for v in r[:len(header)]]
-                    + [None] * (len(header) - len(r)) for _, r in numbered[1:]]
-            frame = pd.DataFrame(body, columns=header, dtype=object,
-                                 index=pd.Index([n for n, _ in numbered[1:]], dtype="int64"))
+            body = [
+                [v.strip() if isinstance(v, str) else v for v in r[: len(header)]]
+                + [None] * (len(header) - len(r))
+                for _, r in numbered[1:]
+            ]
+            frame = pd.DataFrame(
+                body,
+                columns=header,
+                dtype=object,
+                index=pd.Index([n for n, _ in numbered[1:]], dtype="int64"),
+            )
             raw.tables[name] = frame
             raw.sources[name] = Source(path.name, name)
         unknown = sorted(set(book.sheetnames) - set(tables))
         if unknown:
-            raw.notes.append(f"ignored sheets that are not tables of the codebook: "
-                             f"{', '.join(unknown)}")
+            raw.notes.append(
+                f"ignored sheets that are not tables of the codebook: {', '.join(unknown)}"
+            )
     finally:
         book.close()
 
@@ -228,8 +266,10 @@ def _read(path: Path, codebook: Codebook) -> _Raw:
     raw = _Raw()
     tables = list(codebook.tables)
     if not path.exists():
-        raw.problem(str(path), "an existing folder of CSV files or an .xlsx workbook; "
-                    "the path does not exist")
+        raw.problem(
+            str(path),
+            "an existing folder of CSV files or an .xlsx workbook; the path does not exist",
+        )
         return raw
     if path.is_dir():
         _read_folder(path, tables, raw)
@@ -254,22 +294,39 @@ def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: _Raw
     source = raw.sources[name]
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     for c in dupes:
-        raw.problem(source.file, "each column once; this column appears more than once",
-                    sheet=source.sheet, row=1, column=c)
+        raw.problem(
+            source.file,
+            "each column once; this column appears more than once",
+            sheet=source.sheet,
+            row=1,
+            column=c,
+        )
     for c in frame.columns:
         if c not in declared:
-            raw.problem(source.file, f"a column of table {name}: {', '.join(declared)}",
-                        sheet=source.sheet, row=1, column=c or "(blank header)")
+            raw.problem(
+                source.file,
+                f"a column of table {name}: {', '.join(declared)}",
+                sheet=source.sheet,
+                row=1,
+                column=c or "(blank header)",
+            )
     missing = [c for c, col in declared.items() if c not in frame.columns]
     raw.reported.update((name, None, c) for c in [*missing, *dupes])
     for c in missing:
         if declared[c].required:
-            raw.problem(source.file, f"a column {c} (required in table {name})",
-                        sheet=source.sheet, row=1, column=c)
+            raw.problem(
+                source.file,
+                f"a column {c} (required in table {name})",
+                sheet=source.sheet,
+                row=1,
+                column=c,
+            )
     optional = [c for c in missing if not declared[c].required]
     if optional:
-        raw.notes.append(f"{source.file}{'/' + source.sheet if source.sheet else ''}: "
-                         f"optional column(s) absent, read as unknown: {', '.join(optional)}")
+        raw.notes.append(
+            f"{source.file}{'/' + source.sheet if source.sheet else ''}: "
+            f"optional column(s) absent, read as unknown: {', '.join(optional)}"
+        )
 
 
 # -- document texts ---------------------------------------------------------------------
@@ -300,8 +357,10 @@ def _text_pdf(path: Path, raw: _Raw) -> str:
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise _UnreadableDocument(f"a readable PDF ({type(exc).__name__}: {exc})") from None
     if not text.strip():
-        raw.notes.append(f"{_DOCUMENTS_DIR}/{path.name}: the PDF has no text layer "
-                         "(scanned?); it needs OCR before text coding")
+        raw.notes.append(
+            f"{_DOCUMENTS_DIR}/{path.name}: the PDF has no text layer "
+            "(scanned?); it needs OCR before text coding"
+        )
     return text
 
 
@@ -330,16 +389,21 @@ def _read_documents(documents: pd.DataFrame, raw: _Raw, source: Source) -> pd.Se
         path = folder / rel_path if folder else Path(str(rel_path))
         reader = _DOCUMENT_READERS.get(path.suffix.lower())
         if reader is None:
-            raw.problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}",
-                        **where)
+            raw.problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}", **where)
         elif not path.is_file():
             raw.problem(source.file, f"an existing file under {_DOCUMENTS_DIR}/", **where)
         else:
             try:
                 texts[row] = reader(path, raw)
             except _UnreadableDocument as exc:
-                raw.problem(f"{_DOCUMENTS_DIR}/{rel_path}", str(exc), sheet="", row=None,
-                            column="", value="")
+                raw.problem(
+                    f"{_DOCUMENTS_DIR}/{rel_path}",
+                    str(exc),
+                    sheet="",
+                    row=None,
+                    column="",
+                    value="",
+                )
     return texts
 
 
@@ -355,9 +419,13 @@ def _as_date(value: str | dt.date | None) -> dt.date:
         raise CaseFileError(f"data cut-off {value!r} is not a date written YYYY-MM-DD") from None
 
 
-def check_case_file(path: str | os.PathLike[str], *, codebook: str | Codebook = "cape_v1",
-                    data_cutoff: str | dt.date | None = None,
-                    read_documents: bool = True) -> CheckResult:
+def check_case_file(
+    path: str | os.PathLike[str],
+    *,
+    codebook: str | Codebook = "cape_v1",
+    data_cutoff: str | dt.date | None = None,
+    read_documents: bool = True,
+) -> CheckResult:
     """Read and check a case file, collecting every problem.
 
     Parameters
@@ -391,13 +459,15 @@ def check_case_file(path: str | os.PathLike[str], *, codebook: str | Codebook = 
         typed[name] = parsed
         raw.problems += problems
         raw.reported.update((name, p["row"], p["column"]) for p in problems)
-    if "cases" in typed and typed["cases"].empty and not any(
-            p["file"] == raw.sources["cases"].file for p in raw.problems):
+    if (
+        "cases" in typed
+        and typed["cases"].empty
+        and not any(p["file"] == raw.sources["cases"].file for p in raw.problems)
+    ):
         source = raw.sources["cases"]
         raw.problem(source.file, "at least one case", sheet=source.sheet, row=2)
     if typed:
-        raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff,
-                                        raw.reported)
+        raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff, raw.reported)
     if read_documents and "documents" in typed and "path" in raw.tables["documents"]:
         texts = _read_documents(typed["documents"], raw, raw.sources["documents"])
         typed["documents"] = typed["documents"].assign(text=texts)
@@ -407,8 +477,9 @@ def check_case_file(path: str | os.PathLike[str], *, codebook: str | Codebook = 
     return CheckResult(problems, raw.notes, _case_file(path, book, cutoff, typed, read_documents))
 
 
-def _case_file(path: Path, book: Codebook, cutoff: dt.date, typed: dict[str, pd.DataFrame],
-               with_text: bool) -> CaseFile:
+def _case_file(
+    path: Path, book: Codebook, cutoff: dt.date, typed: dict[str, pd.DataFrame], with_text: bool
+) -> CaseFile:
     tables = {}
     for name, table in book.tables.items():
         frame = typed.get(name)
@@ -418,16 +489,23 @@ def _case_file(path: Path, book: Codebook, cutoff: dt.date, typed: dict[str, pd.
         for cname, col in table.columns.items():
             if col.type == "code":
                 scheme = book.scheme(col.scheme)
-                frame[cname] = pd.Categorical(frame[cname], categories=scheme.code_list,
-                                              ordered=scheme.ordered)
+                frame[cname] = pd.Categorical(
+                    frame[cname], categories=scheme.code_list, ordered=scheme.ordered
+                )
         tables[name] = frame
     if "text" not in tables["documents"]:
-        tables["documents"]["text"] = pd.Series(pd.NA, index=tables["documents"].index,
-                                                dtype="string")
+        tables["documents"]["text"] = pd.Series(
+            pd.NA, index=tables["documents"].index, dtype="string"
+        )
     base = path if path.is_dir() else path.parent
     synthetic = (base / SYNTHETIC_MARKER).exists()
-    return CaseFile(source=path, codebook_version=book.version, data_cutoff=cutoff,
-                    synthetic=synthetic, **tables)
+    return CaseFile(
+        source=path,
+        codebook_version=book.version,
+        data_cutoff=cutoff,
+        synthetic=synthetic,
+        **tables,
+    )
 
 
 def load_case_file(path: str | os.PathLike[str], **kwargs) -> CaseFile:
@@ -439,7 +517,9 @@ def load_case_file(path: str | os.PathLike[str], **kwargs) -> CaseFile:
     if not result.ok:
         raise CaseFileError(
             f"{path}: {len(result.problems)} problem(s) in the case file:\n"
-            + format_problems(result.problems), result.problems)
+            + format_problems(result.problems),
+            result.problems,
+        )
     assert result.case_file is not None
     return result.case_file
 
@@ -449,8 +529,10 @@ def format_problems(problems: pd.DataFrame) -> str:
     shown = problems.astype(object).where(problems.notna(), "").astype(str)
     columns = [c for c in shown.columns if c == "expected" or shown[c].str.len().any()]
     widths = {c: max(len(c), *shown[c].str.len()) if len(shown) else len(c) for c in columns}
+
     def line(values: dict[str, str]) -> str:
         return "  ".join(values[c].ljust(widths[c]) for c in columns).rstrip()
+
     rows = [line({c: c for c in columns}), line({c: "-" * widths[c] for c in columns})]
     rows += [line(r) for r in shown[columns].to_dict("records")]
     return "\n".join(rows)
@@ -470,10 +552,13 @@ def write_processed(case_file: CaseFile, directory: str | os.PathLike[str]) -> l
     try:
         for name, frame in case_file.tables.items():
             frame.to_parquet(staging / f"{name}.parquet", index=False)
-        meta = {"source": str(case_file.source), "codebook_version": case_file.codebook_version,
-                "data_cutoff": case_file.data_cutoff.isoformat(),
-                "synthetic": case_file.synthetic,
-                "rows": {name: len(frame) for name, frame in case_file.tables.items()}}
+        meta = {
+            "source": str(case_file.source),
+            "codebook_version": case_file.codebook_version,
+            "data_cutoff": case_file.data_cutoff.isoformat(),
+            "synthetic": case_file.synthetic,
+            "rows": {name: len(frame) for name, frame in case_file.tables.items()},
+        }
         (staging / _METADATA).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         old = None
         if target.exists():
@@ -493,10 +578,15 @@ def read_processed(directory: str | os.PathLike[str]) -> CaseFile:
     folder = Path(directory)
     meta_path = folder / _METADATA
     if not meta_path.exists():
-        raise CaseFileError(f"{folder}: no processed case file here (no {_METADATA}); "
-                            "run the intake step first")
+        raise CaseFileError(
+            f"{folder}: no processed case file here (no {_METADATA}); run the intake step first"
+        )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in CaseFile.TABLES}
-    return CaseFile(source=Path(meta["source"]), codebook_version=meta["codebook_version"],
-                    data_cutoff=dt.date.fromisoformat(meta["data_cutoff"]),
-                    synthetic=bool(meta["synthetic"]), **tables)
+    return CaseFile(
+        source=Path(meta["source"]),
+        codebook_version=meta["codebook_version"],
+        data_cutoff=dt.date.fromisoformat(meta["data_cutoff"]),
+        synthetic=bool(meta["synthetic"]),
+        **tables,
+    )

@@ -18,8 +18,14 @@ _TITLES = {
 }
 
 
-def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Language = "en",
-                codebook: Codebook | None = None, ax: Axes | None = None) -> Axes:
+def funnel_plot(
+    table: pd.DataFrame,
+    *,
+    by: str | None = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Plot a stage funnel: the share reaching each stage with its confidence interval.
 
     Parameters
@@ -40,8 +46,11 @@ def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Langua
     labels = book.labels("stage", lang)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
-    stages = list(table["stage"].cat.categories if hasattr(table["stage"], "cat")
-                  else dict.fromkeys(table["stage"]))
+    stages = list(
+        table["stage"].cat.categories
+        if hasattr(table["stage"], "cat")
+        else dict.fromkeys(table["stage"])
+    )
     positions = {s: i for i, s in enumerate(stages)}
     groups = table.groupby(by, observed=True) if by else [(None, table)]
     offsets = _offsets(len(groups) if by else 1)
@@ -50,12 +59,13 @@ def funnel_plot(table: pd.DataFrame, *, by: str | None = "country", lang: Langua
         x = shown["stage"].map(positions).to_numpy(float) + offset
         y = shown["proportion"].to_numpy(float)
         # Interval ends can differ from the estimate by rounding error at 0 and 1.
-        err = [(y - shown["ci_low"].to_numpy(float)).clip(min=0),
-               (shown["ci_high"].to_numpy(float) - y).clip(min=0)]
+        err = [
+            (y - shown["ci_low"].to_numpy(float)).clip(min=0),
+            (shown["ci_high"].to_numpy(float) - y).clip(min=0),
+        ]
         name = book.label(by, key, lang) if by and by in book.schemes else key
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, linestyle="-", label=name)
-    ax.set_xticks(range(len(stages)), [textwrap.fill(labels[s], 18) for s in stages],
-                  fontsize=8)
+    ax.set_xticks(range(len(stages)), [textwrap.fill(labels[s], 18) for s in stages], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     title, ylabel = _TITLES[lang]

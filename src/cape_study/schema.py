@@ -68,8 +68,16 @@ class _Problems:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, source: Source, row: object, column: str, value: object, expected: str) -> None:
-        self.rows.append({"file": source.file, "sheet": source.sheet, "row": row,
-                          "column": column, "value": _show(value), "expected": expected})
+        self.rows.append(
+            {
+                "file": source.file,
+                "sheet": source.sheet,
+                "row": row,
+                "column": column,
+                "value": _show(value),
+                "expected": expected,
+            }
+        )
 
 
 def _show(value: object) -> str:
@@ -85,14 +93,19 @@ def problems_frame(rows: list[dict] | None = None) -> pd.DataFrame:
     """A problem table (possibly empty) with the standard columns, sorted by place."""
     frame = pd.DataFrame(rows or [], columns=PROBLEM_COLUMNS)
     frame["row"] = pd.array(frame["row"], dtype="Int64")
-    return frame.sort_values(["file", "sheet", "row", "column"], kind="stable",
-                             na_position="first").reset_index(drop=True)
+    return frame.sort_values(
+        ["file", "sheet", "row", "column"], kind="stable", na_position="first"
+    ).reset_index(drop=True)
 
 
 # -- pass 1: parse ----------------------------------------------------------------------
 def _is_blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and np.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _parse_date(value: object) -> dt.datetime | None:
@@ -161,8 +174,7 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
 }
 
 
-def parse_table(raw: pd.DataFrame, table: Table, source: Source
-                ) -> tuple[pd.DataFrame, list[dict]]:
+def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.DataFrame, list[dict]]:
     """Convert a raw table's cells to the types the codebook declares.
 
     Parameters
@@ -212,15 +224,21 @@ class _Rule:
 class _SchemaBuilder:
     """Builds one table's pandera schema and remembers what each check means."""
 
-    def __init__(self, codebook: Codebook, tables: dict[str, pd.DataFrame],
-                 data_cutoff: dt.date) -> None:
+    def __init__(
+        self, codebook: Codebook, tables: dict[str, pd.DataFrame], data_cutoff: dt.date
+    ) -> None:
         self.codebook = codebook
         self.tables = tables
         self.cutoff = pd.Timestamp(data_cutoff)
         self.rules: dict[str, _Rule] = {}
 
-    def _check(self, key: str, column: str, expected: str,
-               fn: Callable[[pd.Series | pd.DataFrame], pd.Series | bool]) -> pa.Check:
+    def _check(
+        self,
+        key: str,
+        column: str,
+        expected: str,
+        fn: Callable[[pd.Series | pd.DataFrame], pd.Series | bool],
+    ) -> pa.Check:
         self.rules[key] = _Rule(column, expected)
         return pa.Check(fn, name=key, error=key)
 
@@ -229,23 +247,51 @@ class _SchemaBuilder:
         checks = []
         if col.type == "code":
             codes = self.codebook.codes(col.scheme)
-            checks.append(self._check(f"{key}:code", cname, _one_of(col.scheme, codes),
-                                      lambda s, c=frozenset(codes): s.isin(c)))
+            checks.append(
+                self._check(
+                    f"{key}:code",
+                    cname,
+                    _one_of(col.scheme, codes),
+                    lambda s, c=frozenset(codes): s.isin(c),
+                )
+            )
         elif col.type == "country":
-            checks.append(self._check(f"{key}:country", cname,
-                                      "an ISO 3166-1 alpha-2 country code such as SE, or XX",
-                                      lambda s: s.str.fullmatch(r"[A-Z]{2}")))
+            checks.append(
+                self._check(
+                    f"{key}:country",
+                    cname,
+                    "an ISO 3166-1 alpha-2 country code such as SE, or XX",
+                    lambda s: s.str.fullmatch(r"[A-Z]{2}"),
+                )
+            )
         elif col.type == "scheme_name":
             names = self.codebook.codeable_schemes
-            checks.append(self._check(f"{key}:scheme", cname,
-                                      f"one of the codeable schemes: {', '.join(names)}",
-                                      lambda s, c=frozenset(names): s.isin(c)))
+            checks.append(
+                self._check(
+                    f"{key}:scheme",
+                    cname,
+                    f"one of the codeable schemes: {', '.join(names)}",
+                    lambda s, c=frozenset(names): s.isin(c),
+                )
+            )
         if col.min is not None:
-            checks.append(self._check(f"{key}:min", cname, f"a number of at least {col.min}",
-                                      lambda s, m=col.min: s >= m))
+            checks.append(
+                self._check(
+                    f"{key}:min",
+                    cname,
+                    f"a number of at least {col.min}",
+                    lambda s, m=col.min: s >= m,
+                )
+            )
         if col.max is not None:
-            checks.append(self._check(f"{key}:max", cname, f"a number of at most {col.max}",
-                                      lambda s, m=col.max: s <= m))
+            checks.append(
+                self._check(
+                    f"{key}:max",
+                    cname,
+                    f"a number of at most {col.max}",
+                    lambda s, m=col.max: s <= m,
+                )
+            )
         targets = [r for r in col.references if r.split(".")[0] in self.tables]
         if targets:
             keys: set[str] = set()
@@ -253,34 +299,56 @@ class _SchemaBuilder:
                 rt, rc = ref.split(".")
                 keys.update(self.tables[rt][rc].dropna().astype(str))
             where = " or ".join(f"{r.split('.')[1]} in table {r.split('.')[0]}" for r in targets)
-            checks.append(self._check(f"{key}:fk", cname, f"an existing {where}",
-                                      lambda s, k=frozenset(keys): s.isin(k)))
+            checks.append(
+                self._check(
+                    f"{key}:fk",
+                    cname,
+                    f"an existing {where}",
+                    lambda s, k=frozenset(keys): s.isin(k),
+                )
+            )
         return checks
 
     def table_checks(self, tname: str, table: Table) -> list[pa.Check]:
         checks = []
         for cname, col in table.columns.items():
             if col.type == "scheme_code":
-                checks.append(self._check(
-                    f"{tname}.{cname}:scheme_code", cname,
-                    f"a code of the scheme named in column {col.scheme_column}",
-                    lambda d, c=cname, s=col.scheme_column: self._in_named_scheme(d, c, s)))
+                checks.append(
+                    self._check(
+                        f"{tname}.{cname}:scheme_code",
+                        cname,
+                        f"a code of the scheme named in column {col.scheme_column}",
+                        lambda d, c=cname, s=col.scheme_column: self._in_named_scheme(d, c, s),
+                    )
+                )
             if col.type == "code":
                 checks += self._code_rules(tname, table, cname, col)
             if col.type == "date":
-                checks.append(self._check(
-                    f"{tname}.{cname}:cutoff", cname,
-                    f"a date on or before the data cut-off {self.cutoff.date()}",
-                    lambda d, c=cname: d[c].isna() | (d[c] <= self.cutoff)))
+                checks.append(
+                    self._check(
+                        f"{tname}.{cname}:cutoff",
+                        cname,
+                        f"a date on or before the data cut-off {self.cutoff.date()}",
+                        lambda d, c=cname: d[c].isna() | (d[c] <= self.cutoff),
+                    )
+                )
         if tname == "events":
-            checks.append(self._check(
-                "events.date:after_report", "date",
-                "a date on or after the case's report_date",
-                lambda d: _not_before(d["date"], self._case_value(d, "report_date"))))
-            checks.append(self._check(
-                "events.date:stage_order", "date",
-                "a date not before the dates of the case's earlier stages",
-                self._stage_order))
+            checks.append(
+                self._check(
+                    "events.date:after_report",
+                    "date",
+                    "a date on or after the case's report_date",
+                    lambda d: _not_before(d["date"], self._case_value(d, "report_date")),
+                )
+            )
+            checks.append(
+                self._check(
+                    "events.date:stage_order",
+                    "date",
+                    "a date not before the dates of the case's earlier stages",
+                    self._stage_order,
+                )
+            )
         return checks
 
     def _code_rules(self, tname: str, table: Table, cname: str, col: Column) -> list[pa.Check]:
@@ -290,35 +358,57 @@ class _SchemaBuilder:
         for code in scheme.codes:
             for req in code.requires:
                 if req in table.columns:
-                    checks.append(self._check(
-                        f"{tname}.{req}:required_by_{cname}_{code.code}", req,
-                        f"a value: {cname} {code.code} requires {req}",
-                        lambda d, c=cname, v=code.code, r=req: (d[c] != v).fillna(True)
-                        | d[r].notna()))
+                    checks.append(
+                        self._check(
+                            f"{tname}.{req}:required_by_{cname}_{code.code}",
+                            req,
+                            f"a value: {cname} {code.code} requires {req}",
+                            lambda d, c=cname, v=code.code, r=req: (
+                                (d[c] != v).fillna(True) | d[r].notna()
+                            ),
+                        )
+                    )
         families = {c.code: c.family for c in scheme.codes if c.family}
         if col.scheme == "outcome" and families and "offence" in table.columns:
             offence_family = self._attribute_map("offence", "family")
-            checks.append(self._check(
-                f"{tname}.{cname}:family", cname,
-                "an outcome that matches the offence's family (trafficking, exploitation, other)",
-                lambda d, c=cname, f=families: _matches(d[c].map(f),
-                                                        d["offence"].map(offence_family))))
-        in_force = {c.code: pd.Timestamp(c.in_force_from) for c in scheme.codes
-                    if c.in_force_from}
-        date_col = "date" if "date" in table.columns else (
-            "report_date" if "report_date" in table.columns else None)
+            checks.append(
+                self._check(
+                    f"{tname}.{cname}:family",
+                    cname,
+                    "an outcome that matches the offence's family "
+                    "(trafficking, exploitation, other)",
+                    lambda d, c=cname, f=families: _matches(
+                        d[c].map(f), d["offence"].map(offence_family)
+                    ),
+                )
+            )
+        in_force = {c.code: pd.Timestamp(c.in_force_from) for c in scheme.codes if c.in_force_from}
+        date_col = (
+            "date"
+            if "date" in table.columns
+            else ("report_date" if "report_date" in table.columns else None)
+        )
         if in_force and date_col:
-            checks.append(self._check(
-                f"{tname}.{cname}:in_force", cname,
-                "an offence in force on the date ("
-                + ", ".join(f"{k} from {v.date()}" for k, v in in_force.items()) + ")",
-                lambda d, c=cname, f=in_force, dc=date_col: _not_before(d[dc], d[c].map(f))))
+            checks.append(
+                self._check(
+                    f"{tname}.{cname}:in_force",
+                    cname,
+                    "an offence in force on the date ("
+                    + ", ".join(f"{k} from {v.date()}" for k, v in in_force.items())
+                    + ")",
+                    lambda d, c=cname, f=in_force, dc=date_col: _not_before(d[dc], d[c].map(f)),
+                )
+            )
         countries = {c.code: c.country for c in scheme.codes if c.country}
         if countries and col.scheme != "country":
-            checks.append(self._check(
-                f"{tname}.{cname}:country", cname,
-                "a code that belongs to the case's country",
-                lambda d, c=cname, m=countries: _matches(d[c].map(m), self._country(d))))
+            checks.append(
+                self._check(
+                    f"{tname}.{cname}:country",
+                    cname,
+                    "a code that belongs to the case's country",
+                    lambda d, c=cname, m=countries: _matches(d[c].map(m), self._country(d)),
+                )
+            )
         return checks
 
     def _country(self, d: pd.DataFrame) -> pd.Series:
@@ -327,8 +417,11 @@ class _SchemaBuilder:
         return country.where(country.isin(self.codebook.codes("country")))
 
     def _attribute_map(self, scheme: str, attribute: str) -> dict[str, str]:
-        return {c.code: getattr(c, attribute) for c in self.codebook.scheme(scheme).codes
-                if getattr(c, attribute)}
+        return {
+            c.code: getattr(c, attribute)
+            for c in self.codebook.scheme(scheme).codes
+            if getattr(c, attribute)
+        }
 
     def _in_named_scheme(self, d: pd.DataFrame, column: str, scheme_column: str) -> pd.Series:
         ok = pd.Series(True, index=d.index)
@@ -352,28 +445,45 @@ class _SchemaBuilder:
         earlier stage in the case. Terminal stages (closed) have no place in the order.
         """
         ranked = self.codebook.scheme("stage").ranked_codes
-        frame = pd.DataFrame({
-            "row": d.index, "case": d["case_id"], "suspect": d["suspect_id"],
-            "rank": d["stage"].map({s: i for i, s in enumerate(ranked)}), "date": d["date"],
-        }).dropna(subset=["case", "rank", "date"])
+        frame = pd.DataFrame(
+            {
+                "row": d.index,
+                "case": d["case_id"],
+                "suspect": d["suspect_id"],
+                "rank": d["stage"].map({s: i for i, s in enumerate(ranked)}),
+                "date": d["date"],
+            }
+        ).dropna(subset=["case", "rank", "date"])
         pairs = frame.merge(frame, on="case", suffixes=("", "_prior"))
-        related = (pairs["suspect"].isna() | pairs["suspect_prior"].isna()
-                   | (pairs["suspect"] == pairs["suspect_prior"])).fillna(False)
-        bad = (related & (pairs["rank_prior"] < pairs["rank"])
-               & (pairs["date_prior"] > pairs["date"]))
+        related = (
+            pairs["suspect"].isna()
+            | pairs["suspect_prior"].isna()
+            | (pairs["suspect"] == pairs["suspect_prior"])
+        ).fillna(False)
+        bad = (
+            related & (pairs["rank_prior"] < pairs["rank"]) & (pairs["date_prior"] > pairs["date"])
+        )
         return pd.Series(~d.index.isin(pairs.loc[bad.astype(bool), "row"]), index=d.index)
 
     def build(self, tname: str, table: Table) -> pa.DataFrameSchema:
         columns = {}
         for cname, col in table.columns.items():
             columns[cname] = pa.Column(
-                _PARSERS[col.type][1], checks=self.column_checks(tname, cname, col),
-                nullable=not col.required, unique=col.unique, required=True)
+                _PARSERS[col.type][1],
+                checks=self.column_checks(tname, cname, col),
+                nullable=not col.required,
+                unique=col.unique,
+                required=True,
+            )
             if col.required:
                 self.rules[f"{tname}.{cname}:required"] = _Rule(cname, "a value (required)")
         unique = [list(u) for u in table.unique_together]
-        return pa.DataFrameSchema(columns, checks=self.table_checks(tname, table),
-                                  unique=unique[0] if unique else None, name=tname)
+        return pa.DataFrameSchema(
+            columns,
+            checks=self.table_checks(tname, table),
+            unique=unique[0] if unique else None,
+            name=tname,
+        )
 
 
 def _one_of(scheme: str, codes: list[str]) -> str:
@@ -393,8 +503,9 @@ def _not_before(dates: pd.Series, bound: pd.Series) -> pd.Series:
     return (dates.isna() | bound.isna() | (dates >= bound)).astype(bool)
 
 
-def build_schemas(codebook: Codebook, tables: dict[str, pd.DataFrame],
-                  data_cutoff: dt.date) -> tuple[dict[str, pa.DataFrameSchema], dict[str, _Rule]]:
+def build_schemas(
+    codebook: Codebook, tables: dict[str, pd.DataFrame], data_cutoff: dt.date
+) -> tuple[dict[str, pa.DataFrameSchema], dict[str, _Rule]]:
     """Build a pandera schema for each table present, from the codebook.
 
     Parameters
@@ -418,10 +529,14 @@ def build_schemas(codebook: Codebook, tables: dict[str, pd.DataFrame],
     return schemas, builder.rules
 
 
-def validate_tables(codebook: Codebook, typed: dict[str, pd.DataFrame],
-                    raw: dict[str, pd.DataFrame], sources: dict[str, Source],
-                    data_cutoff: dt.date, skip: set[tuple[str, object, str]] | None = None
-                    ) -> list[dict]:
+def validate_tables(
+    codebook: Codebook,
+    typed: dict[str, pd.DataFrame],
+    raw: dict[str, pd.DataFrame],
+    sources: dict[str, Source],
+    data_cutoff: dt.date,
+    skip: set[tuple[str, object, str]] | None = None,
+) -> list[dict]:
     """Check typed tables against their schemas lazily; return every problem found.
 
     ``raw`` supplies the values as written in the file for the problem table;
@@ -436,14 +551,20 @@ def validate_tables(codebook: Codebook, typed: dict[str, pd.DataFrame],
         try:
             schema.validate(typed[tname], lazy=True)
         except SchemaErrors as exc:
-            _collect(exc.failure_cases, tname, schema, rules, raw[tname], sources[tname],
-                     skip, out)
+            _collect(exc.failure_cases, tname, schema, rules, raw[tname], sources[tname], skip, out)
     return out.rows
 
 
-def _collect(failures: pd.DataFrame, tname: str, schema: pa.DataFrameSchema,
-             rules: dict[str, _Rule], raw: pd.DataFrame, source: Source,
-             skip: set[tuple[str, object, str]], out: _Problems) -> None:
+def _collect(
+    failures: pd.DataFrame,
+    tname: str,
+    schema: pa.DataFrameSchema,
+    rules: dict[str, _Rule],
+    raw: pd.DataFrame,
+    source: Source,
+    skip: set[tuple[str, object, str]],
+    out: _Problems,
+) -> None:
     unique = list(schema.unique or [])
     seen: set[tuple[object, str, str]] = set()
     for failure in failures.itertuples(index=False):
@@ -456,8 +577,9 @@ def _collect(failures: pd.DataFrame, tname: str, schema: pa.DataFrameSchema,
         elif check == "field_uniqueness":
             rule = _Rule(failure.column, "a value that appears only once in the column")
         elif check == "multiple_fields_uniqueness":
-            rule = _Rule(", ".join(unique), "a combination that appears only once: "
-                         + ", ".join(unique))
+            rule = _Rule(
+                ", ".join(unique), "a combination that appears only once: " + ", ".join(unique)
+            )
         else:
             rule = _Rule(failure.column or "", f"to pass check {check}")
         if row is None or (isinstance(row, float) and np.isnan(row)):
