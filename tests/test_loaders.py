@@ -148,6 +148,20 @@ def test_path_that_does_not_exist(tmp_path: Path) -> None:
         load_case_file(tmp_path / "nowhere")
 
 
+def test_unreadable_file_is_a_problem_not_a_traceback(case_dir: Path, monkeypatch) -> None:
+    original = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self.name == "events.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    problems = problems_of(case_dir)
+    assert problems["file"].str.endswith("events.csv").all()
+    assert "a file this user can read (Permission denied)" in problems["expected"].tolist()
+
+
 def test_missing_table(case_dir: Path) -> None:
     (case_dir / "victims.csv").unlink()
     before = tree_digest(case_dir)

@@ -271,12 +271,14 @@ def _read(path: Path, codebook: Codebook) -> _Raw:
             "an existing folder of CSV files or an .xlsx workbook; the path does not exist",
         )
         return raw
-    if path.is_dir():
-        _read_folder(path, tables, raw)
-    elif path.suffix.lower() in _READERS:
-        _READERS[path.suffix.lower()](path, tables, raw)
-    else:
+    reader = _read_folder if path.is_dir() else _READERS.get(path.suffix.lower())
+    if reader is None:
         raw.problem(str(path), f"a folder of CSV files or one of: {', '.join(_READERS)}")
+        return raw
+    try:
+        reader(path, tables, raw)
+    except OSError as exc:
+        raw.problem(exc.filename or str(path), f"a file this user can read ({exc.strerror})")
         return raw
     if raw.problems:
         return raw
