@@ -24,7 +24,7 @@ import psutil
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from cape_study import cli, pipeline
+from cape_study import cli, pipeline, report, runner
 from cape_study.errors import ParameterError
 from cape_study.paths import PACKAGE_DIR, ProjectPaths
 from cape_study.pipeline import (
@@ -243,7 +243,7 @@ def test_parameter_errors_are_raised_before_any_kernel_starts(
     def no_kernel(*args, **kwargs):
         raise AssertionError("a kernel was started")
 
-    monkeypatch.setattr(pipeline, "_execute_notebook", no_kernel)
+    monkeypatch.setattr(runner, "execute_notebook", no_kernel)
     with pytest.raises(ParameterError, match=message):
         project.run(overrides=overrides)
     assert not project.paths.reports.exists() and not project.paths.cache.exists()
@@ -351,7 +351,7 @@ def test_run_writes_report_manifest_and_progress(tmp_path: Path) -> None:
 def test_audit_mimetype_matches_the_disclosure_module() -> None:
     from cape_study import disclosure
 
-    assert pipeline._AUDIT_MIMETYPE == disclosure.AUDIT_MIMETYPE
+    assert report._AUDIT_MIMETYPE == disclosure.AUDIT_MIMETYPE
 
 
 # -- the cache ----------------------------------------------------------------------------

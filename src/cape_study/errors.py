@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CapeStudyError", "CaseFileError", "ParameterError", "StepFailed"]
+__all__ = ["CapeStudyError", "CaseFileError", "ParameterError", "PipelineError", "StepFailed"]
 
 
 class CapeStudyError(Exception):
@@ -36,6 +36,11 @@ class ParameterError(CapeStudyError):
     """A notebook parameter that is unknown, mistyped or out of bounds."""
 
     exit_code = 2
+
+
+class PipelineError(CapeStudyError, ValueError):
+    """A pipeline file, step selection or manifest that cannot be used; names the file
+    and step."""
 
 
 class StepFailed(CapeStudyError):

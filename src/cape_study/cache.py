@@ -1,0 +1,122 @@
+"""The step cache: executed steps kept between runs, so that unchanged steps need not run.
+
+The cache
+---------
+A step is taken from the cache (``.cache/steps/<step>/``) when its notebook, its
+resolved parameters, its input files, the output files of the steps it needs, and the
+library source (every file under ``src/cape_study``, codebooks included) hash as they
+did when it last ran, and its outputs still hash as they did then. ``force`` re-runs.
+
+A step's folder holds ``entry.json`` (its cache key, the digest of each part of the key,
+and what the manifest records about the step), the executed ``notebook.ipynb`` and its
+page ``report.html``; a new entry replaces the old one in one rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cape_study.execution import write_notebook
+from cape_study.provenance import FORMAT, digest, hash_files, sha256
+
+if TYPE_CHECKING:
+    from cape_study.pipeline import Step
+
+__all__ = ["CacheKey", "StepCache"]
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """What a step's result depends on: ``key`` digests it all, ``parts`` digests each
+    part (to say which changed), ``inputs`` hashes each input file."""
+
+    key: str
+    inputs: dict[str, str]
+    parts: dict[str, str]
+
+
+class StepCache:
+    """The cache folder of a project whose files are relative to ``root``."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self.folder, self.root = folder, root
+
+    def key(
+        self,
+        step: Step,
+        params: Mapping[str, Any],
+        upstream: Mapping[str, Any],
+        library: str,
+        kernel: str,
+    ) -> CacheKey:
+        """The key of a step run with ``params`` after steps that wrote ``upstream``
+        (step -> output hashes), with the library hashing to ``library``."""
+        inputs = hash_files(self.root, [p.format(**params) for p in step.inputs])
+        parts = {
+            "format": FORMAT,
+            "notebook": sha256(self.root / step.notebook),
+            "parameters": params,
+            "inputs": inputs,
+            "upstream": upstream,
+            "library": library,
+            "kernel": kernel,
+            "outputs": list(step.outputs),
+        }
+        return CacheKey(
+            digest(parts), inputs, {part: digest(value) for part, value in parts.items()}
+        )
+
+    def lookup(
+        self, step: Step, params: Mapping[str, Any], key: CacheKey
+    ) -> tuple[dict[str, Any] | None, str]:
+        """The step's cache entry if it is still valid, else None and why not."""
+        folder = self.folder / step.name
+        try:
+            entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None, "not in the cache"
+        if entry.get("key") != key.key:
+            old = entry.get("parts", {})
+            changed = [part for part, value in key.parts.items() if old.get(part) != value]
+            return None, f"{', '.join(changed) or 'cache key'} changed"
+        if not (folder / "report.html").is_file():
+            return None, "not in the cache"
+        patterns = [p.format(**params) for p in step.outputs]
+        if hash_files(self.root, patterns) != entry["outputs"]:
+            return None, "outputs changed since it ran"
+        return entry, ""
+
+    def changed(self, step: Step, params: Mapping[str, Any], library: str) -> bool:
+        """Whether the step is not in the cache or its notebook, parameters or the
+        library changed since it was stored: a quick guess, before its inputs exist."""
+        try:
+            entry = json.loads((self.folder / step.name / "entry.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return True
+        old = entry.get("parts", {})
+        now = {
+            "notebook": digest(sha256(self.root / step.notebook)),
+            "parameters": digest(params),
+            "library": digest(library),
+        }
+        return any(old.get(part) != value for part, value in now.items())
+
+    def store(self, name: str, entry: Mapping[str, Any], nb: Any, page: str) -> None:
+        """Store a step's result, replacing the old entry in one rename."""
+        cache = self.folder
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+        write_notebook(nb, tmp / "notebook.ipynb")
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        (tmp / "entry.json").write_text(json.dumps(entry, indent=2), encoding="utf-8")
+        target = cache / name
+        if target.exists():
+            trash = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+            os.replace(target, trash / name)
+        os.replace(tmp, target)

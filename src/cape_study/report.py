@@ -1,0 +1,392 @@
+"""The report of a run: one HTML page per step, ``index.html`` and ``manifest.json``.
+
+The report
+----------
+``reports/index.html`` links ``reports/steps/<step>.html`` (outputs only: no code, no
+prompts, no parameters cell; figures inline) and ``reports/steps/<step>.ipynb`` (the
+executed notebook). For each step it shows the title, status, time and key findings,
+taken from the notebook's *Takeaway cells*:
+
+* a markdown cell whose text starts with ``**Takeaway`` (for example
+  ``**Takeaway:** most cases close before anyone is prosecuted.``); the bold label
+  is dropped;
+* a code cell tagged ``takeaway``, whose output is the finding: ``text/markdown``
+  (``display(Markdown(...))``), else ``text/plain``, else printed text. This is the
+  form to use when the finding quotes numbers computed from the data.
+
+If ``data/processed/metadata.json`` says ``"synthetic": true``, the index carries a
+banner saying the report is built from synthetic data.
+
+manifest.json
+-------------
+``format``; ``created`` (UTC); ``git`` (``commit``, ``dirty``; null outside a
+repository); ``constraints`` (path and SHA-256 of ``constraints.txt``); ``python``;
+``packages`` (every installed distribution and its version); ``kernel``; ``library``
+(path and SHA-256 of the library source); ``synthetic``; ``steps`` (per step: title,
+notebook and its hash, parameter set and values, needs, SHA-256 of every input and
+output file, status, ``seconds`` this run, ``ran_at`` and ``ran_seconds`` of the
+execution that produced it, takeaways); ``report_files`` (SHA-256 of index.html and
+each step's files); ``disclosure``: the suppression audit, one record per suppressed
+cell (``step``, ``table``, ``cell``, ``column``, ``reason``, ``threshold``; never the
+value), collected from the output that ``disclosure.publish_audit()`` displays in each
+notebook (an empty list when nothing was suppressed).
+
+:func:`verify_report` recomputes the manifest's hashes (``cape-study verify``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import platform
+import re
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cape_study.errors import PipelineError
+from cape_study.paths import ProjectPaths
+from cape_study.provenance import (
+    FORMAT,
+    git_state,
+    now,
+    packages,
+    relative,
+    sha256,
+    tree_hash,
+)
+
+if TYPE_CHECKING:
+    from cape_study.pipeline import Step
+    from cape_study.runner import StepResult
+
+__all__ = [
+    "Difference",
+    "disclosure_audit",
+    "render_html",
+    "takeaways",
+    "verify_report",
+    "write_report",
+]
+
+_HIDDEN_TAGS = ["parameters", "injected-parameters", "papermill-error-cell-tag"]
+# cape_study.disclosure.AUDIT_MIMETYPE, not imported: that would load pandas into the
+# runner (tests check the two agree).
+_AUDIT_MIMETYPE = "application/vnd.cape-study.disclosure+json"
+_TAKEAWAY_LABEL = re.compile(r"^\s*\*\*Takeaways?\b[^*]*\*\*\s*[:.–—-]?\s*")
+
+
+# -- a step's page and findings ---------------------------------------------------------
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}
+{%- if resources.cape_math -%}{{ super() }}{%- endif -%}
+{%- endblock html_head_js_mathjax -%}
+"""
+
+
+def render_html(nb: Any, title: str) -> str:
+    """The step's page: outputs and markdown only, figures inline, no external scripts
+    (MathJax only when a markdown cell holds ``$`` math)."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = _HIDDEN_TAGS
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.embed_images = True
+    exporter = HTMLExporter(
+        config=config,
+        extra_loaders=[DictLoader({"cape.html.j2": _TEMPLATE})],
+        template_file="cape.html.j2",
+    )
+    math = any(c.cell_type == "markdown" and "$" in c.source for c in nb.cells)
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "cape_math": math}
+    )
+    return body
+
+
+def takeaways(nb: Any) -> list[dict[str, Any]]:
+    """The notebook's findings: ``**Takeaway`` markdown cells and the output of code
+    cells tagged ``takeaway``, as text and HTML."""
+    import markdown
+
+    found = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("**Takeaway"):
+            text = _TAKEAWAY_LABEL.sub("", cell.source, count=1).strip()
+            found.append({"text": text, "html": markdown.markdown(text)})
+        elif cell.cell_type == "code" and "takeaway" in tags:
+            texts, pages = [], []
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "text/markdown" in data:
+                    text = _TAKEAWAY_LABEL.sub("", data["text/markdown"], count=1).strip()
+                    texts.append(text)
+                    pages.append(markdown.markdown(text))
+                elif "text/plain" in data or out.get("name") == "stdout":
+                    text = _unquote(data.get("text/plain", out.get("text", ""))).strip()
+                    texts.append(text)
+                    pages.append(f"<p>{html.escape(text)}</p>")
+            if texts:
+                found.append({"text": "\n".join(texts), "html": "".join(pages)})
+    return found
+
+
+def disclosure_audit(nb: Any) -> list[dict[str, Any]]:
+    """The suppression audit that ``disclosure.publish_audit`` displayed in the notebook."""
+    return [
+        record
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        for record in out.get("data", {}).get(_AUDIT_MIMETYPE, [])
+    ]
+
+
+def _unquote(text: str) -> str:
+    """``'a finding'`` (the repr of a string returned by a cell) -> ``a finding``."""
+    import ast
+
+    stripped = text.strip()
+    if len(stripped) > 1 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
+        with contextlib.suppress(ValueError, SyntaxError):
+            value = ast.literal_eval(stripped)
+            if isinstance(value, str):
+                return value
+    return text
+
+
+# -- the index and the manifest -----------------------------------------------------------
+def write_report(
+    folder: Path,
+    paths: ProjectPaths,
+    steps: Mapping[str, Step],
+    results: Mapping[str, StepResult],
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    kernel: str,
+    source: Path,
+    library: str,
+) -> None:
+    """Write a complete report into the empty ``folder``: ``steps/`` (each step's page
+    and executed notebook, from the cache), ``index.html`` and ``manifest.json``.
+
+    ``entries`` are the steps' cache entries; ``library`` is the hash of ``source``.
+    """
+    root = paths.root
+    (folder / "steps").mkdir()
+    manifest_steps: dict[str, Any] = {}
+    for name, result in results.items():
+        entry, step = entries[name], steps[name]
+        cached = paths.cache / name
+        shutil.copyfile(cached / "report.html", folder / "steps" / f"{name}.html")
+        shutil.copyfile(cached / "notebook.ipynb", folder / "steps" / f"{name}.ipynb")
+        manifest_steps[name] = {
+            "title": step.title,
+            "status": result.status,
+            "seconds": round(result.seconds, 3),
+            "ran_at": entry["ran_at"],
+            "ran_seconds": entry["ran_seconds"],
+            "notebook": entry["notebook"],
+            "parameter_set": step.parameters,
+            "parameters": entry["parameters"],
+            "needs": list(step.needs),
+            "inputs": entry["inputs"],
+            "outputs": entry["outputs"],
+            "report": {"html": f"steps/{name}.html", "notebook": f"steps/{name}.ipynb"},
+            "takeaways": [t["text"] for t in entry["takeaways"]],
+            "cache_key": entry["key"],
+        }
+    synthetic = _synthetic(paths)
+    git = git_state(root)
+    (folder / "index.html").write_text(_index_html(results, synthetic, git), encoding="utf-8")
+    report_files = {
+        relative(p, folder): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+    constraints = paths.constraints
+    manifest = {
+        "format": FORMAT,
+        "created": now(),
+        "git": git,
+        "constraints": {
+            "path": relative(constraints, root),
+            "sha256": sha256(constraints) if constraints.is_file() else None,
+        },
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+        },
+        "packages": packages(),
+        "kernel": kernel,
+        "library": {"path": relative(source, root), "sha256": library},
+        "synthetic": synthetic,
+        "steps": manifest_steps,
+        "report_files": report_files,
+        "disclosure": [
+            {"step": name, **record}
+            for name in results
+            for record in entries[name].get("disclosure", [])
+        ],
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _synthetic(paths: ProjectPaths) -> bool | None:
+    try:
+        meta = json.loads((paths.data_processed / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = meta.get("synthetic") if isinstance(meta, dict) else None
+    return value if isinstance(value, bool) else None
+
+
+_INDEX_CSS = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+.synthetic{background:#b00020;color:#fff;padding:1rem 1.25rem;font-size:1.2rem;
+font-weight:bold;border-radius:.4rem;margin-bottom:1.5rem}
+.step{border-top:1px solid #ddd;padding:1rem 0}
+.step h2{margin:.2rem 0;font-size:1.25rem}
+.status{display:inline-block;padding:.05rem .5rem;border-radius:.8rem;font-size:.85rem;
+background:#e8f0fe}
+.meta{color:#555;font-size:.9rem}
+footer{color:#777;font-size:.85rem;border-top:1px solid #ddd;padding-top:1rem}
+"""
+
+
+def _index_html(
+    results: Mapping[str, StepResult], synthetic: bool | None, git: Mapping[str, Any] | None
+) -> str:
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>CAPE study report</title>",
+        f"<style>{_INDEX_CSS}</style></head><body>",
+    ]
+    if synthetic:
+        parts.append(
+            '<div class="synthetic" role="alert">SYNTHETIC DATA: this report is '
+            "built from synthetic case files, not from real cases. Its figures "
+            "describe no real person or case.</div>"
+        )
+    parts.append("<h1>CAPE study report</h1>")
+    for name, r in results.items():
+        when = (
+            f"ran in {r.ran_seconds:.1f} s"
+            if r.status == "ran"
+            else (
+                f"from the cache (ran {esc(str(r.ran_at))[:16].replace('T', ' ')} UTC, "
+                f"took {r.ran_seconds:.1f} s)"
+            )
+        )
+        parts.append(f'<section class="step" id="{esc(name)}">')
+        parts.append(f'<h2><a href="steps/{esc(name)}.html">{esc(r.title)}</a></h2>')
+        parts.append(
+            f'<div class="meta">{esc(name)} · <span class="status">{esc(r.status)}'
+            f"</span> · {when} · "
+            f'<a href="steps/{esc(name)}.ipynb">executed notebook</a></div>'
+        )
+        if r.takeaways:
+            parts.append("<ul>" + "".join(f"<li>{t['html']}</li>" for t in r.takeaways) + "</ul>")
+        parts.append("</section>")
+    commit = (git or {}).get("commit")
+    source = (
+        f"from commit {esc(commit[:12])}{' with uncommitted changes' if git.get('dirty') else ''}"
+        if git and commit
+        else "outside a git checkout"
+    )
+    parts.append(
+        f"<footer>Built {esc(now()[:16].replace('T', ' '))} UTC {source}. "
+        'Provenance: <a href="manifest.json">manifest.json</a> '
+        "(check it with <code>cape-study verify</code>).</footer></body></html>"
+    )
+    return "\n".join(parts) + "\n"
+
+
+# -- verify -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Difference:
+    """A file whose hash no longer matches the manifest."""
+
+    path: str
+    what: str
+    expected: str | None
+    found: str | None
+
+    def __str__(self) -> str:
+        if self.found is None:
+            return f"missing: {self.path} ({self.what})"
+        return (
+            f"changed: {self.path} ({self.what}): manifest sha256 {self.expected[:12]}…, "
+            f"now {self.found[:12]}…"
+        )
+
+
+def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> list[Difference]:
+    """Recompute every hash in a report's manifest and list what differs.
+
+    Parameters
+    ----------
+    report_dir
+        The folder holding ``manifest.json``.
+    root
+        The project root that inputs, outputs, notebooks and the library are relative
+        to (default: the parent of ``report_dir``).
+
+    Returns
+    -------
+    list of Difference
+        Empty when everything matches.
+
+    Raises
+    ------
+    PipelineError
+        If there is no readable manifest.
+    """
+    report_dir = Path(report_dir)
+    root = Path(root) if root is not None else report_dir.parent
+    try:
+        manifest = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PipelineError(
+            f"{report_dir / 'manifest.json'}: cannot read the manifest ({exc})"
+        ) from None
+    checks: list[tuple[Path, str, str, str | None, Callable[[Path], str]]] = []
+
+    def add(base: Path, rel: str, what: str, expected: str | None, how=sha256) -> None:
+        checks.append((base / rel, rel, what, expected, how))
+
+    if manifest.get("constraints", {}).get("sha256"):
+        add(root, manifest["constraints"]["path"], "constraints", manifest["constraints"]["sha256"])
+    add(
+        root,
+        manifest["library"]["path"],
+        "library source",
+        manifest["library"]["sha256"],
+        tree_hash,
+    )
+    for name, step in manifest["steps"].items():
+        add(root, step["notebook"]["path"], f"notebook of step {name}", step["notebook"]["sha256"])
+        for kind in ("inputs", "outputs"):
+            for rel, sha in step[kind].items():
+                add(root, rel, f"{kind[:-1]} of step {name}", sha)
+    for rel, sha in manifest["report_files"].items():
+        add(report_dir, rel, "report file", sha)
+    differences = []
+    for path, rel, what, expected, how in checks:
+        exists = path.is_dir() if how is tree_hash else path.is_file()
+        found = how(path) if exists else None
+        if found != expected:
+            differences.append(Difference(rel, what, expected, found))
+    return differences
