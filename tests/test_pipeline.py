@@ -393,6 +393,12 @@ def _tamper_output(project: Project) -> None:
     (project.root / "data" / "processed" / "first.txt").write_text("tampered", encoding="utf-8")
 
 
+# A codebook is part of the library source: adding one re-runs every step, like an edit.
+LIBRARY_CHANGED = (
+    {"first": "ran", "second": "ran"},
+    {"first": "library changed", "second": "library changed"},
+)
+
 # change -> (edit, run arguments, expected statuses, why each executed step ran)
 CHANGES = {
     "notebook": (
@@ -414,18 +420,8 @@ CHANGES = {
         # first's output changed, and with it second's input
         {"first": "inputs changed", "second": "inputs, upstream changed"},
     ),
-    "library source": (
-        _edit_library,
-        {},
-        {"first": "ran", "second": "ran"},
-        {"first": "library changed", "second": "library changed"},
-    ),
-    "codebook": (
-        _add_codebook,
-        {},
-        {"first": "ran", "second": "ran"},
-        {"first": "library changed", "second": "library changed"},
-    ),
+    "library source": (_edit_library, {}, *LIBRARY_CHANGED),
+    "codebook": (_add_codebook, {}, *LIBRARY_CHANGED),
     "output removed": (
         _remove_output,
         {},
