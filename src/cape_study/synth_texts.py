@@ -131,7 +131,7 @@ class Identifier:
     end: int
 
 
-# -- templates and invented people --------------------------------------------------------
+# -- templates and invented people ------------------------------------------------------
 _TEMPLATE_DIR = PACKAGE_DIR / "synth_templates"
 _LANGUAGES = ("sv", "fi")
 _NO_ID = ("", "uppgift saknas", "")
