@@ -2,7 +2,7 @@
 
 Generates a synthetic case file of ``--cases`` cases (default 100,000) in a temporary
 folder, then times ``cape_study.loaders.check_case_file`` on it twice in separate
-child processes (so that each peak-memory figure is validation's own): tables only,
+child processes, so that each peak memory (VmHWM) is validation's own: tables only,
 and tables with every document's text. Prints the figures and writes them to
 ``reports/benchmarks/validate.json``. There is no target in the issues; the figures
 tell a researcher how long intake of a large real case file will take.
@@ -27,13 +27,16 @@ from pathlib import Path
 from cape_study.paths import project
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
+from pathlib import Path
 from cape_study.loaders import check_case_file
 start = time.perf_counter()
 result = check_case_file(sys.argv[1], data_cutoff="2024-12-31", read_documents=sys.argv[2] == "1")
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "problems": len(result.problems),
-                  "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+# VmHWM: this process's own peak (ru_maxrss would include the parent's peak at fork).
+status = Path("/proc/self/status").read_text().splitlines()
+peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "problems": len(result.problems), "peak_rss_bytes": peak}))
 """
 
 
