@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from conftest import write_case_file
 
-from cape_study.attrition import case_status, funnel, proportion_ci
+from cape_study.attrition import case_status, event_times, funnel, proportion_ci
+from cape_study.errors import CaseFileError
 from cape_study.loaders import load_case_file
 
 
@@ -86,6 +87,81 @@ def test_funnel_counts_and_intervals(tmp_path, tables) -> None:
     assert table.loc[("FI", "reported"), "reached"] == 1
     overall = funnel(status, by=None)
     assert overall["n_cases"].eq(3).all() and "country" not in overall
+
+
+def test_event_times_follow_each_case_from_report_to_prosecution_closure_or_cutoff(
+    tmp_path, tables
+) -> None:
+    cf = load(tmp_path / "cf", tables)
+    times = event_times(cf.cases, cf.events, "2024-12-31").set_index("case_id")
+    # SE-1: S-1 prosecuted 2019-09-01 (S-2's closure does not close the case).
+    assert times.loc["SE-1", ["event", "event_code", "ended"]].tolist() == ["prosecuted", 1, True]
+    assert (
+        times.loc["SE-1", "days"] == (pd.Timestamp("2019-09-01") - pd.Timestamp("2019-03-01")).days
+    )
+    # SE-2: closed as a whole on 2020-10-01.
+    assert times.loc["SE-2", ["event", "event_code"]].tolist() == ["closed", 2]
+    assert times.loc["SE-2", "days"] == 108
+    # FI-1: nothing after the report: censored at the cut-off.
+    assert times.loc["FI-1", ["event", "event_code", "ended"]].tolist() == ["censored", 0, False]
+    assert times.loc["FI-1", "end_date"] == pd.Timestamp("2024-12-31")
+    assert times.loc["FI-1", "days"] == 1420
+
+
+def test_event_times_see_the_file_as_it_stood_at_an_earlier_cutoff(tmp_path, tables) -> None:
+    cf = load(tmp_path / "cf", tables)
+    early = cf.cases[cf.cases["case_id"] == "SE-1"]
+    times = event_times(early, cf.events, "2019-08-15").set_index("case_id")
+    # The prosecution (2019-09-01) lies after the cut-off; only S-2 of two suspects was
+    # closed (2019-08-01), so the case is still open.
+    assert times.loc["SE-1", "event"] == "censored" and times.loc["SE-1", "days"] == 167
+    with pytest.raises(CaseFileError, match=r"column report_date: SE-2 \(2020-06-15\)"):
+        event_times(cf.cases, cf.events, "2019-08-15")
+
+
+def test_a_case_closed_suspect_by_suspect_ends_with_its_last_closure(tmp_path, tables) -> None:
+    tables["events"] = [
+        r
+        for r in tables["events"]
+        if r["case_id"] != "SE-1"
+        or r["stage"] in ("reported", "investigation_opened", "suspect_notified", "closed")
+    ]
+    tables["events"].append(
+        {
+            "case_id": "SE-1",
+            "suspect_id": "S-1",
+            "stage": "closed",
+            "date": "2019-10-01",
+            "closure_reason": "brott_kan_inte_styrkas",
+        }
+    )
+    cf = load(tmp_path / "cf", tables)
+    times = event_times(cf.cases, cf.events, "2024-12-31").set_index("case_id")
+    assert times.loc["SE-1", "event"] == "closed"
+    assert times.loc["SE-1", "end_date"] == pd.Timestamp("2019-10-01")
+    status = case_status(cf.cases, cf.events).set_index("case_id")
+    assert status.loc["SE-1", "closed"] and status.loc["SE-1", "end"] == "closed"
+
+
+def test_a_reopened_case_is_open_and_a_judgment_implies_prosecution(tmp_path, tables) -> None:
+    cf = load(tmp_path / "cf", tables)
+    events = cf.events
+    reopened = pd.DataFrame(
+        {
+            "case_id": ["SE-2"],
+            "stage": ["investigation_opened"],
+            "date": [pd.Timestamp("2021-01-10")],
+        }
+    ).astype({"case_id": "string"})
+    with_reopening = pd.concat([events, reopened], ignore_index=True)
+    times = event_times(cf.cases, with_reopening, "2024-12-31").set_index("case_id")
+    assert times.loc["SE-2", "event"] == "censored"
+    assert not case_status(cf.cases, with_reopening).set_index("case_id").loc["SE-2", "closed"]
+    # Without its 'prosecuted' rows, SE-1 was prosecuted by its first judgment at the latest.
+    no_charge = events[events["stage"].astype("string") != "prosecuted"]
+    times = event_times(cf.cases, no_charge, "2024-12-31").set_index("case_id")
+    assert times.loc["SE-1", "event"] == "prosecuted"
+    assert times.loc["SE-1", "end_date"] == pd.Timestamp("2019-12-01")
 
 
 def _tables(cf):

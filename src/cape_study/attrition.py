@@ -12,8 +12,15 @@ functions here derive case-level facts from those rows by documented rules:
   counts as a conviction);
 * it is **reclassified** when trafficking or exploitation was reported or charged but
   the conviction was for another offence only;
-* it is **open** (censored at the data cut-off) when it has neither a closure nor a
-  judgment.
+* it is **closed** when its closure rows cover the whole case: a closure of the whole
+  case (blank ``suspect_id``), or a closure for every suspect named in its rows; it
+  was closed on the date of its last closure row, unless a later row of another stage
+  shows that it was reopened (then it is not closed);
+* it is **open** (censored at the data cut-off) when it is neither closed nor judged.
+
+:func:`event_times` turns these rules into the time from report to the first of
+prosecution or closure, censored at the data cut-off, for :func:`kaplan_meier`,
+:func:`cumulative_incidence` and Cox regression.
 
 Proportions come with confidence intervals from
 :func:`statsmodels.stats.proportion.proportion_confint`.
@@ -21,12 +28,23 @@ Proportions come with confidence intervals from
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from cape_study.codebook import Codebook, load_codebook
+from cape_study.errors import CaseFileError
 
-__all__ = ["CI_METHODS", "OUTCOME_ORDER", "case_status", "funnel", "proportion_ci"]
+__all__ = [
+    "CI_METHODS",
+    "EVENT_CODES",
+    "OUTCOME_ORDER",
+    "case_status",
+    "event_times",
+    "funnel",
+    "proportion_ci",
+]
 
 #: Interval methods, by the names used in the parameters, as statsmodels calls them.
 CI_METHODS = {
@@ -37,6 +55,8 @@ CI_METHODS = {
 }
 #: Best outcome first.
 OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
+#: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
+EVENT_CODES = {"censored": 0, "prosecuted": 1, "closed": 2}
 
 
 def proportion_ci(
@@ -99,9 +119,10 @@ def case_status(
     -------
     DataFrame
         ``case_id``, ``country``, ``report_date``, ``furthest_stage``, one boolean
-        column ``reached_<stage>`` per ranked stage, ``closed`` (a closure row exists),
-        ``outcome`` (missing unless judged), ``reclassified``, ``open``, and ``end``:
-        the outcome if judged, else ``closed`` or ``open``.
+        column ``reached_<stage>`` per ranked stage, ``closed`` (closure rows cover the
+        whole case, see the module's rules), ``outcome`` (missing unless judged),
+        ``reclassified``, ``open``, and ``end``: the outcome if judged, else ``closed``
+        or ``open``.
     """
     book = codebook or load_codebook()
     stages = book.scheme("stage").ranked_codes
@@ -122,7 +143,7 @@ def case_status(
     )
     for stage, r in rank.items():
         out[f"reached_{stage}"] = best >= r
-    out["closed"] = out["case_id"].isin(ev.loc[ev["stage"] == "closed", "case_id"])
+    out["closed"] = out["case_id"].isin(_closure_dates(ev).index)
     out["outcome"] = out["case_id"].map(_final_outcome(ev)).astype("string")
     family = {c.code: c.family for c in book.scheme("offence").codes}
     serious = ev["offence"].map(family).isin(["trafficking", "exploitation"])
@@ -142,6 +163,27 @@ def case_status(
     out["open"] = ~out["closed"] & out["outcome"].isna()
     out["end"] = out["outcome"].fillna(out["open"].map({True: "open", False: "closed"}))
     return out.reset_index(drop=True)
+
+
+def _closure_dates(ev: pd.DataFrame) -> pd.Series:
+    """The date each closed case was closed (see the module's rules), by case_id.
+
+    ``ev`` is an events table with ``stage`` as strings.
+    """
+    part = ev["suspect_id"].astype("string").fillna("")
+    is_closure = ev["stage"] == "closed"
+    closures = ev[is_closure].assign(part=part[is_closure])
+    if closures.empty:
+        return pd.Series(dtype="datetime64[ns]")
+    last = closures.groupby("case_id")["date"].max()
+    whole = set(closures.loc[closures["part"] == "", "case_id"])
+    named = ev.assign(part=part)[part != ""].groupby("case_id")["part"].agg(set)
+    closed_parts = closures[closures["part"] != ""].groupby("case_id")["part"].agg(set)
+    every = {c for c, parts in named.items() if c in closed_parts and parts <= closed_parts[c]}
+    covered = last[last.index.isin(whole | every)]
+    latest_other = ev[~is_closure].groupby("case_id")["date"].max()
+    reopened = latest_other.reindex(covered.index) > covered
+    return covered[~reopened]
 
 
 def _final_outcome(ev: pd.DataFrame) -> pd.Series:
@@ -203,3 +245,83 @@ def funnel(
     table["ci_method"] = method
     table["confidence"] = confidence
     return table
+
+
+def event_times(
+    cases: pd.DataFrame,
+    events: pd.DataFrame,
+    data_cutoff: dt.date | str,
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Time from report to the first of prosecution or closure, censored at the cut-off.
+
+    Each case is followed from its ``report_date`` (time 0). Only rows dated on or
+    before ``data_cutoff`` count: the file as it stood then.
+
+    * **Prosecution** is the first date of any row at stage ``prosecuted`` or a
+      judgment stage (a judgment implies a prosecution), for any suspect. A case that
+      was closed, reopened and then prosecuted counts as prosecuted.
+    * **Closure** applies to a case never prosecuted whose closure rows cover the
+      whole case (the module's rule); the event time is its last closure.
+    * Otherwise the case is **censored** at ``data_cutoff``.
+
+    Prosecution and closure are competing events: a case closed without prosecution
+    can no longer be prosecuted (unless reopened), so the cumulative incidence of
+    prosecution is estimated with :func:`cumulative_incidence`, not as one minus a
+    Kaplan-Meier curve that censors closures (Putter, Fiocco & Geskus 2007).
+
+    Parameters
+    ----------
+    cases, events
+        The tables of a :class:`~cape_study.loaders.CaseFile`.
+    data_cutoff
+        The date the case file was drawn (``CaseFile.data_cutoff``).
+    codebook
+        Supplies the stage order (default: the packaged codebook).
+
+    Returns
+    -------
+    DataFrame
+        One row per case: ``case_id``, ``country``, ``report_date``, ``end_date``,
+        ``event`` (``prosecuted``, ``closed`` or ``censored``), ``event_code``
+        (:data:`EVENT_CODES`: 1, 2 or 0), ``ended`` (prosecuted or closed) and
+        ``days`` (whole days from report to ``end_date``).
+
+    Raises
+    ------
+    CaseFileError
+        If a case was reported after the cut-off (its time would be negative).
+
+    References
+    ----------
+    Putter, H., Fiocco, M. & Geskus, R. B. (2007). Tutorial in biostatistics: competing
+    risks and multi-state models. *Statistics in Medicine* 26, 2389-2430.
+    """
+    book = codebook or load_codebook()
+    cutoff = pd.Timestamp(data_cutoff)
+    late = cases.loc[cases["report_date"] > cutoff, ["case_id", "report_date"]]
+    if len(late):
+        listed = ", ".join(f"{c} ({d:%Y-%m-%d})" for c, d in late.head(5).itertuples(index=False))
+        raise CaseFileError(
+            f"cases table: {len(late)} case(s) reported after the data cut-off "
+            f"{cutoff:%Y-%m-%d}, column report_date: {listed}"
+        )
+    stages = book.scheme("stage").ranked_codes
+    ev = events[events["date"] <= cutoff].assign(stage=events["stage"].astype("string"))
+    prosecution = ev[ev["stage"].isin(stages[stages.index("prosecuted") :])]
+    prosecuted = prosecution.groupby("case_id")["date"].min()
+    closed = _closure_dates(ev)
+    out = cases[["case_id", "country", "report_date"]].copy()
+    out["country"] = out["country"].astype("string")
+    p = out["case_id"].map(prosecuted)
+    c = out["case_id"].map(closed)
+    out["event"] = "censored"
+    out.loc[c.notna(), "event"] = "closed"
+    out.loc[p.notna(), "event"] = "prosecuted"
+    out["end_date"] = p.fillna(c).fillna(cutoff).astype("datetime64[ns]")
+    out["event_code"] = out["event"].map(EVENT_CODES).astype(int)
+    out["ended"] = out["event_code"] > 0
+    out["days"] = (out["end_date"] - out["report_date"]).dt.days.astype(int)
+    return out[
+        ["case_id", "country", "report_date", "end_date", "event", "event_code", "ended", "days"]
+    ].reset_index(drop=True)
