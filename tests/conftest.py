@@ -265,8 +265,9 @@ COLUMNS = {
         "gave_statement",
         "had_counsel",
         "received_support",
+        "name",
     ],
-    "suspects": ["suspect_id", "case_id", "kind", "sex", "citizenship", "role"],
+    "suspects": ["suspect_id", "case_id", "kind", "sex", "citizenship", "role", "name"],
     "documents": ["doc_id", "case_id", "doc_type", "date", "language", "path"],
     "codings": ["unit_id", "coder", "codebook_version", "scheme", "code", "present"],
 }

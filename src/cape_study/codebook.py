@@ -146,6 +146,10 @@ class Column(_Strict):
     ``code`` (a code of ``scheme``), ``country`` (ISO 3166-1 alpha-2, ``XX`` for
     unknown), ``scheme_name`` (the name of a codeable scheme) and ``scheme_code`` (a
     code of the scheme named in column ``scheme_column`` of the same row).
+
+    A ``personal`` column (the names of the parties) holds direct identifiers: intake
+    uses it to mask the document texts (:mod:`cape_study.privacy`) and drops it
+    before anything is stored.
     """
 
     type: ColumnType
@@ -158,6 +162,7 @@ class Column(_Strict):
     min: int | None = None
     max: int | None = None
     references: tuple[str, ...] = ()
+    personal: bool = False
 
     @model_validator(mode="after")
     def _type_arguments(self) -> Column:
@@ -165,6 +170,8 @@ class Column(_Strict):
             raise ValueError("a column has a scheme exactly when its type is 'code'")
         if (self.type == "scheme_code") != (self.scheme_column is not None):
             raise ValueError("a column has a scheme_column exactly when its type is 'scheme_code'")
+        if self.personal and (self.type != "text" or self.required or self.unique):
+            raise ValueError("a personal column is an optional, non-unique text column")
         return self
 
 

@@ -85,7 +85,8 @@ class Simulation:
         self.book, self.n, self.seed = book, n, seed
         self.first, self.last, self.cutoff = first, last, cutoff
         self.share_fi, self.coded_cases = share_fi, coded_cases
-        streams = np.random.SeedSequence(seed).spawn(9)
+        # Children are numbered: a stream added at the end leaves the others unchanged.
+        streams = np.random.SeedSequence(seed).spawn(10)
         (
             self.r_case,
             self.r_victim,
@@ -96,6 +97,7 @@ class Simulation:
             self.r_doc,
             self.r_code,
             self.r_text,
+            self.r_name,
         ) = (np.random.default_rng(s) for s in streams)
         offence = book.scheme("offence")
         self.family = {c.code: c.family or "other" for c in offence.codes}

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cape_study.synth_model import CODERS, RELIABILITY, THIRD_CODER_SHARE, SynthError
 from cape_study.synth_simulation import Simulation, iso_dates
-from cape_study.synth_texts import offence_label
+from cape_study.synth_texts import company_name, offence_label, suspect_name, victim_name
 
 __all__ = ["Assembly"]
 
@@ -310,6 +310,7 @@ class Assembly:
         }
         tables["documents"] = self.documents()
         tables["codings"] = self.codings()
+        tables["victims"]["name"], tables["suspects"]["name"] = self.party_names()
         for name, frame in tables.items():
             declared = list(s.book.table(name).columns)
             if set(declared) != set(frame.columns):
@@ -319,6 +320,42 @@ class Assembly:
                 )
             tables[name] = frame[declared].astype(object)
         return tables
+
+    def _text_random(self) -> tuple[np.ndarray, np.ndarray]:
+        """The random numbers the texts are written with: per case (names, identifiers,
+        places; the same in all its documents) and per document (template variants)."""
+        if not hasattr(self, "_text_rand"):
+            rng = self.sim.r_text
+            case_rand = rng.integers(0, 2**31 - 1, size=(self.sim.n, 24))
+            doc_rand = rng.integers(0, 2**31 - 1, size=(len(self.docs), 24))
+            self._text_rand = case_rand, doc_rand
+        return self._text_rand
+
+    def party_names(self) -> tuple[np.ndarray, np.ndarray]:
+        """The invented names of the victims and suspects (the ``name`` columns).
+
+        A case's first victim and its first three suspects have the names its
+        documents use; a company suspect the case's company; the other parties, whom
+        no document names, names drawn from their own stream.
+        """
+        s = self.sim
+        case_rand, _ = self._text_random()
+        extra = s.r_name.integers(0, 2**31 - 1, size=(len(s.vc) + len(s.sc), 2))
+        victims = np.empty(len(s.vc), dtype=object)
+        for v, (i, j) in enumerate(zip(s.vc, s.v_j, strict=True)):
+            r1, r2 = case_rand[i, :2] if j == 0 else extra[v]
+            victims[v] = victim_name(str(s.v_sex[v]), str(s.v_cit[v]), int(r1), int(r2))
+        suspects = np.empty(len(s.sc), dtype=object)
+        for k, (i, j) in enumerate(zip(s.sc, s.s_j, strict=True)):
+            c = case_rand[i]
+            if s.s_company[k]:
+                suspects[k] = company_name(str(s.country[i]), str(s.sector[i]), c.tolist())
+                continue
+            r1, r2 = (c[3 + 2 * j], c[4 + 2 * j]) if j < 3 else extra[len(s.vc) + k]
+            suspects[k] = suspect_name(
+                str(s.s_sex[k]), str(s.s_cit[k]), str(s.country[i]), int(r1), int(r2)
+            )
+        return victims, suspects
 
     def document_facts(self) -> Iterator[tuple[str, str, dict[str, object], list[int], list[int]]]:
         """Each document's doc_id, path and facts, and the random numbers to write it with.
@@ -330,9 +367,7 @@ class Assembly:
         s, docs, book = self.sim, self.docs, self.sim.book
         labels = book.labels("offence", "sv")
         regions = book.labels("police_region", "sv")
-        rng = s.r_text
-        case_rand = rng.integers(0, 2**31 - 1, size=(s.n, 24))
-        doc_rand = rng.integers(0, 2**31 - 1, size=(len(docs), 24))
+        case_rand, doc_rand = self._text_random()
         code_lists = {k: np.array(book.codes(k), dtype=object) for k in s.codes}
         mats = {k: np.column_stack([s.codes[k][c] for c in code_lists[k]]) for k in code_lists}
         vict = np.where(s.first_victim >= 0, s.first_victim, 0)

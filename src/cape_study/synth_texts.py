@@ -49,14 +49,17 @@ from cape_study.paths import PACKAGE_DIR
 __all__ = [
     "PHONE_SERIES",
     "Identifier",
+    "company_name",
     "finnish_hetu",
     "is_valid_hetu",
     "is_valid_personnummer",
     "luhn_digit",
     "offence_label",
     "render_document",
+    "suspect_name",
     "template_codes",
     "test_identity_numbers",
+    "victim_name",
 ]
 
 _REFERENCE = PACKAGE_DIR / "reference"
@@ -209,6 +212,40 @@ def _name(group: str, female: bool, r1: int, r2: int) -> str:
     return f"{firsts[r1 % len(firsts)]} {names['surnames'][r2 % len(names['surnames'])]}"
 
 
+def victim_name(sex: str, citizenship: str, r1: int, r2: int) -> str:
+    """An invented name for a victim, from the name group of their citizenship.
+
+    The case's named victim gets ``r1, r2 = c[0], c[1]`` of the case's random numbers
+    (see :func:`render_document`), which is the name its documents use.
+    """
+    groups = _texts("common")["name_groups"]
+    return _name(groups.get(str(citizenship), "xx"), sex == "female", r1, r2)
+
+
+def suspect_name(sex: str, citizenship: str, country: str, r1: int, r2: int) -> str:
+    """An invented name for a suspected person (name group of their citizenship, else of
+    the case's country).
+
+    The ``j``-th of a case's first three suspects gets ``r1, r2 = c[3 + 2j], c[4 + 2j]``,
+    which is the name its documents use.
+    """
+    groups = _texts("common")["name_groups"]
+    group = groups.get(str(citizenship), "sv" if country == "SE" else "fi")
+    return _name(group, sex == "female", r1, r2)
+
+
+def company_name(country: str, sector: str, c: Sequence[int]) -> str:
+    """The invented company of a case (its town and trade), as its documents name it."""
+    home = _texts("fi" if country == "FI" else "sv")
+    return f"{_town(country, c)} {home['trades'][str(sector)]} {'Oy' if country == 'FI' else 'AB'}"
+
+
+def _town(country: str, c: Sequence[int]) -> str:
+    places = _texts("fi" if country == "FI" else "sv")["places"]
+    stems, endings = places["stems"], places["endings"]
+    return stems[c[12] % len(stems)] + endings[c[13] % len(endings)]
+
+
 def _pnr(number12: str, long_form: bool) -> tuple[str, str, str]:
     kind = "samordningsnummer" if int(number12[6:8]) >= 60 else "personnummer"
     shown = f"{number12[:8]}-{number12[8:]}" if long_form else f"{number12[2:8]}-{number12[8:]}"
@@ -283,27 +320,23 @@ def _case(doc: dict[str, Any], c: Sequence[int], lang: str) -> tuple[dict[str, o
     """The fields the templates are filled from, and the case's cast."""
     country = str(doc["country"])
     long_form = bool(c[20] % 4 == 0)
-    groups = _texts("common")["name_groups"]
     vsex, vcit, vres = doc["victim"]
     female = vsex == "female"
-    victim = _name(groups.get(str(vcit), "xx"), female, c[0], c[1])
+    victim = victim_name(str(vsex), str(vcit), c[0], c[1])
     vid = _person_id(country, str(vcit), str(vres), c[2], female, long_form)
     suspects = []
     for j, (kind, ssex, scit) in enumerate(doc["suspects"]):
         if kind == "company":
             continue
         sfem = ssex == "female"
-        group = groups.get(str(scit), "sv" if country == "SE" else "fi")
-        sname = _name(group, sfem, c[3 + 2 * j], c[4 + 2 * j])
+        sname = suspect_name(str(ssex), str(scit), country, c[3 + 2 * j], c[4 + 2 * j])
         residence = (
             "citizen" if scit == country else ("work_permit" if c[9 + j] % 3 else "no_permit")
         )
         sid = _person_id(country, str(scit), residence, c[9 + j] >> 2, sfem, long_form)
         suspects.append((j, sname, sid))
-    home = _texts("fi" if country == "FI" else "sv")
-    stems, endings = home["places"]["stems"], home["places"]["endings"]
-    town = stems[c[12] % len(stems)] + endings[c[13] % len(endings)]
-    company = f"{town} {home['trades'][str(doc['sector'])]} {'Oy' if country == 'FI' else 'AB'}"
+    company = company_name(country, str(doc["sector"]), c)
+    town = _town(country, c)
     staff = "fi" if country == "FI" else "sv"
     officer = _name(staff, bool(c[16] % 2), c[16] >> 1, c[17])
     prosecutor = _name(staff, bool(c[18] % 2), c[18] >> 1, c[19])
