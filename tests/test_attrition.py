@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from conftest import write_case_file
@@ -9,6 +11,8 @@ from conftest import write_case_file
 from cape_study.attrition import case_status, event_times, funnel, proportion_ci
 from cape_study.errors import CaseFileError
 from cape_study.loaders import load_case_file
+from cape_study.paths import project
+from cape_study.survival import cumulative_incidence
 
 
 # Newcombe (1998), Statistics in Medicine 17:857-872, Table I: method 3 (Wilson score)
@@ -166,3 +170,32 @@ def test_a_reopened_case_is_open_and_a_judgment_implies_prosecution(tmp_path, ta
 
 def _tables(cf):
     return cf.cases, cf.events
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The committed synthetic demo case file and its truth.json."""
+    folder = project().demo_case_file
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return load_case_file(folder, data_cutoff=truth["data_cutoff"]), truth
+
+
+def test_demo_cumulative_incidence_recovers_the_planted_truth(demo) -> None:
+    case_file, truth = demo
+    times = event_times(case_file.cases, case_file.events, case_file.data_cutoff)
+    planted = truth["prosecution_model"]["by_country"]
+    horizons = sorted(
+        {
+            int(d)
+            for c in planted.values()
+            for d in c["cumulative_incidence_by_days_since_report"]["prosecution"]
+        }
+    )
+    table = cumulative_incidence(times, "days", "event", by="country", times=horizons)
+    names = {"prosecuted": "prosecution", "closed": "closure_before_prosecution"}
+    checked = 0
+    for row in table.itertuples():
+        true = planted[row.country]["cumulative_incidence_by_days_since_report"][names[row.cause]]
+        assert row.ci_low <= true[str(int(row.time))] <= row.ci_high, row
+        checked += 1
+    assert checked == 2 * 2 * len(horizons) == 24

@@ -19,8 +19,8 @@ functions here derive case-level facts from those rows by documented rules:
 * it is **open** (censored at the data cut-off) when it is neither closed nor judged.
 
 :func:`event_times` turns these rules into the time from report to the first of
-prosecution or closure, censored at the data cut-off, for :func:`kaplan_meier`,
-:func:`cumulative_incidence` and Cox regression.
+prosecution or closure, censored at the data cut-off, for the estimators of
+:mod:`cape_study.survival` and for Cox regression.
 
 Proportions come with confidence intervals from
 :func:`statsmodels.stats.proportion.proportion_confint`.
@@ -267,7 +267,8 @@ def event_times(
 
     Prosecution and closure are competing events: a case closed without prosecution
     can no longer be prosecuted (unless reopened), so the cumulative incidence of
-    prosecution is estimated with :func:`cumulative_incidence`, not as one minus a
+    prosecution is estimated with
+    :func:`cape_study.survival.cumulative_incidence`, not as one minus a
     Kaplan-Meier curve that censors closures (Putter, Fiocco & Geskus 2007).
 
     Parameters
