@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +39,7 @@ __all__ = [
     "Codebook",
     "CodebookError",
     "Column",
+    "Keywords",
     "Scheme",
     "Table",
     "Text",
@@ -70,6 +72,39 @@ class Text(_Strict):
         return getattr(self, lang)
 
 
+class Keywords(_Strict):
+    """Words and patterns that signal a code in a document's text, by document language.
+
+    Each entry is a Python regular expression (a plain word is one too), matched
+    case-insensitively against normalised text by :mod:`cape_study.textcoding`, the
+    study's transparent dictionary baseline. Entries must not define named groups.
+    """
+
+    sv: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+    fi: tuple[str, ...] = ()
+
+    @field_validator("sv", "en", "fi")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"keyword {pattern!r} is not a regular expression: {exc}"
+                ) from None
+            if compiled.groupindex:
+                raise ValueError(f"keyword {pattern!r} defines a named group")
+            if compiled.search(""):
+                raise ValueError(f"keyword {pattern!r} matches the empty text")
+        return patterns
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every (language, pattern) pair, in the order written."""
+        return [(lang, p) for lang in ("sv", "en", "fi") for p in getattr(self, lang)]
+
+
 class Code(_Strict):
     """One code of a scheme, with labels, definition and optional attributes."""
 
@@ -86,6 +121,7 @@ class Code(_Strict):
     include: Text | None = None
     exclude: Text | None = None
     example: Text | None = None
+    keywords: Keywords | None = None
     sources: tuple[str, ...] = ()
 
 
@@ -350,6 +386,7 @@ _HEAD = {
         "include": "Koda när",
         "exclude": "Koda inte när",
         "example": "Exempel",
+        "keywords": "Nyckelord och mönster för textkodning",
         "sources": "Källor",
         "law": "Lagrum",
         "in_force": "I kraft från",
@@ -374,6 +411,7 @@ _HEAD = {
         "include": "Code when",
         "exclude": "Do not code when",
         "example": "Example",
+        "keywords": "Keywords and patterns for text coding",
         "sources": "Sources",
         "law": "Legal provision",
         "in_force": "In force from",
@@ -463,6 +501,12 @@ def _code_attributes(
         text = getattr(c, key)
         if text is not None:
             lines.append(f"- **{h[key]}:** {_cell(text(lang))}")
+    if c.keywords is not None:
+        lines.append(f"- **{h['keywords']}:**")
+        for lang in ("sv", "en", "fi"):
+            patterns = getattr(c.keywords, lang)
+            if patterns:
+                lines.append(f"    - {lang}: " + ", ".join(f"`{p}`" for p in patterns))
     if c.sources:
         lines.append(f"- **{h['sources']}:** " + "; ".join(f"<{s}>" for s in c.sources))
     return [*lines, ""] if lines else []
