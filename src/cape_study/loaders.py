@@ -42,6 +42,7 @@ __all__ = [
     "check_case_file",
     "format_problems",
     "load_case_file",
+    "read_document",
     "read_processed",
     "write_processed",
 ]
@@ -355,7 +356,9 @@ def _text_pdf(path: Path, raw: _Raw) -> str:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise _UnreadableDocument("a PDF that is not encrypted")
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        # Pages are separated by a form feed, as pdftotext does, so that page headers
+        # and footers can be recognised later (cape_study.textcoding.normalise).
+        text = "\f".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise _UnreadableDocument(f"a readable PDF ({type(exc).__name__}: {exc})") from None
     if not text.strip():
@@ -375,6 +378,36 @@ _DOCUMENT_READERS: dict[str, Callable[[Path, _Raw], str]] = {
     ".docx": _text_docx,
     ".pdf": _text_pdf,
 }
+
+
+def read_document(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
+    """Extract the text of one document file (.txt, .docx or .pdf) as intake does.
+
+    Returns the text and any notes (a text file read as Windows-1252, a PDF without a
+    text layer). PDF pages are separated by a form feed (``\\f``).
+
+    Raises
+    ------
+    CaseFileError
+        When the file does not exist, is of another type or cannot be read; the
+        message names the file and what was expected.
+    """
+    path = Path(path)
+    reader = _DOCUMENT_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise CaseFileError(f"{path}: expected a document of type {', '.join(_DOCUMENT_READERS)}")
+    if not path.is_file():
+        raise CaseFileError(f"{path}: expected an existing file")
+    raw = _Raw()
+    try:
+        text = reader(path, raw)
+    except _UnreadableDocument as exc:
+        raise CaseFileError(f"{path}: expected {exc}") from None
+    except OSError as exc:
+        raise CaseFileError(
+            f"{path}: expected a file this user can read ({exc.strerror})"
+        ) from None
+    return text, raw.notes
 
 
 def _read_documents(documents: pd.DataFrame, raw: _Raw, source: Source) -> pd.Series:
