@@ -8,7 +8,16 @@ import pandas as pd
 import pytest
 from conftest import write_case_file
 
-from cape_study.attrition import case_status, event_times, funnel, proportion_ci
+from cape_study.attrition import (
+    FUNNEL_STEPS,
+    case_status,
+    event_times,
+    flow_table,
+    funnel,
+    offence_paths,
+    proportion_ci,
+    report_period,
+)
 from cape_study.errors import CaseFileError
 from cape_study.loaders import load_case_file
 from cape_study.paths import project
@@ -91,6 +100,75 @@ def test_funnel_counts_and_intervals(tmp_path, tables) -> None:
     assert table.loc[("FI", "reported"), "reached"] == 1
     overall = funnel(status, by=None)
     assert overall["n_cases"].eq(3).all() and "country" not in overall
+
+
+def test_funnel_continues_from_stages_to_final_outcomes(tmp_path, tables) -> None:
+    cf = load(tmp_path / "cf", tables)
+    status = case_status(cf.cases, cf.events).merge(cf.cases[["case_id", "sector"]])
+    table = funnel(status, by="country", steps=FUNNEL_STEPS).set_index(["country", "stage"])
+    assert list(table.loc["SE"].index) == FUNNEL_STEPS
+    assert table.loc[("SE", "judgment_first_instance"), ["reached", "level"]].tolist() == [
+        1,
+        "stage",
+    ]
+    # SE-1 was convicted of trafficking, then acquitted on appeal: its final outcome.
+    assert table.loc[("SE", "acquitted"), ["reached", "n_cases", "level"]].tolist() == [
+        1,
+        2,
+        "outcome",
+    ]
+    assert table.loc[("SE", "convicted_trafficking"), "reached"] == 0
+    assert table.loc["FI", "reached"].tolist() == [1] + [0] * 8
+    by_two = funnel(status, by=["country", "sector"], steps=["reported", "prosecuted"])
+    assert len(by_two) == 3 * 2 and set(by_two.columns) >= {"country", "sector"}
+    with pytest.raises(ValueError, match="unknown funnel step"):
+        funnel(status, steps=["reported", "convicted"])
+
+
+def test_report_periods_count_back_from_the_latest_year() -> None:
+    dates = pd.Series(pd.to_datetime([f"{y}-06-01" for y in range(2012, 2025)]))
+    periods = report_period(dates, 4)
+    assert list(periods.cat.categories) == ["2012", "2013–2016", "2017–2020", "2021–2024"]
+    assert periods.iloc[0] == "2012" and periods.iloc[-1] == "2021–2024"
+    assert periods.cat.ordered
+    assert report_period(dates, 5, last=2026).iloc[-1] == "2022–2026"
+    with pytest.raises(ValueError, match="at least one year"):
+        report_period(dates, 0)
+
+
+def test_offence_paths_follow_reported_charged_and_judged_offences(tmp_path, tables) -> None:
+    cf = load(tmp_path / "cf", tables)
+    paths = offence_paths(cf.cases, cf.events).set_index("case_id")
+    # SE-1: människohandel charged (ocker only in the alternative), acquitted on appeal.
+    assert paths.loc["SE-1", ["reported", "charged", "judged"]].tolist() == [
+        "trafficking",
+        "trafficking",
+        "acquitted",
+    ]
+    assert paths.loc["SE-1", "charged_offence"] == "manniskohandel"
+    assert paths.loc["SE-2", ["reported", "charged", "judged"]].tolist() == [
+        "exploitation",
+        "not_prosecuted",
+        "not_prosecuted",
+    ]
+    flows = flow_table(paths, by="country")
+    assert flows["cases"].sum() == 3 and (flows["cases"] > 0).all()
+    grid = flow_table(paths, ["reported", "charged"], complete=True)
+    assert len(grid) == 3 * 4 and grid["cases"].sum() == 3
+
+
+def test_the_principal_charge_is_the_one_not_in_the_alternative(tmp_path, tables) -> None:
+    # Ocker charged, människohandel only in the alternative; no judgment yet.
+    tables["events"][3].update(offence="ocker")
+    tables["events"][4].update(offence="manniskohandel")
+    tables["events"] = tables["events"][:5] + tables["events"][7:]
+    cf = load(tmp_path / "cf", tables)
+    paths = offence_paths(cf.cases, cf.events).set_index("case_id")
+    assert paths.loc["SE-1", ["charged_offence", "charged", "judged"]].tolist() == [
+        "ocker",
+        "other",
+        "not_judged",
+    ]
 
 
 def test_event_times_follow_each_case_from_report_to_prosecution_closure_or_cutoff(

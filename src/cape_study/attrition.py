@@ -29,6 +29,7 @@ Proportions come with confidence intervals from
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
@@ -39,11 +40,17 @@ from cape_study.errors import CaseFileError
 __all__ = [
     "CI_METHODS",
     "EVENT_CODES",
+    "FAMILIES",
+    "FUNNEL_STEPS",
     "OUTCOME_ORDER",
+    "PATH_CATEGORIES",
     "case_status",
     "event_times",
+    "flow_table",
     "funnel",
+    "offence_paths",
     "proportion_ci",
+    "report_period",
 ]
 
 #: Interval methods, by the names used in the parameters, as statsmodels calls them.
@@ -57,6 +64,23 @@ CI_METHODS = {
 OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
 #: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
 EVENT_CODES = {"censored": 0, "prosecuted": 1, "closed": 2}
+#: The funnel the report shows: stages up to a first-instance judgment, then outcomes.
+FUNNEL_STEPS = [
+    "reported",
+    "investigation_opened",
+    "suspect_notified",
+    "prosecuted",
+    "judgment_first_instance",
+    *OUTCOME_ORDER,
+]
+#: Offence families (the codebook's ``family`` of an offence), most serious first.
+FAMILIES = ["trafficking", "exploitation", "other"]
+#: The categories of each step of :func:`offence_paths`.
+PATH_CATEGORIES = {
+    "reported": FAMILIES,
+    "charged": [*FAMILIES, "not_prosecuted"],
+    "judged": [*OUTCOME_ORDER, "not_judged", "not_prosecuted"],
+}
 
 
 def proportion_ci(
@@ -201,43 +225,68 @@ def _final_outcome(ev: pd.DataFrame) -> pd.Series:
 
 def funnel(
     status: pd.DataFrame,
-    by: str | None = "country",
+    by: str | Sequence[str] | None = "country",
     confidence: float = 0.95,
     method: str = "wilson",
+    *,
+    steps: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The stage funnel: how many cases reached each stage, as a share of all reported.
+    """The funnel: how many cases reached each step, as a share of all cases reported.
+
+    A step is a stage (the cases with ``reached_<stage>``) or a final outcome (the
+    cases whose ``outcome`` is that code: the best over their suspects, see
+    :func:`case_status`). Every share has the same denominator, all cases reported in
+    the group, so the outcome steps split the judged cases. Cases still open at the
+    data cut-off count in the denominator; for recent report years the shares are
+    therefore lower bounds of what those cases will reach.
 
     Parameters
     ----------
     status
-        The output of :func:`case_status`.
+        The output of :func:`case_status`, possibly with further columns to split by.
     by
-        A column to split by (default ``country``), or ``None`` for all cases.
+        Column(s) to split by (default ``country``), or ``None`` for all cases.
     confidence, method
         Passed to :func:`proportion_ci`.
+    steps
+        Stages and outcome codes, in order (for example :data:`FUNNEL_STEPS`). Default:
+        every ``reached_<stage>`` column, then the outcomes if ``status`` has them.
 
     Returns
     -------
     DataFrame
-        Tidy: ``by`` (if given), ``stage``, ``n_cases`` (the denominator: cases
-        reported), ``reached``, ``proportion``, ``ci_low``, ``ci_high``,
-        ``ci_method``, ``confidence``.
+        Tidy: the ``by`` columns, ``stage`` (the step, ordered categorical), ``level``
+        (``stage`` or ``outcome``), ``n_cases`` (the denominator), ``reached``,
+        ``proportion``, ``ci_low``, ``ci_high``, ``ci_method``, ``confidence``.
     """
     stages = [c.removeprefix("reached_") for c in status.columns if c.startswith("reached_")]
-    groups = status.groupby(by, observed=True) if by else [(None, status)]
+    if steps is None:
+        steps = stages + (OUTCOME_ORDER if "outcome" in status else [])
+    unknown = [s for s in steps if s not in stages and s not in OUTCOME_ORDER]
+    if unknown:
+        raise ValueError(
+            f"unknown funnel step(s) {unknown}; known: stages {stages}, outcomes {OUTCOME_ORDER}"
+        )
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    groups = status.groupby(keys, observed=True) if keys else [((), status)]
     rows = []
     for key, group in groups:
-        for stage in stages:
-            row = {
-                "stage": stage,
-                "n_cases": len(group),
-                "reached": int(group[f"reached_{stage}"].sum()),
-            }
-            if by:
-                row = {by: key, **row}
-            rows.append(row)
+        key = key if isinstance(key, tuple) else (key,)
+        outcome = group["outcome"] if "outcome" in group else pd.Series(dtype="string")
+        for step in steps:
+            stage = step in stages
+            hit = group[f"reached_{step}"] if stage else outcome.eq(step).fillna(False)
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "stage": step,
+                    "level": "stage" if stage else "outcome",
+                    "n_cases": len(group),
+                    "reached": int(hit.sum()),
+                }
+            )
     table = pd.DataFrame(rows)
-    table["stage"] = pd.Categorical(table["stage"], categories=stages, ordered=True)
+    table["stage"] = pd.Categorical(table["stage"], categories=list(steps), ordered=True)
     table["proportion"] = table["reached"] / table["n_cases"]
     table["ci_low"], table["ci_high"] = proportion_ci(
         table["reached"], table["n_cases"], confidence, method
@@ -245,6 +294,129 @@ def funnel(
     table["ci_method"] = method
     table["confidence"] = confidence
     return table
+
+
+def report_period(dates: pd.Series, years: int, *, last: int | None = None) -> pd.Series:
+    """Group report dates into periods of ``years`` calendar years.
+
+    Periods are counted back from the year ``last`` (default: the latest year in
+    ``dates``), so that the most recent period is complete and only the oldest may be
+    shorter; each is labelled by its first and last year (``"2021-2024"``, with an en
+    dash) or by its one year.
+
+    Returns
+    -------
+    Series
+        An ordered categorical aligned with ``dates``, oldest period first.
+    """
+    if years < 1:
+        raise ValueError(f"a period is at least one year, not {years}")
+    year = pd.to_datetime(dates).dt.year
+    last = int(year.max()) if last is None else last
+    first = int(year.min())
+    ends = list(range(last, first - 1, -years))[::-1]
+    labels = {}
+    for end in ends:
+        start = max(end - years + 1, first)
+        name = str(end) if start == end else f"{start}\u2013{end}"
+        labels.update({y: name for y in range(start, end + 1)})
+    order = list(dict.fromkeys(labels[y] for y in sorted(labels)))
+    return pd.Series(
+        pd.Categorical(year.map(labels), categories=order, ordered=True), index=dates.index
+    )
+
+
+def offence_paths(
+    cases: pd.DataFrame, events: pd.DataFrame, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Each case's offence as reported, as charged and as judged, by offence family.
+
+    * **reported**: the family (trafficking, exploitation, other) of
+      ``cases.offence_reported``;
+    * **charged**: the family of the case's principal charge, the most serious
+      offence charged to any suspect at prosecution, preferring charges that are not
+      in the alternative (rows at stage ``prosecuted``; if the case has none, its
+      first-instance judgment rows); ``not_prosecuted`` if never charged;
+    * **judged**: the case's final outcome (:func:`case_status`), ``not_judged`` if
+      charged but not (yet) judged, ``not_prosecuted`` otherwise.
+
+    Returns
+    -------
+    DataFrame
+        ``case_id``, ``country``, ``reported_offence``, ``charged_offence`` (codes),
+        ``reported``, ``charged`` and ``judged``: ordered categoricals with the
+        categories of :data:`PATH_CATEGORIES`.
+    """
+    book = codebook or load_codebook()
+    family = {c.code: c.family for c in book.scheme("offence").codes}
+    order = {code: i for i, code in enumerate(book.codes("offence"))}
+    ev = events.assign(
+        stage=events["stage"].astype("string"), offence=events["offence"].astype("string")
+    )
+    charges = ev[(ev["stage"] == "prosecuted") & ev["offence"].notna()]
+    judged_only = ev[
+        (ev["stage"] == "judgment_first_instance")
+        & ev["offence"].notna()
+        & ~ev["case_id"].isin(charges["case_id"])
+    ]
+    charges = pd.concat([charges, judged_only])
+    charges = charges.assign(
+        _alt=charges["alternative"].fillna(False).astype(bool),
+        _family=charges["offence"].map(family).map(FAMILIES.index),
+        _order=charges["offence"].map(order),
+    ).sort_values(["case_id", "_alt", "_family", "_order"])
+    principal = charges.groupby("case_id")["offence"].first()
+    status = case_status(cases, events, book).set_index("case_id")
+    out = cases[["case_id", "country"]].copy()
+    out["country"] = out["country"].astype("string")
+    out["reported_offence"] = cases["offence_reported"].astype("string")
+    out["charged_offence"] = out["case_id"].map(principal).astype("string")
+    charged = out["charged_offence"].map(family).fillna("not_prosecuted")
+    outcome = out["case_id"].map(status["outcome"]).astype("string")
+    judged = outcome.fillna(
+        charged.map(lambda f: "not_prosecuted" if f == "not_prosecuted" else "not_judged")
+    )
+    for column, values in (
+        ("reported", out["reported_offence"].map(family)),
+        ("charged", charged),
+        ("judged", judged),
+    ):
+        out[column] = pd.Categorical(values, categories=PATH_CATEGORIES[column], ordered=True)
+    return out.reset_index(drop=True)
+
+
+def flow_table(
+    paths: pd.DataFrame,
+    steps: Sequence[str] = ("reported", "charged", "judged"),
+    *,
+    by: str | Sequence[str] | None = None,
+    complete: bool = False,
+) -> pd.DataFrame:
+    """Count the cases along each path through ``steps`` of :func:`offence_paths`.
+
+    Parameters
+    ----------
+    paths
+        The output of :func:`offence_paths`.
+    steps
+        The columns whose combinations are counted, in order.
+    by
+        Further column(s) to count within (``country``).
+    complete
+        Include every combination of the steps' categories (zeros too), as a
+        cross-table or heatmap needs; otherwise only paths some case took.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: the ``by`` columns, the ``steps``, and ``cases``. The counts add up along
+        every step: pass ``keys=steps`` to :func:`cape_study.disclosure.suppress`.
+    """
+    keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + list(steps)
+    counts = paths.groupby(keys, observed=not complete).size().rename("cases").reset_index()
+    if not complete:
+        counts = counts[counts["cases"] > 0]
+    return counts.reset_index(drop=True)
 
 
 def event_times(
