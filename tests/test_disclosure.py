@@ -1,13 +1,23 @@
-"""Small-cell suppression: hand-worked tables, and an audit that never holds the values."""
+"""Small-cell suppression: hand-worked tables, an intruder's attack on the published
+tables and their margins (which must fail), rounding, rates, and an audit that never
+holds the values."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from cape_study.disclosure import AUDIT_MIMETYPE, audit, clear_audit, publish_audit, suppress
+from cape_study.disclosure import (
+    AUDIT_MIMETYPE,
+    audit,
+    clear_audit,
+    publish_audit,
+    suppress,
+    suppress_rates,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +113,175 @@ def test_bad_arguments_name_the_problem() -> None:
         suppress(table, "count", threshold=5, name="t")
     with pytest.raises(ValueError, match="at least 1"):
         suppress(table, "n", threshold=0, name="t")
+
+
+# -- an intruder's attack on the published tables --------------------------------------
+def _attack(
+    truth: pd.DataFrame, published: pd.DataFrame, count: str, keys: list[str], threshold: int = 5
+) -> dict[int, tuple[float, float]]:
+    """Bound every hidden cell by integer programming over *all* cells: published cells
+    fixed, every line total along every key known (summed from the true table; a total
+    from 1 to threshold - 1 would itself be suppressed, so only that it is small),
+    hidden cells non-negative. Written independently of the module's own audit."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n = len(truth)
+    true = truth[count].to_numpy(dtype=float)
+    shown = published[count]
+    rows, low_sum, high_sum = [], [], []
+    for key in keys:
+        others = [k for k in keys if k != key]
+        groups = truth.groupby(others).indices if others else {(): np.arange(n)}
+        for members in groups.values():
+            row = np.zeros(n)
+            row[members] = 1
+            rows.append(row)
+            total = true[members].sum()
+            small = 0 < total < threshold
+            low_sum.append(1 if small else total)
+            high_sum.append(threshold - 1 if small else total)
+    low = np.where(shown.isna(), 0.0, shown.fillna(0).to_numpy(float))
+    high = np.where(shown.isna(), np.inf, shown.fillna(0).to_numpy(float))
+    found = {}
+    for i in np.flatnonzero(shown.isna().to_numpy()):
+        ends = []
+        for sign in (1, -1):
+            c = np.zeros(n)
+            c[i] = sign
+            res = milp(
+                c,
+                constraints=LinearConstraint(np.array(rows), low_sum, high_sum),
+                bounds=Bounds(low, high),
+                integrality=np.ones(n),
+            )
+            assert res.success
+            ends.append(sign * res.fun)
+        found[int(i)] = (ends[0], ends[1])
+    return found
+
+
+def _grid(values: list[list[int]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"row": f"r{i}", "col": f"c{j}", "n": v}
+            for i, line in enumerate(values)
+            for j, v in enumerate(line)
+        ]
+    )
+
+
+BRIDGE = [
+    [3, 2, 2, 9, 8],
+    [2, 3, 9, 8, 9],
+    [9, 8, 3, 2, 9],
+    [8, 9, 2, 3, 8],
+    [9, 9, 9, 9, 9],
+]
+
+
+def test_the_line_heuristic_alone_leaves_a_bridge_recoverable() -> None:
+    # Two blocks of hidden cells joined by one hidden cell: every line has at least
+    # two hidden cells, yet the bridge (r0, c2) follows exactly from the rows of the
+    # first block minus its columns.
+    from cape_study import disclosure
+
+    truth = _grid(BRIDGE)
+    reason = pd.Series(pd.NA, index=truth.index, dtype="string")
+    reason[truth["n"] < 4] = "primary"
+    lines = disclosure._lines(truth, ["row", "col"])
+    disclosure._secondary(truth["n"].astype("Int64"), reason, lines)
+    published = truth.assign(n=truth["n"].astype("Int64").mask(reason.notna()))
+    attacked = _attack(truth, published, "n", ["row", "col"], threshold=4)
+    bridge = int(truth.index[(truth["row"] == "r0") & (truth["col"] == "c2")][0])
+    assert attacked[bridge] == (2, 2)
+    assert disclosure._exposed(
+        truth["n"].to_numpy(float), reason.notna().to_numpy(), lines, threshold=4
+    ) == [bridge]
+
+
+def test_the_audit_protects_the_bridge() -> None:
+    truth = _grid(BRIDGE)
+    out = suppress(truth, "n", threshold=4, name="bridge", keys=["row", "col"])
+    attacked = _attack(truth, out, "n", ["row", "col"], threshold=4)
+    for low, high in attacked.values():
+        assert high - low >= 1
+    assert any(r["reason"].startswith("secondary") for r in audit().to_dict("records"))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_no_suppressed_cell_can_be_recovered_from_the_margins(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    dims = [int(rng.integers(2, 6)), int(rng.integers(2, 6))] + (
+        [int(rng.integers(2, 4))] if seed % 3 == 0 else []
+    )
+    keys = ["a", "b", "c"][: len(dims)]
+    grid = pd.MultiIndex.from_product(
+        [[f"{k}{i}" for i in range(d)] for k, d in zip(keys, dims, strict=True)]
+    )
+    truth = grid.to_frame(index=False, name=keys)
+    truth["n"] = rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 30], size=len(truth))
+    out = suppress(truth, "n", threshold=5, name=f"random {seed}", keys=keys)
+    shown = out["n"].dropna()
+    assert not ((shown > 0) & (shown < 5)).any()
+    for key in keys:
+        others = [k for k in keys if k != key]
+        assert (out.groupby(others)["suppressed"].sum() != 1).all()
+    for cell, (low, high) in _attack(truth, out, "n", keys).items():
+        # A hidden zero may be pinned down (zeros are published anyway); a count not.
+        assert high - low >= 1 or truth["n"][cell] == 0
+
+
+def test_rounding_to_base_five_after_suppression() -> None:
+    table = pd.DataFrame({"g": list("abcdef"), "n": [0, 3, 7, 12, 13, 100]})
+    out = suppress(table, "n", threshold=5, name="rounded", rounding=5)
+    assert out["n"].tolist() == [0, pd.NA, 5, 10, 15, 100]
+    records = audit().to_dict("records")
+    assert [r["reason"] for r in records] == ["primary", "rounded to base 5"]
+    assert records[1]["cell"] == {}
+    shown = []
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = lambda obj, raw=False: shown.append(obj)
+    try:
+        publish_audit()
+    finally:
+        IPython.display.display = original
+    assert "1 cell(s) suppressed in 1 table(s) (rounded)" in shown[0]["text/markdown"]
+    assert "Counts rounded in: rounded" in shown[0]["text/markdown"]
+    with pytest.raises(ValueError, match="rounding"):
+        suppress(table, "n", threshold=5, name="t", rounding=0)
+
+
+def test_rates_with_a_small_numerator_denominator_or_complement_are_hidden() -> None:
+    table = pd.DataFrame(
+        {
+            "region": ["north", "south", "east", "west", "centre", "coast"],
+            "convicted": [2, 10, 0, 48, 30, 0],
+            "cases": [50, 3, 30, 50, 100, 0],
+        }
+    )
+    table["rate"] = table["convicted"] / table["cases"]
+    out = suppress_rates(
+        table,
+        ["rate"],
+        numerator="convicted",
+        denominator="cases",
+        threshold=5,
+        name="conviction rate",
+        complement=True,
+    )
+    assert out["suppressed"].tolist() == [True, True, False, True, False, True]
+    assert out["rate"].isna().tolist() == [True, True, False, True, False, True]
+    assert out["convicted"].tolist() == table["convicted"].tolist()  # counts untouched
+    reasons = {r["cell"]["region"]: r["reason"] for r in audit().to_dict("records")}
+    assert reasons == {
+        "north": "rate: small numerator",
+        "south": "rate: small denominator",
+        "west": "rate: small complement",
+        "coast": "rate: small denominator",
+    }
+    plain = suppress_rates(table, ["rate"], numerator="convicted", threshold=5, name="r")
+    assert plain["suppressed"].tolist() == [True, False, False, False, False, False]
+    with pytest.raises(ValueError, match="no column"):
+        suppress_rates(table, ["share"], numerator="convicted", threshold=5, name="r")

@@ -12,30 +12,61 @@ published or can be derived (a cross-table of sector by outcome with its margins
 one hidden cell in a line could be recovered by subtraction. For every line (cells
 that differ only in one key) with exactly one hidden cell, the smallest other
 non-zero cell of the line is hidden too, repeated until no line has a single hidden
-cell. This is the usual heuristic for tables of modest size (see Hundepool et al.,
-*Statistical Disclosure Control*, Wiley 2012, ch. 4.4); it does not search for the
-least-cost pattern as tau-argus does.
+cell (the usual heuristic for tables of modest size; Hundepool et al., *Statistical
+Disclosure Control*, Wiley 2012, ch. 4.4). That is not always enough: hidden cells
+can still be pinned down by combining lines (a "bridge" between two blocks of hidden
+cells). So the pattern is then audited as an intruder would attack it (Hundepool et
+al. 2012, sect. 4.3.1, the feasibility interval). Knowing every published cell, every
+line total along every key (a small total only as small, since it would be suppressed
+where published) and that counts are whole non-negative numbers, the intruder finds
+the smallest and largest value of each hidden cell by linear programming (integer
+programming for more than two keys; HiGHS through :mod:`scipy.optimize`). A hidden
+non-zero cell whose interval holds a single value gets another cell of its lines
+hidden, and the audit repeats, so every hidden non-zero cell has at least two feasible
+values (a hidden zero may be pinned down: zeros are publishable). This does not search
+for the least-cost pattern as tau-argus does.
+
+**Rounding** (optional, ``rounding=5``): the counts and totals that remain are
+rounded to the nearest multiple of the base (halves up), as the UK Office for
+National Statistics does for small-area tables. Zeros stay zero. Columns derived from
+the counts (shares) are left as the caller computed them, from the unrounded counts.
+
+**Rates and proportions** (:func:`suppress_rates`): a rate or share is hidden when its
+numerator or denominator is small (or, for a share, the complement), also where the
+counts themselves are not published. In :func:`suppress`, columns named in
+``derived`` are hidden with their count or total.
 
 Zeros are published: a structural zero discloses nothing about a person.
 
 Every hidden cell is recorded (table, cell, column, reason, threshold; never the
-value) in an audit kept for the session. :func:`publish_audit` displays it in the
-notebook in a form the pipeline runner copies into ``reports/manifest.json``.
+value) in an audit kept for the session, and so is a table's rounding (with an empty
+``cell``). :func:`publish_audit` displays it in the notebook in a form the pipeline
+runner copies into ``reports/manifest.json``.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["AUDIT_MIMETYPE", "audit", "clear_audit", "publish_audit", "suppress"]
+__all__ = [
+    "AUDIT_MIMETYPE",
+    "audit",
+    "clear_audit",
+    "publish_audit",
+    "suppress",
+    "suppress_rates",
+]
 
 #: The MIME type under which :func:`publish_audit` displays the audit for the runner.
 AUDIT_MIMETYPE = "application/vnd.cape-study.disclosure+json"
 
 _AUDIT: list[dict] = []
+_ROUNDED = "rounded"
 
 
 def suppress(
@@ -48,6 +79,7 @@ def suppress(
     keys: Sequence[str] = (),
     derived: Sequence[str] = (),
     label: Sequence[str] | None = None,
+    rounding: int | None = None,
 ) -> pd.DataFrame:
     """Hide small counts (and what would reveal them) in a count table.
 
@@ -66,7 +98,8 @@ def suppress(
         is the complement ``total - count``.
     keys
         Columns along which counts add up to published or derivable totals; secondary
-        suppression runs along each. Leave empty when the cells are not additive (a
+        suppression runs along each, and the pattern is audited against an intruder
+        who knows all those totals. Leave empty when the cells are not additive (a
         funnel, where each stage is a subset of the one before).
     derived
         Columns computed from the count (proportions, intervals) that are hidden with
@@ -74,6 +107,9 @@ def suppress(
     label
         Columns that identify a cell in the audit (default: ``keys``, else all
         non-numeric columns).
+    rounding
+        Round the published counts and totals to the nearest multiple of this base
+        (for example 5); None (default) publishes them as they are.
 
     Returns
     -------
@@ -83,6 +119,8 @@ def suppress(
     """
     if threshold < 1:
         raise ValueError(f"threshold must be at least 1, not {threshold}")
+    if rounding is not None and rounding < 1:
+        raise ValueError(f"rounding must be a base of at least 1, not {rounding}")
     missing = [c for c in [count, total, *keys, *derived] if c and c not in table.columns]
     if missing:
         raise ValueError(
@@ -100,10 +138,13 @@ def suppress(
         rest = totals - values
         complement = ((rest > 0) & (rest < threshold)).fillna(False) & reason.isna()
         reason[complement & ~hidden_total] = "complement"
-        out[total] = totals.mask(hidden_total)
-    _secondary(values, reason, out, list(keys))
+        out[total] = _rounded(totals.mask(hidden_total), rounding)
+    if keys:
+        lines = _lines(out, list(keys))
+        _secondary(values, reason, lines)
+        _audited(values, reason, lines, threshold, name)
     hidden = reason.notna()
-    out[count] = values.mask(hidden)
+    out[count] = _rounded(values.mask(hidden), rounding)
     for column in derived:
         out[column] = out[column].mask(hidden | hidden_total)
     out["suppressed"] = hidden | hidden_total
@@ -120,37 +161,108 @@ def suppress(
     for i in out.index[out["suppressed"]]:
         cell = {c: str(out.at[i, c]) for c in label_cols}
         if hidden[i]:
-            _AUDIT.append(
-                {
-                    "table": name,
-                    "cell": cell,
-                    "column": count,
-                    "reason": str(reason[i]),
-                    "threshold": threshold,
-                }
-            )
+            _record(name, cell, count, str(reason[i]), threshold)
         if hidden_total[i]:
-            _AUDIT.append(
-                {
-                    "table": name,
-                    "cell": cell,
-                    "column": total,
-                    "reason": "primary",
-                    "threshold": threshold,
-                }
-            )
+            _record(name, cell, total, "primary", threshold)
+    if rounding is not None:
+        for column in [count, total] if total else [count]:
+            _record(name, {}, column, f"{_ROUNDED} to base {rounding}", threshold)
     return out
 
 
-def _secondary(values: pd.Series, reason: pd.Series, table: pd.DataFrame, keys: list[str]) -> None:
-    """Hide further cells until no additive line has exactly one hidden cell.
+def suppress_rates(
+    table: pd.DataFrame,
+    rates: Sequence[str],
+    *,
+    numerator: str,
+    threshold: int,
+    name: str,
+    denominator: str | None = None,
+    complement: bool = False,
+    label: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Hide rates and proportions whose numerator or denominator is small.
 
-    Among the cells of a line that could be hidden, prefer one whose other lines
-    already hold a hidden cell (so one suppression protects two lines), then a
-    non-zero cell, then the smallest.
+    A rate computed from few events (``0 < numerator < threshold``) or over a small
+    base (``denominator < threshold``) identifies as surely as the count does, even
+    when the counts are not published; for a proportion, so does a small complement
+    (``0 < denominator - numerator < threshold``, with ``complement=True``).
+
+    Parameters
+    ----------
+    table
+        A tidy table, one row per rate.
+    rates
+        The columns to hide (the rate, its interval ...).
+    numerator, denominator
+        The columns holding each rate's numerator and (optionally) denominator. They
+        are not changed: publish them only after :func:`suppress`.
+    threshold
+        The rule of ``threshold``, as in :func:`suppress`.
+    name
+        The table's name in the audit.
+    complement
+        Also hide a proportion whose complement is small.
+    label
+        Columns that identify a row in the audit (default: non-numeric columns).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the hidden rates missing and a boolean column ``suppressed`` (or'ed
+        with an existing one).
     """
-    if not keys:
-        return
+    missing = [c for c in [*rates, numerator, denominator] if c and c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"table {name!r} has no column(s) {missing}; columns: {list(table.columns)}"
+        )
+    out = table.copy().reset_index(drop=True)
+    num = out[numerator].astype("Float64")
+    why = pd.Series(pd.NA, index=out.index, dtype="string")
+    if denominator is not None:
+        den = out[denominator].astype("Float64")
+        if complement:
+            rest = den - num
+            why[((rest > 0) & (rest < threshold)).fillna(False)] = "rate: small complement"
+        why[(den < threshold).fillna(False)] = "rate: small denominator"
+    why[((num > 0) & (num < threshold)).fillna(False)] = "rate: small numerator"
+    hidden = why.notna()
+    for column in rates:
+        out[column] = out[column].mask(hidden)
+    before = out["suppressed"] if "suppressed" in out else pd.Series(False, index=out.index)
+    out["suppressed"] = before.astype(bool) | hidden
+    label_cols = list(
+        label
+        or [
+            c
+            for c in out.columns
+            if c not in {*rates, numerator, denominator, "suppressed"}
+            and not pd.api.types.is_numeric_dtype(out[c])
+        ]
+    )
+    for i in out.index[hidden]:
+        cell = {c: str(out.at[i, c]) for c in label_cols}
+        for column in rates:
+            _record(name, cell, column, str(why[i]), threshold)
+    return out
+
+
+def _record(name: str, cell: dict, column: str | None, reason: str, threshold: int) -> None:
+    _AUDIT.append(
+        {"table": name, "cell": cell, "column": column, "reason": reason, "threshold": threshold}
+    )
+
+
+def _rounded(values: pd.Series, base: int | None) -> pd.Series:
+    """Round to the nearest multiple of ``base``, halves up (missing stays missing)."""
+    if base is None or base == 1:
+        return values
+    return ((values + base // 2) // base * base).astype("Int64")
+
+
+def _lines(table: pd.DataFrame, keys: list[str]) -> dict[str, pd.Series]:
+    """For each key, the line of each cell: its group among cells equal in the other keys."""
     lines = {}
     for key in keys:
         others = [k for k in keys if k != key]
@@ -159,11 +271,36 @@ def _secondary(values: pd.Series, reason: pd.Series, table: pd.DataFrame, keys: 
             if others
             else pd.Series(0, index=table.index)
         )
+    return lines
+
+
+def _hide_one(
+    values: pd.Series,
+    reason: pd.Series,
+    lines: dict[str, pd.Series],
+    key: str | None,
+    candidates: list[int],
+) -> None:
+    """Hide the cheapest of ``candidates`` (cells of a line along ``key``, or any cells
+    when ``key`` is None): prefer one whose other lines already hold a hidden cell (so
+    one suppression protects two lines), then a non-zero cell, then the smallest."""
+    hidden = reason.notna()
+    hidden_in = {k: hidden.groupby(lines[k]).sum() for k in lines}
+
+    def cost(i: int) -> tuple[int, bool, int]:
+        opens = sum(hidden_in[k][lines[k][i]] == 0 for k in lines if k != key)
+        return opens, values[i] == 0, int(values[i])
+
+    reason[min(candidates, key=cost)] = f"secondary ({key or 'audit'})"
+
+
+def _secondary(values: pd.Series, reason: pd.Series, lines: dict[str, pd.Series]) -> None:
+    """Hide further cells until no additive line has exactly one hidden cell."""
     while True:
         hidden = reason.notna()
         found = None
-        for key in keys:
-            per_line = hidden.groupby(lines[key]).agg(["sum", "size"])
+        for key, line_of in lines.items():
+            per_line = hidden.groupby(line_of).agg(["sum", "size"])
             single = per_line.index[(per_line["sum"] == 1) & (per_line["size"] > 1)]
             if len(single):
                 found = key, single[0]
@@ -171,14 +308,112 @@ def _secondary(values: pd.Series, reason: pd.Series, table: pd.DataFrame, keys: 
         if found is None:
             return
         key, line = found
-        hidden_in = {k: hidden.groupby(lines[k]).sum() for k in keys}
-        candidates = [i for i in table.index[lines[key] == line] if not hidden[i]]
+        candidates = [i for i in values.index[lines[key] == line] if not hidden[i]]
+        _hide_one(values, reason, lines, key, candidates)
 
-        def cost(i: int, key: str = key, hidden_in: dict = hidden_in) -> tuple[int, bool, int]:
-            opens = sum(hidden_in[k][lines[k][i]] == 0 for k in keys if k != key)
-            return opens, values[i] == 0, int(values[i])
 
-        reason[min(candidates, key=cost)] = f"secondary ({key})"
+def _audited(
+    values: pd.Series, reason: pd.Series, lines: dict[str, pd.Series], threshold: int, name: str
+) -> None:
+    """Hide further cells until no hidden non-zero cell's feasible interval is a single
+    value. Each round hides one more cell in a line of each exposed cell (unless an
+    earlier exposed cell of the round already opened that line; any other cell when
+    its lines are all hidden), then repeats the line heuristic."""
+    while True:
+        hidden = reason.notna()
+        truth = values.fillna(0).to_numpy(dtype=float)
+        exposed = _exposed(truth, hidden.to_numpy(), lines, threshold)
+        if not exposed:
+            return
+        touched: set[tuple[str, int]] = set()
+        for cell in exposed:
+            hidden = reason.notna()
+            if any((key, lines[key][cell]) in touched for key in lines):
+                continue
+            choice = [
+                (key, [j for j in values.index[lines[key] == lines[key][cell]] if not hidden[j]])
+                for key in lines
+            ]
+            choice = [(key, c) for key, c in choice if c]
+            if choice:
+                key, candidates = min(choice, key=lambda kc: min(int(values[j]) for j in kc[1]))
+                _hide_one(values, reason, lines, key, candidates)
+                touched.add((key, lines[key][cell]))
+            elif not hidden.all():
+                _hide_one(values, reason, lines, None, list(values.index[~hidden]))
+                touched.update((key, lines[key][cell]) for key in lines)
+        if not touched:
+            warnings.warn(
+                f"table {name!r}: {len(exposed)} hidden cell(s) can still be recovered from "
+                "the line totals, which are themselves disclosive; do not publish them",
+                stacklevel=3,
+            )
+            return
+        _secondary(values, reason, lines)
+
+
+def _exposed(
+    values: np.ndarray, hidden: np.ndarray, lines: dict[str, pd.Series], threshold: int
+) -> list[int]:
+    """The hidden non-zero cells whose value an intruder can pin down exactly.
+
+    The intruder knows the published cells, every line total along every key (a total
+    from 1 to ``threshold - 1`` only as that: it would be suppressed where published)
+    and that counts are whole non-negative numbers. A cell is
+    exposed when no feasible table gives it another value: neither its maximum nor its
+    minimum differs from the truth. With two keys the constraints are those of a
+    transportation problem, whose matrix is totally unimodular, so the linear programme
+    already has whole-number optima; with more keys integrality is imposed.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    cells = np.flatnonzero(hidden)
+    if not len(cells):
+        return []
+    rows, low_sum, high_sum = [], [], []
+    for line_of in lines.values():
+        ids = line_of.to_numpy()
+        for line in np.unique(ids[cells]):
+            member = ids == line
+            total = values[member].sum()
+            shown = values[member & ~hidden].sum()
+            rows.append((ids[cells] == line).astype(float))
+            if 0 < total < threshold:  # a small total is only known to be small
+                low_sum.append(max(1.0 - shown, 0.0))
+                high_sum.append(threshold - 1.0 - shown)
+            else:
+                low_sum.append(total - shown)
+                high_sum.append(total - shown)
+    a = np.array(rows)
+    lower = np.zeros(len(cells))
+
+    def extreme(k: int, sign: float) -> float:
+        c = np.zeros(len(cells))
+        c[k] = sign
+        if len(lines) <= 2:
+            res = linprog(
+                c,
+                A_ub=np.vstack([a, -a]),
+                b_ub=np.concatenate([high_sum, np.negative(low_sum)]),
+                bounds=[(low, None) for low in lower],
+            )
+        else:
+            res = milp(
+                c,
+                constraints=LinearConstraint(a, low_sum, high_sum),
+                bounds=Bounds(lower, np.full(len(cells), np.inf)),
+                integrality=np.ones(len(cells)),
+            )
+        return sign * res.fun if res.success else values[cells[k]]
+
+    exposed = []
+    for k, cell in enumerate(cells):
+        truth = values[cell]
+        if truth == 0:
+            continue  # a zero may be published: pinning it down discloses nothing
+        if extreme(k, -1.0) < truth + 1 - 1e-6 and extreme(k, 1.0) > truth - 1 + 1e-6:
+            exposed.append(int(cell))
+    return exposed
 
 
 def audit() -> pd.DataFrame:
@@ -200,9 +435,13 @@ def publish_audit() -> None:
     from IPython.display import display
 
     records = list(_AUDIT)
-    tables = sorted({r["table"] for r in records})
+    cells = [r for r in records if not r["reason"].startswith(_ROUNDED)]
+    tables = sorted({r["table"] for r in cells})
+    rounded = sorted({r["table"] for r in records if r["reason"].startswith(_ROUNDED)})
     summary = (
-        f"**Disclosure control:** {len(records)} cell(s) suppressed in "
-        f"{len(tables)} table(s)" + (f" ({', '.join(tables)})." if tables else ".")
+        f"**Disclosure control:** {len(cells)} cell(s) suppressed in "
+        f"{len(tables)} table(s)"
+        + (f" ({', '.join(tables)})." if tables else ".")
+        + (f" Counts rounded in: {', '.join(rounded)}." if rounded else "")
     )
     display({AUDIT_MIMETYPE: json.loads(json.dumps(records)), "text/markdown": summary}, raw=True)
