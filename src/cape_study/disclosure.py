@@ -375,6 +375,8 @@ def _exposed(
         ids = line_of.to_numpy()
         for line in np.unique(ids[cells]):
             member = ids == line
+            if member.sum() == 1:
+                continue  # the total of a one-cell line is the cell: not published apart
             total = values[member].sum()
             shown = values[member & ~hidden].sum()
             rows.append((ids[cells] == line).astype(float))
