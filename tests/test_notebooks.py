@@ -29,7 +29,8 @@ def _project(tmp_path: Path) -> Path:
 def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = _project(tmp_path_factory.mktemp("demo"))
     result = run_pipeline(project(root), progress=lambda event: None)
-    assert [s.status for s in result.steps.values()] == ["ran", "ran"]
+    assert {s.status for s in result.steps.values()} == {"ran"}
+    assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
     return root
 
 
@@ -69,3 +70,17 @@ def test_broken_case_file_stops_the_intake_and_writes_nothing(tmp_path: Path) ->
     assert not (root / "data" / "processed").exists()
     assert not (root / "reports" / "index.html").exists()
     assert (root / "reports" / "failed" / "00_intake.ipynb").exists()
+
+
+def test_demo_barriers_step_renders_and_writes_the_coders_work_list(demo_report: Path) -> None:
+    page = (demo_report / "reports" / "steps" / "02_barriers.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DATA" in page and page.count("data:image/png;base64") >= 5
+    assert "Krippendorff" in page and "coder_rule" not in page
+    work_list = demo_report / "reports" / "barriers" / "disagreements.csv"
+    header = work_list.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:5] == ["unit_id", "case_id", "scheme", "code", "label"]
+    assert header[-2:] == ["resolved_present", "note"]
+    manifest = json.loads((demo_report / "reports" / "manifest.json").read_text())
+    assert "reports/barriers/disagreements.csv" in manifest["steps"]["02_barriers"]["outputs"]
+    tables = {r["table"] for r in manifest["disclosure"] if r["step"] == "02_barriers"}
+    assert "prevalence by outcome" in tables

@@ -26,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 
 
 def test_registry_declares_the_sets_with_their_defaults() -> None:
-    assert set(PARAMETER_SETS) == {"intake", "attrition"}
+    assert set(PARAMETER_SETS) == {"intake", "attrition", "barriers"}
     assert IntakeParameters.model_construct().model_dump() == {
         "case_file": "data/raw/demo",
         "codebook": "cape_v1",
@@ -39,10 +39,20 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "min_cell_count": 5,
         "lang": "en",
     }
+    assert PARAMETER_SETS["barriers"]().model_dump() == {
+        "coder_rule": "majority",
+        "other_versions": "refuse",
+        "confidence_level": 0.95,
+        "ci_method": "wilson",
+        "n_bootstrap": 1000,
+        "seed": 20240501,
+        "min_cell_count": 5,
+        "lang": "en",
+    }
 
 
 def test_unknown_set_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known sets: attrition, intake"):
+    with pytest.raises(ValueError, match="known sets: attrition, barriers, intake"):
         parameter_set("funnel")
 
 

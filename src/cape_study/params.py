@@ -51,6 +51,7 @@ from cape_study.errors import ParameterError
 __all__ = [
     "PARAMETER_SETS",
     "AttritionParameters",
+    "BarriersParameters",
     "IntakeParameters",
     "compare_with_notebook",
     "notebook_parameters",
@@ -127,9 +128,37 @@ class AttritionParameters(_Parameters):
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
 
 
+class BarriersParameters(_Parameters):
+    """Parameters of ``02_barriers``: how codes are combined, intervals, bootstrap,
+    codebook versions and disclosure control."""
+
+    coder_rule: Literal["majority", "any", "unanimous"] = Field(
+        "majority",
+        description="how the coders of a unit are combined (cape_study.barriers.CODER_RULES)",
+    )
+    other_versions: Literal["refuse", "exclude"] = Field(
+        "refuse", description="codings made with another codebook version: refuse or exclude"
+    )
+    confidence_level: float = Field(
+        0.95, gt=0.5, lt=1, description="confidence level of the intervals"
+    )
+    ci_method: Literal["wilson", "clopper_pearson", "jeffreys", "agresti_coull"] = Field(
+        "wilson", description="interval for a prevalence (binomial proportion)"
+    )
+    n_bootstrap: int = Field(
+        1000, ge=200, le=100_000, description="bootstrap replicates of the agreement intervals"
+    )
+    seed: int = Field(20240501, ge=0, description="seed of the bootstrap")
+    min_cell_count: int = Field(
+        5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
+    )
+    lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
+
+
 PARAMETER_SETS: dict[str, type[BaseModel]] = {
     "intake": IntakeParameters,
     "attrition": AttritionParameters,
+    "barriers": BarriersParameters,
 }
 """The registry of parameter sets, by the name ``pipeline.yaml`` uses."""
 

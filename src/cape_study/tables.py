@@ -10,9 +10,18 @@ from pandas.io.formats.style import Styler
 from cape_study.codebook import Codebook, Language, load_codebook
 
 __all__ = [
+    "COEFFICIENT_LABELS",
+    "GROUP_LABELS",
     "SUPPRESSED",
+    "agreement_text",
     "count_table",
+    "count_text",
+    "difference_text",
+    "disagreement_sheet",
+    "format_agreement",
+    "format_disagreements",
     "format_funnel",
+    "format_prevalence",
     "provenance_banner",
     "share_text",
     "show",
@@ -166,3 +175,262 @@ def provenance_banner(synthetic: bool, source: str, codebook_version: str, data_
             f"must not be cited as a finding. ({facts})"
         )
     return f"> Data: {facts}."
+
+
+# -- barriers and reliability (02_barriers) ----------------------------------------------
+#: Labels of the outcome groups of :func:`cape_study.barriers.outcome_groups`.
+GROUP_LABELS = {
+    "en": {"closed": "Closed before prosecution", "prosecuted": "Prosecuted"},
+    "sv": {"closed": "Nedlagda före åtal", "prosecuted": "Ledde till åtal"},
+}
+#: Labels of the coefficients of :data:`cape_study.reliability.COEFFICIENTS`.
+COEFFICIENT_LABELS = {
+    "en": {
+        "cohen_kappa": "Cohen's κ",
+        "fleiss_kappa": "Fleiss' κ",
+        "krippendorff_alpha": "Krippendorff's α",
+    },
+    "sv": {
+        "cohen_kappa": "Cohens κ",
+        "fleiss_kappa": "Fleiss κ",
+        "krippendorff_alpha": "Krippendorffs α",
+    },
+}
+_BARRIER_HEAD = {
+    "en": {
+        "difference": "Difference, closed − prosecuted ({ci} CI)",
+        "cell": "cases with the code (share, {ci} CI)",
+        "units": "units",
+        "coders": "coders",
+        "coded": "Units coded by two or more coders",
+        "disagree": "Units with a disagreement",
+        "share": "Share",
+        "scheme": "Scheme",
+    },
+    "sv": {
+        "difference": "Skillnad, nedlagda − åtalade ({ci} KI)",
+        "cell": "ärenden med koden (andel, {ci} KI)",
+        "units": "enheter",
+        "coders": "kodare",
+        "coded": "Enheter kodade av två eller fler kodare",
+        "disagree": "Enheter där kodarna är oeniga",
+        "share": "Andel",
+        "scheme": "Schema",
+    },
+}
+
+
+def _code_labels(table: pd.DataFrame, book: Codebook, lang: Language) -> list[str]:
+    return [book.label(s, c, lang) for s, c in zip(table["scheme"], table["code"], strict=True)]
+
+
+def format_prevalence(
+    table: pd.DataFrame,
+    difference: pd.DataFrame | None = None,
+    *,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Prevalence of one scheme's codes in closed and prosecuted cases, as a table.
+
+    Expects :func:`cape_study.barriers.prevalence` for one scheme after
+    :func:`cape_study.disclosure.suppress`, and optionally
+    :func:`cape_study.barriers.prevalence_difference` computed from that suppressed
+    table. Each group's column reads "count (share, interval)"; its header gives the
+    group's number of coded cases. Suppressed cells show as ``·``.
+    """
+    book = codebook or load_codebook()
+    head = _BARRIER_HEAD[lang]
+    confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
+    ci = f"{confidence:.0%}"
+    codes = table[["scheme", "code"]].drop_duplicates()
+    scheme = str(codes["scheme"].iloc[0]) if len(codes) else ""
+    out = pd.DataFrame(
+        {book.scheme(scheme).label(lang) if scheme else "": _code_labels(codes, book, lang)}
+    )
+    for group, label in GROUP_LABELS[lang].items():
+        rows = codes.merge(table[table["group"] == group], on=["scheme", "code"], how="left")
+        n = rows["n_cases"].dropna()
+        size = SUPPRESSED if n.empty or pd.isna(n.iloc[0]) else f"{int(n.iloc[0]):,}"
+        column = f"{label} (n = {size}): {head['cell'].format(ci=ci)}"
+        out[column] = [
+            SUPPRESSED if pd.isna(x) or pd.isna(p) else f"{int(x):,} ({p:.1%}, {lo:.1%}–{hi:.1%})"
+            for x, p, lo, hi in zip(
+                rows["present"], rows["proportion"], rows["ci_low"], rows["ci_high"], strict=True
+            )
+        ]
+    if difference is not None:
+        diff = codes.merge(difference, on=["scheme", "code"], how="left")
+        out[head["difference"].format(ci=ci)] = [
+            SUPPRESSED if pd.isna(d) else f"{100 * d:+.1f} pp ({100 * lo:+.1f} to {100 * hi:+.1f})"
+            for d, lo, hi in zip(diff["difference"], diff["ci_low"], diff["ci_high"], strict=True)
+        ]
+    return out
+
+
+def format_agreement(
+    table: pd.DataFrame,
+    *,
+    by: str = "code",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Inter-coder agreement as a table: one row per code (``by="code"``) or scheme
+    (``by="scheme"``), one column per coefficient with its interval.
+
+    Expects :func:`cape_study.reliability.agreement` after
+    :func:`cape_study.disclosure.suppress` of ``n_units``. A column header names the
+    coefficient's coders and, when the same for every row, its number of units.
+    """
+    book = codebook or load_codebook()
+    head = _BARRIER_HEAD[lang]
+    keys = ["scheme", "code"] if by == "code" else ["scheme"]
+    rows = table[keys].drop_duplicates()
+    if by == "code":
+        first = _code_labels(rows, book, lang)
+        title = book.scheme(str(rows["scheme"].iloc[0])).label(lang) if len(rows) else ""
+    else:
+        first = [book.scheme(s).label(lang) for s in rows["scheme"]]
+        title = head["scheme"]
+    out = pd.DataFrame({title: first})
+    confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
+    for name, label in COEFFICIENT_LABELS[lang].items():
+        part = rows.merge(table[table["coefficient"] == name], on=keys, how="left")
+        if part["coefficient"].isna().all():
+            continue
+        units = part["n_units"].dropna().unique()
+        coders = part["n_coders"].dropna().unique()
+        facts = []
+        if len(coders) == 1:
+            facts.append(f"{int(coders[0])} {head['coders']}")
+        if len(units) == 1:
+            facts.append(f"{int(units[0]):,} {head['units']}")
+        column = f"{label} ({confidence:.0%} CI)" + (f", {', '.join(facts)}" if facts else "")
+        out[column] = [
+            SUPPRESSED if pd.isna(e) else f"{e:.2f} ({lo:.2f} to {hi:.2f})"
+            for e, lo, hi in zip(part["estimate"], part["ci_low"], part["ci_high"], strict=True)
+        ]
+    return out
+
+
+def format_disagreements(
+    table: pd.DataFrame, *, lang: Language = "en", codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Disagreements per code as a table: units coded by two or more coders, those
+    with a disagreement and the share. Expects
+    :func:`cape_study.reliability.disagreement_counts` after
+    :func:`cape_study.disclosure.suppress`."""
+    book = codebook or load_codebook()
+    head = _BARRIER_HEAD[lang]
+    title = book.scheme(str(table["scheme"].iloc[0])).label(lang) if len(table) else ""
+    return pd.DataFrame(
+        {
+            title: _code_labels(table, book, lang),
+            head["coded"]: _count(table["n_units"]),
+            head["disagree"]: _count(table["n_disagree"]),
+            head["share"]: [SUPPRESSED if pd.isna(s) else f"{s:.0%}" for s in table["share"]],
+        }
+    )
+
+
+def disagreement_sheet(
+    table: pd.DataFrame,
+    *,
+    documents: pd.DataFrame,
+    codebook_version: str,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """The disagreements as a work list for the coders, one row per unit and code.
+
+    Expects :func:`cape_study.reliability.disagreements`. Columns: ``unit_id``,
+    ``case_id`` (the case of a document unit), ``scheme``, ``code``, ``label`` (in
+    ``lang``), one column per coder (1 present, 0 absent, blank not coded),
+    ``codebook_version``, and two empty columns for the coders to fill in when they
+    meet: ``resolved_present`` (1 or 0) and ``note``.
+    """
+    book = codebook or load_codebook()
+    coders = [c for c in table.columns if c not in {"unit_id", "scheme", "code", "n_coders"}]
+    doc_case = dict(
+        zip(
+            documents["doc_id"].astype("string"),
+            documents["case_id"].astype("string"),
+            strict=True,
+        )
+    )
+    units = table["unit_id"].astype("string")
+    out = pd.DataFrame(
+        {
+            "unit_id": units,
+            "case_id": units.map(lambda u: doc_case.get(u, u)),
+            "scheme": table["scheme"].astype("string"),
+            "code": table["code"].astype("string"),
+            "label": _code_labels(table, book, lang),
+        }
+    )
+    for coder in coders:
+        out[coder] = table[coder].map(lambda v: "" if pd.isna(v) else str(int(bool(v))))
+    out["codebook_version"] = codebook_version
+    out["resolved_present"] = ""
+    out["note"] = ""
+    return out
+
+
+def difference_text(
+    difference: pd.DataFrame,
+    *,
+    top: int = 3,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> str:
+    """The codes whose prevalence differs between the groups with an interval that
+    excludes 0, largest first (at most ``top`` each way), as sentence parts.
+
+    Expects :func:`cape_study.barriers.prevalence_difference` (hidden differences are
+    never named).
+    """
+    book = codebook or load_codebook()
+    shown = difference.dropna(subset=["difference", "ci_low", "ci_high"])
+    parts = []
+    for sign, words in ((1, "more often in closed cases"), (-1, "more often in prosecuted cases")):
+        excludes_zero = (shown["ci_low"] > 0) | (shown["ci_high"] < 0)
+        clear = shown[excludes_zero & (sign * shown["difference"] > 0)]
+        clear = clear.reindex(clear["difference"].abs().sort_values(ascending=False).index)
+        items = [
+            f"{book.label(r.scheme, r.code, lang)} ({100 * r.difference:+.1f} pp, "
+            f"{100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})"
+            for r in clear.head(top).itertuples()
+        ]
+        parts.append(f"{words}: {', '.join(items) if items else 'none'}")
+    return "; ".join(parts)
+
+
+def agreement_text(
+    table: pd.DataFrame,
+    coefficient: str = "krippendorff_alpha",
+    *,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> str:
+    """One coefficient across codes in words: median, lowest and highest code, and how
+    many codes reach 0.667 and 0.800 (Krippendorff's thresholds). Expects
+    :func:`cape_study.reliability.agreement` by scheme and code."""
+    book = codebook or load_codebook()
+    rows = table[table["coefficient"] == coefficient].dropna(subset=["estimate"])
+    if rows.empty:
+        return f"{COEFFICIENT_LABELS[lang][coefficient]}: not available"
+    low, high = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
+    return (
+        f"{COEFFICIENT_LABELS[lang][coefficient]} per code has median "
+        f"{rows['estimate'].median():.2f} and ranges from {low['estimate']:.2f} "
+        f"({book.label(low['scheme'], low['code'], lang)}) to {high['estimate']:.2f} "
+        f"({book.label(high['scheme'], high['code'], lang)}); "
+        f"{int((rows['estimate'] >= 0.667).sum())} of {len(rows)} codes reach 0.667 and "
+        f"{int((rows['estimate'] >= 0.8).sum())} reach 0.800"
+    )
+
+
+def count_text(value: object) -> str:
+    """A count from a suppressed table for a sentence: the number, or "a suppressed
+    number" where it was hidden."""
+    return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
