@@ -149,9 +149,9 @@ def _onehot(values: np.ndarray, k: int) -> np.ndarray:
 
 def _counts(values: np.ndarray, k: int) -> np.ndarray:
     """Per unit, how many coders gave each category (values: units x coders, -1 = none)."""
-    return sum(
-        (_onehot(values[:, j], k) for j in range(values.shape[1])), np.zeros((len(values), k))
-    )
+    if k == 0:
+        return np.zeros((len(values), 0))
+    return np.stack([(values == c).sum(axis=1) for c in range(k)], axis=1).astype(float)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
