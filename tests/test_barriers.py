@@ -231,6 +231,9 @@ def test_agreement_table_text_and_plot() -> None:
         "Krippendorff's α (95% CI), 2 coders, 40 units",
     ]
     assert shown.iloc[0, 1] == "0.42 (0.32 to 0.52)"
+    swedish = tables.format_agreement(safe[safe["scheme"] == "barrier"], lang="sv")
+    assert swedish.columns[1].startswith("Cohens κ (95% KI)")
+    assert swedish.iloc[0, 1] == "0.42 (0.32 till 0.52)"
     ilo = tables.format_agreement(safe[safe["scheme"] == "ilo_indicator"], lang="sv")
     assert ilo.iloc[0, 0] == "Vilseledande"
     assert ilo.iloc[0, 1] == tables.SUPPRESSED  # three units: hidden

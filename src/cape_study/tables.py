@@ -206,6 +206,9 @@ _BARRIER_HEAD = {
         "disagree": "Units with a disagreement",
         "share": "Share",
         "scheme": "Scheme",
+        "to": "to",
+        "pp": "pp",
+        "ci": "CI",
     },
     "sv": {
         "difference": "Skillnad, nedlagda − åtalade ({ci} KI)",
@@ -216,6 +219,9 @@ _BARRIER_HEAD = {
         "disagree": "Enheter där kodarna är oeniga",
         "share": "Andel",
         "scheme": "Schema",
+        "to": "till",
+        "pp": "p.e.",
+        "ci": "KI",
     },
 }
 
@@ -262,7 +268,9 @@ def format_prevalence(
     if difference is not None:
         diff = codes.merge(difference, on=["scheme", "code"], how="left")
         out[head["difference"].format(ci=ci)] = [
-            SUPPRESSED if pd.isna(d) else f"{100 * d:+.1f} pp ({100 * lo:+.1f} to {100 * hi:+.1f})"
+            SUPPRESSED
+            if pd.isna(d)
+            else f"{100 * d:+.1f} {head['pp']} ({100 * lo:+.1f} {head['to']} {100 * hi:+.1f})"
             for d, lo, hi in zip(diff["difference"], diff["ci_low"], diff["ci_high"], strict=True)
         ]
     return out
@@ -305,9 +313,11 @@ def format_agreement(
             facts.append(f"{int(coders[0])} {head['coders']}")
         if len(units) == 1:
             facts.append(f"{int(units[0]):,} {head['units']}")
-        column = f"{label} ({confidence:.0%} CI)" + (f", {', '.join(facts)}" if facts else "")
+        column = f"{label} ({confidence:.0%} {head['ci']})" + (
+            f", {', '.join(facts)}" if facts else ""
+        )
         out[column] = [
-            SUPPRESSED if pd.isna(e) else f"{e:.2f} ({lo:.2f} to {hi:.2f})"
+            SUPPRESSED if pd.isna(e) else f"{e:.2f} ({lo:.2f} {head['to']} {hi:.2f})"
             for e, lo, hi in zip(part["estimate"], part["ci_low"], part["ci_high"], strict=True)
         ]
     return out
