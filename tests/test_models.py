@@ -42,7 +42,7 @@ def test_logistic_regression_switches_to_firth_and_says_why(sex2) -> None:
     row = result.table.set_index("term").loc["age"]
     assert row["odds_ratio"] == pytest.approx(math.exp(-1.10598131), rel=1e-6)
     assert row["ci_low"] == pytest.approx(math.exp(-1.8277045), rel=1e-5)
-    assert any("separation" in w for w in result.warnings)
+    assert "dia (+inf)" in result.separation.describe()
     assert (result.n, result.events, result.non_events) == (239, 130, 109)
     # 109 non-events for 6 coefficients: EPV 18.2, above the rule of 10, no warning
     assert result.epv == pytest.approx(109 / 6)
@@ -212,7 +212,10 @@ def test_demo_default_model_counts_labels_and_cox(demo) -> None:
     labels = models.term_labels(terms, "sv")
     assert labels["victim_counsel"] == "Något offer: hade målsägandebiträde"
     assert labels["joint_inspection"].startswith("Upptäcktskanal: ")
-    assert models.term_labels(["sector[cleaning]"])["sector[cleaning]"] == "Sector: Cleaning"
+    assert models.term_labels(["sector[cleaning]"])["sector[cleaning]"] == (
+        "Sector: Cleaning (vs Agriculture and forestry)"
+    )
+    assert labels["country[FI]"] == "Land: Finland (jfr Sverige)"
     cox = models.cox_regression(design, "days", "prosecution", terms)
     assert cox.events == int(design.dropna(subset=terms)["prosecution"].sum())
     assert cox.n == len(design.dropna(subset=terms))  # open cases are censored, not dropped
@@ -236,3 +239,65 @@ def test_firth_estimates_have_the_planted_sign_where_the_data_separate() -> None
     row = result.table.set_index("term").loc["rare"]
     assert result.separation.terms == ["rare"] and result.separation.kind == "quasi-complete"
     assert math.isfinite(row["estimate"]) and row["ci_low"] > 1
+
+
+def test_the_parameter_set_names_exactly_the_registered_predictors() -> None:
+    from typing import get_args
+
+    from cape_study.params import ModelsParameters, Predictor
+
+    assert list(get_args(Predictor)) == list(models.PREDICTORS)
+    defaults = ModelsParameters().model_dump(mode="json")
+    assert defaults["predictors"] == list(models.DEFAULT_PREDICTORS)
+    assert defaults["min_events_per_variable"] == models.EPV_THRESHOLD
+
+
+# -- report helpers (tables, plots) ------------------------------------------------------
+def test_model_tables_and_forest_plot_read_well_and_hide_suppressed_cells(demo) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cape_study import disclosure, plots, tables
+
+    case, _ = demo
+    design = models.design_matrix(case.cases, case.events, case.victims, case.data_cutoff)
+    terms = models.model_terms(design)
+    labels = models.term_labels(terms, "sv")
+    fit = models.logistic_regression(design, "prosecuted", terms)
+    cox = models.cox_regression(design, "days", "prosecution", terms)
+
+    ratios = tables.format_ratios(fit.table, labels=labels, lang="sv")
+    assert list(ratios.columns) == [
+        "Prediktor",
+        "Oddskvot (95% KI, profil av penaliserad likelihood)",
+        "p",
+    ]
+    assert len(ratios) == len(terms)  # no intercept
+    assert "Proportionella hazarder, p" in tables.format_ratios(cox.table, labels=labels, lang="sv")
+
+    counts = models.term_counts(design, "prosecuted", ["joint_inspection"])
+    safe = disclosure.suppress(
+        counts, "cases", threshold=5, name="test counts", keys=["value", "outcome"]
+    )
+    shown = tables.format_term_counts(safe, labels=labels, lang="sv")
+    hidden = safe["cases"].isna().tolist()
+    assert any(hidden)  # the demo has one prosecuted joint-inspection case
+    assert (shown[["Åtalade", "Avslutade utan åtal"]] == tables.SUPPRESSED).any().any()
+
+    population = models.population_counts(design, terms)
+    assert population.groupby("country")["cases"].sum()["all"] == len(design)
+    safe_population = disclosure.suppress(
+        population, "cases", threshold=5, name="test population", keys=["country", "end"]
+    )
+    shown = tables.format_population(safe_population, lang="en")
+    assert list(shown.columns) == ["Country", "Finland", "Sweden", "All"]
+    text = tables.models_takeaway(safe_population, fit, cox, labels=labels)
+    assert text.startswith("**Takeaway:**") and "Firth penalised likelihood" in text
+    assert "separates the outcome" in text and "fragile" in text
+
+    ax = plots.forest_plot(fit.table, labels=labels, flagged=fit.separation.terms, lang="sv")
+    assert [t.get_text() for t in ax.get_yticklabels()][-1].startswith("Anmält brott")
+    assert ax.get_xscale() == "log" and "Oddskvot" in ax.get_xlabel()
+    assert ax.get_legend() is not None  # the separated term is explained
+    ax = plots.forest_plot(cox.table, labels=labels)
+    assert "Hazard ratio" in ax.get_xlabel() and ax.get_legend() is None

@@ -26,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 
 
 def test_registry_declares_the_sets_with_their_defaults() -> None:
-    assert set(PARAMETER_SETS) == {"intake", "attrition", "barriers"}
+    assert set(PARAMETER_SETS) == {"intake", "attrition", "barriers", "models"}
     assert IntakeParameters.model_construct().model_dump() == {
         "case_file": "data/raw/demo",
         "codebook": "cape_v1",
@@ -52,7 +52,7 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
 
 
 def test_unknown_set_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known sets: attrition, barriers, intake"):
+    with pytest.raises(ValueError, match="known sets: attrition, barriers, intake, models"):
         parameter_set("funnel")
 
 

@@ -121,10 +121,7 @@ def model_arrays(
 
 
 # -- separation -------------------------------------------------------------------------
-_SEPARATION_METHOD = (
-    "linear programs of Konis (2007): separation if some b != 0 with (2y-1) x'b >= 0 "
-    "for every case (Albert & Anderson 1984); complete if the minimum margin can be > 0"
-)
+_SEPARATION_METHOD = "the linear programs of Konis (2007), as in R's detectseparation"
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ __all__ = [
     "DEFAULT_PREDICTORS",
     "EPV_THRESHOLD",
     "INTERCEPT",
+    "POPULATION_ENDS",
     "PREDICTORS",
     "CoxResult",
     "LogisticResult",
@@ -88,6 +89,7 @@ __all__ = [
     "firth_logit",
     "logistic_regression",
     "model_terms",
+    "population_counts",
     "term_counts",
     "term_labels",
 ]
@@ -190,7 +192,7 @@ PREDICTORS: dict[str, Predictor] = {
             "country of the case; term country[FI]: Finland against Sweden (reference)",
             "categorical",
             _codes("country"),
-            _code_label("country", "FI"),
+            lambda book, lang: book.scheme("country").label(lang),
             scheme="country",
             reference="SE",
         ),
@@ -337,7 +339,11 @@ def model_terms(data: pd.DataFrame) -> list[str]:
 def term_labels(
     terms: Sequence[str], lang: Language = "en", codebook: Codebook | None = None
 ) -> dict[str, str]:
-    """Readable labels of terms, from the codebook, in Swedish or English."""
+    """Readable labels of terms, from the codebook, in Swedish or English.
+
+    A level of a categorical predictor is named with its reference level:
+    ``Country: Finland (vs Sweden)``.
+    """
     book = codebook or load_codebook()
     labels = {INTERCEPT: "Intercept" if lang == "en" else "Intercept (konstant)"}
     for term in terms:
@@ -346,10 +352,13 @@ def term_labels(
             labels.setdefault(term, term)
             continue
         p = PREDICTORS[match["name"]]
-        if match["level"] is None or p.name == "country":
+        if match["level"] is None:
             labels[term] = p.label(book, lang)
         else:
-            labels[term] = f"{p.label(book, lang)}: {book.label(p.scheme, match['level'], lang)}"
+            level = book.label(p.scheme, match["level"], lang)
+            reference = book.label(p.scheme, p.reference, lang)
+            versus = {"en": "vs", "sv": "jfr"}[lang]
+            labels[term] = f"{p.label(book, lang)}: {level} ({versus} {reference})"
     return labels
 
 
@@ -369,6 +378,34 @@ def term_counts(data: pd.DataFrame, outcome: str, terms: Sequence[str]) -> pd.Da
                 n = int(((used[term] == value) & (used[outcome] == result)).sum())
                 rows.append({"term": term, "value": value, "outcome": result, "cases": n})
     return pd.DataFrame(rows, columns=["term", "value", "outcome", "cases"])
+
+
+#: The ends of :func:`population_counts`, in order.
+POPULATION_ENDS = ("prosecuted", "closed", "open", "incomplete")
+
+
+def population_counts(data: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """Cases of a :func:`design_matrix` by country and how they enter the models.
+
+    ``end`` is ``prosecuted`` (an event in both models), ``closed`` (closed without
+    prosecution: 0 in the logistic model, censored in the Cox model), ``open`` (open at
+    the cut-off: not in the logistic model, censored in the Cox model) or
+    ``incomplete`` (a predictor unknown: in neither). Rows for every country and for
+    ``all`` together, zeros included: a tidy count table for disclosure control
+    (keys ``country`` and ``end``).
+    """
+    incomplete = data[list(terms)].isna().any(axis=1)
+    end = data["event"].map({"prosecuted": "prosecuted", "closed": "closed", "censored": "open"})
+    end = end.where(~incomplete, "incomplete")
+    countries = sorted(data["country"].dropna().unique())
+    rows = []
+    for country in [*countries, "all"]:
+        chosen = end if country == "all" else end[data["country"] == country]
+        rows += [
+            {"country": country, "end": e, "cases": int((chosen == e).sum())}
+            for e in POPULATION_ENDS
+        ]
+    return pd.DataFrame(rows, columns=["country", "end", "cases"])
 
 
 # -- shared helpers ---------------------------------------------------------------------
@@ -415,8 +452,9 @@ class LogisticResult:
     ``table`` (tidy, one row per coefficient, intercept first) has ``term``,
     ``estimate`` (log odds), ``std_error``, ``odds_ratio``, ``ci_low``, ``ci_high`` (odds
     ratio scale), ``statistic``, ``p_value``, ``test``, ``method``, ``interval`` and
-    ``confidence``. ``warnings`` lists, in words, what a reader must know (too few
-    events per variable, separation, terms left out).
+    ``confidence``. ``separation`` tells whether, and why, Firth's method was needed;
+    ``warnings`` lists, in words, what else a reader must know (too few events per
+    variable, terms left out).
     """
 
     table: pd.DataFrame
@@ -512,7 +550,6 @@ def logistic_regression(
     epv, epv_notes = _epv_warning(
         min(events, non_events), len(kept), epv_threshold, "cases of the rarer outcome"
     )
-    separation_notes = [separation.describe() + " Firth's penalised likelihood was used."]
     return LogisticResult(
         table=table,
         separation=separation,
@@ -525,7 +562,7 @@ def logistic_regression(
         excluded=len(data) - len(used),
         epv=epv,
         terms=kept,
-        warnings=epv_notes + (separation_notes if separation.found else []) + notes,
+        warnings=epv_notes + notes,
     )
 
 

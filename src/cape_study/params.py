@@ -53,6 +53,7 @@ __all__ = [
     "AttritionParameters",
     "BarriersParameters",
     "IntakeParameters",
+    "ModelsParameters",
     "compare_with_notebook",
     "notebook_parameters",
     "parameter_set",
@@ -155,10 +156,66 @@ class BarriersParameters(_Parameters):
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
 
 
+def _name_list(value: Any) -> Any:
+    """Accept a list of names or one comma-separated string (as given with ``-p``)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+#: The names of ``cape_study.models.PREDICTORS`` (spelled out so that checking parameters
+#: does not import the statistics libraries; a test keeps the two lists equal).
+Predictor = Literal[
+    "country",
+    "joint_inspection",
+    "victim_counsel",
+    "victim_left_country",
+    "victim_statement",
+    "interpreter_needed",
+    "torkea_ihmiskauppa",
+    "sector",
+]
+
+
+class ModelsParameters(_Parameters):
+    """Parameters of ``03_models``: predictors, fitting method, intervals, the events-per-
+    variable rule and disclosure control."""
+
+    predictors: Annotated[tuple[Predictor, ...], BeforeValidator(_name_list)] = Field(
+        (
+            "country",
+            "joint_inspection",
+            "victim_counsel",
+            "victim_left_country",
+            "interpreter_needed",
+            "torkea_ihmiskauppa",
+        ),
+        min_length=1,
+        description="predictors of the models (a list, or names separated by commas), from: "
+        + ", ".join(get_args(Predictor)),
+    )
+    logit_method: Literal["auto", "firth", "ml"] = Field(
+        "auto",
+        description="logistic fit: Firth's penalised likelihood if the data are separated "
+        "(auto), always (firth), or maximum likelihood only (ml)",
+    )
+    confidence_level: float = Field(
+        0.95, gt=0.5, lt=1, description="confidence level of the intervals"
+    )
+    min_events_per_variable: int = Field(
+        10, ge=1, le=100, description="warn below this many events per estimated coefficient"
+    )
+    min_cell_count: int = Field(
+        5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
+    )
+    lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
+
+
 PARAMETER_SETS: dict[str, type[BaseModel]] = {
     "intake": IntakeParameters,
     "attrition": AttritionParameters,
     "barriers": BarriersParameters,
+    "models": ModelsParameters,
 }
 """The registry of parameter sets, by the name ``pipeline.yaml`` uses."""
 

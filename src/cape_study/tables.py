@@ -21,8 +21,14 @@ __all__ = [
     "format_agreement",
     "format_disagreements",
     "format_funnel",
+    "format_population",
     "format_prevalence",
+    "format_ratios",
+    "format_term_counts",
+    "models_takeaway",
+    "notes_markdown",
     "provenance_banner",
+    "ratio_text",
     "share_text",
     "show",
     "with_labels",
@@ -444,3 +450,204 @@ def count_text(value: object) -> str:
     """A count from a suppressed table for a sentence: the number, or "a suppressed
     number" where it was hidden."""
     return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+# -- models ------------------------------------------------------------------------------
+_MODEL_HEAD = {
+    "en": {
+        "term": "Predictor",
+        "odds_ratio": "Odds ratio",
+        "hazard_ratio": "Hazard ratio",
+        "p_value": "p",
+        "ph_p_value": "Proportional hazards, p",
+        "value": "Value",
+        "events": "Prosecuted",
+        "non_events": "Closed without prosecution",
+        "yes": "Yes",
+        "no": "No",
+        "all": "All",
+        "ci": "{level} CI, {kind}",
+    },
+    "sv": {
+        "term": "Prediktor",
+        "odds_ratio": "Oddskvot",
+        "hazard_ratio": "Hazardkvot",
+        "p_value": "p",
+        "ph_p_value": "Proportionella hazarder, p",
+        "value": "Värde",
+        "events": "Åtalade",
+        "non_events": "Avslutade utan åtal",
+        "yes": "Ja",
+        "no": "Nej",
+        "all": "Alla",
+        "ci": "{level} KI, {kind}",
+    },
+}
+_INTERVAL_KINDS = {
+    "en": {
+        "profile penalised likelihood": "profile penalised likelihood",
+        "Wald": "Wald",
+    },
+    "sv": {
+        "profile penalised likelihood": "profil av penaliserad likelihood",
+        "Wald": "Wald",
+    },
+}
+_POPULATION_ENDS = {
+    "en": {
+        "prosecuted": "Prosecuted",
+        "closed": "Closed without prosecution",
+        "open": "Open at the data cut-off (censored)",
+        "incomplete": "A predictor unknown (left out)",
+    },
+    "sv": {
+        "prosecuted": "Åtalade",
+        "closed": "Avslutade utan åtal",
+        "open": "Pågående vid datagränsen (censurerade)",
+        "incomplete": "Någon prediktor okänd (utelämnade)",
+    },
+}
+
+
+def _ratio(value: float) -> str:
+    if pd.isna(value):
+        return SUPPRESSED
+    if value == float("inf"):
+        return "∞"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def _p(value: float) -> str:
+    return "" if pd.isna(value) else ("<0.001" if value < 0.001 else f"{value:.3f}")
+
+
+def format_ratios(
+    table: pd.DataFrame,
+    *,
+    labels: Mapping[str, str],
+    lang: Language = "en",
+) -> pd.DataFrame:
+    """Odds or hazard ratios as a readable table: predictor, ratio with its interval, p.
+
+    Expects the ``table`` of a :class:`cape_study.models.LogisticResult` or
+    :class:`cape_study.models.CoxResult`; the intercept is left out, and the heading
+    names the interval's level and kind (profile penalised likelihood or Wald).
+    """
+    head = _MODEL_HEAD[lang]
+    ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
+    rows = table[table["term"] != "(Intercept)"]
+    level = f"{float(table['confidence'].iloc[0]):.0%}" if len(table) else "95%"
+    kind = _INTERVAL_KINDS[lang].get(str(table["interval"].iloc[0]), "") if len(table) else ""
+    out = pd.DataFrame(
+        {
+            head["term"]: [labels.get(t, t) for t in rows["term"]],
+            f"{head[ratio]} ({head['ci'].format(level=level, kind=kind)})": [
+                f"{_ratio(r)} ({_ratio(lo)}–{_ratio(hi)})"
+                for r, lo, hi in zip(rows[ratio], rows["ci_low"], rows["ci_high"], strict=True)
+            ],
+            head["p_value"]: [_p(p) for p in rows["p_value"]],
+        }
+    )
+    if "ph_p_value" in rows:
+        out[head["ph_p_value"]] = [_p(p) for p in rows["ph_p_value"]]
+    return out
+
+
+def format_term_counts(
+    table: pd.DataFrame,
+    *,
+    labels: Mapping[str, str],
+    lang: Language = "en",
+) -> pd.DataFrame:
+    """Cases by predictor value and outcome, as a readable table (suppressed cells ·).
+
+    Expects :func:`cape_study.models.term_counts` after disclosure control.
+    """
+    head = _MODEL_HEAD[lang]
+    cells = table.set_index(["term", "value", "outcome"])["cases"]
+    lines = list(dict.fromkeys(zip(table["term"], table["value"], strict=True)))
+    return pd.DataFrame(
+        {
+            head["term"]: [labels.get(t, t) for t, _ in lines],
+            head["value"]: [head["yes"] if v == 1 else head["no"] for _, v in lines],
+            head["events"]: _count(pd.Series([cells[(t, v, 1)] for t, v in lines])),
+            head["non_events"]: _count(pd.Series([cells[(t, v, 0)] for t, v in lines])),
+        }
+    )
+
+
+def format_population(
+    table: pd.DataFrame, *, lang: Language = "en", codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Cases of the model population by how they enter the models (rows) and country.
+
+    Expects :func:`cape_study.models.population_counts` after disclosure control.
+    """
+    book = codebook or load_codebook()
+    ends = _POPULATION_ENDS[lang]
+    countries = list(dict.fromkeys(table["country"]))
+    out = pd.DataFrame({book.scheme("country").label(lang): [ends[e] for e in ends]})
+    for country in countries:
+        cells = table[table["country"] == country].set_index("end")["cases"]
+        name = (
+            _MODEL_HEAD[lang]["all"] if country == "all" else book.label("country", country, lang)
+        )
+        out[name] = _count(cells.reindex(list(ends)))
+    return out
+
+
+def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language = "en") -> str:
+    """The ratios whose interval excludes 1, as a sentence part, or a statement that
+    none does. Expects a model result's ``table``."""
+    ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
+    name = {"odds_ratio": "OR", "hazard_ratio": "HR"}[ratio]
+    rows = table[table["term"] != "(Intercept)"]
+    clear = rows[(rows["ci_low"] > 1) | (rows["ci_high"] < 1)]
+    if clear.empty:
+        return f"no predictor's {name} has an interval that excludes 1"
+    return "; ".join(
+        f"{labels.get(r.term, r.term)} {name} {_ratio(getattr(r, ratio))} "
+        f"({_ratio(r.ci_low)}–{_ratio(r.ci_high)})"
+        for r in clear.itertuples(index=False)
+    )
+
+
+def notes_markdown(notes: list[str], lang: Language = "en") -> str:
+    """A model's warnings as a Markdown block for the report (nothing when there are none)."""
+    word = {"en": "Note", "sv": "Obs"}[lang]
+    return "\n\n".join(f"> **{word}.** {note}" for note in notes)
+
+
+def models_takeaway(
+    population: pd.DataFrame, logistic: object, cox: object, *, labels: Mapping[str, str]
+) -> str:
+    """The finding of the models notebook in one paragraph, with numbers.
+
+    ``population`` is :func:`cape_study.models.population_counts` after disclosure
+    control (its counts are the only ones named); ``logistic`` and ``cox`` are a
+    :class:`cape_study.models.LogisticResult` and :class:`cape_study.models.CoxResult`.
+    """
+    totals = population[population["country"] == "all"].set_index("end")["cases"]
+    separating = [labels.get(t, t) for t in logistic.separation.terms]
+    why = f", because {', '.join(separating)} separates the outcome" if separating else ""
+    fragile = (
+        f" With {logistic.epv:.1f} events per estimated coefficient these estimates are "
+        "fragile (fewer than the usual 10)."
+        if any("events per variable" in w for w in logistic.warnings)
+        else ""
+    )
+
+    def number(value: object) -> str:
+        return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
+
+    return (
+        f"**Takeaway:** of the cases with a suspect, every predictor known and an outcome by "
+        f"the cut-off, "
+        f"{number(totals.get('prosecuted'))} were prosecuted and "
+        f"{number(totals.get('closed'))} closed without prosecution. "
+        f"Logistic regression ({logistic.method}{why}; {logistic.confidence:.0%} "
+        f"{logistic.interval} intervals): {ratio_text(logistic.table, labels=labels)}. "
+        f"Cox regression of the time to prosecution (cause-specific, closure censored; "
+        f"{cox.confidence:.0%} {cox.interval} intervals): "
+        f"{ratio_text(cox.table, labels=labels)}.{fragile}"
+    )
