@@ -84,3 +84,14 @@ def test_demo_barriers_step_renders_and_writes_the_coders_work_list(demo_report:
     assert "reports/barriers/disagreements.csv" in manifest["steps"]["02_barriers"]["outputs"]
     tables = {r["table"] for r in manifest["disclosure"] if r["step"] == "02_barriers"}
     assert "prevalence by outcome" in tables
+
+
+def test_demo_models_step_reports_separation_firth_and_forest_plots(demo_report: Path) -> None:
+    page = (demo_report / "reports" / "steps" / "03_models.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DATA" in page and page.count("data:image/png;base64") >= 2
+    assert "separation" in page and "Firth penalised likelihood" in page
+    assert "profile penalised likelihood" in page and "Too few events per variable" in page
+    assert "logit_method" not in page  # no parameters cell, no code
+    manifest = json.loads((demo_report / "reports" / "manifest.json").read_text())
+    tables = {r["table"] for r in manifest["disclosure"] if r["step"] == "03_models"}
+    assert "cases by outcome: joint_inspection" in tables
