@@ -123,6 +123,15 @@ def test_funnel_continues_from_stages_to_final_outcomes(tmp_path, tables) -> Non
     assert len(by_two) == 3 * 2 and set(by_two.columns) >= {"country", "sector"}
     with pytest.raises(ValueError, match="unknown funnel step"):
         funnel(status, steps=["reported", "convicted"])
+    # overall=True adds the funnel of all cases ("all"), or of a country over its sectors.
+    table = funnel(status, by="country", steps=FUNNEL_STEPS, overall=True)
+    everyone = funnel(status, by=None, steps=FUNNEL_STEPS)
+    assert table[table["country"] == "all"]["reached"].tolist() == everyone["reached"].tolist()
+    by_sector = funnel(status, by=["country", "sector"], steps=["prosecuted"], overall=True)
+    se_all = by_sector[(by_sector["country"] == "SE") & (by_sector["sector"] == "all")]
+    assert se_all[["n_cases", "reached"]].values.tolist() == [[2, 1]]
+    with pytest.raises(ValueError, match="needs a column"):
+        funnel(status, by=None, overall=True)
 
 
 def test_report_periods_count_back_from_the_latest_year() -> None:

@@ -38,6 +38,7 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "ci_method": "wilson",
         "min_cell_count": 5,
         "lang": "en",
+        "period_years": 4,
     }
     assert PARAMETER_SETS["barriers"]().model_dump() == {
         "coder_rule": "majority",
@@ -68,6 +69,7 @@ def test_command_line_strings_are_converted(tmp_path: Path) -> None:
         "ci_method": "wilson",
         "min_cell_count": 10,
         "lang": "en",
+        "period_years": 4,
     }
     (tmp_path / "data" / "raw" / "demo").mkdir(parents=True)
     intake = validate_parameters("intake", {"data_cutoff": "2023-06-30"}, root=tmp_path)
@@ -149,6 +151,7 @@ def test_notebook_parameters_reads_the_tagged_cell() -> None:
         "ci_method": "wilson",
         "min_cell_count": 5,
         "lang": "en",
+        "period_years": 4,
     }
     assert compare_with_notebook("attrition", FIXTURES / "notebooks" / "attrition.ipynb") == []
 

@@ -119,7 +119,7 @@ def test_case_file_side_counts_cases_by_offence_step_and_period(case_file) -> No
     assert table["case_count"].tolist() == [2, 1, 1, 0]  # SE-1's conviction was reversed
     assert table["case_total"].tolist()[1:3] == [2, 1]
     assert (table.loc[1, "ci_low"], table.loc[1, "ci_high"]) == proportion_ci(1, 2)
-    assert table.loc[1, "public_lines"] == "3 (of 2)"
+    assert table.loc[1, "public_lines"] == "3, 2"
     assert table.loc[0, "case_period"] == "2019–2020"
 
 

@@ -156,6 +156,28 @@ def test_cumulative_incidence_before_the_first_event_of_a_cause() -> None:
     assert table.loc[("a", 4.5), "cif"] == pytest.approx(7 / 12)
 
 
+def test_causes_can_be_ordered_and_must_exist() -> None:
+    table = cumulative_incidence(TINY, "t", "cause", causes=["b", "a"])
+    assert list(dict.fromkeys(table["cause"])) == ["b", "a"]
+    # Estimating one cause alone still lets the other compete.
+    only_b = cumulative_incidence(TINY, "t", "cause", causes=["b"]).set_index("time")
+    assert only_b.loc[5, "cif"] == pytest.approx(5 / 12)
+    with pytest.raises(ValueError, match=r"no event \['c'\]"):
+        cumulative_incidence(TINY, "t", "cause", causes=["c"])
+
+
+def test_no_event_bound_counts_the_states_known_at_the_time() -> None:
+    data = pd.DataFrame({"t": [1, 2, 3, 10, 10, 10], "cause": ["censored"] * 3 + ["a"] * 3})
+    table = cumulative_incidence(data, "t", "cause", times=[0.5, 5]).set_index("time")
+    # At 5, three subjects were censored before: 3 states known, none with the event.
+    for time, known in ((0.5, 6), (5, 3)):
+        _, high = proportion_confint(0, known, alpha=0.05, method="beta")
+        assert table.loc[time, ["cif", "ci_low", "ci_high"]].tolist() == pytest.approx([0, 0, high])
+    km = kaplan_meier(data.assign(e=data["cause"] == "a"), "t", "e", times=[5])
+    low, _ = proportion_confint(3, 3, alpha=0.05, method="beta")
+    assert km.iloc[0][["survival", "ci_low", "ci_high"]].tolist() == pytest.approx([1, low, 1])
+
+
 def test_groups_are_estimated_separately_and_bad_input_is_named() -> None:
     both = pd.concat([SIX_MP.assign(arm="6-MP"), PLACEBO.assign(arm="placebo")])
     table = kaplan_meier(both, "weeks", "relapse", by="arm", times=[10])

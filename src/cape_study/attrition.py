@@ -230,6 +230,7 @@ def funnel(
     method: str = "wilson",
     *,
     steps: Sequence[str] | None = None,
+    overall: bool = False,
 ) -> pd.DataFrame:
     """The funnel: how many cases reached each step, as a share of all cases reported.
 
@@ -251,6 +252,10 @@ def funnel(
     steps
         Stages and outcome codes, in order (for example :data:`FUNNEL_STEPS`). Default:
         every ``reached_<stage>`` column, then the outcomes if ``status`` has them.
+    overall
+        Also give the funnel over every group of the last ``by`` column, marked
+        ``"all"`` in it (all cases for one column; a country's total when split by
+        country and sector).
 
     Returns
     -------
@@ -268,7 +273,13 @@ def funnel(
             f"unknown funnel step(s) {unknown}; known: stages {stages}, outcomes {OUTCOME_ORDER}"
         )
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    groups = status.groupby(keys, observed=True) if keys else [((), status)]
+    if overall and not keys:
+        raise ValueError("overall=True needs a column to split by")
+    groups = list(status.groupby(keys, observed=True)) if keys else [((), status)]
+    if overall:
+        parents = status.groupby(keys[:-1], observed=True) if keys[:-1] else [((), status)]
+        totals = [((*(k if isinstance(k, tuple) else (k,)), "all"), g) for k, g in parents]
+        groups = totals + groups
     rows = []
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
@@ -286,6 +297,10 @@ def funnel(
                 }
             )
     table = pd.DataFrame(rows)
+    if overall:
+        if keys[:-1]:
+            table = table.sort_values(keys[:-1], kind="stable").reset_index(drop=True)
+        table[keys[-1]] = table[keys[-1]].astype("string")
     table["stage"] = pd.Categorical(table["stage"], categories=list(steps), ordered=True)
     table["proportion"] = table["reached"] / table["n_cases"]
     table["ci_low"], table["ci_high"] = proportion_ci(

@@ -127,6 +127,9 @@ class AttritionParameters(_Parameters):
         5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
+    period_years: int = Field(
+        4, ge=1, le=20, description="length of the report periods the funnel is split by, in years"
+    )
 
 
 class BarriersParameters(_Parameters):

@@ -154,8 +154,8 @@ def compare(
         One row per comparison: ``id``, ``country``, ``label``, ``measure`` (``count``
         or ``share``), ``public_value``, ``public_total`` and ``public_share`` (for a
         share), ``public_period``, ``public_unit``, ``public_source`` (organisation and
-        title), ``public_url``, ``public_lines`` (the line of public_statistics.csv, and of the
-        denominator's for a share: ``"3 (of 2)"``),
+        title), ``public_url``, ``public_lines`` (the line of public_statistics.csv, then the
+        denominator's for a share: ``"3, 2"``),
         ``case_count``, ``case_total`` and ``case_share`` (for a share), ``ci_low``,
         ``ci_high``, ``case_period``, ``comparable`` and ``differs`` (texts in
         ``lang``). ``case_count`` and ``case_total`` are counts: publish them through
@@ -196,8 +196,7 @@ def compare(
                 "public_unit": value["unit"],
                 "public_source": f"{value['source_org']}: {value['source_title']}",
                 "public_url": value["source_url"],
-                "public_lines": str(value["line"])
-                + (f" (of {total['line']})" if total is not None else ""),
+                "public_lines": ", ".join(str(r["line"]) for r in (value, total) if r is not None),
                 "case_count": count,
                 "case_total": denominator if side.of else pd.NA,
                 "case_period": _period(side.period),

@@ -84,6 +84,7 @@ def cumulative_incidence(
     event: str,
     *,
     censored: object = "censored",
+    causes: Sequence[object] | None = None,
     by: str | Sequence[str] | None = None,
     confidence: float = 0.95,
     times: Sequence[float] | None = None,
@@ -119,6 +120,9 @@ def cumulative_incidence(
         Column naming each subject's event (its cause), or ``censored``.
     censored
         The value of ``event`` that means censored.
+    causes
+        The causes to estimate, in the order wanted (default: every other value of
+        ``event``, sorted); any cause not named still competes.
     by, confidence, times
         As in :func:`kaplan_meier`.
 
@@ -136,9 +140,13 @@ def cumulative_incidence(
     Journal of Statistics* 5, 141-150. Collett, D. (2015). *Modelling Survival Data in
     Medical Research*, 3rd ed. CRC Press.
     """
-    causes = [c for c in pd.unique(data[event].dropna()) if c != censored]
-    causes = sorted(causes, key=str)
-    frame = data.assign(_code=data[event].map({c: i + 1 for i, c in enumerate(causes)}))
+    observed = sorted((c for c in pd.unique(data[event].dropna()) if c != censored), key=str)
+    causes = list(causes) if causes is not None else observed
+    unknown = [c for c in causes if c not in observed]
+    if unknown:
+        raise ValueError(f"column {event!r} has no event {unknown}; it has {observed}")
+    everything = causes + [c for c in observed if c not in causes]
+    frame = data.assign(_code=data[event].map({c: i + 1 for i, c in enumerate(everything)}))
     frame["_code"] = frame["_code"].fillna(0).astype(int)
     tables = []
     for i, cause in enumerate(causes, start=1):
@@ -283,8 +291,15 @@ def _evaluate(
     columns = [estimate, "std_error", "ci_low", "ci_high"]
     for column in columns:
         out[column] = table[column].to_numpy(float)[np.clip(rows, 0, None)]
-    # Before the first observed time nothing has happened to any of the n subjects.
-    bound = _tail(z) ** (1 / len(t))
-    first = [1.0, 0.0, bound, 1.0] if cause is None else [0.0, 0.0, 0.0, 1 - bound]
-    out.loc[rows < 0, columns] = first
+    # Before the first observed time nothing has happened to any subject; where no event
+    # has happened by t, the exact bound uses the subjects whose state at t is known.
+    out.loc[rows < 0, columns] = [1.0, 0.0, 1.0, 1.0] if cause is None else [0.0] * 4
+    known = len(t) - ((t[None, :] < at[:, None]) & (c == 0)).sum(axis=1)
+    bound = _tail(z) ** (1 / np.maximum(known, 1))
+    if cause is None:
+        none = out["survival"].to_numpy() == 1
+        out.loc[none, "ci_low"] = bound[none]
+    else:
+        none = out["cif"].to_numpy() == 0
+        out.loc[none, "ci_high"] = 1 - bound[none]
     return out

@@ -11,26 +11,38 @@ from cape_study.codebook import Codebook, Language, load_codebook
 
 __all__ = [
     "COEFFICIENT_LABELS",
+    "COLUMN_LABELS",
     "GROUP_LABELS",
+    "PATH_LABELS",
     "SUPPRESSED",
     "agreement_text",
+    "column_label",
     "count_table",
     "count_text",
     "difference_text",
     "disagreement_sheet",
+    "estimate_text",
     "format_agreement",
+    "format_comparison",
     "format_disagreements",
+    "format_flows",
     "format_funnel",
+    "format_funnel_wide",
     "format_population",
     "format_prevalence",
     "format_ratios",
     "format_term_counts",
+    "format_time_to_event",
+    "funnel_text",
+    "group_label",
     "models_takeaway",
     "notes_markdown",
+    "ordered_groups",
     "provenance_banner",
     "ratio_text",
     "share_text",
     "show",
+    "step_labels",
     "with_labels",
 ]
 
@@ -127,6 +139,10 @@ def format_funnel(
     book = codebook or load_codebook()
     schemes = {"stage": "stage"} | ({by: by} if by and by in book.schemes else {})
     labelled = with_labels(table, schemes, lang, book)
+    steps = step_labels(lang, book)
+    labelled["stage"] = table["stage"].astype("string").map(lambda s: steps.get(s, s))
+    if by:
+        labelled[by] = [group_label(by, v, lang, book) for v in table[by]]
     confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
     out = pd.DataFrame(
         {
@@ -181,6 +197,352 @@ def provenance_banner(synthetic: bool, source: str, codebook_version: str, data_
             f"must not be cited as a finding. ({facts})"
         )
     return f"> Data: {facts}."
+
+
+# -- attrition (01_attrition) ------------------------------------------------------------
+#: Labels of values that are not codes of a codebook scheme: the offence families and
+#: path ends of :func:`cape_study.attrition.offence_paths`, and the ``"all"`` group of
+#: :func:`cape_study.attrition.funnel` with ``overall=True``.
+PATH_LABELS = {
+    "en": {
+        "trafficking": "Human trafficking",
+        "exploitation": "Human exploitation (människoexploatering)",
+        "other": "Another offence",
+        "not_prosecuted": "Not prosecuted",
+        "not_judged": "Not (yet) judged",
+        "all": "All cases",
+    },
+    "sv": {
+        "trafficking": "Människohandel",
+        "exploitation": "Människoexploatering",
+        "other": "Annat brott",
+        "not_prosecuted": "Inte åtalat",
+        "not_judged": "Inte (ännu) dömt",
+        "all": "Alla ärenden",
+    },
+}
+#: Headings of columns that are not codebook variables.
+COLUMN_LABELS = {
+    "en": {
+        "still_open": "Still open: neither prosecuted nor closed",
+        "period": "Report period",
+        "reported": "Offence reported",
+        "charged": "Principal charge",
+        "judged": "Final judgment",
+        "cause": "Event",
+        "cases": "Cases",
+        "n_cases": "Cases reported",
+        "time": "Time since report",
+        "at_risk": "Cases at risk",
+        "cumulative_events": "Events so far",
+        "survival": "Still open ({ci} CI)",
+        "cif": "Cumulative incidence ({ci} CI)",
+    },
+    "sv": {
+        "still_open": "Öppna: varken åtalade eller nedlagda",
+        "period": "Anmälningsperiod",
+        "reported": "Anmält brott",
+        "charged": "Huvudsakligt åtal",
+        "judged": "Slutlig dom",
+        "cause": "Händelse",
+        "cases": "Ärenden",
+        "n_cases": "Anmälda ärenden",
+        "time": "Tid sedan anmälan",
+        "at_risk": "Ärenden i risk",
+        "cumulative_events": "Händelser hittills",
+        "survival": "Fortfarande öppna ({ci} KI)",
+        "cif": "Kumulativ incidens ({ci} KI)",
+    },
+}
+_COMPARISON_HEAD = {
+    "en": {
+        "label": "Figure",
+        "public": "Public statistics",
+        "source": "Source (line of public_statistics.csv)",
+        "case": "This case file",
+        "comparable": "Comparable in",
+        "differs": "Differs in",
+        "of": "of",
+        "line": "line",
+        "lines": "lines",
+    },
+    "sv": {
+        "label": "Uppgift",
+        "public": "Offentlig statistik",
+        "source": "Källa (rad i public_statistics.csv)",
+        "case": "Denna akt",
+        "comparable": "Jämförbart",
+        "differs": "Skiljer sig",
+        "of": "av",
+        "line": "rad",
+        "lines": "rader",
+    },
+}
+_CASE_NAMES = {"en": "cases", "sv": "ärenden"}
+
+
+def step_labels(lang: Language = "en", codebook: Codebook | None = None) -> dict[str, str]:
+    """Labels of funnel steps and offence paths: stages, outcomes, families, path ends."""
+    book = codebook or load_codebook()
+    return (
+        PATH_LABELS[lang]
+        | _END_LABELS[lang]
+        | book.labels("outcome", lang)
+        | book.labels("stage", lang)
+    )
+
+
+def group_label(
+    column: str, value: object, lang: Language = "en", codebook: Codebook | None = None
+) -> str:
+    """The label of a group: a code of the scheme named like the column, else a path or
+    funnel label (``"all"``), else the value itself (a period such as ``2021–2024``)."""
+    book = codebook or load_codebook()
+    value = str(value)
+    if column in book.schemes and value in book.codes(column):
+        return book.label(column, value, lang)
+    return step_labels(lang, book).get(value, value)
+
+
+def ordered_groups(values: pd.Series, column: str, codebook: Codebook | None = None) -> list[str]:
+    """The distinct values of a grouping column, in codebook order (``"all"`` first)."""
+    book = codebook or load_codebook()
+    frame = pd.DataFrame({column: values}).drop_duplicates()
+    return [str(v) for v in _ordered(frame, [column], book)[column]]
+
+
+def column_label(column: str, lang: Language = "en", codebook: Codebook | None = None) -> str:
+    """A column's heading: the codebook's scheme label, else one of :data:`COLUMN_LABELS`."""
+    book = codebook or load_codebook()
+    if column in book.schemes:
+        return book.scheme(column).label(lang)
+    return COLUMN_LABELS[lang].get(column, column)
+
+
+def _ordered(table: pd.DataFrame, columns: list[str], book: Codebook) -> pd.DataFrame:
+    """Rows in codebook order of each column (``"all"`` first), else as they come."""
+    keys = []
+    for column in columns:
+        values = table[column].astype("string")
+        if column in book.schemes:
+            codes = ["all", *book.codes(column)]
+            keys.append(values.map(lambda v, c=codes: c.index(v) if v in c else len(c)))
+        elif isinstance(table[column].dtype, pd.CategoricalDtype):
+            keys.append(table[column].cat.codes)
+        else:
+            keys.append(values.map(lambda v: 0 if v == "all" else 1))
+    if not keys:
+        return table
+    order = pd.DataFrame({f"_{i}": k.to_numpy() for i, k in enumerate(keys)})
+    return table.iloc[order.sort_values(list(order.columns), kind="stable").index]
+
+
+def _cell(count: object, p: float, low: float, high: float) -> str:
+    if pd.isna(count) or pd.isna(p):
+        return SUPPRESSED
+    return f"{int(count):,} ({p:.1%}; {low:.1%}–{high:.1%})"
+
+
+def format_funnel_wide(
+    table: pd.DataFrame,
+    *,
+    by: str | list[str],
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    steps_as_rows: bool = False,
+) -> pd.DataFrame:
+    """A funnel as a cross-table: each cell "cases (share; interval)", ``·`` if hidden.
+
+    One row per group and one column per step (after ``reported``, whose count is the
+    denominator column), or with ``steps_as_rows`` one row per step and one column per
+    group, headed with the group's number of cases. Expects the output of
+    :func:`cape_study.attrition.funnel` after :func:`cape_study.disclosure.suppress`.
+    """
+    book = codebook or load_codebook()
+    keys = [by] if isinstance(by, str) else list(by)
+    labels = step_labels(lang, book)
+    rows = _ordered(table, keys, book)
+    groups = list(dict.fromkeys(tuple(r) for r in rows[keys].itertuples(index=False)))
+    cells = {
+        (tuple(getattr(r, k) for k in keys), r.stage): _cell(
+            r.reached, r.proportion, r.ci_low, r.ci_high
+        )
+        for r in rows.itertuples(index=False)
+    }
+    totals = {tuple(getattr(r, k) for k in keys): r.n_cases for r in rows.itertuples(index=False)}
+    steps = [s for s in table["stage"].cat.categories if s != "reported"]
+    n_head = COLUMN_LABELS[lang]["n_cases"]
+
+    def n_text(group: tuple) -> str:
+        n = totals[group]
+        return SUPPRESSED if pd.isna(n) else f"{int(n):,}"
+
+    if steps_as_rows:
+        names = {
+            g: " / ".join(group_label(k, v, lang, book) for k, v in zip(keys, g, strict=True))
+            + f" (n = {n_text(g)})"
+            for g in groups
+        }
+        head = _FUNNEL_HEAD[lang]
+        out = pd.DataFrame({head["stage"]: [labels.get(s, s) for s in steps]})
+        for g in groups:
+            out[names[g]] = [cells.get((g, s), SUPPRESSED) for s in steps]
+        return out
+    out = pd.DataFrame(
+        {
+            column_label(k, lang, book): [group_label(k, g[i], lang, book) for g in groups]
+            for i, k in enumerate(keys)
+        }
+    )
+    out[n_head] = [n_text(g) for g in groups]
+    for s in steps:
+        out[labels.get(s, s)] = [cells.get((g, s), SUPPRESSED) for g in groups]
+    return out
+
+
+def _duration(days: float, lang: Language) -> str:
+    months = {"en": "months", "sv": "månader"}[lang]
+    years = {"en": ("year", "years"), "sv": ("år", "år")}[lang]
+    if days % 365 == 0:
+        n = int(days // 365)
+        return f"{n} {years[n != 1]}"
+    return f"{round(days / 30.4375)} {months}"
+
+
+def format_time_to_event(
+    table: pd.DataFrame,
+    *,
+    by: str = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Kaplan-Meier or cumulative incidence estimates at chosen times, readable.
+
+    Expects :func:`cape_study.survival.kaplan_meier` or
+    :func:`~cape_study.survival.cumulative_incidence` evaluated at ``times`` (days),
+    after :func:`cape_study.disclosure.suppress` of ``at_risk`` and
+    ``cumulative_events`` (estimates derived from a hidden count hidden with it).
+    """
+    book = codebook or load_codebook()
+    estimate = "cif" if "cif" in table else "survival"
+    heads = COLUMN_LABELS[lang]
+    confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
+    rows = _ordered(table, [by, *(["cause"] if "cause" in table else [])], book)
+    labels = step_labels(lang, book)
+    out = pd.DataFrame(
+        {column_label(by, lang, book): [group_label(by, v, lang, book) for v in rows[by]]}
+    )
+    if "cause" in rows:
+        out[heads["cause"]] = [labels.get(str(c), str(c)) for c in rows["cause"]]
+    out[heads["time"]] = [_duration(t, lang) for t in rows["time"]]
+    out[heads["at_risk"]] = _count(rows["at_risk"])
+    out[heads["cumulative_events"]] = _count(rows["cumulative_events"])
+    out[heads[estimate].format(ci=f"{confidence:.0%}")] = [
+        _share(p, lo, hi) if pd.notna(lo) and pd.notna(hi) else _estimate(p)
+        for p, lo, hi in zip(rows[estimate], rows["ci_low"], rows["ci_high"], strict=True)
+    ]
+    return out
+
+
+def _estimate(p: float) -> str:
+    return SUPPRESSED if pd.isna(p) else f"{p:.1%}"
+
+
+def format_flows(
+    table: pd.DataFrame,
+    *,
+    steps: list[str],
+    by: str | None = None,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """A suppressed flow table (:func:`cape_study.attrition.flow_table`) with labels;
+    paths no case took are left out, hidden counts show as ``·``."""
+    book = codebook or load_codebook()
+    keys = ([by] if by else []) + steps
+    shown = table[(table["cases"] != 0) | table["cases"].isna()]
+    rows = _ordered(shown, keys, book)
+    out = pd.DataFrame(
+        {
+            column_label(k, lang, book): [group_label(k, v, lang, book) for v in rows[k]]
+            for k in keys
+        }
+    )
+    out[COLUMN_LABELS[lang]["cases"]] = _count(rows["cases"])
+    return out
+
+
+def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataFrame:
+    """The case file beside the public statistics (:func:`cape_study.public_statistics.compare`
+    after suppressing ``case_count``), one row per comparison, sources cited."""
+    head = _COMPARISON_HEAD[lang]
+
+    def public(r) -> str:
+        text = f"{int(r.public_value):,}"
+        if pd.notna(r.public_total):
+            text += f" {head['of']} {int(r.public_total):,} ({r.public_share:.1%})"
+        return f"{text} {r.public_unit}, {r.public_period}"
+
+    def case(r) -> str:
+        if pd.isna(r.case_count):
+            return f"{SUPPRESSED} {_CASE_NAMES[lang]}, {r.case_period}"
+        text = f"{int(r.case_count):,}"
+        if r.measure == "share":
+            total = SUPPRESSED if pd.isna(r.case_total) else f"{int(r.case_total):,}"
+            text += f" {head['of']} {total} ({_share(r.case_share, r.ci_low, r.ci_high)})"
+        return f"{text} {_CASE_NAMES[lang]}, {r.case_period}"
+
+    return pd.DataFrame(
+        {
+            head["label"]: table["label"],
+            head["public"]: [public(r) for r in table.itertuples()],
+            head["source"]: [
+                f"{r.public_source} ({head['lines' if ',' in r.public_lines else 'line']} "
+                f"{r.public_lines})"
+                for r in table.itertuples()
+            ],
+            head["case"]: [case(r) for r in table.itertuples()],
+            head["comparable"]: table["comparable"],
+            head["differs"]: table["differs"],
+        }
+    )
+
+
+def funnel_text(table: pd.DataFrame, step: str, *, by: str = "country") -> str:
+    """One part per group, by code in codebook order: the share reaching ``step`` with
+    its interval, as :func:`share_text` gives it (the ``"all"`` group left out)."""
+    book = load_codebook()
+    rows = table[table[by].astype("string") != "all"]
+    return share_text(_ordered(rows, [by], book), step, by=by)
+
+
+def estimate_text(
+    table: pd.DataFrame,
+    *,
+    at: float,
+    by: str = "country",
+    cause: str | None = None,
+    codebook: Codebook | None = None,
+) -> str:
+    """One part per group: a time-to-event estimate at time ``at`` with its interval.
+
+    Groups are named by their code (``SE: 2.3% (0.9%–4.7%)``), in codebook order.
+    Expects a suppressed table of :func:`format_time_to_event`'s kind; a hidden
+    estimate is named as such, never shown.
+    """
+    book = codebook or load_codebook()
+    estimate = "cif" if "cif" in table else "survival"
+    rows = table[(table["time"] == at) & ((table["cause"] == cause) if cause else True)]
+    parts = []
+    for r in _ordered(rows, [by], book).itertuples(index=False):
+        name = str(getattr(r, by))
+        value = getattr(r, estimate)
+        parts.append(
+            f"{name}: suppressed (small numbers)"
+            if pd.isna(value)
+            else f"{name}: {value:.1%} ({r.ci_low:.1%}–{r.ci_high:.1%})"
+        )
+    return "; ".join(parts)
 
 
 # -- barriers and reliability (02_barriers) ----------------------------------------------
