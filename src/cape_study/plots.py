@@ -789,6 +789,7 @@ def forest_plot(
     ax.set_xscale("log")
     ax.set_xlim(left, right)
     ax.axvline(1.0, color="0.4", linewidth=1, linestyle="--")
+    flagged_shown = [t for t in rows["term"] if t in flagged]
     for i, (est, lo, hi, term) in enumerate(zip(estimate, low, high, rows["term"], strict=True)):
         hi_shown = hi if np.isfinite(hi) and hi <= right else right
         lo_shown = lo if np.isfinite(lo) and lo >= left else left
@@ -810,7 +811,7 @@ def forest_plot(
             color="C0",
             markerfacecolor="white" if open_marker else "C0",
             linestyle="none",
-            label=words["flagged"] if open_marker else None,
+            label=words["flagged"] if open_marker and term == flagged_shown[0] else None,
         )
     ax.set_yticks(
         range(len(rows)), [textwrap.fill(labels.get(t, t), 42) for t in rows["term"]], fontsize=9
@@ -826,6 +827,6 @@ def forest_plot(
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")
     ax.xaxis.set_minor_formatter(lambda v, _: "")
     ax.grid(axis="x", alpha=0.3, which="major")
-    if any(t in flagged for t in rows["term"]):
+    if flagged_shown:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8)
     return ax
