@@ -32,6 +32,8 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "codebook": "cape_v1",
         "data_cutoff": dt.date(2024, 12, 31),
         "min_cell_count": 5,
+        "key_file": "~/.config/cape-study/pseudonym.key",
+        "lang": "en",
     }
     assert AttritionParameters().model_dump() == {
         "confidence_level": 0.95,

@@ -107,3 +107,45 @@ def test_funnel_plot_draws_one_series_per_group_on_a_given_axes() -> None:
     plt.close(fig)
     assert plots.funnel_plot(_funnel(), by="country").figure is not None
     plt.close("all")
+
+
+def test_case_counts_list_every_code_and_regions_only_with_their_country() -> None:
+    cases = pd.DataFrame(
+        {
+            "report_date": pd.to_datetime(["2019-03-01", "2019-07-01", "2021-01-05"]),
+            "country": pd.Categorical(["SE", "SE", "FI"], categories=["SE", "FI"]),
+            "police_region": pd.Categorical(
+                ["se_syd", "se_syd", "fi_helsinki"], categories=["se_syd", "fi_helsinki"]
+            ),
+        }
+    )
+    by_region = tables.case_counts(cases, ["country", "police_region"])
+    assert by_region.to_dict("records") == [
+        {"country": "SE", "police_region": "se_syd", "cases": 2},
+        {"country": "FI", "police_region": "fi_helsinki", "cases": 1},
+    ]
+    by_year = tables.case_counts(cases, ["report_year", "country"])
+    assert by_year.set_index(["report_year", "country"])["cases"].to_dict() == {
+        ("2019", "SE"): 2,
+        ("2019", "FI"): 0,
+        ("2021", "SE"): 0,
+        ("2021", "FI"): 1,
+    }
+    safe = disclosure.suppress(by_region, "cases", threshold=5, name="r", keys=["country"])
+    shown = tables.count_list(
+        safe, schemes={"country": "country", "police_region": "police_region"}, lang="sv"
+    )
+    assert list(shown.columns) == ["Land", "Polisregion / polisinrättning", "Ärenden"]
+    assert shown["Ärenden"].isna().all() and shown["Land"].tolist() == ["Sverige", "Finland"]
+
+
+def test_count_bars_leave_hidden_counts_out() -> None:
+    table = pd.DataFrame(
+        {"sector": ["cleaning", "construction", "cleaning"], "country": ["SE", "SE", "FI"]}
+    ).assign(cases=pd.array([12, pd.NA, 7], dtype="Int64"))
+    fig, ax = plt.subplots()
+    assert plots.count_bars(table, x="sector", hue="country", ax=ax) is ax
+    assert sorted(p.get_height() for p in ax.patches) == [7, 12]
+    assert [t.get_text() for t in ax.texts] == [tables.SUPPRESSED, "· suppressed (small count)"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Sweden", "Finland"]
+    plt.close(fig)

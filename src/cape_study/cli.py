@@ -209,6 +209,36 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- keygen -----------------------------------------------------------------------------
+def _add_keygen(sub: argparse._SubParsersAction) -> None:
+    from cape_study.privacy import DEFAULT_KEY_FILE
+
+    p = sub.add_parser(
+        "keygen", help="create the pseudonymisation key (a private file outside the project)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_KEY_FILE),
+        help=f"where to write the key (default: {DEFAULT_KEY_FILE})",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing key (changes every pseudonym)"
+    )
+
+
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    from cape_study.privacy import KEY_ENV, write_key
+
+    path = write_key(args.out, force=args.force)
+    print(
+        f"wrote a new pseudonymisation key to {path} (readable by you only). Keep it secret "
+        "and back it up on secure storage: the same key gives the same pseudonyms. Intake "
+        f"reads it from there (parameter key_file), unless {KEY_ENV} is set."
+    )
+    return 0
+
+
 # -- dispatch ---------------------------------------------------------------------------
 _COMMANDS: dict[
     str, tuple[Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]
@@ -218,6 +248,7 @@ _COMMANDS: dict[
     "run": (_add_run, _cmd_run),
     "verify": (_add_verify, _cmd_verify),
     "synth": (_add_synth, _cmd_synth),
+    "keygen": (_add_keygen, _cmd_keygen),
 }
 
 

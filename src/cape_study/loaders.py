@@ -25,9 +25,10 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pandas as pd
 
@@ -574,12 +575,18 @@ def format_problems(problems: pd.DataFrame) -> str:
 
 
 # -- processed data ---------------------------------------------------------------------
-def write_processed(case_file: CaseFile, directory: str | os.PathLike[str]) -> list[Path]:
+def write_processed(
+    case_file: CaseFile,
+    directory: str | os.PathLike[str],
+    *,
+    metadata: Mapping[str, Any] | None = None,
+) -> list[Path]:
     """Write a checked case file as parquet files plus ``metadata.json``, atomically.
 
     Everything is written into a temporary sibling directory that replaces
     ``directory`` only once complete, so a failure leaves the previous processed
-    data in place. Returns the written paths.
+    data in place. ``metadata`` adds entries to ``metadata.json`` (intake records
+    there what :func:`cape_study.privacy.protect` did). Returns the written paths.
     """
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -594,6 +601,7 @@ def write_processed(case_file: CaseFile, directory: str | os.PathLike[str]) -> l
             "synthetic": case_file.synthetic,
             "rows": {name: len(frame) for name, frame in case_file.tables.items()},
         }
+        meta |= {k: v for k, v in (metadata or {}).items() if k not in meta}
         (staging / _METADATA).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         old = None
         if target.exists():

@@ -47,6 +47,7 @@ from pydantic import (
 )
 
 from cape_study.errors import ParameterError
+from cape_study.privacy import DEFAULT_KEY_FILE
 
 __all__ = [
     "PARAMETER_SETS",
@@ -103,6 +104,13 @@ class IntakeParameters(_Parameters):
     min_cell_count: int = Field(
         5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
+    key_file: str = Field(
+        DEFAULT_KEY_FILE,
+        min_length=1,
+        description="file holding the pseudonymisation key, outside the project "
+        "(CAPE_PSEUDO_KEY takes precedence; make one with `cape-study keygen`)",
+    )
+    lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
 
     @field_validator("case_file")
     @classmethod

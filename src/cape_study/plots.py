@@ -14,6 +14,7 @@ from cape_study.codebook import Codebook, Language, load_codebook
 __all__ = [
     "agreement_plot",
     "cooccurrence_heatmap",
+    "count_bars",
     "flow_heatmap",
     "forest_plot",
     "funnel_groups_plot",
@@ -829,4 +830,89 @@ def forest_plot(
     ax.grid(axis="x", alpha=0.3, which="major")
     if flagged_shown:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8)
+    return ax
+
+
+_COUNT_WORDS = {
+    "en": {"cases": "Cases", "hidden": "· suppressed (small count)"},
+    "sv": {"cases": "Ärenden", "hidden": "· undertryckt (litet antal)"},
+}
+
+
+def count_bars(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    count: str = "cases",
+    hue: str | None = None,
+    title: str | None = None,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of a suppressed count table: one bar per value of ``x`` (and of ``hue``).
+
+    Parameters
+    ----------
+    table
+        A tidy count table after :func:`cape_study.disclosure.suppress`; a hidden
+        count is drawn as ``·`` on the axis instead of a bar.
+    x, hue
+        The columns along the axis and in the legend; codes of a codebook scheme of the
+        same name are shown by their labels, in codebook order.
+    count
+        The column of counts.
+    title
+        The figure's title.
+    lang
+        Language of labels and axis titles.
+    codebook
+        Supplies the labels (default: the packaged codebook).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+    from cape_study.tables import SUPPRESSED
+
+    book = codebook or load_codebook()
+    words = _COUNT_WORDS[lang]
+
+    def values_of(column: str) -> list[str]:
+        present = list(dict.fromkeys(table[column].astype("string")))
+        if column in book.schemes:
+            return [c for c in book.codes(column) if c in present]
+        return sorted(present)
+
+    def label(column: str, value: str) -> str:
+        return book.label(column, value, lang) if column in book.schemes else value
+
+    xs = values_of(x)
+    groups = values_of(hue) if hue else [None]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(xs) * len(groups) + 2), 4.2))
+    width = 0.8 / len(groups)
+    hidden = False
+    for k, group in enumerate(groups):
+        rows = table if group is None else table[table[hue].astype("string") == group]
+        counts = rows.set_index(rows[x].astype("string"))[count]
+        pos = np.arange(len(xs)) + (k - (len(groups) - 1) / 2) * width
+        at = {v: pos[i] for i, v in enumerate(xs)}
+        shown = counts.dropna()
+        ax.bar(
+            [at[v] for v in shown.index],
+            shown.astype(float),
+            width=width,
+            label=label(hue, group) if hue else None,
+        )
+        for v in counts.index[counts.isna()]:
+            ax.text(at[v], 0, SUPPRESSED, ha="center", va="bottom", fontsize=14)
+            hidden = True
+    ax.set_xticks(range(len(xs)), [textwrap.fill(label(x, v), 14) for v in xs], fontsize=8)
+    ax.set_ylabel(words.get(count, count))
+    if title:
+        ax.set_title(title)
+    if hue:
+        ax.legend(frameon=False)
+    if hidden:
+        ax.annotate(words["hidden"], (0, -0.2), xycoords="axes fraction", fontsize=8, va="top")
+    ax.grid(axis="y", alpha=0.3)
     return ax

@@ -29,7 +29,18 @@ execution that produced it, takeaways); ``report_files`` (SHA-256 of index.html 
 each step's files); ``disclosure``: the suppression audit, one record per suppressed
 cell (``step``, ``table``, ``cell``, ``column``, ``reason``, ``threshold``; never the
 value), collected from the output that ``disclosure.publish_audit()`` displays in each
-notebook (an empty list when nothing was suppressed).
+notebook (an empty list when nothing was suppressed); ``privacy``: per step, what
+``privacy.publish()`` displayed (where the pseudonymisation key came from, the columns
+dropped, and counts of identifiers pseudonymised and of personal data masked, after
+disclosure control; never a value or the key).
+
+Personal data
+-------------
+Before anything is published, every HTML page of the new report is scanned for
+personnummer, samordningsnummer, henkilötunnus, e-mail addresses and phone numbers
+(:func:`cape_study.privacy.scan_text`; embedded images are skipped). A hit stops the run
+with :class:`~cape_study.privacy.PersonalDataFound`, naming the file, the line and
+column of each finding (never the value), and the new report is not published.
 
 :func:`verify_report` recomputes the manifest's hashes (``cape-study verify``).
 """
@@ -49,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 
 from cape_study.errors import PipelineError
 from cape_study.paths import ProjectPaths
+from cape_study.privacy import PRIVACY_MIMETYPE, PersonalDataFound, scan_text
 from cape_study.provenance import (
     FORMAT,
     git_state,
@@ -65,7 +77,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Difference",
+    "check_personal_data",
     "disclosure_audit",
+    "privacy_record",
     "render_html",
     "takeaways",
     "verify_report",
@@ -152,6 +166,36 @@ def disclosure_audit(nb: Any) -> list[dict[str, Any]]:
     ]
 
 
+def privacy_record(nb: Any) -> dict[str, Any] | None:
+    """What ``privacy.publish`` displayed in the notebook (the last display), if anything."""
+    found = [
+        out["data"][PRIVACY_MIMETYPE]
+        for cell in nb.get("cells", [])
+        for out in cell.get("outputs", [])
+        if PRIVACY_MIMETYPE in out.get("data", {})
+    ]
+    return found[-1] if found else None
+
+
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def check_personal_data(folder: Path, shown_as: str = "reports") -> None:
+    """Scan every HTML page under ``folder`` for personal data (identity numbers, e-mail
+    addresses, phone numbers); raise :class:`~cape_study.privacy.PersonalDataFound` for
+    the first page with any, naming it as ``shown_as/<path>`` with each position.
+
+    Embedded images (``data:...;base64,``) are blanked before the scan, keeping the
+    positions, since base-64 text is not readable text.
+    """
+    for page in sorted(folder.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        readable = _DATA_URI.sub(lambda m: " " * len(m.group()), text)
+        findings = scan_text(readable)
+        if findings:
+            raise PersonalDataFound(f"{shown_as}/{relative(page, folder)}", text, findings)
+
+
 def _unquote(text: str) -> str:
     """``'a finding'`` (the repr of a string returned by a cell) -> ``a finding``."""
     import ast
@@ -209,6 +253,13 @@ def write_report(
     synthetic = _synthetic(paths)
     git = git_state(root)
     (folder / "index.html").write_text(_index_html(results, synthetic, git), encoding="utf-8")
+    check_personal_data(folder, relative(paths.reports, root))
+    privacy = {}
+    for name in results:
+        nb = json.loads((folder / "steps" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        record = privacy_record(nb)
+        if record is not None:
+            privacy[name] = record
     report_files = {
         relative(p, folder): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()
     }
@@ -236,6 +287,7 @@ def write_report(
             for name in results
             for record in entries[name].get("disclosure", [])
         ],
+        "privacy": privacy,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

@@ -16,9 +16,12 @@ __all__ = [
     "PATH_LABELS",
     "SUPPRESSED",
     "agreement_text",
+    "case_counts",
     "column_label",
+    "count_list",
     "count_table",
     "count_text",
+    "describe_headings",
     "difference_text",
     "disagreement_sheet",
     "estimate_text",
@@ -43,6 +46,7 @@ __all__ = [
     "share_text",
     "show",
     "step_labels",
+    "table_rows",
     "with_labels",
 ]
 
@@ -1013,3 +1017,81 @@ def models_takeaway(
         f"{cox.confidence:.0%} {cox.interval} intervals): "
         f"{ratio_text(cox.table, labels=labels)}.{fragile}"
     )
+
+
+# -- describing a case file (intake) ----------------------------------------------------
+_DESCRIBE_HEAD = {
+    "en": {"report_year": "Year reported", "cases": "Cases", "table": "Table", "rows": "Rows"},
+    "sv": {"report_year": "Anmälningsår", "cases": "Ärenden", "table": "Tabell", "rows": "Rader"},
+}
+
+
+def describe_headings(lang: Language = "en") -> dict[str, str]:
+    """Headings of the columns that describe a case file: ``report_year``, ``cases``,
+    ``table``, ``rows``."""
+    return dict(_DESCRIBE_HEAD[lang])
+
+
+def case_counts(
+    cases: pd.DataFrame, by: list[str], *, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Cases counted by columns of the cases table, one row per combination.
+
+    ``report_year`` stands for the year of ``report_date``. Every code of a code
+    column is listed (zeros included); a code that belongs to one country (a police
+    region) is listed only with its own country when ``country`` is among ``by``.
+    The result (columns ``by`` and ``cases``) is ready for
+    :func:`cape_study.disclosure.suppress`.
+    """
+    book = codebook or load_codebook()
+    frame = cases
+    if "report_year" in by:
+        frame = cases.assign(report_year=cases["report_date"].dt.year.astype("string"))
+    counts = frame.groupby(by, observed=False).size().rename("cases").reset_index()
+    columns = book.table("cases").columns
+    for column in by:
+        scheme = columns[column].scheme if column in columns else None
+        homes = (
+            {c.code: c.country for c in book.scheme(scheme).codes if c.country} if scheme else {}
+        )
+        if homes and "country" in by and column != "country":
+            home = counts[column].astype("string").map(homes)
+            counts = counts[home.isna() | (home == counts["country"].astype("string"))]
+    return counts.reset_index(drop=True)
+
+
+def table_rows(
+    case_file: object, *, lang: Language = "en", codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """The number of rows of each table of a case file (``table`` labelled, ``rows``)."""
+    book = codebook or load_codebook()
+    return pd.DataFrame(
+        {
+            "table": [book.table(t).label(lang) for t in case_file.TABLES],
+            "rows": [len(getattr(case_file, t)) for t in case_file.TABLES],
+        }
+    )
+
+
+def count_list(
+    table: pd.DataFrame,
+    *,
+    schemes: Mapping[str, str],
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """A suppressed long count table for the report: codes as labels in codebook order,
+    columns headed by their scheme's label (or a heading of their own), no
+    ``suppressed`` column; hidden counts show as ``·`` with :func:`show`."""
+    book = codebook or load_codebook()
+    shown = table.drop(columns=["suppressed"], errors="ignore")
+    order = [
+        shown[c].astype("string").map({code: i for i, code in enumerate(book.codes(s))})
+        for c, s in schemes.items()
+    ]
+    if order:
+        rank = pd.concat(order, axis=1).fillna(len(shown))
+        shown = shown.loc[rank.sort_values(list(rank.columns), kind="stable").index]
+    labelled = with_labels(shown, schemes, lang, book)
+    head = _DESCRIBE_HEAD[lang] | {c: book.scheme(s).label(lang) for c, s in schemes.items()}
+    return labelled.rename(columns=head).reset_index(drop=True)
