@@ -3,6 +3,8 @@
 Statistical checks compare the generator's output with independent implementations
 (statsmodels for the planted logistic model, scikit-learn for Cohen's kappa, plain
 pandas recounts for truth.json) on samples large enough for the stated tolerances.
+
+privacy-scan: published or synthetic identity numbers only (tests/test_repository.py)
 """
 
 from __future__ import annotations

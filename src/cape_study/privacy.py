@@ -300,11 +300,13 @@ class Finding(NamedTuple):
         return TAGS[self.kind]
 
 
+# Not inside a word or a longer number, nor the decimals of one (1.3901042899).
+_NOT_AFTER = r"(?<![\w+-])(?<!\d[.,])"
 _PNR = re.compile(
-    r"(?<![\w+-])(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
+    _NOT_AFTER + r"(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
 )
 _HETU = re.compile(
-    r"(?<![\w+-])(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
+    _NOT_AFTER + r"(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
     re.IGNORECASE,
 )
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
@@ -313,12 +315,12 @@ _HETU_CENTURY = (
 )
 _SPACE = r"[ \u00a0]"
 _PHONE_NATIONAL = re.compile(
-    rf"(?<![\w+])(?:0[1-9]\d{{6,9}}"
+    rf"{_NOT_AFTER}(?:0[1-9]\d{{6,9}}"
     rf"|0[1-9]\d{{0,3}}(?:{_SPACE}?[-\u2013]{_SPACE}?|{_SPACE})\d{{2,8}}(?:{_SPACE}\d{{2,4}}){{0,3}})"
     rf"(?![\w]|[-\u2013]\d)"
 )
 _PHONE_INTERNATIONAL = re.compile(
-    rf"(?<![\w+])(?:\+|00)\d{{1,3}}(?:{_SPACE}?\(0\))?(?:{_SPACE}|-)?\d{{1,4}}"
+    rf"{_NOT_AFTER}(?:\+|00)\d{{1,3}}(?:{_SPACE}?\(0\))?(?:{_SPACE}|-)?\d{{1,4}}"
     rf"(?:(?:{_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
