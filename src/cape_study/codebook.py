@@ -75,9 +75,10 @@ class Text(_Strict):
 class Keywords(_Strict):
     """Words and patterns that signal a code in a document's text, by document language.
 
-    Each entry is a Python regular expression (a plain word is one too), matched
-    case-insensitively against normalised text by :mod:`cape_study.textcoding`, the
-    study's transparent dictionary baseline. Entries must not define named groups.
+    Each entry is a Python regular expression (a plain word is one too), written in
+    lower case and matched against normalised, lower-cased text by
+    :mod:`cape_study.textcoding`, the study's transparent dictionary baseline; a space
+    stands for any run of whitespace.
     """
 
     sv: tuple[str, ...] = ()
@@ -94,10 +95,10 @@ class Keywords(_Strict):
                 raise ValueError(
                     f"keyword {pattern!r} is not a regular expression: {exc}"
                 ) from None
-            if compiled.groupindex:
-                raise ValueError(f"keyword {pattern!r} defines a named group")
             if compiled.search(""):
                 raise ValueError(f"keyword {pattern!r} matches the empty text")
+            if re.sub(r"\\.", "", pattern) != re.sub(r"\\.", "", pattern).lower():
+                raise ValueError(f"keyword {pattern!r} is not written in lower case")
         return patterns
 
     def items(self) -> list[tuple[str, str]]:
