@@ -10,6 +10,7 @@ from conftest import write_case_file
 
 from cape_study.attrition import (
     FUNNEL_STEPS,
+    OUTCOME_ORDER,
     case_status,
     event_times,
     flow_table,
@@ -17,6 +18,7 @@ from cape_study.attrition import (
     offence_paths,
     proportion_ci,
     report_period,
+    suppress_funnel,
 )
 from cape_study.errors import CaseFileError
 from cape_study.loaders import load_case_file
@@ -132,6 +134,62 @@ def test_funnel_continues_from_stages_to_final_outcomes(tmp_path, tables) -> Non
     assert se_all[["n_cases", "reached"]].values.tolist() == [[2, 1]]
     with pytest.raises(ValueError, match="needs a column"):
         funnel(status, by=None, overall=True)
+
+
+def _sectors() -> pd.DataFrame:
+    """Swedish cases in three sectors (3, 20 and 30 cases; 1, 4 and 6 prosecuted) and
+    8 Finnish cases, all prosecuted: 6 convicted of another offence, 2 acquitted."""
+    n = {"beauty": (3, 1), "cleaning": (20, 4), "construction": (30, 6)}
+    rows = [
+        {"country": "SE", "sector": s, "reached_prosecuted": i < k, "outcome": pd.NA}
+        for s, (size, k) in n.items()
+        for i in range(size)
+    ]
+    rows += [
+        {
+            "country": "FI",
+            "sector": "cleaning",
+            "reached_prosecuted": True,
+            "outcome": "convicted_other" if i < 6 else "acquitted",
+        }
+        for i in range(8)
+    ]
+    frame = pd.DataFrame(rows).assign(reached_reported=True)
+    frame["reached_judgment_first_instance"] = frame["outcome"].notna()
+    return frame
+
+
+def test_a_published_funnel_protects_groups_totals_and_outcomes() -> None:
+    from cape_study import disclosure
+
+    status = _sectors()
+    steps = ["reported", "prosecuted"]
+    split = funnel(status[status["country"] == "SE"], by=["country", "sector"], steps=steps)
+    safe = suppress_funnel(split, threshold=5, name="t", additive=["sector"]).set_index(
+        ["sector", "stage"]
+    )
+    # beauty (3 cases) is hidden; the sectors add up to Sweden's 53 cases, so another
+    # sector's size is hidden too, and with it every share of that sector (a count
+    # over its share would give the size back).
+    assert pd.isna(safe.loc[("beauty", "reported"), "reached"])
+    assert pd.isna(safe.loc[("cleaning", "reported"), "reached"])
+    assert pd.isna(safe.loc[("cleaning", "prosecuted"), "n_cases"])
+    assert pd.isna(safe.loc[("cleaning", "prosecuted"), "proportion"])
+    assert safe.loc[("construction", "prosecuted"), ["reached", "n_cases"]].tolist() == [6, 30]
+    # "all" = SE + FI: Sweden's hidden count is not left to subtraction.
+    by_country = funnel(status, by="country", steps=["reported", "prosecuted"], overall=True)
+    safe = suppress_funnel(by_country, threshold=12, name="c", additive=["country"])
+    prosecuted = safe[safe["stage"] == "prosecuted"].set_index("country")["reached"]
+    assert pd.isna(prosecuted["SE"]) and prosecuted.isna().sum() >= 2
+    # The outcomes of Finland's 8 judged cases add up to 8: the 2 acquittals are not
+    # left beside the 6 convictions.
+    steps = ["reported", "prosecuted", "judgment_first_instance", *OUTCOME_ORDER]
+    fi = funnel(status[status["country"] == "FI"], by="country", steps=steps)
+    safe = suppress_funnel(fi, threshold=5, name="o").set_index("stage")["reached"]
+    assert safe[["convicted_other", "acquitted"]].isna().all()
+    assert safe["convicted_trafficking"] == 0 and safe["prosecuted"] == 8
+    assert "o: final outcomes" in set(disclosure.audit()["table"])
+    disclosure.clear_audit()
 
 
 def test_report_periods_count_back_from_the_latest_year() -> None:

@@ -35,6 +35,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from cape_study.codebook import Codebook, load_codebook
+from cape_study.disclosure import suppress
 from cape_study.errors import CaseFileError
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "offence_paths",
     "proportion_ci",
     "report_period",
+    "suppress_funnel",
 ]
 
 #: Interval methods, by the names used in the parameters, as statsmodels calls them.
@@ -73,6 +75,18 @@ FUNNEL_STEPS = [
     "judgment_first_instance",
     *OUTCOME_ORDER,
 ]
+#: The columns of :func:`funnel` other than its grouping columns.
+_FUNNEL_COLUMNS = {
+    "stage",
+    "level",
+    "n_cases",
+    "reached",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "confidence",
+}
 #: Offence families (the codebook's ``family`` of an offence), most serious first.
 FAMILIES = ["trafficking", "exploitation", "other"]
 #: The categories of each step of :func:`offence_paths`.
@@ -309,6 +323,83 @@ def funnel(
     table["ci_method"] = method
     table["confidence"] = confidence
     return table
+
+
+def suppress_funnel(
+    table: pd.DataFrame,
+    *,
+    threshold: int,
+    name: str,
+    additive: Sequence[str] = (),
+) -> pd.DataFrame:
+    """A funnel ready to publish: small counts hidden, and whatever would reveal them.
+
+    :func:`cape_study.disclosure.suppress` is applied to the stage rows and the outcome
+    rows separately (counts ``reached`` with their denominators ``n_cases``; shares and
+    intervals hidden with them):
+
+    * along ``additive`` columns, whose groups add up to a total that is published
+      elsewhere (the countries to the ``"all"`` group of ``overall=True``, the sectors
+      of a country to the country's funnel), secondary suppression protects each line;
+    * the final outcomes of a group add up to its judged cases, so they are also a
+      line along ``stage``;
+    * a group whose number of cases (its ``reported`` count) is hidden, by any rule,
+      has its denominator and every share hidden too, since a count over a share
+      would give it back.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`funnel`, with a ``reported`` step.
+    threshold, name
+        As for :func:`cape_study.disclosure.suppress` (``name`` for the audit; the
+        outcome rows are audited as ``"<name>: final outcomes"``).
+    additive
+        Grouping columns along which counts add up to a published total.
+
+    Returns
+    -------
+    DataFrame
+        The funnel with hidden cells missing and a ``suppressed`` column, in the order
+        of ``table``.
+    """
+    groups = [c for c in table.columns if c not in _FUNNEL_COLUMNS]
+    shares = ["proportion", "ci_low", "ci_high"]
+    outcome = table["level"] == "outcome"
+    label = [*groups, "stage"]
+    parts = []
+    for rows, keys, audit in (
+        (~outcome, list(additive), name),
+        (outcome, [*additive, "stage"], f"{name}: final outcomes"),
+    ):
+        # A line holds the cells that differ only in one of ``keys``: fix the rest.
+        fixed = [c for c in [*groups, "stage"] if c not in keys]
+        if not keys:
+            fixed = []
+        subsets = table[rows].groupby(fixed, observed=True, sort=False) if fixed else None
+        for part in [g for _, g in subsets] if fixed else [table[rows]]:
+            if len(part):
+                safe = suppress(
+                    part,
+                    "reached",
+                    total="n_cases",
+                    threshold=threshold,
+                    name=audit,
+                    keys=keys,
+                    derived=shares,
+                    label=label,
+                )
+                parts.append(safe.set_index(part.index))
+    out = pd.concat(parts).loc[table.index]
+    reported = out[out["stage"] == "reported"]
+    hidden = reported.loc[reported["reached"].isna(), groups]
+    if len(hidden) and groups:
+        key = pd.MultiIndex.from_frame(out[groups].astype("string"))
+        gone = key.isin(pd.MultiIndex.from_frame(hidden.astype("string")))
+        out.loc[gone, "n_cases"] = pd.NA
+        out.loc[gone, shares] = float("nan")
+        out.loc[gone, "suppressed"] = True
+    return out.reset_index(drop=True)
 
 
 def report_period(dates: pd.Series, years: int, *, last: int | None = None) -> pd.Series:
