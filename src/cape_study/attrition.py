@@ -1,4 +1,4 @@
-"""Where cases drop out: each case's furthest stage and outcome, and the stage funnel.
+"""Where cases drop out: each case's stages, outcome, end and offences, and the funnel.
 
 A case file records events per case and, from notification on, per suspect. The
 functions here derive case-level facts from those rows by documented rules:
@@ -20,10 +20,12 @@ functions here derive case-level facts from those rows by documented rules:
 
 :func:`event_times` turns these rules into the time from report to the first of
 prosecution or closure, censored at the data cut-off, for the estimators of
-:mod:`cape_study.survival` and for Cox regression.
-
-Proportions come with confidence intervals from
-:func:`statsmodels.stats.proportion.proportion_confint`.
+:mod:`cape_study.survival` and for Cox regression. :func:`funnel` counts the cases
+reaching each stage and final outcome, as shares of the cases reported with confidence
+intervals from :func:`statsmodels.stats.proportion.proportion_confint`, and
+:func:`suppress_funnel` readies it for publication. :func:`offence_paths` follows each
+case's offence family from report to charge to judgment, and :func:`flow_table`
+counts the paths.
 """
 
 from __future__ import annotations
