@@ -499,3 +499,45 @@ def test_intake_step_on_the_demo_with_a_key_from_the_environment(
             assert SECRET.encode() not in data, path
     page = (root / "reports" / "steps" / "00_intake.html").read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in page and "[PNR]" in page and "SE000001" not in page
+
+
+def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeypatch) -> None:
+    import IPython.display
+
+    from cape_study import disclosure
+
+    record = {
+        "key": "key file",
+        "fingerprint": KEY.fingerprint,
+        "pseudonymised": {"cases.case_id": 40},
+        "masked": {"documents.text": {"PNR": 12, "TEL": 3, "EMAIL": 0, "NAME": 30}},
+        "dropped": ["victims.name"],
+    }
+    counts = disclosure.suppress(
+        privacy.counts_table(record), "count", threshold=5, name="p", label=["column", "tag"]
+    )
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    privacy.publish(record, counts, lang="sv")
+    payload = shown[0][privacy.PRIVACY_MIMETYPE]
+    assert {(r["tag"], r["count"]) for r in payload["counts"]} == {
+        ("", 40),
+        ("[PNR]", 12),
+        ("[TEL]", None),
+        ("[EMAIL]", 0),
+        ("[NAME]", 30),
+    }
+    assert KEY.fingerprint not in json.dumps(payload) and SECRET not in json.dumps(payload)
+    assert shown[0]["text/markdown"].startswith("**Integritet:** identifierare")
+    assert "· [TEL]" in shown[0]["text/markdown"] and "nyckelfilen" in shown[0]["text/markdown"]
+    table = privacy.format_counts(counts, "en")
+    assert table.columns.tolist() == [
+        "Column",
+        "Ids pseudonymised (distinct)",
+        "[PNR]",
+        "[TEL]",
+        "[EMAIL]",
+        "[NAME]",
+    ]
+    assert pd.isna(table.loc[1, "[TEL]"]) and table.loc[0, "[TEL]"] == ""
+    assert privacy.masked_totals(counts) == {"PNR": 12, "TEL": None, "EMAIL": 0, "NAME": 30}

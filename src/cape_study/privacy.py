@@ -813,12 +813,26 @@ def masked_totals(counts: pd.DataFrame) -> dict[str, int | None]:
     return totals
 
 
-def publish(record: Mapping[str, Any], counts: pd.DataFrame) -> None:
+_SUMMARY = {
+    "en": "**Privacy:** identifiers pseudonymised with the {key}; masked {masked}; columns "
+    "dropped: {dropped}.",
+    "sv": "**Integritet:** identifierare pseudonymiserade med {key}; maskerade {masked}; "
+    "borttagna kolumner: {dropped}.",
+}
+_KEY_SOURCES_SV = {
+    f"environment variable {KEY_ENV}": f"nyckeln i miljövariabeln {KEY_ENV}",
+    "key file": "nyckelfilen",
+    "public demo key (synthetic data)": "den publika demonyckeln (syntetiska data)",
+}
+
+
+def publish(record: Mapping[str, Any], counts: pd.DataFrame, lang: str = "en") -> None:
     """Display what intake did, for readers and for the runner (manifest ``privacy``).
 
     ``counts`` is :func:`counts_table` after disclosure control; its suppressed counts
     are published as null. The key's source and the dropped columns are published; the
-    key and its fingerprint are not.
+    key and its fingerprint are not. The summary for readers is in ``lang`` (``en`` or
+    ``sv``).
     """
     from IPython.display import display
 
@@ -835,13 +849,13 @@ def publish(record: Mapping[str, Any], counts: pd.DataFrame) -> None:
             for r in counts.to_dict("records")
         ],
     }
-    total = masked_totals(counts)
-    summary = (
-        f"**Privacy:** identifiers pseudonymised with the {record['key']}; masked "
-        + ", ".join(f"{'·' if n is None else n} [{t}]" for t, n in total.items())
-        + "; columns dropped: "
-        + (", ".join(record["dropped"]) or "none")
-        + "."
+    key = record["key"] if lang == "en" else _KEY_SOURCES_SV.get(record["key"], record["key"])
+    summary = _SUMMARY[lang].format(
+        key=key,
+        masked=", ".join(
+            f"{'·' if n is None else n} [{t}]" for t, n in masked_totals(counts).items()
+        ),
+        dropped=", ".join(record["dropped"]) or "-",
     )
     display({PRIVACY_MIMETYPE: json.loads(json.dumps(payload)), "text/markdown": summary}, raw=True)
 
