@@ -1,0 +1,416 @@
+"""Text coding: extraction, normalisation, the keyword dictionary, the consensus, the
+grouped cross-validation of the classifier, its scores and its suggestions."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
+
+from cape_study import synth, textcoding
+from cape_study.codebook import CODEBOOK_DIR, CodebookError, load_codebook
+
+BOOK = load_codebook()
+CODES = ["victim_left_country", "improper_means_not_proven", "victim_not_participating"]
+
+
+# -- a small synthetic case file, shared ---------------------------------------------------
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, pd.DataFrame]:
+    sim = synth.simulate(300, 11, texts=True)
+    codings = sim.tables["codings"].copy()
+    codings["present"] = codings["present"].map({"1": True, "0": False})
+    units = textcoding.coding_units(sim.documents, codings)
+    labels = textcoding.consensus(codings)
+    coded = units[units["coded"]].reset_index(drop=True)
+    return {"units": units, "codings": codings, "labels": labels, "coded": coded}
+
+
+@pytest.fixture(scope="module")
+def few_labels(corpus) -> pd.DataFrame:
+    labels = corpus["labels"]
+    return labels[labels["code"].isin(CODES)]
+
+
+@pytest.fixture(scope="module")
+def predictions(corpus, few_labels) -> pd.DataFrame:
+    return textcoding.cross_validate(corpus["coded"], few_labels, seed=3)
+
+
+# -- normalisation ------------------------------------------------------------------------
+def test_normalise_composes_swedish_letters_and_joins_hyphenated_words() -> None:
+    decomposed = unicodedata.normalize("NFD", "Målsäganden återvände")
+    assert decomposed != "Målsäganden återvände"
+    assert textcoding.normalise(decomposed) == "Målsäganden återvände"
+    text = (
+        "Förunder-\nsökningen läggs ned. EU-\nmedborgare omfattas. Arbetsmiljö-\noch "
+        "skattebrott.\nMålsäganden har lämnat\nlandet.\nSkäl\nDen misstänkte"
+    )
+    assert textcoding.normalise(text) == (
+        "Förundersökningen läggs ned. EU-medborgare omfattas. Arbetsmiljö- och "
+        "skattebrott.\nMålsäganden har lämnat landet.\nSkäl\nDen misstänkte"
+    )
+    assert textcoding.normalise("Ord\u00adstäv\u00a0med  mellan\r\nrum") == "Ordstäv med mellan rum"
+
+
+def test_normalise_removes_page_headers_footers_and_numbers() -> None:
+    body = ["Målsäganden har hörts.", "Tolk har inte funnits.", "Förundersökningen läggs ned."]
+    pages = [
+        f"Åklagarmyndigheten   Beslut 2021-03-04\nÄrende AM-{1233 + i}-21\n{text}\nSida {i} (3)"
+        for i, text in enumerate(body, start=1)
+    ]
+    out = textcoding.normalise("\f".join(pages))
+    assert out == "\n".join(body)  # header, case number line and footer gone
+    flat = "Sida 2 av 5\nBeslut\nMålsäganden hördes.\n- 3 -\nBeslut\nSkäl"
+    assert textcoding.normalise(flat) == "Beslut\nMålsäganden hördes.\nBeslut\nSkäl"
+
+
+# -- extraction ---------------------------------------------------------------------------
+PNR = "19550114-2284"  # one of Skatteverket's test numbers (reference/test_identity_numbers)
+
+
+BODY = [
+    "Malsaganden har lamnat landet och har inte kunnat\nhoras.",
+    "Forundersok-\nningen laggs ned.",
+]
+
+
+def _pdf(path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    for i in (1, 2):
+        pdf.add_page()
+        pdf.set_font("helvetica", size=11)
+        pdf.set_xy(10, 10)
+        pdf.cell(text="Polismyndigheten - Beslut i arende 5000-K123456-21")
+        pdf.set_xy(10, 30)
+        pdf.multi_cell(0, 6, text=BODY[i - 1])
+        pdf.set_xy(10, 280)
+        pdf.cell(text=f"Sida {i} av 2")
+    pdf.output(str(path))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    import docx
+
+    (tmp_path / "a.txt").write_text(f"Målsäganden ({PNR}) vill inte medverka.", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("Förlikning har träffats.".encode("cp1252"))
+    document = docx.Document()
+    document.add_paragraph("Tolk i thai har inte kunnat uppbringas.")
+    document.save(tmp_path / "b.docx")
+    _pdf(tmp_path / "c.pdf")
+    (tmp_path / "broken.docx").write_bytes(b"not a word document")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    return tmp_path
+
+
+def test_extraction_reads_each_format_and_lists_the_files_it_cannot_read(folder: Path) -> None:
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["A", "L", "B", "C", "X", "Y", "M", "U", "E"],
+            "path": [
+                "a.txt",
+                "latin1.txt",
+                "b.docx",
+                "c.pdf",
+                "broken.docx",
+                "broken.pdf",
+                "missing.txt",
+                "notes.rtf",
+                "../outside.txt",
+            ],
+        }
+    )
+    result = textcoding.extract_texts(docs, folder)
+    texts = result.texts.set_index("doc_id")["text"]
+    assert list(texts.index) == ["A", "L", "B", "C"]
+    assert texts["A"] == "Målsäganden ([PNR]) vill inte medverka."  # masked before returned
+    assert result.texts.set_index("doc_id").loc["A", "masked"] == 1
+    assert texts["L"] == "Förlikning har träffats."
+    assert any("latin1.txt" in note for note in result.notes)
+    assert texts["B"] == "Tolk i thai har inte kunnat uppbringas."
+    # PDF: two pages; the header and footer are gone, the broken line is joined.
+    assert "Polismyndigheten" not in texts["C"] and "Sida" not in texts["C"]
+    assert (
+        texts["C"]
+        == "Malsaganden har lamnat landet och har inte kunnat horas.\nForundersokningen laggs ned."
+    )
+    failures = result.failures.set_index("doc_id")
+    assert list(failures.index) == ["X", "Y", "M", "U", "E"]
+    assert failures.loc["X", "file"] == "broken.docx" and "Word .docx" in failures.loc["X", "error"]
+    assert "broken.pdf" in failures.loc["Y", "error"] and "PDF" in failures.loc["Y", "error"]
+    assert "missing.txt" in failures.loc["M", "error"]
+    assert ".txt, .docx, .pdf" in failures.loc["U", "error"]
+    assert failures.loc["E", "file"] == "../outside.txt"
+
+
+# -- the dictionary -----------------------------------------------------------------------
+def test_every_barrier_code_has_keywords_in_swedish_and_finnish() -> None:
+    for code in BOOK.scheme("barrier").codes:
+        assert code.keywords is not None and code.keywords.sv and code.keywords.fi, code.code
+
+
+@pytest.mark.parametrize(
+    ("keyword", "message"),
+    [("(unclosed", "not a regular expression"), ("Sekretess", "lower case"), ("x?", "empty")],
+)
+def test_a_bad_keyword_is_a_codebook_error(tmp_path: Path, keyword: str, message: str) -> None:
+    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"))
+    raw["schemes"]["barrier"]["codes"][0]["keywords"]["sv"].append(keyword)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CodebookError, match=message) as info:
+        load_codebook(path)
+    assert "schemes.barrier.codes.0.keywords.sv" in str(info.value)
+
+
+def test_dictionary_returns_the_matched_words_and_their_sentence() -> None:
+    docs = pd.DataFrame(
+        {
+            "unit_id": ["D1", "D2", "D3"],
+            "text": [
+                "BESLUT\nFörundersökningen läggs ned. Målsäganden har lämnat landet och "
+                "har inte kunnat nås för förhör. Bolagets företrädare är en målvakt.",
+                "MÅLSÄGANDEN HAR LÄMNAT LANDET.",
+                "Han spelade som fotbollsmålvakt. Arbetet pågick varje dag.",
+            ],
+        }
+    )
+    found = textcoding.match_keywords(docs).set_index(["unit_id", "code"])
+    hit = found.loc[("D1", "victim_left_country")]
+    assert hit["matched"]
+    assert hit["evidence"] == ("Målsäganden har lämnat landet och har inte kunnat nås för förhör.")
+    assert hit["match"] == "lämnat landet"
+    assert hit["keyword"] in BOOK.scheme("barrier").get("victim_left_country").keywords.sv
+    assert found.loc[("D1", "diffuse_employer_responsibility"), "evidence"] == (
+        "Bolagets företrädare är en målvakt."
+    )
+    assert found.loc[("D2", "victim_left_country"), "matched"]  # case does not matter
+    assert not found.loc["D3"]["matched"].any()  # a word boundary: not "fotbollsmålvakt"
+    assert found.loc["D3"]["evidence"].isna().all()
+    assert len(found) == 3 * len(BOOK.codes("barrier"))
+
+
+# -- the consensus and the human agreement ------------------------------------------------
+def _codings(rows: list[tuple[str, str, str, bool]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["unit_id", "coder", "code", "present"])
+    return frame.assign(scheme="barrier")
+
+
+def test_consensus_is_the_majority_and_ties_follow_the_rule() -> None:
+    codings = _codings(
+        [
+            ("U1", "a", "x", True),
+            ("U1", "b", "x", True),
+            ("U2", "a", "x", True),
+            ("U2", "b", "x", False),
+            ("U3", "a", "x", True),
+            ("U3", "b", "x", False),
+            ("U3", "c", "x", False),
+            ("U4", "a", "x", True),
+        ]
+    )
+    expected = {"U1": True, "U2": None, "U3": False, "U4": True}
+    for tie, tied in (("exclude", None), ("present", True), ("absent", False)):
+        out = textcoding.consensus(codings, tie=tie).set_index("unit_id")
+        got = {u: (None if pd.isna(v) else bool(v)) for u, v in out["label"].items()}
+        assert got == {**expected, "U2": tied}
+    assert list(out["n_coders"]) == [2, 2, 3, 1]
+    with pytest.raises(ValueError, match="exclude, present, absent"):
+        textcoding.consensus(codings, tie="coin")
+
+
+def test_human_agreement_matches_scikit_learn(corpus) -> None:
+    codings = corpus["codings"]
+    out = textcoding.human_agreement(codings).set_index("code")
+    assert set(out["coders"]) == {"coder_a & coder_b"}  # the pair who coded most units
+    barrier = codings[codings["scheme"] == "barrier"]
+    wide = barrier.pivot_table(
+        index=["code", "unit_id"], columns="coder", values="present", aggfunc="first"
+    )
+    for code in BOOK.codes("barrier"):
+        pair = wide.loc[code][["coder_a", "coder_b"]].dropna().astype(bool)
+        assert out.loc[code, "n_units"] == len(pair)
+        assert out.loc[code, "kappa"] == pytest.approx(
+            cohen_kappa_score(pair["coder_a"], pair["coder_b"])
+        )
+        assert out.loc[code, "f1"] == pytest.approx(f1_score(pair["coder_a"], pair["coder_b"]))
+
+
+# -- grouped cross-validation ---------------------------------------------------------------
+def test_grouped_folds_never_split_a_case() -> None:
+    groups = np.repeat([f"case{i}" for i in range(23)], [1, 2, 3] * 7 + [4, 1])
+    folds = textcoding.grouped_folds(groups, n_splits=5, seed=1)
+    assert set(folds) == set(range(5))
+    assert pd.Series(folds).groupby(groups).nunique().max() == 1
+    with pytest.raises(ValueError, match="2 case"):
+        textcoding.grouped_folds(["a", "b", "b"], n_splits=3)
+
+
+def test_no_case_is_in_both_the_training_and_the_test_fold(corpus, few_labels, monkeypatch) -> None:
+    coded = corpus["coded"]
+    case_of = dict(zip(coded["text"], coded["case_id"], strict=True))
+    seen: list[set[str]] = []
+    original = textcoding._features
+
+    def recording():
+        union = original()
+        fit = union.fit_transform
+
+        def fit_transform(texts, y=None):
+            seen.append({case_of[t] for t in texts})
+            return fit(texts, y)
+
+        union.fit_transform = fit_transform
+        return union
+
+    monkeypatch.setattr(textcoding, "_features", recording)
+    out = textcoding.cross_validate(coded, few_labels, n_splits=4, seed=5)
+    assert len(seen) == 4
+    assert out.groupby("case_id")["fold"].nunique().max() == 1
+    folds = textcoding.grouped_folds(coded["case_id"], n_splits=4, seed=5)
+    for k, trained_on in enumerate(seen):
+        tested = set(out.loc[out["fold"] == k, "case_id"])
+        assert tested and trained_on and not tested & trained_on
+        assert trained_on == set(coded.loc[folds != k, "case_id"])
+    # The calibration folds inside a training fold are grouped by case as well.
+    y = np.array([True, False] * 10)
+    groups = np.repeat(np.arange(10), 2).astype(str)
+    for train, test in textcoding._stratified_group_folds(y, groups, 3, seed=0):
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_cross_validation_predicts_every_labelled_document_once(corpus, few_labels, predictions):
+    labelled = few_labels.dropna(subset=["label"])
+    assert len(predictions) == len(labelled)
+    assert set(zip(predictions["unit_id"], predictions["code"], strict=True)) == set(
+        zip(labelled["unit_id"], labelled["code"], strict=True)
+    )
+    assert predictions["probability"].between(0, 1).all()
+    # The planted barriers are written into the decisions: the classifier finds them.
+    left = predictions[predictions["code"] == "victim_left_country"]
+    assert cohen_kappa_score(left["label"], left["predicted"].astype(bool)) > 0.6
+
+
+def test_cross_validation_is_deterministic_for_a_seed(corpus, few_labels, predictions) -> None:
+    again = textcoding.cross_validate(corpus["coded"], few_labels, seed=3)
+    pd.testing.assert_frame_equal(again, predictions)
+    other = textcoding.cross_validate(corpus["coded"], few_labels, seed=4)
+    assert not np.array_equal(other["fold"], predictions["fold"])
+
+
+def test_codes_with_too_few_examples_are_not_modelled(corpus, few_labels) -> None:
+    out = textcoding.cross_validate(corpus["coded"], few_labels, min_examples=10_000)
+    assert out["probability"].isna().all() and out["predicted"].isna().all()
+    model = textcoding.train(corpus["coded"], few_labels, min_examples=10_000)
+    assert not model.classifiers and set(model.skipped) == set(CODES)
+    assert "at least 10000" in model.skipped["victim_left_country"]
+    with pytest.raises(ValueError, match="logistic, linear_svm"):
+        textcoding.train(corpus["coded"], few_labels, model="forest")
+
+
+def test_agreement_table_matches_scikit_learn(corpus, few_labels, predictions) -> None:
+    dictionary = textcoding.match_keywords(corpus["coded"])
+    human = textcoding.human_agreement(corpus["codings"])
+    table = textcoding.agreement_table(predictions, dictionary, human, codes=CODES)
+    assert list(table["code"]) == [c for c in CODES for _ in range(3)]
+    assert list(table["method"]) == list(textcoding.METHODS) * 3
+    rows = table.set_index(["code", "method"])
+    matched = dictionary.set_index(["unit_id", "code"])["matched"]
+    for code in CODES:
+        p = predictions[predictions["code"] == code]
+        truth = p["label"].astype(bool)
+        for method, guess in (
+            ("classifier", p["predicted"].astype(bool)),
+            ("dictionary", matched.loc[list(zip(p["unit_id"], p["code"], strict=True))]),
+        ):
+            row = rows.loc[(code, method)]
+            guess = np.asarray(guess, dtype=bool)
+            assert row["n_units"] == len(truth) and row["n_positive"] == truth.sum()
+            assert row["precision"] == pytest.approx(precision_score(truth, guess))
+            assert row["recall"] == pytest.approx(recall_score(truth, guess))
+            assert row["f1"] == pytest.approx(f1_score(truth, guess))
+            assert row["kappa"] == pytest.approx(cohen_kappa_score(truth, guess))
+        human_row = rows.loc[(code, "human")]
+        assert np.isnan(human_row["precision"]) and np.isnan(human_row["recall"])
+        assert human_row["kappa"] == pytest.approx(human.set_index("code").loc[code, "kappa"])
+
+
+# -- suggestions ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def model(corpus, few_labels) -> textcoding.CodingModel:
+    return textcoding.train(corpus["coded"], few_labels, seed=3)
+
+
+def test_suggestions_cover_uncoded_decisions_with_their_passages(corpus, model) -> None:
+    codings_before = corpus["codings"].copy()
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    assert not uncoded["unit_id"].isin(corpus["labels"]["unit_id"]).any()
+    assert set(uncoded["doc_type"]) <= set(corpus["coded"]["doc_type"]) - {"case"}
+    assert len(uncoded) > 0
+    dictionary = textcoding.match_keywords(uncoded)
+    out = textcoding.suggest(model, uncoded, dictionary=dictionary)
+    assert len(out) > 0 and set(out["unit_id"]) <= set(uncoded["unit_id"])
+    assert (out["classifier"] | out["dictionary"]).all()
+    by_model = out[out["classifier"]]
+    assert (by_model["probability"] >= textcoding.THRESHOLD).all()
+    texts = uncoded.set_index("unit_id")["text"]
+    for doc, passage in zip(out["unit_id"], out["passage"], strict=True):
+        assert passage and passage in texts[doc]
+    keyword_only = out[~out["classifier"]]
+    assert keyword_only["terms"].isna().all() and keyword_only["keyword"].notna().all()
+    # Every confident proposal is listed, and nothing below the threshold.
+    p = model.predict_proba(uncoded["text"])
+    assert len(by_model) == int((p.to_numpy() >= textcoding.THRESHOLD).sum())
+    # A table for review, apart from the human codings, which are left as they were.
+    assert not {"coder", "present"} & set(out.columns)
+    pd.testing.assert_frame_equal(corpus["codings"], codings_before)
+
+
+def test_a_passage_shows_what_drove_the_proposal(model) -> None:
+    doc = pd.DataFrame(
+        {
+            "unit_id": ["N1"],
+            "text": [
+                "BESLUT\nFörundersökningen läggs ned. Brott kan inte styrkas.\nSkäl\n"
+                "Målsäganden har lämnat landet och har inte gått att nå för förnyat förhör. "
+                "Den misstänkte har hörts."
+            ],
+        }
+    )
+    out = textcoding.suggest(model, doc).set_index("code")
+    assert out.loc["victim_left_country", "classifier"]
+    assert "lämnat landet" in out.loc["victim_left_country", "passage"]
+    assert out.loc["victim_left_country", "terms"]
+
+
+def test_suggestions_are_deterministic_for_a_seed(corpus, few_labels, model) -> None:
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    again = textcoding.train(corpus["coded"], few_labels, seed=3)
+    pd.testing.assert_frame_equal(
+        textcoding.suggest(again, uncoded), textcoding.suggest(model, uncoded)
+    )
+
+
+def test_a_case_coded_as_a_unit_is_read_as_all_its_documents(corpus) -> None:
+    sim_docs = corpus["units"][corpus["units"]["doc_type"] != "case"]
+    documents = sim_docs.rename(columns={"unit_id": "doc_id"}).assign(date="2020-01-01")
+    case = documents["case_id"].iloc[0]
+    codings = pd.DataFrame(
+        {"unit_id": [case], "coder": ["a"], "scheme": ["ilo_indicator"], "code": ["x"]}
+    ).assign(present=True)
+    units = textcoding.coding_units(documents, codings, scheme="ilo_indicator")
+    row = units.set_index("unit_id").loc[case]
+    assert row["doc_type"] == "case" and row["coded"]
+    own = documents[documents["case_id"] == case]["text"]
+    assert row["text"] == "\n\n".join(own)
+    assert units["coded"].sum() == 1
+    assert "case" not in set(textcoding.coding_units(documents, codings)["doc_type"])
