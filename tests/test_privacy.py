@@ -381,7 +381,7 @@ def test_personal_data_in_an_identifier_that_is_not_pseudonymised_stops_intake(
 ) -> None:
     folder = _named_case_file(tmp_path / "casefile", coder="anna.svensson@example.se")
     case = load_case_file(folder, data_cutoff="2024-12-31")
-    with pytest.raises(PrivacyError, match=r"table codings, column coder, row 0: .*email"):
+    with pytest.raises(PrivacyError, match=r"table codings, column coder, data row 1: .*email"):
         protect(case, KEY)
 
 

@@ -692,11 +692,12 @@ def _mask_column(frame: pd.DataFrame, column: str, matchers: list[_Names]) -> di
 
 
 def _refuse_personal_data(series: pd.Series, table: str, column: str) -> None:
-    for row, value in series.items():
-        if isinstance(value, str) and scan_text(value):
+    for row, value in enumerate(series.tolist(), start=1):
+        found = scan_text(value) if isinstance(value, str) else []
+        if found:
             raise PrivacyError(
-                f"table {table}, column {column}, row {row}: an identifier holds personal "
-                f"data ({scan_text(value)[0].kind}); use codes or initials instead"
+                f"table {table}, column {column}, data row {row}: an identifier holds "
+                f"personal data ({found[0].kind}); use codes or initials instead"
             )
 
 
