@@ -354,8 +354,7 @@ def suppress_funnel(
     table
         The output of :func:`funnel`, with a ``reported`` step.
     threshold, name
-        As for :func:`cape_study.disclosure.suppress` (``name`` for the audit; the
-        outcome rows are audited as ``"<name>: final outcomes"``).
+        As for :func:`cape_study.disclosure.suppress` (``name`` for the audit).
     additive
         Grouping columns along which counts add up to a published total.
 
@@ -370,10 +369,7 @@ def suppress_funnel(
     outcome = table["level"] == "outcome"
     label = [*groups, "stage"]
     parts = []
-    for rows, keys, audit in (
-        (~outcome, list(additive), name),
-        (outcome, [*additive, "stage"], f"{name}: final outcomes"),
-    ):
+    for rows, keys in ((~outcome, list(additive)), (outcome, [*additive, "stage"])):
         # A line holds the cells that differ only in one of ``keys``: fix the rest.
         fixed = [c for c in [*groups, "stage"] if c not in keys]
         if not keys:
@@ -386,7 +382,7 @@ def suppress_funnel(
                     "reached",
                     total="n_cases",
                     threshold=threshold,
-                    name=audit,
+                    name=name,
                     keys=keys,
                     derived=shares,
                     label=label,
