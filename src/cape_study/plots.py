@@ -59,7 +59,7 @@ def funnel_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.tables import _ordered, group_label, step_labels
+    from cape_study.tables import group_label, sort_groups, step_labels
 
     book = codebook or load_codebook()
     labels = step_labels(lang, book)
@@ -76,7 +76,7 @@ def funnel_plot(
         if "level" in table
         else set()
     )
-    rows = _ordered(table, [by], book) if by else table
+    rows = sort_groups(table, [by], book) if by else table
     groups = rows.groupby(rows[by].astype("string"), sort=False) if by else [(None, rows)]
     offsets = _offsets(len(groups) if by else 1)
     for (key, group), offset in zip(groups, offsets, strict=True):
@@ -188,11 +188,11 @@ def funnel_groups_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.tables import SUPPRESSED, _ordered, group_label, step_labels
+    from cape_study.tables import SUPPRESSED, group_label, sort_groups, step_labels
 
     book = codebook or load_codebook()
     steps = steps or [s for s in table["stage"].cat.categories if s != "reported"]
-    rows = _ordered(table, [group], book)
+    rows = sort_groups(table, [group], book)
     groups = list(dict.fromkeys(rows[group].astype("string")))
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.45 * len(groups) + 1.5))
@@ -265,14 +265,14 @@ def survival_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.tables import _ordered, group_label
+    from cape_study.tables import group_label, sort_groups
 
     book = codebook or load_codebook()
     estimate = "cif" if "cif" in curve else "survival"
     start = 0.0 if estimate == "cif" else 1.0
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
-    rows = _ordered(curve, [by], book)
+    rows = sort_groups(curve, [by], book)
     for key, part in rows.groupby(rows[by].astype("string"), sort=False):
         events = part["cumulative_events"].to_numpy()
         shown = (part["at_risk"].to_numpy() >= min_count) & ((events == 0) | (events >= min_count))

@@ -45,6 +45,7 @@ __all__ = [
     "ratio_text",
     "share_text",
     "show",
+    "sort_groups",
     "step_labels",
     "table_rows",
     "with_labels",
@@ -312,7 +313,7 @@ def ordered_groups(values: pd.Series, column: str, codebook: Codebook | None = N
     """The distinct values of a grouping column, in codebook order (``"all"`` first)."""
     book = codebook or load_codebook()
     frame = pd.DataFrame({column: values}).drop_duplicates()
-    return [str(v) for v in _ordered(frame, [column], book)[column]]
+    return [str(v) for v in sort_groups(frame, [column], book)[column]]
 
 
 def column_label(column: str, lang: Language = "en", codebook: Codebook | None = None) -> str:
@@ -323,8 +324,12 @@ def column_label(column: str, lang: Language = "en", codebook: Codebook | None =
     return COLUMN_LABELS[lang].get(column, column)
 
 
-def _ordered(table: pd.DataFrame, columns: list[str], book: Codebook) -> pd.DataFrame:
-    """Rows in codebook order of each column (``"all"`` first), else as they come."""
+def sort_groups(
+    table: pd.DataFrame, columns: list[str], codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Rows sorted by each column in turn: codes of the scheme named like the column in
+    codebook order (``"all"`` first), categoricals in their order, else as they come."""
+    book = codebook or load_codebook()
     keys = []
     for column in columns:
         values = table[column].astype("string")
@@ -365,7 +370,7 @@ def format_funnel_wide(
     book = codebook or load_codebook()
     keys = [by] if isinstance(by, str) else list(by)
     labels = step_labels(lang, book)
-    rows = _ordered(table, keys, book)
+    rows = sort_groups(table, keys, book)
     groups = list(dict.fromkeys(tuple(r) for r in rows[keys].itertuples(index=False)))
     cells = {
         (tuple(getattr(r, k) for k in keys), r.stage): _cell(
@@ -431,7 +436,7 @@ def format_time_to_event(
     estimate = "cif" if "cif" in table else "survival"
     heads = COLUMN_LABELS[lang]
     confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
-    rows = _ordered(table, [by, *(["cause"] if "cause" in table else [])], book)
+    rows = sort_groups(table, [by, *(["cause"] if "cause" in table else [])], book)
     labels = step_labels(lang, book)
     out = pd.DataFrame(
         {column_label(by, lang, book): [group_label(by, v, lang, book) for v in rows[by]]}
@@ -465,7 +470,7 @@ def format_flows(
     book = codebook or load_codebook()
     keys = ([by] if by else []) + steps
     shown = table[(table["cases"] != 0) | table["cases"].isna()]
-    rows = _ordered(shown, keys, book)
+    rows = sort_groups(shown, keys, book)
     out = pd.DataFrame(
         {
             column_label(k, lang, book): [group_label(k, v, lang, book) for v in rows[k]]
@@ -517,7 +522,7 @@ def funnel_text(table: pd.DataFrame, step: str, *, by: str = "country") -> str:
     its interval, as :func:`share_text` gives it (the ``"all"`` group left out)."""
     book = load_codebook()
     rows = table[table[by].astype("string") != "all"]
-    return share_text(_ordered(rows, [by], book), step, by=by)
+    return share_text(sort_groups(rows, [by], book), step, by=by)
 
 
 def estimate_text(
@@ -538,7 +543,7 @@ def estimate_text(
     estimate = "cif" if "cif" in table else "survival"
     rows = table[(table["time"] == at) & ((table["cause"] == cause) if cause else True)]
     parts = []
-    for r in _ordered(rows, [by], book).itertuples(index=False):
+    for r in sort_groups(rows, [by], book).itertuples(index=False):
         name = str(getattr(r, by))
         value = getattr(r, estimate)
         parts.append(
