@@ -95,3 +95,20 @@ def test_demo_models_step_reports_separation_firth_and_forest_plots(demo_report:
     manifest = json.loads((demo_report / "reports" / "manifest.json").read_text())
     tables = {r["table"] for r in manifest["disclosure"] if r["step"] == "03_models"}
     assert "cases by outcome: joint_inspection" in tables
+
+
+def test_demo_text_coding_step_compares_methods_and_writes_the_review_list(
+    demo_report: Path,
+) -> None:
+    page = (demo_report / "reports" / "steps" / "04_text_coding.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DATA" in page and "data:image/png;base64" in page
+    assert "Classifier" in page and "Dictionary" in page and "Two coders" in page
+    assert "min_examples" not in page  # no parameters cell, no code
+    review = demo_report / "reports" / "text_coding" / "suggestions.csv"
+    header = review.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:5] == ["unit_id", "case_id", "doc_type", "scheme", "code"]
+    assert header[-2:] == ["reviewed_present", "note"]
+    manifest = json.loads((demo_report / "reports" / "manifest.json").read_text())
+    assert "reports/text_coding/suggestions.csv" in manifest["steps"]["04_text_coding"]["outputs"]
+    index = (demo_report / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "the classifier reaches a median κ" in index

@@ -26,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 
 
 def test_registry_declares_the_sets_with_their_defaults() -> None:
-    assert set(PARAMETER_SETS) == {"intake", "attrition", "barriers", "models"}
+    assert set(PARAMETER_SETS) == {"intake", "attrition", "barriers", "models", "text_coding"}
     assert IntakeParameters.model_construct().model_dump() == {
         "case_file": "data/raw/demo",
         "codebook": "cape_v1",
@@ -52,10 +52,20 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "min_cell_count": 5,
         "lang": "en",
     }
+    assert PARAMETER_SETS["text_coding"]().model_dump() == {
+        "scheme": "barrier",
+        "min_examples": 10,
+        "model": "linear_svm",
+        "seed": 20240501,
+        "min_cell_count": 5,
+        "lang": "en",
+    }
 
 
 def test_unknown_set_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known sets: attrition, barriers, intake, models"):
+    with pytest.raises(
+        ValueError, match="known sets: attrition, barriers, intake, models, text_coding"
+    ):
         parameter_set("funnel")
 
 

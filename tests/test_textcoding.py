@@ -414,3 +414,69 @@ def test_a_case_coded_as_a_unit_is_read_as_all_its_documents(corpus) -> None:
     assert row["text"] == "\n\n".join(own)
     assert units["coded"].sum() == 1
     assert "case" not in set(textcoding.coding_units(documents, codings)["doc_type"])
+
+
+# -- tables and figures ---------------------------------------------------------------------
+def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
+    corpus, predictions
+) -> None:
+    import matplotlib.pyplot as plt
+
+    from cape_study import disclosure, plots, tables
+
+    dictionary = textcoding.match_keywords(corpus["coded"])
+    human = textcoding.human_agreement(corpus["codings"])
+    scores = textcoding.agreement_table(predictions, dictionary, human, codes=CODES)
+    scores.loc[(scores["code"] == CODES[2]) & (scores["method"] == "classifier"), "kappa"] = np.nan
+    safe = disclosure.suppress(
+        scores.assign(n_positive=scores["n_positive"].where(scores["code"] != CODES[1], 2)),
+        "n_positive",
+        total="n_units",
+        threshold=5,
+        name="test",
+        label=["code", "method"],
+        derived=["precision", "recall", "f1", "kappa"],
+    )
+    shown = tables.format_text_agreement(safe, lang="sv")
+    assert (
+        list(shown.columns.get_level_values(0)[3:])
+        == ["Klassificerare"] * 4 + ["Ordlista"] * 4 + ["Två kodare"] * 2
+    )
+    rows = shown.set_index(shown.columns[0])
+    left = rows.loc[BOOK.label("barrier", CODES[0], "sv")]
+    expected = scores.set_index(["code", "method"]).loc[(CODES[0], "classifier"), "kappa"]
+    assert left[("Klassificerare", "κ")] == f"{expected:.2f}"
+    assert (rows.loc[BOOK.label("barrier", CODES[1], "sv")].iloc[1:] == tables.SUPPRESSED).all()
+    missing = rows.loc[BOOK.label("barrier", CODES[2], "sv")]
+    assert missing[("Klassificerare", "κ")] == tables.NOT_ESTIMABLE
+    text = tables.text_coding_takeaway(safe, 12, lang="en")
+    kappa = safe.pivot(index="code", columns="method", values="kappa").dropna(subset=["classifier"])
+    assert len(kappa) == 1  # one code suppressed, one without a classifier score
+    assert f"median κ of {kappa['classifier'].median():.2f}" in text
+    assert "on the 1 codes" in text and "12 uncoded units" in text
+    ax = plots.text_agreement_plot(safe, lang="sv")
+    assert len(ax.get_yticklabels()) == len(CODES)
+    dots = [line for line in ax.get_lines() if line.get_linestyle() == "None"]
+    assert sum(len(line.get_xdata()) for line in dots) == int(safe["kappa"].notna().sum())
+    plt.close(ax.figure)
+
+
+def test_the_review_list_keeps_suggestions_apart_from_codings(corpus, model) -> None:
+    from cape_study import tables
+
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    out = textcoding.suggest(model, uncoded, dictionary=textcoding.match_keywords(uncoded))
+    sheet = tables.suggestion_sheet(
+        out, units=corpus["units"], scheme="barrier", codebook_version="1.0"
+    )
+    assert len(sheet) == len(out)
+    assert set(sheet["proposed_by"]) <= {"classifier", "dictionary", "both"}
+    assert (sheet["reviewed_present"] == "").all() and "coder" not in sheet.columns
+    facts = corpus["units"].set_index("unit_id")
+    assert list(sheet["case_id"]) == list(facts.loc[out["unit_id"], "case_id"])
+    counts = textcoding.suggestion_counts(out, CODES)
+    for code in CODES:
+        got = counts.set_index(["code", "source"]).loc[(code, "classifier"), "units"]
+        assert got == out[(out["code"] == code) & out["classifier"]]["unit_id"].nunique()
+    either = textcoding.suggested_units(out).set_index("source").loc["either", "units"]
+    assert either == out["unit_id"].nunique()

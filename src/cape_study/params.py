@@ -55,6 +55,7 @@ __all__ = [
     "BarriersParameters",
     "IntakeParameters",
     "ModelsParameters",
+    "TextCodingParameters",
     "compare_with_notebook",
     "notebook_parameters",
     "parameter_set",
@@ -222,11 +223,36 @@ class ModelsParameters(_Parameters):
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
 
 
+class TextCodingParameters(_Parameters):
+    """Parameters of ``04_text_coding``: the scheme coded from the texts, the classifier,
+    its seed and disclosure control."""
+
+    scheme: Literal["barrier", "ilo_indicator", "agency_sign"] = Field(
+        "barrier", description="the codeable scheme to code from the documents' texts"
+    )
+    min_examples: int = Field(
+        10,
+        ge=3,
+        le=1000,
+        description="a code is modelled only with at least this many positive and negative "
+        "consensus labels",
+    )
+    model: Literal["linear_svm", "logistic"] = Field(
+        "linear_svm", description="the linear model (cape_study.textcoding.MODELS)"
+    )
+    seed: int = Field(20240501, ge=0, description="seed of the folds and the solvers")
+    min_cell_count: int = Field(
+        5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
+    )
+    lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
+
+
 PARAMETER_SETS: dict[str, type[BaseModel]] = {
     "intake": IntakeParameters,
     "attrition": AttritionParameters,
     "barriers": BarriersParameters,
     "models": ModelsParameters,
+    "text_coding": TextCodingParameters,
 }
 """The registry of parameter sets, by the name ``pipeline.yaml`` uses."""
 

@@ -22,6 +22,7 @@ __all__ = [
     "prevalence_plot",
     "public_comparison_plot",
     "survival_plot",
+    "text_agreement_plot",
 ]
 
 _TITLES = {
@@ -915,4 +916,73 @@ def count_bars(
     if hidden:
         ax.annotate(words["hidden"], (0, -0.2), xycoords="axes fraction", fontsize=8, va="top")
     ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+_TEXT_TITLES = {
+    "en": {
+        "title": "Agreement with the coders' consensus, per code",
+        "x": "Cohen's κ (1 = perfect, 0 = chance)",
+        "classifier": "Classifier (cross-validated by case)",
+        "dictionary": "Dictionary (codebook keywords)",
+        "human": "Two coders, with each other",
+    },
+    "sv": {
+        "title": "Överensstämmelse med kodarnas konsensus, per kod",
+        "x": "Cohens κ (1 = perfekt, 0 = slump)",
+        "classifier": "Klassificerare (korsvaliderad per ärende)",
+        "dictionary": "Ordlista (kodbokens nyckelord)",
+        "human": "Två kodare, sinsemellan",
+    },
+}
+
+
+def text_agreement_plot(
+    table: pd.DataFrame,
+    *,
+    scheme: str = "barrier",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Dot plot of Cohen's kappa per code: the classifier and the dictionary against the
+    coders' consensus, and two coders against each other.
+
+    Parameters
+    ----------
+    table
+        :func:`cape_study.textcoding.agreement_table`, usually after disclosure control
+        (suppressed or missing kappas are left out).
+    scheme, lang, codebook
+        The scheme of the codes, and the language and source of the labels.
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+    book = codebook or load_codebook()
+    titles = _TEXT_TITLES[lang]
+    codes = list(dict.fromkeys(table["code"]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.34 * len(codes) + 1.6))
+    position = {c: i for i, c in enumerate(codes)}
+    methods = ("classifier", "dictionary", "human")
+    markers = {"classifier": "o", "dictionary": "s", "human": "D"}
+    for method, offset in zip(methods, _offsets(len(methods)), strict=True):
+        rows = table[(table["method"] == method)].dropna(subset=["kappa"])
+        ax.plot(
+            rows["kappa"].to_numpy(float),
+            [position[c] + 2.5 * offset for c in rows["code"]],
+            marker=markers[method],
+            markersize=5,
+            linestyle="none",
+            label=titles[method],
+        )
+    ax.set_yticks(range(len(codes)), [_label(book, scheme, c, lang, 44) for c in codes], fontsize=7)
+    ax.invert_yaxis()
+    low = table["kappa"].min()
+    ax.set_xlim(min(-0.05, float(low) - 0.05) if pd.notna(low) else -0.05, 1.02)
+    ax.axvline(0, color="grey", linewidth=0.6)
+    ax.set_xlabel(titles["x"])
+    ax.set_title(titles["title"])
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(frameon=False, fontsize=7, loc="lower left")
     return ax

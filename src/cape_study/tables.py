@@ -13,6 +13,7 @@ __all__ = [
     "COEFFICIENT_LABELS",
     "COLUMN_LABELS",
     "GROUP_LABELS",
+    "NOT_ESTIMABLE",
     "PATH_LABELS",
     "SUPPRESSED",
     "agreement_text",
@@ -28,13 +29,17 @@ __all__ = [
     "format_agreement",
     "format_comparison",
     "format_disagreements",
+    "format_evidence",
     "format_flows",
     "format_funnel",
     "format_funnel_wide",
     "format_population",
     "format_prevalence",
     "format_ratios",
+    "format_suggestion_counts",
+    "format_suggestions",
     "format_term_counts",
+    "format_text_agreement",
     "format_time_to_event",
     "funnel_text",
     "group_label",
@@ -47,7 +52,9 @@ __all__ = [
     "show",
     "sort_groups",
     "step_labels",
+    "suggestion_sheet",
     "table_rows",
+    "text_coding_takeaway",
     "with_labels",
 ]
 
@@ -1100,3 +1107,279 @@ def count_list(
     labelled = with_labels(shown, schemes, lang, book)
     head = _DESCRIBE_HEAD[lang] | {c: book.scheme(s).label(lang) for c, s in schemes.items()}
     return labelled.rename(columns=head).reset_index(drop=True)
+
+
+# -- text coding -------------------------------------------------------------------------
+_TEXT_HEAD = {
+    "en": {
+        "units": "Units with a consensus",
+        "present": "Present (consensus)",
+        "classifier": "Classifier",
+        "dictionary": "Dictionary",
+        "human": "Two coders",
+        "precision": "Precision",
+        "recall": "Recall",
+        "f1": "F1",
+        "kappa": "κ",
+        "unit": "Unit",
+        "probability": "Probability",
+        "by": "Proposed by",
+        "both": "classifier and dictionary",
+        "passage": "Passage",
+        "why": "Terms / keyword",
+        "suppressed": "a suppressed number of",
+        "matched": "Coded units matched",
+        "words": "Words matched",
+        "sentence": "Sentence (evidence)",
+    },
+    "sv": {
+        "units": "Enheter med konsensus",
+        "present": "Förekommer (konsensus)",
+        "classifier": "Klassificerare",
+        "dictionary": "Ordlista",
+        "human": "Två kodare",
+        "precision": "Precision",
+        "recall": "Täckning",
+        "f1": "F1",
+        "kappa": "κ",
+        "unit": "Enhet",
+        "probability": "Sannolikhet",
+        "by": "Föreslagen av",
+        "both": "klassificerare och ordlista",
+        "passage": "Textavsnitt",
+        "why": "Termer / nyckelord",
+        "suppressed": "ett undertryckt antal",
+        "matched": "Kodade enheter med träff",
+        "words": "Träffade ord",
+        "sentence": "Mening (belägg)",
+    },
+}
+#: Shown for a score that cannot be computed (no prediction, or no positive case).
+NOT_ESTIMABLE = "–"
+
+
+def _score(value: float, suppressed: bool) -> str:
+    if suppressed:
+        return SUPPRESSED
+    return NOT_ESTIMABLE if pd.isna(value) else f"{value:.2f}"
+
+
+def format_text_agreement(
+    table: pd.DataFrame,
+    *,
+    scheme: str = "barrier",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Per-code agreement with the coders' consensus: classifier, dictionary, two coders.
+
+    Expects :func:`cape_study.textcoding.agreement_table` after
+    :func:`cape_study.disclosure.suppress` (count ``n_positive``, total ``n_units``,
+    the scores derived). Columns are grouped by method; the unit counts are those of
+    the dictionary row (every unit with a consensus label). Suppressed cells show as
+    ``·``, scores that cannot be computed as ``–``.
+    """
+    book = codebook or load_codebook()
+    head = _TEXT_HEAD[lang]
+    labels = book.labels(scheme, lang)
+    rows = table.set_index(["code", "method"])
+    codes = list(dict.fromkeys(table["code"]))
+    out = {("", book.scheme(scheme).label(lang)): [labels.get(c, c) for c in codes]}
+    base = [rows.loc[(c, "dictionary")] for c in codes]
+    out[("", head["units"])] = _count(pd.Series([r["n_units"] for r in base], dtype="Int64"))
+    out[("", head["present"])] = _count(pd.Series([r["n_positive"] for r in base], dtype="Int64"))
+    scores = {
+        "classifier": ("precision", "recall", "f1", "kappa"),
+        "dictionary": ("precision", "recall", "f1", "kappa"),
+        "human": ("f1", "kappa"),
+    }
+    for method, columns in scores.items():
+        for column in columns:
+            values = []
+            for code in codes:
+                if (code, method) not in rows.index:
+                    values.append(NOT_ESTIMABLE)
+                    continue
+                row = rows.loc[(code, method)]
+                values.append(_score(row[column], bool(row.get("suppressed", False))))
+            out[(head[method], head[column])] = values
+    frame = pd.DataFrame(out)
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    return frame
+
+
+def format_evidence(
+    dictionary: pd.DataFrame,
+    counts: pd.DataFrame,
+    *,
+    scheme: str = "barrier",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """The dictionary's evidence: per code, the units it matched and one example (the
+    words matched and their sentence), in codebook order.
+
+    Expects :func:`cape_study.textcoding.match_keywords` and its
+    :func:`cape_study.textcoding.match_counts` after :func:`cape_study.disclosure.suppress`
+    of ``matched``; a code whose count is suppressed shows no example.
+    """
+    book = codebook or load_codebook()
+    head = _TEXT_HEAD[lang]
+    safe = counts.set_index("code")
+    examples = dictionary[dictionary["matched"]].drop_duplicates("code").set_index("code")
+    codes = [c for c in book.codes(scheme) if c in safe.index]
+    rows = []
+    for code in codes:
+        hidden = bool(safe.loc[code, "suppressed"])
+        shown = not hidden and code in examples.index
+        rows.append(
+            {
+                book.scheme(scheme).label(lang): book.label(scheme, code, lang),
+                head["matched"]: SUPPRESSED
+                if hidden
+                else f"{int(safe.loc[code, 'matched']):,} / {int(safe.loc[code, 'n_units']):,}",
+                head["words"]: examples.loc[code, "match"] if shown else "",
+                head["sentence"]: examples.loc[code, "evidence"] if shown else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_suggestion_counts(
+    table: pd.DataFrame,
+    *,
+    scheme: str = "barrier",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Units with a suggestion per code and source, from
+    :func:`cape_study.textcoding.suggestion_counts` after disclosure control."""
+    book = codebook or load_codebook()
+    head = _TEXT_HEAD[lang]
+    wide = table.pivot(index="code", columns="source", values="units")
+    codes = [c for c in book.codes(scheme) if c in wide.index]
+    out = pd.DataFrame(
+        {book.scheme(scheme).label(lang): [book.label(scheme, c, lang) for c in codes]}
+    )
+    for source in ("classifier", "dictionary"):
+        out[head[source]] = _count(wide.loc[codes, source].astype("Int64"))
+    return out
+
+
+def format_suggestions(
+    table: pd.DataFrame,
+    *,
+    unit: str = "unit_id",
+    scheme: str = "barrier",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Suggestions from :func:`cape_study.textcoding.suggest` for readers: code labels,
+    probability, which method proposed the code, the passage and the terms or keyword.
+    With ``limit``, only the most probable proposals (classifier first)."""
+    book = codebook or load_codebook()
+    head = _TEXT_HEAD[lang]
+    labels = book.labels(scheme, lang)
+    if limit is not None:
+        table = table.sort_values("probability", ascending=False, kind="stable").head(limit)
+    by = [
+        head["both"] if c and d else head["classifier"] if c else head["dictionary"]
+        for c, d in zip(table["classifier"], table["dictionary"], strict=True)
+    ]
+    why = [
+        t if isinstance(t, str) and t else (k if isinstance(k, str) else "")
+        for t, k in zip(table["terms"], table["keyword"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            head["unit"]: table[unit].astype(str).to_numpy(),
+            book.scheme(scheme).label(lang): [labels.get(c, c) for c in table["code"]],
+            head["probability"]: [
+                NOT_ESTIMABLE if pd.isna(p) else f"{p:.2f}" for p in table["probability"]
+            ],
+            head["by"]: by,
+            head["passage"]: table["passage"].to_numpy(),
+            head["why"]: why,
+        }
+    )
+
+
+def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Language = "en") -> str:
+    """The finding of a text-coding run in one paragraph: the median kappa of each method
+    over the codes the classifier was evaluated on (suppressed scores left out), for how
+    many of them the classifier reaches the two coders' agreement, and how many uncoded
+    units got a suggestion (``suggested``: a count from a suppressed table)."""
+    kappa = table.pivot(index="code", columns="method", values="kappa")
+    kappa = kappa.reindex(columns=["classifier", "dictionary", "human"])
+    kappa = kappa[kappa["classifier"].notna()]
+    median = kappa.median()
+    both = kappa.dropna(subset=["classifier", "human"])
+    reach = int((both["classifier"] >= both["human"]).sum())
+    count = count_text(suggested)
+    if lang == "sv":
+        count = count.replace("a suppressed number", _TEXT_HEAD["sv"]["suppressed"])
+        return (
+            f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
+            f"{median['classifier']:.2f} och ordlistan {median['dictionary']:.2f} för de "
+            f"{len(kappa)} koder som klassificeraren prövades på, medan två kodare har "
+            f"median-κ {median['human']:.2f} sinsemellan; klassificeraren når minst "
+            f"kodarnas överensstämmelse för {reach} av {len(both)} koder. Förslag har tagits "
+            f"fram för {count} okodade enheter."
+        )
+    return (
+        f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
+        f"{median['classifier']:.2f} and the dictionary {median['dictionary']:.2f} on the "
+        f"{len(kappa)} codes the classifier was evaluated on, while two coders agree with "
+        f"each other at a median κ of {median['human']:.2f}; the classifier reaches at "
+        f"least the coders' agreement for {reach} of {len(both)} codes. Suggestions were "
+        f"made for {count} uncoded units."
+    )
+
+
+def suggestion_sheet(
+    table: pd.DataFrame,
+    *,
+    units: pd.DataFrame,
+    scheme: str,
+    codebook_version: str,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Suggested codes as a review list for the coders, one row per unit and code.
+
+    Expects :func:`cape_study.textcoding.suggest` and the units it was given
+    (:func:`cape_study.textcoding.coding_units`). Columns: ``unit_id``, ``case_id``,
+    ``doc_type``, ``scheme``, ``code``, ``label`` (in ``lang``), ``probability``
+    (classifier, 3 decimals), ``proposed_by`` (classifier, dictionary or both),
+    ``passage``, ``terms``, ``keyword``, ``codebook_version``, and two empty columns
+    for the reviewing coder: ``reviewed_present`` (1 or 0) and ``note``. The list is
+    kept apart from the ``codings`` table: a suggestion becomes a coding only when a
+    coder codes the unit.
+    """
+    book = codebook or load_codebook()
+    labels = book.labels(scheme, lang)
+    facts = units.set_index("unit_id")
+    ids = table["unit_id"].astype(str)
+    proposed = [
+        "both" if c and d else "classifier" if c else "dictionary"
+        for c, d in zip(table["classifier"], table["dictionary"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "unit_id": ids.to_numpy(),
+            "case_id": facts.loc[ids, "case_id"].to_numpy(),
+            "doc_type": facts.loc[ids, "doc_type"].to_numpy(),
+            "scheme": scheme,
+            "code": table["code"].to_numpy(),
+            "label": [labels.get(c, c) for c in table["code"]],
+            "probability": table["probability"].round(3).to_numpy(),
+            "proposed_by": proposed,
+            "passage": table["passage"].to_numpy(),
+            "terms": table["terms"].fillna("").to_numpy(),
+            "keyword": table["keyword"].fillna("").to_numpy(),
+            "codebook_version": codebook_version,
+            "reviewed_present": "",
+            "note": "",
+        }
+    )

@@ -106,9 +106,12 @@ __all__ = [
     "extract_texts",
     "grouped_folds",
     "human_agreement",
+    "match_counts",
     "match_keywords",
     "normalise",
     "suggest",
+    "suggestion_counts",
+    "suggested_units",
     "train",
     "uncoded_units",
 ]
@@ -392,6 +395,17 @@ def match_keywords(
             rows.append((doc, code, True, k.written, words, _sentence_at(body, spans, m.start())))
     out = pd.DataFrame(rows, columns=[unit, "code", "matched", "keyword", "match", "evidence"])
     return out.astype({"matched": bool})
+
+
+def match_counts(dictionary: pd.DataFrame, *, unit: str = "unit_id") -> pd.DataFrame:
+    """Per code, the units the dictionary was run on (``n_units``) and those it
+    matched (``matched``), from :func:`match_keywords`; codes in order of appearance."""
+    return (
+        dictionary.groupby("code", sort=False)
+        .agg(n_units=(unit, "nunique"), matched=("matched", "sum"))
+        .astype("int64")
+        .reset_index()
+    )
 
 
 # -- coding units ------------------------------------------------------------------------
@@ -987,6 +1001,41 @@ def suggest(
             )
     columns = [unit, "code", "probability", "classifier", "dictionary", "passage", "terms"]
     return pd.DataFrame(rows, columns=[*columns, "keyword"])
+
+
+def suggestion_counts(
+    suggestions: pd.DataFrame, codes: Iterable[str], *, unit: str = "unit_id"
+) -> pd.DataFrame:
+    """Per code and source (``classifier``, ``dictionary``), the number of units that got
+    a proposal, from :func:`suggest`; every code of ``codes`` is listed, with zeros."""
+    rows = [
+        {
+            "code": code,
+            "source": source,
+            "units": int(
+                suggestions.loc[(suggestions["code"] == code) & suggestions[source], unit].nunique()
+            ),
+        }
+        for code in codes
+        for source in ("classifier", "dictionary")
+    ]
+    return pd.DataFrame(rows, columns=["code", "source", "units"])
+
+
+def suggested_units(suggestions: pd.DataFrame, *, unit: str = "unit_id") -> pd.DataFrame:
+    """The number of units with at least one proposal: by the ``classifier``, by the
+    ``dictionary`` and by ``either``, from :func:`suggest`."""
+    flags = {
+        "classifier": suggestions["classifier"],
+        "dictionary": suggestions["dictionary"],
+        "either": suggestions["classifier"] | suggestions["dictionary"],
+    }
+    return pd.DataFrame(
+        {
+            "source": list(flags),
+            "units": [int(suggestions.loc[f, unit].nunique()) for f in flags.values()],
+        }
+    )
 
 
 def _explain(
