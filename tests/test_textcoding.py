@@ -480,3 +480,32 @@ def test_the_review_list_keeps_suggestions_apart_from_codings(corpus, model) -> 
         assert got == out[(out["code"] == code) & out["classifier"]]["unit_id"].nunique()
     either = textcoding.suggested_units(out).set_index("source").loc["either", "units"]
     assert either == out["unit_id"].nunique()
+
+
+def test_rule_keywords_keep_only_the_keywords_found_in_the_coding_rules(
+    corpus, predictions
+) -> None:
+    from cape_study import tables
+
+    rules = textcoding.rule_keywords()
+    for code in BOOK.scheme("barrier").codes:
+        kept = rules.scheme("barrier").get(code.code).keywords
+        assert set(kept.items()) <= set(code.keywords.items())
+    left = rules.scheme("barrier").get("victim_left_country").keywords
+    assert r"\blämnat (landet|sverige|finland)" in left.sv  # the include text says it
+    weak = rules.scheme("barrier").get("weak_documentary_evidence").keywords
+    assert r"\bord står mot ord" in weak.sv
+    assert (
+        r"\b(skriftliga|tekniska) bevisningen (är|var) (bristfällig|svag|begränsad|otillräcklig)"
+        not in weak.sv
+    )
+    human = textcoding.human_agreement(corpus["codings"])
+    full = textcoding.agreement_table(
+        predictions, textcoding.match_keywords(corpus["coded"]), human, codes=CODES
+    )
+    grounded = textcoding.agreement_table(
+        predictions, textcoding.match_keywords(corpus["coded"], codebook=rules), human, codes=CODES
+    )
+    note = tables.synthetic_dictionary_note(full, grounded)
+    medians = [t.query("method == 'dictionary'")["kappa"].median() for t in (grounded, full)]
+    assert f"median κ is {medians[0]:.2f} instead of {medians[1]:.2f}" in note

@@ -53,6 +53,7 @@ __all__ = [
     "sort_groups",
     "step_labels",
     "suggestion_sheet",
+    "synthetic_dictionary_note",
     "table_rows",
     "text_coding_takeaway",
     "with_labels",
@@ -1302,6 +1303,39 @@ def format_suggestions(
             head["passage"]: table["passage"].to_numpy(),
             head["why"]: why,
         }
+    )
+
+
+def synthetic_dictionary_note(
+    table: pd.DataFrame, rule_table: pd.DataFrame, *, lang: Language = "en"
+) -> str:
+    """A caution for synthetic data: the generator writes each barrier with a few fixed
+    sentences that the keywords may have been written to catch.
+
+    ``table`` is :func:`cape_study.textcoding.agreement_table` after disclosure control;
+    ``rule_table`` the same with the dictionary of
+    :func:`cape_study.textcoding.rule_keywords` (only the keywords that match the
+    codebook's own coding rules). Both medians are over the codes whose dictionary
+    scores ``table`` shows.
+    """
+    shown = table[(table["method"] == "dictionary") & table["kappa"].notna()]
+    rules = rule_table[rule_table["method"] == "dictionary"].set_index("code")["kappa"]
+    full = shown["kappa"].median()
+    grounded = rules.reindex(shown["code"]).median()
+    if lang == "sv":
+        return (
+            "*Syntetiska data:* generatorn skriver varje hinder med någon av några få fasta "
+            "meningar, och nyckelord som skrivits av någon som läst dem träffar dem lätt, så "
+            f"ordlistans värden här är för optimistiska. Med bara de nyckelord som träffar "
+            f"kodbokens egna kodningsregler och exempel är ordlistans median-κ {grounded:.2f} "
+            f"i stället för {full:.2f}."
+        )
+    return (
+        "*Synthetic data:* the generator writes each barrier with one of a few fixed "
+        "sentences, which keywords written by someone who has read them catch easily, so the "
+        f"dictionary's scores here are optimistic. With only the keywords that match the "
+        f"codebook's own coding rules and examples, its median κ is {grounded:.2f} instead "
+        f"of {full:.2f}."
     )
 
 

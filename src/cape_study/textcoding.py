@@ -109,9 +109,10 @@ __all__ = [
     "match_counts",
     "match_keywords",
     "normalise",
+    "rule_keywords",
     "suggest",
-    "suggestion_counts",
     "suggested_units",
+    "suggestion_counts",
     "train",
     "uncoded_units",
 ]
@@ -395,6 +396,31 @@ def match_keywords(
             rows.append((doc, code, True, k.written, words, _sentence_at(body, spans, m.start())))
     out = pd.DataFrame(rows, columns=[unit, "code", "matched", "keyword", "match", "evidence"])
     return out.astype({"matched": bool})
+
+
+def rule_keywords(scheme: str = "barrier", codebook: Codebook | None = None) -> Codebook:
+    """The codebook with, for ``scheme``, only the keywords grounded in the coding rules:
+    those that match the code's own definition, inclusion rule or example (Swedish or
+    English text).
+
+    A diagnostic: keywords beyond these were added from knowledge of how decisions are
+    worded, or of the documents themselves; comparing the two dictionaries shows how
+    much the baseline owes to them.
+    """
+    book = codebook or load_codebook()
+    keywords = _keywords(scheme, book)
+    raw = book.model_dump()
+    for code in raw["schemes"][scheme]["codes"]:
+        if code["keywords"] is None:
+            continue
+        rules = book.scheme(scheme).get(code["code"])
+        texts = [rules.definition, rules.include, rules.example]
+        written = " ".join(t(lang) for t in texts if t is not None for lang in ("sv", "en"))
+        lowered = _lower(normalise(written))
+        kept = {k.written for k in keywords[code["code"]] if k.search(lowered)}
+        for lang in ("sv", "en", "fi"):
+            code["keywords"][lang] = [p for p in code["keywords"][lang] if p in kept]
+    return Codebook.model_validate(raw)
 
 
 def match_counts(dictionary: pd.DataFrame, *, unit: str = "unit_id") -> pd.DataFrame:
