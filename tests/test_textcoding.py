@@ -199,6 +199,20 @@ def test_dictionary_returns_the_matched_words_and_their_sentence() -> None:
     assert len(found) == 3 * len(BOOK.codes("barrier"))
 
 
+def test_evidence_is_one_whole_sentence() -> None:
+    docs = pd.DataFrame(
+        {
+            "unit_id": ["D1"],
+            "text": [
+                "Enligt 4 kap. 1 b § brottsbalken krävs mer. ”Målsäganden har lämnat landet.” "
+                "Förundersökningen läggs ned."
+            ],
+        }
+    )
+    found = textcoding.match_keywords(docs).set_index("code")
+    assert found.loc["victim_left_country", "evidence"] == "”Målsäganden har lämnat landet.”"
+
+
 # -- the consensus and the human agreement ------------------------------------------------
 def _codings(rows: list[tuple[str, str, str, bool]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["unit_id", "coder", "code", "present"])
@@ -390,6 +404,16 @@ def test_a_passage_shows_what_drove_the_proposal(model) -> None:
     assert out.loc["victim_left_country", "classifier"]
     assert "lämnat landet" in out.loc["victim_left_country", "passage"]
     assert out.loc["victim_left_country", "terms"]
+
+
+def test_nothing_to_suggest_for_no_units_or_without_a_model(corpus, few_labels, model) -> None:
+    nothing = textcoding.suggest(model, corpus["units"].head(0))
+    assert nothing.empty and "passage" in nothing.columns
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    dictionary = textcoding.match_keywords(uncoded)
+    unmodelled = textcoding.train(corpus["coded"], few_labels, min_examples=10_000)
+    out = textcoding.suggest(unmodelled, uncoded, dictionary=dictionary)
+    assert len(out) == int(dictionary["matched"].sum()) and not out["classifier"].any()
 
 
 def test_suggestions_are_deterministic_for_a_seed(corpus, few_labels, model) -> None:

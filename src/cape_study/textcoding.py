@@ -11,35 +11,41 @@ normalised (:func:`normalise`: Unicode NFC so that *å, ä, ö* written as a let
 a combining mark compare equal to the composed letters; words hyphenated across a line
 break joined; lines broken inside a sentence joined; page headers, footers and page
 numbers removed) and then masked (:func:`cape_study.privacy.mask_text`: identity
-numbers, phone numbers, e-mail addresses and given names become tags) before it is
-returned. Texts from ``data/processed`` are masked already at intake.
+numbers, phone numbers, e-mail addresses and the names passed in become tags) before it
+is returned. Texts from ``data/processed`` are masked already at intake.
+:func:`coding_units` gives the texts the coders code: a document, or a case read as all
+its documents.
 
 **Dictionary baseline.** Each code of the scheme carries ``keywords`` in the codebook:
 regular expressions, grouped by document language, written from the codebook's coding
 rules and from how Swedish (and Finnish) decisions are worded. :func:`match_keywords`
 codes a document *present* when any pattern matches and returns the matched words and
-the sentence they stand in as evidence. Patterns are matched case-insensitively on
-normalised text; a space in a pattern stands for any run of whitespace.
+the sentence they stand in as evidence. Patterns are written in lower case and matched
+on normalised, lower-cased text; a space in a pattern stands for any run of whitespace.
+:func:`rule_keywords` keeps only the keywords that the codebook's own coding rules
+contain, to show how much the baseline owes to the others.
 
 **Trained classifier.** One binary classifier per code (multi-label by binary
 relevance): TF-IDF weights of word uni- and bigrams and of character 3-5-grams within
 word boundaries (sublinear term frequency; Manning, Raghavan & Schütze 2008, ch. 6),
-a linear model (:data:`MODELS`: L2-regularised logistic regression or a linear
-support vector machine), calibrated to probabilities by Platt's sigmoid fitted on
-held-out folds (Platt 1999; scikit-learn's ``CalibratedClassifierCV``, whose folds are
-grouped by case here too). A code is proposed when its calibrated probability is at
-least 0.5. Codes with fewer than ``min_examples`` positive or negative labels are not
-modelled.
+a linear model (:data:`MODELS`: a linear support vector machine, C = 0.5, or
+L2-regularised logistic regression, C = 10; fixed, not tuned), calibrated to
+probabilities by Platt's sigmoid fitted on held-out folds (Platt 1999; scikit-learn's
+``CalibratedClassifierCV`` with three folds grouped by case and stratified by whether a
+case has a positive document; the three fitted models are averaged). A code is proposed
+when its calibrated probability is at least 0.5. Codes with fewer than ``min_examples``
+positive or negative labels are not modelled.
 
 **Labels: the coders' consensus.** :func:`consensus` takes, for each document and
 code, the majority of the coders' values. A tie (one of two coders, two of four) is
 left without a label by default (``tie="exclude"``: the document does not count for
 that code, in training or evaluation); ``"present"`` or ``"absent"`` resolve it.
 
-**Evaluation.** :func:`cross_validate` predicts each labelled document from a model
-trained without any document of its case (``GroupKFold`` with shuffled groups; Roberts
-et al. 2017 on why dependent units must not straddle folds): the feature vocabulary,
-the classifiers and their calibration are all fitted on the training folds only.
+**Evaluation.** :func:`cross_validate` predicts each labelled unit from a model trained
+without any unit of its case (``GroupKFold`` with shuffled groups, one assignment for
+all codes, so not stratified by code; Roberts et al. 2017 on why dependent units must
+not straddle folds): the feature vocabulary, the classifiers and their calibration are
+all fitted on the training folds only.
 :func:`agreement_table` puts per-code precision, recall, F1 and Cohen's kappa of the
 classifier and of the dictionary against the consensus beside the agreement between
 two human coders (:func:`human_agreement`: Cohen's kappa for the pair of coders who
@@ -222,7 +228,7 @@ def _strip_page_furniture(text: str) -> str:
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”«(]?[^\W\d_])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”»)]))\s+(?=[\"”«(]?([^\W\d_]))")
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -230,7 +236,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for line in text.split("\n"):
-        pieces = [0, *(m.end() for m in _SENTENCE_END.finditer(line) if line[m.end()].isupper())]
+        pieces = [0, *(m.end() for m in _SENTENCE_END.finditer(line) if m.group(1).isupper())]
         for a, b in zip(pieces, [*pieces[1:], len(line)], strict=True):
             if line[a:b].strip():
                 spans.append((start + a, start + a + len(line[a:b].rstrip())))
@@ -293,7 +299,8 @@ def extract_texts(
     for doc, rel in zip(documents[unit], documents[path], strict=True):
         rel_path = PurePosixPath(str(rel).replace("\\", "/"))
         if rel_path.is_absolute() or ".." in rel_path.parts:
-            failures.append({unit: doc, "file": str(rel), "error": "a path inside the folder"})
+            error = f"{rel}: expected a path inside the documents folder {folder}"
+            failures.append({unit: doc, "file": str(rel), "error": error})
             continue
         try:
             raw, doc_notes = read_document(folder / rel_path)
@@ -727,7 +734,10 @@ class CodingModel:
 
     def predict_proba(self, texts: Iterable[str]) -> pd.DataFrame:
         """The calibrated probability of each modelled code for each text."""
-        x = self.features.transform(list(texts))
+        texts = list(texts)
+        if not texts:
+            return pd.DataFrame(columns=list(self.classifiers), dtype=float)
+        x = self.features.transform(texts)
         return pd.DataFrame(
             {code: clf.predict_proba(x)[:, 1] for code, clf in self.classifiers.items()}
         )
