@@ -533,3 +533,13 @@ def test_rule_keywords_keep_only_the_keywords_found_in_the_coding_rules(
     note = tables.synthetic_dictionary_note(full, grounded)
     medians = [t.query("method == 'dictionary'")["kappa"].median() for t in (grounded, full)]
     assert f"median κ is {medians[0]:.2f} instead of {medians[1]:.2f}" in note
+
+
+def test_a_code_without_keywords_has_no_dictionary_scores(corpus, predictions) -> None:
+    dictionary = textcoding.match_keywords(corpus["coded"])
+    human = textcoding.human_agreement(corpus["codings"])
+    without = dictionary[dictionary["code"] != CODES[0]]
+    table = textcoding.agreement_table(predictions, without, human, codes=CODES)
+    row = table.set_index(["code", "method"]).loc[(CODES[0], "dictionary")]
+    assert row[["precision", "recall", "f1", "kappa"]].isna().all()
+    assert row["n_units"] == (predictions["code"] == CODES[0]).sum()

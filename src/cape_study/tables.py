@@ -1229,6 +1229,7 @@ def format_evidence(
     safe = counts.set_index("code")
     examples = dictionary[dictionary["matched"]].drop_duplicates("code").set_index("code")
     codes = [c for c in book.codes(scheme) if c in safe.index]
+    columns = [book.scheme(scheme).label(lang), head["matched"], head["words"], head["sentence"]]
     rows = []
     for code in codes:
         hidden = bool(safe.loc[code, "suppressed"])
@@ -1243,7 +1244,7 @@ def format_evidence(
                 head["sentence"]: examples.loc[code, "evidence"] if shown else "",
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def format_suggestion_counts(
@@ -1320,6 +1321,8 @@ def synthetic_dictionary_note(
     """
     shown = table[(table["method"] == "dictionary") & table["kappa"].notna()]
     rules = rule_table[rule_table["method"] == "dictionary"].set_index("code")["kappa"]
+    if shown.empty:
+        return ""
     full = shown["kappa"].median()
     grounded = rules.reindex(shown["code"]).median()
     if lang == "sv":
@@ -1351,11 +1354,13 @@ def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Langua
     both = kappa.dropna(subset=["classifier", "human"])
     reach = int((both["classifier"] >= both["human"]).sum())
     count = count_text(suggested)
+    no_keywords = {"en": "(no keywords)", "sv": "(inga nyckelord)"}[lang]
+    dictionary = no_keywords if pd.isna(median["dictionary"]) else f"{median['dictionary']:.2f}"
     if lang == "sv":
         count = count.replace("a suppressed number", _TEXT_HEAD["sv"]["suppressed"])
         return (
             f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
-            f"{median['classifier']:.2f} och ordlistan {median['dictionary']:.2f} för de "
+            f"{median['classifier']:.2f} och ordlistan {dictionary} för de "
             f"{len(kappa)} koder som klassificeraren prövades på, medan två kodare har "
             f"median-κ {median['human']:.2f} sinsemellan; klassificeraren når minst "
             f"kodarnas överensstämmelse för {reach} av {len(both)} koder. Förslag har tagits "
@@ -1363,7 +1368,7 @@ def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Langua
         )
     return (
         f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
-        f"{median['classifier']:.2f} and the dictionary {median['dictionary']:.2f} on the "
+        f"{median['classifier']:.2f} and the dictionary {dictionary} on the "
         f"{len(kappa)} codes the classifier was evaluated on, while two coders agree with "
         f"each other at a median κ of {median['human']:.2f}; the classifier reaches at "
         f"least the coders' agreement for {reach} of {len(both)} codes. Suggestions were "

@@ -913,7 +913,8 @@ def agreement_table(
     consensus, on the documents that got a prediction. ``dictionary``: the keyword
     matches of :func:`match_keywords` against the consensus, on every labelled
     document. ``human``: the rows of :func:`human_agreement` (one coder against the
-    other; precision and recall are not defined for a pair of equals).
+    other; precision and recall are not defined for a pair of equals). A code without
+    keywords has no dictionary scores.
 
     Returns
     -------
@@ -925,6 +926,7 @@ def agreement_table(
     """
     order = list(codes) if codes is not None else list(dict.fromkeys(predictions["code"]))
     matched = dictionary.set_index([unit, "code"])["matched"]
+    with_keywords = set(dictionary["code"])
     rows = []
     for code in order:
         labelled = predictions[predictions["code"] == code]
@@ -934,11 +936,12 @@ def agreement_table(
         done = predicted.notna().to_numpy()
         for method, t, p in (
             ("classifier", truth[done], predicted[done].to_numpy(dtype=bool)),
-            ("dictionary", truth, found.fillna(False).to_numpy(dtype=bool)),
+            ("dictionary", truth, found.eq(True).to_numpy()),
         ):
-            rows.append(
-                {"code": code, "method": method, **_scores(t, p), "n_positive": int(t.sum())}
-            )
+            scores = _scores(t, p)
+            if method == "dictionary" and code not in with_keywords:
+                scores = {k: np.nan for k in scores} | {"n_units": len(t)}
+            rows.append({"code": code, "method": method, **scores, "n_positive": int(t.sum())})
     table = pd.DataFrame(rows)
     people = human[human["code"].isin(order)].drop(columns=["coders"], errors="ignore")
     table = pd.concat([table, people], ignore_index=True)
