@@ -422,6 +422,19 @@ def test_a_rendered_page_with_personal_data_is_named_with_its_position(tmp_path:
     assert "070" not in message
 
 
+def test_markup_is_not_scanned_only_what_a_reader_sees(tmp_path: Path) -> None:
+    # nbconvert gives every cell a random UUID; its digit groups can look like a number.
+    page = (
+        '<div class="jp-Cell" id="cell-id=3f2a9c1d-0123-4567-8901-b2c3d4e5f6a7">\n'
+        "<style>.x{margin:0 0 24 24}</style><p>Ärende 5000-K123456-19</p></div>"
+    )
+    (tmp_path / "ok.html").write_text(page, encoding="utf-8")
+    report.check_personal_data(tmp_path, "reports")
+    (tmp_path / "leak.html").write_text(page.replace("Ärende", "Tel 0123-4567"), encoding="utf-8")
+    with pytest.raises(PersonalDataFound, match=r"leak\.html: .*phone at line 2"):
+        report.check_personal_data(tmp_path, "reports")
+
+
 class _Intake(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     case_file: str = "data/raw/demo"

@@ -177,7 +177,10 @@ def privacy_record(nb: Any) -> dict[str, Any] | None:
     return found[-1] if found else None
 
 
-_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+#: What a reader does not see: scripts, style sheets and the tags themselves (with their
+#: attributes: cell ids are random UUIDs whose digit groups can look like phone numbers,
+#: and embedded images are base-64 text).
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
 
 
 def check_personal_data(folder: Path, shown_as: str = "reports") -> None:
@@ -185,12 +188,13 @@ def check_personal_data(folder: Path, shown_as: str = "reports") -> None:
     addresses, phone numbers); raise :class:`~cape_study.privacy.PersonalDataFound` for
     the first page with any, naming it as ``shown_as/<path>`` with each position.
 
-    Embedded images (``data:...;base64,``) are blanked before the scan, keeping the
-    positions, since base-64 text is not readable text.
+    Only what a reader sees is scanned: markup (tags and their attributes, which hold
+    random cell ids and base-64 images), scripts and style sheets are blanked first,
+    keeping the positions.
     """
     for page in sorted(folder.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
-        readable = _DATA_URI.sub(lambda m: " " * len(m.group()), text)
+        readable = _MARKUP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
         findings = scan_text(readable)
         if findings:
             raise PersonalDataFound(f"{shown_as}/{relative(page, folder)}", text, findings)
