@@ -452,6 +452,26 @@ def test_each_kind_of_change_invalidates_the_cache(ran: Project, change: str) ->
     assert verify_report(ran.paths.reports) == []
 
 
+def test_a_changed_secret_reruns_its_step_and_is_never_stored(
+    ran: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "correct-horse-battery-staple"
+    monkeypatch.setenv("CAPE_TEST_SECRET", secret)
+    events: list[ProgressEvent] = []
+    result = ran.run(progress=events.append)
+    # first writes the same output again, so second stays valid
+    assert statuses(result) == {"first": "ran", "second": "cached"}
+    assert {e.step: e.message for e in events if e.kind == "start"} == {
+        "first": "environment changed"
+    }
+    assert statuses(ran.run()) == {"first": "cached", "second": "cached"}
+    hashed = hashlib.sha256(secret.encode()).hexdigest()
+    for path in [*ran.root.rglob("*")]:
+        if path.is_file():
+            data = path.read_bytes()
+            assert secret.encode() not in data and hashed.encode() not in data, path
+
+
 def test_force_reruns_all_steps_or_only_the_chosen(ran: Project) -> None:
     assert statuses(ran.run(force=True)) == {"first": "ran", "second": "ran"}
     assert statuses(ran.run(force=True, only=["second"])) == {"first": "cached", "second": "ran"}

@@ -5,7 +5,9 @@ The cache
 A step is taken from the cache (``.cache/steps/<step>/``) when its notebook, its
 resolved parameters, its input files, the output files of the steps it needs, and the
 library source (every file under ``src/cape_study``, codebooks included) hash as they
-did when it last ran, and its outputs still hash as they did then. ``force`` re-runs.
+did when it last ran, the environment variables the step names under ``env:`` (such as
+``CAPE_PSEUDO_KEY``) are unchanged (only a hash of their hash is kept), and its outputs
+still hash as they did then. ``force`` re-runs.
 
 A step's folder holds ``entry.json`` (its cache key, the digest of each part of the key,
 and what the manifest records about the step), the executed ``notebook.ipynb`` and its
@@ -14,6 +16,7 @@ page ``report.html``; a new entry replaces the old one in one rename.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -39,6 +42,11 @@ class CacheKey:
     key: str
     inputs: dict[str, str]
     parts: dict[str, str]
+
+
+def _secret_hash(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None else hashlib.sha256(value.encode()).hexdigest()
 
 
 class StepCache:
@@ -67,6 +75,8 @@ class StepCache:
             "library": library,
             "kernel": kernel,
             "outputs": list(step.outputs),
+            # Secrets such as the pseudonymisation key: only a hash of a hash is kept.
+            "environment": {name: _secret_hash(name) for name in step.env},
         }
         return CacheKey(
             digest(parts), inputs, {part: digest(value) for part, value in parts.items()}

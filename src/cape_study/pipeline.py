@@ -23,6 +23,7 @@ pipeline.yaml
         title: Intake of the case file
         parameters: intake              # a set in cape_study.params.PARAMETER_SETS
         inputs: ["{case_file}"]         # paths or globs, relative to the project root
+        env: [CAPE_PSEUDO_KEY]          # environment variables the result depends on
         outputs: [data/processed/*.parquet, data/processed/metadata.json]
       01_attrition:
         notebook: notebooks/01_attrition.ipynb
@@ -33,8 +34,9 @@ pipeline.yaml
         values: {min_cell_count: 5}     # optional per-step overrides of the defaults
 
 Only ``notebook`` and ``parameters`` are required. A folder among the inputs or
-outputs stands for every file below it; ``{name}`` is replaced by the step's resolved
-parameter ``name``. Step names use letters, digits, ``_`` and ``-``.
+outputs stands for every file below it, ``~`` the user's home; ``{name}`` is replaced by
+the step's resolved parameter ``name``. A change in a variable named under ``env:``
+re-runs the step; its value is never stored. Step names use letters, digits, ``_`` and ``-``.
 
 Parameters, from weakest to strongest: the set's defaults, the step's ``values``, the
 ``--params`` file, then ``-p``. Both of the last two take ``key=value`` (every step
@@ -85,7 +87,7 @@ __all__ = [
 ]
 
 
-_STEP_KEYS = {"notebook", "title", "parameters", "needs", "inputs", "outputs", "values"}
+_STEP_KEYS = {"notebook", "title", "parameters", "needs", "inputs", "outputs", "values", "env"}
 _STEP_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -102,6 +104,7 @@ class Step:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    env: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ def _read_step(
         strings("inputs"),
         strings("outputs"),
         values,
+        strings("env"),
     )
 
 

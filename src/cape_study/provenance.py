@@ -54,6 +54,7 @@ def expand(root: Path, patterns: Iterable[str]) -> list[Path]:
     """The files that paths or globs name (a folder stands for the files below it)."""
     files: set[Path] = set()
     for pattern in patterns:
+        pattern = os.path.expanduser(pattern)  # ~/... names a file in the user's home
         for hit in glob.glob(pattern, root_dir=root, recursive=True):
             path = root / hit  # an absolute pattern stays absolute
             if path.is_dir():
