@@ -466,6 +466,10 @@ def test_a_report_with_personal_data_is_not_published(tmp_path: Path) -> None:
     assert (root / "reports" / "index.html").read_text(encoding="utf-8") == "the last good report"
     assert not (root / "reports" / "manifest.json").exists()
     assert not list((root / "reports").glob(".tmp-*"))
+    # The page never reaches the cache, so a second run cannot publish it from there.
+    assert not (project(root).cache / "leak").exists()
+    with pytest.raises(PersonalDataFound):
+        run_pipeline(project(root), progress=None, parameter_sets={"intake": _Intake})
 
 
 # -- intake end to end --------------------------------------------------------------------

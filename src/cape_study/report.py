@@ -36,11 +36,13 @@ disclosure control; never a value or the key).
 
 Personal data
 -------------
-Before anything is published, every HTML page of the new report is scanned for
-personnummer, samordningsnummer, henkilötunnus, e-mail addresses and phone numbers
-(:func:`cape_study.privacy.scan_text`; embedded images are skipped). A hit stops the run
-with :class:`~cape_study.privacy.PersonalDataFound`, naming the file, the line and
-column of each finding (never the value), and the new report is not published.
+Every step page is scanned as soon as it is rendered, before it enters the cache, and
+the index before it is written, for personnummer, samordningsnummer, henkilötunnus,
+e-mail addresses and phone numbers in what a reader sees
+(:func:`cape_study.privacy.scan_text`; markup, scripts, styles and embedded images are
+skipped). A hit stops the run with :class:`~cape_study.privacy.PersonalDataFound`,
+naming the file, the line and column of each finding (never the value), and the new
+report is not published. A page taken from the cache was scanned when it was made.
 
 :func:`verify_report` recomputes the manifest's hashes (``cape-study verify``).
 """
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Difference",
+    "check_page",
     "check_personal_data",
     "disclosure_audit",
     "privacy_record",
@@ -183,21 +186,26 @@ def privacy_record(nb: Any) -> dict[str, Any] | None:
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
 
 
-def check_personal_data(folder: Path, shown_as: str = "reports") -> None:
-    """Scan every HTML page under ``folder`` for personal data (identity numbers, e-mail
-    addresses, phone numbers); raise :class:`~cape_study.privacy.PersonalDataFound` for
-    the first page with any, naming it as ``shown_as/<path>`` with each position.
+def check_page(text: str, where: str) -> None:
+    """Raise :class:`~cape_study.privacy.PersonalDataFound`, naming the page ``where``
+    and each position, if an HTML page shows personal data (identity numbers, e-mail
+    addresses, phone numbers).
 
     Only what a reader sees is scanned: markup (tags and their attributes, which hold
     random cell ids and base-64 images), scripts and style sheets are blanked first,
     keeping the positions.
     """
+    readable = _MARKUP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    findings = scan_text(readable)
+    if findings:
+        raise PersonalDataFound(where, text, findings)
+
+
+def check_personal_data(folder: Path, shown_as: str = "reports") -> None:
+    """:func:`check_page` for every HTML page under ``folder``, named ``shown_as/<path>``."""
     for page in sorted(folder.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
-        readable = _MARKUP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-        findings = scan_text(readable)
-        if findings:
-            raise PersonalDataFound(f"{shown_as}/{relative(page, folder)}", text, findings)
+        check_page(text, f"{shown_as}/{relative(page, folder)}")
 
 
 def _unquote(text: str) -> str:
@@ -256,8 +264,10 @@ def write_report(
         }
     synthetic = _synthetic(paths)
     git = git_state(root)
-    (folder / "index.html").write_text(_index_html(results, synthetic, git), encoding="utf-8")
-    check_personal_data(folder, relative(paths.reports, root))
+    index = _index_html(results, synthetic, git)
+    # Step pages were checked when they were rendered (see runner); the index is new.
+    check_page(index, f"{relative(paths.reports, root)}/index.html")
+    (folder / "index.html").write_text(index, encoding="utf-8")
     privacy = {}
     for name in results:
         nb = json.loads((folder / "steps" / f"{name}.ipynb").read_text(encoding="utf-8"))

@@ -53,7 +53,13 @@ from cape_study.execution import (
 )
 from cape_study.paths import ProjectPaths
 from cape_study.provenance import expand, hash_files, now, relative, sha256, tree_hash
-from cape_study.report import disclosure_audit, render_html, takeaways, write_report
+from cape_study.report import (
+    check_page,
+    disclosure_audit,
+    render_html,
+    takeaways,
+    write_report,
+)
 
 if TYPE_CHECKING:
     from cape_study.pipeline import Pipeline, Step
@@ -346,6 +352,8 @@ class Run:
                 cell=exc.cell,
             )
             return self._end(result)
+        # A page showing personal data stops the run and never reaches the cache.
+        check_page(page, f"{relative(self.paths.reports, self.root)}/steps/{name}.html")
         seconds = time.perf_counter() - start
         entry = {
             "key": key.key,
