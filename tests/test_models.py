@@ -49,6 +49,13 @@ def test_logistic_regression_switches_to_firth_and_says_why(sex2) -> None:
     assert not any("events per variable" in w for w in result.warnings)
     strict = models.logistic_regression(sex2, "case", SEX2_TERMS, epv_threshold=20)
     assert any("Too few events per variable: 18.2" in w for w in strict.warnings)
+    # Below the disclosure threshold the warning names no figure that reveals the count.
+    hidden = models.logistic_regression(
+        sex2, "case", SEX2_TERMS, epv_threshold=20, min_cell_count=200
+    )
+    assert hidden.epv == pytest.approx(109 / 6)
+    assert any("Too few events per variable: fewer than 33.3" in w for w in hidden.warnings)
+    assert not any("18.2" in w for w in hidden.warnings)
     with pytest.raises(models.ModelError, match="dia"):
         models.logistic_regression(sex2, "case", SEX2_TERMS, method="ml")
 

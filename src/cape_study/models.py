@@ -433,11 +433,22 @@ def _complete(
     return used, kept, notes
 
 
-def _epv_warning(events: int, n_terms: int, threshold: float, what: str) -> tuple[float, list[str]]:
+def _epv_warning(
+    events: int, n_terms: int, threshold: float, what: str, min_cell_count: int
+) -> tuple[float, list[str]]:
+    """EPV and, below ``threshold``, a warning. The warning gives the EPV only when the
+    event count it reveals (EPV times the number of terms) may be published, that is,
+    is at least ``min_cell_count``."""
     epv = events / n_terms if n_terms else float("inf")
     if epv < threshold:
+        # Below the disclosure threshold, say no more than suppression would.
+        shown = (
+            f"{epv:.1f}"
+            if events >= min_cell_count
+            else f"fewer than {min_cell_count / n_terms:.1f}"
+        )
         return epv, [
-            f"Too few events per variable: {epv:.1f} {what} per estimated coefficient, below "
+            f"Too few events per variable: {shown} {what} per estimated coefficient, below "
             f"the rule of {threshold:g} (Peduzzi et al. 1995, 1996); estimates are unstable, "
             "may be biased away from zero, and intervals may be too narrow."
         ]
@@ -482,6 +493,7 @@ def logistic_regression(
     method: str = "auto",
     confidence: float = 0.95,
     epv_threshold: float = EPV_THRESHOLD,
+    min_cell_count: int = 1,
 ) -> LogisticResult:
     """Odds ratios for a binary outcome, with separation detected and handled.
 
@@ -494,7 +506,8 @@ def logistic_regression(
     separated; ``"firth"`` always uses Firth, ``"ml"`` refuses separated data. Events
     per variable (EPV) are the cases of the rarer outcome per estimated coefficient
     (intercept not counted); below ``epv_threshold`` a warning is added (Peduzzi et al.
-    1996).
+    1996), which names the EPV only if the event count it implies is at least
+    ``min_cell_count`` (the disclosure threshold).
 
     Returns
     -------
@@ -548,7 +561,11 @@ def logistic_regression(
         ]
     ]
     epv, epv_notes = _epv_warning(
-        min(events, non_events), len(kept), epv_threshold, "cases of the rarer outcome"
+        min(events, non_events),
+        len(kept),
+        epv_threshold,
+        "cases of the rarer outcome",
+        min_cell_count,
     )
     return LogisticResult(
         table=table,
@@ -622,6 +639,7 @@ def cox_regression(
     *,
     confidence: float = 0.95,
     epv_threshold: float = EPV_THRESHOLD,
+    min_cell_count: int = 1,
 ) -> CoxResult:
     """Hazard ratios from a Cox proportional hazards model (``lifelines``).
 
@@ -633,7 +651,8 @@ def cox_regression(
     ratios are cause-specific (Putter, Fiocco & Geskus 2007). Before fitting, terms
     whose partial likelihood is monotone are found by linear programming and left out
     with a warning (no Firth-type correction, as R's ``coxphf`` has, is implemented).
-    EPV here is events per term (Peduzzi et al. 1995).
+    EPV here is events per term (Peduzzi et al. 1995); the warning names it only if the
+    event count it implies is at least ``min_cell_count``.
 
     Parameters
     ----------
@@ -713,7 +732,7 @@ def cox_regression(
     table["method"] = "Cox partial likelihood (Efron ties)"
     table["interval"] = "Wald"
     table["confidence"] = confidence
-    epv, epv_notes = _epv_warning(events, len(kept), epv_threshold, "events")
+    epv, epv_notes = _epv_warning(events, len(kept), epv_threshold, "events", min_cell_count)
     doubtful = table.loc[table["ph_p_value"] < 0.05, "term"].tolist()
     if doubtful:
         notes.append(

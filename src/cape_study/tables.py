@@ -1009,8 +1009,10 @@ def models_takeaway(
     totals = population[population["country"] == "all"].set_index("end")["cases"]
     separating = [labels.get(t, t) for t in logistic.separation.terms]
     why = f", because {', '.join(separating)} separates the outcome" if separating else ""
+    # The EPV reveals the event count, so it is named only when that count is published.
+    epv = f"{logistic.epv:.1f}" if pd.notna(totals.get("prosecuted")) else "so few"
     fragile = (
-        f" With {logistic.epv:.1f} events per estimated coefficient these estimates are "
+        f" With {epv} events per estimated coefficient these estimates are "
         "fragile (fewer than the usual 10)."
         if any("events per variable" in w for w in logistic.warnings)
         else ""
