@@ -19,7 +19,7 @@ install: $(STAMP)
 # Idempotent: re-runs only when the dependency declarations change.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt hatchling
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt hatchling wheel
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation \
 		-c constraints.txt -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
