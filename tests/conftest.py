@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,31 @@ def case_dir(tmp_path: Path) -> Path:
 def tables() -> dict[str, list[dict[str, str]]]:
     """A deep copy of the valid tables, free to modify."""
     return {name: [dict(r) for r in rows] for name, rows in VALID_TABLES.items()}
+
+
+def copy_demo_project(tmp_path: Path) -> Path:
+    """A project in ``tmp_path`` with the repository's pipeline, notebooks and demo data."""
+    from cape_study.paths import project
+
+    repo = project()
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("pipeline.yaml", "constraints.txt"):
+        shutil.copy(repo.root / name, root / name)
+    shutil.copytree(repo.notebooks, root / "notebooks")
+    shutil.copytree(repo.demo_case_file, root / "data" / "raw" / "demo")
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real pipeline run once on the demo data, in a temporary project (shared by
+    every test that reads its report; do not modify it)."""
+    from cape_study.paths import project
+    from cape_study.pipeline import run_pipeline
+
+    root = copy_demo_project(tmp_path_factory.mktemp("demo"))
+    result = run_pipeline(project(root), progress=lambda event: None)
+    assert {s.status for s in result.steps.values()} == {"ran"}
+    assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
+    return root

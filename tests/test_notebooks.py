@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo_project as _project
 
 from cape_study.errors import StepFailed
 from cape_study.paths import project
 from cape_study.pipeline import run_pipeline, verify_report
-
-REPO = project()
-
-
-def _project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("pipeline.yaml", "constraints.txt"):
-        shutil.copy(REPO.root / name, root / name)
-    shutil.copytree(REPO.notebooks, root / "notebooks")
-    shutil.copytree(REPO.demo_case_file, root / "data" / "raw" / "demo")
-    return root
-
-
-@pytest.fixture(scope="module")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = _project(tmp_path_factory.mktemp("demo"))
-    result = run_pipeline(project(root), progress=lambda event: None)
-    assert {s.status for s in result.steps.values()} == {"ran"}
-    assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
-    return root
 
 
 def test_demo_pipeline_writes_a_synthetic_report_inside_its_own_project(demo_report: Path) -> None:
