@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := cape-study
 
-.PHONY: help install report test lint lab demo clean-reports
+.PHONY: help install report test lint lab demo bench clean-reports
 
 help:
 	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html"
@@ -13,6 +13,7 @@ help:
 	@echo "make lab      open JupyterLab on the project kernel"
 	@echo "make lint     ruff over the library, tests, notebooks and benchmarks"
 	@echo "make demo     regenerate the committed synthetic demo case file in data/raw/demo"
+	@echo "make bench    the benchmark suite (1k, 10k, 100k cases) -> reports/benchmarks/results.csv"
 
 install: $(STAMP)
 
@@ -41,6 +42,11 @@ lab: install
 
 demo: install
 	$(BIN)/cape-study synth --cases 400 --seed 20240501 --out data/raw/demo --force
+
+# The pipeline at 1,000, 10,000 and 100,000 cases, the runner's overhead, a no-op re-run
+# and --jobs 2 (about 15 minutes on 2 cores; BENCH_ARGS=--quick for 1k and 10k only).
+bench: install
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean-reports:
 	rm -rf reports
