@@ -197,8 +197,10 @@ class _Kernel:
             kernel_name=name, transport="ipc", ip=os.path.join(self.sockets, "k")
         )
         try:
-            # The notebooks find the project through paths.project(), which reads this.
-            env = {**os.environ, "CAPE_STUDY_ROOT": str(root)}
+            # The notebooks find the project through paths.project(), which reads
+            # CAPE_STUDY_ROOT; CAPE_STUDY_RUN sends their exports to the report
+            # (cape_study.notebook), not to reports/lab/.
+            env = {**os.environ, "CAPE_STUDY_ROOT": str(root), "CAPE_STUDY_RUN": "1"}
             run_sync(self.km.start_kernel)(cwd=str(root), env=env)
         except BaseException:
             shutil.rmtree(self.sockets, ignore_errors=True)
