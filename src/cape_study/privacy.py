@@ -492,6 +492,7 @@ class _Names:
 
     def __init__(self, index: dict[str, list[tuple[str, ...]]], parts: frozenset[str]) -> None:
         self.index, self.parts = index, parts
+        self.words = frozenset(index) | parts  # a word can only start a match if it is one
 
     @classmethod
     def of(cls, names: Iterable[str]) -> _Names:
@@ -529,6 +530,10 @@ class _Names:
         folded = [w.group().casefold() for w in words]
         i = 0
         while i < len(words):
+            word = folded[i]
+            if word not in self.words and not word.endswith("s") and ":" not in word:
+                i += 1  # no ending to strip (_base): neither a name nor a part starts here
+                continue
             last = self._whole_name_at(text, words, folded, i)
             if last is not None:
                 yield words[i].start(), words[last].end()
