@@ -169,3 +169,21 @@ def test_monotone_likelihood_names_the_term_that_orders_the_events() -> None:
     assert firth.monotone_likelihood(data.assign(x=-data["x"]), "t", "e", ["x"]) == {"x": "-inf"}
     overlap = data.assign(x=[1, 0, 1, 1, 0, 0, 0, 0])  # the event at t = 2 has x = 0
     assert firth.monotone_likelihood(overlap, "t", "e", ["x", "z"]) == {}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_risk_differences_are_the_pairs_of_events_and_subjects_at_risk(seed: int) -> None:
+    # The rows monotone_likelihood tests, computed over covariate patterns, against the
+    # definition: x_i - x_j for every event i and every j with time_j >= time_i.
+    rng = np.random.default_rng(seed)
+    n = 300
+    x = np.column_stack(
+        [rng.integers(0, 2, n), rng.integers(0, 3, n), rng.normal(size=n).round(1)]
+    ).astype(float)
+    time = rng.integers(1, 40, n).astype(float)  # ties in time
+    event = rng.random(n) < 0.3
+    pairs = [x[i] - x[time >= time[i]] for i in np.flatnonzero(event)]
+    expected = np.unique(np.vstack(pairs), axis=0)
+    np.testing.assert_array_equal(firth._risk_differences(x, time, event), expected)
+    none = firth._risk_differences(x, time, np.zeros(n, dtype=bool))
+    assert none.shape == (0, 3)
