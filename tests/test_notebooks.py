@@ -91,3 +91,42 @@ def test_demo_text_coding_step_compares_methods_and_writes_the_review_list(
     assert "reports/text_coding/suggestions.csv" in manifest["steps"]["04_text_coding"]["outputs"]
     index = (demo_report / "reports" / "index.html").read_text(encoding="utf-8")
     assert "the classifier reaches a median κ" in index
+
+
+def test_demo_report_document_and_index_link_every_part(demo_report: Path) -> None:
+    import hashlib
+
+    from cape_study.report import SYNTHETIC_BANNER
+
+    reports = demo_report / "reports"
+    manifest = json.loads((reports / "manifest.json").read_text())
+    document = (reports / "report.html").read_text(encoding="utf-8")
+    assert document.count(SYNTHETIC_BANNER) == 1 and "<script" not in document
+    starts = [
+        document.index(f'<section class="cape-step" id="step-{name}">')
+        for name in manifest["steps"]
+    ]
+    assert starts == sorted(starts) and len(starts) == 5
+    assert starts[-1] < document.index('id="codebook"') < document.index('id="provenance"')
+    assert "CAPE study codebook" in document and "Closure reason" in document
+    # The data hash is the case file's, computed here from the files themselves.
+    case_file = demo_report / "data" / "raw" / "demo"
+    files = sorted(p for p in case_file.rglob("*") if p.is_file())
+    lines = sorted(
+        f"{p.relative_to(case_file).as_posix()}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+        for p in files
+    )
+    data_hash = hashlib.sha256("".join(lines).encode()).hexdigest()
+    assert manifest["data"]["sha256"] == data_hash and manifest["data"]["files"] == len(files)
+    assert data_hash in document[document.index('id="provenance"') :]
+    for name in manifest["steps"]:
+        page = (reports / "steps" / f"{name}.html").read_text(encoding="utf-8")
+        assert page.count(SYNTHETIC_BANNER) == 1, name
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert index.count(SYNTHETIC_BANNER) == 1 and 'href="report.html"' in index
+    for href in (
+        "steps/03_models.ipynb",
+        "barriers/disagreements.csv",
+        "text_coding/suggestions.csv",
+    ):
+        assert f'href="{href}"' in index and (reports / href).is_file()

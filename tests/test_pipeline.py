@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +39,7 @@ from cape_study.pipeline import (
     run_pipeline,
     verify_report,
 )
+from cape_study.privacy import PersonalDataFound
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 REPO = Path(__file__).resolve().parents[1]
@@ -346,6 +348,105 @@ def test_run_writes_report_manifest_and_progress(tmp_path: Path) -> None:
     starts = [(e.step, e.message) for e in events if e.kind == "start"]
     assert starts == [("first", "not in the cache"), ("second", "not in the cache")]
     assert kernel_children() == []
+
+
+class _Anchors(HTMLParser):
+    """Every id and every ``href`` of a page, and the tags that load something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+        self.loads: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id") is not None:
+            self.ids.append(found["id"])
+        if tag == "a" and found.get("href"):
+            self.hrefs.append(found["href"])
+        if tag in ("script", "link", "iframe") or (tag == "img" and "data:" not in found["src"]):
+            self.loads.append(tag)
+
+
+def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: Path) -> None:
+    from cape_study.codebook import load_codebook
+
+    project = make_project(tmp_path, "basic.yaml")
+    processed = project.root / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "metadata.json").write_text('{"synthetic": true}', encoding="utf-8")
+    project.run()
+    reports = project.paths.reports
+    document = (reports / "report.html").read_text(encoding="utf-8")
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+
+    # Every step's page, in pipeline order, one banner on top; nothing loaded from elsewhere.
+    assert document.index("First step") < document.index("the score of label")
+    assert "data:image/png;base64," in document and "read_text" not in document
+    assert document.count('class="cape-synthetic"') == 1
+    assert document.index('class="cape-synthetic"') < document.index("<main>")
+    for name in ("first", "second"):
+        page = (reports / "steps" / f"{name}.html").read_text(encoding="utf-8")
+        assert page.count(report.SYNTHETIC_BANNER) == 1 and "mermaid" not in page
+    anchors = _Anchors()
+    anchors.feed(document)
+    assert anchors.loads == []
+    assert len(anchors.ids) == len(set(anchors.ids))  # unique across steps
+    fragments = [h[1:] for h in anchors.hrefs if h.startswith("#")]
+    assert {"step-first", "step-second", "codebook", "provenance"} <= set(fragments)
+    assert set(fragments) <= set(anchors.ids)  # the contents and every link lead somewhere
+    assert any(i.startswith("first--") for i in anchors.ids)
+
+    # The codebook (the default: the steps name none) and the provenance block.
+    assert load_codebook().title("en") in document
+    raw = project.root / "data" / "raw" / "input.txt"
+    data_hash = hashlib.sha256(f"data/raw/input.txt\0{sha256(raw)}\n".encode()).hexdigest()
+    assert manifest["data"] == {
+        "steps": ["first"],
+        "case_file": None,
+        "sha256": data_hash,
+        "files": 1,
+    }
+    provenance = document[document.index('id="provenance"') :]
+    assert data_hash in provenance and "outside a git checkout" in provenance
+    assert manifest["constraints"]["sha256"] in provenance
+    assert manifest["library"]["sha256"] in provenance
+    assert manifest["python"]["version"] in provenance
+    assert manifest["created"][:16].replace("T", " ") in provenance
+    for name, step in manifest["steps"].items():
+        for key, value in step["parameters"].items():
+            assert f"<td><code>{key}</code></td><td>{value}</td>" in provenance, (name, key)
+
+    # Published with the rest: hashed, verified, linked from the index.
+    assert manifest["report_files"]["report.html"] == sha256(reports / "report.html")
+    assert 'href="report.html"' in (reports / "index.html").read_text(encoding="utf-8")
+    assert verify_report(reports) == []
+    (reports / "report.html").write_text(document.replace("First step", "Edited"), "utf-8")
+    assert [d.path for d in verify_report(reports)] == ["report.html"]
+
+    # A new run replaces report.html and leaves the screenshots alone.
+    shot = reports / "screenshots" / "index.png"
+    shot.parent.mkdir()
+    shot.write_bytes(b"not replaced")
+    assert statuses(project.run()) == {"first": "cached", "second": "cached"}
+    assert shot.read_bytes() == b"not replaced" and verify_report(reports) == []
+
+
+def test_personal_data_in_the_report_document_stops_the_run(tmp_path: Path) -> None:
+    # A parameter's value is shown only in report.html's provenance block.
+    project = make_project(tmp_path, "basic.yaml")
+    step = {
+        "notebook": "notebooks/sleepy.ipynb",
+        "parameters": "sleepy",
+        "outputs": ["data/processed/{name}.json"],
+        "values": {"name": "070-1740605", "seconds": 0},
+    }
+    _write_pipeline(project.root, {"sleepy": step})
+    with pytest.raises(PersonalDataFound, match=r"reports/report\.html: .* phone at line") as info:
+        project.run()
+    assert "070-1740605" not in str(info.value)
+    assert not (project.paths.reports / "index.html").exists()
 
 
 def test_audit_mimetype_matches_the_disclosure_module() -> None:

@@ -15,12 +15,13 @@ import importlib.metadata
 import json
 import os
 import subprocess
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 __all__ = [
     "FORMAT",
+    "data_digest",
     "digest",
     "expand",
     "git_state",
@@ -82,6 +83,28 @@ def tree_hash(folder: Path) -> str:
         if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
             hasher.update(f"{rel.as_posix()}\0{sha256(path)}\n".encode())
     return hasher.hexdigest()
+
+
+def data_digest(inputs: Mapping[str, str], within: str | None = None) -> dict[str, Any]:
+    """One hash for input files as the manifest records them (path -> SHA-256): the
+    SHA-256 of their sorted ``<path>\\0<sha256>`` lines, as in :func:`tree_hash`.
+
+    With ``within`` (a file or folder, written as the manifest writes paths), only the
+    files in it count and their paths are taken relative to it, so that the same case
+    file gives the same hash wherever it is stored. Returns ``{"sha256", "files"}``.
+    """
+    chosen: dict[str, str] = {}
+    for path, sha in inputs.items():
+        if within is None:
+            chosen[path] = sha
+        elif path == within:
+            chosen[PurePosixPath(path).name] = sha
+        elif path.startswith(within.rstrip("/") + "/"):
+            chosen[path[len(within.rstrip("/")) + 1 :]] = sha
+    hasher = hashlib.sha256()
+    for path in sorted(chosen):
+        hasher.update(f"{path}\0{chosen[path]}\n".encode())
+    return {"sha256": hasher.hexdigest(), "files": len(chosen)}
 
 
 def relative(path: Path, root: Path) -> str:

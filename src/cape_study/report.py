@@ -1,11 +1,15 @@
-"""The report of a run: one HTML page per step, ``index.html`` and ``manifest.json``.
+"""The report of a run: one HTML page per step, ``report.html``, ``index.html`` and
+``manifest.json``.
 
 The report
 ----------
-``reports/index.html`` links ``reports/steps/<step>.html`` (outputs only: no code, no
-prompts, no parameters cell; figures inline) and ``reports/steps/<step>.ipynb`` (the
-executed notebook). For each step it shows the title, status, time and key findings,
-taken from the notebook's *Takeaway cells*:
+``reports/index.html`` links ``reports/report.html`` (every step in one self-contained
+document with a table of contents, the codebook as an appendix and a provenance block;
+:mod:`cape_study.document`), and per step ``reports/steps/<step>.html`` (outputs only:
+no code, no prompts, no parameters cell; figures inline), ``reports/steps/<step>.ipynb``
+(the executed notebook) and the files the step declares as outputs under ``reports/``
+(work lists, workbooks, figures). For each step it shows the title, status, time and key
+findings, taken from the notebook's *Takeaway cells*:
 
 * a markdown cell whose text starts with ``**Takeaway`` (for example
   ``**Takeaway:** most cases close before anyone is prosecuted.``); the bold label
@@ -14,22 +18,26 @@ taken from the notebook's *Takeaway cells*:
   (``display(Markdown(...))``), else ``text/plain``, else printed text. This is the
   form to use when the finding quotes numbers computed from the data.
 
-If ``data/processed/metadata.json`` says ``"synthetic": true``, the index carries a
-banner saying the report is built from synthetic data.
+If ``data/processed/metadata.json`` says ``"synthetic": true``, every page (the index,
+each step's page and report.html) carries :data:`SYNTHETIC_BANNER`, which stays at the
+top of the window while the reader scrolls.
 
 manifest.json
 -------------
 ``format``; ``created`` (UTC); ``git`` (``commit``, ``dirty``; null outside a
 repository); ``constraints`` (path and SHA-256 of ``constraints.txt``); ``python``;
 ``packages`` (every installed distribution and its version); ``kernel``; ``library``
-(path and SHA-256 of the library source); ``synthetic``; ``steps`` (per step: title,
+(path and SHA-256 of the library source); ``synthetic``; ``data`` (the data hash:
+:func:`~cape_study.provenance.data_digest` of the files of the first steps' ``case_file``
+parameter, as recorded in their inputs, with their number); ``steps`` (per step: title,
 notebook and its hash, parameter set and values, needs, SHA-256 of every input and
 output file, status, ``seconds`` this run, ``ran_at`` and ``ran_seconds`` of the
-execution that produced it, takeaways); ``report_files`` (SHA-256 of index.html and
-each step's files); ``disclosure``: the suppression audit, one record per suppressed
-cell (``step``, ``table``, ``cell``, ``column``, ``reason``, ``threshold``; never the
-value), collected from the output that ``disclosure.publish_audit()`` displays in each
-notebook (an empty list when nothing was suppressed); ``privacy``: per step, what
+execution that produced it, takeaways); ``report_files`` (SHA-256 of index.html,
+report.html and each step's files); ``disclosure``: the suppression audit, one record
+per suppressed cell (``step``, ``table``, ``cell``, ``column``, ``reason``,
+``threshold``; never the value), collected from the output that
+``disclosure.publish_audit()`` displays in each notebook (an empty list when nothing
+was suppressed); ``privacy``: per step, what
 ``privacy.publish()`` displayed (where the pseudonymisation key came from, the columns
 dropped, and counts of identifiers pseudonymised and of personal data masked, after
 disclosure control; never a value or the key).
@@ -37,8 +45,9 @@ disclosure control; never a value or the key).
 Personal data
 -------------
 Every step page is scanned as soon as it is rendered, before it enters the cache, and
-the index before it is written, for personnummer, samordningsnummer, henkilötunnus,
-e-mail addresses and phone numbers in what a reader sees
+report.html (what it adds to the step pages' bodies) and the index before they are
+written, for personnummer, samordningsnummer, henkilötunnus, e-mail addresses and phone
+numbers in what a reader sees
 (:func:`cape_study.privacy.scan_text`; markup, scripts, styles and embedded images are
 skipped). A hit stops the run with :class:`~cape_study.privacy.PersonalDataFound`,
 naming the file, the line and column of each finding (never the value), and the new
@@ -52,6 +61,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import os
 import platform
 import re
 import shutil
@@ -59,12 +69,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from cape_study.errors import PipelineError
 from cape_study.paths import ProjectPaths
 from cape_study.privacy import PRIVACY_MIMETYPE, PersonalDataFound, scan_text
 from cape_study.provenance import (
     FORMAT,
+    data_digest,
     git_state,
     now,
     packages,
@@ -78,12 +90,15 @@ if TYPE_CHECKING:
     from cape_study.runner import StepResult
 
 __all__ = [
+    "BANNER_CSS",
+    "SYNTHETIC_BANNER",
     "Difference",
     "check_page",
     "check_personal_data",
     "disclosure_audit",
     "privacy_record",
     "render_html",
+    "synthetic_data",
     "takeaways",
     "verify_report",
     "write_report",
@@ -102,12 +117,35 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mathjax -%}
 {%- if resources.cape_math -%}{{ super() }}{%- endif -%}
 {%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+{%- if resources.cape_banner -%}<style>{{ resources.cape_banner_css }}</style>{%- endif -%}
+{%- endblock html_head_css -%}
+{%- block body_header -%}
+{{ super() }}
+{%- if resources.cape_banner -%}{{ resources.cape_banner }}{%- endif -%}
+{%- endblock body_header -%}
 """
 
+#: The banner on every page of a report built from synthetic data (index, step pages,
+#: report.html): sticky, so that it stays in view while the reader scrolls.
+SYNTHETIC_BANNER = (
+    '<div class="cape-synthetic" role="note">SYNTHETIC DATA: this report is built from '
+    "synthetic case files, not from real cases. Its figures describe no real person or "
+    "case.</div>"
+)
+BANNER_CSS = (
+    ".cape-synthetic{position:sticky;top:0;z-index:1000;background:#b00020;color:#fff;"
+    "padding:.55rem 1rem;margin:0 0 1rem;font:bold 1.05rem/1.35 system-ui,sans-serif;"
+    "border-radius:0 0 .4rem .4rem;box-shadow:0 2px 6px rgba(0,0,0,.25)}"
+    "h1,h2,h3,h4,section{scroll-margin-top:4.5rem}"
+)
 
-def render_html(nb: Any, title: str) -> str:
+
+def render_html(nb: Any, title: str, *, synthetic: bool | None = False) -> str:
     """The step's page: outputs and markdown only, figures inline, no external scripts
-    (MathJax only when a markdown cell holds ``$`` math)."""
+    (MathJax only when a markdown cell holds ``$`` math), and :data:`SYNTHETIC_BANNER`
+    at the top when ``synthetic``."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -126,7 +164,13 @@ def render_html(nb: Any, title: str) -> str:
     )
     math = any(c.cell_type == "markdown" and "$" in c.source for c in nb.cells)
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "cape_math": math}
+        nb,
+        resources={
+            "metadata": {"name": title},
+            "cape_math": math,
+            "cape_banner": SYNTHETIC_BANNER if synthetic else "",
+            "cape_banner_css": BANNER_CSS,
+        },
     )
     return body
 
@@ -234,10 +278,13 @@ def write_report(
     library: str,
 ) -> None:
     """Write a complete report into the empty ``folder``: ``steps/`` (each step's page
-    and executed notebook, from the cache), ``index.html`` and ``manifest.json``.
+    and executed notebook, from the cache), ``report.html`` (every step in one document,
+    :mod:`cape_study.document`), ``index.html`` and ``manifest.json``.
 
     ``entries`` are the steps' cache entries; ``library`` is the hash of ``source``.
     """
+    from cape_study.document import build_document
+
     root = paths.root
     (folder / "steps").mkdir()
     manifest_steps: dict[str, Any] = {}
@@ -262,25 +309,27 @@ def write_report(
             "takeaways": [t["text"] for t in entry["takeaways"]],
             "cache_key": entry["key"],
         }
-    synthetic = _synthetic(paths)
+    synthetic = synthetic_data(paths)
     git = git_state(root)
-    index = _index_html(results, synthetic, git)
-    # Step pages were checked when they were rendered (see runner); the index is new.
-    check_page(index, f"{relative(paths.reports, root)}/index.html")
-    (folder / "index.html").write_text(index, encoding="utf-8")
+    created = now()
+    exports = {
+        name: [
+            relative(root / rel, paths.reports)
+            for rel in entries[name]["outputs"]
+            if (root / rel).resolve().is_relative_to(paths.reports.resolve())
+        ]
+        for name in results
+    }
     privacy = {}
     for name in results:
         nb = json.loads((folder / "steps" / f"{name}.ipynb").read_text(encoding="utf-8"))
         record = privacy_record(nb)
         if record is not None:
             privacy[name] = record
-    report_files = {
-        relative(p, folder): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()
-    }
     constraints = paths.constraints
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
-        "created": now(),
+        "created": created,
         "git": git,
         "constraints": {
             "path": relative(constraints, root),
@@ -294,8 +343,8 @@ def write_report(
         "kernel": kernel,
         "library": {"path": relative(source, root), "sha256": library},
         "synthetic": synthetic,
+        "data": _data(steps, entries, root),
         "steps": manifest_steps,
-        "report_files": report_files,
         "disclosure": [
             {"step": name, **record}
             for name in results
@@ -303,10 +352,64 @@ def write_report(
         ],
         "privacy": privacy,
     }
+    document = build_document(
+        {
+            name: (steps[name].title, (folder / "steps" / f"{name}.html").read_text("utf-8"))
+            for name in results
+        },
+        manifest=manifest,
+        codebook_page=_codebook_page(entries, root),
+        synthetic=synthetic,
+    )
+    # The step pages' bodies in it were scanned when rendered; the rest is new.
+    document.check(f"{relative(paths.reports, root)}/report.html")
+    (folder / "report.html").write_text(document.html, encoding="utf-8")
+    index = _index_html(results, synthetic, git, exports, created)
+    # Step pages were checked when they were rendered (see runner); the index is new.
+    check_page(index, f"{relative(paths.reports, root)}/index.html")
+    (folder / "index.html").write_text(index, encoding="utf-8")
+    manifest["report_files"] = {
+        relative(p, folder): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
-def _synthetic(paths: ProjectPaths) -> bool | None:
+def _data(
+    steps: Mapping[str, Step], entries: Mapping[str, Mapping[str, Any]], root: Path
+) -> dict[str, Any]:
+    """The data hash (:func:`~cape_study.provenance.data_digest`) over the inputs of the
+    steps that need no other step (intake), as the manifest records them: the files of
+    their ``case_file`` parameter when one names it (so not the key file), else all."""
+    first = [name for name in entries if not steps[name].needs]
+    inputs = {path: sha for name in first for path, sha in entries[name]["inputs"].items()}
+    named = {entries[name]["parameters"].get("case_file") for name in first} - {None}
+    case_files = sorted(relative(root / os.path.expanduser(str(v)), root) for v in named)
+    within = case_files[0] if len(case_files) == 1 else None
+    return {"steps": first, "case_file": within, **data_digest(inputs, within)}
+
+
+def _codebook_page(entries: Mapping[str, Mapping[str, Any]], root: Path) -> str:
+    """The codebook of the run (the first step's ``codebook`` parameter, else the
+    default), rendered in its ``lang`` (English by default), for the appendix."""
+    from cape_study.codebook import DEFAULT_CODEBOOK, LANGUAGES, load_codebook
+    from cape_study.codebook import render_html as render_codebook
+
+    name, lang = DEFAULT_CODEBOOK, "en"
+    for entry in entries.values():
+        params = entry["parameters"]
+        if "codebook" in params:
+            name = str(params["codebook"])
+            lang = params.get("lang") if params.get("lang") in LANGUAGES else "en"
+            break
+    path = Path(os.path.expanduser(name))
+    if path.suffix in {".yaml", ".yml"} and not path.is_absolute():
+        path = root / path
+    return render_codebook(load_codebook(path if path.suffix else name), lang)
+
+
+def synthetic_data(paths: ProjectPaths) -> bool | None:
+    """Whether ``data/processed/metadata.json`` marks the data synthetic (None when it
+    does not say, or there is none yet)."""
     try:
         meta = json.loads((paths.data_processed / "metadata.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -318,8 +421,6 @@ def _synthetic(paths: ProjectPaths) -> bool | None:
 _INDEX_CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:#222;line-height:1.45}
-.synthetic{background:#b00020;color:#fff;padding:1rem 1.25rem;font-size:1.2rem;
-font-weight:bold;border-radius:.4rem;margin-bottom:1.5rem}
 .step{border-top:1px solid #ddd;padding:1rem 0}
 .step h2{margin:.2rem 0;font-size:1.25rem}
 .status{display:inline-block;padding:.05rem .5rem;border-radius:.8rem;font-size:.85rem;
@@ -330,23 +431,29 @@ footer{color:#777;font-size:.85rem;border-top:1px solid #ddd;padding-top:1rem}
 
 
 def _index_html(
-    results: Mapping[str, StepResult], synthetic: bool | None, git: Mapping[str, Any] | None
+    results: Mapping[str, StepResult],
+    synthetic: bool | None,
+    git: Mapping[str, Any] | None,
+    exports: Mapping[str, list[str]],
+    created: str,
 ) -> str:
+    """The index: the whole report, then per step its page, takeaways, executed notebook
+    and the ``exports`` (its declared outputs under reports/, relative to it)."""
     esc = html.escape
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>CAPE study report</title>",
-        f"<style>{_INDEX_CSS}</style></head><body>",
+        f"<style>{_INDEX_CSS}{BANNER_CSS}</style></head><body>",
     ]
     if synthetic:
-        parts.append(
-            '<div class="synthetic" role="alert">SYNTHETIC DATA: this report is '
-            "built from synthetic case files, not from real cases. Its figures "
-            "describe no real person or case.</div>"
-        )
+        parts.append(SYNTHETIC_BANNER)
     parts.append("<h1>CAPE study report</h1>")
+    parts.append(
+        '<p class="whole">The whole report in one document, with the codebook and the '
+        'provenance: <a href="report.html">report.html</a>.</p>'
+    )
     for name, r in results.items():
         when = (
             f"ran in {r.ran_seconds:.1f} s"
@@ -363,6 +470,11 @@ def _index_html(
             f"</span> · {when} · "
             f'<a href="steps/{esc(name)}.ipynb">executed notebook</a></div>'
         )
+        if exports.get(name):
+            links = ", ".join(
+                f'<a href="{esc(quote(rel))}">{esc(rel)}</a>' for rel in exports[name]
+            )
+            parts.append(f'<div class="meta">Files: {links}</div>')
         if r.takeaways:
             parts.append("<ul>" + "".join(f"<li>{t['html']}</li>" for t in r.takeaways) + "</ul>")
         parts.append("</section>")
@@ -373,7 +485,7 @@ def _index_html(
         else "outside a git checkout"
     )
     parts.append(
-        f"<footer>Built {esc(now()[:16].replace('T', ' '))} UTC {source}. "
+        f"<footer>Built {esc(created[:16].replace('T', ' '))} UTC {source}. "
         'Provenance: <a href="manifest.json">manifest.json</a> '
         "(check it with <code>cape-study verify</code>).</footer></body></html>"
     )

@@ -18,11 +18,13 @@ that dies fails its step the same way. Ctrl-C (or SIGTERM) kills the running ker
 removes the temporary report and re-raises ``KeyboardInterrupt``; the last report stays
 as it was.
 
-The new report (:mod:`cape_study.report`) is built in a temporary directory under
-``reports/`` and moved into place only when every step ran or was cached;
-``reports/failed/`` (the partly executed notebook of each failed step) and
-``reports/benchmarks/`` are never replaced. One run at a time: a second run on the same
-project stops (or waits ``wait`` seconds).
+The new report (:mod:`cape_study.report`: ``steps/``, ``report.html``, ``manifest.json``
+and ``index.html``, last) is built in a temporary directory under ``reports/`` and moved
+into place only when every step ran or was cached; nothing else is replaced:
+``reports/failed/`` (the partly executed notebook of each failed step),
+``reports/benchmarks/``, ``reports/screenshots/`` (:mod:`cape_study.browser`) and the
+outputs that steps write in place under ``reports/`` stay as they are. One run at a
+time: a second run on the same project stops (or waits ``wait`` seconds).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from cape_study.report import (
     check_page,
     disclosure_audit,
     render_html,
+    synthetic_data,
     takeaways,
     write_report,
 )
@@ -332,7 +335,7 @@ class Run:
             missing = [p for p in patterns if not expand(self.root, [p])]
             if missing:
                 raise CellError(f"declared output(s) {missing} were not written")
-            page = render_html(nb, step.title)
+            page = render_html(nb, step.title, synthetic=synthetic_data(self.paths))
         except CellError as exc:
             where = ""
             if exc.cell is not None:
@@ -420,6 +423,7 @@ def _swap(new: Path, reports: Path) -> None:
             os.replace(reports / "steps", old / "steps")
         os.replace(new / "steps", reports / "steps")
         os.replace(new / "manifest.json", reports / "manifest.json")
+        os.replace(new / "report.html", reports / "report.html")
         os.replace(new / "index.html", reports / "index.html")
         shutil.rmtree(old, ignore_errors=True)
 

@@ -1,0 +1,111 @@
+"""Tests for cape_study.document: the whole report as one page (the pipeline's own test
+of report.html is in test_pipeline.py, the demo's in test_notebooks.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cape_study.document import Document, build_document, prefix_ids
+from cape_study.errors import PipelineError
+from cape_study.privacy import PersonalDataFound
+from cape_study.report import SYNTHETIC_BANNER
+
+
+def test_ids_are_prefixed_with_what_points_at_them() -> None:
+    body = (
+        "<style>#T_1_row0 {color: red} #T_1 th, .x #other {margin: 0} a{color:#fff}</style>\n"
+        '<h2 id="Part-one">Part one<a class="anchor-link" href="#Part-one">¶</a></h2>\n'
+        '<table id="T_1"><tr><td id="T_1_row0">1</td></tr></table>\n'
+        '<a href="#Part%20two">2</a><h3 id="Part two">2</h3>\n'
+        '<svg><clipPath id="c1"/><g clip-path="url(#c1)"/><use xlink:href="#c1"/></svg>\n'
+        '<a href="#elsewhere">out</a> <a href="other.html#Part-one">page</a>\n'
+        '<script>document.getElementById("T_1")</script>\n'
+        "<p>id=&quot;Part-one&quot; is text</p>"
+    )
+    out = prefix_ids(body, "s1--")
+    assert re.findall(r'\sid="([^"]*)"', out) == [
+        "s1--Part-one",
+        "s1--T_1",
+        "s1--T_1_row0",
+        "s1--Part two",
+        "s1--c1",
+    ]
+    assert '<a class="anchor-link" href="#s1--Part-one">' in out
+    assert '<a href="#s1--Part two">' in out  # a percent-encoded fragment is decoded
+    assert 'clip-path="url(#s1--c1)"' in out and 'xlink:href="#s1--c1"' in out
+    assert "#s1--T_1_row0 {color: red} #s1--T_1 th, .x #other" in out
+    assert "a{color:#fff}" in out  # not an id
+    assert '<a href="#elsewhere">' in out and 'href="other.html#Part-one"' in out
+    assert 'getElementById("T_1")' in out and "id=&quot;Part-one&quot; is text" in out
+
+
+def test_check_names_positions_in_the_whole_document() -> None:
+    document = Document(
+        (
+            ("<html><body>\n<p>The front matter.</p>\n", False),
+            ("<p>A body scanned before: 070-1740605</p>\n" * 3, True),
+            ("<p>And then\nCall <b>070-1740605</b></p>\n", False),
+        )
+    )
+    with pytest.raises(PersonalDataFound) as info:
+        document.check("reports/report.html")
+    start = document.html.rindex("070-1740605")
+    assert [f.start for f in info.value.findings] == [start]
+    assert str(info.value) == (
+        "reports/report.html: personal data after rendering: phone at line 7, "
+        f"column 9 (character {start})"
+    )
+
+
+def _page(body: str) -> str:
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>'
+        "<style>.jp-Notebook{margin:0}</style></head>"
+        f'<body class="jp-Notebook" data-jp-theme-light="true"><main>{body}</main></body></html>'
+    )
+
+
+MANIFEST = {
+    "created": "2026-01-02T03:04:05+00:00",
+    "git": {"commit": "a" * 40, "dirty": True},
+    "data": {"steps": ["one"], "case_file": "data/raw/demo", "sha256": "d" * 64, "files": 3},
+    "library": {"path": "src/cape_study", "sha256": "l" * 64},
+    "constraints": {"path": "constraints.txt", "sha256": "c" * 64},
+    "python": {"version": "3.11.7", "implementation": "CPython"},
+    "kernel": "cape-study",
+    "steps": {
+        "one": {"parameter_set": "first", "parameters": {"words": ["a", "b"], "n": 2}},
+        "two": {"parameter_set": "second", "parameters": {}},
+    },
+}
+
+
+def test_document_puts_steps_in_order_under_one_banner_and_one_style_sheet() -> None:
+    pages = {
+        "one": ("Step one", _page(f'{SYNTHETIC_BANNER}<h1 id="Top">One</h1><h2 id="A">A</h2>')),
+        "two": ("Step two", _page(f'{SYNTHETIC_BANNER}<h1 id="Top">Two</h1><h2 id="A">B</h2>')),
+    }
+    text = build_document(pages, manifest=MANIFEST, codebook_page=None, synthetic=True).html
+    assert text.count(SYNTHETIC_BANNER) == 1 and text.count(".jp-Notebook{margin:0}") == 1
+    assert text.index('id="step-one"') < text.index("One</h1>") < text.index('id="step-two"')
+    assert '<li><a href="#one--A">A</a></li>' in text and '<li><a href="#two--A">B</a></li>' in text
+    assert 'id="codebook"' not in text
+    provenance = text[text.index('id="provenance"') :]
+    assert "<code>" + "a" * 40 + "</code> <strong>with uncommitted changes</strong>" in provenance
+    assert "over the 3 file(s) of the case file <code>data/raw/demo</code>" in provenance
+    assert "<td><code>words</code></td><td>a, b</td>" in provenance
+    assert "2026-01-02 03:04 UTC" in provenance and "3.11.7 (CPython)" in provenance
+    without = build_document(pages, manifest=MANIFEST, codebook_page=None, synthetic=False).html
+    assert SYNTHETIC_BANNER not in without
+
+
+def test_a_page_the_report_did_not_render_is_named() -> None:
+    with pytest.raises(PipelineError, match=r"step 'two': its page is not one"):
+        build_document(
+            {"one": ("One", _page("x")), "two": ("Two", "<html><body>x</body></html>")},
+            manifest=MANIFEST,
+            codebook_page=None,
+            synthetic=False,
+        )
