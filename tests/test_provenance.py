@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
-from cape_study.provenance import data_digest
+from cape_study.provenance import data_digest, expand, hash_files, relative
 
 
 def _hash(lines: list[str]) -> str:
@@ -30,3 +31,34 @@ def test_data_digest_hashes_the_case_files_wherever_they_lie() -> None:
     everything = data_digest(inputs)
     assert everything["files"] == 3
     assert everything["sha256"] == _hash(sorted(f"{k}\0{v}" for k, v in inputs.items()))
+
+
+def test_expand_lists_files_below_folders_in_path_order_without_hidden_ones(tmp_path) -> None:
+    case = tmp_path / "case file"
+    for name in ["a-b.csv", "a/b.txt", "a/z.txt", "docs/x.txt", "docs/.hidden", ".git/c"]:
+        (case / name).parent.mkdir(parents=True, exist_ok=True)
+        (case / name).write_text(name, encoding="utf-8")
+    (case / "docs" / "link.txt").symlink_to(case / "a" / "b.txt")
+    (tmp_path / "other.key").write_text("k", encoding="utf-8")
+    found = expand(tmp_path, ["case file", "other.key", "missing.csv"])
+    # as Path.rglob lists them, sorted as paths: "a/..." before "a-b.csv"
+    expected = [
+        p
+        for p in case.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(case).parts)
+    ]
+    assert found == sorted([*expected, tmp_path / "other.key"])
+    assert [p.relative_to(case).as_posix() for p in found[:3]] == ["a/b.txt", "a/z.txt", "a-b.csv"]
+    hashes = hash_files(tmp_path, ["case file/docs"])
+    assert hashes == {
+        "case file/docs/link.txt": hashlib.sha256(b"a/b.txt").hexdigest(),
+        "case file/docs/x.txt": hashlib.sha256(b"docs/x.txt").hexdigest(),
+    }
+
+
+def test_relative_paths_are_posix_below_the_root_and_absolute_outside() -> None:
+    root = Path("/srv/project")
+    assert relative(root / "data" / "raw" / "x.csv", root) == "data/raw/x.csv"
+    assert relative("/srv/project/", root) == "."
+    assert relative("/srv/project-old/x.csv", root) == "/srv/project-old/x.csv"
+    assert relative("/srv/project/a/../b.csv", "/srv/project/") == "b.csv"

@@ -37,7 +37,7 @@ FORMAT = 1
 """The format of ``manifest.json`` and of the step cache's entries."""
 
 
-def sha256(path: Path) -> str:
+def sha256(path: str | Path) -> str:
     """The SHA-256 of a file's bytes, as hex."""
     hasher = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -53,26 +53,43 @@ def digest(obj: Any) -> str:
 
 def expand(root: Path, patterns: Iterable[str]) -> list[Path]:
     """The files that paths or globs name (a folder stands for the files below it)."""
-    files: set[Path] = set()
+    return [Path(path) for path in _expand(root, patterns)]
+
+
+def _expand(root: Path, patterns: Iterable[str]) -> list[str]:
+    """:func:`expand` as strings, in the same order (by path component), without making
+    a ``Path`` of each file: a case file of 100,000 cases has 275,000 documents."""
+    files: set[str] = set()
     for pattern in patterns:
         pattern = os.path.expanduser(pattern)  # ~/... names a file in the user's home
         for hit in glob.glob(pattern, root_dir=root, recursive=True):
-            path = root / hit  # an absolute pattern stays absolute
-            if path.is_dir():
-                files.update(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            elif path.is_file():
+            path = os.path.join(root, hit)  # an absolute pattern stays absolute
+            if os.path.isdir(path):
+                files.update(_files_below(path))
+            elif os.path.isfile(path):
                 files.add(path)
-    return sorted(files)
+    return sorted(files, key=lambda path: path.split(os.sep))
+
+
+def _files_below(folder: str) -> list[str]:
+    """Every file below ``folder`` (symbolic links followed), none in or under a name that
+    starts with a dot."""
+    found, stack = [], [folder]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    stack.append(entry.path)
+                elif entry.is_file():
+                    found.append(entry.path)
+    return found
 
 
 def hash_files(root: Path, patterns: Iterable[str]) -> dict[str, str]:
     """Path relative to ``root`` -> SHA-256, for every file that ``patterns`` name."""
-    return {relative(path, root): sha256(path) for path in expand(root, patterns)}
+    return {relative(path, root): sha256(path) for path in _expand(root, patterns)}
 
 
 def tree_hash(folder: Path) -> str:
@@ -107,10 +124,13 @@ def data_digest(inputs: Mapping[str, str], within: str | None = None) -> dict[st
     return {"sha256": hasher.hexdigest(), "files": len(chosen)}
 
 
-def relative(path: Path, root: Path) -> str:
+def relative(path: str | Path, root: str | Path) -> str:
     """``path`` relative to ``root`` in POSIX form; absolute when it is outside."""
-    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    path, root = os.path.abspath(path), os.path.abspath(root)
+    if path == root:
+        return "."
+    inside = root.rstrip(os.sep) + os.sep
+    return path[len(inside) :].replace(os.sep, "/") if path.startswith(inside) else path
 
 
 def now() -> str:
