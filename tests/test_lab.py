@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from conftest import copy_demo_project
 from jupyter_core.utils import ensure_event_loop
@@ -60,6 +61,7 @@ def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = copy_demo_project(tmp_path)
     monkeypatch.setenv("CAPE_STUDY_ROOT", str(root))
     monkeypatch.delenv(notebook.RUN_ENV, raising=False)
+    monkeypatch.setattr(notebook, "_session", None)  # no step set up by an earlier test
     return root
 
 
@@ -172,3 +174,167 @@ def test_every_analysis_notebook_runs_all_by_hand(demo_report: Path, tmp_path: P
     with ThreadPoolExecutor(2) as pool:  # two kernels at a time, as two open tabs
         errors = dict(zip(STEPS, pool.map(run_all, STEPS), strict=True))
     assert errors == {step: [] for step in STEPS}
+
+
+# -- exports --------------------------------------------------------------------------
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.bar(["SE", "FI"], [12, 7], label="cases")
+    ax.set_title("Ärenden per land")
+    ax.legend()
+    return fig
+
+
+def test_figures_are_written_at_300_dpi_with_the_same_bytes_each_time(tmp_path: Path) -> None:
+    from PIL import Image
+
+    fig = _figure()
+    first = notebook.write_figure(fig, tmp_path / "a", "Cases by country: SE/FI")
+    second = notebook.write_figure(fig, tmp_path / "b", "Cases by country: SE/FI")
+    assert [p.name for p in first] == ["cases-by-country-se-fi.png", "cases-by-country-se-fi.svg"]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    with Image.open(first[0]) as image:
+        assert [round(d) for d in image.info["dpi"]] == [300, 300]
+        assert image.width >= 4 * 300 * 0.8  # 4 inches wide, cropped to the drawing
+    svg = first[1].read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def _funnel_table(lang: str) -> pd.DataFrame:
+    from cape_study import disclosure, tables
+
+    counts = pd.DataFrame(
+        {"sector": ["agriculture_forestry", "cleaning", "construction"], "country": "SE"}
+    ).assign(cases=[12, 3, 20])
+    safe = disclosure.suppress(counts, "cases", threshold=5, name="test sectors")
+    return tables.count_table(
+        safe,
+        index="sector",
+        columns="country",
+        values="cases",
+        schemes={"sector": "sector", "country": "country"},
+        lang=lang,
+    )
+
+
+def _workbook(path: Path, lang: str, synthetic: bool = True) -> Path:
+    table = _funnel_table(lang)
+    wide = pd.DataFrame(
+        [["12 (34%; 20–50)", "3 (·; ·)"]],
+        columns=pd.MultiIndex.from_tuples([("Sweden", "reported"), ("Sweden", "prosecuted")]),
+    )
+    return notebook.write_workbook(
+        path,
+        {"Cases by sector": table, "Funnel: by sector [SE]": wide, "Cases by sector ": table},
+        step="00_intake",
+        title="Intake",
+        parameters={"min_cell_count": 5, "lang": lang, "predictors": ["country", "sector"]},
+        metadata={"synthetic": synthetic, "codebook_version": "1.0", "data_cutoff": "2024-12-31"},
+    )
+
+
+def test_workbook_marks_suppressed_cells_and_names_its_sheets(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(_workbook(tmp_path / "en.xlsx", "en"))
+    assert book.sheetnames == [
+        "About",
+        "Cases by sector",
+        "Funnel by sector SE",
+        "Cases by sector (2)",
+    ]
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r[0]}
+    assert about["WARNING"].startswith("SYNTHETIC DATA")
+    assert about["Codebook version"] == "1.0" and about["Data cut-off"] == "2024-12-31"
+    assert about["min_cell_count"] == 5 and about["predictors"] == "country, sector"
+    assert "below 5" in about["<5"] and about["Funnel by sector SE"] == "Funnel: by sector [SE]"
+    rows = list(book["Cases by sector"].iter_rows(values_only=True))
+    assert rows[0] == ("Sector", "Sweden")
+    assert ("Agriculture and forestry", 12) in rows and ("Cleaning", "<5") in rows
+    wide = list(book["Funnel by sector SE"].iter_rows(values_only=True))
+    assert wide == [("Sweden", None), ("reported", "prosecuted"), ("12 (34%; 20–50)", "3 (·; ·)")]
+    plain = load_workbook(_workbook(tmp_path / "real.xlsx", "en", synthetic=False))
+    assert "WARNING" not in [r[0] for r in plain["About"].iter_rows(values_only=True)]
+
+
+def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    first = _workbook(tmp_path / "a.xlsx", "sv")
+    time.sleep(1.1)  # a later clock must not change a byte
+    second = _workbook(tmp_path / "b.xlsx", "sv")
+    assert first.read_bytes() == second.read_bytes()
+    book = load_workbook(first)
+    assert book.sheetnames[0] == "Om"
+    rows = list(book["Cases by sector"].iter_rows(values_only=True))
+    assert rows[0] == ("Bransch", "Sverige") and ("Städ och lokalvård", "<5") in rows
+    about = {r[0]: r[1] for r in book["Om"].iter_rows(values_only=True) if r[0]}
+    assert about["VARNING"].startswith("SYNTETISKA DATA") and "under 5" in about["<5"]
+
+
+def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None:
+    from openpyxl import load_workbook
+
+    from cape_study import plots, tables
+
+    stale = bare / "reports" / "lab" / "figures" / "00_intake" / "old-name.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"")
+    notebook.setup("00_intake")
+    assert not stale.exists()  # a renamed figure leaves nothing behind
+    tables.show(_funnel_table("en"), name="Cases by sector")
+    plots.show(_figure(), "Cases by country")
+    with pytest.raises(notebook.NotebookError, match=r"both be saved as cases-by-country\.png"):
+        plots.show(_figure(), "Cases, by country")
+    params = {"case_file": "data/raw/demo", "codebook": "cape_v1", "data_cutoff": "2024-12-31"}
+    with pytest.raises(notebook.NotebookError, match=r"no value for parameter.*min_cell_count"):
+        notebook.finish(params)
+    params |= {"min_cell_count": 5, "key_file": "~/k", "lang": "en", "unrelated": 1}
+    workbook = notebook.finish(params)
+    lab = bare / "reports" / "lab"
+    assert workbook == lab / "tables" / "00_intake.xlsx"
+    assert sorted(p.name for p in (lab / "figures" / "00_intake").iterdir()) == [
+        "cases-by-country.png",
+        "cases-by-country.svg",
+    ]
+    about = {r[0]: r[1] for r in load_workbook(workbook)["About"].iter_rows(values_only=True)}
+    assert "not the published report" in about["Made by"] and "unrelated" not in about
+    assert not (bare / "reports" / "figures").exists()
+    assert not (bare / "reports" / "tables").exists()
+
+
+def test_demo_run_exports_figures_and_workbooks_listed_in_the_manifest(demo_report: Path) -> None:
+    from openpyxl import load_workbook
+    from PIL import Image
+
+    from cape_study.provenance import sha256
+
+    reports = demo_report / "reports"
+    manifest = json.loads((reports / "manifest.json").read_text())
+    for step in ["00_intake", *STEPS]:
+        outputs = manifest["steps"][step]["outputs"]
+        figures = sorted((reports / "figures" / step).iterdir())
+        assert figures and {p.suffix for p in figures} == {".png", ".svg"}, step
+        assert len([p for p in figures if p.suffix == ".png"]) * 2 == len(figures)
+        workbook = reports / "tables" / f"{step}.xlsx"
+        for path in [*figures, workbook]:
+            assert outputs[path.relative_to(demo_report).as_posix()] == sha256(path)
+        with Image.open(next(p for p in figures if p.suffix == ".png")) as image:
+            assert [round(d) for d in image.info["dpi"]] == [300, 300]
+    attrition = load_workbook(reports / "tables" / "01_attrition.xlsx")
+    assert attrition.sheetnames[:3] == ["About", "Stage funnel", "Funnel by period"]
+    by_region = list(
+        load_workbook(reports / "tables" / "00_intake.xlsx")["Cases by police region"].iter_rows(
+            values_only=True
+        )
+    )
+    assert by_region[0] == ("Country", "Police region / police department", "Cases")
+    assert any(row[2] == "<5" for row in by_region)  # Finnish departments with few cases
+    assert all(isinstance(row[2], int) or row[2] == "<5" for row in by_region[1:])
+    assert not (reports / "lab").exists()  # the runner's exports are the report's

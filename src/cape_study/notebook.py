@@ -8,7 +8,9 @@ Every notebook starts with::
     from cape_study import notebook
     notebook.setup("01_attrition")
 
-and continues with the cell tagged ``parameters``.
+and ends with ``notebook.finish(globals())``. In between, ``tables.show(table,
+name=...)`` and ``plots.show(fig_or_ax, name)`` display a table or figure as before and
+record it for export.
 
 Before anything else
 --------------------
@@ -20,32 +22,72 @@ parquet file of every table :func:`cape_study.loaders.read_processed` reads, wri
 with the version of the current codebook (:func:`cape_study.codebook.load_codebook`,
 which the analysis notebooks label their tables with). A problem raises
 :class:`NotebookError`, which IPython shows as its message alone.
+
+Exports
+-------
+Under the runner (which sets ``CAPE_STUDY_RUN=1`` in the kernel's environment) a step
+exports to ``reports/figures/<step>/<name>.png|.svg`` and ``reports/tables/<step>.xlsx``,
+declared as the step's outputs in ``pipeline.yaml`` and so hashed into the cache and the
+manifest. Opened by hand, it exports to ``reports/lab/figures/<step>/`` and
+``reports/lab/tables/<step>.xlsx`` instead, so that exploring never overwrites the
+published report. :func:`setup` removes the step's earlier exports, so that a renamed
+figure leaves no stale file. Figures are written when shown; the workbook by
+:func:`finish`, in one rename.
+
+Figures are written at 300 dpi (PNG) and as SVG, without creation dates or software
+versions and with a fixed SVG id salt; the workbook has fixed document and archive
+times. The same data and parameters give the same bytes.
+
+The workbook (:func:`write_workbook`) has a first sheet saying what it is (step,
+synthetic-data warning, codebook version, data cut-off, parameters, marks, sheets) and
+one sheet per table shown with a name, in the order first shown, labelled as on the
+page (the notebook's ``lang``). A cell suppressed by disclosure control (``·`` on the
+page) is written ``<5`` (``<`` and the step's ``min_cell_count``); inside a composite
+cell, such as a count with its share and interval, the page's ``·`` stays.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
+import re
 import shutil
+import unicodedata
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cape_study.errors import CapeStudyError
 from cape_study.paths import ProjectPaths, project
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
     "RUN_ENV",
     "NotebookError",
     "export_paths",
+    "finish",
+    "record_table",
+    "save_figure",
     "setup",
+    "write_figure",
+    "write_workbook",
 ]
 
 #: Set to ``1`` in the kernel's environment by the runner (:mod:`cape_study.execution`).
 RUN_ENV = "CAPE_STUDY_RUN"
 _PROCESSED = "data/processed"
 _INTAKE_COMMAND = "`make report` or `.venv/bin/cape-study run --only {step}`"
+#: Fixed times for the workbook's document properties and zip entries (the zip epoch).
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_DPI = 300
 
 
 class NotebookError(CapeStudyError):
@@ -70,6 +112,7 @@ class _Session:
     paths: ProjectPaths
     published: bool
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)  # file stem -> name
 
 
 _session: _Session | None = None
@@ -157,3 +200,313 @@ def _check_processed(paths: ProjectPaths, intake: str) -> None:
             f"{recorded}, but the current codebook ({DEFAULT_CODEBOOK}) is version "
             f"{current}: run {command} again."
         )
+
+
+# -- exports --------------------------------------------------------------------------
+def record_table(name: str, table: pd.DataFrame) -> None:
+    """Keep ``table`` (as shown, labels and marks included) for the step's workbook under
+    ``name``; showing a table under a name again replaces it. Without :func:`setup`
+    (the library used outside a step's notebook) nothing is kept."""
+    if _session is not None:
+        _session.tables[name] = table.copy()
+
+
+def save_figure(figure: Figure, name: str) -> list[Path]:
+    """Export ``figure`` as the step's figure ``name`` (see :func:`write_figure`); the
+    paths written, none without :func:`setup`.
+
+    Raises
+    ------
+    NotebookError
+        If another figure of the step already has a name that gives the same file name.
+    """
+    if _session is None:
+        return []
+    stem = _stem(name)
+    other = _session.figures.setdefault(stem, name)
+    if other != name:
+        raise NotebookError(
+            f"figures {other!r} and {name!r} of step {_session.step} would both be saved "
+            f"as {stem}.png: give one of them another name."
+        )
+    folder, _ = export_paths(_session.paths, _session.step, published=_session.published)
+    return write_figure(figure, folder, name)
+
+
+def write_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
+    """Write ``figure`` as ``<folder>/<stem>.png`` (300 dpi) and ``.svg``, where the
+    stem is ``name`` in lower-case ASCII with ``-`` between words.
+
+    Both are cropped as the notebook shows them (``bbox_inches="tight"``) and carry no
+    date or software version; SVG ids come from a fixed salt, so the same figure gives
+    the same bytes. Each file is written in one rename.
+    """
+    import matplotlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = _stem(name)
+    written = []
+    formats = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+    with matplotlib.rc_context({"svg.hashsalt": "cape-study"}):
+        for fmt, metadata in formats.items():
+            path = folder / f"{stem}.{fmt}"
+            tmp = path.with_name(f".{path.name}.tmp")
+            figure.savefig(tmp, format=fmt, dpi=_DPI, bbox_inches="tight", metadata=metadata)
+            os.replace(tmp, path)
+            written.append(path)
+    return written
+
+
+def _stem(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if not stem:
+        raise NotebookError(f"{name!r} cannot name a file: use letters or digits.")
+    return stem
+
+
+def finish(namespace: Mapping[str, Any]) -> Path | None:
+    """Write the step's workbook: every table shown with a name, after a sheet saying
+    what it is. The notebook's last cell calls ``notebook.finish(globals())``.
+
+    Parameters
+    ----------
+    namespace
+        The notebook's variables, from which the values of the step's parameters (its
+        parameter set in :mod:`cape_study.params`) are read.
+
+    Returns
+    -------
+    Path or None
+        The workbook written; None when :func:`setup` was not called (the library used
+        outside a step's notebook).
+    """
+    from cape_study.params import PARAMETER_SETS
+
+    if _session is None:
+        return None
+    fields = PARAMETER_SETS[_session.parameter_set].model_fields
+    missing = [name for name in fields if name not in namespace]
+    if missing:
+        raise NotebookError(
+            f"finish() found no value for parameter(s) {', '.join(missing)} of step "
+            f"{_session.step}: pass it the notebook's globals(), after the parameters cell."
+        )
+    meta_path = _session.paths.data_processed / "metadata.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    _, path = export_paths(_session.paths, _session.step, published=_session.published)
+    return write_workbook(
+        path,
+        _session.tables,
+        step=_session.step,
+        title=_session.title,
+        parameters={name: namespace[name] for name in fields},
+        metadata=meta,
+        published=_session.published,
+    )
+
+
+_ABOUT = {
+    "en": {
+        "sheet": "About",
+        "what": "What this is",
+        "text": "The tables of step {step} ({title}) as its report page shows them, "
+        "after disclosure control: one sheet per table.",
+        "run": "Made by",
+        "published": "the pipeline (cape-study run): the published report",
+        "lab": "the notebook run by hand (reports/lab): not the published report",
+        "warning": "WARNING",
+        "synthetic": "SYNTHETIC DATA: an invented case file; nothing in it describes a "
+        "real case or person.",
+        "codebook": "Codebook version",
+        "cutoff": "Data cut-off",
+        "parameters": "Parameters",
+        "marks": "Marks",
+        "suppressed": "a count hidden by disclosure control: below {n}, or hidden so that "
+        "such a count cannot be worked out from totals (secondary suppression); also a "
+        "share or estimate computed from a hidden count",
+        "dot": "the same, inside a cell that holds a count with its share or interval",
+        "dash": "not estimable (too few examples to model)",
+        "sheets": "Sheets",
+        "unknown": "unknown",
+    },
+    "sv": {
+        "sheet": "Om",
+        "what": "Vad detta är",
+        "text": "Tabellerna i steg {step} ({title}) så som rapportsidan visar dem, "
+        "efter röjandekontroll: ett blad per tabell.",
+        "run": "Gjord av",
+        "published": "pipelinen (cape-study run): den publicerade rapporten",
+        "lab": "notebooken körd för hand (reports/lab): inte den publicerade rapporten",
+        "warning": "VARNING",
+        "synthetic": "SYNTETISKA DATA: ett påhittat ärendematerial; inget i det beskriver "
+        "ett verkligt ärende eller en verklig person.",
+        "codebook": "Kodboksversion",
+        "cutoff": "Datum för datauttag",
+        "parameters": "Parametrar",
+        "marks": "Tecken",
+        "suppressed": "ett antal dolt av röjandekontroll: under {n}, eller dolt så att ett "
+        "sådant antal inte kan räknas fram ur summor (sekundär undertryckning); även en "
+        "andel eller skattning beräknad på ett dolt antal",
+        "dot": "detsamma, i en cell med ett antal och dess andel eller intervall",
+        "dash": "kan inte skattas (för få exempel för en modell)",
+        "sheets": "Blad",
+        "unknown": "okänt",
+    },
+}
+_INTEGER = re.compile(r"-?(0|[1-9]\d{0,2}(,\d{3})+|[1-9]\d*)")
+
+
+def write_workbook(
+    path: Path,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    step: str,
+    title: str,
+    parameters: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    published: bool = True,
+) -> Path:
+    """Write ``tables`` (name -> table as shown) to one ``.xlsx`` workbook at ``path``,
+    in one rename, after a sheet saying what it is.
+
+    Sheet names are the table names made valid for Excel (no ``[]:*?/\\``, at most 31
+    characters, unique); the first sheet lists each sheet's full name. A missing cell or
+    one marked ``·`` is written ``<`` and ``parameters["min_cell_count"]``; a plain
+    count such as ``1,234`` becomes a number. The labels of the first sheet follow
+    ``parameters["lang"]``. Document and archive times are fixed, so the same tables
+    give the same bytes.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    from cape_study.tables import NOT_ESTIMABLE, SUPPRESSED
+
+    lang = parameters.get("lang", "en")
+    words = _ABOUT.get(lang, _ABOUT["en"])
+    hidden = f"<{parameters['min_cell_count']}"
+    sheet_names = _sheet_names(list(tables), reserved=words["sheet"])
+    bold = Font(bold=True)
+
+    def value(cell: Any) -> Any:
+        if cell is None or (not isinstance(cell, str | list | tuple) and pd.isna(cell)):
+            return hidden
+        if isinstance(cell, str):
+            if cell == SUPPRESSED:
+                return hidden
+            if _INTEGER.fullmatch(cell):
+                return int(cell.replace(",", ""))
+            return ILLEGAL_CHARACTERS_RE.sub("", cell)
+        if hasattr(cell, "item"):  # numpy scalars
+            return cell.item()
+        return cell if isinstance(cell, int | float | bool) else str(cell)
+
+    book = Workbook()
+    about = book.active
+    about.title = words["sheet"]
+    unknown = words["unknown"]
+    rows: list[tuple[Any, ...]] = [
+        (words["what"], words["text"].format(step=step, title=title)),
+        (words["run"], words["published" if published else "lab"]),
+    ]
+    if metadata.get("synthetic"):
+        rows.append((words["warning"], words["synthetic"]))
+    rows += [
+        (words["codebook"], str(metadata.get("codebook_version", unknown))),
+        (words["cutoff"], str(metadata.get("data_cutoff", unknown))),
+        (),
+        (words["parameters"],),
+        *((name, _parameter(v)) for name, v in parameters.items()),
+        (),
+        (words["marks"],),
+        (hidden, words["suppressed"].format(n=parameters["min_cell_count"])),
+        (SUPPRESSED, words["dot"]),
+        (NOT_ESTIMABLE, words["dash"]),
+        (),
+        (words["sheets"],),
+        *zip(sheet_names, tables, strict=True),
+    ]
+    for row in rows:
+        about.append(row)
+        if len(row) == 1 or row[:1] == (words["warning"],):
+            about.cell(about.max_row, 1).font = bold
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 100
+
+    for sheet_name, table in zip(sheet_names, tables.values(), strict=True):
+        sheet = book.create_sheet(sheet_name)
+        columns = table.columns
+        levels = columns.nlevels
+        for level in range(levels):
+            heads = [c[level] if levels > 1 else c for c in columns]
+            # A spanning heading is written once, over its first column.
+            shown = [
+                h if i == 0 or heads[i - 1] != h or level == levels - 1 else None
+                for i, h in enumerate(heads)
+            ]
+            sheet.append([None if h is None else str(h) for h in shown])
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+        for record in table.itertuples(index=False):
+            sheet.append([value(cell) for cell in record])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
+        sheet.freeze_panes = sheet.cell(levels + 1, 1)
+        for column in sheet.iter_cols():
+            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60) + 2
+
+    book.properties.creator = "cape-study"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(_fixed_times(buffer.getvalue()))
+    os.replace(tmp, path)
+    return path
+
+
+def _parameter(value: Any) -> Any:
+    """A parameter's value for a cell: a list as its items, separated by commas."""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def _sheet_names(names: list[str], reserved: str) -> list[str]:
+    """Valid, unique Excel sheet names for ``names`` (case-insensitive, as Excel)."""
+    used = {reserved.lower()}
+    out = []
+    for name in names:
+        base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", name).split()).strip("'") or "Table"
+        candidate, n = base[:31], 1
+        while candidate.lower() in used:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[: 31 - len(suffix)].rstrip() + suffix
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _fixed_times(xlsx: bytes) -> bytes:
+    """The workbook with its document times and every zip entry's time fixed."""
+    stamp = dt.datetime(*_FIXED_TIME).isoformat() + "Z"
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, data)
+    return out.getvalue()

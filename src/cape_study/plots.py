@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from cape_study.codebook import Codebook, Language, load_codebook
 
@@ -21,9 +22,22 @@ __all__ = [
     "funnel_plot",
     "prevalence_plot",
     "public_comparison_plot",
+    "show",
     "survival_plot",
     "text_agreement_plot",
 ]
+
+
+def show(figure: Figure | Axes, name: str) -> None:
+    """Show a figure in the notebook, as ``plt.show()`` does, after exporting it as the
+    step's figure ``name`` (:func:`cape_study.notebook.save_figure`: PNG at 300 dpi and
+    SVG under ``reports/figures/<step>/``, or ``reports/lab/`` when run by hand)."""
+    from cape_study.notebook import save_figure
+
+    fig = figure.get_figure(root=True) if isinstance(figure, Axes) else figure
+    save_figure(fig, name)
+    plt.show()
+
 
 _TITLES = {
     "en": ("Share of reported cases reaching each stage", "Share of reported cases"),

@@ -102,8 +102,16 @@ def with_labels(
     return out
 
 
-def show(table: pd.DataFrame) -> Styler:
-    """A table for the report: no index column, full-length text, suppressed cells marked."""
+def show(table: pd.DataFrame, name: str | None = None) -> Styler:
+    """A table for the report: no index column, full-length text, suppressed cells marked.
+
+    With a ``name``, the table is also kept for the step's workbook of tables
+    (:func:`cape_study.notebook.record_table`, written by ``notebook.finish``).
+    """
+    if name is not None:
+        from cape_study.notebook import record_table
+
+        record_table(name, table)
     return (
         table.style.hide(axis="index")
         .format(na_rep=SUPPRESSED)
