@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := cape-study
 
-.PHONY: help install report test lint lab demo bench clean-reports
+.PHONY: help install git-filter report test lint lab demo bench clean-reports
 
 help:
 	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench    the benchmark suite (1k, 10k, 100k cases) -> reports/benchmarks/results.csv"
 
 install: $(STAMP)
+	@$(MAKE) --no-print-directory git-filter
 
 # Idempotent: re-runs only when the dependency declarations change.
 $(STAMP): pyproject.toml constraints.txt
@@ -26,6 +27,23 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 		--display-name "Python (cape-study)" >/dev/null
 	touch $(STAMP)
+
+# Notebooks are committed without outputs: in a git work tree, nbstripout cleans every
+# *.ipynb as it is staged (.gitattributes names the filter), keeping cell ids, tags and
+# the kernelspec, and language_info's name only. Outside a work tree (an unpacked
+# tarball) there is nothing to set up.
+NBSTRIPOUT     := "$(abspath $(BIN))/python" -m nbstripout --keep-id
+NBSTRIPOUT_DROP := $(addprefix metadata.language_info.,codemirror_mode file_extension mimetype \
+	nbconvert_exporter pygments_lexer version)
+
+git-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+		git config filter.nbstripout.smudge cat && \
+		git config filter.nbstripout.required true && \
+		git config filter.nbstripout.extrakeys '$(NBSTRIPOUT_DROP)' && \
+		git config diff.ipynb.textconv '$(NBSTRIPOUT) -t'; \
+	fi
 
 report: install
 	$(BIN)/cape-study run

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,16 +39,80 @@ def _tracked() -> list[str]:
     return [p for p in _git("ls-files", "-z").stdout.split("\0") if p and (ROOT / p).is_file()]
 
 
+def _dirty_cells(text: str) -> list[int]:
+    """The cells of a notebook (JSON text) with outputs or an execution count."""
+    cells = json.loads(text)["cells"]
+    return [
+        i for i, c in enumerate(cells) if c.get("outputs") or c.get("execution_count") is not None
+    ]
+
+
 def test_notebooks_are_stored_without_outputs_or_execution_counts() -> None:
     notebooks = sorted((ROOT / "notebooks").rglob("*.ipynb"))
     assert notebooks
-    dirty = []
-    for path in notebooks:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for i, cell in enumerate(nb["cells"]):
-            if cell.get("outputs") or cell.get("execution_count") is not None:
-                dirty.append(f"{path.relative_to(ROOT)}, cell {i}")
+    dirty = [
+        f"{path.relative_to(ROOT)}, cell {i}"
+        for path in notebooks
+        for i in _dirty_cells(path.read_text(encoding="utf-8"))
+    ]
     assert not dirty, "notebooks with outputs (clear them before committing): " + "; ".join(dirty)
+
+
+def _make_git_filter(cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`make git-filter`, which `make install` runs, in ``cwd`` with this checkout's .venv."""
+    venv = Path(sys.prefix)
+    return subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-f",
+            str(ROOT / "Makefile"),
+            f"VENV={venv}",
+            "git-filter",
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_git_filter_stages_a_notebook_saved_with_outputs_as_committed(tmp_path: Path) -> None:
+    import nbformat
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copy(ROOT / ".gitattributes", repo / ".gitattributes")
+    assert _make_git_filter(repo).returncode == 0
+    committed = (ROOT / "notebooks" / "01_attrition.ipynb").read_text(encoding="utf-8")
+    nb = nbformat.reads(committed, as_version=4)
+    # As JupyterLab saves it after Run All: outputs, counts, timings, full language_info.
+    for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
+        cell.execution_count = count
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+        cell.metadata["execution"] = {"iopub.status.idle": "2026-01-01T00:00:00Z"}
+    nb.metadata.language_info.update(version="3.11.9", mimetype="text/x-python")
+    nbformat.write(nb, repo / "nb.ipynb")
+    assert _dirty_cells((repo / "nb.ipynb").read_text(encoding="utf-8"))
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout
+
+    git("add", "nb.ipynb")
+    staged = git("show", ":nb.ipynb")
+    assert _dirty_cells(staged) == []
+    assert staged == committed  # cell ids, tags and kernelspec kept, byte for byte
+
+
+def test_git_filter_setup_is_skipped_outside_a_git_work_tree(tmp_path: Path) -> None:
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+    result = _make_git_filter(unpacked)
+    assert result.returncode == 0, result.stderr
+    assert not (unpacked / ".git").exists()
 
 
 @pytest.mark.parametrize(
