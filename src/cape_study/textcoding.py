@@ -737,7 +737,10 @@ class CodingModel:
         texts = list(texts)
         if not texts:
             return pd.DataFrame(columns=list(self.classifiers), dtype=float)
-        x = self.features.transform(texts)
+        return self._probabilities(self.features.transform(texts))
+
+    def _probabilities(self, x: sparse.spmatrix) -> pd.DataFrame:
+        """:meth:`predict_proba` of texts already turned into features."""
         return pd.DataFrame(
             {code: clf.predict_proba(x)[:, 1] for code, clf in self.classifiers.items()}
         )
@@ -999,7 +1002,9 @@ def suggest(
     texts = units[text].fillna("").astype(str).tolist()
     ids = units[unit].tolist()
     codes = list(coding_model.classifiers)
-    probability = coding_model.predict_proba(texts)
+    # The texts' features, made once: they give the probabilities and the terms.
+    x = sparse.csr_matrix(coding_model.features.transform(texts)) if texts else None
+    probability = coding_model.predict_proba([]) if x is None else coding_model._probabilities(x)
     proposed = probability.to_numpy() >= THRESHOLD
     keyword_rows = {}
     if dictionary is not None:
@@ -1014,7 +1019,14 @@ def suggest(
     names = weights.index.to_numpy()
     is_word = np.char.startswith(names.astype(str), "word__")
     wanted = sorted({i for i, row in enumerate(proposed) if row.any()})
-    explained = _explain(coding_model, weights, [texts[i] for i in wanted], is_word, n_terms)
+    explained = _explain(
+        coding_model,
+        weights,
+        [texts[i] for i in wanted],
+        x[wanted] if wanted else None,
+        is_word,
+        n_terms,
+    )
     explanations = dict(zip(wanted, explained, strict=True))
     scheme_codes = list(dict.fromkeys([*codes, *(c for _, c in keyword_rows)]))
     rows = []
@@ -1081,18 +1093,19 @@ def _explain(
     coding_model: CodingModel,
     weights: pd.DataFrame,
     texts: list[str],
+    docs: sparse.csr_matrix | None,
     is_word: np.ndarray,
     n_terms: int,
 ) -> list[dict[str, tuple[str, str]]]:
-    """For each text and modelled code: (top sentence, top word terms)."""
-    if not texts:
+    """For each text (with its features in the rows of ``docs``) and modelled code: (top
+    sentence, top word terms)."""
+    if not texts or docs is None:
         return []
     w = weights.to_numpy(dtype=np.float64)
     names = weights.index.str.removeprefix("word__").to_numpy()
     spans = [_sentence_spans(t) or [(0, len(t))] for t in texts]
     sentences = [t[a:b] for t, s in zip(texts, spans, strict=True) for a, b in s]
     sentence_scores = np.asarray(coding_model.features.transform(sentences) @ w)
-    docs = coding_model.features.transform(texts).tocsr()
     out = []
     start = 0
     for d, s in enumerate(spans):
