@@ -62,3 +62,27 @@ def test_relative_paths_are_posix_below_the_root_and_absolute_outside() -> None:
     assert relative("/srv/project/", root) == "."
     assert relative("/srv/project-old/x.csv", root) == "/srv/project-old/x.csv"
     assert relative("/srv/project/a/../b.csv", "/srv/project/") == "b.csv"
+
+
+def test_hash_files_reads_again_only_files_whose_stamp_changed(tmp_path) -> None:
+    import os
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("one", encoding="utf-8")
+    b.write_text("two", encoding="utf-8")
+    known: dict[str, list] = {}
+    first = hash_files(tmp_path, ["."], known)
+    assert first == {
+        "a.txt": hashlib.sha256(b"one").hexdigest(),
+        "b.txt": hashlib.sha256(b"two").hexdigest(),
+    }
+    assert sorted(known) == [str(a), str(b)] and all(len(v) == 5 for v in known.values())
+    # a recorded hash is trusted while size, times and inode are unchanged ...
+    known[str(a)][4] = "recorded"
+    assert hash_files(tmp_path, ["."], known)["a.txt"] == "recorded"
+    # ... and a file rewritten with the same size is read again (its times changed)
+    stamp = os.stat(b)
+    b.write_text("TWO", encoding="utf-8")
+    os.utime(b, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1000))
+    assert hash_files(tmp_path, ["."], known)["b.txt"] == hashlib.sha256(b"TWO").hexdigest()
+    assert hash_files(tmp_path, ["."]) == {**first, "b.txt": hashlib.sha256(b"TWO").hexdigest()}

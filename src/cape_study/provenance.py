@@ -15,7 +15,7 @@ import importlib.metadata
 import json
 import os
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -63,7 +63,7 @@ def _expand(root: Path, patterns: Iterable[str]) -> list[str]:
     for pattern in patterns:
         pattern = os.path.expanduser(pattern)  # ~/... names a file in the user's home
         for hit in glob.glob(pattern, root_dir=root, recursive=True):
-            path = os.path.join(root, hit)  # an absolute pattern stays absolute
+            path = str(Path(root, hit))  # an absolute pattern stays absolute
             if os.path.isdir(path):
                 files.update(_files_below(path))
             elif os.path.isfile(path):
@@ -87,9 +87,26 @@ def _files_below(folder: str) -> list[str]:
     return found
 
 
-def hash_files(root: Path, patterns: Iterable[str]) -> dict[str, str]:
-    """Path relative to ``root`` -> SHA-256, for every file that ``patterns`` name."""
-    return {relative(path, root): sha256(path) for path in _expand(root, patterns)}
+def hash_files(
+    root: Path, patterns: Iterable[str], known: MutableMapping[str, list] | None = None
+) -> dict[str, str]:
+    """Path relative to ``root`` -> SHA-256, for every file that ``patterns`` name.
+
+    ``known`` (absolute path -> ``[size, mtime_ns, ctime_ns, inode, sha256]``, updated
+    in place) spares reading a file whose size, modification and change times and inode
+    are as recorded there: the test git and make use to decide that a file is unchanged.
+    """
+    if known is None:
+        return {relative(path, root): sha256(path) for path in _expand(root, patterns)}
+    hashes = {}
+    for path in _expand(root, patterns):
+        st = os.stat(path)
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        seen = known.get(path)
+        if seen is None or seen[:4] != stamp:
+            seen = known[path] = [*stamp, sha256(path)]
+        hashes[relative(path, root)] = seen[4]
+    return hashes
 
 
 def tree_hash(folder: Path) -> str:
