@@ -93,6 +93,10 @@ class Row:
     note: str = ""
 
 
+class RunFailed(RuntimeError):
+    """A ``cape-study run`` that did not succeed (the message ends with its log)."""
+
+
 @dataclass
 class RunMeasure:
     """One ``cape-study run``: total wall time and peak memory, per step seconds and
@@ -387,7 +391,7 @@ def measure_run(
     tree.stopped.set()
     tree.thread.join()
     if code != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{''.join(log[-40:])}")
+        raise RunFailed(f"{' '.join(command)} failed ({code}):\n{''.join(log[-40:])}")
     return RunMeasure(
         seconds=seconds,
         peak_mb=tree.peak / 2**20,
@@ -467,6 +471,41 @@ def _stamp(rows: list[Row]) -> list[Row]:
     return rows
 
 
+def _measure_size(
+    size: int,
+    work: Path,
+    data: Path,
+    remove: bool,
+    skip: set[str],
+    runs: dict[int, RunMeasure],
+    rows: list[Row],
+) -> None:
+    """The pipeline, its no-op re-run and (at :data:`JOBS_SIZE`) ``--jobs 2`` on ``size``
+    cases, added to ``rows`` as they are measured; the serial run is kept in ``runs``."""
+    case_file, synth_row = synthesise(size, data)
+    rows += _stamp([synth_row] if synth_row else [])
+    try:
+        root = throwaway_project(work, f"project_{size}")
+        params = ["-p", f"case_file={case_file}"]
+        print(f"pipeline on {size:,} cases (load {load_average()}) ...", flush=True)
+        runs[size] = measure_run(root, [*params, "--force"], f"{size:,}")
+        rows += _stamp(pipeline_rows(size, runs[size]))
+        print(f"  whole run {runs[size].seconds:.1f} s, peak {runs[size].peak_mb:,.0f} MB")
+        if "noop" not in skip:
+            noop = measure_noop(root, params, f"{size:,} no-op")
+            rows += _stamp([noop_row(size, noop)])
+            print(f"  no-op re-run {noop.seconds:.2f} s", flush=True)
+        if size == JOBS_SIZE and "jobs" not in skip:
+            print(f"--jobs 2 on {size:,} cases (load {load_average()}) ...", flush=True)
+            parallel = measure_run(root, [*params, "--force", "--jobs", "2"], "jobs 2")
+            rows += _stamp(jobs_rows(size, runs[size], parallel))
+            print(f"  --jobs 2: {parallel.seconds:.1f} s against {runs[size].seconds:.1f} s")
+    finally:
+        shutil.rmtree(work / f"project_{size}", ignore_errors=True)
+        if remove:
+            shutil.rmtree(case_file, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -489,26 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with _workspace(args.data) as (work, data):
         for size in sizes:
-            case_file, synth_row = synthesise(size, data)
-            rows += _stamp([synth_row] if synth_row else [])
-            root = throwaway_project(work, f"project_{size}")
-            params = ["-p", f"case_file={case_file}"]
-            print(f"pipeline on {size:,} cases (load {load_average()}) ...", flush=True)
-            runs[size] = measure_run(root, [*params, "--force"], f"{size:,}")
-            rows += _stamp(pipeline_rows(size, runs[size]))
-            print(f"  whole run {runs[size].seconds:.1f} s, peak {runs[size].peak_mb:,.0f} MB")
-            if "noop" not in skip:
-                noop = measure_noop(root, params, f"{size:,} no-op")
-                rows += _stamp([noop_row(size, noop)])
-                print(f"  no-op re-run {noop.seconds:.2f} s", flush=True)
-            if size == JOBS_SIZE and "jobs" not in skip:
-                print(f"--jobs 2 on {size:,} cases (load {load_average()}) ...", flush=True)
-                parallel = measure_run(root, [*params, "--force", "--jobs", "2"], "jobs 2")
-                rows += _stamp(jobs_rows(size, runs[size], parallel))
-                print(f"  --jobs 2: {parallel.seconds:.1f} s against {runs[size].seconds:.1f} s")
-            shutil.rmtree(root, ignore_errors=True)
-            if args.data is None:
-                shutil.rmtree(case_file, ignore_errors=True)
+            try:
+                _measure_size(size, work, data, args.data is None, skip, runs, rows)
+            except RunFailed as exc:  # recorded, and the other sizes still run
+                print(f"FAILED at {size:,} cases: {exc}", flush=True)
+                rows += _stamp([Row("pipeline", size, "total", note=str(exc).splitlines()[0])])
         rows += _stamp(scaling_rows(runs))
         if "overhead" not in skip:
             print(f"runner against plain scripts, demo case file (load {load_average()}) ...")
