@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import copy_demo_project
+from conftest import copy_demo_project, tree_digest
 from jupyter_core.utils import ensure_event_loop
 from nbclient import NotebookClient
 
@@ -171,9 +171,18 @@ def test_every_analysis_notebook_runs_all_by_hand(demo_report: Path, tmp_path: P
             ensure_event_loop().close()  # the loop nbclient made for this thread
         return [o.ename for c in nb.cells for o in c.get("outputs", []) if "ename" in o]
 
+    published = tree_digest(root / "reports")
     with ThreadPoolExecutor(2) as pool:  # two kernels at a time, as two open tabs
         errors = dict(zip(STEPS, pool.map(run_all, STEPS), strict=True))
     assert errors == {step: [] for step in STEPS}
+    # Exploring leaves the published report alone: its exports and lists go to reports/lab.
+    lab = root / "reports" / "lab"
+    assert {k: v for k, v in tree_digest(root / "reports").items() if k.split("/")[0] != "lab"} == (
+        published
+    )
+    assert sorted(p.name for p in (lab / "tables").iterdir()) == [f"{s}.xlsx" for s in STEPS]
+    assert (lab / "barriers" / "disagreements.csv").is_file()
+    assert (lab / "text_coding" / "suggestions.csv").is_file()
 
 
 # -- exports --------------------------------------------------------------------------

@@ -30,7 +30,8 @@ exports to ``reports/figures/<step>/<name>.png|.svg`` and ``reports/tables/<step
 declared as the step's outputs in ``pipeline.yaml`` and so hashed into the cache and the
 manifest. Opened by hand, it exports to ``reports/lab/figures/<step>/`` and
 ``reports/lab/tables/<step>.xlsx`` instead, so that exploring never overwrites the
-published report. :func:`setup` removes the step's earlier exports, so that a renamed
+published report (files such as the coders' work list go there too, through
+:func:`report_path`). :func:`setup` removes the step's earlier exports, so that a renamed
 figure leaves no stale file. Figures are written when shown; the workbook by
 :func:`finish`, in one rename.
 
@@ -75,6 +76,7 @@ __all__ = [
     "export_paths",
     "finish",
     "record_table",
+    "report_path",
     "save_figure",
     "setup",
     "write_figure",
@@ -123,6 +125,15 @@ def export_paths(paths: ProjectPaths, step: str, *, published: bool) -> tuple[Pa
     for a pipeline run (``published``), under ``reports/lab/`` for a notebook run by hand."""
     base = paths.reports if published else paths.reports / "lab"
     return base / "figures" / step, base / "tables" / f"{step}.xlsx"
+
+
+def report_path(relative: str) -> Path:
+    """Where a step writes a file of the report, such as the coders' work list:
+    ``reports/<relative>`` under the runner, ``reports/lab/<relative>`` when the notebook
+    is run by hand, so that exploring leaves the published file as it is."""
+    paths = project()
+    base = paths.reports if os.environ.get(RUN_ENV) == "1" else paths.reports / "lab"
+    return base / relative
 
 
 def setup(step: str) -> None:
