@@ -389,6 +389,23 @@ def test_suggestions_cover_uncoded_decisions_with_their_passages(corpus, model) 
     pd.testing.assert_frame_equal(corpus["codings"], codings_before)
 
 
+def test_used_units_are_the_coded_and_those_suggestions_are_made_for(corpus) -> None:
+    units = corpus["units"]
+    used = textcoding.used_units(units)
+    uncoded = textcoding.uncoded_units(units)
+    assert set(used["unit_id"]) == set(units.loc[units["coded"], "unit_id"]) | set(
+        uncoded["unit_id"]
+    )
+    assert len(used) < len(units)  # interviews and police reports are not coded
+    assert list(used.index) == sorted(used.index)  # in the order of the units
+    # the dictionary on these units gives the same matches for them as on all units
+    everywhere = textcoding.match_keywords(units)
+    pd.testing.assert_frame_equal(
+        textcoding.match_keywords(used),
+        everywhere[everywhere["unit_id"].isin(used["unit_id"])].reset_index(drop=True),
+    )
+
+
 def test_a_passage_shows_what_drove_the_proposal(model) -> None:
     doc = pd.DataFrame(
         {

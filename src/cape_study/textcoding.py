@@ -121,6 +121,7 @@ __all__ = [
     "suggestion_counts",
     "train",
     "uncoded_units",
+    "used_units",
 ]
 
 #: A code is proposed when its calibrated probability reaches this value.
@@ -968,6 +969,16 @@ def uncoded_units(units: pd.DataFrame, *, kind: str = "doc_type") -> pd.DataFram
     """
     kinds = set(units.loc[units["coded"], kind].astype("string"))
     return units[~units["coded"] & units[kind].astype("string").isin(kinds)]
+
+
+def used_units(units: pd.DataFrame, *, kind: str = "doc_type") -> pd.DataFrame:
+    """The units of :func:`coding_units` the text-coding step reports on: the coded ones
+    and those of :func:`uncoded_units`.
+
+    The dictionary need not be run on the rest (in the study, police reports and
+    interviews: two thirds of the documents), which no result uses.
+    """
+    return units[units["coded"] | units.index.isin(uncoded_units(units, kind=kind).index)]
 
 
 def suggest(
