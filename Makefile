@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := cape-study
 
-.PHONY: help install git-filter report test lint lab demo bench clean-reports
+.PHONY: help install git-filter report screenshots test lint lab demo bench clean-reports
 
 help:
 	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html"
+	@echo "make screenshots  open reports/ in headless Chromium: broken images, links, scripts -> reports/screenshots/"
 	@echo "make test     create .venv, install, run the test suite"
 	@echo "make lab      open JupyterLab on the project kernel"
 	@echo "make lint     ruff over the library, tests, notebooks and benchmarks"
@@ -47,6 +48,10 @@ git-filter:
 
 report: install
 	$(BIN)/cape-study run
+
+# Needs Chromium and chromedriver from the system (Debian: apt-get install chromium chromium-driver).
+screenshots: install
+	$(BIN)/cape-study check-report
 
 test: install
 	$(BIN)/python -m pytest

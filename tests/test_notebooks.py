@@ -124,9 +124,13 @@ def test_demo_report_document_and_index_link_every_part(demo_report: Path) -> No
         assert page.count(SYNTHETIC_BANNER) == 1, name
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert index.count(SYNTHETIC_BANNER) == 1 and 'href="report.html"' in index
-    for href in (
-        "steps/03_models.ipynb",
-        "barriers/disagreements.csv",
-        "text_coding/suggestions.csv",
-    ):
-        assert f'href="{href}"' in index and (reports / href).is_file()
+    # Each step's notebook and every output it declares under reports/ (work lists,
+    # workbooks, figures) is linked.
+    for name, step in manifest["steps"].items():
+        files = [f"steps/{name}.ipynb"]
+        files += [
+            rel.removeprefix("reports/") for rel in step["outputs"] if rel.startswith("reports/")
+        ]
+        for href in files:
+            assert f'href="{href}"' in index and (reports / href).is_file(), href
+    assert 'href="barriers/disagreements.csv"' in index

@@ -149,6 +149,50 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- check-report -----------------------------------------------------------------------
+def _add_check_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check-report",
+        help="open the report's pages in headless Chromium: broken images, links, scripts; "
+        "screenshots",
+    )
+    p.add_argument(
+        "report_dir",
+        nargs="?",
+        type=Path,
+        metavar="REPORT_DIR",
+        help="the folder holding index.html (default: reports/)",
+    )
+    p.add_argument(
+        "--no-screenshots",
+        action="store_true",
+        help="do not save screenshots (default: REPORT_DIR/screenshots/<page>.png)",
+    )
+
+
+def _cmd_check_report(args: argparse.Namespace) -> int:
+    from cape_study.browser import check_report
+    from cape_study.paths import project
+
+    report_dir = args.report_dir or project().reports
+    checks = check_report(report_dir, None if args.no_screenshots else "")
+    for check in checks:
+        notes = [f"{len(check.problems)} problem(s)" if check.problems else "no problem"]
+        if check.external_links:
+            notes.append(f"{len(check.external_links)} link(s) to web pages, not followed")
+        if check.screenshot is not None:
+            notes.append(f"screenshot {check.screenshot}")
+        print(f"{check.page}: {'; '.join(notes)}")
+        for problem in check.problems:
+            print(f"  {problem.kind}: {problem.detail}")
+    problems = sum(len(c.problems) for c in checks)
+    if problems:
+        print(f"{report_dir}: {problems} problem(s) on {len(checks)} page(s)")
+        return 1
+    print(f"{report_dir}: {len(checks)} page(s), no broken image, link or script")
+    return 0
+
+
 # -- synth ------------------------------------------------------------------------------
 def _add_synth(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="write a synthetic case file with planted, known effects")
@@ -247,6 +291,7 @@ _COMMANDS: dict[
     "validate": (_add_validate, _cmd_validate),
     "run": (_add_run, _cmd_run),
     "verify": (_add_verify, _cmd_verify),
+    "check-report": (_add_check_report, _cmd_check_report),
     "synth": (_add_synth, _cmd_synth),
     "keygen": (_add_keygen, _cmd_keygen),
 }

@@ -471,10 +471,7 @@ def _index_html(
             f'<a href="steps/{esc(name)}.ipynb">executed notebook</a></div>'
         )
         if exports.get(name):
-            links = ", ".join(
-                f'<a href="{esc(quote(rel))}">{esc(rel)}</a>' for rel in exports[name]
-            )
-            parts.append(f'<div class="meta">Files: {links}</div>')
+            parts.append(f'<div class="meta">Files: {_file_links(exports[name])}</div>')
         if r.takeaways:
             parts.append("<ul>" + "".join(f"<li>{t['html']}</li>" for t in r.takeaways) + "</ul>")
         parts.append("</section>")
@@ -490,6 +487,32 @@ def _index_html(
         "(check it with <code>cape-study verify</code>).</footer></body></html>"
     )
     return "\n".join(parts) + "\n"
+
+
+def _file_links(files: list[str]) -> str:
+    """Links to a step's files; a folder of several (figures as PNG and SVG) is named
+    once, each figure by its name with a link per format."""
+    folders: dict[str, dict[str, list[str]]] = {}
+    for rel in sorted(files):
+        folder, _, name = rel.rpartition("/")
+        folders.setdefault(folder, {}).setdefault(name.rsplit(".", 1)[0], []).append(rel)
+    esc, singles, groups = html.escape, [], []
+    for folder, stems in folders.items():
+        if sum(len(v) for v in stems.values()) == 1:
+            rel = next(iter(stems.values()))[0]
+            singles.append(f'<a href="{esc(quote(rel))}">{esc(rel)}</a>')
+            continue
+        items = [
+            f"{esc(stem)} ("
+            + ", ".join(
+                f'<a href="{esc(quote(rel))}">{esc(rel.rpartition(".")[2] or rel)}</a>'
+                for rel in rels
+            )
+            + ")"
+            for stem, rels in stems.items()
+        ]
+        groups.append(f"<code>{esc(folder)}/</code>: " + " · ".join(items))
+    return "<br>".join([" · ".join(singles)] * bool(singles) + groups)
 
 
 # -- verify -----------------------------------------------------------------------------

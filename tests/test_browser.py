@@ -1,0 +1,158 @@
+"""Tests for cape_study.browser: the report as a reader's browser shows it.
+
+They need Chromium and chromedriver from the system packages. Where these are missing
+the tests are skipped, unless ``CAPE_STUDY_REQUIRE_BROWSER=1`` (set by ``.ci/run``),
+when they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from cape_study import browser
+
+# A 1x1 PNG.
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+    "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+BANNER_RED = (176, 0, 32)  # #b00020, report.BANNER_CSS
+
+
+def _require_browser() -> None:
+    try:
+        browser.find_browser()
+    except browser.BrowserMissing as exc:
+        if os.environ.get("CAPE_STUDY_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CAPE_STUDY_REQUIRE_BROWSER=1, but {exc}")
+        pytest.skip(str(exc))
+
+
+def _banner_rows(png: Path) -> int:
+    """How many of the screenshot's top 200 rows are mostly the banner's red."""
+    image = Image.open(png).convert("RGB")
+    width = image.width
+    rows = 0
+    for y in range(min(200, image.height)):
+        red = sum(
+            1
+            for x in range(0, width, 8)
+            if all(abs(a - b) < 12 for a, b in zip(image.getpixel((x, y)), BANNER_RED, strict=True))
+        )
+        rows += red > width / 8 / 2
+    return rows
+
+
+def test_demo_report_shows_no_broken_image_link_or_script(
+    demo_report: Path, tmp_path: Path
+) -> None:
+    _require_browser()
+    reports = tmp_path / "reports"
+    shutil.copytree(demo_report / "reports", reports)
+    checks = browser.check_report(reports)
+
+    steps = sorted(f"steps/{p.name}" for p in (reports / "steps").glob("*.html"))
+    assert [c.page for c in checks] == ["index.html", "report.html", *steps] and len(steps) == 5
+    assert [str(p) for c in checks for p in c.problems] == []
+    # Links to web pages are the codebook's sources only, listed and not followed.
+    links = {c.page: c.external_links for c in checks}
+    assert links.pop("report.html") and not any(links.values())
+    for check in checks:
+        png = reports / "screenshots" / Path(check.page).with_suffix(".png")
+        assert check.screenshot == png and png.is_file()
+        width, height = Image.open(png).size
+        assert height > 1000 and (width == browser.WIDTH or height == browser.MAX_HEIGHT)
+        assert _banner_rows(png) >= 10, f"{check.page}: no synthetic-data banner at the top"
+
+
+def test_the_banner_stays_in_view_while_the_reader_scrolls(demo_report: Path) -> None:
+    _require_browser()
+    report = demo_report / "reports" / "report.html"
+    with browser.chromium() as driver:
+        driver.get(report.resolve().as_uri())
+        for where in ("step-02_barriers", "codebook", "provenance"):
+            driver.execute_script(f"document.getElementById('{where}').scrollIntoView()")
+            top = driver.execute_script(
+                "const e = document.elementFromPoint(20, 5);"
+                "return e && e.closest('.cape-synthetic') !== null;"
+            )
+            assert top, f"the banner is not at the top of the window at #{where}"
+
+
+def test_broken_images_links_and_scripts_are_found(tmp_path: Path) -> None:
+    _require_browser()
+    (tmp_path / "b.html").write_text('<html><body><h1 id="here">B</h1></body></html>', "utf-8")
+    (tmp_path / "notes.csv").write_text("a,b\n", "utf-8")
+    (tmp_path / "a.html").write_text(
+        f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>a</title></head><body>
+<h1 id="top-heading">A</h1>
+<img src="data:image/png;base64,{PIXEL}" alt="fine">
+<img src="gone.png" alt="a lost figure">
+<a href="#top-heading">fine</a> <a href="b.html#here">fine</a> <a href="notes.csv">fine</a>
+<a href="mailto:someone@example.org">not checked</a>
+<a href="nothere.html">missing file</a>
+<a href="b.html#nowhere">missing id elsewhere</a>
+<a href="#ghost">missing id here</a>
+<a href="https://example.org/a-source">a reference</a>
+<script src="https://cdn.example.org/lib.js"></script>
+<script>console.error("logged by the page");</script>
+<script>throw new Error("boom");</script>
+</body></html>""",
+        "utf-8",
+    )
+    pages = [tmp_path / "a.html", tmp_path / "b.html"]
+    a, b = browser.check_pages(pages, base=tmp_path, screenshots=tmp_path / "shots")
+
+    assert b.problems == [] and (tmp_path / "shots" / "b.png").is_file()
+    assert a.external_links == ["https://example.org/a-source"]
+    found = [(p.kind, p.detail) for p in a.problems]
+    assert all(p.page == "a.html" for p in a.problems)
+    assert ("image", "image gone.png (alt 'a lost figure') did not load") in found
+    links = sorted(detail for kind, detail in found if kind == "link")
+    assert links == [
+        "#ghost: no id 'ghost' in this page",
+        "b.html#nowhere: no id 'nowhere' in b.html",
+        "nothere.html points at a missing file",
+    ]
+    assert ("external", "loads https://cdn.example.org/lib.js") in found
+    scripts = " | ".join(detail for kind, detail in found if kind == "javascript")
+    assert "Uncaught Error: boom" in scripts and "logged by the page" in scripts
+    assert "gone.png" in scripts and "lib.js" in scripts  # failed loads, in the console too
+    assert {kind for kind, _ in found} == {"image", "link", "external", "javascript"}
+
+
+def test_a_missing_browser_says_how_to_install_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAPE_STUDY_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(browser.BrowserMissing, match=r"apt-get install chromium chromium-driver"):
+        browser.find_browser()
+    with pytest.raises(browser.BrowserMissing, match=r"CAPE_STUDY_CHROMIUM=.*no-chromium"):
+        browser.check_pages([tmp_path / "a.html"], base=tmp_path)
+
+
+def test_check_report_command_lists_the_problems(tmp_path: Path, capsys) -> None:
+    _require_browser()
+    from cape_study import cli
+
+    reports = tmp_path / "reports"
+    (reports / "steps").mkdir(parents=True)
+    (reports / "index.html").write_text(
+        '<html><body><a href="report.html">all</a> <a href="steps/one.html">one</a></body></html>',
+        "utf-8",
+    )
+    (reports / "steps" / "one.html").write_text('<html><body><img src="x.png"></body></html>')
+    assert cli.main(["check-report", str(reports)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "report.html: 1 problem(s)"
+    assert out[1] == f"  missing: {reports / 'report.html'} does not exist"
+    assert out[2] == f"index.html: 1 problem(s); screenshot {reports / 'screenshots/index.png'}"
+    assert out[3] == "  link: report.html points at a missing file"
+    assert "  image: image x.png did not load" in out
+    assert out[-1] == f"{reports}: 4 problem(s) on 3 page(s)"
+    assert (reports / "screenshots" / "steps" / "one.png").is_file()
