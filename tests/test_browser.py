@@ -70,11 +70,20 @@ def test_demo_report_shows_no_broken_image_link_or_script(
         assert _banner_rows(png) >= 10, f"{check.page}: no synthetic-data banner at the top"
 
 
-def test_the_banner_stays_in_view_while_the_reader_scrolls(demo_report: Path) -> None:
+_CELL_STYLES = """
+return [...document.querySelectorAll("table[id] td[id]")].map(td => {
+  const s = getComputedStyle(td);
+  return [td.id.split("--").pop(), s.textAlign, s.whiteSpace, s.backgroundColor];
+});
+"""
+
+
+def test_report_document_reads_like_the_step_pages(demo_report: Path) -> None:
     _require_browser()
-    report = demo_report / "reports" / "report.html"
+    reports = demo_report / "reports"
     with browser.chromium() as driver:
-        driver.get(report.resolve().as_uri())
+        driver.get((reports / "report.html").resolve().as_uri())
+        # The banner stays at the top of the window wherever the reader is.
         for where in ("step-02_barriers", "codebook", "provenance"):
             driver.execute_script(f"document.getElementById('{where}').scrollIntoView()")
             top = driver.execute_script(
@@ -82,6 +91,13 @@ def test_the_banner_stays_in_view_while_the_reader_scrolls(demo_report: Path) ->
                 "return e && e.closest('.cape-synthetic') !== null;"
             )
             assert top, f"the banner is not at the top of the window at #{where}"
+        # Styled tables keep their styles (their rules follow the prefixed ids).
+        in_document = driver.execute_script(_CELL_STYLES)
+        in_pages = []
+        for page in sorted((reports / "steps").glob("*.html")):
+            driver.get(page.resolve().as_uri())
+            in_pages += driver.execute_script(_CELL_STYLES)
+    assert len(in_pages) > 100 and in_document == in_pages
 
 
 def test_broken_images_links_and_scripts_are_found(tmp_path: Path) -> None:

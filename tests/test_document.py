@@ -83,14 +83,21 @@ MANIFEST = {
 
 
 def test_document_puts_steps_in_order_under_one_banner_and_one_style_sheet() -> None:
+    table = '<style>#T_1_row0 {text-align: left}</style><table id="T_1"><td id="T_1_row0">'
     pages = {
         "one": ("Step one", _page(f'{SYNTHETIC_BANNER}<h1 id="Top">One</h1><h2 id="A">A</h2>')),
-        "two": ("Step two", _page(f'{SYNTHETIC_BANNER}<h1 id="Top">Two</h1><h2 id="A">B</h2>')),
+        "04_two": ("Step two", _page(f'{SYNTHETIC_BANNER}<h1 id="Top">Two</h1><h2 id="A">B</h2>')),
+        "05": ("Step five", _page(table)),
     }
     text = build_document(pages, manifest=MANIFEST, codebook_page=None, synthetic=True).html
     assert text.count(SYNTHETIC_BANNER) == 1 and text.count(".jp-Notebook{margin:0}") == 1
-    assert text.index('id="step-one"') < text.index("One</h1>") < text.index('id="step-two"')
-    assert '<li><a href="#one--A">A</a></li>' in text and '<li><a href="#two--A">B</a></li>' in text
+    assert text.index('id="step-one"') < text.index("One</h1>") < text.index('id="step-04_two"')
+    assert '<li><a href="#step-one--A">A</a></li>' in text
+    assert '<li><a href="#step-04_two--A">B</a></li>' in text
+    # Every id can be named in a style sheet (an identifier starts with a letter).
+    ids = re.findall(r'\sid="([^"]*)"', text)
+    assert ids and all(re.fullmatch(r"-?[A-Za-z_][\w-]*", i) for i in ids), ids
+    assert "#step-05--T_1_row0 {text-align: left}" in text
     assert 'id="codebook"' not in text
     provenance = text[text.index('id="provenance"') :]
     assert "<code>" + "a" * 40 + "</code> <strong>with uncommitted changes</strong>" in provenance

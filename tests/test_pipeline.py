@@ -396,7 +396,7 @@ def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: 
     fragments = [h[1:] for h in anchors.hrefs if h.startswith("#")]
     assert {"step-first", "step-second", "codebook", "provenance"} <= set(fragments)
     assert set(fragments) <= set(anchors.ids)  # the contents and every link lead somewhere
-    assert any(i.startswith("first--") for i in anchors.ids)
+    assert any(i.startswith("step-first--") for i in anchors.ids)
 
     # The codebook (the default: the steps name none) and the provenance block.
     assert load_codebook().title("en") in document

@@ -8,9 +8,11 @@ synthetic. Nothing is loaded from elsewhere: figures are inline, styles are inli
 and the only script is MathJax, when a step page has math.
 
 Each step is a ``<section id="step-<step>">``. The ids inside a step's page (headings,
-cells, the ids of styled pandas tables) are prefixed with ``<step>--``, and the links
-and style rules that point at them follow, so that every anchor is unique across
-steps; the codebook's ids are prefixed with ``codebook--``.
+cells, the ids of styled pandas tables) are prefixed with ``step-<step>--``, and the
+links and style rules that point at them follow, so that every anchor is unique across
+steps (the prefix starts with a letter: ``#04_…`` would not be a valid CSS selector,
+and the tables' styles would be lost); the codebook's ids are prefixed with
+``codebook--``.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def build_document(
         content = main.group(1).strip()
         if content.startswith(SYNTHETIC_BANNER):
             content = content[len(SYNTHETIC_BANNER) :].lstrip()
-        bodies[name] = prefix_ids(content, f"{name}--")
+        bodies[name] = prefix_ids(content, f"step-{name}--")
 
     created = str(manifest.get("created", ""))
     head = "\n".join(
