@@ -492,7 +492,6 @@ class _Names:
 
     def __init__(self, index: dict[str, list[tuple[str, ...]]], parts: frozenset[str]) -> None:
         self.index, self.parts = index, parts
-        self.words = frozenset(index) | parts  # a word can only start a match if it is one
 
     @classmethod
     def of(cls, names: Iterable[str]) -> _Names:
@@ -531,7 +530,12 @@ class _Names:
         i = 0
         while i < len(words):
             word = folded[i]
-            if word not in self.words and not word.endswith("s") and ":" not in word:
+            if (
+                word not in self.index
+                and word not in self.parts
+                and not word.endswith("s")
+                and ":" not in word
+            ):
                 i += 1  # no ending to strip (_base): neither a name nor a part starts here
                 continue
             last = self._whole_name_at(text, words, folded, i)
