@@ -406,6 +406,15 @@ def test_used_units_are_the_coded_and_those_suggestions_are_made_for(corpus) -> 
     )
 
 
+def test_suggestions_do_not_depend_on_the_batch_size(corpus, model, monkeypatch) -> None:
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    dictionary = textcoding.match_keywords(uncoded)
+    whole = textcoding.suggest(model, uncoded, dictionary=dictionary)
+    monkeypatch.setattr(textcoding, "_SUGGEST_BATCH", 3)
+    assert len(uncoded) > 3
+    pd.testing.assert_frame_equal(textcoding.suggest(model, uncoded, dictionary=dictionary), whole)
+
+
 def test_a_passage_shows_what_drove_the_proposal(model) -> None:
     doc = pd.DataFrame(
         {

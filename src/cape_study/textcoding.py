@@ -131,6 +131,8 @@ TIES = ("exclude", "present", "absent")
 #: The methods compared in :func:`agreement_table`, in the order shown.
 METHODS = ("classifier", "dictionary", "human")
 _CALIBRATION_FOLDS = 3
+#: :func:`suggest` works through this many units at a time (memory; results do not change).
+_SUGGEST_BATCH = 2000
 
 
 # -- text ---------------------------------------------------------------------------------
@@ -1013,10 +1015,6 @@ def suggest(
     texts = units[text].fillna("").astype(str).tolist()
     ids = units[unit].tolist()
     codes = list(coding_model.classifiers)
-    # The texts' features, made once: they give the probabilities and the terms.
-    x = sparse.csr_matrix(coding_model.features.transform(texts)) if texts else None
-    probability = coding_model.predict_proba([]) if x is None else coding_model._probabilities(x)
-    proposed = probability.to_numpy() >= THRESHOLD
     keyword_rows = {}
     if dictionary is not None:
         hits = dictionary[dictionary["matched"]]
@@ -1029,38 +1027,46 @@ def suggest(
     weights = coding_model.coefficients()
     names = weights.index.to_numpy()
     is_word = np.char.startswith(names.astype(str), "word__")
-    wanted = sorted({i for i, row in enumerate(proposed) if row.any()})
-    explained = _explain(
-        coding_model,
-        weights,
-        [texts[i] for i in wanted],
-        x[wanted] if wanted else None,
-        is_word,
-        n_terms,
-    )
-    explanations = dict(zip(wanted, explained, strict=True))
     scheme_codes = list(dict.fromkeys([*codes, *(c for _, c in keyword_rows)]))
     rows = []
-    for i, doc in enumerate(ids):
-        for code in scheme_codes:
-            j = codes.index(code) if code in codes else None
-            by_model = bool(j is not None and proposed[i, j])
-            keyword = keyword_rows.get((doc, code))
-            if not by_model and keyword is None:
-                continue
-            passage, terms = explanations[i][code] if by_model else (keyword[1], None)
-            rows.append(
-                {
-                    unit: doc,
-                    "code": code,
-                    "probability": probability.iat[i, j] if j is not None else np.nan,
-                    "classifier": by_model,
-                    "dictionary": keyword is not None,
-                    "passage": passage,
-                    "terms": terms,
-                    "keyword": keyword[0] if keyword else None,
-                }
-            )
+    # A batch of units at a time: the features of 90,000 texts and of their sentences
+    # at once would take gigabytes. A unit's proposals do not depend on the others'.
+    for first in range(0, len(texts), _SUGGEST_BATCH):
+        batch = texts[first : first + _SUGGEST_BATCH]
+        # The texts' features, made once: they give the probabilities and the terms.
+        x = sparse.csr_matrix(coding_model.features.transform(batch))
+        probability = coding_model._probabilities(x)
+        proposed = probability.to_numpy() >= THRESHOLD
+        wanted = [i for i, row in enumerate(proposed) if row.any()]
+        explained = _explain(
+            coding_model,
+            weights,
+            [batch[i] for i in wanted],
+            x[wanted] if wanted else None,
+            is_word,
+            n_terms,
+        )
+        explanations = dict(zip(wanted, explained, strict=True))
+        for i, doc in enumerate(ids[first : first + _SUGGEST_BATCH]):
+            for code in scheme_codes:
+                j = codes.index(code) if code in codes else None
+                by_model = bool(j is not None and proposed[i, j])
+                keyword = keyword_rows.get((doc, code))
+                if not by_model and keyword is None:
+                    continue
+                passage, terms = explanations[i][code] if by_model else (keyword[1], None)
+                rows.append(
+                    {
+                        unit: doc,
+                        "code": code,
+                        "probability": probability.iat[i, j] if j is not None else np.nan,
+                        "classifier": by_model,
+                        "dictionary": keyword is not None,
+                        "passage": passage,
+                        "terms": terms,
+                        "keyword": keyword[0] if keyword else None,
+                    }
+                )
     columns = [unit, "code", "probability", "classifier", "dictionary", "passage", "terms"]
     return pd.DataFrame(rows, columns=[*columns, "keyword"])
 
