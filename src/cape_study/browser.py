@@ -248,11 +248,14 @@ def chromium() -> Iterator[Any]:
 
 _SEEN = """
 const done = arguments[arguments.length - 1];
-const images = [...document.images];
-images.forEach(i => { i.loading = "eager"; });
-Promise.all(images.map(i => i.complete ? null : new Promise(r => {
-  i.addEventListener("load", r); i.addEventListener("error", r);
-}))).then(() => done({
+const loaded = document.readyState === "complete" ? Promise.resolve()
+  : new Promise(r => window.addEventListener("load", r));
+loaded.then(() => Promise.all([...document.images].map(i => {
+  i.loading = "eager";
+  return i.complete ? null : new Promise(r => {
+    i.addEventListener("load", r); i.addEventListener("error", r);
+  });
+}))).then(() => [...document.images]).then(images => done({
   images: images.map(i => ({src: i.getAttribute("src") || "", alt: i.alt || "",
                             ok: i.complete && i.naturalWidth > 0})),
   links: [...document.querySelectorAll("a[href], area[href]")].map(a => a.getAttribute("href")),
