@@ -600,6 +600,21 @@ def test_independent_steps_overlap_with_two_jobs(tmp_path: Path) -> None:
     assert a["start"] < b["end"] and b["start"] < a["end"], (a, b)
 
 
+def test_with_several_jobs_the_longest_ready_step_starts_first(tmp_path: Path) -> None:
+    from cape_study.cache import StepCache
+    from cape_study.runner import longest_first
+
+    last = {"01": 8.5, "02": 10.3, "03": 3.9, "04": 25.9}
+    assert longest_first(["01", "02", "03", "04"], last) == ["04", "02", "01", "03"]
+    # never run (no time yet): after the others, in pipeline order
+    assert longest_first(["a", "b", "c"], {"b": 1.0, "c": None}) == ["b", "a", "c"]
+    project = make_project(tmp_path, "parallel.yaml")
+    project.run(jobs=2)
+    cache = StepCache(project.paths.cache, project.root)
+    assert all(cache.last_seconds(name) > 0 for name in ("a", "b"))
+    assert cache.last_seconds("missing") is None
+
+
 # -- failures -----------------------------------------------------------------------------
 def _report_state(reports: Path) -> dict[str, str]:
     return {

@@ -152,6 +152,14 @@ class StepCache:
         }
         return any(old.get(part) != value for part, value in now.items())
 
+    def last_seconds(self, name: str) -> float | None:
+        """How long the step took when it last ran (its cache entry), if known."""
+        try:
+            entry = json.loads((self.folder / name / "entry.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry.get("ran_seconds")
+
     def store(self, name: str, entry: Mapping[str, Any], nb: Any, page: str) -> None:
         """Store a step's result, replacing the old entry in one rename."""
         cache = self.folder

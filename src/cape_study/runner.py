@@ -67,7 +67,7 @@ from cape_study.report import (
 if TYPE_CHECKING:
     from cape_study.pipeline import Pipeline, Step
 
-__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "StepResult"]
+__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "StepResult", "longest_first"]
 
 
 @dataclass
@@ -207,8 +207,10 @@ class Run:
         running: dict[str, Watch] = {}
         done: queue.Queue[tuple[str, StepResult | BaseException]] = queue.Queue()
         try:
+            order = self._start_order()
             while len(results) < len(self.pipeline.steps):
-                for name, step in self.pipeline.steps.items():
+                for name in order:
+                    step = self.pipeline.steps[name]
                     if name in results or name in running or len(running) >= self.jobs:
                         continue
                     if any(need not in results for need in step.needs):
@@ -246,6 +248,15 @@ class Run:
         finally:
             self.kernels.close()
         return {name: results[name] for name in self.pipeline.steps}
+
+    def _start_order(self) -> list[str]:
+        """The order in which steps that are ready start: the pipeline's with one job;
+        with more, the longest first (by their last run's time), so that a long step
+        does not start last and run alone (:func:`longest_first`)."""
+        names = list(self.pipeline.steps)
+        if self.jobs == 1:
+            return names
+        return longest_first(names, {name: self.cache.last_seconds(name) for name in names})
 
     def _likely_to_run(self, name: str) -> bool:
         """Whether a step not yet reached will probably execute (forced, not in the cache,
@@ -386,6 +397,15 @@ class Run:
                 takeaways=entry["takeaways"],
             )
         )
+
+
+def longest_first(names: list[str], seconds: Mapping[str, float | None]) -> list[str]:
+    """``names`` by decreasing ``seconds`` (unknown counts as 0), ties in their order.
+
+    Longest processing time first, the classic list-scheduling rule (Graham 1969): on
+    two workers, the last step to finish then is a short one.
+    """
+    return sorted(names, key=lambda name: -(seconds.get(name) or 0.0))
 
 
 def _get(done: queue.Queue) -> tuple[str, Any]:
