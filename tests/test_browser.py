@@ -24,7 +24,10 @@ PIXEL = (
 BANNER_RED = (176, 0, 32)  # #b00020, report.BANNER_CSS
 
 
-def _require_browser() -> None:
+@pytest.fixture(scope="session")
+def chromium_present() -> None:
+    """Skip where there is no browser (fail with CAPE_STUDY_REQUIRE_BROWSER=1); named
+    first, so that it is decided before the demo report is built."""
     try:
         browser.find_browser()
     except browser.BrowserMissing as exc:
@@ -49,9 +52,8 @@ def _banner_rows(png: Path) -> int:
 
 
 def test_demo_report_shows_no_broken_image_link_or_script(
-    demo_report: Path, tmp_path: Path
+    chromium_present: None, demo_report: Path, tmp_path: Path
 ) -> None:
-    _require_browser()
     reports = tmp_path / "reports"
     shutil.copytree(demo_report / "reports", reports)
     checks = browser.check_report(reports)
@@ -78,8 +80,9 @@ return [...document.querySelectorAll("table[id] td[id]")].map(td => {
 """
 
 
-def test_report_document_reads_like_the_step_pages(demo_report: Path) -> None:
-    _require_browser()
+def test_report_document_reads_like_the_step_pages(
+    chromium_present: None, demo_report: Path
+) -> None:
     reports = demo_report / "reports"
     with browser.chromium() as driver:
         driver.get((reports / "report.html").resolve().as_uri())
@@ -100,8 +103,7 @@ def test_report_document_reads_like_the_step_pages(demo_report: Path) -> None:
     assert len(in_pages) > 100 and in_document == in_pages
 
 
-def test_broken_images_links_and_scripts_are_found(tmp_path: Path) -> None:
-    _require_browser()
+def test_broken_images_links_and_scripts_are_found(chromium_present: None, tmp_path: Path) -> None:
     (tmp_path / "b.html").write_text('<html><body><h1 id="here">B</h1></body></html>', "utf-8")
     (tmp_path / "notes.csv").write_text("a,b\n", "utf-8")
     (tmp_path / "a.html").write_text(
@@ -152,8 +154,9 @@ def test_a_missing_browser_says_how_to_install_one(
         browser.check_pages([tmp_path / "a.html"], base=tmp_path)
 
 
-def test_check_report_command_lists_the_problems(tmp_path: Path, capsys) -> None:
-    _require_browser()
+def test_check_report_command_lists_the_problems(
+    chromium_present: None, tmp_path: Path, capsys
+) -> None:
     from cape_study import cli
 
     reports = tmp_path / "reports"
