@@ -494,6 +494,45 @@ def _tamper_output(project: Project) -> None:
     (project.root / "data" / "processed" / "first.txt").write_text("tampered", encoding="utf-8")
 
 
+def test_a_folder_input_is_one_hash_and_a_file_changed_in_it_reruns(tmp_path: Path) -> None:
+    from cape_study.provenance import data_digest, folder_hash, hash_files
+
+    project = make_project(tmp_path, "basic.yaml")
+    spec = (project.root / "pipeline.yaml").read_text(encoding="utf-8")
+    (project.root / "pipeline.yaml").write_text(
+        spec.replace("inputs: [data/raw/input.txt]", "inputs: [data/raw]"), encoding="utf-8"
+    )
+    raw = project.root / "data" / "raw"
+    (raw / "documents").mkdir()
+    for i in range(3):
+        (raw / "documents" / f"d{i}.txt").write_text(f"document {i}", encoding="utf-8")
+    assert statuses(project.run()) == {"first": "ran", "second": "ran"}
+    manifest = json.loads((project.paths.reports / "manifest.json").read_text("utf-8"))
+    # one hash for the folder: the data hash of its files, each read
+    whole = data_digest(hash_files(project.root, ["data/raw"]), "data/raw")
+    assert manifest["steps"]["first"]["inputs"] == {"data/raw": whole} and whole["files"] == 4
+    assert folder_hash(raw) == whole
+    assert statuses(project.run()) == {"first": "cached", "second": "cached"}
+
+    # a file rewritten in place, with the same size: the step runs again
+    (raw / "documents" / "d1.txt").write_text("DOCUMENT 1", encoding="utf-8")
+    events: list[ProgressEvent] = []
+    assert statuses(project.run(progress=events.append)) == {"first": "ran", "second": "cached"}
+    assert {e.step: e.message for e in events if e.kind == "start"} == {"first": "inputs changed"}
+    assert verify_report(project.paths.reports) == []
+    # a file added, then removed: runs again each time
+    (raw / "documents" / "d3.txt").write_text("document 3", encoding="utf-8")
+    assert statuses(project.run())["first"] == "ran"
+    (raw / "documents" / "d3.txt").unlink()
+    assert statuses(project.run())["first"] == "ran"
+    assert statuses(project.run())["first"] == "cached"
+    # verify reads every file of the folder again
+    (raw / "documents" / "d2.txt").write_text("changed after the run", encoding="utf-8")
+    assert [(d.path, d.what) for d in verify_report(project.paths.reports)] == [
+        ("data/raw", "input folder of step first")
+    ]
+
+
 # A codebook is part of the library source: adding one re-runs every step, like an edit.
 LIBRARY_CHANGED = (
     {"first": "ran", "second": "ran"},

@@ -86,3 +86,25 @@ def test_hash_files_reads_again_only_files_whose_stamp_changed(tmp_path) -> None
     os.utime(b, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1000))
     assert hash_files(tmp_path, ["."], known)["b.txt"] == hashlib.sha256(b"TWO").hexdigest()
     assert hash_files(tmp_path, ["."]) == {**first, "b.txt": hashlib.sha256(b"TWO").hexdigest()}
+
+
+def test_folder_hash_is_the_data_digest_of_every_file_in_the_folder(tmp_path) -> None:
+    from cape_study.provenance import folder_hash, stamped_files
+
+    case = tmp_path / "case file"
+    for name in ["cases.csv", "documents/2019/a.txt", "documents/b.txt", ".hidden", "d/.x"]:
+        (case / name).parent.mkdir(parents=True, exist_ok=True)
+        (case / name).write_text(name, encoding="utf-8")
+    listed = stamped_files(case)
+    assert sorted(path for path, *_ in listed) == [
+        p.relative_to(case).as_posix() for p in expand(case, ["."])
+    ]
+    st = (case / "cases.csv").stat()
+    assert ("cases.csv", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) in listed
+    # the straightforward definition: the data hash of the folder's files, file by file
+    per_file = hash_files(tmp_path, ["case file"])
+    whole = folder_hash(case)
+    assert whole == data_digest(per_file, "case file") and whole["files"] == 3
+    # recorded as a whole, the folder gives the same data hash
+    assert data_digest({"case file": whole, "key": "1" * 64}, "case file") == whole
+    assert data_digest({"case file": whole, "key": "1" * 64})["files"] == 4

@@ -24,17 +24,20 @@ __all__ = [
     "data_digest",
     "digest",
     "expand",
+    "folder_hash",
     "git_state",
     "hash_files",
     "now",
     "packages",
     "relative",
     "sha256",
+    "stamped_files",
     "tree_hash",
 ]
 
-FORMAT = 1
-"""The format of ``manifest.json`` and of the step cache's entries."""
+FORMAT = 2
+"""The format of ``manifest.json`` and of the step cache's entries (2: a folder among a
+step's inputs is recorded as one hash of its files, :func:`folder_hash`)."""
 
 
 def sha256(path: str | Path) -> str:
@@ -87,6 +90,44 @@ def _files_below(folder: str) -> list[str]:
     return found
 
 
+def stamped_files(folder: str | Path) -> list[tuple[str, int, int, int, int]]:
+    """``(path, size, mtime_ns, ctime_ns, inode)`` of every file below ``folder`` (as
+    :func:`expand` finds them: links followed, no name starting with a dot), the path
+    relative to ``folder`` in POSIX form, in the order the folders list them.
+
+    One ``scandir`` per folder and one ``stat`` per file, and no other work per file: a
+    case file of 100,000 cases is 275,000 files.
+    """
+    folder = os.fspath(folder)
+    found: list[tuple[str, int, int, int, int]] = []
+    stack = [""]
+    while stack:
+        below = stack.pop()
+        with os.scandir(os.path.join(folder, below) if below else folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    stack.append(f"{below}{name}/")
+                elif entry.is_file():
+                    st = entry.stat()
+                    found.append(
+                        (below + name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    )
+    return found
+
+
+def folder_hash(folder: str | Path) -> dict[str, Any]:
+    """One hash for every file below ``folder``, as a step's input records a folder:
+    :func:`data_digest` of path relative to the folder -> SHA-256 (``{"sha256",
+    "files"}``), which every file is read for."""
+    folder = os.fspath(folder)
+    return data_digest(
+        {path: sha256(os.path.join(folder, path)) for path, *_ in stamped_files(folder)}
+    )
+
+
 def hash_files(
     root: Path, patterns: Iterable[str], known: MutableMapping[str, list] | None = None
 ) -> dict[str, str]:
@@ -119,26 +160,41 @@ def tree_hash(folder: Path) -> str:
     return hasher.hexdigest()
 
 
-def data_digest(inputs: Mapping[str, str], within: str | None = None) -> dict[str, Any]:
+def data_digest(
+    inputs: Mapping[str, str | Mapping[str, Any]], within: str | None = None
+) -> dict[str, Any]:
     """One hash for input files as the manifest records them (path -> SHA-256): the
     SHA-256 of their sorted ``<path>\\0<sha256>`` lines, as in :func:`tree_hash`.
 
     With ``within`` (a file or folder, written as the manifest writes paths), only the
     files in it count and their paths are taken relative to it, so that the same case
     file gives the same hash wherever it is stored. Returns ``{"sha256", "files"}``.
+
+    A folder recorded as a whole (its value is ``{"sha256", "files"}``: this hash of
+    its files, :func:`folder_hash`) is returned as it is when it is ``within``;
+    otherwise it counts as one line with its hash, and its files in ``files``.
     """
+    if within is not None:
+        whole = inputs.get(within.rstrip("/"))
+        if isinstance(whole, Mapping):
+            return {"sha256": whole["sha256"], "files": whole["files"]}
     chosen: dict[str, str] = {}
-    for path, sha in inputs.items():
+    files = 0
+    for path, value in inputs.items():
+        sha, n = (value["sha256"], value["files"]) if isinstance(value, Mapping) else (value, 1)
         if within is None:
             chosen[path] = sha
         elif path == within:
             chosen[PurePosixPath(path).name] = sha
         elif path.startswith(within.rstrip("/") + "/"):
             chosen[path[len(within.rstrip("/")) + 1 :]] = sha
+        else:
+            continue
+        files += n
     hasher = hashlib.sha256()
     for path in sorted(chosen):
         hasher.update(f"{path}\0{chosen[path]}\n".encode())
-    return {"sha256": hasher.hexdigest(), "files": len(chosen)}
+    return {"sha256": hasher.hexdigest(), "files": files}
 
 
 def relative(path: str | Path, root: str | Path) -> str:

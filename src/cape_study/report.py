@@ -31,11 +31,13 @@ repository); ``constraints`` (path and SHA-256 of ``constraints.txt``); ``python
 :func:`~cape_study.provenance.data_digest` of the files of the first steps' ``case_file``
 parameter, as recorded in their inputs, with their number); ``steps`` (per step: title,
 notebook and its hash, parameter set and values, needs, SHA-256 of every input and
-output file, status, ``seconds`` this run, ``ran_at`` and ``ran_seconds`` of the
-execution that produced it, takeaways); ``report_files`` (SHA-256 of index.html,
-report.html and each step's files); ``disclosure``: the suppression audit, one record
-per suppressed cell (``step``, ``table``, ``cell``, ``column``, ``reason``,
-``threshold``; never the value), collected from the output that
+output file, and of each input folder (a case file) one hash of its files with their
+number (:func:`~cape_study.provenance.folder_hash`), status, ``seconds`` this run,
+``ran_at`` and ``ran_seconds`` of the execution that produced it, takeaways);
+``report_files`` (SHA-256 of index.html, report.html and each step's files);
+``disclosure``: the suppression audit, one record per suppressed cell (``step``,
+``table``, ``cell``, ``column``, ``reason``, ``threshold``; never the value), collected
+from the output that
 ``disclosure.publish_audit()`` displays in each notebook (an empty list when nothing
 was suppressed); ``privacy``: per step, what
 ``privacy.publish()`` displayed (where the pseudonymisation key came from, the columns
@@ -53,7 +55,8 @@ skipped). A hit stops the run with :class:`~cape_study.privacy.PersonalDataFound
 naming the file, the line and column of each finding (never the value), and the new
 report is not published. A page taken from the cache was scanned when it was made.
 
-:func:`verify_report` recomputes the manifest's hashes (``cape-study verify``).
+:func:`verify_report` recomputes the manifest's hashes (``cape-study verify``), an input
+folder's by reading every file in it.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ from cape_study.privacy import PRIVACY_MIMETYPE, PersonalDataFound, scan_text
 from cape_study.provenance import (
     FORMAT,
     data_digest,
+    folder_hash,
     git_state,
     now,
     packages,
@@ -568,6 +572,9 @@ def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> 
     def add(base: Path, rel: str, what: str, expected: str | None, how=sha256) -> None:
         checks.append((base / rel, rel, what, expected, how))
 
+    def folder(path: Path) -> str:
+        return folder_hash(path)["sha256"]
+
     if manifest.get("constraints", {}).get("sha256"):
         add(root, manifest["constraints"]["path"], "constraints", manifest["constraints"]["sha256"])
     add(
@@ -581,12 +588,15 @@ def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> 
         add(root, step["notebook"]["path"], f"notebook of step {name}", step["notebook"]["sha256"])
         for kind in ("inputs", "outputs"):
             for rel, sha in step[kind].items():
-                add(root, rel, f"{kind[:-1]} of step {name}", sha)
+                if isinstance(sha, dict):  # a folder, recorded as one hash of its files
+                    add(root, rel, f"{kind[:-1]} folder of step {name}", sha["sha256"], folder)
+                else:
+                    add(root, rel, f"{kind[:-1]} of step {name}", sha)
     for rel, sha in manifest["report_files"].items():
         add(report_dir, rel, "report file", sha)
     differences = []
     for path, rel, what, expected, how in checks:
-        exists = path.is_dir() if how is tree_hash else path.is_file()
+        exists = path.is_dir() if how in (tree_hash, folder) else path.is_file()
         found = how(path) if exists else None
         if found != expected:
             differences.append(Difference(rel, what, expected, found))
