@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import sparse
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 
 from cape_study import synth, textcoding
@@ -413,6 +414,58 @@ def test_suggestions_do_not_depend_on_the_batch_size(corpus, model, monkeypatch)
     monkeypatch.setattr(textcoding, "_SUGGEST_BATCH", 3)
     assert len(uncoded) > 3
     pd.testing.assert_frame_equal(textcoding.suggest(model, uncoded, dictionary=dictionary), whole)
+
+
+def test_features_word_by_word_are_the_vectorizers_own(corpus, model) -> None:
+    texts = [
+        *corpus["units"]["text"].head(200),
+        "",
+        " \t\n ",
+        "a",
+        "banana  banana\tana",
+        "ÅKLAGAREN  lägger ned\nförundersökningen. İstanbul ΟΔΟΣ Straße",
+    ]
+    cache = textcoding._FeatureCache(model.features)
+    expected = sparse.csr_matrix(model.features.transform(texts))
+    for _ in range(2):  # the second time from the words' kept n-grams
+        got = cache.transform(texts)
+        assert got.shape == expected.shape
+        np.testing.assert_array_equal(got.indptr, expected.indptr)
+        np.testing.assert_array_equal(got.indices, expected.indices)
+        np.testing.assert_array_equal(got.data, expected.data)  # bit for bit
+
+
+def test_suggestions_are_those_of_the_vectorizers_own_features(corpus, model, monkeypatch):
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    dictionary = textcoding.match_keywords(uncoded)
+    fast = textcoding.suggest(model, uncoded, dictionary=dictionary)
+    monkeypatch.setattr(
+        textcoding._FeatureCache,
+        "transform",
+        lambda self, texts: sparse.csr_matrix(model.features.transform(texts)),
+    )
+    pd.testing.assert_frame_equal(textcoding.suggest(model, uncoded, dictionary=dictionary), fast)
+
+
+def test_passages_and_terms_follow_their_definition(corpus, model) -> None:
+    uncoded = textcoding.uncoded_units(corpus["units"])
+    out = textcoding.suggest(model, uncoded)
+    assert out["classifier"].all() and len(out) > 0
+    weights = model.coefficients()
+    texts = uncoded.set_index("unit_id")["text"]
+    for doc, code, passage, terms in zip(
+        out["unit_id"], out["code"], out["passage"], out["terms"], strict=True
+    ):
+        text = texts[doc]
+        sentences = [text[a:b] for a, b in textcoding._sentence_spans(text)]
+        scores = model.features.transform(sentences) @ weights[code].to_numpy()
+        assert passage == sentences[int(np.argmax(scores))]
+        row = model.features.transform([text]).toarray()[0] * weights[code].to_numpy()
+        ranked = sorted(
+            (i for i in np.flatnonzero(row > 0) if weights.index[i].startswith("word__")),
+            key=lambda i: -row[i],
+        )[:5]
+        assert terms == ", ".join(weights.index[i].removeprefix("word__") for i in ranked)
 
 
 def test_a_passage_shows_what_drove_the_proposal(model) -> None:

@@ -666,6 +666,76 @@ def _canonical(x: sparse.spmatrix) -> sparse.csr_matrix:
     return x
 
 
+class _FeatureCache:
+    """The fitted features of :func:`_features`, computed faster for many texts: the same
+    matrix as ``features.transform(texts)``, value for value.
+
+    The character n-grams within word boundaries (``char_wb``) of a text are those of
+    its whitespace-separated words, one after another, so their counts are the counts
+    of the text's words times each word's n-gram counts. Each distinct word's n-grams
+    are looked up in the vocabulary once and kept (most words recur in thousands of
+    texts), instead of every n-gram of every text, which took most of the time of
+    :func:`suggest`. The counts then get the vectorizer's own TF-IDF weighting; the word
+    features are the vectorizer's own.
+    """
+
+    def __init__(self, features: FeatureUnion) -> None:
+        parts = dict(features.transformer_list)
+        self.word, self.char = parts["word"], parts["char"]
+        self.preprocess = self.char.build_preprocessor()
+        self.analyse = self.char.build_analyzer()
+        self.vocabulary = self.char.vocabulary_
+        self.ngrams: dict[str, np.ndarray] = {}
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        """TF-IDF features of ``texts``, as ``features.transform(texts)``."""
+        char = self.char._tfidf.transform(self._char_counts(texts), copy=False)
+        return sparse.hstack([self.word.transform(texts), char]).tocsr()
+
+    def _char_counts(self, texts: list[str]) -> sparse.csr_matrix:
+        """Texts x character n-grams, counts, as the char vectorizer counts them."""
+        words = [self.preprocess(t).split() for t in texts]
+        codes, uniques = pd.factorize(
+            np.array([w for ws in words for w in ws], dtype=object), use_na_sentinel=False
+        )
+        in_text = sparse.csr_matrix(
+            (
+                np.ones(len(codes), dtype=np.float64),
+                codes,
+                _offsets([len(ws) for ws in words]),
+            ),
+            shape=(len(texts), len(uniques)),
+        )
+        grams = [self._word_ngrams(w) for w in uniques]
+        of_word = sparse.csr_matrix(
+            (
+                np.ones(sum(len(g) for g in grams), dtype=np.float64),
+                np.concatenate([np.zeros(0, dtype=np.int64), *grams]),
+                _offsets([len(g) for g in grams]),
+            ),
+            shape=(len(uniques), len(self.vocabulary)),
+        )
+        counts = sparse.csr_matrix(in_text @ of_word)
+        counts.sum_duplicates()
+        counts.eliminate_zeros()
+        return counts
+
+    def _word_ngrams(self, word: str) -> np.ndarray:
+        found = self.ngrams.get(word)
+        if found is None:
+            vocabulary = self.vocabulary
+            found = np.array(
+                [vocabulary[g] for g in self.analyse(word) if g in vocabulary], dtype=np.int64
+            )
+            self.ngrams[word] = found
+        return found
+
+
+def _offsets(lengths: list[int]) -> np.ndarray:
+    """Row pointers of a CSR matrix whose rows have these numbers of entries."""
+    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths, dtype=np.int64)])
+
+
 def grouped_folds(groups: Iterable[object], n_splits: int = 5, seed: int = 0) -> np.ndarray:
     """Assign each unit to one of ``n_splits`` folds so that a group never spans two.
 
@@ -1028,21 +1098,23 @@ def suggest(
     names = weights.index.to_numpy()
     is_word = np.char.startswith(names.astype(str), "word__")
     scheme_codes = list(dict.fromkeys([*codes, *(c for _, c in keyword_rows)]))
+    features = _FeatureCache(coding_model.features)
     rows = []
     # A batch of units at a time: the features of 90,000 texts and of their sentences
     # at once would take gigabytes. A unit's proposals do not depend on the others'.
     for first in range(0, len(texts), _SUGGEST_BATCH):
         batch = texts[first : first + _SUGGEST_BATCH]
         # The texts' features, made once: they give the probabilities and the terms.
-        x = sparse.csr_matrix(coding_model.features.transform(batch))
+        x = features.transform(batch)
         probability = coding_model._probabilities(x)
         proposed = probability.to_numpy() >= THRESHOLD
         wanted = [i for i, row in enumerate(proposed) if row.any()]
         explained = _explain(
-            coding_model,
+            features,
             weights,
             [batch[i] for i in wanted],
             x[wanted] if wanted else None,
+            proposed[wanted],
             is_word,
             n_terms,
         )
@@ -1107,37 +1179,40 @@ def suggested_units(suggestions: pd.DataFrame, *, unit: str = "unit_id") -> pd.D
 
 
 def _explain(
-    coding_model: CodingModel,
+    features: _FeatureCache,
     weights: pd.DataFrame,
     texts: list[str],
     docs: sparse.csr_matrix | None,
+    proposed: np.ndarray,
     is_word: np.ndarray,
     n_terms: int,
 ) -> list[dict[str, tuple[str, str]]]:
-    """For each text (with its features in the rows of ``docs``) and modelled code: (top
-    sentence, top word terms)."""
+    """For each text (with its features in the rows of ``docs``) and each code proposed
+    for it (the columns of ``weights`` marked in its row of ``proposed``): (top sentence,
+    top word terms). Codes not proposed are not explained: no passage of theirs is shown."""
     if not texts or docs is None:
         return []
     w = weights.to_numpy(dtype=np.float64)
     names = weights.index.str.removeprefix("word__").to_numpy()
     spans = [_sentence_spans(t) or [(0, len(t))] for t in texts]
     sentences = [t[a:b] for t, s in zip(texts, spans, strict=True) for a, b in s]
-    sentence_scores = np.asarray(coding_model.features.transform(sentences) @ w)
+    sentence_scores = np.asarray(features.transform(sentences) @ w)
     out = []
     start = 0
     for d, s in enumerate(spans):
         block = sentence_scores[start : start + len(s)]
         start += len(s)
-        row = docs[d]
-        words = is_word[row.indices]
-        cols, vals = row.indices[words], row.data[words]
+        row = slice(docs.indptr[d], docs.indptr[d + 1])
+        words = is_word[docs.indices[row]]
+        cols, vals = docs.indices[row][words], docs.data[row][words]
+        codes = np.flatnonzero(proposed[d])
+        best = np.argmax(block[:, codes], axis=0)
+        contribution = vals[:, None] * w[np.ix_(cols, codes)]
+        top = np.argsort(-contribution, axis=0, kind="stable")[:n_terms]
         explained = {}
-        for j, code in enumerate(weights.columns):
-            best = int(np.argmax(block[:, j]))
-            contribution = vals * w[cols, j]
-            top = np.argsort(-contribution, kind="stable")[:n_terms]
-            terms = ", ".join(names[cols[t]] for t in top if contribution[t] > 0)
-            a, b = s[best]
-            explained[code] = (texts[d][a:b], terms)
+        for k, j in enumerate(codes):
+            terms = ", ".join(names[cols[t]] for t in top[:, k] if contribution[t, k] > 0)
+            a, b = s[best[k]]
+            explained[weights.columns[j]] = (texts[d][a:b], terms)
         out.append(explained)
     return out
