@@ -420,3 +420,31 @@ def test_write_processed_replaces_previous_output_atomically(
         write_processed(cf, out)
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["casefile", "processed"]
+
+
+def test_parsing_each_distinct_value_once_equals_parsing_every_cell() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from cape_study import schema
+    from cape_study.codebook import load_codebook
+
+    table = load_codebook().table("victims")
+    cells = [1, 1.0, True, "1", " 1 ", "ja", "no", 0, False, None, np.nan, pd.NA, " ", "x y"]
+    cells += [dt.datetime(2020, 1, 2), dt.date(2020, 1, 2), "2020-01-02", "2020-13-01", 2.5]
+    rows = [cells[(i * 7) % len(cells)] for i in range(200)]
+    raw = pd.DataFrame(
+        {name: pd.Series(rows, dtype=object) for name in table.columns},
+        index=pd.RangeIndex(2, 202),
+    )
+    typed, problems = schema.parse_table(raw, table, schema.Source("victims.csv"))
+    for name, col in table.columns.items():
+        parse, dtype, _ = schema._PARSERS[col.type]
+        one_by_one = [None if schema._is_blank(v) else parse(v) for v in raw[name]]
+        reference = pd.Series(one_by_one, index=raw.index, dtype=object).astype(dtype)
+        pd.testing.assert_series_equal(typed[name], reference, check_names=False)
+        failed = [
+            row for row, v in raw[name].items() if not schema._is_blank(v) and parse(v) is None
+        ]
+        assert [p["row"] for p in problems if p["column"] == name] == failed

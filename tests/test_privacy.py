@@ -558,3 +558,119 @@ def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeyp
     ]
     assert pd.isna(table.loc[1, "[TEL]"]) and table.loc[0, "[TEL]"] == ""
     assert privacy.masked_totals(counts) == {"PNR": 12, "TEL": None, "EMAIL": 0, "NAME": 30}
+
+
+# -- the fast paths against the straightforward definitions ---------------------------
+# The patterns as first written: a look-behind at the start, tried at every position.
+_OLD_NOT_AFTER = r"(?<![\w+-])(?<!\d[.,])"
+_OLD_SPACE = r"[ \u00a0]"
+_OLD = {
+    "pnr": re.compile(
+        _OLD_NOT_AFTER
+        + r"(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
+    ),
+    "hetu": re.compile(
+        _OLD_NOT_AFTER
+        + r"(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
+        re.IGNORECASE,
+    ),
+    "national": re.compile(
+        rf"{_OLD_NOT_AFTER}(?:0[1-9]\d{{6,9}}"
+        rf"|0[1-9]\d{{0,3}}(?:{_OLD_SPACE}?[-\u2013]{_OLD_SPACE}?|{_OLD_SPACE})\d{{2,8}}"
+        rf"(?:{_OLD_SPACE}\d{{2,4}}){{0,3}})(?![\w]|[-\u2013]\d)"
+    ),
+    "international": re.compile(
+        rf"{_OLD_NOT_AFTER}(?:\+|00)\d{{1,3}}(?:{_OLD_SPACE}?\(0\))?(?:{_OLD_SPACE}|-)?\d{{1,4}}"
+        rf"(?:(?:{_OLD_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
+    ),
+}
+
+
+def _old_candidates(text: str) -> list[privacy.Finding]:
+    found = []
+    for m in _OLD["pnr"].finditer(text):
+        kind = privacy._pnr_kind(m["century"], m["date"], m["num"])
+        if kind:
+            found.append(privacy.Finding(kind, m.start(), m.end()))
+    for m in _OLD["hetu"].finditer(text):
+        if privacy._hetu_ok(m):
+            found.append(privacy.Finding("hetu", m.start(), m.end()))
+    for m in privacy._EMAIL.finditer(text):
+        found.append(privacy.Finding("email", m.start(), m.end()))
+    for pattern, low, high in ((_OLD["international"], 8, 15), (_OLD["national"], 8, 11)):
+        for m in pattern.finditer(text):
+            span = privacy._phone(m, low, high)
+            if span:
+                found.append(privacy.Finding("phone", *span))
+    return found
+
+
+def _old_find(names: privacy._Names, text: str) -> list[tuple[int, int]]:
+    """_Names.find as first written: every word of the text, one by one."""
+    words = list(privacy._WORD.finditer(text))
+    folded = [w.group().casefold() for w in words]
+    found, i = [], 0
+    while i < len(words):
+        word = folded[i]
+        if (
+            word not in names.index
+            and word not in names.parts
+            and not word.endswith("s")
+            and ":" not in word
+        ):
+            i += 1
+            continue
+        last = names._whole_name_at(text, words, folded, i)
+        if last is not None:
+            found.append((words[i].start(), words[last].end()))
+            i = last + 1
+            continue
+        if words[i].group()[:1].isupper() and privacy._base(folded[i]) & names.parts:
+            found.append((words[i].start(), words[i].end()))
+        i += 1
+    return found
+
+
+def test_fast_patterns_find_what_the_patterns_as_first_written_find() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = [*"0123456789", "00", "+", "-", ".", ",", " ", "\u00a0", "\u2013", "(0)", "a", "Z"]
+    pieces += ["@", "x.se", "A", "u", "19", "20", "811218-9876", "070-174 06 05", "+46 "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(30000)]
+    demo = load_case_file(project().demo_case_file).documents["text"].dropna().tolist()
+    for text in [*texts, *demo]:
+        assert list(privacy._candidates(text, None)) == _old_candidates(text), text
+    for name in ("national", "international"):
+        new = getattr(privacy, f"_PHONE_{name.upper()}")
+        for text in texts:
+            assert [m.span() for m in new.finditer(text)] == [
+                m.span() for m in _OLD[name].finditer(text)
+            ], text
+
+
+def test_name_finding_from_trigger_words_equals_walking_every_word() -> None:
+    case = load_case_file(project().demo_case_file)
+    names = [n for t in (case.victims, case.suspects) for n in t["name"].dropna()]
+    everyone = privacy._Names.of(names)
+    texts = case.documents["text"].dropna().tolist()
+    texts += [
+        "Anna Svenssons vittnesmål; ANNA SVENSSON: och Svensson:s bil, Dang:a, Per Hansson's",
+        "Maria von Berg AB och maria  von\nberg; Berg's. Korhonen: Virtanen ja Mikko",
+    ]
+    for text in texts:
+        assert list(everyone.find(text)) == _old_find(everyone, text)
+        own = privacy._Names(everyone.index, privacy._Names.part_set(names[:3]))
+        assert list(own.find(text)) == _old_find(own, text)
+
+
+def test_pseudonym_is_the_first_ten_base32_characters_of_the_whole_hmac() -> None:
+    import base64
+    import hmac
+
+    key = privacy.PseudonymKey(b"k" * 40, "test")
+    for value in ["C-1", "", "ärende 17", "x" * 300]:
+        for table in ("cases", "documents"):
+            whole = hmac.new(key.secret, f"{table}\x1f{value}".encode(), hashlib.sha256).digest()
+            code = base64.b32encode(whole).decode("ascii")[:10]
+            assert privacy.pseudonym(value, key, table) == f"{table[0].upper()}-{code}"

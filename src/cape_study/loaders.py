@@ -22,12 +22,13 @@ import datetime as dt
 import io
 import json
 import os
+import posixpath
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -334,11 +335,13 @@ def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: _Raw
 
 
 # -- document texts ---------------------------------------------------------------------
-def _text_txt(path: Path, raw: _Raw) -> str:
-    return _decode(path.read_bytes(), f"{_DOCUMENTS_DIR}/{path.name}", raw)
+def _text_txt(path: str | Path, raw: _Raw) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return _decode(data, f"{_DOCUMENTS_DIR}/{os.path.basename(path)}", raw)
 
 
-def _text_docx(path: Path, raw: _Raw) -> str:
+def _text_docx(path: str | Path, raw: _Raw) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -349,7 +352,7 @@ def _text_docx(path: Path, raw: _Raw) -> str:
     return "\n".join(p.text for p in document.paragraphs)
 
 
-def _text_pdf(path: Path, raw: _Raw) -> str:
+def _text_pdf(path: str | Path, raw: _Raw) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
 
@@ -364,7 +367,7 @@ def _text_pdf(path: Path, raw: _Raw) -> str:
         raise _UnreadableDocument(f"a readable PDF ({type(exc).__name__}: {exc})") from None
     if not text.strip():
         raw.notes.append(
-            f"{_DOCUMENTS_DIR}/{path.name}: the PDF has no text layer "
+            f"{_DOCUMENTS_DIR}/{os.path.basename(path)}: the PDF has no text layer "
             "(scanned?); it needs OCR before text coding"
         )
     return text
@@ -374,7 +377,7 @@ class _UnreadableDocument(Exception):
     """Internal: a document file that its reader cannot open (message = what was expected)."""
 
 
-_DOCUMENT_READERS: dict[str, Callable[[Path, _Raw], str]] = {
+_DOCUMENT_READERS: dict[str, Callable[[str | Path, _Raw], str]] = {
     ".txt": _text_txt,
     ".docx": _text_docx,
     ".pdf": _text_pdf,
@@ -412,35 +415,41 @@ def read_document(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
 
 
 def _read_documents(documents: pd.DataFrame, raw: _Raw, source: Source) -> pd.Series:
-    texts = pd.Series(pd.NA, index=documents.index, dtype="string")
-    folder = raw.documents_dir
-    for row, rel in documents["path"].items():
-        if pd.isna(rel):
+    """The text of every document that ``documents.path`` names (missing where it
+    names none or cannot be read, with a problem for each). One open per file, and
+    plain strings for the paths: a case file of 100,000 cases names 275,000 files."""
+    texts: list[object] = []
+    folder = None if raw.documents_dir is None else os.fspath(raw.documents_dir)
+    for row, rel in zip(documents.index, documents["path"].tolist(), strict=True):
+        text: object = pd.NA
+        texts.append(text)
+        if rel is None or rel is pd.NA or (isinstance(rel, float) and rel != rel):
             continue
         where = dict(sheet=source.sheet, row=row, column="path", value=rel)
-        rel_path = PurePosixPath(str(rel).replace("\\", "/"))
-        if rel_path.is_absolute() or ".." in rel_path.parts:
+        posix = str(rel).replace("\\", "/")
+        if posix.startswith("/") or ".." in posix.split("/"):
             raw.problem(source.file, "a path inside the documents/ folder", **where)
             continue
-        path = folder / rel_path if folder else Path(str(rel_path))
-        reader = _DOCUMENT_READERS.get(path.suffix.lower())
+        posix = posixpath.normpath(posix)  # as PurePosixPath writes it
+        path = os.path.join(folder, posix) if folder else posix
+        reader = _DOCUMENT_READERS.get(os.path.splitext(posix)[1].lower())
         if reader is None:
             raw.problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}", **where)
-        elif not path.is_file():
+        elif not os.path.isfile(path):
             raw.problem(source.file, f"an existing file under {_DOCUMENTS_DIR}/", **where)
         else:
             try:
-                texts[row] = reader(path, raw)
+                texts[-1] = reader(path, raw)
             except _UnreadableDocument as exc:
                 raw.problem(
-                    f"{_DOCUMENTS_DIR}/{rel_path}",
+                    f"{_DOCUMENTS_DIR}/{posix}",
                     str(exc),
                     sheet="",
                     row=None,
                     column="",
                     value="",
                 )
-    return texts
+    return pd.Series(texts, index=documents.index, dtype="string")
 
 
 # -- checking ---------------------------------------------------------------------------

@@ -60,8 +60,8 @@ intake notebook shows the counts with :func:`publish`, and the runner copies the
 
 from __future__ import annotations
 
-import base64
 import calendar
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -279,11 +279,17 @@ def write_key(
     return target
 
 
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # RFC 4648
+
+
 def pseudonym(value: str, key: PseudonymKey, table: str) -> str:
     """The pseudonym of one id of ``table`` (``cases``, ``victims`` ...): the table's
     initial, a hyphen and 10 base-32 characters of HMAC-SHA-256(key, table + U+001F + id)."""
-    digest = hmac.new(key.secret, f"{table}\x1f{value}".encode(), hashlib.sha256).digest()
-    code = base64.b32encode(digest).decode("ascii")[:_PSEUDONYM_LENGTH]
+    digest = hmac.digest(key.secret, f"{table}\x1f{value}".encode(), "sha256")
+    # base 32 of the first 5 * _PSEUDONYM_LENGTH bits: the start of the digest's base 32
+    length = _PSEUDONYM_LENGTH
+    bits = int.from_bytes(digest, "big") >> (8 * len(digest) - 5 * length)
+    code = "".join(_B32[(bits >> shift) & 31] for shift in range(5 * length - 5, -5, -5))
     return f"{table[:1].upper()}-{code}"
 
 
@@ -314,16 +320,31 @@ _HETU_CENTURY = (
     {"+": 1800, "-": 1900, "A": 2000} | dict.fromkeys("UVWXY", 1900) | dict.fromkeys("BCDEF", 2000)
 )
 _SPACE = r"[ \u00a0]"
+
+
+def _not_after(first: str) -> str:
+    """:data:`_NOT_AFTER` for a pattern that starts with the character ``first`` (a
+    regular expression for one character), to be written after it: the pattern then
+    starts with a character, which the regex engine skips to, instead of look-behinds
+    that it tries at every position of a text."""
+    return rf"(?<![\w+-]{first})(?<!\d[.,]{first})"
+
+
 _PHONE_NATIONAL = re.compile(
-    rf"{_NOT_AFTER}(?:0[1-9]\d{{6,9}}"
-    rf"|0[1-9]\d{{0,3}}(?:{_SPACE}?[-\u2013]{_SPACE}?|{_SPACE})\d{{2,8}}(?:{_SPACE}\d{{2,4}}){{0,3}})"
+    rf"0{_not_after('0')}(?:[1-9]\d{{6,9}}"
+    rf"|[1-9]\d{{0,3}}(?:{_SPACE}?[-\u2013]{_SPACE}?|{_SPACE})\d{{2,8}}(?:{_SPACE}\d{{2,4}}){{0,3}})"
     rf"(?![\w]|[-\u2013]\d)"
 )
+_PLUS = r"\+"
 _PHONE_INTERNATIONAL = re.compile(
-    rf"{_NOT_AFTER}(?:\+|00)\d{{1,3}}(?:{_SPACE}?\(0\))?(?:{_SPACE}|-)?\d{{1,4}}"
-    rf"(?:(?:{_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
+    rf"(?:\+{_not_after(_PLUS)}|0{_not_after('0')}0)\d{{1,3}}(?:{_SPACE}?\(0\))?(?:{_SPACE}|-)?"
+    rf"\d{{1,4}}(?:(?:{_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# What every match of _PNR (from its start or 2 characters on: the century) and of
+# _HETU (from its start) holds: where the search for them can begin.
+_PNR_HINT = re.compile(r"\d{6}[-+]?\d{4}")
+_HETU_HINT = re.compile(r"\d{6}[-+A-FU-Y]\d{3}", re.IGNORECASE)
 _DIGIT_GROUP = re.compile(r"\d+")
 
 
@@ -376,15 +397,20 @@ def _is_date(day: str, month: str, year: str) -> bool:
 
 
 def _candidates(text: str, names: _Names | None) -> Iterator[Finding]:
-    for m in _PNR.finditer(text):
-        kind = _pnr_kind(m["century"], m["date"], m["num"])
-        if kind:
-            yield Finding(kind, m.start(), m.end())
-    for m in _HETU.finditer(text):
-        if _hetu_ok(m):
-            yield Finding("hetu", m.start(), m.end())
-    for m in _EMAIL.finditer(text):
-        yield Finding("email", m.start(), m.end())
+    hint = _PNR_HINT.search(text)
+    if hint:
+        for m in _PNR.finditer(text, max(0, hint.start() - 2)):
+            kind = _pnr_kind(m["century"], m["date"], m["num"])
+            if kind:
+                yield Finding(kind, m.start(), m.end())
+    hint = _HETU_HINT.search(text)
+    if hint:
+        for m in _HETU.finditer(text, hint.start()):
+            if _hetu_ok(m):
+                yield Finding("hetu", m.start(), m.end())
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield Finding("email", m.start(), m.end())
     for pattern, low, high in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 8, 11)):
         for m in pattern.finditer(text):
             span = _phone(m, low, high)
@@ -490,8 +516,16 @@ class _Names:
     last names that are also matched alone, where written with a capital.
     """
 
-    def __init__(self, index: dict[str, list[tuple[str, ...]]], parts: frozenset[str]) -> None:
-        self.index, self.parts = index, parts
+    def __init__(
+        self,
+        index: dict[str, list[tuple[str, ...]]],
+        parts: frozenset[str],
+        triggers: frozenset[str] | None = None,
+    ) -> None:
+        """``triggers`` are :meth:`triggers` of the index (computed when not given:
+        matchers that share an index can share them)."""
+        self.index, self.parts, self._triggers = index, parts, triggers
+        self._part_triggers: frozenset[str] | None = None
 
     @classmethod
     def of(cls, names: Iterable[str]) -> _Names:
@@ -524,28 +558,50 @@ class _Names:
             )
         return frozenset(parts)
 
+    @staticmethod
+    def triggers(words: Iterable[str]) -> frozenset[str]:
+        """The words of a text in which one of ``words`` (first words of whole names, or
+        parts) may start: each word alone and with a genitive ending (:func:`_base`)."""
+        return frozenset(w + end for w in words for end in ("", *_GENITIVE))
+
     def find(self, text: str) -> Iterator[tuple[int, int]]:
+        """The spans of the names in ``text``, in order, not overlapping.
+
+        Only the words that are a name's first word or a part, alone or with a
+        genitive or a colon ending (:func:`_base`), can start a name; they are found
+        with set operations, and the text is walked word by word only from them.
+        """
+        folded = list(map(str.casefold, _WORD.findall(text)))
+        if self._triggers is None:
+            self._triggers = self.triggers(self.index)
+        part_triggers = self._part_triggers
+        if part_triggers is None:
+            part_triggers = self.triggers(self.parts)
+            if len(self.parts) > 64:  # kept for every party's parts, not for one case's few
+                self._part_triggers = part_triggers
+        hits = self._triggers.intersection(folded) | part_triggers.intersection(folded)
+        starts = set()
+        for word in hits:  # where each occurs, found by list.index
+            i = -1
+            with contextlib.suppress(ValueError):
+                while True:
+                    i = folded.index(word, i + 1)
+                    starts.add(i)
+        if ":" in text:
+            starts.update(i for i, word in enumerate(folded) if ":" in word)
+        if not starts:
+            return
         words = list(_WORD.finditer(text))
-        folded = [w.group().casefold() for w in words]
-        i = 0
-        while i < len(words):
-            word = folded[i]
-            if (
-                word not in self.index
-                and word not in self.parts
-                and not word.endswith("s")
-                and ":" not in word
-            ):
-                i += 1  # no ending to strip (_base): neither a name nor a part starts here
+        after = 0
+        for i in sorted(starts):
+            if i < after:
                 continue
             last = self._whole_name_at(text, words, folded, i)
             if last is not None:
                 yield words[i].start(), words[last].end()
-                i = last + 1
-                continue
-            if words[i].group()[:1].isupper() and _base(folded[i]) & self.parts:
+                after = last + 1
+            elif words[i].group()[:1].isupper() and _base(folded[i]) & self.parts:
                 yield words[i].start(), words[i].end()
-            i += 1
 
     def _whole_name_at(
         self, text: str, words: list[re.Match[str]], folded: list[str], i: int
@@ -633,7 +689,8 @@ def protect(
                 party_names.setdefault(str(case_id), []).append(name.strip())
     all_names = [n for names in party_names.values() for n in names]
     index = _Names.build_index(all_names)
-    everyone = _Names(index, _Names.part_set(all_names))
+    triggers = _Names.triggers(index)
+    everyone = _Names(index, _Names.part_set(all_names), triggers)
     ids = _id_columns(book)
     masked: dict[str, dict[str, int]] = {}
     for t, frame in tables.items():
@@ -647,8 +704,10 @@ def protect(
             if kind != "text" or not _is_text(frame[c]):
                 continue  # codes, dates, numbers: checked against the codebook
             if t == "documents" and c == "text" and "case_id" in frame:
-                own = {k: _Names(index, _Names.part_set(v)) for k, v in party_names.items()}
-                plain = _Names(index, frozenset())
+                own = {
+                    k: _Names(index, _Names.part_set(v), triggers) for k, v in party_names.items()
+                }
+                plain = _Names(index, frozenset(), triggers)
                 matchers = [own.get(str(k), plain) for k in frame["case_id"]]
             else:
                 matchers = [everyone] * len(frame)
@@ -741,21 +800,24 @@ def _pseudonymise(
     }
     cache: dict[tuple[str, str], str] = {}
 
+    def made(table: str, value: str) -> str:
+        found = cache.get((table, value))
+        if found is None:
+            found = cache[table, value] = pseudonym(value, key, table)
+        return found
+
     def one(value: object, refs: list[str]) -> object:
         if value is None or value is pd.NA or (isinstance(value, float) and value != value):
             return pd.NA
         value = str(value)
-        table = next((r for r in refs if value in known.get(r, ())), refs[0])
-        if (table, value) not in cache:
-            cache[table, value] = pseudonym(value, key, table)
-        return cache[table, value]
+        return made(next((r for r in refs if value in known.get(r, ())), refs[0]), value)
 
     for table, values in known.items():
-        made = {pseudonym(v, key, table) for v in values}
-        if len(made) != len(values):
+        if len({made(table, v) for v in values}) != len(values):
             raise PrivacyError(
                 f"two ids of table {table} have the same pseudonym ({len(values)} ids, "
-                f"{len(made)} pseudonyms); this should practically never happen: report it"
+                f"{len({made(table, v) for v in values})} pseudonyms); this should "
+                "practically never happen: report it"
             )
     counts = {}
     for (t, c), refs in ids.items():
@@ -763,7 +825,13 @@ def _pseudonymise(
             continue
         frame = tables[t]
         counts[f"{t}.{c}"] = int(frame[c].dropna().nunique())
-        frame[c] = pd.array([one(v, refs) for v in frame[c].tolist()], dtype="string")
+        memo: dict[object, object] = {}
+        out = []
+        for value in frame[c].tolist():
+            if value not in memo:
+                memo[value] = one(value, refs)
+            out.append(memo[value])
+        frame[c] = pd.array(out, dtype="string")
     return counts
 
 

@@ -99,6 +99,9 @@ def problems_frame(rows: list[dict] | None = None) -> pd.DataFrame:
 
 
 # -- pass 1: parse ----------------------------------------------------------------------
+_BLANK, _UNSEEN = object(), object()
+
+
 def _is_blank(value: object) -> bool:
     return (
         value is None
@@ -201,12 +204,18 @@ def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.Dat
         if name not in raw.columns:
             typed[name] = pd.Series(pd.NA, index=raw.index, dtype=dtype)
             continue
+        # A column repeats its values (codes, dates, booleans): each distinct value, by
+        # type, is looked at once.
+        seen: dict[tuple[type, object], object] = {}
         values = []
-        for row, value in raw[name].items():
-            if _is_blank(value):
+        for row, value in zip(raw.index, raw[name], strict=True):
+            key = (type(value), value)
+            parsed = seen.get(key, _UNSEEN)
+            if parsed is _UNSEEN:
+                parsed = seen[key] = _BLANK if _is_blank(value) else parse(value)
+            if parsed is _BLANK:
                 values.append(None)
                 continue
-            parsed = parse(value)
             if parsed is None:
                 problems.add(source, row, name, value, expected)
             values.append(parsed)
