@@ -3,6 +3,7 @@ grouped cross-validation of the classifier, its scores and its suggestions."""
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import yaml
 from scipy import sparse
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 
-from cape_study import synth, textcoding
+from cape_study import paths, synth, textcoding
 from cape_study.codebook import CODEBOOK_DIR, CodebookError, load_codebook
 
 BOOK = load_codebook()
@@ -466,6 +467,33 @@ def test_passages_and_terms_follow_their_definition(corpus, model) -> None:
             key=lambda i: -row[i],
         )[:5]
         assert terms == ", ".join(weights.index[i].removeprefix("word__") for i in ranked)
+
+
+def test_results_do_not_depend_on_the_number_of_processes(corpus, model, monkeypatch) -> None:
+    monkeypatch.setattr(textcoding, "_PARALLEL_FROM", 1)  # spread even a few units
+    documents = corpus["units"][~corpus["units"]["doc_type"].eq("case")].rename(
+        columns={"unit_id": "doc_id"}
+    )
+    documents = documents.assign(date="2020-01-01")
+    units = {n: textcoding.coding_units(documents, corpus["codings"], n_jobs=n) for n in (1, 3)}
+    pd.testing.assert_frame_equal(units[3], units[1])
+    uncoded = textcoding.uncoded_units(units[1])
+    dictionary = {n: textcoding.match_keywords(uncoded, n_jobs=n) for n in (1, 3)}
+    pd.testing.assert_frame_equal(dictionary[3], dictionary[1])
+    suggestions = {
+        n: textcoding.suggest(model, uncoded, dictionary=dictionary[1], n_jobs=n) for n in (1, 3)
+    }
+    assert len(suggestions[1]) > 0
+    pd.testing.assert_frame_equal(suggestions[3], suggestions[1])
+
+
+def test_the_number_of_processes_comes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv(paths.WORKERS_ENV, "3")
+    assert paths.workers() == 3
+    monkeypatch.setenv(paths.WORKERS_ENV, "0")
+    assert paths.workers() == 1
+    monkeypatch.delenv(paths.WORKERS_ENV)
+    assert paths.workers() == (os.cpu_count() or 1)
 
 
 def test_a_passage_shows_what_drove_the_proposal(model) -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cape_study import paths
 from cape_study.errors import CapeStudyError
 
 __all__ = [
@@ -188,7 +189,7 @@ class _Kernel:
     """A kernel started in the project root. It talks over Unix sockets in a private
     folder rather than TCP, since the notebooks see sensitive data."""
 
-    def __init__(self, name: str, root: Path) -> None:
+    def __init__(self, name: str, root: Path, workers: int = 1) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -199,8 +200,14 @@ class _Kernel:
         try:
             # The notebooks find the project through paths.project(), which reads
             # CAPE_STUDY_ROOT; CAPE_STUDY_RUN sends their exports to the report
-            # (cape_study.notebook), not to reports/lab/.
-            env = {**os.environ, "CAPE_STUDY_ROOT": str(root), "CAPE_STUDY_RUN": "1"}
+            # (cape_study.notebook), not to reports/lab/. CAPE_STUDY_WORKERS: the
+            # processes a step may use (paths.workers).
+            env = {
+                **os.environ,
+                "CAPE_STUDY_ROOT": str(root),
+                "CAPE_STUDY_RUN": "1",
+                paths.WORKERS_ENV: str(workers),
+            }
             run_sync(self.km.start_kernel)(cwd=str(root), env=env)
         except BaseException:
             shutil.rmtree(self.sockets, ignore_errors=True)
@@ -229,8 +236,8 @@ class _Kernel:
 class Kernels:
     """The kernels of one run's steps: a spare one if it is booting, else a new one."""
 
-    def __init__(self, name: str, root: Path) -> None:
-        self.name, self.root = name, root
+    def __init__(self, name: str, root: Path, workers: int = 1) -> None:
+        self.name, self.root, self.workers = name, root, workers
         self.lock = threading.Lock()
         self.spares: list[_Kernel] | None = []
         self.starting: list[threading.Thread] = []
@@ -241,7 +248,7 @@ class Kernels:
         then), so that it boots meanwhile."""
         with self.lock:
             kernel = self.spares.pop() if self.spares else None
-        kernel = kernel or _Kernel(self.name, self.root)
+        kernel = kernel or _Kernel(self.name, self.root, self.workers)
         watch.kernel_started(kernel)
         if prefetch:
             thread = threading.Thread(target=self._start_spare, daemon=True)
@@ -251,7 +258,7 @@ class Kernels:
 
     def _start_spare(self) -> None:
         try:
-            spare = _Kernel(self.name, self.root)
+            spare = _Kernel(self.name, self.root, self.workers)
         except (RuntimeError, OSError):
             return  # the step that would have used it starts its own and reports why
         finally:

@@ -16,11 +16,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CODEBOOK_DIR", "PACKAGE_DIR", "ProjectPaths", "project"]
+__all__ = ["CODEBOOK_DIR", "PACKAGE_DIR", "WORKERS_ENV", "ProjectPaths", "project", "workers"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CODEBOOK_DIR = PACKAGE_DIR / "codebooks"
 _ROOT_ENV = "CAPE_STUDY_ROOT"
+#: The number of processes a step may spread its work over (see :func:`workers`).
+WORKERS_ENV = "CAPE_STUDY_WORKERS"
 
 
 @dataclass(frozen=True)
@@ -88,3 +90,13 @@ def project(root: str | os.PathLike[str] | None = None) -> ProjectPaths:
     if root is None:
         root = os.environ.get(_ROOT_ENV) or PACKAGE_DIR.parents[1]
     return ProjectPaths(Path(root).resolve())
+
+
+def workers() -> int:
+    """How many processes a step may use: ``$CAPE_STUDY_WORKERS`` when set (``cape-study
+    run`` sets it in each kernel to the CPU count divided by ``--jobs``, so that steps run
+    at the same time do not compete for the cores), else the CPU count (a notebook run
+    by hand). At least 1. Results never depend on it."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    count = int(value) if value.isdigit() else (os.cpu_count() or 1)
+    return max(count, 1)

@@ -156,7 +156,9 @@ class Run:
         self.selected, self.forced, self.jobs = selected, forced, jobs
         self.progress, self.source, self.kernel = progress, source, kernel
         self.cache = StepCache(paths.cache, paths.root)
-        self.kernels = Kernels(kernel, paths.root)
+        # Each step's kernel may use its share of the cores (paths.workers).
+        workers = max((os.cpu_count() or 1) // max(jobs, 1), 1)
+        self.kernels = Kernels(kernel, paths.root, workers)
         self.entries: dict[str, dict[str, Any]] = {}
         self.keys: dict[str, CacheKey] = {}
         self.reasons: dict[str, str] = {}

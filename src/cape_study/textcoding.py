@@ -74,6 +74,8 @@ spatial, hierarchical, or phylogenetic structure. *Ecography* 40, 913-929.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import re
 import unicodedata
@@ -93,7 +95,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 from sklearn.utils.parallel import Parallel, delayed
 
-from cape_study import privacy, reliability
+from cape_study import paths, privacy, reliability
 from cape_study.codebook import Codebook, load_codebook
 from cape_study.errors import CaseFileError
 from cape_study.loaders import read_document
@@ -133,6 +135,22 @@ METHODS = ("classifier", "dictionary", "human")
 _CALIBRATION_FOLDS = 3
 #: :func:`suggest` works through this many units at a time (memory; results do not change).
 _SUGGEST_BATCH = 2000
+#: Work is spread over processes from this many units on (starting them takes seconds).
+_PARALLEL_FROM = 5000
+
+
+def _spread(function: Callable[[list], list], items: list, n_jobs: int | None) -> list[list]:
+    """``function`` of contiguous parts of ``items``, one part per process, in order.
+
+    ``n_jobs`` processes (default :func:`cape_study.paths.workers`, which ``cape-study
+    run`` sets to the step's share of the cores); one part, in this process, when
+    that is 1 or there are fewer than ``_PARALLEL_FROM`` items.
+    """
+    n = paths.workers() if n_jobs is None else max(n_jobs, 1)
+    if n == 1 or len(items) < _PARALLEL_FROM:
+        return [function(items)]
+    bounds = np.linspace(0, len(items), n + 1).astype(int)
+    return Parallel(n_jobs=n)(delayed(function)(items[a:b]) for a, b in itertools.pairwise(bounds))
 
 
 # -- text ---------------------------------------------------------------------------------
@@ -374,6 +392,7 @@ def match_keywords(
     unit: str = "unit_id",
     scheme: str = "barrier",
     codebook: Codebook | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Code documents with the codebook's keywords (the dictionary baseline).
 
@@ -386,12 +405,25 @@ def match_keywords(
         One row per document and code that has keywords: the unit column, ``code``,
         ``matched`` (bool), ``keyword`` (the pattern as written in the codebook),
         ``match`` (the words it matched) and ``evidence`` (the sentence they stand
-        in); the last three are missing when nothing matched.
+        in); the last three are missing when nothing matched. ``n_jobs`` processes
+        share the documents (default :func:`cape_study.paths.workers`); the result
+        does not depend on it.
     """
     book = codebook or load_codebook()
     keywords = _keywords(scheme, book)
+    items = list(zip(documents[unit], documents[text], strict=True))
+    parts = _spread(functools.partial(_match_rows, keywords=keywords), items, n_jobs)
+    rows = [r for part in parts for r in part]
+    out = pd.DataFrame(rows, columns=[unit, "code", "matched", "keyword", "match", "evidence"])
+    return out.astype({"matched": bool})
+
+
+def _match_rows(
+    items: list[tuple[object, object]], *, keywords: dict[str, list[_Keyword]]
+) -> list[tuple[object, str, bool, str | None, str | None, str | None]]:
+    """The rows of :func:`match_keywords` for ``items``: (unit id, text)."""
     rows = []
-    for doc, body in zip(documents[unit], documents[text], strict=True):
+    for doc, body in items:
         body = "" if pd.isna(body) else str(body)
         lowered = _lower(body)
         spans = None
@@ -404,8 +436,7 @@ def match_keywords(
             spans = spans if spans is not None else _sentence_spans(body)
             words = " ".join(body[m.start() : m.end()].split())
             rows.append((doc, code, True, k.written, words, _sentence_at(body, spans, m.start())))
-    out = pd.DataFrame(rows, columns=[unit, "code", "matched", "keyword", "match", "evidence"])
-    return out.astype({"matched": bool})
+    return rows
 
 
 def rule_keywords(scheme: str = "barrier", codebook: Codebook | None = None) -> Codebook:
@@ -445,12 +476,17 @@ def match_counts(dictionary: pd.DataFrame, *, unit: str = "unit_id") -> pd.DataF
 
 
 # -- coding units ------------------------------------------------------------------------
+def _normalise_all(texts: list[str]) -> list[str]:
+    return [normalise(t) for t in texts]
+
+
 def coding_units(
     documents: pd.DataFrame,
     codings: pd.DataFrame,
     *,
     scheme: str = "barrier",
     text: str = "text",
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """The texts the coders code: one row per document and, where cases are coded, per
     case.
@@ -459,7 +495,8 @@ def coding_units(
     the codebook asks coders of a case to read all its documents, so a case's text is
     its documents' texts in date order, separated by a blank line. Every text is
     normalised (:func:`normalise`). Cases are listed only when the scheme codes some
-    case as a unit.
+    case as a unit. ``n_jobs`` processes share the normalising (default
+    :func:`cape_study.paths.workers`); the result does not depend on it.
 
     Returns
     -------
@@ -469,7 +506,8 @@ def coding_units(
     """
     coded = set(codings.loc[codings["scheme"].astype("string") == scheme, "unit_id"].astype(str))
     docs = documents.sort_values(["case_id", "date", "doc_id"], kind="stable")
-    body = docs[text].fillna("").astype(str).map(normalise)
+    texts = docs[text].fillna("").astype(str).tolist()
+    body = [t for part in _spread(_normalise_all, texts, n_jobs) for t in part]
     units = pd.DataFrame(
         {
             "unit_id": docs["doc_id"].astype(str),
@@ -1061,6 +1099,7 @@ def suggest(
     unit: str = "unit_id",
     dictionary: pd.DataFrame | None = None,
     n_terms: int = 5,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Proposed codes for uncoded units, with the passages that drove them.
 
@@ -1080,30 +1119,60 @@ def suggest(
         ``dictionary`` (which proposed it), ``passage``, ``terms`` (classifier) and
         ``keyword`` (dictionary). A table for coders to review: it is never merged
         into the human codings.
+
+    ``n_jobs`` processes share the units (default :func:`cape_study.paths.workers`);
+    the proposals do not depend on it.
     """
     units = units.reset_index(drop=True)
     texts = units[text].fillna("").astype(str).tolist()
     ids = units[unit].tolist()
-    codes = list(coding_model.classifiers)
-    keyword_rows = {}
+    keyword_rows: dict[object, dict[str, tuple[str, str]]] = {}
     if dictionary is not None:
         hits = dictionary[dictionary["matched"]]
-        keyword_rows = {
-            (d, c): (k, e)
-            for d, c, k, e in zip(
-                hits[unit], hits["code"], hits["keyword"], hits["evidence"], strict=True
-            )
-        }
+        for d, c, k, e in zip(
+            hits[unit], hits["code"], hits["keyword"], hits["evidence"], strict=True
+        ):
+            keyword_rows.setdefault(d, {})[c] = (k, e)
+    codes = list(coding_model.classifiers)
+    scheme_codes = list(
+        dict.fromkeys([*codes, *(c for found in keyword_rows.values() for c in found)])
+    )
+    items = [(d, t, keyword_rows.get(d, {})) for d, t in zip(ids, texts, strict=True)]
+    parts = _spread(
+        functools.partial(
+            _suggest_rows,
+            coding_model=coding_model,
+            scheme_codes=scheme_codes,
+            unit=unit,
+            n_terms=n_terms,
+        ),
+        items,
+        n_jobs,
+    )
+    columns = [unit, "code", "probability", "classifier", "dictionary", "passage", "terms"]
+    return pd.DataFrame([r for part in parts for r in part], columns=[*columns, "keyword"])
+
+
+def _suggest_rows(
+    items: list[tuple[object, str, dict[str, tuple[str, str]]]],
+    *,
+    coding_model: CodingModel,
+    scheme_codes: list[str],
+    unit: str,
+    n_terms: int,
+) -> list[dict[str, object]]:
+    """The rows of :func:`suggest` for ``items``: (unit id, text, the dictionary's
+    (keyword, evidence) by code)."""
+    codes = list(coding_model.classifiers)
     weights = coding_model.coefficients()
     names = weights.index.to_numpy()
     is_word = np.char.startswith(names.astype(str), "word__")
-    scheme_codes = list(dict.fromkeys([*codes, *(c for _, c in keyword_rows)]))
     features = _FeatureCache(coding_model.features)
     rows = []
     # A batch of units at a time: the features of 90,000 texts and of their sentences
     # at once would take gigabytes. A unit's proposals do not depend on the others'.
-    for first in range(0, len(texts), _SUGGEST_BATCH):
-        batch = texts[first : first + _SUGGEST_BATCH]
+    for first in range(0, len(items), _SUGGEST_BATCH):
+        batch = [t for _, t, _ in items[first : first + _SUGGEST_BATCH]]
         # The texts' features, made once: they give the probabilities and the terms.
         x = features.transform(batch)
         probability = coding_model._probabilities(x)
@@ -1119,11 +1188,11 @@ def suggest(
             n_terms,
         )
         explanations = dict(zip(wanted, explained, strict=True))
-        for i, doc in enumerate(ids[first : first + _SUGGEST_BATCH]):
+        for i, (doc, _, keywords) in enumerate(items[first : first + _SUGGEST_BATCH]):
             for code in scheme_codes:
                 j = codes.index(code) if code in codes else None
                 by_model = bool(j is not None and proposed[i, j])
-                keyword = keyword_rows.get((doc, code))
+                keyword = keywords.get(code)
                 if not by_model and keyword is None:
                     continue
                 passage, terms = explanations[i][code] if by_model else (keyword[1], None)
@@ -1139,8 +1208,7 @@ def suggest(
                         "keyword": keyword[0] if keyword else None,
                     }
                 )
-    columns = [unit, "code", "probability", "classifier", "dictionary", "passage", "terms"]
-    return pd.DataFrame(rows, columns=[*columns, "keyword"])
+    return rows
 
 
 def suggestion_counts(
