@@ -506,6 +506,8 @@ _ORDINARY = _words(
     "lumi into voitto sulo"
 )
 
+_NOT_PARTS = _PARTICLES | _ORDINARY
+
 
 class _Names:
     """Matches the names of a case file's parties in a text, word by word.
@@ -552,9 +554,7 @@ class _Names:
             if len(words) < 2 or words[-1] in _COMPANY_FORMS:
                 continue
             parts.update(
-                w
-                for w in words
-                if sum(ch.isalpha() for ch in w) >= 3 and w not in _PARTICLES | _ORDINARY
+                w for w in words if sum(ch.isalpha() for ch in w) >= 3 and w not in _NOT_PARTS
             )
         return frozenset(parts)
 
@@ -747,11 +747,15 @@ def _mask_column(frame: pd.DataFrame, column: str, matchers: list[_Names]) -> di
 
     counts = dict.fromkeys(_TAG_ORDER, 0)
     out: list[object] = []
+    done: dict[tuple[str, int], tuple[str, dict[str, int]]] = {}  # a value repeated
     for value, names in zip(frame[column].tolist(), matchers, strict=True):
         if not isinstance(value, str):
             out.append(value)
             continue
-        text, found = _mask(value, names)
+        key = (value, id(names))
+        if key not in done:
+            done[key] = _mask(value, names)
+        text, found = done[key]
         out.append(text)
         for tag, n in found.items():
             counts[tag] += n
