@@ -161,8 +161,12 @@ _PAGE_NUMBER = re.compile(
 )
 _HYPHENATED = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w+)")
 _KEEP_HYPHEN_BEFORE = frozenset({"och", "eller", "samt", "and", "or", "ja", "tai"})
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\ufeff"))
+_INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 _SPACES = re.compile(r"[^\S\n]+")
+_CONTINUATION = re.compile(r"(?<=[^\n])\n(?=[^\W\d_])")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_DIGITS = re.compile(r"\d+")
 
 
 def normalise(text: str) -> str:
@@ -186,14 +190,16 @@ def normalise(text: str) -> str:
     characters) that recur at least three times.
     """
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(c in text for c in _INVISIBLE_CHARACTERS):  # translate() is slow on long texts
+        text = text.translate(_INVISIBLE)
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     text = _strip_page_furniture(text)
     text = _HYPHENATED.sub(_join_hyphenated, text)
-    text = re.sub(r"(?<=[^\n])\n(?=[^\W\d_])", _join_continuation, text)
+    text = _CONTINUATION.sub(_join_continuation, text)
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def _join_hyphenated(m: re.Match[str]) -> str:
@@ -211,7 +217,7 @@ def _join_continuation(m: re.Match[str]) -> str:
 
 
 def _furniture_key(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+    return _DIGITS.sub("#", " ".join(line.split()).lower())
 
 
 def _strip_page_furniture(text: str) -> str:
@@ -235,13 +241,13 @@ def _strip_page_furniture(text: str) -> str:
                 if number or recurring[_furniture_key(line)] >= needed:
                     drop.add((p, i))
     else:
+        keys = [_furniture_key(line) for line in pages[0]]
         counts: dict[str, int] = {}
-        for line in pages[0]:
+        for line, key in zip(pages[0], keys, strict=True):
             if line.strip() and len(line.strip()) <= 80:
-                key = _furniture_key(line)
                 counts[key] = counts.get(key, 0) + 1
-        for i, line in enumerate(pages[0]):
-            repeated = line.strip() and counts.get(_furniture_key(line), 0) >= 3
+        for i, (line, key) in enumerate(zip(pages[0], keys, strict=True)):
+            repeated = line.strip() and counts.get(key, 0) >= 3
             if _PAGE_NUMBER.match(line.strip()) or repeated:
                 drop.add((0, i))
     return "\n".join(
