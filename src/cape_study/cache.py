@@ -37,6 +37,7 @@ from cape_study.provenance import (
     data_digest,
     digest,
     hash_files,
+    matches,
     relative,
     sha256,
     stamped_files,
@@ -113,14 +114,11 @@ class StepCache:
         folder they name."""
         files: list[str] = []
         folders: dict[str, dict[str, Any]] = {}
-        for pattern in patterns:
-            pattern = os.path.expanduser(pattern)
-            for hit in glob.glob(pattern, root_dir=self.root, recursive=True):
-                path = os.path.abspath(os.path.join(self.root, hit))
-                if os.path.isdir(path):
-                    folders[relative(path, self.root)] = self._folder(path)
-                elif os.path.isfile(path):
-                    files.append(glob.escape(path))
+        for path, is_folder in matches(self.root, patterns):
+            if is_folder:
+                folders[relative(path, self.root)] = self._folder(path)
+            else:
+                files.append(glob.escape(path))
         found: dict[str, Any] = self._hashes(files) if files else {}
         found.update(folders)
         return dict(sorted(found.items()))

@@ -15,7 +15,7 @@ import importlib.metadata
 import json
 import os
 import subprocess
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "folder_hash",
     "git_state",
     "hash_files",
+    "matches",
     "now",
     "packages",
     "relative",
@@ -63,43 +64,33 @@ def _expand(root: Path, patterns: Iterable[str]) -> list[str]:
     """:func:`expand` as strings, in the same order (by path component), without making
     a ``Path`` of each file: a case file of 100,000 cases has 275,000 documents."""
     files: set[str] = set()
-    for pattern in patterns:
-        pattern = os.path.expanduser(pattern)  # ~/... names a file in the user's home
-        for hit in glob.glob(pattern, root_dir=root, recursive=True):
-            path = str(Path(root, hit))  # an absolute pattern stays absolute
-            if os.path.isdir(path):
-                files.update(_files_below(path))
-            elif os.path.isfile(path):
-                files.add(path)
+    for path, is_folder in matches(root, patterns):
+        if is_folder:
+            files.update(os.path.join(path, rel) for rel, _ in _walk(path))
+        else:
+            files.add(path)
     return sorted(files, key=lambda path: path.split(os.sep))
 
 
-def _files_below(folder: str) -> list[str]:
-    """Every file below ``folder`` (symbolic links followed), none in or under a name that
-    starts with a dot."""
-    found, stack = [], [folder]
-    while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    stack.append(entry.path)
-                elif entry.is_file():
-                    found.append(entry.path)
+def matches(root: str | Path, patterns: Iterable[str]) -> list[tuple[str, bool]]:
+    """The existing paths that paths or globs name, relative to ``root`` unless absolute
+    (``~`` expanded), as ``(absolute path, is a folder)``."""
+    found = []
+    for pattern in patterns:
+        pattern = os.path.expanduser(pattern)  # ~/... names a file in the user's home
+        for hit in glob.glob(pattern, root_dir=root, recursive=True):
+            path = os.path.abspath(os.path.join(root, hit))  # an absolute one stays so
+            if os.path.isdir(path):
+                found.append((path, True))
+            elif os.path.isfile(path):
+                found.append((path, False))
     return found
 
 
-def stamped_files(folder: str | Path) -> list[tuple[str, int, int, int, int]]:
-    """``(path, size, mtime_ns, ctime_ns, inode)`` of every file below ``folder`` (as
-    :func:`expand` finds them: links followed, no name starting with a dot), the path
-    relative to ``folder`` in POSIX form, in the order the folders list them.
-
-    One ``scandir`` per folder and one ``stat`` per file, and no other work per file: a
-    case file of 100,000 cases is 275,000 files.
-    """
-    folder = os.fspath(folder)
-    found: list[tuple[str, int, int, int, int]] = []
+def _walk(folder: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """``(path relative to folder in POSIX form, entry)`` of every file below ``folder``
+    (symbolic links followed), none in or under a name that starts with a dot; one
+    ``scandir`` per folder and no other work per file."""
     stack = [""]
     while stack:
         below = stack.pop()
@@ -111,10 +102,21 @@ def stamped_files(folder: str | Path) -> list[tuple[str, int, int, int, int]]:
                 if entry.is_dir():
                     stack.append(f"{below}{name}/")
                 elif entry.is_file():
-                    st = entry.stat()
-                    found.append(
-                        (below + name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                    )
+                    yield below + name, entry
+
+
+def stamped_files(folder: str | Path) -> list[tuple[str, int, int, int, int]]:
+    """``(path, size, mtime_ns, ctime_ns, inode)`` of every file below ``folder`` (as
+    :func:`expand` finds them: links followed, no name starting with a dot), the path
+    relative to ``folder`` in POSIX form, in the order the folders list them.
+
+    One ``scandir`` per folder and one ``stat`` per file, and no other work per file: a
+    case file of 100,000 cases is 275,000 files.
+    """
+    found = []
+    for rel, entry in _walk(os.fspath(folder)):
+        st = entry.stat()
+        found.append((rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return found
 
 
