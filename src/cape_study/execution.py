@@ -204,8 +204,8 @@ class _Kernel:
             # processes a step may use (paths.workers).
             env = {
                 **os.environ,
-                "CAPE_STUDY_ROOT": str(root),
-                "CAPE_STUDY_RUN": "1",
+                paths.ROOT_ENV: str(root),
+                paths.RUN_ENV: "1",
                 paths.WORKERS_ENV: str(workers),
             }
             run_sync(self.km.start_kernel)(cwd=str(root), env=env)

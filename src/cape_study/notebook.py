@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cape_study.errors import CapeStudyError
-from cape_study.paths import ProjectPaths, project
+from cape_study.paths import RUN_ENV, ProjectPaths, project
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -83,8 +83,6 @@ __all__ = [
     "write_workbook",
 ]
 
-#: Set to ``1`` in the kernel's environment by the runner (:mod:`cape_study.execution`).
-RUN_ENV = "CAPE_STUDY_RUN"
 _PROCESSED = "data/processed"
 _INTAKE_COMMAND = "`make report` or `.venv/bin/cape-study run --only {step}`"
 #: Fixed times for the workbook's document properties and zip entries (the zip epoch).

@@ -16,11 +16,24 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CODEBOOK_DIR", "PACKAGE_DIR", "WORKERS_ENV", "ProjectPaths", "project", "workers"]
+__all__ = [
+    "CODEBOOK_DIR",
+    "PACKAGE_DIR",
+    "ROOT_ENV",
+    "RUN_ENV",
+    "WORKERS_ENV",
+    "ProjectPaths",
+    "project",
+    "workers",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CODEBOOK_DIR = PACKAGE_DIR / "codebooks"
-_ROOT_ENV = "CAPE_STUDY_ROOT"
+#: The project root the notebooks work in (set by ``cape-study run`` in its kernels).
+ROOT_ENV = "CAPE_STUDY_ROOT"
+#: ``1`` in the kernels of ``cape-study run``: exports go to the report, not to
+#: ``reports/lab/`` (:mod:`cape_study.notebook`).
+RUN_ENV = "CAPE_STUDY_RUN"
 #: The number of processes a step may spread its work over (see :func:`workers`).
 WORKERS_ENV = "CAPE_STUDY_WORKERS"
 
@@ -88,7 +101,7 @@ def project(root: str | os.PathLike[str] | None = None) -> ProjectPaths:
         else the checkout this package was installed from.
     """
     if root is None:
-        root = os.environ.get(_ROOT_ENV) or PACKAGE_DIR.parents[1]
+        root = os.environ.get(ROOT_ENV) or PACKAGE_DIR.parents[1]
     return ProjectPaths(Path(root).resolve())
 
 
