@@ -323,6 +323,14 @@ class _Tree:
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._poll, daemon=True)
 
+    def __enter__(self) -> _Tree:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
     def _rss(self) -> int:
         import psutil
 
@@ -360,36 +368,33 @@ def measure_run(
     proc = subprocess.Popen(
         command, cwd=root, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
     )
-    tree = _Tree(proc.pid)
-    tree.thread.start()
-    steps: dict[str, float] = {}
-    ended: dict[str, float] = {}
-    executed: list[str] = []
-    log: list[str] = []
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        log.append(line)
-        match = _LINE.match(line.rstrip())
-        if not match:
-            continue
-        step, what = match["step"], match["what"]
-        elapsed = time.perf_counter() - start
-        if what.startswith("running"):
-            executed.append(step)
-            tree.step(step, True)
-            print(f"  [{label}] {step} at {elapsed:.1f} s: {what}", flush=True)
-        elif not what.startswith("cell"):
-            tree.step(step, False)
-            ended[step] = elapsed
-            ran = _RAN.match(what)
-            if ran:
-                steps[step] = float(ran["seconds"])
-            peak = tree.step_peak.get(step, 0) / 2**20
-            print(f"  [{label}] {step}: {what} (peak {peak:,.0f} MB)", flush=True)
-    code = proc.wait()
-    seconds = time.perf_counter() - start
-    tree.stopped.set()
-    tree.thread.join()
+    with _Tree(proc.pid) as tree:
+        steps: dict[str, float] = {}
+        ended: dict[str, float] = {}
+        executed: list[str] = []
+        log: list[str] = []
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            log.append(line)
+            match = _LINE.match(line.rstrip())
+            if not match:
+                continue
+            step, what = match["step"], match["what"]
+            elapsed = time.perf_counter() - start
+            if what.startswith("running"):
+                executed.append(step)
+                tree.step(step, True)
+                print(f"  [{label}] {step} at {elapsed:.1f} s: {what}", flush=True)
+            elif not what.startswith("cell"):
+                tree.step(step, False)
+                ended[step] = elapsed
+                ran = _RAN.match(what)
+                if ran:
+                    steps[step] = float(ran["seconds"])
+                peak = tree.step_peak.get(step, 0) / 2**20
+                print(f"  [{label}] {step}: {what} (peak {peak:,.0f} MB)", flush=True)
+        code = proc.wait()
+        seconds = time.perf_counter() - start
     if code != 0:
         raise RunFailed(f"{' '.join(command)} failed ({code}):\n{''.join(log[-40:])}")
     return RunMeasure(
@@ -426,12 +431,9 @@ def synthesise(size: int, folder: Path) -> tuple[Path, Row | None]:
     command += ["--seed", str(SEED), "--out", str(out), "--format", "csv", "--force"]
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    tree = _Tree(proc.pid, interval=0.25)
-    tree.thread.start()
-    code = proc.wait()
-    seconds = time.perf_counter() - start
-    tree.stopped.set()
-    tree.thread.join()
+    with _Tree(proc.pid, interval=0.25) as tree:
+        code = proc.wait()
+        seconds = time.perf_counter() - start
     if code != 0:
         raise SystemExit(f"cape-study synth --cases {size} failed ({code})")
     print(f"  synthesised in {seconds:.1f} s", flush=True)
