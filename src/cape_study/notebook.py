@@ -121,17 +121,25 @@ _session: _Session | None = None
 def export_paths(paths: ProjectPaths, step: str, *, published: bool) -> tuple[Path, Path]:
     """The folder of a step's figures and the path of its workbook: under ``reports/``
     for a pipeline run (``published``), under ``reports/lab/`` for a notebook run by hand."""
-    base = paths.reports if published else paths.reports / "lab"
+    base = _reports(paths, published)
     return base / "figures" / step, base / "tables" / f"{step}.xlsx"
+
+
+def _published() -> bool:
+    """Whether this kernel runs a step of ``cape-study run`` (which sets ``RUN_ENV``)."""
+    return os.environ.get(RUN_ENV) == "1"
+
+
+def _reports(paths: ProjectPaths, published: bool) -> Path:
+    """Where a step's files go: ``reports/``, or ``reports/lab/`` when run by hand."""
+    return paths.reports if published else paths.reports / "lab"
 
 
 def report_path(relative: str) -> Path:
     """Where a step writes a file of the report, such as the coders' work list:
     ``reports/<relative>`` under the runner, ``reports/lab/<relative>`` when the notebook
     is run by hand, so that exploring leaves the published file as it is."""
-    paths = project()
-    base = paths.reports if os.environ.get(RUN_ENV) == "1" else paths.reports / "lab"
-    return base / relative
+    return _reports(project(), _published()) / relative
 
 
 def setup(step: str) -> None:
@@ -168,7 +176,7 @@ def setup(step: str) -> None:
     if any(_under_processed(p) for p in spec.inputs):
         writers = [s.name for s in pipeline.steps.values() if any(map(_under_processed, s.outputs))]
         _check_processed(paths, writers[0] if writers else "00_intake")
-    published = os.environ.get(RUN_ENV) == "1"
+    published = _published()
     figures, workbook = export_paths(paths, step, published=published)
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
