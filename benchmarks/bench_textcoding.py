@@ -2,14 +2,14 @@
 
 Simulates a synthetic case file in memory (``cape_study.synth.simulate`` with texts)
 and keeps its first ``--documents`` documents (default 10,000) with their codings.
-Then times each stage of :mod:`cape_study.textcoding` as the notebook runs it, on one
+Then times each stage of :mod:`cape_study.stats.textcoding` as the notebook runs it, on one
 core: the coding units with normalised texts, the keyword dictionary on every unit,
 the coders' consensus and agreement, five-fold cross-validation grouped by case, the
 final training, and suggestions for **every** uncoded document (more than the notebook
 asks for, which keeps to the coded document types). The issue's target: under 2
 minutes on the 2-core development machine. Extraction from files and masking happen
 at intake and are timed separately (``--extract``: the documents are written to a
-temporary folder and read back through :func:`cape_study.textcoding.extract_texts`).
+temporary folder and read back through :func:`cape_study.stats.textcoding.extract_texts`).
 
 Prints the figures and writes them to ``reports/benchmarks/textcoding.json``.
 
@@ -31,8 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cape_study import synth, textcoding
+from cape_study import synth
 from cape_study.paths import project
+from cape_study.stats import textcoding
 
 TARGET_SECONDS = 120.0
 _DOCS_PER_CASE = 2.7  # about what the generator writes; more cases are drawn if needed

@@ -1,7 +1,7 @@
 """Benchmark case-file validation at scale.
 
 Generates a synthetic case file of ``--cases`` cases (default 100,000) in a temporary
-folder, then times ``cape_study.loaders.check_case_file`` on it twice in separate
+folder, then times ``cape_study.data.loaders.check_case_file`` on it twice in separate
 child processes, so that each peak memory (VmHWM) is validation's own: tables only,
 and tables with every document's text. Prints the figures and writes them to
 ``reports/benchmarks/validate.json``. There is no target in the issues; the figures
@@ -29,7 +29,7 @@ from cape_study.paths import project
 _CHILD = """
 import json, sys, time
 from pathlib import Path
-from cape_study.loaders import check_case_file
+from cape_study.data.loaders import check_case_file
 start = time.perf_counter()
 result = check_case_file(sys.argv[1], data_cutoff="2024-12-31", read_documents=sys.argv[2] == "1")
 seconds = time.perf_counter() - start

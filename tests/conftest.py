@@ -337,7 +337,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real pipeline run once on the demo data, in a temporary project (shared by
     every test that reads its report; do not modify it)."""
     from cape_study.paths import project
-    from cape_study.pipeline import run_pipeline
+    from cape_study.runner.pipeline import run_pipeline
 
     root = copy_demo_project(tmp_path_factory.mktemp("demo"))
     result = run_pipeline(project(root), progress=lambda event: None)

@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 from conftest import write_case_file
 
-from cape_study.attrition import (
+from cape_study.data.loaders import load_case_file
+from cape_study.errors import CaseFileError
+from cape_study.paths import project
+from cape_study.stats.attrition import (
     FUNNEL_STEPS,
     OUTCOME_ORDER,
     case_status,
@@ -20,10 +23,7 @@ from cape_study.attrition import (
     report_period,
     suppress_funnel,
 )
-from cape_study.errors import CaseFileError
-from cape_study.loaders import load_case_file
-from cape_study.paths import project
-from cape_study.survival import cumulative_incidence
+from cape_study.stats.survival import cumulative_incidence
 
 
 # Newcombe (1998), Statistics in Medicine 17:857-872, Table I: method 3 (Wilson score)
@@ -160,7 +160,7 @@ def _sectors() -> pd.DataFrame:
 
 
 def test_a_published_funnel_protects_groups_totals_and_outcomes() -> None:
-    from cape_study import disclosure
+    from cape_study.privacy import disclosure
 
     status = _sectors()
     steps = ["reported", "prosecuted"]

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from cape_study import attrition, disclosure, plots, survival, tables
+from cape_study.present import plots, tables
+from cape_study.privacy import disclosure
+from cape_study.stats import attrition, survival
 
 
 @pytest.fixture(autouse=True)

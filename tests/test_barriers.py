@@ -16,8 +16,11 @@ from scipy.stats import binom
 from sklearn.metrics import jaccard_score
 from statsmodels.stats.proportion import proportion_confint
 
-from cape_study import attrition, barriers, disclosure, loaders, plots, tables
+from cape_study.data import loaders
 from cape_study.paths import project
+from cape_study.present import plots, tables
+from cape_study.privacy import disclosure
+from cape_study.stats import attrition, barriers
 
 
 @pytest.fixture(autouse=True)
@@ -349,7 +352,7 @@ def test_demo_cooccurrence_shows_the_planted_dependencies(
     """The generator makes four ILO indicators more likely when an agency sign is
     present (isolation with living at the workplace, withholding of wages with paying
     wages back, debt bondage with paying for the job, excessive overtime with very long
-    days; cape_study.synth_simulation). Each pair's phi must exceed 1.96 / sqrt(n),
+    days; cape_study.synth.simulation). Each pair's phi must exceed 1.96 / sqrt(n),
     the 5 % critical value of the chi-square test of independence (n phi^2 = chi^2);
     coder error attenuates phi, so this is the test, not the size of the effect."""
     case, _ = demo

@@ -1,4 +1,4 @@
-"""Tests for cape_study.browser: the report as a reader's browser shows it.
+"""Tests for cape_study.runner.browser: the report as a reader's browser shows it.
 
 They need Chromium and chromedriver from the system packages. Where these are missing
 the tests are skipped, unless ``CAPE_STUDY_REQUIRE_BROWSER=1`` (set by ``.ci/run``),
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cape_study import browser
+from cape_study.runner import browser
 
 # A 1x1 PNG.
 PIXEL = (

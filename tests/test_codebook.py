@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cape_study.codebook import (
+from cape_study.data.codebook import (
     CodebookError,
     available_codebooks,
     load_codebook,

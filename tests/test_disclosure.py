@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cape_study.disclosure import (
+from cape_study.privacy.disclosure import (
     AUDIT_MIMETYPE,
     audit,
     clear_audit,
@@ -185,7 +185,7 @@ def test_the_line_heuristic_alone_leaves_a_bridge_recoverable() -> None:
     # Two blocks of hidden cells joined by one hidden cell: every line has at least
     # two hidden cells, yet the bridge (r0, c2) follows exactly from the rows of the
     # first block minus its columns.
-    from cape_study import disclosure
+    from cape_study.privacy import disclosure
 
     truth = _grid(BRIDGE)
     reason = pd.Series(pd.NA, index=truth.index, dtype="string")

@@ -1,4 +1,4 @@
-"""Tests for cape_study.document: the whole report as one page (the pipeline's own test
+"""Tests for cape_study.runner.document: the whole report as one page (the pipeline's own test
 of report.html is in test_pipeline.py, the demo's in test_notebooks.py)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from cape_study.document import Document, build_document, prefix_ids
 from cape_study.errors import PipelineError
-from cape_study.privacy import PersonalDataFound
-from cape_study.report import SYNTHETIC_BANNER
+from cape_study.privacy.masking import PersonalDataFound
+from cape_study.runner.document import Document, build_document, prefix_ids
+from cape_study.runner.report import SYNTHETIC_BANNER
 
 
 def test_ids_are_prefixed_with_what_points_at_them() -> None:

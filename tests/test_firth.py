@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cape_study import firth
+from cape_study.stats import firth
 
 FIXTURES = Path(__file__).parent / "fixtures" / "models"
 SEX2_TERMS = ["age", "oc", "vic", "vicl", "vis", "dia"]

@@ -18,11 +18,11 @@ from jupyter_core.utils import ensure_event_loop
 from nbclient import NotebookClient
 
 from cape_study import notebook
-from cape_study.codebook import load_codebook
+from cape_study.data.codebook import load_codebook
+from cape_study.data.loaders import CaseFile
 from cape_study.errors import CapeStudyError, StepFailed
-from cape_study.loaders import CaseFile
 from cape_study.paths import project
-from cape_study.pipeline import run_pipeline
+from cape_study.runner.pipeline import run_pipeline
 
 KERNEL = "cape-study"
 STEPS = ["01_attrition", "02_barriers", "03_models", "04_text_coding"]
@@ -216,7 +216,8 @@ def test_figures_are_written_at_300_dpi_with_the_same_bytes_each_time(tmp_path: 
 
 
 def _funnel_table(lang: str) -> pd.DataFrame:
-    from cape_study import disclosure, tables
+    from cape_study.present import tables
+    from cape_study.privacy import disclosure
 
     counts = pd.DataFrame(
         {"sector": ["agriculture_forestry", "cleaning", "construction"], "country": "SE"}
@@ -290,7 +291,7 @@ def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
 def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None:
     from openpyxl import load_workbook
 
-    from cape_study import plots, tables
+    from cape_study.present import plots, tables
 
     stale = bare / "reports" / "lab" / "figures" / "00_intake" / "old-name.png"
     stale.parent.mkdir(parents=True)
@@ -322,7 +323,7 @@ def test_demo_run_exports_figures_and_workbooks_listed_in_the_manifest(demo_repo
     from openpyxl import load_workbook
     from PIL import Image
 
-    from cape_study.provenance import sha256
+    from cape_study.runner.provenance import sha256
 
     reports = demo_report / "reports"
     manifest = json.loads((reports / "manifest.json").read_text())

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from conftest import COLUMNS, tree_digest, write_case_file
 
-from cape_study.errors import CaseFileError
-from cape_study.loaders import (
+from cape_study.data.loaders import (
     SYNTHETIC_MARKER,
     check_case_file,
     load_case_file,
     read_processed,
     write_processed,
 )
+from cape_study.errors import CaseFileError
 
 CUTOFF = "2024-12-31"
 
@@ -427,8 +427,8 @@ def test_parsing_each_distinct_value_once_equals_parsing_every_cell() -> None:
 
     import numpy as np
 
-    from cape_study import schema
-    from cape_study.codebook import load_codebook
+    from cape_study.data import schema
+    from cape_study.data.codebook import load_codebook
 
     table = load_codebook().table("victims")
     cells = [1, 1.0, True, "1", " 1 ", "ja", "no", 0, False, None, np.nan, pd.NA, " ", "x y"]

@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from cape_study import models, synth
-from cape_study.codebook import load_codebook
-from cape_study.loaders import load_case_file
+from cape_study import synth
+from cape_study.data.codebook import load_codebook
+from cape_study.data.loaders import load_case_file
+from cape_study.data.schema import Source, parse_table
 from cape_study.paths import project
-from cape_study.schema import Source, parse_table
+from cape_study.stats import models
 
 FIXTURES = Path(__file__).parent / "fixtures" / "models"
 SEX2_TERMS = ["age", "oc", "vic", "vicl", "vis", "dia"]
@@ -251,7 +252,7 @@ def test_firth_estimates_have_the_planted_sign_where_the_data_separate() -> None
 def test_the_parameter_set_names_exactly_the_registered_predictors() -> None:
     from typing import get_args
 
-    from cape_study.params import ModelsParameters, Predictor
+    from cape_study.runner.params import ModelsParameters, Predictor
 
     assert list(get_args(Predictor)) == list(models.PREDICTORS)
     defaults = ModelsParameters().model_dump(mode="json")
@@ -264,7 +265,8 @@ def test_model_tables_and_forest_plot_read_well_and_hide_suppressed_cells(demo) 
     import matplotlib
 
     matplotlib.use("Agg")
-    from cape_study import disclosure, plots, tables
+    from cape_study.present import plots, tables
+    from cape_study.privacy import disclosure
 
     case, _ = demo
     design = models.design_matrix(case.cases, case.events, case.victims, case.data_cutoff)

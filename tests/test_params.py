@@ -1,4 +1,4 @@
-"""Tests for cape_study.params: the declared parameter sets and their validation."""
+"""Tests for cape_study.runner.params: the declared parameter sets and their validation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from cape_study.errors import ParameterError
-from cape_study.params import (
+from cape_study.paths import project
+from cape_study.runner.params import (
     PARAMETER_SETS,
     AttritionParameters,
     IntakeParameters,
@@ -20,7 +21,6 @@ from cape_study.params import (
     parse_assignments,
     validate_parameters,
 )
-from cape_study.paths import project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 
@@ -214,7 +214,7 @@ def test_compare_with_notebook_finds_each_kind_of_disagreement(tmp_path: Path) -
 def test_every_notebook_in_pipeline_yaml_agrees_with_its_parameter_set() -> None:
     """Iterates over the steps of the project's own pipeline.yaml: a notebook that is
     missing, or whose parameters cell disagrees with its declared set, fails here."""
-    from cape_study.pipeline import load_pipeline
+    from cape_study.runner.pipeline import load_pipeline
 
     root = project().root
     pipeline_file = root / "pipeline.yaml"

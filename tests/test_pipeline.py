@@ -1,4 +1,4 @@
-"""Tests for cape_study.pipeline: ordering, parameters, cache, parallel steps, failures.
+"""Tests for cape_study.runner.pipeline: ordering, parameters, cache, parallel steps, failures.
 
 Every test runs a small project copied from tests/fixtures/pipeline into tmp_path, with
 its own parameter-set registry (``SETS``) and its own copy of the library source, so
@@ -25,10 +25,13 @@ import psutil
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from cape_study import cli, pipeline, report, runner
+from cape_study import cli
 from cape_study.errors import ParameterError
 from cape_study.paths import PACKAGE_DIR, ProjectPaths
-from cape_study.pipeline import (
+from cape_study.privacy.masking import PersonalDataFound
+from cape_study.runner import pipeline, report
+from cape_study.runner import run as runner
+from cape_study.runner.pipeline import (
     KernelMissing,
     PipelineBusy,
     PipelineError,
@@ -39,7 +42,6 @@ from cape_study.pipeline import (
     run_pipeline,
     verify_report,
 )
-from cape_study.privacy import PersonalDataFound
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 REPO = Path(__file__).resolve().parents[1]
@@ -370,7 +372,7 @@ class _Anchors(HTMLParser):
 
 
 def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: Path) -> None:
-    from cape_study.codebook import load_codebook
+    from cape_study.data.codebook import load_codebook
 
     project = make_project(tmp_path, "basic.yaml")
     processed = project.root / "data" / "processed"
@@ -450,7 +452,7 @@ def test_personal_data_in_the_report_document_stops_the_run(tmp_path: Path) -> N
 
 
 def test_audit_mimetype_matches_the_disclosure_module() -> None:
-    from cape_study import disclosure
+    from cape_study.privacy import disclosure
 
     assert report._AUDIT_MIMETYPE == disclosure.AUDIT_MIMETYPE
 
@@ -473,13 +475,15 @@ def _edit_notebook(project: Project) -> None:
 
 
 def _edit_library(project: Project) -> None:
-    module = project.source / "params.py"
+    module = project.source / "runner" / "params.py"
     module.write_text(module.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
 
 
 def _add_codebook(project: Project) -> None:
-    (project.source / "codebooks").mkdir(exist_ok=True)
-    (project.source / "codebooks" / "extra.yaml").write_text("schemes: {}\n", encoding="utf-8")
+    (project.source / "data" / "codebooks").mkdir(exist_ok=True)
+    (project.source / "data" / "codebooks" / "extra.yaml").write_text(
+        "schemes: {}\n", encoding="utf-8"
+    )
 
 
 def _edit_input(project: Project) -> None:
@@ -495,7 +499,7 @@ def _tamper_output(project: Project) -> None:
 
 
 def test_a_folder_input_is_one_hash_and_a_file_changed_in_it_reruns(tmp_path: Path) -> None:
-    from cape_study.provenance import data_digest, folder_hash, hash_files
+    from cape_study.runner.provenance import data_digest, folder_hash, hash_files
 
     project = make_project(tmp_path, "basic.yaml")
     spec = (project.root / "pipeline.yaml").read_text(encoding="utf-8")
@@ -640,8 +644,8 @@ def test_independent_steps_overlap_with_two_jobs(tmp_path: Path) -> None:
 
 
 def test_with_several_jobs_the_longest_ready_step_starts_first(tmp_path: Path) -> None:
-    from cape_study.cache import StepCache
-    from cape_study.runner import longest_first
+    from cape_study.runner.cache import StepCache
+    from cape_study.runner.run import longest_first
 
     last = {"01": 8.5, "02": 10.3, "03": 3.9, "04": 25.9}
     assert longest_first(["01", "02", "03", "04"], last) == ["04", "02", "01", "03"]

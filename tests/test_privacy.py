@@ -26,11 +26,11 @@ import yaml
 from conftest import VALID_TABLES, write_case_file
 from pydantic import BaseModel, ConfigDict
 
-from cape_study import cli, privacy, report
-from cape_study.loaders import load_case_file, read_processed, write_processed
+from cape_study import cli
+from cape_study.data.loaders import load_case_file, read_processed, write_processed
 from cape_study.paths import project
-from cape_study.pipeline import run_pipeline
-from cape_study.privacy import (
+from cape_study.privacy import masking as privacy
+from cape_study.privacy.masking import (
     DEMO_KEY,
     KEY_ENV,
     KeyMissing,
@@ -44,7 +44,9 @@ from cape_study.privacy import (
     scan_text,
     write_key,
 )
-from cape_study.synth_texts import test_identity_numbers as vendored_numbers
+from cape_study.runner import report
+from cape_study.runner.pipeline import run_pipeline
+from cape_study.synth.texts import test_identity_numbers as vendored_numbers
 
 REPO = project()
 DEMO = REPO.demo_case_file
@@ -521,7 +523,7 @@ def test_intake_step_on_the_demo_with_a_key_from_the_environment(
 def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeypatch) -> None:
     import IPython.display
 
-    from cape_study import disclosure
+    from cape_study.privacy import disclosure
 
     record = {
         "key": "key file",

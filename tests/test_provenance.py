@@ -1,11 +1,11 @@
-"""Tests for cape_study.provenance: the data hash of a report."""
+"""Tests for cape_study.runner.provenance: the data hash of a report."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from cape_study.provenance import data_digest, expand, hash_files, relative
+from cape_study.runner.provenance import data_digest, expand, hash_files, relative
 
 
 def _hash(lines: list[str]) -> str:
@@ -89,7 +89,7 @@ def test_hash_files_reads_again_only_files_whose_stamp_changed(tmp_path) -> None
 
 
 def test_folder_hash_is_the_data_digest_of_every_file_in_the_folder(tmp_path) -> None:
-    from cape_study.provenance import folder_hash, stamped_files
+    from cape_study.runner.provenance import folder_hash, stamped_files
 
     case = tmp_path / "case file"
     for name in ["cases.csv", "documents/2019/a.txt", "documents/b.txt", ".hidden", "d/.x"]:

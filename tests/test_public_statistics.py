@@ -7,9 +7,9 @@ import csv
 import pytest
 from conftest import write_case_file
 
-from cape_study.attrition import proportion_ci
-from cape_study.loaders import load_case_file
-from cape_study.public_statistics import (
+from cape_study.data.loaders import load_case_file
+from cape_study.stats.attrition import proportion_ci
+from cape_study.stats.public_statistics import (
     PUBLIC_STATISTICS_FILE,
     Comparison,
     ComparisonError,

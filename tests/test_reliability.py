@@ -11,9 +11,10 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 
-from cape_study import loaders, reliability
+from cape_study.data import loaders
 from cape_study.errors import CaseFileError
 from cape_study.paths import project
+from cape_study.stats import reliability
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four
 # observers, twelve units, values 1-5, missing values as None. Nominal alpha = 0.743.

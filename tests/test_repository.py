@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from cape_study.paths import project
-from cape_study.privacy import scan_text
-from cape_study.synth_texts import PHONE_SERIES, is_valid_hetu
+from cape_study.privacy.masking import scan_text
+from cape_study.synth.texts import PHONE_SERIES, is_valid_hetu
 
 ROOT = project().root
 REFERENCE = "src/cape_study/reference/test_identity_numbers.csv"
@@ -150,7 +150,7 @@ def _twelve_digits(text: str) -> set[str]:
 
 
 def _fiction_phone(text: str) -> bool:
-    """A number of PTS's series for books and films (see cape_study.synth_texts)."""
+    """A number of PTS's series for books and films (see cape_study.synth.texts)."""
     digits = "".join(ch for ch in text if ch.isdigit())
     return any(
         len(digits) == 10 and digits.startswith(prefix) and lo <= int(digits[8:]) <= hi

@@ -12,7 +12,7 @@ import pytest
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 from statsmodels.stats.proportion import proportion_confint
 
-from cape_study.survival import cumulative_incidence, kaplan_meier
+from cape_study.stats.survival import cumulative_incidence, kaplan_meier
 
 # Remission times in weeks of the 21 children given 6-mercaptopurine (Freireich et al.
 # 1963, Blood 21:699-716); 0 = still in remission (censored).

@@ -19,12 +19,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from cape_study import synth, synth_texts
 from cape_study.cli import main
-from cape_study.codebook import CODEBOOK_DIR, load_codebook
+from cape_study.data.codebook import CODEBOOK_DIR, load_codebook
+from cape_study.data.loaders import check_case_file
 from cape_study.errors import ParameterError
-from cape_study.loaders import check_case_file
 from cape_study.paths import project
+from cape_study.synth import generator as synth
+from cape_study.synth import texts as synth_texts
 
 CUTOFF = "2024-12-31"
 FAMILY = {c.code: c.family for c in load_codebook().scheme("offence").codes}

@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from cape_study import attrition, disclosure, plots, tables
+from cape_study.present import plots, tables
+from cape_study.privacy import disclosure
+from cape_study.stats import attrition
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,9 @@ import yaml
 from scipy import sparse
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 
-from cape_study import paths, synth, textcoding
-from cape_study.codebook import CODEBOOK_DIR, CodebookError, load_codebook
+from cape_study import paths, synth
+from cape_study.data.codebook import CODEBOOK_DIR, CodebookError, load_codebook
+from cape_study.stats import textcoding
 
 BOOK = load_codebook()
 CODES = ["victim_left_country", "improper_means_not_proven", "victim_not_participating"]
@@ -553,7 +554,8 @@ def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
 ) -> None:
     import matplotlib.pyplot as plt
 
-    from cape_study import disclosure, plots, tables
+    from cape_study.present import plots, tables
+    from cape_study.privacy import disclosure
 
     dictionary = textcoding.match_keywords(corpus["coded"])
     human = textcoding.human_agreement(corpus["codings"])
@@ -593,7 +595,7 @@ def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
 
 
 def test_the_review_list_keeps_suggestions_apart_from_codings(corpus, model) -> None:
-    from cape_study import tables
+    from cape_study.present import tables
 
     uncoded = textcoding.uncoded_units(corpus["units"])
     out = textcoding.suggest(model, uncoded, dictionary=textcoding.match_keywords(uncoded))
@@ -616,7 +618,7 @@ def test_the_review_list_keeps_suggestions_apart_from_codings(corpus, model) -> 
 def test_rule_keywords_keep_only_the_keywords_found_in_the_coding_rules(
     corpus, predictions
 ) -> None:
-    from cape_study import tables
+    from cape_study.present import tables
 
     rules = textcoding.rule_keywords()
     for code in BOOK.scheme("barrier").codes:

@@ -28,7 +28,7 @@ def _add_codebook(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
-    from cape_study.codebook import load_codebook, render_html, render_markdown
+    from cape_study.data.codebook import load_codebook, render_html, render_markdown
 
     book = load_codebook(args.codebook)
     text = (render_html if args.html else render_markdown)(book, args.lang)
@@ -49,7 +49,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from cape_study.loaders import check_case_file, format_problems
+    from cape_study.data.loaders import check_case_file, format_problems
 
     result = check_case_file(args.path, codebook=args.codebook, data_cutoff=args.data_cutoff)
     for note in result.notes:
@@ -104,9 +104,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from cape_study.params import parse_assignments
     from cape_study.paths import project
-    from cape_study.pipeline import run_pipeline
+    from cape_study.runner.params import parse_assignments
+    from cape_study.runner.pipeline import run_pipeline
 
     result = run_pipeline(
         project(),
@@ -135,7 +135,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from cape_study.paths import project
-    from cape_study.pipeline import verify_report
+    from cape_study.runner.pipeline import verify_report
 
     paths = project()
     report_dir = args.report_dir or paths.reports
@@ -171,8 +171,8 @@ def _add_check_report(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_check_report(args: argparse.Namespace) -> int:
-    from cape_study.browser import check_report
     from cape_study.paths import project
+    from cape_study.runner.browser import check_report
 
     report_dir = args.report_dir or project().reports
     checks = check_report(report_dir, None if args.no_screenshots else "")
@@ -255,7 +255,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 # -- keygen -----------------------------------------------------------------------------
 def _add_keygen(sub: argparse._SubParsersAction) -> None:
-    from cape_study.privacy import DEFAULT_KEY_FILE
+    from cape_study.privacy.masking import DEFAULT_KEY_FILE
 
     p = sub.add_parser(
         "keygen", help="create the pseudonymisation key (a private file outside the project)"
@@ -272,7 +272,7 @@ def _add_keygen(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
-    from cape_study.privacy import KEY_ENV, write_key
+    from cape_study.privacy.masking import KEY_ENV, write_key
 
     path = write_key(args.out, force=args.force)
     print(

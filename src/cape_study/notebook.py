@@ -18,8 +18,8 @@ Before anything else
 JupyterLab stops at its first cell with one sentence saying which command to run,
 instead of a traceback deep in a loader. A step whose inputs in ``pipeline.yaml`` lie in
 ``data/processed`` needs the processed case file there: ``metadata.json`` and the
-parquet file of every table :func:`cape_study.loaders.read_processed` reads, written
-with the version of the current codebook (:func:`cape_study.codebook.load_codebook`,
+parquet file of every table :func:`cape_study.data.loaders.read_processed` reads, written
+with the version of the current codebook (:func:`cape_study.data.codebook.load_codebook`,
 which the analysis notebooks label their tables with). A problem raises
 :class:`NotebookError`, which IPython shows as its message alone.
 
@@ -160,7 +160,7 @@ def setup(step: str) -> None:
         that makes it.
     """
     global _session
-    from cape_study.pipeline import load_pipeline
+    from cape_study.runner.pipeline import load_pipeline
 
     paths = project()
     try:
@@ -188,8 +188,8 @@ def _under_processed(pattern: str) -> bool:
 
 
 def _check_processed(paths: ProjectPaths, intake: str) -> None:
-    from cape_study.codebook import DEFAULT_CODEBOOK, load_codebook
-    from cape_study.loaders import CaseFile
+    from cape_study.data.codebook import DEFAULT_CODEBOOK, load_codebook
+    from cape_study.data.loaders import CaseFile
 
     folder = paths.data_processed
     shown = folder.relative_to(paths.root).as_posix()
@@ -290,7 +290,7 @@ def finish(namespace: Mapping[str, Any]) -> Path | None:
     ----------
     namespace
         The notebook's variables, from which the values of the step's parameters (its
-        parameter set in :mod:`cape_study.params`) are read.
+        parameter set in :mod:`cape_study.runner.params`) are read.
 
     Returns
     -------
@@ -298,7 +298,7 @@ def finish(namespace: Mapping[str, Any]) -> Path | None:
         The workbook written; None when :func:`setup` was not called (the library used
         outside a step's notebook).
     """
-    from cape_study.params import PARAMETER_SETS
+    from cape_study.runner.params import PARAMETER_SETS
 
     if _session is None:
         return None
@@ -398,7 +398,7 @@ def write_workbook(
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
-    from cape_study.tables import NOT_ESTIMABLE, SUPPRESSED
+    from cape_study.present.tables import NOT_ESTIMABLE, SUPPRESSED
 
     lang = parameters.get("lang", "en")
     words = _ABOUT.get(lang, _ABOUT["en"])

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-CODEBOOK_DIR = PACKAGE_DIR / "codebooks"
+CODEBOOK_DIR = PACKAGE_DIR / "data" / "codebooks"
 #: The project root the notebooks work in (set by ``cape-study run`` in its kernels).
 ROOT_ENV = "CAPE_STUDY_ROOT"
 #: ``1`` in the kernels of ``cape-study run``: exports go to the report, not to

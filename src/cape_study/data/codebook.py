@@ -1,0 +1,536 @@
+"""The codebook: variables, code schemes and their Swedish and English labels.
+
+``codebooks/<name>.yaml`` is the one source of truth for the study's coding. The
+table schemas (:mod:`cape_study.data.schema`), the labels in every table and figure, the
+code lists used by the synthetic generator and the rendered codebook page are all
+derived from it. This module reads and checks the YAML (with pydantic, so that a
+malformed codebook fails with the path of the offending entry) and renders it as
+Markdown or HTML.
+
+A codebook has two parts:
+
+``schemes``
+    Named lists of codes. Each code has a Swedish and English label and definition,
+    and optional attributes (country, legal reference, date in force, offence family,
+    group, coding instructions and sources). Schemes marked ``codeable`` are the
+    ones coders apply to cases and documents in the ``codings`` table.
+``tables``
+    The intake format: for each table of a case file, its columns with a type, whether
+    a value is required, the scheme a code comes from and the keys it refers to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from pathlib import Path
+from typing import Literal
+
+import markdown
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cape_study.errors import CapeStudyError
+from cape_study.paths import CODEBOOK_DIR
+
+__all__ = [
+    "Code",
+    "Codebook",
+    "CodebookError",
+    "Column",
+    "Keywords",
+    "Scheme",
+    "Table",
+    "Text",
+    "available_codebooks",
+    "load_codebook",
+    "render_html",
+    "render_markdown",
+]
+
+Language = Literal["sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("sv", "en")
+DEFAULT_CODEBOOK = "cape_v1"
+
+
+class CodebookError(CapeStudyError, ValueError):
+    """A codebook file that cannot be read or does not describe a consistent scheme."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in both working languages of the study."""
+
+    sv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, lang: Language) -> str:
+        return getattr(self, lang)
+
+
+class Keywords(_Strict):
+    """Words and patterns that signal a code in a document's text, by document language.
+
+    Each entry is a Python regular expression (a plain word is one too), written in
+    lower case and matched against normalised, lower-cased text by
+    :mod:`cape_study.stats.textcoding`, the study's transparent dictionary baseline; a space
+    stands for any run of whitespace.
+    """
+
+    sv: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+    fi: tuple[str, ...] = ()
+
+    @field_validator("sv", "en", "fi")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"keyword {pattern!r} is not a regular expression: {exc}"
+                ) from None
+            if compiled.search(""):
+                raise ValueError(f"keyword {pattern!r} matches the empty text")
+            if re.sub(r"\\.", "", pattern) != re.sub(r"\\.", "", pattern).lower():
+                raise ValueError(f"keyword {pattern!r} is not written in lower case")
+        return patterns
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every (language, pattern) pair, in the order written."""
+        return [(lang, p) for lang in ("sv", "en", "fi") for p in getattr(self, lang)]
+
+
+class Code(_Strict):
+    """One code of a scheme, with labels, definition and optional attributes."""
+
+    code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: Text
+    definition: Text
+    group: str | None = None
+    country: Literal["SE", "FI"] | None = None
+    law: str | None = None
+    in_force_from: dt.date | None = None
+    family: Literal["trafficking", "exploitation", "other"] | None = None
+    terminal: bool = False
+    requires: tuple[str, ...] = ()
+    include: Text | None = None
+    exclude: Text | None = None
+    example: Text | None = None
+    keywords: Keywords | None = None
+    sources: tuple[str, ...] = ()
+
+
+class Scheme(_Strict):
+    """A named list of codes.
+
+    ``ordered`` schemes (stages, age bands) list their codes in order; codes marked
+    ``terminal`` (a closure) stand outside that order. ``groups`` name the groups
+    that codes may belong to (for example the barrier categories).
+    """
+
+    label: Text
+    definition: Text
+    ordered: bool = False
+    codeable: bool = False
+    groups: tuple[Code, ...] = ()
+    codes: tuple[Code, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scheme:
+        _no_duplicates([c.code for c in self.codes], "code")
+        _no_duplicates([g.code for g in self.groups], "group")
+        known_groups = {g.code for g in self.groups}
+        for c in self.codes:
+            if c.group is not None and c.group not in known_groups:
+                raise ValueError(
+                    f"code {c.code!r} is in group {c.group!r}, which is not one of the scheme's "
+                    f"groups {sorted(known_groups)}"
+                )
+        return self
+
+    @property
+    def code_list(self) -> list[str]:
+        return [c.code for c in self.codes]
+
+    @property
+    def ranked_codes(self) -> list[str]:
+        """Codes in their order, without terminal codes (for ordered schemes)."""
+        return [c.code for c in self.codes if not c.terminal]
+
+    def get(self, code: str) -> Code:
+        for c in self.codes:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+
+ColumnType = Literal[
+    "id", "text", "date", "integer", "boolean", "code", "country", "scheme_name", "scheme_code"
+]
+
+
+class Column(_Strict):
+    """A column of an intake table.
+
+    Types: ``id`` (a non-empty identifier), ``text``, ``date`` (ISO 8601,
+    YYYY-MM-DD), ``integer``, ``boolean`` (1/0, true/false, yes/no, ja/nej),
+    ``code`` (a code of ``scheme``), ``country`` (ISO 3166-1 alpha-2, ``XX`` for
+    unknown), ``scheme_name`` (the name of a codeable scheme) and ``scheme_code`` (a
+    code of the scheme named in column ``scheme_column`` of the same row).
+
+    A ``personal`` column (the names of the parties) holds direct identifiers: intake
+    uses it to mask the document texts (:mod:`cape_study.privacy.masking`) and drops it
+    before anything is stored.
+    """
+
+    type: ColumnType
+    label: Text
+    definition: Text
+    required: bool = False
+    unique: bool = False
+    scheme: str | None = None
+    scheme_column: str | None = None
+    min: int | None = None
+    max: int | None = None
+    references: tuple[str, ...] = ()
+    personal: bool = False
+
+    @model_validator(mode="after")
+    def _type_arguments(self) -> Column:
+        if (self.type == "code") != (self.scheme is not None):
+            raise ValueError("a column has a scheme exactly when its type is 'code'")
+        if (self.type == "scheme_code") != (self.scheme_column is not None):
+            raise ValueError("a column has a scheme_column exactly when its type is 'scheme_code'")
+        if self.personal and (self.type != "text" or self.required or self.unique):
+            raise ValueError("a personal column is an optional, non-unique text column")
+        return self
+
+
+class Table(_Strict):
+    """One table of a case file."""
+
+    label: Text
+    definition: Text
+    row: Text
+    required: bool = True
+    key: str | None = None
+    unique_together: tuple[tuple[str, ...], ...] = ()
+    columns: dict[str, Column] = Field(min_length=1)
+
+
+class Codebook(_Strict):
+    """A versioned codebook: code schemes and the intake tables that use them."""
+
+    codebook: str
+    version: str
+    title: Text
+    description: Text
+    sources: tuple[str, ...] = ()
+    schemes: dict[str, Scheme]
+    tables: dict[str, Table]
+
+    @field_validator("schemes", "tables")
+    @classmethod
+    def _snake_case_names(cls, value: dict) -> dict:
+        for name in value:
+            if not name.replace("_", "").isalnum() or not name.islower():
+                raise ValueError(f"name {name!r} is not lower snake_case")
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Codebook:
+        for tname, table in self.tables.items():
+            if table.key is not None and table.key not in table.columns:
+                raise ValueError(f"table {tname!r}: key {table.key!r} is not one of its columns")
+            for group in table.unique_together:
+                missing = [c for c in group if c not in table.columns]
+                if missing:
+                    raise ValueError(f"table {tname!r}: unique_together names unknown {missing}")
+            for cname, col in table.columns.items():
+                where = f"table {tname!r}, column {cname!r}"
+                if col.scheme is not None and col.scheme not in self.schemes:
+                    raise ValueError(f"{where}: unknown scheme {col.scheme!r}")
+                if col.scheme_column is not None and col.scheme_column not in table.columns:
+                    raise ValueError(f"{where}: unknown scheme_column {col.scheme_column!r}")
+                for ref in col.references:
+                    rt, _, rc = ref.partition(".")
+                    if rt not in self.tables or rc not in self.tables[rt].columns:
+                        raise ValueError(f"{where}: reference {ref!r} names no table column")
+        for sname, scheme in self.schemes.items():
+            for c in scheme.codes:
+                for req in c.requires:
+                    if not any(req in t.columns for t in self.tables.values()):
+                        raise ValueError(
+                            f"scheme {sname!r}, code {c.code!r}: requires unknown column {req!r}"
+                        )
+        return self
+
+    # -- look-ups ---------------------------------------------------------------------
+    def scheme(self, name: str) -> Scheme:
+        """The scheme called ``name``; ValueError listing the known schemes otherwise."""
+        try:
+            return self.schemes[name]
+        except KeyError:
+            raise ValueError(
+                f"unknown code scheme {name!r}; known schemes: {', '.join(sorted(self.schemes))}"
+            ) from None
+
+    def table(self, name: str) -> Table:
+        """The intake table called ``name``; ValueError listing the known tables otherwise."""
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise ValueError(
+                f"unknown table {name!r}; known tables: {', '.join(self.tables)}"
+            ) from None
+
+    def codes(self, scheme: str) -> list[str]:
+        """The codes of ``scheme`` in codebook order."""
+        return self.scheme(scheme).code_list
+
+    def labels(self, scheme: str, lang: Language = "en") -> dict[str, str]:
+        """Map each code of ``scheme`` to its label in ``lang``."""
+        _check_language(lang)
+        return {c.code: c.label(lang) for c in self.scheme(scheme).codes}
+
+    def label(self, scheme: str, code: str, lang: Language = "en") -> str:
+        """The label of one code; ValueError naming the scheme's codes if it is unknown."""
+        labels = self.labels(scheme, lang)
+        if code not in labels:
+            raise ValueError(f"{code!r} is not a code of scheme {scheme!r}; codes: {list(labels)}")
+        return labels[code]
+
+    @property
+    def codeable_schemes(self) -> list[str]:
+        """Schemes that coders apply in the ``codings`` table."""
+        return [name for name, s in self.schemes.items() if s.codeable]
+
+
+def _no_duplicates(items: list[str], what: str) -> None:
+    seen: set[str] = set()
+    dups = sorted({i for i in items if i in seen or seen.add(i)})
+    if dups:
+        raise ValueError(f"duplicate {what}s: {dups}")
+
+
+def _check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; known languages: {', '.join(LANGUAGES)}")
+
+
+def available_codebooks() -> list[str]:
+    """Names of the codebooks shipped with the package."""
+    return sorted(p.stem for p in CODEBOOK_DIR.glob("*.yaml"))
+
+
+def load_codebook(name: str | Path = DEFAULT_CODEBOOK) -> Codebook:
+    """Read and check a codebook.
+
+    Parameters
+    ----------
+    name
+        The name of a packaged codebook (``"cape_v1"``) or the path of a YAML file.
+
+    Raises
+    ------
+    CodebookError
+        When the file is missing, is not YAML, or breaks the codebook's rules; the
+        message names the entry at fault.
+    """
+    path = Path(name)
+    if path.suffix not in {".yaml", ".yml"}:
+        known = available_codebooks()
+        if str(name) not in known:
+            raise CodebookError(f"unknown codebook {str(name)!r}; known: {', '.join(known)}")
+        path = CODEBOOK_DIR / f"{name}.yaml"
+    return _load_path(path.resolve())
+
+
+# libyaml's parser when PyYAML has it (8 times faster on cape_v1.yaml), with the same
+# safe constructors as yaml.safe_load.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_path(path: Path) -> Codebook:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    except FileNotFoundError:
+        raise CodebookError(f"{path}: no such codebook file") from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return Codebook.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: the codebook breaks {exc.error_count()} rule(s):"]
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  {loc}: {err['msg']}")
+        raise CodebookError("\n".join(lines)) from None
+
+
+# -- rendering --------------------------------------------------------------------------
+_HEAD = {
+    "sv": {
+        "code": "Kod",
+        "label": "Etikett",
+        "definition": "Definition",
+        "schemes": "Kodscheman",
+        "tables": "Tabeller (inläsningsformat)",
+        "column": "Kolumn",
+        "type": "Typ",
+        "required": "Obligatorisk",
+        "yes": "ja",
+        "no": "nej",
+        "version": "Version",
+        "include": "Koda när",
+        "exclude": "Koda inte när",
+        "example": "Exempel",
+        "keywords": "Nyckelord och mönster för textkodning",
+        "sources": "Källor",
+        "law": "Lagrum",
+        "in_force": "I kraft från",
+        "country": "Land",
+        "group": "Grupp",
+        "row": "En rad per",
+        "codeable": "Kodas i tabellen codings",
+        "ordered": "Ordnad skala",
+    },
+    "en": {
+        "code": "Code",
+        "label": "Label",
+        "definition": "Definition",
+        "schemes": "Code schemes",
+        "tables": "Tables (intake format)",
+        "column": "Column",
+        "type": "Type",
+        "required": "Required",
+        "yes": "yes",
+        "no": "no",
+        "version": "Version",
+        "include": "Code when",
+        "exclude": "Do not code when",
+        "example": "Example",
+        "keywords": "Keywords and patterns for text coding",
+        "sources": "Sources",
+        "law": "Legal provision",
+        "in_force": "In force from",
+        "country": "Country",
+        "group": "Group",
+        "row": "One row per",
+        "codeable": "Coded in the codings table",
+        "ordered": "Ordered scale",
+    },
+}
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
+    """Render the codebook as a Markdown document in Swedish (``sv``) or English (``en``)."""
+    _check_language(lang)
+    h = _HEAD[lang]
+    out = [
+        f"# {codebook.title(lang)}",
+        "",
+        f"{h['version']}: {codebook.version}",
+        "",
+        codebook.description(lang).strip(),
+        "",
+    ]
+    out += [f"## {h['schemes']}", ""]
+    for name, scheme in codebook.schemes.items():
+        out += [f"### {scheme.label(lang)} (`{name}`)", "", scheme.definition(lang).strip(), ""]
+        flags = [h[f] for f in ("ordered", "codeable") if getattr(scheme, f)]
+        if flags:
+            out += [f"*{'; '.join(flags)}.*", ""]
+        groups = {g.code: g.label(lang) for g in scheme.groups}
+        detailed = any(c.include or c.exclude or c.example or c.sources for c in scheme.codes)
+        if detailed:
+            for c in scheme.codes:
+                out += [f"#### `{c.code}`: {c.label(lang)}", "", c.definition(lang).strip(), ""]
+                out += _code_attributes(c, groups, h, lang)
+        else:
+            out += [f"| {h['code']} | {h['label']} | {h['definition']} |", "|---|---|---|"]
+            for c in scheme.codes:
+                extra = "; ".join(_code_attributes(c, groups, h, lang, inline=True))
+                definition = _cell(c.definition(lang)) + (f" ({_cell(extra)})" if extra else "")
+                out.append(f"| `{c.code}` | {_cell(c.label(lang))} | {definition} |")
+            out.append("")
+    out += [f"## {h['tables']}", ""]
+    for tname, table in codebook.tables.items():
+        out += [
+            f"### {table.label(lang)} (`{tname}`)",
+            "",
+            table.definition(lang).strip(),
+            "",
+            f"{h['row']}: {table.row(lang)}",
+            "",
+            f"| {h['column']} | {h['type']} | {h['required']} | {h['definition']} |",
+            "|---|---|---|---|",
+        ]
+        for cname, col in table.columns.items():
+            kind = f"code: `{col.scheme}`" if col.scheme else col.type
+            req = h["yes"] if col.required else h["no"]
+            out.append(
+                f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
+                f"{_cell(col.definition(lang))} |"
+            )
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _code_attributes(
+    c: Code, groups: dict[str, str], h: dict[str, str], lang: Language, inline: bool = False
+) -> list[str]:
+    attrs = []
+    if c.group:
+        attrs.append(f"{h['group']}: {groups[c.group]}")
+    if c.country:
+        attrs.append(f"{h['country']}: {c.country}")
+    if c.law:
+        attrs.append(f"{h['law']}: {c.law}")
+    if c.in_force_from:
+        attrs.append(f"{h['in_force']}: {c.in_force_from.isoformat()}")
+    if inline:
+        return attrs
+    lines = [f"- {a}" for a in attrs]
+    for key in ("include", "exclude", "example"):
+        text = getattr(c, key)
+        if text is not None:
+            lines.append(f"- **{h[key]}:** {_cell(text(lang))}")
+    if c.keywords is not None:
+        lines.append(f"- **{h['keywords']}:**")
+        for lang in ("sv", "en", "fi"):
+            patterns = getattr(c.keywords, lang)
+            if patterns:
+                lines.append(f"    - {lang}: " + ", ".join(f"`{p}`" for p in patterns))
+    if c.sources:
+        lines.append(f"- **{h['sources']}:** " + "; ".join(f"<{s}>" for s in c.sources))
+    return [*lines, ""] if lines else []
+
+
+def render_html(codebook: Codebook, lang: Language = "en") -> str:
+    """Render the codebook as a self-contained HTML page."""
+    body = markdown.markdown(render_markdown(codebook, lang), extensions=["tables"])
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{codebook.title(lang)} {codebook.version}</title>\n<style>{_CSS}</style>\n"
+        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.45;color:#222}table{border-collapse:collapse;width:100%;margin:1rem 0}"
+    "th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}"
+    "th{background:#f3f3f3}code{background:#f6f6f6;padding:0 .2rem}h2{border-bottom:2px solid #ddd}"
+)

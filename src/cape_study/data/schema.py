@@ -1,0 +1,608 @@
+"""Table schemas derived from the codebook, and lazy validation into one problem table.
+
+Validation runs in two passes over each table, both driven by the codebook's
+``tables`` section:
+
+1. **Parse.** Every cell arrives as text (CSV) or as a spreadsheet value (xlsx) and
+   is converted to its declared type: dates (ISO 8601, ``YYYY-MM-DD``), integers,
+   booleans (``1/0``, ``true/false``, ``yes/no``, ``ja/nej``). A cell that cannot be
+   converted is a problem and becomes missing.
+2. **Check.** A pandera :class:`~pandera.api.pandas.container.DataFrameSchema` per
+   table, built by :func:`build_schemas`, checks the typed tables lazily: required
+   values, allowed codes, unique identifiers and key combinations, value bounds,
+   foreign keys between tables, and the rules that tie columns together (a stage's
+   required columns, a conviction's offence family, the date an offence came into
+   force, a region and offence belonging to the case's country, no event before the
+   report or after the data cut-off, and stage dates in stage order).
+
+Every failure becomes a row of one problem table with the columns of
+:data:`PROBLEM_COLUMNS`: where it is (file, sheet, row, column), the value found
+and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from cape_study.data.codebook import Codebook, Column, Table
+
+__all__ = [
+    "PROBLEM_COLUMNS",
+    "Source",
+    "build_schemas",
+    "parse_table",
+    "problems_frame",
+    "validate_tables",
+]
+
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "expected"]
+
+_TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä"}
+_FALSE = {"0", "false", "no", "nej", "n", "f", "ei"}
+_ID = re.compile(r"^\S+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a table was read from, to name it in problems.
+
+    Loaders set each table's index to the row number a person sees in the file or
+    sheet (the header is row 1), so problems report that row.
+    """
+
+    file: str
+    sheet: str = ""
+
+
+@dataclass
+class _Problems:
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, source: Source, row: object, column: str, value: object, expected: str) -> None:
+        self.rows.append(
+            {
+                "file": source.file,
+                "sheet": source.sheet,
+                "row": row,
+                "column": column,
+                "value": _show(value),
+                "expected": expected,
+            }
+        )
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problems_frame(rows: list[dict] | None = None) -> pd.DataFrame:
+    """A problem table (possibly empty) with the standard columns, sorted by place."""
+    frame = pd.DataFrame(rows or [], columns=PROBLEM_COLUMNS)
+    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    return frame.sort_values(
+        ["file", "sheet", "row", "column"], kind="stable", na_position="first"
+    ).reset_index(drop=True)
+
+
+# -- pass 1: parse ----------------------------------------------------------------------
+_BLANK, _UNSEEN = object(), object()
+
+
+def _is_blank(value: object) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and np.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def _parse_date(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.time() == dt.time(0) else None
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0))
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return dt.datetime.strptime(value.strip()[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _parse_boolean(value: object) -> bool | None:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        token = value.strip().lower()
+        if token in _TRUE:
+            return True
+        if token in _FALSE:
+            return False
+    return None
+
+
+def _parse_text(value: object) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_id(value: object) -> str | None:
+    text = _parse_text(value)
+    return text if text is not None and _ID.match(text) else None
+
+
+_PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
+    # type: (parser, pandas dtype, what is expected)
+    "id": (_parse_id, "string", "an identifier without spaces"),
+    "text": (_parse_text, "string", "text"),
+    "date": (_parse_date, "datetime64[ns]", "a date written YYYY-MM-DD"),
+    "integer": (_parse_integer, "Int64", "a whole number"),
+    "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no or ja/nej"),
+    "code": (_parse_text, "string", "a code"),
+    "country": (_parse_text, "string", "a country code"),
+    "scheme_name": (_parse_text, "string", "a scheme name"),
+    "scheme_code": (_parse_text, "string", "a code"),
+}
+
+
+def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.DataFrame, list[dict]]:
+    """Convert a raw table's cells to the types the codebook declares.
+
+    Parameters
+    ----------
+    raw
+        The table as read: cells are strings, spreadsheet values or missing; the
+        index is the row number in the file. Only columns declared in ``table`` are
+        converted (others are reported by the loader).
+    table
+        The codebook's declaration of the table.
+    source
+        Where the table came from, for problems.
+
+    Returns
+    -------
+    (typed, problems)
+        The typed table (same index; unparseable cells are missing) and one problem
+        row per cell that could not be converted.
+    """
+    problems = _Problems()
+    typed = {}
+    for name, col in table.columns.items():
+        parse, dtype, expected = _PARSERS[col.type]
+        if name not in raw.columns:
+            typed[name] = pd.Series(pd.NA, index=raw.index, dtype=dtype)
+            continue
+        # A column repeats its values (codes, dates, booleans): each distinct value, by
+        # type, is looked at once.
+        seen: dict[tuple[type, object], object] = {}
+        values = []
+        for row, value in zip(raw.index, raw[name], strict=True):
+            key = (type(value), value)
+            parsed = seen.get(key, _UNSEEN)
+            if parsed is _UNSEEN:
+                parsed = seen[key] = _BLANK if _is_blank(value) else parse(value)
+            if parsed is _BLANK:
+                values.append(None)
+                continue
+            if parsed is None:
+                problems.add(source, row, name, value, expected)
+            values.append(parsed)
+        typed[name] = pd.Series(values, index=raw.index, dtype=object).astype(dtype)
+    return pd.DataFrame(typed, index=raw.index), problems.rows
+
+
+# -- pass 2: check ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Rule:
+    column: str
+    expected: str
+
+
+class _SchemaBuilder:
+    """Builds one table's pandera schema and remembers what each check means."""
+
+    def __init__(
+        self, codebook: Codebook, tables: dict[str, pd.DataFrame], data_cutoff: dt.date
+    ) -> None:
+        self.codebook = codebook
+        self.tables = tables
+        self.cutoff = pd.Timestamp(data_cutoff)
+        self.rules: dict[str, _Rule] = {}
+
+    def _check(
+        self,
+        key: str,
+        column: str,
+        expected: str,
+        fn: Callable[[pd.Series | pd.DataFrame], pd.Series | bool],
+    ) -> pa.Check:
+        self.rules[key] = _Rule(column, expected)
+        return pa.Check(fn, name=key, error=key)
+
+    def column_checks(self, tname: str, cname: str, col: Column) -> list[pa.Check]:
+        key = f"{tname}.{cname}"
+        checks = []
+        if col.type == "code":
+            codes = self.codebook.codes(col.scheme)
+            checks.append(
+                self._check(
+                    f"{key}:code",
+                    cname,
+                    _one_of(col.scheme, codes),
+                    lambda s, c=frozenset(codes): s.isin(c),
+                )
+            )
+        elif col.type == "country":
+            checks.append(
+                self._check(
+                    f"{key}:country",
+                    cname,
+                    "an ISO 3166-1 alpha-2 country code such as SE, or XX",
+                    lambda s: s.str.fullmatch(r"[A-Z]{2}"),
+                )
+            )
+        elif col.type == "scheme_name":
+            names = self.codebook.codeable_schemes
+            checks.append(
+                self._check(
+                    f"{key}:scheme",
+                    cname,
+                    f"one of the codeable schemes: {', '.join(names)}",
+                    lambda s, c=frozenset(names): s.isin(c),
+                )
+            )
+        if col.min is not None:
+            checks.append(
+                self._check(
+                    f"{key}:min",
+                    cname,
+                    f"a number of at least {col.min}",
+                    lambda s, m=col.min: s >= m,
+                )
+            )
+        if col.max is not None:
+            checks.append(
+                self._check(
+                    f"{key}:max",
+                    cname,
+                    f"a number of at most {col.max}",
+                    lambda s, m=col.max: s <= m,
+                )
+            )
+        targets = [r for r in col.references if r.split(".")[0] in self.tables]
+        if targets:
+            keys: set[str] = set()
+            for ref in targets:
+                rt, rc = ref.split(".")
+                keys.update(self.tables[rt][rc].dropna().astype(str))
+            where = " or ".join(f"{r.split('.')[1]} in table {r.split('.')[0]}" for r in targets)
+            checks.append(
+                self._check(
+                    f"{key}:fk",
+                    cname,
+                    f"an existing {where}",
+                    lambda s, k=frozenset(keys): s.isin(k),
+                )
+            )
+        return checks
+
+    def table_checks(self, tname: str, table: Table) -> list[pa.Check]:
+        checks = []
+        for cname, col in table.columns.items():
+            if col.type == "scheme_code":
+                checks.append(
+                    self._check(
+                        f"{tname}.{cname}:scheme_code",
+                        cname,
+                        f"a code of the scheme named in column {col.scheme_column}",
+                        lambda d, c=cname, s=col.scheme_column: self._in_named_scheme(d, c, s),
+                    )
+                )
+            if col.type == "code":
+                checks += self._code_rules(tname, table, cname, col)
+            if col.type == "date":
+                checks.append(
+                    self._check(
+                        f"{tname}.{cname}:cutoff",
+                        cname,
+                        f"a date on or before the data cut-off {self.cutoff.date()}",
+                        lambda d, c=cname: d[c].isna() | (d[c] <= self.cutoff),
+                    )
+                )
+        if tname == "events":
+            checks.append(
+                self._check(
+                    "events.date:after_report",
+                    "date",
+                    "a date on or after the case's report_date",
+                    lambda d: _not_before(d["date"], self._case_value(d, "report_date")),
+                )
+            )
+            checks.append(
+                self._check(
+                    "events.date:stage_order",
+                    "date",
+                    "a date not before the dates of the case's earlier stages",
+                    self._stage_order,
+                )
+            )
+        return checks
+
+    def _code_rules(self, tname: str, table: Table, cname: str, col: Column) -> list[pa.Check]:
+        """Rules carried by code attributes: requires, family, in force, country."""
+        scheme = self.codebook.scheme(col.scheme)
+        checks = []
+        for code in scheme.codes:
+            for req in code.requires:
+                if req in table.columns:
+                    checks.append(
+                        self._check(
+                            f"{tname}.{req}:required_by_{cname}_{code.code}",
+                            req,
+                            f"a value: {cname} {code.code} requires {req}",
+                            lambda d, c=cname, v=code.code, r=req: (
+                                (d[c] != v).fillna(True) | d[r].notna()
+                            ),
+                        )
+                    )
+        families = {c.code: c.family for c in scheme.codes if c.family}
+        if col.scheme == "outcome" and families and "offence" in table.columns:
+            offence_family = self._attribute_map("offence", "family")
+            checks.append(
+                self._check(
+                    f"{tname}.{cname}:family",
+                    cname,
+                    "an outcome that matches the offence's family "
+                    "(trafficking, exploitation, other)",
+                    lambda d, c=cname, f=families: _matches(
+                        d[c].map(f), d["offence"].map(offence_family)
+                    ),
+                )
+            )
+        in_force = {c.code: pd.Timestamp(c.in_force_from) for c in scheme.codes if c.in_force_from}
+        date_col = (
+            "date"
+            if "date" in table.columns
+            else ("report_date" if "report_date" in table.columns else None)
+        )
+        if in_force and date_col:
+            checks.append(
+                self._check(
+                    f"{tname}.{cname}:in_force",
+                    cname,
+                    "an offence in force on the date ("
+                    + ", ".join(f"{k} from {v.date()}" for k, v in in_force.items())
+                    + ")",
+                    lambda d, c=cname, f=in_force, dc=date_col: _not_before(d[dc], d[c].map(f)),
+                )
+            )
+        countries = {c.code: c.country for c in scheme.codes if c.country}
+        if countries and col.scheme != "country":
+            checks.append(
+                self._check(
+                    f"{tname}.{cname}:country",
+                    cname,
+                    "a code that belongs to the case's country",
+                    lambda d, c=cname, m=countries: _matches(d[c].map(m), self._country(d)),
+                )
+            )
+        return checks
+
+    def _country(self, d: pd.DataFrame) -> pd.Series:
+        """The case's country for each row; missing where it is not a valid code."""
+        country = d["country"] if "country" in d else self._case_value(d, "country")
+        return country.where(country.isin(self.codebook.codes("country")))
+
+    def _attribute_map(self, scheme: str, attribute: str) -> dict[str, str]:
+        return {
+            c.code: getattr(c, attribute)
+            for c in self.codebook.scheme(scheme).codes
+            if getattr(c, attribute)
+        }
+
+    def _in_named_scheme(self, d: pd.DataFrame, column: str, scheme_column: str) -> pd.Series:
+        ok = pd.Series(True, index=d.index)
+        for name in self.codebook.codeable_schemes:
+            rows = (d[scheme_column] == name).fillna(False).astype(bool)
+            ok[rows] = d.loc[rows, column].isin(self.codebook.codes(name)).to_numpy(bool)
+        return ok
+
+    def _case_value(self, d: pd.DataFrame, column: str) -> pd.Series:
+        cases = self.tables.get("cases")
+        if cases is None or column not in cases:
+            return pd.Series(pd.NA, index=d.index)
+        lookup = cases.drop_duplicates("case_id").set_index("case_id")[column]
+        return d["case_id"].map(lookup)
+
+    def _stage_order(self, d: pd.DataFrame) -> pd.Series:
+        """False for an event dated before an earlier stage of the same case.
+
+        An event of one suspect is compared with that suspect's earlier stages and
+        with the whole case's; an event of the whole case (no suspect) with every
+        earlier stage in the case. Terminal stages (closed) have no place in the order.
+        """
+        ranked = self.codebook.scheme("stage").ranked_codes
+        frame = pd.DataFrame(
+            {
+                "row": d.index,
+                "case": d["case_id"],
+                "suspect": d["suspect_id"],
+                "rank": d["stage"].map({s: i for i, s in enumerate(ranked)}),
+                "date": d["date"],
+            }
+        ).dropna(subset=["case", "rank", "date"])
+        pairs = frame.merge(frame, on="case", suffixes=("", "_prior"))
+        related = (
+            pairs["suspect"].isna()
+            | pairs["suspect_prior"].isna()
+            | (pairs["suspect"] == pairs["suspect_prior"])
+        ).fillna(False)
+        bad = (
+            related & (pairs["rank_prior"] < pairs["rank"]) & (pairs["date_prior"] > pairs["date"])
+        )
+        return pd.Series(~d.index.isin(pairs.loc[bad.astype(bool), "row"]), index=d.index)
+
+    def build(self, tname: str, table: Table) -> pa.DataFrameSchema:
+        columns = {}
+        for cname, col in table.columns.items():
+            columns[cname] = pa.Column(
+                _PARSERS[col.type][1],
+                checks=self.column_checks(tname, cname, col),
+                nullable=not col.required,
+                unique=col.unique,
+                required=True,
+            )
+            if col.required:
+                self.rules[f"{tname}.{cname}:required"] = _Rule(cname, "a value (required)")
+        unique = [list(u) for u in table.unique_together]
+        return pa.DataFrameSchema(
+            columns,
+            checks=self.table_checks(tname, table),
+            unique=unique[0] if unique else None,
+            name=tname,
+        )
+
+
+def _one_of(scheme: str, codes: list[str]) -> str:
+    shown = ", ".join(codes) if len(codes) <= 12 else ", ".join(codes[:12]) + ", ..."
+    return f"a code of scheme {scheme}: {shown}"
+
+
+def _matches(left: pd.Series, right: pd.Series) -> pd.Series:
+    """True where either side is missing or both are equal."""
+    left = left.astype(object)
+    right = right.astype(object)
+    return left.isna() | right.isna() | (left == right)
+
+
+def _not_before(dates: pd.Series, bound: pd.Series) -> pd.Series:
+    bound = pd.to_datetime(bound)
+    return (dates.isna() | bound.isna() | (dates >= bound)).astype(bool)
+
+
+def build_schemas(
+    codebook: Codebook, tables: dict[str, pd.DataFrame], data_cutoff: dt.date
+) -> tuple[dict[str, pa.DataFrameSchema], dict[str, _Rule]]:
+    """Build a pandera schema for each table present, from the codebook.
+
+    Parameters
+    ----------
+    codebook
+        The codebook whose ``tables`` section declares the intake format.
+    tables
+        The typed tables read so far; foreign-key and cross-table checks use them
+        (a reference to an absent optional table is not checked).
+    data_cutoff
+        No date may fall after it.
+
+    Returns
+    -------
+    (schemas, rules)
+        A schema per table, and what each named check means (the column it is
+        about and what was expected), used to word the problem table.
+    """
+    builder = _SchemaBuilder(codebook, tables, data_cutoff)
+    schemas = {t: builder.build(t, codebook.table(t)) for t in tables}
+    return schemas, builder.rules
+
+
+def validate_tables(
+    codebook: Codebook,
+    typed: dict[str, pd.DataFrame],
+    raw: dict[str, pd.DataFrame],
+    sources: dict[str, Source],
+    data_cutoff: dt.date,
+    skip: set[tuple[str, object, str]] | None = None,
+) -> list[dict]:
+    """Check typed tables against their schemas lazily; return every problem found.
+
+    ``raw`` supplies the values as written in the file for the problem table;
+    ``skip`` lists (table, row, column) cells (row ``None`` for a whole column)
+    already reported, so that a cell that could not be parsed or a missing column is
+    not reported again as missing.
+    """
+    skip = skip or set()
+    schemas, rules = build_schemas(codebook, typed, data_cutoff)
+    out = _Problems()
+    for tname, schema in schemas.items():
+        try:
+            schema.validate(typed[tname], lazy=True)
+        except SchemaErrors as exc:
+            _collect(exc.failure_cases, tname, schema, rules, raw[tname], sources[tname], skip, out)
+    return out.rows
+
+
+def _collect(
+    failures: pd.DataFrame,
+    tname: str,
+    schema: pa.DataFrameSchema,
+    rules: dict[str, _Rule],
+    raw: pd.DataFrame,
+    source: Source,
+    skip: set[tuple[str, object, str]],
+    out: _Problems,
+) -> None:
+    unique = list(schema.unique or [])
+    seen: set[tuple[object, str, str]] = set()
+    for failure in failures.itertuples(index=False):
+        row = failure.index
+        check = str(failure.check)
+        if check in rules:
+            rule = rules[check]
+        elif check == "not_nullable":
+            rule = _Rule(failure.column, "a value (required)")
+        elif check == "field_uniqueness":
+            rule = _Rule(failure.column, "a value that appears only once in the column")
+        elif check == "multiple_fields_uniqueness":
+            rule = _Rule(
+                ", ".join(unique), "a combination that appears only once: " + ", ".join(unique)
+            )
+        else:
+            rule = _Rule(failure.column or "", f"to pass check {check}")
+        if row is None or (isinstance(row, float) and np.isnan(row)):
+            row = None
+        cells = unique if check == "multiple_fields_uniqueness" else [rule.column]
+        if any((tname, r, c) in skip for c in cells for r in (row, None)):
+            continue
+        if (row, rule.column, rule.expected) in seen:
+            continue
+        seen.add((row, rule.column, rule.expected))
+        if rule.column in raw.columns and row in raw.index:
+            value = raw.at[row, rule.column]
+        elif rule.column == ", ".join(unique) and row in raw.index:
+            value = " | ".join(_show(raw.at[row, c]) for c in unique if c in raw.columns)
+        else:
+            value = failure.failure_case
+        out.add(source, row, rule.column, value, rule.expected)

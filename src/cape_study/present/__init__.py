@@ -1,0 +1,1 @@
+"""Presentation: labels, wording and takeaways, display tables and figures."""

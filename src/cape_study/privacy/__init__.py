@@ -1,0 +1,3 @@
+"""Privacy: identity numbers, pseudonymisation keys, masking, scanning of outputs, and
+disclosure control.
+"""

@@ -1,0 +1,245 @@
+"""The step cache: executed steps kept between runs, so that unchanged steps need not run.
+
+The cache
+---------
+A step is taken from the cache (``.cache/steps/<step>/``) when its notebook, its
+resolved parameters, its input files, the output files of the steps it needs, and the
+library source (every file under ``src/cape_study``, codebooks included) hash as they
+did when it last ran, the environment variables the step names under ``env:`` (such as
+``CAPE_PSEUDO_KEY``) are unchanged (only a hash of their hash is kept), and its outputs
+still hash as they did then. ``force`` re-runs.
+
+A folder among a step's inputs (a case file) is recorded, in the key and in the
+manifest, as one hash of its files with their number
+(:func:`~cape_study.runner.provenance.folder_hash`), not file by file.
+
+A step's folder holds ``entry.json`` (its cache key, the digest of each part of the key,
+and what the manifest records about the step), the executed ``notebook.ipynb`` and its
+page ``report.html``; a new entry replaces the old one in one rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cape_study.runner.execution import write_notebook
+from cape_study.runner.provenance import (
+    FORMAT,
+    data_digest,
+    digest,
+    hash_files,
+    matches,
+    relative,
+    sha256,
+    stamped_files,
+)
+
+if TYPE_CHECKING:
+    from cape_study.runner.pipeline import Step
+
+__all__ = ["CacheKey", "StepCache"]
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """What a step's result depends on: ``key`` digests it all, ``parts`` digests each
+    part (to say which changed), ``inputs`` hashes each input file, and each input
+    folder as a whole (``{"sha256", "files"}``)."""
+
+    key: str
+    inputs: dict[str, Any]
+    parts: dict[str, str]
+
+
+def _secret_hash(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None else hashlib.sha256(value.encode()).hexdigest()
+
+
+class _Known(dict):
+    """The ``known`` hashes of :func:`hash_files`, remembering whether it added any."""
+
+    changed = False
+
+    def __setitem__(self, key: str, value: list) -> None:
+        self.changed = True
+        super().__setitem__(key, value)
+
+
+class StepCache:
+    """The cache folder of a project whose files are relative to ``root``.
+
+    The SHA-256 of every input and output file is kept in ``files.json`` beside the
+    steps' folders with the file's size, times and inode
+    (:func:`~cape_study.runner.provenance.hash_files`), so that a re-run reads again only the
+    files that changed. A folder among the inputs has its own record under
+    ``folders/``: a hash of every file's path, size, times and inode (its *stamp*), the
+    folder's hash and number of files, and, in a second file read only when the stamp
+    changed, the hash of each file. A case file of 100,000 cases is 275,000 files: a
+    re-run with nothing changed lists and stats them, and reads nothing else.
+    """
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self.folder, self.root = folder, root
+        self._known: _Known | None = None
+
+    def _hashes(self, patterns: list[str]) -> dict[str, str]:
+        """:func:`hash_files` with the hashes known from earlier runs, stored again
+        (in one rename) when a file was read."""
+        path = self.folder / "files.json"
+        if self._known is None:
+            self._known = _Known()
+            # hashes.json (format 1) held every file of a case file: 50 MB to read
+            (self.folder / "hashes.json").unlink(missing_ok=True)
+            with contextlib.suppress(OSError, ValueError):
+                self._known.update(json.loads(path.read_text(encoding="utf-8")))
+        self._known.changed = False
+        hashes = hash_files(self.root, patterns, self._known)
+        if self._known.changed:
+            _write_json(path, self._known)
+        return hashes
+
+    def inputs(self, patterns: list[str]) -> dict[str, Any]:
+        """Path relative to the root -> SHA-256 of each file that ``patterns`` name, and
+        -> ``{"sha256", "files"}`` (:func:`~cape_study.runner.provenance.folder_hash`) of each
+        folder they name."""
+        files: list[str] = []
+        folders: dict[str, dict[str, Any]] = {}
+        for path, is_folder in matches(self.root, patterns):
+            if is_folder:
+                folders[relative(path, self.root)] = self._folder(path)
+            else:
+                files.append(glob.escape(path))
+        found: dict[str, Any] = self._hashes(files) if files else {}
+        found.update(folders)
+        return dict(sorted(found.items()))
+
+    def _folder(self, path: str) -> dict[str, Any]:
+        """The hash of a folder's files (:func:`~cape_study.runner.provenance.folder_hash`),
+        reading only the files whose size, times or inode changed since the last run,
+        and none when none did."""
+        found = stamped_files(path)
+        # in listing order: the same for an unchanged folder (another order only costs
+        # a pass over the known hashes)
+        stamp = hashlib.sha256(repr(found).encode()).hexdigest()
+        name = hashlib.sha256(path.encode()).hexdigest()[:16]
+        summary_path = self.folder / "folders" / f"{name}.json"
+        known_path = self.folder / "folders" / f"{name}.files.json"
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            if summary["folder"] == path and summary["stamp"] == stamp:
+                return {"sha256": summary["sha256"], "files": summary["files"]}
+        known: dict[str, list] = {}
+        with contextlib.suppress(OSError, ValueError):
+            known = json.loads(known_path.read_text(encoding="utf-8"))
+        now: dict[str, list] = {}
+        for rel, *st in found:
+            seen = known.get(rel)
+            if seen is None or seen[:4] != st:
+                seen = [*st, sha256(os.path.join(path, rel))]
+            now[rel] = seen
+        result = data_digest({rel: seen[4] for rel, seen in now.items()})
+        _write_json(known_path, now)
+        _write_json(summary_path, {"folder": path, "stamp": stamp, **result})
+        return result
+
+    def key(
+        self,
+        step: Step,
+        params: Mapping[str, Any],
+        upstream: Mapping[str, Any],
+        library: str,
+        kernel: str,
+    ) -> CacheKey:
+        """The key of a step run with ``params`` after steps that wrote ``upstream``
+        (step -> output hashes), with the library hashing to ``library``."""
+        inputs = self.inputs([p.format(**params) for p in step.inputs])
+        parts = {
+            "format": FORMAT,
+            "notebook": sha256(self.root / step.notebook),
+            "parameters": params,
+            "inputs": inputs,
+            "upstream": upstream,
+            "library": library,
+            "kernel": kernel,
+            "outputs": list(step.outputs),
+            # Secrets such as the pseudonymisation key: only a hash of a hash is kept.
+            "environment": {name: _secret_hash(name) for name in step.env},
+        }
+        return CacheKey(
+            digest(parts), inputs, {part: digest(value) for part, value in parts.items()}
+        )
+
+    def lookup(
+        self, step: Step, params: Mapping[str, Any], key: CacheKey
+    ) -> tuple[dict[str, Any] | None, str]:
+        """The step's cache entry if it is still valid, else None and why not."""
+        folder = self.folder / step.name
+        try:
+            entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None, "not in the cache"
+        if entry.get("key") != key.key:
+            old = entry.get("parts", {})
+            changed = [part for part, value in key.parts.items() if old.get(part) != value]
+            return None, f"{', '.join(changed) or 'cache key'} changed"
+        if not (folder / "report.html").is_file():
+            return None, "not in the cache"
+        patterns = [p.format(**params) for p in step.outputs]
+        if self._hashes(patterns) != entry["outputs"]:
+            return None, "outputs changed since it ran"
+        return entry, ""
+
+    def changed(self, step: Step, params: Mapping[str, Any], library: str) -> bool:
+        """Whether the step is not in the cache or its notebook, parameters or the
+        library changed since it was stored: a quick guess, before its inputs exist."""
+        try:
+            entry = json.loads((self.folder / step.name / "entry.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return True
+        old = entry.get("parts", {})
+        now = {
+            "notebook": digest(sha256(self.root / step.notebook)),
+            "parameters": digest(params),
+            "library": digest(library),
+        }
+        return any(old.get(part) != value for part, value in now.items())
+
+    def last_seconds(self, name: str) -> float | None:
+        """How long the step took when it last ran (its cache entry), if known."""
+        try:
+            entry = json.loads((self.folder / name / "entry.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry.get("ran_seconds")
+
+    def store(self, name: str, entry: Mapping[str, Any], nb: Any, page: str) -> None:
+        """Store a step's result, replacing the old entry in one rename."""
+        cache = self.folder
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+        write_notebook(nb, tmp / "notebook.ipynb")
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        (tmp / "entry.json").write_text(json.dumps(entry, indent=2), encoding="utf-8")
+        target = cache / name
+        if target.exists():
+            trash = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+            os.replace(target, trash / name)
+        os.replace(tmp, target)
+
+
+def _write_json(path: Path, value: Any) -> None:
+    """Write ``value`` as JSON to ``path``, replacing it in one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    tmp.write_text(json.dumps(value), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,337 @@
+"""The whole report as one self-contained document: ``reports/report.html``.
+
+:func:`build_document` puts together, in pipeline order, the body of every step's
+page (as :func:`cape_study.runner.report.render_html` rendered it and the cache keeps it), one
+copy of the pages' style sheets, a table of contents, the codebook as an appendix and
+a provenance block, under :data:`~cape_study.runner.report.SYNTHETIC_BANNER` when the data are
+synthetic. Nothing is loaded from elsewhere: figures are inline, styles are inline,
+and the only script is MathJax, when a step page has math.
+
+Each step is a ``<section id="step-<step>">``. The ids inside a step's page (headings,
+cells, the ids of styled pandas tables) are prefixed with ``step-<step>--``, and the
+links and style rules that point at them follow, so that every anchor is unique across
+steps (the prefix starts with a letter: ``#04_…`` would not be a valid CSS selector,
+and the tables' styles would be lost); the codebook's ids are prefixed with
+``codebook--``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from cape_study.errors import PipelineError
+from cape_study.privacy.masking import PersonalDataFound
+from cape_study.runner.report import BANNER_CSS, SYNTHETIC_BANNER, check_page
+
+__all__ = ["Document", "build_document", "prefix_ids"]
+
+_HEAD = re.compile(r"<head\b[^>]*>(.*?)</head\s*>", re.DOTALL | re.IGNORECASE)
+_HEAD_ITEM = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_MAIN = re.compile(r"<main>(.*)</main>", re.DOTALL)
+_BODY = re.compile(r"<body\b[^>]*>(.*)</body\s*>", re.DOTALL | re.IGNORECASE)
+# A style sheet or script with its content (left as it is), else one tag.
+_TOKEN = re.compile(r"<(style|script)\b([^>]*)>(.*?)</\1\s*>|<[^>]+>", re.DOTALL | re.IGNORECASE)
+_ID = re.compile(r'(\sid=")([^"]*)(")')
+_FRAGMENT = re.compile(r'(\s(?:xlink:)?href="#)([^"]*)(")')
+_URL_REF = re.compile(r"(url\(#)([^)\s]*)(\))")
+_CSS_ID = re.compile(r"#(-?[A-Za-z_][\w-]*)")
+_H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>(.*?)</h2\s*>', re.DOTALL | re.IGNORECASE)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+# The notebook's style for rendered markdown: prose, and tables aligned left.
+_PROSE = "jp-RenderedHTMLCommon jp-RenderedMarkdown"
+_CSS = """
+.cape-front,.cape-appendix{max-width:70rem}
+.cape-front h1{margin-top:.5rem}
+nav.cape-toc ol{line-height:1.6}nav.cape-toc ol ol{list-style:disc;font-size:.95em}
+section.cape-step,section.cape-appendix{border-top:3px solid #c8c8c8;margin-top:2.5rem;
+padding-top:1rem}
+.cape-appendix table{border-collapse:collapse;margin:.75rem 0}
+.cape-appendix th,.cape-appendix td{border:1px solid #ccc;padding:.3rem .5rem;
+text-align:left;vertical-align:top}
+.cape-appendix th{background:#f3f3f3}
+.cape-provenance dt{font-weight:bold;margin-top:.5rem}.cape-provenance dd{margin-left:1.5rem}
+@media print{section.cape-step,section.cape-appendix{break-before:page}}
+"""
+
+
+@dataclass(frozen=True)
+class Document:
+    """The document as parts, each with whether it was scanned for personal data before
+    (the body of a step page, scanned when the page was rendered)."""
+
+    parts: tuple[tuple[str, bool], ...]
+
+    @property
+    def html(self) -> str:
+        """The document's text."""
+        return "".join(text for text, _ in self.parts)
+
+    def check(self, where: str) -> None:
+        """:func:`~cape_study.runner.report.check_page` over the parts not scanned before; a
+        finding is named by its line and column in the whole document ``where``."""
+        findings, offset = [], 0
+        for text, scanned in self.parts:
+            if not scanned:
+                try:
+                    check_page(text, where)
+                except PersonalDataFound as exc:
+                    findings += [
+                        f._replace(start=f.start + offset, end=f.end + offset) for f in exc.findings
+                    ]
+            offset += len(text)
+        if findings:
+            raise PersonalDataFound(where, self.html, findings)
+
+
+def prefix_ids(body: str, prefix: str) -> str:
+    """Prefix every ``id`` in an HTML fragment with ``prefix``, with the ``href="#…"``
+    links, SVG ``url(#…)`` references and the ``#id`` selectors of its style sheets that
+    point at them (a fragment that names no id in ``body`` is left alone)."""
+    ids = {
+        m.group(2)
+        for token in _TOKEN.finditer(body)
+        if not token.group(1)
+        for m in _ID.finditer(token.group())
+    }
+
+    def target(name: str) -> str | None:
+        for candidate in (name, unquote(name)):
+            if candidate in ids:
+                return prefix + candidate
+        return None
+
+    def attribute(m: re.Match[str]) -> str:
+        new = target(m.group(2))
+        return m.group() if new is None else f"{m.group(1)}{html.escape(new)}{m.group(3)}"
+
+    def token(m: re.Match[str]) -> str:
+        if m.group(1):
+            if m.group(1).lower() != "style":
+                return m.group()
+            css = _CSS_ID.sub(
+                lambda c: f"#{prefix}{c.group(1)}" if c.group(1) in ids else c.group(), m.group(3)
+            )
+            return f"<{m.group(1)}{m.group(2)}>{css}</{m.group(1)}>"
+        tag = _ID.sub(
+            lambda i: f"{i.group(1)}{html.escape(prefix)}{i.group(2)}{i.group(3)}", m.group()
+        )
+        tag = _FRAGMENT.sub(attribute, tag)
+        return _URL_REF.sub(attribute, tag)
+
+    return _TOKEN.sub(token, body)
+
+
+def build_document(
+    pages: Mapping[str, tuple[str, str]],
+    *,
+    manifest: Mapping[str, Any],
+    codebook_page: str | None,
+    synthetic: bool | None,
+) -> Document:
+    """The report as one page.
+
+    Parameters
+    ----------
+    pages
+        Step name -> (title, the step's HTML page), in pipeline order.
+    manifest
+        The run's manifest (``created``, ``git``, ``data``, ``library``,
+        ``constraints``, ``python``, ``kernel``, ``steps`` with their ``parameters``),
+        shown in the provenance block.
+    codebook_page
+        The codebook as :func:`cape_study.data.codebook.render_html` renders it (the
+        appendix), or None for none.
+    synthetic
+        Whether to show the synthetic-data banner (sticky at the top of the window).
+
+    Raises
+    ------
+    PipelineError
+        If a page is not one that :func:`cape_study.runner.report.render_html` renders (no
+        ``<main>`` element); the message names the step.
+    """
+    head_items: list[str] = []
+    body_tag = '<body class="jp-Notebook" data-jp-theme-light="true">'
+    bodies = {}
+    for name, (_, page) in pages.items():
+        main, head = _MAIN.search(page), _HEAD.search(page)
+        if main is None or head is None:
+            raise PipelineError(
+                f"step {name!r}: its page is not one that cape-study renders "
+                "(expected a <head> and a <main> element)"
+            )
+        for item in _HEAD_ITEM.finditer(head.group(1)):
+            if BANNER_CSS not in item.group() and item.group() not in head_items:
+                head_items.append(item.group())
+        if name == next(iter(pages)) and (tag := _BODY_TAG.search(page)):
+            body_tag = tag.group()
+        content = main.group(1).strip()
+        if content.startswith(SYNTHETIC_BANNER):
+            content = content[len(SYNTHETIC_BANNER) :].lstrip()
+        bodies[name] = prefix_ids(content, f"step-{name}--")
+
+    created = str(manifest.get("created", ""))
+    head = "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            '<head>\n<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
+            "<title>CAPE study report</title>",
+            *head_items,
+            f"<style>{BANNER_CSS}{_CSS}</style>",
+            "</head>",
+            body_tag,
+            SYNTHETIC_BANNER if synthetic else "",
+            "<main>",
+            f'<div class="cape-front {_PROSE}">',
+            "<h1>CAPE study report</h1>",
+            f"<p>Every step of the pipeline in one document, built {_when(created)} UTC; "
+            'the <a href="#provenance">provenance</a> at the end says from what.</p>',
+            _contents(pages, bodies, codebook_page is not None),
+            "</div>",
+            "",
+        ]
+    )
+    parts: list[tuple[str, bool]] = [(head, False)]
+    for name, body in bodies.items():
+        parts.append((f'<section class="cape-step" id="step-{html.escape(name)}">\n', False))
+        parts.append((body, True))
+        parts.append(("\n</section>\n", False))
+    tail = []
+    if codebook_page is not None:
+        tail.append(_appendix(codebook_page))
+    tail += [_provenance(manifest), "</main>", "</body>", "</html>", ""]
+    parts.append(("\n".join(tail), False))
+    return Document(tuple(parts))
+
+
+def _when(created: str) -> str:
+    return html.escape(created[:16].replace("T", " "))
+
+
+def _text(fragment: str) -> str:
+    """What a reader sees of an HTML fragment, escaped again."""
+    return html.escape(html.unescape(_TAG.sub("", _ANCHOR_LINK.sub("", fragment))).strip())
+
+
+def _contents(
+    pages: Mapping[str, tuple[str, str]], bodies: Mapping[str, str], codebook: bool
+) -> str:
+    items = []
+    for name, (title, _) in pages.items():
+        sub = "".join(
+            f'<li><a href="#{html.escape(h.group(1))}">{_text(h.group(2))}</a></li>'
+            for h in _H2.finditer(bodies[name])
+        )
+        items.append(
+            f'<li><a href="#step-{html.escape(name)}">{html.escape(title)}</a>'
+            + (f"<ol>{sub}</ol>" if sub else "")
+            + "</li>"
+        )
+    if codebook:
+        items.append('<li><a href="#codebook">Appendix: the codebook</a></li>')
+    items.append('<li><a href="#provenance">Provenance</a></li>')
+    return f'<nav class="cape-toc" id="contents"><h2>Contents</h2><ol>{"".join(items)}</ol></nav>'
+
+
+def _appendix(codebook_page: str) -> str:
+    body = _BODY.search(codebook_page)
+    if body is None:
+        raise PipelineError("the codebook's page has no <body> element")
+    return (
+        f'<section class="cape-appendix {_PROSE}" id="codebook">\n'
+        "<p><strong>Appendix: the codebook.</strong> Every code scheme and table of the "
+        "case file, as used by this run.</p>\n"
+        f"{prefix_ids(body.group(1).strip(), 'codebook--')}\n</section>"
+    )
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return html.escape(", ".join(value))
+    return html.escape(json.dumps(value))
+
+
+def _provenance(manifest: Mapping[str, Any]) -> str:
+    esc = html.escape
+    git = manifest.get("git")
+    if git and git.get("commit"):
+        commit = f"<code>{esc(git['commit'])}</code>" + (
+            " <strong>with uncommitted changes</strong>" if git.get("dirty") else " (clean)"
+        )
+    else:
+        commit = "outside a git checkout"
+    data = manifest.get("data") or {}
+    where = (
+        f" of the case file <code>{esc(data['case_file'])}</code>" if data.get("case_file") else ""
+    )
+    data_text = (
+        f"SHA-256 <code>{esc(data['sha256'])}</code> over the {data['files']} file(s){where}, "
+        f"inputs of step {esc(', '.join(data.get('steps', [])))}"
+        if data.get("sha256")
+        else "no input files recorded"
+    )
+    constraints = manifest.get("constraints") or {}
+    library = manifest.get("library") or {}
+    python = manifest.get("python") or {}
+    rows = [
+        ("Run", f"{_when(str(manifest.get('created', '')))} UTC"),
+        ("Git commit", commit),
+        ("Data", data_text),
+        (
+            "Library",
+            f"SHA-256 <code>{esc(str(library.get('sha256')))}</code> of "
+            f"<code>{esc(str(library.get('path')))}</code>",
+        ),
+        (
+            "Constraints",
+            f"SHA-256 <code>{esc(str(constraints.get('sha256')))}</code> of "
+            f"<code>{esc(str(constraints.get('path')))}</code>",
+        ),
+        (
+            "Python",
+            f"{esc(str(python.get('version')))} ({esc(str(python.get('implementation')))}),"
+            f" kernel <code>{esc(str(manifest.get('kernel')))}</code>",
+        ),
+    ]
+    table = [
+        "<table><thead><tr><th>Step</th><th>Parameter set</th><th>Parameter</th>"
+        "<th>Value</th></tr></thead><tbody>"
+    ]
+    for name, step in manifest.get("steps", {}).items():
+        params = step.get("parameters") or {}
+        for i, (key, value) in enumerate(params.items()):
+            first = (
+                f'<td rowspan="{len(params)}">{esc(name)}</td>'
+                f'<td rowspan="{len(params)}">{esc(str(step.get("parameter_set")))}</td>'
+                if i == 0
+                else ""
+            )
+            table.append(
+                f"<tr>{first}<td><code>{esc(key)}</code></td><td>{_value(value)}</td></tr>"
+            )
+    table.append("</tbody></table>")
+    return "\n".join(
+        [
+            f'<section class="cape-appendix cape-provenance {_PROSE}" id="provenance">',
+            "<h1>Provenance</h1>",
+            "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>",
+            "<h2>Parameters of every step</h2>",
+            *table,
+            '<p>The SHA-256 of every input, output and page is in <a href="manifest.json">'
+            "manifest.json</a>; <code>cape-study verify</code> recomputes them.</p>",
+            "</section>",
+        ]
+    )

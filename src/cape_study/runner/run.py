@@ -1,0 +1,480 @@
+"""One run of a pipeline: which steps execute, how many at once, and what a failure,
+Ctrl-C or a second run leaves behind.
+
+Statuses
+--------
+A step is ``ran``, ``cached`` (taken from ``.cache/steps/<step>/``; see
+:mod:`cape_study.runner.cache`), ``failed``, or ``skipped`` (a step it needs did not succeed,
+or it was left out by ``--only`` and is not in the cache). A step starts once the steps
+it needs are done; with ``jobs`` above 1, independent steps run at the same time, each
+in its own kernel (:mod:`cape_study.runner.execution`).
+
+Failures
+--------
+A failing cell stops its step: the error names the step and the cell, the partly
+executed notebook is kept as ``reports/failed/<step>.ipynb``, the steps that need it
+are skipped, the others still run, and :class:`PipelineFailed` is raised. A kernel
+that dies fails its step the same way. Ctrl-C (or SIGTERM) kills the running kernels,
+removes the temporary report and re-raises ``KeyboardInterrupt``; the last report stays
+as it was.
+
+The new report (:mod:`cape_study.runner.report`: ``steps/``, ``report.html``, ``manifest.json``
+and ``index.html``, last) is built in a temporary directory under ``reports/`` and moved
+into place only when every step ran or was cached; nothing else is replaced:
+``reports/failed/`` (the partly executed notebook of each failed step),
+``reports/benchmarks/``, ``reports/screenshots/`` (:mod:`cape_study.runner.browser`) and the
+outputs that steps write in place under ``reports/`` stay as they are. One run at a
+time: a second run on the same project stops (or waits ``wait`` seconds).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cape_study.errors import CapeStudyError, StepFailed
+from cape_study.paths import ProjectPaths
+from cape_study.runner.cache import CacheKey, StepCache
+from cape_study.runner.execution import (
+    CellError,
+    Kernels,
+    ProgressEvent,
+    Watch,
+    check_kernel,
+    execute_notebook,
+    write_notebook,
+)
+from cape_study.runner.provenance import expand, hash_files, now, relative, sha256, tree_hash
+from cape_study.runner.report import (
+    check_page,
+    disclosure_audit,
+    render_html,
+    synthetic_data,
+    takeaways,
+    write_report,
+)
+
+if TYPE_CHECKING:
+    from cape_study.runner.pipeline import Pipeline, Step
+
+__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "StepResult", "longest_first"]
+
+
+@dataclass
+class StepResult:
+    """What happened to one step in a run."""
+
+    name: str
+    title: str
+    status: str
+    seconds: float = 0.0
+    message: str = ""
+    cell: int | None = None
+    ran_at: str | None = None
+    ran_seconds: float | None = None
+    takeaways: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`cape_study.runner.pipeline.run_pipeline`."""
+
+    steps: dict[str, StepResult]
+    report_dir: Path
+    report_updated: bool
+    seconds: float
+
+    def summary(self) -> str:
+        """One line: where the report is and how many steps ran, were cached, ..."""
+        counts: dict[str, int] = {}
+        for r in self.steps.values():
+            counts[r.status] = counts.get(r.status, 0) + 1
+        what = ", ".join(f"{n} {status}" for status, n in counts.items())
+        where = (
+            f"report: {self.report_dir / 'index.html'}"
+            if self.report_updated
+            else "report not updated (not every step ran or was cached)"
+        )
+        return f"{where} ({what}) in {self.seconds:.1f} s"
+
+
+class PipelineBusy(CapeStudyError):
+    """Another run holds the project's report lock."""
+
+
+class PipelineFailed(StepFailed):
+    """One or more steps failed. Names the first failed step and its cell; ``result``
+    holds every step's outcome."""
+
+    def __init__(self, result: RunResult) -> None:
+        failed = [r for r in result.steps.values() if r.status == "failed"]
+        first = failed[0]
+        lines = [first.message]
+        lines += [f"also failed: step {r.name!r}: {r.message}" for r in failed[1:]]
+        lines += [
+            f"not run: step {r.name!r} ({r.message})"
+            for r in result.steps.values()
+            if r.status == "skipped"
+        ]
+        lines.append(f"{result.report_dir} was not updated")
+        super().__init__(first.name, "\n".join(lines), first.cell)
+        self.result = result
+
+
+class Run:
+    """One run of a checked pipeline with its resolved parameters: schedules the steps,
+    executes or reuses each, and replaces the report when every step ran or was cached.
+
+    ``selected`` are the steps that may execute, ``forced`` those that must; the other
+    arguments are those of :func:`cape_study.runner.pipeline.run_pipeline`.
+    """
+
+    def __init__(
+        self,
+        paths: ProjectPaths,
+        pipeline: Pipeline,
+        params: dict[str, dict[str, Any]],
+        *,
+        selected: set[str],
+        forced: set[str],
+        jobs: int,
+        progress: Callable[[ProgressEvent], None] | None,
+        source: Path,
+        kernel: str,
+    ):
+        self.paths, self.root, self.pipeline, self.params = paths, paths.root, pipeline, params
+        self.selected, self.forced, self.jobs = selected, forced, jobs
+        self.progress, self.source, self.kernel = progress, source, kernel
+        self.cache = StepCache(paths.cache, paths.root)
+        # Each step's kernel may use its share of the cores (paths.workers).
+        workers = max((os.cpu_count() or 1) // max(jobs, 1), 1)
+        self.kernels = Kernels(kernel, paths.root, workers)
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, CacheKey] = {}
+        self.reasons: dict[str, str] = {}
+        self.kernel_checked = False
+
+    def run(self, wait: float) -> RunResult:
+        """Run, holding the project's lock (waiting up to ``wait`` seconds for it).
+
+        Raises :class:`PipelineBusy`, :class:`~cape_study.runner.execution.KernelMissing` and
+        :class:`PipelineFailed` as :func:`cape_study.runner.pipeline.run_pipeline` says.
+        """
+        self.paths.reports.mkdir(parents=True, exist_ok=True)
+        with _locked(self.paths.reports, wait), _signals(_interrupt):
+            return self._run()
+
+    def _emit(self, event: ProgressEvent) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+    def _run(self) -> RunResult:
+        start = time.perf_counter()
+        for stale in [*self.paths.reports.glob(".tmp-*"), *self.paths.cache.glob(".tmp-*")]:
+            shutil.rmtree(stale, ignore_errors=True)
+        self.library = tree_hash(self.source)
+        results = self._schedule()
+        complete = all(r.status in ("ran", "cached") for r in results.values())
+        if complete:
+            with tempfile.TemporaryDirectory(dir=self.paths.reports, prefix=".tmp-") as tmp:
+                write_report(
+                    Path(tmp),
+                    self.paths,
+                    self.pipeline.steps,
+                    results,
+                    self.entries,
+                    kernel=self.kernel,
+                    source=self.source,
+                    library=self.library,
+                )
+                _swap(Path(tmp), self.paths.reports)
+        result = RunResult(results, self.paths.reports, complete, time.perf_counter() - start)
+        if any(r.status == "failed" for r in results.values()):
+            raise PipelineFailed(result)
+        return result
+
+    # scheduling ---------------------------------------------------------------------
+    def _schedule(self) -> dict[str, StepResult]:
+        results: dict[str, StepResult] = {}
+        running: dict[str, Watch] = {}
+        done: queue.Queue[tuple[str, StepResult | BaseException]] = queue.Queue()
+        try:
+            order = self._start_order()
+            while len(results) < len(self.pipeline.steps):
+                for name in order:
+                    step = self.pipeline.steps[name]
+                    if name in results or name in running or len(running) >= self.jobs:
+                        continue
+                    if any(need not in results for need in step.needs):
+                        continue
+                    result = self._without_kernel(step, results)
+                    if result is not None:
+                        results[name] = result
+                        continue
+                    watch = Watch(name, self._emit, self.reasons[name])
+                    running[name] = watch
+                    later = [
+                        n for n in self.pipeline.steps if n not in results and n not in running
+                    ]
+                    prefetch = any(self._likely_to_run(n) for n in later)
+                    watch.thread = threading.Thread(
+                        target=self._worker,
+                        args=(step, watch, done, prefetch),
+                        daemon=True,
+                        name=f"cape-study step {name}",
+                    )
+                    watch.thread.start()
+                if not running:
+                    continue
+                name, outcome = _get(done)
+                running.pop(name).thread.join()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                results[name] = outcome
+        except BaseException:
+            for watch in running.values():
+                watch.kill()
+            for watch in running.values():
+                watch.thread.join(timeout=30)
+            raise
+        finally:
+            self.kernels.close()
+        return {name: results[name] for name in self.pipeline.steps}
+
+    def _start_order(self) -> list[str]:
+        """The order in which steps that are ready start: the pipeline's with one job;
+        with more, the longest first (by their last run's time), so that a long step
+        does not start last and run alone (:func:`longest_first`)."""
+        names = list(self.pipeline.steps)
+        if self.jobs == 1:
+            return names
+        return longest_first(names, {name: self.cache.last_seconds(name) for name in names})
+
+    def _likely_to_run(self, name: str) -> bool:
+        """Whether a step not yet reached will probably execute (forced, not in the cache,
+        or its notebook, parameters or the library changed): then a spare kernel is
+        started for it while the current step runs."""
+        if name in self.forced:
+            return True
+        if name not in self.selected:
+            return False
+        return self.cache.changed(self.pipeline.steps[name], self.params[name], self.library)
+
+    def _without_kernel(self, step: Step, results: Mapping[str, StepResult]) -> StepResult | None:
+        """The result of a step that need not execute (skipped or cached), else None
+        (after computing its cache key)."""
+        name = step.name
+        blocked = [n for n in step.needs if results[n].status not in ("ran", "cached")]
+        if blocked:
+            why = f"needs {', '.join(blocked)}, which did not succeed"
+            return self._end(StepResult(name, step.title, "skipped", message=why))
+        params = self.params[name]
+        upstream = {n: self.entries[n]["outputs"] for n in step.needs}
+        key = self.keys[name] = self.cache.key(step, params, upstream, self.library, self.kernel)
+        entry, self.reasons[name] = (
+            (None, "forced") if name in self.forced else self.cache.lookup(step, params, key)
+        )
+        if entry is not None:
+            self.entries[name] = entry
+            return self._end(
+                StepResult(
+                    name,
+                    step.title,
+                    "cached",
+                    ran_at=entry["ran_at"],
+                    ran_seconds=entry["ran_seconds"],
+                    takeaways=entry["takeaways"],
+                )
+            )
+        if name not in self.selected:
+            return self._end(
+                StepResult(
+                    name,
+                    step.title,
+                    "skipped",
+                    message="not selected with --only and not in the cache",
+                )
+            )
+        if not self.kernel_checked:
+            check_kernel(self.kernel)
+            self.kernel_checked = True
+        return None
+
+    def _end(self, result: StepResult) -> StepResult:
+        elapsed = result.ran_seconds if result.status == "ran" else result.seconds
+        self._emit(
+            ProgressEvent(
+                result.name,
+                "end",
+                elapsed or 0.0,
+                cell=result.cell,
+                status=result.status,
+                message=result.message,
+            )
+        )
+        return result
+
+    def _worker(self, step: Step, watch: Watch, done: queue.Queue, prefetch: bool) -> None:
+        try:
+            done.put((step.name, self._execute(step, watch, prefetch)))
+        except BaseException as exc:  # handed to the main thread, which re-raises it
+            done.put((step.name, exc))
+
+    # one step ------------------------------------------------------------------------
+    def _execute(self, step: Step, watch: Watch, prefetch: bool) -> StepResult:
+        name, start = step.name, time.perf_counter()
+        key = self.keys[name]
+        params = self.params[name]
+        failed_nb = self.paths.failed_reports / f"{name}.ipynb"
+        try:
+            nb = execute_notebook(
+                self.root / step.notebook,
+                params,
+                lambda: self.kernels.take(watch, prefetch),
+                watch,
+            )
+            patterns = [p.format(**params) for p in step.outputs]
+            outputs = hash_files(self.root, patterns)
+            missing = [p for p in patterns if not expand(self.root, [p])]
+            if missing:
+                raise CellError(f"declared output(s) {missing} were not written")
+            page = render_html(nb, step.title, synthetic=synthetic_data(self.paths))
+        except CellError as exc:
+            where = ""
+            if exc.cell is not None:
+                where = (
+                    f" (cell {exc.cell} of {watch.cells}, counting the code cells of "
+                    f"{step.notebook} from 1)"
+                )
+            if watch.nb is not None:
+                write_notebook(watch.nb, failed_nb)
+                where += f"; the partly executed notebook is in {relative(failed_nb, self.root)}"
+            result = StepResult(
+                name,
+                step.title,
+                "failed",
+                time.perf_counter() - start,
+                message=f"{exc.message}{where}",
+                cell=exc.cell,
+            )
+            return self._end(result)
+        # A page showing personal data stops the run and never reaches the cache.
+        check_page(page, f"{relative(self.paths.reports, self.root)}/steps/{name}.html")
+        seconds = time.perf_counter() - start
+        entry = {
+            "key": key.key,
+            "parts": key.parts,
+            "step": name,
+            "notebook": {"path": step.notebook, "sha256": sha256(self.root / step.notebook)},
+            "parameter_set": step.parameters,
+            "parameters": params,
+            "inputs": key.inputs,
+            "outputs": outputs,
+            "ran_at": now(),
+            "ran_seconds": round(seconds, 3),
+            "takeaways": takeaways(nb),
+            "disclosure": disclosure_audit(nb),
+        }
+        self.cache.store(name, entry, nb, page)
+        failed_nb.unlink(missing_ok=True)
+        self.entries[name] = entry
+        return self._end(
+            StepResult(
+                name,
+                step.title,
+                "ran",
+                seconds,
+                ran_at=entry["ran_at"],
+                ran_seconds=entry["ran_seconds"],
+                takeaways=entry["takeaways"],
+            )
+        )
+
+
+def longest_first(names: list[str], seconds: Mapping[str, float | None]) -> list[str]:
+    """``names`` by decreasing ``seconds`` (unknown counts as 0), ties in their order.
+
+    Longest processing time first, the classic list-scheduling rule (Graham 1969): on
+    two workers, the last step to finish then is a short one.
+    """
+    return sorted(names, key=lambda name: -(seconds.get(name) or 0.0))
+
+
+def _get(done: queue.Queue) -> tuple[str, Any]:
+    """Wait for a finished step, waking up now and then so that Ctrl-C is seen."""
+    while True:
+        with contextlib.suppress(queue.Empty):
+            return done.get(timeout=0.2)
+
+
+@contextlib.contextmanager
+def _locked(reports: Path, wait: float) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(reports / ".run.lock")
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise PipelineBusy(
+            f"another `cape-study run` is using {reports} (lock {lock.lock_file} is held); "
+            "wait for it to finish" + ("" if wait else ", or pass --wait SECONDS")
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _swap(new: Path, reports: Path) -> None:
+    """Move the new report's files into ``reports`` (index.html last), with Ctrl-C held
+    back until they are all in place."""
+    with _sigint_deferred():
+        old = reports / f"{new.name}-old"
+        if (reports / "steps").exists():
+            old.mkdir()
+            os.replace(reports / "steps", old / "steps")
+        os.replace(new / "steps", reports / "steps")
+        os.replace(new / "manifest.json", reports / "manifest.json")
+        os.replace(new / "report.html", reports / "report.html")
+        os.replace(new / "index.html", reports / "index.html")
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM with ``handler`` meanwhile (in the main thread only;
+    elsewhere Python delivers no signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM) back until the block is done, then raise it."""
+    caught: list[int] = []
+    with _signals(lambda signum, frame: caught.append(signum)):
+        yield
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM (and SIGINT) as Ctrl-C: kernels killed, temporary files removed."""
+    raise KeyboardInterrupt

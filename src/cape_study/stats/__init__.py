@@ -1,0 +1,3 @@
+"""The statistics: proportions, attrition, survival, reliability, barriers, models, Firth,
+public statistics, text coding.
+"""

@@ -1,0 +1,604 @@
+"""Where cases drop out: each case's stages, outcome, end and offences, and the funnel.
+
+A case file records events per case and, from notification on, per suspect. The
+functions here derive case-level facts from those rows by documented rules:
+
+* a case **reached** a stage when any of its rows (any suspect, or the whole case)
+  is at that stage or a later one (``reached prosecution`` = any suspect prosecuted);
+* its **outcome** is the best final-instance result over its suspects, in the order
+  conviction for trafficking > for människoexploatering > for another offence >
+  acquittal, where a suspect's final result is the one of the highest court that
+  judged them (so a conviction reversed on appeal and restored by the supreme court
+  counts as a conviction);
+* it is **reclassified** when trafficking or exploitation was reported or charged but
+  the conviction was for another offence only;
+* it is **closed** when its closure rows cover the whole case: a closure of the whole
+  case (blank ``suspect_id``), or a closure for every suspect named in its rows; it
+  was closed on the date of its last closure row, unless a later row of another stage
+  shows that it was reopened (then it is not closed);
+* it is **open** (censored at the data cut-off) when it is neither closed nor judged.
+
+:func:`event_times` turns these rules into the time from report to the first of
+prosecution or closure, censored at the data cut-off, for the estimators of
+:mod:`cape_study.stats.survival` and for Cox regression. :func:`funnel` counts the cases
+reaching each stage and final outcome, as shares of the cases reported with confidence
+intervals from :func:`statsmodels.stats.proportion.proportion_confint`, and
+:func:`suppress_funnel` readies it for publication. :func:`offence_paths` follows each
+case's offence family from report to charge to judgment, and :func:`flow_table`
+counts the paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from cape_study.data.codebook import Codebook, load_codebook
+from cape_study.errors import CaseFileError
+from cape_study.privacy.disclosure import suppress
+
+__all__ = [
+    "CI_METHODS",
+    "EVENT_CODES",
+    "FAMILIES",
+    "FUNNEL_STEPS",
+    "OUTCOME_ORDER",
+    "PATH_CATEGORIES",
+    "case_status",
+    "event_times",
+    "flow_table",
+    "funnel",
+    "offence_paths",
+    "proportion_ci",
+    "report_period",
+    "suppress_funnel",
+]
+
+#: Interval methods, by the names used in the parameters, as statsmodels calls them.
+CI_METHODS = {
+    "wilson": "wilson",
+    "clopper_pearson": "beta",
+    "jeffreys": "jeffreys",
+    "agresti_coull": "agresti_coull",
+}
+#: Best outcome first.
+OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
+#: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
+EVENT_CODES = {"censored": 0, "prosecuted": 1, "closed": 2}
+#: The funnel the report shows: stages up to a first-instance judgment, then outcomes.
+FUNNEL_STEPS = [
+    "reported",
+    "investigation_opened",
+    "suspect_notified",
+    "prosecuted",
+    "judgment_first_instance",
+    *OUTCOME_ORDER,
+]
+#: The columns of :func:`funnel` other than its grouping columns.
+_FUNNEL_COLUMNS = {
+    "stage",
+    "level",
+    "n_cases",
+    "reached",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "confidence",
+}
+#: Offence families (the codebook's ``family`` of an offence), most serious first.
+FAMILIES = ["trafficking", "exploitation", "other"]
+#: The categories of each step of :func:`offence_paths`.
+PATH_CATEGORIES = {
+    "reported": FAMILIES,
+    "charged": [*FAMILIES, "not_prosecuted"],
+    "judged": [*OUTCOME_ORDER, "not_judged", "not_prosecuted"],
+}
+
+
+def proportion_ci(
+    successes: pd.Series | int,
+    trials: pd.Series | int,
+    confidence: float = 0.95,
+    method: str = "wilson",
+) -> tuple[pd.Series | float, pd.Series | float]:
+    """Two-sided confidence interval for a binomial proportion.
+
+    Parameters
+    ----------
+    successes, trials
+        Counts (scalars or aligned Series); where ``trials`` is 0 the interval is
+        missing.
+    confidence
+        Coverage, e.g. 0.95.
+    method
+        ``wilson`` (score interval, Wilson 1927; recommended by Newcombe 1998 and
+        Brown, Cai & DasGupta 2001 for small counts and proportions near 0, as here),
+        ``clopper_pearson`` (exact), ``jeffreys`` or ``agresti_coull``.
+
+    References
+    ----------
+    Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
+    comparison of seven methods. *Statistics in Medicine* 17, 857-872.
+    """
+    if method not in CI_METHODS:
+        raise ValueError(f"unknown interval method {method!r}; known: {', '.join(CI_METHODS)}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    scalar = not isinstance(trials, pd.Series)
+    s = pd.Series([successes] if scalar else successes, dtype="float64")
+    n = pd.Series([trials] if scalar else trials, dtype="float64")
+    n.index = s.index
+    low = pd.Series(float("nan"), index=s.index)
+    high = pd.Series(float("nan"), index=s.index)
+    ok = n > 0
+    if ok.any():
+        lo, hi = proportion_confint(s[ok], n[ok], alpha=1 - confidence, method=CI_METHODS[method])
+        low[ok], high[ok] = lo, hi
+    if scalar:
+        return float(low.iloc[0]), float(high.iloc[0])
+    return low, high
+
+
+def case_status(
+    cases: pd.DataFrame, events: pd.DataFrame, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """One row per case: furthest stage, stages reached, outcome, and whether it is open.
+
+    Parameters
+    ----------
+    cases, events
+        The tables of a :class:`~cape_study.data.loaders.CaseFile`.
+    codebook
+        Supplies the stage order and offence families (default: the packaged one).
+
+    Returns
+    -------
+    DataFrame
+        ``case_id``, ``country``, ``report_date``, ``furthest_stage``, one boolean
+        column ``reached_<stage>`` per ranked stage, ``closed`` (closure rows cover the
+        whole case, see the module's rules), ``outcome`` (missing unless judged),
+        ``reclassified``, ``open``, and ``end``: the outcome if judged, else ``closed``
+        or ``open``.
+    """
+    book = codebook or load_codebook()
+    stages = book.scheme("stage").ranked_codes
+    rank = {s: i for i, s in enumerate(stages)}
+    ev = events.assign(
+        stage=events["stage"].astype("string"),
+        offence=events["offence"].astype("string"),
+        outcome=events["outcome"].astype("string"),
+    )
+    ev["rank"] = ev["stage"].map(rank)
+    furthest = ev.dropna(subset=["rank"]).groupby("case_id")["rank"].max()
+    out = cases[["case_id", "country", "report_date"]].copy()
+    out["country"] = out["country"].astype("string")
+    # Every case was reported, even if its file has no 'reported' event row.
+    best = out["case_id"].map(furthest).fillna(0).astype(int)
+    out["furthest_stage"] = pd.Categorical(
+        [stages[r] for r in best], categories=stages, ordered=True
+    )
+    for stage, r in rank.items():
+        out[f"reached_{stage}"] = best >= r
+    out["closed"] = out["case_id"].isin(_closure_dates(ev).index)
+    out["outcome"] = out["case_id"].map(_final_outcome(ev)).astype("string")
+    family = {c.code: c.family for c in book.scheme("offence").codes}
+    serious = ev["offence"].map(family).isin(["trafficking", "exploitation"])
+    charged_serious = set(
+        ev.loc[serious & ev["stage"].isin(stages[rank["prosecuted"] :]), "case_id"]
+    )
+    reported_serious = cases.loc[
+        cases["offence_reported"]
+        .astype("string")
+        .map(family)
+        .isin(["trafficking", "exploitation"]),
+        "case_id",
+    ]
+    out["reclassified"] = (out["outcome"] == "convicted_other").fillna(False) & (
+        out["case_id"].isin(charged_serious) | out["case_id"].isin(reported_serious)
+    )
+    out["open"] = ~out["closed"] & out["outcome"].isna()
+    out["end"] = out["outcome"].fillna(out["open"].map({True: "open", False: "closed"}))
+    return out.reset_index(drop=True)
+
+
+def _closure_dates(ev: pd.DataFrame) -> pd.Series:
+    """The date each closed case was closed (see the module's rules), by case_id.
+
+    ``ev`` is an events table with ``stage`` as strings.
+    """
+    part = ev["suspect_id"].astype("string").fillna("")
+    is_closure = ev["stage"] == "closed"
+    closures = ev[is_closure].assign(part=part[is_closure])
+    if closures.empty:
+        return pd.Series(dtype="datetime64[ns]")
+    last = closures.groupby("case_id")["date"].max()
+    whole = set(closures.loc[closures["part"] == "", "case_id"])
+    named = ev.assign(part=part)[part != ""].groupby("case_id")["part"].agg(set)
+    closed_parts = closures[closures["part"] != ""].groupby("case_id")["part"].agg(set)
+    every = {c for c, parts in named.items() if c in closed_parts and parts <= closed_parts[c]}
+    covered = last[last.index.isin(whole | every)]
+    latest_other = ev[~is_closure].groupby("case_id")["date"].max()
+    reopened = latest_other.reindex(covered.index) > covered
+    return covered[~reopened]
+
+
+def _final_outcome(ev: pd.DataFrame) -> pd.Series:
+    """Best outcome per case over its suspects' final-instance judgments."""
+    judged = ev.dropna(subset=["outcome"]).copy()
+    if judged.empty:
+        return pd.Series(dtype="string")
+    judged["suspect"] = judged["suspect_id"].astype("string").fillna("(case)")
+    top = judged.groupby(["case_id", "suspect"])["rank"].transform("max")
+    final = judged[judged["rank"] == top]
+    order = {o: i for i, o in enumerate(OUTCOME_ORDER)}
+    best = final.assign(order=final["outcome"].map(order)).groupby("case_id")["order"].min()
+    return best.map(dict(enumerate(OUTCOME_ORDER)))
+
+
+def funnel(
+    status: pd.DataFrame,
+    by: str | Sequence[str] | None = "country",
+    confidence: float = 0.95,
+    method: str = "wilson",
+    *,
+    steps: Sequence[str] | None = None,
+    overall: bool = False,
+) -> pd.DataFrame:
+    """The funnel: how many cases reached each step, as a share of all cases reported.
+
+    A step is a stage (the cases with ``reached_<stage>``) or a final outcome (the
+    cases whose ``outcome`` is that code: the best over their suspects, see
+    :func:`case_status`). Every share has the same denominator, all cases reported in
+    the group, so the outcome steps split the judged cases. Cases still open at the
+    data cut-off count in the denominator; for recent report years the shares are
+    therefore lower bounds of what those cases will reach.
+
+    Parameters
+    ----------
+    status
+        The output of :func:`case_status`, possibly with further columns to split by.
+    by
+        Column(s) to split by (default ``country``), or ``None`` for all cases.
+    confidence, method
+        Passed to :func:`proportion_ci`.
+    steps
+        Stages and outcome codes, in order (for example :data:`FUNNEL_STEPS`). Default:
+        every ``reached_<stage>`` column, then the outcomes if ``status`` has them.
+    overall
+        Also give the funnel over every group of the last ``by`` column, marked
+        ``"all"`` in it (all cases for one column; a country's total when split by
+        country and sector).
+
+    Returns
+    -------
+    DataFrame
+        Tidy: the ``by`` columns, ``stage`` (the step, ordered categorical), ``level``
+        (``stage`` or ``outcome``), ``n_cases`` (the denominator), ``reached``,
+        ``proportion``, ``ci_low``, ``ci_high``, ``ci_method``, ``confidence``.
+    """
+    stages = [c.removeprefix("reached_") for c in status.columns if c.startswith("reached_")]
+    if steps is None:
+        steps = stages + (OUTCOME_ORDER if "outcome" in status else [])
+    unknown = [s for s in steps if s not in stages and s not in OUTCOME_ORDER]
+    if unknown:
+        raise ValueError(
+            f"unknown funnel step(s) {unknown}; known: stages {stages}, outcomes {OUTCOME_ORDER}"
+        )
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    if overall and not keys:
+        raise ValueError("overall=True needs a column to split by")
+    groups = list(status.groupby(keys, observed=True)) if keys else [((), status)]
+    if overall:
+        parents = status.groupby(keys[:-1], observed=True) if keys[:-1] else [((), status)]
+        totals = [((*(k if isinstance(k, tuple) else (k,)), "all"), g) for k, g in parents]
+        groups = totals + groups
+    rows = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        outcome = group["outcome"] if "outcome" in group else pd.Series(dtype="string")
+        for step in steps:
+            stage = step in stages
+            hit = group[f"reached_{step}"] if stage else outcome.eq(step).fillna(False)
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "stage": step,
+                    "level": "stage" if stage else "outcome",
+                    "n_cases": len(group),
+                    "reached": int(hit.sum()),
+                }
+            )
+    table = pd.DataFrame(rows)
+    if overall:
+        if keys[:-1]:
+            table = table.sort_values(keys[:-1], kind="stable").reset_index(drop=True)
+        table[keys[-1]] = table[keys[-1]].astype("string")
+    table["stage"] = pd.Categorical(table["stage"], categories=list(steps), ordered=True)
+    table["proportion"] = table["reached"] / table["n_cases"]
+    table["ci_low"], table["ci_high"] = proportion_ci(
+        table["reached"], table["n_cases"], confidence, method
+    )
+    table["ci_method"] = method
+    table["confidence"] = confidence
+    return table
+
+
+def suppress_funnel(
+    table: pd.DataFrame,
+    *,
+    threshold: int,
+    name: str,
+    additive: Sequence[str] = (),
+) -> pd.DataFrame:
+    """A funnel ready to publish: small counts hidden, and whatever would reveal them.
+
+    :func:`cape_study.privacy.disclosure.suppress` is applied to the stage rows and the outcome
+    rows separately (counts ``reached`` with their denominators ``n_cases``; shares and
+    intervals hidden with them):
+
+    * along ``additive`` columns, whose groups add up to a total that is published
+      elsewhere (the countries to the ``"all"`` group of ``overall=True``, the sectors
+      of a country to the country's funnel), secondary suppression protects each line;
+    * the final outcomes of a group add up to its judged cases, so they are also a
+      line along ``stage``;
+    * a group whose number of cases (its ``reported`` count) is hidden, by any rule,
+      has its denominator and every share hidden too, since a count over a share
+      would give it back.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`funnel`, with a ``reported`` step.
+    threshold, name
+        As for :func:`cape_study.privacy.disclosure.suppress` (``name`` for the audit).
+    additive
+        Grouping columns along which counts add up to a published total.
+
+    Returns
+    -------
+    DataFrame
+        The funnel with hidden cells missing and a ``suppressed`` column, in the order
+        of ``table``.
+    """
+    groups = [c for c in table.columns if c not in _FUNNEL_COLUMNS]
+    shares = ["proportion", "ci_low", "ci_high"]
+    outcome = table["level"] == "outcome"
+    label = [*groups, "stage"]
+    parts = []
+    for rows, keys in ((~outcome, list(additive)), (outcome, [*additive, "stage"])):
+        # A line holds the cells that differ only in one of ``keys``: fix the rest.
+        fixed = [c for c in [*groups, "stage"] if c not in keys]
+        if not keys:
+            fixed = []
+        subsets = table[rows].groupby(fixed, observed=True, sort=False) if fixed else None
+        for part in [g for _, g in subsets] if fixed else [table[rows]]:
+            if len(part):
+                safe = suppress(
+                    part,
+                    "reached",
+                    total="n_cases",
+                    threshold=threshold,
+                    name=name,
+                    keys=keys,
+                    derived=shares,
+                    label=label,
+                )
+                parts.append(safe.set_index(part.index))
+    out = pd.concat(parts).loc[table.index]
+    reported = out[out["stage"] == "reported"]
+    hidden = reported.loc[reported["reached"].isna(), groups]
+    if len(hidden) and groups:
+        key = pd.MultiIndex.from_frame(out[groups].astype("string"))
+        gone = key.isin(pd.MultiIndex.from_frame(hidden.astype("string")))
+        out.loc[gone, "n_cases"] = pd.NA
+        out.loc[gone, shares] = float("nan")
+        out.loc[gone, "suppressed"] = True
+    return out.reset_index(drop=True)
+
+
+def report_period(dates: pd.Series, years: int, *, last: int | None = None) -> pd.Series:
+    """Group report dates into periods of ``years`` calendar years.
+
+    Periods are counted back from the year ``last`` (default: the latest year in
+    ``dates``), so that the most recent period is complete and only the oldest may be
+    shorter; each is labelled by its first and last year (``"2021-2024"``, with an en
+    dash) or by its one year.
+
+    Returns
+    -------
+    Series
+        An ordered categorical aligned with ``dates``, oldest period first.
+    """
+    if years < 1:
+        raise ValueError(f"a period is at least one year, not {years}")
+    year = pd.to_datetime(dates).dt.year
+    last = int(year.max()) if last is None else last
+    first = int(year.min())
+    ends = list(range(last, first - 1, -years))[::-1]
+    labels = {}
+    for end in ends:
+        start = max(end - years + 1, first)
+        name = str(end) if start == end else f"{start}\u2013{end}"
+        labels.update({y: name for y in range(start, end + 1)})
+    order = list(dict.fromkeys(labels[y] for y in sorted(labels)))
+    return pd.Series(
+        pd.Categorical(year.map(labels), categories=order, ordered=True), index=dates.index
+    )
+
+
+def offence_paths(
+    cases: pd.DataFrame, events: pd.DataFrame, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Each case's offence as reported, as charged and as judged, by offence family.
+
+    * **reported**: the family (trafficking, exploitation, other) of
+      ``cases.offence_reported``;
+    * **charged**: the family of the case's principal charge, the most serious
+      offence charged to any suspect at prosecution, preferring charges that are not
+      in the alternative (rows at stage ``prosecuted``; if the case has none, its
+      first-instance judgment rows); ``not_prosecuted`` if never charged;
+    * **judged**: the case's final outcome (:func:`case_status`), ``not_judged`` if
+      charged but not (yet) judged, ``not_prosecuted`` otherwise.
+
+    Returns
+    -------
+    DataFrame
+        ``case_id``, ``country``, ``reported_offence``, ``charged_offence`` (codes),
+        ``reported``, ``charged`` and ``judged``: ordered categoricals with the
+        categories of :data:`PATH_CATEGORIES`.
+    """
+    book = codebook or load_codebook()
+    family = {c.code: c.family for c in book.scheme("offence").codes}
+    order = {code: i for i, code in enumerate(book.codes("offence"))}
+    ev = events.assign(
+        stage=events["stage"].astype("string"), offence=events["offence"].astype("string")
+    )
+    charges = ev[(ev["stage"] == "prosecuted") & ev["offence"].notna()]
+    judged_only = ev[
+        (ev["stage"] == "judgment_first_instance")
+        & ev["offence"].notna()
+        & ~ev["case_id"].isin(charges["case_id"])
+    ]
+    charges = pd.concat([charges, judged_only])
+    charges = charges.assign(
+        _alt=charges["alternative"].fillna(False).astype(bool),
+        _family=charges["offence"].map(family).map(FAMILIES.index),
+        _order=charges["offence"].map(order),
+    ).sort_values(["case_id", "_alt", "_family", "_order"])
+    principal = charges.groupby("case_id")["offence"].first()
+    status = case_status(cases, events, book).set_index("case_id")
+    out = cases[["case_id", "country"]].copy()
+    out["country"] = out["country"].astype("string")
+    out["reported_offence"] = cases["offence_reported"].astype("string")
+    out["charged_offence"] = out["case_id"].map(principal).astype("string")
+    charged = out["charged_offence"].map(family).fillna("not_prosecuted")
+    outcome = out["case_id"].map(status["outcome"]).astype("string")
+    judged = outcome.fillna(
+        charged.map(lambda f: "not_prosecuted" if f == "not_prosecuted" else "not_judged")
+    )
+    for column, values in (
+        ("reported", out["reported_offence"].map(family)),
+        ("charged", charged),
+        ("judged", judged),
+    ):
+        out[column] = pd.Categorical(values, categories=PATH_CATEGORIES[column], ordered=True)
+    return out.reset_index(drop=True)
+
+
+def flow_table(
+    paths: pd.DataFrame,
+    steps: Sequence[str] = ("reported", "charged", "judged"),
+    *,
+    by: str | Sequence[str] | None = None,
+    complete: bool = False,
+) -> pd.DataFrame:
+    """Count the cases along each path through ``steps`` of :func:`offence_paths`.
+
+    Parameters
+    ----------
+    paths
+        The output of :func:`offence_paths`.
+    steps
+        The columns whose combinations are counted, in order.
+    by
+        Further column(s) to count within (``country``).
+    complete
+        Include every combination of the steps' categories (zeros too), as a
+        cross-table or heatmap needs; otherwise only paths some case took.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: the ``by`` columns, the ``steps``, and ``cases``. The counts add up along
+        every step: pass ``keys=steps`` to :func:`cape_study.privacy.disclosure.suppress`.
+    """
+    keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + list(steps)
+    counts = paths.groupby(keys, observed=not complete).size().rename("cases").reset_index()
+    if not complete:
+        counts = counts[counts["cases"] > 0]
+    return counts.reset_index(drop=True)
+
+
+def event_times(
+    cases: pd.DataFrame,
+    events: pd.DataFrame,
+    data_cutoff: dt.date | str,
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Time from report to the first of prosecution or closure, censored at the cut-off.
+
+    Each case is followed from its ``report_date`` (time 0). Only rows dated on or
+    before ``data_cutoff`` count: the file as it stood then.
+
+    * **Prosecution** is the first date of any row at stage ``prosecuted`` or a
+      judgment stage (a judgment implies a prosecution), for any suspect. A case that
+      was closed, reopened and then prosecuted counts as prosecuted.
+    * **Closure** applies to a case never prosecuted whose closure rows cover the
+      whole case (the module's rule); the event time is its last closure.
+    * Otherwise the case is **censored** at ``data_cutoff``.
+
+    Prosecution and closure are competing events: a case closed without prosecution
+    can no longer be prosecuted (unless reopened), so the cumulative incidence of
+    prosecution is estimated with
+    :func:`cape_study.stats.survival.cumulative_incidence`, not as one minus a
+    Kaplan-Meier curve that censors closures (Putter, Fiocco & Geskus 2007).
+
+    Parameters
+    ----------
+    cases, events
+        The tables of a :class:`~cape_study.data.loaders.CaseFile`.
+    data_cutoff
+        The date the case file was drawn (``CaseFile.data_cutoff``).
+    codebook
+        Supplies the stage order (default: the packaged codebook).
+
+    Returns
+    -------
+    DataFrame
+        One row per case: ``case_id``, ``country``, ``report_date``, ``end_date``,
+        ``event`` (``prosecuted``, ``closed`` or ``censored``), ``event_code``
+        (:data:`EVENT_CODES`: 1, 2 or 0), ``ended`` (prosecuted or closed) and
+        ``days`` (whole days from report to ``end_date``).
+
+    Raises
+    ------
+    CaseFileError
+        If a case was reported after the cut-off (its time would be negative).
+
+    References
+    ----------
+    Putter, H., Fiocco, M. & Geskus, R. B. (2007). Tutorial in biostatistics: competing
+    risks and multi-state models. *Statistics in Medicine* 26, 2389-2430.
+    """
+    book = codebook or load_codebook()
+    cutoff = pd.Timestamp(data_cutoff)
+    late = cases.loc[cases["report_date"] > cutoff, ["case_id", "report_date"]]
+    if len(late):
+        listed = ", ".join(f"{c} ({d:%Y-%m-%d})" for c, d in late.head(5).itertuples(index=False))
+        raise CaseFileError(
+            f"cases table: {len(late)} case(s) reported after the data cut-off "
+            f"{cutoff:%Y-%m-%d}, column report_date: {listed}"
+        )
+    stages = book.scheme("stage").ranked_codes
+    ev = events[events["date"] <= cutoff].assign(stage=events["stage"].astype("string"))
+    prosecution = ev[ev["stage"].isin(stages[stages.index("prosecuted") :])]
+    prosecuted = prosecution.groupby("case_id")["date"].min()
+    closed = _closure_dates(ev)
+    out = cases[["case_id", "country", "report_date"]].copy()
+    out["country"] = out["country"].astype("string")
+    p = out["case_id"].map(prosecuted)
+    c = out["case_id"].map(closed)
+    out["event"] = "censored"
+    out.loc[c.notna(), "event"] = "closed"
+    out.loc[p.notna(), "event"] = "prosecuted"
+    out["end_date"] = p.fillna(c).fillna(cutoff).astype("datetime64[ns]")
+    out["event_code"] = out["event"].map(EVENT_CODES).astype(int)
+    out["ended"] = out["event_code"] > 0
+    out["days"] = (out["end_date"] - out["report_date"]).dt.days.astype(int)
+    return out[
+        ["case_id", "country", "report_date", "end_date", "event", "event_code", "ended", "days"]
+    ].reset_index(drop=True)

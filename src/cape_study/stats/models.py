@@ -1,0 +1,755 @@
+"""What predicts reaching prosecution: case-level logistic and Cox regression.
+
+Population and outcomes
+-----------------------
+The unit is the case (police report). The population is **cases with at least one
+suspect** (``cases.n_suspects >= 1``, as in the synthetic generator's planted model): a
+case without a suspect cannot be prosecuted, a structural zero that says nothing about
+what predicts prosecution. Times and ends come from
+:func:`cape_study.stats.attrition.event_times`:
+
+* **logistic regression**: the outcome ``prosecuted`` is 1 for a case prosecuted by the
+  data cut-off and 0 for a case closed without prosecution; a case still open at the
+  cut-off has no known outcome and is left out (``prosecuted`` is missing). When the
+  time to an end does not depend on the predictors (as in the generator), this
+  selection moves the intercept only.
+* **Cox regression**: days from report to prosecution. Closure is a competing event;
+  it is treated as censoring at the closure date, so the hazard ratios are
+  *cause-specific*: they compare the rate of prosecution among cases still open, not
+  the probability of ever being prosecuted (Putter, Fiocco & Geskus 2007). Open cases
+  are censored at the cut-off.
+
+Predictors are named in the registry :data:`PREDICTORS` (each documented there); a
+case with a predictor unknown is left out of the models (complete cases).
+
+Methods
+-------
+:func:`logistic_regression` first checks for separation
+(:func:`cape_study.stats.firth.detect_separation`: the linear programs of Konis 2007, as in R's
+``detectseparation``). Without separation it fits by maximum likelihood
+(``statsmodels``, Wald intervals); with complete or quasi-complete separation, by
+Firth's penalised likelihood with profile penalised-likelihood intervals, as R's
+``logistf`` does (:func:`cape_study.stats.firth.firth_logit`). :func:`cox_regression` uses
+``lifelines`` (Efron's method for ties, Wald intervals, the Grambsch-Therneau test of
+proportional hazards) and leaves out a term whose partial likelihood is monotone (an
+infinite hazard ratio). Every result carries a warning when there are fewer than
+:data:`EPV_THRESHOLD` events per estimated coefficient (Peduzzi et al. 1995, 1996).
+
+References
+----------
+Peduzzi, P., Concato, J., Feinstein, A. R. & Holford, T. R. (1995). Importance of events
+per independent variable in proportional hazards regression analysis II. *Journal of
+Clinical Epidemiology* 48, 1503-1510.
+Peduzzi, P., Concato, J., Kemper, E., Holford, T. R. & Feinstein, A. R. (1996). A
+simulation study of the number of events per variable in logistic regression analysis.
+*Journal of Clinical Epidemiology* 49, 1373-1379.
+Putter, H., Fiocco, M. & Geskus, R. B. (2007). Tutorial in biostatistics: competing
+risks and multi-state models. *Statistics in Medicine* 26, 2389-2430.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cape_study.data.codebook import Codebook, Language, load_codebook
+from cape_study.stats.attrition import event_times
+from cape_study.stats.firth import (
+    INTERCEPT,
+    ModelError,
+    Separation,
+    detect_separation,
+    firth_logit,
+    model_arrays,
+    monotone_likelihood,
+)
+
+__all__ = [
+    "DEFAULT_PREDICTORS",
+    "EPV_THRESHOLD",
+    "INTERCEPT",
+    "POPULATION_ENDS",
+    "PREDICTORS",
+    "CoxResult",
+    "LogisticResult",
+    "ModelError",
+    "Predictor",
+    "Separation",
+    "cox_regression",
+    "design_matrix",
+    "detect_separation",
+    "firth_logit",
+    "logistic_regression",
+    "model_terms",
+    "population_counts",
+    "term_counts",
+    "term_labels",
+]
+
+#: Fewer events per estimated coefficient than this earns a warning (Peduzzi et al. 1996).
+EPV_THRESHOLD = 10
+
+
+# -- predictors -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Predictor:
+    """A case-level predictor: how it is derived from the tables, and its label.
+
+    A ``binary`` predictor gives one term (1 = present). A ``categorical`` one gives a
+    term ``name[level]`` per level of its code ``scheme`` present in the data, except
+    the ``reference`` level.
+    """
+
+    name: str
+    definition: str
+    kind: Literal["binary", "categorical"]
+    values: Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
+    label: Callable[[Codebook, Language], str]
+    scheme: str | None = None
+    reference: str | None = None
+
+
+def _case_code(column: str, code: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
+    def values(cases: pd.DataFrame, victims: pd.DataFrame) -> pd.Series:
+        codes = cases[column].astype("string")
+        return (codes == code).astype("Float64").mask(codes.isna())
+
+    return values
+
+
+def _case_column(column: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
+    def values(cases: pd.DataFrame, victims: pd.DataFrame) -> pd.Series:
+        return cases[column].astype("boolean").astype("Float64")
+
+    return values
+
+
+def _codes(column: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
+    def values(cases: pd.DataFrame, victims: pd.DataFrame) -> pd.Series:
+        return cases[column].astype("string")
+
+    return values
+
+
+def _any_victim(column: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
+    """1 if any victim of the case has ``column`` true; 0 if every victim is known to
+    have it false (or the case has no victim); missing otherwise."""
+
+    def values(cases: pd.DataFrame, victims: pd.DataFrame) -> pd.Series:
+        flag = victims[column].astype("boolean")
+        by_case = (
+            pd.DataFrame({"yes": flag.fillna(False), "unknown": flag.isna()})
+            .groupby(victims["case_id"].astype("string"))
+            .any()
+        )
+        ids = cases["case_id"].astype("string")
+        yes = ids.map(by_case["yes"]).astype("boolean").fillna(False).astype(bool)
+        unknown = ids.map(by_case["unknown"]).astype("boolean").fillna(False).astype(bool)
+        out = pd.Series(yes.astype(float), index=cases.index, dtype="Float64")
+        return out.mask(~yes & unknown)
+
+    return values
+
+
+_ANY_VICTIM = {"en": "Any victim", "sv": "Något offer"}
+
+
+def _code_label(
+    scheme: str, code: str, column: str | None = None
+) -> Callable[[Codebook, Language], str]:
+    """``<what>: <code label>``; ``what`` is the cases column's label if given, else the
+    scheme's."""
+
+    def label(book: Codebook, lang: Language) -> str:
+        what = book.table("cases").columns[column].label if column else book.scheme(scheme).label
+        return f"{what(lang)}: {book.label(scheme, code, lang)}"
+
+    return label
+
+
+def _column_label(table: str, column: str, prefix: dict[str, str] | None = None):
+    def label(book: Codebook, lang: Language) -> str:
+        text = book.table(table).columns[column].label(lang)
+        return f"{prefix[lang]}: {text[0].lower()}{text[1:]}" if prefix else text
+
+    return label
+
+
+#: The predictors a model may use, by name (an unknown name is a ValueError).
+PREDICTORS: dict[str, Predictor] = {
+    p.name: p
+    for p in (
+        Predictor(
+            "country",
+            "country of the case; term country[FI]: Finland against Sweden (reference)",
+            "categorical",
+            _codes("country"),
+            lambda book, lang: book.scheme("country").label(lang),
+            scheme="country",
+            reference="SE",
+        ),
+        Predictor(
+            "joint_inspection",
+            "detected by a joint inspection (cases.detection_channel == joint_inspection)",
+            "binary",
+            _case_code("detection_channel", "joint_inspection"),
+            _code_label("detection_channel", "joint_inspection", column="detection_channel"),
+        ),
+        Predictor(
+            "victim_counsel",
+            "at least one victim had counsel for the injured party (victims.had_counsel)",
+            "binary",
+            _any_victim("had_counsel"),
+            _column_label("victims", "had_counsel", _ANY_VICTIM),
+        ),
+        Predictor(
+            "victim_left_country",
+            "at least one victim left the country (victims.left_country)",
+            "binary",
+            _any_victim("left_country"),
+            _column_label("victims", "left_country", _ANY_VICTIM),
+        ),
+        Predictor(
+            "victim_statement",
+            "at least one victim gave a statement (victims.gave_statement)",
+            "binary",
+            _any_victim("gave_statement"),
+            _column_label("victims", "gave_statement", _ANY_VICTIM),
+        ),
+        Predictor(
+            "interpreter_needed",
+            "an interpreter was needed (cases.interpreter_needed; blank = unknown)",
+            "binary",
+            _case_column("interpreter_needed"),
+            _column_label("cases", "interpreter_needed"),
+        ),
+        Predictor(
+            "torkea_ihmiskauppa",
+            "reported as aggravated trafficking, törkeä ihmiskauppa (cases.offence_reported; "
+            "Finland only, rare)",
+            "binary",
+            _case_code("offence_reported", "torkea_ihmiskauppa"),
+            _code_label("offence", "torkea_ihmiskauppa", column="offence_reported"),
+        ),
+        Predictor(
+            "sector",
+            "sector of the work (cases.sector), against agriculture and forestry (reference)",
+            "categorical",
+            _codes("sector"),
+            lambda book, lang: book.scheme("sector").label(lang),
+            scheme="sector",
+            reference="agriculture_forestry",
+        ),
+    )
+}
+#: The predictors of the study's main model.
+DEFAULT_PREDICTORS = (
+    "country",
+    "joint_inspection",
+    "victim_counsel",
+    "victim_left_country",
+    "interpreter_needed",
+    "torkea_ihmiskauppa",
+)
+_TERM = re.compile(r"^(?P<name>[a-z_]+)(?:\[(?P<level>[^\]]+)\])?$")
+
+
+def _predictor(name: str) -> Predictor:
+    try:
+        return PREDICTORS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown predictor {name!r}; known predictors: {', '.join(PREDICTORS)}"
+        ) from None
+
+
+def design_matrix(
+    cases: pd.DataFrame,
+    events: pd.DataFrame,
+    victims: pd.DataFrame,
+    data_cutoff: dt.date | str,
+    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """One row per case of the model population: outcomes, times and predictor terms.
+
+    Parameters
+    ----------
+    cases, events, victims
+        The tables of a :class:`~cape_study.data.loaders.CaseFile`.
+    data_cutoff
+        The case file's data cut-off (open cases are censored there).
+    predictors
+        Names from :data:`PREDICTORS`.
+    codebook
+        Supplies the stage order and code lists (default: the packaged codebook).
+
+    Returns
+    -------
+    DataFrame
+        Cases with at least one suspect: ``case_id``, ``country``, ``event``
+        (``prosecuted``, ``closed`` or ``censored``), ``days`` (report to that end or to
+        the cut-off), ``prosecuted`` (1, 0, or missing while open), ``prosecution``
+        (1 if prosecuted, else 0: the Cox event, closure censored), then one float
+        column per term (see :func:`model_terms`), missing where unknown.
+    """
+    book = codebook or load_codebook()
+    chosen = [_predictor(name) for name in dict.fromkeys(predictors)]
+    population = cases[cases["n_suspects"].fillna(0) >= 1].reset_index(drop=True)
+    times = event_times(population, events, data_cutoff, book).set_index("case_id")
+    out = population[["case_id"]].copy()
+    out["country"] = population["country"].astype("string")
+    out["event"] = out["case_id"].map(times["event"])
+    out["days"] = out["case_id"].map(times["days"]).astype(float)
+    out["prosecuted"] = out["event"].map({"prosecuted": 1.0, "closed": 0.0})
+    out["prosecution"] = (out["event"] == "prosecuted").astype(int)
+    for p in chosen:
+        values = p.values(population, victims)
+        if p.kind == "binary":
+            out[p.name] = values.astype(float)
+            continue
+        present = set(values.dropna())
+        for level in book.codes(p.scheme):
+            if level != p.reference and level in present:
+                out[f"{p.name}[{level}]"] = (values == level).astype(float).mask(values.isna())
+    return out
+
+
+def model_terms(data: pd.DataFrame) -> list[str]:
+    """The term columns of a :func:`design_matrix` (predictor names and ``name[level]``)."""
+    terms = []
+    for column in data.columns:
+        match = _TERM.match(str(column))
+        if not match or match["name"] not in PREDICTORS:
+            continue
+        categorical = PREDICTORS[match["name"]].kind == "categorical"
+        if categorical == (match["level"] is not None):
+            terms.append(column)
+    return terms
+
+
+def term_labels(
+    terms: Sequence[str], lang: Language = "en", codebook: Codebook | None = None
+) -> dict[str, str]:
+    """Readable labels of terms, from the codebook, in Swedish or English.
+
+    A level of a categorical predictor is named with its reference level:
+    ``Country: Finland (vs Sweden)``.
+    """
+    book = codebook or load_codebook()
+    labels = {INTERCEPT: "Intercept" if lang == "en" else "Intercept (konstant)"}
+    for term in terms:
+        match = _TERM.match(term)
+        if term == INTERCEPT or not match or match["name"] not in PREDICTORS:
+            labels.setdefault(term, term)
+            continue
+        p = PREDICTORS[match["name"]]
+        if match["level"] is None:
+            labels[term] = p.label(book, lang)
+        else:
+            level = book.label(p.scheme, match["level"], lang)
+            reference = book.label(p.scheme, p.reference, lang)
+            versus = {"en": "vs", "sv": "jfr"}[lang]
+            labels[term] = f"{p.label(book, lang)}: {level} ({versus} {reference})"
+    return labels
+
+
+def term_counts(data: pd.DataFrame, outcome: str, terms: Sequence[str]) -> pd.DataFrame:
+    """Cases by term value (0/1) and outcome (0/1) among the complete cases modelled.
+
+    Returns a tidy count table (``term``, ``value``, ``outcome``, ``cases``) with every
+    cell, zeros included, for disclosure control (suppress each term's 2 x 2 table with
+    keys ``value`` and ``outcome``) and for reading the models: a level without events
+    is what separation looks like.
+    """
+    used = data.dropna(subset=[outcome, *terms])
+    rows = []
+    for term in terms:
+        for value in (0, 1):
+            for result in (0, 1):
+                n = int(((used[term] == value) & (used[outcome] == result)).sum())
+                rows.append({"term": term, "value": value, "outcome": result, "cases": n})
+    return pd.DataFrame(rows, columns=["term", "value", "outcome", "cases"])
+
+
+#: The ends of :func:`population_counts`, in order.
+POPULATION_ENDS = ("prosecuted", "closed", "open", "incomplete")
+
+
+def population_counts(data: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """Cases of a :func:`design_matrix` by country and how they enter the models.
+
+    ``end`` is ``prosecuted`` (an event in both models), ``closed`` (closed without
+    prosecution: 0 in the logistic model, censored in the Cox model), ``open`` (open at
+    the cut-off: not in the logistic model, censored in the Cox model) or
+    ``incomplete`` (a predictor unknown: in neither). Rows for every country and for
+    ``all`` together, zeros included: a tidy count table for disclosure control
+    (keys ``country`` and ``end``).
+    """
+    incomplete = data[list(terms)].isna().any(axis=1)
+    end = data["event"].map({"prosecuted": "prosecuted", "closed": "closed", "censored": "open"})
+    end = end.where(~incomplete, "incomplete")
+    countries = sorted(data["country"].dropna().unique())
+    rows = []
+    for country in [*countries, "all"]:
+        chosen = end if country == "all" else end[data["country"] == country]
+        rows += [
+            {"country": country, "end": e, "cases": int((chosen == e).sum())}
+            for e in POPULATION_ENDS
+        ]
+    return pd.DataFrame(rows, columns=["country", "end", "cases"])
+
+
+# -- shared helpers ---------------------------------------------------------------------
+def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ModelError(f"the data have no column(s) {missing}; columns: {list(data.columns)}")
+
+
+def _complete(
+    data: pd.DataFrame, needed: Sequence[str], terms: Sequence[str]
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Complete cases, the terms that vary among them, and warnings for those that do not."""
+    _check_columns(data, [*needed, *terms])
+    used = data.dropna(subset=[*needed, *terms]).reset_index(drop=True)
+    kept, notes = [], []
+    for term in terms:
+        if used[term].nunique() > 1:
+            kept.append(term)
+        else:
+            notes.append(
+                f"term {term!r} takes one value among the {len(used)} complete cases and was "
+                "left out"
+            )
+    return used, kept, notes
+
+
+def _epv_warning(
+    events: int, n_terms: int, threshold: float, what: str, min_cell_count: int
+) -> tuple[float, list[str]]:
+    """EPV and, below ``threshold``, a warning. The warning gives the EPV only when the
+    event count it reveals (EPV times the number of terms) may be published, that is,
+    is at least ``min_cell_count``."""
+    epv = events / n_terms if n_terms else float("inf")
+    if epv < threshold:
+        # Below the disclosure threshold, say no more than suppression would.
+        shown = (
+            f"{epv:.1f}"
+            if events >= min_cell_count
+            else f"fewer than {min_cell_count / n_terms:.1f}"
+        )
+        return epv, [
+            f"Too few events per variable: {shown} {what} per estimated coefficient, below "
+            f"the rule of {threshold:g} (Peduzzi et al. 1995, 1996); estimates are unstable, "
+            "may be biased away from zero, and intervals may be too narrow."
+        ]
+    return epv, []
+
+
+# -- logistic regression ----------------------------------------------------------------
+@dataclass
+class LogisticResult:
+    """A fitted logistic model of a binary outcome: the table and what to know about it.
+
+    ``table`` (tidy, one row per coefficient, intercept first) has ``term``,
+    ``estimate`` (log odds), ``std_error``, ``odds_ratio``, ``ci_low``, ``ci_high`` (odds
+    ratio scale), ``statistic``, ``p_value``, ``test``, ``method``, ``interval`` and
+    ``confidence``. ``separation`` tells whether, and why, Firth's method was needed;
+    ``warnings`` lists, in words, what else a reader must know (too few events per
+    variable, terms left out).
+    """
+
+    table: pd.DataFrame
+    separation: Separation
+    method: str
+    interval: str
+    confidence: float
+    n: int
+    events: int
+    non_events: int
+    excluded: int
+    epv: float
+    terms: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+_METHODS = ("auto", "firth", "ml")
+
+
+def logistic_regression(
+    data: pd.DataFrame,
+    outcome: str,
+    terms: Sequence[str],
+    *,
+    method: str = "auto",
+    confidence: float = 0.95,
+    epv_threshold: float = EPV_THRESHOLD,
+    min_cell_count: int = 1,
+) -> LogisticResult:
+    """Odds ratios for a binary outcome, with separation detected and handled.
+
+    Complete cases only (rows with the outcome or a term missing are counted in
+    ``excluded``); a term that does not vary among them is left out with a warning.
+    :func:`detect_separation` runs first. With ``method="auto"`` the model is fitted by
+    maximum likelihood (``statsmodels`` ``Logit``; Wald intervals and tests) when the
+    estimates exist, and by Firth's penalised likelihood (:func:`firth_logit`; profile
+    penalised-likelihood intervals, penalised likelihood ratio tests) when the data are
+    separated; ``"firth"`` always uses Firth, ``"ml"`` refuses separated data. Events
+    per variable (EPV) are the cases of the rarer outcome per estimated coefficient
+    (intercept not counted); below ``epv_threshold`` a warning is added (Peduzzi et al.
+    1996), which names the EPV only if the event count it implies is at least
+    ``min_cell_count`` (the disclosure threshold).
+
+    Returns
+    -------
+    LogisticResult
+    """
+    if method not in _METHODS:
+        raise ValueError(f"unknown method {method!r}; known methods: {', '.join(_METHODS)}")
+    used, kept, notes = _complete(data, [outcome], terms)
+    y = used[outcome].to_numpy(float)
+    events, non_events = int(y.sum()), int(len(y) - y.sum())
+    if not kept or not events or not non_events:
+        raise ModelError(
+            f"cannot model {outcome!r}: {events} event(s) and {non_events} non-event(s) "
+            f"among {len(used)} complete cases, with {len(kept)} term(s) that vary"
+        )
+    separation = detect_separation(used, outcome, kept)
+    use_firth = method == "firth" or (method == "auto" and separation.found)
+    if method == "ml" and separation.found:
+        raise ModelError(
+            f"{separation.describe()} Use method='firth' (or 'auto') for these terms: "
+            f"{', '.join(separation.terms) or INTERCEPT}"
+        )
+    if use_firth:
+        table = firth_logit(used, outcome, kept, confidence=confidence)
+        fitted, interval, test = (
+            "Firth penalised likelihood",
+            "profile penalised likelihood",
+            "penalised likelihood ratio",
+        )
+    else:
+        table = _ml_logit(used, outcome, kept, confidence)
+        fitted, interval, test = "maximum likelihood", "Wald", "Wald"
+    table["odds_ratio"] = np.exp(table["estimate"])
+    table["ci_low"] = np.exp(table["ci_low"])
+    table["ci_high"] = np.exp(table["ci_high"])
+    table["test"], table["method"], table["interval"] = test, fitted, interval
+    table = table[
+        [
+            "term",
+            "estimate",
+            "std_error",
+            "odds_ratio",
+            "ci_low",
+            "ci_high",
+            "statistic",
+            "p_value",
+            "test",
+            "method",
+            "interval",
+            "confidence",
+        ]
+    ]
+    epv, epv_notes = _epv_warning(
+        min(events, non_events),
+        len(kept),
+        epv_threshold,
+        "cases of the rarer outcome",
+        min_cell_count,
+    )
+    return LogisticResult(
+        table=table,
+        separation=separation,
+        method=fitted,
+        interval=interval,
+        confidence=confidence,
+        n=len(used),
+        events=events,
+        non_events=non_events,
+        excluded=len(data) - len(used),
+        epv=epv,
+        terms=kept,
+        warnings=epv_notes + notes,
+    )
+
+
+def _ml_logit(
+    data: pd.DataFrame, outcome: str, terms: Sequence[str], confidence: float
+) -> pd.DataFrame:
+    import statsmodels.api as sm
+
+    x, y, names = model_arrays(data, outcome, terms, intercept=True)
+    fit = sm.Logit(y, x).fit(method="newton", maxiter=100, disp=False)
+    low, high = fit.conf_int(alpha=1 - confidence).T
+    return pd.DataFrame(
+        {
+            "term": names,
+            "estimate": fit.params,
+            "std_error": fit.bse,
+            "ci_low": low,
+            "ci_high": high,
+            "statistic": fit.tvalues,
+            "p_value": fit.pvalues,
+            "confidence": confidence,
+        }
+    )
+
+
+# -- Cox regression ---------------------------------------------------------------------
+@dataclass
+class CoxResult:
+    """A fitted Cox model: hazard ratios and what to know about them.
+
+    ``table`` (tidy, one row per term) has ``term``, ``estimate`` (log hazard ratio),
+    ``std_error``, ``hazard_ratio``, ``ci_low``, ``ci_high`` (hazard ratio scale),
+    ``statistic`` (Wald z), ``p_value``, ``ph_p_value`` (Grambsch-Therneau test of
+    proportional hazards, rank-transformed time), ``method``, ``interval`` and
+    ``confidence``. ``infinite_terms`` were left out because their partial likelihood
+    is monotone (an infinite hazard ratio).
+    """
+
+    table: pd.DataFrame
+    method: str
+    interval: str
+    confidence: float
+    n: int
+    events: int
+    excluded: int
+    epv: float
+    terms: list[str]
+    infinite_terms: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def cox_regression(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    terms: Sequence[str],
+    *,
+    confidence: float = 0.95,
+    epv_threshold: float = EPV_THRESHOLD,
+    min_cell_count: int = 1,
+) -> CoxResult:
+    """Hazard ratios from a Cox proportional hazards model (``lifelines``).
+
+    Cox's partial likelihood (Cox 1972) with Efron's method for tied times, fitted by
+    ``lifelines.CoxPHFitter``; Wald intervals and tests; the Grambsch & Therneau (1994)
+    test of proportional hazards on rank-transformed time for each term. For a
+    competing event (closure before prosecution) pass an ``event`` column that is 1
+    for the event of interest only: the competing event then censors, and the hazard
+    ratios are cause-specific (Putter, Fiocco & Geskus 2007). Before fitting, terms
+    whose partial likelihood is monotone are found by linear programming and left out
+    with a warning (no Firth-type correction, as R's ``coxphf`` has, is implemented).
+    EPV here is events per term (Peduzzi et al. 1995); the warning names it only if the
+    event count it implies is at least ``min_cell_count``.
+
+    Parameters
+    ----------
+    data
+        One row per case; rows with a missing duration, event or term are left out.
+    duration
+        Column of times from the origin (here days from report).
+    event
+        Column, 1 for the event, 0 for censoring.
+    terms
+        Numeric predictor columns.
+    confidence
+        Coverage of the intervals.
+
+    Returns
+    -------
+    CoxResult
+
+    References
+    ----------
+    Cox, D. R. (1972). Regression models and life-tables. *JRSS B* 34, 187-220.
+    Efron, B. (1977). The efficiency of Cox's likelihood function for censored data.
+    *JASA* 72, 557-565. Grambsch, P. M. & Therneau, T. M. (1994). Proportional hazards
+    tests and diagnostics based on weighted residuals. *Biometrika* 81, 515-526.
+    Bryson, M. C. & Johnson, M. E. (1981). The incidence of monotone likelihood in the
+    Cox model. *Technometrics* 23, 381-383.
+    """
+    from lifelines import CoxPHFitter
+    from lifelines.statistics import proportional_hazard_test
+
+    used, kept, notes = _complete(data, [duration, event], terms)
+    status = used[event].to_numpy(float)
+    if not np.isin(status, (0.0, 1.0)).all():
+        raise ModelError(f"event column {event!r} must hold only 0 and 1 (and missing)")
+    events = int(status.sum())
+    if not kept or not events:
+        raise ModelError(
+            f"cannot model {event!r}: {events} event(s) among {len(used)} complete cases, "
+            f"with {len(kept)} term(s) that vary"
+        )
+    infinite = monotone_likelihood(used, duration, event, kept)
+    if infinite:
+        kept = [t for t in kept if t not in infinite]
+        notes.append(
+            "Monotone partial likelihood: the hazard ratio of "
+            + ", ".join(f"{t} ({d})" for t, d in infinite.items())
+            + " is infinite, so the term was left out of the Cox model."
+        )
+    if not kept:
+        raise ModelError(f"no term of the Cox model of {event!r} has a finite estimate")
+    frame = used[[duration, event, *kept]].astype(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitter = CoxPHFitter(alpha=1 - confidence)
+        fitter.fit(frame, duration_col=duration, event_col=event)
+        ph = proportional_hazard_test(fitter, frame, time_transform="rank")
+    notes += [
+        f"lifelines: {str(w.message).strip().splitlines()[0]}"
+        for w in caught
+        if not issubclass(w.category, DeprecationWarning | FutureWarning)
+    ]
+    summary = fitter.summary
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    table = pd.DataFrame(
+        {
+            "term": list(summary.index),
+            "estimate": summary["coef"].to_numpy(),
+            "std_error": summary["se(coef)"].to_numpy(),
+        }
+    )
+    table["hazard_ratio"] = np.exp(table["estimate"])
+    table["ci_low"] = np.exp(table["estimate"] - z * table["std_error"])
+    table["ci_high"] = np.exp(table["estimate"] + z * table["std_error"])
+    table["statistic"] = summary["z"].to_numpy()
+    table["p_value"] = summary["p"].to_numpy()
+    table["ph_p_value"] = table["term"].map(ph.summary["p"].rename(index=lambda i: i)).to_numpy()
+    table["method"] = "Cox partial likelihood (Efron ties)"
+    table["interval"] = "Wald"
+    table["confidence"] = confidence
+    epv, epv_notes = _epv_warning(events, len(kept), epv_threshold, "events", min_cell_count)
+    doubtful = table.loc[table["ph_p_value"] < 0.05, "term"].tolist()
+    if doubtful:
+        notes.append(
+            "Proportional hazards doubtful (Grambsch-Therneau test p < 0.05) for "
+            + ", ".join(doubtful)
+            + ": the hazard ratio is an average over time."
+        )
+    return CoxResult(
+        table=table,
+        method="Cox proportional hazards, partial likelihood with Efron's method for ties",
+        interval="Wald",
+        confidence=confidence,
+        n=len(used),
+        events=events,
+        excluded=len(data) - len(used),
+        epv=epv,
+        terms=kept,
+        infinite_terms=list(infinite),
+        warnings=epv_notes + notes,
+    )

@@ -1,0 +1,527 @@
+"""Inter-coder reliability: how far coders agree, and where they do not.
+
+Every coding is one coder's value for one code on one coding unit (a case or a
+document): the ``codings`` table, one row per unit, coder, scheme and code. The
+functions here take such a long table plus column names, so they serve the study's
+codings (``present`` true or false) as well as any other nominal ratings, for example
+a classifier against a human coder.
+
+Coefficients (nominal data; chance-corrected agreement, 1 = perfect, 0 = chance):
+
+* **Cohen's kappa** (Cohen 1960) for one pair of coders, on the units both coded;
+  chance agreement from each coder's own distribution of values.
+* **Fleiss' kappa** (Fleiss 1971) for any number of coders, on the units coded by
+  every coder of the group (Fleiss' kappa needs the same number of ratings per unit);
+  chance agreement from the pooled distribution. For two coders it is Scott's pi.
+* **Krippendorff's alpha** (Krippendorff 2011; nominal metric) for any number of
+  coders and missing values: every unit with at least two values counts.
+
+Intervals are percentile bootstrap intervals (Efron & Tibshirani 1993, ch. 13) that
+resample *units* with replacement and keep all of a unit's values together, as
+Zapf et al. (2016) recommend for Fleiss' kappa and Krippendorff's alpha. Units can be
+grouped into clusters that are resampled whole (``cluster``): a scheme's pooled
+coefficient treats every unit and code as one item but resamples units. The
+resampling is vectorised: each replicate is a vector of unit weights (how often each
+unit was drawn), and every coefficient is a ratio of weighted sums over units. A
+group's random stream is derived from ``seed`` and the group's key, so its interval
+does not depend on which other groups were analysed.
+
+Codings are tied to a codebook version (``codebook_version``): :func:`check_versions`
+refuses (or drops, when asked) codings made with another version, because a code's
+meaning may have changed between versions.
+
+References
+----------
+Cohen, J. (1960). A coefficient of agreement for nominal scales. *Educational and
+Psychological Measurement* 20, 37-46.
+Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
+*Psychological Bulletin* 76, 378-382.
+Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School
+for Communication, University of Pennsylvania. https://repository.upenn.edu/asc_papers/43
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Zapf, A., Castell, S., Morawietz, L., & Karch, A. (2016). Measuring inter-rater
+reliability for nominal data - which coefficients and confidence intervals are
+appropriate? *BMC Medical Research Methodology* 16, 93.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cape_study.data.schema import problems_frame
+from cape_study.errors import CaseFileError
+
+__all__ = [
+    "COEFFICIENTS",
+    "OTHER_VERSIONS",
+    "agreement",
+    "check_versions",
+    "cohen_kappa",
+    "disagreement_counts",
+    "disagreements",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+]
+
+#: What :func:`check_versions` does with codings made with another codebook version.
+OTHER_VERSIONS = ("refuse", "exclude")
+_CHUNK = 256  # bootstrap replicates computed at once (bounds memory)
+
+
+# -- codebook version -------------------------------------------------------------------
+def check_versions(
+    codings: pd.DataFrame,
+    version: str,
+    *,
+    other_versions: str = "refuse",
+    column: str = "codebook_version",
+) -> pd.DataFrame:
+    """Keep the codings made with codebook ``version``; refuse or drop the others.
+
+    Parameters
+    ----------
+    codings
+        The codings table.
+    version
+        The codebook version of the analysis (``CaseFile.codebook_version``).
+    other_versions
+        ``refuse`` (default): any coding of another version is an error. ``exclude``:
+        such codings are left out of every analysis (say so where results are shown).
+    column
+        The column holding each coding's codebook version.
+
+    Raises
+    ------
+    CaseFileError
+        With ``refuse``, when codings of another version exist; the message names the
+        versions, the coders and some units, and ``problems`` lists every such row.
+    """
+    if other_versions not in OTHER_VERSIONS:
+        raise ValueError(
+            f"unknown other_versions {other_versions!r}; known: {', '.join(OTHER_VERSIONS)}"
+        )
+    found = codings[column].astype("string")
+    other = found != str(version)
+    if not other.any() or other_versions == "exclude":
+        return codings[~other.to_numpy()].reset_index(drop=True)
+    bad = codings[other.to_numpy()]
+    versions = ", ".join(sorted(found[other].unique()))
+    coders = ", ".join(sorted(bad["coder"].astype("string").unique()))
+    units = list(dict.fromkeys(bad["unit_id"].astype("string")))
+    problems = problems_frame(
+        [
+            {"file": "codings", "column": column, "value": v, "expected": str(version)}
+            for v in found[other]
+        ]
+    )
+    raise CaseFileError(
+        f"codings: {int(other.sum())} coding(s) were made with codebook version(s) "
+        f"{versions}, not {version}, the version of this analysis (coders: {coders}; "
+        f"units: {', '.join(units[:5])}{' ...' if len(units) > 5 else ''}). Re-code them "
+        "with this version, or leave them out with other_versions='exclude'.",
+        problems,
+    )
+
+
+# -- the coefficients -------------------------------------------------------------------
+@dataclass
+class _Stat:
+    """One coefficient's per-unit sums for one group: ``compute`` turns unit weights
+    (replicates x units) into (estimate, observed agreement, chance agreement)."""
+
+    compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    used: np.ndarray  # which units of the group it uses
+    coders: list[str]
+    n_values: int  # ratings it uses
+
+
+def _onehot(values: np.ndarray, k: int) -> np.ndarray:
+    out = np.zeros((len(values), k))
+    ok = values >= 0
+    out[np.flatnonzero(ok), values[ok]] = 1.0
+    return out
+
+
+def _counts(values: np.ndarray, k: int) -> np.ndarray:
+    """Per unit, how many coders gave each category (values: units x coders, -1 = none)."""
+    if k == 0:
+        return np.zeros((len(values), 0))
+    return np.stack([(values == c).sum(axis=1) for c in range(k)], axis=1).astype(float)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 1e-12, num / np.where(den > 1e-12, den, 1.0), np.nan)
+
+
+def _cohen(values: np.ndarray, coders: list[str], k: int, pair: Sequence[str] | None) -> _Stat:
+    if pair is None:
+        if len(coders) < 2:
+            return _Stat(lambda w: _nan(len(w)), np.zeros(len(values), bool), list(coders), 0)
+        rated = values >= 0
+        together = rated.T.astype(int) @ rated.astype(int)
+        np.fill_diagonal(together, -1)
+        # The two coders who coded the most units together (first in name order on ties).
+        i, j = np.unravel_index(np.argmax(together), together.shape)
+        pair = sorted([coders[i], coders[j]])
+    missing = [c for c in pair if c not in coders]
+    if len(pair) != 2 or missing:
+        raise ValueError(f"Cohen's kappa needs two coders of the data; got {list(pair)}")
+    a, b = (values[:, coders.index(c)] for c in pair)
+    used = (a >= 0) & (b >= 0)
+    a, b = a[used], b[used]
+    agree = (a == b).astype(float)
+    oa, ob = _onehot(a, k), _onehot(b, k)
+
+    def compute(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = w.sum(axis=1)
+        po = _ratio(w @ agree, n)
+        pe = ((w @ oa) * (w @ ob)).sum(axis=1) / np.where(n > 0, n, 1.0) ** 2
+        return _ratio(po - pe, 1 - pe), po, pe
+
+    return _Stat(compute, used, list(pair), 2 * int(used.sum()))
+
+
+def _fleiss(values: np.ndarray, coders: list[str], k: int, pair: Sequence[str] | None) -> _Stat:
+    m = values.shape[1]
+    used = (values >= 0).all(axis=1) if m >= 2 else np.zeros(len(values), bool)
+    counts = _counts(values[used], k)
+    p_unit = ((counts**2).sum(axis=1) - m) / (m * (m - 1)) if m >= 2 else np.zeros(0)
+
+    def compute(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = w.sum(axis=1)
+        observed = _ratio(w @ p_unit, n)
+        share = (w @ counts) / (m * np.where(n > 0, n, 1.0))[:, None]
+        chance = (share**2).sum(axis=1)
+        return _ratio(observed - chance, 1 - chance), observed, chance
+
+    return _Stat(compute, used, list(coders), m * int(used.sum()))
+
+
+def _krippendorff(
+    values: np.ndarray, coders: list[str], k: int, pair: Sequence[str] | None
+) -> _Stat:
+    m_unit = (values >= 0).sum(axis=1)
+    used = m_unit >= 2  # only pairable values count
+    counts = _counts(values[used], k)
+    m = m_unit[used].astype(float)
+    # Disagreeing ordered pairs within the unit, weighted 1/(m_u - 1) (Krippendorff 2011).
+    d_unit = (m**2 - (counts**2).sum(axis=1)) / np.where(m > 1, m - 1, 1.0)
+
+    def compute(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = w @ m
+        disagreement = w @ d_unit
+        totals = w @ counts
+        expected = n**2 - (totals**2).sum(axis=1)  # sum over c != k of n_c * n_k
+        alpha = 1 - _ratio((n - 1) * disagreement, expected)
+        observed = 1 - _ratio(disagreement, n)
+        chance = 1 - _ratio(expected, n * (n - 1))
+        return alpha, observed, chance
+
+    return _Stat(compute, used, list(coders), int(m.sum()))
+
+
+def _nan(b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    empty = np.full(b, np.nan)
+    return empty, empty, empty
+
+
+#: The coefficients by name (see the module's description).
+COEFFICIENTS: dict[str, Callable[..., _Stat]] = {
+    "cohen_kappa": _cohen,
+    "fleiss_kappa": _fleiss,
+    "krippendorff_alpha": _krippendorff,
+}
+
+_COLUMNS = [
+    "coefficient",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "observed_agreement",
+    "chance_agreement",
+    "n_units",
+    "n_values",
+    "n_coders",
+    "coders",
+    "confidence",
+    "n_boot",
+]
+
+
+def agreement(
+    codings: pd.DataFrame,
+    *,
+    coefficients: Sequence[str] = ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha"),
+    by: Sequence[str] = ("scheme", "code"),
+    unit: str | Sequence[str] = "unit_id",
+    coder: str = "coder",
+    value: str = "present",
+    cluster: str | None = None,
+    coders: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Chance-corrected agreement between coders, per group, with bootstrap intervals.
+
+    Parameters
+    ----------
+    codings
+        Long table: one row per unit, coder and group (for example scheme and code)
+        with the coder's nominal ``value``. A missing value means "not coded".
+    coefficients
+        Names in :data:`COEFFICIENTS`: ``cohen_kappa``, ``fleiss_kappa``,
+        ``krippendorff_alpha``.
+    by
+        Columns that define the groups (default: one group per scheme and code);
+        empty for one group.
+    unit
+        Column(s) identifying a unit within a group. For a scheme's pooled coefficient
+        use ``by=["scheme"], unit=["unit_id", "code"], cluster="unit_id"``: every
+        (unit, code) is an item, chance agreement comes from the scheme's pooled
+        distribution, and units are resampled with all their codes.
+    coder, value
+        The coder's id and value columns.
+    cluster
+        Column whose values are resampled whole by the bootstrap (default: the unit).
+    coders
+        Restrict to these coders. For Cohen's kappa, exactly the pair to compare;
+        without it, the two coders who coded the most units together.
+    confidence
+        Coverage of the percentile intervals.
+    n_boot
+        Bootstrap replicates (0: no intervals). Replicates where a coefficient is
+        undefined (no variation left in the resample) are left out of its interval.
+    seed
+        Seed of the bootstrap; with the group's key it fixes each group's draws.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and coefficient: ``by`` columns, ``coefficient``,
+        ``estimate``, ``ci_low``, ``ci_high``, ``observed_agreement`` and
+        ``chance_agreement`` (the coefficient is (observed - chance) / (1 - chance)),
+        ``n_units`` (units, or clusters, used), ``n_values`` (ratings used),
+        ``n_coders``, ``coders`` (comma-separated), ``confidence``, ``n_boot``. The
+        estimate is missing where the coefficient is undefined (chance agreement 1).
+
+    Raises
+    ------
+    ValueError
+        For an unknown coefficient, a missing column, or a coder rating the same unit
+        twice in a group.
+    """
+    unknown = [c for c in coefficients if c not in COEFFICIENTS]
+    if unknown:
+        raise ValueError(f"unknown coefficient(s) {unknown}; known: {', '.join(COEFFICIENTS)}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    if n_boot < 0:
+        raise ValueError(f"n_boot must be at least 0, not {n_boot}")
+    units = [unit] if isinstance(unit, str) else list(unit)
+    by = list(by)
+    needed = [*by, *units, coder, value, *([cluster] if cluster else [])]
+    missing = [c for c in needed if c not in codings.columns]
+    if missing:
+        raise ValueError(f"codings have no column(s) {missing}; columns: {list(codings.columns)}")
+    data = codings.dropna(subset=[value])
+    if coders is not None:
+        data = data[data[coder].astype("string").isin([str(c) for c in coders])]
+    groups = data.groupby(by, sort=False, observed=True) if by else [((), data)]
+    rows = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        where = dict(zip(by, key, strict=True))
+        values, names, clusters = _matrix(group, units, coder, value, cluster, where)
+        k = int(values.max()) + 1 if values.size else 0
+        for name in coefficients:
+            pair = coders if name == "cohen_kappa" else None
+            stat = COEFFICIENTS[name](values, names, k, pair)
+            stream = zlib.crc32("|".join(map(str, [*key, name])).encode())
+            rng = np.random.default_rng([seed, stream])
+            estimate = _estimate(stat, clusters, rng, confidence, n_boot)
+            rows.append(where | {"coefficient": name} | estimate)
+    return pd.DataFrame(rows, columns=[*by, *_COLUMNS])
+
+
+def _matrix(
+    group: pd.DataFrame,
+    units: list[str],
+    coder: str,
+    value: str,
+    cluster: str | None,
+    where: dict,
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Units x coders matrix of category numbers (-1 = not coded), coder names and each
+    unit's cluster number."""
+    keys = [*units, coder]
+    dup = group.duplicated(keys, keep=False)
+    if dup.any():
+        first = group.loc[dup, keys].iloc[0].to_dict()
+        raise ValueError(f"{where or 'codings'}: more than one value for {first}")
+    unit_key = pd.MultiIndex.from_frame(group[units].astype("string"))
+    unit_no, unit_index = pd.factorize(unit_key)
+    coder_no, coder_names = pd.factorize(group[coder].astype("string"), sort=True)
+    category, _ = pd.factorize(group[value], sort=True)
+    values = np.full((len(unit_index), len(coder_names)), -1)
+    values[unit_no, coder_no] = category
+    if cluster is None:
+        clusters = np.arange(len(unit_index))
+    else:
+        first = pd.Series(group[cluster].astype("string").to_numpy()).groupby(unit_no).first()
+        clusters = pd.factorize(first.sort_index())[0]
+    return values, [str(c) for c in coder_names], clusters
+
+
+def _estimate(
+    stat: _Stat,
+    clusters: np.ndarray,
+    rng: np.random.Generator,
+    confidence: float,
+    n_boot: int,
+) -> dict:
+    used_clusters, member = np.unique(clusters[stat.used], return_inverse=True)
+    n_clusters = len(used_clusters)
+    estimate, observed, chance = (float(x[0]) for x in stat.compute(np.ones((1, stat.used.sum()))))
+    low = high = np.nan
+    if n_boot and n_clusters and not np.isnan(estimate):
+        replicates = []
+        for start in range(0, n_boot, _CHUNK):
+            size = min(_CHUNK, n_boot - start)
+            drawn = rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters), size=size)
+            replicates.append(stat.compute(drawn[:, member].astype(float))[0])
+        boot = np.concatenate(replicates)
+        boot = boot[~np.isnan(boot)]
+        if len(boot):
+            tail = (1 - confidence) / 2
+            low, high = (float(q) for q in np.quantile(boot, [tail, 1 - tail]))
+    return {
+        "estimate": estimate,
+        "ci_low": low,
+        "ci_high": high,
+        "observed_agreement": observed,
+        "chance_agreement": chance,
+        "n_units": n_clusters,
+        "n_values": stat.n_values,
+        "n_coders": len(stat.coders),
+        "coders": ", ".join(stat.coders),
+        "confidence": confidence,
+        "n_boot": n_boot,
+    }
+
+
+def cohen_kappa(codings: pd.DataFrame, **options) -> pd.DataFrame:
+    """Cohen's kappa for two coders, per group, with a bootstrap interval.
+
+    kappa = (p_o - p_e) / (1 - p_e), where p_o is the share of units on which the two
+    coders agree and p_e = sum_c p_c(A) p_c(B) the agreement expected if they coded
+    independently with their own marginal distributions (Cohen 1960). Only units both
+    coders coded count. ``coders`` names the pair; without it, the two coders who coded
+    the most units together. Takes the arguments of :func:`agreement`.
+    """
+    return agreement(codings, coefficients=("cohen_kappa",), **options)
+
+
+def fleiss_kappa(codings: pd.DataFrame, **options) -> pd.DataFrame:
+    """Fleiss' kappa for m coders, per group, with a bootstrap interval.
+
+    With n_uc coders giving unit u category c, P_u = (sum_c n_uc^2 - m) / (m (m - 1))
+    is the agreement among the unit's pairs of ratings, P = mean P_u, and chance
+    agreement P_e = sum_c p_c^2 with p_c the pooled share of category c; kappa =
+    (P - P_e) / (1 - P_e) (Fleiss 1971). Units coded by every coder of the group count
+    (the coefficient needs the same number of ratings per unit). Takes the arguments of
+    :func:`agreement`.
+    """
+    return agreement(codings, coefficients=("fleiss_kappa",), **options)
+
+
+def krippendorff_alpha(codings: pd.DataFrame, **options) -> pd.DataFrame:
+    """Krippendorff's alpha (nominal), per group, with a bootstrap interval.
+
+    alpha = 1 - D_o / D_e from the coincidence matrix of pairable values: every unit
+    with m_u >= 2 values contributes its ordered pairs of values with weight
+    1 / (m_u - 1); with n pairable values and n_c of category c, nominal alpha =
+    1 - (n - 1) sum_u (m_u^2 - sum_c n_uc^2) / (m_u - 1) / (n^2 - sum_c n_c^2)
+    (Krippendorff 2011, section C). Handles any number of coders and missing values.
+    Takes the arguments of :func:`agreement`.
+    """
+    return agreement(codings, coefficients=("krippendorff_alpha",), **options)
+
+
+# -- disagreements ----------------------------------------------------------------------
+def disagreements(
+    codings: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("scheme", "code"),
+    unit: str = "unit_id",
+    coder: str = "coder",
+    value: str = "present",
+) -> pd.DataFrame:
+    """The units on which coders disagree, one row per unit and group, to resolve.
+
+    Returns
+    -------
+    DataFrame
+        ``unit``, the ``by`` columns, then one column per coder (in name order) with
+        that coder's value (missing where the coder did not code the unit), and
+        ``n_coders``. A row is listed when the unit's coders gave more than one
+        distinct value. Rows are ordered by unit, then groups in order of appearance.
+    """
+    by = list(by)
+    data = codings.dropna(subset=[value])
+    keys = [unit, *by]
+    distinct = data.groupby(keys, sort=False, observed=True)[value].transform("nunique")
+    split = data[distinct > 1]
+    names = sorted(split[coder].astype("string").unique())
+    wide = (
+        split.assign(**{coder: split[coder].astype("string")})
+        .pivot(index=keys, columns=coder, values=value)
+        .reindex(columns=names)
+    )
+    wide.columns.name = None
+    wide["n_coders"] = wide[names].notna().sum(axis=1)
+    order = pd.Index(pd.MultiIndex.from_frame(split[by]).unique()) if by else None
+    out = wide.reset_index()
+    rank = (
+        pd.Series(range(len(order)), index=order).reindex(pd.MultiIndex.from_frame(out[by]))
+        if by
+        else pd.Series(0, index=out.index)
+    )
+    out = out.assign(_rank=rank.to_numpy()).sort_values([unit, "_rank"], kind="stable")
+    return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def disagreement_counts(
+    codings: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("scheme", "code"),
+    unit: str = "unit_id",
+    value: str = "present",
+) -> pd.DataFrame:
+    """Per group: units coded by two or more coders, and those with a disagreement.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``n_units`` (units with at least two values), ``n_disagree``
+        (of those, units whose values differ) and ``share`` (n_disagree / n_units).
+    """
+    by = list(by)
+    data = codings.dropna(subset=[value])
+    per_unit = data.groupby([*by, unit], sort=False, observed=True)[value].agg(["size", "nunique"])
+    per_unit = per_unit[per_unit["size"] >= 2]
+    table = (
+        per_unit.assign(disagree=per_unit["nunique"] > 1)
+        .groupby(by, sort=False, observed=True)["disagree"]
+        .agg(n_units="size", n_disagree="sum")
+        .reset_index()
+    )
+    table["n_disagree"] = table["n_disagree"].astype(int)
+    table["share"] = table["n_disagree"] / table["n_units"]
+    return table
