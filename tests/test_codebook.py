@@ -10,6 +10,7 @@ import yaml
 from cape_study.data.codebook import (
     CodebookError,
     available_codebooks,
+    codebook_or_default,
     load_codebook,
     render_html,
     render_markdown,
@@ -142,6 +143,12 @@ def test_unknown_names_list_the_known_ones() -> None:
         BOOK.label("sector", "fishing")
     with pytest.raises(CodebookError, match=r"known: .*cape_v1"):
         load_codebook("cape_v9")
+
+
+def test_codebook_or_default_keeps_a_given_codebook(tmp_path: Path) -> None:
+    other = load_codebook(_broken_copy(tmp_path, lambda r: r.update(version="9.9")))
+    assert codebook_or_default(other) is other
+    assert codebook_or_default(None).version == BOOK.version == "1.0"
 
 
 def _broken_copy(tmp_path: Path, mutate) -> Path:

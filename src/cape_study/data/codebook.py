@@ -44,6 +44,7 @@ __all__ = [
     "Table",
     "Text",
     "available_codebooks",
+    "codebook_or_default",
     "load_codebook",
     "render_html",
     "render_markdown",
@@ -350,6 +351,12 @@ def load_codebook(name: str | Path = DEFAULT_CODEBOOK) -> Codebook:
             raise CodebookError(f"unknown codebook {str(name)!r}; known: {', '.join(known)}")
         path = CODEBOOK_DIR / f"{name}.yaml"
     return _load_path(path.resolve())
+
+
+def codebook_or_default(codebook: Codebook | None) -> Codebook:
+    """``codebook``, or the packaged default codebook (:data:`DEFAULT_CODEBOOK`) when it
+    is None: what every function with an optional ``codebook`` argument labels with."""
+    return load_codebook() if codebook is None else codebook
 
 
 # libyaml's parser when PyYAML has it (8 times faster on cape_v1.yaml), with the same
