@@ -48,8 +48,10 @@ def test_logistic_regression_switches_to_firth_and_says_why(sex2) -> None:
     # 109 non-events for 6 coefficients: EPV 18.2, above the rule of 10, no warning
     assert result.epv == pytest.approx(109 / 6)
     assert not any("events per variable" in w for w in result.warnings)
+    assert not result.few_events
     strict = models.logistic_regression(sex2, "case", SEX2_TERMS, epv_threshold=20)
     assert any("Too few events per variable: 18.2" in w for w in strict.warnings)
+    assert strict.few_events
     # Below the disclosure threshold the warning names no figure that reveals the count.
     hidden = models.logistic_regression(
         sex2, "case", SEX2_TERMS, epv_threshold=20, min_cell_count=200
@@ -98,6 +100,9 @@ def test_cox_matches_r_coxph_on_the_rossi_data() -> None:
     np.testing.assert_allclose(table["p_value"], r_p, atol=6e-6)
     assert (result.n, result.events) == (432, 114)
     assert result.epv == pytest.approx(114 / 7) and result.infinite_terms == []
+    assert not result.few_events  # 16.3 events per coefficient, above the rule of 10
+    strict = models.cox_regression(rossi, "week", "arrest", terms, epv_threshold=20)
+    assert strict.few_events and any("events per variable" in w for w in strict.warnings)
     assert set(table["interval"]) == {"Wald"}
 
 

@@ -1023,7 +1023,7 @@ def models_takeaway(
     fragile = (
         f" With {epv} events per estimated coefficient these estimates are "
         "fragile (fewer than the usual 10)."
-        if any("events per variable" in w for w in logistic.warnings)
+        if logistic.few_events
         else ""
     )
 

@@ -465,7 +465,8 @@ class LogisticResult:
     ratio scale), ``statistic``, ``p_value``, ``test``, ``method``, ``interval`` and
     ``confidence``. ``separation`` tells whether, and why, Firth's method was needed;
     ``warnings`` lists, in words, what else a reader must know (too few events per
-    variable, terms left out).
+    variable, terms left out); ``few_events`` is whether the EPV is below the threshold
+    (one of those warnings).
     """
 
     table: pd.DataFrame
@@ -480,6 +481,7 @@ class LogisticResult:
     epv: float
     terms: list[str]
     warnings: list[str] = field(default_factory=list)
+    few_events: bool = False
 
 
 _METHODS = ("auto", "firth", "ml")
@@ -580,6 +582,7 @@ def logistic_regression(
         epv=epv,
         terms=kept,
         warnings=epv_notes + notes,
+        few_events=bool(epv_notes),
     )
 
 
@@ -615,7 +618,8 @@ class CoxResult:
     ``statistic`` (Wald z), ``p_value``, ``ph_p_value`` (Grambsch-Therneau test of
     proportional hazards, rank-transformed time), ``method``, ``interval`` and
     ``confidence``. ``infinite_terms`` were left out because their partial likelihood
-    is monotone (an infinite hazard ratio).
+    is monotone (an infinite hazard ratio). ``few_events`` is whether the EPV is below
+    the threshold (a warning says so).
     """
 
     table: pd.DataFrame
@@ -629,6 +633,7 @@ class CoxResult:
     terms: list[str]
     infinite_terms: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    few_events: bool = False
 
 
 def cox_regression(
@@ -752,4 +757,5 @@ def cox_regression(
         terms=kept,
         infinite_terms=list(infinite),
         warnings=epv_notes + notes,
+        few_events=bool(epv_notes),
     )
