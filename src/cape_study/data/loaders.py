@@ -10,10 +10,11 @@ The tables and their columns are declared in the codebook.
 expected. :func:`load_case_file` returns the typed :class:`CaseFile` or raises
 :class:`~cape_study.errors.CaseFileError` carrying that table. Neither writes
 anything; :func:`write_processed` writes a checked case file to parquet, atomically.
+Document texts are read by :mod:`cape_study.data.documents`; the problem table is
+:mod:`cape_study.data.problems`.
 
-Text encodings: files should be UTF-8. A CSV or .txt file that is not valid UTF-8 is
-read as Windows-1252 (a superset of Latin-1, the usual encoding of Swedish files from
-older Windows programs), and a note says so.
+Text encodings: CSV files should be UTF-8; one that is not is read as Windows-1252
+(:func:`cape_study.data.documents.decode`), and a note says so.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import datetime as dt
 import io
 import json
 import os
-import posixpath
 import shutil
 import tempfile
 import zipfile
@@ -34,7 +34,9 @@ from typing import Any
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, load_codebook
-from cape_study.data.schema import Source, parse_table, problems_frame, validate_tables
+from cape_study.data.documents import DOCUMENTS_DIR, decode, document_texts, read_document
+from cape_study.data.problems import Source, format_problems, problems_frame
+from cape_study.data.schema import parse_table, validate_tables
 from cape_study.errors import CaseFileError
 
 __all__ = [
@@ -51,7 +53,6 @@ __all__ = [
 
 #: A file of this name beside the tables marks a case file as synthetic (written by synth).
 SYNTHETIC_MARKER = "SYNTHETIC"
-_DOCUMENTS_DIR = "documents"
 _METADATA = "metadata.json"
 
 
@@ -152,22 +153,9 @@ class _Raw:
         )
 
 
-def _decode(data: bytes, name: str, raw: _Raw) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raw.notes.append(
-            f"{name} is not UTF-8: read as Windows-1252/Latin-1 "
-            "(save it as UTF-8 to silence this note)"
-        )
-        return data.decode("cp1252", errors="replace")
-
-
 def _read_csv(path: Path, table: str, raw: _Raw) -> None:
     data = path.read_bytes()
-    text = _decode(data, path.name, raw)
+    text = decode(data, path.name, raw.notes)
     if not text.strip():
         raw.problem(path.name, f"a header row with the columns of table {table}; the file is empty")
         return
@@ -194,7 +182,7 @@ def _read_folder(folder: Path, tables: list[str], raw: _Raw) -> None:
     if not csvs and len(workbooks) == 1:
         _read_workbook(workbooks[0], tables, raw)
         return
-    raw.documents_dir = folder / _DOCUMENTS_DIR
+    raw.documents_dir = folder / DOCUMENTS_DIR
     for name in tables:
         if name in csvs:
             _read_csv(csvs[name], name, raw)
@@ -210,7 +198,7 @@ def _read_workbook(path: Path, tables: list[str], raw: _Raw) -> None:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    raw.documents_dir = path.parent / _DOCUMENTS_DIR
+    raw.documents_dir = path.parent / DOCUMENTS_DIR
     raw.workbook = True
     if path.stat().st_size == 0:
         raw.problem(path.name, "an .xlsx workbook; the file is empty")
@@ -334,124 +322,6 @@ def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: _Raw
         )
 
 
-# -- document texts ---------------------------------------------------------------------
-def _text_txt(path: str | Path, raw: _Raw) -> str:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    return _decode(data, f"{_DOCUMENTS_DIR}/{os.path.basename(path)}", raw)
-
-
-def _text_docx(path: str | Path, raw: _Raw) -> str:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise _UnreadableDocument(f"a Word .docx document ({type(exc).__name__})") from None
-    return "\n".join(p.text for p in document.paragraphs)
-
-
-def _text_pdf(path: str | Path, raw: _Raw) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PyPdfError
-
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise _UnreadableDocument("a PDF that is not encrypted")
-        # Pages are separated by a form feed, as pdftotext does, so that page headers
-        # and footers can be recognised later (cape_study.stats.textcoding.normalise).
-        text = "\f".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
-        raise _UnreadableDocument(f"a readable PDF ({type(exc).__name__}: {exc})") from None
-    if not text.strip():
-        raw.notes.append(
-            f"{_DOCUMENTS_DIR}/{os.path.basename(path)}: the PDF has no text layer "
-            "(scanned?); it needs OCR before text coding"
-        )
-    return text
-
-
-class _UnreadableDocument(Exception):
-    """Internal: a document file that its reader cannot open (message = what was expected)."""
-
-
-_DOCUMENT_READERS: dict[str, Callable[[str | Path, _Raw], str]] = {
-    ".txt": _text_txt,
-    ".docx": _text_docx,
-    ".pdf": _text_pdf,
-}
-
-
-def read_document(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
-    """Extract the text of one document file (.txt, .docx or .pdf) as intake does.
-
-    Returns the text and any notes (a text file read as Windows-1252, a PDF without a
-    text layer). PDF pages are separated by a form feed (``\\f``).
-
-    Raises
-    ------
-    CaseFileError
-        When the file does not exist, is of another type or cannot be read; the
-        message names the file and what was expected.
-    """
-    path = Path(path)
-    reader = _DOCUMENT_READERS.get(path.suffix.lower())
-    if reader is None:
-        raise CaseFileError(f"{path}: expected a document of type {', '.join(_DOCUMENT_READERS)}")
-    if not path.is_file():
-        raise CaseFileError(f"{path}: expected an existing file")
-    raw = _Raw()
-    try:
-        text = reader(path, raw)
-    except _UnreadableDocument as exc:
-        raise CaseFileError(f"{path}: expected {exc}") from None
-    except OSError as exc:
-        raise CaseFileError(
-            f"{path}: expected a file this user can read ({exc.strerror})"
-        ) from None
-    return text, raw.notes
-
-
-def _read_documents(documents: pd.DataFrame, raw: _Raw, source: Source) -> pd.Series:
-    """The text of every document that ``documents.path`` names (missing where it
-    names none or cannot be read, with a problem for each). One open per file, and
-    plain strings for the paths: a case file of 100,000 cases names 275,000 files."""
-    texts: list[object] = []
-    folder = None if raw.documents_dir is None else os.fspath(raw.documents_dir)
-    for row, rel in zip(documents.index, documents["path"].tolist(), strict=True):
-        text: object = pd.NA
-        texts.append(text)
-        if rel is None or rel is pd.NA or (isinstance(rel, float) and rel != rel):
-            continue
-        where = dict(sheet=source.sheet, row=row, column="path", value=rel)
-        posix = str(rel).replace("\\", "/")
-        if posix.startswith("/") or ".." in posix.split("/"):
-            raw.problem(source.file, "a path inside the documents/ folder", **where)
-            continue
-        posix = posixpath.normpath(posix)  # as PurePosixPath writes it
-        path = os.path.join(folder, posix) if folder else posix
-        reader = _DOCUMENT_READERS.get(os.path.splitext(posix)[1].lower())
-        if reader is None:
-            raw.problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}", **where)
-        elif not os.path.isfile(path):
-            raw.problem(source.file, f"an existing file under {_DOCUMENTS_DIR}/", **where)
-        else:
-            try:
-                texts[-1] = reader(path, raw)
-            except _UnreadableDocument as exc:
-                raw.problem(
-                    f"{_DOCUMENTS_DIR}/{posix}",
-                    str(exc),
-                    sheet="",
-                    row=None,
-                    column="",
-                    value="",
-                )
-    return pd.Series(texts, index=documents.index, dtype="string")
-
-
 # -- checking ---------------------------------------------------------------------------
 def _as_date(value: str | dt.date | None) -> dt.date:
     if value is None:
@@ -514,7 +384,10 @@ def check_case_file(
     if typed:
         raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff, raw.reported)
     if read_documents and "documents" in typed and "path" in raw.tables["documents"]:
-        texts = _read_documents(typed["documents"], raw, raw.sources["documents"])
+        texts, problems = document_texts(
+            typed["documents"], raw.documents_dir, raw.sources["documents"], raw.notes
+        )
+        raw.problems += problems
         typed["documents"] = typed["documents"].assign(text=texts)
     problems = problems_frame(raw.problems)
     if not problems.empty:
@@ -567,20 +440,6 @@ def load_case_file(path: str | os.PathLike[str], **kwargs) -> CaseFile:
         )
     assert result.case_file is not None
     return result.case_file
-
-
-def format_problems(problems: pd.DataFrame) -> str:
-    """The problem table as aligned plain text, one line per problem."""
-    shown = problems.astype(object).where(problems.notna(), "").astype(str)
-    columns = [c for c in shown.columns if c == "expected" or shown[c].str.len().any()]
-    widths = {c: max(len(c), *shown[c].str.len()) if len(shown) else len(c) for c in columns}
-
-    def line(values: dict[str, str]) -> str:
-        return "  ".join(values[c].ljust(widths[c]) for c in columns).rstrip()
-
-    rows = [line({c: c for c in columns}), line({c: "-" * widths[c] for c in columns})]
-    rows += [line(r) for r in shown[columns].to_dict("records")]
-    return "\n".join(rows)
 
 
 # -- processed data ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from cape_study.data.codebook import Codebook, Column, Table
+from cape_study.data.problems import PROBLEM_COLUMNS, Source, problems_frame, show_value
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -43,24 +44,10 @@ __all__ = [
     "validate_tables",
 ]
 
-PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "expected"]
-
 _TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä"}
 _FALSE = {"0", "false", "no", "nej", "n", "f", "ei"}
 _ID = re.compile(r"^\S+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a table was read from, to name it in problems.
-
-    Loaders set each table's index to the row number a person sees in the file or
-    sheet (the header is row 1), so problems report that row.
-    """
-
-    file: str
-    sheet: str = ""
 
 
 @dataclass
@@ -74,28 +61,10 @@ class _Problems:
                 "sheet": source.sheet,
                 "row": row,
                 "column": column,
-                "value": _show(value),
+                "value": show_value(value),
                 "expected": expected,
             }
         )
-
-
-def _show(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def problems_frame(rows: list[dict] | None = None) -> pd.DataFrame:
-    """A problem table (possibly empty) with the standard columns, sorted by place."""
-    frame = pd.DataFrame(rows or [], columns=PROBLEM_COLUMNS)
-    frame["row"] = pd.array(frame["row"], dtype="Int64")
-    return frame.sort_values(
-        ["file", "sheet", "row", "column"], kind="stable", na_position="first"
-    ).reset_index(drop=True)
 
 
 # -- pass 1: parse ----------------------------------------------------------------------
@@ -602,7 +571,7 @@ def _collect(
         if rule.column in raw.columns and row in raw.index:
             value = raw.at[row, rule.column]
         elif rule.column == ", ".join(unique) and row in raw.index:
-            value = " | ".join(_show(raw.at[row, c]) for c in unique if c in raw.columns)
+            value = " | ".join(show_value(raw.at[row, c]) for c in unique if c in raw.columns)
         else:
             value = failure.failure_case
         out.add(source, row, rule.column, value, rule.expected)

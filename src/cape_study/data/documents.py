@@ -1,0 +1,171 @@
+"""Document texts: the decision and record files that ``documents.path`` names.
+
+A case file's ``documents/`` folder holds the texts (.txt, .docx, .pdf) that the
+``documents`` table lists. :func:`read_document` extracts one file's text as intake
+does; :func:`document_texts` reads every file a documents table names, with a problem
+for each path that is outside the folder, missing or unreadable.
+
+Text encodings: files should be UTF-8. A .txt (or CSV) file that is not valid UTF-8 is
+read as Windows-1252 (a superset of Latin-1, the usual encoding of Swedish files from
+older Windows programs), and a note says so (:func:`decode`).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from cape_study.data.problems import Source
+from cape_study.errors import CaseFileError
+
+__all__ = ["DOCUMENTS_DIR", "decode", "document_texts", "read_document"]
+
+#: The folder beside the tables that holds the document files.
+DOCUMENTS_DIR = "documents"
+
+
+def decode(data: bytes, name: str, notes: list[str]) -> str:
+    """The text of a file's bytes: UTF-16 with a byte-order mark, UTF-8 (with or
+    without one), else Windows-1252 with a note naming the file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        notes.append(
+            f"{name} is not UTF-8: read as Windows-1252/Latin-1 "
+            "(save it as UTF-8 to silence this note)"
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+class _UnreadableDocument(Exception):
+    """Internal: a document file that its reader cannot open (message = what was expected)."""
+
+
+def _text_txt(path: str | Path, notes: list[str]) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return decode(data, f"{DOCUMENTS_DIR}/{os.path.basename(path)}", notes)
+
+
+def _text_docx(path: str | Path, notes: list[str]) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _UnreadableDocument(f"a Word .docx document ({type(exc).__name__})") from None
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _text_pdf(path: str | Path, notes: list[str]) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise _UnreadableDocument("a PDF that is not encrypted")
+        # Pages are separated by a form feed, as pdftotext does, so that page headers
+        # and footers can be recognised later (cape_study.stats.textcoding.normalise).
+        text = "\f".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise _UnreadableDocument(f"a readable PDF ({type(exc).__name__}: {exc})") from None
+    if not text.strip():
+        notes.append(
+            f"{DOCUMENTS_DIR}/{os.path.basename(path)}: the PDF has no text layer "
+            "(scanned?); it needs OCR before text coding"
+        )
+    return text
+
+
+_DOCUMENT_READERS: dict[str, Callable[[str | Path, list[str]], str]] = {
+    ".txt": _text_txt,
+    ".docx": _text_docx,
+    ".pdf": _text_pdf,
+}
+
+
+def read_document(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
+    """Extract the text of one document file (.txt, .docx or .pdf) as intake does.
+
+    Returns the text and any notes (a text file read as Windows-1252, a PDF without a
+    text layer). PDF pages are separated by a form feed (``\\f``).
+
+    Raises
+    ------
+    CaseFileError
+        When the file does not exist, is of another type or cannot be read; the
+        message names the file and what was expected.
+    """
+    path = Path(path)
+    reader = _DOCUMENT_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise CaseFileError(f"{path}: expected a document of type {', '.join(_DOCUMENT_READERS)}")
+    if not path.is_file():
+        raise CaseFileError(f"{path}: expected an existing file")
+    notes: list[str] = []
+    try:
+        text = reader(path, notes)
+    except _UnreadableDocument as exc:
+        raise CaseFileError(f"{path}: expected {exc}") from None
+    except OSError as exc:
+        raise CaseFileError(
+            f"{path}: expected a file this user can read ({exc.strerror})"
+        ) from None
+    return text, notes
+
+
+def document_texts(
+    documents: pd.DataFrame, folder: Path | None, source: Source, notes: list[str]
+) -> tuple[pd.Series, list[dict]]:
+    """The text of every document that ``documents.path`` names.
+
+    Missing where a row names no file or the file cannot be read, with a problem (a
+    row of the problem table) for each. One open per file, and plain strings for the
+    paths: a case file of 100,000 cases names 275,000 files.
+    """
+    texts: list[object] = []
+    problems: list[dict] = []
+    base = None if folder is None else os.fspath(folder)
+
+    def problem(file: str, expected: str, row: object = None, value: object = "") -> None:
+        problems.append(
+            {
+                "file": file,
+                "sheet": source.sheet if file == source.file else "",
+                "row": row,
+                "column": "path" if file == source.file else "",
+                "value": value,
+                "expected": expected,
+            }
+        )
+
+    for row, rel in zip(documents.index, documents["path"].tolist(), strict=True):
+        texts.append(pd.NA)
+        if rel is None or rel is pd.NA or (isinstance(rel, float) and rel != rel):
+            continue
+        posix = str(rel).replace("\\", "/")
+        if posix.startswith("/") or ".." in posix.split("/"):
+            problem(source.file, "a path inside the documents/ folder", row, rel)
+            continue
+        posix = posixpath.normpath(posix)  # as PurePosixPath writes it
+        path = os.path.join(base, posix) if base else posix
+        reader = _DOCUMENT_READERS.get(os.path.splitext(posix)[1].lower())
+        if reader is None:
+            problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}", row, rel)
+        elif not os.path.isfile(path):
+            problem(source.file, f"an existing file under {DOCUMENTS_DIR}/", row, rel)
+        else:
+            try:
+                texts[-1] = reader(path, notes)
+            except _UnreadableDocument as exc:
+                problem(f"{DOCUMENTS_DIR}/{posix}", str(exc))
+    return pd.Series(texts, index=documents.index, dtype="string"), problems
