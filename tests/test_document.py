@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cape_study.errors import PipelineError
-from cape_study.privacy.masking import PersonalDataFound
+from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.document import Document, build_document, prefix_ids
 from cape_study.runner.report import SYNTHETIC_BANNER
 

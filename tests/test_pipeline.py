@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cape_study import cli
 from cape_study.errors import ParameterError
 from cape_study.paths import PACKAGE_DIR, ProjectPaths
-from cape_study.privacy.masking import PersonalDataFound
+from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner import pipeline, report
 from cape_study.runner import run as runner
 from cape_study.runner.pipeline import (

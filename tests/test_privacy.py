@@ -29,21 +29,21 @@ from pydantic import BaseModel, ConfigDict
 from cape_study import cli
 from cape_study.data.loaders import load_case_file, read_processed, write_processed
 from cape_study.paths import project
+from cape_study.privacy import identifiers, keys
 from cape_study.privacy import masking as privacy
-from cape_study.privacy.masking import (
+from cape_study.privacy import names as party_names
+from cape_study.privacy.keys import (
     DEMO_KEY,
     KEY_ENV,
     KeyMissing,
-    PersonalDataFound,
     PrivacyError,
     PseudonymKey,
     load_key,
-    mask_text,
-    protect,
     pseudonym,
-    scan_text,
     write_key,
 )
+from cape_study.privacy.masking import mask_text, protect, scan_text
+from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner import report
 from cape_study.runner.pipeline import run_pipeline
 from cape_study.synth.texts import test_identity_numbers as vendored_numbers
@@ -391,7 +391,7 @@ def test_a_pseudonym_collision_fails_loudly(monkeypatch, tmp_path: Path) -> None
     case = load_case_file(_named_case_file(tmp_path / "casefile"), data_cutoff="2024-12-31")
     many = pd.concat([case.cases] * 20, ignore_index=True)
     many["case_id"] = [f"SE-{i}" for i in range(len(many))]
-    monkeypatch.setattr(privacy, "_PSEUDONYM_LENGTH", 1)
+    monkeypatch.setattr(keys, "_PSEUDONYM_LENGTH", 1)
     with pytest.raises(PrivacyError, match="same pseudonym"):
         protect(dataclasses.replace(case, cases=many), KEY)
 
@@ -591,11 +591,11 @@ _OLD = {
 def _old_candidates(text: str) -> list[privacy.Finding]:
     found = []
     for m in _OLD["pnr"].finditer(text):
-        kind = privacy._pnr_kind(m["century"], m["date"], m["num"])
+        kind = identifiers.pnr_kind(m["century"], m["date"], m["num"])
         if kind:
             found.append(privacy.Finding(kind, m.start(), m.end()))
     for m in _OLD["hetu"].finditer(text):
-        if privacy._hetu_ok(m):
+        if identifiers._hetu_ok(m["date"], m["sign"], m["num"], m["check"]):
             found.append(privacy.Finding("hetu", m.start(), m.end()))
     for m in privacy._EMAIL.finditer(text):
         found.append(privacy.Finding("email", m.start(), m.end()))
@@ -607,9 +607,9 @@ def _old_candidates(text: str) -> list[privacy.Finding]:
     return found
 
 
-def _old_find(names: privacy._Names, text: str) -> list[tuple[int, int]]:
+def _old_find(names: party_names.PartyNames, text: str) -> list[tuple[int, int]]:
     """_Names.find as first written: every word of the text, one by one."""
-    words = list(privacy._WORD.finditer(text))
+    words = list(party_names._WORD.finditer(text))
     folded = [w.group().casefold() for w in words]
     found, i = [], 0
     while i < len(words):
@@ -627,7 +627,7 @@ def _old_find(names: privacy._Names, text: str) -> list[tuple[int, int]]:
             found.append((words[i].start(), words[last].end()))
             i = last + 1
             continue
-        if words[i].group()[:1].isupper() and privacy._base(folded[i]) & names.parts:
+        if words[i].group()[:1].isupper() and party_names._base(folded[i]) & names.parts:
             found.append((words[i].start(), words[i].end()))
         i += 1
     return found
@@ -654,7 +654,7 @@ def test_fast_patterns_find_what_the_patterns_as_first_written_find() -> None:
 def test_name_finding_from_trigger_words_equals_walking_every_word() -> None:
     case = load_case_file(project().demo_case_file)
     names = [n for t in (case.victims, case.suspects) for n in t["name"].dropna()]
-    everyone = privacy._Names.of(names)
+    everyone = party_names.PartyNames.of(names)
     texts = case.documents["text"].dropna().tolist()
     texts += [
         "Anna Svenssons vittnesmål; ANNA SVENSSON: och Svensson:s bil, Dang:a, Per Hansson's",
@@ -662,7 +662,7 @@ def test_name_finding_from_trigger_words_equals_walking_every_word() -> None:
     ]
     for text in texts:
         assert list(everyone.find(text)) == _old_find(everyone, text)
-        own = privacy._Names(everyone.index, privacy._Names.part_set(names[:3]))
+        own = party_names.PartyNames(everyone.index, party_names.PartyNames.part_set(names[:3]))
         assert list(own.find(text)) == _old_find(own, text)
 
 
@@ -670,9 +670,9 @@ def test_pseudonym_is_the_first_ten_base32_characters_of_the_whole_hmac() -> Non
     import base64
     import hmac
 
-    key = privacy.PseudonymKey(b"k" * 40, "test")
+    key = PseudonymKey(b"k" * 40, "test")
     for value in ["C-1", "", "ärende 17", "x" * 300]:
         for table in ("cases", "documents"):
             whole = hmac.new(key.secret, f"{table}\x1f{value}".encode(), hashlib.sha256).digest()
             code = base64.b32encode(whole).decode("ascii")[:10]
-            assert privacy.pseudonym(value, key, table) == f"{table[0].upper()}-{code}"
+            assert pseudonym(value, key, table) == f"{table[0].upper()}-{code}"

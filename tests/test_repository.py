@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from cape_study.paths import project
+from cape_study.privacy.identifiers import is_valid_hetu
 from cape_study.privacy.masking import scan_text
-from cape_study.synth.texts import PHONE_SERIES, is_valid_hetu
+from cape_study.synth.texts import PHONE_SERIES
 
 ROOT = project().root
 REFERENCE = "src/cape_study/reference/test_identity_numbers.csv"

@@ -24,6 +24,7 @@ from cape_study.data.codebook import CODEBOOK_DIR, load_codebook
 from cape_study.data.loaders import check_case_file
 from cape_study.errors import ParameterError
 from cape_study.paths import project
+from cape_study.privacy import identifiers
 from cape_study.synth import generator as synth
 from cape_study.synth import texts as synth_texts
 
@@ -206,10 +207,10 @@ def test_identifier_ground_truth_points_at_fake_identifiers(written: Path) -> No
         text = (written / "documents" / docs.loc[row.doc_id, "path"]).read_text(encoding="utf-8")
         assert text[row.start : row.end] == row.text
         if row.kind in ("personnummer", "samordningsnummer"):
-            assert synth_texts.is_valid_personnummer(row.text)
+            assert identifiers.is_valid_personnummer(row.text)
             assert row.value in pool[row.kind]  # Skatteverket's test numbers only
         elif row.kind == "hetu":
-            assert synth_texts.is_valid_hetu(row.value) and 900 <= int(row.value[7:10]) <= 999
+            assert identifiers.is_valid_hetu(row.value) and 900 <= int(row.value[7:10]) <= 999
         elif row.kind == "phone":
             national = "0" + row.value[3:]
             assert any(
@@ -434,15 +435,15 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_identity_number_helpers() -> None:
-    assert synth_texts.luhn_digit("811218987") == 6
-    assert synth_texts.is_valid_personnummer("19811218-9876")
-    assert not synth_texts.is_valid_personnummer("19811218-9875")
+    assert identifiers.luhn_digit("811218987") == 6
+    assert identifiers.is_valid_personnummer("19811218-9876")
+    assert not identifiers.is_valid_personnummer("19811218-9875")
     assert synth_texts.finnish_hetu(1952, 10, 13, 908) == "131052-9085"
     with pytest.raises(ValueError):
         synth_texts.finnish_hetu(1990, 1, 1, 123)
     assert np.all(
         [
-            synth_texts.is_valid_personnummer(n)
+            identifiers.is_valid_personnummer(n)
             for pool in synth_texts.test_identity_numbers().values()
             for n in pool
         ]

@@ -5,49 +5,16 @@ Case files are special-category personal data (offences, victims). Intake
 personal data in every free-text column, and drops the columns that hold the names of
 the parties; the report pages are scanned again after rendering.
 
-**Pseudonyms.** Each case, victim, suspect and document id (the key column of its table
-in the codebook) becomes ``<T>-<pseudonym>``: ``T`` the table's initial (``C``, ``V``,
-``S``, ``D``) and the pseudonym the first 10 characters of the base-32 (RFC 4648)
-encoding of HMAC-SHA-256(key, ``table`` + U+001F + id) (Krawczyk, Bellare and Canetti,
-RFC 2104; the keyed-hash pseudonymisation of ENISA, *Pseudonymisation techniques and best
-practices*, 2019, sect. 5.2). Every column that refers to an id (``events.case_id``,
-``codings.unit_id`` ...) gets the same pseudonym, so the tables still join. Without the
-key the ids cannot be recovered or re-computed; with the same key the same id always
-gets the same pseudonym, so deliveries of the same register can be linked. Ten base-32
-characters carry 50 bits: the chance that two of 100,000 ids collide is about 4e-6, and a
-collision stops intake (:class:`PrivacyError`). Base 32 has no 0, 1, 8 or 9, so a
-pseudonym can never look like a personnummer or a phone number.
-
-**The key** is read from the environment variable ``CAPE_PSEUDO_KEY`` or from a key
-file (parameter ``key_file``, default ``~/.config/cape-study/pseudonym.key``; make one
-with ``cape-study keygen``). A key file inside the project is refused, and so is one
-that others can read. Without a key, intake refuses a case file not marked synthetic.
-A synthetic case file without a key uses the public demo key :data:`DEMO_KEY`, which
-is published here and protects nothing. The key never appears in an output, the
-manifest or a message; :attr:`PseudonymKey.fingerprint` (an HMAC of a fixed text) tells
-whether two processed data sets were made with the same key.
-
 **Personal data in text** (:func:`scan_text`, :func:`mask_text`):
 
-- Swedish *personnummer* and *samordningsnummer* (Skatteverket, SKV 704, *Personnummer*,
-  and SKV 707, *Samordningsnummer*): ``YYMMDD-NNNC`` or ``YYYYMMDDNNNC``, with ``-``,
-  ``+`` (people over 100) or no separator; a real date (a samordningsnummer adds 60 to
-  the day, and may give month 00 and day 60 when the date is unknown) and a correct
-  Luhn check digit over the last ten digits;
-- Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
-  ``A``-``F``; check character = the nine digits modulo 31 in ``0123456789ABCDEFHJKLMNPRSTUVWXY``;
-  Digital and Population Data Services Agency, *The personal identity code*);
+- Swedish personnummer and samordningsnummer and Finnish henkilötunnus
+  (:mod:`cape_study.privacy.identifiers`);
 - phone numbers: international (``+46 70 174 06 05``, ``0046...``, any country code,
   8-15 digits) and national with a trunk 0 (``070-174 06 05``, ``08-465 004 00``,
   ``0701740605``, ``040 1234567``; 8-11 digits);
 - e-mail addresses;
 - the names of the parties that the case file lists (``victims.name``,
-  ``suspects.name``): the whole name anywhere, in any case, also with a Swedish genitive
-  ``s``; its first or last name alone where unambiguous, that is, when it is written
-  with a capital, has at least three letters, is not a name particle (*von*, *af* ...)
-  or an ordinary word that starts sentences (*Per*, *Hans*, *Mark* ...), and the name is
-  not a company's (``... AB``, ``... Oy``). Finnish inflected forms (*Virtasen*) are not
-  recognised.
+  ``suspects.name``; :mod:`cape_study.privacy.names`).
 
 Masks carry a tag: ``[PNR]`` (personnummer, samordningsnummer, henkilötunnus),
 ``[TEL]``, ``[EMAIL]`` and ``[NAME]``. Dates (2019-03-01, 20190301), case numbers
@@ -56,61 +23,44 @@ numbers with a wrong check digit are left alone. :func:`protect` applies all of 
 a :class:`~cape_study.data.loaders.CaseFile` and counts what it did (never the values); the
 intake notebook shows the counts with :func:`publish`, and the runner copies them into
 ``reports/manifest.json`` (``privacy``).
+
+Keys and pseudonyms: :mod:`cape_study.privacy.keys`; the parties' names:
+:mod:`cape_study.privacy.names`; scanning rendered outputs:
+:mod:`cape_study.privacy.scanning`.
 """
 
 from __future__ import annotations
 
-import calendar
-import contextlib
 import dataclasses
-import hashlib
-import hmac
 import json
-import os
 import re
-import secrets
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cape_study.errors import CapeStudyError
+from cape_study.data.codebook import Codebook, load_codebook
+from cape_study.privacy import identifiers
+from cape_study.privacy.keys import KEY_ENV, PrivacyError, PseudonymKey, pseudonym
+from cape_study.privacy.names import PartyNames
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cape_study.data.codebook import Codebook
     from cape_study.data.loaders import CaseFile
 
 __all__ = [
-    "DEFAULT_KEY_FILE",
-    "DEMO_KEY",
-    "KEY_ENV",
     "PRIVACY_MIMETYPE",
     "TAGS",
     "Finding",
-    "KeyMissing",
-    "PersonalDataFound",
-    "PrivacyError",
-    "PseudonymKey",
     "counts_table",
     "format_counts",
-    "load_key",
     "mask_text",
     "masked_totals",
     "protect",
-    "pseudonym",
     "publish",
     "scan_text",
-    "write_key",
 ]
 
-#: The environment variable that holds the pseudonymisation key.
-KEY_ENV = "CAPE_PSEUDO_KEY"
-#: Where the key file is looked for by default (``~`` is the user's home).
-DEFAULT_KEY_FILE = "~/.config/cape-study/pseudonym.key"
-#: The public key for synthetic case files when no key is configured. Not a secret.
-DEMO_KEY = "cape-study public demo key: synthetic data only, protects nothing"
 #: The MIME type under which :func:`publish` displays the counts for the runner.
 PRIVACY_MIMETYPE = "application/vnd.cape-study.privacy+json"
 #: The mask written for each kind of finding.
@@ -123,177 +73,8 @@ TAGS = {
     "name": "NAME",
 }
 _TAG_ORDER = ("PNR", "TEL", "EMAIL", "NAME")
-_PSEUDONYM_LENGTH = 10
-_MIN_KEY_LENGTH = 32
 
 
-class PrivacyError(CapeStudyError):
-    """A key, identifier or text that cannot be protected as the privacy rules require."""
-
-
-class KeyMissing(PrivacyError):
-    """No pseudonymisation key for a case file that is not synthetic."""
-
-
-class PersonalDataFound(PrivacyError):
-    """Personal data found where none may be (a rendered report page); names the file
-    and the position of each finding, never the value."""
-
-    def __init__(self, file: str, text: str, findings: list[Finding]) -> None:
-        where = "; ".join(
-            f"{f.kind} at line {line}, column {col} (character {f.start})"
-            for f, (line, col) in ((f, _line_col(text, f.start)) for f in findings[:10])
-        )
-        more = f" and {len(findings) - 10} more" if len(findings) > 10 else ""
-        super().__init__(f"{file}: personal data after rendering: {where}{more}")
-        self.file = file
-        self.findings = findings
-
-
-def _line_col(text: str, pos: int) -> tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
-
-
-# -- keys -------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class PseudonymKey:
-    """A pseudonymisation key and where it came from (``source``); the secret is never
-    shown by ``repr`` or ``str``."""
-
-    secret: bytes = dataclasses.field(repr=False)
-    source: str
-
-    @property
-    def fingerprint(self) -> str:
-        """A short keyed hash of a fixed text: equal fingerprints, same key."""
-        return hmac.new(self.secret, b"cape-study key fingerprint", hashlib.sha256).hexdigest()[:12]
-
-    def __str__(self) -> str:
-        return f"pseudonymisation key from {self.source}"
-
-
-def load_key(
-    key_file: str | os.PathLike[str] | None = DEFAULT_KEY_FILE,
-    *,
-    synthetic: bool = False,
-    root: str | os.PathLike[str] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> PseudonymKey:
-    """Find the pseudonymisation key: ``$CAPE_PSEUDO_KEY``, else ``key_file``, else (for
-    synthetic data only) the public :data:`DEMO_KEY`.
-
-    Parameters
-    ----------
-    key_file
-        The key file (``~`` expanded). Refused when it lies inside the project ``root``
-        or can be read by others than its owner.
-    synthetic
-        Whether the case file is marked synthetic; only then may the demo key be used.
-    root
-        The project root (default :func:`cape_study.paths.project`).
-    environ
-        The environment to read (default ``os.environ``).
-
-    Raises
-    ------
-    KeyMissing
-        No key for a case file that is not synthetic; the message says how to make one.
-    PrivacyError
-        A key that is too short, or a key file in the project or readable by others.
-    """
-    environ = os.environ if environ is None else environ
-    value = environ.get(KEY_ENV, "").strip()
-    if value:
-        return PseudonymKey(_checked(value, f"${KEY_ENV}"), f"environment variable {KEY_ENV}")
-    if key_file:
-        path = _outside_project(key_file, root)
-        if path.is_file():
-            if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-                raise PrivacyError(
-                    f"key file {path} can be read by other users; make it private with "
-                    f"`chmod 600 {path}`"
-                )
-            text = path.read_text(encoding="utf-8").strip()
-            return PseudonymKey(_checked(text, f"key file {path}"), "key file")
-    if synthetic:
-        return PseudonymKey(DEMO_KEY.encode("utf-8"), "public demo key (synthetic data)")
-    raise KeyMissing(
-        f"no pseudonymisation key for a case file not marked synthetic: create one with "
-        f"`cape-study keygen` (writes {DEFAULT_KEY_FILE}) or set {KEY_ENV}"
-        + (f", or point the parameter key_file at yours (now {key_file})" if key_file else "")
-    )
-
-
-def _checked(value: str, where: str) -> bytes:
-    if len(value) < _MIN_KEY_LENGTH:
-        raise PrivacyError(
-            f"the key in {where} is too short ({len(value)} characters, at least "
-            f"{_MIN_KEY_LENGTH}); make a new one with `cape-study keygen`"
-        )
-    return value.encode("utf-8")
-
-
-def _outside_project(path: str | os.PathLike[str], root: str | os.PathLike[str] | None) -> Path:
-    from cape_study.paths import project
-
-    resolved = Path(path).expanduser().resolve()
-    base = project(root).root
-    if resolved.is_relative_to(base):
-        raise PrivacyError(
-            f"key file {resolved} is inside the project {base}; keep the key outside the "
-            "repository (default ~/.config/cape-study/pseudonym.key)"
-        )
-    return resolved
-
-
-def write_key(
-    path: str | os.PathLike[str] = DEFAULT_KEY_FILE,
-    *,
-    force: bool = False,
-    root: str | os.PathLike[str] | None = None,
-) -> Path:
-    """Write a new random key (256 bits, as 64 hexadecimal digits) to a private file.
-
-    The folder is created private (mode 700) and the file readable by its owner only
-    (mode 600). An existing key file is kept unless ``force``: replacing a key changes
-    every pseudonym. Returns the path; the key itself is never printed or returned.
-
-    Raises
-    ------
-    PrivacyError
-        The path is inside the project, or a key file exists and ``force`` is not given.
-    """
-    target = _outside_project(path, root)
-    if target.exists() and not force:
-        raise PrivacyError(
-            f"{target} already exists; a new key would change every pseudonym "
-            "(use --force to replace it)"
-        )
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(secrets.token_hex(32) + "\n")
-    os.replace(tmp, target)
-    return target
-
-
-_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # RFC 4648
-
-
-def pseudonym(value: str, key: PseudonymKey, table: str) -> str:
-    """The pseudonym of one id of ``table`` (``cases``, ``victims`` ...): the table's
-    initial, a hyphen and 10 base-32 characters of HMAC-SHA-256(key, table + U+001F + id)."""
-    digest = hmac.digest(key.secret, f"{table}\x1f{value}".encode(), "sha256")
-    # base 32 of the first 5 * _PSEUDONYM_LENGTH bits: the start of the digest's base 32
-    length = _PSEUDONYM_LENGTH
-    bits = int.from_bytes(digest, "big") >> (8 * len(digest) - 5 * length)
-    code = "".join(_B32[(bits >> shift) & 31] for shift in range(5 * length - 5, -5, -5))
-    return f"{table[:1].upper()}-{code}"
-
-
-# -- scanning ---------------------------------------------------------------------------
 class Finding(NamedTuple):
     """Personal data found in a text: its kind and where (``text[start:end]``)."""
 
@@ -306,19 +87,6 @@ class Finding(NamedTuple):
         return TAGS[self.kind]
 
 
-# Not inside a word or a longer number, nor the decimals of one (1.3901042899).
-_NOT_AFTER = r"(?<![\w+-])(?<!\d[.,])"
-_PNR = re.compile(
-    _NOT_AFTER + r"(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
-)
-_HETU = re.compile(
-    _NOT_AFTER + r"(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
-    re.IGNORECASE,
-)
-_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-_HETU_CENTURY = (
-    {"+": 1800, "-": 1900, "A": 2000} | dict.fromkeys("UVWXY", 1900) | dict.fromkeys("BCDEF", 2000)
-)
 _SPACE = r"[ \u00a0]"
 
 
@@ -341,41 +109,7 @@ _PHONE_INTERNATIONAL = re.compile(
     rf"\d{{1,4}}(?:(?:{_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-# What every match of _PNR (from its start or 2 characters on: the century) and of
-# _HETU (from its start) holds: where the search for them can begin.
-_PNR_HINT = re.compile(r"\d{6}[-+]?\d{4}")
-_HETU_HINT = re.compile(r"\d{6}[-+A-FU-Y]\d{3}", re.IGNORECASE)
 _DIGIT_GROUP = re.compile(r"\d+")
-
-
-def _luhn_ok(digits: str) -> bool:
-    """The Luhn (mod 10) check used by Skatteverket for the tenth digit."""
-    total = 0
-    for i, ch in enumerate(digits[:9]):
-        v = int(ch) * (2 - i % 2)
-        total += v - 9 if v > 9 else v
-    return (10 - total % 10) % 10 == int(digits[9])
-
-
-def _pnr_kind(century: str | None, date: str, num: str) -> str | None:
-    yy, month, day = int(date[:2]), int(date[2:4]), int(date[4:6])
-    if day >= 60:  # samordningsnummer: month 00 or day 60 when not known, no calendar check
-        ok = month <= 12 and day <= 91 and _luhn_ok(date + num)
-        return "samordningsnummer" if ok else None
-    if not 1 <= month <= 12 or day < 1:
-        return None
-    years = [int(century) * 100 + yy] if century else [1900 + yy, 2000 + yy]
-    if day > max(calendar.monthrange(y, month)[1] for y in years):
-        return None
-    return "personnummer" if _luhn_ok(date + num) else None
-
-
-def _hetu_ok(m: re.Match[str]) -> bool:
-    date, sign = m["date"], m["sign"].upper()
-    day, month, year = int(date[:2]), int(date[2:4]), _HETU_CENTURY[sign] + int(date[4:])
-    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-        return False
-    return _HETU_CHECK[int(date + m["num"]) % 31] == m["check"].upper()
 
 
 def _phone(m: re.Match[str], low: int, high: int) -> tuple[int, int] | None:
@@ -396,18 +130,9 @@ def _is_date(day: str, month: str, year: str) -> bool:
     return 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and 1900 <= int(year) <= 2099
 
 
-def _candidates(text: str, names: _Names | None) -> Iterator[Finding]:
-    hint = _PNR_HINT.search(text)
-    if hint:
-        for m in _PNR.finditer(text, max(0, hint.start() - 2)):
-            kind = _pnr_kind(m["century"], m["date"], m["num"])
-            if kind:
-                yield Finding(kind, m.start(), m.end())
-    hint = _HETU_HINT.search(text)
-    if hint:
-        for m in _HETU.finditer(text, hint.start()):
-            if _hetu_ok(m):
-                yield Finding("hetu", m.start(), m.end())
+def _candidates(text: str, names: PartyNames | None) -> Iterator[Finding]:
+    for kind, start, end in identifiers.find(text):
+        yield Finding(kind, start, end)
     if "@" in text:
         for m in _EMAIL.finditer(text):
             yield Finding("email", m.start(), m.end())
@@ -461,7 +186,7 @@ def scan_text(text: str, names: Iterable[str] = ()) -> list[Finding]:
         ``personnummer``, ``samordningsnummer``, ``hetu``, ``phone``, ``email``, ``name``.
     """
     names = list(names)
-    return _resolve(_candidates(text, _Names.of(names) if names else None))
+    return _resolve(_candidates(text, PartyNames.of(names) if names else None))
 
 
 def mask_text(text: str, names: Iterable[str] = ()) -> tuple[str, dict[str, int]]:
@@ -474,10 +199,10 @@ def mask_text(text: str, names: Iterable[str] = ()) -> tuple[str, dict[str, int]
         finding) and how many of each tag were written (every tag, zeros included).
     """
     names = list(names)
-    return _mask(text, _Names.of(names) if names else None)
+    return _mask(text, PartyNames.of(names) if names else None)
 
 
-def _mask(text: str, names: _Names | None) -> tuple[str, dict[str, int]]:
+def _mask(text: str, names: PartyNames | None) -> tuple[str, dict[str, int]]:
     counts = dict.fromkeys(_TAG_ORDER, 0)
     parts, pos = [], 0
     for f in _resolve(_candidates(text, names)):
@@ -486,153 +211,6 @@ def _mask(text: str, names: _Names | None) -> tuple[str, dict[str, int]]:
         pos = f.end
     parts.append(text[pos:])
     return "".join(parts), counts
-
-
-# -- names ------------------------------------------------------------------------------
-_WORD = re.compile(r"\w+(?:['\u2019:-]\w+)*")
-_GENITIVE = ("s", "'s", "\u2019s")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_COMPANY_FORMS = _words("ab hb kb ek oy oyj ky ay tmi ltd llc inc gmbh as aps sa srl bv plc spa sp")
-_PARTICLES = _words("af al bin da de del der di du el la le van von zu")
-#: Given names and surnames that are also ordinary words at the start of a sentence.
-_ORDINARY = _words(
-    "per hans mark dag bo sten björn ulf stig axel sol vide rose grace joy hope faith will "
-    "may june april august bill onni toivo usko lahja armas valo tuuli satu aamu ilta "
-    "lumi into voitto sulo"
-)
-
-_NOT_PARTS = _PARTICLES | _ORDINARY
-
-
-class _Names:
-    """Matches the names of a case file's parties in a text, word by word.
-
-    ``index`` maps a first word to the whole names (as tuples of case-folded words)
-    that start with it; they are matched in any case, with any whitespace between the
-    words and a genitive ending allowed on the last word. ``parts`` are the first and
-    last names that are also matched alone, where written with a capital.
-    """
-
-    def __init__(
-        self,
-        index: dict[str, list[tuple[str, ...]]],
-        parts: frozenset[str],
-        triggers: frozenset[str] | None = None,
-    ) -> None:
-        """``triggers`` are :meth:`triggers` of the index (computed when not given:
-        matchers that share an index can share them)."""
-        self.index, self.parts, self._triggers = index, parts, triggers
-        self._part_triggers: frozenset[str] | None = None
-
-    @classmethod
-    def of(cls, names: Iterable[str]) -> _Names:
-        names = list(names)
-        return cls(cls.build_index(names), cls.part_set(names))
-
-    @staticmethod
-    def build_index(names: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
-        found: dict[str, set[tuple[str, ...]]] = {}
-        for name in names:
-            words = tuple(w.casefold() for w in _WORD.findall(str(name)))
-            if words:
-                found.setdefault(words[0], set()).add(words)
-        return {k: sorted(v, key=len, reverse=True) for k, v in found.items()}
-
-    @staticmethod
-    def part_set(names: Iterable[str]) -> frozenset[str]:
-        """The first and last names that are unambiguous alone (see the module
-        docstring): not of a company, at least three letters, no particle or ordinary
-        word."""
-        parts: set[str] = set()
-        for name in names:
-            words = [w.casefold() for w in _WORD.findall(str(name))]
-            if len(words) < 2 or words[-1] in _COMPANY_FORMS:
-                continue
-            parts.update(
-                w for w in words if sum(ch.isalpha() for ch in w) >= 3 and w not in _NOT_PARTS
-            )
-        return frozenset(parts)
-
-    @staticmethod
-    def triggers(words: Iterable[str]) -> frozenset[str]:
-        """The words of a text in which one of ``words`` (first words of whole names, or
-        parts) may start: each word alone and with a genitive ending (:func:`_base`)."""
-        return frozenset(w + end for w in words for end in ("", *_GENITIVE))
-
-    def find(self, text: str) -> Iterator[tuple[int, int]]:
-        """The spans of the names in ``text``, in order, not overlapping.
-
-        Only the words that are a name's first word or a part, alone or with a
-        genitive or a colon ending (:func:`_base`), can start a name; they are found
-        with set operations, and the text is walked word by word only from them.
-        """
-        folded = list(map(str.casefold, _WORD.findall(text)))
-        if self._triggers is None:
-            self._triggers = self.triggers(self.index)
-        part_triggers = self._part_triggers
-        if part_triggers is None:
-            part_triggers = self.triggers(self.parts)
-            if len(self.parts) > 64:  # kept for every party's parts, not for one case's few
-                self._part_triggers = part_triggers
-        hits = self._triggers.intersection(folded) | part_triggers.intersection(folded)
-        starts = set()
-        for word in hits:  # where each occurs, found by list.index
-            i = -1
-            with contextlib.suppress(ValueError):
-                while True:
-                    i = folded.index(word, i + 1)
-                    starts.add(i)
-        if ":" in text:
-            starts.update(i for i, word in enumerate(folded) if ":" in word)
-        if not starts:
-            return
-        words = list(_WORD.finditer(text))
-        after = 0
-        for i in sorted(starts):
-            if i < after:
-                continue
-            last = self._whole_name_at(text, words, folded, i)
-            if last is not None:
-                yield words[i].start(), words[last].end()
-                after = last + 1
-            elif words[i].group()[:1].isupper() and _base(folded[i]) & self.parts:
-                yield words[i].start(), words[i].end()
-
-    def _whole_name_at(
-        self, text: str, words: list[re.Match[str]], folded: list[str], i: int
-    ) -> int | None:
-        """The index of the last word of a whole name starting at word ``i``, or None."""
-        for first in _base(folded[i]):
-            for name in self.index.get(first, ()):
-                if first != folded[i] and len(name) > 1:
-                    continue  # a genitive ending belongs on the last word only
-                last = i + len(name) - 1
-                if last >= len(words):
-                    continue
-                same = all(
-                    folded[i + k] == name[k]
-                    or (k == len(name) - 1 and name[k] in _base(folded[i + k]))
-                    for k in range(1, len(name))
-                )
-                if same and all(
-                    text[words[j].end() : words[j + 1].start()].isspace() for j in range(i, last)
-                ):
-                    return last
-        return None
-
-
-def _base(word: str) -> set[str]:
-    """A word and, when it ends in a genitive or a case ending after a colon (Swedish
-    *Cruz:s*, Finnish *Dang:a*), the word without it."""
-    stems = {word[: -len(g)] for g in _GENITIVE if word.endswith(g) and len(word) > len(g)}
-    if ":" in word:
-        stems.add(word.split(":", 1)[0])
-    return {word} | stems
 
 
 # -- a case file ------------------------------------------------------------------------
@@ -669,8 +247,6 @@ def protect(
         Two ids of a table with the same pseudonym, or personal data in an identifier
         column that is not pseudonymised (naming the table, column and row).
     """
-    from cape_study.data.codebook import load_codebook
-
     book = codebook if not isinstance(codebook, str) else load_codebook(codebook)
     tables = {name: frame.copy() for name, frame in case.tables.items()}
     personal = [
@@ -688,9 +264,9 @@ def protect(
             if isinstance(name, str) and name.strip():
                 party_names.setdefault(str(case_id), []).append(name.strip())
     all_names = [n for names in party_names.values() for n in names]
-    index = _Names.build_index(all_names)
-    triggers = _Names.triggers(index)
-    everyone = _Names(index, _Names.part_set(all_names), triggers)
+    index = PartyNames.build_index(all_names)
+    triggers = PartyNames.triggers(index)
+    everyone = PartyNames(index, PartyNames.part_set(all_names), triggers)
     ids = _id_columns(book)
     masked: dict[str, dict[str, int]] = {}
     for t, frame in tables.items():
@@ -705,9 +281,10 @@ def protect(
                 continue  # codes, dates, numbers: checked against the codebook
             if t == "documents" and c == "text" and "case_id" in frame:
                 own = {
-                    k: _Names(index, _Names.part_set(v), triggers) for k, v in party_names.items()
+                    k: PartyNames(index, PartyNames.part_set(v), triggers)
+                    for k, v in party_names.items()
                 }
-                plain = _Names(index, frozenset(), triggers)
+                plain = PartyNames(index, frozenset(), triggers)
                 matchers = [own.get(str(k), plain) for k in frame["case_id"]]
             else:
                 matchers = [everyone] * len(frame)
@@ -741,7 +318,7 @@ def _is_text(series: pd.Series) -> bool:
     )
 
 
-def _mask_column(frame: pd.DataFrame, column: str, matchers: list[_Names]) -> dict[str, int]:
+def _mask_column(frame: pd.DataFrame, column: str, matchers: list[PartyNames]) -> dict[str, int]:
     """Mask one column in place, each row with its own names; the counts per tag."""
     import pandas as pd
 

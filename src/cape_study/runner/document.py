@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from cape_study.errors import PipelineError
-from cape_study.privacy.masking import PersonalDataFound
+from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.report import BANNER_CSS, SYNTHETIC_BANNER, check_page
 
 __all__ = ["Document", "build_document", "prefix_ids"]

@@ -47,7 +47,7 @@ from pydantic import (
 )
 
 from cape_study.errors import ParameterError
-from cape_study.privacy.masking import DEFAULT_KEY_FILE
+from cape_study.privacy.keys import DEFAULT_KEY_FILE
 
 __all__ = [
     "PARAMETER_SETS",

@@ -51,7 +51,7 @@ report.html (what it adds to the step pages' bodies) and the index before they a
 written, for personnummer, samordningsnummer, henkilötunnus, e-mail addresses and phone
 numbers in what a reader sees
 (:func:`cape_study.privacy.masking.scan_text`; markup, scripts, styles and embedded images are
-skipped). A hit stops the run with :class:`~cape_study.privacy.masking.PersonalDataFound`,
+skipped). A hit stops the run with :class:`~cape_study.privacy.scanning.PersonalDataFound`,
 naming the file, the line and column of each finding (never the value), and the new
 report is not published. A page taken from the cache was scanned when it was made.
 
@@ -76,7 +76,8 @@ from urllib.parse import quote
 
 from cape_study.errors import PipelineError
 from cape_study.paths import ProjectPaths
-from cape_study.privacy.masking import PRIVACY_MIMETYPE, PersonalDataFound, scan_text
+from cape_study.privacy.masking import PRIVACY_MIMETYPE, scan_text
+from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.provenance import (
     FORMAT,
     data_digest,
@@ -235,7 +236,7 @@ _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGN
 
 
 def check_page(text: str, where: str) -> None:
-    """Raise :class:`~cape_study.privacy.masking.PersonalDataFound`, naming the page ``where``
+    """Raise :class:`~cape_study.privacy.scanning.PersonalDataFound`, naming the page ``where``
     and each position, if an HTML page shows personal data (identity numbers, e-mail
     addresses, phone numbers).
 

@@ -45,15 +45,13 @@ from typing import Any
 import yaml
 
 from cape_study.paths import PACKAGE_DIR
+from cape_study.privacy.identifiers import hetu_check
 
 __all__ = [
     "PHONE_SERIES",
     "Identifier",
     "company_name",
     "finnish_hetu",
-    "is_valid_hetu",
-    "is_valid_personnummer",
-    "luhn_digit",
     "offence_label",
     "render_document",
     "suspect_name",
@@ -72,45 +70,16 @@ PHONE_SERIES: tuple[tuple[str, int, int], ...] = (
     ("08465004", 0, 99),
     ("09803192", 0, 99),
 )
-_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 
 # -- identifiers ------------------------------------------------------------------------
-def luhn_digit(digits: str) -> int:
-    """The Luhn check digit of ``digits`` (Skatteverket's rule for the tenth digit)."""
-    total = 0
-    for i, ch in enumerate(digits):
-        v = int(ch) * (2 - i % 2)
-        total += v - 9 if v > 9 else v
-    return (10 - total % 10) % 10
-
-
-def is_valid_personnummer(number: str) -> bool:
-    """Whether a personnummer or samordningsnummer (10 or 12 digits, - or + allowed) is
-    well formed with a correct check digit (day + 60 for samordningsnummer)."""
-    digits = number.replace("-", "").replace("+", "")
-    if not digits.isdigit() or len(digits) not in (10, 12):
-        return False
-    digits = digits[-10:]
-    month, day = int(digits[2:4]), int(digits[4:6])
-    day = day - 60 if day >= 60 else day
-    return 0 <= month <= 12 and 0 <= day <= 31 and luhn_digit(digits[:9]) == int(digits[9])
-
-
 def finnish_hetu(year: int, month: int, day: int, individual: int) -> str:
     """A Finnish henkilötunnus DDMMYYCZZZQ with its mod-31 check character."""
     if not 900 <= individual <= 999:
         raise ValueError("only the temporary series 900-999 is generated (see module docstring)")
     base = f"{day:02d}{month:02d}{year % 100:02d}"
     sign = "-" if year < 2000 else "A"
-    return f"{base}{sign}{individual:03d}{_HETU_CHECK[int(base + f'{individual:03d}') % 31]}"
-
-
-def is_valid_hetu(code: str) -> bool:
-    """Whether a henkilötunnus has a correct check character."""
-    if len(code) != 11 or not (code[:6] + code[7:10]).isdigit():
-        return False
-    return _HETU_CHECK[int(code[:6] + code[7:10]) % 31] == code[10]
+    return f"{base}{sign}{individual:03d}{hetu_check(base + f'{individual:03d}')}"
 
 
 @functools.cache

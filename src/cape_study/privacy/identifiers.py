@@ -1,0 +1,121 @@
+"""Identity numbers: Swedish personnummer and samordningsnummer, Finnish henkilötunnus.
+
+The one home of their syntax and check digits, used by masking (to find them in text)
+and by :mod:`cape_study.synth` (to write valid synthetic ones).
+
+- Swedish *personnummer* and *samordningsnummer* (Skatteverket, SKV 704, *Personnummer*,
+  and SKV 707, *Samordningsnummer*): ``YYMMDD-NNNC`` or ``YYYYMMDDNNNC``, with ``-``,
+  ``+`` (people over 100) or no separator; a real date (a samordningsnummer adds 60 to
+  the day, and may give month 00 and day 60 when the date is unknown) and a correct
+  Luhn check digit over the last ten digits;
+- Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
+  ``A``-``F``; check character = the nine digits modulo 31 in
+  ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
+  *The personal identity code*).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+
+__all__ = [
+    "HETU_CHECK",
+    "find",
+    "hetu_check",
+    "is_valid_hetu",
+    "is_valid_personnummer",
+    "luhn_digit",
+    "pnr_kind",
+]
+
+#: The check characters of a henkilötunnus, indexed by the nine digits modulo 31.
+HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+_HETU_CENTURY = (
+    {"+": 1800, "-": 1900, "A": 2000} | dict.fromkeys("UVWXY", 1900) | dict.fromkeys("BCDEF", 2000)
+)
+# Not inside a word or a longer number, nor the decimals of one (1.3901042899).
+_NOT_AFTER = r"(?<![\w+-])(?<!\d[.,])"
+_PNR = re.compile(
+    _NOT_AFTER + r"(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
+)
+_HETU = re.compile(
+    _NOT_AFTER + r"(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
+    re.IGNORECASE,
+)
+# What every match of _PNR (from its start or 2 characters on: the century) and of
+# _HETU (from its start) holds: where the search for them can begin.
+_PNR_HINT = re.compile(r"\d{6}[-+]?\d{4}")
+_HETU_HINT = re.compile(r"\d{6}[-+A-FU-Y]\d{3}", re.IGNORECASE)
+
+
+def luhn_digit(digits: str) -> int:
+    """The Luhn (mod 10) check digit of ``digits`` (Skatteverket's rule for the tenth
+    digit of a personnummer: over its first nine)."""
+    total = 0
+    for i, ch in enumerate(digits):
+        v = int(ch) * (2 - i % 2)
+        total += v - 9 if v > 9 else v
+    return (10 - total % 10) % 10
+
+
+def pnr_kind(century: str | None, date: str, num: str) -> str | None:
+    """``personnummer``, ``samordningsnummer`` or None (not a valid one): ``date`` the six
+    digits YYMMDD, ``num`` the last four, ``century`` the first two of a 12-digit form."""
+    yy, month, day = int(date[:2]), int(date[2:4]), int(date[4:6])
+    if day >= 60:  # samordningsnummer: month 00 or day 60 when not known, no calendar check
+        ok = month <= 12 and day <= 91 and luhn_digit((date + num)[:9]) == int(num[3])
+        return "samordningsnummer" if ok else None
+    if not 1 <= month <= 12 or day < 1:
+        return None
+    years = [int(century) * 100 + yy] if century else [1900 + yy, 2000 + yy]
+    if day > max(calendar.monthrange(y, month)[1] for y in years):
+        return None
+    return "personnummer" if luhn_digit((date + num)[:9]) == int(num[3]) else None
+
+
+def is_valid_personnummer(number: str) -> bool:
+    """Whether a personnummer or samordningsnummer (10 or 12 digits, ``-`` or ``+``
+    allowed) is well formed (:func:`pnr_kind`)."""
+    digits = number.replace("-", "").replace("+", "")
+    if not digits.isdigit() or len(digits) not in (10, 12):
+        return False
+    century = digits[:2] if len(digits) == 12 else None
+    return pnr_kind(century, digits[-10:-4], digits[-4:]) is not None
+
+
+def hetu_check(nine_digits: str) -> str:
+    """The check character of a henkilötunnus from its date and individual number."""
+    return HETU_CHECK[int(nine_digits) % 31]
+
+
+def _hetu_ok(date: str, sign: str, num: str, check: str) -> bool:
+    sign = sign.upper()
+    day, month, year = int(date[:2]), int(date[2:4]), _HETU_CENTURY[sign] + int(date[4:])
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return False
+    return hetu_check(date + num) == check.upper()
+
+
+def is_valid_hetu(code: str) -> bool:
+    """Whether a henkilötunnus (``DDMMYYCNNNQ``) has a real date, a century sign and a
+    correct check character."""
+    m = _HETU.fullmatch(code)
+    return bool(m) and _hetu_ok(m["date"], m["sign"], m["num"], m["check"])
+
+
+def find(text: str) -> Iterator[tuple[str, int, int]]:
+    """The identity numbers in a text as ``(kind, start, end)``: kind ``personnummer``,
+    ``samordningsnummer`` or ``hetu``; overlapping candidates are all given."""
+    hint = _PNR_HINT.search(text)
+    if hint:
+        for m in _PNR.finditer(text, max(0, hint.start() - 2)):
+            kind = pnr_kind(m["century"], m["date"], m["num"])
+            if kind:
+                yield kind, m.start(), m.end()
+    hint = _HETU_HINT.search(text)
+    if hint:
+        for m in _HETU.finditer(text, hint.start()):
+            if _hetu_ok(m["date"], m["sign"], m["num"], m["check"]):
+                yield "hetu", m.start(), m.end()
