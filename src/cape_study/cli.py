@@ -196,8 +196,19 @@ def _cmd_check_report(args: argparse.Namespace) -> int:
 # -- synth ------------------------------------------------------------------------------
 def _add_synth(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="write a synthetic case file with planted, known effects")
-    p.add_argument("--cases", type=int, required=True, help="number of cases (police reports)")
-    p.add_argument("--seed", type=int, required=True, help="random seed (same seed, same files)")
+    p.add_argument(
+        "--scenario",
+        default=None,
+        help="a named shape of case file (default: demo): "
+        "demo, pilot, judgments-only, sweden-only, finland-only, no-codings, one-coder, "
+        "all-closed, none-closed, no-suspects, tiny, everything-suppressed",
+    )
+    p.add_argument(
+        "--cases", type=int, default=None, help="number of cases (police reports); with --seed"
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="random seed (same seed, same files); with --cases"
+    )
     p.add_argument("--out", type=Path, required=True, help="the folder to write")
     p.add_argument(
         "--format",
@@ -225,8 +236,20 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
+    from cape_study.errors import ParameterError
     from cape_study.synth import print_progress, synth_command, write_synthetic_case_file
+    from cape_study.synth.scenarios import DEFAULT_SCENARIO, write_scenario
 
+    if (args.cases is None) != (args.seed is None):
+        raise ParameterError("--cases and --seed go together (or give neither: --scenario)")
+    if args.cases is None or args.scenario is not None:
+        if args.cases is not None:
+            raise ParameterError("--scenario fixes the cases and the seed; give one or the other")
+        out = write_scenario(
+            args.scenario or DEFAULT_SCENARIO, args.out, force=args.force, fmt=args.format
+        )
+        print(f"wrote a SYNTHETIC case file to {out} (see {out / 'README.md'})")
+        return 0
     command = synth_command(
         args.cases,
         args.seed,
@@ -255,7 +278,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 # -- keygen -----------------------------------------------------------------------------
 def _add_keygen(sub: argparse._SubParsersAction) -> None:
-    from cape_study.privacy.keys import DEFAULT_KEY_FILE
+    from cape_study.privacy.masking import DEFAULT_KEY_FILE
 
     p = sub.add_parser(
         "keygen", help="create the pseudonymisation key (a private file outside the project)"
@@ -272,7 +295,7 @@ def _add_keygen(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
-    from cape_study.privacy.keys import KEY_ENV, write_key
+    from cape_study.privacy.masking import KEY_ENV, write_key
 
     path = write_key(args.out, force=args.force)
     print(

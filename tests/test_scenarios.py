@@ -1,0 +1,93 @@
+"""The synth scenarios: the shapes of case files researchers actually have."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import tree_digest
+
+from cape_study.cli import main
+from cape_study.data.loaders import check_case_file
+from cape_study.errors import ParameterError
+from cape_study.synth.scenarios import SCENARIOS, scenario, write_scenario
+
+SMALL = [name for name in SCENARIOS if name != "demo"]
+
+
+def _tables(folder: Path) -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in folder.glob("*.csv")}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("scenarios")
+    return {name: write_scenario(name, root / name) for name in SMALL}
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_every_small_scenario_is_a_valid_case_file(written: dict[str, Path], name: str) -> None:
+    result = check_case_file(written[name], data_cutoff="2024-12-31", read_documents=False)
+    assert result.problems.empty, result.problems.head().to_string()
+
+
+def test_each_scenario_has_its_shape(written: dict[str, Path]) -> None:
+    t = {name: _tables(folder) for name, folder in written.items()}
+    assert len(t["pilot"]["cases"]) == 15 and set(t["pilot"]["codings"]["coder"]) == {"coder_a"}
+    assert len(t["tiny"]["cases"]) == 5 and len(t["everything-suppressed"]["cases"]) == 4
+    assert set(t["sweden-only"]["cases"]["country"]) == {"SE"}
+    assert set(t["finland-only"]["cases"]["country"]) == {"FI"}
+    assert t["no-codings"]["codings"].empty and not t["one-coder"]["codings"].empty
+    assert t["one-coder"]["codings"]["coder"].nunique() == 1
+    assert (
+        "suspects" not in t["no-suspects"]
+        and (t["no-suspects"]["events"]["suspect_id"] != "").any()
+    )
+    judged = t["judgments-only"]
+    assert len(judged["cases"]) == 20
+    assert set(judged["events"].query("stage == 'judgment_first_instance'")["case_id"]) == set(
+        judged["cases"]["case_id"]
+    )
+    assert (judged["cases"]["interpreter_needed"] == "").all()
+    assert (judged["victims"]["gave_statement"] == "").all()
+    closed = t["all-closed"]["events"].query("stage == 'closed' and suspect_id == ''")
+    assert set(closed["case_id"]) == set(t["all-closed"]["cases"]["case_id"])
+    assert "prosecuted" not in set(t["all-closed"]["events"]["stage"])
+    assert "closed" not in set(t["none-closed"]["events"]["stage"])
+    assert len(t["none-closed"]["cases"]) == 20
+    for name, tables in t.items():  # every document listed is written, and only those
+        folder = written[name] / "documents"
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.txt")}
+        assert on_disk == set(tables["documents"]["path"]), name
+
+
+def test_a_scenario_is_byte_for_byte_reproducible(written: dict[str, Path], tmp_path: Path) -> None:
+    again = write_scenario("judgments-only", tmp_path / "judgments-only")
+    first, second = tree_digest(written["judgments-only"]), tree_digest(again)
+    with_path = {"README.md", "truth.json"}  # the command line names the output folder
+    assert {k: v for k, v in first.items() if k not in with_path} == {
+        k: v for k, v in second.items() if k not in with_path
+    }
+    truths = [
+        json.loads((f / "truth.json").read_text(encoding="utf-8"))
+        for f in (again, written["judgments-only"])
+    ]
+    for truth in truths:
+        truth["generator"].pop("command")
+    assert truths[0] == truths[1] and truths[0]["realised"]["all"]["cases"] == 20
+
+
+def test_synth_command_line_takes_a_scenario_and_refuses_unknown_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["synth", "--scenario", "tiny", "--out", str(tmp_path / "t")]) == 0
+    assert (tmp_path / "t" / "SYNTHETIC").is_file()
+    assert "scenario" in (tmp_path / "t" / "truth.json").read_text(encoding="utf-8")
+    assert main(["synth", "--scenario", "huge", "--out", str(tmp_path / "h")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario 'huge'" in err and "pilot" in err
+    assert main(["synth", "--cases", "5", "--out", str(tmp_path / "c")]) == 2
+    with pytest.raises(ParameterError):
+        scenario("nothing")
