@@ -278,7 +278,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 # -- keygen -----------------------------------------------------------------------------
 def _add_keygen(sub: argparse._SubParsersAction) -> None:
-    from cape_study.privacy.masking import DEFAULT_KEY_FILE
+    from cape_study.privacy.keys import DEFAULT_KEY_FILE
 
     p = sub.add_parser(
         "keygen", help="create the pseudonymisation key (a private file outside the project)"
@@ -295,7 +295,7 @@ def _add_keygen(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
-    from cape_study.privacy.masking import KEY_ENV, write_key
+    from cape_study.privacy.keys import KEY_ENV, write_key
 
     path = write_key(args.out, force=args.force)
     print(
