@@ -25,6 +25,21 @@ def test_packaged_codebook_loads_with_a_version() -> None:
     assert BOOK.version == "1.0"
 
 
+def test_codebook_or_default_reads_the_default_or_a_name_and_keeps_a_given_one(
+    tmp_path: Path,
+) -> None:
+    assert codebook_or_default(None) is BOOK
+    assert codebook_or_default("cape_v1") is BOOK
+    copy = tmp_path / "copy.yaml"
+    copy.write_text((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    other = load_codebook(copy)
+    assert other is not BOOK
+    assert codebook_or_default(other) is other
+    assert codebook_or_default(copy) is other
+    with pytest.raises(CodebookError, match="unknown codebook 'cape_v9'"):
+        codebook_or_default("cape_v9")
+
+
 def test_stages_are_ordered_with_closure_outside_the_order() -> None:
     stage = BOOK.scheme("stage")
     assert stage.ordered

@@ -353,10 +353,17 @@ def load_codebook(name: str | Path = DEFAULT_CODEBOOK) -> Codebook:
     return _load_path(path.resolve())
 
 
-def codebook_or_default(codebook: Codebook | None) -> Codebook:
-    """``codebook``, or the packaged default codebook (:data:`DEFAULT_CODEBOOK`) when it
-    is None: what every function with an optional ``codebook`` argument labels with."""
-    return load_codebook() if codebook is None else codebook
+def codebook_or_default(codebook: Codebook | str | Path | None = None) -> Codebook:
+    """The codebook a function was given, or the study's default one.
+
+    The one place where library functions with a ``codebook=None`` argument turn it
+    into a :class:`Codebook`: ``None`` reads the default codebook (``cape_v1``), a
+    name or path is read with :func:`load_codebook`, and a codebook is returned as it
+    is. Reading is cached, so calling this in every function costs nothing.
+    """
+    if isinstance(codebook, Codebook):
+        return codebook
+    return load_codebook(DEFAULT_CODEBOOK if codebook is None else codebook)
 
 
 # libyaml's parser when PyYAML has it (8 times faster on cape_v1.yaml), with the same

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from cape_study.data.codebook import Codebook, load_codebook
+from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CaseFileError
 from cape_study.privacy.disclosure import suppress
 
@@ -164,7 +164,7 @@ def case_status(
         ``reclassified``, ``open``, and ``end``: the outcome if judged, else ``closed``
         or ``open``.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     stages = book.scheme("stage").ranked_codes
     rank = {s: i for i, s in enumerate(stages)}
     ev = events.assign(
@@ -451,7 +451,7 @@ def offence_paths(
         ``reported``, ``charged`` and ``judged``: ordered categoricals with the
         categories of :data:`PATH_CATEGORIES`.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     family = {c.code: c.family for c in book.scheme("offence").codes}
     order = {code: i for i, code in enumerate(book.codes("offence"))}
     ev = events.assign(
@@ -574,7 +574,7 @@ def event_times(
     Putter, H., Fiocco, M. & Geskus, R. B. (2007). Tutorial in biostatistics: competing
     risks and multi-state models. *Statistics in Medicine* 26, 2389-2430.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     cutoff = pd.Timestamp(data_cutoff)
     late = cases.loc[cases["report_date"] > cutoff, ["case_id", "report_date"]]
     if len(late):

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cape_study.data.codebook import Codebook, Language, load_codebook
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.stats.attrition import event_times
 from cape_study.stats.firth import (
     INTERCEPT,
@@ -301,7 +301,7 @@ def design_matrix(
         (1 if prosecuted, else 0: the Cox event, closure censored), then one float
         column per term (see :func:`model_terms`), missing where unknown.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     chosen = [_predictor(name) for name in dict.fromkeys(predictors)]
     population = cases[cases["n_suspects"].fillna(0) >= 1].reset_index(drop=True)
     times = event_times(population, events, data_cutoff, book).set_index("case_id")
@@ -344,7 +344,7 @@ def term_labels(
     A level of a categorical predictor is named with its reference level:
     ``Country: Finland (vs Sweden)``.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     labels = {INTERCEPT: "Intercept" if lang == "en" else "Intercept (konstant)"}
     for term in terms:
         match = _TERM.match(term)

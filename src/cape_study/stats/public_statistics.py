@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cape_study.data.codebook import Codebook, Language, Text, load_codebook
+from cape_study.data.codebook import Codebook, Language, Text, codebook_or_default
 from cape_study.errors import CapeStudyError
 from cape_study.paths import PACKAGE_DIR
 from cape_study.stats.attrition import OUTCOME_ORDER, case_status, proportion_ci
@@ -167,7 +167,7 @@ def compare(
         If a comparison names a public figure that is not in the table, or a code
         that is not in the codebook.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     comparisons = load_comparisons() if comparisons is None else comparisons
     public = load_public_statistics() if public is None else public
     status = case_status(cases, events, book)

@@ -96,7 +96,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.parallel import Parallel, delayed
 
 from cape_study import paths
-from cape_study.data.codebook import Codebook, load_codebook
+from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.data.loaders import read_document
 from cape_study.errors import CaseFileError
 from cape_study.privacy import masking as privacy
@@ -417,7 +417,7 @@ def match_keywords(
         share the documents (default :func:`cape_study.paths.workers`); the result
         does not depend on it.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     keywords = _keywords(scheme, book)
     items = list(zip(documents[unit], documents[text], strict=True))
     parts = _spread(functools.partial(_match_rows, keywords=keywords), items, n_jobs)
@@ -456,7 +456,7 @@ def rule_keywords(scheme: str = "barrier", codebook: Codebook | None = None) -> 
     worded, or of the documents themselves; comparing the two dictionaries shows how
     much the baseline owes to them.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     keywords = _keywords(scheme, book)
     raw = book.model_dump()
     for code in raw["schemes"][scheme]["codes"]:

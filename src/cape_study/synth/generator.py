@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study import __version__
-from cape_study.data.codebook import Codebook, load_codebook
+from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import ParameterError
 from cape_study.synth import texts as synth_texts
 from cape_study.synth.model import (
@@ -156,7 +156,7 @@ def _run(
     first = _parse_day(first_report, "first report date")
     last = cutoff if last_report is None else _parse_day(last_report, "last report date")
     _check_arguments(n_cases, seed, share_fi, first, last, cutoff, coded_cases)
-    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    book = codebook_or_default(codebook)
     check_codebook(book)
     say = progress or (lambda _msg: None)
     sim = Simulation(
