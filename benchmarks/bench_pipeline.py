@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from cape_study.paths import project
-from cape_study.runner.pipeline import load_pipeline, resolve_parameters
+from cape_study.runner.spec import load_pipeline, resolve_parameters
 
 COLD_RATIO_TARGET = 1.5
 NOOP_TARGET_S = 1.0

@@ -10,7 +10,7 @@ import pytest
 from cape_study.errors import PipelineError
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.document import Document, build_document, prefix_ids
-from cape_study.runner.report import SYNTHETIC_BANNER
+from cape_study.runner.pages import SYNTHETIC_BANNER
 
 
 def test_ids_are_prefixed_with_what_points_at_them() -> None:

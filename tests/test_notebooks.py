@@ -10,7 +10,8 @@ from conftest import copy_demo_project as _project
 
 from cape_study.errors import StepFailed
 from cape_study.paths import project
-from cape_study.runner.pipeline import run_pipeline, verify_report
+from cape_study.runner.manifest import verify_report
+from cape_study.runner.pipeline import run_pipeline
 
 
 def test_demo_pipeline_writes_a_synthetic_report_inside_its_own_project(demo_report: Path) -> None:
@@ -96,7 +97,7 @@ def test_demo_text_coding_step_compares_methods_and_writes_the_review_list(
 def test_demo_report_document_and_index_link_every_part(demo_report: Path) -> None:
     import hashlib
 
-    from cape_study.runner.report import SYNTHETIC_BANNER
+    from cape_study.runner.pages import SYNTHETIC_BANNER
 
     reports = demo_report / "reports"
     manifest = json.loads((reports / "manifest.json").read_text())

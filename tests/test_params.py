@@ -214,7 +214,7 @@ def test_compare_with_notebook_finds_each_kind_of_disagreement(tmp_path: Path) -
 def test_every_notebook_in_pipeline_yaml_agrees_with_its_parameter_set() -> None:
     """Iterates over the steps of the project's own pipeline.yaml: a notebook that is
     missing, or whose parameters cell disagrees with its declared set, fails here."""
-    from cape_study.runner.pipeline import load_pipeline
+    from cape_study.runner.spec import load_pipeline
 
     root = project().root
     pipeline_file = root / "pipeline.yaml"

@@ -26,22 +26,16 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from cape_study import cli
-from cape_study.errors import ParameterError
+from cape_study.errors import ParameterError, PipelineError
 from cape_study.paths import PACKAGE_DIR, ProjectPaths
 from cape_study.privacy.scanning import PersonalDataFound
-from cape_study.runner import pipeline, report
+from cape_study.runner import pages
 from cape_study.runner import run as runner
-from cape_study.runner.pipeline import (
-    KernelMissing,
-    PipelineBusy,
-    PipelineError,
-    PipelineFailed,
-    ProgressEvent,
-    load_pipeline,
-    resolve_parameters,
-    run_pipeline,
-    verify_report,
-)
+from cape_study.runner.execution import KernelMissing, ProgressEvent
+from cape_study.runner.manifest import verify_report
+from cape_study.runner.pipeline import run_pipeline
+from cape_study.runner.run import PipelineBusy, PipelineFailed, RunResult
+from cape_study.runner.spec import load_pipeline, resolve_parameters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 REPO = Path(__file__).resolve().parents[1]
@@ -80,7 +74,7 @@ class Project:
     def root(self) -> Path:
         return self.paths.root
 
-    def run(self, **kwargs) -> pipeline.RunResult:
+    def run(self, **kwargs) -> RunResult:
         kwargs.setdefault("progress", None)
         return run_pipeline(self.paths, parameter_sets=SETS, source=self.source, **kwargs)
 
@@ -111,7 +105,7 @@ def copy_project(project: Project, base: Path) -> Project:
     return Project(ProjectPaths(base / "copy" / "project"), base / "copy" / "library")
 
 
-def statuses(result: pipeline.RunResult) -> dict[str, str]:
+def statuses(result: RunResult) -> dict[str, str]:
     return {name: step.status for name, step in result.steps.items()}
 
 
@@ -390,7 +384,7 @@ def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: 
     assert document.index('class="cape-synthetic"') < document.index("<main>")
     for name in ("first", "second"):
         page = (reports / "steps" / f"{name}.html").read_text(encoding="utf-8")
-        assert page.count(report.SYNTHETIC_BANNER) == 1 and "mermaid" not in page
+        assert page.count(pages.SYNTHETIC_BANNER) == 1 and "mermaid" not in page
     anchors = _Anchors()
     anchors.feed(document)
     assert anchors.loads == []
@@ -454,7 +448,7 @@ def test_personal_data_in_the_report_document_stops_the_run(tmp_path: Path) -> N
 def test_audit_mimetype_matches_the_disclosure_module() -> None:
     from cape_study.privacy import disclosure
 
-    assert report._AUDIT_MIMETYPE == disclosure.AUDIT_MIMETYPE
+    assert pages._AUDIT_MIMETYPE == disclosure.AUDIT_MIMETYPE
 
 
 # -- the cache ----------------------------------------------------------------------------

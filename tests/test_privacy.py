@@ -44,7 +44,7 @@ from cape_study.privacy.keys import (
 )
 from cape_study.privacy.masking import mask_text, protect, scan_text
 from cape_study.privacy.scanning import PersonalDataFound
-from cape_study.runner import report
+from cape_study.runner import pages
 from cape_study.runner.pipeline import run_pipeline
 from cape_study.synth.texts import test_identity_numbers as vendored_numbers
 
@@ -418,7 +418,7 @@ def test_a_rendered_page_with_personal_data_is_named_with_its_position(tmp_path:
     (steps / "a.html").write_text(f'<p>ok</p><img src="{image}">', encoding="utf-8")
     (steps / "b.html").write_text("<p>ok</p>\n<td>Kontakt: 070-174 06 05</td>", encoding="utf-8")
     with pytest.raises(PersonalDataFound) as info:
-        report.check_personal_data(tmp_path, "reports")
+        pages.check_personal_data(tmp_path, "reports")
     message = str(info.value)
     assert "reports/steps/b.html" in message and "phone at line 2, column 14" in message
     assert "070" not in message
@@ -431,10 +431,10 @@ def test_markup_is_not_scanned_only_what_a_reader_sees(tmp_path: Path) -> None:
         "<style>.x{margin:0 0 24 24}</style><p>Ärende 5000-K123456-19</p></div>"
     )
     (tmp_path / "ok.html").write_text(page, encoding="utf-8")
-    report.check_personal_data(tmp_path, "reports")
+    pages.check_personal_data(tmp_path, "reports")
     (tmp_path / "leak.html").write_text(page.replace("Ärende", "Tel 0123-4567"), encoding="utf-8")
     with pytest.raises(PersonalDataFound, match=r"leak\.html: .*phone at line 2"):
-        report.check_personal_data(tmp_path, "reports")
+        pages.check_personal_data(tmp_path, "reports")
 
 
 class _Intake(BaseModel):

@@ -135,7 +135,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from cape_study.paths import project
-    from cape_study.runner.pipeline import verify_report
+    from cape_study.runner.manifest import verify_report
 
     paths = project()
     report_dir = args.report_dir or paths.reports

@@ -160,7 +160,7 @@ def setup(step: str) -> None:
         that makes it.
     """
     global _session
-    from cape_study.runner.pipeline import load_pipeline
+    from cape_study.runner.spec import load_pipeline
 
     paths = project()
     try:

@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cape_study.runner.execution import write_notebook
 from cape_study.runner.provenance import (
@@ -42,9 +42,7 @@ from cape_study.runner.provenance import (
     sha256,
     stamped_files,
 )
-
-if TYPE_CHECKING:
-    from cape_study.runner.pipeline import Step
+from cape_study.runner.spec import Step
 
 __all__ = ["CacheKey", "StepCache"]
 

@@ -1,9 +1,9 @@
 """The whole report as one self-contained document: ``reports/report.html``.
 
 :func:`build_document` puts together, in pipeline order, the body of every step's
-page (as :func:`cape_study.runner.report.render_html` rendered it and the cache keeps it), one
+page (as :func:`cape_study.runner.pages.render_html` rendered it and the cache keeps it), one
 copy of the pages' style sheets, a table of contents, the codebook as an appendix and
-a provenance block, under :data:`~cape_study.runner.report.SYNTHETIC_BANNER` when the data are
+a provenance block, under :data:`~cape_study.runner.pages.SYNTHETIC_BANNER` when the data are
 synthetic. Nothing is loaded from elsewhere: figures are inline, styles are inline,
 and the only script is MathJax, when a step page has math.
 
@@ -19,17 +19,21 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from cape_study.data.codebook import DEFAULT_CODEBOOK, LANGUAGES, load_codebook
+from cape_study.data.codebook import render_html as render_codebook
 from cape_study.errors import PipelineError
 from cape_study.privacy.scanning import PersonalDataFound
-from cape_study.runner.report import BANNER_CSS, SYNTHETIC_BANNER, check_page
+from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNER, check_page
 
-__all__ = ["Document", "build_document", "prefix_ids"]
+__all__ = ["Document", "build_document", "codebook_page", "prefix_ids"]
 
 _HEAD = re.compile(r"<head\b[^>]*>(.*?)</head\s*>", re.DOTALL | re.IGNORECASE)
 _HEAD_ITEM = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
@@ -76,7 +80,7 @@ class Document:
         return "".join(text for text, _ in self.parts)
 
     def check(self, where: str) -> None:
-        """:func:`~cape_study.runner.report.check_page` over the parts not scanned before; a
+        """:func:`~cape_study.runner.pages.check_page` over the parts not scanned before; a
         finding is named by its line and column in the whole document ``where``."""
         findings, offset = [], 0
         for text, scanned in self.parts:
@@ -156,7 +160,7 @@ def build_document(
     Raises
     ------
     PipelineError
-        If a page is not one that :func:`cape_study.runner.report.render_html` renders (no
+        If a page is not one that :func:`cape_study.runner.pages.render_html` renders (no
         ``<main>`` element); the message names the step.
     """
     head_items: list[str] = []
@@ -335,3 +339,19 @@ def _provenance(manifest: Mapping[str, Any]) -> str:
             "</section>",
         ]
     )
+
+
+def codebook_page(entries: Mapping[str, Mapping[str, Any]], root: Path) -> str:
+    """The codebook of the run (the first step's ``codebook`` parameter, else the
+    default), rendered in its ``lang`` (English by default), for the appendix."""
+    name, lang = DEFAULT_CODEBOOK, "en"
+    for entry in entries.values():
+        params = entry["parameters"]
+        if "codebook" in params:
+            name = str(params["codebook"])
+            lang = params.get("lang") if params.get("lang") in LANGUAGES else "en"
+            break
+    path = Path(os.path.expanduser(name))
+    if path.suffix in {".yaml", ".yml"} and not path.is_absolute():
+        path = root / path
+    return render_codebook(load_codebook(path if path.suffix else name), lang)

@@ -2,7 +2,7 @@
 installed packages, and timestamps.
 
 The runner keys its cache on these hashes (:mod:`cape_study.runner.cache`) and records them in
-``reports/manifest.json`` (:mod:`cape_study.runner.report`), where ``cape-study verify``
+``reports/manifest.json`` (:mod:`cape_study.runner.manifest`), where ``cape-study verify``
 recomputes them.
 """
 

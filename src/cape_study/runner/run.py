@@ -38,9 +38,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cape_study.errors import CapeStudyError, StepFailed
 from cape_study.paths import ProjectPaths
@@ -54,35 +54,18 @@ from cape_study.runner.execution import (
     execute_notebook,
     write_notebook,
 )
-from cape_study.runner.provenance import expand, hash_files, now, relative, sha256, tree_hash
-from cape_study.runner.report import (
+from cape_study.runner.pages import (
     check_page,
     disclosure_audit,
     render_html,
     synthetic_data,
     takeaways,
-    write_report,
 )
+from cape_study.runner.provenance import expand, hash_files, now, relative, sha256, tree_hash
+from cape_study.runner.report import write_report
+from cape_study.runner.spec import Pipeline, Step, StepResult
 
-if TYPE_CHECKING:
-    from cape_study.runner.pipeline import Pipeline, Step
-
-__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "StepResult", "longest_first"]
-
-
-@dataclass
-class StepResult:
-    """What happened to one step in a run."""
-
-    name: str
-    title: str
-    status: str
-    seconds: float = 0.0
-    message: str = ""
-    cell: int | None = None
-    ran_at: str | None = None
-    ran_seconds: float | None = None
-    takeaways: list[dict[str, Any]] = field(default_factory=list)
+__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "longest_first"]
 
 
 @dataclass

@@ -1,0 +1,225 @@
+"""A step's page and what the run reads from its executed notebook.
+
+:func:`render_html` renders ``reports/steps/<step>.html`` (outputs only: no code, no
+prompts, no parameters cell; figures inline). The key findings shown in the index and
+recorded in the manifest are taken from the notebook's *Takeaway cells*
+(:func:`takeaways`):
+
+* a markdown cell whose text starts with ``**Takeaway`` (for example
+  ``**Takeaway:** most cases close before anyone is prosecuted.``); the bold label
+  is dropped;
+* a code cell tagged ``takeaway``, whose output is the finding: ``text/markdown``
+  (``display(Markdown(...))``), else ``text/plain``, else printed text. This is the
+  form to use when the finding quotes numbers computed from the data.
+
+If ``data/processed/metadata.json`` says ``"synthetic": true`` (:func:`synthetic_data`),
+every page (the index, each step's page and report.html) carries
+:data:`SYNTHETIC_BANNER`, which stays at the top of the window while the reader scrolls.
+
+Personal data
+-------------
+Every step page is scanned as soon as it is rendered, before it enters the cache, and
+report.html (what it adds to the step pages' bodies) and the index before they are
+written, for personnummer, samordningsnummer, henkilötunnus, e-mail addresses and phone
+numbers in what a reader sees (:func:`check_page`, with
+:func:`cape_study.privacy.masking.scan_text`; markup, scripts, styles and embedded images are
+skipped). A hit stops the run with :class:`~cape_study.privacy.scanning.PersonalDataFound`,
+naming the file, the line and column of each finding (never the value), and the new
+report is not published. A page taken from the cache was scanned when it was made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from cape_study.paths import ProjectPaths
+from cape_study.privacy.masking import PRIVACY_MIMETYPE, scan_text
+from cape_study.privacy.scanning import PersonalDataFound
+from cape_study.runner.provenance import relative
+
+__all__ = [
+    "BANNER_CSS",
+    "SYNTHETIC_BANNER",
+    "check_page",
+    "check_personal_data",
+    "disclosure_audit",
+    "privacy_record",
+    "render_html",
+    "synthetic_data",
+    "takeaways",
+]
+
+_HIDDEN_TAGS = ["parameters", "injected-parameters", "papermill-error-cell-tag"]
+# cape_study.privacy.disclosure.AUDIT_MIMETYPE, not imported: that would load pandas into the
+# runner (tests check the two agree).
+_AUDIT_MIMETYPE = "application/vnd.cape-study.disclosure+json"
+_TAKEAWAY_LABEL = re.compile(r"^\s*\*\*Takeaways?\b[^*]*\*\*\s*[:.–—-]?\s*")
+
+
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}
+{%- if resources.cape_math -%}{{ super() }}{%- endif -%}
+{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+{%- if resources.cape_banner -%}<style>{{ resources.cape_banner_css }}</style>{%- endif -%}
+{%- endblock html_head_css -%}
+{%- block body_header -%}
+{{ super() }}
+{%- if resources.cape_banner -%}{{ resources.cape_banner }}{%- endif -%}
+{%- endblock body_header -%}
+"""
+
+#: The banner on every page of a report built from synthetic data (index, step pages,
+#: report.html): sticky, so that it stays in view while the reader scrolls.
+SYNTHETIC_BANNER = (
+    '<div class="cape-synthetic" role="note">SYNTHETIC DATA: this report is built from '
+    "synthetic case files, not from real cases. Its figures describe no real person or "
+    "case.</div>"
+)
+BANNER_CSS = (
+    ".cape-synthetic{position:sticky;top:0;z-index:1000;background:#b00020;color:#fff;"
+    "padding:.55rem 1rem;margin:0 0 1rem;font:bold 1.05rem/1.35 system-ui,sans-serif;"
+    "border-radius:0 0 .4rem .4rem;box-shadow:0 2px 6px rgba(0,0,0,.25)}"
+    "h1,h2,h3,h4,section{scroll-margin-top:4.5rem}"
+)
+
+
+def render_html(nb: Any, title: str, *, synthetic: bool | None = False) -> str:
+    """The step's page: outputs and markdown only, figures inline, no external scripts
+    (MathJax only when a markdown cell holds ``$`` math), and :data:`SYNTHETIC_BANNER`
+    at the top when ``synthetic``."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = _HIDDEN_TAGS
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.embed_images = True
+    exporter = HTMLExporter(
+        config=config,
+        extra_loaders=[DictLoader({"cape.html.j2": _TEMPLATE})],
+        template_file="cape.html.j2",
+    )
+    math = any(c.cell_type == "markdown" and "$" in c.source for c in nb.cells)
+    body, _ = exporter.from_notebook_node(
+        nb,
+        resources={
+            "metadata": {"name": title},
+            "cape_math": math,
+            "cape_banner": SYNTHETIC_BANNER if synthetic else "",
+            "cape_banner_css": BANNER_CSS,
+        },
+    )
+    return body
+
+
+def takeaways(nb: Any) -> list[dict[str, Any]]:
+    """The notebook's findings: ``**Takeaway`` markdown cells and the output of code
+    cells tagged ``takeaway``, as text and HTML."""
+    import markdown
+
+    found = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("**Takeaway"):
+            text = _TAKEAWAY_LABEL.sub("", cell.source, count=1).strip()
+            found.append({"text": text, "html": markdown.markdown(text)})
+        elif cell.cell_type == "code" and "takeaway" in tags:
+            texts, pages = [], []
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "text/markdown" in data:
+                    text = _TAKEAWAY_LABEL.sub("", data["text/markdown"], count=1).strip()
+                    texts.append(text)
+                    pages.append(markdown.markdown(text))
+                elif "text/plain" in data or out.get("name") == "stdout":
+                    text = _unquote(data.get("text/plain", out.get("text", ""))).strip()
+                    texts.append(text)
+                    pages.append(f"<p>{html.escape(text)}</p>")
+            if texts:
+                found.append({"text": "\n".join(texts), "html": "".join(pages)})
+    return found
+
+
+def disclosure_audit(nb: Any) -> list[dict[str, Any]]:
+    """The suppression audit that ``disclosure.publish_audit`` displayed in the notebook."""
+    return [
+        record
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        for record in out.get("data", {}).get(_AUDIT_MIMETYPE, [])
+    ]
+
+
+def privacy_record(nb: Any) -> dict[str, Any] | None:
+    """What ``privacy.publish`` displayed in the notebook (the last display), if anything."""
+    found = [
+        out["data"][PRIVACY_MIMETYPE]
+        for cell in nb.get("cells", [])
+        for out in cell.get("outputs", [])
+        if PRIVACY_MIMETYPE in out.get("data", {})
+    ]
+    return found[-1] if found else None
+
+
+#: What a reader does not see: scripts, style sheets and the tags themselves (with their
+#: attributes: cell ids are random UUIDs whose digit groups can look like phone numbers,
+#: and embedded images are base-64 text).
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
+def check_page(text: str, where: str) -> None:
+    """Raise :class:`~cape_study.privacy.scanning.PersonalDataFound`, naming the page ``where``
+    and each position, if an HTML page shows personal data (identity numbers, e-mail
+    addresses, phone numbers).
+
+    Only what a reader sees is scanned: markup (tags and their attributes, which hold
+    random cell ids and base-64 images), scripts and style sheets are blanked first,
+    keeping the positions.
+    """
+    readable = _MARKUP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    findings = scan_text(readable)
+    if findings:
+        raise PersonalDataFound(where, text, findings)
+
+
+def check_personal_data(folder: Path, shown_as: str = "reports") -> None:
+    """:func:`check_page` for every HTML page under ``folder``, named ``shown_as/<path>``."""
+    for page in sorted(folder.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        check_page(text, f"{shown_as}/{relative(page, folder)}")
+
+
+def _unquote(text: str) -> str:
+    """``'a finding'`` (the repr of a string returned by a cell) -> ``a finding``."""
+    import ast
+
+    stripped = text.strip()
+    if len(stripped) > 1 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
+        with contextlib.suppress(ValueError, SyntaxError):
+            value = ast.literal_eval(stripped)
+            if isinstance(value, str):
+                return value
+    return text
+
+
+def synthetic_data(paths: ProjectPaths) -> bool | None:
+    """Whether ``data/processed/metadata.json`` marks the data synthetic (None when it
+    does not say, or there is none yet)."""
+    try:
+        meta = json.loads((paths.data_processed / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = meta.get("synthetic") if isinstance(meta, dict) else None
+    return value if isinstance(value, bool) else None
