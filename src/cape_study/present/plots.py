@@ -10,7 +10,24 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cape_study.data.codebook import Codebook, Language, load_codebook
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.display import SUPPRESSED
+from cape_study.present.labels import (
+    ATTRITION_TITLES,
+    BARRIER_TITLES,
+    COEFFICIENT_LABELS,
+    COMPARISON_HEAD,
+    COUNT_WORDS,
+    FOREST_TITLES,
+    FUNNEL_TITLES,
+    GROUP_LABELS,
+    OUTCOME_TITLE,
+    TEXT_TITLES,
+    column_label,
+    group_label,
+    sort_groups,
+    step_labels,
+)
 
 __all__ = [
     "agreement_plot",
@@ -39,13 +56,95 @@ def show(figure: Figure | Axes, name: str) -> None:
     plt.show()
 
 
-_TITLES = {
-    "en": ("Share of reported cases reaching each stage", "Share of reported cases"),
-    "sv": ("Andel anmälda ärenden som når varje steg", "Andel av anmälda ärenden"),
-}
-_OUTCOME_TITLE = {"en": "Final outcome", "sv": "Slutligt utfall"}
+def marker_offsets(n: int) -> list[float]:
+    width = 0.08
+    return [(i - (n - 1) / 2) * width for i in range(n)]
 
 
+def wrapped_label(book: Codebook, scheme: str, code: str, lang: Language, width: int = 38) -> str:
+    return textwrap.fill(book.label(scheme, code, lang), width)
+
+
+# -- intake --------------------------------------------------------------------
+def count_bars(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    count: str = "cases",
+    hue: str | None = None,
+    title: str | None = None,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of a suppressed count table: one bar per value of ``x`` (and of ``hue``).
+
+    Parameters
+    ----------
+    table
+        A tidy count table after :func:`cape_study.privacy.disclosure.suppress`; a hidden
+        count is drawn as ``·`` on the axis instead of a bar.
+    x, hue
+        The columns along the axis and in the legend; codes of a codebook scheme of the
+        same name are shown by their labels, in codebook order.
+    count
+        The column of counts.
+    title
+        The figure's title.
+    lang
+        Language of labels and axis titles.
+    codebook
+        Supplies the labels (default: the packaged codebook).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+
+    book = codebook_or_default(codebook)
+    words = COUNT_WORDS[lang]
+
+    def values_of(column: str) -> list[str]:
+        present = list(dict.fromkeys(table[column].astype("string")))
+        if column in book.schemes:
+            return [c for c in book.codes(column) if c in present]
+        return sorted(present)
+
+    def label(column: str, value: str) -> str:
+        return book.label(column, value, lang) if column in book.schemes else value
+
+    xs = values_of(x)
+    groups = values_of(hue) if hue else [None]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(xs) * len(groups) + 2), 4.2))
+    width = 0.8 / len(groups)
+    hidden = False
+    for k, group in enumerate(groups):
+        rows = table if group is None else table[table[hue].astype("string") == group]
+        counts = rows.set_index(rows[x].astype("string"))[count]
+        pos = np.arange(len(xs)) + (k - (len(groups) - 1) / 2) * width
+        at = {v: pos[i] for i, v in enumerate(xs)}
+        shown = counts.dropna()
+        ax.bar(
+            [at[v] for v in shown.index],
+            shown.astype(float),
+            width=width,
+            label=label(hue, group) if hue else None,
+        )
+        for v in counts.index[counts.isna()]:
+            ax.text(at[v], 0, SUPPRESSED, ha="center", va="bottom", fontsize=14)
+            hidden = True
+    ax.set_xticks(range(len(xs)), [textwrap.fill(label(x, v), 14) for v in xs], fontsize=8)
+    ax.set_ylabel(words.get(count, count))
+    if title:
+        ax.set_title(title)
+    if hue:
+        ax.legend(frameon=False)
+    if hidden:
+        ax.annotate(words["hidden"], (0, -0.2), xycoords="axes fraction", fontsize=8, va="top")
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+# -- attrition -----------------------------------------------------------------
 def funnel_plot(
     table: pd.DataFrame,
     *,
@@ -74,9 +173,8 @@ def funnel_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.present.tables import group_label, sort_groups, step_labels
 
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     labels = step_labels(lang, book)
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4.8))
@@ -93,7 +191,7 @@ def funnel_plot(
     )
     rows = sort_groups(table, [by], book) if by else table
     groups = rows.groupby(rows[by].astype("string"), sort=False) if by else [(None, rows)]
-    offsets = _offsets(len(groups) if by else 1)
+    offsets = marker_offsets(len(groups) if by else 1)
     for (key, group), offset in zip(groups, offsets, strict=True):
         shown = group.dropna(subset=["proportion"])
         name = group_label(by, key, lang, book) if by else key
@@ -121,57 +219,19 @@ def funnel_plot(
     if outcome_steps:
         first = min(positions[s] for s in outcome_steps)
         ax.axvline(first - 0.5, color="grey", linewidth=0.8, linestyle="--")
-        ax.text(first - 0.4, 1.0, _OUTCOME_TITLE[lang], fontsize=8, color="grey", va="top")
+        ax.text(first - 0.4, 1.0, OUTCOME_TITLE[lang], fontsize=8, color="grey", va="top")
     ax.set_xticks(
         range(len(stages)), [textwrap.fill(labels.get(s, s), 16) for s in stages], fontsize=7
     )
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    title, ylabel = _TITLES[lang]
+    title, ylabel = FUNNEL_TITLES[lang]
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     if by:
         ax.legend(frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return ax
-
-
-def _offsets(n: int) -> list[float]:
-    width = 0.08
-    return [(i - (n - 1) / 2) * width for i in range(n)]
-
-
-# -- attrition (01_attrition) ------------------------------------------------------------
-_ATTRITION_TITLES = {
-    "en": {
-        "groups": "Share of reported cases reaching each stage",
-        "share": "Share of reported cases",
-        "years": "Years since the report",
-        "survival": "Share of cases still open",
-        "cif": "Cumulative incidence",
-        "suppressed": "case file: suppressed",
-        "public": "Public statistics",
-        "case": "This case file",
-        "count": "Number (log scale)",
-        "comparison": "The case file beside the national public statistics",
-        "line": "line",
-        "lines": "lines",
-    },
-    "sv": {
-        "groups": "Andel anmälda ärenden som når varje steg",
-        "share": "Andel av anmälda ärenden",
-        "years": "År sedan anmälan",
-        "survival": "Andel ärenden som fortfarande är öppna",
-        "cif": "Kumulativ incidens",
-        "suppressed": "akten: undertryckt",
-        "public": "Offentlig statistik",
-        "case": "Denna akt",
-        "count": "Antal (logaritmisk skala)",
-        "comparison": "Akten bredvid den nationella offentliga statistiken",
-        "line": "rad",
-        "lines": "rader",
-    },
-}
 
 
 def funnel_groups_plot(
@@ -203,9 +263,8 @@ def funnel_groups_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.present.tables import SUPPRESSED, group_label, sort_groups, step_labels
 
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     steps = steps or [s for s in table["stage"].cat.categories if s != "reported"]
     rows = sort_groups(table, [group], book)
     groups = list(dict.fromkeys(rows[group].astype("string")))
@@ -213,7 +272,7 @@ def funnel_groups_plot(
         _, ax = plt.subplots(figsize=(8, 0.45 * len(groups) + 1.5))
     position = {g: i for i, g in enumerate(groups)}
     labels = step_labels(lang, book)
-    for step, offset in zip(steps, _offsets(len(steps)), strict=True):
+    for step, offset in zip(steps, marker_offsets(len(steps)), strict=True):
         part = rows[rows["stage"] == step].dropna(subset=["proportion"])
         x = part["proportion"].to_numpy(float)
         y = part[group].astype("string").map(position).to_numpy(float) + 2 * offset
@@ -243,7 +302,7 @@ def funnel_groups_plot(
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    ax.set_xlabel(_ATTRITION_TITLES[lang]["share"])
+    ax.set_xlabel(ATTRITION_TITLES[lang]["share"])
     ax.grid(axis="x", alpha=0.3)
     if title:
         ax.set_title(title)
@@ -280,9 +339,8 @@ def survival_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.present.tables import group_label, sort_groups
 
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     estimate = "cif" if "cif" in curve else "survival"
     start = 0.0 if estimate == "cif" else 1.0
     if ax is None:
@@ -308,7 +366,7 @@ def survival_plot(
             color=line.get_color(),
             linewidth=0,
         )
-    titles = _ATTRITION_TITLES[lang]
+    titles = ATTRITION_TITLES[lang]
     ax.set_xlabel(titles["years"])
     ax.set_ylabel(titles[estimate])
     ax.set_ylim(0, 1.02 if estimate == "survival" else None)
@@ -352,9 +410,7 @@ def flow_heatmap(
     from matplotlib.colors import LogNorm
     from matplotlib.patches import Rectangle
 
-    from cape_study.present.tables import SUPPRESSED, column_label, step_labels
-
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     labels = step_labels(lang, book)
     grid = table.assign(**{row: table[row].astype("string"), col: table[col].astype("string")})
     taken = grid[grid["cases"].isna() | (grid["cases"] > 0)]
@@ -441,11 +497,11 @@ def public_comparison_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    titles = _ATTRITION_TITLES[lang]
+    titles = ATTRITION_TITLES[lang]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.75 * len(table) + 1.5))
     ys = np.arange(len(table))
-    of = {"en": "of", "sv": "av"}[lang]
+    of = COMPARISON_HEAD[lang]["of"]
     for y, r in zip(ys, table.itertuples(), strict=True):
         ax.plot([r.public_value], [y - 0.12], marker="D", color="black", linestyle="none")
         note = f" {of} {int(r.public_total):,}" if pd.notna(r.public_total) else ""
@@ -502,31 +558,7 @@ def public_comparison_plot(
     return ax
 
 
-# -- barriers and reliability (02_barriers) ----------------------------------------------
-_BARRIER_TITLES = {
-    "en": {
-        "prevalence": "{scheme}: share of coded cases with each code",
-        "share": "Share of coded cases",
-        "cooccurrence": "Codes in the same case: phi (colour) and cases with both (number)",
-        "agreement": "Inter-coder agreement per code",
-        "coefficient": "Agreement (1 = perfect, 0 = chance)",
-        "thresholds": "α = 0.667 and 0.800 (Krippendorff 2004)",
-    },
-    "sv": {
-        "prevalence": "{scheme}: andel kodade ärenden med varje kod",
-        "share": "Andel kodade ärenden",
-        "cooccurrence": "Koder i samma ärende: phi (färg) och ärenden med båda (antal)",
-        "agreement": "Överensstämmelse mellan kodare per kod",
-        "coefficient": "Överensstämmelse (1 = perfekt, 0 = slump)",
-        "thresholds": "α = 0,667 och 0,800 (Krippendorff 2004)",
-    },
-}
-
-
-def _label(book: Codebook, scheme: str, code: str, lang: Language, width: int = 38) -> str:
-    return textwrap.fill(book.label(scheme, code, lang), width)
-
-
+# -- barriers ------------------------------------------------------------------
 def prevalence_plot(
     table: pd.DataFrame,
     *,
@@ -546,16 +578,15 @@ def prevalence_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    from cape_study.present.tables import GROUP_LABELS
 
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     codes = table[["scheme", "code"]].drop_duplicates().reset_index(drop=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.42 * len(codes) + 1.4))
     position = {
         (s, c): i for i, (s, c) in enumerate(zip(codes["scheme"], codes["code"], strict=True))
     }
-    for (group, label), offset in zip(GROUP_LABELS[lang].items(), _offsets(2), strict=True):
+    for (group, label), offset in zip(GROUP_LABELS[lang].items(), marker_offsets(2), strict=True):
         rows = table[(table["group"] == group)].dropna(subset=["proportion"])
         y = [
             position[(s, c)] + 3.5 * offset
@@ -569,11 +600,13 @@ def prevalence_plot(
         n = table.loc[table["group"] == group, "n_cases"].dropna()
         size = f" (n = {int(n.iloc[0]):,})" if len(n) else ""
         ax.errorbar(x, y, xerr=err, marker="o", capsize=3, linestyle="none", label=label + size)
-    ax.set_yticks(range(len(codes)), [_label(book, s, c, lang) for s, c in position], fontsize=8)
+    ax.set_yticks(
+        range(len(codes)), [wrapped_label(book, s, c, lang) for s, c in position], fontsize=8
+    )
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    titles = _BARRIER_TITLES[lang]
+    titles = BARRIER_TITLES[lang]
     scheme = book.scheme(str(codes["scheme"].iloc[0])).label(lang) if len(codes) else ""
     ax.set_title(titles["prevalence"].format(scheme=scheme))
     ax.set_xlabel(titles["share"])
@@ -605,7 +638,7 @@ def cooccurrence_heatmap(
     import seaborn as sns
     from matplotlib.patches import Rectangle
 
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     items = list(
         dict.fromkeys(
             [
@@ -649,11 +682,11 @@ def cooccurrence_heatmap(
     for i, j in zip(*np.nonzero(hidden), strict=True):
         ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#e6e6e6", edgecolor="white"))
         ax.text(j + 0.5, i + 0.5, "·", ha="center", va="center", fontsize=9, color="#555")
-    labels = [_label(book, s, c, lang, 34) for s, c in items]
+    labels = [wrapped_label(book, s, c, lang, 34) for s, c in items]
     ax.set_xticks(np.arange(n) + 0.5, labels, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(np.arange(n) + 0.5, labels, rotation=0, fontsize=7)
     schemes = " / ".join(book.scheme(s).label(lang) for s in dict.fromkeys(s for s, _ in items))
-    ax.set_title(f"{schemes}\n{_BARRIER_TITLES[lang]['cooccurrence']}", fontsize=10)
+    ax.set_title(f"{schemes}\n{BARRIER_TITLES[lang]['cooccurrence']}", fontsize=10)
     return ax
 
 
@@ -682,9 +715,8 @@ def agreement_plot(
     2nd ed., p. 241) relies on variables with alpha >= 0.800 and draws tentative
     conclusions only from those with alpha >= 0.667.
     """
-    from cape_study.present.tables import COEFFICIENT_LABELS
 
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     codes = table[["scheme", "code"]].drop_duplicates().reset_index(drop=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.32 * len(codes) + 1.6))
@@ -692,7 +724,7 @@ def agreement_plot(
         (s, c): i for i, (s, c) in enumerate(zip(codes["scheme"], codes["code"], strict=True))
     }
     present = [c for c in COEFFICIENT_LABELS[lang] if c in set(table["coefficient"])]
-    for name, offset in zip(present, _offsets(len(present)), strict=True):
+    for name, offset in zip(present, marker_offsets(len(present)), strict=True):
         rows = table[table["coefficient"] == name].dropna(subset=["estimate"])
         y = [
             position[(s, c)] + 2.5 * offset
@@ -714,7 +746,7 @@ def agreement_plot(
         )
     for value in (0.667, 0.8):
         ax.axvline(value, color="grey", linestyle=":", linewidth=1)
-    ax.plot([], [], color="grey", linestyle=":", label=_BARRIER_TITLES[lang]["thresholds"])
+    ax.plot([], [], color="grey", linestyle=":", label=BARRIER_TITLES[lang]["thresholds"])
     for k, scheme in enumerate(dict.fromkeys(codes["scheme"])):
         rows = [i for (s, _), i in position.items() if s == scheme]
         if k:
@@ -732,37 +764,20 @@ def agreement_plot(
         )
     ax.set_yticks(
         range(len(codes)),
-        [_label(book, s, c, lang, 44) for s, c in position],
+        [wrapped_label(book, s, c, lang, 44) for s, c in position],
         fontsize=7,
     )
     ax.invert_yaxis()
     lows = table["ci_low"].dropna()
     ax.set_xlim(min(-0.1, float(lows.min()) - 0.05) if len(lows) else -0.1, 1.0)
-    ax.set_xlabel(_BARRIER_TITLES[lang]["coefficient"])
-    ax.set_title(_BARRIER_TITLES[lang]["agreement"])
+    ax.set_xlabel(BARRIER_TITLES[lang]["coefficient"])
+    ax.set_title(BARRIER_TITLES[lang]["agreement"])
     ax.grid(axis="x", alpha=0.3)
     ax.legend(frameon=False, fontsize=7, loc="lower left")
     return ax
 
 
-_FOREST = {
-    "en": {
-        "odds_ratio": ("What predicts reaching prosecution", "Odds ratio"),
-        "hazard_ratio": ("Rate of prosecution among cases still open", "Hazard ratio"),
-        "axis": "{ratio} ({level} CI, {kind}; log scale)",
-        "flagged": "infinite maximum likelihood estimate (separation): Firth estimate",
-        "kinds": {"profile penalised likelihood": "profile penalised likelihood"},
-    },
-    "sv": {
-        "odds_ratio": ("Vad förutsäger att ett ärende når åtal", "Oddskvot"),
-        "hazard_ratio": ("Takten till åtal bland ärenden som ännu är öppna", "Hazardkvot"),
-        "axis": "{ratio} ({level} KI, {kind}; logaritmisk skala)",
-        "flagged": "oändlig ML-skattning (separation): Firth-skattning",
-        "kinds": {"profile penalised likelihood": "profil av penaliserad likelihood"},
-    },
-}
-
-
+# -- models --------------------------------------------------------------------
 def forest_plot(
     table: pd.DataFrame,
     *,
@@ -789,7 +804,7 @@ def forest_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    words = _FOREST[lang]
+    words = FOREST_TITLES[lang]
     ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
     rows = table[table["term"] != "(Intercept)"].reset_index(drop=True)
     labels = labels or {}
@@ -848,109 +863,7 @@ def forest_plot(
     return ax
 
 
-_COUNT_WORDS = {
-    "en": {"cases": "Cases", "hidden": "· suppressed (small count)"},
-    "sv": {"cases": "Ärenden", "hidden": "· undertryckt (litet antal)"},
-}
-
-
-def count_bars(
-    table: pd.DataFrame,
-    *,
-    x: str,
-    count: str = "cases",
-    hue: str | None = None,
-    title: str | None = None,
-    lang: Language = "en",
-    codebook: Codebook | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """Bars of a suppressed count table: one bar per value of ``x`` (and of ``hue``).
-
-    Parameters
-    ----------
-    table
-        A tidy count table after :func:`cape_study.privacy.disclosure.suppress`; a hidden
-        count is drawn as ``·`` on the axis instead of a bar.
-    x, hue
-        The columns along the axis and in the legend; codes of a codebook scheme of the
-        same name are shown by their labels, in codebook order.
-    count
-        The column of counts.
-    title
-        The figure's title.
-    lang
-        Language of labels and axis titles.
-    codebook
-        Supplies the labels (default: the packaged codebook).
-    ax
-        Axes to draw on; a new figure when ``None``.
-    """
-    from cape_study.present.tables import SUPPRESSED
-
-    book = codebook or load_codebook()
-    words = _COUNT_WORDS[lang]
-
-    def values_of(column: str) -> list[str]:
-        present = list(dict.fromkeys(table[column].astype("string")))
-        if column in book.schemes:
-            return [c for c in book.codes(column) if c in present]
-        return sorted(present)
-
-    def label(column: str, value: str) -> str:
-        return book.label(column, value, lang) if column in book.schemes else value
-
-    xs = values_of(x)
-    groups = values_of(hue) if hue else [None]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(xs) * len(groups) + 2), 4.2))
-    width = 0.8 / len(groups)
-    hidden = False
-    for k, group in enumerate(groups):
-        rows = table if group is None else table[table[hue].astype("string") == group]
-        counts = rows.set_index(rows[x].astype("string"))[count]
-        pos = np.arange(len(xs)) + (k - (len(groups) - 1) / 2) * width
-        at = {v: pos[i] for i, v in enumerate(xs)}
-        shown = counts.dropna()
-        ax.bar(
-            [at[v] for v in shown.index],
-            shown.astype(float),
-            width=width,
-            label=label(hue, group) if hue else None,
-        )
-        for v in counts.index[counts.isna()]:
-            ax.text(at[v], 0, SUPPRESSED, ha="center", va="bottom", fontsize=14)
-            hidden = True
-    ax.set_xticks(range(len(xs)), [textwrap.fill(label(x, v), 14) for v in xs], fontsize=8)
-    ax.set_ylabel(words.get(count, count))
-    if title:
-        ax.set_title(title)
-    if hue:
-        ax.legend(frameon=False)
-    if hidden:
-        ax.annotate(words["hidden"], (0, -0.2), xycoords="axes fraction", fontsize=8, va="top")
-    ax.grid(axis="y", alpha=0.3)
-    return ax
-
-
-_TEXT_TITLES = {
-    "en": {
-        "title": "Agreement with the coders' consensus, per code",
-        "x": "Cohen's κ (1 = perfect, 0 = chance)",
-        "classifier": "Classifier (cross-validated by case)",
-        "dictionary": "Dictionary (codebook keywords)",
-        "human": "Two coders, with each other",
-    },
-    "sv": {
-        "title": "Överensstämmelse med kodarnas konsensus, per kod",
-        "x": "Cohens κ (1 = perfekt, 0 = slump)",
-        "classifier": "Klassificerare (korsvaliderad per ärende)",
-        "dictionary": "Ordlista (kodbokens nyckelord)",
-        "human": "Två kodare, sinsemellan",
-    },
-}
-
-
+# -- text_coding ---------------------------------------------------------------
 def text_agreement_plot(
     table: pd.DataFrame,
     *,
@@ -972,15 +885,15 @@ def text_agreement_plot(
     ax
         Axes to draw on; a new figure when ``None``.
     """
-    book = codebook or load_codebook()
-    titles = _TEXT_TITLES[lang]
+    book = codebook_or_default(codebook)
+    titles = TEXT_TITLES[lang]
     codes = list(dict.fromkeys(table["code"]))
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.34 * len(codes) + 1.6))
     position = {c: i for i, c in enumerate(codes)}
     methods = ("classifier", "dictionary", "human")
     markers = {"classifier": "o", "dictionary": "s", "human": "D"}
-    for method, offset in zip(methods, _offsets(len(methods)), strict=True):
+    for method, offset in zip(methods, marker_offsets(len(methods)), strict=True):
         rows = table[(table["method"] == method)].dropna(subset=["kappa"])
         ax.plot(
             rows["kappa"].to_numpy(float),
@@ -990,7 +903,9 @@ def text_agreement_plot(
             linestyle="none",
             label=titles[method],
         )
-    ax.set_yticks(range(len(codes)), [_label(book, scheme, c, lang, 44) for c in codes], fontsize=7)
+    ax.set_yticks(
+        range(len(codes)), [wrapped_label(book, scheme, c, lang, 44) for c in codes], fontsize=7
+    )
     ax.invert_yaxis()
     low = table["kappa"].min()
     ax.set_xlim(min(-0.05, float(low) - 0.05) if pd.notna(low) else -0.05, 1.02)

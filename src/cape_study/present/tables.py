@@ -1,13 +1,66 @@
-"""Publication tables: codes replaced by labels, suppressed cells marked, provenance shown."""
+"""Publication tables: codes replaced by labels, suppressed cells marked, provenance shown.
+
+One module per analysis; the labels are in :mod:`cape_study.present.labels`, numbers and
+marks in :mod:`cape_study.present.display`, sentences in :mod:`cape_study.present.wording`;
+their names used by the notebooks are listed here too, so that ``tables.X`` reaches them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
-from cape_study.data.codebook import Codebook, Language, load_codebook
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.display import (
+    NOT_ESTIMABLE,
+    SUPPRESSED,
+    count_cells,
+    count_share_cell,
+    duration,
+    estimate_cell,
+    p_cell,
+    ratio_cell,
+    score_cell,
+    share_cell,
+    show,
+)
+from cape_study.present.labels import (
+    BARRIER_HEAD,
+    CASE_NAMES,
+    COEFFICIENT_LABELS,
+    COLUMN_LABELS,
+    COMPARISON_HEAD,
+    DESCRIBE_HEAD,
+    FUNNEL_HEAD,
+    GROUP_LABELS,
+    INTERVAL_KINDS,
+    MODEL_HEAD,
+    PATH_LABELS,
+    POPULATION_ENDS,
+    TEXT_HEAD,
+    code_labels,
+    column_label,
+    describe_headings,
+    group_label,
+    ordered_groups,
+    sort_groups,
+    step_labels,
+    with_labels,
+)
+from cape_study.present.wording import (
+    agreement_text,
+    count_text,
+    difference_text,
+    estimate_text,
+    funnel_text,
+    models_takeaway,
+    notes_markdown,
+    provenance_banner,
+    ratio_text,
+    share_text,
+    synthetic_dictionary_note,
+    text_coding_takeaway,
+)
 
 __all__ = [
     "COEFFICIENT_LABELS",
@@ -59,66 +112,8 @@ __all__ = [
     "with_labels",
 ]
 
-#: How a suppressed cell is shown.
-SUPPRESSED = "·"
 
-_FUNNEL_HEAD = {
-    "en": {
-        "stage": "Stage",
-        "reached": "Cases reaching the stage",
-        "n_cases": "Cases reported",
-        "share": "Share ({ci} CI)",
-    },
-    "sv": {
-        "stage": "Steg",
-        "reached": "Ärenden som når steget",
-        "n_cases": "Anmälda ärenden",
-        "share": "Andel ({ci} KI)",
-    },
-}
-#: Labels for the two case ends that are not outcome codes (see attrition.case_status).
-_END_LABELS = {
-    "en": {"closed": "Closed without judgment", "open": "Open at the data cut-off"},
-    "sv": {"closed": "Avslutat utan dom", "open": "Pågående vid datagränsen"},
-}
-
-
-def with_labels(
-    table: pd.DataFrame,
-    schemes: Mapping[str, str],
-    lang: Language = "en",
-    codebook: Codebook | None = None,
-) -> pd.DataFrame:
-    """Replace the codes in the given columns (column -> scheme) by their labels.
-
-    Values that are not codes of the scheme are kept, except the case ends ``closed``
-    and ``open`` of :func:`cape_study.stats.attrition.case_status`, which get their labels.
-    """
-    book = codebook or load_codebook()
-    out = table.copy()
-    for column, scheme in schemes.items():
-        labels = _END_LABELS[lang] | book.labels(scheme, lang)
-        out[column] = out[column].astype("string").map(lambda c, m=labels: m.get(c, c))
-    return out
-
-
-def show(table: pd.DataFrame, name: str | None = None) -> Styler:
-    """A table for the report: no index column, full-length text, suppressed cells marked.
-
-    With a ``name``, the table is also kept for the step's workbook of tables
-    (:func:`cape_study.notebook.record_table`, written by ``notebook.finish``).
-    """
-    if name is not None:
-        from cape_study.notebook import record_table
-
-        record_table(name, table)
-    return (
-        table.style.hide(axis="index")
-        .format(na_rep=SUPPRESSED)
-        .set_properties(**{"text-align": "left"})
-    )
-
-
+# -- intake --------------------------------------------------------------------
 def count_table(
     table: pd.DataFrame,
     *,
@@ -130,7 +125,7 @@ def count_table(
     codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """A suppressed long count table as a labelled cross-table, rows in codebook order."""
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     codes = book.codes(schemes[index]) if index in schemes else []
     rank = table[index].astype("string").map(lambda c: codes.index(c) if c in codes else len(codes))
     labelled = with_labels(
@@ -144,6 +139,72 @@ def count_table(
     return wide.rename_axis(title).reset_index()
 
 
+def count_list(
+    table: pd.DataFrame,
+    *,
+    schemes: Mapping[str, str],
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """A suppressed long count table for the report: codes as labels in codebook order,
+    columns headed by their scheme's label (or a heading of their own), no
+    ``suppressed`` column; hidden counts show as ``·`` with :func:`show`."""
+    book = codebook_or_default(codebook)
+    shown = table.drop(columns=["suppressed"], errors="ignore")
+    order = [
+        shown[c].astype("string").map({code: i for i, code in enumerate(book.codes(s))})
+        for c, s in schemes.items()
+    ]
+    if order:
+        rank = pd.concat(order, axis=1).fillna(len(shown))
+        shown = shown.loc[rank.sort_values(list(rank.columns), kind="stable").index]
+    labelled = with_labels(shown, schemes, lang, book)
+    head = DESCRIBE_HEAD[lang] | {c: book.scheme(s).label(lang) for c, s in schemes.items()}
+    return labelled.rename(columns=head).reset_index(drop=True)
+
+
+def case_counts(
+    cases: pd.DataFrame, by: list[str], *, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Cases counted by columns of the cases table, one row per combination.
+
+    ``report_year`` stands for the year of ``report_date``. Every code of a code
+    column is listed (zeros included); a code that belongs to one country (a police
+    region) is listed only with its own country when ``country`` is among ``by``.
+    The result (columns ``by`` and ``cases``) is ready for
+    :func:`cape_study.privacy.disclosure.suppress`.
+    """
+    book = codebook_or_default(codebook)
+    frame = cases
+    if "report_year" in by:
+        frame = cases.assign(report_year=cases["report_date"].dt.year.astype("string"))
+    counts = frame.groupby(by, observed=False).size().rename("cases").reset_index()
+    columns = book.table("cases").columns
+    for column in by:
+        scheme = columns[column].scheme if column in columns else None
+        homes = (
+            {c.code: c.country for c in book.scheme(scheme).codes if c.country} if scheme else {}
+        )
+        if homes and "country" in by and column != "country":
+            home = counts[column].astype("string").map(homes)
+            counts = counts[home.isna() | (home == counts["country"].astype("string"))]
+    return counts.reset_index(drop=True)
+
+
+def table_rows(
+    case_file: object, *, lang: Language = "en", codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """The number of rows of each table of a case file (``table`` labelled, ``rows``)."""
+    book = codebook_or_default(codebook)
+    return pd.DataFrame(
+        {
+            "table": [book.table(t).label(lang) for t in case_file.TABLES],
+            "rows": [len(getattr(case_file, t)) for t in case_file.TABLES],
+        }
+    )
+
+
+# -- attrition -----------------------------------------------------------------
 def format_funnel(
     table: pd.DataFrame,
     *,
@@ -156,8 +217,8 @@ def format_funnel(
     Expects the output of :func:`cape_study.stats.attrition.funnel` after
     :func:`cape_study.privacy.disclosure.suppress`; suppressed cells show as ``·``.
     """
-    head = _FUNNEL_HEAD[lang]
-    book = codebook or load_codebook()
+    head = FUNNEL_HEAD[lang]
+    book = codebook_or_default(codebook)
     schemes = {"stage": "stage"} | ({by: by} if by and by in book.schemes else {})
     labelled = with_labels(table, schemes, lang, book)
     steps = step_labels(lang, book)
@@ -169,10 +230,10 @@ def format_funnel(
         {
             **({by: labelled[by]} if by else {}),
             head["stage"]: labelled["stage"],
-            head["reached"]: _count(table["reached"]),
-            head["n_cases"]: _count(table["n_cases"]),
+            head["reached"]: count_cells(table["reached"]),
+            head["n_cases"]: count_cells(table["n_cases"]),
             head["share"].format(ci=f"{confidence:.0%}"): [
-                _share(p, lo, hi)
+                share_cell(p, lo, hi)
                 for p, lo, hi in zip(
                     table["proportion"], table["ci_low"], table["ci_high"], strict=True
                 )
@@ -180,192 +241,6 @@ def format_funnel(
         }
     )
     return out.rename(columns={by: book.scheme(by).label(lang)} if by in book.schemes else {})
-
-
-def _count(values: pd.Series) -> list[str]:
-    return [SUPPRESSED if pd.isna(v) else f"{int(v):,}" for v in values]
-
-
-def _share(p: float, low: float, high: float) -> str:
-    if pd.isna(p):
-        return SUPPRESSED
-    return f"{p:.1%} ({low:.1%}–{high:.1%})"
-
-
-def share_text(table: pd.DataFrame, stage: str, *, by: str = "country") -> str:
-    """One sentence part per group: the share reaching ``stage`` with its interval.
-
-    Expects a suppressed funnel table; a suppressed share is named as such, never shown.
-    """
-    parts = []
-    for key, row in table[table["stage"] == stage].set_index(by).iterrows():
-        if row["suppressed"]:
-            parts.append(f"{key}: suppressed (small numbers)")
-        else:
-            parts.append(
-                f"{key}: {row['proportion']:.1%} ({row['ci_low']:.1%}–{row['ci_high']:.1%})"
-            )
-    return "; ".join(parts)
-
-
-def provenance_banner(synthetic: bool, source: str, codebook_version: str, data_cutoff: str) -> str:
-    """A Markdown note on where the data come from; a loud warning for synthetic data."""
-    facts = f"case file `{source}`, codebook {codebook_version}, data cut-off {data_cutoff}"
-    if synthetic:
-        return (
-            "> **SYNTHETIC DATA.** Every figure below is computed from an invented case "
-            "file made by `cape-study synth`; it describes no real case or person and "
-            f"must not be cited as a finding. ({facts})"
-        )
-    return f"> Data: {facts}."
-
-
-# -- attrition (01_attrition) ------------------------------------------------------------
-#: Labels of values that are not codes of a codebook scheme: the offence families and
-#: path ends of :func:`cape_study.stats.attrition.offence_paths`, and the ``"all"`` group of
-#: :func:`cape_study.stats.attrition.funnel` with ``overall=True``.
-PATH_LABELS = {
-    "en": {
-        "trafficking": "Human trafficking",
-        "exploitation": "Human exploitation (människoexploatering)",
-        "other": "Another offence",
-        "not_prosecuted": "Not prosecuted",
-        "not_judged": "Not (yet) judged",
-        "all": "All cases",
-    },
-    "sv": {
-        "trafficking": "Människohandel",
-        "exploitation": "Människoexploatering",
-        "other": "Annat brott",
-        "not_prosecuted": "Inte åtalat",
-        "not_judged": "Inte (ännu) dömt",
-        "all": "Alla ärenden",
-    },
-}
-#: Headings of columns that are not codebook variables.
-COLUMN_LABELS = {
-    "en": {
-        "still_open": "Still open: neither prosecuted nor closed",
-        "period": "Report period",
-        "reported": "Offence reported",
-        "charged": "Principal charge",
-        "judged": "Final judgment",
-        "cause": "Event",
-        "cases": "Cases",
-        "n_cases": "Cases reported",
-        "time": "Time since report",
-        "at_risk": "Cases at risk",
-        "cumulative_events": "Events so far",
-        "survival": "Still open ({ci} CI)",
-        "cif": "Cumulative incidence ({ci} CI)",
-    },
-    "sv": {
-        "still_open": "Öppna: varken åtalade eller nedlagda",
-        "period": "Anmälningsperiod",
-        "reported": "Anmält brott",
-        "charged": "Huvudsakligt åtal",
-        "judged": "Slutlig dom",
-        "cause": "Händelse",
-        "cases": "Ärenden",
-        "n_cases": "Anmälda ärenden",
-        "time": "Tid sedan anmälan",
-        "at_risk": "Ärenden i risk",
-        "cumulative_events": "Händelser hittills",
-        "survival": "Fortfarande öppna ({ci} KI)",
-        "cif": "Kumulativ incidens ({ci} KI)",
-    },
-}
-_COMPARISON_HEAD = {
-    "en": {
-        "label": "Figure",
-        "public": "Public statistics",
-        "source": "Source (line of public_statistics.csv)",
-        "case": "This case file",
-        "comparable": "Comparable in",
-        "differs": "Differs in",
-        "of": "of",
-        "line": "line",
-        "lines": "lines",
-    },
-    "sv": {
-        "label": "Uppgift",
-        "public": "Offentlig statistik",
-        "source": "Källa (rad i public_statistics.csv)",
-        "case": "Denna akt",
-        "comparable": "Jämförbart",
-        "differs": "Skiljer sig",
-        "of": "av",
-        "line": "rad",
-        "lines": "rader",
-    },
-}
-_CASE_NAMES = {"en": "cases", "sv": "ärenden"}
-
-
-def step_labels(lang: Language = "en", codebook: Codebook | None = None) -> dict[str, str]:
-    """Labels of funnel steps and offence paths: stages, outcomes, families, path ends."""
-    book = codebook or load_codebook()
-    return (
-        PATH_LABELS[lang]
-        | _END_LABELS[lang]
-        | book.labels("outcome", lang)
-        | book.labels("stage", lang)
-    )
-
-
-def group_label(
-    column: str, value: object, lang: Language = "en", codebook: Codebook | None = None
-) -> str:
-    """The label of a group: a code of the scheme named like the column, else a path or
-    funnel label (``"all"``), else the value itself (a period such as ``2021–2024``)."""
-    book = codebook or load_codebook()
-    value = str(value)
-    if column in book.schemes and value in book.codes(column):
-        return book.label(column, value, lang)
-    return step_labels(lang, book).get(value, value)
-
-
-def ordered_groups(values: pd.Series, column: str, codebook: Codebook | None = None) -> list[str]:
-    """The distinct values of a grouping column, in codebook order (``"all"`` first)."""
-    book = codebook or load_codebook()
-    frame = pd.DataFrame({column: values}).drop_duplicates()
-    return [str(v) for v in sort_groups(frame, [column], book)[column]]
-
-
-def column_label(column: str, lang: Language = "en", codebook: Codebook | None = None) -> str:
-    """A column's heading: the codebook's scheme label, else one of :data:`COLUMN_LABELS`."""
-    book = codebook or load_codebook()
-    if column in book.schemes:
-        return book.scheme(column).label(lang)
-    return COLUMN_LABELS[lang].get(column, column)
-
-
-def sort_groups(
-    table: pd.DataFrame, columns: list[str], codebook: Codebook | None = None
-) -> pd.DataFrame:
-    """Rows sorted by each column in turn: codes of the scheme named like the column in
-    codebook order (``"all"`` first), categoricals in their order, else as they come."""
-    book = codebook or load_codebook()
-    keys = []
-    for column in columns:
-        values = table[column].astype("string")
-        if column in book.schemes:
-            codes = ["all", *book.codes(column)]
-            keys.append(values.map(lambda v, c=codes: c.index(v) if v in c else len(c)))
-        elif isinstance(table[column].dtype, pd.CategoricalDtype):
-            keys.append(table[column].cat.codes)
-        else:
-            keys.append(values.map(lambda v: 0 if v == "all" else 1))
-    if not keys:
-        return table
-    order = pd.DataFrame({f"_{i}": k.to_numpy() for i, k in enumerate(keys)})
-    return table.iloc[order.sort_values(list(order.columns), kind="stable").index]
-
-
-def _cell(count: object, p: float, low: float, high: float) -> str:
-    if pd.isna(count) or pd.isna(p):
-        return SUPPRESSED
-    return f"{int(count):,} ({p:.1%}; {low:.1%}–{high:.1%})"
 
 
 def format_funnel_wide(
@@ -383,13 +258,13 @@ def format_funnel_wide(
     group, headed with the group's number of cases. Expects the output of
     :func:`cape_study.stats.attrition.funnel` after :func:`cape_study.privacy.disclosure.suppress`.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     keys = [by] if isinstance(by, str) else list(by)
     labels = step_labels(lang, book)
     rows = sort_groups(table, keys, book)
     groups = list(dict.fromkeys(tuple(r) for r in rows[keys].itertuples(index=False)))
     cells = {
-        (tuple(getattr(r, k) for k in keys), r.stage): _cell(
+        (tuple(getattr(r, k) for k in keys), r.stage): count_share_cell(
             r.reached, r.proportion, r.ci_low, r.ci_high
         )
         for r in rows.itertuples(index=False)
@@ -408,7 +283,7 @@ def format_funnel_wide(
             + f" (n = {n_text(g)})"
             for g in groups
         }
-        head = _FUNNEL_HEAD[lang]
+        head = FUNNEL_HEAD[lang]
         out = pd.DataFrame({head["stage"]: [labels.get(s, s) for s in steps]})
         for g in groups:
             out[names[g]] = [cells.get((g, s), SUPPRESSED) for s in steps]
@@ -425,15 +300,6 @@ def format_funnel_wide(
     return out
 
 
-def _duration(days: float, lang: Language) -> str:
-    months = {"en": "months", "sv": "månader"}[lang]
-    years = {"en": ("year", "years"), "sv": ("år", "år")}[lang]
-    if days % 365 == 0:
-        n = int(days // 365)
-        return f"{n} {years[n != 1]}"
-    return f"{round(days / 30.4375)} {months}"
-
-
 def format_time_to_event(
     table: pd.DataFrame,
     *,
@@ -448,7 +314,7 @@ def format_time_to_event(
     after :func:`cape_study.privacy.disclosure.suppress` of ``at_risk`` and
     ``cumulative_events`` (estimates derived from a hidden count hidden with it).
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     estimate = "cif" if "cif" in table else "survival"
     heads = COLUMN_LABELS[lang]
     confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
@@ -459,18 +325,14 @@ def format_time_to_event(
     )
     if "cause" in rows:
         out[heads["cause"]] = [labels.get(str(c), str(c)) for c in rows["cause"]]
-    out[heads["time"]] = [_duration(t, lang) for t in rows["time"]]
-    out[heads["at_risk"]] = _count(rows["at_risk"])
-    out[heads["cumulative_events"]] = _count(rows["cumulative_events"])
+    out[heads["time"]] = [duration(t, lang) for t in rows["time"]]
+    out[heads["at_risk"]] = count_cells(rows["at_risk"])
+    out[heads["cumulative_events"]] = count_cells(rows["cumulative_events"])
     out[heads[estimate].format(ci=f"{confidence:.0%}")] = [
-        _share(p, lo, hi) if pd.notna(lo) and pd.notna(hi) else _estimate(p)
+        share_cell(p, lo, hi) if pd.notna(lo) and pd.notna(hi) else estimate_cell(p)
         for p, lo, hi in zip(rows[estimate], rows["ci_low"], rows["ci_high"], strict=True)
     ]
     return out
-
-
-def _estimate(p: float) -> str:
-    return SUPPRESSED if pd.isna(p) else f"{p:.1%}"
 
 
 def format_flows(
@@ -483,7 +345,7 @@ def format_flows(
 ) -> pd.DataFrame:
     """A suppressed flow table (:func:`cape_study.stats.attrition.flow_table`) with labels;
     paths no case took are left out, hidden counts show as ``·``."""
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     keys = ([by] if by else []) + steps
     shown = table[(table["cases"] != 0) | table["cases"].isna()]
     rows = sort_groups(shown, keys, book)
@@ -493,7 +355,7 @@ def format_flows(
             for k in keys
         }
     )
-    out[COLUMN_LABELS[lang]["cases"]] = _count(rows["cases"])
+    out[COLUMN_LABELS[lang]["cases"]] = count_cells(rows["cases"])
     return out
 
 
@@ -501,7 +363,7 @@ def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataF
     """The case file beside the public statistics
     (:func:`cape_study.stats.public_statistics.compare`
     after suppressing ``case_count``), one row per comparison, sources cited."""
-    head = _COMPARISON_HEAD[lang]
+    head = COMPARISON_HEAD[lang]
 
     def public(r) -> str:
         text = f"{int(r.public_value):,}"
@@ -511,12 +373,12 @@ def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataF
 
     def case(r) -> str:
         if pd.isna(r.case_count):
-            return f"{SUPPRESSED} {_CASE_NAMES[lang]}, {r.case_period}"
+            return f"{SUPPRESSED} {CASE_NAMES[lang]}, {r.case_period}"
         text = f"{int(r.case_count):,}"
         if r.measure == "share":
             total = SUPPRESSED if pd.isna(r.case_total) else f"{int(r.case_total):,}"
-            text += f" {head['of']} {total} ({_share(r.case_share, r.ci_low, r.ci_high)})"
-        return f"{text} {_CASE_NAMES[lang]}, {r.case_period}"
+            text += f" {head['of']} {total} ({share_cell(r.case_share, r.ci_low, r.ci_high)})"
+        return f"{text} {CASE_NAMES[lang]}, {r.case_period}"
 
     return pd.DataFrame(
         {
@@ -534,96 +396,7 @@ def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataF
     )
 
 
-def funnel_text(table: pd.DataFrame, step: str, *, by: str = "country") -> str:
-    """One part per group, by code in codebook order: the share reaching ``step`` with
-    its interval, as :func:`share_text` gives it (the ``"all"`` group left out)."""
-    book = load_codebook()
-    rows = table[table[by].astype("string") != "all"]
-    return share_text(sort_groups(rows, [by], book), step, by=by)
-
-
-def estimate_text(
-    table: pd.DataFrame,
-    *,
-    at: float,
-    by: str = "country",
-    cause: str | None = None,
-    codebook: Codebook | None = None,
-) -> str:
-    """One part per group: a time-to-event estimate at time ``at`` with its interval.
-
-    Groups are named by their code (``SE: 2.3% (0.9%–4.7%)``), in codebook order.
-    Expects a suppressed table of :func:`format_time_to_event`'s kind; a hidden
-    estimate is named as such, never shown.
-    """
-    book = codebook or load_codebook()
-    estimate = "cif" if "cif" in table else "survival"
-    rows = table[(table["time"] == at) & ((table["cause"] == cause) if cause else True)]
-    parts = []
-    for r in sort_groups(rows, [by], book).itertuples(index=False):
-        name = str(getattr(r, by))
-        value = getattr(r, estimate)
-        parts.append(
-            f"{name}: suppressed (small numbers)"
-            if pd.isna(value)
-            else f"{name}: {value:.1%} ({r.ci_low:.1%}–{r.ci_high:.1%})"
-        )
-    return "; ".join(parts)
-
-
-# -- barriers and reliability (02_barriers) ----------------------------------------------
-#: Labels of the outcome groups of :func:`cape_study.stats.barriers.outcome_groups`.
-GROUP_LABELS = {
-    "en": {"closed": "Closed before prosecution", "prosecuted": "Prosecuted"},
-    "sv": {"closed": "Nedlagda före åtal", "prosecuted": "Ledde till åtal"},
-}
-#: Labels of the coefficients of :data:`cape_study.stats.reliability.COEFFICIENTS`.
-COEFFICIENT_LABELS = {
-    "en": {
-        "cohen_kappa": "Cohen's κ",
-        "fleiss_kappa": "Fleiss' κ",
-        "krippendorff_alpha": "Krippendorff's α",
-    },
-    "sv": {
-        "cohen_kappa": "Cohens κ",
-        "fleiss_kappa": "Fleiss κ",
-        "krippendorff_alpha": "Krippendorffs α",
-    },
-}
-_BARRIER_HEAD = {
-    "en": {
-        "difference": "Difference, closed − prosecuted ({ci} CI)",
-        "cell": "cases with the code (share, {ci} CI)",
-        "units": "units",
-        "coders": "coders",
-        "coded": "Units coded by two or more coders",
-        "disagree": "Units with a disagreement",
-        "share": "Share",
-        "scheme": "Scheme",
-        "to": "to",
-        "pp": "pp",
-        "ci": "CI",
-    },
-    "sv": {
-        "difference": "Skillnad, nedlagda − åtalade ({ci} KI)",
-        "cell": "ärenden med koden (andel, {ci} KI)",
-        "units": "enheter",
-        "coders": "kodare",
-        "coded": "Enheter kodade av två eller fler kodare",
-        "disagree": "Enheter där kodarna är oeniga",
-        "share": "Andel",
-        "scheme": "Schema",
-        "to": "till",
-        "pp": "p.e.",
-        "ci": "KI",
-    },
-}
-
-
-def _code_labels(table: pd.DataFrame, book: Codebook, lang: Language) -> list[str]:
-    return [book.label(s, c, lang) for s, c in zip(table["scheme"], table["code"], strict=True)]
-
-
+# -- barriers ------------------------------------------------------------------
 def format_prevalence(
     table: pd.DataFrame,
     difference: pd.DataFrame | None = None,
@@ -639,14 +412,14 @@ def format_prevalence(
     table. Each group's column reads "count (share, interval)"; its header gives the
     group's number of coded cases. Suppressed cells show as ``·``.
     """
-    book = codebook or load_codebook()
-    head = _BARRIER_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = BARRIER_HEAD[lang]
     confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
     ci = f"{confidence:.0%}"
     codes = table[["scheme", "code"]].drop_duplicates()
     scheme = str(codes["scheme"].iloc[0]) if len(codes) else ""
     out = pd.DataFrame(
-        {book.scheme(scheme).label(lang) if scheme else "": _code_labels(codes, book, lang)}
+        {book.scheme(scheme).label(lang) if scheme else "": code_labels(codes, book, lang)}
     )
     for group, label in GROUP_LABELS[lang].items():
         rows = codes.merge(table[table["group"] == group], on=["scheme", "code"], how="left")
@@ -684,12 +457,12 @@ def format_agreement(
     :func:`cape_study.privacy.disclosure.suppress` of ``n_units``. A column header names the
     coefficient's coders and, when the same for every row, its number of units.
     """
-    book = codebook or load_codebook()
-    head = _BARRIER_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = BARRIER_HEAD[lang]
     keys = ["scheme", "code"] if by == "code" else ["scheme"]
     rows = table[keys].drop_duplicates()
     if by == "code":
-        first = _code_labels(rows, book, lang)
+        first = code_labels(rows, book, lang)
         title = book.scheme(str(rows["scheme"].iloc[0])).label(lang) if len(rows) else ""
     else:
         first = [book.scheme(s).label(lang) for s in rows["scheme"]]
@@ -724,14 +497,14 @@ def format_disagreements(
     with a disagreement and the share. Expects
     :func:`cape_study.stats.reliability.disagreement_counts` after
     :func:`cape_study.privacy.disclosure.suppress`."""
-    book = codebook or load_codebook()
-    head = _BARRIER_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = BARRIER_HEAD[lang]
     title = book.scheme(str(table["scheme"].iloc[0])).label(lang) if len(table) else ""
     return pd.DataFrame(
         {
-            title: _code_labels(table, book, lang),
-            head["coded"]: _count(table["n_units"]),
-            head["disagree"]: _count(table["n_disagree"]),
+            title: code_labels(table, book, lang),
+            head["coded"]: count_cells(table["n_units"]),
+            head["disagree"]: count_cells(table["n_disagree"]),
             head["share"]: [SUPPRESSED if pd.isna(s) else f"{s:.0%}" for s in table["share"]],
         }
     )
@@ -753,7 +526,7 @@ def disagreement_sheet(
     ``codebook_version``, and two empty columns for the coders to fill in when they
     meet: ``resolved_present`` (1 or 0) and ``note``.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     coders = [c for c in table.columns if c not in {"unit_id", "scheme", "code", "n_coders"}]
     doc_case = dict(
         zip(
@@ -769,7 +542,7 @@ def disagreement_sheet(
             "case_id": units.map(lambda u: doc_case.get(u, u)),
             "scheme": table["scheme"].astype("string"),
             "code": table["code"].astype("string"),
-            "label": _code_labels(table, book, lang),
+            "label": code_labels(table, book, lang),
         }
     )
     for coder in coders:
@@ -780,135 +553,7 @@ def disagreement_sheet(
     return out
 
 
-def difference_text(
-    difference: pd.DataFrame,
-    *,
-    top: int = 3,
-    lang: Language = "en",
-    codebook: Codebook | None = None,
-) -> str:
-    """The codes whose prevalence differs between the groups with an interval that
-    excludes 0, largest first (at most ``top`` each way), as sentence parts.
-
-    Expects :func:`cape_study.stats.barriers.prevalence_difference` (hidden differences are
-    never named).
-    """
-    book = codebook or load_codebook()
-    shown = difference.dropna(subset=["difference", "ci_low", "ci_high"])
-    parts = []
-    for sign, words in ((1, "more often in closed cases"), (-1, "more often in prosecuted cases")):
-        excludes_zero = (shown["ci_low"] > 0) | (shown["ci_high"] < 0)
-        clear = shown[excludes_zero & (sign * shown["difference"] > 0)]
-        clear = clear.reindex(clear["difference"].abs().sort_values(ascending=False).index)
-        items = [
-            f"{book.label(r.scheme, r.code, lang)} ({100 * r.difference:+.1f} pp, "
-            f"{100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})"
-            for r in clear.head(top).itertuples()
-        ]
-        parts.append(f"{words}: {', '.join(items) if items else 'none'}")
-    return "; ".join(parts)
-
-
-def agreement_text(
-    table: pd.DataFrame,
-    coefficient: str = "krippendorff_alpha",
-    *,
-    lang: Language = "en",
-    codebook: Codebook | None = None,
-) -> str:
-    """One coefficient across codes in words: median, lowest and highest code, and how
-    many codes reach 0.667 and 0.800 (Krippendorff's thresholds). Expects
-    :func:`cape_study.stats.reliability.agreement` by scheme and code."""
-    book = codebook or load_codebook()
-    rows = table[table["coefficient"] == coefficient].dropna(subset=["estimate"])
-    if rows.empty:
-        return f"{COEFFICIENT_LABELS[lang][coefficient]}: not available"
-    low, high = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
-    return (
-        f"{COEFFICIENT_LABELS[lang][coefficient]} per code has median "
-        f"{rows['estimate'].median():.2f} and ranges from {low['estimate']:.2f} "
-        f"({book.label(low['scheme'], low['code'], lang)}) to {high['estimate']:.2f} "
-        f"({book.label(high['scheme'], high['code'], lang)}); "
-        f"{int((rows['estimate'] >= 0.667).sum())} of {len(rows)} codes reach 0.667 and "
-        f"{int((rows['estimate'] >= 0.8).sum())} reach 0.800"
-    )
-
-
-def count_text(value: object) -> str:
-    """A count from a suppressed table for a sentence: the number, or "a suppressed
-    number" where it was hidden."""
-    return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
-
-
-# -- models ------------------------------------------------------------------------------
-_MODEL_HEAD = {
-    "en": {
-        "term": "Predictor",
-        "odds_ratio": "Odds ratio",
-        "hazard_ratio": "Hazard ratio",
-        "p_value": "p",
-        "ph_p_value": "Proportional hazards, p",
-        "value": "Value",
-        "events": "Prosecuted",
-        "non_events": "Closed without prosecution",
-        "yes": "Yes",
-        "no": "No",
-        "all": "All",
-        "ci": "{level} CI, {kind}",
-    },
-    "sv": {
-        "term": "Prediktor",
-        "odds_ratio": "Oddskvot",
-        "hazard_ratio": "Hazardkvot",
-        "p_value": "p",
-        "ph_p_value": "Proportionella hazarder, p",
-        "value": "Värde",
-        "events": "Åtalade",
-        "non_events": "Avslutade utan åtal",
-        "yes": "Ja",
-        "no": "Nej",
-        "all": "Alla",
-        "ci": "{level} KI, {kind}",
-    },
-}
-_INTERVAL_KINDS = {
-    "en": {
-        "profile penalised likelihood": "profile penalised likelihood",
-        "Wald": "Wald",
-    },
-    "sv": {
-        "profile penalised likelihood": "profil av penaliserad likelihood",
-        "Wald": "Wald",
-    },
-}
-_POPULATION_ENDS = {
-    "en": {
-        "prosecuted": "Prosecuted",
-        "closed": "Closed without prosecution",
-        "open": "Open at the data cut-off (censored)",
-        "incomplete": "A predictor unknown (left out)",
-    },
-    "sv": {
-        "prosecuted": "Åtalade",
-        "closed": "Avslutade utan åtal",
-        "open": "Pågående vid datagränsen (censurerade)",
-        "incomplete": "Någon prediktor okänd (utelämnade)",
-    },
-}
-
-
-def _ratio(value: float) -> str:
-    if pd.isna(value):
-        return SUPPRESSED
-    if value == float("inf"):
-        return "∞"
-    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
-
-
-def _p(value: float) -> str:
-    return "" if pd.isna(value) else ("<0.001" if value < 0.001 else f"{value:.3f}")
-
-
+# -- models --------------------------------------------------------------------
 def format_ratios(
     table: pd.DataFrame,
     *,
@@ -921,23 +566,23 @@ def format_ratios(
     :class:`cape_study.stats.models.CoxResult`; the intercept is left out, and the heading
     names the interval's level and kind (profile penalised likelihood or Wald).
     """
-    head = _MODEL_HEAD[lang]
+    head = MODEL_HEAD[lang]
     ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
     rows = table[table["term"] != "(Intercept)"]
     level = f"{float(table['confidence'].iloc[0]):.0%}" if len(table) else "95%"
-    kind = _INTERVAL_KINDS[lang].get(str(table["interval"].iloc[0]), "") if len(table) else ""
+    kind = INTERVAL_KINDS[lang].get(str(table["interval"].iloc[0]), "") if len(table) else ""
     out = pd.DataFrame(
         {
             head["term"]: [labels.get(t, t) for t in rows["term"]],
             f"{head[ratio]} ({head['ci'].format(level=level, kind=kind)})": [
-                f"{_ratio(r)} ({_ratio(lo)}–{_ratio(hi)})"
+                f"{ratio_cell(r)} ({ratio_cell(lo)}–{ratio_cell(hi)})"
                 for r, lo, hi in zip(rows[ratio], rows["ci_low"], rows["ci_high"], strict=True)
             ],
-            head["p_value"]: [_p(p) for p in rows["p_value"]],
+            head["p_value"]: [p_cell(p) for p in rows["p_value"]],
         }
     )
     if "ph_p_value" in rows:
-        out[head["ph_p_value"]] = [_p(p) for p in rows["ph_p_value"]]
+        out[head["ph_p_value"]] = [p_cell(p) for p in rows["ph_p_value"]]
     return out
 
 
@@ -951,15 +596,15 @@ def format_term_counts(
 
     Expects :func:`cape_study.stats.models.term_counts` after disclosure control.
     """
-    head = _MODEL_HEAD[lang]
+    head = MODEL_HEAD[lang]
     cells = table.set_index(["term", "value", "outcome"])["cases"]
     lines = list(dict.fromkeys(zip(table["term"], table["value"], strict=True)))
     return pd.DataFrame(
         {
             head["term"]: [labels.get(t, t) for t, _ in lines],
             head["value"]: [head["yes"] if v == 1 else head["no"] for _, v in lines],
-            head["events"]: _count(pd.Series([cells[(t, v, 1)] for t, v in lines])),
-            head["non_events"]: _count(pd.Series([cells[(t, v, 0)] for t, v in lines])),
+            head["events"]: count_cells(pd.Series([cells[(t, v, 1)] for t, v in lines])),
+            head["non_events"]: count_cells(pd.Series([cells[(t, v, 0)] for t, v in lines])),
         }
     )
 
@@ -971,211 +616,18 @@ def format_population(
 
     Expects :func:`cape_study.stats.models.population_counts` after disclosure control.
     """
-    book = codebook or load_codebook()
-    ends = _POPULATION_ENDS[lang]
+    book = codebook_or_default(codebook)
+    ends = POPULATION_ENDS[lang]
     countries = list(dict.fromkeys(table["country"]))
     out = pd.DataFrame({book.scheme("country").label(lang): [ends[e] for e in ends]})
     for country in countries:
         cells = table[table["country"] == country].set_index("end")["cases"]
-        name = (
-            _MODEL_HEAD[lang]["all"] if country == "all" else book.label("country", country, lang)
-        )
-        out[name] = _count(cells.reindex(list(ends)))
+        name = MODEL_HEAD[lang]["all"] if country == "all" else book.label("country", country, lang)
+        out[name] = count_cells(cells.reindex(list(ends)))
     return out
 
 
-def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language = "en") -> str:
-    """The ratios whose interval excludes 1, as a sentence part, or a statement that
-    none does. Expects a model result's ``table``."""
-    ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
-    name = {"odds_ratio": "OR", "hazard_ratio": "HR"}[ratio]
-    rows = table[table["term"] != "(Intercept)"]
-    clear = rows[(rows["ci_low"] > 1) | (rows["ci_high"] < 1)]
-    if clear.empty:
-        return f"no predictor's {name} has an interval that excludes 1"
-    return "; ".join(
-        f"{labels.get(r.term, r.term)} {name} {_ratio(getattr(r, ratio))} "
-        f"({_ratio(r.ci_low)}–{_ratio(r.ci_high)})"
-        for r in clear.itertuples(index=False)
-    )
-
-
-def notes_markdown(notes: list[str], lang: Language = "en") -> str:
-    """A model's warnings as a Markdown block for the report (nothing when there are none)."""
-    word = {"en": "Note", "sv": "Obs"}[lang]
-    return "\n\n".join(f"> **{word}.** {note}" for note in notes)
-
-
-def models_takeaway(
-    population: pd.DataFrame, logistic: object, cox: object, *, labels: Mapping[str, str]
-) -> str:
-    """The finding of the models notebook in one paragraph, with numbers.
-
-    ``population`` is :func:`cape_study.stats.models.population_counts` after disclosure
-    control (its counts are the only ones named); ``logistic`` and ``cox`` are a
-    :class:`cape_study.stats.models.LogisticResult` and :class:`cape_study.stats.models.CoxResult`.
-    """
-    totals = population[population["country"] == "all"].set_index("end")["cases"]
-    separating = [labels.get(t, t) for t in logistic.separation.terms]
-    why = f", because {', '.join(separating)} separates the outcome" if separating else ""
-    # The EPV reveals the event count, so it is named only when that count is published.
-    epv = f"{logistic.epv:.1f}" if pd.notna(totals.get("prosecuted")) else "so few"
-    fragile = (
-        f" With {epv} events per estimated coefficient these estimates are "
-        "fragile (fewer than the usual 10)."
-        if logistic.few_events
-        else ""
-    )
-
-    def number(value: object) -> str:
-        return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
-
-    return (
-        f"**Takeaway:** of the cases with a suspect, every predictor known and an outcome by "
-        f"the cut-off, "
-        f"{number(totals.get('prosecuted'))} were prosecuted and "
-        f"{number(totals.get('closed'))} closed without prosecution. "
-        f"Logistic regression ({logistic.method}{why}; {logistic.confidence:.0%} "
-        f"{logistic.interval} intervals): {ratio_text(logistic.table, labels=labels)}. "
-        f"Cox regression of the time to prosecution (cause-specific, closure censored; "
-        f"{cox.confidence:.0%} {cox.interval} intervals): "
-        f"{ratio_text(cox.table, labels=labels)}.{fragile}"
-    )
-
-
-# -- describing a case file (intake) ----------------------------------------------------
-_DESCRIBE_HEAD = {
-    "en": {"report_year": "Year reported", "cases": "Cases", "table": "Table", "rows": "Rows"},
-    "sv": {"report_year": "Anmälningsår", "cases": "Ärenden", "table": "Tabell", "rows": "Rader"},
-}
-
-
-def describe_headings(lang: Language = "en") -> dict[str, str]:
-    """Headings of the columns that describe a case file: ``report_year``, ``cases``,
-    ``table``, ``rows``."""
-    return dict(_DESCRIBE_HEAD[lang])
-
-
-def case_counts(
-    cases: pd.DataFrame, by: list[str], *, codebook: Codebook | None = None
-) -> pd.DataFrame:
-    """Cases counted by columns of the cases table, one row per combination.
-
-    ``report_year`` stands for the year of ``report_date``. Every code of a code
-    column is listed (zeros included); a code that belongs to one country (a police
-    region) is listed only with its own country when ``country`` is among ``by``.
-    The result (columns ``by`` and ``cases``) is ready for
-    :func:`cape_study.privacy.disclosure.suppress`.
-    """
-    book = codebook or load_codebook()
-    frame = cases
-    if "report_year" in by:
-        frame = cases.assign(report_year=cases["report_date"].dt.year.astype("string"))
-    counts = frame.groupby(by, observed=False).size().rename("cases").reset_index()
-    columns = book.table("cases").columns
-    for column in by:
-        scheme = columns[column].scheme if column in columns else None
-        homes = (
-            {c.code: c.country for c in book.scheme(scheme).codes if c.country} if scheme else {}
-        )
-        if homes and "country" in by and column != "country":
-            home = counts[column].astype("string").map(homes)
-            counts = counts[home.isna() | (home == counts["country"].astype("string"))]
-    return counts.reset_index(drop=True)
-
-
-def table_rows(
-    case_file: object, *, lang: Language = "en", codebook: Codebook | None = None
-) -> pd.DataFrame:
-    """The number of rows of each table of a case file (``table`` labelled, ``rows``)."""
-    book = codebook or load_codebook()
-    return pd.DataFrame(
-        {
-            "table": [book.table(t).label(lang) for t in case_file.TABLES],
-            "rows": [len(getattr(case_file, t)) for t in case_file.TABLES],
-        }
-    )
-
-
-def count_list(
-    table: pd.DataFrame,
-    *,
-    schemes: Mapping[str, str],
-    lang: Language = "en",
-    codebook: Codebook | None = None,
-) -> pd.DataFrame:
-    """A suppressed long count table for the report: codes as labels in codebook order,
-    columns headed by their scheme's label (or a heading of their own), no
-    ``suppressed`` column; hidden counts show as ``·`` with :func:`show`."""
-    book = codebook or load_codebook()
-    shown = table.drop(columns=["suppressed"], errors="ignore")
-    order = [
-        shown[c].astype("string").map({code: i for i, code in enumerate(book.codes(s))})
-        for c, s in schemes.items()
-    ]
-    if order:
-        rank = pd.concat(order, axis=1).fillna(len(shown))
-        shown = shown.loc[rank.sort_values(list(rank.columns), kind="stable").index]
-    labelled = with_labels(shown, schemes, lang, book)
-    head = _DESCRIBE_HEAD[lang] | {c: book.scheme(s).label(lang) for c, s in schemes.items()}
-    return labelled.rename(columns=head).reset_index(drop=True)
-
-
-# -- text coding -------------------------------------------------------------------------
-_TEXT_HEAD = {
-    "en": {
-        "units": "Units with a consensus",
-        "present": "Present (consensus)",
-        "classifier": "Classifier",
-        "dictionary": "Dictionary",
-        "human": "Two coders",
-        "precision": "Precision",
-        "recall": "Recall",
-        "f1": "F1",
-        "kappa": "κ",
-        "unit": "Unit",
-        "probability": "Probability",
-        "by": "Proposed by",
-        "both": "classifier and dictionary",
-        "passage": "Passage",
-        "why": "Terms / keyword",
-        "suppressed": "a suppressed number of",
-        "matched": "Coded units matched",
-        "words": "Words matched",
-        "sentence": "Sentence (evidence)",
-    },
-    "sv": {
-        "units": "Enheter med konsensus",
-        "present": "Förekommer (konsensus)",
-        "classifier": "Klassificerare",
-        "dictionary": "Ordlista",
-        "human": "Två kodare",
-        "precision": "Precision",
-        "recall": "Täckning",
-        "f1": "F1",
-        "kappa": "κ",
-        "unit": "Enhet",
-        "probability": "Sannolikhet",
-        "by": "Föreslagen av",
-        "both": "klassificerare och ordlista",
-        "passage": "Textavsnitt",
-        "why": "Termer / nyckelord",
-        "suppressed": "ett undertryckt antal",
-        "matched": "Kodade enheter med träff",
-        "words": "Träffade ord",
-        "sentence": "Mening (belägg)",
-    },
-}
-#: Shown for a score that cannot be computed (no prediction, or no positive case).
-NOT_ESTIMABLE = "–"
-
-
-def _score(value: float, suppressed: bool) -> str:
-    if suppressed:
-        return SUPPRESSED
-    return NOT_ESTIMABLE if pd.isna(value) else f"{value:.2f}"
-
-
+# -- text_coding ---------------------------------------------------------------
 def format_text_agreement(
     table: pd.DataFrame,
     *,
@@ -1191,15 +643,17 @@ def format_text_agreement(
     the dictionary row (every unit with a consensus label). Suppressed cells show as
     ``·``, scores that cannot be computed as ``–``.
     """
-    book = codebook or load_codebook()
-    head = _TEXT_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = TEXT_HEAD[lang]
     labels = book.labels(scheme, lang)
     rows = table.set_index(["code", "method"])
     codes = list(dict.fromkeys(table["code"]))
     out = {("", book.scheme(scheme).label(lang)): [labels.get(c, c) for c in codes]}
     base = [rows.loc[(c, "dictionary")] for c in codes]
-    out[("", head["units"])] = _count(pd.Series([r["n_units"] for r in base], dtype="Int64"))
-    out[("", head["present"])] = _count(pd.Series([r["n_positive"] for r in base], dtype="Int64"))
+    out[("", head["units"])] = count_cells(pd.Series([r["n_units"] for r in base], dtype="Int64"))
+    out[("", head["present"])] = count_cells(
+        pd.Series([r["n_positive"] for r in base], dtype="Int64")
+    )
     scores = {
         "classifier": ("precision", "recall", "f1", "kappa"),
         "dictionary": ("precision", "recall", "f1", "kappa"),
@@ -1213,7 +667,7 @@ def format_text_agreement(
                     values.append(NOT_ESTIMABLE)
                     continue
                 row = rows.loc[(code, method)]
-                values.append(_score(row[column], bool(row.get("suppressed", False))))
+                values.append(score_cell(row[column], bool(row.get("suppressed", False))))
             out[(head[method], head[column])] = values
     frame = pd.DataFrame(out)
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
@@ -1236,8 +690,8 @@ def format_evidence(
     :func:`cape_study.privacy.disclosure.suppress`
     of ``matched``; a code whose count is suppressed shows no example.
     """
-    book = codebook or load_codebook()
-    head = _TEXT_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = TEXT_HEAD[lang]
     safe = counts.set_index("code")
     examples = dictionary[dictionary["matched"]].drop_duplicates("code").set_index("code")
     codes = [c for c in book.codes(scheme) if c in safe.index]
@@ -1268,15 +722,15 @@ def format_suggestion_counts(
 ) -> pd.DataFrame:
     """Units with a suggestion per code and source, from
     :func:`cape_study.stats.textcoding.suggestion_counts` after disclosure control."""
-    book = codebook or load_codebook()
-    head = _TEXT_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = TEXT_HEAD[lang]
     wide = table.pivot(index="code", columns="source", values="units")
     codes = [c for c in book.codes(scheme) if c in wide.index]
     out = pd.DataFrame(
         {book.scheme(scheme).label(lang): [book.label(scheme, c, lang) for c in codes]}
     )
     for source in ("classifier", "dictionary"):
-        out[head[source]] = _count(wide.loc[codes, source].astype("Int64"))
+        out[head[source]] = count_cells(wide.loc[codes, source].astype("Int64"))
     return out
 
 
@@ -1292,8 +746,8 @@ def format_suggestions(
     """Suggestions from :func:`cape_study.stats.textcoding.suggest` for readers: code labels,
     probability, which method proposed the code, the passage and the terms or keyword.
     With ``limit``, only the most probable proposals (classifier first)."""
-    book = codebook or load_codebook()
-    head = _TEXT_HEAD[lang]
+    book = codebook_or_default(codebook)
+    head = TEXT_HEAD[lang]
     labels = book.labels(scheme, lang)
     if limit is not None:
         table = table.sort_values("probability", ascending=False, kind="stable").head(limit)
@@ -1319,75 +773,6 @@ def format_suggestions(
     )
 
 
-def synthetic_dictionary_note(
-    table: pd.DataFrame, rule_table: pd.DataFrame, *, lang: Language = "en"
-) -> str:
-    """A caution for synthetic data: the generator writes each barrier with a few fixed
-    sentences that the keywords may have been written to catch.
-
-    ``table`` is :func:`cape_study.stats.textcoding.agreement_table` after disclosure control;
-    ``rule_table`` the same with the dictionary of
-    :func:`cape_study.stats.textcoding.rule_keywords` (only the keywords that match the
-    codebook's own coding rules). Both medians are over the codes whose dictionary
-    scores ``table`` shows.
-    """
-    shown = table[(table["method"] == "dictionary") & table["kappa"].notna()]
-    rules = rule_table[rule_table["method"] == "dictionary"].set_index("code")["kappa"]
-    if shown.empty:
-        return ""
-    full = shown["kappa"].median()
-    grounded = rules.reindex(shown["code"]).median()
-    if lang == "sv":
-        return (
-            "*Syntetiska data:* generatorn skriver varje hinder med någon av några få fasta "
-            "meningar, och nyckelord som skrivits av någon som läst dem träffar dem lätt, så "
-            f"ordlistans värden här är för optimistiska. Med bara de nyckelord som träffar "
-            f"kodbokens egna kodningsregler och exempel är ordlistans median-κ {grounded:.2f} "
-            f"i stället för {full:.2f}."
-        )
-    return (
-        "*Synthetic data:* the generator writes each barrier with one of a few fixed "
-        "sentences, which keywords written by someone who has read them catch easily, so the "
-        f"dictionary's scores here are optimistic. With only the keywords that match the "
-        f"codebook's own coding rules and examples, its median κ is {grounded:.2f} instead "
-        f"of {full:.2f}."
-    )
-
-
-def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Language = "en") -> str:
-    """The finding of a text-coding run in one paragraph: the median kappa of each method
-    over the codes the classifier was evaluated on (suppressed scores left out), for how
-    many of them the classifier reaches the two coders' agreement, and how many uncoded
-    units got a suggestion (``suggested``: a count from a suppressed table)."""
-    kappa = table.pivot(index="code", columns="method", values="kappa")
-    kappa = kappa.reindex(columns=["classifier", "dictionary", "human"])
-    kappa = kappa[kappa["classifier"].notna()]
-    median = kappa.median()
-    both = kappa.dropna(subset=["classifier", "human"])
-    reach = int((both["classifier"] >= both["human"]).sum())
-    count = count_text(suggested)
-    no_keywords = {"en": "(no keywords)", "sv": "(inga nyckelord)"}[lang]
-    dictionary = no_keywords if pd.isna(median["dictionary"]) else f"{median['dictionary']:.2f}"
-    if lang == "sv":
-        count = count.replace("a suppressed number", _TEXT_HEAD["sv"]["suppressed"])
-        return (
-            f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
-            f"{median['classifier']:.2f} och ordlistan {dictionary} för de "
-            f"{len(kappa)} koder som klassificeraren prövades på, medan två kodare har "
-            f"median-κ {median['human']:.2f} sinsemellan; klassificeraren når minst "
-            f"kodarnas överensstämmelse för {reach} av {len(both)} koder. Förslag har tagits "
-            f"fram för {count} okodade enheter."
-        )
-    return (
-        f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
-        f"{median['classifier']:.2f} and the dictionary {dictionary} on the "
-        f"{len(kappa)} codes the classifier was evaluated on, while two coders agree with "
-        f"each other at a median κ of {median['human']:.2f}; the classifier reaches at "
-        f"least the coders' agreement for {reach} of {len(both)} codes. Suggestions were "
-        f"made for {count} uncoded units."
-    )
-
-
 def suggestion_sheet(
     table: pd.DataFrame,
     *,
@@ -1408,7 +793,7 @@ def suggestion_sheet(
     kept apart from the ``codings`` table: a suggestion becomes a coding only when a
     coder codes the unit.
     """
-    book = codebook or load_codebook()
+    book = codebook_or_default(codebook)
     labels = book.labels(scheme, lang)
     facts = units.set_index("unit_id")
     ids = table["unit_id"].astype(str)

@@ -1,0 +1,501 @@
+"""Every word the report's tables and figures show that is not a code of the codebook:
+headings, titles, the labels of values that are not codes, and the functions that put the
+codebook's labels on codes (sv and en). The one home of these words; codes are labelled from
+the codebook (:mod:`cape_study.data.codebook`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
+
+__all__ = [
+    "ATTRITION_TITLES",
+    "BARRIER_HEAD",
+    "BARRIER_TITLES",
+    "CASE_NAMES",
+    "COEFFICIENT_LABELS",
+    "COLUMN_LABELS",
+    "COMPARISON_HEAD",
+    "COUNT_WORDS",
+    "DESCRIBE_HEAD",
+    "DURATION_WORDS",
+    "END_LABELS",
+    "FOREST_TITLES",
+    "FUNNEL_HEAD",
+    "FUNNEL_TITLES",
+    "GROUP_LABELS",
+    "INTERVAL_KINDS",
+    "MODEL_HEAD",
+    "NOTE_WORD",
+    "OUTCOME_TITLE",
+    "PATH_LABELS",
+    "POPULATION_ENDS",
+    "TEXT_HEAD",
+    "TEXT_TITLES",
+    "code_labels",
+    "column_label",
+    "describe_headings",
+    "group_label",
+    "ordered_groups",
+    "sort_groups",
+    "step_labels",
+    "with_labels",
+]
+
+
+FUNNEL_HEAD = {
+    "en": {
+        "stage": "Stage",
+        "reached": "Cases reaching the stage",
+        "n_cases": "Cases reported",
+        "share": "Share ({ci} CI)",
+    },
+    "sv": {
+        "stage": "Steg",
+        "reached": "Ärenden som når steget",
+        "n_cases": "Anmälda ärenden",
+        "share": "Andel ({ci} KI)",
+    },
+}
+
+#: Labels for the two case ends that are not outcome codes (see attrition.case_status).
+END_LABELS = {
+    "en": {"closed": "Closed without judgment", "open": "Open at the data cut-off"},
+    "sv": {"closed": "Avslutat utan dom", "open": "Pågående vid datagränsen"},
+}
+
+#: Labels of values that are not codes of a codebook scheme: the offence families and
+#: path ends of :func:`cape_study.stats.attrition.offence_paths`, and the ``"all"`` group of
+#: :func:`cape_study.stats.attrition.funnel` with ``overall=True``.
+PATH_LABELS = {
+    "en": {
+        "trafficking": "Human trafficking",
+        "exploitation": "Human exploitation (människoexploatering)",
+        "other": "Another offence",
+        "not_prosecuted": "Not prosecuted",
+        "not_judged": "Not (yet) judged",
+        "all": "All cases",
+    },
+    "sv": {
+        "trafficking": "Människohandel",
+        "exploitation": "Människoexploatering",
+        "other": "Annat brott",
+        "not_prosecuted": "Inte åtalat",
+        "not_judged": "Inte (ännu) dömt",
+        "all": "Alla ärenden",
+    },
+}
+
+#: Headings of columns that are not codebook variables.
+COLUMN_LABELS = {
+    "en": {
+        "still_open": "Still open: neither prosecuted nor closed",
+        "period": "Report period",
+        "reported": "Offence reported",
+        "charged": "Principal charge",
+        "judged": "Final judgment",
+        "cause": "Event",
+        "cases": "Cases",
+        "n_cases": "Cases reported",
+        "time": "Time since report",
+        "at_risk": "Cases at risk",
+        "cumulative_events": "Events so far",
+        "survival": "Still open ({ci} CI)",
+        "cif": "Cumulative incidence ({ci} CI)",
+    },
+    "sv": {
+        "still_open": "Öppna: varken åtalade eller nedlagda",
+        "period": "Anmälningsperiod",
+        "reported": "Anmält brott",
+        "charged": "Huvudsakligt åtal",
+        "judged": "Slutlig dom",
+        "cause": "Händelse",
+        "cases": "Ärenden",
+        "n_cases": "Anmälda ärenden",
+        "time": "Tid sedan anmälan",
+        "at_risk": "Ärenden i risk",
+        "cumulative_events": "Händelser hittills",
+        "survival": "Fortfarande öppna ({ci} KI)",
+        "cif": "Kumulativ incidens ({ci} KI)",
+    },
+}
+
+COMPARISON_HEAD = {
+    "en": {
+        "label": "Figure",
+        "public": "Public statistics",
+        "source": "Source (line of public_statistics.csv)",
+        "case": "This case file",
+        "comparable": "Comparable in",
+        "differs": "Differs in",
+        "of": "of",
+        "line": "line",
+        "lines": "lines",
+    },
+    "sv": {
+        "label": "Uppgift",
+        "public": "Offentlig statistik",
+        "source": "Källa (rad i public_statistics.csv)",
+        "case": "Denna akt",
+        "comparable": "Jämförbart",
+        "differs": "Skiljer sig",
+        "of": "av",
+        "line": "rad",
+        "lines": "rader",
+    },
+}
+
+CASE_NAMES = {"en": "cases", "sv": "ärenden"}
+#: Units of a time since the report (:func:`cape_study.present.display.duration`).
+DURATION_WORDS = {
+    "en": {"months": "months", "year": "year", "years": "years"},
+    "sv": {"months": "månader", "year": "år", "years": "år"},
+}
+#: The word before a model's note in the report.
+NOTE_WORD = {"en": "Note", "sv": "Obs"}
+
+#: Labels of the outcome groups of :func:`cape_study.stats.barriers.outcome_groups`.
+GROUP_LABELS = {
+    "en": {"closed": "Closed before prosecution", "prosecuted": "Prosecuted"},
+    "sv": {"closed": "Nedlagda före åtal", "prosecuted": "Ledde till åtal"},
+}
+
+#: Labels of the coefficients of :data:`cape_study.stats.reliability.COEFFICIENTS`.
+COEFFICIENT_LABELS = {
+    "en": {
+        "cohen_kappa": "Cohen's κ",
+        "fleiss_kappa": "Fleiss' κ",
+        "krippendorff_alpha": "Krippendorff's α",
+    },
+    "sv": {
+        "cohen_kappa": "Cohens κ",
+        "fleiss_kappa": "Fleiss κ",
+        "krippendorff_alpha": "Krippendorffs α",
+    },
+}
+
+BARRIER_HEAD = {
+    "en": {
+        "difference": "Difference, closed − prosecuted ({ci} CI)",
+        "cell": "cases with the code (share, {ci} CI)",
+        "units": "units",
+        "coders": "coders",
+        "coded": "Units coded by two or more coders",
+        "disagree": "Units with a disagreement",
+        "share": "Share",
+        "scheme": "Scheme",
+        "to": "to",
+        "pp": "pp",
+        "ci": "CI",
+    },
+    "sv": {
+        "difference": "Skillnad, nedlagda − åtalade ({ci} KI)",
+        "cell": "ärenden med koden (andel, {ci} KI)",
+        "units": "enheter",
+        "coders": "kodare",
+        "coded": "Enheter kodade av två eller fler kodare",
+        "disagree": "Enheter där kodarna är oeniga",
+        "share": "Andel",
+        "scheme": "Schema",
+        "to": "till",
+        "pp": "p.e.",
+        "ci": "KI",
+    },
+}
+
+MODEL_HEAD = {
+    "en": {
+        "term": "Predictor",
+        "odds_ratio": "Odds ratio",
+        "hazard_ratio": "Hazard ratio",
+        "p_value": "p",
+        "ph_p_value": "Proportional hazards, p",
+        "value": "Value",
+        "events": "Prosecuted",
+        "non_events": "Closed without prosecution",
+        "yes": "Yes",
+        "no": "No",
+        "all": "All",
+        "ci": "{level} CI, {kind}",
+    },
+    "sv": {
+        "term": "Prediktor",
+        "odds_ratio": "Oddskvot",
+        "hazard_ratio": "Hazardkvot",
+        "p_value": "p",
+        "ph_p_value": "Proportionella hazarder, p",
+        "value": "Värde",
+        "events": "Åtalade",
+        "non_events": "Avslutade utan åtal",
+        "yes": "Ja",
+        "no": "Nej",
+        "all": "Alla",
+        "ci": "{level} KI, {kind}",
+    },
+}
+
+INTERVAL_KINDS = {
+    "en": {
+        "profile penalised likelihood": "profile penalised likelihood",
+        "Wald": "Wald",
+    },
+    "sv": {
+        "profile penalised likelihood": "profil av penaliserad likelihood",
+        "Wald": "Wald",
+    },
+}
+
+POPULATION_ENDS = {
+    "en": {
+        "prosecuted": "Prosecuted",
+        "closed": "Closed without prosecution",
+        "open": "Open at the data cut-off (censored)",
+        "incomplete": "A predictor unknown (left out)",
+    },
+    "sv": {
+        "prosecuted": "Åtalade",
+        "closed": "Avslutade utan åtal",
+        "open": "Pågående vid datagränsen (censurerade)",
+        "incomplete": "Någon prediktor okänd (utelämnade)",
+    },
+}
+
+DESCRIBE_HEAD = {
+    "en": {"report_year": "Year reported", "cases": "Cases", "table": "Table", "rows": "Rows"},
+    "sv": {"report_year": "Anmälningsår", "cases": "Ärenden", "table": "Tabell", "rows": "Rader"},
+}
+
+TEXT_HEAD = {
+    "en": {
+        "units": "Units with a consensus",
+        "present": "Present (consensus)",
+        "classifier": "Classifier",
+        "dictionary": "Dictionary",
+        "human": "Two coders",
+        "precision": "Precision",
+        "recall": "Recall",
+        "f1": "F1",
+        "kappa": "κ",
+        "unit": "Unit",
+        "probability": "Probability",
+        "by": "Proposed by",
+        "both": "classifier and dictionary",
+        "passage": "Passage",
+        "why": "Terms / keyword",
+        "suppressed": "a suppressed number of",
+        "no_keywords": "(no keywords)",
+        "matched": "Coded units matched",
+        "words": "Words matched",
+        "sentence": "Sentence (evidence)",
+    },
+    "sv": {
+        "units": "Enheter med konsensus",
+        "present": "Förekommer (konsensus)",
+        "classifier": "Klassificerare",
+        "dictionary": "Ordlista",
+        "human": "Två kodare",
+        "precision": "Precision",
+        "recall": "Täckning",
+        "f1": "F1",
+        "kappa": "κ",
+        "unit": "Enhet",
+        "probability": "Sannolikhet",
+        "by": "Föreslagen av",
+        "both": "klassificerare och ordlista",
+        "passage": "Textavsnitt",
+        "why": "Termer / nyckelord",
+        "suppressed": "ett undertryckt antal",
+        "no_keywords": "(inga nyckelord)",
+        "matched": "Kodade enheter med träff",
+        "words": "Träffade ord",
+        "sentence": "Mening (belägg)",
+    },
+}
+
+FUNNEL_TITLES = {
+    "en": ("Share of reported cases reaching each stage", "Share of reported cases"),
+    "sv": ("Andel anmälda ärenden som når varje steg", "Andel av anmälda ärenden"),
+}
+
+OUTCOME_TITLE = {"en": "Final outcome", "sv": "Slutligt utfall"}
+
+ATTRITION_TITLES = {
+    "en": {
+        "groups": "Share of reported cases reaching each stage",
+        "share": "Share of reported cases",
+        "years": "Years since the report",
+        "survival": "Share of cases still open",
+        "cif": "Cumulative incidence",
+        "suppressed": "case file: suppressed",
+        "public": "Public statistics",
+        "case": "This case file",
+        "count": "Number (log scale)",
+        "comparison": "The case file beside the national public statistics",
+        "line": "line",
+        "lines": "lines",
+    },
+    "sv": {
+        "groups": "Andel anmälda ärenden som når varje steg",
+        "share": "Andel av anmälda ärenden",
+        "years": "År sedan anmälan",
+        "survival": "Andel ärenden som fortfarande är öppna",
+        "cif": "Kumulativ incidens",
+        "suppressed": "akten: undertryckt",
+        "public": "Offentlig statistik",
+        "case": "Denna akt",
+        "count": "Antal (logaritmisk skala)",
+        "comparison": "Akten bredvid den nationella offentliga statistiken",
+        "line": "rad",
+        "lines": "rader",
+    },
+}
+
+BARRIER_TITLES = {
+    "en": {
+        "prevalence": "{scheme}: share of coded cases with each code",
+        "share": "Share of coded cases",
+        "cooccurrence": "Codes in the same case: phi (colour) and cases with both (number)",
+        "agreement": "Inter-coder agreement per code",
+        "coefficient": "Agreement (1 = perfect, 0 = chance)",
+        "thresholds": "α = 0.667 and 0.800 (Krippendorff 2004)",
+    },
+    "sv": {
+        "prevalence": "{scheme}: andel kodade ärenden med varje kod",
+        "share": "Andel kodade ärenden",
+        "cooccurrence": "Koder i samma ärende: phi (färg) och ärenden med båda (antal)",
+        "agreement": "Överensstämmelse mellan kodare per kod",
+        "coefficient": "Överensstämmelse (1 = perfekt, 0 = slump)",
+        "thresholds": "α = 0,667 och 0,800 (Krippendorff 2004)",
+    },
+}
+
+FOREST_TITLES = {
+    "en": {
+        "odds_ratio": ("What predicts reaching prosecution", "Odds ratio"),
+        "hazard_ratio": ("Rate of prosecution among cases still open", "Hazard ratio"),
+        "axis": "{ratio} ({level} CI, {kind}; log scale)",
+        "flagged": "infinite maximum likelihood estimate (separation): Firth estimate",
+        "kinds": {"profile penalised likelihood": "profile penalised likelihood"},
+    },
+    "sv": {
+        "odds_ratio": ("Vad förutsäger att ett ärende når åtal", "Oddskvot"),
+        "hazard_ratio": ("Takten till åtal bland ärenden som ännu är öppna", "Hazardkvot"),
+        "axis": "{ratio} ({level} KI, {kind}; logaritmisk skala)",
+        "flagged": "oändlig ML-skattning (separation): Firth-skattning",
+        "kinds": {"profile penalised likelihood": "profil av penaliserad likelihood"},
+    },
+}
+
+COUNT_WORDS = {
+    "en": {"cases": "Cases", "hidden": "· suppressed (small count)"},
+    "sv": {"cases": "Ärenden", "hidden": "· undertryckt (litet antal)"},
+}
+
+TEXT_TITLES = {
+    "en": {
+        "title": "Agreement with the coders' consensus, per code",
+        "x": "Cohen's κ (1 = perfect, 0 = chance)",
+        "classifier": "Classifier (cross-validated by case)",
+        "dictionary": "Dictionary (codebook keywords)",
+        "human": "Two coders, with each other",
+    },
+    "sv": {
+        "title": "Överensstämmelse med kodarnas konsensus, per kod",
+        "x": "Cohens κ (1 = perfekt, 0 = slump)",
+        "classifier": "Klassificerare (korsvaliderad per ärende)",
+        "dictionary": "Ordlista (kodbokens nyckelord)",
+        "human": "Två kodare, sinsemellan",
+    },
+}
+
+
+def with_labels(
+    table: pd.DataFrame,
+    schemes: Mapping[str, str],
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Replace the codes in the given columns (column -> scheme) by their labels.
+
+    Values that are not codes of the scheme are kept, except the case ends ``closed``
+    and ``open`` of :func:`cape_study.stats.attrition.case_status`, which get their labels.
+    """
+    book = codebook_or_default(codebook)
+    out = table.copy()
+    for column, scheme in schemes.items():
+        labels = END_LABELS[lang] | book.labels(scheme, lang)
+        out[column] = out[column].astype("string").map(lambda c, m=labels: m.get(c, c))
+    return out
+
+
+def step_labels(lang: Language = "en", codebook: Codebook | None = None) -> dict[str, str]:
+    """Labels of funnel steps and offence paths: stages, outcomes, families, path ends."""
+    book = codebook_or_default(codebook)
+    return (
+        PATH_LABELS[lang]
+        | END_LABELS[lang]
+        | book.labels("outcome", lang)
+        | book.labels("stage", lang)
+    )
+
+
+def group_label(
+    column: str, value: object, lang: Language = "en", codebook: Codebook | None = None
+) -> str:
+    """The label of a group: a code of the scheme named like the column, else a path or
+    funnel label (``"all"``), else the value itself (a period such as ``2021–2024``)."""
+    book = codebook_or_default(codebook)
+    value = str(value)
+    if column in book.schemes and value in book.codes(column):
+        return book.label(column, value, lang)
+    return step_labels(lang, book).get(value, value)
+
+
+def column_label(column: str, lang: Language = "en", codebook: Codebook | None = None) -> str:
+    """A column's heading: the codebook's scheme label, else one of :data:`COLUMN_LABELS`."""
+    book = codebook_or_default(codebook)
+    if column in book.schemes:
+        return book.scheme(column).label(lang)
+    return COLUMN_LABELS[lang].get(column, column)
+
+
+def describe_headings(lang: Language = "en") -> dict[str, str]:
+    """Headings of the columns that describe a case file: ``report_year``, ``cases``,
+    ``table``, ``rows``."""
+    return dict(DESCRIBE_HEAD[lang])
+
+
+def ordered_groups(values: pd.Series, column: str, codebook: Codebook | None = None) -> list[str]:
+    """The distinct values of a grouping column, in codebook order (``"all"`` first)."""
+    book = codebook_or_default(codebook)
+    frame = pd.DataFrame({column: values}).drop_duplicates()
+    return [str(v) for v in sort_groups(frame, [column], book)[column]]
+
+
+def sort_groups(
+    table: pd.DataFrame, columns: list[str], codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Rows sorted by each column in turn: codes of the scheme named like the column in
+    codebook order (``"all"`` first), categoricals in their order, else as they come."""
+    book = codebook_or_default(codebook)
+    keys = []
+    for column in columns:
+        values = table[column].astype("string")
+        if column in book.schemes:
+            codes = ["all", *book.codes(column)]
+            keys.append(values.map(lambda v, c=codes: c.index(v) if v in c else len(c)))
+        elif isinstance(table[column].dtype, pd.CategoricalDtype):
+            keys.append(table[column].cat.codes)
+        else:
+            keys.append(values.map(lambda v: 0 if v == "all" else 1))
+    if not keys:
+        return table
+    order = pd.DataFrame({f"_{i}": k.to_numpy() for i, k in enumerate(keys)})
+    return table.iloc[order.sort_values(list(order.columns), kind="stable").index]
+
+
+def code_labels(table: pd.DataFrame, book: Codebook, lang: Language) -> list[str]:
+    return [book.label(s, c, lang) for s, c in zip(table["scheme"], table["code"], strict=True)]

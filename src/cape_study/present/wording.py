@@ -1,0 +1,279 @@
+"""Sentences for the report: findings in words, takeaways, notes and the provenance banner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from cape_study.data.codebook import Codebook, Language, codebook_or_default, load_codebook
+from cape_study.present.display import ratio_cell
+from cape_study.present.labels import COEFFICIENT_LABELS, NOTE_WORD, TEXT_HEAD, sort_groups
+
+__all__ = [
+    "agreement_text",
+    "count_text",
+    "difference_text",
+    "estimate_text",
+    "funnel_text",
+    "models_takeaway",
+    "notes_markdown",
+    "provenance_banner",
+    "ratio_text",
+    "share_text",
+    "synthetic_dictionary_note",
+    "text_coding_takeaway",
+]
+
+
+def provenance_banner(synthetic: bool, source: str, codebook_version: str, data_cutoff: str) -> str:
+    """A Markdown note on where the data come from; a loud warning for synthetic data."""
+    facts = f"case file `{source}`, codebook {codebook_version}, data cut-off {data_cutoff}"
+    if synthetic:
+        return (
+            "> **SYNTHETIC DATA.** Every figure below is computed from an invented case "
+            "file made by `cape-study synth`; it describes no real case or person and "
+            f"must not be cited as a finding. ({facts})"
+        )
+    return f"> Data: {facts}."
+
+
+def share_text(table: pd.DataFrame, stage: str, *, by: str = "country") -> str:
+    """One sentence part per group: the share reaching ``stage`` with its interval.
+
+    Expects a suppressed funnel table; a suppressed share is named as such, never shown.
+    """
+    parts = []
+    for key, row in table[table["stage"] == stage].set_index(by).iterrows():
+        if row["suppressed"]:
+            parts.append(f"{key}: suppressed (small numbers)")
+        else:
+            parts.append(
+                f"{key}: {row['proportion']:.1%} ({row['ci_low']:.1%}–{row['ci_high']:.1%})"
+            )
+    return "; ".join(parts)
+
+
+def funnel_text(table: pd.DataFrame, step: str, *, by: str = "country") -> str:
+    """One part per group, by code in codebook order: the share reaching ``step`` with
+    its interval, as :func:`share_text` gives it (the ``"all"`` group left out)."""
+    book = load_codebook()
+    rows = table[table[by].astype("string") != "all"]
+    return share_text(sort_groups(rows, [by], book), step, by=by)
+
+
+def estimate_text(
+    table: pd.DataFrame,
+    *,
+    at: float,
+    by: str = "country",
+    cause: str | None = None,
+    codebook: Codebook | None = None,
+) -> str:
+    """One part per group: a time-to-event estimate at time ``at`` with its interval.
+
+    Groups are named by their code (``SE: 2.3% (0.9%–4.7%)``), in codebook order.
+    Expects a suppressed table of :func:`format_time_to_event`'s kind; a hidden
+    estimate is named as such, never shown.
+    """
+    book = codebook_or_default(codebook)
+    estimate = "cif" if "cif" in table else "survival"
+    rows = table[(table["time"] == at) & ((table["cause"] == cause) if cause else True)]
+    parts = []
+    for r in sort_groups(rows, [by], book).itertuples(index=False):
+        name = str(getattr(r, by))
+        value = getattr(r, estimate)
+        parts.append(
+            f"{name}: suppressed (small numbers)"
+            if pd.isna(value)
+            else f"{name}: {value:.1%} ({r.ci_low:.1%}–{r.ci_high:.1%})"
+        )
+    return "; ".join(parts)
+
+
+def difference_text(
+    difference: pd.DataFrame,
+    *,
+    top: int = 3,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> str:
+    """The codes whose prevalence differs between the groups with an interval that
+    excludes 0, largest first (at most ``top`` each way), as sentence parts.
+
+    Expects :func:`cape_study.stats.barriers.prevalence_difference` (hidden differences are
+    never named).
+    """
+    book = codebook_or_default(codebook)
+    shown = difference.dropna(subset=["difference", "ci_low", "ci_high"])
+    parts = []
+    for sign, words in ((1, "more often in closed cases"), (-1, "more often in prosecuted cases")):
+        excludes_zero = (shown["ci_low"] > 0) | (shown["ci_high"] < 0)
+        clear = shown[excludes_zero & (sign * shown["difference"] > 0)]
+        clear = clear.reindex(clear["difference"].abs().sort_values(ascending=False).index)
+        items = [
+            f"{book.label(r.scheme, r.code, lang)} ({100 * r.difference:+.1f} pp, "
+            f"{100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})"
+            for r in clear.head(top).itertuples()
+        ]
+        parts.append(f"{words}: {', '.join(items) if items else 'none'}")
+    return "; ".join(parts)
+
+
+def agreement_text(
+    table: pd.DataFrame,
+    coefficient: str = "krippendorff_alpha",
+    *,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> str:
+    """One coefficient across codes in words: median, lowest and highest code, and how
+    many codes reach 0.667 and 0.800 (Krippendorff's thresholds). Expects
+    :func:`cape_study.stats.reliability.agreement` by scheme and code."""
+    book = codebook_or_default(codebook)
+    rows = table[table["coefficient"] == coefficient].dropna(subset=["estimate"])
+    if rows.empty:
+        return f"{COEFFICIENT_LABELS[lang][coefficient]}: not available"
+    low, high = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
+    return (
+        f"{COEFFICIENT_LABELS[lang][coefficient]} per code has median "
+        f"{rows['estimate'].median():.2f} and ranges from {low['estimate']:.2f} "
+        f"({book.label(low['scheme'], low['code'], lang)}) to {high['estimate']:.2f} "
+        f"({book.label(high['scheme'], high['code'], lang)}); "
+        f"{int((rows['estimate'] >= 0.667).sum())} of {len(rows)} codes reach 0.667 and "
+        f"{int((rows['estimate'] >= 0.8).sum())} reach 0.800"
+    )
+
+
+def count_text(value: object) -> str:
+    """A count from a suppressed table for a sentence: the number, or "a suppressed
+    number" where it was hidden."""
+    return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language = "en") -> str:
+    """The ratios whose interval excludes 1, as a sentence part, or a statement that
+    none does. Expects a model result's ``table``."""
+    ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
+    name = {"odds_ratio": "OR", "hazard_ratio": "HR"}[ratio]
+    rows = table[table["term"] != "(Intercept)"]
+    clear = rows[(rows["ci_low"] > 1) | (rows["ci_high"] < 1)]
+    if clear.empty:
+        return f"no predictor's {name} has an interval that excludes 1"
+    return "; ".join(
+        f"{labels.get(r.term, r.term)} {name} {ratio_cell(getattr(r, ratio))} "
+        f"({ratio_cell(r.ci_low)}–{ratio_cell(r.ci_high)})"
+        for r in clear.itertuples(index=False)
+    )
+
+
+def notes_markdown(notes: list[str], lang: Language = "en") -> str:
+    """A model's warnings as a Markdown block for the report (nothing when there are none)."""
+    word = NOTE_WORD[lang]
+    return "\n\n".join(f"> **{word}.** {note}" for note in notes)
+
+
+def models_takeaway(
+    population: pd.DataFrame, logistic: object, cox: object, *, labels: Mapping[str, str]
+) -> str:
+    """The finding of the models notebook in one paragraph, with numbers.
+
+    ``population`` is :func:`cape_study.stats.models.population_counts` after disclosure
+    control (its counts are the only ones named); ``logistic`` and ``cox`` are a
+    :class:`cape_study.stats.models.LogisticResult` and :class:`cape_study.stats.models.CoxResult`.
+    """
+    totals = population[population["country"] == "all"].set_index("end")["cases"]
+    separating = [labels.get(t, t) for t in logistic.separation.terms]
+    why = f", because {', '.join(separating)} separates the outcome" if separating else ""
+    # The EPV reveals the event count, so it is named only when that count is published.
+    epv = f"{logistic.epv:.1f}" if pd.notna(totals.get("prosecuted")) else "so few"
+    fragile = (
+        f" With {epv} events per estimated coefficient these estimates are "
+        "fragile (fewer than the usual 10)."
+        if logistic.few_events
+        else ""
+    )
+
+    def number(value: object) -> str:
+        return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
+
+    return (
+        f"**Takeaway:** of the cases with a suspect, every predictor known and an outcome by "
+        f"the cut-off, "
+        f"{number(totals.get('prosecuted'))} were prosecuted and "
+        f"{number(totals.get('closed'))} closed without prosecution. "
+        f"Logistic regression ({logistic.method}{why}; {logistic.confidence:.0%} "
+        f"{logistic.interval} intervals): {ratio_text(logistic.table, labels=labels)}. "
+        f"Cox regression of the time to prosecution (cause-specific, closure censored; "
+        f"{cox.confidence:.0%} {cox.interval} intervals): "
+        f"{ratio_text(cox.table, labels=labels)}.{fragile}"
+    )
+
+
+def synthetic_dictionary_note(
+    table: pd.DataFrame, rule_table: pd.DataFrame, *, lang: Language = "en"
+) -> str:
+    """A caution for synthetic data: the generator writes each barrier with a few fixed
+    sentences that the keywords may have been written to catch.
+
+    ``table`` is :func:`cape_study.stats.textcoding.agreement_table` after disclosure control;
+    ``rule_table`` the same with the dictionary of
+    :func:`cape_study.stats.textcoding.rule_keywords` (only the keywords that match the
+    codebook's own coding rules). Both medians are over the codes whose dictionary
+    scores ``table`` shows.
+    """
+    shown = table[(table["method"] == "dictionary") & table["kappa"].notna()]
+    rules = rule_table[rule_table["method"] == "dictionary"].set_index("code")["kappa"]
+    if shown.empty:
+        return ""
+    full = shown["kappa"].median()
+    grounded = rules.reindex(shown["code"]).median()
+    if lang == "sv":
+        return (
+            "*Syntetiska data:* generatorn skriver varje hinder med någon av några få fasta "
+            "meningar, och nyckelord som skrivits av någon som läst dem träffar dem lätt, så "
+            f"ordlistans värden här är för optimistiska. Med bara de nyckelord som träffar "
+            f"kodbokens egna kodningsregler och exempel är ordlistans median-κ {grounded:.2f} "
+            f"i stället för {full:.2f}."
+        )
+    return (
+        "*Synthetic data:* the generator writes each barrier with one of a few fixed "
+        "sentences, which keywords written by someone who has read them catch easily, so the "
+        f"dictionary's scores here are optimistic. With only the keywords that match the "
+        f"codebook's own coding rules and examples, its median κ is {grounded:.2f} instead "
+        f"of {full:.2f}."
+    )
+
+
+def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Language = "en") -> str:
+    """The finding of a text-coding run in one paragraph: the median kappa of each method
+    over the codes the classifier was evaluated on (suppressed scores left out), for how
+    many of them the classifier reaches the two coders' agreement, and how many uncoded
+    units got a suggestion (``suggested``: a count from a suppressed table)."""
+    kappa = table.pivot(index="code", columns="method", values="kappa")
+    kappa = kappa.reindex(columns=["classifier", "dictionary", "human"])
+    kappa = kappa[kappa["classifier"].notna()]
+    median = kappa.median()
+    both = kappa.dropna(subset=["classifier", "human"])
+    reach = int((both["classifier"] >= both["human"]).sum())
+    count = count_text(suggested)
+    no_keywords = TEXT_HEAD[lang]["no_keywords"]
+    dictionary = no_keywords if pd.isna(median["dictionary"]) else f"{median['dictionary']:.2f}"
+    if lang == "sv":
+        count = count.replace("a suppressed number", TEXT_HEAD["sv"]["suppressed"])
+        return (
+            f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
+            f"{median['classifier']:.2f} och ordlistan {dictionary} för de "
+            f"{len(kappa)} koder som klassificeraren prövades på, medan två kodare har "
+            f"median-κ {median['human']:.2f} sinsemellan; klassificeraren når minst "
+            f"kodarnas överensstämmelse för {reach} av {len(both)} koder. Förslag har tagits "
+            f"fram för {count} okodade enheter."
+        )
+    return (
+        f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
+        f"{median['classifier']:.2f} and the dictionary {dictionary} on the "
+        f"{len(kappa)} codes the classifier was evaluated on, while two coders agree with "
+        f"each other at a median κ of {median['human']:.2f}; the classifier reaches at "
+        f"least the coders' agreement for {reach} of {len(both)} codes. Suggestions were "
+        f"made for {count} uncoded units."
+    )
