@@ -1,4 +1,4 @@
-"""Case status and the stage funnel, checked against hand-derived values and Newcombe (1998)."""
+"""Case status and the stage funnel, checked against hand-derived values."""
 
 from __future__ import annotations
 
@@ -19,34 +19,11 @@ from cape_study.stats.attrition import (
     flow_table,
     funnel,
     offence_paths,
-    proportion_ci,
     report_period,
     suppress_funnel,
 )
+from cape_study.stats.proportions import proportion_ci
 from cape_study.stats.survival import cumulative_incidence
-
-
-# Newcombe (1998), Statistics in Medicine 17:857-872, Table I: method 3 (Wilson score)
-# and method 5 (Clopper-Pearson exact), to four decimals.
-@pytest.mark.parametrize(
-    ("s", "n", "wilson", "exact"),
-    [
-        (81, 263, (0.2553, 0.3662), (0.2527, 0.3676)),
-        (15, 148, (0.0624, 0.1605), (0.0578, 0.1617)),
-        (0, 20, (0.0, 0.1611), (0.0, 0.1684)),
-        (1, 29, (0.0061, 0.1718), (0.0009, 0.1776)),
-    ],
-)
-def test_intervals_match_newcombe_1998(s, n, wilson, exact) -> None:
-    assert proportion_ci(s, n, 0.95, "wilson") == pytest.approx(wilson, abs=5e-5)
-    assert proportion_ci(s, n, 0.95, "clopper_pearson") == pytest.approx(exact, abs=5e-5)
-
-
-def test_interval_is_missing_without_trials_and_methods_are_named() -> None:
-    low, high = proportion_ci(pd.Series([0, 3]), pd.Series([0, 10]))
-    assert pd.isna(low[0]) and pd.isna(high[0]) and 0 < low[1] < 0.3 < high[1]
-    with pytest.raises(ValueError, match="known: wilson"):
-        proportion_ci(1, 2, method="wald")
 
 
 def load(folder, tables):

@@ -8,7 +8,7 @@ import pytest
 from conftest import write_case_file
 
 from cape_study.data.loaders import load_case_file
-from cape_study.stats.attrition import proportion_ci
+from cape_study.stats.proportions import proportion_ci
 from cape_study.stats.public_statistics import (
     PUBLIC_STATISTICS_FILE,
     Comparison,

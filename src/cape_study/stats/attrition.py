@@ -22,7 +22,7 @@ functions here derive case-level facts from those rows by documented rules:
 prosecution or closure, censored at the data cut-off, for the estimators of
 :mod:`cape_study.stats.survival` and for Cox regression. :func:`funnel` counts the cases
 reaching each stage and final outcome, as shares of the cases reported with confidence
-intervals from :func:`statsmodels.stats.proportion.proportion_confint`, and
+intervals from :func:`cape_study.stats.proportions.proportion_ci`, and
 :func:`suppress_funnel` readies it for publication. :func:`offence_paths` follows each
 case's offence family from report to charge to judgment, and :func:`flow_table`
 counts the paths.
@@ -34,14 +34,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CaseFileError
 from cape_study.privacy.disclosure import suppress
+from cape_study.stats.proportions import proportion_ci
 
 __all__ = [
-    "CI_METHODS",
     "EVENT_CODES",
     "FAMILIES",
     "FUNNEL_STEPS",
@@ -52,18 +51,10 @@ __all__ = [
     "flow_table",
     "funnel",
     "offence_paths",
-    "proportion_ci",
     "report_period",
     "suppress_funnel",
 ]
 
-#: Interval methods, by the names used in the parameters, as statsmodels calls them.
-CI_METHODS = {
-    "wilson": "wilson",
-    "clopper_pearson": "beta",
-    "jeffreys": "jeffreys",
-    "agresti_coull": "agresti_coull",
-}
 #: Best outcome first.
 OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
 #: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
@@ -97,50 +88,6 @@ PATH_CATEGORIES = {
     "charged": [*FAMILIES, "not_prosecuted"],
     "judged": [*OUTCOME_ORDER, "not_judged", "not_prosecuted"],
 }
-
-
-def proportion_ci(
-    successes: pd.Series | int,
-    trials: pd.Series | int,
-    confidence: float = 0.95,
-    method: str = "wilson",
-) -> tuple[pd.Series | float, pd.Series | float]:
-    """Two-sided confidence interval for a binomial proportion.
-
-    Parameters
-    ----------
-    successes, trials
-        Counts (scalars or aligned Series); where ``trials`` is 0 the interval is
-        missing.
-    confidence
-        Coverage, e.g. 0.95.
-    method
-        ``wilson`` (score interval, Wilson 1927; recommended by Newcombe 1998 and
-        Brown, Cai & DasGupta 2001 for small counts and proportions near 0, as here),
-        ``clopper_pearson`` (exact), ``jeffreys`` or ``agresti_coull``.
-
-    References
-    ----------
-    Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
-    comparison of seven methods. *Statistics in Medicine* 17, 857-872.
-    """
-    if method not in CI_METHODS:
-        raise ValueError(f"unknown interval method {method!r}; known: {', '.join(CI_METHODS)}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    scalar = not isinstance(trials, pd.Series)
-    s = pd.Series([successes] if scalar else successes, dtype="float64")
-    n = pd.Series([trials] if scalar else trials, dtype="float64")
-    n.index = s.index
-    low = pd.Series(float("nan"), index=s.index)
-    high = pd.Series(float("nan"), index=s.index)
-    ok = n > 0
-    if ok.any():
-        lo, hi = proportion_confint(s[ok], n[ok], alpha=1 - confidence, method=CI_METHODS[method])
-        low[ok], high[ok] = lo, hi
-    if scalar:
-        return float(low.iloc[0]), float(high.iloc[0])
-    return low, high
 
 
 def case_status(

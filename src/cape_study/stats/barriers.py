@@ -42,10 +42,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from cape_study.privacy import disclosure
-from cape_study.stats.attrition import proportion_ci
+from cape_study.stats.proportions import difference_ci, proportion_ci
 
 __all__ = [
     "CODER_RULES",
@@ -154,7 +153,7 @@ def prevalence(
     status
         The output of :func:`cape_study.stats.attrition.case_status` (outcome groups).
     confidence, method
-        Passed to :func:`cape_study.stats.attrition.proportion_ci` (Wilson by default).
+        Passed to :func:`cape_study.stats.proportions.proportion_ci` (Wilson by default).
 
     Returns
     -------
@@ -207,7 +206,7 @@ def prevalence_difference(
     -------
     DataFrame
         ``scheme``, ``code``, ``difference``, ``ci_low``, ``ci_high`` (Newcombe 1998,
-        method 10, via :func:`statsmodels.stats.proportion.confint_proportions_2indep`).
+        method 10, :func:`cape_study.stats.proportions.difference_ci`).
     """
     a, b = groups
     conf = confidence if confidence is not None else float(table["confidence"].iloc[0])
@@ -225,15 +224,7 @@ def prevalence_difference(
         diff = low = high = np.nan
         if not any(pd.isna(v) for v in (xa, na, xb, nb)) and na > 0 and nb > 0:
             diff = xa / na - xb / nb
-            low, high = confint_proportions_2indep(
-                int(xa),
-                int(na),
-                int(xb),
-                int(nb),
-                method="newcomb",
-                compare="diff",
-                alpha=1 - conf,
-            )
+            low, high = difference_ci(int(xa), int(na), int(xb), int(nb), conf)
         rows.append(
             {
                 "scheme": scheme,

@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cape_study.data.codebook import Codebook, Language, Text, codebook_or_default
 from cape_study.errors import CapeStudyError
 from cape_study.paths import PACKAGE_DIR
-from cape_study.stats.attrition import OUTCOME_ORDER, case_status, proportion_ci
+from cape_study.stats.attrition import OUTCOME_ORDER, case_status
+from cape_study.stats.proportions import proportion_ci
 
 __all__ = [
     "COMPARISONS_FILE",
@@ -146,7 +147,7 @@ def compare(
     judged (a first-instance judgment) or convicted (its final outcome, as in
     :func:`cape_study.stats.attrition.case_status`, is one of ``outcomes``). A share is the
     count among the cases reported in the period, with a confidence interval from
-    :func:`cape_study.stats.attrition.proportion_ci`.
+    :func:`cape_study.stats.proportions.proportion_ci`.
 
     Returns
     -------
