@@ -238,14 +238,8 @@ MODEL_HEAD = {
 }
 
 INTERVAL_KINDS = {
-    "en": {
-        "profile penalised likelihood": "profile penalised likelihood",
-        "Wald": "Wald",
-    },
-    "sv": {
-        "profile penalised likelihood": "profil av penaliserad likelihood",
-        "Wald": "Wald",
-    },
+    "en": {"profile penalised likelihood": "profile penalised likelihood", "Wald": "Wald"},
+    "sv": {"profile penalised likelihood": "profil av penaliserad likelihood", "Wald": "Wald"},
 }
 
 POPULATION_ENDS = {

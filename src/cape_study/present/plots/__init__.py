@@ -1,0 +1,29 @@
+"""Figures for the report. Each takes ``ax=None`` (a new figure) and returns the Axes."""
+
+from cape_study.present.plots._shared import show
+from cape_study.present.plots.attrition import (
+    flow_heatmap,
+    funnel_groups_plot,
+    funnel_plot,
+    public_comparison_plot,
+    survival_plot,
+)
+from cape_study.present.plots.barriers import agreement_plot, cooccurrence_heatmap, prevalence_plot
+from cape_study.present.plots.intake import count_bars
+from cape_study.present.plots.models import forest_plot
+from cape_study.present.plots.text_coding import text_agreement_plot
+
+__all__ = [
+    "agreement_plot",
+    "cooccurrence_heatmap",
+    "count_bars",
+    "flow_heatmap",
+    "forest_plot",
+    "funnel_groups_plot",
+    "funnel_plot",
+    "prevalence_plot",
+    "public_comparison_plot",
+    "show",
+    "survival_plot",
+    "text_agreement_plot",
+]

@@ -1,0 +1,443 @@
+"""Figures of attrition (01_attrition): funnels, times to an event, offence flows, the public
+statistics."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.display import SUPPRESSED
+from cape_study.present.labels import (
+    ATTRITION_TITLES,
+    COMPARISON_HEAD,
+    FUNNEL_TITLES,
+    OUTCOME_TITLE,
+    column_label,
+    group_label,
+    sort_groups,
+    step_labels,
+)
+from cape_study.present.plots._shared import marker_offsets
+
+__all__ = [
+    "flow_heatmap",
+    "funnel_groups_plot",
+    "funnel_plot",
+    "public_comparison_plot",
+    "survival_plot",
+]
+
+
+def funnel_plot(
+    table: pd.DataFrame,
+    *,
+    by: str | None = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot a funnel: the share reaching each step with its confidence interval.
+
+    Stages are joined by lines; final outcomes (steps of level ``outcome``), which
+    split the judged cases rather than follow each other, are drawn as points after a
+    divider.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`cape_study.stats.attrition.funnel`, usually after
+        :func:`cape_study.privacy.disclosure.suppress` (suppressed steps are left out).
+    by
+        The grouping column (one line per group), or ``None``.
+    lang
+        Language of the labels and titles.
+    codebook
+        Supplies the labels (default: the packaged codebook).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+
+    book = codebook_or_default(codebook)
+    labels = step_labels(lang, book)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.8))
+    stages = list(
+        table["stage"].cat.categories
+        if hasattr(table["stage"], "cat")
+        else dict.fromkeys(table["stage"])
+    )
+    positions = {s: i for i, s in enumerate(stages)}
+    outcome_steps = (
+        set(table.loc[table["level"] == "outcome", "stage"].astype(str))
+        if "level" in table
+        else set()
+    )
+    rows = sort_groups(table, [by], book) if by else table
+    groups = rows.groupby(rows[by].astype("string"), sort=False) if by else [(None, rows)]
+    offsets = marker_offsets(len(groups) if by else 1)
+    for (key, group), offset in zip(groups, offsets, strict=True):
+        shown = group.dropna(subset=["proportion"])
+        name = group_label(by, key, lang, book) if by else key
+        color = None
+        for outcomes in (False, True):
+            part = shown[shown["stage"].astype(str).isin(outcome_steps) == outcomes]
+            x = part["stage"].astype(str).map(positions).to_numpy(float) + offset
+            y = part["proportion"].to_numpy(float)
+            # Interval ends can differ from the estimate by rounding error at 0 and 1.
+            err = [
+                (y - part["ci_low"].to_numpy(float)).clip(min=0),
+                (part["ci_high"].to_numpy(float) - y).clip(min=0),
+            ]
+            drawn = ax.errorbar(
+                x,
+                y,
+                yerr=err,
+                marker="o",
+                capsize=3,
+                color=color,
+                linestyle="none" if outcomes else "-",
+                label=None if outcomes else name,
+            )
+            color = drawn.lines[0].get_color()
+    if outcome_steps:
+        first = min(positions[s] for s in outcome_steps)
+        ax.axvline(first - 0.5, color="grey", linewidth=0.8, linestyle="--")
+        ax.text(first - 0.4, 1.0, OUTCOME_TITLE[lang], fontsize=8, color="grey", va="top")
+    ax.set_xticks(
+        range(len(stages)), [textwrap.fill(labels.get(s, s), 16) for s in stages], fontsize=7
+    )
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    title, ylabel = FUNNEL_TITLES[lang]
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if by:
+        ax.legend(frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def funnel_groups_plot(
+    table: pd.DataFrame,
+    group: str,
+    *,
+    steps: list[str] | None = None,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Dot plot of the share of each group's reported cases reaching chosen steps.
+
+    Parameters
+    ----------
+    table
+        :func:`cape_study.stats.attrition.funnel` split by ``group`` (one country's rows),
+        after :func:`cape_study.privacy.disclosure.suppress`: hidden shares are left out and a
+        hidden group size shows as ``n = ·``.
+    group
+        The column whose groups are the rows (``sector``, ``period`` ...).
+    steps
+        The steps to show (default: every step after ``reported``).
+    lang, codebook
+        Language and source of the labels.
+    title
+        Axes title (default: none).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+
+    book = codebook_or_default(codebook)
+    steps = steps or [s for s in table["stage"].cat.categories if s != "reported"]
+    rows = sort_groups(table, [group], book)
+    groups = list(dict.fromkeys(rows[group].astype("string")))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.45 * len(groups) + 1.5))
+    position = {g: i for i, g in enumerate(groups)}
+    labels = step_labels(lang, book)
+    for step, offset in zip(steps, marker_offsets(len(steps)), strict=True):
+        part = rows[rows["stage"] == step].dropna(subset=["proportion"])
+        x = part["proportion"].to_numpy(float)
+        y = part[group].astype("string").map(position).to_numpy(float) + 2 * offset
+        err = [
+            (x - part["ci_low"].to_numpy(float)).clip(min=0),
+            (part["ci_high"].to_numpy(float) - x).clip(min=0),
+        ]
+        ax.errorbar(
+            x,
+            y,
+            xerr=err,
+            marker="o",
+            markersize=4,
+            capsize=2,
+            linestyle="none",
+            label=textwrap.fill(labels.get(step, step), 30),
+        )
+    sizes = rows.drop_duplicates(group).set_index(
+        rows.drop_duplicates(group)[group].astype("string")
+    )
+    ticks = []
+    for g in groups:
+        n = sizes.loc[g, "n_cases"]
+        size = SUPPRESSED if pd.isna(n) else f"{int(n):,}"
+        ticks.append(textwrap.fill(group_label(group, g, lang, book), 32) + f" (n = {size})")
+    ax.set_yticks(range(len(groups)), ticks, fontsize=8)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(ATTRITION_TITLES[lang]["share"])
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def survival_plot(
+    curve: pd.DataFrame,
+    *,
+    by: str = "country",
+    min_count: int = 1,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Step curves of a Kaplan-Meier or cumulative incidence estimate, with intervals.
+
+    Parameters
+    ----------
+    curve
+        :func:`cape_study.stats.survival.kaplan_meier`, or one cause of
+        :func:`~cape_study.stats.survival.cumulative_incidence`, at every observed time, in
+        days, split by ``by``.
+    min_count
+        Disclosure control for a curve: a group's curve is drawn only while at least
+        ``min_count`` cases are still at risk, and not where fewer than ``min_count``
+        events have happened so far (except none), so that no step rests on fewer
+        cases than a published count may. Use the ``min_cell_count`` parameter.
+    lang, codebook
+        Language and source of the labels.
+    title
+        Axes title (default: none).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+
+    book = codebook_or_default(codebook)
+    estimate = "cif" if "cif" in curve else "survival"
+    start = 0.0 if estimate == "cif" else 1.0
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    rows = sort_groups(curve, [by], book)
+    for key, part in rows.groupby(rows[by].astype("string"), sort=False):
+        events = part["cumulative_events"].to_numpy()
+        shown = (part["at_risk"].to_numpy() >= min_count) & ((events == 0) | (events >= min_count))
+        t = np.concatenate([[0.0], part["time"].to_numpy(float)]) / 365.25
+        y = np.concatenate([[start], np.where(shown, part[estimate], np.nan)])
+        low = np.concatenate([[start], np.where(shown, part["ci_low"], np.nan)])
+        high = np.concatenate([[start], np.where(shown, part["ci_high"], np.nan)])
+        last = int(np.flatnonzero(np.concatenate([[True], shown]))[-1])
+        (line,) = ax.step(
+            t[: last + 1], y[: last + 1], where="post", label=group_label(by, key, lang, book)
+        )
+        ax.fill_between(
+            t[: last + 1],
+            low[: last + 1],
+            high[: last + 1],
+            step="post",
+            alpha=0.2,
+            color=line.get_color(),
+            linewidth=0,
+        )
+    titles = ATTRITION_TITLES[lang]
+    ax.set_xlabel(titles["years"])
+    ax.set_ylabel(titles[estimate])
+    ax.set_ylim(0, 1.02 if estimate == "survival" else None)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def flow_heatmap(
+    table: pd.DataFrame,
+    row: str,
+    col: str,
+    *,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of cases from one step of their offence path to the next.
+
+    Parameters
+    ----------
+    table
+        :func:`cape_study.stats.attrition.flow_table` with ``complete=True`` for the two
+        steps, after :func:`cape_study.privacy.disclosure.suppress`: a hidden count is drawn
+        grey with ``·`` and no colour.
+    row, col
+        The two steps (``reported``, ``charged``, ``judged``).
+    lang, codebook
+        Language and source of the labels.
+    title
+        Axes title (default: none).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+    import seaborn as sns
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Rectangle
+
+    book = codebook_or_default(codebook)
+    labels = step_labels(lang, book)
+    grid = table.assign(**{row: table[row].astype("string"), col: table[col].astype("string")})
+    taken = grid[grid["cases"].isna() | (grid["cases"] > 0)]
+    # Paths no case took are zeros; steps no case reached are left out.
+    rows = [r for r in table[row].cat.categories if r in set(taken[row])]
+    cols = [c for c in table[col].cat.categories if c in set(taken[col])]
+    counts = (
+        grid.pivot_table(index=row, columns=col, values="cases", aggfunc="first", dropna=False)
+        .reindex(index=rows, columns=cols)
+        .astype("Float64")
+    )
+    hidden = (
+        grid.pivot_table(index=row, columns=col, values="suppressed", aggfunc="first")
+        .reindex(index=rows, columns=cols)
+        .astype("boolean")
+        .fillna(False)
+        .astype(bool)
+    )
+    counts = counts.mask(counts.isna() & ~hidden, 0)
+    values = counts.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    text = np.where(
+        np.isnan(values), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(values))
+    )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.3 * len(cols) + 3, 0.7 * len(rows) + 1.8))
+    positive = values[np.isfinite(values) & (values > 0)]
+    top = max(float(positive.max()) if positive.size else 1.0, 2.0)
+    sns.heatmap(
+        np.where(values > 0, values, 1.0),
+        mask=~(values > 0),
+        ax=ax,
+        cmap="Blues",
+        norm=LogNorm(vmin=1, vmax=top),
+        vmin=1,
+        vmax=top,
+        annot=text,
+        fmt="",
+        annot_kws={"fontsize": 8},
+        linewidths=0.5,
+        linecolor="white",
+        cbar=False,
+    )
+    for i, j in zip(*np.nonzero(hidden.to_numpy()), strict=True):
+        ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#e6e6e6", edgecolor="white"))
+        ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=10)
+    for i, j in zip(*np.nonzero(values == 0), strict=True):
+        ax.text(j + 0.5, i + 0.5, "0", ha="center", va="center", fontsize=8, color="#999")
+    ax.set_xticks(
+        np.arange(len(cols)) + 0.5,
+        [textwrap.fill(labels.get(c, c), 16) for c in cols],
+        rotation=0,
+        fontsize=7,
+    )
+    ax.set_yticks(
+        np.arange(len(rows)) + 0.5,
+        [textwrap.fill(labels.get(r, r), 22) for r in rows],
+        rotation=0,
+        fontsize=8,
+    )
+    ax.set_xlabel(column_label(col, lang, book))
+    ax.set_ylabel(column_label(row, lang, book))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def public_comparison_plot(
+    table: pd.DataFrame, *, lang: Language = "en", ax: Axes | None = None
+) -> Axes:
+    """The case file's figures beside the public statistics, one row per comparison.
+
+    Parameters
+    ----------
+    table
+        :func:`cape_study.stats.public_statistics.compare` after
+        :func:`cape_study.privacy.disclosure.suppress` of ``case_count``: a hidden count is
+        named, not drawn. For a share, both counts are drawn and the denominators
+        written beside them.
+    lang
+        Language of the labels (the comparisons' own labels are already in it).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    """
+    titles = ATTRITION_TITLES[lang]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.75 * len(table) + 1.5))
+    ys = np.arange(len(table))
+    of = COMPARISON_HEAD[lang]["of"]
+    for y, r in zip(ys, table.itertuples(), strict=True):
+        ax.plot([r.public_value], [y - 0.12], marker="D", color="black", linestyle="none")
+        note = f" {of} {int(r.public_total):,}" if pd.notna(r.public_total) else ""
+        ax.annotate(
+            f"{int(r.public_value):,}{note} ({r.public_period})",
+            (r.public_value, y - 0.12),
+            xytext=(7, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+        if pd.isna(r.case_count):
+            ax.annotate(
+                titles["suppressed"] + f" ({r.case_period})",
+                (0, y + 0.18),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+                color="C0",
+                style="italic",
+            )
+            continue
+        ax.plot([r.case_count], [y + 0.18], marker="o", color="C0", linestyle="none")
+        note = ""
+        if r.measure == "share":
+            note = f" {of} {'·' if pd.isna(r.case_total) else f'{int(r.case_total):,}'}"
+        ax.annotate(
+            f"{int(r.case_count):,}{note} ({r.case_period})",
+            (r.case_count, y + 0.18),
+            xytext=(7, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+            color="C0",
+        )
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(-0.2, max(float(table["public_value"].max()), 1) * 6)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ticks = [
+        textwrap.fill(r.label, 44)
+        + f"\n[public_statistics.csv, {titles['lines' if ',' in r.public_lines else 'line']} "
+        + f"{r.public_lines}]"
+        for r in table.itertuples()
+    ]
+    ax.set_yticks(ys, ticks, fontsize=7)
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xlabel(titles["count"])
+    ax.set_title(titles["comparison"])
+    ax.grid(axis="x", alpha=0.3)
+    ax.plot([], [], marker="D", color="black", linestyle="none", label=titles["public"])
+    ax.plot([], [], marker="o", color="C0", linestyle="none", label=titles["case"])
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return ax

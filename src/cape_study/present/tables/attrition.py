@@ -1,0 +1,226 @@
+"""Tables of attrition (01_attrition): funnels, times to an event, offence flows, the public
+statistics."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.display import (
+    SUPPRESSED,
+    count_cells,
+    count_share_cell,
+    duration,
+    estimate_cell,
+    share_cell,
+)
+from cape_study.present.labels import (
+    CASE_NAMES,
+    COLUMN_LABELS,
+    COMPARISON_HEAD,
+    FUNNEL_HEAD,
+    column_label,
+    group_label,
+    sort_groups,
+    step_labels,
+    with_labels,
+)
+
+__all__ = [
+    "format_comparison",
+    "format_flows",
+    "format_funnel",
+    "format_funnel_wide",
+    "format_time_to_event",
+]
+
+
+def format_funnel(
+    table: pd.DataFrame,
+    *,
+    by: str | None = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """The stage funnel as a readable table: labels, counts, share with its interval.
+
+    Expects the output of :func:`cape_study.stats.attrition.funnel` after
+    :func:`cape_study.privacy.disclosure.suppress`; suppressed cells show as ``·``.
+    """
+    head = FUNNEL_HEAD[lang]
+    book = codebook_or_default(codebook)
+    schemes = {"stage": "stage"} | ({by: by} if by and by in book.schemes else {})
+    labelled = with_labels(table, schemes, lang, book)
+    steps = step_labels(lang, book)
+    labelled["stage"] = table["stage"].astype("string").map(lambda s: steps.get(s, s))
+    if by:
+        labelled[by] = [group_label(by, v, lang, book) for v in table[by]]
+    confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
+    out = pd.DataFrame(
+        {
+            **({by: labelled[by]} if by else {}),
+            head["stage"]: labelled["stage"],
+            head["reached"]: count_cells(table["reached"]),
+            head["n_cases"]: count_cells(table["n_cases"]),
+            head["share"].format(ci=f"{confidence:.0%}"): [
+                share_cell(p, lo, hi)
+                for p, lo, hi in zip(
+                    table["proportion"], table["ci_low"], table["ci_high"], strict=True
+                )
+            ],
+        }
+    )
+    return out.rename(columns={by: book.scheme(by).label(lang)} if by in book.schemes else {})
+
+
+def format_funnel_wide(
+    table: pd.DataFrame,
+    *,
+    by: str | list[str],
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+    steps_as_rows: bool = False,
+) -> pd.DataFrame:
+    """A funnel as a cross-table: each cell "cases (share; interval)", ``·`` if hidden.
+
+    One row per group and one column per step (after ``reported``, whose count is the
+    denominator column), or with ``steps_as_rows`` one row per step and one column per
+    group, headed with the group's number of cases. Expects the output of
+    :func:`cape_study.stats.attrition.funnel` after :func:`cape_study.privacy.disclosure.suppress`.
+    """
+    book = codebook_or_default(codebook)
+    keys = [by] if isinstance(by, str) else list(by)
+    labels = step_labels(lang, book)
+    rows = sort_groups(table, keys, book)
+    groups = list(dict.fromkeys(tuple(r) for r in rows[keys].itertuples(index=False)))
+    cells = {
+        (tuple(getattr(r, k) for k in keys), r.stage): count_share_cell(
+            r.reached, r.proportion, r.ci_low, r.ci_high
+        )
+        for r in rows.itertuples(index=False)
+    }
+    totals = {tuple(getattr(r, k) for k in keys): r.n_cases for r in rows.itertuples(index=False)}
+    steps = [s for s in table["stage"].cat.categories if s != "reported"]
+    n_head = COLUMN_LABELS[lang]["n_cases"]
+
+    def n_text(group: tuple) -> str:
+        n = totals[group]
+        return SUPPRESSED if pd.isna(n) else f"{int(n):,}"
+
+    if steps_as_rows:
+        names = {
+            g: " / ".join(group_label(k, v, lang, book) for k, v in zip(keys, g, strict=True))
+            + f" (n = {n_text(g)})"
+            for g in groups
+        }
+        head = FUNNEL_HEAD[lang]
+        out = pd.DataFrame({head["stage"]: [labels.get(s, s) for s in steps]})
+        for g in groups:
+            out[names[g]] = [cells.get((g, s), SUPPRESSED) for s in steps]
+        return out
+    out = pd.DataFrame(
+        {
+            column_label(k, lang, book): [group_label(k, g[i], lang, book) for g in groups]
+            for i, k in enumerate(keys)
+        }
+    )
+    out[n_head] = [n_text(g) for g in groups]
+    for s in steps:
+        out[labels.get(s, s)] = [cells.get((g, s), SUPPRESSED) for g in groups]
+    return out
+
+
+def format_time_to_event(
+    table: pd.DataFrame,
+    *,
+    by: str = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Kaplan-Meier or cumulative incidence estimates at chosen times, readable.
+
+    Expects :func:`cape_study.stats.survival.kaplan_meier` or
+    :func:`~cape_study.stats.survival.cumulative_incidence` evaluated at ``times`` (days),
+    after :func:`cape_study.privacy.disclosure.suppress` of ``at_risk`` and
+    ``cumulative_events`` (estimates derived from a hidden count hidden with it).
+    """
+    book = codebook_or_default(codebook)
+    estimate = "cif" if "cif" in table else "survival"
+    heads = COLUMN_LABELS[lang]
+    confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
+    rows = sort_groups(table, [by, *(["cause"] if "cause" in table else [])], book)
+    labels = step_labels(lang, book)
+    out = pd.DataFrame(
+        {column_label(by, lang, book): [group_label(by, v, lang, book) for v in rows[by]]}
+    )
+    if "cause" in rows:
+        out[heads["cause"]] = [labels.get(str(c), str(c)) for c in rows["cause"]]
+    out[heads["time"]] = [duration(t, lang) for t in rows["time"]]
+    out[heads["at_risk"]] = count_cells(rows["at_risk"])
+    out[heads["cumulative_events"]] = count_cells(rows["cumulative_events"])
+    out[heads[estimate].format(ci=f"{confidence:.0%}")] = [
+        share_cell(p, lo, hi) if pd.notna(lo) and pd.notna(hi) else estimate_cell(p)
+        for p, lo, hi in zip(rows[estimate], rows["ci_low"], rows["ci_high"], strict=True)
+    ]
+    return out
+
+
+def format_flows(
+    table: pd.DataFrame,
+    *,
+    steps: list[str],
+    by: str | None = None,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """A suppressed flow table (:func:`cape_study.stats.attrition.flow_table`) with labels;
+    paths no case took are left out, hidden counts show as ``·``."""
+    book = codebook_or_default(codebook)
+    keys = ([by] if by else []) + steps
+    shown = table[(table["cases"] != 0) | table["cases"].isna()]
+    rows = sort_groups(shown, keys, book)
+    out = pd.DataFrame(
+        {
+            column_label(k, lang, book): [group_label(k, v, lang, book) for v in rows[k]]
+            for k in keys
+        }
+    )
+    out[COLUMN_LABELS[lang]["cases"]] = count_cells(rows["cases"])
+    return out
+
+
+def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataFrame:
+    """The case file beside the public statistics
+    (:func:`cape_study.stats.public_statistics.compare`
+    after suppressing ``case_count``), one row per comparison, sources cited."""
+    head = COMPARISON_HEAD[lang]
+
+    def public(r) -> str:
+        text = f"{int(r.public_value):,}"
+        if pd.notna(r.public_total):
+            text += f" {head['of']} {int(r.public_total):,} ({r.public_share:.1%})"
+        return f"{text} {r.public_unit}, {r.public_period}"
+
+    def case(r) -> str:
+        if pd.isna(r.case_count):
+            return f"{SUPPRESSED} {CASE_NAMES[lang]}, {r.case_period}"
+        text = f"{int(r.case_count):,}"
+        if r.measure == "share":
+            total = SUPPRESSED if pd.isna(r.case_total) else f"{int(r.case_total):,}"
+            text += f" {head['of']} {total} ({share_cell(r.case_share, r.ci_low, r.ci_high)})"
+        return f"{text} {CASE_NAMES[lang]}, {r.case_period}"
+
+    return pd.DataFrame(
+        {
+            head["label"]: table["label"],
+            head["public"]: [public(r) for r in table.itertuples()],
+            head["source"]: [
+                f"{r.public_source} ({head['lines' if ',' in r.public_lines else 'line']} "
+                f"{r.public_lines})"
+                for r in table.itertuples()
+            ],
+            head["case"]: [case(r) for r in table.itertuples()],
+            head["comparable"]: table["comparable"],
+            head["differs"]: table["differs"],
+        }
+    )
