@@ -54,8 +54,7 @@ def test_check_names_positions_in_the_whole_document() -> None:
     start = document.html.rindex("070-1740605")
     assert [f.start for f in info.value.findings] == [start]
     assert str(info.value) == (
-        "reports/report.html: personal data after rendering: phone at line 7, "
-        f"column 9 (character {start})"
+        f"reports/report.html: personal data: phone at line 7, column 9 (character {start})"
     )
 
 

@@ -430,7 +430,8 @@ def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: 
 
 
 def test_personal_data_in_the_report_document_stops_the_run(tmp_path: Path) -> None:
-    # A parameter's value is shown only in report.html's provenance block.
+    # A parameter's value is shown in report.html's provenance block and in the executed
+    # notebook's parameters cell: the notebook, scanned first, stops the run.
     project = make_project(tmp_path, "basic.yaml")
     step = {
         "notebook": "notebooks/sleepy.ipynb",
@@ -439,7 +440,9 @@ def test_personal_data_in_the_report_document_stops_the_run(tmp_path: Path) -> N
         "values": {"name": "070-1740605", "seconds": 0},
     }
     _write_pipeline(project.root, {"sleepy": step})
-    with pytest.raises(PersonalDataFound, match=r"reports/report\.html: .* phone at line") as info:
+    with pytest.raises(
+        PersonalDataFound, match=r"reports/steps/sleepy\.ipynb: .* phone at \$"
+    ) as info:
         project.run()
     assert "070-1740605" not in str(info.value)
     assert not (project.paths.reports / "index.html").exists()

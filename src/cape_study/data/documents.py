@@ -44,6 +44,36 @@ def decode(data: bytes, name: str, notes: list[str]) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+_OUTSIDE = (
+    f"a file inside the case file's {DOCUMENTS_DIR}/ folder, not a symbolic link or a path "
+    "that leads out of it"
+)
+
+
+class _Inside:
+    """Whether a document path (relative, POSIX) is a file inside the documents folder
+    itself: no symbolic link on the way (the folder, its subfolders or the file), so
+    that nothing outside the case folder is read. Folders are resolved once each."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = os.path.abspath(base or ".")
+        case_folder = os.path.dirname(self.base)
+        self.real = os.path.realpath(self.base)
+        self.ok_base = self.real == os.path.join(os.path.realpath(case_folder), DOCUMENTS_DIR)
+        self.folders: dict[str, bool] = {}
+
+    def __call__(self, posix: str) -> bool:
+        if not self.ok_base:
+            return False
+        folder = posixpath.dirname(posix)
+        ok = self.folders.get(folder)
+        if ok is None:
+            ok = self.folders[folder] = os.path.realpath(
+                os.path.join(self.base, folder)
+            ) == os.path.normpath(os.path.join(self.real, folder))
+        return ok and not os.path.islink(os.path.join(self.base, posix))
+
+
 class _UnreadableDocument(Exception):
     """Internal: a document file that its reader cannot open (message = what was expected)."""
 
@@ -135,6 +165,7 @@ def document_texts(
     texts: list[object] = []
     problems: list[dict] = []
     base = None if folder is None else os.fspath(folder)
+    inside = _Inside(base)
 
     def problem(file: str, expected: str, row: object = None, value: object = "") -> None:
         problems.append(
@@ -163,9 +194,23 @@ def document_texts(
             problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}", row, rel)
         elif not os.path.isfile(path):
             problem(source.file, f"an existing file under {DOCUMENTS_DIR}/", row, rel)
+        elif not inside(posix):
+            problem(source.file, _OUTSIDE, row, rel)
         else:
             try:
-                texts[-1] = reader(path, notes)
+                text = reader(path, notes)
             except _UnreadableDocument as exc:
                 problem(f"{DOCUMENTS_DIR}/{posix}", str(exc))
+                continue
+            lost = text.find("\ufffd")
+            if lost >= 0:
+                line = text.count("\n", 0, lost) + 1
+                column = lost - text.rfind("\n", 0, lost)
+                problem(
+                    f"{DOCUMENTS_DIR}/{posix}",
+                    f"text as written (line {line}, column {column}: a replacement character "
+                    "U+FFFD where letters were lost in decoding; save the file as UTF-8)",
+                )
+            else:
+                texts[-1] = text
     return pd.Series(texts, index=documents.index, dtype="string"), problems

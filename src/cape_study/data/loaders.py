@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -155,6 +156,7 @@ class _Raw:
 
 def _read_csv(path: Path, table: str, raw: _Raw) -> None:
     data = path.read_bytes()
+    notes = len(raw.notes)
     text = decode(data, path.name, raw.notes)
     if not text.strip():
         raw.problem(path.name, f"a header row with the columns of table {table}; the file is empty")
@@ -172,8 +174,33 @@ def _read_csv(path: Path, table: str, raw: _Raw) -> None:
         return
     frame.index = pd.RangeIndex(2, 2 + len(frame))
     frame.columns = [str(c).strip() for c in frame.columns]
+    _lost_letters(frame, path.name, raw, windows=len(raw.notes) > notes)
     raw.tables[table] = frame
     raw.sources[table] = Source(path.name)
+
+
+_REPLACED = re.compile("\ufffd")
+#: A letter that Windows-1252 cannot hold, written as '?' when the file was saved (Kami?ski).
+_QUESTIONED = re.compile(r"[^\W\d_]\?[^\W\d_]|\ufffd")
+
+
+def _lost_letters(frame: pd.DataFrame, file: str, raw: _Raw, *, windows: bool) -> None:
+    """A problem for each cell whose letters were lost in decoding: a replacement
+    character (U+FFFD), or, in a file read as Windows-1252, a '?' between letters.
+    Names with lost letters cannot be masked reliably, so they stop intake; the value
+    is not shown (it may be a name)."""
+    pattern = _QUESTIONED if windows else _REPLACED
+    for column in frame.columns:
+        values = frame[column].dropna()
+        hits = values[values.str.contains(pattern)]
+        for row in hits.index:
+            raw.problem(
+                file,
+                "text as written: letters were lost when the file was saved or decoded "
+                "('?' or U+FFFD in place of a letter); save the file as UTF-8",
+                row=row,
+                column=str(column),
+            )
 
 
 def _read_folder(folder: Path, tables: list[str], raw: _Raw) -> None:

@@ -1,29 +1,277 @@
-"""Scanning what a run publishes for personal data: findings name the file and the
-place, never the value."""
+"""Scanning what a run publishes for personal data: every finding names the file and the
+place in it, never the value.
+
+:func:`scan_paths` reads each file by its type and looks, with
+:func:`cape_study.privacy.masking.scan_text`, for identity numbers, phone numbers, e-mail
+addresses, bank accounts and the other identifiers that intake masks (not for names:
+the names a report may print, such as the authors it cites, cannot be told from a
+person's), in what a reader of that file sees:
+
+- HTML and SVG (``.html``, ``.htm``, ``.svg``): the text, with markup, scripts, style
+  sheets and attribute values (random cell ids, base-64 images) blanked; the place is
+  a line and column;
+- text (``.csv``, ``.tsv``, ``.md``, ``.txt``, ``.tex``): the text; a line and column;
+- JSON and notebooks (``.json``, ``.ipynb``): every string value (HTML and SVG values
+  as above; images, cell ids and hashes skipped), so that text escaped in JSON
+  (``\\u00e4``, ``\\n``) is read as written; the place is the value's JSON path;
+- workbooks (``.xlsx``): every cell's text (and whole numbers of eight digits or more,
+  which an identity or phone number stored as a number becomes); a sheet and cell.
+
+Other files (images, PDF, parquet) are listed as not scanned. :func:`check_paths`
+raises :class:`PersonalDataFound` when anything is found; the runner calls it on every
+file a run is about to publish.
+"""
 
 from __future__ import annotations
 
-from cape_study.privacy.keys import PrivacyError
-from cape_study.privacy.masking import Finding
+import bisect
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
 
-__all__ = ["PersonalDataFound"]
+from cape_study.privacy.keys import PrivacyError
+from cape_study.privacy.masking import Finding, scan_text
+
+__all__ = [
+    "SCANNED_SUFFIXES",
+    "FileFinding",
+    "PersonalDataFound",
+    "check_paths",
+    "scan_html",
+    "scan_paths",
+    "scan_value",
+]
+
+
+class FileFinding(NamedTuple):
+    """Personal data in a file: the file (as given), where in it, and the kind."""
+
+    file: str
+    where: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.kind} at {self.where}"
 
 
 class PersonalDataFound(PrivacyError):
-    """Personal data found where none may be (a rendered report page); names the file
-    and the position of each finding, never the value."""
+    """Personal data found where none may be (a file about to be published); names the
+    file and the position of each finding, never the value."""
 
     def __init__(self, file: str, text: str, findings: list[Finding]) -> None:
-        where = "; ".join(
-            f"{f.kind} at line {line}, column {col} (character {f.start})"
-            for f, (line, col) in ((f, _line_col(text, f.start)) for f in findings[:10])
-        )
-        more = f" and {len(findings) - 10} more" if len(findings) > 10 else ""
-        super().__init__(f"{file}: personal data after rendering: {where}{more}")
-        self.file = file
+        located = [
+            FileFinding(file, f"line {line}, column {col} (character {f.start})", f.kind)
+            for f, (line, col) in ((f, _line_col(text, f.start)) for f in findings)
+        ]
+        self._set(located)
         self.findings = findings
+
+    @classmethod
+    def located(cls, found: list[FileFinding]) -> PersonalDataFound:
+        """The error for findings in several files (:func:`scan_paths`)."""
+        self = cls.__new__(cls)
+        self._set(found)
+        self.findings = []
+        return self
+
+    def _set(self, found: list[FileFinding]) -> None:
+        by_file: dict[str, list[str]] = {}
+        for f in found[:20]:
+            by_file.setdefault(f.file, []).append(f"{f.kind} at {f.where}")
+        text = "; ".join(f"{file}: personal data: {', '.join(w)}" for file, w in by_file.items())
+        more = f" and {len(found) - 20} more" if len(found) > 20 else ""
+        PrivacyError.__init__(self, text + more)
+        self.file = found[0].file if found else ""
+        self.located_findings = found
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
     line = text.count("\n", 0, pos) + 1
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+#: What a reader does not see: scripts, style sheets and the tags themselves (with their
+#: attributes: cell ids are random UUIDs whose digit groups can look like phone numbers,
+#: and embedded images are base-64 text).
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong"
+    r"|sub|sup|time|u|var|wbr|tspan)\b",
+    re.IGNORECASE,
+)
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".svg"})
+_TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".md", ".txt", ".tex"})
+_JSON_SUFFIXES = frozenset({".json", ".ipynb"})
+#: The file types :func:`scan_paths` reads.
+SCANNED_SUFFIXES = _HTML_SUFFIXES | _TEXT_SUFFIXES | _JSON_SUFFIXES | {".xlsx"}
+# JSON keys whose values are not text a reader sees: images, random ids, hashes.
+_SKIPPED_KEYS = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "id", "sha256", "key", "cache_key", "library"}
+)
+_MARKUP_KEYS = frozenset({"text/html", "image/svg+xml"})
+_LONG_NUMBER = 10_000_000
+
+
+def scan_html(text: str) -> list[Finding]:
+    """:func:`~cape_study.privacy.masking.scan_text` over what a reader of an HTML or SVG
+    text sees, with positions in ``text``.
+
+    Scripts and style sheets are dropped; inline tags (``<b>``, ``<span>``, ``<a>`` ...,
+    which do not separate words when shown) are removed, and other tags are read as a
+    line break, so that ``<b>19121212</b>-1212`` is read as one number; attribute values
+    (random cell ids, base-64 images) are never read. Character references are left as
+    written.
+    """
+    pieces, starts, pos, at = [], [], 0, 0
+    for m in _MARKUP.finditer(text):
+        if m.start() > pos:
+            pieces.append(text[pos : m.start()])
+            starts.append((at, pos))
+            at += m.start() - pos
+        if not m.group(1) and _INLINE.match(m.group()):
+            pass
+        else:
+            pieces.append("\n")
+            starts.append((at, -1))
+            at += 1
+        pos = m.end()
+    pieces.append(text[pos:])
+    starts.append((at, pos))
+    readable = "".join(pieces)
+    keys = [a for a, _ in starts]
+
+    def original(i: int) -> int:
+        k = bisect.bisect_right(keys, i) - 1
+        a, b = starts[k]
+        return b + (i - a) if b >= 0 else starts[k + 1][1] if k + 1 < len(starts) else len(text)
+
+    return [
+        f._replace(start=original(f.start), end=original(f.end - 1) + 1)
+        for f in scan_text(readable)
+    ]
+
+
+def scan_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -> list[FileFinding]:
+    """Personal data in files, each finding with its file (relative to ``root`` when
+    given) and where in it; never the value.
+
+    Parameters
+    ----------
+    paths
+        Files (folders are walked). Types not in :data:`SCANNED_SUFFIXES` are skipped.
+    root
+        Files are named relative to it in the findings.
+
+    Returns
+    -------
+    list of FileFinding
+        In file order; empty when nothing was found.
+    """
+    found: list[FileFinding] = []
+    for path in _files(paths):
+        shown = _shown(path, root)
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            found += _scan_workbook(path, shown)
+        elif suffix in _JSON_SUFFIXES:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                found += _scan_text(text, shown, html=False)
+            else:
+                found += scan_value(value, shown)
+        elif suffix in _HTML_SUFFIXES or suffix in _TEXT_SUFFIXES:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
+    return found
+
+
+def check_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -> None:
+    """:func:`scan_paths`, raising :class:`PersonalDataFound` (file and place of every
+    finding, never a value) when anything is found."""
+    found = scan_paths(paths, root=root)
+    if found:
+        raise PersonalDataFound.located(found)
+
+
+def _files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    for p in map(Path, paths):
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file())
+        elif p.is_file():
+            yield p
+
+
+def _shown(path: Path, root: str | Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def _scan_text(text: str, shown: str, *, html: bool) -> list[FileFinding]:
+    return [
+        FileFinding(shown, "line {}, column {}".format(*_line_col(text, f.start)), f.kind)
+        for f in (scan_html(text) if html else scan_text(text))
+    ]
+
+
+def scan_value(value: Any, shown: str) -> list[FileFinding]:
+    """:func:`scan_paths` for a JSON value in memory (an executed notebook, a manifest)
+    to be published as the file ``shown``."""
+    found = []
+    for where, text, html in _strings(value, "$", False):
+        found += [
+            FileFinding(shown, where, f.kind) for f in (scan_html if html else scan_text)(text)
+        ]
+    return found
+
+
+def _strings(value: Any, where: str, html: bool) -> Iterator[tuple[str, str, bool]]:
+    """Every string in a JSON value with its path; the lines of a notebook's multi-line
+    strings (lists of strings) joined first, so that a number split over two is seen."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in _SKIPPED_KEYS:
+                continue
+            yield from _strings(v, f"{where}.{k}", html or k in _MARKUP_KEYS)
+    elif isinstance(value, list):
+        if value and all(isinstance(v, str) for v in value):
+            yield where, "".join(value), html
+        else:
+            for i, v in enumerate(value):
+                yield from _strings(v, f"{where}[{i}]", html)
+    elif isinstance(value, str):
+        yield where, value, html
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LONG_NUMBER:
+        yield where, str(value), False
+
+
+def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
+    from openpyxl import load_workbook  # heavy: only when there is a workbook to read
+
+    found = []
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    value = cell.value
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        value = str(value) if abs(value) >= _LONG_NUMBER else None
+                    if not isinstance(value, str):
+                        continue
+                    for f in scan_text(value):
+                        found.append(
+                            FileFinding(
+                                shown, f"sheet {sheet.title}, cell {cell.coordinate}", f.kind
+                            )
+                        )
+    finally:
+        book.close()
+    return found

@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from cape_study.paths import ProjectPaths
-from cape_study.privacy.masking import PRIVACY_MIMETYPE, scan_text
-from cape_study.privacy.scanning import PersonalDataFound
+from cape_study.privacy.masking import PRIVACY_MIMETYPE
+from cape_study.privacy.scanning import PersonalDataFound, scan_html
 from cape_study.runner.provenance import relative
 
 __all__ = [
@@ -173,12 +173,6 @@ def privacy_record(nb: Any) -> dict[str, Any] | None:
     return found[-1] if found else None
 
 
-#: What a reader does not see: scripts, style sheets and the tags themselves (with their
-#: attributes: cell ids are random UUIDs whose digit groups can look like phone numbers,
-#: and embedded images are base-64 text).
-_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
-
-
 def check_page(text: str, where: str) -> None:
     """Raise :class:`~cape_study.privacy.scanning.PersonalDataFound`, naming the page ``where``
     and each position, if an HTML page shows personal data (identity numbers, e-mail
@@ -188,8 +182,7 @@ def check_page(text: str, where: str) -> None:
     random cell ids and base-64 images), scripts and style sheets are blanked first,
     keeping the positions.
     """
-    readable = _MARKUP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    findings = scan_text(readable)
+    findings = scan_html(text)
     if findings:
         raise PersonalDataFound(where, text, findings)
 

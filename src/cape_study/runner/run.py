@@ -44,6 +44,7 @@ from typing import Any
 
 from cape_study.errors import CapeStudyError, StepFailed
 from cape_study.paths import ProjectPaths
+from cape_study.privacy.scanning import PersonalDataFound, scan_paths, scan_value
 from cape_study.runner.cache import CacheKey, StepCache
 from cape_study.runner.execution import (
     CellError,
@@ -351,8 +352,12 @@ class Run:
                 cell=exc.cell,
             )
             return self._end(result)
-        # A page showing personal data stops the run and never reaches the cache.
+        # A page, notebook or output showing personal data stops the run and never
+        # reaches the cache; the outputs the step wrote under reports/ are removed.
         check_page(page, f"{relative(self.paths.reports, self.root)}/steps/{name}.html")
+        _check_outputs(
+            nb, name, [self.root / rel for rel in outputs], self.paths.reports, self.root
+        )
         seconds = time.perf_counter() - start
         entry = {
             "key": key.key,
@@ -416,6 +421,19 @@ def _locked(reports: Path, wait: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def _check_outputs(nb: Any, name: str, files: list[Path], reports: Path, root: Path) -> None:
+    """:func:`cape_study.privacy.scanning.scan_paths` over a step's output files and its
+    executed notebook; on a finding, the outputs under ``reports`` are removed and
+    :class:`~cape_study.privacy.scanning.PersonalDataFound` is raised."""
+    found = scan_paths(files, root=root)
+    found += scan_value(nb, f"{relative(reports, root)}/steps/{name}.ipynb")
+    if found:
+        for path in files:
+            if path.resolve().is_relative_to(reports.resolve()):
+                path.unlink(missing_ok=True)
+        raise PersonalDataFound.located(found)
 
 
 def _swap(new: Path, reports: Path) -> None:

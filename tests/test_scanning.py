@@ -1,0 +1,113 @@
+"""The scanner over published files: every file type, located findings that never print
+the value, and the runner stopping and removing a step's outputs on a finding.
+
+privacy-scan: published or synthetic identity numbers only (tests/test_repository.py)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from openpyxl import Workbook
+from pydantic import BaseModel, ConfigDict
+
+from cape_study.paths import project
+from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths
+from cape_study.runner.pipeline import run_pipeline
+
+PNR = "19121212-1212"  # Skatteverket's published example (Tolvan Tolvansson)
+
+
+def _where(found) -> list[tuple[str, str, str]]:
+    return [(f.file, f.where, f.kind) for f in found]
+
+
+def test_each_file_type_is_read_as_a_reader_sees_it(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        f'<div id="3f2a9c1d-0123-4567-8901-b2c3d4e5f6a7">\n<p>Tolvan {PNR}</p></div>', "utf-8"
+    )
+    (tmp_path / "figure.svg").write_text(
+        '<svg><g id="070-174 06 05"><text x="1">Kontakt 070-174 06 05</text></g></svg>', "utf-8"
+    )
+    (tmp_path / "table.csv").write_text(f"a,b\n1,ok\n2,nr {PNR}\n", "utf-8")
+    (tmp_path / "notes.md").write_text("# Kontakt\n\nmejla anna@example.se\n", "utf-8")
+    manifest = {"sha256": "0701740605", "parameters": {"label": "Tolvan 121212-1212"}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": "<b>19121212</b>-<i>1212</i>", "image/png": "7001019876" * 9},
+        ),
+        nbformat.v4.new_output("stream", text=["nummer 121212-", "1212\n"]),
+    ]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "step.ipynb")
+    book = Workbook()
+    book.active.title = "About"
+    book.active["A1"] = "Case file"
+    book.active["B2"] = f"in {PNR}"
+    book.active["C3"] = 191212121212  # an identity number stored as a number
+    book.active["D4"] = 1234567  # a count, not an identifier
+    book.save(tmp_path / "tables.xlsx")
+    (tmp_path / "figure.png").write_bytes(b"\x89PNG " + PNR.encode())  # not read
+    found = _where(scan_paths(sorted(tmp_path.iterdir()), root=tmp_path))
+    assert found == [
+        ("figure.svg", "line 1, column 48", "phone"),
+        ("manifest.json", "$.parameters.label", "personnummer"),
+        ("notes.md", "line 3, column 7", "email"),
+        ("page.html", "line 2, column 11", "personnummer"),
+        ("step.ipynb", "$.cells[0].outputs[0].data.text/html", "personnummer"),
+        ("step.ipynb", "$.cells[0].outputs[1].text", "personnummer"),
+        ("table.csv", "line 3, column 6", "personnummer"),
+        ("tables.xlsx", "sheet About, cell B2", "personnummer"),
+        ("tables.xlsx", "sheet About, cell C3", "personnummer"),
+    ]
+
+
+def test_a_finding_names_file_and_place_never_the_value(tmp_path: Path) -> None:
+    (tmp_path / "table.csv").write_text(f"nr\n{PNR}\n", "utf-8")
+    with pytest.raises(PersonalDataFound) as info:
+        check_paths([tmp_path], root=tmp_path)
+    message = str(info.value)
+    assert "table.csv: personal data: personnummer at line 2, column 1" in message
+    assert "1212" not in message
+    check_paths([tmp_path / "missing.csv"])  # nothing to scan, nothing found
+
+
+class _Intake(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    case_file: str = "data/raw/demo"
+
+
+def test_a_step_output_with_personal_data_stops_the_run_and_is_removed(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "cape-study", "display_name": "cape", "language": "python"}
+    params = nbformat.v4.new_code_cell('case_file = "data/raw/demo"')
+    params.metadata["tags"] = ["parameters"]
+    write = (
+        "from pathlib import Path\n"
+        "Path('reports/tables').mkdir(parents=True, exist_ok=True)\n"
+        "Path('reports/tables/leak.csv').write_text('nr\\n121212-1212\\n')"
+    )
+    nb.cells = [params, nbformat.v4.new_code_cell(write)]
+    nbformat.write(nb, root / "notebooks" / "leak.ipynb")
+    (root / "data" / "raw" / "demo").mkdir(parents=True)
+    (root / "constraints.txt").write_text("example==1.0\n", encoding="utf-8")
+    step = {"notebook": "notebooks/leak.ipynb", "parameters": "intake"}
+    step["outputs"] = ["reports/tables/leak.csv"]
+    (root / "pipeline.yaml").write_text(yaml.safe_dump({"steps": {"leak": step}}), "utf-8")
+    (root / "reports").mkdir()
+    (root / "reports" / "index.html").write_text("the last good report", encoding="utf-8")
+    with pytest.raises(PersonalDataFound, match=r"reports/tables/leak\.csv: .*line 2, column 1"):
+        run_pipeline(project(root), progress=None, parameter_sets={"intake": _Intake})
+    assert not (root / "reports" / "tables" / "leak.csv").exists()
+    assert (root / "reports" / "index.html").read_text(encoding="utf-8") == "the last good report"
+    assert not (project(root).cache / "leak").exists()
