@@ -17,6 +17,9 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 from cape_study import paths, synth
 from cape_study.data.codebook import CODEBOOK_DIR, CodebookError, load_codebook
 from cape_study.stats import textcoding
+from cape_study.stats.textcoding import classifier, evaluation, parallel
+from cape_study.stats.textcoding import suggestions as suggesting
+from cape_study.stats.textcoding.texts import sentence_spans
 
 BOOK = load_codebook()
 CODES = ["victim_left_country", "improper_means_not_proven", "victim_not_participating"]
@@ -276,7 +279,7 @@ def test_no_case_is_in_both_the_training_and_the_test_fold(corpus, few_labels, m
     coded = corpus["coded"]
     case_of = dict(zip(coded["text"], coded["case_id"], strict=True))
     seen: list[set[str]] = []
-    original = textcoding._features
+    original = classifier.make_features
 
     def recording():
         union = original()
@@ -289,7 +292,7 @@ def test_no_case_is_in_both_the_training_and_the_test_fold(corpus, few_labels, m
         union.fit_transform = fit_transform
         return union
 
-    monkeypatch.setattr(textcoding, "_features", recording)
+    monkeypatch.setattr(evaluation, "make_features", recording)
     out = textcoding.cross_validate(coded, few_labels, n_splits=4, seed=5)
     assert len(seen) == 4
     assert out.groupby("case_id")["fold"].nunique().max() == 1
@@ -301,7 +304,7 @@ def test_no_case_is_in_both_the_training_and_the_test_fold(corpus, few_labels, m
     # The calibration folds inside a training fold are grouped by case as well.
     y = np.array([True, False] * 10)
     groups = np.repeat(np.arange(10), 2).astype(str)
-    for train, test in textcoding._stratified_group_folds(y, groups, 3, seed=0):
+    for train, test in classifier._stratified_group_folds(y, groups, 3, seed=0):
         assert not set(groups[train]) & set(groups[test])
 
 
@@ -413,7 +416,7 @@ def test_suggestions_do_not_depend_on_the_batch_size(corpus, model, monkeypatch)
     uncoded = textcoding.uncoded_units(corpus["units"])
     dictionary = textcoding.match_keywords(uncoded)
     whole = textcoding.suggest(model, uncoded, dictionary=dictionary)
-    monkeypatch.setattr(textcoding, "_SUGGEST_BATCH", 3)
+    monkeypatch.setattr(suggesting, "_SUGGEST_BATCH", 3)
     assert len(uncoded) > 3
     pd.testing.assert_frame_equal(textcoding.suggest(model, uncoded, dictionary=dictionary), whole)
 
@@ -427,7 +430,7 @@ def test_features_word_by_word_are_the_vectorizers_own(corpus, model) -> None:
         "banana  banana\tana",
         "ÅKLAGAREN  lägger ned\nförundersökningen. İstanbul ΟΔΟΣ Straße",
     ]
-    cache = textcoding._FeatureCache(model.features)
+    cache = classifier.FeatureCache(model.features)
     expected = sparse.csr_matrix(model.features.transform(texts))
     for _ in range(2):  # the second time from the words' kept n-grams
         got = cache.transform(texts)
@@ -442,7 +445,7 @@ def test_suggestions_are_those_of_the_vectorizers_own_features(corpus, model, mo
     dictionary = textcoding.match_keywords(uncoded)
     fast = textcoding.suggest(model, uncoded, dictionary=dictionary)
     monkeypatch.setattr(
-        textcoding._FeatureCache,
+        classifier.FeatureCache,
         "transform",
         lambda self, texts: sparse.csr_matrix(model.features.transform(texts)),
     )
@@ -459,7 +462,7 @@ def test_passages_and_terms_follow_their_definition(corpus, model) -> None:
         out["unit_id"], out["code"], out["passage"], out["terms"], strict=True
     ):
         text = texts[doc]
-        sentences = [text[a:b] for a, b in textcoding._sentence_spans(text)]
+        sentences = [text[a:b] for a, b in sentence_spans(text)]
         scores = model.features.transform(sentences) @ weights[code].to_numpy()
         assert passage == sentences[int(np.argmax(scores))]
         row = model.features.transform([text]).toarray()[0] * weights[code].to_numpy()
@@ -471,7 +474,7 @@ def test_passages_and_terms_follow_their_definition(corpus, model) -> None:
 
 
 def test_results_do_not_depend_on_the_number_of_processes(corpus, model, monkeypatch) -> None:
-    monkeypatch.setattr(textcoding, "_PARALLEL_FROM", 1)  # spread even a few units
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # spread even a few units
     documents = corpus["units"][~corpus["units"]["doc_type"].eq("case")].rename(
         columns={"unit_id": "doc_id"}
     )
