@@ -321,3 +321,26 @@ def test_demo_agreement_per_code_recovers_the_planted_values(
     assert (~inside).sum() <= 5, found.loc[~inside, ["code", "estimate", "ci_low", "ci_high"]]
     # And the estimates track the planted values across codes.
     assert np.corrcoef(found["estimate"], found[expected])[0, 1] > 0.8
+
+
+def test_kappa_summary_over_the_codes_the_evaluated_method_has() -> None:
+    nan = float("nan")
+    kappas = {
+        "a": (0.8, 0.5, 0.7),
+        "b": (0.4, nan, 0.6),
+        "c": (nan, 0.9, 0.9),  # no classifier kappa: left out
+        "d": (0.6, 0.1, nan),
+    }
+    table = pd.DataFrame(
+        [
+            {"code": c, "method": m, "kappa": k}
+            for c, values in kappas.items()
+            for m, k in zip(("classifier", "dictionary", "human"), values, strict=True)
+        ]
+    )
+    summary = reliability.kappa_summary(table).set_index("method")
+    # by hand: medians over a, b, d; compared where the method and human both have one
+    assert summary["n_codes"].tolist() == [3, 3, 3]
+    assert summary["median"].tolist() == pytest.approx([0.6, 0.3, 0.65])
+    assert summary["n_compared"].tolist() == [2, 1, 2]
+    assert summary["n_reaching"].tolist() == [1, 0, 2]  # 0.8 >= 0.7; 0.5 < 0.7

@@ -9,6 +9,7 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, Language, codebook_or_default, load_codebook
 from cape_study.present.display import ratio_cell
 from cape_study.present.labels import COEFFICIENT_LABELS, NOTE_WORD, TEXT_HEAD, sort_groups
+from cape_study.stats import reliability
 
 __all__ = [
     "agreement_text",
@@ -250,12 +251,11 @@ def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Langua
     over the codes the classifier was evaluated on (suppressed scores left out), for how
     many of them the classifier reaches the two coders' agreement, and how many uncoded
     units got a suggestion (``suggested``: a count from a suppressed table)."""
-    kappa = table.pivot(index="code", columns="method", values="kappa")
-    kappa = kappa.reindex(columns=["classifier", "dictionary", "human"])
-    kappa = kappa[kappa["classifier"].notna()]
-    median = kappa.median()
-    both = kappa.dropna(subset=["classifier", "human"])
-    reach = int((both["classifier"] >= both["human"]).sum())
+    summary = reliability.kappa_summary(table).set_index("method")
+    median = summary["median"]
+    n_codes = int(summary.loc["classifier", "n_codes"])
+    reach = int(summary.loc["classifier", "n_reaching"])
+    compared = int(summary.loc["classifier", "n_compared"])
     count = count_text(suggested)
     no_keywords = TEXT_HEAD[lang]["no_keywords"]
     dictionary = no_keywords if pd.isna(median["dictionary"]) else f"{median['dictionary']:.2f}"
@@ -264,16 +264,16 @@ def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Langua
         return (
             f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
             f"{median['classifier']:.2f} och ordlistan {dictionary} för de "
-            f"{len(kappa)} koder som klassificeraren prövades på, medan två kodare har "
+            f"{n_codes} koder som klassificeraren prövades på, medan två kodare har "
             f"median-κ {median['human']:.2f} sinsemellan; klassificeraren når minst "
-            f"kodarnas överensstämmelse för {reach} av {len(both)} koder. Förslag har tagits "
+            f"kodarnas överensstämmelse för {reach} av {compared} koder. Förslag har tagits "
             f"fram för {count} okodade enheter."
         )
     return (
         f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
         f"{median['classifier']:.2f} and the dictionary {dictionary} on the "
-        f"{len(kappa)} codes the classifier was evaluated on, while two coders agree with "
+        f"{n_codes} codes the classifier was evaluated on, while two coders agree with "
         f"each other at a median κ of {median['human']:.2f}; the classifier reaches at "
-        f"least the coders' agreement for {reach} of {len(both)} codes. Suggestions were "
+        f"least the coders' agreement for {reach} of {compared} codes. Suggestions were "
         f"made for {count} uncoded units."
     )

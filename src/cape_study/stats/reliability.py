@@ -65,6 +65,7 @@ __all__ = [
     "disagreement_counts",
     "disagreements",
     "fleiss_kappa",
+    "kappa_summary",
     "krippendorff_alpha",
 ]
 
@@ -525,3 +526,56 @@ def disagreement_counts(
     table["n_disagree"] = table["n_disagree"].astype(int)
     table["share"] = table["n_disagree"] / table["n_units"]
     return table
+
+
+# -- comparing methods by their kappas ----------------------------------------------------
+def kappa_summary(
+    table: pd.DataFrame,
+    *,
+    evaluated: str = "classifier",
+    reference: str = "human",
+    methods: Sequence[str] = ("classifier", "dictionary", "human"),
+    code: str = "code",
+    method: str = "method",
+    value: str = "kappa",
+) -> pd.DataFrame:
+    """Per-code kappas of several coding methods summarised over the codes on which
+    the ``evaluated`` method has a kappa.
+
+    Parameters
+    ----------
+    table
+        One row per code and method with its kappa (missing where it cannot be
+        computed or was hidden), such as
+        :func:`cape_study.stats.textcoding.agreement_table` after disclosure control.
+    evaluated
+        The method whose codes are summarised: codes without its kappa are left out.
+    reference
+        The method each is compared with (by default two human coders' agreement).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method of ``methods``: ``n_codes`` (codes with a kappa of
+        ``evaluated``), ``median`` (the method's median kappa over those codes, missing
+        kappas left out), ``n_compared`` (those of the codes where the method and
+        ``reference`` both have a kappa) and ``n_reaching`` (of these, codes where the
+        method's kappa is at least the reference's).
+    """
+    columns = list(dict.fromkeys([*methods, evaluated, reference]))
+    kappa = table.pivot(index=code, columns=method, values=value).reindex(columns=columns)
+    kappa = kappa[kappa[evaluated].notna()]
+    rows = []
+    for name in methods:
+        known = kappa[name].notna() & kappa[reference].notna()
+        reaching = kappa.loc[known, name] >= kappa.loc[known, reference]
+        rows.append(
+            {
+                "method": name,
+                "n_codes": len(kappa),
+                "median": kappa[name].median(),
+                "n_compared": int(known.sum()),
+                "n_reaching": int(reaching.sum()),
+            }
+        )
+    return pd.DataFrame(rows)
