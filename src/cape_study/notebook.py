@@ -44,7 +44,10 @@ synthetic-data warning, codebook version, data cut-off, parameters, marks, sheet
 one sheet per table shown with a name, in the order first shown, labelled as on the
 page (the notebook's ``lang``). A cell suppressed by disclosure control (``·`` on the
 page) is written ``<5`` (``<`` and the step's ``min_cell_count``); inside a composite
-cell, such as a count with its share and interval, the page's ``·`` stays.
+cell, such as a count with its share and interval, the page's ``·`` stays. Numbers are
+written as numbers: those of numeric columns, and the counts the display tables carry
+(:class:`cape_study.present.display.Count`, shown ``1,234``); display text is never
+parsed back into numbers.
 """
 
 from __future__ import annotations
@@ -64,8 +67,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from cape_study.data.codebook import DEFAULT_CODEBOOK, load_codebook
+from cape_study.data.loaders import CaseFile
 from cape_study.errors import CapeStudyError
 from cape_study.paths import RUN_ENV, ProjectPaths, project
+from cape_study.present import export
+from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, Count
+from cape_study.present.labels import WORKBOOK_ABOUT
+from cape_study.runner.params import PARAMETER_SETS
+from cape_study.runner.spec import load_pipeline
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -160,7 +170,6 @@ def setup(step: str) -> None:
         that makes it.
     """
     global _session
-    from cape_study.runner.spec import load_pipeline
 
     paths = project()
     try:
@@ -181,6 +190,7 @@ def setup(step: str) -> None:
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
     _session = _Session(step, spec.title or step, spec.parameters, paths, published)
+    export.connect(table=record_table, figure=save_figure)
 
 
 def _under_processed(pattern: str) -> bool:
@@ -188,9 +198,6 @@ def _under_processed(pattern: str) -> bool:
 
 
 def _check_processed(paths: ProjectPaths, intake: str) -> None:
-    from cape_study.data.codebook import DEFAULT_CODEBOOK, load_codebook
-    from cape_study.data.loaders import CaseFile
-
     folder = paths.data_processed
     shown = folder.relative_to(paths.root).as_posix()
     command = _INTAKE_COMMAND.format(step=intake)
@@ -298,8 +305,6 @@ def finish(namespace: Mapping[str, Any]) -> Path | None:
         The workbook written; None when :func:`setup` was not called (the library used
         outside a step's notebook).
     """
-    from cape_study.runner.params import PARAMETER_SETS
-
     if _session is None:
         return None
     fields = PARAMETER_SETS[_session.parameter_set].model_fields
@@ -323,57 +328,6 @@ def finish(namespace: Mapping[str, Any]) -> Path | None:
     )
 
 
-_ABOUT = {
-    "en": {
-        "sheet": "About",
-        "what": "What this is",
-        "text": "The tables of step {step} ({title}) as its report page shows them, "
-        "after disclosure control: one sheet per table.",
-        "run": "Made by",
-        "published": "the pipeline (cape-study run): the published report",
-        "lab": "the notebook run by hand (reports/lab): not the published report",
-        "warning": "WARNING",
-        "synthetic": "SYNTHETIC DATA: an invented case file; nothing in it describes a "
-        "real case or person.",
-        "codebook": "Codebook version",
-        "cutoff": "Data cut-off",
-        "parameters": "Parameters",
-        "marks": "Marks",
-        "suppressed": "a count hidden by disclosure control: below {n}, or hidden so that "
-        "such a count cannot be worked out from totals (secondary suppression); also a "
-        "share or estimate computed from a hidden count",
-        "dot": "the same, inside a cell that holds a count with its share or interval",
-        "dash": "not estimable (too few examples to model)",
-        "sheets": "Sheets",
-        "unknown": "unknown",
-    },
-    "sv": {
-        "sheet": "Om",
-        "what": "Vad detta är",
-        "text": "Tabellerna i steg {step} ({title}) så som rapportsidan visar dem, "
-        "efter röjandekontroll: ett blad per tabell.",
-        "run": "Gjord av",
-        "published": "pipelinen (cape-study run): den publicerade rapporten",
-        "lab": "notebooken körd för hand (reports/lab): inte den publicerade rapporten",
-        "warning": "VARNING",
-        "synthetic": "SYNTETISKA DATA: ett påhittat ärendematerial; inget i det beskriver "
-        "ett verkligt ärende eller en verklig person.",
-        "codebook": "Kodboksversion",
-        "cutoff": "Datum för datauttag",
-        "parameters": "Parametrar",
-        "marks": "Tecken",
-        "suppressed": "ett antal dolt av röjandekontroll: under {n}, eller dolt så att ett "
-        "sådant antal inte kan räknas fram ur summor (sekundär undertryckning); även en "
-        "andel eller skattning beräknad på ett dolt antal",
-        "dot": "detsamma, i en cell med ett antal och dess andel eller intervall",
-        "dash": "kan inte skattas (för få exempel för en modell)",
-        "sheets": "Blad",
-        "unknown": "okänt",
-    },
-}
-_INTEGER = re.compile(r"-?(0|[1-9]\d{0,2}(,\d{3})+|[1-9]\d*)")
-
-
 def write_workbook(
     path: Path,
     tables: Mapping[str, pd.DataFrame],
@@ -389,8 +343,9 @@ def write_workbook(
 
     Sheet names are the table names made valid for Excel (no ``[]:*?/\\``, at most 31
     characters, unique); the first sheet lists each sheet's full name. A missing cell or
-    one marked ``·`` is written ``<`` and ``parameters["min_cell_count"]``; a plain
-    count such as ``1,234`` becomes a number. The labels of the first sheet follow
+    one marked ``·`` is written ``<`` and ``parameters["min_cell_count"]``; a count
+    cell (:class:`~cape_study.present.display.Count`) is written as its number, other
+    text as text. The labels of the first sheet follow
     ``parameters["lang"]``. Document and archive times are fixed, so the same tables
     give the same bytes.
     """
@@ -398,10 +353,8 @@ def write_workbook(
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
-    from cape_study.present.tables import NOT_ESTIMABLE, SUPPRESSED
-
     lang = parameters.get("lang", "en")
-    words = _ABOUT.get(lang, _ABOUT["en"])
+    words = WORKBOOK_ABOUT.get(lang, WORKBOOK_ABOUT["en"])
     hidden = f"<{parameters['min_cell_count']}"
     sheet_names = _sheet_names(list(tables), reserved=words["sheet"])
     bold = Font(bold=True)
@@ -412,8 +365,8 @@ def write_workbook(
         if isinstance(cell, str):
             if cell == SUPPRESSED:
                 return hidden
-            if _INTEGER.fullmatch(cell):
-                return int(cell.replace(",", ""))
+            if isinstance(cell, Count):
+                return cell.value
             return ILLEGAL_CHARACTERS_RE.sub("", cell)
         if hasattr(cell, "item"):  # numpy scalars
             return cell.item()

@@ -6,11 +6,13 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from cape_study.data.codebook import Language
+from cape_study.present import export
 from cape_study.present.labels import DURATION_WORDS
 
 __all__ = [
     "NOT_ESTIMABLE",
     "SUPPRESSED",
+    "Count",
     "count_cells",
     "count_share_cell",
     "duration",
@@ -30,9 +32,22 @@ SUPPRESSED = "·"
 NOT_ESTIMABLE = "–"
 
 
+class Count(str):
+    """A count as a table cell shows it (``1,234``), carrying the number itself in
+    :attr:`value`: the step's workbook writes the number, not the text."""
+
+    value: int
+
+    def __new__(cls, value: int) -> Count:
+        cell = super().__new__(cls, f"{int(value):,}")
+        cell.value = int(value)
+        return cell
+
+
 def count_cells(values: pd.Series) -> list[str]:
-    """Counts as ``1,234``, a hidden (missing) count as :data:`SUPPRESSED`."""
-    return [SUPPRESSED if pd.isna(v) else f"{int(v):,}" for v in values]
+    """Counts as :class:`Count` cells (``1,234``), a hidden (missing) count as
+    :data:`SUPPRESSED`."""
+    return [SUPPRESSED if pd.isna(v) else Count(v) for v in values]
 
 
 def share_cell(p: float, low: float, high: float) -> str:
@@ -88,14 +103,14 @@ def show(table: pd.DataFrame, name: str | None = None) -> Styler:
     """A table for the report: no index column, full-length text, suppressed cells marked.
 
     With a ``name``, the table is also kept for the step's workbook of tables
-    (:func:`cape_study.notebook.record_table`, written by ``notebook.finish``).
+    (:func:`cape_study.present.export.record_table`: in a step's notebook,
+    ``notebook.record_table``, written by ``notebook.finish``). Numbers in numeric
+    columns are shown with a thousands separator, as :class:`Count` cells are.
     """
     if name is not None:
-        from cape_study.notebook import record_table
-
-        record_table(name, table)
+        export.record_table(name, table)
     return (
         table.style.hide(axis="index")
-        .format(na_rep=SUPPRESSED)
+        .format(na_rep=SUPPRESSED, thousands=",")
         .set_properties(**{"text-align": "left"})
     )

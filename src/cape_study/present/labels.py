@@ -35,6 +35,7 @@ __all__ = [
     "POPULATION_ENDS",
     "TEXT_HEAD",
     "TEXT_TITLES",
+    "WORKBOOK_ABOUT",
     "code_labels",
     "column_label",
     "describe_headings",
@@ -402,6 +403,55 @@ TEXT_TITLES = {
         "classifier": "Klassificerare (korsvaliderad per ärende)",
         "dictionary": "Ordlista (kodbokens nyckelord)",
         "human": "Två kodare, sinsemellan",
+    },
+}
+#: The first sheet of a step's workbook (:func:`cape_study.notebook.write_workbook`).
+WORKBOOK_ABOUT = {
+    "en": {
+        "sheet": "About",
+        "what": "What this is",
+        "text": "The tables of step {step} ({title}) as its report page shows them, "
+        "after disclosure control: one sheet per table.",
+        "run": "Made by",
+        "published": "the pipeline (cape-study run): the published report",
+        "lab": "the notebook run by hand (reports/lab): not the published report",
+        "warning": "WARNING",
+        "synthetic": "SYNTHETIC DATA: an invented case file; nothing in it describes a "
+        "real case or person.",
+        "codebook": "Codebook version",
+        "cutoff": "Data cut-off",
+        "parameters": "Parameters",
+        "marks": "Marks",
+        "suppressed": "a count hidden by disclosure control: below {n}, or hidden so that "
+        "such a count cannot be worked out from totals (secondary suppression); also a "
+        "share or estimate computed from a hidden count",
+        "dot": "the same, inside a cell that holds a count with its share or interval",
+        "dash": "not estimable (too few examples to model)",
+        "sheets": "Sheets",
+        "unknown": "unknown",
+    },
+    "sv": {
+        "sheet": "Om",
+        "what": "Vad detta är",
+        "text": "Tabellerna i steg {step} ({title}) så som rapportsidan visar dem, "
+        "efter röjandekontroll: ett blad per tabell.",
+        "run": "Gjord av",
+        "published": "pipelinen (cape-study run): den publicerade rapporten",
+        "lab": "notebooken körd för hand (reports/lab): inte den publicerade rapporten",
+        "warning": "VARNING",
+        "synthetic": "SYNTETISKA DATA: ett påhittat ärendematerial; inget i det beskriver "
+        "ett verkligt ärende eller en verklig person.",
+        "codebook": "Kodboksversion",
+        "cutoff": "Datum för datauttag",
+        "parameters": "Parametrar",
+        "marks": "Tecken",
+        "suppressed": "ett antal dolt av röjandekontroll: under {n}, eller dolt så att ett "
+        "sådant antal inte kan räknas fram ur summor (sekundär undertryckning); även en "
+        "andel eller skattning beräknad på ett dolt antal",
+        "dot": "detsamma, i en cell med ett antal och dess andel eller intervall",
+        "dash": "kan inte skattas (för få exempel för en modell)",
+        "sheets": "Blad",
+        "unknown": "okänt",
     },
 }
 

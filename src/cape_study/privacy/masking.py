@@ -455,7 +455,7 @@ def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ):
         what = tag if action == "masked" else "pseudonymised"
         row = cells.setdefault(column, dict.fromkeys(order, ""))
-        row[what] = pd.NA if pd.isna(n) else f"{int(n):,}"
+        row[what] = pd.NA if pd.isna(n) else int(n)
     out = pd.DataFrame.from_dict(cells, orient="index", columns=order)
     return out.rename(columns=head).rename_axis(head["column"]).reset_index()
 

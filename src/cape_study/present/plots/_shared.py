@@ -10,18 +10,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cape_study.data.codebook import Codebook, Language
+from cape_study.present import export
 
 __all__ = ["marker_offsets", "show", "wrapped_label"]
 
 
 def show(figure: Figure | Axes, name: str) -> None:
     """Show a figure in the notebook, as ``plt.show()`` does, after exporting it as the
-    step's figure ``name`` (:func:`cape_study.notebook.save_figure`: PNG at 300 dpi and
-    SVG under ``reports/figures/<step>/``, or ``reports/lab/`` when run by hand)."""
-    from cape_study.notebook import save_figure
-
+    step's figure ``name`` (:func:`cape_study.present.export.save_figure`: in a step's
+    notebook, ``notebook.save_figure``, PNG at 300 dpi and SVG under
+    ``reports/figures/<step>/``, or ``reports/lab/`` when run by hand)."""
     fig = figure.get_figure(root=True) if isinstance(figure, Axes) else figure
-    save_figure(fig, name)
+    export.save_figure(fig, name)
     plt.show()
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import (
     SUPPRESSED,
+    Count,
     count_cells,
     count_share_cell,
     duration,
@@ -105,7 +106,7 @@ def format_funnel_wide(
 
     def n_text(group: tuple) -> str:
         n = totals[group]
-        return SUPPRESSED if pd.isna(n) else f"{int(n):,}"
+        return SUPPRESSED if pd.isna(n) else Count(n)
 
     if steps_as_rows:
         names = {

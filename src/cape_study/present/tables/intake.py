@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED
+from cape_study.present.display import count_cells
 from cape_study.present.labels import DESCRIBE_HEAD, with_labels
 
 __all__ = ["case_counts", "count_list", "count_table", "table_rows"]
@@ -32,7 +32,7 @@ def count_table(
     )
     rows = list(dict.fromkeys(labelled[index]))
     wide = labelled.pivot(index=index, columns=columns, values=values).reindex(rows)
-    wide = wide.astype("string").fillna(SUPPRESSED)
+    wide = wide.apply(lambda counts: pd.Series(count_cells(counts), index=counts.index))
     wide.columns.name = None
     title = book.scheme(schemes[index]).label(lang) if index in schemes else index
     return wide.rename_axis(title).reset_index()

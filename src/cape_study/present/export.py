@@ -1,0 +1,43 @@
+"""Where the tables and figures a notebook shows with a name go.
+
+:func:`cape_study.present.display.show` and :func:`cape_study.present.plots.show` hand a
+table or figure shown with a name to the functions connected here. The notebook helpers
+(:func:`cape_study.notebook.setup`) connect theirs, which keep the table for the step's
+workbook and write the figure; nothing is connected when the library is used outside a
+step's notebook, and then nothing is kept. The presentation layer so never imports the
+notebook helpers, which import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["connect", "record_table", "save_figure"]
+
+TableSink = Callable[[str, "pd.DataFrame"], None]
+FigureSink = Callable[["Figure", str], Any]
+
+_sinks: dict[str, Callable[..., Any]] = {}
+
+
+def connect(*, table: TableSink, figure: FigureSink) -> None:
+    """Send the tables and figures shown with a name from now on to ``table(name,
+    frame)`` and ``figure(figure, name)``; connecting again replaces both."""
+    _sinks.update(table=table, figure=figure)
+
+
+def record_table(name: str, table: pd.DataFrame) -> None:
+    """Hand a table shown under ``name`` to the connected sink (nothing if none)."""
+    if "table" in _sinks:
+        _sinks["table"](name, table)
+
+
+def save_figure(figure: Figure, name: str) -> None:
+    """Hand a figure shown under ``name`` to the connected sink (nothing if none)."""
+    if "figure" in _sinks:
+        _sinks["figure"](figure, name)
