@@ -412,6 +412,23 @@ def test_bad_arguments_are_parameter_errors(tmp_path: Path) -> None:
         synth.write_synthetic_case_file(tmp_path / "x", 10, 1, fmt="parquet")
 
 
+def test_a_spec_draws_what_its_fields_as_arguments_draw() -> None:
+    spec = synth.SynthSpec(60, 3, share_fi=0.5, data_cutoff="2023-12-31", coded_cases=10)
+    given = synth.simulate(spec)
+    spelled = synth.simulate(60, 3, share_fi=0.5, data_cutoff="2023-12-31", coded_cases=10)
+    for name, table in given.tables.items():
+        pd.testing.assert_frame_equal(table, spelled.tables[name])
+    assert spec.command("out/x", fmt="xlsx", force=True) == (
+        "cape-study synth --cases 60 --seed 3 --out out/x --format xlsx --share-fi 0.5 "
+        "--data-cutoff 2023-12-31 --coded-cases 10 --force"
+    )
+    assert synth.SynthSpec(30, 4).command("out") == "cape-study synth --cases 30 --seed 4 --out out"
+    with pytest.raises(TypeError, match="SynthSpec"):
+        synth.simulate(spec, 3)
+    with pytest.raises(TypeError, match="seed"):
+        synth.simulate(60)
+
+
 def test_a_codebook_change_fails_loudly(tmp_path: Path) -> None:
     raw = yaml.safe_load((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"))
     raw["schemes"]["sector"]["codes"] = [

@@ -237,7 +237,7 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_synth(args: argparse.Namespace) -> int:
     from cape_study.errors import ParameterError
-    from cape_study.synth import print_progress, synth_command, write_synthetic_case_file
+    from cape_study.synth import SynthSpec, print_progress, write_synthetic_case_file
     from cape_study.synth.scenarios import DEFAULT_SCENARIO, write_scenario
 
     if (args.cases is None) != (args.seed is None):
@@ -250,26 +250,19 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         )
         print(f"wrote a SYNTHETIC case file to {out} (see {out / 'README.md'})")
         return 0
-    command = synth_command(
+    spec = SynthSpec(
         args.cases,
         args.seed,
-        args.out,
-        fmt=args.format,
         share_fi=args.share_fi,
         data_cutoff=args.data_cutoff,
         coded_cases=args.coded_cases,
-        force=args.force,
     )
     out = write_synthetic_case_file(
         args.out,
-        args.cases,
-        args.seed,
+        spec,
         fmt=args.format,
         force=args.force,
-        share_fi=args.share_fi,
-        data_cutoff=args.data_cutoff,
-        coded_cases=args.coded_cases,
-        command=command,
+        command=spec.command(args.out, fmt=args.format, force=args.force),
         progress=print_progress if args.cases >= 5000 else None,
     )
     print(f"wrote a SYNTHETIC case file to {out} (see {out / 'README.md'})")

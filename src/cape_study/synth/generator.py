@@ -6,11 +6,11 @@ the six tables, a ``documents/`` folder of Swedish (and some Finnish) texts, a
 ``truth.json`` with every true parameter and realised count, a ``SYNTHETIC`` marker and
 a ``README.md``. The same seed and package version give byte-identical files.
 
-This module is the generator's public API (:func:`simulate`,
-:func:`write_synthetic_case_file`, :func:`synth_command`) and its writing: the tables
-as CSV or a workbook, the documents, truth.json and the README, into an output folder
-that is replaced whole and never holds anything the generator did not write. The
-generator itself lives in sibling modules:
+This module is the generator's public API (:class:`SynthSpec`, what to draw;
+:func:`simulate`, :func:`write_synthetic_case_file`, :func:`synth_command`) and its
+writing: the tables as CSV or a workbook, the documents, truth.json and the README,
+into an output folder that is replaced whole and never holds anything the generator did
+not write. The generator itself lives in sibling modules:
 
 - :mod:`cape_study.synth.model`: the generative model, in the order it is drawn, with
   its calibration targets and planted parameters and their sources;
@@ -70,6 +70,7 @@ __all__ = [
     "TARGETS_BY_KEY",
     "VICTIMS_PER_CASE",
     "SynthError",
+    "SynthSpec",
     "SyntheticCaseFile",
     "expected_kappa",
     "print_progress",
@@ -113,9 +114,77 @@ class SyntheticCaseFile:
     codebook: Codebook = field(repr=False)
 
 
-def _check_arguments(
-    n_cases: int, seed: int, share_fi: float, first: int, last: int, cutoff: int, coded_cases: int
-) -> None:
+@dataclass(frozen=True)
+class SynthSpec:
+    """What the generator draws: one specification, passed whole from the command line
+    (or a scenario) to the simulation and to the command recorded in truth.json.
+
+    Attributes
+    ----------
+    n_cases
+        Number of police reports (cases); a share ``share_fi`` of them Finnish.
+    seed
+        Seed of :class:`numpy.random.SeedSequence`; every step draws from its own
+        child stream, so the same seed (and package version) gives the same data.
+    data_cutoff
+        Events after this date are dropped (the cases are censored).
+    first_report, last_report
+        The report period (``last_report`` defaults to the cut-off).
+    coded_cases
+        How many ended cases the coders code (at most; a random sample).
+    codebook
+        The codebook whose codes and tables are used (a name, a path or a codebook);
+        its code lists are checked against the generator's probability tables.
+    """
+
+    n_cases: int
+    seed: int
+    share_fi: float = 0.25
+    data_cutoff: str | dt.date = DEFAULT_CUTOFF
+    first_report: str | dt.date = DEFAULT_FIRST_REPORT
+    last_report: str | dt.date | None = None
+    coded_cases: int = 1000
+    codebook: str | Path | Codebook = "cape_v1"
+
+    def command(self, out: str | os.PathLike[str], *, fmt: str = "csv", force: bool = False) -> str:
+        """The ``cape-study synth`` command line that writes these data to ``out``
+        (recorded in truth.json); options at their default are left out."""
+        parts = [
+            "cape-study",
+            "synth",
+            "--cases",
+            str(self.n_cases),
+            "--seed",
+            str(self.seed),
+            "--out",
+            Path(out).as_posix(),
+        ]
+        if fmt != "csv":
+            parts += ["--format", fmt]
+        if self.share_fi != 0.25:
+            parts += ["--share-fi", str(self.share_fi)]
+        if str(self.data_cutoff) != DEFAULT_CUTOFF:
+            parts += ["--data-cutoff", str(self.data_cutoff)]
+        if self.coded_cases != 1000:
+            parts += ["--coded-cases", str(self.coded_cases)]
+        if force:
+            parts.append("--force")
+        return " ".join(parts)
+
+
+def _spec(spec: SynthSpec | int, seed: int | None, options: dict) -> SynthSpec:
+    """``spec`` itself, or the specification of ``spec`` cases, ``seed`` and ``options``."""
+    if isinstance(spec, SynthSpec):
+        if seed is not None or options:
+            raise TypeError("give a SynthSpec, or the number of cases, the seed and options")
+        return spec
+    if seed is None:
+        raise TypeError("the seed is missing (give a SynthSpec, or cases and a seed)")
+    return SynthSpec(spec, seed, **options)
+
+
+def _check_arguments(spec: SynthSpec, first: int, last: int, cutoff: int) -> None:
+    n_cases, seed, share_fi, coded_cases = spec.n_cases, spec.seed, spec.share_fi, spec.coded_cases
     if not isinstance(n_cases, int | np.integer) or n_cases < 1:
         raise ParameterError(f"--cases must be a whole number of at least 1, not {n_cases!r}")
     if not isinstance(seed, int | np.integer) or seed < 0:
@@ -138,29 +207,27 @@ def _parse_day(value: str | dt.date, what: str) -> int:
 
 
 def _run(
-    n_cases: int,
-    seed: int,
-    *,
-    share_fi: float,
-    data_cutoff: str | dt.date,
-    first_report: str | dt.date,
-    last_report: str | dt.date | None,
-    coded_cases: int,
-    codebook: str | Path | Codebook,
-    command: str,
-    progress: Callable[[str], None] | None,
+    spec: SynthSpec, command: str, progress: Callable[[str], None] | None
 ) -> tuple[Assembly, dict, dict]:
-    """Check the arguments and the codebook, draw the case file, assemble its tables and
-    its truth (without the identifiers, known only once the documents are written)."""
-    cutoff = _parse_day(data_cutoff, "data cut-off")
-    first = _parse_day(first_report, "first report date")
-    last = cutoff if last_report is None else _parse_day(last_report, "last report date")
-    _check_arguments(n_cases, seed, share_fi, first, last, cutoff, coded_cases)
-    book = codebook_or_default(codebook)
+    """Check the specification and the codebook, draw the case file, assemble its tables
+    and its truth (without the identifiers, known only once the documents are written)."""
+    cutoff = _parse_day(spec.data_cutoff, "data cut-off")
+    first = _parse_day(spec.first_report, "first report date")
+    last = cutoff if spec.last_report is None else _parse_day(spec.last_report, "last report date")
+    _check_arguments(spec, first, last, cutoff)
+    n_cases, seed = spec.n_cases, spec.seed
+    book = codebook_or_default(spec.codebook)
     check_codebook(book)
     say = progress or (lambda _msg: None)
     sim = Simulation(
-        book, int(n_cases), int(seed), float(share_fi), first, last, cutoff, int(coded_cases)
+        book,
+        int(n_cases),
+        int(seed),
+        float(spec.share_fi),
+        first,
+        last,
+        cutoff,
+        int(spec.coded_cases),
     )
     say(f"simulating {n_cases:,} cases (seed {seed})")
     sim.cases()
@@ -177,36 +244,21 @@ def _run(
 
 
 def simulate(
-    n_cases: int,
-    seed: int,
+    spec: SynthSpec | int,
+    seed: int | None = None,
     *,
-    share_fi: float = 0.25,
-    data_cutoff: str | dt.date = DEFAULT_CUTOFF,
-    first_report: str | dt.date = DEFAULT_FIRST_REPORT,
-    last_report: str | dt.date | None = None,
-    coded_cases: int = 1000,
-    codebook: str | Path | Codebook = "cape_v1",
     texts: bool = False,
     progress: Callable[[str], None] | None = None,
+    **options: object,
 ) -> SyntheticCaseFile:
     """Simulate a synthetic case file in memory (nothing is written).
 
     Parameters
     ----------
-    n_cases
-        Number of police reports (cases); a share ``share_fi`` of them Finnish.
-    seed
-        Seed of :class:`numpy.random.SeedSequence`; every step draws from its own
-        child stream, so the same seed (and package version) gives the same data.
-    data_cutoff
-        Events after this date are dropped (the cases are censored).
-    first_report, last_report
-        The report period (``last_report`` defaults to the cut-off).
-    coded_cases
-        How many ended cases the coders code (at most; a random sample).
-    codebook
-        The codebook whose codes and tables are used; its code lists are checked
-        against the generator's probability tables.
+    spec
+        What to draw (:class:`SynthSpec`); or the number of cases, with ``seed`` and
+        any other field of :class:`SynthSpec` as keyword ``options``
+        (``simulate(400, 1, coded_cases=0)``).
     texts
         Also render the document texts (``truth["identifiers"]`` and the column
         ``text`` of ``documents``).
@@ -215,18 +267,8 @@ def simulate(
     -------
     SyntheticCaseFile
     """
-    asm, tables, truth = _run(
-        n_cases,
-        seed,
-        share_fi=share_fi,
-        data_cutoff=data_cutoff,
-        first_report=first_report,
-        last_report=last_report,
-        coded_cases=coded_cases,
-        codebook=codebook,
-        command=f"simulate({n_cases}, {seed})",
-        progress=progress,
-    )
+    spec = _spec(spec, seed, options)
+    asm, tables, truth = _run(spec, f"simulate({spec.n_cases}, {spec.seed})", progress)
     docs = tables["documents"].copy()
     if texts:
         identifiers, rendered = _render(asm, None, progress)
@@ -409,26 +451,24 @@ def _readme(truth: dict, fmt: str) -> str:
 
 def write_synthetic_case_file(
     out: str | os.PathLike[str],
-    n_cases: int,
-    seed: int,
+    spec: SynthSpec | int,
+    seed: int | None = None,
     *,
     fmt: str = "csv",
     force: bool = False,
-    share_fi: float = 0.25,
-    data_cutoff: str | dt.date = DEFAULT_CUTOFF,
-    first_report: str | dt.date = DEFAULT_FIRST_REPORT,
-    last_report: str | dt.date | None = None,
-    coded_cases: int = 1000,
-    codebook: str | Path | Codebook = "cape_v1",
     command: str | None = None,
     progress: Callable[[str], None] | None = None,
+    **options: object,
 ) -> Path:
     """Write a synthetic case file to the folder ``out``; return its path.
 
+    ``spec`` is what to draw (:class:`SynthSpec`), or the number of cases, with
+    ``seed`` and any other field of :class:`SynthSpec` as keyword ``options``.
     The folder receives the tables (``*.csv``, or ``casefile.xlsx`` with ``fmt="xlsx"``),
     ``documents/``, ``truth.json``, ``SYNTHETIC`` and ``README.md``. Everything is
     written to a temporary sibling folder first and moved into place at the end, so an
-    interrupted run leaves nothing half-written.
+    interrupted run leaves nothing half-written. ``command`` is recorded in truth.json
+    (default: :meth:`SynthSpec.command`).
 
     Raises
     ------
@@ -438,33 +478,14 @@ def write_synthetic_case_file(
     ParameterError
         For an impossible argument (no cases, a negative seed, an unknown format ...).
     """
+    spec = _spec(spec, seed, options)
     writers = ("csv", "xlsx")
     if fmt not in writers:
         raise ParameterError(f"unknown format {fmt!r}; known formats: {', '.join(writers)}")
     out = Path(out)
     _check_output(out, force)
-    command = command or synth_command(
-        n_cases,
-        seed,
-        out,
-        fmt=fmt,
-        share_fi=share_fi,
-        data_cutoff=str(data_cutoff),
-        coded_cases=coded_cases,
-        force=force,
-    )
-    asm, tables, truth = _run(
-        n_cases,
-        seed,
-        share_fi=share_fi,
-        data_cutoff=data_cutoff,
-        first_report=first_report,
-        last_report=last_report,
-        coded_cases=coded_cases,
-        codebook=codebook,
-        command=command,
-        progress=progress,
-    )
+    command = command or spec.command(out, fmt=fmt, force=force)
+    asm, tables, truth = _run(spec, command, progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
     umask = os.umask(0)
@@ -485,7 +506,7 @@ def write_synthetic_case_file(
         truth["identifiers"] = identifier_truth(identifiers)
         _write_truth(tmp / "truth.json", truth)
         (tmp / MARKER).write_text(
-            f"{_MARKER_TEXT}, seed {seed}, {n_cases} cases, cape-study {__version__}\n",
+            f"{_MARKER_TEXT}, seed {spec.seed}, {spec.n_cases} cases, cape-study {__version__}\n",
             encoding="utf-8",
         )
         (tmp / "README.md").write_text(_readme(truth, fmt), encoding="utf-8")
@@ -510,33 +531,12 @@ def synth_command(
     out: str | os.PathLike[str],
     *,
     fmt: str = "csv",
-    share_fi: float = 0.25,
-    data_cutoff: str = DEFAULT_CUTOFF,
-    coded_cases: int = 1000,
     force: bool = False,
+    **options: object,
 ) -> str:
-    """The ``cape-study synth`` command line that writes these data (recorded in truth.json)."""
-    parts = [
-        "cape-study",
-        "synth",
-        "--cases",
-        str(n_cases),
-        "--seed",
-        str(seed),
-        "--out",
-        Path(out).as_posix(),
-    ]
-    if fmt != "csv":
-        parts += ["--format", fmt]
-    if share_fi != 0.25:
-        parts += ["--share-fi", str(share_fi)]
-    if str(data_cutoff) != DEFAULT_CUTOFF:
-        parts += ["--data-cutoff", str(data_cutoff)]
-    if coded_cases != 1000:
-        parts += ["--coded-cases", str(coded_cases)]
-    if force:
-        parts.append("--force")
-    return " ".join(parts)
+    """The ``cape-study synth`` command line that writes these data (recorded in
+    truth.json): :meth:`SynthSpec.command` of ``SynthSpec(n_cases, seed, **options)``."""
+    return SynthSpec(n_cases, seed, **options).command(out, fmt=fmt, force=force)  # type: ignore[arg-type]
 
 
 def print_progress(message: str) -> None:
