@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cape_study.stats.proportions import difference_ci, proportion_ci
+from cape_study.stats.proportions import add_proportion, difference_ci, proportion_ci
 
 
 # Newcombe (1998), Statistics in Medicine 17:857-872, Table I: method 3 (Wilson score)
@@ -44,3 +44,12 @@ def test_interval_is_missing_without_trials_and_methods_are_named() -> None:
 def test_difference_matches_newcombe_1998(a, b, interval) -> None:
     low, high = difference_ci(*a, *b, 0.95)
     assert (round(low, 4), round(high, 4)) == interval
+
+
+def test_add_proportion_adds_the_share_and_its_interval() -> None:
+    table = pd.DataFrame({"hits": [81, 0, 0], "n": [263, 20, 0]})
+    out = add_proportion(table, "hits", "n", 0.95, "wilson")
+    assert out["proportion"].iloc[0] == 81 / 263 and out["proportion"].iloc[1] == 0
+    assert pd.isna(out["proportion"].iloc[2]) and pd.isna(out["ci_low"].iloc[2])
+    assert (round(out["ci_low"].iloc[0], 4), round(out["ci_high"].iloc[0], 4)) == (0.2553, 0.3662)
+    assert out["ci_method"].eq("wilson").all() and out["confidence"].eq(0.95).all()

@@ -38,7 +38,7 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CaseFileError
 from cape_study.privacy.disclosure import suppress
-from cape_study.stats.proportions import proportion_ci
+from cape_study.stats.proportions import add_proportion
 
 __all__ = [
     "EVENT_CODES",
@@ -211,7 +211,7 @@ def funnel(
     by
         Column(s) to split by (default ``country``), or ``None`` for all cases.
     confidence, method
-        Passed to :func:`proportion_ci`.
+        Passed to :func:`cape_study.stats.proportions.proportion_ci`.
     steps
         Stages and outcome codes, in order (for example :data:`FUNNEL_STEPS`). Default:
         every ``reached_<stage>`` column, then the outcomes if ``status`` has them.
@@ -265,13 +265,7 @@ def funnel(
             table = table.sort_values(keys[:-1], kind="stable").reset_index(drop=True)
         table[keys[-1]] = table[keys[-1]].astype("string")
     table["stage"] = pd.Categorical(table["stage"], categories=list(steps), ordered=True)
-    table["proportion"] = table["reached"] / table["n_cases"]
-    table["ci_low"], table["ci_high"] = proportion_ci(
-        table["reached"], table["n_cases"], confidence, method
-    )
-    table["ci_method"] = method
-    table["confidence"] = confidence
-    return table
+    return add_proportion(table, "reached", "n_cases", confidence, method)
 
 
 def suppress_funnel(

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.privacy import disclosure
-from cape_study.stats.proportions import difference_ci, proportion_ci
+from cape_study.stats.proportions import add_proportion, difference_ci
 
 __all__ = [
     "CODER_RULES",
@@ -178,13 +178,7 @@ def prevalence(
     key = pd.MultiIndex.from_frame(table[["scheme", "group"]])
     table["n_cases"] = coded.reindex(key).fillna(0).astype(int).to_numpy()
     table["present"] = table["present"].fillna(0).astype(int)
-    table["proportion"] = table["present"] / table["n_cases"].where(table["n_cases"] > 0)
-    table["ci_low"], table["ci_high"] = proportion_ci(
-        table["present"], table["n_cases"], confidence, method
-    )
-    table["ci_method"] = method
-    table["confidence"] = confidence
-    return table
+    return add_proportion(table, "present", "n_cases", confidence, method)
 
 
 def prevalence_difference(

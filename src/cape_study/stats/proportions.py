@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-__all__ = ["CI_METHODS", "difference_ci", "proportion_ci"]
+__all__ = ["CI_METHODS", "add_proportion", "difference_ci", "proportion_ci"]
 
 #: Interval methods, by the names used in the parameters, as statsmodels calls them.
 CI_METHODS = {
@@ -80,6 +80,20 @@ def proportion_ci(
     if scalar:
         return float(low.iloc[0]), float(high.iloc[0])
     return low, high
+
+
+def add_proportion(
+    table: pd.DataFrame, successes: str, trials: str, confidence: float, method: str
+) -> pd.DataFrame:
+    """``table`` with a share and its interval: ``proportion`` (``successes`` /
+    ``trials``, missing where there are no trials), ``ci_low`` and ``ci_high``
+    (:func:`proportion_ci`), ``ci_method`` and ``confidence``. Changes ``table``."""
+    n = table[trials]
+    table["proportion"] = table[successes] / n.where(n > 0)
+    table["ci_low"], table["ci_high"] = proportion_ci(table[successes], n, confidence, method)
+    table["ci_method"] = method
+    table["confidence"] = confidence
+    return table
 
 
 def difference_ci(
