@@ -286,6 +286,7 @@ def logistic_regression(
 def _ml_logit(
     data: pd.DataFrame, outcome: str, terms: Sequence[str], confidence: float
 ) -> pd.DataFrame:
+    # Third-party and slow to import (seconds); loaded only when a model is fitted.
     import statsmodels.api as sm
 
     x, y, names = model_arrays(data, outcome, terms, intercept=True)
@@ -382,6 +383,7 @@ def cox_regression(
     Bryson, M. C. & Johnson, M. E. (1981). The incidence of monotone likelihood in the
     Cox model. *Technometrics* 23, 381-383.
     """
+    # Third-party and slow to import (seconds); loaded only when a model is fitted.
     from lifelines import CoxPHFitter
     from lifelines.statistics import proportional_hazard_test
 

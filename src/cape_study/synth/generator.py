@@ -341,6 +341,7 @@ def _check_output(out: Path, force: bool) -> None:
 
 def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
     """A workbook with one sheet per table, made byte-reproducible (fixed timestamps)."""
+    # Third-party; loaded only when a workbook is written (--format xlsx).
     from openpyxl import Workbook
 
     integers = {"n_victims", "n_suspects"}

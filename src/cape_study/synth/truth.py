@@ -156,6 +156,7 @@ def realised_counts(tables: dict[str, pd.DataFrame], families: dict[str, str]) -
 
 def _cif(sim: Simulation, mask: np.ndarray, days: tuple[int, ...]) -> dict[str, dict[str, float]]:
     """True cumulative incidence of prosecution and of closure before prosecution."""
+    # Third-party and slow to import; loaded only when truth.json is built.
     from scipy.stats import gamma
 
     country = "FI" if sim.fi[mask].all() else "SE"
