@@ -46,8 +46,8 @@ from cape_study.data.codebook import load_codebook
 from cape_study.errors import ParameterError
 from cape_study.synth.generator import (
     MARKER,
+    SynthSpec,
     _check_output,
-    synth_command,
     write_synthetic_case_file,
 )
 from cape_study.synth.truth import realised_counts
@@ -252,24 +252,10 @@ def write_scenario(
     """
     spec = scenario(name)
     out = Path(out)
-    base = synth_command(
-        spec.n_cases,
-        spec.seed,
-        out,
-        fmt=fmt,
-        share_fi=spec.share_fi,
-        coded_cases=spec.coded_cases,
-        force=force,
-    )
-    args = {
-        "fmt": fmt,
-        "share_fi": spec.share_fi,
-        "coded_cases": spec.coded_cases,
-    }
+    drawn = SynthSpec(spec.n_cases, spec.seed, share_fi=spec.share_fi, coded_cases=spec.coded_cases)
     if spec.name == DEFAULT_SCENARIO:
-        return write_synthetic_case_file(
-            out, spec.n_cases, spec.seed, force=force, command=base, **args
-        )
+        base = drawn.command(out, fmt=fmt, force=force)
+        return write_synthetic_case_file(out, drawn, fmt=fmt, force=force, command=base)
     if fmt != "csv":
         raise ParameterError(f"scenario {name!r} is written as CSV only, not as {fmt}")
     _check_output(out, force)
@@ -280,7 +266,7 @@ def write_scenario(
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.scenario-", dir=out.parent))
     try:
         draw = work / out.name
-        write_synthetic_case_file(draw, spec.n_cases, spec.seed, command=command, **args)
+        write_synthetic_case_file(draw, drawn, fmt=fmt, command=command)
         _write_shaped(draw, spec, command)
         assert (draw / MARKER).is_file()
         _check_output(out, force)  # nothing else appeared while we were writing
