@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from cape_study import cli
 from cape_study.data.loaders import load_case_file, read_processed, write_processed
 from cape_study.paths import project
-from cape_study.privacy import identifiers, keys
+from cape_study.privacy import keys
 from cape_study.privacy import masking as privacy
 from cape_study.privacy import names as party_names
 from cape_study.privacy.keys import (
@@ -52,6 +52,7 @@ REPO = project()
 DEMO = REPO.demo_case_file
 SECRET = "0123456789abcdef" * 4  # a test key: 64 hex digits
 KEY = PseudonymKey(SECRET.encode(), "test")
+ZERO = dict.fromkeys(privacy._TAG_ORDER, 0)
 
 
 def kinds(text: str, names: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -110,7 +111,7 @@ def test_every_vendored_test_number_is_found_in_every_form_and_a_wrong_check_dig
 )
 def test_dates_case_numbers_amounts_and_wrong_checksums_are_left_alone(text: str) -> None:
     assert scan_text(text) == []
-    assert mask_text(text) == (text, {"PNR": 0, "TEL": 0, "EMAIL": 0, "NAME": 0})
+    assert mask_text(text) == (text, ZERO)
 
 
 # -- phones and e-mail --------------------------------------------------------------------
@@ -186,7 +187,7 @@ def test_mask_text_tags_and_counts() -> None:
         "Målsägande: [NAME], [PNR], tel. [TEL], [EMAIL]. [NAME] uppger att [NAME] ([PNR]) "
         "tog passet."
     )
-    assert counts == {"PNR": 2, "TEL": 1, "EMAIL": 1, "NAME": 3}
+    assert counts == ZERO | {"PNR": 2, "TEL": 1, "EMAIL": 1, "NAME": 3}
     assert mask_text(masked, PARTIES) == (masked, dict.fromkeys(counts, 0))
 
 
@@ -368,7 +369,7 @@ def test_protect_pseudonymises_consistently_masks_and_drops_names(tmp_path: Path
         "Beslut: förundersökningen mot [NAME] ([PNR], [EMAIL]) läggs ned. Skäl: "
         "spaningsresultat saknas.",
     ]
-    assert record["masked"]["documents.text"] == {"PNR": 2, "TEL": 1, "EMAIL": 1, "NAME": 5}
+    assert record["masked"]["documents.text"] == ZERO | {"PNR": 2, "TEL": 1, "EMAIL": 1, "NAME": 5}
     assert record["pseudonymised"]["cases.case_id"] == 3
     assert record["dropped"] == ["victims.name", "suspects.name"]
     # The same key gives the same pseudonyms; the joins survive.
@@ -556,57 +557,17 @@ def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeyp
         "[PNR]",
         "[TEL]",
         "[EMAIL]",
+        "[ACCOUNT]",
+        "[ID]",
+        "[REG]",
+        "[ADDRESS]",
         "[NAME]",
     ]
     assert pd.isna(table.loc[1, "[TEL]"]) and table.loc[0, "[TEL]"] == ""
-    assert privacy.masked_totals(counts) == {"PNR": 12, "TEL": None, "EMAIL": 0, "NAME": 30}
+    assert privacy.masked_totals(counts) == ZERO | {"PNR": 12, "TEL": None, "NAME": 30}
 
 
 # -- the fast paths against the straightforward definitions ---------------------------
-# The patterns as first written: a look-behind at the start, tried at every position.
-_OLD_NOT_AFTER = r"(?<![\w+-])(?<!\d[.,])"
-_OLD_SPACE = r"[ \u00a0]"
-_OLD = {
-    "pnr": re.compile(
-        _OLD_NOT_AFTER
-        + r"(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
-    ),
-    "hetu": re.compile(
-        _OLD_NOT_AFTER
-        + r"(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
-        re.IGNORECASE,
-    ),
-    "national": re.compile(
-        rf"{_OLD_NOT_AFTER}(?:0[1-9]\d{{6,9}}"
-        rf"|0[1-9]\d{{0,3}}(?:{_OLD_SPACE}?[-\u2013]{_OLD_SPACE}?|{_OLD_SPACE})\d{{2,8}}"
-        rf"(?:{_OLD_SPACE}\d{{2,4}}){{0,3}})(?![\w]|[-\u2013]\d)"
-    ),
-    "international": re.compile(
-        rf"{_OLD_NOT_AFTER}(?:\+|00)\d{{1,3}}(?:{_OLD_SPACE}?\(0\))?(?:{_OLD_SPACE}|-)?\d{{1,4}}"
-        rf"(?:(?:{_OLD_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
-    ),
-}
-
-
-def _old_candidates(text: str) -> list[privacy.Finding]:
-    found = []
-    for m in _OLD["pnr"].finditer(text):
-        kind = identifiers.pnr_kind(m["century"], m["date"], m["num"])
-        if kind:
-            found.append(privacy.Finding(kind, m.start(), m.end()))
-    for m in _OLD["hetu"].finditer(text):
-        if identifiers._hetu_ok(m["date"], m["sign"], m["num"], m["check"]):
-            found.append(privacy.Finding("hetu", m.start(), m.end()))
-    for m in privacy._EMAIL.finditer(text):
-        found.append(privacy.Finding("email", m.start(), m.end()))
-    for pattern, low, high in ((_OLD["international"], 8, 15), (_OLD["national"], 8, 11)):
-        for m in pattern.finditer(text):
-            span = privacy._phone(m, low, high)
-            if span:
-                found.append(privacy.Finding("phone", *span))
-    return found
-
-
 def _old_find(names: party_names.PartyNames, text: str) -> list[tuple[int, int]]:
     """_Names.find as first written: every word of the text, one by one."""
     words = list(party_names._WORD.finditer(text))
@@ -631,24 +592,6 @@ def _old_find(names: party_names.PartyNames, text: str) -> list[tuple[int, int]]
             found.append((words[i].start(), words[i].end()))
         i += 1
     return found
-
-
-def test_fast_patterns_find_what_the_patterns_as_first_written_find() -> None:
-    import random
-
-    rng = random.Random(7)
-    pieces = [*"0123456789", "00", "+", "-", ".", ",", " ", "\u00a0", "\u2013", "(0)", "a", "Z"]
-    pieces += ["@", "x.se", "A", "u", "19", "20", "811218-9876", "070-174 06 05", "+46 "]
-    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(30000)]
-    demo = load_case_file(project().demo_case_file).documents["text"].dropna().tolist()
-    for text in [*texts, *demo]:
-        assert list(privacy._candidates(text, None)) == _old_candidates(text), text
-    for name in ("national", "international"):
-        new = getattr(privacy, f"_PHONE_{name.upper()}")
-        for text in texts:
-            assert [m.span() for m in new.finditer(text)] == [
-                m.span() for m in _OLD[name].finditer(text)
-            ], text
 
 
 def test_name_finding_from_trigger_words_equals_walking_every_word() -> None:

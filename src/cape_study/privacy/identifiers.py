@@ -8,6 +8,9 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
   ``+`` (people over 100) or no separator; a real date (a samordningsnummer adds 60 to
   the day, and may give month 00 and day 60 when the date is unknown) and a correct
   Luhn check digit over the last ten digits;
+- written as people write them (:func:`find`): the separator may be any dash or hyphen
+  character (``-``, U+2010-U+2015, the non-breaking hyphen U+2011, the minus sign
+  U+2212), ``+``, a dot, a slash, a space, a dash between spaces, a line break, or none;
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
@@ -21,6 +24,8 @@ import re
 from collections.abc import Iterator
 
 __all__ = [
+    "DASHES",
+    "DASH_CLASS",
     "HETU_CHECK",
     "find",
     "hetu_check",
@@ -35,19 +40,32 @@ HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _HETU_CENTURY = (
     {"+": 1800, "-": 1900, "A": 2000} | dict.fromkeys("UVWXY", 1900) | dict.fromkeys("BCDEF", 2000)
 )
+#: Every dash and hyphen character: hyphen-minus, U+2010-U+2015, minus sign U+2212.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+#: :data:`DASHES` for a character class of a regular expression.
+DASH_CLASS = DASHES.replace("-", "\\-")
+_DASH = DASH_CLASS
 # Not inside a word or a longer number, nor the decimals of one (1.3901042899).
-_NOT_AFTER = r"(?<![\w+-])(?<!\d[.,])"
+_NOT_AFTER = rf"(?<![\w+{_DASH}])(?<!\d[.,])"
+_BLANK = r"[ \t\u00a0]"
+# Between the date and the last four digits: a dash, +, dot or slash with a space or a
+# line break on either side, or spaces, or a line break, or nothing.
+_SEP = rf"(?:{_BLANK}?\n?{_BLANK}?[{_DASH}+./]{_BLANK}?\n?{_BLANK}?|{_BLANK}{{1,2}}|\n)?"
 _PNR = re.compile(
-    _NOT_AFTER + r"(?P<century>18|19|20)?(?P<date>\d{6})(?P<sep>[-+]?)(?P<num>\d{4})(?!\w|[-+,.]\d)"
+    _NOT_AFTER
+    + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
+    + rf"(?!\w|[{_DASH}+,.]\d)"
 )
 _HETU = re.compile(
-    _NOT_AFTER + r"(?P<date>\d{6})(?P<sign>[-+A-FU-Y])(?P<num>\d{3})(?P<check>[0-9A-Y])(?!\w|-\d)",
+    _NOT_AFTER
+    + rf"(?P<date>\d{{6}}){_BLANK}?(?P<sign>[{_DASH}+A-FU-Y]){_BLANK}?(?P<num>\d{{3}})"
+    + rf"(?P<check>[0-9A-Y])(?!\w|[{_DASH}]\d)",
     re.IGNORECASE,
 )
 # What every match of _PNR (from its start or 2 characters on: the century) and of
 # _HETU (from its start) holds: where the search for them can begin.
-_PNR_HINT = re.compile(r"\d{6}[-+]?\d{4}")
-_HETU_HINT = re.compile(r"\d{6}[-+A-FU-Y]\d{3}", re.IGNORECASE)
+_PNR_HINT = re.compile(r"\d{6}\D{0,7}\d{4}")
+_HETU_HINT = re.compile(rf"\d{{6}}\s?[{_DASH}+A-FU-Y]\s?\d{{3}}", re.IGNORECASE)
 
 
 def luhn_digit(digits: str) -> int:
@@ -91,7 +109,7 @@ def hetu_check(nine_digits: str) -> str:
 
 
 def _hetu_ok(date: str, sign: str, num: str, check: str) -> bool:
-    sign = sign.upper()
+    sign = "-" if sign in DASHES else sign.upper()
     day, month, year = int(date[:2]), int(date[2:4]), _HETU_CENTURY[sign] + int(date[4:])
     if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
         return False

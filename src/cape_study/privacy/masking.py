@@ -9,15 +9,20 @@ the parties; the report pages are scanned again after rendering.
 
 - Swedish personnummer and samordningsnummer and Finnish henkilötunnus
   (:mod:`cape_study.privacy.identifiers`);
-- phone numbers: international (``+46 70 174 06 05``, ``0046...``, any country code,
-  8-15 digits) and national with a trunk 0 (``070-174 06 05``, ``08-465 004 00``,
-  ``0701740605``, ``040 1234567``; 8-11 digits);
-- e-mail addresses;
+- phone numbers, e-mail addresses (also ``name(at)example.se``), IBANs and bank
+  accounts, passport numbers, car registrations and street addresses
+  (:mod:`cape_study.privacy.patterns`);
 - the names of the parties that the case file lists (``victims.name``,
-  ``suspects.name``; :mod:`cape_study.privacy.names`).
+  ``suspects.name``; :class:`~cape_study.privacy.names.PartyNames`), and of people it
+  does not list (:class:`~cape_study.privacy.names.UnlistedNames`: after a role word,
+  or a first name of the name lexicon followed by a capitalised word).
+
+Masking runs on normalised text (see :func:`protect`). Overlapping findings are joined,
+so that no part of an identifier is left.
 
 Masks carry a tag: ``[PNR]`` (personnummer, samordningsnummer, henkilötunnus),
-``[TEL]``, ``[EMAIL]`` and ``[NAME]``. Dates (2019-03-01, 20190301), case numbers
+``[TEL]``, ``[EMAIL]``, ``[ACCOUNT]``, ``[ID]`` (passport), ``[REG]`` (car
+registration), ``[ADDRESS]`` and ``[NAME]``. Dates (2019-03-01, 20190301), case numbers
 (B 1770-21, AM-12345-19, 5000-K123456-19), amounts (12 000 kr, 1 234 567,50), years and
 numbers with a wrong check digit are left alone. :func:`protect` applies all of this to
 a :class:`~cape_study.data.loaders.CaseFile` and counts what it did (never the values); the
@@ -33,15 +38,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cape_study.data.codebook import Codebook, load_codebook
-from cape_study.privacy import identifiers
+from cape_study.privacy import identifiers, patterns
 from cape_study.privacy.keys import KEY_ENV, PrivacyError, PseudonymKey, pseudonym
-from cape_study.privacy.names import PartyNames
+from cape_study.privacy.names import PartyNames, UnlistedNames
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,9 +74,13 @@ TAGS = {
     "hetu": "PNR",
     "phone": "TEL",
     "email": "EMAIL",
+    "account": "ACCOUNT",
+    "passport": "ID",
+    "registration": "REG",
+    "address": "ADDRESS",
     "name": "NAME",
 }
-_TAG_ORDER = ("PNR", "TEL", "EMAIL", "NAME")
+_TAG_ORDER = ("PNR", "TEL", "EMAIL", "ACCOUNT", "ID", "REG", "ADDRESS", "NAME")
 
 
 class Finding(NamedTuple):
@@ -87,62 +95,18 @@ class Finding(NamedTuple):
         return TAGS[self.kind]
 
 
-_SPACE = r"[ \u00a0]"
-
-
-def _not_after(first: str) -> str:
-    """:data:`_NOT_AFTER` for a pattern that starts with the character ``first`` (a
-    regular expression for one character), to be written after it: the pattern then
-    starts with a character, which the regex engine skips to, instead of look-behinds
-    that it tries at every position of a text."""
-    return rf"(?<![\w+-]{first})(?<!\d[.,]{first})"
-
-
-_PHONE_NATIONAL = re.compile(
-    rf"0{_not_after('0')}(?:[1-9]\d{{6,9}}"
-    rf"|[1-9]\d{{0,3}}(?:{_SPACE}?[-\u2013]{_SPACE}?|{_SPACE})\d{{2,8}}(?:{_SPACE}\d{{2,4}}){{0,3}})"
-    rf"(?![\w]|[-\u2013]\d)"
-)
-_PLUS = r"\+"
-_PHONE_INTERNATIONAL = re.compile(
-    rf"(?:\+{_not_after(_PLUS)}|0{_not_after('0')}0)\d{{1,3}}(?:{_SPACE}?\(0\))?(?:{_SPACE}|-)?"
-    rf"\d{{1,4}}(?:(?:{_SPACE}|-)?\d{{2,4}}){{1,5}}(?![\w]|[-\u2013]\d)"
-)
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_DIGIT_GROUP = re.compile(r"\d+")
-
-
-def _phone(m: re.Match[str], low: int, high: int) -> tuple[int, int] | None:
-    """The span of a phone number within the match: trailing digit groups are dropped
-    while there are too many digits; a date written with spaces is not a number."""
-    groups = list(_DIGIT_GROUP.finditer(m.group()))
-    while groups and sum(len(g.group()) for g in groups) > high:
-        groups.pop()
-    digits = [g.group() for g in groups]
-    if sum(map(len, digits)) < low:
-        return None
-    if len(digits) == 3 and len(digits[2]) == 4 and _is_date(*digits):
-        return None
-    return m.start(), m.start() + groups[-1].end()
-
-
-def _is_date(day: str, month: str, year: str) -> bool:
-    return 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and 1900 <= int(year) <= 2099
-
-
-def _candidates(text: str, names: PartyNames | None) -> Iterator[Finding]:
+def _candidates(
+    text: str, names: PartyNames | None, unlisted: UnlistedNames | None = None
+) -> Iterator[Finding]:
     for kind, start, end in identifiers.find(text):
         yield Finding(kind, start, end)
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            yield Finding("email", m.start(), m.end())
-    for pattern, low, high in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 8, 11)):
-        for m in pattern.finditer(text):
-            span = _phone(m, low, high)
-            if span:
-                yield Finding("phone", *span)
+    for kind, start, end in patterns.find(text):
+        yield Finding(kind, start, end)
     if names is not None:
         for start, end in names.find(text):
+            yield Finding("name", start, end)
+    if unlisted is not None:
+        for start, end in unlisted.find(text):
             yield Finding("name", start, end)
 
 
@@ -150,25 +114,33 @@ _PRIORITY = {
     "personnummer": 0,
     "samordningsnummer": 0,
     "hetu": 0,
-    "email": 1,
-    "phone": 2,
-    "name": 3,
+    "account": 1,
+    "email": 2,
+    "passport": 3,
+    "phone": 4,
+    "registration": 5,
+    "address": 6,
+    "name": 7,
 }
 
 
 def _resolve(found: Iterable[Finding]) -> list[Finding]:
-    """Non-overlapping findings: the earliest first, then the longest, then identity
-    numbers before e-mail before phone numbers before names."""
+    """Non-overlapping findings: overlapping ones are joined into one span (so that no
+    part of either is left), of the first kind among identity numbers, accounts,
+    e-mail, passports, phones, registrations, addresses and names."""
     ordered = sorted(found, key=lambda f: (f.start, -(f.end - f.start), _PRIORITY[f.kind]))
     kept: list[Finding] = []
     for f in ordered:
         if kept and f.start < kept[-1].end:
+            last = kept[-1]
+            kind = f.kind if _PRIORITY[f.kind] < _PRIORITY[last.kind] else last.kind
+            kept[-1] = Finding(kind, last.start, max(last.end, f.end))
             continue
         kept.append(f)
     return kept
 
 
-def scan_text(text: str, names: Iterable[str] = ()) -> list[Finding]:
+def scan_text(text: str, names: Iterable[str] = (), *, unlisted: bool = False) -> list[Finding]:
     """Find personal data in a text.
 
     Parameters
@@ -178,6 +150,9 @@ def scan_text(text: str, names: Iterable[str] = ()) -> list[Finding]:
     names
         Full names of people or companies to look for as well (see the module
         docstring for how names and their parts are matched).
+    unlisted
+        Also look for the names of people not listed (:class:`UnlistedNames`: after a
+        role word, or a first name of the name lexicon and a capitalised word).
 
     Returns
     -------
@@ -186,11 +161,15 @@ def scan_text(text: str, names: Iterable[str] = ()) -> list[Finding]:
         ``personnummer``, ``samordningsnummer``, ``hetu``, ``phone``, ``email``, ``name``.
     """
     names = list(names)
-    return _resolve(_candidates(text, PartyNames.of(names) if names else None))
+    others = UnlistedNames() if unlisted else None
+    return _resolve(_candidates(text, PartyNames.of(names) if names else None, others))
 
 
-def mask_text(text: str, names: Iterable[str] = ()) -> tuple[str, dict[str, int]]:
-    """Replace the personal data that :func:`scan_text` finds by tags.
+def mask_text(
+    text: str, names: Iterable[str] = (), *, unlisted: bool = True
+) -> tuple[str, dict[str, int]]:
+    """Replace the personal data that :func:`scan_text` finds (with ``unlisted``
+    names, by default) by tags.
 
     Returns
     -------
@@ -199,13 +178,16 @@ def mask_text(text: str, names: Iterable[str] = ()) -> tuple[str, dict[str, int]
         finding) and how many of each tag were written (every tag, zeros included).
     """
     names = list(names)
-    return _mask(text, PartyNames.of(names) if names else None)
+    others = UnlistedNames() if unlisted else None
+    return _mask(text, PartyNames.of(names) if names else None, others)
 
 
-def _mask(text: str, names: PartyNames | None) -> tuple[str, dict[str, int]]:
+def _mask(
+    text: str, names: PartyNames | None, unlisted: UnlistedNames | None = None
+) -> tuple[str, dict[str, int]]:
     counts = dict.fromkeys(_TAG_ORDER, 0)
     parts, pos = [], 0
-    for f in _resolve(_candidates(text, names)):
+    for f in _resolve(_candidates(text, names, unlisted)):
         parts += [text[pos : f.start], f"[{f.tag}]"]
         counts[f.tag] += 1
         pos = f.end
@@ -215,14 +197,23 @@ def _mask(text: str, names: PartyNames | None) -> tuple[str, dict[str, int]]:
 
 # -- a case file ------------------------------------------------------------------------
 def protect(
-    case: CaseFile, key: PseudonymKey, codebook: str | Codebook = "cape_v1"
+    case: CaseFile,
+    key: PseudonymKey,
+    codebook: str | Codebook = "cape_v1",
+    *,
+    normalise: Callable[[str], str] | None = None,
 ) -> tuple[CaseFile, dict[str, Any]]:
     """Pseudonymise, mask and strip a checked case file before it is stored.
 
     1. Every free-text column (codebook type ``text``, and the document texts) is
        masked (:func:`mask_text`): document texts with the full names of every party of
        the case file and the first and last names of the parties of their own case;
-       other columns with the names of every party. Identifier columns that are not
+       other columns with the names of every party; all of them with the names of
+       people the case file does not list (:class:`UnlistedNames`). Document texts are
+       first normalised with ``normalise`` (give the text-coding step's,
+       :func:`cape_study.stats.textcoding.normalise`), so that masking sees the text
+       as analysed and normalising can never join the parts of an identifier again
+       (``900315-`` / ``4565`` across a line break). Identifier columns that are not
        pseudonymised (``codings.coder``) must hold no personal data, since masking
        would merge distinct ids. Code, date and number columns are checked against
        the codebook at validation and hold none.
@@ -268,6 +259,7 @@ def protect(
     triggers = PartyNames.triggers(index)
     everyone = PartyNames(index, PartyNames.part_set(all_names), triggers)
     ids = _id_columns(book)
+    others = UnlistedNames()
     masked: dict[str, dict[str, int]] = {}
     for t, frame in tables.items():
         for c in frame.columns:
@@ -288,7 +280,8 @@ def protect(
                 matchers = [own.get(str(k), plain) for k in frame["case_id"]]
             else:
                 matchers = [everyone] * len(frame)
-            masked[f"{t}.{c}"] = _mask_column(frame, c, matchers)
+            first = normalise if (t, c) == ("documents", "text") else None
+            masked[f"{t}.{c}"] = _mask_column(frame, c, matchers, others, first)
     source, source_counts = _mask(str(case.source), everyone)
     if any(source_counts.values()):
         masked["source"] = source_counts
@@ -318,8 +311,15 @@ def _is_text(series: pd.Series) -> bool:
     )
 
 
-def _mask_column(frame: pd.DataFrame, column: str, matchers: list[PartyNames]) -> dict[str, int]:
-    """Mask one column in place, each row with its own names; the counts per tag."""
+def _mask_column(
+    frame: pd.DataFrame,
+    column: str,
+    matchers: list[PartyNames],
+    unlisted: UnlistedNames,
+    normalise: Callable[[str], str] | None,
+) -> dict[str, int]:
+    """Mask one column in place, each row with its own names and the names of people
+    not listed, after ``normalise`` (when given); the counts per tag."""
     import pandas as pd
 
     counts = dict.fromkeys(_TAG_ORDER, 0)
@@ -331,7 +331,7 @@ def _mask_column(frame: pd.DataFrame, column: str, matchers: list[PartyNames]) -
             continue
         key = (value, id(names))
         if key not in done:
-            done[key] = _mask(value, names)
+            done[key] = _mask(normalise(value) if normalise else value, names, unlisted)
         text, found = done[key]
         out.append(text)
         for tag, n in found.items():

@@ -10,10 +10,18 @@ starts sentences (*Per*, *Hans*, *Mark* ...), and the name is not a company's
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
+import importlib.resources
+import json
+import os
+import pickle
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["PartyNames"]
+__all__ = ["ROLE_CUES", "Lexicon", "PartyNames", "UnlistedNames", "lexicon"]
 
 _WORD = re.compile(r"\w+(?:['\u2019:-]\w+)*")
 _GENITIVE = ("s", "'s", "\u2019s")
@@ -126,7 +134,9 @@ class PartyNames:
             if last is not None:
                 yield words[i].start(), words[last].end()
                 after = last + 1
-            elif words[i].group()[:1].isupper() and _base(folded[i]) & self.parts:
+            elif _base(folded[i]) & self.parts and (
+                words[i].group()[:1].isupper() or len(folded[i]) >= 4
+            ):
                 yield words[i].start(), words[i].end()
 
     def _whole_name_at(
@@ -159,3 +169,132 @@ def _base(word: str) -> set[str]:
     if ":" in word:
         stems.add(word.split(":", 1)[0])
     return {word} | stems
+
+
+# -- people the case file does not list ---------------------------------------------------
+#: Words for the roles of people who appear in records but are not parties: police,
+#: prosecutors, interpreters, witnesses, counsel, judges (Swedish and Finnish, with their
+#: definite and inflected forms). A capitalised name after one is masked.
+ROLE_CUES = (
+    "kriminalinspektör|polisinspektör|inspektör|kriminalkommissarie|kommissarie|"
+    "polisassistent|polisman|polis|utredare|förundersökningsledare|"
+    "chefsåklagare|kammaråklagare|vice chefsåklagare|åklagare|tolk|vittne|"
+    "målsägandebiträde|målsägande|offentlig försvarare|försvarare|advokat|biträde|"
+    "rådman|domare|nämndeman|handläggare|socialsekreterare|god man|herr|fru|"
+    "rikoskomisario|rikosylikonstaapeli|ylikonstaapeli|vanhempi konstaapeli|konstaapeli|"
+    "komisario|poliisi|tutkija|tutkinnanjohtaja|kihlakunnansyyttäjä|aluesyyttäjä|"
+    "johtava syyttäjä|syyttäjä|tulkki|todistaja|asianomistaja|avustaja|asianajaja|"
+    "puolustaja|käräjätuomari|tuomari|sosiaalityöntekijä"
+)
+_CAPITAL = r"[A-ZÅÄÖÆØÜÉÈŁŚŻŹĆŃŠŽČ][\w'’]*(?:-[A-ZÅÄÖ][\w'’]*)?"
+_CUED = re.compile(
+    rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|n|t|lle|n|ä)?)"
+    rf"(?:\s*[:,(]\s*|\s+)(?P<name>{_CAPITAL}(?:\s+(?:(?:von|af|van|de|da|el|al)\s+)?{_CAPITAL}){{0,3}})"
+)
+# A lookahead, so that every capitalised word is tried as a first name (Enligt Maria ...).
+_PAIR = re.compile(
+    rf"(?<![\w'’-])(?=(?P<first>{_CAPITAL})\s+(?P<rest>{_CAPITAL}(?:\s+{_CAPITAL})?))"
+)
+_LEXICON_VERSION = "names-dataset 3.3.1; SE, FI all; 28 countries to 2000; any to 500"
+#: Countries whose first and last names the lexicon holds: all of Sweden's and Finland's,
+#: and the commonest (rank up to 2,000) of the countries most victims, suspects and
+#: interpreters in the study come from.
+_HOME = ("SE", "FI")
+_ABROAD = (
+    "NO", "DK", "EE", "LT", "LV", "PL", "RO", "BG", "UA", "RU", "BY", "TH", "VN", "PH",
+    "CN", "IN", "BD", "PK", "AF", "IQ", "SY", "IR", "TR", "SO", "ER", "ET", "NG", "MA",
+)  # fmt: skip
+_ABROAD_RANK = 2000
+#: and the commonest (rank up to 500) of any country.
+_ANY_RANK = 500
+
+
+class Lexicon(NamedTuple):
+    """First names and last names (case-folded) known to the name lexicon."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    """The name lexicon: first and last names from the *names-dataset* package (Remy,
+    ``philipperemy/name-dataset``, version 3.3.1: 730,000 first and 983,000 last names
+    with their rank per country, from the 2021 Facebook leak, shipped inside the
+    package; no download). It is chosen because it is maintained, installs from PyPI
+    with its data, covers Swedish and Finnish names and those of the countries victims
+    and interpreters come from, and runs without a model download (spaCy and Stanza
+    Swedish/Finnish models cannot be installed from PyPI). Reading the package's data
+    takes about 40 s and 1 GB, so the names kept (all ranked in Sweden or Finland, the
+    commonest of :data:`_ABROAD` and of any country) are stored once in the user's cache folder
+    (``$XDG_CACHE_HOME`` or ``~/.cache``, ``cape-study/``)."""
+    cache = _cache_file()
+    if cache is not None and cache.is_file():
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("source") == _LEXICON_VERSION:
+            return Lexicon(frozenset(data["first"]), frozenset(data["last"]))
+    found = Lexicon(_read_names("first_names"), _read_names("last_names"))
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            payload = {"source": _LEXICON_VERSION, "first": sorted(found.first)}
+            payload["last"] = sorted(found.last)
+            tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache)
+    return found
+
+
+def _cache_file() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cape-study" / "name-lexicon.json" if base else None
+
+
+def _read_names(which: str) -> frozenset[str]:
+    data = importlib.resources.files("names_dataset") / "v3" / f"{which}.pkl.gz"
+    with data.open("rb") as raw, gzip.open(raw) as fh:
+        names = pickle.load(fh)
+    kept = set()
+    for name, info in names.items():
+        ranks = info.get("rank") or {}
+        best = min((r for r in ranks.values() if r), default=_ABROAD_RANK + 1)
+        if (
+            any(c in ranks for c in _HOME)
+            or best <= _ANY_RANK
+            or any((ranks.get(c) or _ABROAD_RANK + 1) <= _ABROAD_RANK for c in _ABROAD)
+        ):
+            kept.add(name.casefold())
+    return frozenset(kept)
+
+
+#: Capitalised words that start sentences or name institutions, never taken as a name
+#: after a first name (``Per Capsulam``, ``Dag Efter``).
+_NOT_NAMES = _words(
+    "polisen åklagaren tingsrätten hovrätten högsta domstolen migrationsverket "
+    "skatteverket arbetsmiljöverket kronofogden länsstyrelsen kommunen sverige finland "
+    "stockholm göteborg malmö helsingfors helsinki uppsala och eller men att som den det "
+    "de han hon hen vi ni jag ja tai että hän he me te se ne kun ab oy ky"
+)
+
+
+class UnlistedNames:
+    """Finds names of people the case file does not list: a capitalised name after a
+    role word (:data:`ROLE_CUES`: *kriminalinspektör Lars Berg*, *tulkki Ana Popescu*),
+    and two or three capitalised words of which the first is a first name in the
+    :func:`lexicon` (*Anna Lindqvist*, *Mikko Virtasen*)."""
+
+    def __init__(self, names: Lexicon | None = None) -> None:
+        self.names = lexicon() if names is None else names
+
+    def find(self, text: str) -> Iterator[tuple[int, int]]:
+        """The spans of the names found in ``text`` (they may overlap)."""
+        for m in _CUED.finditer(text):
+            words = m.group("name")
+            if words.split()[0].casefold() not in _NOT_NAMES:
+                yield m.start("name"), m.end("name")
+        first = self.names.first
+        for m in _PAIR.finditer(text):
+            rest = m.group("rest").split()
+            if m.group("first").casefold() in first and rest[0].casefold() not in _NOT_NAMES:
+                end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("first")
+                yield m.start("first"), max(end, m.start("rest") + len(rest[0]))

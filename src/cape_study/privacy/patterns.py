@@ -1,0 +1,161 @@
+"""Identifiers other than identity numbers, as people write them in Swedish and Finnish
+records: phone numbers, e-mail addresses, bank accounts, passport numbers, car
+registrations and street addresses.
+
+:func:`find` gives ``(kind, start, end)`` for each candidate; overlaps are resolved
+by :func:`cape_study.privacy.masking.scan_text`.
+
+- ``phone``: international (``+46 70 174 06 05``, ``+358 40 123 4567``, ``0046 ...``,
+  ``+46 (0)8 ...``; 8-15 digits) and national with a trunk 0 (``070-174 06 05``,
+  ``(08) 123 456 78``, ``070/765 43 21``, ``09 1234 5678``, ``040.123.45.67``; 8-11
+  digits); groups separated by spaces, any dash, a slash or a dot. A date written with
+  separators (``01.02.2019``) is not a number.
+- ``email``: ``name@example.se`` and the spelled-out forms ``name(at)example.se``,
+  ``name [at] example [dot] se``, ``name at example.se``, ``name(a)example.se``.
+- ``account``: an IBAN of any country (two letters, two check digits, up to 30
+  characters, with or without spaces in groups of four) whose ISO 13616 check (mod 97)
+  holds; Swedish accounts (clearing number of four or five digits and an account
+  number: ``5000-123 456 789-0``, ``8327-9, 123 456 789-0``), bankgiro and plusgiro
+  numbers and Finnish old-format accounts (``123456-789``), after a word that names an
+  account (*konto*, *kontonummer*, *bankgiro*, *clearing*, *tili*, *tilinumero* ...).
+- ``passport``: 6-9 letters and digits (with a digit) after *pass*, *passnummer*,
+  *passport*, *passi*, *passinumero*, *ID-kort*, *henkilökortti* ... within a few words.
+- ``registration``: Swedish car registrations ``ABC 123`` and ``ABC 12A`` (letters
+  without I, Q, V; not a currency code) and Finnish ``ABC-123``.
+- ``address``: a street name ending in a Swedish or Finnish street word (*-gatan*,
+  *-vägen*, *-gränd*, *-stigen*, *-backen*, *-torget*, *-allén*, *-tie*, *-katu*,
+  *-kuja*, *-polku*, *-tori*, *-väylä*) and a number (``Storgatan 12 B``,
+  ``Mannerheimintie 5 A 12``), with a postal code and town after it when written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from cape_study.privacy.identifiers import DASH_CLASS as _DASH
+
+__all__ = ["find", "iban_ok"]
+
+_SPACE = r"[ \u00a0]"
+_GROUPSEP = rf"(?:{_SPACE}?[{_DASH}/.]{_SPACE}?|{_SPACE})"
+
+
+def _not_after(first: str) -> str:
+    """Not inside a word or a longer number, nor the decimals of one, written after the
+    pattern's first character ``first`` so that the regex engine can skip to it."""
+    return rf"(?<![\w+:{_DASH}]{first})(?<!\d[.,]{first})"
+
+
+_NATIONAL_BODY = rf"(?:{_GROUPSEP})?\d{{2,8}}(?:{_GROUPSEP}\d{{2,4}}){{0,3}}(?!\w|[{_DASH}]\d)"
+_AFTER_ZERO, _AFTER_BRACKET, _AFTER_PLUS = _not_after("0"), _not_after(r"\("), _not_after(r"\+")
+_PHONE_NATIONAL = re.compile(
+    rf"0{_AFTER_ZERO}[1-9]\d{{0,3}}{_NATIONAL_BODY}"
+    rf"|\({_AFTER_BRACKET}0[1-9]\d{{0,3}}\){_SPACE}?{_NATIONAL_BODY}"
+)
+_PHONE_INTERNATIONAL = re.compile(
+    rf"(?:\+{_AFTER_PLUS}|0{_AFTER_ZERO}0)\d{{1,3}}(?:{_SPACE}?\(0\))?"
+    rf"(?:{_GROUPSEP})?\d{{1,4}}(?:{_GROUPSEP}?\d{{2,4}}){{1,5}}(?!\w|[{_DASH}]\d)"
+)
+_AT = r"(?:@|\s?[(\[{]\s?(?:at|a|snabel-?a)\s?[)\]}]\s?|\s(?:at|AT)\s)"
+_DOT = r"(?:\.|\s?[(\[{]\s?(?:dot|punkt|piste)\s?[)\]}]\s?|\s(?:dot|DOT)\s)"
+_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,}}(?![\w-])"
+)
+_EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b", re.IGNORECASE)
+_DIGIT_GROUP = re.compile(r"\d+")
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){11,30}(?![\w])")
+_ACCOUNT_WORD = (
+    r"(?:bank)?konto(?:nummer|nr|t)?|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|bg|"
+    r"plusgiro(?:nummer)?|pg|swish|(?:pankki)?tili(?:numero|nro|lle|ltä|n)?|account(?: number)?"
+)
+_ACCOUNT = re.compile(
+    rf"\b(?:{_ACCOUNT_WORD})\b[^\n\d]{{0,40}}?"
+    rf"(?P<number>\d[\d {_DASH},.]{{4,24}}\d)(?![\w])",
+    re.IGNORECASE,
+)
+_PASSPORT = re.compile(
+    r"\b(?:pass(?:et|nummer|nr|number|port(?:\s?(?:no|number|nr))?)?|passi(?:n|numero)?|"
+    r"id-kort(?:et|snummer)?|identitetskort|henkilökortti|henkilöllisyystodistus)\b"
+    r"[^\n]{0,30}?(?P<number>(?<![\w])(?=[A-Z]{0,3}\d)[A-Z0-9]{6,9})(?![\w])",
+    re.IGNORECASE,
+)
+_PLATE_LETTERS = "ABCDEFGHJKLMNOPRSTUWXYZÅÄÖ"
+#: Letters before a number that are not a registration: currencies, standards, hashes.
+_NOT_PLATES = frozenset(
+    (
+        "SEK", "EUR", "USD", "NOK", "DKK", "GBP", "CHF", "PLN", "RON", "BGN", "SHA", "ISO",
+        "SFS", "UTF", "RFC", "SOU", "COM", "ILO", "PDF", "CSV", "EU", "EN", "IEC", "MD",
+        "HS", "KB", "NJA", "RH", "AD", "HD", "KKO", "KHO",
+    )
+)  # fmt: skip
+_PLATE = re.compile(
+    rf"(?<![\w{_DASH}])(?P<letters>[{_PLATE_LETTERS}]{{3}})(?:[ \u00a0]\d{{2}}[0-9A-HJ-NPR-UW-Z]"
+    rf"|[{_DASH}]\d{{1,3}})(?![\w]|[{_DASH},.]\d)"
+    rf"|(?<![\w{_DASH}])(?P<fi>[{_PLATE_LETTERS}]{{2}})-\d{{1,3}}(?![\w]|[{_DASH},.]\d)"
+)
+_STREET_WORDS = (
+    "gatan|gata|vägen|väg|gränd|gränden|stigen|backen|torget|allén|plan|tie|katu|kuja|"
+    "polku|tori|väylä|kaari|rinne|vägen"
+)
+_ADDRESS = re.compile(
+    rf"\b[A-ZÅÄÖ][\wåäöé-]*(?:{_STREET_WORDS})\s\d{{1,4}}(?:\s?[A-Za-z](?:\s?\d{{1,3}})?(?![\w]))?"
+    r"(?:\s?(?:lgh|tr|as\.?|bst|B)\s?\d{1,4})?"
+    r"(?:,?\s\d{3}\s?\d{2}\s[A-ZÅÄÖ][\wåäö]+)?"
+)
+
+
+def iban_ok(text: str) -> bool:
+    """Whether an IBAN (spaces allowed) passes the ISO 13616 check: the number formed by
+    moving the first four characters to the end, letters as 10-35, is 1 modulo 97."""
+    code = re.sub(r"[ \u00a0]", "", text).upper()
+    if not 15 <= len(code) <= 34:
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
+    return int(digits) % 97 == 1
+
+
+def _phone(m: re.Match[str], low: int, high: int) -> tuple[int, int] | None:
+    """The span of a phone number within the match: trailing digit groups are dropped
+    while there are too many digits; a date written with separators is not a number."""
+    groups = list(_DIGIT_GROUP.finditer(m.group()))
+    while groups and sum(len(g.group()) for g in groups) > high:
+        groups.pop()
+    digits = [g.group() for g in groups]
+    if sum(map(len, digits)) < low:
+        return None
+    if len(digits) == 3 and len(digits[2]) in (2, 4) and _is_date(*digits):
+        return None
+    return m.start(), m.start() + groups[-1].end()
+
+
+def _is_date(day: str, month: str, year: str) -> bool:
+    if len(year) == 2:
+        return 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and len(day) <= 2
+    return 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and 1900 <= int(year) <= 2099
+
+
+def find(text: str) -> Iterator[tuple[str, int, int]]:
+    """The candidates in ``text``: ``(kind, start, end)``, overlapping ones included."""
+    if _EMAIL_HINT.search(text):
+        for m in _EMAIL.finditer(text):
+            yield "email", m.start(), m.end()
+    for pattern, low, high in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 8, 11)):
+        for m in pattern.finditer(text):
+            span = _phone(m, low, high)
+            if span:
+                yield ("phone", *span)
+    for m in _IBAN.finditer(text):
+        if iban_ok(m.group()):
+            yield "account", m.start(), m.end()
+    for m in _ACCOUNT.finditer(text):
+        number = m.group("number").rstrip(" ,.")
+        if sum(ch.isdigit() for ch in number) >= 7:
+            yield "account", m.start("number"), m.start("number") + len(number)
+    for m in _PASSPORT.finditer(text):
+        yield "passport", m.start("number"), m.end("number")
+    for m in _PLATE.finditer(text):
+        if (m.group("letters") or m.group("fi")) not in _NOT_PLATES:
+            yield "registration", m.start(), m.end()
+    for m in _ADDRESS.finditer(text):
+        yield "address", m.start(), m.end()
