@@ -14,6 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cape_study import __version__
+from cape_study.data.codebook import load_codebook, render_html, render_markdown
+from cape_study.errors import CapeStudyError, ParameterError
+from cape_study.paths import project
+from cape_study.privacy.keys import DEFAULT_KEY_FILE, KEY_ENV, write_key
+from cape_study.runner.browser import check_report
+from cape_study.runner.manifest import verify_report
+from cape_study.runner.params import parse_assignments
+from cape_study.runner.pipeline import run_pipeline
 
 __all__ = ["main"]
 
@@ -28,8 +36,6 @@ def _add_codebook(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
-    from cape_study.data.codebook import load_codebook, render_html, render_markdown
-
     book = load_codebook(args.codebook)
     text = (render_html if args.html else render_markdown)(book, args.lang)
     if args.out:
@@ -49,6 +55,8 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the loaders bring pandas and pandera (1-2 s), which
+    # no other command needs (`cape-study run` starts in a fraction of a second).
     from cape_study.data.loaders import check_case_file, format_problems
 
     result = check_case_file(args.path, codebook=args.codebook, data_cutoff=args.data_cutoff)
@@ -104,10 +112,6 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from cape_study.paths import project
-    from cape_study.runner.params import parse_assignments
-    from cape_study.runner.pipeline import run_pipeline
-
     result = run_pipeline(
         project(),
         overrides=parse_assignments(args.assignments),
@@ -134,9 +138,6 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from cape_study.paths import project
-    from cape_study.runner.manifest import verify_report
-
     paths = project()
     report_dir = args.report_dir or paths.reports
     differences = verify_report(report_dir, root=paths.root)
@@ -171,9 +172,6 @@ def _add_check_report(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_check_report(args: argparse.Namespace) -> int:
-    from cape_study.paths import project
-    from cape_study.runner.browser import check_report
-
     report_dir = args.report_dir or project().reports
     checks = check_report(report_dir, None if args.no_screenshots else "")
     for check in checks:
@@ -236,7 +234,8 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from cape_study.errors import ParameterError
+    # Imported here, not at the top: the generator brings pandas and numpy (1-2 s), which
+    # no other command needs.
     from cape_study.synth import SynthSpec, print_progress, write_synthetic_case_file
     from cape_study.synth.scenarios import DEFAULT_SCENARIO, write_scenario
 
@@ -271,8 +270,6 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 # -- keygen -----------------------------------------------------------------------------
 def _add_keygen(sub: argparse._SubParsersAction) -> None:
-    from cape_study.privacy.keys import DEFAULT_KEY_FILE
-
     p = sub.add_parser(
         "keygen", help="create the pseudonymisation key (a private file outside the project)"
     )
@@ -288,8 +285,6 @@ def _add_keygen(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
-    from cape_study.privacy.keys import KEY_ENV, write_key
-
     path = write_key(args.out, force=args.force)
     print(
         f"wrote a new pseudonymisation key to {path} (readable by you only). Keep it secret "
@@ -327,8 +322,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    from cape_study.errors import CapeStudyError
-
     args = _parser().parse_args(argv)
     _, run = _COMMANDS[args.command]
     try:

@@ -144,25 +144,6 @@ def _data(
     return {"steps": first, "case_file": within, **data_digest(inputs, within)}
 
 
-def _codebook_page(entries: Mapping[str, Mapping[str, Any]], root: Path) -> str:
-    """The codebook of the run (the first step's ``codebook`` parameter, else the
-    default), rendered in its ``lang`` (English by default), for the appendix."""
-    from cape_study.data.codebook import DEFAULT_CODEBOOK, LANGUAGES, load_codebook
-    from cape_study.data.codebook import render_html as render_codebook
-
-    name, lang = DEFAULT_CODEBOOK, "en"
-    for entry in entries.values():
-        params = entry["parameters"]
-        if "codebook" in params:
-            name = str(params["codebook"])
-            lang = params.get("lang") if params.get("lang") in LANGUAGES else "en"
-            break
-    path = Path(os.path.expanduser(name))
-    if path.suffix in {".yaml", ".yml"} and not path.is_absolute():
-        path = root / path
-    return render_codebook(load_codebook(path if path.suffix else name), lang)
-
-
 # -- verify -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Difference:
