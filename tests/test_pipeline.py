@@ -101,7 +101,7 @@ def make_project(base: Path, pipeline_yaml: str) -> Project:
 
 
 def copy_project(project: Project, base: Path) -> Project:
-    shutil.copytree(project.root.parent, base / "copy")
+    shutil.copytree(project.root.parent, base / "copy", symlinks=True)
     return Project(ProjectPaths(base / "copy" / "project"), base / "copy" / "library")
 
 
@@ -287,8 +287,8 @@ def test_missing_kernel_tells_to_run_make_install(tmp_path: Path) -> None:
 def test_run_writes_report_manifest_and_progress(tmp_path: Path) -> None:
     project = make_project(tmp_path, "basic.yaml")
     processed = project.root / "data" / "processed"
-    processed.mkdir(parents=True)
-    (processed / "metadata.json").write_text('{"synthetic": true}', encoding="utf-8")
+    # the first step copies it to data/processed
+    (project.root / "data" / "raw" / "metadata.json").write_text('{"synthetic": true}', "utf-8")
     events: list[ProgressEvent] = []
     result = project.run(progress=events.append)
 
@@ -369,9 +369,8 @@ def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: 
     from cape_study.data.codebook import load_codebook
 
     project = make_project(tmp_path, "basic.yaml")
-    processed = project.root / "data" / "processed"
-    processed.mkdir(parents=True)
-    (processed / "metadata.json").write_text('{"synthetic": true}', encoding="utf-8")
+    # the first step copies it to data/processed
+    (project.root / "data" / "raw" / "metadata.json").write_text('{"synthetic": true}', "utf-8")
     project.run()
     reports = project.paths.reports
     document = (reports / "report.html").read_text(encoding="utf-8")

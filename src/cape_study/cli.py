@@ -103,6 +103,12 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--force", action="store_true", help="re-run steps even when cached")
     p.add_argument(
+        "--publish-partial",
+        action="store_true",
+        help="publish the report even if a step failed or was skipped (default: keep it "
+        "as reports/partial/ and leave the published report as it is)",
+    )
+    p.add_argument(
         "--wait",
         type=float,
         default=0.0,
@@ -120,6 +126,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         wait=args.wait,
+        publish_partial=args.publish_partial,
     )
     print(result.summary())
     return 0
@@ -329,8 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CapeStudyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
         return 130
 
 

@@ -89,6 +89,7 @@ __all__ = [
     "report_path",
     "save_figure",
     "setup",
+    "show_problems",
     "write_figure",
     "write_workbook",
 ]
@@ -287,6 +288,24 @@ def _stem(name: str) -> str:
     if not stem:
         raise NotebookError(f"{name!r} cannot name a file: use letters or digits.")
     return stem
+
+
+#: The display that carries a case file's problems to the runner, which prints them.
+PROBLEMS_MIMETYPE = "application/vnd.cape-study.problems+json"
+
+
+def show_problems(problems: pd.DataFrame) -> None:
+    """Display the table of a case file's problems as a table, with a copy (every row,
+    values as text) that ``cape-study run`` prints when the step fails."""
+    from IPython.display import display
+
+    shown = problems.astype(object).where(problems.notna(), "").astype(str)
+    bundle = {
+        "text/html": problems.to_html(index=False),
+        "text/plain": problems.to_string(index=False),
+        PROBLEMS_MIMETYPE: {"columns": list(shown.columns), "rows": shown.values.tolist()},
+    }
+    display(bundle, raw=True)
 
 
 def finish(namespace: Mapping[str, Any]) -> Path | None:

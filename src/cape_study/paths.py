@@ -18,6 +18,7 @@ from pathlib import Path
 
 __all__ = [
     "CODEBOOK_DIR",
+    "OUTPUT_ENV",
     "PACKAGE_DIR",
     "ROOT_ENV",
     "RUN_ENV",
@@ -36,13 +37,21 @@ ROOT_ENV = "CAPE_STUDY_ROOT"
 RUN_ENV = "CAPE_STUDY_RUN"
 #: The number of processes a step may spread its work over (see :func:`workers`).
 WORKERS_ENV = "CAPE_STUDY_WORKERS"
+#: The folder ``cape-study run`` stages a run's outputs in (set in its kernels):
+#: ``data/processed`` and ``reports/`` are read and written there until the run
+#: publishes them (:mod:`cape_study.runner.publish`).
+OUTPUT_ENV = "CAPE_STUDY_OUTPUT"
 
 
 @dataclass(frozen=True)
 class ProjectPaths:
-    """The locations of a project checkout, all derived from its root."""
+    """The locations of a project checkout, all derived from its root.
+
+    ``output``, when set, is where ``data/processed`` and ``reports/`` are instead: the
+    staging folder of a run (``$CAPE_STUDY_OUTPUT`` in its kernels)."""
 
     root: Path
+    output: Path | None = None
 
     @property
     def pipeline_file(self) -> Path:
@@ -66,11 +75,11 @@ class ProjectPaths:
 
     @property
     def data_processed(self) -> Path:
-        return self.root / "data" / "processed"
+        return (self.output or self.root) / "data" / "processed"
 
     @property
     def reports(self) -> Path:
-        return self.root / "reports"
+        return (self.output or self.root) / "reports"
 
     @property
     def failed_reports(self) -> Path:
@@ -98,11 +107,13 @@ def project(root: str | os.PathLike[str] | None = None) -> ProjectPaths:
     ----------
     root
         An explicit project root. Without it, ``$CAPE_STUDY_ROOT`` is used when set,
-        else the checkout this package was installed from.
+        else the checkout this package was installed from. ``$CAPE_STUDY_OUTPUT``, when
+        set, is the run's staging folder (:attr:`ProjectPaths.output`).
     """
     if root is None:
         root = os.environ.get(ROOT_ENV) or PACKAGE_DIR.parents[1]
-    return ProjectPaths(Path(root).resolve())
+    output = os.environ.get(OUTPUT_ENV)
+    return ProjectPaths(Path(root).resolve(), Path(output).resolve() if output else None)
 
 
 def workers() -> int:

@@ -13,6 +13,12 @@ A folder among a step's inputs (a case file) is recorded, in the key and in the
 manifest, as one hash of its files with their number
 (:func:`~cape_study.runner.provenance.folder_hash`), not file by file.
 
+During a run, ``data/processed`` and ``reports/`` are those of the run's staging folder
+(``stage``, :mod:`cape_study.runner.publish`): a step's inputs and the outputs it writes
+are hashed there, under the same names as in the published folders, and a cached
+step's outputs are checked where they are published, then linked into the stage
+(:meth:`StepCache.carry`).
+
 A step's folder holds ``entry.json`` (its cache key, the digest of each part of the key,
 and what the manifest records about the step), the executed ``notebook.ipynb`` and its
 page ``report.html``; a new entry replaces the old one in one rename.
@@ -26,7 +32,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +79,43 @@ class _Known(dict):
         super().__setitem__(key, value)
 
 
+#: The folders a run writes, staged until it publishes (relative to the project root).
+STAGED = ("data/processed", "reports")
+
+
+def staged(pattern: str) -> bool:
+    """Whether a step's input or output pattern lies in a folder a run stages."""
+    clean = pattern.replace("\\", "/").removeprefix("./")
+    return any(clean == top or clean.startswith(top + "/") for top in STAGED)
+
+
+class _Rebased(MutableMapping):
+    """The known hashes of files in the stage, kept under the names they will have
+    once published (``root/...``), so that a re-run finds them."""
+
+    def __init__(self, known: MutableMapping[str, list], stage: Path, root: Path) -> None:
+        self.known = known
+        self.stage, self.root = os.path.join(stage, ""), os.path.join(root, "")
+
+    def _key(self, path: str) -> str:
+        return self.root + path[len(self.stage) :] if path.startswith(self.stage) else path
+
+    def __getitem__(self, path: str) -> list:
+        return self.known[self._key(path)]
+
+    def __setitem__(self, path: str, value: list) -> None:
+        self.known[self._key(path)] = value
+
+    def __delitem__(self, path: str) -> None:
+        del self.known[self._key(path)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
 class StepCache:
     """The cache folder of a project whose files are relative to ``root``.
 
@@ -86,13 +129,19 @@ class StepCache:
     re-run with nothing changed lists and stats them, and reads nothing else.
     """
 
-    def __init__(self, folder: Path, root: Path) -> None:
-        self.folder, self.root = folder, root
+    def __init__(self, folder: Path, root: Path, stage: Path | None = None) -> None:
+        self.folder, self.root, self.stage = folder, root, stage
+        #: Other versions a cached step's outputs may be found in (the partial report).
+        self.others: list[Path] = []
+        self.origin: dict[str, Path] = {}
         self._known: _Known | None = None
 
-    def _hashes(self, patterns: list[str]) -> dict[str, str]:
+    def _hashes(
+        self, patterns: list[str], *, published: bool = False, version: Path | None = None
+    ) -> dict[str, str]:
         """:func:`hash_files` with the hashes known from earlier runs, stored again
-        (in one rename) when a file was read."""
+        (in one rename) when a file was read. Patterns in a staged folder are looked up
+        in the stage, unless ``published``, or in ``version``."""
         path = self.folder / "files.json"
         if self._known is None:
             self._known = _Known()
@@ -101,10 +150,47 @@ class StepCache:
             with contextlib.suppress(OSError, ValueError):
                 self._known.update(json.loads(path.read_text(encoding="utf-8")))
         self._known.changed = False
-        hashes = hash_files(self.root, patterns, self._known)
+        here = [p for p in patterns if published or self.stage is None or not staged(p)]
+        hashes = hash_files(self.root, here, self._known) if here else {}
+        there = [p for p in patterns if p not in here]
+        if there:
+            base = version or self.stage
+            assert base is not None
+            hashes.update(hash_files(base, there, _Rebased(self._known, base, self.root)))
         if self._known.changed:
             _write_json(path, self._known)
-        return hashes
+        return dict(sorted(hashes.items()))
+
+    def outputs(self, patterns: list[str]) -> dict[str, str]:
+        """Path -> SHA-256 of the files a step wrote (in the stage, for staged folders)."""
+        return self._hashes(patterns)
+
+    def carry(self, name: str, outputs: Mapping[str, str]) -> None:
+        """Link a cached step's outputs (path -> SHA-256), from the version
+        :meth:`lookup` found them in, into the stage, so that the new version holds them
+        without copying; their known hashes follow (a new link changes only a file's
+        change time)."""
+        assert self.stage is not None and self._known is not None
+        origin = self.origin.get(name, self.root)
+        updated = False
+        for rel in outputs:
+            if not staged(rel):
+                continue
+            source, target = origin / rel, self.stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+            st = os.stat(target)
+            key = os.path.abspath(self.root / rel)
+            seen = self._known.get(key)
+            if seen is not None and [seen[0], seen[1], seen[3]] == [
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ino,
+            ]:
+                self._known[key] = [seen[0], seen[1], st.st_ctime_ns, seen[3], seen[4]]
+                updated = True
+        if updated:
+            _write_json(self.folder / "files.json", self._known)
 
     def inputs(self, patterns: list[str]) -> dict[str, Any]:
         """Path relative to the root -> SHA-256 of each file that ``patterns`` name, and
@@ -112,11 +198,13 @@ class StepCache:
         folder they name."""
         files: list[str] = []
         folders: dict[str, dict[str, Any]] = {}
-        for path, is_folder in matches(self.root, patterns):
-            if is_folder:
-                folders[relative(path, self.root)] = self._folder(path)
-            else:
-                files.append(glob.escape(path))
+        for pattern in patterns:
+            base = self.stage if self.stage is not None and staged(pattern) else self.root
+            for path, is_folder in matches(base, [pattern]):
+                if is_folder:
+                    folders[relative(path, base)] = self._folder(path)
+                else:  # a file in the stage by its name there, which _hashes looks up
+                    files.append(glob.escape(path if base == self.root else relative(path, base)))
         found: dict[str, Any] = self._hashes(files) if files else {}
         found.update(folders)
         return dict(sorted(found.items()))
@@ -193,9 +281,14 @@ class StepCache:
         if not (folder / "report.html").is_file():
             return None, "not in the cache"
         patterns = [p.format(**params) for p in step.outputs]
-        if self._hashes(patterns) != entry["outputs"]:
-            return None, "outputs changed since it ran"
-        return entry, ""
+        if self._hashes(patterns, published=True) == entry["outputs"]:
+            self.origin[step.name] = self.root
+            return entry, ""
+        for version in self.others:  # a run that was not published, such as --only
+            if self._hashes(patterns, version=version) == entry["outputs"]:
+                self.origin[step.name] = version
+                return entry, ""
+        return None, "outputs changed since it ran"
 
     def changed(self, step: Step, params: Mapping[str, Any], library: str) -> bool:
         """Whether the step is not in the cache or its notebook, parameters or the

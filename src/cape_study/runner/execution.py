@@ -187,24 +187,34 @@ def check_kernel(kernel: str) -> None:
 
 class _Kernel:
     """A kernel started in the project root. It talks over Unix sockets in a private
-    folder rather than TCP, since the notebooks see sensitive data."""
+    folder rather than TCP, since the notebooks see sensitive data; the folder (in the
+    run's ``scratch`` folder) also holds its connection file and its pid, so that what a
+    killed run left can be found and removed (:func:`cape_study.runner.publish.sweep`)."""
 
-    def __init__(self, name: str, root: Path, workers: int = 1) -> None:
+    def __init__(
+        self, name: str, root: Path, workers: int = 1, *, scratch: Path, output: Path
+    ) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self.sockets = tempfile.mkdtemp(prefix="cape-kernel-")
+        scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.sockets = tempfile.mkdtemp(prefix="k-", dir=scratch)
         self.km = AsyncKernelManager(
-            kernel_name=name, transport="ipc", ip=os.path.join(self.sockets, "k")
+            kernel_name=name,
+            transport="ipc",
+            ip=os.path.join(self.sockets, "k"),
+            connection_file=os.path.join(self.sockets, "kernel.json"),
         )
         try:
             # The notebooks find the project through paths.project(), which reads
-            # CAPE_STUDY_ROOT; CAPE_STUDY_RUN sends their exports to the report
+            # CAPE_STUDY_ROOT, and write data/processed and reports/ in the run's stage
+            # (CAPE_STUDY_OUTPUT); CAPE_STUDY_RUN sends their exports to the report
             # (cape_study.notebook), not to reports/lab/. CAPE_STUDY_WORKERS: the
             # processes a step may use (paths.workers).
             env = {
                 **os.environ,
                 paths.ROOT_ENV: str(root),
+                paths.OUTPUT_ENV: str(output),
                 paths.RUN_ENV: "1",
                 paths.WORKERS_ENV: str(workers),
             }
@@ -213,6 +223,7 @@ class _Kernel:
             shutil.rmtree(self.sockets, ignore_errors=True)
             raise
         self.pid: int = self.km.provisioner.pid
+        Path(self.sockets, "pid").write_text(str(self.pid), encoding="ascii")
 
     def stop(self) -> None:
         """Shut the kernel down (if nbclient has not) and remove its sockets."""
@@ -234,10 +245,15 @@ class _Kernel:
 
 
 class Kernels:
-    """The kernels of one run's steps: a spare one if it is booting, else a new one."""
+    """The kernels of one run's steps: a spare one if it is booting, else a new one.
+    Each works in ``root``, writes its outputs to ``output`` and keeps its sockets and
+    connection file in ``scratch``."""
 
-    def __init__(self, name: str, root: Path, workers: int = 1) -> None:
+    def __init__(
+        self, name: str, root: Path, workers: int = 1, *, scratch: Path, output: Path
+    ) -> None:
         self.name, self.root, self.workers = name, root, workers
+        self.where = {"scratch": scratch, "output": output}
         self.lock = threading.Lock()
         self.spares: list[_Kernel] | None = []
         self.starting: list[threading.Thread] = []
@@ -248,7 +264,7 @@ class Kernels:
         then), so that it boots meanwhile."""
         with self.lock:
             kernel = self.spares.pop() if self.spares else None
-        kernel = kernel or _Kernel(self.name, self.root, self.workers)
+        kernel = kernel or _Kernel(self.name, self.root, self.workers, **self.where)
         watch.kernel_started(kernel)
         if prefetch:
             thread = threading.Thread(target=self._start_spare, daemon=True)
@@ -258,7 +274,7 @@ class Kernels:
 
     def _start_spare(self) -> None:
         try:
-            spare = _Kernel(self.name, self.root, self.workers)
+            spare = _Kernel(self.name, self.root, self.workers, **self.where)
         except (RuntimeError, OSError):
             return  # the step that would have used it starts its own and reports why
         finally:

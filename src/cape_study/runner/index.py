@@ -14,22 +14,30 @@ from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNER
 from cape_study.runner.provenance import relative
 from cape_study.runner.spec import StepResult
 
-__all__ = ["index_html", "step_files"]
+__all__ = ["index_html", "not_run", "step_files"]
 
 
 def step_files(
     paths: ProjectPaths, entries: Mapping[str, Mapping[str, Any]], names: list[str]
 ) -> dict[str, list[str]]:
-    """Each step's declared outputs that lie under ``reports/``, relative to it."""
-    root = paths.root
+    """Each step's declared outputs that lie under ``reports/``, relative to it (as the
+    manifest names them: relative to the project root, wherever the run staged them)."""
+    prefix = relative(paths.root / "reports", paths.root) + "/"
     return {
         name: [
-            relative(root / rel, paths.reports)
-            for rel in entries[name]["outputs"]
-            if (root / rel).resolve().is_relative_to(paths.reports.resolve())
+            rel.removeprefix(prefix) for rel in entries[name]["outputs"] if rel.startswith(prefix)
         ]
         for name in names
     }
+
+
+def not_run(result: StepResult) -> str:
+    """One sentence on a step that failed (its cell and error) or was skipped (why)."""
+    if result.status == "failed":
+        where = f" in cell {result.cell}" if result.cell is not None else ""
+        error = (result.error or result.message).strip().splitlines()
+        return f"This step failed{where}: {error[0] if error else 'no message'}."
+    return f"This step was skipped: {result.message}."
 
 
 _INDEX_CSS = """
@@ -40,6 +48,7 @@ color:#222;line-height:1.45}
 .status{display:inline-block;padding:.05rem .5rem;border-radius:.8rem;font-size:.85rem;
 background:#e8f0fe}
 .meta{color:#555;font-size:.9rem}
+.failed .status{background:#fde7e9;color:#8a0010}.skipped .status{background:#eee}
 footer{color:#777;font-size:.85rem;border-top:1px solid #ddd;padding-top:1rem}
 """
 
@@ -69,6 +78,14 @@ def index_html(
         'provenance: <a href="report.html">report.html</a>.</p>'
     )
     for name, r in results.items():
+        if r.status not in ("ran", "cached"):
+            parts.append(f'<section class="step {esc(r.status)}" id="{esc(name)}">')
+            parts.append(f"<h2>{esc(r.title)}</h2>")
+            parts.append(
+                f'<div class="meta">{esc(name)} · <span class="status">{esc(r.status)}</span></div>'
+            )
+            parts.append(f'<p class="not-run">{esc(not_run(r))}</p></section>')
+            continue
         when = (
             f"ran in {r.ran_seconds:.1f} s"
             if r.status == "ran"

@@ -73,8 +73,20 @@ def build_manifest(
     """
     root = paths.root
     manifest_steps: dict[str, Any] = {}
+    done = [name for name, result in results.items() if result.status in ("ran", "cached")]
     for name, result in results.items():
-        entry, step = entries[name], steps[name]
+        step = steps[name]
+        if name not in done:  # failed or skipped: no files
+            manifest_steps[name] = {
+                "title": step.title,
+                "status": result.status,
+                "seconds": round(result.seconds, 3),
+                "needs": list(step.needs),
+                "cell": result.cell,
+                "error": result.error or result.message,
+            }
+            continue
+        entry = entries[name]
         manifest_steps[name] = {
             "title": step.title,
             "status": result.status,
@@ -92,7 +104,7 @@ def build_manifest(
             "cache_key": entry["key"],
         }
     privacy = {}
-    for name in results:
+    for name in done:
         nb = json.loads((folder / "steps" / f"{name}.ipynb").read_text(encoding="utf-8"))
         record = privacy_record(nb)
         if record is not None:
@@ -116,9 +128,10 @@ def build_manifest(
         "synthetic": synthetic,
         "data": _data(steps, entries, root),
         "steps": manifest_steps,
+        "complete": len(done) == len(results),
         "disclosure": [
             {"step": name, **record}
-            for name in results
+            for name in done
             for record in entries[name].get("disclosure", [])
         ],
         "privacy": privacy,
@@ -210,6 +223,8 @@ def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> 
         tree_hash,
     )
     for name, step in manifest["steps"].items():
+        if "notebook" not in step:  # failed or skipped: it has no files
+            continue
         add(root, step["notebook"]["path"], f"notebook of step {name}", step["notebook"]["sha256"])
         for kind in ("inputs", "outputs"):
             for rel, sha in step[kind].items():

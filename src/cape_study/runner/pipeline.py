@@ -47,6 +47,7 @@ def run_pipeline(
     source: str | Path | None = None,
     kernel: str = KERNEL,
     wait: float = 0.0,
+    publish_partial: bool = False,
 ) -> RunResult:
     """Run the project's pipeline and write its report.
 
@@ -73,6 +74,10 @@ def run_pipeline(
         The Jupyter kernel to execute in.
     wait
         Seconds to wait for another run of the same project to finish.
+    publish_partial
+        Publish the report of a run in which a step failed or was skipped; without it
+        such a report is kept as ``reports/partial/`` and the published one is not
+        touched (:mod:`cape_study.runner.run`).
 
     Returns
     -------
@@ -108,6 +113,7 @@ def run_pipeline(
         progress=progress,
         source=Path(source or paths.source),
         kernel=kernel,
+        publish_partial=publish_partial,
     )
     return run.run(wait)
 

@@ -7,6 +7,7 @@ the executed notebooks are :mod:`cape_study.runner.pages`.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from typing import Any
 
 from cape_study.paths import ProjectPaths
 from cape_study.runner.document import build_document, codebook_page
-from cape_study.runner.index import index_html, step_files
+from cape_study.runner.index import index_html, not_run, step_files
 from cape_study.runner.manifest import build_manifest, report_files
 from cape_study.runner.pages import check_page, synthetic_data
 from cape_study.runner.provenance import relative
@@ -35,15 +36,19 @@ def write_report(
     source: Path,
     library: str,
 ) -> None:
-    """Write a complete report into the empty ``folder``: ``steps/`` (each step's page
-    and executed notebook, from the cache), ``report.html`` (every step in one document,
-    :mod:`cape_study.runner.document`), ``index.html`` and ``manifest.json``.
+    """Write the report into ``folder`` (the run's ``reports/``, which may already hold
+    the steps' outputs): ``steps/`` (each step's page and executed notebook, from the
+    cache), ``report.html`` (every step in one document,
+    :mod:`cape_study.runner.document`), ``index.html`` and ``manifest.json``. A step
+    that failed or was skipped has no page; the index and report.html say what happened
+    to it (:func:`~cape_study.runner.index.not_run`).
 
     ``entries`` are the steps' cache entries; ``library`` is the hash of ``source``.
     """
     root = paths.root
     (folder / "steps").mkdir()
-    for name in results:
+    done = [name for name, result in results.items() if result.status in ("ran", "cached")]
+    for name in done:
         cached = paths.cache / name
         shutil.copyfile(cached / "report.html", folder / "steps" / f"{name}.html")
         shutil.copyfile(cached / "notebook.ipynb", folder / "steps" / f"{name}.ipynb")
@@ -61,7 +66,12 @@ def write_report(
     )
     document = build_document(
         {
-            name: (steps[name].title, (folder / "steps" / f"{name}.html").read_text("utf-8"))
+            name: (
+                steps[name].title,
+                (folder / "steps" / f"{name}.html").read_text("utf-8")
+                if name in done
+                else _not_run_page(results[name]),
+            )
             for name in results
         },
         manifest=manifest,
@@ -69,17 +79,25 @@ def write_report(
         synthetic=synthetic,
     )
     # The step pages' bodies in it were scanned when rendered; the rest is new.
-    document.check(f"{relative(paths.reports, root)}/report.html")
+    document.check(f"{relative(root / 'reports', root)}/report.html")
     (folder / "report.html").write_text(document.html, encoding="utf-8")
     index = index_html(
         results,
         synthetic,
         manifest["git"],
-        step_files(paths, entries, list(results)),
+        step_files(paths, entries, done),
         manifest["created"],
     )
     # Step pages were checked when they were rendered (see runner); the index is new.
-    check_page(index, f"{relative(paths.reports, root)}/index.html")
+    check_page(index, f"{relative(root / 'reports', root)}/index.html")
     (folder / "index.html").write_text(index, encoding="utf-8")
     manifest["report_files"] = report_files(folder)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _not_run_page(result: StepResult) -> str:
+    """A page for a step with no output, in the form report.html takes its steps in."""
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><main>'
+        f'<p class="cape-not-run">{html.escape(not_run(result))}</p></main></body></html>'
+    )

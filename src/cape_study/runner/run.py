@@ -15,16 +15,22 @@ A failing cell stops its step: the error names the step and the cell, the partly
 executed notebook is kept as ``reports/failed/<step>.ipynb``, the steps that need it
 are skipped, the others still run, and :class:`PipelineFailed` is raised. A kernel
 that dies fails its step the same way. Ctrl-C (or SIGTERM) kills the running kernels,
-removes the temporary report and re-raises ``KeyboardInterrupt``; the last report stays
-as it was.
+removes the run's stage and re-raises ``KeyboardInterrupt``.
 
-The new report (:mod:`cape_study.runner.report`: ``steps/``, ``report.html``, ``manifest.json``
-and ``index.html``, last) is built in a temporary directory under ``reports/`` and moved
-into place only when every step ran or was cached; nothing else is replaced:
-``reports/failed/`` (the partly executed notebook of each failed step),
-``reports/benchmarks/``, ``reports/screenshots/`` (:mod:`cape_study.runner.browser`) and the
-outputs that steps write in place under ``reports/`` stay as they are. One run at a
-time: a second run on the same project stops (or waits ``wait`` seconds).
+Publishing
+----------
+Everything a run writes (``data/processed``, the steps' figures, workbooks and work
+lists, the step pages, ``report.html``, ``index.html``, ``manifest.json``) goes to a
+new version folder, its stage, which is scanned for personal data and then published
+in one rename, or not at all (:mod:`cape_study.runner.publish`). A run in which every
+step ran or was cached is published. A run in which a step failed (or was left out by
+``--only`` and is not in the cache) still gets a report, showing the failed steps with
+their cell and error and the steps skipped, if at least one step succeeded; it is kept
+as ``reports/partial/`` and the published report is not touched, unless
+``publish_partial`` asks to publish it. A failed, interrupted or killed run leaves the
+published report and ``data/processed`` byte for byte as they were; what a killed run
+left is removed when the next one starts. One run at a time: a second run on the same
+project stops (or waits ``wait`` seconds).
 """
 
 from __future__ import annotations
@@ -34,7 +40,6 @@ import os
 import queue
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -44,8 +49,9 @@ from typing import Any
 
 from cape_study.errors import CapeStudyError, StepFailed
 from cape_study.paths import ProjectPaths
-from cape_study.privacy.scanning import PersonalDataFound, scan_paths, scan_value
-from cape_study.runner.cache import CacheKey, StepCache
+from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_value
+from cape_study.runner import publish
+from cape_study.runner.cache import CacheKey, StepCache, staged
 from cape_study.runner.execution import (
     CellError,
     Kernels,
@@ -62,7 +68,7 @@ from cape_study.runner.pages import (
     synthetic_data,
     takeaways,
 )
-from cape_study.runner.provenance import expand, hash_files, now, relative, sha256, tree_hash
+from cape_study.runner.provenance import expand, now, relative, sha256, tree_hash
 from cape_study.runner.report import write_report
 from cape_study.runner.spec import Pipeline, Step, StepResult
 
@@ -77,6 +83,27 @@ class RunResult:
     report_dir: Path
     report_updated: bool
     seconds: float
+    #: Where this run's report is when it was not published (``reports/partial``).
+    partial_dir: Path | None = None
+
+    @property
+    def complete(self) -> bool:
+        return all(r.status in ("ran", "cached") for r in self.steps.values())
+
+    def where(self) -> str:
+        """Where this run's report went, and what happened to the published one."""
+        published = self.report_dir / "index.html"
+        if self.report_updated:
+            if self.complete:
+                return f"report: {published}"
+            return f"partial report published (--publish-partial): {published}"
+        if self.partial_dir is not None:
+            return (
+                f"partial report (not every step ran or was cached): "
+                f"{self.partial_dir / 'index.html'}; the published report {published} was "
+                "not changed (--publish-partial publishes a partial report)"
+            )
+        return f"no report (no step succeeded); the published report {published} was not changed"
 
     def summary(self) -> str:
         """One line: where the report is and how many steps ran, were cached, ..."""
@@ -84,12 +111,7 @@ class RunResult:
         for r in self.steps.values():
             counts[r.status] = counts.get(r.status, 0) + 1
         what = ", ".join(f"{n} {status}" for status, n in counts.items())
-        where = (
-            f"report: {self.report_dir / 'index.html'}"
-            if self.report_updated
-            else "report not updated (not every step ran or was cached)"
-        )
-        return f"{where} ({what}) in {self.seconds:.1f} s"
+        return f"{self.where()} ({what}) in {self.seconds:.1f} s"
 
 
 class PipelineBusy(CapeStudyError):
@@ -110,7 +132,7 @@ class PipelineFailed(StepFailed):
             for r in result.steps.values()
             if r.status == "skipped"
         ]
-        lines.append(f"{result.report_dir} was not updated")
+        lines.append(result.where())
         super().__init__(first.name, "\n".join(lines), first.cell)
         self.result = result
 
@@ -135,14 +157,13 @@ class Run:
         progress: Callable[[ProgressEvent], None] | None,
         source: Path,
         kernel: str,
+        publish_partial: bool = False,
     ):
         self.paths, self.root, self.pipeline, self.params = paths, paths.root, pipeline, params
         self.selected, self.forced, self.jobs = selected, forced, jobs
         self.progress, self.source, self.kernel = progress, source, kernel
+        self.publish_partial = publish_partial
         self.cache = StepCache(paths.cache, paths.root)
-        # Each step's kernel may use its share of the cores (paths.workers).
-        workers = max((os.cpu_count() or 1) // max(jobs, 1), 1)
-        self.kernels = Kernels(kernel, paths.root, workers)
         self.entries: dict[str, dict[str, Any]] = {}
         self.keys: dict[str, CacheKey] = {}
         self.reasons: dict[str, str] = {}
@@ -156,7 +177,38 @@ class Run:
         """
         self.paths.reports.mkdir(parents=True, exist_ok=True)
         with _locked(self.paths.reports, wait), _signals(_interrupt):
-            return self._run()
+            publish.sweep(self.root)
+            for stale in self.paths.cache.glob(".tmp-*"):  # a cache entry half stored
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+            publish.adopt(self.root)
+            self.stage, self.kept = publish.new_stage(self.root), False
+            self.staged = ProjectPaths(self.root, self.stage)
+            self.cache.stage = self.stage
+            self.cache.others = publish.unpublished(self.root)
+            scratch = publish.scratch_folder(self.root)
+            # Each step's kernel may use its share of the cores (paths.workers).
+            workers = max((os.cpu_count() or 1) // max(self.jobs, 1), 1)
+            self.kernels = Kernels(
+                self.kernel, self.root, workers, scratch=scratch, output=self.stage
+            )
+            try:
+                return self._run()
+            except KeyboardInterrupt:
+                self._discard()
+                raise KeyboardInterrupt(
+                    f"the published report {self.paths.reports / 'index.html'} and "
+                    f"{relative(self.paths.data_processed, self.root)} were not changed"
+                ) from None
+            except BaseException:
+                self._discard()
+                raise
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+    def _discard(self) -> None:
+        """Remove the stage, unless it was published or kept as the partial report."""
+        if not self.kept:
+            publish.discard(self.stage)
 
     def _emit(self, event: ProgressEvent) -> None:
         if self.progress is not None:
@@ -164,25 +216,35 @@ class Run:
 
     def _run(self) -> RunResult:
         start = time.perf_counter()
-        for stale in [*self.paths.reports.glob(".tmp-*"), *self.paths.cache.glob(".tmp-*")]:
-            shutil.rmtree(stale, ignore_errors=True)
         self.library = tree_hash(self.source)
         results = self._schedule()
         complete = all(r.status in ("ran", "cached") for r in results.values())
-        if complete:
-            with tempfile.TemporaryDirectory(dir=self.paths.reports, prefix=".tmp-") as tmp:
-                write_report(
-                    Path(tmp),
-                    self.paths,
-                    self.pipeline.steps,
-                    results,
-                    self.entries,
-                    kernel=self.kernel,
-                    source=self.source,
-                    library=self.library,
-                )
-                _swap(Path(tmp), self.paths.reports)
-        result = RunResult(results, self.paths.reports, complete, time.perf_counter() - start)
+        reported = any(r.status in ("ran", "cached") for r in results.values())
+        published, partial = False, None
+        if reported:
+            reports = self.staged.reports
+            write_report(
+                reports,
+                self.staged,
+                self.pipeline.steps,
+                results,
+                self.entries,
+                kernel=self.kernel,
+                source=self.source,
+                library=self.library,
+            )
+            # Nothing leaves the stage before every page of it is scanned.
+            check_paths([reports], root=self.stage)
+            with _sigint_deferred():
+                if complete or self.publish_partial:
+                    publish.publish(self.root, self.stage)
+                    published = True
+                else:
+                    partial = publish.keep_partial(self.root, self.stage)
+                self.kept = True
+        result = RunResult(
+            results, self.paths.reports, published, time.perf_counter() - start, partial
+        )
         if any(r.status == "failed" for r in results.values()):
             raise PipelineFailed(result)
         return result
@@ -270,6 +332,7 @@ class Run:
         )
         if entry is not None:
             self.entries[name] = entry
+            self.cache.carry(name, entry["outputs"])
             return self._end(
                 StepResult(
                     name,
@@ -328,11 +391,11 @@ class Run:
                 watch,
             )
             patterns = [p.format(**params) for p in step.outputs]
-            outputs = hash_files(self.root, patterns)
-            missing = [p for p in patterns if not expand(self.root, [p])]
+            outputs = self.cache.outputs(patterns)
+            missing = [p for p in patterns if not expand(self._base(p), [p])]
             if missing:
                 raise CellError(f"declared output(s) {missing} were not written")
-            page = render_html(nb, step.title, synthetic=synthetic_data(self.paths))
+            page = render_html(nb, step.title, synthetic=synthetic_data(self.staged))
         except CellError as exc:
             where = ""
             if exc.cell is not None:
@@ -343,6 +406,7 @@ class Run:
             if watch.nb is not None:
                 write_notebook(watch.nb, failed_nb)
                 where += f"; the partly executed notebook is in {relative(failed_nb, self.root)}"
+                where += _problems(watch.nb, failed_nb.with_suffix(".problems.csv"), self.root)
             result = StepResult(
                 name,
                 step.title,
@@ -350,13 +414,18 @@ class Run:
                 time.perf_counter() - start,
                 message=f"{exc.message}{where}",
                 cell=exc.cell,
+                error=exc.message,
             )
             return self._end(result)
         # A page, notebook or output showing personal data stops the run and never
         # reaches the cache; the outputs the step wrote under reports/ are removed.
         check_page(page, f"{relative(self.paths.reports, self.root)}/steps/{name}.html")
         _check_outputs(
-            nb, name, [self.root / rel for rel in outputs], self.paths.reports, self.root
+            nb,
+            name,
+            [self._base(rel) / rel for rel in outputs],
+            self.staged.reports,
+            self.stage,
         )
         seconds = time.perf_counter() - start
         entry = {
@@ -387,6 +456,49 @@ class Run:
                 takeaways=entry["takeaways"],
             )
         )
+
+    def _base(self, pattern: str) -> Path:
+        """Where a step's output pattern is looked for: the stage for a staged folder."""
+        return self.stage if staged(pattern) else self.root
+
+
+#: cape_study.notebook.PROBLEMS_MIMETYPE (not imported: that would load pandas).
+_PROBLEMS_MIMETYPE = "application/vnd.cape-study.problems+json"
+_SHOWN_PROBLEMS = 20
+
+
+def _problems(nb: Any, csv_path: Path, root: Path) -> str:
+    """The table of problems a failed step displayed (intake's check of the case
+    file), as text for the message: its first rows, and the whole table written to
+    ``csv_path``, which the message names. Empty if the step displayed none."""
+    import csv
+
+    found = [
+        out["data"][_PROBLEMS_MIMETYPE]
+        for cell in nb.get("cells", [])
+        for out in cell.get("outputs", [])
+        if _PROBLEMS_MIMETYPE in out.get("data", {})
+    ]
+    if not found:
+        return ""
+    columns, rows = found[-1]["columns"], found[-1]["rows"]
+    with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    shown = [columns, *rows[:_SHOWN_PROBLEMS]]
+    widths = [max(len(str(row[i])) for row in shown) for i in range(len(columns))]
+    lines = [
+        "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in shown
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    rest = (
+        f"the first {_SHOWN_PROBLEMS} of {len(rows)} problems; all of them"
+        if len(rows) > _SHOWN_PROBLEMS
+        else f"{len(rows)} problem(s)"
+    )
+    return "\n" + "\n".join(lines) + f"\n({rest} in {relative(csv_path, root)})"
 
 
 def longest_first(names: list[str], seconds: Mapping[str, float | None]) -> list[str]:
@@ -434,21 +546,6 @@ def _check_outputs(nb: Any, name: str, files: list[Path], reports: Path, root: P
             if path.resolve().is_relative_to(reports.resolve()):
                 path.unlink(missing_ok=True)
         raise PersonalDataFound.located(found)
-
-
-def _swap(new: Path, reports: Path) -> None:
-    """Move the new report's files into ``reports`` (index.html last), with Ctrl-C held
-    back until they are all in place."""
-    with _sigint_deferred():
-        old = reports / f"{new.name}-old"
-        if (reports / "steps").exists():
-            old.mkdir()
-            os.replace(reports / "steps", old / "steps")
-        os.replace(new / "steps", reports / "steps")
-        os.replace(new / "manifest.json", reports / "manifest.json")
-        os.replace(new / "report.html", reports / "report.html")
-        os.replace(new / "index.html", reports / "index.html")
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -319,6 +319,8 @@ class StepResult:
     seconds: float = 0.0
     message: str = ""
     cell: int | None = None
+    #: The error of a failed step, without where it happened.
+    error: str = ""
     ran_at: str | None = None
     ran_seconds: float | None = None
     takeaways: list[dict[str, Any]] = field(default_factory=list)
