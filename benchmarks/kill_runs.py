@@ -2,9 +2,10 @@
 
 Makes a scratch copy of this project (notebooks, pipeline, library source) with a small
 synthetic case file (``cape-study synth --cases N``), runs the pipeline once to publish
-a report, then ``--kills`` times: starts a forced run, waits a random time within the
-length of a whole run, and kills it with SIGKILL, the runner's whole process group or
-the runner alone (alternately), and checks that
+a report, then ``--kills`` times: starts a forced run (``--publish-partial``: on so few
+cases some steps may fail), waits a random time within the length of a whole run, and
+kills it with SIGKILL, the runner's whole process group or the runner alone
+(alternately), and checks that
 
 * ``cape-study verify`` is clean (the published report and ``data/processed`` are byte
   for byte as they were), and the published files hash as before the kill;
@@ -83,7 +84,9 @@ def cli(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     return done
 
 
-RUN = ("run", "-p", "case_file=data/raw/small")
+#: A run of the small case file. Some steps may fail on so few cases (issue 17); the
+#: report is published all the same, so that there is one for the kills to damage.
+RUN = ("run", "-p", "case_file=data/raw/small", "--publish-partial")
 
 
 def leftovers(root: Path) -> list[str]:
@@ -116,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         root = make_project(base, args.cases)
         start = time.monotonic()
-        cli(root, *RUN)
+        cli(root, *RUN, check=False)
         length = time.monotonic() - start
+        if not (root / "reports" / "index.html").is_file():
+            raise SystemExit("the first run published no report")
         print(f"first run published in {length:.1f} s; killing {args.kills} forced runs")
         for i in range(args.kills):
             before = published_state(root)
@@ -155,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kill {i + 1:2d}: SIGKILL to the {what} at {moment:5.1f} s{note}: {status}")
             failures += bool(problems)
         # the next run sweeps what the killed ones left
-        cli(root, *RUN)
+        cli(root, *RUN, check=False)
         left = leftovers(root)
         clean = cli(root, "verify", check=False).returncode == 0
         verdict = "clean" if clean else "NOT clean"

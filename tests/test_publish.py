@@ -283,3 +283,24 @@ def test_an_earlier_report_in_place_is_adopted_byte_for_byte(ran: tp.Project) ->
     assert (root / "reports" / "index.html").is_symlink()
     assert (root / "data" / "processed").is_symlink()
     assert verify_report(ran.paths.reports) == [] and leftovers(root) == []
+
+
+def test_the_problems_a_failed_step_displayed_are_printed_and_kept(tmp_path: Path) -> None:
+    from cape_study.notebook import PROBLEMS_MIMETYPE
+
+    columns = ["file", "row", "column", "value", "expected"]
+    rows = [["cases.csv", str(i), "country", "XX", "SE/FI"] for i in range(2, 27)]
+    nb = {
+        "cells": [{"outputs": [{"data": {PROBLEMS_MIMETYPE: {"columns": columns, "rows": rows}}}]}]
+    }
+    csv_path = tmp_path / "reports" / "failed" / "00_intake.problems.csv"
+    csv_path.parent.mkdir(parents=True)
+    text = tp.runner._problems(nb, csv_path, tmp_path)
+    lines = text.strip().splitlines()
+    assert lines[0].split() == columns and set(lines[1]) <= {"-", " "}
+    assert lines[2].split() == rows[0] and lines[21].split() == rows[19]
+    assert lines[22] == (
+        "(the first 20 of 25 problems; all of them in reports/failed/00_intake.problems.csv)"
+    )
+    assert csv_path.read_text(encoding="utf-8").count("\n") == 26
+    assert tp.runner._problems({"cells": []}, csv_path, tmp_path) == ""

@@ -200,7 +200,7 @@ def _under_processed(pattern: str) -> bool:
 
 def _check_processed(paths: ProjectPaths, intake: str) -> None:
     folder = paths.data_processed
-    shown = folder.relative_to(paths.root).as_posix()
+    shown = folder.relative_to(paths.output or paths.root).as_posix()
     command = _INTAKE_COMMAND.format(step=intake)
     meta_path = folder / "metadata.json"
     if not meta_path.is_file():

@@ -94,6 +94,15 @@ class ProjectPaths:
         """Executed notebooks kept between runs so that unchanged steps can be reused."""
         return self.root / ".cache" / "steps"
 
+    def relative(self, path: str | os.PathLike[str]) -> str:
+        """``path`` as the project names it: relative to the root, and a file in a
+        run's stage by the name it is published under (``reports/...``)."""
+        path = Path(path)
+        for base in (self.output, self.root):
+            if base is not None and path.is_relative_to(base):
+                return path.relative_to(base).as_posix()
+        return str(path)
+
     @property
     def source(self) -> Path:
         """The library's source, hashed into every step's cache key."""

@@ -242,6 +242,8 @@ class Run:
                 else:
                     partial = publish.keep_partial(self.root, self.stage)
                 self.kept = True
+        else:  # no step succeeded (intake failed): nothing to show
+            publish.discard(self.stage)
         result = RunResult(
             results, self.paths.reports, published, time.perf_counter() - start, partial
         )
