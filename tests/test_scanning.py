@@ -92,10 +92,10 @@ def test_a_step_output_with_personal_data_stops_the_run_and_is_removed(tmp_path:
     nb.metadata["kernelspec"] = {"name": "cape-study", "display_name": "cape", "language": "python"}
     params = nbformat.v4.new_code_cell('case_file = "data/raw/demo"')
     params.metadata["tags"] = ["parameters"]
-    write = (
-        "from pathlib import Path\n"
-        "Path('reports/tables').mkdir(parents=True, exist_ok=True)\n"
-        "Path('reports/tables/leak.csv').write_text('nr\\n121212-1212\\n')"
+    write = (  # into the run's stage, as the notebooks write (paths.project().reports)
+        "from cape_study.paths import project\n"
+        "(project().reports / 'tables').mkdir(parents=True, exist_ok=True)\n"
+        "(project().reports / 'tables/leak.csv').write_text('nr\\n121212-1212\\n')"
     )
     nb.cells = [params, nbformat.v4.new_code_cell(write)]
     nbformat.write(nb, root / "notebooks" / "leak.ipynb")
