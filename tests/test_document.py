@@ -100,7 +100,9 @@ def test_document_puts_steps_in_order_under_one_banner_and_one_style_sheet() -> 
     assert 'id="codebook"' not in text
     provenance = text[text.index('id="provenance"') :]
     assert "<code>" + "a" * 40 + "</code> <strong>with uncommitted changes</strong>" in provenance
-    assert "over the 3 file(s) of the case file <code>data/raw/demo</code>" in provenance
+    # the case file is named by its hash and label (none here), never by its path
+    assert "over the 3 file(s), inputs of step one" in provenance
+    assert "data/raw/demo" not in provenance
     assert "<td><code>words</code></td><td>a, b</td>" in provenance
     assert "2026-01-02 03:04 UTC" in provenance and "3.11.7 (CPython)" in provenance
     without = build_document(pages, manifest=MANIFEST, codebook_page=None, synthetic=False).html

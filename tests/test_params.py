@@ -29,6 +29,7 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
     assert set(PARAMETER_SETS) == {"intake", "attrition", "barriers", "models", "text_coding"}
     assert IntakeParameters.model_construct().model_dump() == {
         "case_file": "data/raw/demo",
+        "case_label": "",
         "codebook": "cape_v1",
         "data_cutoff": dt.date(2024, 12, 31),
         "min_cell_count": 5,

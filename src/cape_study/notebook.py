@@ -70,7 +70,7 @@ import pandas as pd
 from cape_study.data.codebook import DEFAULT_CODEBOOK, load_codebook
 from cape_study.data.loaders import CaseFile
 from cape_study.errors import CapeStudyError
-from cape_study.paths import RUN_ENV, ProjectPaths, project
+from cape_study.paths import PATH_PARAMETERS, RUN_ENV, ProjectPaths, project
 from cape_study.present import export
 from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, Count
 from cape_study.present.labels import WORKBOOK_ABOUT
@@ -406,7 +406,7 @@ def write_workbook(
         (words["cutoff"], str(metadata.get("data_cutoff", unknown))),
         (),
         (words["parameters"],),
-        *((name, _parameter(v)) for name, v in parameters.items()),
+        *((name, _parameter(v)) for name, v in parameters.items() if name not in PATH_PARAMETERS),
         (),
         (words["marks"],),
         (hidden, words["suppressed"].format(n=parameters["min_cell_count"])),

@@ -20,6 +20,7 @@ __all__ = [
     "CODEBOOK_DIR",
     "OUTPUT_ENV",
     "PACKAGE_DIR",
+    "PATH_PARAMETERS",
     "ROOT_ENV",
     "RUN_ENV",
     "WORKERS_ENV",
@@ -41,6 +42,10 @@ WORKERS_ENV = "CAPE_STUDY_WORKERS"
 #: ``data/processed`` and ``reports/`` are read and written there until the run
 #: publishes them (:mod:`cape_study.runner.publish`).
 OUTPUT_ENV = "CAPE_STUDY_OUTPUT"
+#: Parameters whose values are paths (a case-file folder may be named after a person,
+#: a home folder after its user): never shown in a report page or workbook; a report
+#: names its case file by its data hash and the ``case_label`` parameter.
+PATH_PARAMETERS = frozenset({"case_file", "key_file"})
 
 
 @dataclass(frozen=True)

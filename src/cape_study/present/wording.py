@@ -27,9 +27,13 @@ __all__ = [
 ]
 
 
-def provenance_banner(synthetic: bool, source: str, codebook_version: str, data_cutoff: str) -> str:
-    """A Markdown note on where the data come from; a loud warning for synthetic data."""
-    facts = f"case file `{source}`, codebook {codebook_version}, data cut-off {data_cutoff}"
+def provenance_banner(synthetic: bool, label: str, codebook_version: str, data_cutoff: str) -> str:
+    """A Markdown note on where the data come from; a loud warning for synthetic data.
+
+    The case file is named by the label the user gave (parameter ``case_label``), never
+    by its path, which may name a person; the report's provenance gives its data hash."""
+    named = f"“{label}”" if label else "(no label; see the data hash in the provenance)"
+    facts = f"case file {named}, codebook {codebook_version}, data cut-off {data_cutoff}"
     if synthetic:
         return (
             "> **SYNTHETIC DATA.** Every figure below is computed from an invented case "

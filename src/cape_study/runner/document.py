@@ -30,6 +30,7 @@ from urllib.parse import unquote
 from cape_study.data.codebook import DEFAULT_CODEBOOK, LANGUAGES, load_codebook
 from cape_study.data.codebook import render_html as render_codebook
 from cape_study.errors import PipelineError
+from cape_study.paths import PATH_PARAMETERS
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNER, check_page
 
@@ -278,9 +279,11 @@ def _provenance(manifest: Mapping[str, Any]) -> str:
     else:
         commit = "outside a git checkout"
     data = manifest.get("data") or {}
-    where = (
-        f" of the case file <code>{esc(data['case_file'])}</code>" if data.get("case_file") else ""
-    )
+    labels = {
+        str(step.get("parameters", {}).get("case_label") or "")
+        for step in manifest.get("steps", {}).values()
+    } - {""}
+    where = f" of the case file labelled “{esc(', '.join(sorted(labels)))}”" if labels else ""
     data_text = (
         f"SHA-256 <code>{esc(data['sha256'])}</code> over the {data['files']} file(s){where}, "
         f"inputs of step {esc(', '.join(data.get('steps', [])))}"
@@ -315,7 +318,9 @@ def _provenance(manifest: Mapping[str, Any]) -> str:
         "<th>Value</th></tr></thead><tbody>"
     ]
     for name, step in manifest.get("steps", {}).items():
-        params = step.get("parameters") or {}
+        params = {
+            k: v for k, v in (step.get("parameters") or {}).items() if k not in PATH_PARAMETERS
+        }
         for i, (key, value) in enumerate(params.items()):
             first = (
                 f'<td rowspan="{len(params)}">{esc(name)}</td>'

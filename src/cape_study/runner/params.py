@@ -98,6 +98,13 @@ class IntakeParameters(_Parameters):
         description="case file (folder of CSVs or .xlsx), relative to the project root "
         "or absolute; must exist",
     )
+    case_label: str = Field(
+        "",
+        max_length=80,
+        pattern=r"^[\w .,()'-]*$",
+        description="how reports name the case file (with its data hash), never its path; "
+        "letters, digits, spaces and . , ( ) ' - only",
+    )
     codebook: str = Field("cape_v1", min_length=1, description="codebook name or YAML path")
     data_cutoff: IsoDate = Field(
         _CUTOFF, description="no event may fall after this date; open cases are censored here"
