@@ -4,8 +4,8 @@ Coding hundreds of closure decisions and judgments by hand is the study's bottle
 This package prepares the texts and offers two ways of proposing codes of a codeable
 scheme (``barrier`` by default), both measured against the human coders:
 
-**Text.** :func:`extract_texts` reads document files through the loaders
-(:func:`cape_study.data.loaders.read_document`: .txt, .docx, .pdf); a file that cannot be
+**Text.** :func:`extract_texts` reads document files
+(:func:`cape_study.data.documents.read_document`: .txt, .docx, .pdf); a file that cannot be
 read becomes a row of a failure table naming it, and the rest go on. Every text is
 normalised (:func:`normalise`: Unicode NFC so that *å, ä, ö* written as a letter plus
 a combining mark compare equal to the composed letters; words hyphenated across a line
@@ -56,6 +56,15 @@ with the passage that drove each proposal: the sentence whose features raise the
 code's score most (TF-IDF weights times the averaged model coefficients) and the word
 terms that weigh most, or the dictionary's evidence. Suggestions are a separate table
 for coders to review; they never enter the ``codings`` table.
+
+The modules: :mod:`~cape_study.stats.textcoding.texts` (normalising, extraction, coding
+units), :mod:`~cape_study.stats.textcoding.dictionary` (keywords),
+:mod:`~cape_study.stats.textcoding.classifier` (features, calibrated models, training),
+:mod:`~cape_study.stats.textcoding.evaluation` (consensus, cross-validation, scores),
+:mod:`~cape_study.stats.textcoding.suggestions` and
+:mod:`~cape_study.stats.textcoding.parallel` (the work spread over processes). This
+package lists their public names, so ``textcoding.suggest`` and the like work as they
+did when it was one module.
 
 Everything random (the folds, the solvers) follows ``seed``: the same data and seed
 give the same folds, probabilities and suggestions.
