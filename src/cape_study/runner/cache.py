@@ -192,6 +192,29 @@ class StepCache:
         if updated:
             _write_json(self.folder / "files.json", self._known)
 
+    def restamp(self) -> None:
+        """After a publication: the published files' known hashes take their new change
+        times, which linking them into the new version and removing the old one changed
+        (their size, modification time and inode, and so their bytes, are the same), so
+        that the next run need not read them again."""
+        if self._known is None:
+            return
+        tops = tuple(os.path.join(self.root, top, "") for top in STAGED)
+        updated = False
+        for path, seen in list(self._known.items()):
+            if not path.startswith(tops):
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            same = [seen[0], seen[1], seen[3]] == [st.st_size, st.st_mtime_ns, st.st_ino]
+            if same and seen[2] != st.st_ctime_ns:
+                self._known[path] = [seen[0], seen[1], st.st_ctime_ns, seen[3], seen[4]]
+                updated = True
+        if updated:
+            _write_json(self.folder / "files.json", self._known)
+
     def inputs(self, patterns: list[str]) -> dict[str, Any]:
         """Path relative to the root -> SHA-256 of each file that ``patterns`` name, and
         -> ``{"sha256", "files"}`` (:func:`~cape_study.runner.provenance.folder_hash`) of each

@@ -239,6 +239,7 @@ class Run:
                 if complete or self.publish_partial:
                     publish.publish(self.root, self.stage)
                     published = True
+                    self.cache.restamp()
                 else:
                     partial = publish.keep_partial(self.root, self.stage)
                 self.kept = True
