@@ -344,3 +344,11 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert {s.status for s in result.steps.values()} == {"ran"}
     assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
     return root
+
+
+@pytest.fixture
+def protection():
+    """A fresh disclosure audit, as a notebook run makes one at its top."""
+    from cape_study.privacy.disclosure import Disclosure
+
+    return Disclosure()

@@ -136,9 +136,7 @@ def _sectors() -> pd.DataFrame:
     return frame
 
 
-def test_a_published_funnel_protects_groups_totals_and_outcomes() -> None:
-    from cape_study.privacy import disclosure
-
+def test_a_published_funnel_protects_groups_totals_and_outcomes(protection) -> None:
     status = _sectors()
     steps = ["reported", "prosecuted"]
     split = funnel(status[status["country"] == "SE"], by=["country", "sector"], steps=steps)
@@ -162,15 +160,16 @@ def test_a_published_funnel_protects_groups_totals_and_outcomes() -> None:
     # left beside the 6 convictions.
     steps = ["reported", "prosecuted", "judgment_first_instance", *OUTCOME_ORDER]
     fi = funnel(status[status["country"] == "FI"], by="country", steps=steps)
-    safe = suppress_funnel(fi, threshold=5, name="o").set_index("stage")["reached"]
+    safe = suppress_funnel(fi, threshold=5, name="o", audit=protection).set_index("stage")[
+        "reached"
+    ]
     assert safe[["convicted_other", "acquitted"]].isna().all()
     assert safe["convicted_trafficking"] == 0 and safe["prosecuted"] == 8
-    audited = disclosure.audit()
+    audited = protection.audit()
     assert set(audited.loc[audited["table"] == "o", "cell"].map(lambda c: c["stage"])) == {
         "convicted_other",
         "acquitted",
     }
-    disclosure.clear_audit()
 
 
 def test_report_periods_count_back_from_the_latest_year() -> None:

@@ -19,10 +19,8 @@ from cape_study.stats import attrition, survival
 
 
 @pytest.fixture(autouse=True)
-def _fresh_audit():
-    disclosure.clear_audit()
+def _close_figures():
     yield
-    disclosure.clear_audit()
     plt.close("all")
 
 

@@ -23,13 +23,6 @@ from cape_study.privacy import disclosure
 from cape_study.stats import attrition, barriers
 
 
-@pytest.fixture(autouse=True)
-def _fresh_audit():
-    disclosure.clear_audit()
-    yield
-    disclosure.clear_audit()
-
-
 def _codings(rows: list[tuple[str, str, str, bool]], scheme: str = "barrier") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "coder", "code", "present"]).assign(
         scheme=scheme, codebook_version="1.0"
@@ -151,7 +144,7 @@ def test_cooccurrence_phi_and_jaccard_agree_with_independent_implementations() -
     assert (both_schemes["n_cases"] == 40).all()  # only cases coded for every scheme
 
 
-def test_suppress_pairs_hides_a_pair_when_any_cell_of_its_table_is_small() -> None:
+def test_suppress_pairs_hides_a_pair_when_any_cell_of_its_table_is_small(protection) -> None:
     table = pd.DataFrame(
         {
             "scheme_a": "barrier",
@@ -167,11 +160,11 @@ def test_suppress_pairs_hides_a_pair_when_any_cell_of_its_table_is_small() -> No
             "jaccard": [0.25, 0.5, 0.0],
         }
     )
-    safe = barriers.suppress_pairs(table, threshold=5, name="pairs")
+    safe = barriers.suppress_pairs(table, threshold=5, name="pairs", audit=protection)
     assert safe["suppressed"].tolist() == [False, True, False]
     assert safe.loc[1, ["both", "phi", "jaccard"]].isna().all()
     assert safe.loc[2, "both"] == 0  # zeros are published
-    audit = disclosure.audit()
+    audit = protection.audit()
     assert audit[["table", "column"]].values.tolist() == [["pairs", "a_only"]]
 
 

@@ -8,18 +8,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import pytest
 
 from cape_study.present import plots, tables
 from cape_study.privacy import disclosure
 from cape_study.stats import attrition
-
-
-@pytest.fixture(autouse=True)
-def _fresh_audit():
-    disclosure.clear_audit()
-    yield
-    disclosure.clear_audit()
 
 
 def _funnel() -> pd.DataFrame:

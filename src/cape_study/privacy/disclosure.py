@@ -39,9 +39,11 @@ counts themselves are not published. In :func:`suppress`, columns named in
 Zeros are published: a structural zero discloses nothing about a person.
 
 Every hidden cell is recorded (table, cell, column, reason, threshold; never the
-value) in an audit kept for the session, and so is a table's rounding (with an empty
-``cell``). :func:`publish_audit` displays it in the notebook in a form the pipeline
-runner copies into ``reports/manifest.json``.
+value), and so is a table's rounding (with an empty ``cell``), in a :class:`Disclosure`:
+the audit of one notebook run, made explicitly at its top (no state is kept in the
+module). It holds one entry per table name, so re-running a cell replaces that table's
+record instead of adding it twice. :meth:`Disclosure.publish` displays it in the
+notebook in a form the pipeline runner copies into ``reports/manifest.json``.
 """
 
 from __future__ import annotations
@@ -55,18 +57,74 @@ import pandas as pd
 
 __all__ = [
     "AUDIT_MIMETYPE",
-    "audit",
-    "clear_audit",
-    "publish_audit",
+    "Disclosure",
     "suppress",
     "suppress_rates",
 ]
 
-#: The MIME type under which :func:`publish_audit` displays the audit for the runner.
+#: The MIME type under which :meth:`Disclosure.publish` displays the audit for the runner.
 AUDIT_MIMETYPE = "application/vnd.cape-study.disclosure+json"
 
-_AUDIT: list[dict] = []
 _ROUNDED = "rounded"
+_AUDIT_COLUMNS = ["table", "cell", "column", "reason", "threshold"]
+
+
+class Disclosure:
+    """The disclosure audit of one notebook run (or one report): what each published
+    table hides, by table name.
+
+    Make one at the top of a notebook (re-running that cell starts over) and publish
+    through it: :meth:`suppress` and :meth:`suppress_rates` are :func:`suppress` and
+    :func:`suppress_rates` recording here. Recording a table name again replaces its
+    record: a cell run twice is audited once.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[str, list[dict]] = {}
+
+    def record(self, name: str, records: Sequence[dict]) -> None:
+        """Set what table ``name`` hides (replacing an earlier record of that name)."""
+        self._tables[name] = [dict(r) for r in records]
+
+    def records(self, name: str | None = None) -> list[dict]:
+        """The records of table ``name`` (default: of every table, in order recorded)."""
+        if name is not None:
+            return [dict(r) for r in self._tables.get(name, [])]
+        return [dict(r) for part in self._tables.values() for r in part]
+
+    def suppress(self, table: pd.DataFrame, count: str, **options) -> pd.DataFrame:
+        """:func:`suppress`, recorded in this audit."""
+        return suppress(table, count, audit=self, **options)
+
+    def suppress_rates(self, table: pd.DataFrame, rates: Sequence[str], **options) -> pd.DataFrame:
+        """:func:`suppress_rates`, recorded in this audit."""
+        return suppress_rates(table, rates, audit=self, **options)
+
+    def audit(self) -> pd.DataFrame:
+        """Every hidden cell: table, cell, column, reason, threshold (never a value)."""
+        return pd.DataFrame(self.records(), columns=_AUDIT_COLUMNS)
+
+    def publish(self) -> None:
+        """Display the audit in the notebook, for readers and for the runner.
+
+        The display carries the audit as JSON under :data:`AUDIT_MIMETYPE` (copied into
+        the manifest by the pipeline runner) and a short Markdown summary for readers.
+        """
+        from IPython.display import display
+
+        records = self.records()
+        cells = [r for r in records if not r["reason"].startswith(_ROUNDED)]
+        tables = sorted({r["table"] for r in cells})
+        rounded = sorted({r["table"] for r in records if r["reason"].startswith(_ROUNDED)})
+        summary = (
+            f"**Disclosure control:** {len(cells)} cell(s) suppressed in "
+            f"{len(tables)} table(s)"
+            + (f" ({', '.join(tables)})." if tables else ".")
+            + (f" Counts rounded in: {', '.join(rounded)}." if rounded else "")
+        )
+        display(
+            {AUDIT_MIMETYPE: json.loads(json.dumps(records)), "text/markdown": summary}, raw=True
+        )
 
 
 def suppress(
@@ -80,6 +138,7 @@ def suppress(
     derived: Sequence[str] = (),
     label: Sequence[str] | None = None,
     rounding: int | None = None,
+    audit: Disclosure | None = None,
 ) -> pd.DataFrame:
     """Hide small counts (and what would reveal them) in a count table.
 
@@ -110,6 +169,9 @@ def suppress(
     rounding
         Round the published counts and totals to the nearest multiple of this base
         (for example 5); None (default) publishes them as they are.
+    audit
+        Where to record what was hidden, under ``name`` (replacing an earlier record of
+        that name); None records nothing.
 
     Returns
     -------
@@ -158,15 +220,18 @@ def suppress(
             and not pd.api.types.is_numeric_dtype(out[c])
         ]
     )
+    records = []
     for i in out.index[out["suppressed"]]:
         cell = {c: str(out.at[i, c]) for c in label_cols}
         if hidden[i]:
-            _record(name, cell, count, str(reason[i]), threshold)
+            records.append(_record(name, cell, count, str(reason[i]), threshold))
         if hidden_total[i]:
-            _record(name, cell, total, "primary", threshold)
+            records.append(_record(name, cell, total, "primary", threshold))
     if rounding is not None:
         for column in [count, total] if total else [count]:
-            _record(name, {}, column, f"{_ROUNDED} to base {rounding}", threshold)
+            records.append(_record(name, {}, column, f"{_ROUNDED} to base {rounding}", threshold))
+    if audit is not None:
+        audit.record(name, records)
     return out
 
 
@@ -180,6 +245,7 @@ def suppress_rates(
     denominator: str | None = None,
     complement: bool = False,
     label: Sequence[str] | None = None,
+    audit: Disclosure | None = None,
 ) -> pd.DataFrame:
     """Hide rates and proportions whose numerator or denominator is small.
 
@@ -205,6 +271,8 @@ def suppress_rates(
         Also hide a proportion whose complement is small.
     label
         Columns that identify a row in the audit (default: non-numeric columns).
+    audit
+        Where to record what was hidden, as in :func:`suppress`.
 
     Returns
     -------
@@ -241,17 +309,18 @@ def suppress_rates(
             and not pd.api.types.is_numeric_dtype(out[c])
         ]
     )
-    for i in out.index[hidden]:
-        cell = {c: str(out.at[i, c]) for c in label_cols}
-        for column in rates:
-            _record(name, cell, column, str(why[i]), threshold)
+    records = [
+        _record(name, {c: str(out.at[i, c]) for c in label_cols}, column, str(why[i]), threshold)
+        for i in out.index[hidden]
+        for column in rates
+    ]
+    if audit is not None:
+        audit.record(name, records)
     return out
 
 
-def _record(name: str, cell: dict, column: str | None, reason: str, threshold: int) -> None:
-    _AUDIT.append(
-        {"table": name, "cell": cell, "column": column, "reason": reason, "threshold": threshold}
-    )
+def _record(name: str, cell: dict, column: str | None, reason: str, threshold: int) -> dict:
+    return {"table": name, "cell": cell, "column": column, "reason": reason, "threshold": threshold}
 
 
 def _rounded(values: pd.Series, base: int | None) -> pd.Series:
@@ -386,6 +455,8 @@ def _exposed(
             else:
                 low_sum.append(total - shown)
                 high_sum.append(total - shown)
+    if not rows:
+        return []  # no hidden cell shares a line with another cell: nothing to subtract
     a = np.array(rows)
     lower = np.zeros(len(cells))
 
@@ -416,34 +487,3 @@ def _exposed(
         if extreme(k, -1.0) < truth + 1 - 1e-6 and extreme(k, 1.0) > truth - 1 + 1e-6:
             exposed.append(int(cell))
     return exposed
-
-
-def audit() -> pd.DataFrame:
-    """Every cell hidden in this session: table, cell, column, reason, threshold."""
-    return pd.DataFrame(_AUDIT, columns=["table", "cell", "column", "reason", "threshold"])
-
-
-def clear_audit() -> None:
-    """Forget the session's audit (tests and notebooks that start over)."""
-    _AUDIT.clear()
-
-
-def publish_audit() -> None:
-    """Display the session's audit in the notebook, for readers and for the runner.
-
-    The display carries the audit as JSON under :data:`AUDIT_MIMETYPE` (copied into
-    the manifest by the pipeline runner) and a short Markdown summary for readers.
-    """
-    from IPython.display import display
-
-    records = list(_AUDIT)
-    cells = [r for r in records if not r["reason"].startswith(_ROUNDED)]
-    tables = sorted({r["table"] for r in cells})
-    rounded = sorted({r["table"] for r in records if r["reason"].startswith(_ROUNDED)})
-    summary = (
-        f"**Disclosure control:** {len(cells)} cell(s) suppressed in "
-        f"{len(tables)} table(s)"
-        + (f" ({', '.join(tables)})." if tables else ".")
-        + (f" Counts rounded in: {', '.join(rounded)}." if rounded else "")
-    )
-    display({AUDIT_MIMETYPE: json.loads(json.dumps(records)), "text/markdown": summary}, raw=True)

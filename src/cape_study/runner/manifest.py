@@ -18,7 +18,7 @@ number (:func:`~cape_study.runner.provenance.folder_hash`), status, ``seconds`` 
 ``disclosure``: the suppression audit, one record per suppressed cell (``step``,
 ``table``, ``cell``, ``column``, ``reason``, ``threshold``; never the value), collected
 from the output that
-``disclosure.publish_audit()`` displays in each notebook (an empty list when nothing
+``Disclosure.publish()`` displays in each notebook (an empty list when nothing
 was suppressed); ``privacy``: per step, what
 ``privacy.publish()`` displayed (where the pseudonymisation key came from, the columns
 dropped, and counts of identifiers pseudonymised and of personal data masked, after

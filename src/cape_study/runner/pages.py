@@ -153,7 +153,7 @@ def takeaways(nb: Any) -> list[dict[str, Any]]:
 
 
 def disclosure_audit(nb: Any) -> list[dict[str, Any]]:
-    """The suppression audit that ``disclosure.publish_audit`` displayed in the notebook."""
+    """The suppression audit that ``Disclosure.publish`` displayed in the notebook."""
     return [
         record
         for cell in nb.cells

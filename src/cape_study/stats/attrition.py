@@ -37,7 +37,7 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CaseFileError
-from cape_study.privacy.disclosure import suppress
+from cape_study.privacy.disclosure import Disclosure, suppress
 from cape_study.stats.proportions import add_proportion
 
 __all__ = [
@@ -274,6 +274,7 @@ def suppress_funnel(
     threshold: int,
     name: str,
     additive: Sequence[str] = (),
+    audit: Disclosure | None = None,
 ) -> pd.DataFrame:
     """A funnel ready to publish: small counts hidden, and whatever would reveal them.
 
@@ -298,6 +299,8 @@ def suppress_funnel(
         As for :func:`cape_study.privacy.disclosure.suppress` (``name`` for the audit).
     additive
         Grouping columns along which counts add up to a published total.
+    audit
+        Where to record what was hidden, under ``name`` (all parts together).
 
     Returns
     -------
@@ -309,7 +312,7 @@ def suppress_funnel(
     shares = ["proportion", "ci_low", "ci_high"]
     outcome = table["level"] == "outcome"
     label = [*groups, "stage"]
-    parts = []
+    parts, records = [], []
     for rows, keys in ((~outcome, list(additive)), (outcome, [*additive, "stage"])):
         # A line holds the cells that differ only in one of ``keys``: fix the rest.
         fixed = [c for c in [*groups, "stage"] if c not in keys]
@@ -318,6 +321,7 @@ def suppress_funnel(
         subsets = table[rows].groupby(fixed, observed=True, sort=False) if fixed else None
         for part in [g for _, g in subsets] if fixed else [table[rows]]:
             if len(part):
+                scratch = Disclosure()
                 safe = suppress(
                     part,
                     "reached",
@@ -327,7 +331,9 @@ def suppress_funnel(
                     keys=keys,
                     derived=shares,
                     label=label,
+                    audit=scratch,
                 )
+                records += scratch.records(name)
                 parts.append(safe.set_index(part.index))
     out = pd.concat(parts).loc[table.index]
     reported = out[out["stage"] == "reported"]
@@ -338,6 +344,8 @@ def suppress_funnel(
         out.loc[gone, "n_cases"] = pd.NA
         out.loc[gone, shares] = float("nan")
         out.loc[gone, "suppressed"] = True
+    if audit is not None:
+        audit.record(name, records)
     return out.reset_index(drop=True)
 
 

@@ -312,7 +312,9 @@ def cooccurrence(codes: pd.DataFrame, *, schemes: Sequence[str] | None = None) -
     )
 
 
-def suppress_pairs(table: pd.DataFrame, *, threshold: int, name: str) -> pd.DataFrame:
+def suppress_pairs(
+    table: pd.DataFrame, *, threshold: int, name: str, audit: disclosure.Disclosure | None = None
+) -> pd.DataFrame:
     """Disclosure control of a co-occurrence table: a pair is shown only when no cell of
     its 2 x 2 table is small.
 
@@ -320,13 +322,16 @@ def suppress_pairs(table: pd.DataFrame, *, threshold: int, name: str) -> pd.Data
     both codes and the codes' own counts, so each of ``both``, ``a_only``, ``b_only``
     and ``neither`` goes through :func:`cape_study.privacy.disclosure.suppress` in turn, and
     when any of them is hidden, so are the pair's ``both``, ``phi`` and ``jaccard``.
-    The result has ``suppressed`` true for every hidden pair.
+    The result has ``suppressed`` true for every hidden pair; what was hidden is
+    recorded in ``audit`` under ``name``.
     """
     cells = ["both", "a_only", "b_only", "neither"]
     shown = ["both", "phi", "jaccard"]
     out = table
     hidden = pd.Series(False, index=table.index)
+    records = []
     for cell in cells:
+        scratch = disclosure.Disclosure()
         out = disclosure.suppress(
             out,
             cell,
@@ -334,9 +339,13 @@ def suppress_pairs(table: pd.DataFrame, *, threshold: int, name: str) -> pd.Data
             name=name,
             label=["code_a", "code_b"],
             derived=[c for c in shown if c != cell],
+            audit=scratch,
         )
+        records += scratch.records(name)
         hidden |= out["suppressed"].to_numpy()
     for column in shown:
         out[column] = out[column].mask(hidden)
     out["suppressed"] = hidden.to_numpy()
+    if audit is not None:
+        audit.record(name, records)
     return out
