@@ -71,5 +71,7 @@ demo: install
 bench: install
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
+# The published versions (.published/) go too, with data/processed when it is their link.
 clean-reports:
-	rm -rf reports
+	rm -rf reports .published
+	if [ -L data/processed ]; then rm data/processed; fi
