@@ -50,10 +50,13 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from cape_study.privacy.linked import Dimension, LinkedTable, protect
 
 __all__ = [
     "AUDIT_MIMETYPE",
@@ -79,8 +82,100 @@ class Disclosure:
     record: a cell run twice is audited once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, earlier: Sequence[Path] = ()) -> None:
         self._tables: dict[str, list[dict]] = {}
+        self._linked: dict[str, LinkedTable] = {}
+        self._dimensions: dict[str, Dimension] = {"year": Dimension("years")}
+        for path in earlier:
+            self._load(Path(path))
+
+    def link(
+        self,
+        name: str,
+        safe: pd.DataFrame,
+        truth: pd.Series,
+        *,
+        count: str,
+        dims: Mapping[str, str],
+        threshold: int,
+        dimensions: Mapping[str, Dimension] | None = None,
+        derived: Sequence[str] = (),
+        label: Sequence[str] = (),
+        width: float | None = None,
+    ) -> pd.DataFrame:
+        """Protect a suppressed count table against every table linked so far, and link it.
+
+        ``safe`` is the table after :func:`suppress`, ``truth`` its true counts; ``dims``
+        maps its columns to dimensions (see :mod:`cape_study.privacy.linked`). Further
+        cells are hidden (reason ``secondary (report)``, with ``derived`` columns) until
+        every small hidden cell (a count from 1 to ``threshold - 1``) of every linked table
+        has a feasible interval at least ``width`` wide (default ``threshold``). A table
+        linked again under its name replaces it.
+        """
+        self._dimensions.update(dimensions or {})
+        self._linked.pop(name, None)
+        out = safe.reset_index(drop=True).copy()
+        out[count] = out[count].astype("Int64")
+        values = truth.reset_index(drop=True).astype("Int64")
+        small = (out[count].isna() & (values > 0) & (values < threshold)).fillna(False)
+        table = LinkedTable(name, out, count, dims, small.to_numpy())
+        added, exposed = protect(
+            list(self._linked.values()),
+            table,
+            truth.reset_index(drop=True),
+            self._dimensions,
+            width=threshold if width is None else width,
+        )
+        if exposed:
+            warnings.warn(
+                f"table {name!r}: hidden cells of {exposed} can still be narrowed below the "
+                "protection width from the published tables",
+                stacklevel=2,
+            )
+        out.loc[added, count] = pd.NA
+        for column in derived:
+            out.loc[added, column] = np.nan
+        if "suppressed" in out:
+            out.loc[added, "suppressed"] = True
+        records = self.records(name)
+        for i in added:
+            cell = {c: str(out.at[i, c]) for c in (label or list(dims))}
+            records.append(_record(name, cell, count, "secondary (report)", threshold))
+        self.record(name, records)
+        self._linked[name] = LinkedTable(name, out, count, dims, small.to_numpy())
+        return out
+
+    def save(self, path: Path) -> None:
+        """Write the linked tables as published (never a hidden value) for later steps."""
+        payload = {
+            "dimensions": {
+                d: {"kind": spec.kind, "order": list(spec.order)}
+                for d, spec in self._dimensions.items()
+            },
+            "tables": [
+                {"name": t.name, "unit": t.unit, "cells": t.records()}
+                for t in self._linked.values()
+            ],
+        }
+        Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def _load(self, path: Path) -> None:
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            for d, spec in payload["dimensions"].items():
+                self._dimensions[d] = Dimension(spec["kind"], tuple(spec["order"]))
+            for table in payload["tables"]:
+                cells = pd.DataFrame([r["cell"] for r in table["cells"]])
+                cells["count"] = pd.array([r["count"] for r in table["cells"]], dtype="Int64")
+                dims = {d: d for d in cells.columns if d != "count"}
+                small = [r["small"] for r in table["cells"]]
+                self._linked[table["name"]] = LinkedTable(
+                    table["name"], cells, "count", dims, small, unit=table["unit"]
+                )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"{path}: not a registry of published tables ({error}); run 00_intake to write it"
+            ) from error
 
     def record(self, name: str, records: Sequence[dict]) -> None:
         """Set what table ``name`` hides (replacing an earlier record of that name)."""
@@ -92,9 +187,30 @@ class Disclosure:
             return [dict(r) for r in self._tables.get(name, [])]
         return [dict(r) for part in self._tables.values() for r in part]
 
-    def suppress(self, table: pd.DataFrame, count: str, **options) -> pd.DataFrame:
-        """:func:`suppress`, recorded in this audit."""
-        return suppress(table, count, audit=self, **options)
+    def suppress(
+        self,
+        table: pd.DataFrame,
+        count: str,
+        *,
+        link: Mapping[str, str] | None = None,
+        **options,
+    ) -> pd.DataFrame:
+        """:func:`suppress`, recorded in this audit; with ``link`` (columns to
+        dimensions), also protected against and linked with the report's other tables
+        (:meth:`link`)."""
+        out = suppress(table, count, audit=self, **options)
+        if link is None:
+            return out
+        return self.link(
+            options["name"],
+            out,
+            table[count],
+            count=count,
+            dims=link,
+            threshold=options["threshold"],
+            derived=options.get("derived", ()),
+            label=options.get("label") or options.get("keys") or (),
+        )
 
     def suppress_rates(self, table: pd.DataFrame, rates: Sequence[str], **options) -> pd.DataFrame:
         """:func:`suppress_rates`, recorded in this audit."""

@@ -31,13 +31,14 @@ counts the paths.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CaseFileError
 from cape_study.privacy.disclosure import Disclosure, suppress
+from cape_study.privacy.linked import Dimension
 from cape_study.stats.proportions import add_proportion
 
 __all__ = [
@@ -59,15 +60,16 @@ __all__ = [
 OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
 #: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
 EVENT_CODES = {"censored": 0, "prosecuted": 1, "closed": 2}
-#: The funnel the report shows: stages up to a first-instance judgment, then outcomes.
-FUNNEL_STEPS = [
+#: The stages in the order a case reaches them (each one reached reached those before).
+STAGE_ORDER = [
     "reported",
     "investigation_opened",
     "suspect_notified",
     "prosecuted",
     "judgment_first_instance",
-    *OUTCOME_ORDER,
 ]
+#: The funnel the report shows: stages up to a first-instance judgment, then outcomes.
+FUNNEL_STEPS = [*STAGE_ORDER, *OUTCOME_ORDER]
 #: The columns of :func:`funnel` other than its grouping columns.
 _FUNNEL_COLUMNS = {
     "stage",
@@ -275,6 +277,7 @@ def suppress_funnel(
     name: str,
     additive: Sequence[str] = (),
     audit: Disclosure | None = None,
+    link: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """A funnel ready to publish: small counts hidden, and whatever would reveal them.
 
@@ -301,6 +304,12 @@ def suppress_funnel(
         Grouping columns along which counts add up to a published total.
     audit
         Where to record what was hidden, under ``name`` (all parts together).
+    link
+        With ``audit``: the grouping columns' dimensions (``{"country": "country",
+        "period": "year"}``); the stage rows are then protected against, and linked
+        with, the report's other tables (:meth:`Disclosure.link`; the stage is a nested
+        dimension, a case at one stage having reached the ones before), and a group whose
+        ``reported`` count that hides loses its denominator and shares as above.
 
     Returns
     -------
@@ -336,6 +345,24 @@ def suppress_funnel(
                 records += scratch.records(name)
                 parts.append(safe.set_index(part.index))
     out = pd.concat(parts).loc[table.index]
+    if audit is not None:
+        audit.record(name, records)
+        if link is not None:
+            rows = out.index[~outcome.loc[out.index]]
+            linked = audit.link(
+                name,
+                out.loc[rows],
+                table.loc[rows, "reached"],
+                count="reached",
+                dims={**link, "stage": "stage"},
+                threshold=threshold,
+                dimensions={"stage": Dimension("nested", tuple(STAGE_ORDER))},
+                derived=shares,
+                label=label,
+            )
+            out.loc[rows, ["reached", *shares, "suppressed"]] = linked[
+                ["reached", *shares, "suppressed"]
+            ].to_numpy()
     reported = out[out["stage"] == "reported"]
     hidden = reported.loc[reported["reached"].isna(), groups]
     if len(hidden) and groups:
@@ -344,8 +371,6 @@ def suppress_funnel(
         out.loc[gone, "n_cases"] = pd.NA
         out.loc[gone, shares] = float("nan")
         out.loc[gone, "suppressed"] = True
-    if audit is not None:
-        audit.record(name, records)
     return out.reset_index(drop=True)
 
 

@@ -1,0 +1,381 @@
+"""Disclosure control over the whole report: count tables linked by what they count.
+
+Each table of a report is protected on its own by :func:`cape_study.privacy.disclosure.suppress`,
+but tables of the same cases are linked: the intake table of cases by year and country and
+the attrition funnel by period publish the same cases, so a hidden year can be the period
+total minus the other years. This module states what every published count table says as
+linear equations over one set of unknown counts and bounds every hidden cell as an
+intruder would who knows all of them (Hundepool et al., *Statistical Disclosure Control*,
+Wiley 2012, sect. 4.3.1 and 4.4.6, linked tables; de Wolf and Giessing, "Adjusting the
+tau-argus modular approach to deal with linked tables", *Data & Knowledge Engineering* 68,
+2009).
+
+**Cells as boxes.** A registered cell counts the units whose characteristics fall in one
+box: a code per categorical dimension (``country``, ``police_region``, ``sector`` ...; the
+label ``"all"`` is every code), a range of years for a dimension of years (a year, or a
+period such as ``"2013–2016"``: periods of different tables must nest or coincide, which
+holds for periods of whole calendar years), and for a nested dimension such as the stage
+a case reached, every stage from the given one on (a case that reached prosecution also
+reached investigation). A dimension a table does not have is not restricted.
+
+**The intruder's equations.** The unknowns are the counts of units in every combination
+of the dimensions' classes. Since a report's tables share a few dimensions (country and
+stage) and differ in one more (year, region, sector ...), the combinations need only be
+counted per group of dimensions that some table uses together (a clique), with the
+cliques agreeing on the counts over the dimensions they share. For cliques that form a
+decomposable model (running intersection), every set of consistent clique tables is the
+margin of some full table (Dobra and Fienberg, "Bounds for cell entries in contingency
+tables given marginal totals and decomposable graphs", *PNAS* 97, 2000), so the bounds are
+those of the full cross-classification, found with far fewer unknowns. Each published cell
+is an equation; counts are non-negative; the feasible interval of a hidden cell is its
+minimum and maximum by linear programming (HiGHS, through highspy; the linear bounds
+contain the integer ones).
+
+**Protection.** Tables are registered one after the other (within a notebook run and, through
+a saved registry, after the steps before it). When a table is added, every hidden cell of
+every table registered so far must keep a feasible interval at least ``width`` wide; while
+one does not, a further cell of the new table is hidden (the smallest non-zero published
+cell covering the largest share of the exposed cell's box), since earlier tables are
+already published.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+__all__ = ["Dimension", "LinkedTable", "feasible_intervals", "protect"]
+
+_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[–-]\s*(\d{4}))?\s*$")
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """How a dimension's values are read: ``"code"`` (categorical, ``"all"`` = every
+    code), ``"years"`` (a year or a period ``"2013–2016"``) or ``"nested"`` (a value
+    stands for itself and every later value of ``order``)."""
+
+    kind: str = "code"
+    order: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in {"code", "years", "nested"}:
+            raise ValueError(f"dimension kind {self.kind!r}; known: code, years, nested")
+        if self.kind == "nested" and not self.order:
+            raise ValueError("a nested dimension needs its order")
+
+
+@dataclass
+class LinkedTable:
+    """One published count table: a row per cell, its dimensions, the count (missing
+    where hidden) and which hidden cells are small (hidden for their own sake, the cells
+    to protect; the other hidden cells protect them).
+
+    ``dims`` maps a column of ``cells`` to the dimension it holds; ``fixed`` gives
+    dimensions that hold one value for the whole table."""
+
+    name: str
+    cells: pd.DataFrame
+    count: str
+    dims: Mapping[str, str]
+    small: Sequence[bool] = ()
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    unit: str = "cases"
+
+    def __post_init__(self) -> None:
+        self._hidden = self.cells[self.count].isna().to_numpy()
+        self.small = np.asarray(self.small if len(self.small) else self._hidden & False, bool)
+        columns = list(self.dims)
+        self._records = [
+            {
+                "cell": {
+                    **{self.dims[c]: str(v) for c, v in zip(columns, row[:-1], strict=True)},
+                    **{d: str(v) for d, v in self.fixed.items()},
+                },
+                "count": None if hidden else int(row[-1]),
+                "small": bool(small),
+            }
+            for row, hidden, small in zip(
+                self.cells[[*columns, self.count]].itertuples(index=False, name=None),
+                self._hidden,
+                self.small,
+                strict=True,
+            )
+        ]
+
+    @property
+    def dimensions(self) -> frozenset[str]:
+        return frozenset(self.dims.values()) | frozenset(self.fixed)
+
+    def hidden(self) -> np.ndarray:
+        return self._hidden
+
+    def records(self) -> list[dict]:
+        """The cells as plain records (dimension -> value; ``count``, None where hidden;
+        ``small``), the form a registry is saved in: only what the table publishes."""
+        return self._records
+
+
+def _years(value: str) -> tuple[int, int]:
+    match = _PERIOD.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a year or a period of years such as '2013–2016'")
+    first = int(match.group(1))
+    return first, int(match.group(2) or first)
+
+
+class _Space:
+    """The classes of every dimension, and each cell's box as class indices."""
+
+    def __init__(self, cells: list[dict], dimensions: Mapping[str, Dimension]) -> None:
+        self.dimensions = dimensions
+        self.classes: dict[str, list] = {}
+        for dim, spec in dimensions.items():
+            values = {c[dim] for c in cells if dim in c and c[dim] != ALL}
+            if spec.kind == "nested":
+                self.classes[dim] = list(spec.order)
+            elif spec.kind == "years":
+                ranges = sorted({_years(v) for v in values})
+                cuts = sorted({lo for lo, _ in ranges} | {hi + 1 for _, hi in ranges})
+                self.classes[dim] = list(itertools.pairwise(cuts))
+            else:
+                self.classes[dim] = sorted(values)
+
+    def box(self, cell: dict, dim: str) -> list[int]:
+        classes = self.classes[dim]
+        value = cell.get(dim, ALL)
+        if value == ALL:
+            return list(range(len(classes)))
+        spec = self.dimensions[dim]
+        if spec.kind == "nested":
+            if value not in spec.order:
+                raise ValueError(f"{dim} {value!r} is not one of {list(spec.order)}")
+            return list(range(spec.order.index(value), len(classes)))
+        if spec.kind == "years":
+            lo, hi = _years(value)
+            return [k for k, (a, b) in enumerate(classes) if lo <= a and b - 1 <= hi]
+        return [classes.index(value)]
+
+
+def _declared(
+    tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]
+) -> dict[str, Dimension]:
+    """Every dimension of ``tables``, categorical unless declared otherwise."""
+    return {d: dimensions.get(d, Dimension()) for t in tables for d in sorted(t.dimensions)}
+
+
+def _cliques(dim_sets: list[frozenset[str]]) -> list[tuple[str, ...]]:
+    """The maximal dimension sets, ordered so that each one's intersection with those
+    before it lies in one of them (running intersection); otherwise one merged clique."""
+    maximal = sorted(
+        {s for s in dim_sets if not any(s < t for t in dim_sets)},
+        key=lambda s: (-len(s), sorted(s)),
+    )
+    for j in range(1, len(maximal)):
+        before = frozenset().union(*maximal[:j])
+        if not any(maximal[j] & before <= maximal[i] for i in range(j)):
+            return [tuple(sorted(frozenset().union(*maximal)))]
+    return [tuple(sorted(s)) for s in maximal]
+
+
+class _System:
+    """The intruder's equations for ``tables``: the cliques' agreement on shared
+    dimensions, and a row per cell of every table (an equation where it is published)."""
+
+    def __init__(self, tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]):
+        records = [t.records() for t in tables]
+        dimensions = _declared(tables, dimensions)
+        space = _Space([r["cell"] for rs in records for r in rs], dimensions)
+        cliques = _cliques([t.dimensions for t in tables])
+        offsets, shapes = [], []
+        size = 0
+        for clique in cliques:
+            shape = tuple(len(space.classes[d]) for d in clique)
+            offsets.append(size)
+            shapes.append(shape)
+            size += int(np.prod(shape)) if shape else 1
+        if size > 200_000:
+            raise ValueError(
+                f"the linked tables span {size:,} combinations; register fewer dimensions"
+            )
+
+        def entries(k: int, boxes: Mapping[str, list[int]]) -> np.ndarray:
+            clique, shape = cliques[k], shapes[k]
+            mask = np.ones(shape, dtype=bool)
+            for axis, dim in enumerate(clique):
+                keep = np.zeros(shape[axis], dtype=bool)
+                keep[boxes.get(dim, slice(None))] = True
+                mask &= keep.reshape([-1 if a == axis else 1 for a in range(len(shape))])
+            return offsets[k] + np.flatnonzero(mask.ravel())
+
+        def matrix(rows: list[tuple[np.ndarray, np.ndarray]]) -> sparse.csr_array:
+            if not rows:
+                return sparse.csr_array((0, size))
+            data = np.concatenate([v for _, v in rows])
+            cols = np.concatenate([c for c, _ in rows])
+            ptr = np.concatenate([[0], np.cumsum([len(c) for c, _ in rows])])
+            return sparse.csr_array((data, cols, ptr), shape=(len(rows), size))
+
+        agree = []
+        for j in range(1, len(cliques)):
+            shared = [d for d in cliques[j] if d in frozenset().union(*cliques[:j])]
+            parent = next(i for i in range(j) if set(shared) <= set(cliques[i]))
+            for combo in itertools.product(*(range(len(space.classes[d])) for d in shared)):
+                boxes = {d: [c] for d, c in zip(shared, combo, strict=True)}
+                mine, theirs = entries(j, boxes), entries(parent, boxes)
+                agree.append(
+                    (
+                        np.concatenate([mine, theirs]),
+                        np.concatenate([np.ones(len(mine)), -np.ones(len(theirs))]),
+                    )
+                )
+        self.agree = matrix(agree)
+        self.size = size
+        self.cells = []
+        for table, recs in zip(tables, records, strict=True):
+            k = next(i for i, c in enumerate(cliques) if table.dimensions <= set(c))
+            rows = []
+            for r in recs:
+                cols = entries(k, {d: space.box(r["cell"], d) for d in table.dimensions})
+                rows.append((cols, np.ones(len(cols))))
+            self.cells.append(matrix(rows))
+
+    def equations(self, tables: Sequence[LinkedTable]) -> tuple[sparse.csr_array, np.ndarray]:
+        """``A`` and ``b`` for the cells of ``tables`` (the tables of this system, with
+        perhaps more cells hidden) that are published."""
+        parts, rhs = [self.agree], [np.zeros(self.agree.shape[0])]
+        for table, rows in zip(tables, self.cells, strict=True):
+            shown = ~table.hidden()
+            parts.append(rows[np.flatnonzero(shown)])
+            rhs.append(table.cells[table.count][shown].to_numpy(dtype=float))
+        return sparse.vstack(parts, format="csr"), np.concatenate(rhs)
+
+
+class _Intruder:
+    """Bounds of cells over ``a x = b, x >= 0``: one HiGHS model whose objective changes
+    from cell to cell (each solve starts from the last basis)."""
+
+    def __init__(self, a: sparse.csr_array, b: np.ndarray) -> None:
+        import highspy
+
+        self._highspy = highspy
+        n = a.shape[1]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, a.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = np.full(n, highspy.kHighsInf)
+        lp.row_lower_ = lp.row_upper_ = np.asarray(b, dtype=float)
+        csc = sparse.csc_array(a)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr
+        lp.a_matrix_.index_ = csc.indices
+        lp.a_matrix_.value_ = csc.data.astype(float)
+        self._h = highspy.Highs()
+        self._h.setOptionValue("output_flag", False)
+        self._h.passModel(lp)
+        self._n = n
+
+    def interval(self, row: sparse.csr_array) -> tuple[float, float]:
+        """The smallest and largest value of ``row @ x``."""
+        highspy, h = self._highspy, self._h
+        h.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), row.toarray().ravel())
+        ends = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            h.changeObjectiveSense(sense)
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                ends.append(h.getInfo().objective_function_value)
+            elif status in (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
+                ends.append(np.inf)  # nothing limits the cell from above
+            else:
+                raise ValueError(f"the published tables are inconsistent ({status})")
+        return ends[0], ends[1]
+
+
+def feasible_intervals(
+    tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]
+) -> list[list[tuple[float, float] | None]]:
+    """The smallest and largest value of every hidden cell that every published cell of
+    ``tables`` allows (None for a published cell), per table and cell."""
+    system = _System(tables, dimensions)
+    intruder = _Intruder(*system.equations(tables))
+    return [
+        [intruder.interval(rows[[i]]) if hidden else None for i, hidden in enumerate(t.hidden())]
+        for t, rows in zip(tables, system.cells, strict=True)
+    ]
+
+
+def protect(
+    tables: Sequence[LinkedTable],
+    new: LinkedTable,
+    truth: pd.Series,
+    dimensions: Mapping[str, Dimension],
+    *,
+    width: float,
+) -> tuple[list[int], list[str]]:
+    """Hide further cells of ``new`` until, knowing ``tables`` and ``new``, every small
+    hidden cell's feasible interval is at least ``width`` wide.
+
+    ``truth`` holds the true counts of ``new`` (the choice prefers small non-zero cells).
+    Hiding a cell only removes equations, so an interval found wide enough stays so:
+    each hidden cell is checked once, and again only while it is exposed. Returns the
+    positions of the cells hidden here and the names of tables with a hidden cell that
+    stays exposed (empty when all are protected).
+    """
+    linked = [t for t in tables if t.unit == new.unit]
+    cells = new.cells.copy()
+    cells[new.count] = cells[new.count].astype("Int64")
+    values = truth.reset_index(drop=True)
+    last = len(linked)
+    queue = [(t, int(i)) for t, table in enumerate(linked) for i in np.flatnonzero(table.small)]
+    queue += [(last, int(i)) for i in np.flatnonzero(new.small)]
+    added: list[int] = []
+    exposed: set[str] = set()
+    system = _System([*linked, new], dimensions)
+    intruder = None
+    while queue:
+        current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
+        everything = [*linked, current]
+        if intruder is None:
+            intruder = _Intruder(*system.equations(everything))
+        t, i = queue[0]
+        low, high = intruder.interval(system.cells[t][[i]])
+        if high - low >= width - 1e-6:
+            queue.pop(0)
+            continue
+        shown = [j for j in range(len(cells)) if pd.notna(cells.at[j, new.count])]
+        candidates = [j for j in shown if values[j] > 0] or shown
+        if not candidates:
+            exposed.add(everything[t].name)
+            queue.pop(0)
+            continue
+        target = everything[t].records()[i]["cell"]
+        own = current.records()
+        declared = _declared(everything, dimensions)
+        space = _Space([target, *(r["cell"] for r in own)], declared)
+
+        def overlap(j: int, target=target, own=own, space=space, declared=declared) -> float:
+            """The share of the exposed cell's box that cell ``j`` covers."""
+            share = 1.0
+            for d in declared:
+                mine, theirs = set(space.box(own[j]["cell"], d)), set(space.box(target, d))
+                share *= len(mine & theirs) / max(len(theirs), 1)
+            return share
+
+        choice = max(candidates, key=lambda j: (overlap(j), -int(values[j])))
+        cells.at[choice, new.count] = pd.NA
+        added.append(choice)
+        intruder = None
+    return added, sorted(exposed)
