@@ -61,7 +61,7 @@ def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = copy_demo_project(tmp_path)
     monkeypatch.setenv("CAPE_STUDY_ROOT", str(root))
     monkeypatch.delenv(notebook.RUN_ENV, raising=False)
-    monkeypatch.setattr(notebook, "_session", None)  # no step set up by an earlier test
+    monkeypatch.setattr(notebook, "_current", None)  # no step set up by an earlier test
     return root
 
 
@@ -305,7 +305,13 @@ def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None
     params = {"case_file": "data/raw/demo", "codebook": "cape_v1", "data_cutoff": "2024-12-31"}
     with pytest.raises(notebook.NotebookError, match=r"no value for parameter.*min_cell_count"):
         notebook.finish(params)
-    params |= {"min_cell_count": 5, "key_file": "~/k", "lang": "en", "unrelated": 1}
+    params |= {
+        "min_cell_count": 5,
+        "key_file": "~/k",
+        "lang": "en",
+        "case_label": "",
+        "unrelated": 1,
+    }
     workbook = notebook.finish(params)
     lab = bare / "reports" / "lab"
     assert workbook == lab / "tables" / "00_intake.xlsx"
@@ -348,3 +354,27 @@ def test_demo_run_exports_figures_and_workbooks_listed_in_the_manifest(demo_repo
     assert any(row[2] == "<5" for row in by_region)  # Finnish departments with few cases
     assert all(isinstance(row[2], int) or row[2] == "<5" for row in by_region[1:])
     assert not (reports / "lab").exists()  # the runner's exports are the report's
+
+
+def test_running_setup_again_starts_an_empty_session(bare: Path) -> None:
+    from openpyxl import load_workbook
+
+    from cape_study.present import plots, tables
+
+    notebook.setup("00_intake")
+    first = notebook.current()
+    tables.show(_funnel_table("en"), name="Cases by sector")
+    plots.show(_figure(), "Cases by country")
+    notebook.setup("00_intake")  # the first cell run again by hand
+    assert notebook.current() is not first and notebook.current().tables == {}
+    plots.show(_figure(), "Cases, by country")  # the old name went with the old session
+    tables.show(_funnel_table("en"), name="Cases by sector, again")
+    params = {"case_file": "data/raw/demo", "codebook": "cape_v1", "data_cutoff": "2024-12-31"}
+    params |= {"min_cell_count": 5, "key_file": "~/k", "lang": "en", "case_label": ""}
+    book = load_workbook(notebook.finish(params))
+    assert book.sheetnames == ["About", "Cases by sector, again"]
+    figures = bare / "reports" / "lab" / "figures" / "00_intake"
+    assert sorted(p.name for p in figures.iterdir()) == [
+        "cases-by-country.png",
+        "cases-by-country.svg",
+    ]

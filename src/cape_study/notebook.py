@@ -10,7 +10,9 @@ Every notebook starts with::
 
 and ends with ``notebook.finish(globals())``. In between, ``tables.show(table,
 name=...)`` and ``plots.show(fig_or_ax, name)`` display a table or figure as before and
-record it for export.
+record it for export in the step's :class:`Session`: one object per run of the
+notebook, which :func:`setup` replaces by a new, empty one each time it runs, so that
+re-running the first cell by hand keeps nothing twice.
 
 Before anything else
 --------------------
@@ -83,11 +85,11 @@ if TYPE_CHECKING:
 __all__ = [
     "RUN_ENV",
     "NotebookError",
+    "Session",
+    "current",
     "export_paths",
     "finish",
-    "record_table",
     "report_path",
-    "save_figure",
     "setup",
     "show_problems",
     "write_figure",
@@ -111,22 +113,6 @@ class NotebookError(CapeStudyError):
 
     def _render_traceback_(self) -> list[str]:
         return [str(self)]
-
-
-@dataclass
-class _Session:
-    """The step a kernel is running and what it has shown with a name so far."""
-
-    step: str
-    title: str
-    parameter_set: str
-    paths: ProjectPaths
-    published: bool
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, str] = field(default_factory=dict)  # file stem -> name
-
-
-_session: _Session | None = None
 
 
 def export_paths(paths: ProjectPaths, step: str, *, published: bool) -> tuple[Path, Path]:
@@ -154,8 +140,11 @@ def report_path(relative: str) -> Path:
 
 
 def setup(step: str) -> None:
-    """Start the notebook of ``step``: check that what it needs exists, then clear its
-    earlier exports.
+    """Start the notebook of ``step``: check that what it needs exists, then start its
+    :class:`Session`, empty, clear its earlier exports and connect the session to
+    :mod:`cape_study.present.export` (where ``tables.show`` and ``plots.show`` hand what
+    they show with a name). Running it again starts a new session: nothing shown before
+    is kept twice.
 
     Parameters
     ----------
@@ -170,7 +159,7 @@ def setup(step: str) -> None:
         another codebook version than the current one. The message names the command
         that makes it.
     """
-    global _session
+    global _current
 
     paths = project()
     try:
@@ -186,12 +175,17 @@ def setup(step: str) -> None:
     if any(_under_processed(p) for p in spec.inputs):
         writers = [s.name for s in pipeline.steps.values() if any(map(_under_processed, s.outputs))]
         _check_processed(paths, writers[0] if writers else "00_intake")
-    published = _published()
-    figures, workbook = export_paths(paths, step, published=published)
+    session = Session(step, spec.title or step, spec.parameters, paths, _published())
+    figures, workbook = session.exports
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
-    _session = _Session(step, spec.title or step, spec.parameters, paths, published)
-    export.connect(table=record_table, figure=save_figure)
+    _current = session
+    export.connect(table=_record_table, figure=_save_figure)
+
+
+def current() -> Session | None:
+    """The session :func:`setup` started last in this kernel; None before it."""
+    return _current
 
 
 def _under_processed(pattern: str) -> bool:
@@ -218,44 +212,95 @@ def _check_processed(paths: ProjectPaths, intake: str) -> None:
             f"{shown}/metadata.json cannot be read ({type(exc).__name__}: {exc}): run "
             f"{command} again."
         ) from None
-    current = load_codebook().version
-    if str(recorded) != str(current):
+    version = load_codebook().version
+    if str(recorded) != str(version):
         raise NotebookError(
             f"The processed case file in {shown} was made with codebook version "
             f"{recorded}, but the current codebook ({DEFAULT_CODEBOOK}) is version "
-            f"{current}: run {command} again."
+            f"{version}: run {command} again."
         )
 
 
-# -- exports --------------------------------------------------------------------------
-def record_table(name: str, table: pd.DataFrame) -> None:
-    """Keep ``table`` (as shown, labels and marks included) for the step's workbook under
-    ``name``; showing a table under a name again replaces it. Without :func:`setup`
-    (the library used outside a step's notebook) nothing is kept."""
-    if _session is not None:
-        _session.tables[name] = table.copy()
+# -- the session ----------------------------------------------------------------------
+@dataclass
+class Session:
+    """One run of a step's notebook: the step, where its files go, and what it has shown
+    with a name so far (the tables for its workbook, the names of its figures).
 
-
-def save_figure(figure: Figure, name: str) -> list[Path]:
-    """Export ``figure`` as the step's figure ``name`` (see :func:`write_figure`); the
-    paths written, none without :func:`setup`.
-
-    Raises
-    ------
-    NotebookError
-        If another figure of the step already has a name that gives the same file name.
+    :func:`setup` makes one and :func:`finish` writes its workbook; in between,
+    ``tables.show`` and ``plots.show`` reach it through :mod:`cape_study.present.export`.
     """
-    if _session is None:
-        return []
-    stem = _stem(name)
-    other = _session.figures.setdefault(stem, name)
-    if other != name:
-        raise NotebookError(
-            f"figures {other!r} and {name!r} of step {_session.step} would both be saved "
-            f"as {stem}.png: give one of them another name."
+
+    step: str
+    title: str
+    parameter_set: str
+    paths: ProjectPaths
+    published: bool
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)  # file stem -> name
+
+    @property
+    def exports(self) -> tuple[Path, Path]:
+        """The folder of the step's figures and the path of its workbook."""
+        return export_paths(self.paths, self.step, published=self.published)
+
+    def record_table(self, name: str, table: pd.DataFrame) -> None:
+        """Keep ``table`` (as shown, labels and marks included) for the step's workbook
+        under ``name``; showing a table under a name again replaces it."""
+        self.tables[name] = table.copy()
+
+    def save_figure(self, figure: Figure, name: str) -> list[Path]:
+        """Export ``figure`` as the step's figure ``name`` (see :func:`write_figure`); the
+        paths written.
+
+        Raises
+        ------
+        NotebookError
+            If another figure of the step already has a name that gives the same file name.
+        """
+        stem = _stem(name)
+        other = self.figures.setdefault(stem, name)
+        if other != name:
+            raise NotebookError(
+                f"figures {other!r} and {name!r} of step {self.step} would both be saved "
+                f"as {stem}.png: give one of them another name."
+            )
+        return write_figure(figure, self.exports[0], name)
+
+    def finish(self, namespace: Mapping[str, Any]) -> Path:
+        """Write the step's workbook (see :func:`finish`)."""
+        fields = PARAMETER_SETS[self.parameter_set].model_fields
+        missing = [name for name in fields if name not in namespace]
+        if missing:
+            raise NotebookError(
+                f"finish() found no value for parameter(s) {', '.join(missing)} of step "
+                f"{self.step}: pass it the notebook's globals(), after the parameters cell."
+            )
+        meta_path = self.paths.data_processed / "metadata.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        return write_workbook(
+            self.exports[1],
+            self.tables,
+            step=self.step,
+            title=self.title,
+            parameters={name: namespace[name] for name in fields},
+            metadata=meta,
+            published=self.published,
         )
-    folder, _ = export_paths(_session.paths, _session.step, published=_session.published)
-    return write_figure(figure, folder, name)
+
+
+_current: Session | None = None
+
+
+def _record_table(name: str, table: pd.DataFrame) -> None:
+    """The table sink: the current session's, nothing without one."""
+    if _current is not None:
+        _current.record_table(name, table)
+
+
+def _save_figure(figure: Figure, name: str) -> list[Path]:
+    """The figure sink: the current session's, nothing without one."""
+    return [] if _current is None else _current.save_figure(figure, name)
 
 
 def write_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
@@ -324,27 +369,7 @@ def finish(namespace: Mapping[str, Any]) -> Path | None:
         The workbook written; None when :func:`setup` was not called (the library used
         outside a step's notebook).
     """
-    if _session is None:
-        return None
-    fields = PARAMETER_SETS[_session.parameter_set].model_fields
-    missing = [name for name in fields if name not in namespace]
-    if missing:
-        raise NotebookError(
-            f"finish() found no value for parameter(s) {', '.join(missing)} of step "
-            f"{_session.step}: pass it the notebook's globals(), after the parameters cell."
-        )
-    meta_path = _session.paths.data_processed / "metadata.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    _, path = export_paths(_session.paths, _session.step, published=_session.published)
-    return write_workbook(
-        path,
-        _session.tables,
-        step=_session.step,
-        title=_session.title,
-        parameters={name: namespace[name] for name in fields},
-        metadata=meta,
-        published=_session.published,
-    )
+    return None if _current is None else _current.finish(namespace)
 
 
 def write_workbook(

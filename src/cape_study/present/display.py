@@ -104,7 +104,7 @@ def show(table: pd.DataFrame, name: str | None = None) -> Styler:
 
     With a ``name``, the table is also kept for the step's workbook of tables
     (:func:`cape_study.present.export.record_table`: in a step's notebook,
-    ``notebook.record_table``, written by ``notebook.finish``). Numbers in numeric
+    ``notebook.Session.record_table``, written by ``notebook.finish``). Numbers in numeric
     columns are shown with a thousands separator, as :class:`Count` cells are.
     """
     if name is not None:

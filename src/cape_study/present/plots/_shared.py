@@ -18,7 +18,7 @@ __all__ = ["marker_offsets", "show", "wrapped_label"]
 def show(figure: Figure | Axes, name: str) -> None:
     """Show a figure in the notebook, as ``plt.show()`` does, after exporting it as the
     step's figure ``name`` (:func:`cape_study.present.export.save_figure`: in a step's
-    notebook, ``notebook.save_figure``, PNG at 300 dpi and SVG under
+    notebook, ``notebook.Session.save_figure``, PNG at 300 dpi and SVG under
     ``reports/figures/<step>/``, or ``reports/lab/`` when run by hand)."""
     fig = figure.get_figure(root=True) if isinstance(figure, Axes) else figure
     export.save_figure(fig, name)
