@@ -66,3 +66,19 @@ def test_a_case_label_cannot_be_a_path(label: str, tmp_path: Path) -> None:
     assert IntakeParameters.model_validate(
         {"case_file": "demo", "case_label": "Pilot (2024), SE-FI"}, context={"root": tmp_path}
     )
+
+
+def test_excerpts_of_a_real_case_file_are_withheld_unless_reviewed() -> None:
+    from cape_study.privacy.masking import withhold_excerpts
+
+    table = pd.DataFrame(
+        {"code": ["a", "b"], "evidence": ["Han sa att lönen uteblev.", None], "n": [1, 2]}
+    )
+    kept = withhold_excerpts(table, ["evidence"], synthetic=True, reviewed=False)
+    assert kept.equals(table)
+    assert withhold_excerpts(table, ["evidence"], synthetic=False, reviewed=True).equals(table)
+    hidden = withhold_excerpts(table, ["evidence", "passage"], synthetic=False, reviewed=False)
+    assert hidden["evidence"].tolist()[0].startswith("[excerpt withheld")
+    assert pd.isna(hidden["evidence"].tolist()[1]) and hidden["n"].tolist() == [1, 2]
+    sv = withhold_excerpts(table, ["evidence"], synthetic=False, reviewed=False, lang="sv")
+    assert sv["evidence"].tolist()[0].startswith("[utdrag undanhållet")

@@ -58,6 +58,7 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "min_examples": 10,
         "model": "linear_svm",
         "seed": 20240501,
+        "excerpts_reviewed": False,
         "min_cell_count": 5,
         "lang": "en",
     }

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -63,6 +64,7 @@ __all__ = [
     "protect",
     "publish",
     "scan_text",
+    "withhold_excerpts",
 ]
 
 #: The MIME type under which :func:`publish` displays the counts for the runner.
@@ -195,6 +197,35 @@ def _mask(
     return "".join(parts), counts
 
 
+_WITHHELD = {
+    "en": "[excerpt withheld: a real case file, excerpts not reviewed]",
+    "sv": "[utdrag undanhållet: verkliga data, utdragen inte granskade]",
+}
+
+
+def withhold_excerpts(
+    table: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    synthetic: bool,
+    reviewed: bool,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """``table`` with its free-text excerpts (``columns``: sentences, passages, matched
+    words) replaced by a note, unless the case file is synthetic or the excerpts were
+    reviewed (the ``excerpts_reviewed`` parameter): masking finds what it was built to
+    find, and a person reads an excerpt before it is published from real records.
+    Missing values stay missing."""
+    if synthetic or reviewed:
+        return table
+    note = _WITHHELD.get(lang, _WITHHELD["en"])
+    out = table.copy()
+    for column in columns:
+        if column in out:
+            out[column] = out[column].where(out[column].isna(), note)
+    return out
+
+
 # -- a case file ------------------------------------------------------------------------
 def protect(
     case: CaseFile,
@@ -261,6 +292,7 @@ def protect(
     ids = _id_columns(book)
     others = UnlistedNames()
     masked: dict[str, dict[str, int]] = {}
+    uncertain: dict[str, int] = {}
     for t, frame in tables.items():
         for c in frame.columns:
             column = book.tables[t].columns.get(c)
@@ -282,6 +314,7 @@ def protect(
                 matchers = [everyone] * len(frame)
             first = normalise if (t, c) == ("documents", "text") else None
             masked[f"{t}.{c}"] = _mask_column(frame, c, matchers, others, first)
+            uncertain[f"{t}.{c}"] = _uncertain(frame[c])
     source, source_counts = _mask(str(case.source), everyone)
     if any(source_counts.values()):
         masked["source"] = source_counts
@@ -298,6 +331,7 @@ def protect(
         "fingerprint": key.fingerprint,
         "pseudonymised": pseudonymised,
         "masked": masked,
+        "uncertain": {column: n for column, n in uncertain.items() if n},
         "dropped": [f"{t}.{c}" for t, c in personal],
     }
     return protected, record
@@ -338,6 +372,17 @@ def _mask_column(
             counts[tag] += n
     frame[column] = pd.Series(out, index=frame.index, dtype=frame[column].dtype)
     return counts
+
+
+#: Nine or more digits in a row (single spaces, dashes, dots or slashes between them)
+#: left after masking: perhaps an identifier in a form not recognised.
+_LONG_DIGITS = re.compile(r"(?<![\w])\d(?:[ \u00a0./\-\u2013]?\d){8,}(?![\w])")
+
+
+def _uncertain(series: pd.Series) -> int:
+    """How many runs of digits that might be an identifier are left in a masked
+    column (counted, never shown: intake reports the number)."""
+    return sum(len(_LONG_DIGITS.findall(v)) for v in series.tolist() if isinstance(v, str) and v)
 
 
 def _refuse_personal_data(series: pd.Series, table: str, column: str) -> None:
@@ -431,12 +476,24 @@ def counts_table(record: Mapping[str, Any]) -> pd.DataFrame:
         for column, tags in record["masked"].items()
         for tag, n in tags.items()
     ]
+    rows += [
+        {"action": "uncertain", "column": column, "tag": "", "count": n}
+        for column, n in record.get("uncertain", {}).items()
+    ]
     return pd.DataFrame(rows, columns=["action", "column", "tag", "count"])
 
 
 _COUNT_HEAD = {
-    "en": {"column": "Column", "pseudonymised": "Ids pseudonymised (distinct)"},
-    "sv": {"column": "Kolumn", "pseudonymised": "Pseudonymiserade id (olika)"},
+    "en": {
+        "column": "Column",
+        "pseudonymised": "Ids pseudonymised (distinct)",
+        "uncertain": "Long digit runs left, not recognised (count)",
+    },
+    "sv": {
+        "column": "Kolumn",
+        "pseudonymised": "Pseudonymiserade id (olika)",
+        "uncertain": "Långa sifferföljder kvar, inte igenkända (antal)",
+    },
 }
 
 
@@ -448,12 +505,12 @@ def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     import pandas as pd
 
     head = _COUNT_HEAD[lang]
-    order = ["pseudonymised", *[f"[{t}]" for t in _TAG_ORDER]]
+    order = ["pseudonymised", *[f"[{t}]" for t in _TAG_ORDER], "uncertain"]
     cells: dict[str, dict[str, object]] = {}
     for action, column, tag, n in counts[["action", "column", "tag", "count"]].itertuples(
         index=False
     ):
-        what = tag if action == "masked" else "pseudonymised"
+        what = tag if action == "masked" else action
         row = cells.setdefault(column, dict.fromkeys(order, ""))
         row[what] = pd.NA if pd.isna(n) else int(n)
     out = pd.DataFrame.from_dict(cells, orient="index", columns=order)

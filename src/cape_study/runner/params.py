@@ -248,6 +248,11 @@ class TextCodingParameters(_Parameters):
         "linear_svm", description="the linear model (cape_study.stats.textcoding.MODELS)"
     )
     seed: int = Field(20240501, ge=0, description="seed of the folds and the solvers")
+    excerpts_reviewed: bool = Field(
+        False,
+        description="whether a person has read the text excerpts (evidence sentences, "
+        "suggestion passages) of a real case file; without it they are withheld",
+    )
     min_cell_count: int = Field(
         5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
