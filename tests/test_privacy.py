@@ -562,6 +562,7 @@ def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeyp
         "[REG]",
         "[ADDRESS]",
         "[NAME]",
+        "Long digit runs left, not recognised (count)",
     ]
     assert pd.isna(table.loc[1, "[TEL]"]) and table.loc[0, "[TEL]"] == ""
     assert privacy.masked_totals(counts) == ZERO | {"PNR": 12, "TEL": None, "NAME": 30}
