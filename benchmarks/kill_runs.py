@@ -20,6 +20,7 @@ Prints one line per kill and a summary (``20/20 clean``); exits 1 if any check f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import random
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.kills):
             before = published_state(root)
             whole_group = i % 2 == 0
-            moment = rng.uniform(0.0, length * 1.1)
+            moment = rng.uniform(0.0, length * 0.95)
             process = subprocess.Popen(
                 [sys.executable, "-m", "cape_study.cli", *RUN, "--force"],
                 cwd=root,
@@ -138,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             time.sleep(moment)
             finished = process.poll() is not None
-            if whole_group:
-                os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # the run may have ended
+                if whole_group:
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    process.send_signal(signal.SIGKILL)
             process.wait()
             time.sleep(1.5)  # orphaned kernels notice their parent is gone within 1 s
             verify = cli(root, "verify", check=False)
