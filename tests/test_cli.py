@@ -27,9 +27,8 @@ def test_validate_broken_case_file_lists_every_problem(case_dir: Path, tables, c
     before = tree_digest(case_dir)
     assert main(["validate", str(case_dir), *CUTOFF]) == 1
     out = capsys.readouterr().out
-    header = out.splitlines()[0].split()
-    assert header == ["file", "row", "column", "value", "expected"]
-    for needle in ("fishing", "yesterday", "SE-404", "3 problem(s); nothing was written"):
+    assert out.splitlines()[0] == "3 problem(s), from 3 cause(s):"
+    for needle in ("fishing", "yesterday", "SE-404", "nothing was written"):
         assert needle in out
     assert tree_digest(case_dir) == before
 

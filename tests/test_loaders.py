@@ -329,7 +329,8 @@ def test_empty_file(case_dir: Path) -> None:
 def test_header_only_cases_table(case_dir: Path) -> None:
     (case_dir / "cases.csv").write_text(",".join(COLUMNS["cases"]) + "\n", encoding="utf-8")
     problems = problems_of(case_dir)
-    assert "at least one case" in set(only(problems, file="cases.csv")["expected"])
+    (expected,) = only(problems, file="cases.csv")["expected"]
+    assert expected.startswith("at least one case")
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".pdf"])
@@ -427,7 +428,7 @@ def test_parsing_each_distinct_value_once_equals_parsing_every_cell() -> None:
 
     import numpy as np
 
-    from cape_study.data import schema
+    from cape_study.data import cells as schema
     from cape_study.data.codebook import load_codebook
 
     table = load_codebook().table("victims")

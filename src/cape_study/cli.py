@@ -15,7 +15,8 @@ from pathlib import Path
 
 from cape_study import __version__
 from cape_study.data.codebook import load_codebook, render_html, render_markdown
-from cape_study.errors import CapeStudyError, ParameterError
+from cape_study.data.template import write_template
+from cape_study.errors import CapeStudyError, CaseFileError, ParameterError
 from cape_study.paths import project
 from cape_study.privacy.keys import DEFAULT_KEY_FILE, KEY_ENV, write_key
 from cape_study.runner.browser import check_report
@@ -46,25 +47,72 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- template ---------------------------------------------------------------------------
+def _add_template(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "template", help="write an empty case-file workbook (.xlsx) made from the codebook"
+    )
+    p.add_argument(
+        "--lang",
+        choices=["sv", "en", "fi"],
+        default="sv",
+        help="language of sheet names, headers and labels (default: sv; fi: English where "
+        "the codebook has no Finnish)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    if args.out.suffix.lower() != ".xlsx":
+        raise CapeStudyError(f"{args.out}: expected a file name ending in .xlsx")
+    if args.out.exists() and not args.force:
+        raise CapeStudyError(f"{args.out} exists; give --force to replace it")
+    written = write_template(args.out, args.lang, args.codebook)
+    print(
+        f"wrote {written}: fill in one sheet per table (row 2 is an example and is not read), "
+        f"put the documents in {written.parent / 'documents'}/, then run "
+        f"cape-study validate {written}"
+    )
+    return 0
+
+
 # -- validate ---------------------------------------------------------------------------
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a case file and list every problem in it")
     p.add_argument("path", type=Path, help="a folder of CSV files or an .xlsx workbook")
     p.add_argument("--data-cutoff", help="no event may fall after this date (default: today)")
     p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write every problem to this .csv or .xlsx file (it quotes the case file's "
+        "values: keep it with the case file; never under reports/)",
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     # Imported here, not at the top: the loaders bring pandas and pandera (1-2 s), which
     # no other command needs (`cape-study run` starts in a fraction of a second).
-    from cape_study.data.loaders import check_case_file, format_problems
+    from cape_study.data.loaders import check_case_file
 
+    if args.out is not None and args.out.resolve().is_relative_to(project().reports.resolve()):
+        raise CaseFileError(
+            f"{args.out}: the problem table quotes values from the case file; write it "
+            f"outside {project().reports} (the published report)"
+        )
     result = check_case_file(args.path, codebook=args.codebook, data_cutoff=args.data_cutoff)
     for note in result.notes:
         print(f"note: {note}")
     if not result.ok:
-        print(format_problems(result.problems))
-        print(f"\n{args.path}: {len(result.problems)} problem(s); nothing was written.")
+        print(result.report())
+        if args.out is not None:
+            written = result.write_problems(args.out)
+            print(f"every problem written to {written}")
+        else:
+            print("(cape-study validate --out FILE.csv writes every problem)")
+        print(f"\n{args.path}: nothing was written.")
         return 1
     print(result.summary())
     return 0
@@ -306,6 +354,7 @@ _COMMANDS: dict[
     str, tuple[Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]
 ] = {
     "codebook": (_add_codebook, _cmd_codebook),
+    "template": (_add_template, _cmd_template),
     "validate": (_add_validate, _cmd_validate),
     "run": (_add_run, _cmd_run),
     "verify": (_add_verify, _cmd_verify),

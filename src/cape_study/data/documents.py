@@ -23,10 +23,15 @@ import pandas as pd
 from cape_study.data.problems import Source
 from cape_study.errors import CaseFileError
 
-__all__ = ["DOCUMENTS_DIR", "decode", "document_texts", "read_document"]
+__all__ = ["DOCUMENTS_DIR", "NO_TEXT", "decode", "document_texts", "no_text", "read_document"]
 
 #: The folder beside the tables that holds the document files.
 DOCUMENTS_DIR = "documents"
+#: What a document without text needs; such a document is left out of text coding
+#: (never coded as naming no barrier).
+NO_TEXT = "no text: needs OCR or the original text"
+#: Paths of documents without text named in a note, at most.
+_NAMED = 5
 
 
 def decode(data: bytes, name: str, notes: list[str]) -> str:
@@ -105,15 +110,9 @@ def _text_pdf(path: str | Path, notes: list[str]) -> str:
             raise _UnreadableDocument("a PDF that is not encrypted")
         # Pages are separated by a form feed, as pdftotext does, so that page headers
         # and footers can be recognised later (cape_study.stats.textcoding.normalise).
-        text = "\f".join(page.extract_text() or "" for page in reader.pages)
+        return "\f".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise _UnreadableDocument(f"a readable PDF ({type(exc).__name__}: {exc})") from None
-    if not text.strip():
-        notes.append(
-            f"{DOCUMENTS_DIR}/{os.path.basename(path)}: the PDF has no text layer "
-            "(scanned?); it needs OCR before text coding"
-        )
-    return text
 
 
 _DOCUMENT_READERS: dict[str, Callable[[str | Path, list[str]], str]] = {
@@ -126,8 +125,9 @@ _DOCUMENT_READERS: dict[str, Callable[[str | Path, list[str]], str]] = {
 def read_document(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
     """Extract the text of one document file (.txt, .docx or .pdf) as intake does.
 
-    Returns the text and any notes (a text file read as Windows-1252, a PDF without a
-    text layer). PDF pages are separated by a form feed (``\\f``).
+    Returns the text and any notes (a text file read as Windows-1252; a file with no
+    text, such as a PDF without a text layer: :data:`NO_TEXT`). PDF pages are separated
+    by a form feed (``\\f``).
 
     Raises
     ------
@@ -150,7 +150,19 @@ def read_document(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
         raise CaseFileError(
             f"{path}: expected a file this user can read ({exc.strerror})"
         ) from None
+    if not text.strip():
+        notes.append(f"{path}: {NO_TEXT}")
     return text, notes
+
+
+def no_text(documents: pd.DataFrame, text: str = "text") -> pd.Series:
+    """True for each document whose file was read but holds no text (an empty file, a
+    PDF without a text layer): it needs OCR or the original text, and is left out of
+    text coding. False where there is text, or where no file was read (no path)."""
+    if text not in documents:
+        return pd.Series(False, index=documents.index)
+    values = documents[text].astype("string")
+    return (values.notna() & (values.str.strip() == "")).fillna(False).astype(bool)
 
 
 def document_texts(
@@ -164,6 +176,7 @@ def document_texts(
     """
     texts: list[object] = []
     problems: list[dict] = []
+    empty: list[str] = []
     base = None if folder is None else os.fspath(folder)
     inside = _Inside(base)
 
@@ -211,6 +224,15 @@ def document_texts(
                     f"text as written (line {line}, column {column}: a replacement character "
                     "U+FFFD where letters were lost in decoding; save the file as UTF-8)",
                 )
-            else:
-                texts[-1] = text
+                continue
+            texts[-1] = text
+            if not text.strip():
+                empty.append(f"{DOCUMENTS_DIR}/{posix}")
+    if empty:
+        named = ", ".join(empty[:_NAMED]) + (
+            f" and {len(empty) - _NAMED:,} more" if len(empty) > _NAMED else ""
+        )
+        notes.append(
+            f"{len(empty):,} document(s) with {NO_TEXT} ({named}); they are left out of text coding"
+        )
     return pd.Series(texts, index=documents.index, dtype="string"), problems

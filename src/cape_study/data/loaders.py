@@ -20,14 +20,11 @@ Text encodings: CSV files should be UTF-8; one that is not is read as Windows-12
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
-import re
 import shutil
 import tempfile
-import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +32,19 @@ from typing import Any
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, load_codebook
-from cape_study.data.documents import DOCUMENTS_DIR, decode, document_texts, read_document
-from cape_study.data.problems import Source, format_problems, problems_frame
+from cape_study.data.documents import document_texts, read_document
+from cape_study.data.problems import (
+    PROBLEM_COLUMNS,
+    Source,
+    cause_of,
+    format_problems,
+    invisible_characters,
+    problem_causes,
+    problems_frame,
+    summarise_problems,
+    write_problems,
+)
+from cape_study.data.reading import RawTables, read_tables
 from cape_study.data.schema import parse_table, validate_tables
 from cape_study.errors import CaseFileError
 
@@ -104,11 +112,20 @@ class CaseFile:
 
 @dataclass
 class CheckResult:
-    """What :func:`check_case_file` found: problems, notes and, if clean, the case file."""
+    """What :func:`check_case_file` found: problems, notes and, if clean, the case file.
+
+    ``problems`` holds the problems to act on; ``follow_ons`` those that only follow
+    from one of them (a foreign key into a table that could not be read, a case id
+    that points at an id written with an invisible character), with a column
+    ``follows_from`` naming the cause (:func:`~cape_study.data.problems.cause_of`).
+    """
 
     problems: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     case_file: CaseFile | None = None
+    follow_ons: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=[*PROBLEM_COLUMNS, "follows_from"])
+    )
 
     @property
     def ok(self) -> bool:
@@ -116,236 +133,26 @@ class CheckResult:
 
     def summary(self) -> str:
         if self.case_file is None:
-            return f"{len(self.problems)} problem(s)"
+            return self.report()
         return self.case_file.summary()
 
+    def causes(self) -> pd.DataFrame:
+        """The problems by cause, without values
+        (:func:`~cape_study.data.problems.problem_causes`)."""
+        return problem_causes(self.problems, self.follow_ons)
 
-# -- reading raw tables -----------------------------------------------------------------
-@dataclass
-class _Raw:
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    problems: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    documents_dir: Path | None = None
-    workbook: bool = False
-    #: (table, row, column) cells already reported; row None stands for a whole column
-    reported: set[tuple[str, object, str]] = field(default_factory=set)
+    def write_problems(self, path: str | os.PathLike[str]) -> Path:
+        """Write every problem, those that follow from others too, to a .csv or .xlsx
+        file (:func:`~cape_study.data.problems.write_problems`); it quotes the case file."""
+        return write_problems(self.problems, self.follow_ons, path)
 
-    def problem(
-        self,
-        file: str,
-        expected: str,
-        *,
-        sheet: str = "",
-        row: object = None,
-        column: str = "",
-        value: object = "",
-    ) -> None:
-        self.problems.append(
-            {
-                "file": file,
-                "sheet": sheet,
-                "row": row,
-                "column": column,
-                "value": value,
-                "expected": expected,
-            }
-        )
-
-
-def _read_csv(path: Path, table: str, raw: _Raw) -> None:
-    data = path.read_bytes()
-    notes = len(raw.notes)
-    text = decode(data, path.name, raw.notes)
-    if not text.strip():
-        raw.problem(path.name, f"a header row with the columns of table {table}; the file is empty")
-        return
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-        )
-    except pd.errors.ParserError as exc:
-        raw.problem(path.name, f"comma-separated values with one field per column ({exc})")
-        return
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _lost_letters(frame, path.name, raw, windows=len(raw.notes) > notes)
-    raw.tables[table] = frame
-    raw.sources[table] = Source(path.name)
-
-
-_REPLACED = re.compile("\ufffd")
-#: A letter that Windows-1252 cannot hold, written as '?' when the file was saved (Kami?ski).
-_QUESTIONED = re.compile(r"[^\W\d_]\?[^\W\d_]|\ufffd")
-
-
-def _lost_letters(frame: pd.DataFrame, file: str, raw: _Raw, *, windows: bool) -> None:
-    """A problem for each cell whose letters were lost in decoding: a replacement
-    character (U+FFFD), or, in a file read as Windows-1252, a '?' between letters.
-    Names with lost letters cannot be masked reliably, so they stop intake; the value
-    is not shown (it may be a name)."""
-    pattern = _QUESTIONED if windows else _REPLACED
-    for column in frame.columns:
-        values = frame[column].dropna()
-        hits = values[values.str.contains(pattern)]
-        for row in hits.index:
-            raw.problem(
-                file,
-                "text as written: letters were lost when the file was saved or decoded "
-                "('?' or U+FFFD in place of a letter); save the file as UTF-8",
-                row=row,
-                column=str(column),
-            )
-
-
-def _read_folder(folder: Path, tables: list[str], raw: _Raw) -> None:
-    csvs = {p.stem: p for p in sorted(folder.glob("*.csv"))}
-    workbooks = sorted(folder.glob("*.xlsx"))
-    if not csvs and len(workbooks) == 1:
-        _read_workbook(workbooks[0], tables, raw)
-        return
-    raw.documents_dir = folder / DOCUMENTS_DIR
-    for name in tables:
-        if name in csvs:
-            _read_csv(csvs[name], name, raw)
-    unknown = sorted(set(csvs) - set(tables))
-    if unknown:
-        raw.notes.append(
-            f"ignored files that are not tables of the codebook: "
-            f"{', '.join(u + '.csv' for u in unknown)}"
-        )
-
-
-def _read_workbook(path: Path, tables: list[str], raw: _Raw) -> None:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    raw.documents_dir = path.parent / DOCUMENTS_DIR
-    raw.workbook = True
-    if path.stat().st_size == 0:
-        raw.problem(path.name, "an .xlsx workbook; the file is empty")
-        return
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raw.problem(path.name, f"an .xlsx workbook that Excel or LibreOffice can open ({exc})")
-        return
-    try:
-        for name in tables:
-            if name not in book.sheetnames:
-                continue
-            rows = [list(r) for r in book[name].iter_rows(values_only=True)]
-            numbered = [
-                (i + 1, r)
-                for i, r in enumerate(rows)
-                if any(v is not None and str(v).strip() for v in r)
-            ]
-            if not numbered:
-                raw.problem(
-                    path.name,
-                    f"a header row with the columns of table {name}; the sheet is empty",
-                    sheet=name,
-                )
-                continue
-            header = ["" if h is None else str(h).strip() for h in numbered[0][1]]
-            body = [
-                [v.strip() if isinstance(v, str) else v for v in r[: len(header)]]
-                + [None] * (len(header) - len(r))
-                for _, r in numbered[1:]
-            ]
-            frame = pd.DataFrame(
-                body,
-                columns=header,
-                dtype=object,
-                index=pd.Index([n for n, _ in numbered[1:]], dtype="int64"),
-            )
-            raw.tables[name] = frame
-            raw.sources[name] = Source(path.name, name)
-        unknown = sorted(set(book.sheetnames) - set(tables))
-        if unknown:
-            raw.notes.append(
-                f"ignored sheets that are not tables of the codebook: {', '.join(unknown)}"
-            )
-    finally:
-        book.close()
-
-
-_READERS: dict[str, Callable[[Path, list[str], _Raw], None]] = {
-    ".xlsx": _read_workbook,
-}
-
-
-def _read(path: Path, codebook: Codebook) -> _Raw:
-    raw = _Raw()
-    tables = list(codebook.tables)
-    if not path.exists():
-        raw.problem(
-            str(path),
-            "an existing folder of CSV files or an .xlsx workbook; the path does not exist",
-        )
-        return raw
-    reader = _read_folder if path.is_dir() else _READERS.get(path.suffix.lower())
-    if reader is None:
-        raw.problem(str(path), f"a folder of CSV files or one of: {', '.join(_READERS)}")
-        return raw
-    try:
-        reader(path, tables, raw)
-    except OSError as exc:
-        raw.problem(exc.filename or str(path), f"a file this user can read ({exc.strerror})")
-        return raw
-    if raw.problems:
-        return raw
-    for name, table in codebook.tables.items():
-        if name not in raw.tables and table.required:
-            what = f"a sheet named {name}" if raw.workbook else f"a file {name}.csv"
-            raw.problem(str(path), f"{what} (table {name} is required)")
-    for name, frame in raw.tables.items():
-        _check_columns(name, frame, codebook, raw)
-    return raw
-
-
-def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: _Raw) -> None:
-    declared = codebook.table(name).columns
-    source = raw.sources[name]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    for c in dupes:
-        raw.problem(
-            source.file,
-            "each column once; this column appears more than once",
-            sheet=source.sheet,
-            row=1,
-            column=c,
-        )
-    for c in frame.columns:
-        if c not in declared:
-            raw.problem(
-                source.file,
-                f"a column of table {name}: {', '.join(declared)}",
-                sheet=source.sheet,
-                row=1,
-                column=c or "(blank header)",
-            )
-    missing = [c for c, col in declared.items() if c not in frame.columns]
-    raw.reported.update((name, None, c) for c in [*missing, *dupes])
-    for c in missing:
-        if declared[c].required:
-            raw.problem(
-                source.file,
-                f"a column {c} (required in table {name})",
-                sheet=source.sheet,
-                row=1,
-                column=c,
-            )
-    optional = [c for c in missing if not declared[c].required]
-    if optional:
-        raw.notes.append(
-            f"{source.file}{'/' + source.sheet if source.sheet else ''}: "
-            f"optional column(s) absent, read as unknown: {', '.join(optional)}"
+    def report(self, values: bool = True) -> str:
+        """The problems grouped by cause, at most a screenful, the real cause first
+        (examples without the values they quote when ``values`` is false)."""
+        n = len(self.problems) + len(self.follow_ons)
+        return (
+            f"{n:,} problem(s), from {self.problems.pipe(_n_causes)} cause(s):\n"
+            + summarise_problems(self.problems, self.follow_ons, values=values)
         )
 
 
@@ -394,20 +201,23 @@ def check_case_file(
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     cutoff = _as_date(data_cutoff)
     path = Path(path)
-    raw = _read(path, book)
+    raw = read_tables(path, book)
     typed: dict[str, pd.DataFrame] = {}
     for name, frame in raw.tables.items():
         parsed, problems = parse_table(frame, book.table(name), raw.sources[name])
         typed[name] = parsed
+        problems = [p for p in problems if (name, p["row"], p["column"]) not in raw.reported]
         raw.problems += problems
         raw.reported.update((name, p["row"], p["column"]) for p in problems)
-    if (
-        "cases" in typed
-        and typed["cases"].empty
-        and not any(p["file"] == raw.sources["cases"].file for p in raw.problems)
-    ):
+    if "cases" in typed and typed["cases"].empty:
         source = raw.sources["cases"]
-        raw.problem(source.file, "at least one case", sheet=source.sheet, row=2)
+        raw.problem(
+            source.file,
+            "at least one case below the header; the table has none",
+            sheet=source.sheet,
+            row=raw.header_rows.get("cases", 1) + 1,
+            breaks=("cases", list(book.table("cases").columns)),
+        )
     if typed:
         raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff, raw.reported)
     if read_documents and "documents" in typed and "path" in raw.tables["documents"]:
@@ -416,10 +226,46 @@ def check_case_file(
         )
         raw.problems += problems
         typed["documents"] = typed["documents"].assign(text=texts)
-    problems = problems_frame(raw.problems)
+    actionable, follow_ons = _follow_ons(raw, book)
+    problems = problems_frame(actionable)
     if not problems.empty:
-        return CheckResult(problems, raw.notes)
+        return CheckResult(problems, raw.notes, follow_ons=follow_ons)
     return CheckResult(problems, raw.notes, _case_file(path, book, cutoff, typed, read_documents))
+
+
+def _n_causes(problems: pd.DataFrame) -> int:
+    return len({cause_of(r) for r in problems.to_dict("records")})
+
+
+def _follow_ons(raw: RawTables, book: Codebook) -> tuple[list[dict], pd.DataFrame]:
+    """Split the problems into those to act on and those that follow from one of them:
+    a reference into a table or column that could not be read, or to an id that is
+    there but written with an invisible character."""
+    hidden: dict[tuple[str, str], dict[str, str]] = {}
+    for p in raw.problems:
+        if p.get("check") != "invisible":
+            continue
+        table = next(t for t, s in raw.sources.items() if s == Source(p["file"], p["sheet"]))
+        value = raw.tables[table].at[p["row"], p["column"]]
+        visible = "".join(c for c in str(value) if not invisible_characters(c)).strip()
+        hidden.setdefault((table, p["column"]), {})[visible] = cause_of(p)
+    by_source = {s: t for t, s in raw.sources.items()}
+    actionable, following = [], []
+    for p in raw.problems:
+        cause = None
+        if str(p.get("check", "")).endswith(":fk"):
+            table = by_source[Source(p["file"], p["sheet"])]
+            for ref in book.table(table).columns[p["column"]].references:
+                rt, rc = ref.split(".")
+                cause = raw.broken.get((rt, rc)) or hidden.get((rt, rc), {}).get(p["value"])
+                if cause:
+                    break
+        if cause is None:
+            actionable.append(p)
+        else:
+            following.append({**p, "follows_from": cause})
+    columns = [*PROBLEM_COLUMNS, "follows_from"]
+    return actionable, pd.DataFrame(following, columns=columns)
 
 
 def _case_file(
@@ -460,11 +306,7 @@ def load_case_file(path: str | os.PathLike[str], **kwargs) -> CaseFile:
     """
     result = check_case_file(path, **kwargs)
     if not result.ok:
-        raise CaseFileError(
-            f"{path}: {len(result.problems)} problem(s) in the case file:\n"
-            + format_problems(result.problems),
-            result.problems,
-        )
+        raise CaseFileError(f"{path}: {result.report()}", result.problems)
     assert result.case_file is not None
     return result.case_file
 

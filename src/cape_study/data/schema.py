@@ -3,10 +3,9 @@
 Validation runs in two passes over each table, both driven by the codebook's
 ``tables`` section:
 
-1. **Parse.** Every cell arrives as text (CSV) or as a spreadsheet value (xlsx) and
-   is converted to its declared type: dates (ISO 8601, ``YYYY-MM-DD``), integers,
-   booleans (``1/0``, ``true/false``, ``yes/no``, ``ja/nej``). A cell that cannot be
-   converted is a problem and becomes missing.
+1. **Parse** (:mod:`cape_study.data.cells`, :func:`parse_table`). Every cell is
+   converted to its declared type; a cell that cannot be converted is a problem and
+   becomes missing.
 2. **Check.** A pandera :class:`~pandera.api.pandas.container.DataFrameSchema` per
    table, built by :func:`build_schemas`, checks the typed tables lazily: required
    values, allowed codes, unique identifiers and key combinations, value bounds,
@@ -23,17 +22,23 @@ and what was expected.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from cape_study.data.cells import DTYPES, parse_table
 from cape_study.data.codebook import Codebook, Column, Table
-from cape_study.data.problems import PROBLEM_COLUMNS, Source, problems_frame, show_value
+from cape_study.data.problems import (
+    PROBLEM_COLUMNS,
+    ProblemList,
+    Source,
+    problems_frame,
+    show_value,
+)
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -43,153 +48,6 @@ __all__ = [
     "problems_frame",
     "validate_tables",
 ]
-
-_TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä"}
-_FALSE = {"0", "false", "no", "nej", "n", "f", "ei"}
-_ID = re.compile(r"^\S+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
-
-
-@dataclass
-class _Problems:
-    rows: list[dict] = field(default_factory=list)
-
-    def add(self, source: Source, row: object, column: str, value: object, expected: str) -> None:
-        self.rows.append(
-            {
-                "file": source.file,
-                "sheet": source.sheet,
-                "row": row,
-                "column": column,
-                "value": show_value(value),
-                "expected": expected,
-            }
-        )
-
-
-# -- pass 1: parse ----------------------------------------------------------------------
-_BLANK, _UNSEEN = object(), object()
-
-
-def _is_blank(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float) and np.isnan(value))
-        or (isinstance(value, str) and not value.strip())
-    )
-
-
-def _parse_date(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value if value.time() == dt.time(0) else None
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(0))
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return dt.datetime.strptime(value.strip()[:10], "%Y-%m-%d")
-        except ValueError:
-            return None
-    return None
-
-
-def _parse_integer(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
-        return int(value.strip())
-    return None
-
-
-def _parse_boolean(value: object) -> bool | None:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        token = value.strip().lower()
-        if token in _TRUE:
-            return True
-        if token in _FALSE:
-            return False
-    return None
-
-
-def _parse_text(value: object) -> str | None:
-    if isinstance(value, dt.datetime | dt.date):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _parse_id(value: object) -> str | None:
-    text = _parse_text(value)
-    return text if text is not None and _ID.match(text) else None
-
-
-_PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
-    # type: (parser, pandas dtype, what is expected)
-    "id": (_parse_id, "string", "an identifier without spaces"),
-    "text": (_parse_text, "string", "text"),
-    "date": (_parse_date, "datetime64[ns]", "a date written YYYY-MM-DD"),
-    "integer": (_parse_integer, "Int64", "a whole number"),
-    "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no or ja/nej"),
-    "code": (_parse_text, "string", "a code"),
-    "country": (_parse_text, "string", "a country code"),
-    "scheme_name": (_parse_text, "string", "a scheme name"),
-    "scheme_code": (_parse_text, "string", "a code"),
-}
-
-
-def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.DataFrame, list[dict]]:
-    """Convert a raw table's cells to the types the codebook declares.
-
-    Parameters
-    ----------
-    raw
-        The table as read: cells are strings, spreadsheet values or missing; the
-        index is the row number in the file. Only columns declared in ``table`` are
-        converted (others are reported by the loader).
-    table
-        The codebook's declaration of the table.
-    source
-        Where the table came from, for problems.
-
-    Returns
-    -------
-    (typed, problems)
-        The typed table (same index; unparseable cells are missing) and one problem
-        row per cell that could not be converted.
-    """
-    problems = _Problems()
-    typed = {}
-    for name, col in table.columns.items():
-        parse, dtype, expected = _PARSERS[col.type]
-        if name not in raw.columns:
-            typed[name] = pd.Series(pd.NA, index=raw.index, dtype=dtype)
-            continue
-        # A column repeats its values (codes, dates, booleans): each distinct value, by
-        # type, is looked at once.
-        seen: dict[tuple[type, object], object] = {}
-        values = []
-        for row, value in zip(raw.index, raw[name], strict=True):
-            key = (type(value), value)
-            parsed = seen.get(key, _UNSEEN)
-            if parsed is _UNSEEN:
-                parsed = seen[key] = _BLANK if _is_blank(value) else parse(value)
-            if parsed is _BLANK:
-                values.append(None)
-                continue
-            if parsed is None:
-                problems.add(source, row, name, value, expected)
-            values.append(parsed)
-        typed[name] = pd.Series(values, index=raw.index, dtype=object).astype(dtype)
-    return pd.DataFrame(typed, index=raw.index), problems.rows
 
 
 # -- pass 2: check ----------------------------------------------------------------------
@@ -447,7 +305,7 @@ class _SchemaBuilder:
         columns = {}
         for cname, col in table.columns.items():
             columns[cname] = pa.Column(
-                _PARSERS[col.type][1],
+                DTYPES[col.type],
                 checks=self.column_checks(tname, cname, col),
                 nullable=not col.required,
                 unique=col.unique,
@@ -524,7 +382,7 @@ def validate_tables(
     """
     skip = skip or set()
     schemas, rules = build_schemas(codebook, typed, data_cutoff)
-    out = _Problems()
+    out = ProblemList()
     for tname, schema in schemas.items():
         try:
             schema.validate(typed[tname], lazy=True)
@@ -541,7 +399,7 @@ def _collect(
     raw: pd.DataFrame,
     source: Source,
     skip: set[tuple[str, object, str]],
-    out: _Problems,
+    out: ProblemList,
 ) -> None:
     unique = list(schema.unique or [])
     seen: set[tuple[object, str, str]] = set()
@@ -574,4 +432,4 @@ def _collect(
             value = " | ".join(show_value(raw.at[row, c]) for c in unique if c in raw.columns)
         else:
             value = failure.failure_case
-        out.add(source, row, rule.column, value, rule.expected)
+        out.add(source, row, rule.column, value, rule.expected, check)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
+from cape_study.data.documents import no_text
 from cape_study.stats.textcoding.parallel import spread
 from cape_study.stats.textcoding.texts import normalise, sentence_at, sentence_spans
 
@@ -85,7 +86,9 @@ def match_keywords(
     Returns
     -------
     DataFrame
-        One row per document and code that has keywords: the unit column, ``code``,
+        One row per document with text and code that has keywords (a document whose
+        text is empty, :func:`cape_study.data.documents.no_text`, has no rows: it
+        needs OCR, and is not coded as naming nothing): the unit column, ``code``,
         ``matched`` (bool), ``keyword`` (the pattern as written in the codebook),
         ``match`` (the words it matched) and ``evidence`` (the sentence they stand
         in); the last three are missing when nothing matched. ``n_jobs`` processes
@@ -94,7 +97,9 @@ def match_keywords(
     """
     book = codebook_or_default(codebook)
     keywords = _keywords(scheme, book)
-    items = list(zip(documents[unit], documents[text], strict=True))
+    # A document without text (needs OCR) is left out, never coded as matching nothing.
+    read = documents[~no_text(documents, text)]
+    items = list(zip(read[unit], read[text], strict=True))
     parts = spread(functools.partial(_match_rows, keywords=keywords), items, n_jobs)
     rows = [r for part in parts for r in part]
     out = pd.DataFrame(rows, columns=[unit, "code", "matched", "keyword", "match", "evidence"])

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from cape_study.data.documents import read_document
+from cape_study.data.documents import no_text, read_document
 from cape_study.errors import CaseFileError
 from cape_study.privacy import masking as privacy
 from cape_study.stats.textcoding.parallel import spread
@@ -241,7 +241,8 @@ def coding_units(
 
     A coding unit is a document (its ``doc_id``) or a whole case (its ``case_id``);
     the codebook asks coders of a case to read all its documents, so a case's text is
-    its documents' texts in date order, separated by a blank line. Every text is
+    its documents' texts in date order, separated by a blank line. A document without
+    text (:func:`cape_study.data.documents.no_text`: it needs OCR) is no unit. Every text is
     normalised (:func:`normalise`). Cases are listed only when the scheme codes some
     case as a unit. ``n_jobs`` processes share the normalising (default
     :func:`cape_study.paths.workers`); the result does not depend on it.
@@ -253,7 +254,9 @@ def coding_units(
         ``text`` and ``coded`` (whether the unit is coded in ``scheme``).
     """
     coded = set(codings.loc[codings["scheme"].astype("string") == scheme, "unit_id"].astype(str))
-    docs = documents.sort_values(["case_id", "date", "doc_id"], kind="stable")
+    # A document without text (needs OCR) is no coding unit: it would read as naming nothing.
+    docs = documents[~no_text(documents, text)]
+    docs = docs.sort_values(["case_id", "date", "doc_id"], kind="stable")
     texts = docs[text].fillna("").astype(str).tolist()
     body = [t for part in spread(_normalise_all, texts, n_jobs) for t in part]
     units = pd.DataFrame(

@@ -1,0 +1,183 @@
+"""Cells to types: the first pass of validation (:mod:`cape_study.data.schema` is the second).
+
+Every cell arrives as text (CSV) or as a spreadsheet value (xlsx) and is converted to
+the type the codebook declares: dates (ISO 8601, ``YYYY-MM-DD``), integers, booleans
+(``1/0``, ``true/false``, ``yes/no``, ``ja/nej``, ``kyllä/ei``), codes (a template's
+drop-down entry ``code — label`` is read as its code) and identifiers (without spaces
+or invisible characters; an invisible one is named in the problem). A cell that cannot
+be converted is a problem and becomes missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from cape_study.data.codebook import Table
+from cape_study.data.headers import CODE_SEPARATOR
+from cape_study.data.problems import ProblemList, Source, invisible_characters
+
+__all__ = ["DTYPES", "parse_table"]
+
+_TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä"}
+_FALSE = {"0", "false", "no", "nej", "n", "f", "ei"}
+_ID = re.compile(r"^\S+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
+
+
+_BLANK, _UNSEEN = object(), object()
+
+
+def _is_blank(value: object) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and np.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def _parse_date(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.time() == dt.time(0) else None
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0))
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return dt.datetime.strptime(value.strip()[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _parse_boolean(value: object) -> bool | None:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        token = value.strip().lower()
+        if token in _TRUE:
+            return True
+        if token in _FALSE:
+            return False
+    return None
+
+
+def _parse_text(value: object) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_code(value: object) -> str | None:
+    """A code, or a template's drop-down entry ``code — label`` read as its code."""
+    text = _parse_text(value)
+    if text is not None and CODE_SEPARATOR in text:
+        text = text.split(CODE_SEPARATOR, 1)[0].strip()
+    return text
+
+
+def _parse_id(value: object) -> str | None:
+    text = _parse_text(value)
+    if text is None or not _ID.match(text) or invisible_characters(text):
+        return None
+    return text
+
+
+def _invisible(value: object) -> str | None:
+    """What is expected of an id holding invisible characters, naming them."""
+    names = invisible_characters(value) if isinstance(value, str) else []
+    if not names:
+        return None
+    return f"an identifier without invisible characters; it holds {', '.join(names)}"
+
+
+_PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
+    # type: (parser, pandas dtype, what is expected)
+    "id": (_parse_id, "string", "an identifier without spaces"),
+    "text": (_parse_text, "string", "text"),
+    "date": (_parse_date, "datetime64[ns]", "a date written YYYY-MM-DD"),
+    "integer": (_parse_integer, "Int64", "a whole number"),
+    "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no or ja/nej"),
+    "code": (_parse_code, "string", "a code"),
+    "country": (_parse_text, "string", "a country code"),
+    "scheme_name": (_parse_text, "string", "a scheme name"),
+    "scheme_code": (_parse_text, "string", "a code"),
+}
+
+
+def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.DataFrame, list[dict]]:
+    """Convert a raw table's cells to the types the codebook declares.
+
+    Parameters
+    ----------
+    raw
+        The table as read: cells are strings, spreadsheet values or missing; the
+        index is the row number in the file. Only columns declared in ``table`` are
+        converted (others are reported by the loader).
+    table
+        The codebook's declaration of the table.
+    source
+        Where the table came from, for problems.
+
+    Returns
+    -------
+    (typed, problems)
+        The typed table (same index; unparseable cells are missing) and one problem
+        row per cell that could not be converted.
+    """
+    problems = ProblemList()
+    typed = {}
+    for name, col in table.columns.items():
+        parse, dtype, expected = _PARSERS[col.type]
+        if name not in raw.columns:
+            typed[name] = pd.Series(pd.NA, index=raw.index, dtype=dtype)
+            continue
+        # A column repeats its values (codes, dates, booleans): each distinct value, by
+        # type, is looked at once.
+        seen: dict[tuple[type, object], object] = {}
+        values = []
+        for row, value in zip(raw.index, raw[name], strict=True):
+            key = (type(value), value)
+            parsed = seen.get(key, _UNSEEN)
+            if parsed is _UNSEEN:
+                parsed = seen[key] = _BLANK if _is_blank(value) else parse(value)
+            if parsed is _BLANK:
+                values.append(None)
+                continue
+            if parsed is None:
+                invisible = _invisible(value) if col.type == "id" else None
+                problems.add(
+                    source,
+                    row,
+                    name,
+                    value,
+                    invisible or expected,
+                    "invisible" if invisible else "",
+                )
+            values.append(parsed)
+        typed[name] = pd.Series(values, index=raw.index, dtype=object).astype(dtype)
+    return pd.DataFrame(typed, index=raw.index), problems.rows
+
+
+#: The pandas dtype of each column type.
+DTYPES = {name: dtype for name, (_, dtype, _) in _PARSERS.items()}

@@ -1,0 +1,466 @@
+"""Reading a case file's tables as written, before any checking.
+
+A case file is one workbook (``.xlsx`` or ``.xlsm``, one sheet per table) or a folder
+of CSV files (one per table), with ``documents/`` beside them. This module finds the
+tables (by the codebook's names or labels, :mod:`cape_study.data.headers`), finds each
+sheet's header row (skipping a title above it), reads the cells as text or spreadsheet
+values and reports what it cannot read into the problem table. Nothing is typed or
+checked here; :mod:`cape_study.data.loaders` does that.
+
+Example rows: a row whose first cell starts with ``#`` is not data. The template
+(:mod:`cape_study.data.template`) fills one such row per sheet to show what a filled
+row looks like; it is skipped, with a note.
+
+When a table cannot be read, or a column is missing, the tables and columns that
+follow from it are recorded in :attr:`RawTables.broken`, so that the problems they cause
+elsewhere (a foreign key that cannot be found) are counted as following from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cape_study.data.codebook import Codebook
+from cape_study.data.documents import DOCUMENTS_DIR, decode
+from cape_study.data.headers import (
+    EXAMPLE_MARK,
+    HEADER_SEARCH_ROWS,
+    column_aliases,
+    find_header,
+    normalise,
+    table_aliases,
+)
+from cape_study.data.problems import Source, cause_of
+from cape_study.data.template import HELPER_SHEETS
+
+__all__ = ["EXAMPLE_MARK", "WORKBOOK_SUFFIXES", "RawTables", "read_tables"]
+
+#: Workbook types read (an .xlsm is read like an .xlsx; its macros are not run).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class RawTables:
+    """The tables as read (cells as written; index = the row number in the file)."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    documents_dir: Path | None = None
+    workbook: bool = False
+    #: the workbook's sheet names, in order
+    sheets: list[str] = field(default_factory=list)
+    #: each table's header row number
+    header_rows: dict[str, int] = field(default_factory=dict)
+    #: (table, row, column) cells already reported; row None stands for a whole column
+    reported: set[tuple[str, object, str]] = field(default_factory=set)
+    #: (table, column) that could not be read -> the cause (a problem's description)
+    broken: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def problem(
+        self,
+        file: str,
+        expected: str,
+        *,
+        sheet: str = "",
+        row: object = None,
+        column: str = "",
+        value: object = "",
+        breaks: tuple[str, list[str]] | None = None,
+    ) -> None:
+        """Add a problem; ``breaks`` = (table, columns) that cannot be used because of it."""
+        record = {
+            "file": file,
+            "sheet": sheet,
+            "row": row,
+            "column": column,
+            "value": value,
+            "expected": expected,
+        }
+        self.problems.append(record)
+        if breaks is not None:
+            table, columns = breaks
+            for c in columns:
+                self.broken.setdefault((table, c), cause_of(record))
+
+
+def _is_broken(raw: RawTables, name: str) -> bool:
+    return any(t == name for t, _ in raw.broken)
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
+
+
+def _rows(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"row {numbers[0]}"
+    return f"rows {numbers[0]}-{numbers[-1]}"
+
+
+def _shown_row(row: list[object]) -> str:
+    text = ", ".join(str(v).strip() for v in row if not _is_blank(v))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _table(
+    grid: list[list[object]],
+    numbers: list[int],
+    name: str,
+    source: Source,
+    codebook: Codebook,
+    raw: RawTables,
+) -> None:
+    """Make one table from its non-blank rows: find the header, name the columns,
+    skip example rows, report rows longer than the header."""
+    table = codebook.table(name)
+    where = f"{source.file}{' sheet ' + source.sheet if source.sheet else ''}"
+    everything = (name, list(table.columns))
+    if not grid:
+        raw.problem(
+            source.file,
+            f"a header row with the columns of table {name}; the "
+            f"{'sheet' if source.sheet else 'file'} is empty",
+            sheet=source.sheet,
+            breaks=everything,
+        )
+        return
+    h = find_header(grid, table)
+    if h is None:
+        raw.problem(
+            source.file,
+            f"a header row with the column names of table {name} (such as "
+            f"{', '.join(list(table.columns)[:3])}) in the first {HEADER_SEARCH_ROWS} rows; "
+            "none found",
+            sheet=source.sheet,
+            row=numbers[0],
+            value=_shown_row(grid[0]),
+            breaks=everything,
+        )
+        return
+    if h:
+        raw.notes.append(
+            f"{where}: {_rows(numbers[:h])} above the header (row {numbers[h]}) skipped as a title"
+        )
+    aliases = column_aliases(table)
+    header, renamed = [], []
+    for v in grid[h]:
+        text = "" if _is_blank(v) else str(v).strip()
+        column = aliases.get(normalise(text), text) if text else ""
+        if column != text:
+            renamed.append(f"{text}={column}")
+        header.append(column)
+    width = len(header)
+    while (
+        width
+        and not header[width - 1]
+        and all(len(r) < width or _is_blank(r[width - 1]) for r in grid[h + 1 :])
+    ):
+        width -= 1
+    header = header[:width]
+    body, index, examples = [], [], []
+    for number, row in zip(numbers[h + 1 :], grid[h + 1 :], strict=True):
+        first = row[0] if row else None
+        if isinstance(first, str) and first.strip().startswith(EXAMPLE_MARK):
+            examples.append(number)
+            continue
+        extra = [v for v in row[width:] if not _is_blank(v)]
+        if extra:
+            raw.problem(
+                source.file,
+                f"at most {width} values, one per column of the header; this row has "
+                f"{width + len(extra)} (a comma or separator too many?)",
+                sheet=source.sheet,
+                row=number,
+                value=_shown_row(extra),
+            )
+            raw.reported.update((name, number, c) for c in header)
+        body.append(list(row[:width]) + [None] * (width - len(row)))
+        index.append(number)
+    said = []
+    if (source.sheet and source.sheet != name) or (
+        not source.sheet and source.file != f"{name}.csv"
+    ):
+        said.append(f"read as table {name}")
+    if renamed:
+        said.append(f"columns read as {', '.join(renamed)}")
+    if examples:
+        said.append(f"example {_rows(examples)} skipped (first cell starts with {EXAMPLE_MARK})")
+    if said:
+        raw.notes.append(f"{where}: {'; '.join(said)}")
+    raw.tables[name] = pd.DataFrame(
+        body, columns=header, dtype=object, index=pd.Index(index, dtype="int64")
+    )
+    raw.sources[name] = source
+    raw.header_rows[name] = numbers[h]
+
+
+_REPLACED = re.compile("\ufffd")
+#: A letter that Windows-1252 cannot hold, written as '?' when the file was saved (Kami?ski).
+_QUESTIONED = re.compile(r"[^\W\d_]\?[^\W\d_]|\ufffd")
+
+
+def _lost_letters(frame: pd.DataFrame, file: str, raw: RawTables, *, windows: bool) -> None:
+    """A problem for each cell whose letters were lost in decoding: a replacement
+    character (U+FFFD), or, in a file read as Windows-1252, a '?' between letters.
+    Names with lost letters cannot be masked reliably, so they stop intake; the value
+    is not shown (it may be a name)."""
+    pattern = _QUESTIONED if windows else _REPLACED
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str)
+        hits = values[values.str.contains(pattern)]
+        for row in hits.index:
+            raw.problem(
+                file,
+                "text as written: letters were lost when the file was saved or decoded "
+                "('?' or U+FFFD in place of a letter); save the file as UTF-8",
+                row=row,
+                column=str(column),
+            )
+
+
+def _read_csv(path: Path, name: str, codebook: Codebook, raw: RawTables) -> None:
+    notes = len(raw.notes)
+    text = decode(path.read_bytes(), path.name, raw.notes)
+    windows = len(raw.notes) > notes
+    source = Source(path.name)
+    _read_csv_text(text, name, source, codebook, raw)
+    if name in raw.tables:
+        _lost_letters(raw.tables[name], path.name, raw, windows=windows)
+
+
+def _read_csv_text(
+    text: str, name: str, source: Source, codebook: Codebook, raw: RawTables
+) -> None:
+    try:
+        if "\x00" in text:  # pandas' parser would cut a value at a NUL: read row by row
+            raise pd.errors.ParserError("NUL")
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+        )
+    except pd.errors.EmptyDataError:
+        frame = None
+    except pd.errors.ParserError:
+        # Rows of different lengths: read row by row, so that each is reported.
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        grid: list[list[object]] = [[c if c.strip() else None for c in r] for r in rows]
+        _table(grid, list(range(1, len(grid) + 1)), name, source, codebook, raw)
+        return
+    if frame is None or frame.empty:
+        _table([], [], name, source, codebook, raw)
+        return
+    # The fast path: the header (and a title above it) found among the first rows, and
+    # the body kept as one DataFrame (a case file of 100,000 cases has 10^6 rows).
+    # Anything unusual (no header found, a blank header cell, example rows) is read
+    # row by row instead.
+    top_grid = frame.head(HEADER_SEARCH_ROWS).astype(object).where(frame.notna(), None)
+    top_grid = top_grid.values.tolist()
+    h = find_header(top_grid, codebook.table(name))
+    examples = frame[0].str.lstrip().str.startswith(EXAMPLE_MARK, na=False)
+    if h is None or any(_is_blank(v) for v in top_grid[h]) or examples.iloc[h + 1 :].any():
+        grid = frame.astype(object).where(frame.notna(), None).values.tolist()
+        _table(grid, list(range(1, len(grid) + 1)), name, source, codebook, raw)
+        return
+    _table(top_grid[: h + 1], list(range(1, h + 2)), name, source, codebook, raw)
+    body = frame.iloc[h + 1 :]
+    body.columns = raw.tables[name].columns
+    body.index = pd.RangeIndex(h + 2, h + 2 + len(body))
+    raw.tables[name] = body
+
+
+def _read_folder(folder: Path, codebook: Codebook, raw: RawTables) -> None:
+    csvs = sorted(folder.glob("*.csv"))
+    workbooks = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
+    )
+    if not csvs and len(workbooks) == 1:
+        _read_workbook(workbooks[0], codebook, raw)
+        return
+    if not csvs and len(workbooks) > 1:
+        raw.problem(
+            str(folder),
+            "one workbook (or one CSV file per table); the folder holds "
+            f"{len(workbooks)} workbooks: {', '.join(p.name for p in workbooks)}. "
+            "Keep one here, or give the workbook's own path",
+        )
+        return
+    if workbooks:
+        raw.notes.append(
+            f"ignored workbook(s) {', '.join(p.name for p in workbooks)}: "
+            "the folder's CSV files were read"
+        )
+    raw.documents_dir = folder / DOCUMENTS_DIR
+    aliases = table_aliases(codebook)
+    found: dict[str, Path] = {}
+    unknown = []
+    for path in csvs:
+        name = aliases.get(normalise(path.stem))
+        if name is None:
+            unknown.append(path.name)
+        elif name in found:
+            raw.problem(
+                str(folder),
+                f"one file for table {name}; found {found[name].name} and {path.name}",
+                breaks=(name, list(codebook.table(name).columns)),
+            )
+        else:
+            found[name] = path
+    for name, path in found.items():
+        if not _is_broken(raw, name):
+            _read_csv(path, name, codebook, raw)
+    if unknown:
+        raw.notes.append(f"ignored files that are not tables of the codebook: {', '.join(unknown)}")
+
+
+def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    raw.documents_dir = path.parent / DOCUMENTS_DIR
+    raw.workbook = True
+    if path.stat().st_size == 0:
+        raw.problem(path.name, "an .xlsx workbook; the file is empty")
+        return
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raw.problem(path.name, f"an .xlsx workbook that Excel or LibreOffice can open ({exc})")
+        return
+    aliases = table_aliases(codebook)
+    raw.sheets = list(book.sheetnames)
+    try:
+        found: dict[str, str] = {}
+        unknown = []
+        for sheet in book.sheetnames:
+            name = aliases.get(normalise(sheet))
+            if name is None and normalise(sheet) not in HELPER_SHEETS:
+                unknown.append(sheet)
+            if name is None:
+                continue
+            if name in found:
+                raw.problem(
+                    path.name,
+                    f"one sheet for table {name}; found sheets {found[name]} and {sheet}",
+                    breaks=(name, list(codebook.table(name).columns)),
+                )
+            else:
+                found[name] = sheet
+        for name, sheet in found.items():
+            if _is_broken(raw, name):
+                continue
+            numbers, grid = [], []
+            for i, r in enumerate(book[sheet].iter_rows(values_only=True)):
+                if any(not _is_blank(v) for v in r):
+                    numbers.append(i + 1)
+                    grid.append([v.strip() if isinstance(v, str) else v for v in r])
+            _table(grid, numbers, name, Source(path.name, sheet), codebook, raw)
+        if unknown:
+            raw.notes.append(
+                f"{path.name}: ignored sheets that are not tables of the codebook: "
+                f"{', '.join(unknown)}"
+            )
+    finally:
+        book.close()
+
+
+_READERS: dict[str, Callable[[Path, Codebook, RawTables], None]] = {
+    suffix: _read_workbook for suffix in WORKBOOK_SUFFIXES
+}
+
+
+def read_tables(path: Path, codebook: Codebook) -> RawTables:
+    """Read every table of the case file at ``path`` as written, with the problems
+    found in reading and the columns of each table checked against the codebook."""
+    raw = RawTables()
+    if not path.exists():
+        raw.problem(
+            str(path),
+            "an existing folder of CSV files or an .xlsx workbook; the path does not exist",
+        )
+        return raw
+    reader = _read_folder if path.is_dir() else _READERS.get(path.suffix.lower())
+    if reader is None:
+        raw.problem(str(path), f"a folder of CSV files or one of: {', '.join(_READERS)}")
+        return raw
+    try:
+        reader(path, codebook, raw)
+    except OSError as exc:
+        raw.problem(exc.filename or str(path), f"a file this user can read ({exc.strerror})")
+        return raw
+    if raw.problems and not raw.tables:
+        return raw
+    for name, table in codebook.tables.items():
+        if name not in raw.tables and table.required and not _is_broken(raw, name):
+            others = [v for v in (table.label.sv, table.label.en) if v != name]
+            if raw.workbook:
+                what = f"a sheet named {name} (or {' or '.join(others)}); the sheets are: "
+                what += ", ".join(raw.sheets) or "none"
+            else:
+                what = f"a file {name}.csv (or {'.csv or '.join(others)}.csv)"
+            raw.problem(
+                str(path.name),
+                f"{what} (table {name} is required)",
+                breaks=(name, list(table.columns)),
+            )
+    for name, frame in raw.tables.items():
+        _check_columns(name, frame, codebook, raw)
+    return raw
+
+
+def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: RawTables) -> None:
+    declared = codebook.table(name).columns
+    source = raw.sources[name]
+    header = raw.header_rows.get(name, 1)
+    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    for c in dupes:
+        raw.problem(
+            source.file,
+            "each column once; this column appears more than once",
+            sheet=source.sheet,
+            row=header,
+            column=c,
+            breaks=(name, [c]),
+        )
+    for c in frame.columns:
+        if c not in declared:
+            raw.problem(
+                source.file,
+                f"a column of table {name}: {', '.join(declared)}",
+                sheet=source.sheet,
+                row=header,
+                column=c or "(blank header)",
+            )
+    missing = [c for c, col in declared.items() if c not in frame.columns]
+    raw.reported.update((name, None, c) for c in [*missing, *dupes])
+    for c in missing:
+        if declared[c].required:
+            raw.problem(
+                source.file,
+                f"a column {c} (required in table {name})",
+                sheet=source.sheet,
+                row=header,
+                column=c,
+                breaks=(name, [c]),
+            )
+    optional = [c for c in missing if not declared[c].required]
+    if optional:
+        raw.notes.append(
+            f"{source.file}{'/' + source.sheet if source.sheet else ''}: "
+            f"optional column(s) absent, read as unknown: {', '.join(optional)}"
+        )
