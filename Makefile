@@ -60,8 +60,9 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# Jupyter refuses to run as root unless told; root is normal in a container, so only then.
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo: install
 	$(BIN)/cape-study synth --cases 400 --seed 20240501 --out data/raw/demo --force

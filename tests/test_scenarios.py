@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -91,3 +93,54 @@ def test_synth_command_line_takes_a_scenario_and_refuses_unknown_ones(
     assert main(["synth", "--cases", "5", "--out", str(tmp_path / "c")]) == 2
     with pytest.raises(ParameterError):
         scenario("nothing")
+
+
+# -- the whole pipeline on every scenario ----------------------------------------------
+_EMPTY_VALUE = re.compile(
+    r"\bnan\b|\bNone\b|  |\(\s*\)|\s[;,]|\bis\s*\(|\bof\s*\(|:\s*[;,.]", re.IGNORECASE
+)
+
+
+def _takeaways(page: str) -> list[str]:
+    """The text of each takeaway on a step's page (tags removed)."""
+    text = re.sub(r"<[^>]+>", "", page)
+    return [t.split("\n")[0] for t in re.split(r"(?:Takeaway|Slutsats):", text)[1:]]
+
+
+def _pipeline(name: str, root: Path) -> Path:
+    from cape_study.paths import project
+    from cape_study.runner.pipeline import run_pipeline
+
+    repo = project()
+    root.mkdir(parents=True)
+    for file in ("pipeline.yaml", "constraints.txt"):
+        shutil.copy(repo.root / file, root / file)
+    shutil.copytree(repo.notebooks, root / "notebooks")
+    write_scenario(name, root / "data" / "raw" / "demo")
+    result = run_pipeline(project(root), progress=lambda event: None)
+    assert {s.status for s in result.steps.values()} == {"ran"}, name
+    return root / "reports"
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_every_step_of_every_scenario_gives_a_page_without_traceback_or_empty_value(
+    name: str, tmp_path: Path
+) -> None:
+    reports = _pipeline(name, tmp_path / name)
+    pages = sorted((reports / "steps").glob("*.html"))
+    assert [p.stem for p in pages] == [
+        "00_intake",
+        "01_attrition",
+        "02_barriers",
+        "03_models",
+        "04_text_coding",
+    ]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "Traceback" not in html, (name, page.stem)
+        assert "vnd.jupyter.stderr" not in html, (name, page.stem)  # no stray warning
+        takeaways = _takeaways(html)
+        assert takeaways, (name, page.stem)
+        for text in takeaways:
+            assert not _EMPTY_VALUE.search(text), (name, page.stem, text)
+    assert (reports / "index.html").is_file() and (reports / "report.html").is_file()

@@ -156,14 +156,20 @@ def test_cumulative_incidence_before_the_first_event_of_a_cause() -> None:
     assert table.loc[("a", 4.5), "cif"] == pytest.approx(7 / 12)
 
 
-def test_causes_can_be_ordered_and_must_exist() -> None:
+def test_causes_can_be_ordered_and_a_cause_nobody_had_is_zero() -> None:
     table = cumulative_incidence(TINY, "t", "cause", causes=["b", "a"])
     assert list(dict.fromkeys(table["cause"])) == ["b", "a"]
     # Estimating one cause alone still lets the other compete.
     only_b = cumulative_incidence(TINY, "t", "cause", causes=["b"]).set_index("time")
     assert only_b.loc[5, "cif"] == pytest.approx(5 / 12)
-    with pytest.raises(ValueError, match=r"no event \['c'\]"):
-        cumulative_incidence(TINY, "t", "cause", causes=["c"])
+    # A cause no subject had (no case closed yet) is zero and changes no other curve.
+    both = cumulative_incidence(TINY, "t", "cause", causes=["a", "c"])
+    absent = both[both["cause"] == "c"]
+    assert (absent["cif"] == 0).all() and (absent["cumulative_events"] == 0).all()
+    pd.testing.assert_frame_equal(
+        both[both["cause"] == "a"].reset_index(drop=True),
+        cumulative_incidence(TINY, "t", "cause", causes=["a"]),
+    )
 
 
 def test_no_event_bound_counts_the_states_known_at_the_time() -> None:

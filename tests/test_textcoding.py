@@ -16,6 +16,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from cape_study import paths, synth
 from cape_study.data.codebook import CODEBOOK_DIR, CodebookError, load_codebook
+from cape_study.errors import CannotEstimate
 from cape_study.stats import textcoding
 from cape_study.stats.textcoding import classifier, evaluation, parallel
 from cape_study.stats.textcoding import suggestions as suggesting
@@ -327,12 +328,17 @@ def test_cross_validation_is_deterministic_for_a_seed(corpus, few_labels, predic
     assert not np.array_equal(other["fold"], predictions["fold"])
 
 
-def test_codes_with_too_few_examples_are_not_modelled(corpus, few_labels) -> None:
-    out = textcoding.cross_validate(corpus["coded"], few_labels, min_examples=10_000)
-    assert out["probability"].isna().all() and out["predicted"].isna().all()
+def test_no_code_with_enough_examples_cannot_be_estimated(corpus, few_labels) -> None:
+    # Nothing to train or score: the documented "cannot estimate" result, not empty output.
+    with pytest.raises(CannotEstimate) as info:
+        textcoding.cross_validate(corpus["coded"], few_labels, min_examples=10_000)
+    assert info.value.reason == "too_few_examples" and info.value.facts["needed"] == 10_000
     model = textcoding.train(corpus["coded"], few_labels, min_examples=10_000)
-    assert not model.classifiers and set(model.skipped) == set(CODES)
+    assert not model.classifiers and set(model.skipped) == set(CODES)  # dictionary only
     assert "at least 10000" in model.skipped["victim_left_country"]
+    with pytest.raises(CannotEstimate) as info:
+        textcoding.train(corpus["coded"].iloc[:0], few_labels)
+    assert info.value.reason == "no_codings"
     with pytest.raises(ValueError, match="logistic, linear_svm"):
         textcoding.train(corpus["coded"], few_labels, model="forest")
 

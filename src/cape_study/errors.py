@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CapeStudyError", "CaseFileError", "ParameterError", "PipelineError", "StepFailed"]
+__all__ = [
+    "CannotEstimate",
+    "CapeStudyError",
+    "CaseFileError",
+    "ParameterError",
+    "PipelineError",
+    "StepFailed",
+]
 
 
 class CapeStudyError(Exception):
@@ -51,3 +58,20 @@ class StepFailed(CapeStudyError):
         super().__init__(f"{where}: {message}")
         self.step = step
         self.cell = cell
+
+
+class CannotEstimate(CapeStudyError, ValueError):
+    """A result the data cannot support: the documented "cannot estimate" outcome.
+
+    Statistics functions raise it, instead of failing somewhere inside, when the case
+    file is too small or lacks what an estimate needs (no event, one coder, every case
+    removed by blank predictors ...). ``reason`` names why: a key of
+    :data:`cape_study.present.limits.REASONS`, which words it in each report language
+    with ``facts`` (the numbers and names the sentence needs) and says what data would
+    make the estimate possible. The message is the English sentence, for logs.
+    """
+
+    def __init__(self, reason: str, message: str, **facts: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.facts = facts

@@ -62,7 +62,8 @@ import re
 import shutil
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,12 +72,13 @@ import pandas as pd
 
 from cape_study.data.codebook import DEFAULT_CODEBOOK, load_codebook
 from cape_study.data.loaders import CaseFile
-from cape_study.errors import CapeStudyError
+from cape_study.errors import CannotEstimate, CapeStudyError, ParameterError
 from cape_study.paths import PATH_PARAMETERS, RUN_ENV, ProjectPaths, project
 from cape_study.present import export
 from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, Count
 from cape_study.present.labels import WORKBOOK_ABOUT
-from cape_study.runner.params import PARAMETER_SETS
+from cape_study.present.limits import cannot_text, takeaway_label
+from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
 
 if TYPE_CHECKING:
@@ -86,10 +88,12 @@ __all__ = [
     "RUN_ENV",
     "NotebookError",
     "Session",
+    "check_parameters",
     "current",
     "export_paths",
     "finish",
     "report_path",
+    "section",
     "setup",
     "show_problems",
     "write_figure",
@@ -175,6 +179,7 @@ def setup(step: str) -> None:
     if any(_under_processed(p) for p in spec.inputs):
         writers = [s.name for s in pipeline.steps.values() if any(map(_under_processed, s.outputs))]
         _check_processed(paths, writers[0] if writers else "00_intake")
+    _cannot.clear()
     session = Session(step, spec.title or step, spec.parameters, paths, _published())
     figures, workbook = session.exports
     shutil.rmtree(figures, ignore_errors=True)
@@ -186,6 +191,72 @@ def setup(step: str) -> None:
 def current() -> Session | None:
     """The session :func:`setup` started last in this kernel; None before it."""
     return _current
+
+
+def check_parameters(namespace: Mapping[str, Any]) -> None:
+    """Check the notebook's parameters as ``cape-study run`` does, right after its
+    parameters cell: ``notebook.check_parameters(globals())``.
+
+    The values of the step's parameter set (:mod:`cape_study.runner.params`, the set
+    ``pipeline.yaml`` names for the step given to :func:`setup`) are taken from the
+    notebook's namespace and validated with the runner's own function, so a value the
+    runner would refuse (``ci_method = "wald"``) stops here with the runner's one-line
+    message, not with a traceback cells later.
+
+    Raises
+    ------
+    NotebookError
+        Naming every parameter that is not allowed, and what is.
+    """
+    session = _current
+    if session is None:
+        raise NotebookError("run the notebook's first cell (notebook.setup) before its parameters")
+    fields = PARAMETER_SETS[session.parameter_set].model_fields
+    values = {name: namespace[name] for name in fields if name in namespace}
+    try:
+        validate_parameters(
+            session.parameter_set,
+            values,
+            root=session.paths.root,
+            where=f"step {session.step!r}",
+        )
+    except ParameterError as exc:
+        raise NotebookError(str(exc)) from None
+
+
+#: The sentences of the sections this kernel could not estimate (reset by setup).
+_cannot: list[str] = []
+
+
+@contextmanager
+def section(lang: str = "en", min_cell_count: int = 1, *, takeaway: bool = False) -> Iterator[None]:
+    """Run a section's cell; if the data cannot support its estimate, say why instead.
+
+    ``with notebook.section(lang):`` around a cell's body: a
+    :class:`cape_study.errors.CannotEstimate` raised inside ends the section and is
+    shown as one sentence in the report's language (why it cannot be estimated here,
+    and what data would make it possible; :func:`cape_study.present.limits.cannot_text`,
+    with counts of cases below ``min_cell_count`` not shown).
+    A later cell that needs a result such a section did not make (a ``NameError`` after
+    one) says so, with the first reason; a takeaway (``takeaway=True``) gives that
+    reason as its takeaway. Any other error propagates as usual.
+    """
+    from IPython.display import Markdown, display
+
+    lead = f"**{takeaway_label(lang)}:** " if takeaway else ""
+    try:
+        yield
+    except CannotEstimate as exc:
+        _cannot.append(cannot_text(exc, lang, threshold=min_cell_count))
+        display(Markdown(f"{lead}*{_cannot[-1]}*"))
+    except NameError:
+        if not _cannot:
+            raise
+        if takeaway:
+            display(Markdown(f"{lead}*{_cannot[0]}*"))
+        else:
+            text = cannot_text(CannotEstimate("earlier", "", first=_cannot[0]), lang)
+            display(Markdown(f"*{text}*"))
 
 
 def _under_processed(pattern: str) -> bool:

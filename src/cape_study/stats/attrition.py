@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
-from cape_study.errors import CaseFileError
+from cape_study.errors import CannotEstimate, CaseFileError
 from cape_study.privacy.disclosure import Disclosure, suppress
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.proportions import add_proportion
@@ -489,7 +489,14 @@ def flow_table(
     DataFrame
         Tidy: the ``by`` columns, the ``steps``, and ``cases``. The counts add up along
         every step: pass ``keys=steps`` to :func:`cape_study.privacy.disclosure.suppress`.
+
+    Raises
+    ------
+    CannotEstimate
+        ``none_prosecuted`` when ``paths`` has no case (no case was prosecuted).
     """
+    if paths.empty:
+        raise CannotEstimate("none_prosecuted", "no case to follow through the offences")
     keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + list(steps)
     counts = paths.groupby(keys, observed=not complete).size().rename("cases").reset_index()
     if not complete:

@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from cape_study.errors import CannotEstimate
 from cape_study.privacy import disclosure
 from cape_study.stats.proportions import add_proportion, difference_ci
 
@@ -93,10 +94,17 @@ def case_codes(
         One row per case, scheme and code of a scheme the case was coded for:
         ``case_id``, ``scheme``, ``code``, ``present`` (bool), ``n_units`` (units of
         the case coded for the scheme).
+
+    Raises
+    ------
+    CannotEstimate
+        ``no_codings`` when there is no coding at all (nothing to combine).
     """
     if rule not in CODER_RULES:
         raise ValueError(f"unknown coder rule {rule!r}; known: {', '.join(CODER_RULES)}")
     data = codings.dropna(subset=[value])
+    if data.empty:
+        raise CannotEstimate("no_codings", "the case file has no codings", scheme="")
     per_unit = (
         data.assign(_present=data[value].astype(bool))
         .groupby([unit, "scheme", "code"], sort=False, observed=True)["_present"]
@@ -203,6 +211,8 @@ def prevalence_difference(
         method 10, :func:`cape_study.stats.proportions.difference_ci`).
     """
     a, b = groups
+    if table.empty:
+        return pd.DataFrame(columns=["scheme", "code", "difference", "ci_low", "ci_high"])
     conf = confidence if confidence is not None else float(table["confidence"].iloc[0])
     wide = table.pivot(index=["scheme", "code"], columns="group", values=["present", "n_cases"])
     order = pd.MultiIndex.from_frame(table[["scheme", "code"]].drop_duplicates())

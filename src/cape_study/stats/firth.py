@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import expit
 
-from cape_study.errors import CapeStudyError
+from cape_study.errors import CannotEstimate, CapeStudyError
 
 __all__ = [
     "INTERCEPT",
@@ -114,8 +114,10 @@ def model_arrays(
         names.insert(0, INTERCEPT)
     x = np.column_stack(columns) if columns else np.empty((len(data), 0))
     if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ModelError(
-            f"the terms {names} are collinear among the {len(data)} complete cases; leave one out"
+        raise CannotEstimate(
+            "collinear",
+            f"the terms {names} are collinear among the {len(data)} complete cases; leave one out",
+            n=len(data),
         )
     return x, y, names
 

@@ -50,6 +50,7 @@ risks and multi-state models. *Statistics in Medicine* 26, 2389-2430.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cape_study.errors import CannotEstimate
 from cape_study.stats.firth import (
     INTERCEPT,
     ModelError,
@@ -90,6 +92,7 @@ __all__ = [
     "ModelError",
     "Predictor",
     "Separation",
+    "blank_counts",
     "cox_regression",
     "design_matrix",
     "detect_separation",
@@ -105,6 +108,22 @@ __all__ = [
 EPV_THRESHOLD = 10
 
 
+def blank_counts(data: pd.DataFrame, terms: Sequence[str]) -> dict[str, int]:
+    """How many cases each term's blanks remove (a case blank in several counts in each).
+
+    A categorical predictor's levels are blank together, so they are counted once, under
+    the predictor's name; a term with no blank counts 0. The cases a model leaves out
+    (complete cases, :func:`logistic_regression` and :func:`cox_regression`) are those
+    blank in any term.
+    """
+    out: dict[str, int] = {}
+    for term in terms:
+        name = re.sub(r"\[.*\]$", "", term)
+        if name not in out:
+            out[name] = int(data[term].isna().sum())
+    return out
+
+
 # -- shared helpers ---------------------------------------------------------------------
 def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in data.columns]
@@ -118,6 +137,14 @@ def _complete(
     """Complete cases, the terms that vary among them, and warnings for those that do not."""
     _check_columns(data, [*needed, *terms])
     used = data.dropna(subset=[*needed, *terms]).reset_index(drop=True)
+    if used.empty:
+        blanks = blank_counts(data.dropna(subset=list(needed)), terms)
+        raise CannotEstimate(
+            "no_complete_cases",
+            f"no case has {', '.join(needed)} and every term known; blanks removed "
+            + ", ".join(f"{t}: {n}" for t, n in blanks.items() if n),
+            blanks=blanks,
+        )
     kept, notes = [], []
     for term in terms:
         if used[term].nunique() > 1:
@@ -211,16 +238,42 @@ def logistic_regression(
     Returns
     -------
     LogisticResult
+
+    Raises
+    ------
+    CannotEstimate
+        When the data cannot support the model (the documented "cannot estimate"
+        result, :class:`cape_study.errors.CannotEstimate`): no complete case
+        (``no_complete_cases``, with each term's blanks), no event or no non-event
+        (``no_outcome_variation``), no term that varies (``no_term_varies``), fewer
+        cases of the rarer outcome than terms, under one event per variable
+        (``too_few_events``), or collinear terms (``collinear``).
     """
     if method not in _METHODS:
         raise ValueError(f"unknown method {method!r}; known methods: {', '.join(_METHODS)}")
     used, kept, notes = _complete(data, [outcome], terms)
     y = used[outcome].to_numpy(float)
     events, non_events = int(y.sum()), int(len(y) - y.sum())
-    if not kept or not events or not non_events:
-        raise ModelError(
+    facts = dict(n=len(used), events=events, non_events=non_events, outcome=outcome)
+    if not events or not non_events:
+        raise CannotEstimate(
+            "no_outcome_variation",
             f"cannot model {outcome!r}: {events} event(s) and {non_events} non-event(s) "
-            f"among {len(used)} complete cases, with {len(kept)} term(s) that vary"
+            f"among {len(used)} complete cases",
+            **facts,
+        )
+    if not kept:
+        raise CannotEstimate(
+            "no_term_varies", f"no term varies among the {len(used)} complete cases", **facts
+        )
+    if min(events, non_events) < len(kept):
+        raise CannotEstimate(
+            "too_few_events",
+            f"cannot model {outcome!r}: {min(events, non_events)} case(s) of the rarer outcome "
+            f"for {len(kept)} term(s), under one event per variable",
+            rarer=min(events, non_events),
+            terms=len(kept),
+            **facts,
         )
     separation = detect_separation(used, outcome, kept)
     use_firth = method == "firth" or (method == "auto" and separation.found)
@@ -374,6 +427,12 @@ def cox_regression(
     -------
     CoxResult
 
+    Raises
+    ------
+    CannotEstimate
+        As :func:`logistic_regression` (without non-events), and ``no_finite_term`` when
+        every term's partial likelihood is monotone.
+
     References
     ----------
     Cox, D. R. (1972). Regression models and life-tables. *JRSS B* 34, 187-220.
@@ -392,10 +451,24 @@ def cox_regression(
     if not np.isin(status, (0.0, 1.0)).all():
         raise ModelError(f"event column {event!r} must hold only 0 and 1 (and missing)")
     events = int(status.sum())
-    if not kept or not events:
-        raise ModelError(
-            f"cannot model {event!r}: {events} event(s) among {len(used)} complete cases, "
-            f"with {len(kept)} term(s) that vary"
+    facts = dict(n=len(used), events=events, non_events=len(used) - events, outcome=event)
+    if not events:
+        raise CannotEstimate(
+            "no_outcome_variation",
+            f"cannot model {event!r}: no event among {len(used)} complete cases",
+            **facts,
+        )
+    if not kept:
+        raise CannotEstimate(
+            "no_term_varies", f"no term varies among the {len(used)} complete cases", **facts
+        )
+    if events < len(kept):
+        raise CannotEstimate(
+            "too_few_events",
+            f"cannot model {event!r}: {events} event(s) for {len(kept)} term(s)",
+            rarer=events,
+            terms=len(kept),
+            **facts,
         )
     infinite = monotone_likelihood(used, duration, event, kept)
     if infinite:
@@ -406,7 +479,9 @@ def cox_regression(
             + " is infinite, so the term was left out of the Cox model."
         )
     if not kept:
-        raise ModelError(f"no term of the Cox model of {event!r} has a finite estimate")
+        raise CannotEstimate(
+            "no_finite_term", f"no term of the Cox model of {event!r} has a finite estimate"
+        )
     frame = used[[duration, event, *kept]].astype(float)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -122,7 +122,10 @@ def cumulative_incidence(
         The value of ``event`` that means censored.
     causes
         The causes to estimate, in the order wanted (default: every other value of
-        ``event``, sorted); any cause not named still competes.
+        ``event``, sorted); any cause not named still competes. A cause named that no
+        subject had is estimated as it is: zero at every time (its upper limit as for
+        F = 0 below), so a case file in which, say, no case was closed still gets its
+        curve of prosecution.
     by, confidence, times
         As in :func:`kaplan_meier`.
 
@@ -142,9 +145,6 @@ def cumulative_incidence(
     """
     observed = sorted((c for c in pd.unique(data[event].dropna()) if c != censored), key=str)
     causes = list(causes) if causes is not None else observed
-    unknown = [c for c in causes if c not in observed]
-    if unknown:
-        raise ValueError(f"column {event!r} has no event {unknown}; it has {observed}")
     everything = causes + [c for c in observed if c not in causes]
     frame = data.assign(_code=data[event].map({c: i + 1 for i, c in enumerate(everything)}))
     frame["_code"] = frame["_code"].fillna(0).astype(int)
@@ -255,7 +255,7 @@ def _aj_group(t: np.ndarray, c: np.ndarray, z: float, cause: int) -> pd.DataFram
         - 2 * (cif * np.cumsum(e) - np.cumsum(e * cif))
     )
     se = np.sqrt(np.clip(variance, 0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # limits: 0 and 1
         sigma = se / (cif * np.abs(np.log(cif)))
         low, high = cif ** np.exp(z * sigma), cif ** np.exp(-z * sigma)
     none = cif == 0

@@ -24,6 +24,8 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.parallel import Parallel, delayed
 
+from cape_study.errors import CannotEstimate
+
 __all__ = [
     "MODELS",
     "THRESHOLD",
@@ -291,8 +293,17 @@ def train(
         Seeds the calibration folds and the solver.
     n_jobs
         Codes trained in parallel (results do not depend on it).
+
+    Raises
+    ------
+    CannotEstimate
+        ``no_codings`` without coded units (a model without classifiers, whose
+        suggestions come from the dictionary alone, needs coded units to learn its
+        features from).
     """
     model_factory(model)
+    if units.empty:
+        raise CannotEstimate("no_codings", "no coded unit to train on", scheme="")
     wide = label_matrix(units, labels, unit)
     features = make_features()
     x = canonical(features.fit_transform(units[text].fillna("").tolist()))

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.parallel import Parallel, delayed
 
+from cape_study.errors import CannotEstimate
 from cape_study.stats import reliability
 from cape_study.stats.textcoding.classifier import (
     THRESHOLD,
@@ -126,13 +127,16 @@ def human_agreement(
     DataFrame
         ``code``, ``method`` (``"human"``), ``coders`` (the pair), ``n_units``,
         ``n_positive`` (units at least one of the two coded present), ``f1`` and
-        ``kappa``, codes in the order they first appear.
+        ``kappa``, codes in the order they first appear; no rows when fewer than two
+        coders coded the scheme.
     """
     rows = _scheme_rows(codings, scheme, unit, coder, code, present)
     units = rows.groupby("coder")["unit"].agg(set)
     pairs = [(a, b) for i, a in enumerate(units.index) for b in units.index[i + 1 :]]
-    if not pairs:
-        raise ValueError(f"scheme {scheme!r}: fewer than two coders, no agreement to compute")
+    if not pairs:  # one coder (a pilot) or none: no pair to compare
+        return pd.DataFrame(
+            columns=["code", "method", "coders", "n_units", "n_positive", "f1", "kappa"]
+        )
     a, b = max(pairs, key=lambda p: (len(units[p[0]] & units[p[1]]), p))
     kappa = reliability.cohen_kappa(
         rows, by=["code"], unit="unit", coders=[a, b], n_boot=0
@@ -181,13 +185,18 @@ def grouped_folds(groups: Iterable[object], n_splits: int = 5, seed: int = 0) ->
     """Assign each unit to one of ``n_splits`` folds so that a group never spans two.
 
     Groups (cases) are shuffled with ``seed`` and dealt to folds of about equal size
-    (scikit-learn's ``GroupKFold(shuffle=True)``). Returns the fold of each unit.
+    (scikit-learn's ``GroupKFold(shuffle=True)``). Returns the fold of each unit;
+    fewer groups than folds raise :class:`cape_study.errors.CannotEstimate`
+    (``too_few_units``).
     """
     groups = np.asarray(list(groups), dtype=object)
     n_groups = len(set(groups))
     if n_groups < n_splits:
-        raise ValueError(
-            f"{n_groups} case(s) cannot be split into {n_splits} folds grouped by case"
+        raise CannotEstimate(
+            "too_few_units",
+            f"{n_groups} case(s) cannot be split into {n_splits} folds grouped by case",
+            n=n_groups,
+            needed=n_splits,
         )
     folds = np.empty(len(groups), dtype=np.int64)
     splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
@@ -224,15 +233,30 @@ def cross_validate(
         One row per labelled document and code: ``unit``, ``group``, ``fold``,
         ``code``, ``label``, ``probability`` (missing when not modelled) and
         ``predicted`` (probability at least :data:`THRESHOLD`; missing likewise).
+
+    Raises
+    ------
+    CannotEstimate
+        ``no_codings`` without coded units, ``too_few_units`` with fewer cases than
+        folds, ``too_few_examples`` when no code has ``min_examples`` units with it and
+        without it.
     """
     model_factory(model)
     units = units.reset_index(drop=True)
+    if units.empty:
+        raise CannotEstimate("no_codings", "no coded unit to train on", scheme="")
     wide = label_matrix(units, labels, unit)
     folds = grouped_folds(units[group].astype("string"), n_splits, seed)
     groups = units[group].astype("string").to_numpy(dtype=object)
     texts = units[text].fillna("").tolist()
     skipped = {c for c in wide.columns if not_modelled(wide[c], min_examples)}
     modelled = [c for c in wide.columns if c not in skipped]
+    if not modelled:
+        raise CannotEstimate(
+            "too_few_examples",
+            f"no code has {min_examples} coded units with it and {min_examples} without",
+            needed=min_examples,
+        )
     probability = pd.DataFrame(np.nan, index=units.index, columns=wide.columns)
 
     def fold_predictions(k: int) -> dict[str, np.ndarray]:

@@ -107,7 +107,8 @@ def suggest(
         n_jobs,
     )
     columns = [unit, "code", "probability", "classifier", "dictionary", "passage", "terms"]
-    return pd.DataFrame([r for part in parts for r in part], columns=[*columns, "keyword"])
+    out = pd.DataFrame([r for part in parts for r in part], columns=[*columns, "keyword"])
+    return out.astype({"probability": float})  # float even with no suggestion at all
 
 
 def _suggest_rows(
