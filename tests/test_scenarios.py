@@ -138,7 +138,7 @@ def test_every_step_of_every_scenario_gives_a_page_without_traceback_or_empty_va
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "Traceback" not in html, (name, page.stem)
-        assert "vnd.jupyter.stderr" not in html, (name, page.stem)  # no stray warning
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html, (name, page.stem)
         takeaways = _takeaways(html)
         assert takeaways, (name, page.stem)
         for text in takeaways:

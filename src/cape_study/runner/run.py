@@ -395,7 +395,9 @@ class Run:
             )
             patterns = [p.format(**params) for p in step.outputs]
             outputs = self.cache.outputs(patterns)
-            missing = [p for p in patterns if not expand(self._base(p), [p])]
+            # A literal path must be written; a pattern (a step's figures) may match
+            # nothing when every section said why it could not be estimated.
+            missing = [p for p in patterns if not _is_pattern(p) and not expand(self._base(p), [p])]
             if missing:
                 raise CellError(f"declared output(s) {missing} were not written")
             page = render_html(nb, step.title, synthetic=synthetic_data(self.staged))
@@ -579,3 +581,8 @@ def _sigint_deferred() -> Iterator[None]:
 def _interrupt(signum: int, frame: Any) -> None:
     """SIGTERM (and SIGINT) as Ctrl-C: kernels killed, temporary files removed."""
     raise KeyboardInterrupt
+
+
+def _is_pattern(path: str) -> bool:
+    """Whether a declared output is a glob pattern (``*``, ``?`` or ``[``)."""
+    return any(c in path for c in "*?[")

@@ -67,9 +67,13 @@ def model_factory(name: str) -> Callable[[int], BaseEstimator]:
         raise ValueError(f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None
 
 
+#: Fewer documents than this leave no term between the vectorisers' min_df and max_df.
+MIN_DOCUMENTS = 3
+
+
 def make_features() -> FeatureUnion:
     """TF-IDF of word uni- and bigrams and of character 3-5-grams within words."""
-    common = {"min_df": 2, "sublinear_tf": True}
+    common = {"min_df": 2, "sublinear_tf": True}  # with max_df 0.9: MIN_DOCUMENTS
     return FeatureUnion(
         [
             ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), max_df=0.9, **common)),
@@ -304,6 +308,12 @@ def train(
     model_factory(model)
     if units.empty:
         raise CannotEstimate("no_codings", "no coded unit to train on", scheme="")
+    if len(units) < MIN_DOCUMENTS:  # the vectorisers' min_df and max_df need three
+        raise CannotEstimate(
+            "too_few_examples",
+            f"{len(units)} coded unit(s); the features need {MIN_DOCUMENTS}",
+            needed=max(min_examples, 2),
+        )
     wide = label_matrix(units, labels, unit)
     features = make_features()
     x = canonical(features.fit_transform(units[text].fillna("").tolist()))

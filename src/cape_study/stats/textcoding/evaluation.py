@@ -19,6 +19,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from cape_study.errors import CannotEstimate
 from cape_study.stats import reliability
 from cape_study.stats.textcoding.classifier import (
+    MIN_DOCUMENTS,
     THRESHOLD,
     canonical,
     fit_code,
@@ -251,7 +252,8 @@ def cross_validate(
     texts = units[text].fillna("").tolist()
     skipped = {c for c in wide.columns if not_modelled(wide[c], min_examples)}
     modelled = [c for c in wide.columns if c not in skipped]
-    if not modelled:
+    smallest = len(units) - max(np.bincount(folds)) if len(units) else 0
+    if not modelled or smallest < MIN_DOCUMENTS:
         raise CannotEstimate(
             "too_few_examples",
             f"no code has {min_examples} coded units with it and {min_examples} without",
