@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -97,7 +98,7 @@ def test_synth_command_line_takes_a_scenario_and_refuses_unknown_ones(
 
 # -- the whole pipeline on every scenario ----------------------------------------------
 _EMPTY_VALUE = re.compile(
-    r"\bnan\b|\bNone\b|  |\(\s*\)|\s[;,]|\bis\s*\(|\bof\s*\(|:\s*[;,.]", re.IGNORECASE
+    r"\bnan\b|\bNaN\b|\bNone\b|  |\(\s*\)|\s[;,]|\bis\s*\(|\bof\s*\(|:\s*[;,.]"
 )
 
 
@@ -122,7 +123,18 @@ def _pipeline(name: str, root: Path) -> Path:
     return root / "reports"
 
 
-@pytest.mark.parametrize("name", SMALL)
+# The whole pipeline takes 60-110 s per scenario on 2 busy cores, so by default it runs on
+# the three that cover most shapes (a court sample with blank optional fields and nothing
+# closed; a pilot with one coder and no prosecution; a file too small for any estimate);
+# CAPE_STUDY_ALL_SCENARIOS=1 runs every scenario (about 15 minutes).
+PIPELINE = (
+    SMALL
+    if os.environ.get("CAPE_STUDY_ALL_SCENARIOS") == "1"
+    else ["judgments-only", "pilot", "tiny"]
+)
+
+
+@pytest.mark.parametrize("name", PIPELINE)
 def test_every_step_of_every_scenario_gives_a_page_without_traceback_or_empty_value(
     name: str, tmp_path: Path
 ) -> None:
