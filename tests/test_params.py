@@ -110,7 +110,7 @@ def test_command_line_strings_are_converted(tmp_path: Path) -> None:
         ({"confidence_level": "0.5"}, r"confidence_level = '0.5' "),
         (
             {"ci_method": "exact"},
-            r"ci_method = 'exact' .*one of 'wilson', 'clopper_pearson', "
+            r"ci_method = 'exact' .*one of 'wilson', 'wilson_cc', 'clopper_pearson', "
             r"'jeffreys', 'agresti_coull'",
         ),
         ({"lang": "fi"}, r"lang = 'fi' .*one of 'en', 'sv'"),

@@ -53,3 +53,59 @@ def test_add_proportion_adds_the_share_and_its_interval() -> None:
     assert pd.isna(out["proportion"].iloc[2]) and pd.isna(out["ci_low"].iloc[2])
     assert (round(out["ci_low"].iloc[0], 4), round(out["ci_high"].iloc[0], 4)) == (0.2553, 0.3662)
     assert out["ci_method"].eq("wilson").all() and out["confidence"].eq(0.95).all()
+
+
+def _score_cc_limits(s: int, n: int, z: float) -> tuple[float, float]:
+    """An independent computation: invert the continuity-corrected score test
+    |s/n - p| - 1/(2n) = z sqrt(p (1 - p) / n) numerically (Newcombe 1998, method 4;
+    Fleiss, Levin & Paik 2003, section 2.4)."""
+    from scipy.optimize import brentq
+
+    p_hat = s / n
+
+    def gap(p: float, side: int) -> float:
+        return side * (p_hat - p) - 1 / (2 * n) - z * (p * (1 - p) / n) ** 0.5
+
+    low = 0.0 if s == 0 else brentq(gap, 1e-12, p_hat, args=(1,), xtol=1e-14)
+    high = 1.0 if s == n else brentq(gap, p_hat, 1 - 1e-12, args=(-1,), xtol=1e-14)
+    return low, high
+
+
+@pytest.mark.parametrize(("s", "n"), [(81, 263), (15, 148), (0, 20), (1, 29), (36, 154), (29, 29)])
+def test_wilson_with_continuity_correction_inverts_the_corrected_score_test(s, n) -> None:
+    expected = _score_cc_limits(s, n, 1.959963984540054)
+    assert proportion_ci(s, n, 0.95, "wilson_cc") == pytest.approx(expected, abs=1e-9)
+    # It is wider than the uncorrected interval on both sides.
+    low, high = proportion_ci(s, n, 0.95, "wilson")
+    low_cc, high_cc = proportion_ci(s, n, 0.95, "wilson_cc")
+    assert low_cc <= low and high_cc >= high
+
+
+def test_wilson_with_continuity_correction_matches_r_prop_test() -> None:
+    # R: prop.test(36, 154, correct = TRUE) via cardx::proportion_ci_wilson(correct =
+    # TRUE), CAMIS "Confidence intervals for proportions" (PSIAIMS/CAMIS,
+    # R/ci_for_prop.qmd, rendered output): conf.low 0.171 (three decimals printed).
+    low, _ = proportion_ci(36, 154, 0.95, "wilson_cc")
+    assert round(low, 3) == 0.171
+
+
+@pytest.mark.parametrize(
+    ("s", "n", "message"),
+    [
+        (21, 20, "row 0: 21 successes of 20 trials (more successes than trials)"),
+        (-1, 20, "a count is negative"),
+        (2.5, 20, "not a whole number"),
+        (float("nan"), 20, "a count is missing"),
+    ],
+)
+def test_counts_that_are_not_counts_are_refused_saying_where(s, n, message) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        proportion_ci(s, n)
+
+
+def test_a_bad_row_of_a_table_is_named_by_its_label() -> None:
+    table = pd.DataFrame({"hits": [3, 21], "n": [10, 20]}, index=["SE", "FI"])
+    with pytest.raises(ValueError, match="row FI: 21 successes of 20 trials"):
+        add_proportion(table, "hits", "n", 0.95, "wilson")
+    with pytest.raises(ValueError, match=r"difference_ci: .*row b: 5 successes of 4"):
+        difference_ci(1, 2, 5, 4)

@@ -86,6 +86,10 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 _CUTOFF = dt.date(2024, 12, 31)
 
 
+#: Interval methods for a binomial proportion (cape_study.stats.proportions.CI_METHODS).
+CiMethod = Literal["wilson", "wilson_cc", "clopper_pearson", "jeffreys", "agresti_coull"]
+
+
 class _Parameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -136,9 +140,7 @@ class AttritionParameters(_Parameters):
     confidence_level: float = Field(
         0.95, gt=0.5, lt=1, description="confidence level of the intervals"
     )
-    ci_method: Literal["wilson", "clopper_pearson", "jeffreys", "agresti_coull"] = Field(
-        "wilson", description="interval for a binomial proportion"
-    )
+    ci_method: CiMethod = Field("wilson", description="interval for a binomial proportion")
     min_cell_count: int = Field(
         5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
@@ -162,7 +164,7 @@ class BarriersParameters(_Parameters):
     confidence_level: float = Field(
         0.95, gt=0.5, lt=1, description="confidence level of the intervals"
     )
-    ci_method: Literal["wilson", "clopper_pearson", "jeffreys", "agresti_coull"] = Field(
+    ci_method: CiMethod = Field(
         "wilson", description="interval for a prevalence (binomial proportion)"
     )
     n_bootstrap: int = Field(
