@@ -21,6 +21,7 @@ __all__ = [
     "OUTPUT_ENV",
     "PACKAGE_DIR",
     "PATH_PARAMETERS",
+    "REFI_SCHEMA_DIR",
     "ROOT_ENV",
     "RUN_ENV",
     "WORKERS_ENV",
@@ -31,6 +32,8 @@ __all__ = [
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CODEBOOK_DIR = PACKAGE_DIR / "data" / "codebooks"
+#: The REFI-QDA schemas (Project.xsd, Codebook.xsd) the coding workbench validates against.
+REFI_SCHEMA_DIR = PACKAGE_DIR / "coding" / "schemas"
 #: The project root the notebooks work in (set by ``cape-study run`` in its kernels).
 ROOT_ENV = "CAPE_STUDY_ROOT"
 #: ``1`` in the kernels of ``cape-study run``: exports go to the report, not to

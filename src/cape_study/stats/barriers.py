@@ -10,8 +10,9 @@ by these documented rules:
    disagreement does not establish a code; it is listed for resolution by
    :func:`cape_study.stats.reliability.disagreements`), under ``any`` when at least one
    coder did (the most sensitive reading), and under ``unanimous`` when every coder
-   did (the most specific). Once disagreements are resolved and recoded as one
-   coder's consensus codes, the rules agree.
+   did (the most specific). A unit's code that was adjudicated has a coding by the
+   coder ``consensus`` (:mod:`cape_study.coding.adjudication`); that coding alone
+   counts for it (:func:`cape_study.data.codings.for_analysis`), so the rules agree.
 2. **Units to cases.** A case has a code when the case itself or *any* of its
    documents has it (a barrier named in the closure decision is a barrier of the
    case). A case counts as coded for a scheme when it, or one of its documents, was
@@ -43,6 +44,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from cape_study.data.codings import for_analysis
 from cape_study.errors import CannotEstimate
 from cape_study.privacy import disclosure
 from cape_study.stats.proportions import add_proportion, difference_ci
@@ -102,7 +104,7 @@ def case_codes(
     """
     if rule not in CODER_RULES:
         raise ValueError(f"unknown coder rule {rule!r}; known: {', '.join(CODER_RULES)}")
-    data = codings.dropna(subset=[value])
+    data = for_analysis(codings).dropna(subset=[value])
     if data.empty:
         raise CannotEstimate("no_codings", "the case file has no codings", scheme="")
     per_unit = (
