@@ -21,6 +21,7 @@ __all__ = [
     "COMPARISON_HEAD",
     "COUNT_WORDS",
     "DESCRIBE_HEAD",
+    "DROPOUT_HEAD",
     "DURATION_WORDS",
     "END_LABELS",
     "FOREST_TITLES",
@@ -33,6 +34,7 @@ __all__ = [
     "OUTCOME_TITLE",
     "PATH_LABELS",
     "POPULATION_ENDS",
+    "SECTIONS",
     "TEXT_HEAD",
     "TEXT_TITLES",
     "WORKBOOK_ABOUT",
@@ -41,6 +43,7 @@ __all__ = [
     "describe_headings",
     "group_label",
     "ordered_groups",
+    "section_text",
     "sort_groups",
     "step_labels",
     "with_labels",
@@ -59,6 +62,81 @@ FUNNEL_HEAD = {
         "reached": "Ärenden som når steget",
         "n_cases": "Anmälda ärenden",
         "share": "Andel ({ci} KI)",
+    },
+}
+
+#: Headings of the drop-out matrix, closure reasons and barriers at drop-out
+#: (:mod:`cape_study.stats.dropout`).
+DROPOUT_HEAD = {
+    "en": {
+        "stage": "Stage",
+        "at_stage": "Cases at the stage",
+        "moved_on": "Moved on ({ci} CI)",
+        "dropped_out": "Dropped out here",
+        "still_open": "Still open here",
+        "reason": "Closure reason",
+        "closed": "closed",
+        "coded": "coded",
+        "cell": "cases (share; {ci} CI)",
+        "unknown": "No reason recorded",
+        "document": {
+            "closure_decision": "closure decisions",
+            "judgment": "judgments",
+        },
+        "stage_of": "closed at: {stage}",
+        "acquitted": "Acquitted (final)",
+        "convicted": "Convicted (final)",
+    },
+    "sv": {
+        "stage": "Steg",
+        "at_stage": "Ärenden i steget",
+        "moved_on": "Gick vidare ({ci} KI)",
+        "dropped_out": "Föll bort här",
+        "still_open": "Pågår här",
+        "reason": "Skäl för nedläggning",
+        "closed": "nedlagda",
+        "coded": "kodade",
+        "cell": "ärenden (andel; {ci} KI)",
+        "unknown": "Inget skäl angivet",
+        "document": {
+            "closure_decision": "nedläggningsbeslut",
+            "judgment": "domar",
+        },
+        "stage_of": "nedlagt vid: {stage}",
+        "acquitted": "Frikänd (slutligt)",
+        "convicted": "Fälld (slutligt)",
+    },
+}
+
+#: The headings and opening paragraphs of sections written from the library (Markdown),
+#: so that they read in the report's language: {section: {lang: text}}.
+SECTIONS = {
+    "dropout": {
+        "en": "## Why cases drop out, stage by stage\n\n"
+        "Sweden beside Finland: of the cases at each stage, how many moved on to the next "
+        "(a first-instance judgment moves on when the final outcome is a conviction), how "
+        "many dropped out there (closed, or acquitted) and how many were still open at the "
+        "data cut-off (`cape_study.stats.dropout`). Open cases stay in the denominator, so "
+        "for recent reports the share moving on is a lower bound.",
+        "sv": "## Varför ärenden faller bort, steg för steg\n\n"
+        "Sverige bredvid Finland: av ärendena i varje steg, hur många som gick vidare till "
+        "nästa (en dom i första instans går vidare när det slutliga utfallet är en fällande "
+        "dom), hur många som föll bort där (lades ned eller frikändes) och hur många som "
+        "fortfarande pågick vid datagränsen (`cape_study.stats.dropout`). Pågående ärenden "
+        "ingår i nämnaren, så för sent anmälda ärenden är andelen som går vidare en undre "
+        "gräns.",
+    },
+    "reasons": {
+        "en": "### Closure reasons, by the stage where the case was closed\n\n"
+        "Each closed case counts once, with the reason of its last closure decision (if "
+        "that decision gives several, the first in the codebook's order). The reasons of a "
+        "stage add up to the cases closed there. The reason is the decision's wording, not "
+        "a finding about why the case failed.",
+        "sv": "### Skäl för nedläggning, efter steget där ärendet lades ned\n\n"
+        "Varje nedlagt ärende räknas en gång, med skälet i dess sista nedläggningsbeslut "
+        "(anger beslutet flera, det första i kodbokens ordning). Skälen i ett steg summerar "
+        "till de ärenden som lades ned där. Skälet är beslutets formulering, inte ett fynd "
+        "om varför ärendet inte gick vidare.",
     },
 }
 
@@ -454,6 +532,13 @@ WORKBOOK_ABOUT = {
         "unknown": "okänt",
     },
 }
+
+
+def section_text(name: str, lang: Language = "en") -> str:
+    """A section's heading and opening paragraph (Markdown) from :data:`SECTIONS`."""
+    if name not in SECTIONS:
+        raise ValueError(f"unknown section {name!r}; known: {', '.join(SECTIONS)}")
+    return SECTIONS[name][lang]
 
 
 def with_labels(

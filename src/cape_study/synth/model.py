@@ -72,6 +72,7 @@ __all__ = [
     "DURATIONS",
     "EFFECTS",
     "EU",
+    "LEGAL_CHANGE",
     "RELIABILITY",
     "STAGES",
     "TARGETS",
@@ -414,6 +415,19 @@ DURATIONS: dict[str, tuple[float, float]] = {
 #: Where a case closed before prosecution ends: probabilities of closure when reported
 #: (no investigation), after an investigation was opened, and after a suspect was notified.
 CLOSURE_STAGE = {"with_suspect": (0.12, 0.48, 0.40), "without_suspect": (0.30, 0.70, 0.0)}
+#: The planted before/after change (issue 19), by report date: in Sweden, before
+#: människoexploatering came into force (the codebook's ``in_force_from`` of the
+#: exploitation offence, 1 July 2018), an investigated case of exploitation short of
+#: trafficking was more often closed because the act was no offence (garningen är inte
+#: brott). The weight of that reason among the cases closed after an investigation with a
+#: suspect is ``before`` for Swedish reports before the date and ``after`` from it (and in
+#: Finland); the other weights are as in :meth:`Simulation.latent`. Assumption of the study.
+LEGAL_CHANGE = {
+    "country": "SE",
+    "reason": "garningen_ar_inte_brott",
+    "before": 0.40,
+    "after": 0.10,
+}
 #: Probabilities of the charges and judgments of prosecuted cases and suspects.
 COURT = {
     "reclassified_charge": {"SE": 0.30, "FI": 0.45},

@@ -21,6 +21,7 @@ from cape_study.synth.model import (
     DURATIONS,
     EFFECTS,
     EU,
+    LEGAL_CHANGE,
     TARGETS_BY_KEY,
     VICTIMS_PER_CASE,
 )
@@ -617,6 +618,9 @@ class Simulation:
         }
         for r, v in base.items():
             w[other, col[r]] = v
+        change = LEGAL_CHANGE
+        before = (self.country == change["country"]) & (self.report < self.exploitation_from)
+        w[other, col[change["reason"]]] = np.where(before[other], change["before"], change["after"])
         b = barrier
         evidence = (
             b["victim_left_country"]
@@ -626,6 +630,8 @@ class Simulation:
         w[other, col["brott_kan_inte_styrkas"]] += 0.25 * evidence[other]
         w[other, col["garningen_ar_inte_brott"]] += 0.10 * b["legal_interpretation"][other]
         w[other, col["forundersokningsbegransning"]] += 0.05 * b["investigation_resources"][other]
+        #: Each case's probability of each closure reason (rows of closed cases sum to 1).
+        self.reason_p = (w + 1e-12) / (w + 1e-12).sum(axis=1, keepdims=True)
         reason = np.array(CLOSURE_REASONS, dtype=object)[_rows(rng, w + 1e-12)]
         self.closure_reason = np.where(closed, reason, "").astype(object)
 

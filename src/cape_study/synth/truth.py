@@ -16,12 +16,14 @@ import pandas as pd
 from cape_study import __version__
 from cape_study.synth import texts as synth_texts
 from cape_study.synth.model import (
+    CLOSURE_REASONS,
     CLOSURE_STAGE,
     CODERS,
     COURT,
     COVARIATES,
     DURATIONS,
     EFFECTS,
+    LEGAL_CHANGE,
     RELIABILITY,
     STAGES,
     TARGETS,
@@ -180,6 +182,38 @@ def _cif(sim: Simulation, mask: np.ndarray, days: tuple[int, ...]) -> dict[str, 
     }
 
 
+def _closure_reasons(asm: Assembly) -> dict:
+    """The planted closure reasons: for the cases closed by the cut-off, the mean of each
+    case's probability of each reason, by country, stage of closure and side of the
+    planted legal change (report date before or from it)."""
+    s = asm.sim
+    date = iso_dates(np.array([s.exploitation_from]))[0]
+    closed = ~s.prosecuted & ~asm.censored
+    out: dict = {}
+    for country in ("SE", "FI"):
+        for k, stage in enumerate(STAGES[:3]):
+            for side, when in (("before", s.report < s.exploitation_from), ("after", None)):
+                when = when if when is not None else s.report >= s.exploitation_from
+                m = closed & (s.country == country) & (s.closure_stage == k) & when
+                if not m.any():
+                    continue
+                mean = s.reason_p[m].mean(axis=0)
+                out.setdefault(country, {}).setdefault(stage, {})[side] = {
+                    "cases": int(m.sum()),
+                    "probabilities": {
+                        r: round(float(p), 6) for r, p in zip(CLOSURE_REASONS, mean, strict=True)
+                    },
+                }
+    return {
+        "note": "mean over the cases closed by the data cut-off of each case's probability "
+        "of each reason; the reasons depend on the stage of closure, whether the case has a "
+        "suspect, its latent barriers and (planted change) the report date",
+        "stage": "the case's furthest stage when closed (reported: no investigation)",
+        "legal_change": {**LEGAL_CHANGE, "date": date, "by": "report_date"},
+        "by_country_stage_side": out,
+    }
+
+
 def build_truth(asm: Assembly, tables: dict[str, pd.DataFrame], seed: int, command: str) -> dict:
     """truth.json without its identifiers: the generator's settings, the calibration
     targets, the planted prosecution model with its true probabilities and cumulative
@@ -288,6 +322,7 @@ def build_truth(asm: Assembly, tables: dict[str, pd.DataFrame], seed: int, comma
         "victims_per_case": {k: round(v, 6) for k, v in VICTIMS_PER_CASE.items()},
         "durations_gamma_shape_scale_days": {k: list(v) for k, v in DURATIONS.items()},
         "closure_stage_probabilities": {k: list(v) for k, v in CLOSURE_STAGE.items()},
+        "closure_reasons": _closure_reasons(asm),
         "court": {k: v for k, v in COURT.items()},
         "realised": realised_counts(
             tables, {c.code: c.family or "other" for c in book.scheme("offence").codes}

@@ -14,6 +14,7 @@ from cape_study.present.labels import (
     describe_headings,
     group_label,
     ordered_groups,
+    section_text,
     sort_groups,
     step_labels,
     with_labels,
@@ -30,6 +31,11 @@ from cape_study.present.tables.barriers import (
     format_agreement,
     format_disagreements,
     format_prevalence,
+)
+from cape_study.present.tables.dropout import (
+    format_dropout,
+    format_reasons,
+    format_stage_prevalence,
 )
 from cape_study.present.tables.intake import case_counts, count_list, count_table, table_rows
 from cape_study.present.tables.models import format_population, format_ratios, format_term_counts
@@ -75,6 +81,7 @@ __all__ = [
     "format_agreement",
     "format_comparison",
     "format_disagreements",
+    "format_dropout",
     "format_evidence",
     "format_flows",
     "format_funnel",
@@ -82,6 +89,8 @@ __all__ = [
     "format_population",
     "format_prevalence",
     "format_ratios",
+    "format_reasons",
+    "format_stage_prevalence",
     "format_suggestion_counts",
     "format_suggestions",
     "format_term_counts",
@@ -94,6 +103,7 @@ __all__ = [
     "ordered_groups",
     "provenance_banner",
     "ratio_text",
+    "section_text",
     "share_text",
     "show",
     "sort_groups",

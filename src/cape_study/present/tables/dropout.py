@@ -1,0 +1,150 @@
+"""Tables of why cases drop out (01_attrition, 02_barriers): the drop-out matrix, closure
+reasons by stage, and codes found on the documents that record a drop-out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.display import SUPPRESSED, Count, count_share_cell
+from cape_study.present.labels import (
+    DROPOUT_HEAD,
+    code_labels,
+    column_label,
+    group_label,
+    step_labels,
+)
+
+__all__ = ["format_dropout", "format_reasons", "format_stage_prevalence"]
+
+
+def _confidence(table: pd.DataFrame) -> str:
+    return f"{float(table['confidence'].iloc[0]) if len(table) else 0.95:.0%}"
+
+
+def _count(value: object) -> str:
+    return SUPPRESSED if pd.isna(value) else Count(value)
+
+
+def format_dropout(
+    table: pd.DataFrame,
+    *,
+    by: str = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """The drop-out matrix, one row per stage and group (Sweden beside Finland: groups in
+    codebook order): cases at the stage, moved on (share, interval), dropped out, still
+    open. Expects :func:`cape_study.stats.dropout.suppress_matrix`."""
+    book = codebook_or_default(codebook)
+    head = DROPOUT_HEAD[lang]
+    steps = step_labels(lang, book)
+    rows = table.sort_values(["stage", by], key=lambda c: _order(c, by, book), kind="stable")
+    return pd.DataFrame(
+        {
+            head["stage"]: [steps.get(str(s), str(s)) for s in rows["stage"]],
+            column_label(by, lang, book): [group_label(by, v, lang, book) for v in rows[by]],
+            head["at_stage"]: [_count(v) for v in rows["at_stage"]],
+            head["moved_on"].format(ci=_confidence(table)): [
+                count_share_cell(n, p, lo, hi)
+                for n, p, lo, hi in zip(
+                    rows["moved_on"],
+                    rows["proportion"],
+                    rows["ci_low"],
+                    rows["ci_high"],
+                    strict=True,
+                )
+            ],
+            head["dropped_out"]: [_count(v) for v in rows["dropped_out"]],
+            head["still_open"]: [_count(v) for v in rows["still_open"]],
+        }
+    )
+
+
+def _order(column: pd.Series, by: str, book: Codebook) -> pd.Series:
+    if column.name == by and by in book.schemes:
+        codes = book.codes(by)
+        return column.astype("string").map(lambda v: codes.index(v) if v in codes else len(codes))
+    return column
+
+
+def format_reasons(
+    table: pd.DataFrame,
+    *,
+    by: str = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Closure reasons by stage of drop-out: one row per reason, one column per group and
+    stage ("cases (share; interval)"), headed with the cases closed there. Reasons no case
+    had at any stage are left out. Expects :func:`cape_study.stats.dropout.suppress_reasons`."""
+    book = codebook_or_default(codebook)
+    head = DROPOUT_HEAD[lang]
+    steps = step_labels(lang, book)
+    labels = {**book.labels("closure_reason", lang), "unknown": head["unknown"]}
+    used = table.groupby("closure_reason", sort=False)["cases"].apply(
+        lambda c: bool((c.fillna(1) > 0).any())
+    )
+    reasons = [r for r in table["closure_reason"].drop_duplicates() if used.get(r, False)]
+    out = pd.DataFrame({head["reason"]: [labels.get(r, r) for r in reasons]})
+    keys = table[[by, "stage"]].drop_duplicates()
+    keys = keys.sort_values(["stage", by], key=lambda c: _order(c, by, book), kind="stable")
+    for g, stage in keys.itertuples(index=False):
+        part = table[(table[by] == g) & (table["stage"] == stage)].set_index("closure_reason")
+        n = part["n_closed"].dropna()
+        size = SUPPRESSED if n.empty else Count(n.iloc[0])
+        column = (
+            f"{group_label(by, g, lang, book)}, {steps.get(str(stage), str(stage))} "
+            f"(n = {size} {head['closed']})"
+        )
+        out[column] = [
+            count_share_cell(*part.loc[r, ["cases", "proportion", "ci_low", "ci_high"]])
+            if r in part.index
+            else SUPPRESSED
+            for r in reasons
+        ]
+    return out
+
+
+def format_stage_prevalence(
+    table: pd.DataFrame,
+    *,
+    by: str = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Codes found on one type of document, by group and stage of drop-out (or outcome):
+    one row per code, one column per group ("cases (share; interval)"), headed with the
+    cases whose documents of that type were coded. Expects
+    :func:`cape_study.stats.dropout.stage_prevalence` for one scheme after
+    :func:`cape_study.privacy.disclosure.suppress`."""
+    book = codebook_or_default(codebook)
+    head = DROPOUT_HEAD[lang]
+    labels = {
+        **step_labels(lang, book),
+        "acquitted": head["acquitted"],
+        "convicted": head["convicted"],
+    }
+    codes = table[["scheme", "code"]].drop_duplicates()
+    title = book.scheme(str(codes["scheme"].iloc[0])).label(lang) if len(codes) else ""
+    out = pd.DataFrame({title: code_labels(codes, book, lang)})
+    keys = table[[by, "group"]].drop_duplicates()
+    order = {g: i for i, g in enumerate([*step_labels(lang, book), "acquitted", "convicted"])}
+    keys = keys.assign(_g=keys["group"].map(lambda g: order.get(g, len(order))))
+    keys = keys.sort_values(["_g", by], key=lambda c: _order(c, by, book), kind="stable")
+    for g, group, _ in keys.itertuples(index=False):
+        part = table[(table[by] == g) & (table["group"] == group)]
+        rows = codes.merge(part, on=["scheme", "code"], how="left")
+        n = rows["n_cases"].dropna()
+        size = SUPPRESSED if n.empty else Count(n.iloc[0])
+        column = (
+            f"{group_label(by, g, lang, book)}, {labels.get(str(group), str(group))} "
+            f"(n = {size} {head['coded']})"
+        )
+        out[column] = [
+            count_share_cell(x, p, lo, hi)
+            for x, p, lo, hi in zip(
+                rows["present"], rows["proportion"], rows["ci_low"], rows["ci_high"], strict=True
+            )
+        ]
+    return out

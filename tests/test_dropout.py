@@ -1,0 +1,233 @@
+"""Why cases drop out: the drop-out matrix, closure reasons and codes at drop-out, their
+disclosure control and tables; the demo recovers the planted closure reasons and the
+planted before/after change."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from cape_study.data import loaders
+from cape_study.paths import project
+from cape_study.present import tables
+from cape_study.privacy.disclosure import Disclosure
+from cape_study.stats import attrition, dropout
+from cape_study.stats.proportions import difference_ci
+
+
+def _status(rows: list[tuple]) -> pd.DataFrame:
+    """A case_status-like table from (case, country, furthest stage, closed, outcome)."""
+    stages = [*dropout.STAGES, "judgment_appeal", "judgment_supreme"]
+    out = pd.DataFrame(rows, columns=["case_id", "country", "furthest_stage", "closed", "outcome"])
+    for i, s in enumerate(stages):
+        out[f"reached_{s}"] = out["furthest_stage"].map(stages.index) >= i
+    out["outcome"] = out["outcome"].astype("string")
+    return out
+
+
+STATUS = _status(
+    [
+        ("A", "SE", "reported", True, None),
+        ("B", "SE", "reported", False, None),  # open
+        ("C", "SE", "investigation_opened", True, None),
+        ("D", "SE", "suspect_notified", True, None),
+        ("E", "SE", "judgment_first_instance", False, "acquitted"),
+        ("F", "SE", "judgment_appeal", False, "convicted_other"),
+        ("G", "FI", "prosecuted", False, None),  # open after prosecution
+        ("H", "FI", "investigation_opened", True, None),
+    ]
+)
+
+
+def test_matrix_splits_each_stage_into_moved_on_dropped_out_and_open() -> None:
+    m = dropout.matrix(STATUS).set_index(["country", "stage"])
+    se = m.loc["SE"]
+    # reported: 6 cases, 4 moved on, A closed, B open.
+    assert se.loc["reported", ["at_stage", "moved_on", "dropped_out", "still_open"]].tolist() == [
+        6, 4, 1, 1,
+    ]  # fmt: skip
+    assert se.loc["investigation_opened", ["moved_on", "dropped_out"]].tolist() == [3, 1]
+    assert se.loc["suspect_notified", ["moved_on", "dropped_out"]].tolist() == [2, 1]
+    # judged: E acquitted drops out, F convicted moves on.
+    assert se.loc["judgment_first_instance", ["at_stage", "moved_on", "dropped_out"]].tolist() == [
+        2, 1, 1,
+    ]  # fmt: skip
+    assert m.loc[("FI", "prosecuted"), "still_open"] == 1
+    parts = m[list(dropout.PARTS)].sum(axis=1)
+    assert (parts == m["at_stage"]).all()
+    low, high = proportion_confint(4, 6, alpha=0.05, method="wilson")
+    assert se.loc["reported", "ci_low"] == pytest.approx(low)
+    assert se.loc["reported", "ci_high"] == pytest.approx(high)
+
+
+def test_a_closed_case_counts_once_with_the_reason_of_its_last_closure() -> None:
+    events = pd.DataFrame(
+        {
+            "case_id": ["A", "C", "C", "D", "D", "H"],
+            "stage": ["closed"] * 6,
+            "date": pd.to_datetime(
+                ["2020-01-01", "2020-01-01", "2021-01-01", "2021-01-01", "2021-01-01", "2021-02-01"]
+            ),
+            "closure_reason": [
+                "inte_anledning_anta_brott",
+                "spaningsresultat_saknas",  # earlier: not counted
+                "garningen_ar_inte_brott",
+                "annan_orsak",  # same date: codebook order puts brott_kan_inte_styrkas first
+                "brott_kan_inte_styrkas",
+                None,
+            ],
+        }
+    )
+    reasons = dropout.closure_reasons(STATUS, events).set_index("case_id")
+    assert reasons["closure_reason"].to_dict() == {
+        "A": "inte_anledning_anta_brott",
+        "C": "garningen_ar_inte_brott",
+        "D": "brott_kan_inte_styrkas",
+        "H": "unknown",
+    }
+    assert reasons["stage"].to_dict() == {
+        "A": "reported",
+        "C": "investigation_opened",
+        "D": "suspect_notified",
+        "H": "investigation_opened",
+    }
+    table = dropout.reason_table(reasons.reset_index(), STATUS)
+    sums = table.groupby(["country", "stage"], observed=True)["cases"].sum()
+    assert (sums == table.groupby(["country", "stage"], observed=True)["n_closed"].first()).all()
+    assert "unknown" in set(table["closure_reason"])
+
+
+def test_a_small_part_hides_the_other_and_a_stage_hidden_in_the_funnel_is_hidden() -> None:
+    matrix = pd.DataFrame(
+        {
+            "country": ["SE"] * 3,
+            "stage": pd.Categorical(
+                ["reported", "investigation_opened", "suspect_notified"],
+                categories=dropout.STAGES,
+                ordered=True,
+            ),
+            "at_stage": [300, 266, 119],
+            "moved_on": [266, 119, 40],
+            "dropped_out": [32, 132, 79],
+            "still_open": [2, 15, 0],
+            "proportion": [0.9, 0.45, 0.3],
+            "ci_low": [0.8, 0.4, 0.2],
+            "ci_high": [0.95, 0.5, 0.4],
+            "ci_method": "wilson",
+            "confidence": 0.95,
+        }
+    )
+    funnel = pd.DataFrame(
+        {
+            "country": ["SE"] * 4,
+            "stage": ["reported", "investigation_opened", "suspect_notified", "prosecuted"],
+            "level": "stage",
+            "reached": [300, 266, None, 40],
+        }
+    )
+    audit = Disclosure()
+    safe = dropout.suppress_matrix(matrix, funnel, threshold=5, name="m", audit=audit)
+    safe = safe.set_index("stage")
+    # 2 open cases: hidden, and the 32 closed with them (they add up to 300 - 266).
+    assert safe.loc["reported", ["dropped_out", "still_open"]].isna().all()
+    assert safe.loc["reported", "moved_on"] == 266
+    # The funnel hides the count at suspect_notified: that stage and the one before it.
+    assert (
+        safe.loc["suspect_notified"]
+        .drop(["ci_method", "confidence"])
+        .drop("suppressed")
+        .isna()
+        .sum()
+        >= 5
+    )
+    assert pd.isna(safe.loc["investigation_opened", "moved_on"])
+    assert audit.audit()["table"].eq("m").all() and len(audit.audit()) >= 4
+
+
+def test_tables_label_stages_reasons_and_countries_in_both_languages() -> None:
+    safe = dropout.suppress_matrix(
+        dropout.matrix(STATUS),
+        pd.DataFrame(
+            {"country": ["SE"], "stage": ["reported"], "level": ["stage"], "reached": [6]}
+        ),
+        threshold=1,
+        name="m",
+    )
+    en = tables.format_dropout(safe, lang="en")
+    sv = tables.format_dropout(safe, lang="sv")
+    assert en.iloc[0, 0] == "Report registered" and en.iloc[0, 1] == "Sweden"
+    assert sv.iloc[0, 0] == "Anmälan registrerad" and "Föll bort här" in sv.columns
+    assert en.iloc[1, 1] == "Finland"  # Sweden beside Finland, stage by stage
+    assert tables.section_text("dropout", "sv").startswith("## Varför")
+    with pytest.raises(ValueError, match="unknown section"):
+        tables.section_text("nothing", "en")
+
+
+# -- the demo recovers what the generator planted ------------------------------------------
+@pytest.fixture(scope="module")
+def demo() -> tuple[loaders.CaseFile, dict, pd.DataFrame]:
+    folder = project().demo_case_file
+    case = loaders.load_case_file(folder, read_documents=False)
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    status = attrition.case_status(case.cases, case.events)
+    return case, truth, status
+
+
+@pytest.mark.parametrize(
+    ("country", "stage", "reason"),
+    [
+        ("SE", "reported", "inte_anledning_anta_brott"),
+        ("SE", "investigation_opened", "brott_kan_inte_styrkas"),
+        ("SE", "suspect_notified", "brott_kan_inte_styrkas"),
+        ("FI", "investigation_opened", "brott_kan_inte_styrkas"),
+        ("FI", "suspect_notified", "brott_kan_inte_styrkas"),
+    ],
+)
+def test_demo_recovers_the_planted_closure_reasons_by_stage(demo, country, stage, reason) -> None:
+    """The generator draws each closed case's reason from probabilities that depend on
+    its stage of closure, its latent barriers and (in Sweden) its report date; truth.json
+    holds their mean over the cases closed by the cut-off. The 99 % Wilson interval of
+    the share found must hold it, and the cases closed at the stage must be those the
+    generator closed there."""
+    case, truth, status = demo
+    reasons = dropout.closure_reasons(status, case.events)
+    table = dropout.reason_table(reasons, status, confidence=0.99).set_index(
+        ["country", "stage", "closure_reason"]
+    )
+    planted = truth["closure_reasons"]["by_country_stage_side"][country][stage]
+    n = sum(side["cases"] for side in planted.values())
+    expected = sum(side["cases"] * side["probabilities"][reason] for side in planted.values()) / n
+    row = table.loc[(country, stage, reason)]
+    assert row["n_closed"] == n
+    assert row["ci_low"] <= expected <= row["ci_high"], (row, expected)
+
+
+def test_demo_recovers_the_planted_change_at_the_legal_change_date(demo) -> None:
+    """Before 1 July 2018 Swedish cases closed after an investigation were planted to be
+    closed more often as 'the act is not an offence'. The 99 % Newcombe interval of the
+    difference before minus after must hold the planted difference and exclude zero."""
+    case, truth, status = demo
+    change = truth["closure_reasons"]["legal_change"]
+    planted = truth["closure_reasons"]["by_country_stage_side"]["SE"]
+    reasons = dropout.closure_reasons(status, case.events).merge(
+        status[["case_id", "country", "report_date"]], on="case_id"
+    )
+    reasons = reasons[
+        (reasons["country"] == "SE")
+        & reasons["stage"].isin(["investigation_opened", "suspect_notified"])
+    ]
+    before = reasons["report_date"] < pd.Timestamp(change["date"])
+    hit = reasons["closure_reason"] == change["reason"]
+    xa, na, xb, nb = hit[before].sum(), before.sum(), hit[~before].sum(), (~before).sum()
+    low, high = difference_ci(int(xa), int(na), int(xb), int(nb), 0.99)
+
+    def mean(side: str) -> float:
+        parts = [planted[s][side] for s in ("investigation_opened", "suspect_notified")]
+        n = sum(p["cases"] for p in parts)
+        return sum(p["cases"] * p["probabilities"][change["reason"]] for p in parts) / n
+
+    assert low <= mean("before") - mean("after") <= high
+    assert low > 0
