@@ -10,7 +10,7 @@ import pytest
 from cape_study.errors import PipelineError
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.document import Document, build_document, prefix_ids
-from cape_study.runner.pages import SYNTHETIC_BANNER
+from cape_study.runner.pages import SYNTHETIC_BANNER, heading_ids
 
 
 def test_ids_are_prefixed_with_what_points_at_them() -> None:
@@ -117,3 +117,26 @@ def test_a_page_the_report_did_not_render_is_named() -> None:
             codebook_page=None,
             synthetic=False,
         )
+
+
+def test_heading_ids_are_ascii_valid_and_the_links_follow() -> None:
+    body = (
+        '<h1 id="01-Attrition:-where-do-cases-drop-out?">01<a class="anchor-link" '
+        'href="#01-Attrition:-where-do-cases-drop-out?">¶</a></h1>\n'
+        '<a href="#Anm%C3%A4lt-brott">Anmält brott</a> '
+        '<a href="#Polisregion-/-polisinr%C3%A4ttning">p</a>\n'
+        '<h3 id="Anmält-brott">Anmält brott</h3><h3 id="Polisregion-/-polisinrättning">p</h3>'
+        '<h3 id="Anmält-brott">again</h3><a href="#elsewhere">x</a><td id="T_1">1</td>'
+    )
+    out = heading_ids(body)
+    assert re.findall(r'\sid="([^"]*)"', out) == [
+        "h-01-attrition-where-do-cases-drop-out",
+        "anmalt-brott",
+        "polisregion-polisinrattning",
+        "anmalt-brott-2",
+        "T_1",
+    ]
+    assert 'href="#h-01-attrition-where-do-cases-drop-out"' in out
+    assert '<a href="#anmalt-brott">' in out and 'href="#polisregion-polisinrattning"' in out
+    assert '<a href="#elsewhere">' in out
+    assert heading_ids(body) == out  # the same text gives the same ids

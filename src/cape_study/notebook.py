@@ -74,7 +74,7 @@ from cape_study.data.codebook import DEFAULT_CODEBOOK, load_codebook
 from cape_study.data.loaders import CaseFile
 from cape_study.errors import CannotEstimate, CapeStudyError, ParameterError
 from cape_study.paths import PATH_PARAMETERS, RUN_ENV, ProjectPaths, project
-from cape_study.present import export
+from cape_study.present import display, export
 from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, Count
 from cape_study.present.labels import WORKBOOK_ABOUT
 from cape_study.present.limits import cannot_text, takeaway_label
@@ -197,6 +197,9 @@ def check_parameters(namespace: Mapping[str, Any]) -> None:
     """Check the notebook's parameters as ``cape-study run`` does, right after its
     parameters cell: ``notebook.check_parameters(globals())``.
 
+    Numbers and dates are formatted in the step's ``lang`` from here on
+    (:func:`cape_study.present.display.use_language`).
+
     The values of the step's parameter set (:mod:`cape_study.runner.params`, the set
     ``pipeline.yaml`` names for the step given to :func:`setup`) are taken from the
     notebook's namespace and validated with the runner's own function, so a value the
@@ -222,6 +225,7 @@ def check_parameters(namespace: Mapping[str, Any]) -> None:
         )
     except ParameterError as exc:
         raise NotebookError(str(exc)) from None
+    display.use_language(values.get("lang", "en"))
 
 
 #: The sentences of the sections this kernel could not estimate (reset by setup).

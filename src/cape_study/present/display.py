@@ -1,28 +1,109 @@
-"""How numbers, intervals and hidden cells read in the report's tables."""
+"""How numbers, intervals, dates and hidden cells read in the report, per language.
+
+Numbers are formatted with Babel's CLDR locale data (``sv`` as sv_SE, ``en`` as en_GB,
+``fi`` as fi_FI): ``5 588`` and ``71,6 %`` in Swedish and Finnish (a no-break space
+groups the thousands and stands before the percent sign), ``5,588`` and ``71.6%`` in
+English; an interval is ``1,22–5 588``. The language is the run's ``lang``, set once per
+notebook by :func:`use_language` (``notebook.check_parameters`` calls it); each function
+also takes ``lang=`` to override it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import numbers
+
 import pandas as pd
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
 from pandas.io.formats.style import Styler
 
-from cape_study.data.codebook import Language
 from cape_study.present import export
 from cape_study.present.labels import DURATION_WORDS
 
 __all__ = [
+    "LOCALES",
     "NOT_ESTIMABLE",
     "SUPPRESSED",
     "Count",
     "count_cells",
     "count_share_cell",
+    "date",
     "duration",
     "estimate_cell",
+    "interval",
+    "language",
+    "number",
     "p_cell",
+    "percent",
     "ratio_cell",
     "score_cell",
     "share_cell",
     "show",
+    "use_language",
 ]
+
+#: The CLDR locale each report language is formatted in.
+LOCALES = {"sv": "sv_SE", "en": "en_GB", "fi": "fi_FI"}
+
+_language = {"lang": "en"}
+
+
+def use_language(lang: str) -> None:
+    """Format numbers, percentages and dates in ``lang`` (sv, en or fi) from now on."""
+    if lang not in LOCALES:
+        raise ValueError(f"unknown language {lang!r}; known: {', '.join(LOCALES)}")
+    _language["lang"] = lang
+
+
+def language() -> str:
+    """The language numbers are formatted in now (see :func:`use_language`)."""
+    return _language["lang"]
+
+
+def _locale(lang: str | None) -> str:
+    return LOCALES[lang or _language["lang"]]
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def number(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """A number with ``decimals`` decimals and grouped thousands: ``5 588`` (sv), ``5,588``
+    (en); ``1,22`` (sv) with two decimals."""
+    return format_decimal(value, format=_pattern(decimals), locale=_locale(lang))
+
+
+def percent(p: float, decimals: int = 1, lang: str | None = None) -> str:
+    """A share as a percentage: ``71,6 %`` (sv, fi), ``71.6%`` (en)."""
+    loc = Locale.parse(_locale(lang))
+    pattern = loc.percent_formats[None].pattern.replace("#,##0", _pattern(decimals))
+    return format_percent(p, format=pattern, locale=loc)
+
+
+def interval(low: float, high: float, decimals: int = 2, lang: str | None = None) -> str:
+    """An interval of two numbers with an en dash: ``1,22–5 588`` (sv), ``1.22–5,588`` (en).
+
+    A bound of 100 or more is written without decimals, as :func:`ratio_cell` does."""
+    return f"{_bound(low, decimals, lang)}–{_bound(high, decimals, lang)}"
+
+
+def _bound(value: float, decimals: int, lang: str | None) -> str:
+    if pd.isna(value):
+        return SUPPRESSED
+    if math.isinf(value):
+        return "∞"
+    return number(value, 0 if abs(value) >= 100 else decimals, lang)
+
+
+def date(value: dt.date | pd.Timestamp | str, lang: str | None = None) -> str:
+    """A date as the language writes it: ``31 dec. 2024`` (sv), ``31 Dec 2024`` (en),
+    ``31.12.2024`` (fi)."""
+    day = pd.Timestamp(value).date()
+    return format_date(day, format="medium", locale=_locale(lang))
 
 
 #: How a suppressed cell is shown.
@@ -33,13 +114,13 @@ NOT_ESTIMABLE = "–"
 
 
 class Count(str):
-    """A count as a table cell shows it (``1,234``), carrying the number itself in
-    :attr:`value`: the step's workbook writes the number, not the text."""
+    """A count as a table cell shows it (``1,234``; ``1 234`` in Swedish), carrying the
+    number itself in :attr:`value`: the step's workbook writes the number, not the text."""
 
     value: int
 
     def __new__(cls, value: int) -> Count:
-        cell = super().__new__(cls, f"{int(value):,}")
+        cell = super().__new__(cls, number(int(value)))
         cell.value = int(value)
         return cell
 
@@ -51,46 +132,47 @@ def count_cells(values: pd.Series) -> list[str]:
 
 
 def share_cell(p: float, low: float, high: float) -> str:
-    """A share with its interval, ``12.3% (4.5%–20.1%)``; hidden as :data:`SUPPRESSED`."""
+    """A share with its interval, ``12.3% (4.5%–20.1%)``, ``12,3 % (4,5 %–20,1 %)`` in
+    Swedish; hidden as :data:`SUPPRESSED`."""
     if pd.isna(p):
         return SUPPRESSED
-    return f"{p:.1%} ({low:.1%}–{high:.1%})"
+    return f"{percent(p)} ({percent(low)}–{percent(high)})"
 
 
 def count_share_cell(count: object, p: float, low: float, high: float) -> str:
     """A count with its share and interval, ``12 (3.4%; 1.2%–7.0%)``; hidden if either is."""
     if pd.isna(count) or pd.isna(p):
         return SUPPRESSED
-    return f"{int(count):,} ({p:.1%}; {low:.1%}–{high:.1%})"
+    return f"{number(int(count))} ({percent(p)}; {percent(low)}–{percent(high)})"
 
 
 def estimate_cell(p: float) -> str:
     """A share without an interval, ``12.3%``; hidden as :data:`SUPPRESSED`."""
-    return SUPPRESSED if pd.isna(p) else f"{p:.1%}"
+    return SUPPRESSED if pd.isna(p) else percent(p)
 
 
 def score_cell(value: float, suppressed: bool) -> str:
     """A score with two decimals; :data:`SUPPRESSED` if hidden, :data:`NOT_ESTIMABLE` if missing."""
     if suppressed:
         return SUPPRESSED
-    return NOT_ESTIMABLE if pd.isna(value) else f"{value:.2f}"
+    return NOT_ESTIMABLE if pd.isna(value) else number(value, 2)
 
 
 def ratio_cell(value: float) -> str:
     """An odds or hazard ratio: two decimals below 100, whole above, ``∞`` if infinite."""
     if pd.isna(value):
         return SUPPRESSED
-    if value == float("inf"):
-        return "∞"
-    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+    return _bound(value, 2, None)
 
 
 def p_cell(value: float) -> str:
-    """A p-value with three decimals, ``<0.001`` below that, blank if missing."""
-    return "" if pd.isna(value) else ("<0.001" if value < 0.001 else f"{value:.3f}")
+    """A p-value with three decimals, ``<0.001`` (``<0,001``) below that, blank if missing."""
+    if pd.isna(value):
+        return ""
+    return "<" + number(0.001, 3) if value < 0.001 else number(value, 3)
 
 
-def duration(days: float, lang: Language) -> str:
+def duration(days: float, lang: str) -> str:
     """A time in days as whole years when it is one, else as months (of 30.4375 days)."""
     words = DURATION_WORDS[lang]
     if days % 365 == 0:
@@ -105,12 +187,22 @@ def show(table: pd.DataFrame, name: str | None = None) -> Styler:
     With a ``name``, the table is also kept for the step's workbook of tables
     (:func:`cape_study.present.export.record_table`: in a step's notebook,
     ``notebook.Session.record_table``, written by ``notebook.finish``). Numbers in numeric
-    columns are shown with a thousands separator, as :class:`Count` cells are.
+    columns are shown as the language writes them, as :class:`Count` cells are.
     """
     if name is not None:
         export.record_table(name, table)
     return (
         table.style.hide(axis="index")
-        .format(na_rep=SUPPRESSED, thousands=",")
+        .format(na_rep=SUPPRESSED, formatter=_numeric_cell)
         .set_properties(**{"text-align": "left"})
     )
+
+
+def _numeric_cell(value: object) -> object:
+    if isinstance(value, bool | str) or not isinstance(value, numbers.Real):
+        return value
+    if pd.isna(value):
+        return SUPPRESSED
+    if isinstance(value, numbers.Integral) or float(value).is_integer():
+        return number(value)
+    return number(value, 2)

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from cape_study.errors import CannotEstimate
+from cape_study.present.display import number
 
 __all__ = [
     "LANGUAGES",
@@ -257,7 +258,7 @@ def pooled_alpha_text(
     lead = {"en": "pooled over each scheme, α is ", "sv": "sammantaget per schema är α "}
     word = {"en": "for", "sv": "för"}[_lang(lang)]
     return lead[lang] + "; ".join(
-        f"{r.estimate:.2f} ({r.ci_low:.2f}–{r.ci_high:.2f}) {word} "
+        f"{number(r.estimate, 2)} ({number(r.ci_low, 2)}–{number(r.ci_high, 2)}) {word} "
         f"{scheme_labels.get(r.scheme, r.scheme)}"
         for r in rows.itertuples()
     )

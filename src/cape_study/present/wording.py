@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default, load_codebook
-from cape_study.present.display import ratio_cell
+from cape_study.present.display import number, percent, ratio_cell
 from cape_study.present.labels import COEFFICIENT_LABELS, NOTE_WORD, TEXT_HEAD, sort_groups
 from cape_study.stats import reliability
 
@@ -54,7 +54,8 @@ def share_text(table: pd.DataFrame, stage: str, *, by: str = "country") -> str:
             parts.append(f"{key}: suppressed (small numbers)")
         else:
             parts.append(
-                f"{key}: {row['proportion']:.1%} ({row['ci_low']:.1%}–{row['ci_high']:.1%})"
+                f"{key}: {percent(row['proportion'])} "
+                f"({percent(row['ci_low'])}–{percent(row['ci_high'])})"
             )
     return "; ".join(parts)
 
@@ -91,7 +92,7 @@ def estimate_text(
         parts.append(
             f"{name}: suppressed (small numbers)"
             if pd.isna(value)
-            else f"{name}: {value:.1%} ({r.ci_low:.1%}–{r.ci_high:.1%})"
+            else f"{name}: {percent(value)} ({percent(r.ci_low)}–{percent(r.ci_high)})"
         )
     return "; ".join(parts)
 
@@ -142,8 +143,8 @@ def agreement_text(
     low, high = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
     return (
         f"{COEFFICIENT_LABELS[lang][coefficient]} per code has median "
-        f"{rows['estimate'].median():.2f} and ranges from {low['estimate']:.2f} "
-        f"({book.label(low['scheme'], low['code'], lang)}) to {high['estimate']:.2f} "
+        f"{number(rows['estimate'].median(), 2)} and ranges from {number(low['estimate'], 2)} "
+        f"({book.label(low['scheme'], low['code'], lang)}) to {number(high['estimate'], 2)} "
         f"({book.label(high['scheme'], high['code'], lang)}); "
         f"{int((rows['estimate'] >= 0.667).sum())} of {len(rows)} codes reach 0.667 and "
         f"{int((rows['estimate'] >= 0.8).sum())} reach 0.800"
@@ -153,7 +154,7 @@ def agreement_text(
 def count_text(value: object) -> str:
     """A count from a suppressed table for a sentence: the number, or "a suppressed
     number" where it was hidden."""
-    return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
+    return "a suppressed number" if value is None or pd.isna(value) else f"{number(int(value))}"
 
 
 def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language = "en") -> str:
@@ -191,7 +192,7 @@ def models_takeaway(
     separating = [labels.get(t, t) for t in logistic.separation.terms]
     why = f", because {', '.join(separating)} separates the outcome" if separating else ""
     # The EPV reveals the event count, so it is named only when that count is published.
-    epv = f"{logistic.epv:.1f}" if pd.notna(totals.get("prosecuted")) else "so few"
+    epv = number(logistic.epv, 1) if pd.notna(totals.get("prosecuted")) else "so few"
     fragile = (
         f" With {epv} events per estimated coefficient these estimates are "
         "fragile (fewer than the usual 10)."
@@ -199,18 +200,18 @@ def models_takeaway(
         else ""
     )
 
-    def number(value: object) -> str:
-        return "a suppressed number" if value is None or pd.isna(value) else f"{int(value):,}"
+    def count(value: object) -> str:
+        return "a suppressed number" if value is None or pd.isna(value) else number(int(value))
 
     return (
         f"**Takeaway:** of the cases with a suspect, every predictor known and an outcome by "
         f"the cut-off, "
-        f"{number(totals.get('prosecuted'))} were prosecuted and "
-        f"{number(totals.get('closed'))} closed without prosecution. "
-        f"Logistic regression ({logistic.method}{why}; {logistic.confidence:.0%} "
+        f"{count(totals.get('prosecuted'))} were prosecuted and "
+        f"{count(totals.get('closed'))} closed without prosecution. "
+        f"Logistic regression ({logistic.method}{why}; {percent(logistic.confidence, 0)} "
         f"{logistic.interval} intervals): {ratio_text(logistic.table, labels=labels)}. "
         f"Cox regression of the time to prosecution (cause-specific, closure censored; "
-        f"{cox.confidence:.0%} {cox.interval} intervals): "
+        f"{percent(cox.confidence, 0)} {cox.interval} intervals): "
         f"{ratio_text(cox.table, labels=labels)}.{fragile}"
     )
 
@@ -238,15 +239,16 @@ def synthetic_dictionary_note(
             "*Syntetiska data:* generatorn skriver varje hinder med någon av några få fasta "
             "meningar, och nyckelord som skrivits av någon som läst dem träffar dem lätt, så "
             f"ordlistans värden här är för optimistiska. Med bara de nyckelord som träffar "
-            f"kodbokens egna kodningsregler och exempel är ordlistans median-κ {grounded:.2f} "
-            f"i stället för {full:.2f}."
+            "kodbokens egna kodningsregler och exempel är ordlistans median-κ "
+            f"{number(grounded, 2)} "
+            f"i stället för {number(full, 2)}."
         )
     return (
         "*Synthetic data:* the generator writes each barrier with one of a few fixed "
         "sentences, which keywords written by someone who has read them catch easily, so the "
         f"dictionary's scores here are optimistic. With only the keywords that match the "
-        f"codebook's own coding rules and examples, its median κ is {grounded:.2f} instead "
-        f"of {full:.2f}."
+        f"codebook's own coding rules and examples, its median κ is {number(grounded, 2)} instead "
+        f"of {number(full, 2)}."
     )
 
 
@@ -262,22 +264,24 @@ def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Langua
     compared = int(summary.loc["classifier", "n_compared"])
     count = count_text(suggested)
     no_keywords = TEXT_HEAD[lang]["no_keywords"]
-    dictionary = no_keywords if pd.isna(median["dictionary"]) else f"{median['dictionary']:.2f}"
+    dictionary = (
+        no_keywords if pd.isna(median["dictionary"]) else f"{number(median['dictionary'], 2)}"
+    )
     if lang == "sv":
         count = count.replace("a suppressed number", TEXT_HEAD["sv"]["suppressed"])
         return (
             f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
-            f"{median['classifier']:.2f} och ordlistan {dictionary} för de "
+            f"{number(median['classifier'], 2)} och ordlistan {dictionary} för de "
             f"{n_codes} koder som klassificeraren prövades på, medan två kodare har "
-            f"median-κ {median['human']:.2f} sinsemellan; klassificeraren når minst "
+            f"median-κ {number(median['human'], 2)} sinsemellan; klassificeraren når minst "
             f"kodarnas överensstämmelse för {reach} av {compared} koder. Förslag har tagits "
             f"fram för {count} okodade enheter."
         )
     return (
         f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
-        f"{median['classifier']:.2f} and the dictionary {dictionary} on the "
+        f"{number(median['classifier'], 2)} and the dictionary {dictionary} on the "
         f"{n_codes} codes the classifier was evaluated on, while two coders agree with "
-        f"each other at a median κ of {median['human']:.2f}; the classifier reaches at "
+        f"each other at a median κ of {number(median['human'], 2)}; the classifier reaches at "
         f"least the coders' agreement for {reach} of {compared} codes. Suggestions were "
         f"made for {count} uncoded units."
     )

@@ -34,8 +34,10 @@ import contextlib
 import html
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from cape_study.paths import ProjectPaths
 from cape_study.privacy.masking import PRIVACY_MIMETYPE
@@ -121,7 +123,47 @@ def render_html(nb: Any, title: str, *, synthetic: bool | None = False) -> str:
             "cape_banner_css": BANNER_CSS,
         },
     )
-    return body
+    return heading_ids(body)
+
+
+_HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?\sid=")([^"]*)(")', re.IGNORECASE)
+_HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]*)(")')
+
+
+def heading_ids(body: str) -> str:
+    """Give every heading an id that is valid and stable in every language, and point the
+    links at it: the heading's text in ASCII (``Anmält brott`` -> ``anmalt-brott``, ``ILO:s
+    indikatorer`` -> ``ilo-s-indikatorer``), starting with a letter (``h-`` before a
+    digit) and numbered ``-2``, ``-3`` when repeated. nbconvert's own ids keep the
+    punctuation and the letters åäö, which its links then percent-encode, so that an
+    in-page link to a Swedish heading finds no id."""
+    taken: set[str] = set()
+    renamed: dict[str, str] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        old = html.unescape(m.group(2))
+        new = base = _slug(old)
+        n = 1
+        while new in taken:
+            n += 1
+            new = f"{base}-{n}"
+        taken.add(new)
+        renamed.setdefault(old, new)
+        return f"{m.group(1)}{new}{m.group(3)}"
+
+    def relink(m: re.Match[str]) -> str:
+        name = html.unescape(m.group(2))
+        new = renamed.get(name, renamed.get(unquote(name)))
+        return m.group() if new is None else f"{m.group(1)}{new}{m.group(3)}"
+
+    body = _HEADING_ID.sub(rename, body)
+    return _HREF_FRAGMENT.sub(relink, body)
+
+
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", unquote(text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "section"
+    return slug if slug[0].isalpha() else f"h-{slug}"
 
 
 def takeaways(nb: Any) -> list[dict[str, Any]]:

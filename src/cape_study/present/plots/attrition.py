@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED
+from cape_study.present.display import SUPPRESSED, number
 from cape_study.present.labels import (
     ATTRITION_TITLES,
     COMPARISON_HEAD,
@@ -22,7 +22,7 @@ from cape_study.present.labels import (
     sort_groups,
     step_labels,
 )
-from cape_study.present.plots._shared import marker_offsets
+from cape_study.present.plots._shared import marker_offsets, number_axis, percent_axis
 
 __all__ = [
     "flow_heatmap",
@@ -112,7 +112,7 @@ def funnel_plot(
         range(len(stages)), [textwrap.fill(labels.get(s, s), 16) for s in stages], fontsize=7
     )
     ax.set_ylim(0, 1.05)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    percent_axis(ax.yaxis)
     title, ylabel = FUNNEL_TITLES[lang]
     ax.set_title(title)
     ax.set_ylabel(ylabel)
@@ -184,12 +184,12 @@ def funnel_groups_plot(
     ticks = []
     for g in groups:
         n = sizes.loc[g, "n_cases"]
-        size = SUPPRESSED if pd.isna(n) else f"{int(n):,}"
+        size = SUPPRESSED if pd.isna(n) else f"{number(int(n))}"
         ticks.append(textwrap.fill(group_label(group, g, lang, book), 32) + f" (n = {size})")
     ax.set_yticks(range(len(groups)), ticks, fontsize=8)
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    percent_axis(ax.xaxis)
     ax.set_xlabel(ATTRITION_TITLES[lang]["share"])
     ax.grid(axis="x", alpha=0.3)
     if title:
@@ -259,7 +259,7 @@ def survival_plot(
     ax.set_ylabel(titles[estimate])
     ax.set_ylim(0, 1.02 if estimate == "survival" else None)
     ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    percent_axis(ax.yaxis)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
     if title:
@@ -320,7 +320,7 @@ def flow_heatmap(
     counts = counts.mask(counts.isna() & ~hidden, 0)
     values = counts.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     text = np.where(
-        np.isnan(values), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(values))
+        np.isnan(values), "", np.vectorize(lambda v: f"{number(v)}")(np.nan_to_num(values))
     )
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * len(cols) + 3, 0.7 * len(rows) + 1.8))
@@ -389,9 +389,9 @@ def public_comparison_plot(
     of = COMPARISON_HEAD[lang]["of"]
     for y, r in zip(ys, table.itertuples(), strict=True):
         ax.plot([r.public_value], [y - 0.12], marker="D", color="black", linestyle="none")
-        note = f" {of} {int(r.public_total):,}" if pd.notna(r.public_total) else ""
+        note = f" {of} {number(int(r.public_total))}" if pd.notna(r.public_total) else ""
         ax.annotate(
-            f"{int(r.public_value):,}{note} ({r.public_period})",
+            f"{number(int(r.public_value))}{note} ({r.public_period})",
             (r.public_value, y - 0.12),
             xytext=(7, 0),
             textcoords="offset points",
@@ -413,9 +413,9 @@ def public_comparison_plot(
         ax.plot([r.case_count], [y + 0.18], marker="o", color="C0", linestyle="none")
         note = ""
         if r.measure == "share":
-            note = f" {of} {'·' if pd.isna(r.case_total) else f'{int(r.case_total):,}'}"
+            note = f" {of} {'·' if pd.isna(r.case_total) else f'{number(int(r.case_total))}'}"
         ax.annotate(
-            f"{int(r.case_count):,}{note} ({r.case_period})",
+            f"{number(int(r.case_count))}{note} ({r.case_period})",
             (r.case_count, y + 0.18),
             xytext=(7, 0),
             textcoords="offset points",
@@ -425,7 +425,7 @@ def public_comparison_plot(
         )
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(-0.2, max(float(table["public_value"].max()), 1) * 6)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    number_axis(ax.xaxis)
     ticks = [
         textwrap.fill(r.label, 44)
         + f"\n[public_statistics.csv, {titles['lines' if ',' in r.public_lines else 'line']} "

@@ -10,8 +10,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.display import number
 from cape_study.present.labels import BARRIER_TITLES, COEFFICIENT_LABELS, GROUP_LABELS
-from cape_study.present.plots._shared import marker_offsets, wrapped_label
+from cape_study.present.plots._shared import (
+    marker_offsets,
+    percent_axis,
+    wrapped_label,
+)
 
 __all__ = ["agreement_plot", "cooccurrence_heatmap", "prevalence_plot"]
 
@@ -55,14 +60,14 @@ def prevalence_plot(
             (rows["ci_high"].to_numpy(float) - x).clip(min=0),
         ]
         n = table.loc[table["group"] == group, "n_cases"].dropna()
-        size = f" (n = {int(n.iloc[0]):,})" if len(n) else ""
+        size = f" (n = {number(int(n.iloc[0]))})" if len(n) else ""
         ax.errorbar(x, y, xerr=err, marker="o", capsize=3, linestyle="none", label=label + size)
     ax.set_yticks(
         range(len(codes)), [wrapped_label(book, s, c, lang) for s, c in position], fontsize=8
     )
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    percent_axis(ax.xaxis)
     titles = BARRIER_TITLES[lang]
     scheme = book.scheme(str(codes["scheme"].iloc[0])).label(lang) if len(codes) else ""
     ax.set_title(titles["prevalence"].format(scheme=scheme))

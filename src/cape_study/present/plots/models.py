@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Language
+from cape_study.present.display import percent
 from cape_study.present.labels import FOREST_TITLES
 
 __all__ = ["forest_plot"]
@@ -86,7 +87,7 @@ def forest_plot(
     )
     ax.invert_yaxis()
     title, name = words[ratio]
-    level = f"{float(rows['confidence'].iloc[0]):.0%}" if len(rows) else ""
+    level = f"{percent(float(rows['confidence'].iloc[0]), 0)}" if len(rows) else ""
     kind = str(rows["interval"].iloc[0]) if len(rows) else ""
     ax.set_title(title)
     ax.set_xlabel(

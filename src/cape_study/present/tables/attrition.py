@@ -13,6 +13,8 @@ from cape_study.present.display import (
     count_share_cell,
     duration,
     estimate_cell,
+    number,
+    percent,
     share_cell,
 )
 from cape_study.present.labels import (
@@ -63,7 +65,7 @@ def format_funnel(
             head["stage"]: labelled["stage"],
             head["reached"]: count_cells(table["reached"]),
             head["n_cases"]: count_cells(table["n_cases"]),
-            head["share"].format(ci=f"{confidence:.0%}"): [
+            head["share"].format(ci=f"{percent(confidence, 0)}"): [
                 share_cell(p, lo, hi)
                 for p, lo, hi in zip(
                     table["proportion"], table["ci_low"], table["ci_high"], strict=True
@@ -159,7 +161,7 @@ def format_time_to_event(
     out[heads["time"]] = [duration(t, lang) for t in rows["time"]]
     out[heads["at_risk"]] = count_cells(rows["at_risk"])
     out[heads["cumulative_events"]] = count_cells(rows["cumulative_events"])
-    out[heads[estimate].format(ci=f"{confidence:.0%}")] = [
+    out[heads[estimate].format(ci=f"{percent(confidence, 0)}")] = [
         share_cell(p, lo, hi) if pd.notna(lo) and pd.notna(hi) else estimate_cell(p)
         for p, lo, hi in zip(rows[estimate], rows["ci_low"], rows["ci_high"], strict=True)
     ]
@@ -197,17 +199,17 @@ def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataF
     head = COMPARISON_HEAD[lang]
 
     def public(r) -> str:
-        text = f"{int(r.public_value):,}"
+        text = f"{number(int(r.public_value))}"
         if pd.notna(r.public_total):
-            text += f" {head['of']} {int(r.public_total):,} ({r.public_share:.1%})"
+            text += f" {head['of']} {number(int(r.public_total))} ({percent(r.public_share)})"
         return f"{text} {r.public_unit}, {r.public_period}"
 
     def case(r) -> str:
         if pd.isna(r.case_count):
             return f"{SUPPRESSED} {CASE_NAMES[lang]}, {r.case_period}"
-        text = f"{int(r.case_count):,}"
+        text = f"{number(int(r.case_count))}"
         if r.measure == "share":
-            total = SUPPRESSED if pd.isna(r.case_total) else f"{int(r.case_total):,}"
+            total = SUPPRESSED if pd.isna(r.case_total) else f"{number(int(r.case_total))}"
             text += f" {head['of']} {total} ({share_cell(r.case_share, r.ci_low, r.ci_high)})"
         return f"{text} {CASE_NAMES[lang]}, {r.case_period}"
 

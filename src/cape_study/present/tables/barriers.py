@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED, count_cells
+from cape_study.present.display import SUPPRESSED, count_cells, number, percent
 from cape_study.present.labels import BARRIER_HEAD, COEFFICIENT_LABELS, GROUP_LABELS, code_labels
 
 __all__ = ["disagreement_sheet", "format_agreement", "format_disagreements", "format_prevalence"]
@@ -29,7 +29,7 @@ def format_prevalence(
     book = codebook_or_default(codebook)
     head = BARRIER_HEAD[lang]
     confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
-    ci = f"{confidence:.0%}"
+    ci = f"{percent(confidence, 0)}"
     codes = table[["scheme", "code"]].drop_duplicates()
     scheme = str(codes["scheme"].iloc[0]) if len(codes) else ""
     out = pd.DataFrame(
@@ -38,10 +38,12 @@ def format_prevalence(
     for group, label in GROUP_LABELS[lang].items():
         rows = codes.merge(table[table["group"] == group], on=["scheme", "code"], how="left")
         n = rows["n_cases"].dropna()
-        size = SUPPRESSED if n.empty or pd.isna(n.iloc[0]) else f"{int(n.iloc[0]):,}"
+        size = SUPPRESSED if n.empty or pd.isna(n.iloc[0]) else f"{number(int(n.iloc[0]))}"
         column = f"{label} (n = {size}): {head['cell'].format(ci=ci)}"
         out[column] = [
-            SUPPRESSED if pd.isna(x) or pd.isna(p) else f"{int(x):,} ({p:.1%}, {lo:.1%}–{hi:.1%})"
+            SUPPRESSED
+            if pd.isna(x) or pd.isna(p)
+            else f"{number(int(x))} ({percent(p)}, {percent(lo)}–{percent(hi)})"
             for x, p, lo, hi in zip(
                 rows["present"], rows["proportion"], rows["ci_low"], rows["ci_high"], strict=True
             )
@@ -93,12 +95,14 @@ def format_agreement(
         if len(coders) == 1:
             facts.append(f"{int(coders[0])} {head['coders']}")
         if len(units) == 1:
-            facts.append(f"{int(units[0]):,} {head['units']}")
-        column = f"{label} ({confidence:.0%} {head['ci']})" + (
+            facts.append(f"{number(int(units[0]))} {head['units']}")
+        column = f"{label} ({percent(confidence, 0)} {head['ci']})" + (
             f", {', '.join(facts)}" if facts else ""
         )
         out[column] = [
-            SUPPRESSED if pd.isna(e) else f"{e:.2f} ({lo:.2f} {head['to']} {hi:.2f})"
+            SUPPRESSED
+            if pd.isna(e)
+            else f"{number(e, 2)} ({number(lo, 2)} {head['to']} {number(hi, 2)})"
             for e, lo, hi in zip(part["estimate"], part["ci_low"], part["ci_high"], strict=True)
         ]
     return out
@@ -119,7 +123,9 @@ def format_disagreements(
             title: code_labels(table, book, lang),
             head["coded"]: count_cells(table["n_units"]),
             head["disagree"]: count_cells(table["n_disagree"]),
-            head["share"]: [SUPPRESSED if pd.isna(s) else f"{s:.0%}" for s in table["share"]],
+            head["share"]: [
+                SUPPRESSED if pd.isna(s) else f"{percent(s, 0)}" for s in table["share"]
+            ],
         }
     )
 

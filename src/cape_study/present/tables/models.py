@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import count_cells, p_cell, ratio_cell
+from cape_study.present.display import count_cells, p_cell, percent, ratio_cell
 from cape_study.present.labels import INTERVAL_KINDS, MODEL_HEAD, POPULATION_ENDS
 
 __all__ = ["format_population", "format_ratios", "format_term_counts"]
@@ -25,7 +25,7 @@ def format_ratios(
     head = MODEL_HEAD[lang]
     ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
     rows = table[table["term"] != "(Intercept)"]
-    level = f"{float(table['confidence'].iloc[0]):.0%}" if len(table) else "95%"
+    level = f"{percent(float(table['confidence'].iloc[0]), 0)}" if len(table) else "95%"
     kind = INTERVAL_KINDS[lang].get(str(table["interval"].iloc[0]), "") if len(table) else ""
     out = pd.DataFrame(
         {

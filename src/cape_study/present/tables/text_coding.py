@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, count_cells, score_cell
+from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, count_cells, number, score_cell
 from cape_study.present.labels import TEXT_HEAD
 
 __all__ = [
@@ -94,7 +94,8 @@ def format_evidence(
                 book.scheme(scheme).label(lang): book.label(scheme, code, lang),
                 head["matched"]: SUPPRESSED
                 if hidden
-                else f"{int(safe.loc[code, 'matched']):,} / {int(safe.loc[code, 'n_units']):,}",
+                else f"{number(int(safe.loc[code, 'matched']))} / "
+                f"{number(int(safe.loc[code, 'n_units']))}",
                 head["words"]: examples.loc[code, "match"] if shown else "",
                 head["sentence"]: examples.loc[code, "evidence"] if shown else "",
             }
@@ -153,7 +154,7 @@ def format_suggestions(
             head["unit"]: table[unit].astype(str).to_numpy(),
             book.scheme(scheme).label(lang): [labels.get(c, c) for c in table["code"]],
             head["probability"]: [
-                NOT_ESTIMABLE if pd.isna(p) else f"{p:.2f}" for p in table["probability"]
+                NOT_ESTIMABLE if pd.isna(p) else f"{number(p, 2)}" for p in table["probability"]
             ],
             head["by"]: by,
             head["passage"]: table["passage"].to_numpy(),
