@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED, Count, count_share_cell
+from cape_study.present.display import SUPPRESSED, Count, count_share_cell, percent
 from cape_study.present.labels import (
     DROPOUT_HEAD,
     code_labels,
@@ -19,7 +19,7 @@ __all__ = ["format_dropout", "format_reasons", "format_stage_prevalence"]
 
 
 def _confidence(table: pd.DataFrame) -> str:
-    return f"{float(table['confidence'].iloc[0]) if len(table) else 0.95:.0%}"
+    return percent(float(table["confidence"].iloc[0]) if len(table) else 0.95, 0)
 
 
 def _count(value: object) -> str:
