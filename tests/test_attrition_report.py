@@ -99,7 +99,9 @@ def _times() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "country": ["SE"] * 12 + ["FI"] * 6,
-            "days": [*range(10, 130, 10), 50, 60, 70, 80, 400, 800],
+            # Sweden's last case stays open past the times shown (1000 days): estimates
+            # after the last observation are unknown (test_survival).
+            "days": [*range(10, 120, 10), 1000, 50, 60, 70, 80, 400, 800],
             "event": ["closed"] * 10
             + ["prosecuted", "censored"]
             + ["closed"] * 3
@@ -142,6 +144,8 @@ def test_time_to_event_table_hides_estimates_resting_on_few_events() -> None:
     assert closed["Events so far"] == "10" and closed["Cumulative incidence (95% CI)"].startswith(
         "83.3% ("
     )
+    beyond = tables.format_time_to_event(_suppressed_incidence([2000]))  # after everyone
+    assert (beyond["Cumulative incidence (95% CI)"] == tables.NOT_ESTIMABLE).all()
     text = tables.estimate_text(safe, at=365, cause="prosecuted")
     # FI: no prosecution by a year; 5 of its 6 cases' states are known there (one was
     # censored at 80 days): the exact upper limit for 0 of 5.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from fractions import Fraction as Fr
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 from statsmodels.stats.proportion import proportion_confint
 
-from cape_study.stats.survival import cumulative_incidence, kaplan_meier
+from cape_study.stats.survival import cumulative_incidence, kaplan_meier, median_survival
 
 # Remission times in weeks of the 21 children given 6-mercaptopurine (Freireich et al.
 # 1963, Blood 21:699-716); 0 = still in remission (censored).
@@ -193,3 +194,83 @@ def test_groups_are_estimated_separately_and_bad_input_is_named() -> None:
         kaplan_meier(SIX_MP.assign(weeks=-1), "weeks", "relapse")
     with pytest.raises(ValueError, match="no event other than 'censored'"):
         cumulative_incidence(TINY.assign(cause="censored"), "t", "cause")
+
+
+# -- median survival and the curve beyond the last observation --------------------------
+WHAS500 = Path(__file__).parent / "fixtures" / "survival" / "whas500.csv"
+
+
+def test_median_and_quartiles_match_r_quantile_survfit_on_whas500() -> None:
+    # quantile(survfit(Surv(LENFOLY, FSTAT) ~ AFB, data = dat), probs = c(.25, .5, .75))
+    # with R's default log band (CAMIS, R/survival.qmd; data: tests/fixtures/survival).
+    data = pd.read_csv(WHAS500)
+    data["years"] = (data["LENFOL"] / 365.25).round(2)
+    published = {  # (AFB, probability): (time, lower, upper)
+        (1, 0.25): (0.26, 0.05, 1.11),
+        (0, 0.25): (0.94, 0.55, 1.47),
+        (1, 0.5): (2.37, 1.27, 4.24),
+        (0, 0.5): (5.91, 4.32, np.nan),
+        (1, 0.75): (6.43, 4.24, np.nan),
+        (0, 0.75): (6.44, 6.44, np.nan),
+    }
+    for q in (0.25, 0.5, 0.75):
+        table = median_survival(data, "years", "FSTAT", by="AFB", transform="log", probability=q)
+        for row in table.itertuples():
+            expected = published[row.AFB, q]
+            np.testing.assert_allclose(
+                [row.time, row.ci_low, row.ci_high], expected, atol=1e-9, err_msg=str((row.AFB, q))
+            )
+
+
+def test_median_with_log_log_band_equals_lifelines() -> None:
+    from lifelines.utils import median_survival_times
+
+    data = pd.concat([SIX_MP.assign(group="6-MP"), PLACEBO.assign(group="placebo")])
+    table = median_survival(data, "weeks", "relapse", by="group").set_index("group")
+    for name, part in data.groupby("group"):
+        fitter = KaplanMeierFitter().fit(part["weeks"], part["relapse"])
+        interval = median_survival_times(fitter.confidence_interval_).iloc[0].to_numpy(float)
+        interval[np.isinf(interval)] = np.nan  # lifelines: inf where R says NA
+        assert table.loc[name, "time"] == fitter.median_survival_time_
+        np.testing.assert_allclose(table.loc[name, ["ci_low", "ci_high"]].to_numpy(float), interval)
+    # Klein & Moeschberger (2003), section 4.5: median remission 23 weeks on 6-MP.
+    assert table.loc["6-MP", "time"] == 23 and table.loc["placebo", "time"] == 8
+
+
+def test_median_on_a_flat_half_is_the_midpoint_and_beyond_the_data_is_missing() -> None:
+    # CAMIS, "R vs SAS - Kaplan Meier and Cox-proportion hazards modelling"
+    # (Comp/r-sas_survival.qmd): five events then five censored. The curve is exactly
+    # 0.5 from day 87 to the last observation (118): R's median (87 + 118) / 2 = 102.5;
+    # the survival at 118 is 0.5 (0.184, 0.753) (log-log); at 120, after the last
+    # observation, SAS says "not evaluable" and R carries 0.5 forward only with extend.
+    data = pd.DataFrame(
+        {
+            "time": [54, 75, 77, 84, 87, 92, 103, 105, 112, 118],
+            "status": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
+        }
+    )
+    assert median_survival(data, "time", "status")["time"].iloc[0] == 102.5
+    at = kaplan_meier(data, "time", "status", times=[118, 120]).set_index("time")
+    assert at.loc[118, "survival"] == 0.5
+    assert round(at.loc[118, "ci_low"], 3) == 0.184 and round(at.loc[118, "ci_high"], 3) == 0.753
+    assert at.loc[120, "at_risk"] == 0
+    assert at.loc[120, ["survival", "ci_low", "ci_high"]].isna().all()
+    # The same data with the last observation an event: everyone's fate is known, and
+    # both R and SAS give survival 0 at day 120.
+    ended = data.assign(status=[1, 1, 1, 1, 1, 0, 0, 0, 0, 1])
+    assert kaplan_meier(ended, "time", "status", times=[120])["survival"].iloc[0] == 0
+    # No event at all: not survival 1.0 with nobody at risk.
+    none = kaplan_meier(data.assign(status=0), "time", "status", times=[200])
+    assert none["survival"].isna().all() and none["at_risk"].iloc[0] == 0
+    cif = cumulative_incidence(
+        data.assign(cause=np.where(data["status"] == 1, "prosecuted", "censored")),
+        "time",
+        "cause",
+        times=[118, 120],
+    )
+    assert cif["cif"].iloc[0] == pytest.approx(0.5) and pd.isna(cif["cif"].iloc[1])
+
+
+def test_median_refuses_unknown_transform() -> None:
+    with pytest.raises(ValueError, match="known: log-log, log"):
+        median_survival(SIX_MP, "weeks", "relapse", transform="plain")

@@ -20,7 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-__all__ = ["cumulative_incidence", "kaplan_meier"]
+__all__ = ["TRANSFORMS", "cumulative_incidence", "kaplan_meier", "median_survival"]
+
+#: Scales on which :func:`median_survival` builds the pointwise band it inverts.
+TRANSFORMS = ("log-log", "log")
 
 
 def kaplan_meier(
@@ -58,7 +61,10 @@ def kaplan_meier(
     confidence
         Coverage of the pointwise intervals.
     times
-        Evaluate at these times instead of at every observed time.
+        Evaluate at these times instead of at every observed time. A time after the
+        last observed one (nobody left at risk) has a missing estimate and interval,
+        not the last value carried forward, unless the subjects last observed all had
+        an event (the survival has then reached 0 for good).
 
     Returns
     -------
@@ -76,6 +82,104 @@ def kaplan_meier(
     codes = data[event].astype(bool).astype(int)
     frame = data.assign(_code=codes)
     return _by_group(frame, duration, by, times, confidence, None)
+
+
+def median_survival(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+    transform: str = "log-log",
+    probability: float = 0.5,
+) -> pd.DataFrame:
+    """Median time to the event (or another quantile) from Kaplan-Meier, with its interval.
+
+    The median is the first time at which the Kaplan-Meier curve falls to 0.5 or below;
+    where the curve is exactly 0.5 over a stretch, the midpoint of that stretch (up to the
+    next drop, or the last observed time), as R's ``quantile.survfit`` reports it. The
+    interval is Brookmeyer & Crowley's (1982): the times at which the upper and the
+    lower limit of the pointwise confidence band fall to 0.5, with the same rule. The
+    band is Greenwood's on the ``log-log`` scale (as :func:`kaplan_meier`, lifelines and
+    SAS ``PROC LIFETEST`` by default) or the ``log`` scale (R's ``survfit`` default). A
+    limit that the band never reaches is missing: the data do not bound it (R's NA,
+    SAS's "not evaluable"); so is the median itself when fewer than half had the event.
+
+    Parameters
+    ----------
+    data, duration, event, by, confidence
+        As in :func:`kaplan_meier`.
+    transform
+        ``log-log`` or ``log`` (:data:`TRANSFORMS`).
+    probability
+        The share with the event at the quantile: 0.5 for the median, 0.25 for the
+        first quartile of time (survival 0.75).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``by`` columns, ``n``, ``events``, ``probability``, ``time``
+        (the quantile), ``ci_low``, ``ci_high``, ``confidence``, ``transform``.
+
+    References
+    ----------
+    Brookmeyer, R. & Crowley, J. (1982). A confidence interval for the median survival
+    time. *Biometrics* 38, 29-41. Therneau, T. M., survival (R package),
+    ``quantile.survfit``.
+    """
+    if transform not in TRANSFORMS:
+        raise ValueError(f"unknown transform {transform!r}; known: {', '.join(TRANSFORMS)}")
+    if not 0 < probability < 1:
+        raise ValueError(f"probability must be between 0 and 1, not {probability}")
+    curves = kaplan_meier(data, duration, event, by=by, confidence=confidence)
+    keys = _columns(by)
+    z = float(norm.ppf(0.5 + confidence / 2))
+    level = 1 - probability
+    rows = []
+    for key, curve in curves.groupby(keys, sort=False) if keys else [((), curves)]:
+        time = curve["time"].to_numpy(float)
+        surv = curve["survival"].to_numpy(float)
+        if transform == "log":
+            n = curve["at_risk"].to_numpy(float)
+            d = curve["events"].to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sd = np.sqrt(np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0)))
+                low = np.where(surv > 0, surv * np.exp(-z * sd), np.nan)
+                high = np.where(surv > 0, np.minimum(1.0, surv * np.exp(z * sd)), np.nan)
+        else:
+            low, high = curve["ci_low"].to_numpy(float), curve["ci_high"].to_numpy(float)
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append(
+            dict(zip(keys, key, strict=True))
+            | {
+                "n": int(curve["at_risk"].iloc[0]),
+                "events": int(curve["events"].sum()),
+                "probability": probability,
+                "time": _crossing(time, surv, level),
+                "ci_low": _crossing(time, low, level),
+                "ci_high": _crossing(time, high, level),
+                "confidence": confidence,
+                "transform": transform,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _crossing(time: np.ndarray, curve: np.ndarray, level: float) -> float:
+    """First time a right-continuous step curve is at or below ``level``; where it is
+    exactly at ``level``, the midpoint up to where it drops below (or the last time)."""
+    tolerance = np.sqrt(np.finfo(float).eps)
+    with np.errstate(invalid="ignore"):
+        at_or_below = np.flatnonzero(curve <= level + tolerance)
+        if not len(at_or_below):
+            return float("nan")
+        first = at_or_below[0]
+        if abs(curve[first] - level) >= tolerance:
+            return float(time[first])
+        lower = np.flatnonzero(curve[first:] < level - tolerance)
+    end = time[first + lower[0]] if len(lower) else time[-1]
+    return float((time[first] + end) / 2)
 
 
 def cumulative_incidence(
@@ -302,4 +406,14 @@ def _evaluate(
     else:
         none = out["cif"].to_numpy() == 0
         out.loc[none, "ci_high"] = 1 - bound[none]
+    # Beyond the last observed time nobody is under observation: the curve is unknown
+    # there (SAS's "not evaluable"; R's summary.survfit drops such times unless asked to
+    # extend), unless those last observed all had an event: the curve has then reached
+    # the end (survival 0), which fixes it for good.
+    if len(t):
+        ended = bool((c[t == t.max()] > 0).all())
+        if not ended:
+            out.loc[at > t.max(), columns] = np.nan
+    else:
+        out.loc[:, columns] = np.nan
     return out

@@ -7,6 +7,7 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import (
+    NOT_ESTIMABLE,
     SUPPRESSED,
     Count,
     count_cells,
@@ -145,7 +146,9 @@ def format_time_to_event(
     Expects :func:`cape_study.stats.survival.kaplan_meier` or
     :func:`~cape_study.stats.survival.cumulative_incidence` evaluated at ``times`` (days),
     after :func:`cape_study.privacy.disclosure.suppress` of ``at_risk`` and
-    ``cumulative_events`` (estimates derived from a hidden count hidden with it).
+    ``cumulative_events`` (estimates derived from a hidden count hidden with it). A
+    time after the last observation (nobody at risk, no estimate) shows
+    :data:`~cape_study.present.display.NOT_ESTIMABLE`.
     """
     book = codebook_or_default(codebook)
     estimate = "cif" if "cif" in table else "survival"
@@ -161,9 +164,16 @@ def format_time_to_event(
     out[heads["time"]] = [duration(t, lang) for t in rows["time"]]
     out[heads["at_risk"]] = count_cells(rows["at_risk"])
     out[heads["cumulative_events"]] = count_cells(rows["cumulative_events"])
+    # After the last observed time (nobody at risk) the estimate is unknown, not hidden.
     out[heads[estimate].format(ci=f"{percent(confidence, 0)}")] = [
-        share_cell(p, lo, hi) if pd.notna(lo) and pd.notna(hi) else estimate_cell(p)
-        for p, lo, hi in zip(rows[estimate], rows["ci_low"], rows["ci_high"], strict=True)
+        NOT_ESTIMABLE
+        if pd.isna(p) and n == 0
+        else share_cell(p, lo, hi)
+        if pd.notna(lo) and pd.notna(hi)
+        else estimate_cell(p)
+        for p, lo, hi, n in zip(
+            rows[estimate], rows["ci_low"], rows["ci_high"], rows["at_risk"], strict=True
+        )
     ]
     return out
 
