@@ -244,7 +244,7 @@ def test_unparseable_date_and_number(case_dir: Path, tables) -> None:
     problems = problems_of(case_dir)
     dates = only(problems, column="report_date")
     assert dates["row"].tolist() == [2, 4]
-    assert dates["expected"].eq("a date written YYYY-MM-DD").all()
+    assert dates["expected"].str.startswith("a date written YYYY-MM-DD, or YYYY-MM or YYYY").all()
     assert only(problems, column="n_victims")["expected"].tolist() == ["a whole number"]
 
 

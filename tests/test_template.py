@@ -3,7 +3,6 @@ without renaming anything and runs through the pipeline."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -25,7 +24,7 @@ CUTOFF = "2024-12-31"
 def fill(template: Path, tables: dict[str, list[dict[str, str]]], out: Path) -> Path:
     """What a research assistant's script (or hand) does: find each table's sheet and
     columns by their headers and append rows below the example row, with codes as
-    drop-down entries ("code — label"), yes/no words and dates as dates."""
+    drop-down entries ("code — label"), yes/no words and dates as typed text."""
     book = openpyxl.load_workbook(template)
     sheets = {table_aliases(BOOK).get(normalise(s.title)): s for s in book.worksheets}
     for tname, rows in tables.items():
@@ -49,8 +48,6 @@ def fill(template: Path, tables: dict[str, list[dict[str, str]]], out: Path) -> 
                     value = f"{value}{CODE_SEPARATOR}{label}"
                 elif value is not None and col.type == "boolean":
                     value = words.get(value, value)
-                elif value is not None and col.type == "date":
-                    value = dt.datetime.fromisoformat(value)
                 elif value is not None and col.type == "integer":
                     value = int(value)
                 values.append(value)
@@ -83,7 +80,7 @@ def test_the_template_is_made_from_the_codebook(tmp_path: Path, lang: str) -> No
             if col.type in {"code", "boolean", "date", "integer"}:
                 assert f"{letter}2:{letter}5000" in checks, (tname, cname)
             if col.type == "date":
-                assert sheet.column_dimensions[letter].number_format == "yyyy-mm-dd"
+                assert sheet.column_dimensions[letter].number_format == "@"  # text
     lists = book.worksheets[-1]
     assert lists.sheet_state == "hidden"
     entries = [c.value for c in next(col for col in lists.columns if col[0].value == "country")]

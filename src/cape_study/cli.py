@@ -17,7 +17,7 @@ from cape_study import __version__
 from cape_study.data.codebook import load_codebook, render_html, render_markdown
 from cape_study.data.template import write_template
 from cape_study.errors import CapeStudyError, CaseFileError, ParameterError
-from cape_study.paths import project
+from cape_study.paths import DEFAULT_DATA_CUTOFF, project
 from cape_study.privacy.keys import DEFAULT_KEY_FILE, KEY_ENV, write_key
 from cape_study.runner.browser import check_report
 from cape_study.runner.manifest import verify_report
@@ -82,7 +82,12 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a case file and list every problem in it")
     p.add_argument("path", type=Path, help="a folder of CSV files or an .xlsx workbook")
-    p.add_argument("--data-cutoff", help="no event may fall after this date (default: today)")
+    p.add_argument(
+        "--data-cutoff",
+        default=DEFAULT_DATA_CUTOFF,
+        help=f"no event may fall after this date (default: {DEFAULT_DATA_CUTOFF}, as in "
+        "`cape-study run`)",
+    )
     p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
     p.add_argument(
         "--out",
@@ -274,8 +279,8 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--data-cutoff",
-        default="2024-12-31",
-        help="events after this date are dropped (default: 2024-12-31)",
+        default=DEFAULT_DATA_CUTOFF,
+        help=f"events after this date are dropped (default: {DEFAULT_DATA_CUTOFF})",
     )
     p.add_argument(
         "--coded-cases",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 __all__ = [
     "CODEBOOK_DIR",
+    "DEFAULT_DATA_CUTOFF",
     "OUTPUT_ENV",
     "PACKAGE_DIR",
     "PATH_PARAMETERS",
@@ -49,6 +50,10 @@ OUTPUT_ENV = "CAPE_STUDY_OUTPUT"
 #: a home folder after its user): never shown in a report page or workbook; a report
 #: names its case file by its data hash and the ``case_label`` parameter.
 PATH_PARAMETERS = frozenset({"case_file", "key_file"})
+#: The data cut-off when none is given, the same for ``cape-study validate``, the
+#: loaders, ``cape-study synth`` and the pipeline's intake, so that a case file that
+#: validates also passes intake.
+DEFAULT_DATA_CUTOFF = "2024-12-31"
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,21 @@
 """Cells to types: the first pass of validation (:mod:`cape_study.data.schema` is the second).
 
 Every cell arrives as text (CSV) or as a spreadsheet value (xlsx) and is converted to
-the type the codebook declares: dates (ISO 8601, ``YYYY-MM-DD``), integers, booleans
+the type the codebook declares: dates, integers, booleans
 (``1/0``, ``true/false``, ``yes/no``, ``ja/nej``, ``kyllä/ei``), codes (a template's
 drop-down entry ``code — label`` is read as its code) and identifiers (without spaces
 or invisible characters; an invisible one is named in the problem). A cell that cannot
 be converted is a problem and becomes missing.
+
+Dates carry a precision. Real records often give only the month or the year ("offence
+period 2017", "judgment November 2019"), so a date cell may hold ``YYYY-MM-DD`` (day),
+``YYYY-MM`` (month) or ``YYYY`` (year). The typed column holds the first day of that
+period, and a companion column ``<column>_precision`` (:func:`precision_column`) holds
+``day``, ``month`` or ``year``; :func:`period_end` gives the period's last day, so that
+checks compare periods rather than their first days. A spreadsheet date is
+day-precise; a spreadsheet number in a date column is an Excel serial date (days
+since 1899-12-30) when it is above 2100, and a year when it is a whole number from 1900
+to 2100 (a year typed into a cell Excel did not turn into a date).
 """
 
 from __future__ import annotations
@@ -21,12 +31,17 @@ from cape_study.data.codebook import Table
 from cape_study.data.headers import CODE_SEPARATOR
 from cape_study.data.problems import ProblemList, Source, invisible_characters
 
-__all__ = ["DTYPES", "parse_table"]
+__all__ = ["DTYPES", "PRECISIONS", "parse_table", "period_end", "precision_column"]
 
 _TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä"}
 _FALSE = {"0", "false", "no", "nej", "n", "f", "ei"}
 _ID = re.compile(r"^\S+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})( 00:00:00)?)?)?$")
+#: A date's precision, finest first.
+PRECISIONS = ("day", "month", "year")
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_YEARS = (1900, 2100)
+_LAST_SERIAL = 2958465  # 9999-12-31
 
 
 _BLANK, _UNSEEN = object(), object()
@@ -41,17 +56,52 @@ def _is_blank(value: object) -> bool:
     )
 
 
-def _parse_date(value: object) -> dt.datetime | None:
+def precision_column(column: str) -> str:
+    """The name of the column that holds the precision of date column ``column``."""
+    return f"{column}_precision"
+
+
+def period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """The last day of each date's period: the date itself, its month's or its year's end.
+
+    ``dates`` holds each period's first day (as :func:`parse_table` writes them) and
+    ``precision`` ``day``, ``month``, ``year`` or missing (read as ``day``).
+    """
+    dates = pd.to_datetime(dates)
+    precision = precision.astype("string").reindex(dates.index)
+    end = dates.copy()
+    month = (precision == "month").fillna(False).to_numpy(bool)
+    year = (precision == "year").fillna(False).to_numpy(bool)
+    end[month] = dates[month] + pd.offsets.MonthEnd(0)
+    end[year] = dates[year] + pd.offsets.YearEnd(0)
+    return end
+
+
+def _parse_date(value: object) -> tuple[dt.datetime, str] | None:
     if isinstance(value, dt.datetime):
-        return value if value.time() == dt.time(0) else None
+        return (value, "day") if value.time() == dt.time(0) else None
     if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(0))
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return dt.datetime.strptime(value.strip()[:10], "%Y-%m-%d")
-        except ValueError:
-            return None
-    return None
+        return dt.datetime.combine(value, dt.time(0)), "day"
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        if number.is_integer() and _YEARS[0] <= number <= _YEARS[1]:
+            return dt.datetime(int(number), 1, 1), "year"
+        if number.is_integer() and _YEARS[1] < number <= _LAST_SERIAL:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(number)), "day"
+        return None
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value.strip())
+    if match is None:
+        return None
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        parsed = dt.datetime(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    return parsed, "day" if day else "month" if month else "year"
 
 
 def _parse_integer(value: object) -> int | None:
@@ -115,7 +165,11 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
     # type: (parser, pandas dtype, what is expected)
     "id": (_parse_id, "string", "an identifier without spaces"),
     "text": (_parse_text, "string", "text"),
-    "date": (_parse_date, "datetime64[ns]", "a date written YYYY-MM-DD"),
+    "date": (
+        _parse_date,
+        "datetime64[ns]",
+        "a date written YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known",
+    ),
     "integer": (_parse_integer, "Int64", "a whole number"),
     "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no or ja/nej"),
     "code": (_parse_code, "string", "a code"),
@@ -143,7 +197,9 @@ def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.Dat
     -------
     (typed, problems)
         The typed table (same index; unparseable cells are missing) and one problem
-        row per cell that could not be converted.
+        row per cell that could not be converted. Each date column is followed by its
+        precision column (:func:`precision_column`): ``day``, ``month`` or ``year``,
+        missing where the date is.
     """
     problems = ProblemList()
     typed = {}
@@ -151,6 +207,8 @@ def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.Dat
         parse, dtype, expected = _PARSERS[col.type]
         if name not in raw.columns:
             typed[name] = pd.Series(pd.NA, index=raw.index, dtype=dtype)
+            if col.type == "date":
+                typed[precision_column(name)] = pd.Series(pd.NA, index=raw.index, dtype="string")
             continue
         # A column repeats its values (codes, dates, booleans): each distinct value, by
         # type, is looked at once.
@@ -175,7 +233,13 @@ def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.Dat
                     "invisible" if invisible else "",
                 )
             values.append(parsed)
+        precision = None
+        if col.type == "date":
+            pairs = [v if isinstance(v, tuple) else (None, None) for v in values]
+            values, precision = [p[0] for p in pairs], [p[1] for p in pairs]
         typed[name] = pd.Series(values, index=raw.index, dtype=object).astype(dtype)
+        if precision is not None:
+            typed[precision_column(name)] = pd.Series(precision, index=raw.index, dtype="string")
     return pd.DataFrame(typed, index=raw.index), problems.rows
 
 

@@ -47,6 +47,7 @@ from cape_study.data.problems import (
 from cape_study.data.reading import RawTables, read_tables
 from cape_study.data.schema import parse_table, validate_tables
 from cape_study.errors import CaseFileError
+from cape_study.paths import DEFAULT_DATA_CUTOFF
 
 __all__ = [
     "SYNTHETIC_MARKER",
@@ -159,7 +160,7 @@ class CheckResult:
 # -- checking ---------------------------------------------------------------------------
 def _as_date(value: str | dt.date | None) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return dt.date.fromisoformat(DEFAULT_DATA_CUTOFF)
     if isinstance(value, dt.date):
         return value
     try:
@@ -185,8 +186,9 @@ def check_case_file(
     codebook
         The codebook (or its name) that declares the tables and codes.
     data_cutoff
-        No date may fall after it (default: today). Events after the cut-off are
-        errors: the study's data end there.
+        No date may fall after it (default: :data:`cape_study.paths.DEFAULT_DATA_CUTOFF`,
+        as in ``cape-study run``). Events after the cut-off are errors: the study's
+        data end there.
     read_documents
         Extract the text of every document (default); without it, only the tables
         are checked.

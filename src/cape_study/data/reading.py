@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cape_study.data.codebook import Codebook
+from cape_study.data.codebook import Codebook, Table
 from cape_study.data.documents import DOCUMENTS_DIR, decode
 from cape_study.data.headers import (
     EXAMPLE_MARK,
@@ -167,6 +167,7 @@ def _table(
     ):
         width -= 1
     header = header[:width]
+    keep = _single_columns(header, name, source, numbers[h], raw)
     body, index, examples = [], [], []
     for number, row in zip(numbers[h + 1 :], grid[h + 1 :], strict=True):
         first = row[0] if row else None
@@ -184,7 +185,8 @@ def _table(
                 value=_shown_row(extra),
             )
             raw.reported.update((name, number, c) for c in header)
-        body.append(list(row[:width]) + [None] * (width - len(row)))
+        cells = list(row[:width]) + [None] * (width - len(row))
+        body.append([cells[i] for i in keep])
         index.append(number)
     said = []
     if (source.sheet and source.sheet != name) or (
@@ -198,10 +200,56 @@ def _table(
     if said:
         raw.notes.append(f"{where}: {'; '.join(said)}")
     raw.tables[name] = pd.DataFrame(
-        body, columns=header, dtype=object, index=pd.Index(index, dtype="int64")
+        body, columns=[header[i] for i in keep], dtype=object, index=pd.Index(index, dtype="int64")
     )
     raw.sources[name] = source
     raw.header_rows[name] = numbers[h]
+
+
+def _single_columns(
+    header: list[str], name: str, source: Source, row: int, raw: RawTables
+) -> list[int]:
+    """The positions of the columns to keep: a column named twice (or more) in the
+    header is a problem naming its places, and only its first place is kept, as a
+    column that cannot be used (which of the two holds the data is not known)."""
+    places: dict[str, list[int]] = {}
+    for i, column in enumerate(header):
+        if column:
+            places.setdefault(column, []).append(i)
+    for column, at in places.items():
+        if len(at) > 1:
+            letters = " and ".join(_column_letter(i + 1) for i in at)
+            raw.problem(
+                source.file,
+                f"each column once in the header; {column} is in columns {letters} "
+                f"(the {_and(_ordinal(i + 1) for i in at)}): remove or rename one",
+                sheet=source.sheet,
+                row=row,
+                column=column,
+                value=column,
+                breaks=(name, [column]),
+            )
+            raw.reported.add((name, None, column))
+    return [i for i, column in enumerate(header) if not column or places[column][0] == i]
+
+
+def _column_letter(n: int) -> str:
+    """The spreadsheet letters of the ``n``-th column (1 = A, 27 = AA)."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 _REPLACED = re.compile("\ufffd")
@@ -241,11 +289,18 @@ def _read_csv(path: Path, name: str, codebook: Codebook, raw: RawTables) -> None
 def _read_csv_text(
     text: str, name: str, source: Source, codebook: Codebook, raw: RawTables
 ) -> None:
+    sep = _separator(text)
+    if sep != ",":
+        raw.notes.append(
+            f"{source.file}: read with '{sep}' as the separator (as Excel writes CSV files "
+            "in Swedish and Finnish settings)"
+        )
     try:
         if "\x00" in text:  # pandas' parser would cut a value at a NUL: read row by row
             raise pd.errors.ParserError("NUL")
         frame = pd.read_csv(
             io.StringIO(text),
+            sep=sep,
             header=None,
             dtype=str,
             keep_default_na=False,
@@ -256,7 +311,9 @@ def _read_csv_text(
         frame = None
     except pd.errors.ParserError:
         # Rows of different lengths: read row by row, so that each is reported.
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        rows = [
+            r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)
+        ]
         grid: list[list[object]] = [[c if c.strip() else None for c in r] for r in rows]
         _table(grid, list(range(1, len(grid) + 1)), name, source, codebook, raw)
         return
@@ -271,7 +328,12 @@ def _read_csv_text(
     top_grid = top_grid.values.tolist()
     h = find_header(top_grid, codebook.table(name))
     examples = frame[0].str.lstrip().str.startswith(EXAMPLE_MARK, na=False)
-    if h is None or any(_is_blank(v) for v in top_grid[h]) or examples.iloc[h + 1 :].any():
+    if (
+        h is None
+        or any(_is_blank(v) for v in top_grid[h])
+        or examples.iloc[h + 1 :].any()
+        or _repeats_a_column(top_grid[h], codebook.table(name))
+    ):
         grid = frame.astype(object).where(frame.notna(), None).values.tolist()
         _table(grid, list(range(1, len(grid) + 1)), name, source, codebook, raw)
         return
@@ -280,6 +342,22 @@ def _read_csv_text(
     body.columns = raw.tables[name].columns
     body.index = pd.RangeIndex(h + 2, h + 2 + len(body))
     raw.tables[name] = body
+
+
+def _separator(text: str) -> str:
+    """``;`` when the file's first lines are separated by semicolons (what Excel writes
+    where the decimal mark is a comma, as in Sweden and Finland), else ``,``: a line
+    counts for ``;`` when it holds more semicolons than commas outside quotes."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()][:10]
+    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines]
+    votes = sum(line.count(";") > line.count(",") for line in unquoted)
+    return ";" if lines and votes * 2 > len(lines) else ","
+
+
+def _repeats_a_column(header: list[object], table: Table) -> bool:
+    aliases = column_aliases(table)
+    names = [aliases.get(normalise(str(v).strip()), str(v).strip()) for v in header]
+    return len(set(names)) < len(names)
 
 
 def _read_folder(folder: Path, codebook: Codebook, raw: RawTables) -> None:
@@ -361,15 +439,22 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
                 )
             else:
                 found[name] = sheet
+        formulas = _formulas(path, [s for n, s in found.items() if not _is_broken(raw, n)])
         for name, sheet in found.items():
             if _is_broken(raw, name):
                 continue
-            numbers, grid = [], []
+            numbers, grid, uncached = [], [], []
             for i, r in enumerate(book[sheet].iter_rows(values_only=True)):
-                if any(not _is_blank(v) for v in r):
+                for j, formula in formulas.get((sheet, i + 1), {}).items():
+                    if j >= len(r) or r[j] is None:
+                        uncached.append((i + 1, j, formula))
+                if any(not _is_blank(v) for v in r) or any(u[0] == i + 1 for u in uncached):
                     numbers.append(i + 1)
                     grid.append([v.strip() if isinstance(v, str) else v for v in r])
             _table(grid, numbers, name, Source(path.name, sheet), codebook, raw)
+            _report_uncached(
+                uncached, name, codebook.table(name), grid, numbers, Source(path.name, sheet), raw
+            )
         if unknown:
             raw.notes.append(
                 f"{path.name}: ignored sheets that are not tables of the codebook: "
@@ -377,6 +462,63 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
             )
     finally:
         book.close()
+
+
+def _formulas(path: Path, sheets: list[str]) -> dict[tuple[str, int], dict[int, str]]:
+    """The formula cells of ``sheets``, by (sheet, row) and column position (0-based).
+
+    Read only when a worksheet of the file holds a formula at all (``<f>`` in its XML),
+    so that a workbook of plain values is opened once."""
+    import openpyxl
+
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in names):
+            return {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False)
+    found: dict[tuple[str, int], dict[int, str]] = {}
+    try:
+        for sheet in sheets:
+            for i, r in enumerate(book[sheet].iter_rows(values_only=True)):
+                cells = {j: v for j, v in enumerate(r) if isinstance(v, str) and v[:1] == "="}
+                if cells:
+                    found[(sheet, i + 1)] = cells
+    finally:
+        book.close()
+    return found
+
+
+def _report_uncached(
+    uncached: list[tuple[int, int, str]],
+    name: str,
+    table: Table,
+    grid: list[list[object]],
+    numbers: list[int],
+    source: Source,
+    raw: RawTables,
+) -> None:
+    """A problem for each formula cell whose result the file does not hold (a file
+    written by a program that does not compute formulas): its value is not known."""
+    if not uncached or name not in raw.header_rows:
+        return
+    header = grid[numbers.index(raw.header_rows[name])]
+    aliases = column_aliases(table)
+    for row, j, formula in uncached:
+        if row <= raw.header_rows[name]:
+            continue
+        written = str(header[j]).strip() if j < len(header) and header[j] is not None else ""
+        column = aliases.get(normalise(written), written) or _column_letter(j + 1)
+        raw.problem(
+            source.file,
+            f"a value; cell {_column_letter(j + 1)}{row} holds a formula whose result was "
+            "never saved (the file was written by a program that does not compute "
+            "formulas): open and save it in Excel or LibreOffice, or type the value",
+            sheet=source.sheet,
+            row=row,
+            column=column,
+            value=formula,
+        )
+        raw.reported.add((name, row, column))
 
 
 _READERS: dict[str, Callable[[Path, Codebook, RawTables], None]] = {
@@ -427,16 +569,6 @@ def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: RawT
     declared = codebook.table(name).columns
     source = raw.sources[name]
     header = raw.header_rows.get(name, 1)
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    for c in dupes:
-        raw.problem(
-            source.file,
-            "each column once; this column appears more than once",
-            sheet=source.sheet,
-            row=header,
-            column=c,
-            breaks=(name, [c]),
-        )
     for c in frame.columns:
         if c not in declared:
             raw.problem(
@@ -447,7 +579,7 @@ def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: RawT
                 column=c or "(blank header)",
             )
     missing = [c for c, col in declared.items() if c not in frame.columns]
-    raw.reported.update((name, None, c) for c in [*missing, *dupes])
+    raw.reported.update((name, None, c) for c in missing)
     for c in missing:
         if declared[c].required:
             raw.problem(

@@ -30,7 +30,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from cape_study.data.cells import DTYPES, parse_table
+from cape_study.data.cells import DTYPES, parse_table, period_end, precision_column
 from cape_study.data.codebook import Codebook, Column, Table
 from cape_study.data.problems import (
     PROBLEM_COLUMNS,
@@ -110,6 +110,17 @@ class _SchemaBuilder:
                     lambda s, c=frozenset(names): s.isin(c),
                 )
             )
+        if cname == "codebook_version":
+            checks.append(
+                self._check(
+                    f"{key}:version",
+                    cname,
+                    f"a codebook version written as text, such as {self.codebook.version} "
+                    "(a number such as 1 or 1,0 is not a version: format the cell as text "
+                    "and write the version with a point)",
+                    lambda s: s.str.fullmatch(r"\d+\.\d+"),
+                )
+            )
         if col.min is not None:
             checks.append(
                 self._check(
@@ -174,7 +185,7 @@ class _SchemaBuilder:
                     "events.date:after_report",
                     "date",
                     "a date on or after the case's report_date",
-                    lambda d: _not_before(d["date"], self._case_value(d, "report_date")),
+                    lambda d: _not_before(_end(d, "date"), self._case_value(d, "report_date")),
                 )
             )
             checks.append(
@@ -232,7 +243,9 @@ class _SchemaBuilder:
                     "an offence in force on the date ("
                     + ", ".join(f"{k} from {v.date()}" for k, v in in_force.items())
                     + ")",
-                    lambda d, c=cname, f=in_force, dc=date_col: _not_before(d[dc], d[c].map(f)),
+                    lambda d, c=cname, f=in_force, dc=date_col: _not_before(
+                        _end(d, dc), d[c].map(f)
+                    ),
                 )
             )
         countries = {c.code: c.country for c in scheme.codes if c.country}
@@ -279,6 +292,8 @@ class _SchemaBuilder:
         An event of one suspect is compared with that suspect's earlier stages and
         with the whole case's; an event of the whole case (no suspect) with every
         earlier stage in the case. Terminal stages (closed) have no place in the order.
+        Dates known to the month or year are periods: an event is out of order only
+        when the earlier stage's period begins after the event's period ends.
         """
         ranked = self.codebook.scheme("stage").ranked_codes
         frame = pd.DataFrame(
@@ -288,6 +303,7 @@ class _SchemaBuilder:
                 "suspect": d["suspect_id"],
                 "rank": d["stage"].map({s: i for i, s in enumerate(ranked)}),
                 "date": d["date"],
+                "end": _end(d, "date"),
             }
         ).dropna(subset=["case", "rank", "date"])
         pairs = frame.merge(frame, on="case", suffixes=("", "_prior"))
@@ -296,9 +312,7 @@ class _SchemaBuilder:
             | pairs["suspect_prior"].isna()
             | (pairs["suspect"] == pairs["suspect_prior"])
         ).fillna(False)
-        bad = (
-            related & (pairs["rank_prior"] < pairs["rank"]) & (pairs["date_prior"] > pairs["date"])
-        )
+        bad = related & (pairs["rank_prior"] < pairs["rank"]) & (pairs["date_prior"] > pairs["end"])
         return pd.Series(~d.index.isin(pairs.loc[bad.astype(bool), "row"]), index=d.index)
 
     def build(self, tname: str, table: Table) -> pa.DataFrameSchema:
@@ -332,6 +346,14 @@ def _matches(left: pd.Series, right: pd.Series) -> pd.Series:
     left = left.astype(object)
     right = right.astype(object)
     return left.isna() | right.isna() | (left == right)
+
+
+def _end(d: pd.DataFrame, column: str) -> pd.Series:
+    """The last day of each row's date period (the date itself when day-precise)."""
+    precision = d.get(precision_column(column))
+    if precision is None:
+        return d[column]
+    return period_end(d[column], precision)
 
 
 def _not_before(dates: pd.Series, bound: pd.Series) -> pd.Series:

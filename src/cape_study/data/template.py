@@ -9,8 +9,10 @@ codebook declares:
 - code columns: a drop-down list of ``code — label`` entries (labels in the chosen
   language); the loaders read such an entry as its code;
 - yes/no columns: a drop-down list of the language's words for yes and no;
-- dates: the format YYYY-MM-DD and a check that the cell is a date; whole numbers:
-  the format 0 and a check of the codebook's lower bound.
+- dates: text cells (format ``@``) of 4 to 10 characters, so that a date known only
+  to the month or year (``2019-11``, ``2017``) stays as typed instead of being turned
+  into a day by Excel; whole numbers: the format 0 and a check of the codebook's lower
+  bound.
 
 Row 2 of each sheet is a filled example. Its first cell starts with ``#``, and the
 loaders skip any row whose first cell does (:data:`cape_study.data.headers.EXAMPLE_MARK`),
@@ -26,7 +28,6 @@ and the words of this module); yes/no drop-downs are Finnish (kyllä/ei).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -54,7 +55,9 @@ _WORDS = {
         "no": "nej",
         "id": "en identifierare utan mellanslag eller osynliga tecken",
         "text": "text",
-        "date": "ett datum, ÅÅÅÅ-MM-DD",
+        "date": (
+            "ett datum ÅÅÅÅ-MM-DD, eller ÅÅÅÅ-MM eller ÅÅÅÅ när bara månaden eller året är känt"
+        ),
         "integer": "ett heltal",
         "at_least": "minst",
         "boolean": "ja eller nej (tomt = okänt)",
@@ -85,7 +88,7 @@ _WORDS = {
         "no": "no",
         "id": "an identifier without spaces or invisible characters",
         "text": "text",
-        "date": "a date, YYYY-MM-DD",
+        "date": "a date YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known",
         "integer": "a whole number",
         "at_least": "at least",
         "boolean": "yes or no (blank = unknown)",
@@ -124,7 +127,7 @@ def _example(cname: str, col: Column, book: Codebook, lang: str) -> object:
     if col.type == "id":
         return f"{cname.removesuffix('_id').upper()[:3]}-0001"
     if col.type == "date":
-        return dt.datetime(2024, 3, 15)
+        return "2024-03-15"
     if col.type == "integer":
         return max(col.min or 0, 1)
     if col.type == "boolean":
@@ -239,10 +242,10 @@ def write_template(
                 check = DataValidation(type="list", formula1=f'"{w["yes"]},{w["no"]}"')
             elif col.type == "date":
                 check = DataValidation(
-                    type="date", operator="between", formula1="32874", formula2="73415"
+                    type="textLength", operator="between", formula1="4", formula2="10"
                 )
-                cell.number_format = "yyyy-mm-dd"
-                sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
+                cell.number_format = "@"
+                sheet.column_dimensions[letter].number_format = "@"
             elif col.type == "integer":
                 check = DataValidation(
                     type="whole", operator="greaterThanOrEqual", formula1=str(col.min or 0)
@@ -253,7 +256,6 @@ def write_template(
                 check.showErrorMessage = True
                 check.add(cells)
                 sheet.add_data_validation(check)
-            shown = example.date().isoformat() if isinstance(example, dt.datetime) else example
             explain.append(
                 [
                     sheet.title,
@@ -262,7 +264,7 @@ def write_template(
                     w["yes"] if col.required else w["no"],
                     " ".join(_text(col.definition, lang).split()),
                     _allowed(col, table, book, lang),
-                    str(shown),
+                    str(example),
                 ]
             )
         sheet.freeze_panes = "A2"

@@ -24,6 +24,7 @@ __all__ = [
     "blanks_sentence",
     "blanks_text",
     "cannot_text",
+    "imprecise_dates_text",
     "pooled_alpha_text",
     "takeaway_label",
 ]
@@ -225,6 +226,26 @@ def absent_causes_text(events: Sequence[object], causes: Sequence[str], lang: st
     return (
         f"No case was {names} by the data cut-off, so that curve is zero and does not "
         "compete with the others. Cases with that end would make it possible."
+    )
+
+
+def imprecise_dates_text(n: int, min_count: int, lang: str = "en") -> str:
+    """A sentence saying how many cases the time-to-event estimates left out because a
+    date was known only to the month or year (``""`` when none); a count below
+    ``min_count`` is not shown."""
+    if n <= 0:
+        return ""
+    lang = _lang(lang)
+    fewer = {"sv": f"färre än {min_count}", "en": f"fewer than {min_count}"}[lang]
+    shown = str(n) if n >= min_count else fewer
+    if lang == "sv":
+        return (
+            f"{shown} ärenden vars anmälningsdatum eller slutdatum bara är känt till månad "
+            "eller år ingår inte i tidsanalysen (de ingår i antal och tratt)."
+        )
+    return (
+        f"{shown} case(s) whose report or end date is known only to the month or year are "
+        "left out of the time-to-event estimates (they are in the counts and the funnel)."
     )
 
 

@@ -47,6 +47,7 @@ from pydantic import (
 )
 
 from cape_study.errors import ParameterError
+from cape_study.paths import DEFAULT_DATA_CUTOFF
 from cape_study.privacy.keys import DEFAULT_KEY_FILE
 
 __all__ = [
@@ -83,7 +84,7 @@ def _iso_date(value: Any) -> Any:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
-_CUTOFF = dt.date(2024, 12, 31)
+_CUTOFF = dt.date.fromisoformat(DEFAULT_DATA_CUTOFF)
 
 
 #: Interval methods for a binomial proportion (cape_study.stats.proportions.CI_METHODS).

@@ -48,6 +48,7 @@ __all__ = [
     "OUTCOME_ORDER",
     "PATH_CATEGORIES",
     "case_status",
+    "day_precise_times",
     "event_times",
     "flow_table",
     "funnel",
@@ -522,6 +523,13 @@ def event_times(
       whole case (the module's rule); the event time is its last closure.
     * Otherwise the case is **censored** at ``data_cutoff``.
 
+    Dates known only to the month or year (``<column>_precision`` of the loaders,
+    :mod:`cape_study.data.cells`) stand for the first day of their period. Such a time
+    is not a time to the day: ``day_precise`` is false for a case whose report date or
+    end (prosecution or closure) is not day-precise, and the time-to-event estimators
+    use the day-precise cases only (:func:`day_precise_times`), saying how many were
+    left out; counts and funnels use every case.
+
     Prosecution and closure are competing events: a case closed without prosecution
     can no longer be prosecuted (unless reopened), so the cumulative incidence of
     prosecution is estimated with
@@ -542,8 +550,8 @@ def event_times(
     DataFrame
         One row per case: ``case_id``, ``country``, ``report_date``, ``end_date``,
         ``event`` (``prosecuted``, ``closed`` or ``censored``), ``event_code``
-        (:data:`EVENT_CODES`: 1, 2 or 0), ``ended`` (prosecuted or closed) and
-        ``days`` (whole days from report to ``end_date``).
+        (:data:`EVENT_CODES`: 1, 2 or 0), ``ended`` (prosecuted or closed),
+        ``days`` (whole days from report to ``end_date``) and ``day_precise``.
 
     Raises
     ------
@@ -573,6 +581,9 @@ def event_times(
     out["country"] = out["country"].astype("string")
     p = out["case_id"].map(prosecuted)
     c = out["case_id"].map(closed)
+    rough = _rough_dates(ev)
+    end_rough = [(k, d) in rough for k, d in zip(out["case_id"], p.fillna(c), strict=True)]
+    out["day_precise"] = ~(_rough(cases, "report_date").to_numpy(bool) | end_rough)
     out["event"] = "censored"
     out.loc[c.notna(), "event"] = "closed"
     out.loc[p.notna(), "event"] = "prosecuted"
@@ -580,6 +591,26 @@ def event_times(
     out["event_code"] = out["event"].map(EVENT_CODES).astype(int)
     out["ended"] = out["event_code"] > 0
     out["days"] = (out["end_date"] - out["report_date"]).dt.days.astype(int)
-    return out[
-        ["case_id", "country", "report_date", "end_date", "event", "event_code", "ended", "days"]
-    ].reset_index(drop=True)
+    columns = ["case_id", "country", "report_date", "end_date", "event", "event_code", "ended"]
+    return out[[*columns, "days", "day_precise"]].reset_index(drop=True)
+
+
+def day_precise_times(times: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The cases of :func:`event_times` whose times are exact to the day, and how many
+    were left out because a date was known only to the month or year."""
+    keep = times["day_precise"].astype(bool)
+    return times[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def _rough(table: pd.DataFrame, column: str) -> pd.Series:
+    """True where ``column``'s date is known only to the month or year."""
+    precision = table.get(f"{column}_precision")
+    if precision is None:
+        return pd.Series(False, index=table.index)
+    return precision.astype("string").isin(["month", "year"]).fillna(False)
+
+
+def _rough_dates(ev: pd.DataFrame) -> set[tuple[object, object]]:
+    """(case_id, date) pairs of event rows whose date is known only to the month or year."""
+    rows = ev[_rough(ev, "date").to_numpy(bool)]
+    return set(zip(rows["case_id"], rows["date"], strict=True))

@@ -234,8 +234,10 @@ def design_matrix(
     DataFrame
         Cases with at least one suspect: ``case_id``, ``country``, ``event``
         (``prosecuted``, ``closed`` or ``censored``), ``days`` (report to that end or to
-        the cut-off), ``prosecuted`` (1, 0, or missing while open), ``prosecution``
-        (1 if prosecuted, else 0: the Cox event, closure censored), then one float
+        the cut-off; missing when a date is known only to the month or year, so that
+        Cox regression leaves the case out), ``prosecuted`` (1, 0, or missing while
+        open), ``prosecution`` (1 if prosecuted, else 0: the Cox event, closure
+        censored), then one float
         column per term (see :func:`model_terms`), missing where unknown.
     """
     book = codebook_or_default(codebook)
@@ -245,7 +247,7 @@ def design_matrix(
     out = population[["case_id"]].copy()
     out["country"] = population["country"].astype("string")
     out["event"] = out["case_id"].map(times["event"])
-    out["days"] = out["case_id"].map(times["days"]).astype(float)
+    out["days"] = out["case_id"].map(times["days"].where(times["day_precise"])).astype(float)
     out["prosecuted"] = out["event"].map({"prosecuted": 1.0, "closed": 0.0})
     out["prosecution"] = (out["event"] == "prosecuted").astype(int)
     for p in chosen:
