@@ -81,7 +81,7 @@ def test_excel_serial_dates_and_years_in_a_workbook(case_dir: Path, tables) -> N
 
 def test_a_formula_without_its_result_is_refused_naming_the_cell(case_dir: Path, tables) -> None:
     tables["cases"][0]["n_victims"] = "=1+1"  # openpyxl saves formulas without results
-    result, lines = refused(as_workbook(case_dir, tables))
+    result, _ = refused(as_workbook(case_dir, tables))
     row = result.problems.iloc[0]
     assert len(result.problems) == 1
     assert (row["sheet"], row["row"], row["column"], row["value"]) == (
