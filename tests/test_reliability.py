@@ -219,8 +219,12 @@ def test_a_groups_interval_does_not_depend_on_the_other_groups(
 
 def test_a_code_nobody_varies_on_has_no_coefficient() -> None:
     frame = _long({"a": [False] * 5, "b": [False] * 5})
-    out = reliability.agreement(frame, by=(), n_boot=50)
-    assert out["estimate"].isna().all() and (out["observed_agreement"] == 1).all()
+    out = reliability.agreement(frame, by=(), n_boot=50).set_index("coefficient")
+    kappas = out.drop(index="gwet_ac1")
+    assert kappas["estimate"].isna().all() and (out["observed_agreement"] == 1).all()
+    # AC1's chance agreement for a present/absent code never used is 0 (pi = (1, 0)),
+    # so perfect agreement is AC1 = 1 (Gwet 2008), the stability wanted for rare codes.
+    assert out.loc["gwet_ac1", "estimate"] == 1.0
 
 
 def test_bad_arguments_are_named() -> None:

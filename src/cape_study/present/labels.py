@@ -248,11 +248,13 @@ COEFFICIENT_LABELS = {
         "cohen_kappa": "Cohen's κ",
         "fleiss_kappa": "Fleiss' κ",
         "krippendorff_alpha": "Krippendorff's α",
+        "gwet_ac1": "Gwet's AC1",
     },
     "sv": {
         "cohen_kappa": "Cohens κ",
         "fleiss_kappa": "Fleiss κ",
         "krippendorff_alpha": "Krippendorffs α",
+        "gwet_ac1": "Gwets AC1",
     },
 }
 

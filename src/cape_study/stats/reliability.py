@@ -15,6 +15,14 @@ Coefficients (nominal data; chance-corrected agreement, 1 = perfect, 0 = chance)
   chance agreement from the pooled distribution. For two coders it is Scott's pi.
 * **Krippendorff's alpha** (Krippendorff 2011; nominal metric) for any number of
   coders and missing values: every unit with at least two values counts.
+* **Gwet's AC1** (Gwet 2008) for any number of coders and missing values: chance
+  agreement sum_c pi_c (1 - pi_c) / (q - 1) stays small when a code is rare, so AC1 does
+  not collapse, as kappa does, when nearly every unit is "absent" (the kappa paradox,
+  Feinstein & Cicchetti 1990). Report it beside kappa, not instead.
+
+Asymptotic standard errors and tests, weighted kappa, per-category Fleiss' kappa and
+Krippendorff's alpha for ordinal, interval and ratio data are in
+:mod:`cape_study.stats.kappa`.
 
 Intervals are percentile bootstrap intervals (Efron & Tibshirani 1993, ch. 13) that
 resample *units* with replacement and keep all of a unit's values together, as
@@ -39,6 +47,10 @@ Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
 Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School
 for Communication, University of Pennsylvania. https://repository.upenn.edu/asc_papers/43
 Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Gwet, K. L. (2008). Computing inter-rater reliability and its variance in the presence of
+high agreement. *British Journal of Mathematical and Statistical Psychology* 61, 29-48.
+Feinstein, A. R. & Cicchetti, D. V. (1990). High agreement but low kappa: I. The problems
+of two paradoxes. *Journal of Clinical Epidemiology* 43, 543-549.
 Zapf, A., Castell, S., Morawietz, L., & Karch, A. (2016). Measuring inter-rater
 reliability for nominal data - which coefficients and confidence intervals are
 appropriate? *BMC Medical Research Methodology* 16, 93.
@@ -48,13 +60,19 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from cape_study.data.schema import problems_frame
 from cape_study.errors import CaseFileError
+from cape_study.stats.coefficients import (
+    Stat,
+    cohen_stat,
+    fleiss_stat,
+    gwet_stat,
+    krippendorff_stat,
+)
 
 __all__ = [
     "COEFFICIENTS",
@@ -65,6 +83,7 @@ __all__ = [
     "disagreement_counts",
     "disagreements",
     "fleiss_kappa",
+    "gwet_ac1",
     "kappa_summary",
     "krippendorff_alpha",
 ]
@@ -129,114 +148,12 @@ def check_versions(
     )
 
 
-# -- the coefficients -------------------------------------------------------------------
-@dataclass
-class _Stat:
-    """One coefficient's per-unit sums for one group: ``compute`` turns unit weights
-    (replicates x units) into (estimate, observed agreement, chance agreement)."""
-
-    compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
-    used: np.ndarray  # which units of the group it uses
-    coders: list[str]
-    n_values: int  # ratings it uses
-
-
-def _onehot(values: np.ndarray, k: int) -> np.ndarray:
-    out = np.zeros((len(values), k))
-    ok = values >= 0
-    out[np.flatnonzero(ok), values[ok]] = 1.0
-    return out
-
-
-def _counts(values: np.ndarray, k: int) -> np.ndarray:
-    """Per unit, how many coders gave each category (values: units x coders, -1 = none)."""
-    if k == 0:
-        return np.zeros((len(values), 0))
-    return np.stack([(values == c).sum(axis=1) for c in range(k)], axis=1).astype(float)
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 1e-12, num / np.where(den > 1e-12, den, 1.0), np.nan)
-
-
-def _cohen(values: np.ndarray, coders: list[str], k: int, pair: Sequence[str] | None) -> _Stat:
-    if pair is None:
-        if len(coders) < 2:
-            return _Stat(lambda w: _nan(len(w)), np.zeros(len(values), bool), list(coders), 0)
-        rated = values >= 0
-        together = rated.T.astype(int) @ rated.astype(int)
-        np.fill_diagonal(together, -1)
-        # The two coders who coded the most units together (first in name order on ties).
-        i, j = np.unravel_index(np.argmax(together), together.shape)
-        pair = sorted([coders[i], coders[j]])
-    missing = [c for c in pair if c not in coders]
-    if len(pair) != 2 or missing:
-        raise ValueError(f"Cohen's kappa needs two coders of the data; got {list(pair)}")
-    a, b = (values[:, coders.index(c)] for c in pair)
-    used = (a >= 0) & (b >= 0)
-    a, b = a[used], b[used]
-    agree = (a == b).astype(float)
-    oa, ob = _onehot(a, k), _onehot(b, k)
-
-    def compute(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = w.sum(axis=1)
-        po = _ratio(w @ agree, n)
-        pe = ((w @ oa) * (w @ ob)).sum(axis=1) / np.where(n > 0, n, 1.0) ** 2
-        return _ratio(po - pe, 1 - pe), po, pe
-
-    return _Stat(compute, used, list(pair), 2 * int(used.sum()))
-
-
-def _fleiss(values: np.ndarray, coders: list[str], k: int, pair: Sequence[str] | None) -> _Stat:
-    m = values.shape[1]
-    used = (values >= 0).all(axis=1) if m >= 2 else np.zeros(len(values), bool)
-    counts = _counts(values[used], k)
-    p_unit = ((counts**2).sum(axis=1) - m) / (m * (m - 1)) if m >= 2 else np.zeros(0)
-
-    def compute(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = w.sum(axis=1)
-        observed = _ratio(w @ p_unit, n)
-        share = (w @ counts) / (m * np.where(n > 0, n, 1.0))[:, None]
-        chance = (share**2).sum(axis=1)
-        return _ratio(observed - chance, 1 - chance), observed, chance
-
-    return _Stat(compute, used, list(coders), m * int(used.sum()))
-
-
-def _krippendorff(
-    values: np.ndarray, coders: list[str], k: int, pair: Sequence[str] | None
-) -> _Stat:
-    m_unit = (values >= 0).sum(axis=1)
-    used = m_unit >= 2  # only pairable values count
-    counts = _counts(values[used], k)
-    m = m_unit[used].astype(float)
-    # Disagreeing ordered pairs within the unit, weighted 1/(m_u - 1) (Krippendorff 2011).
-    d_unit = (m**2 - (counts**2).sum(axis=1)) / np.where(m > 1, m - 1, 1.0)
-
-    def compute(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = w @ m
-        disagreement = w @ d_unit
-        totals = w @ counts
-        expected = n**2 - (totals**2).sum(axis=1)  # sum over c != k of n_c * n_k
-        alpha = 1 - _ratio((n - 1) * disagreement, expected)
-        observed = 1 - _ratio(disagreement, n)
-        chance = 1 - _ratio(expected, n * (n - 1))
-        return alpha, observed, chance
-
-    return _Stat(compute, used, list(coders), int(m.sum()))
-
-
-def _nan(b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    empty = np.full(b, np.nan)
-    return empty, empty, empty
-
-
 #: The coefficients by name (see the module's description).
-COEFFICIENTS: dict[str, Callable[..., _Stat]] = {
-    "cohen_kappa": _cohen,
-    "fleiss_kappa": _fleiss,
-    "krippendorff_alpha": _krippendorff,
+COEFFICIENTS: dict[str, Callable[..., Stat]] = {
+    "cohen_kappa": cohen_stat,
+    "fleiss_kappa": fleiss_stat,
+    "krippendorff_alpha": krippendorff_stat,
+    "gwet_ac1": gwet_stat,
 }
 
 _COLUMNS = [
@@ -258,7 +175,12 @@ _COLUMNS = [
 def agreement(
     codings: pd.DataFrame,
     *,
-    coefficients: Sequence[str] = ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha"),
+    coefficients: Sequence[str] = (
+        "cohen_kappa",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+        "gwet_ac1",
+    ),
     by: Sequence[str] = ("scheme", "code"),
     unit: str | Sequence[str] = "unit_id",
     coder: str = "coder",
@@ -278,7 +200,7 @@ def agreement(
         with the coder's nominal ``value``. A missing value means "not coded".
     coefficients
         Names in :data:`COEFFICIENTS`: ``cohen_kappa``, ``fleiss_kappa``,
-        ``krippendorff_alpha``.
+        ``krippendorff_alpha``, ``gwet_ac1``.
     by
         Columns that define the groups (default: one group per scheme and code);
         empty for one group.
@@ -381,7 +303,7 @@ def _matrix(
 
 
 def _estimate(
-    stat: _Stat,
+    stat: Stat,
     clusters: np.ndarray,
     rng: np.random.Generator,
     confidence: float,
@@ -453,6 +375,20 @@ def krippendorff_alpha(codings: pd.DataFrame, **options) -> pd.DataFrame:
     Takes the arguments of :func:`agreement`.
     """
     return agreement(codings, coefficients=("krippendorff_alpha",), **options)
+
+
+def gwet_ac1(codings: pd.DataFrame, **options) -> pd.DataFrame:
+    """Gwet's AC1, per group, with a bootstrap interval.
+
+    With r_u values on unit u, n_uc of them category c and q categories (two for a
+    present/absent code), p_a is the mean over units with r_u >= 2 of
+    sum_c n_uc (n_uc - 1) / (r_u (r_u - 1)), pi_c the mean over units of n_uc / r_u,
+    p_e = sum_c pi_c (1 - pi_c) / (q - 1) and AC1 = (p_a - p_e) / (1 - p_e) (Gwet 2008;
+    R's ``irrCAC::gwet.ac1.raw``). Any number of coders and missing values. Takes the
+    arguments of :func:`agreement`; Gwet's standard error is
+    :func:`cape_study.stats.kappa.gwet_ac1_test`.
+    """
+    return agreement(codings, coefficients=("gwet_ac1",), **options)
 
 
 # -- disagreements ----------------------------------------------------------------------
