@@ -31,10 +31,13 @@ def test_the_import_contracts_hold() -> None:
 
 
 #: The imports of the project allowed inside a function, each said so where it is: the
-#: CLI loads pandas and pandera (validate) or the generator (synth) only for the command
-#: that needs them, so that `cape-study run` and `--help` start quickly.
+#: CLI loads pandas and pandera (validate, coding) or the generator (synth) only for the
+#: command that needs them, so that `cape-study run` and `--help` start quickly.
 _HEAVY = {
     "src/cape_study/cli.py": {
+        "cape_study.coding.refi",
+        "cape_study.coding.round",
+        "cape_study.stats.reliability",
         "cape_study.data.loaders",
         "cape_study.synth",
         "cape_study.synth.scenarios",

@@ -50,6 +50,9 @@ __all__ = [
     "codings_from_answers",
     "merge_answers",
     "merge_codings",
+    "merge_rows",
+    "problem",
+    "raise_problems",
     "read_answers",
     "read_returned",
     "workbook_paths",
@@ -87,7 +90,7 @@ class CodingError(CaseFileError):
     every problem (file, sheet, row, column, value, expected) and nothing was merged."""
 
 
-def _problem(file, sheet=None, row=None, column=None, value=None, expected=None) -> dict:
+def problem(file, sheet=None, row=None, column=None, value=None, expected=None) -> dict:
     return {
         "file": str(file),
         "sheet": sheet,
@@ -139,7 +142,7 @@ def workbook_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def _meta(wb, path: Path, problems: list[dict]) -> dict | None:
     if META_SHEET not in wb.sheetnames:
         problems.append(
-            _problem(path, expected="a coder workbook written by cape-study coding export")
+            problem(path, expected="a coder workbook written by cape-study coding export")
         )
         return None
     meta: dict = {"sheets": []}
@@ -151,7 +154,7 @@ def _meta(wb, path: Path, problems: list[dict]) -> dict | None:
         else:
             meta[str(row[0])] = "" if row[1] is None else str(row[1])
     if meta.get("format") != FORMAT:
-        problems.append(_problem(path, META_SHEET, value=meta.get("format"), expected=FORMAT))
+        problems.append(problem(path, META_SHEET, value=meta.get("format"), expected=FORMAT))
         return None
     return meta
 
@@ -162,10 +165,10 @@ def _read_one(
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        problems.append(_problem(path, expected="an existing .xlsx file"))
+        problems.append(problem(path, expected="an existing .xlsx file"))
         return None, []
     except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
-        problems.append(_problem(path, value=type(exc).__name__, expected="an .xlsx workbook"))
+        problems.append(problem(path, value=type(exc).__name__, expected="an .xlsx workbook"))
         return None, []
     try:
         meta = _meta(wb, path, problems)
@@ -174,7 +177,7 @@ def _read_one(
         name = path.name
         if meta["codebook_version"] != book.version:
             problems.append(
-                _problem(
+                problem(
                     name,
                     META_SHEET,
                     column="codebook_version",
@@ -187,7 +190,7 @@ def _read_one(
         mine = plan[plan["coder"].astype(str) == coder]
         if mine.empty:
             problems.append(
-                _problem(
+                problem(
                     name, META_SHEET, column="coder", value=coder, expected="a coder of the plan"
                 )
             )
@@ -197,7 +200,7 @@ def _read_one(
         for sheet, scheme in meta["sheets"]:
             if sheet not in wb.sheetnames:
                 problems.append(
-                    _problem(
+                    problem(
                         name,
                         sheet,
                         expected=f"the sheet {sheet!r} (scheme {scheme}); found "
@@ -231,7 +234,7 @@ def _read_sheet(
     for i, want in enumerate(expected):
         if names[i] != want:
             problems.append(
-                _problem(
+                problem(
                     name,
                     sheet,
                     2,
@@ -257,12 +260,12 @@ def _read_sheet(
         uid = str(uid).strip() if uid is not None else ""
         if uid not in planned:
             problems.append(
-                _problem(name, sheet, r, "A", uid, "a unit planned for this coder and scheme")
+                problem(name, sheet, r, "A", uid, "a unit planned for this coder and scheme")
             )
             continue
         if uid in seen:
             problems.append(
-                _problem(name, sheet, r, "A", uid, f"each unit once (also row {seen[uid]})")
+                problem(name, sheet, r, "A", uid, f"each unit once (also row {seen[uid]})")
             )
             continue
         seen[uid] = r
@@ -272,14 +275,14 @@ def _read_sheet(
                 values.append(value_of(answer, lang))
             except ValueError:
                 col = get_column_letter(first + k + 1)
-                problems.append(_problem(name, sheet, r, f"{col} ({codes[k]})", answer, words))
+                problems.append(problem(name, sheet, r, f"{col} ({codes[k]})", answer, words))
                 values.append("?")
         blank = [codes[k] for k, v in enumerate(values) if v is None]
         if len(blank) == len(codes):
             continue  # not coded yet
         if blank:
             problems.append(
-                _problem(
+                problem(
                     name,
                     sheet,
                     r,
@@ -298,7 +301,7 @@ def _read_sheet(
             except (TypeError, ValueError):
                 col = get_column_letter(len(expected))
                 problems.append(
-                    _problem(name, sheet, r, f"{col} (minutes)", minutes, "minutes, 0-1440")
+                    problem(name, sheet, r, f"{col} (minutes)", minutes, "minutes, 0-1440")
                 )
                 continue
         for code, value in zip(codes, values, strict=True):
@@ -345,14 +348,12 @@ def read_returned(
     files = workbook_paths(paths)
     problems: list[dict] = []
     if not files:
-        problems.append(
-            _problem(", ".join(map(str, paths)), expected="one or more .xlsx workbooks")
-        )
+        problems.append(problem(", ".join(map(str, paths)), expected="one or more .xlsx workbooks"))
     by_name: dict[str, Path] = {}
     for f in files:
         if f.name in by_name:
             problems.append(
-                _problem(
+                problem(
                     f, expected=f"one file per name (also {by_name[f.name]}): which is the coder's?"
                 )
             )
@@ -366,7 +367,7 @@ def read_returned(
         coder = meta.get("coder", "")
         if coder in by_coder:
             problems.append(
-                _problem(
+                problem(
                     f.name,
                     META_SHEET,
                     column="coder",
@@ -400,9 +401,11 @@ class Merge:
         )
 
 
-def _merge(
+def merge_rows(
     existing: pd.DataFrame, new: pd.DataFrame, columns: list[str], value_columns: list[str]
 ) -> Merge:
+    """Replace ``existing`` rows by ``new`` ones per coder, unit and scheme, counting the
+    rows (by coder, unit, scheme and code) added, changed, removed and unchanged."""
     existing = existing.reindex(columns=columns)
     new = new.reindex(columns=columns)
     replaced = pd.MultiIndex.from_frame(new[_REPLACE_KEYS].astype("string")).unique()
@@ -436,7 +439,7 @@ def merge_answers(existing: pd.DataFrame, new: pd.DataFrame) -> Merge:
     """Merge newly read answers into a round's answers: each coder's answers for a unit
     and scheme replace that coder's earlier ones (the file and its hash are not
     compared, so the same answers from a renamed file change nothing)."""
-    return _merge(existing, new, ANSWER_COLUMNS, ["value", "quote", "note", "minutes"])
+    return merge_rows(existing, new, ANSWER_COLUMNS, ["value", "quote", "note", "minutes"])
 
 
 def codings_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
@@ -478,7 +481,7 @@ def merge_codings(
     inside = pd.MultiIndex.from_frame(existing[_REPLACE_KEYS].astype("string")).isin(
         pd.MultiIndex.from_frame(scope.astype("string"))
     )
-    result = _merge(existing[inside], new, CODING_COLUMNS, ["present", "quote", "note"])
+    result = merge_rows(existing[inside], new, CODING_COLUMNS, ["present", "quote", "note"])
     kept = existing[~inside]
     table = pd.concat([kept, result.table], ignore_index=True) if len(kept) else result.table
     result.table = table[CODING_COLUMNS].reset_index(drop=True)

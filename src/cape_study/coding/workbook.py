@@ -46,7 +46,9 @@ __all__ = [
     "FORMAT",
     "META_SHEET",
     "TAIL_COLUMNS",
+    "header_rows",
     "masked_texts",
+    "protect_sheet",
     "scheme_columns",
     "sheet_name",
     "timelines",
@@ -163,7 +165,7 @@ def _cut(value: str, lang: str) -> str:
     return value[:_CELL_LIMIT] + "\n" + words(lang)["truncated"]
 
 
-def _header(ws, labels: Sequence[str], names: Sequence[str]) -> None:
+def header_rows(ws, labels: Sequence[str], names: Sequence[str]) -> None:
     ws.append(list(labels))
     ws.append(list(names))
     for cell in ws[1]:
@@ -174,7 +176,7 @@ def _header(ws, labels: Sequence[str], names: Sequence[str]) -> None:
     ws.freeze_panes = "B3"
 
 
-def _protect(ws) -> None:
+def protect_sheet(ws) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # widths may be changed
     ws.protection.formatRows = False
@@ -184,7 +186,7 @@ def _codebook_sheet(wb: Workbook, book: Codebook, schemes: Sequence[str], lang: 
     w = words(lang)
     ws = wb.create_sheet(w["codebook"])
     keys = ("scheme", "code", "label", "definition", "include", "exclude", "example")
-    _header(ws, [w[k] for k in keys], keys)
+    header_rows(ws, [w[k] for k in keys], keys)
     for scheme in schemes:
         s = book.scheme(scheme)
         for c in s.codes:
@@ -204,7 +206,7 @@ def _codebook_sheet(wb: Workbook, book: Codebook, schemes: Sequence[str], lang: 
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _protect(ws)
+    protect_sheet(ws)
 
 
 def _texts_sheet(
@@ -218,7 +220,7 @@ def _texts_sheet(
     w = words(lang)
     ws = wb.create_sheet(w["texts"])
     keys = ("unit_id", "case_id", "doc_type", "timeline", "text")
-    _header(ws, [w[k] for k in keys], keys)
+    header_rows(ws, [w[k] for k in keys], keys)
     for unit in units.drop_duplicates("unit_id").itertuples(index=False):
         uid = str(unit.unit_id)
         doc_type = "" if pd.isna(unit.doc_type) else doc_labels.get(str(unit.doc_type), "")
@@ -236,7 +238,7 @@ def _texts_sheet(
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _protect(ws)
+    protect_sheet(ws)
 
 
 def _scheme_sheet(
@@ -263,7 +265,7 @@ def _scheme_sheet(
         w["note"],
         w["minutes"],
     ]
-    _header(ws, labels, scheme_columns(book, scheme))
+    header_rows(ws, labels, scheme_columns(book, scheme))
     first_code, last_code = len(FIXED_COLUMNS) + 1, len(FIXED_COLUMNS) + len(codes)
     for unit in units.itertuples(index=False):
         uid = str(unit.unit_id)
@@ -304,7 +306,7 @@ def _scheme_sheet(
     ws.column_dimensions[get_column_letter(last_code + 1)].width = 50
     ws.column_dimensions[get_column_letter(last_code + 2)].width = 30
     ws.row_dimensions[1].height = 60
-    _protect(ws)
+    protect_sheet(ws)
 
 
 def write_workbooks(
@@ -390,7 +392,7 @@ def _write_one(
     for scheme in schemes:
         part = mine[mine["scheme"].astype(str) == scheme].sort_values("unit_id", kind="stable")
         about.append([f"{names[scheme]}: {part['unit_id'].nunique()}"])
-    _protect(about)
+    protect_sheet(about)
     # the texts sheet comes after the scheme sheets, which link to its rows
     order = mine.drop_duplicates("unit_id").sort_values("unit_id", kind="stable")
     text_rows = {uid: i + 3 for i, uid in enumerate(order["unit_id"].astype(str))}
@@ -416,7 +418,7 @@ def _write_one(
     for scheme in schemes:
         meta.append(["sheet", names[scheme], scheme])
     meta.sheet_state = "veryHidden"
-    _protect(meta)
+    protect_sheet(meta)
     wb.security = WorkbookProtection(lockStructure=True)
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)

@@ -590,7 +590,8 @@ def _check_columns(name: str, frame: pd.DataFrame, codebook: Codebook, raw: RawT
                 column=c,
                 breaks=(name, [c]),
             )
-    optional = [c for c in missing if not declared[c].required]
+    # an absent free-text column (a name, a coder's quote) is empty, not unknown: no note
+    optional = [c for c in missing if not declared[c].required and declared[c].type != "text"]
     if optional:
         raw.notes.append(
             f"{source.file}{'/' + source.sheet if source.sheet else ''}: "
