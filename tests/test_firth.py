@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cape_study.stats import firth
+from cape_study.stats import firth, separation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "models"
 SEX2_TERMS = ["age", "oc", "vic", "vicl", "vis", "dia"]
@@ -49,6 +49,34 @@ def test_firth_matches_logistf_sex2_summary_with_90_percent_profile_intervals(se
         np.testing.assert_allclose(table[column], published[column], atol=2e-6, err_msg=column)
     np.testing.assert_allclose(table["p_value"], published["p_value"], rtol=1e-5)
     assert set(table["interval"]) == {"profile penalised likelihood"}
+
+
+def test_firth_model_tests_and_both_standard_errors_match_logistf_and_firthlogist(sex2) -> None:
+    # logistf summary() of the same model: "Likelihood ratio test=49.09064 on 6 df,
+    # p=7.15089e-09, n=239" (tests/fixtures/models/README.md). firthlogist's README
+    # (jzluo/firthlogist): penalised log-likelihood -132.5394 and the classical standard
+    # errors, from the inverse Fisher information at the estimate.
+    result = firth.firth_fit(sex2, "case", SEX2_TERMS)
+    assert result.lr_statistic == pytest.approx(49.09064, abs=5e-6)
+    assert result.lr_p_value == pytest.approx(7.15089e-09, rel=1e-5)
+    assert (result.df, result.n) == (6, 239)
+    assert result.loglik == pytest.approx(-132.5394, abs=5e-5)
+    assert result.null_loglik == pytest.approx(result.loglik - 49.09064 / 2, abs=5e-6)
+    classical = {
+        "age": 0.42366,
+        "oc": 0.443793,
+        "vic": 0.548416,
+        "vicl": 0.543082,
+        "vis": 0.417368,
+        "dia": 1.67501,
+        "(Intercept)": 0.485542,
+    }
+    table = result.table.set_index("term")
+    for term, se in classical.items():
+        assert table.at[term, "std_error_classical"] == pytest.approx(se, rel=5e-5), term
+    # The augmented ones are logistf's se(coef), as in the summary test above.
+    assert table.at["dia", "std_error"] == pytest.approx(1.5052197, abs=2e-6)
+    assert firth.firth_logit(sex2, "case", SEX2_TERMS).equals(result.table)
 
 
 def test_firth_matches_logistf_sex2_95_percent_profile_intervals(sex2) -> None:
@@ -184,6 +212,6 @@ def test_risk_differences_are_the_pairs_of_events_and_subjects_at_risk(seed: int
     event = rng.random(n) < 0.3
     pairs = [x[i] - x[time >= time[i]] for i in np.flatnonzero(event)]
     expected = np.unique(np.vstack(pairs), axis=0)
-    np.testing.assert_array_equal(firth._risk_differences(x, time, event), expected)
-    none = firth._risk_differences(x, time, np.zeros(n, dtype=bool))
+    np.testing.assert_array_equal(separation._risk_differences(x, time, event), expected)
+    none = separation._risk_differences(x, time, np.zeros(n, dtype=bool))
     assert none.shape == (0, 3)
