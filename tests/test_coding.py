@@ -247,3 +247,43 @@ def test_consensus_replaces_raw_codes_for_analysis_only():
     assert views.CONSENSUS not in set(views.raw(codings)["coder"])
     listed = pd.DataFrame({"unit_id": ["u1", "u2"], "scheme": ["s", "s"], "code": ["c", "c"]})
     assert views.unresolved(listed, codings)["unit_id"].tolist() == ["u2"]
+
+
+def test_coded_units_counts_shared_units_without_consensus():
+    from cape_study.coding.progress import coded_units
+
+    codings = pd.DataFrame(
+        {
+            "unit_id": ["u1", "u1", "u1", "u2", "u3", "u3"],
+            "coder": ["a", "b", views.CONSENSUS, "a", "b", "b"],
+            "scheme": ["s"] * 6,
+            "code": ["c", "c", "c", "c", "c", "d"],
+        }
+    )
+    table = coded_units(codings).set_index("coder")
+    assert table.loc["a", "n_units"] == 2 and table.loc["a", "n_shared"] == 1
+    assert table.loc["b", "n_units"] == 2 and table.loc["b", "n_shared"] == 1
+    assert views.CONSENSUS not in table.index
+
+
+def test_a_decision_typed_by_hand_is_located(tmp_path, case):
+    from cape_study.coding import adjudication
+
+    codings = case.codings.assign(quote=pd.NA)
+    items = adjudication.disagreements(codings)
+    path = adjudication.write_adjudication(
+        items, BOOK, tmp_path / "adj.xlsx", documents=case.documents, cases=case.cases
+    )
+    wb = load_workbook(path)
+    ws = wb["Decisions"]
+    names = [c.value for c in ws[2]]
+    ws.cell(3, names.index("decision") + 1).value = "yes"
+    ws.cell(4, names.index("decision") + 1).value = "present"
+    wb.save(path)
+    with pytest.raises(returned.CodingError) as caught:
+        adjudication.read_decisions(path, BOOK)
+    assert caught.value.problems[["row", "value"]].values.tolist() == [[3, "yes"]]
+    ws.cell(3, names.index("decision") + 1).value = None
+    wb.save(path)
+    decided = adjudication.read_decisions(path, BOOK)
+    assert decided["coder"].tolist() == [views.CONSENSUS] and decided["present"].tolist() == [1]

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cape_study.coding.words import text, words
+from cape_study.data.codebook import Codebook
 from cape_study.data.codings import raw
 
-__all__ = ["PROGRESS_COLUMNS", "overlap_codings", "progress"]
+__all__ = ["PROGRESS_COLUMNS", "coded_units", "format_coded_units", "overlap_codings", "progress"]
 
 PROGRESS_COLUMNS = [
     "coder",
@@ -84,3 +86,37 @@ def overlap_codings(plan: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     inside = own.merge(twice, on=keys, how="inner")
     n = inside.groupby(["scheme", "unit_id"])["coder"].transform("nunique")
     return inside[n >= 2].reset_index(drop=True)
+
+
+def coded_units(codings: pd.DataFrame) -> pd.DataFrame:
+    """Progress as the codings alone show it (no plan needed): per coder and scheme, the
+    units coded (``n_units``) and those of them that another coder coded too
+    (``n_shared``, the units reliability can use). Consensus codings are left out."""
+    own = raw(codings)[["coder", "scheme", "unit_id"]].astype("string").drop_duplicates()
+    if own.empty:
+        return pd.DataFrame(columns=["coder", "scheme", "n_units", "n_shared"])
+    others = own.groupby(["scheme", "unit_id"])["coder"].transform("nunique") > 1
+    return (
+        own.assign(shared=others)
+        .groupby(["coder", "scheme"], sort=True)["shared"]
+        .agg(n_units="size", n_shared="sum")
+        .reset_index()
+        .astype({"n_units": int, "n_shared": int})
+    )
+
+
+def format_coded_units(table: pd.DataFrame, book: Codebook, lang: str = "en") -> pd.DataFrame:
+    """:func:`coded_units` (after disclosure control) for display: scheme labels and
+    headings in ``lang``; a hidden count stays missing (shown as hidden)."""
+    w = words(lang)
+    schemes = {s: text(book.scheme(s).label, lang) for s in book.schemes}
+    out = table.drop(columns="suppressed", errors="ignore")
+    out = out.assign(scheme=out["scheme"].map(lambda s: schemes.get(s, s)))
+    return out.rename(
+        columns={
+            "coder": w["coder"],
+            "scheme": w["scheme"],
+            "n_units": w["units_coded"],
+            "n_shared": w["units_shared"],
+        }
+    )
