@@ -200,6 +200,68 @@ def test_a_broken_codebook_names_the_entry_at_fault(tmp_path: Path, mutate, mess
         load_codebook(_broken_copy(tmp_path, mutate))
 
 
+def _texts(book):
+    """Every label, definition and row text a reader of the codebook sees, with where."""
+    for name, scheme in book.schemes.items():
+        yield f"scheme {name}", scheme.label, scheme.definition
+        for code in (*scheme.codes, *scheme.groups):
+            yield f"{name}.{code.code}", code.label, code.definition
+    for tname, table in book.tables.items():
+        yield f"table {tname}", table.label, table.definition
+        yield f"table {tname} row", table.row, table.row
+        for cname, col in table.columns.items():
+            yield f"{tname}.{cname}", col.label, col.definition
+
+
+def test_every_label_and_definition_has_finnish_of_its_own() -> None:
+    missing = [
+        where for where, label, definition in _texts(BOOK) if not (label.fi and definition.fi)
+    ]
+    assert not missing, f"no Finnish label or definition: {', '.join(missing)}"
+    copied = [
+        where
+        for where, label, definition in _texts(BOOK)
+        if definition.fi in (definition.en, definition.sv) and len(definition.en) > 20
+    ]
+    assert not copied, f"Finnish definition copied from another language: {copied}"
+    assert BOOK.title.fi and BOOK.description.fi
+
+
+#: The offences' names in the official Finnish text of the Criminal Code (rikoslaki 39/1889).
+FINNISH_STATUTE_NAMES = {
+    "ihmiskauppa": ("Ihmiskauppa", "rikoslain 25 luvun 3 §"),
+    "torkea_ihmiskauppa": ("Törkeä ihmiskauppa", "rikoslain 25 luvun 3 a §"),
+    "kiskonnantapainen_tyosyrjinta": ("Kiskonnantapainen työsyrjintä", "rikoslain 47 luvun 3 a §"),
+    "kiskonta": ("Kiskonta", "rikoslain 36 luvun 6 §"),
+    "tyoturvallisuusrikos": ("Työturvallisuusrikos", "rikoslain 47 luvun 1 §"),
+    "pakottaminen": ("Pakottaminen", "rikoslain 25 luvun 8 §"),
+}
+
+
+def test_offences_carry_the_statutes_finnish_names_and_provisions() -> None:
+    offences = BOOK.scheme("offence")
+    for code, (name, provision) in FINNISH_STATUTE_NAMES.items():
+        offence = offences.get(code)
+        assert offence.label.fi == name, code
+        assert provision in offence.definition.fi.lower(), code
+    # Every Swedish offence names its provision of the Swedish code in the Finnish text too.
+    for offence in offences.codes:
+        if offence.country == "SE" and offence.law and "brottsbalken" in offence.law:
+            chapter, section = offence.law.split(" kap. ")[0], offence.law.split(" kap. ")[1]
+            section = section.split(" §")[0]
+            expected = f"rikoskaaren {chapter} luvun {section} §"
+            assert expected in offence.definition.fi, (offence.code, expected)
+    assert "människoexploatering)" in offences.get("manniskoexploatering").label.fi
+
+
+def test_render_markdown_in_finnish() -> None:
+    fi = render_markdown(BOOK, "fi")
+    assert fi.startswith(f"# {BOOK.title.fi}") and "Koodistot" in fi and "Kodscheman" not in fi
+    assert "#### `kiskonnantapainen_tyosyrjinta`" in fi or "Kiskonnantapainen työsyrjintä" in fi
+    for table in BOOK.tables.values():
+        assert table.label.fi in fi
+
+
 def test_render_markdown_in_swedish_and_english() -> None:
     sv = render_markdown(BOOK, "sv")
     en = render_markdown(BOOK, "en")

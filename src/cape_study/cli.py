@@ -30,7 +30,9 @@ __all__ = ["main"]
 # -- codebook ---------------------------------------------------------------------------
 def _add_codebook(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("codebook", help="render the codebook as Markdown (or HTML)")
-    p.add_argument("--lang", choices=["sv", "en"], default="en", help="language (default: en)")
+    p.add_argument(
+        "--lang", choices=["sv", "en", "fi"], default="en", help="language (default: en)"
+    )
     p.add_argument("--html", action="store_true", help="render a self-contained HTML page")
     p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
@@ -56,8 +58,7 @@ def _add_template(sub: argparse._SubParsersAction) -> None:
         "--lang",
         choices=["sv", "en", "fi"],
         default="sv",
-        help="language of sheet names, headers and labels (default: sv; fi: English where "
-        "the codebook has no Finnish)",
+        help="language of sheet names, headers and labels (default: sv)",
     )
     p.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")

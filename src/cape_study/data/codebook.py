@@ -50,8 +50,8 @@ __all__ = [
     "render_markdown",
 ]
 
-Language = Literal["sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("sv", "en")
+Language = Literal["sv", "en", "fi"]
+LANGUAGES: tuple[Language, ...] = ("sv", "en", "fi")
 DEFAULT_CODEBOOK = "cape_v1"
 
 
@@ -64,13 +64,18 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """A text in both working languages of the study."""
+    """A text in the study's working languages, Swedish and English, and in Finnish.
+
+    ``fi`` is optional in the model: every label and definition of a code, scheme, table
+    and column has it (tests/test_codebook.py checks), the coding rules and examples
+    (include, exclude, example) may lack it, and are then given in English."""
 
     sv: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    fi: str | None = Field(None, min_length=1)
 
     def __call__(self, lang: Language) -> str:
-        return getattr(self, lang)
+        return getattr(self, lang) or self.en
 
 
 class Keywords(_Strict):
@@ -441,6 +446,31 @@ _HEAD = {
         "codeable": "Coded in the codings table",
         "ordered": "Ordered scale",
     },
+    "fi": {
+        "code": "Koodi",
+        "label": "Nimike",
+        "definition": "Määritelmä",
+        "schemes": "Koodistot",
+        "tables": "Taulut (aineiston syöttömuoto)",
+        "column": "Sarake",
+        "type": "Tyyppi",
+        "required": "Pakollinen",
+        "yes": "kyllä",
+        "no": "ei",
+        "version": "Versio",
+        "include": "Koodaa, kun",
+        "exclude": "Älä koodaa, kun",
+        "example": "Esimerkki",
+        "keywords": "Avainsanat ja hakulausekkeet tekstin koodaukseen",
+        "sources": "Lähteet",
+        "law": "Lainkohta",
+        "in_force": "Voimassa alkaen",
+        "country": "Maa",
+        "group": "Ryhmä",
+        "row": "Yksi rivi kutakin",
+        "codeable": "Koodataan taulussa codings",
+        "ordered": "Järjestysasteikko",
+    },
 }
 
 
@@ -449,7 +479,8 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
-    """Render the codebook as a Markdown document in Swedish (``sv``) or English (``en``)."""
+    """Render the codebook as a Markdown document in Swedish (``sv``), English (``en``) or
+    Finnish (``fi``)."""
     _check_language(lang)
     h = _HEAD[lang]
     out = [

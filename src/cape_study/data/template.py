@@ -106,8 +106,38 @@ _WORDS = {
         ),
     },
 }
-#: Finnish: yes/no words of the loaders; everything else falls back to English.
-_WORDS["fi"] = {**_WORDS["en"], "yes": "kyllä", "no": "ei"}
+_WORDS["fi"] = {
+    "explain": "Selitykset",
+    "lists": "Luettelot",
+    "sheet": "Välilehti",
+    "column": "Sarake",
+    "name": "Nimi koodikirjassa",
+    "required": "Pakollinen",
+    "definition": "Määritelmä",
+    "allowed": "Sallitut arvot",
+    "example": "Esimerkki",
+    "yes": "kyllä",
+    "no": "ei",
+    "id": "tunniste ilman välilyöntejä tai näkymättömiä merkkejä",
+    "text": "teksti",
+    "date": "päivämäärä, VVVV-KK-PP",
+    "integer": "kokonaisluku",
+    "at_least": "vähintään",
+    "boolean": "kyllä tai ei (tyhjä = ei tiedossa)",
+    "code": "koodi luettelosta",
+    "country": "kaksikirjaiminen maakoodi (ISO 3166-1, esim. SE, FI, TH); XX = ei tiedossa",
+    "scheme_name": "koodisto",
+    "scheme_code": "sarakkeessa nimetyn koodiston koodi",
+    "intro": (
+        "Asiakirja-aineiston pohja, tehty koodikirjasta {book} {version}. Yksi välilehti "
+        "kutakin taulua kohden; ensimmäisellä rivillä ovat otsikot (älä muuta niitä). "
+        "Kunkin välilehden rivi 2 on esimerkki: sen ensimmäinen solu alkaa merkillä #, eikä "
+        "rivejä, joiden ensimmäinen solu alkaa merkillä #, lueta. Jätä se tai poista se. "
+        "Valitse koodit luetteloista ('koodi — nimike' luetaan koodina). Tallenna "
+        ".xlsx-tiedostona documents/-kansio vierellään ja tarkista komennolla cape-study "
+        "validate TIEDOSTO.xlsx."
+    ),
+}
 
 #: Sheet names of every language's template that are not tables.
 HELPER_SHEETS = frozenset(normalise(w[k]) for w in _WORDS.values() for k in ("explain", "lists"))
