@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -108,6 +109,11 @@ def _takeaways(page: str) -> list[str]:
     return [t.split("\n")[0] for t in re.split(r"(?:Takeaway|Slutsats):", text)[1:]]
 
 
+#: A case file's folder named after a person (invented): no output may name it.
+PERSON_FOLDER = "Ingegerd Qvarnbäck Ylitalo"
+_PERSON_PARTS = ("Qvarnb", "Ylitalo", "Ingegerd")
+
+
 def _pipeline(name: str, root: Path) -> Path:
     from cape_study.paths import project
     from cape_study.runner.pipeline import run_pipeline
@@ -117,10 +123,30 @@ def _pipeline(name: str, root: Path) -> Path:
     for file in ("pipeline.yaml", "constraints.txt"):
         shutil.copy(repo.root / file, root / file)
     shutil.copytree(repo.notebooks, root / "notebooks")
-    write_scenario(name, root / "data" / "raw" / "demo")
-    result = run_pipeline(project(root), progress=lambda event: None)
+    case_file = root.parent / PERSON_FOLDER / name
+    write_scenario(name, case_file)
+    result = run_pipeline(
+        project(root),
+        overrides={"case_file": str(case_file), "case_label": f"Scenario {name}"},
+        progress=lambda event: None,
+    )
     assert {s.status for s in result.steps.values()} == {"ran"}, name
     return root / "reports"
+
+
+def _published_text(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` (links followed) as text, a workbook's or other zip's
+    members joined: what a reader of the published files can read."""
+    found = {}
+    files = [Path(d) / f for d, _, names in os.walk(folder, followlinks=True) for f in names]
+    assert files, folder
+    for path in sorted(files):
+        data = path.read_bytes()
+        if data[:2] == b"PK":
+            with zipfile.ZipFile(path) as archive:
+                data = b"".join(archive.read(member) for member in archive.namelist())
+        found[str(path.relative_to(folder))] = data.decode("utf-8", errors="replace")
+    return found
 
 
 # The whole pipeline takes 60-110 s per scenario on 2 busy cores, so by default it runs on
@@ -158,3 +184,10 @@ def test_every_step_of_every_scenario_gives_a_page_without_traceback_or_empty_va
         for text in takeaways:
             assert not _EMPTY_VALUE.search(text), (name, page.stem, text)
     assert (reports / "index.html").is_file() and (reports / "report.html").is_file()
+    # No output names the case file's folder (after a person) or the project's path.
+    root = reports.parent
+    for folder in (reports, root / "data" / "processed"):
+        for path, text in _published_text(folder).items():
+            named = [p for p in (*_PERSON_PARTS, str(root.parent)) if p in text]
+            assert not named, (name, path, named)
+    assert f"Scenario {name}" in (reports / "report.html").read_text(encoding="utf-8")

@@ -196,12 +196,17 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         metavar="REPORT_DIR",
         help="the folder holding manifest.json (default: reports/)",
     )
+    p.add_argument(
+        "--case-file",
+        metavar="PATH",
+        help="also check the case file's hash (the manifest never records its path)",
+    )
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     paths = project()
     report_dir = args.report_dir or paths.reports
-    differences = verify_report(report_dir, root=paths.root)
+    differences = verify_report(report_dir, root=paths.root, case_file=args.case_file)
     for difference in differences:
         print(difference)
     if differences:

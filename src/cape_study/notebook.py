@@ -61,6 +61,7 @@ import os
 import re
 import shutil
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -186,6 +187,13 @@ def setup(step: str) -> None:
     workbook.unlink(missing_ok=True)
     _current = session
     export.connect(table=_record_table, figure=_save_figure)
+    warnings.formatwarning = _warning_text
+
+
+def _warning_text(message, category, filename, lineno, line=None) -> str:
+    """A warning as the page shows it: its category and message, not the file and line
+    it came from (an absolute path, which may name the user)."""
+    return f"{category.__name__}: {message}\n"
 
 
 def current() -> Session | None:
@@ -502,6 +510,7 @@ def write_workbook(
     if metadata.get("synthetic"):
         rows.append((words["warning"], words["synthetic"]))
     rows += [
+        (words["case"], str(metadata.get("label") or words["no_label"])),
         (words["codebook"], str(metadata.get("codebook_version", unknown))),
         (words["cutoff"], str(metadata.get("data_cutoff", unknown))),
         (),

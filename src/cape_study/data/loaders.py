@@ -87,6 +87,7 @@ class CaseFile:
     suspects: pd.DataFrame
     documents: pd.DataFrame
     codings: pd.DataFrame
+    label: str = ""
 
     TABLES = ("cases", "events", "victims", "suspects", "documents", "codings")
 
@@ -318,6 +319,7 @@ def write_processed(
     case_file: CaseFile,
     directory: str | os.PathLike[str],
     *,
+    label: str | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write a checked case file as parquet files plus ``metadata.json``, atomically.
@@ -325,7 +327,9 @@ def write_processed(
     Everything is written into a temporary sibling directory that replaces
     ``directory`` only once complete, so a failure leaves the previous processed
     data in place. ``metadata`` adds entries to ``metadata.json`` (intake records
-    there what :func:`cape_study.privacy.masking.protect` did). Returns the written paths.
+    there what :func:`cape_study.privacy.masking.protect` did). The case file is named
+    there by its ``label`` (default: ``case_file.label``), never by the path it was
+    read from (a folder may be named after a person). Returns the written paths.
     """
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -334,7 +338,7 @@ def write_processed(
         for name, frame in case_file.tables.items():
             frame.to_parquet(staging / f"{name}.parquet", index=False)
         meta = {
-            "source": str(case_file.source),
+            "label": case_file.label if label is None else label,
             "codebook_version": case_file.codebook_version,
             "data_cutoff": case_file.data_cutoff.isoformat(),
             "synthetic": case_file.synthetic,
@@ -356,7 +360,8 @@ def write_processed(
 
 
 def read_processed(directory: str | os.PathLike[str]) -> CaseFile:
-    """Read what :func:`write_processed` wrote back into a :class:`CaseFile`."""
+    """Read what :func:`write_processed` wrote back into a :class:`CaseFile` (whose
+    ``source`` is ``directory``)."""
     folder = Path(directory)
     meta_path = folder / _METADATA
     if not meta_path.exists():
@@ -366,9 +371,10 @@ def read_processed(directory: str | os.PathLike[str]) -> CaseFile:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in CaseFile.TABLES}
     return CaseFile(
-        source=Path(meta["source"]),
+        source=folder,
         codebook_version=meta["codebook_version"],
         data_cutoff=dt.date.fromisoformat(meta["data_cutoff"]),
         synthetic=bool(meta["synthetic"]),
+        label=str(meta.get("label") or ""),
         **tables,
     )

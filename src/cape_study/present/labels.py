@@ -498,6 +498,8 @@ WORKBOOK_ABOUT = {
         "warning": "WARNING",
         "synthetic": "SYNTHETIC DATA: an invented case file; nothing in it describes a "
         "real case or person.",
+        "case": "Case file",
+        "no_label": "(no label given: see the data hash in the report's provenance)",
         "codebook": "Codebook version",
         "cutoff": "Data cut-off",
         "parameters": "Parameters",
@@ -521,6 +523,8 @@ WORKBOOK_ABOUT = {
         "warning": "VARNING",
         "synthetic": "SYNTETISKA DATA: ett påhittat ärendematerial; inget i det beskriver "
         "ett verkligt ärende eller en verklig person.",
+        "case": "Ärendematerial",
+        "no_label": "(ingen etikett angiven: se datahashen i rapportens härkomstuppgifter)",
         "codebook": "Kodboksversion",
         "cutoff": "Datum för datauttag",
         "parameters": "Parametrar",

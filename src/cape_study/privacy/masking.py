@@ -40,7 +40,6 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cape_study.data.codebook import Codebook, load_codebook
@@ -315,9 +314,6 @@ def protect(
             first = normalise if (t, c) == ("documents", "text") else None
             masked[f"{t}.{c}"] = _mask_column(frame, c, matchers, others, first)
             uncertain[f"{t}.{c}"] = _uncertain(frame[c])
-    source, source_counts = _mask(str(case.source), everyone)
-    if any(source_counts.values()):
-        masked["source"] = source_counts
     pseudonymised = _pseudonymise(tables, ids, key)
     if "path" in tables["documents"] and "doc_id" in tables["documents"]:
         docs = tables["documents"]
@@ -325,7 +321,7 @@ def protect(
         docs["path"] = (docs["doc_id"].astype("string") + suffix.fillna("")).astype("string")
     for t, c in personal:
         tables[t] = tables[t].drop(columns=c)
-    protected = dataclasses.replace(case, source=Path(source), **tables)
+    protected = dataclasses.replace(case, **tables)
     record = {
         "key": key.source,
         "fingerprint": key.fingerprint,

@@ -13,6 +13,9 @@ progress (:class:`ProgressEvent`) and kills the kernel on Ctrl-C.
 papermill runs the notebook through an engine registered as ``cape-study``, which uses
 the kernel already started instead of starting its own. papermill, nbclient and the
 Jupyter machinery are imported only when a step executes.
+
+The executed notebook names no path a parameter gives (:func:`redact_paths`: the case
+file's folder may be named after a person) and no absolute path of the project.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ __all__ = [
     "check_kernel",
     "execute_notebook",
     "print_progress",
+    "redact_paths",
     "write_notebook",
 ]
 
@@ -361,7 +365,7 @@ def execute_notebook(
         started = kernel()
         execute, ExecutionError, DeadKernel = _papermill()
         try:
-            return execute(
+            nb = execute(
                 str(notebook),
                 None,
                 parameters=dict(params),
@@ -372,6 +376,7 @@ def execute_notebook(
                 watch=watch,
                 km=started.km,
             )
+            return redact_paths(nb)
         except ExecutionError as exc:
             raise CellError(f"{exc.ename}: {exc.evalue}", watch.current) from None
         except DeadKernel:
@@ -384,6 +389,32 @@ def execute_notebook(
         if started is not None:
             started.stop()
         _close_event_loop()
+
+
+def redact_paths(nb: Any) -> Any:
+    """Remove from an executed notebook (in place; returned) the values of the path
+    parameters (:data:`~cape_study.paths.PATH_PARAMETERS`: the case file and key file,
+    whose folders may be named after a person) from papermill's record of the parameters
+    and from the injected-parameters cell, where a comment says they were left out; and
+    papermill's absolute ``input_path``, as the notebook's file name."""
+    record = nb.metadata.get("papermill")
+    if record is not None:
+        params = record.get("parameters") or {}
+        for name in paths.PATH_PARAMETERS & set(params):
+            del params[name]
+        if record.get("input_path"):
+            record["input_path"] = os.path.basename(str(record["input_path"]))
+    for cell in nb.cells:
+        if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines = []
+        for line in cell.source.split("\n"):
+            name = line.split("=", 1)[0].strip()
+            if name in paths.PATH_PARAMETERS and "=" in line:
+                line = f"# {name}: not recorded (a path may name a person)"
+            lines.append(line)
+        cell.source = "\n".join(lines)
+    return nb
 
 
 def _close_event_loop() -> None:

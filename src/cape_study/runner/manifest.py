@@ -9,7 +9,8 @@ repository); ``constraints`` (path and SHA-256 of ``constraints.txt``); ``python
 ``packages`` (every installed distribution and its version); ``kernel``; ``library``
 (path and SHA-256 of the library source); ``synthetic``; ``data`` (the data hash:
 :func:`~cape_study.runner.provenance.data_digest` of the files of the first steps' ``case_file``
-parameter, as recorded in their inputs, with their number); ``steps`` (per step: title,
+parameter, as recorded in their inputs, with their number, and the ``case_label`` the user
+gave it); ``steps`` (per step: title,
 notebook and its hash, parameter set and values, needs, SHA-256 of every input and
 output file, and of each input folder (a case file) one hash of its files with their
 number (:func:`~cape_study.runner.provenance.folder_hash`), status, ``seconds`` this run,
@@ -23,6 +24,13 @@ was suppressed); ``privacy``: per step, what
 ``privacy.publish()`` displayed (where the pseudonymisation key came from, the columns
 dropped, and counts of identifiers pseudonymised and of personal data masked, after
 disclosure control; never a value or the key).
+
+No path a parameter names (:data:`~cape_study.paths.PATH_PARAMETERS`: the case file and
+the key file) is recorded, since a folder may be named after a person: those parameters
+are left out of the steps' parameters, and an input they name is recorded under the
+parameter's name in braces (``{case_file}``, with its hash) instead of its path.
+``cape-study verify --case-file PATH`` checks such an input against a case file the user
+names; without it, they are not checked.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from cape_study.errors import PipelineError
-from cape_study.paths import ProjectPaths
+from cape_study.paths import PATH_PARAMETERS, ProjectPaths
 from cape_study.runner.pages import privacy_record
 from cape_study.runner.provenance import (
     FORMAT,
@@ -51,7 +59,7 @@ from cape_study.runner.provenance import (
 )
 from cape_study.runner.spec import Step, StepResult
 
-__all__ = ["Difference", "build_manifest", "report_files", "verify_report"]
+__all__ = ["Difference", "build_manifest", "named_inputs", "report_files", "verify_report"]
 
 
 def build_manifest(
@@ -95,9 +103,11 @@ def build_manifest(
             "ran_seconds": entry["ran_seconds"],
             "notebook": entry["notebook"],
             "parameter_set": step.parameters,
-            "parameters": entry["parameters"],
+            "parameters": {
+                k: v for k, v in entry["parameters"].items() if k not in PATH_PARAMETERS
+            },
             "needs": list(step.needs),
-            "inputs": entry["inputs"],
+            "inputs": named_inputs(entry["inputs"], entry["parameters"], root),
             "outputs": entry["outputs"],
             "report": {"html": f"steps/{name}.html", "notebook": f"steps/{name}.ipynb"},
             "takeaways": [t["text"] for t in entry["takeaways"]],
@@ -143,18 +153,48 @@ def report_files(folder: Path) -> dict[str, str]:
     return {relative(p, folder): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def named_inputs(
+    inputs: Mapping[str, Any], parameters: Mapping[str, Any], root: Path
+) -> dict[str, Any]:
+    """A step's inputs (path -> hash) with every path that a path parameter
+    (:data:`~cape_study.paths.PATH_PARAMETERS`) names, or a file in it, recorded under
+    the parameter's name in braces (``{case_file}``, ``{case_file}/cases.csv``)."""
+    named = {
+        name: relative(root / os.path.expanduser(str(parameters[name])), root)
+        for name in sorted(PATH_PARAMETERS)
+        if parameters.get(name)
+    }
+    out = {}
+    for path, sha in inputs.items():
+        for name, where in named.items():
+            if path == where:
+                path = f"{{{name}}}"
+                break
+            if path.startswith(where.rstrip("/") + "/"):
+                path = f"{{{name}}}/{path[len(where.rstrip('/')) + 1 :]}"
+                break
+        out[path] = sha
+    return out
+
+
 def _data(
     steps: Mapping[str, Step], entries: Mapping[str, Mapping[str, Any]], root: Path
 ) -> dict[str, Any]:
     """The data hash (:func:`~cape_study.runner.provenance.data_digest`) over the inputs of the
     steps that need no other step (intake), as the manifest records them: the files of
-    their ``case_file`` parameter when one names it (so not the key file), else all."""
+    their ``case_file`` parameter when one names it (so not the key file), else all; and
+    the ``case_label`` they were given (never the case file's path)."""
     first = [name for name in entries if not steps[name].needs]
     inputs = {path: sha for name in first for path, sha in entries[name]["inputs"].items()}
     named = {entries[name]["parameters"].get("case_file") for name in first} - {None}
     case_files = sorted(relative(root / os.path.expanduser(str(v)), root) for v in named)
     within = case_files[0] if len(case_files) == 1 else None
-    return {"steps": first, "case_file": within, **data_digest(inputs, within)}
+    labels = {entries[name]["parameters"].get("case_label") for name in first} - {None}
+    return {
+        "steps": first,
+        "case_label": labels.pop() if len(labels) == 1 else None,
+        **data_digest(inputs, within),
+    }
 
 
 # -- verify -----------------------------------------------------------------------------
@@ -176,7 +216,12 @@ class Difference:
         )
 
 
-def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> list[Difference]:
+def verify_report(
+    report_dir: str | Path,
+    *,
+    root: str | Path | None = None,
+    case_file: str | Path | None = None,
+) -> list[Difference]:
     """Recompute every hash in a report's manifest and list what differs.
 
     Parameters
@@ -186,6 +231,10 @@ def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> 
     root
         The project root that inputs, outputs, notebooks and the library are relative
         to (default: the parent of ``report_dir``).
+    case_file
+        The case file (file or folder) to check the inputs recorded as ``{case_file}``
+        against; without it they are not checked (the manifest never records where the
+        case file is). The key file's hash (``{key_file}``) is never checked.
 
     Returns
     -------
@@ -228,6 +277,16 @@ def verify_report(report_dir: str | Path, *, root: str | Path | None = None) -> 
         add(root, step["notebook"]["path"], f"notebook of step {name}", step["notebook"]["sha256"])
         for kind in ("inputs", "outputs"):
             for rel, sha in step[kind].items():
+                if rel.startswith("{"):  # named by a path parameter, not by its path
+                    if case_file is None or not rel.startswith("{case_file}"):
+                        continue
+                    base = Path(os.path.expanduser(str(case_file)))
+                    rest = rel[len("{case_file}") :].lstrip("/")
+                    if isinstance(sha, dict):
+                        checks.append((base / rest, rel, "the case file", sha["sha256"], folder))
+                    else:
+                        checks.append((base / rest, rel, "the case file", sha, sha256))
+                    continue
                 if isinstance(sha, dict):  # a folder, recorded as one hash of its files
                     add(root, rel, f"{kind[:-1]} folder of step {name}", sha["sha256"], folder)
                 else:

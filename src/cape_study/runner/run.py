@@ -59,6 +59,7 @@ from cape_study.runner.execution import (
     Watch,
     check_kernel,
     execute_notebook,
+    redact_paths,
     write_notebook,
 )
 from cape_study.runner.pages import (
@@ -409,7 +410,7 @@ class Run:
                     f"{step.notebook} from 1)"
                 )
             if watch.nb is not None:
-                write_notebook(watch.nb, failed_nb)
+                write_notebook(redact_paths(watch.nb), failed_nb)
                 where += f"; the partly executed notebook is in {relative(failed_nb, self.root)}"
                 where += _problems(watch.nb, failed_nb.with_suffix(".problems.csv"), self.root)
             result = StepResult(
