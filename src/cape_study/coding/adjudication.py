@@ -67,8 +67,8 @@ def disagreements(codings: pd.DataFrame, answers: pd.DataFrame | None = None) ->
         unclear = answers[answers["value"] == "unclear"][[*KEYS, "coder", "value", "quote"]]
         own = pd.concat([own, unclear], ignore_index=True)
     own = own.astype({k: "string" for k in [*KEYS, "coder"]})
-    per = own.groupby(list(KEYS), sort=False)["value"]
-    split = per.transform(lambda v: v.nunique() > 1 or (v == "unclear").any())
+    groups = own.assign(_unclear=own["value"].eq("unclear")).groupby(list(KEYS), sort=False)
+    split = (groups["value"].transform("nunique") > 1) | groups["_unclear"].transform("max")
     listed = own[split.to_numpy()]
     return (
         unresolved(listed, codings)
@@ -121,12 +121,18 @@ def write_adjudication(
     wide = items.pivot_table(
         index=list(KEYS), columns="coder", values=["value", "quote"], aggfunc="first"
     )
+    labels_of = {
+        (s, c.code): text(c.label, lang)
+        for s in book.codeable_schemes
+        for c in book.scheme(s).codes
+    }
+    r = 2  # rows written (ws.max_row counts every cell: slow in a loop)
     for (unit, scheme, code), row in wide.iterrows():
         unit = str(unit)
+        r += 1
         table = "cases" if unit in case_ids else "documents"
         alias = pseudonym(unit, key, table) if key is not None else None
-        found = [c for c in book.scheme(str(scheme)).codes if c.code == str(code)]
-        label = text(found[0].label, lang) if found else str(code)
+        label = labels_of.get((str(scheme), str(code)), str(code))
         cells = [unit, alias, doc_case.get(unit, unit), str(scheme), str(code), label]
         for coder in coders:
             value = row.get(("value", coder))
@@ -137,8 +143,8 @@ def write_adjudication(
             ]
         ws.append([*cells, None, None])
         for c in (len(names) - 1, len(names)):
-            ws.cell(ws.max_row, c).protection = Protection(locked=False)
-    last = max(ws.max_row, 3)
+            ws.cell(r, c).protection = Protection(locked=False)
+    last = max(r, 3)
     decide = get_column_letter(len(names) - 1)
     choice = DataValidation(
         type="list",

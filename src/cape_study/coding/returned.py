@@ -30,11 +30,13 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from cape_study.coding.words import VALUES, value_of
 from cape_study.coding.workbook import FORMAT, META_SHEET, TAIL_COLUMNS, scheme_columns
@@ -167,7 +169,7 @@ def _read_one(
     except FileNotFoundError:
         problems.append(problem(path, expected="an existing .xlsx file"))
         return None, []
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         problems.append(problem(path, value=type(exc).__name__, expected="an .xlsx workbook"))
         return None, []
     try:

@@ -267,11 +267,12 @@ def _scheme_sheet(
     ]
     header_rows(ws, labels, scheme_columns(book, scheme))
     first_code, last_code = len(FIXED_COLUMNS) + 1, len(FIXED_COLUMNS) + len(codes)
+    r = 2  # rows written (ws.max_row counts every cell: slow in a loop)
     for unit in units.itertuples(index=False):
         uid = str(unit.unit_id)
         doc_type = "" if pd.isna(unit.doc_type) else doc_labels.get(str(unit.doc_type), "")
         ws.append([uid, str(unit.case_id), doc_type, w["open_text"]])
-        r = ws.max_row
+        r += 1
         link = ws.cell(r, 4)
         link.hyperlink = Hyperlink(
             ref=link.coordinate, location=f"'{texts_sheet}'!E{text_rows[uid]}"
@@ -279,7 +280,7 @@ def _scheme_sheet(
         link.font = Font(color="0563C1", underline="single")
         for c in range(first_code, last_code + len(TAIL_COLUMNS) + 1):
             ws.cell(r, c).protection = _OPEN
-    last_row = max(ws.max_row, 3)
+    last_row = max(r, 3)
     answers = ",".join(VALUES[lang].values())
     choice = DataValidation(
         type="list",
