@@ -11,6 +11,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from cape_study.data import loaders
+from cape_study.errors import CannotEstimate
 from cape_study.paths import project
 from cape_study.present import tables
 from cape_study.privacy.disclosure import Disclosure
@@ -231,3 +232,109 @@ def test_demo_recovers_the_planted_change_at_the_legal_change_date(demo) -> None
 
     assert low <= mean("before") - mean("after") <= high
     assert low > 0
+
+
+# -- barriers where they are recorded --------------------------------------------------------
+def _codings(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["unit_id", "coder", "code", "present"]).assign(
+        scheme="barrier", codebook_version="1.0"
+    )
+
+
+DOCUMENTS = pd.DataFrame(
+    {
+        "doc_id": ["A-D1", "C-D1", "C-D2", "D-D1", "E-D1", "F-D1", "H-D1"],
+        "case_id": ["A", "C", "C", "D", "E", "F", "H"],
+        "doc_type": [
+            "closure_decision",
+            "police_report",
+            "closure_decision",
+            "closure_decision",
+            "judgment_first_instance",
+            "judgment_appeal",
+            "closure_decision",
+        ],
+    }
+)
+
+
+def test_codes_come_only_from_documents_of_the_type_and_count_by_group() -> None:
+    codings = _codings(
+        [
+            ("A-D1", "a", "victim_left_country", 1),
+            ("C-D1", "a", "victim_left_country", 1),  # a police report: not counted
+            ("C-D2", "a", "victim_left_country", 0),
+            ("D-D1", "a", "victim_left_country", 1),
+            ("H-D1", "a", "victim_left_country", 1),
+            ("E-D1", "a", "victim_left_country", 1),
+            ("F-D1", "a", "victim_left_country", 0),
+        ]
+    )
+    closure = dropout.document_codes(codings, DOCUMENTS, dropout.DOCUMENT_TYPES["closure_decision"])
+    assert set(closure["case_id"]) == {"A", "C", "D", "H"}
+    groups = dropout.closure_groups(STATUS, pooled=True)
+    assert groups.to_dict() == {c: "closed" for c in ["A", "C", "D", "H"]}
+    table = dropout.stage_prevalence(closure, groups, STATUS).set_index("country")
+    # SE: A, C, D coded; A and D name it. FI: H names it.
+    assert table.loc["SE", ["n_cases", "present"]].tolist() == [3, 2]
+    low, high = proportion_confint(2, 3, alpha=0.05, method="wilson")
+    assert table.loc["SE", "ci_low"] == pytest.approx(low)
+    assert table.loc["SE", "ci_high"] == pytest.approx(high)
+    by_stage = dropout.stage_prevalence(closure, dropout.closure_groups(STATUS), STATUS)
+    assert set(by_stage["group"]) == {"reported", "investigation_opened", "suspect_notified"}
+    judged = dropout.document_codes(codings, DOCUMENTS, dropout.DOCUMENT_TYPES["judgment"])
+    outcome = dropout.judgment_groups(STATUS)
+    assert outcome.to_dict() == {"E": "acquitted", "F": "convicted"}
+    pooled = dropout.stage_prevalence(judged, outcome, STATUS, by=None).set_index("group")
+    assert pooled["present"].to_dict() == {"acquitted": 1, "convicted": 0}
+    with pytest.raises(CannotEstimate):
+        dropout.document_codes(codings, DOCUMENTS, ["indictment"])
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_barriers_takeaway_says_what_the_design_cannot_show(lang: str) -> None:
+    closure = pd.DataFrame(
+        {
+            "country": ["SE", "SE", "FI"],
+            "group": "closed",
+            "scheme": "barrier",
+            "code": ["victim_left_country", "investigation_delay", "victim_left_country"],
+            "n_cases": [100, 100, 30],
+            "present": [40, 10, None],
+            "proportion": [0.4, 0.1, None],
+            "ci_low": [0.3, 0.05, None],
+            "ci_high": [0.5, 0.17, None],
+        }
+    )
+    text = tables.barriers_takeaway(
+        closure, pd.Series({"acquitted": 7, "convicted": None}), lang=lang
+    )
+    words = tables.BARRIER_WORDS[lang]
+    assert words["design"] in text and words["none"] in text
+    assert text.index("40%") < text.index("10%")  # most often first
+    assert "·" in text  # a hidden count of judged cases is never shown
+    claims = text.replace(words["design"], "")  # outside the sentence on what it cannot show
+    assert "more often" not in claims and "caus" not in claims and "orsak" not in claims
+
+
+def test_judgment_prevalence_table_labels_acquitted_and_convicted() -> None:
+    table = pd.DataFrame(
+        {
+            "group": ["acquitted", "convicted"],
+            "scheme": "barrier",
+            "code": "legal_interpretation",
+            "n_cases": [10, 12],
+            "present": [6, 2],
+            "proportion": [0.6, 2 / 12],
+            "ci_low": [0.3, 0.05],
+            "ci_high": [0.8, 0.45],
+            "confidence": 0.95,
+        }
+    )
+    from cape_study.stats import barriers
+
+    diff = barriers.prevalence_difference(table, groups=("acquitted", "convicted"))
+    assert diff["difference"].iloc[0] == pytest.approx(0.6 - 2 / 12)
+    sv = tables.format_prevalence(table, diff, lang="sv", groups=("acquitted", "convicted"))
+    assert any(c.startswith("Frikänd") for c in sv.columns)
+    assert any("frikända − fällda" in c for c in sv.columns)

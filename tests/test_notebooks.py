@@ -63,7 +63,8 @@ def test_demo_barriers_step_renders_and_writes_the_coders_work_list(demo_report:
     manifest = json.loads((demo_report / "reports" / "manifest.json").read_text())
     assert "reports/barriers/disagreements.csv" in manifest["steps"]["02_barriers"]["outputs"]
     tables = {r["table"] for r in manifest["disclosure"] if r["step"] == "02_barriers"}
-    assert "prevalence by outcome" in tables
+    assert "barriers in closure decisions by stage" in tables
+    assert "more often in prosecuted cases" not in page and "closed − prosecuted" not in page
 
 
 def test_demo_models_step_reports_separation_firth_and_forest_plots(demo_report: Path) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "ATTRITION_TITLES",
     "BARRIER_HEAD",
     "BARRIER_TITLES",
+    "BARRIER_WORDS",
     "CASE_NAMES",
     "COEFFICIENT_LABELS",
     "COLUMN_LABELS",
@@ -137,6 +138,69 @@ SECTIONS = {
         "(anger beslutet flera, det första i kodbokens ordning). Skälen i ett steg summerar "
         "till de ärenden som lades ned där. Skälet är beslutets formulering, inte ett fynd "
         "om varför ärendet inte gick vidare.",
+    },
+    "closure_barriers": {
+        "en": "## Barriers named in closure decisions, by stage and country\n\n"
+        "Barriers are analysed where they are recorded. Here: the barriers coded on the "
+        "closure decisions of the cases closed before a judgment, first over every stage "
+        "of closure, then by the stage where the case was closed (its furthest stage). "
+        "Only cases whose closure decision was coded count in a denominator. Every share "
+        "compares cases coded from the same kind of document.",
+        "sv": "## Hinder som nämns i nedläggningsbeslut, efter steg och land\n\n"
+        "Hindren analyseras där de registreras. Här: hindren som kodats i "
+        "nedläggningsbesluten för ärenden som lades ned före dom, först över alla steg, "
+        "sedan efter steget där ärendet lades ned (dess sista steg). Bara ärenden vars "
+        "nedläggningsbeslut kodats ingår i en nämnare. Varje andel jämför ärenden kodade "
+        "från samma slags handling.",
+    },
+    "judgment_barriers": {
+        "en": "## Barriers named in judgments: acquittals beside convictions\n\n"
+        "The barriers coded on the judgments of judged cases, by final outcome (acquitted, "
+        "or convicted of any offence), with the difference acquitted minus convicted "
+        "(Newcombe's hybrid score interval): both groups are coded from judgments, so the "
+        "comparison is like for like. Few cases are judged, so most cells may be "
+        "suppressed.",
+        "sv": "## Hinder som nämns i domar: frikännanden bredvid fällande domar\n\n"
+        "Hindren som kodats i domarna i dömda ärenden, efter slutligt utfall (frikänd, "
+        "eller fälld för något brott), med skillnaden frikända minus fällda (Newcombes "
+        "hybrida score-intervall): båda grupperna är kodade från domar, så jämförelsen "
+        "avser samma slags handling. Få ärenden döms, så de flesta celler kan vara "
+        "undertryckta.",
+    },
+    "case_signs": {
+        "en": "## ILO indicators and agency signs, by country\n\n"
+        "Coded on the case as a whole, from all its documents. They are shown by country "
+        "only: a prosecuted case has more documents than a closed one, so a comparison by "
+        "outcome would partly measure how much was written.",
+        "sv": "## ILO:s indikatorer och myndigheternas tecken, efter land\n\n"
+        "Kodade på ärendet som helhet, från alla dess handlingar. De visas bara efter "
+        "land: ett åtalat ärende har fler handlingar än ett nedlagt, så en jämförelse "
+        "efter utfall skulle delvis mäta hur mycket som skrivits.",
+    },
+}
+
+#: Sentences of the barriers takeaway (02_barriers): what the design can and cannot show.
+BARRIER_WORDS = {
+    "en": {
+        "lead": "barriers are read where they are recorded. In closure decisions the "
+        "barriers named most often were: {top}",
+        "none": "none shown (small numbers)",
+        "judged": "In judgments, {acquitted} acquitted and {convicted} convicted cases were coded.",
+        "design": "This design shows which barriers the decisions name, at which stage and "
+        "in which country; it cannot show that a barrier caused a case to drop out, and it "
+        "does not compare closed with prosecuted cases, whose barriers are coded from "
+        "different documents (closure decisions against judgments).",
+        "rule": "coders combined by the {rule} rule; codebook {version}",
+    },
+    "sv": {
+        "lead": "hindren läses där de registreras. I nedläggningsbesluten nämndes oftast: {top}",
+        "none": "inga visas (små tal)",
+        "judged": "I domarna kodades {acquitted} frikända och {convicted} fällda ärenden.",
+        "design": "Upplägget visar vilka hinder besluten nämner, i vilket steg och i vilket "
+        "land; det kan inte visa att ett hinder orsakade att ett ärende föll bort, och det "
+        "jämför inte nedlagda med åtalade ärenden, vars hinder kodas från olika handlingar "
+        "(nedläggningsbeslut mot domar).",
+        "rule": "kodarna kombinerade med regeln {rule}; kodbok {version}",
     },
 }
 
@@ -261,6 +325,7 @@ COEFFICIENT_LABELS = {
 BARRIER_HEAD = {
     "en": {
         "difference": "Difference, closed − prosecuted ({ci} CI)",
+        "difference_judged": "Difference, acquitted − convicted ({ci} CI)",
         "cell": "cases with the code (share, {ci} CI)",
         "units": "units",
         "coders": "coders",
@@ -274,6 +339,7 @@ BARRIER_HEAD = {
     },
     "sv": {
         "difference": "Skillnad, nedlagda − åtalade ({ci} KI)",
+        "difference_judged": "Skillnad, frikända − fällda ({ci} KI)",
         "cell": "ärenden med koden (andel, {ci} KI)",
         "units": "enheter",
         "coders": "kodare",

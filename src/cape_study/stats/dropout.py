@@ -44,9 +44,11 @@ __all__ = [
     "DOCUMENT_TYPES",
     "PARTS",
     "STAGES",
+    "closure_groups",
     "closure_reasons",
     "document_codes",
     "dropout_stage",
+    "judgment_groups",
     "matrix",
     "reason_table",
     "stage_prevalence",
@@ -86,6 +88,24 @@ def dropout_stage(status: pd.DataFrame) -> pd.Series:
     out[closed] = furthest[closed].where(furthest[closed].isin(STAGES), STAGES[-1])
     out[(status["outcome"] == "acquitted").fillna(False).to_numpy()] = STAGES[-1]
     return out
+
+
+def closure_groups(status: pd.DataFrame, *, pooled: bool = False) -> pd.Series:
+    """Each case closed without a judgment, by ``case_id``: the stage where it was closed
+    (:func:`dropout_stage`), or ``closed`` for every one with ``pooled``."""
+    closed = status["closed"].to_numpy(bool) & status["outcome"].isna().to_numpy()
+    stage = dropout_stage(status)[closed]
+    values = pd.Series("closed", index=stage.index, dtype="string") if pooled else stage
+    return pd.Series(values.to_numpy(), index=status.loc[closed, "case_id"].astype("string"))
+
+
+def judgment_groups(status: pd.DataFrame) -> pd.Series:
+    """Each judged case's final outcome as ``acquitted`` or ``convicted`` (of any
+    offence), by ``case_id``."""
+    outcome = status["outcome"].astype("string")
+    judged = outcome.notna().to_numpy()
+    values = outcome[judged].map(lambda o: "acquitted" if o == "acquitted" else "convicted")
+    return pd.Series(values.to_numpy(), index=status.loc[judged, "case_id"].astype("string"))
 
 
 def matrix(

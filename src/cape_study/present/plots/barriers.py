@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,8 +28,10 @@ def prevalence_plot(
     lang: Language = "en",
     codebook: Codebook | None = None,
     ax: Axes | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> Axes:
-    """Plot the prevalence of one scheme's codes in closed and prosecuted cases.
+    """Plot the prevalence of one scheme's codes in closed and prosecuted cases, or in
+    the ``groups`` given (values of the ``group`` column and their labels, in order).
 
     Parameters
     ----------
@@ -48,7 +51,8 @@ def prevalence_plot(
     position = {
         (s, c): i for i, (s, c) in enumerate(zip(codes["scheme"], codes["code"], strict=True))
     }
-    for (group, label), offset in zip(GROUP_LABELS[lang].items(), marker_offsets(2), strict=True):
+    shown = dict(groups if groups is not None else GROUP_LABELS[lang])
+    for (group, label), offset in zip(shown.items(), marker_offsets(len(shown)), strict=True):
         rows = table[(table["group"] == group)].dropna(subset=["proportion"])
         y = [
             position[(s, c)] + 3.5 * offset

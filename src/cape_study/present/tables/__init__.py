@@ -6,6 +6,7 @@ their names used by the notebooks are listed here too, so that ``tables.X`` reac
 
 from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, show
 from cape_study.present.labels import (
+    BARRIER_WORDS,
     COEFFICIENT_LABELS,
     COLUMN_LABELS,
     GROUP_LABELS,
@@ -33,6 +34,7 @@ from cape_study.present.tables.barriers import (
     format_prevalence,
 )
 from cape_study.present.tables.dropout import (
+    barriers_takeaway,
     format_dropout,
     format_reasons,
     format_stage_prevalence,
@@ -62,6 +64,7 @@ from cape_study.present.wording import (
 )
 
 __all__ = [
+    "BARRIER_WORDS",
     "COEFFICIENT_LABELS",
     "COLUMN_LABELS",
     "GROUP_LABELS",
@@ -69,6 +72,7 @@ __all__ = [
     "PATH_LABELS",
     "SUPPRESSED",
     "agreement_text",
+    "barriers_takeaway",
     "case_counts",
     "column_label",
     "count_list",

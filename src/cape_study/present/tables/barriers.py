@@ -6,7 +6,13 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import SUPPRESSED, count_cells, number, percent
-from cape_study.present.labels import BARRIER_HEAD, COEFFICIENT_LABELS, GROUP_LABELS, code_labels
+from cape_study.present.labels import (
+    BARRIER_HEAD,
+    COEFFICIENT_LABELS,
+    DROPOUT_HEAD,
+    GROUP_LABELS,
+    code_labels,
+)
 
 __all__ = ["disagreement_sheet", "format_agreement", "format_disagreements", "format_prevalence"]
 
@@ -17,8 +23,10 @@ def format_prevalence(
     *,
     lang: Language = "en",
     codebook: Codebook | None = None,
+    groups: tuple[str, str] = ("closed", "prosecuted"),
 ) -> pd.DataFrame:
-    """Prevalence of one scheme's codes in closed and prosecuted cases, as a table.
+    """Prevalence of one scheme's codes in two groups of cases (closed and prosecuted,
+    or ``groups=("acquitted", "convicted")`` for judgments), as a table.
 
     Expects :func:`cape_study.stats.barriers.prevalence` for one scheme after
     :func:`cape_study.privacy.disclosure.suppress`, and optionally
@@ -35,7 +43,9 @@ def format_prevalence(
     out = pd.DataFrame(
         {book.scheme(scheme).label(lang) if scheme else "": code_labels(codes, book, lang)}
     )
-    for group, label in GROUP_LABELS[lang].items():
+    names = GROUP_LABELS[lang] | {g: DROPOUT_HEAD[lang][g] for g in ("acquitted", "convicted")}
+    for group in groups:
+        label = names.get(group, group)
         rows = codes.merge(table[table["group"] == group], on=["scheme", "code"], how="left")
         n = rows["n_cases"].dropna()
         size = SUPPRESSED if n.empty or pd.isna(n.iloc[0]) else f"{number(int(n.iloc[0]))}"
@@ -50,7 +60,8 @@ def format_prevalence(
         ]
     if difference is not None:
         diff = codes.merge(difference, on=["scheme", "code"], how="left")
-        out[head["difference"].format(ci=ci)] = [
+        heading = head["difference" if groups[0] == "closed" else "difference_judged"]
+        out[heading.format(ci=ci)] = [
             SUPPRESSED
             if pd.isna(d)
             else f"{100 * d:+.1f} {head['pp']} ({100 * lo:+.1f} {head['to']} {100 * hi:+.1f})"

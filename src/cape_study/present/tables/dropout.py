@@ -8,6 +8,7 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import SUPPRESSED, Count, count_share_cell, percent
 from cape_study.present.labels import (
+    BARRIER_WORDS,
     DROPOUT_HEAD,
     code_labels,
     column_label,
@@ -15,7 +16,7 @@ from cape_study.present.labels import (
     step_labels,
 )
 
-__all__ = ["format_dropout", "format_reasons", "format_stage_prevalence"]
+__all__ = ["barriers_takeaway", "format_dropout", "format_reasons", "format_stage_prevalence"]
 
 
 def _confidence(table: pd.DataFrame) -> str:
@@ -148,3 +149,42 @@ def format_stage_prevalence(
             )
         ]
     return out
+
+
+def barriers_takeaway(
+    closure: pd.DataFrame,
+    judged: pd.Series | None = None,
+    *,
+    top: int = 2,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> str:
+    """The barriers takeaway's sentences: per country (codebook order) the ``top`` barriers
+    named most often in closure decisions with their shares and intervals (hidden shares
+    never named), the coded judged cases, and what the design can and cannot show.
+
+    Parameters
+    ----------
+    closure
+        :func:`cape_study.stats.dropout.stage_prevalence` of the barrier scheme over every
+        stage of closure (one group per country), after disclosure control.
+    judged
+        Coded judged cases by group (``acquitted``, ``convicted``), counts or missing.
+    """
+    book = codebook_or_default(codebook)
+    words = BARRIER_WORDS[lang]
+    parts = []
+    rows = closure[closure["scheme"] == "barrier"].dropna(subset=["proportion"])
+    for country in [c for c in book.codes("country") if c in set(closure["country"])]:
+        mine = rows[rows["country"] == country].sort_values("proportion", ascending=False)
+        items = [
+            f"{book.label('barrier', r.code, lang)} {r.proportion:.0%} "
+            f"({r.ci_low:.0%}–{r.ci_high:.0%})"
+            for r in mine.head(top).itertuples()
+        ]
+        parts.append(f"{country}: {', '.join(items) if items else words['none']}")
+    text = words["lead"].format(top="; ".join(parts)) + "."
+    if judged is not None:
+        counts = {k: _count(judged.get(k)) for k in ("acquitted", "convicted")}
+        text += " " + words["judged"].format(**counts)
+    return f"{text} {words['design']}"
