@@ -311,7 +311,7 @@ def test_barriers_takeaway_says_what_the_design_cannot_show(lang: str) -> None:
     )
     words = tables.BARRIER_WORDS[lang]
     assert words["design"] in text and words["none"] in text
-    assert text.index("40%") < text.index("10%")  # most often first
+    assert text.index("40") < text.index("10")  # most often first
     assert "·" in text  # a hidden count of judged cases is never shown
     claims = text.replace(words["design"], "")  # outside the sentence on what it cannot show
     assert "more often" not in claims and "caus" not in claims and "orsak" not in claims
@@ -338,3 +338,35 @@ def test_judgment_prevalence_table_labels_acquitted_and_convicted() -> None:
     sv = tables.format_prevalence(table, diff, lang="sv", groups=("acquitted", "convicted"))
     assert any(c.startswith("Frikänd") for c in sv.columns)
     assert any("frikända − fällda" in c for c in sv.columns)
+
+
+def test_a_stage_nobody_reached_is_kept_when_the_matrix_is_protected() -> None:
+    """A country where no case reached prosecution has no share there (0 of 0): its rows
+    are kept, with zero counts, beside a published funnel with all its columns."""
+    status = STATUS[STATUS["country"] == "FI"].assign(**{"reached_judgment_first_instance": False})
+    funnel = attrition.suppress_funnel(
+        attrition.funnel(status, by="country", steps=dropout.STAGES, overall=True),
+        threshold=1,
+        name="f",
+        additive=["country"],
+    )
+    safe = dropout.suppress_matrix(dropout.matrix(status), funnel, threshold=1, name="m")
+    assert safe["stage"].tolist() == dropout.STAGES
+    assert safe.set_index("stage").loc["judgment_first_instance", "at_stage"] == 0
+
+
+def test_a_difference_with_a_group_nobody_is_in_is_missing() -> None:
+    from cape_study.stats import barriers
+
+    table = pd.DataFrame(
+        {
+            "group": ["convicted"],
+            "scheme": "barrier",
+            "code": "legal_interpretation",
+            "n_cases": [12],
+            "present": [2],
+            "confidence": 0.95,
+        }
+    )
+    diff = barriers.prevalence_difference(table, groups=("acquitted", "convicted"))
+    assert diff["difference"].isna().all() and len(diff) == 1

@@ -217,6 +217,8 @@ def prevalence_difference(
         return pd.DataFrame(columns=["scheme", "code", "difference", "ci_low", "ci_high"])
     conf = confidence if confidence is not None else float(table["confidence"].iloc[0])
     wide = table.pivot(index=["scheme", "code"], columns="group", values=["present", "n_cases"])
+    # A group with no coded case (no acquittal) has no column: its differences are missing.
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([["present", "n_cases"], [a, b]]))
     order = pd.MultiIndex.from_frame(table[["scheme", "code"]].drop_duplicates())
     wide = wide.reindex(order)
     rows = []

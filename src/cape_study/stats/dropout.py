@@ -394,7 +394,7 @@ def suppress_matrix(
     DataFrame
         ``table`` with hidden counts and shares missing and a ``suppressed`` column.
     """
-    keys = [c for c in table.columns if c not in {*PARTS, "stage", "at_stage"} and c in funnel]
+    keys = [c for c in table.columns if c not in _NOT_KEYS and c in funnel]
     ended = list(PARTS[1:])
     long = table.assign(not_moved=table["at_stage"] - table["moved_on"]).melt(
         id_vars=[*keys, "stage", "not_moved"],

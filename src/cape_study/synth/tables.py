@@ -312,13 +312,16 @@ class Assembly:
         tables["codings"] = self.codings()
         tables["victims"]["name"], tables["suspects"]["name"] = self.party_names()
         for name, frame in tables.items():
-            declared = list(s.book.table(name).columns)
-            if set(declared) != set(frame.columns):
+            columns = s.book.table(name).columns
+            declared = list(columns)
+            # Optional columns the generator does not fill (a coder's quote) may be absent.
+            needed = {c for c in declared if columns[c].required or c in frame.columns}
+            if needed != set(frame.columns):
                 raise SynthError(
                     f"the codebook's table {name} has columns {declared}; the "
                     f"generator writes {list(frame.columns)}"
                 )
-            tables[name] = frame[declared].astype(object)
+            tables[name] = frame[[c for c in declared if c in frame.columns]].astype(object)
         return tables
 
     def _text_random(self) -> tuple[np.ndarray, np.ndarray]:

@@ -167,7 +167,7 @@ def format_time_to_event(
     # After the last observed time (nobody at risk) the estimate is unknown, not hidden.
     out[heads[estimate].format(ci=f"{percent(confidence, 0)}")] = [
         NOT_ESTIMABLE
-        if pd.isna(p) and n == 0
+        if pd.isna(p) and pd.notna(n) and n == 0
         else share_cell(p, lo, hi)
         if pd.notna(lo) and pd.notna(hi)
         else estimate_cell(p)

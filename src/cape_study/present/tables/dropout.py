@@ -178,8 +178,8 @@ def barriers_takeaway(
     for country in [c for c in book.codes("country") if c in set(closure["country"])]:
         mine = rows[rows["country"] == country].sort_values("proportion", ascending=False)
         items = [
-            f"{book.label('barrier', r.code, lang)} {r.proportion:.0%} "
-            f"({r.ci_low:.0%}–{r.ci_high:.0%})"
+            f"{book.label('barrier', r.code, lang)} {percent(r.proportion, 0)} "
+            f"({percent(r.ci_low, 0)}–{percent(r.ci_high, 0)})"
             for r in mine.head(top).itertuples()
         ]
         parts.append(f"{country}: {', '.join(items) if items else words['none']}")
