@@ -140,6 +140,25 @@ def test_a_coding_round_on_the_demo(tmp_path: Path, capsys) -> None:
     assert not quotes.str.contains(TEST_PNR).any() and quotes.str.contains(r"\[PNR\]").any()
     assert record["masked"]["codings.quote"]["PNR"] >= 1
 
+    # the round as a .qdpx, and back: a proposed mapping first, nothing merged without it
+    qdpx = tmp_path / "round.qdpx"
+    assert main(["coding", "qdpx", *common, "--out", str(qdpx), "--lang", "sv"]) == 0
+    before = _digest(case_dir / "codings.csv")
+    assert main(["coding", "qdpx", *common, "--import", str(qdpx)]) == 0
+    assert "Nothing was merged" in capsys.readouterr().out
+    assert _digest(case_dir / "codings.csv") == before
+    mapping = folder / "mapping-round.csv"
+    assert pd.read_csv(mapping)["code"].notna().all()
+    assert main(["coding", "qdpx", *common, "--import", str(qdpx), "--mapping", str(mapping)]) == 0
+    after = load_case_file(case_dir).codings
+    mine = ["anna", "bo", "cecilia"]
+
+    def present_codes(table: pd.DataFrame) -> set:
+        rows = table[table["coder"].isin(mine) & table["present"].astype(bool)]
+        return set(zip(rows["unit_id"], rows["coder"], rows["code"], strict=True))
+
+    assert present_codes(after) == present_codes(coded)
+
 
 def test_the_demo_case_file_is_never_written(tmp_path: Path) -> None:
     work = Round(tmp_path / "round", project().demo_case_file)

@@ -155,7 +155,8 @@ def write_qdpx(
         Each unit's text, masked (:func:`cape_study.coding.workbook.masked_texts`).
     codings
         Codings of the units (``unit_id``, ``coder``, ``scheme``, ``code``,
-        ``present``, ``quote``); codes coded present are exported.
+        ``present``, ``quote``); the codes each coder coded present are exported (not
+        the consensus decisions, which are no coder's).
     """
     p = PROJECT_NS
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -163,7 +164,8 @@ def write_qdpx(
     root.set("name", name)
     root.set("origin", f"cape-study codebook {book.codebook} {book.version}")
     root.set("creationDateTime", now)
-    present = codings[pd.to_numeric(codings["present"], errors="coerce").eq(1)]
+    own = codings[codings["coder"].astype("string") != CONSENSUS]  # decisions stay in codings
+    present = own[pd.to_numeric(own["present"], errors="coerce").eq(1)]
     present = present[present["unit_id"].astype(str).isin(set(units["unit_id"].astype(str)))]
     coders = sorted(set(present["coder"].astype(str)))
     if coders:

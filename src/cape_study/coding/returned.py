@@ -485,7 +485,8 @@ def merge_codings(
     )
     result = merge_rows(existing[inside], new, CODING_COLUMNS, ["present", "quote", "note"])
     kept = existing[~inside]
-    table = pd.concat([kept, result.table], ignore_index=True) if len(kept) else result.table
+    both = [kept.astype("string"), result.table.astype("string")]
+    table = pd.concat(both, ignore_index=True) if len(kept) else result.table
     result.table = table[CODING_COLUMNS].reset_index(drop=True)
     return result
 

@@ -1,8 +1,8 @@
 """The coding workbench's words, in Swedish, English and Finnish: the one home of every word
 its workbooks show that is not a label or definition of the codebook.
 
-Codes, schemes and their definitions come from the codebook; a language the codebook has
-no text in (Finnish, until codebook version 2) falls back to English there
+Codes, schemes and their definitions come from the codebook; where it has no text in a
+language (Finnish coding rules and examples may be missing) the English one is shown
 (:func:`text`). The words here are complete in all three languages.
 """
 

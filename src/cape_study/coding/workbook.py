@@ -12,7 +12,7 @@ A workbook has, in the coder's language (:mod:`cape_study.coding.words`):
   with the names of the case's parties and unlisted names), and the case's event
   timeline; each unit's row on a scheme sheet links to it;
 - a *Codebook* sheet: every code's label, definition, include and exclude rules and
-  example;
+  example (in English where the codebook has no text in the coder's language);
 - a very hidden sheet ``_meta`` with the stamp the import checks: the workbench's format,
   coder, codebook name and version, round, language and which sheet holds which scheme.
 
