@@ -287,3 +287,28 @@ def test_a_decision_typed_by_hand_is_located(tmp_path, case):
     wb.save(path)
     decided = adjudication.read_decisions(path, BOOK)
     assert decided["coder"].tolist() == [views.CONSENSUS] and decided["present"].tolist() == [1]
+
+
+def test_merging_keeps_codings_written_in_another_form(tmp_path, plan):
+    """A case file whose codings use Swedish headers, semicolons and ja/nej keeps every
+    other coder's codes when a round is merged into it."""
+    from cape_study.coding.round import Round
+
+    folder = demo_slice(project().demo_case_file, tmp_path / "case", 3)
+    original = pd.read_csv(folder / "codings.csv", dtype=str)
+    labels = {n: c.label.sv for n, c in BOOK.table("codings").columns.items()}
+    swedish = original.assign(present=original["present"].map({"1": "ja", "0": "nej"}))
+    swedish.rename(columns=labels).to_csv(folder / "codings.csv", sep=";", index=False)
+    work = Round(tmp_path / "round", folder)
+    work.make_plan(["anna", "bo"], UNITS, overlap=0.5, seed=2)
+    books = work.export(lang="sv")
+    for i, path in enumerate(books):
+        fill(path, N_CODES, seed=i)
+    work.import_workbooks([work.workbooks])
+    merged = pd.read_csv(folder / "codings.csv", dtype=str)
+    assert list(merged.columns[:6]) == list(BOOK.table("codings").columns)[:6]
+    demo_coders = merged[merged["coder"].str.startswith("coder_")]
+    pd.testing.assert_frame_equal(
+        demo_coders[original.columns].reset_index(drop=True), original.reset_index(drop=True)
+    )
+    assert set(merged["coder"]) >= {"anna", "bo"}

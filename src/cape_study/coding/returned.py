@@ -474,12 +474,7 @@ def merge_codings(
     scope = (new if scope is None else scope)[_REPLACE_KEYS].drop_duplicates()
     existing = existing.reindex(columns=CODING_COLUMNS)
     new = new.reindex(columns=CODING_COLUMNS)
-    for frame in (existing, new):
-        frame["present"] = pd.to_numeric(
-            frame["present"]
-            .astype("string")
-            .map({"1": 1, "0": 0, "True": 1, "False": 0, "true": 1, "false": 0})
-        ).astype("Int64")
+    new["present"] = pd.to_numeric(new["present"]).astype("Int64")
     inside = pd.MultiIndex.from_frame(existing[_REPLACE_KEYS].astype("string")).isin(
         pd.MultiIndex.from_frame(scope.astype("string"))
     )

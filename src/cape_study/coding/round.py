@@ -10,9 +10,12 @@ hold the texts) contains::
     adjudication.xlsx    the disagreements to decide
     mapping-<name>.csv   a proposed code mapping for a .qdpx
 
-and merges codings into the case file's ``codings.csv``. That is the one place where
-the library writes into a case file, on the team's command; the file is replaced in one
-step, never left half written, and the committed demo case file is refused (copy it).
+and merges codings into the case file's codings table (its ``codings.csv``, or the CSV
+file named by the table's label). That is the one place where the library writes into a
+case file, on the team's command: the codings are read as the loaders read them (so the
+case file must validate), merged, and written back in the codebook's form (column names,
+commas, 1/0), replacing the file in one step, never half written; the committed demo
+case file is refused (copy it).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pandas as pd
 
 from cape_study.coding import adjudication, plan, progress, refi, returned, workbook
 from cape_study.data.codebook import Codebook, codebook_or_default
+from cape_study.data.headers import normalise, table_aliases
 from cape_study.data.loaders import CaseFile, load_case_file
 from cape_study.errors import CapeStudyError
 from cape_study.paths import project
@@ -48,11 +52,15 @@ class Round:
         self.folder = Path(self.folder)
         self.case_file = Path(self.case_file)
         self.book = codebook_or_default(self.codebook)
-        if self.codings is None:
-            if self.case_file.suffix.lower() in {".xlsx", ".xlsm"}:
-                self.codings = None
-            else:
-                self.codings = self.case_file / "codings.csv"
+        self._own_codings = self.codings is None
+        if self.codings is None and self.case_file.suffix.lower() not in {".xlsx", ".xlsm"}:
+            aliases = table_aliases(self.book)
+            named = [
+                p
+                for p in sorted(self.case_file.glob("*.csv"))
+                if aliases.get(normalise(p.stem)) == "codings"
+            ]
+            self.codings = named[0] if named else self.case_file / "codings.csv"
         self._case: CaseFile | None = None
 
     # -- files -----------------------------------------------------------------------
@@ -81,9 +89,14 @@ class Round:
         return returned.read_answers(self.answers_file)
 
     def read_codings(self) -> pd.DataFrame:
-        """The codings file as text columns (empty when there is none yet)."""
+        """The codings merged into: the case file's, as the loaders read and check them
+        (any header language, separator or yes/no spelling), or a ``--codings`` CSV file
+        with the codebook's column names; empty when there are none yet."""
         if self.codings is None or not self.codings.exists():
             return pd.DataFrame(columns=returned.CODING_COLUMNS)
+        if self._own_codings:
+            table = self.case().codings.reindex(columns=returned.CODING_COLUMNS)
+            return table.assign(present=table["present"].astype("Int64"))
         return pd.read_csv(self.codings, dtype="string", keep_default_na=False, na_values=[""])
 
     def _write_codings(self, table: pd.DataFrame) -> Path:
@@ -105,6 +118,7 @@ class Round:
         tmp = self.codings.with_name(self.codings.name + ".tmp")
         out.to_csv(tmp, index=False, encoding="utf-8")
         tmp.replace(self.codings)
+        self._case = None  # read again when next needed
         return self.codings
 
     # -- steps -----------------------------------------------------------------------
