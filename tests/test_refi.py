@@ -178,3 +178,15 @@ def test_a_hand_built_project_is_imported_through_the_mapping(tmp_path):
     with pytest.raises(CodingError) as caught:
         refi.read_mapping(bad, BOOK)
     assert caught.value.problems["row"].tolist() == [3]
+
+
+def test_the_qdc_command(tmp_path, capsys):
+    from cape_study.cli import main
+
+    out = tmp_path / "cape.qdc"
+    assert main(["coding", "qdc", "--out", str(out), "--lang", "fi"]) == 0
+    assert "valid" in capsys.readouterr().out
+    xml = out.read_bytes()
+    assert refi.validate(xml, "Codebook") == []
+    first = BOOK.scheme("barrier").codes[0]
+    assert (first.label.fi or first.label.en).encode() in xml
