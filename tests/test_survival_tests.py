@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from lifelines.statistics import multivariate_logrank_test
 
-from cape_study.stats.survival_tests import gray_test, logrank_test
+from cape_study.errors import CannotEstimate
+from cape_study.present import limits, tables
+from cape_study.stats.survival_tests import compare_groups, gray_test, logrank_test
 
 FIXTURES = Path(__file__).parent / "fixtures" / "survival"
 
@@ -108,3 +110,38 @@ def test_tests_refuse_a_missing_column(bmt) -> None:
         gray_test(bmt, "T", "event", "country")
     with pytest.raises(ValueError, match="negative durations"):
         logrank_test(bmt.assign(T=-bmt["T"]), "T", "Status", "Group")
+
+
+def _countries(rng: np.random.Generator, n: int = 60) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "country": rng.choice(["SE", "FI"], n),
+            "days": rng.integers(10, 900, n),
+            "event": rng.choice(["prosecuted", "closed", "censored"], n, p=[0.3, 0.6, 0.1]),
+        }
+    )
+
+
+def test_compare_groups_is_the_two_tests_of_prosecution_between_countries() -> None:
+    times = _countries(np.random.default_rng(2))
+    out = compare_groups(times)
+    assert out["test"].tolist() == ["log-rank", "Gray"] and set(out["df"]) == {1}
+    hit = times.assign(hit=times["event"] == "prosecuted")
+    logrank = logrank_test(hit, "days", "hit", "country")
+    gray = gray_test(times, "days", "event", "country", causes=["prosecuted"])
+    assert out["statistic"].tolist() == [logrank["statistic"].iloc[0], gray["statistic"].iloc[0]]
+    shown = tables.format_group_tests(out, lang="sv")
+    assert shown.columns.tolist() == ["Test", "Chi-två", "Frihetsgrader", "p"]
+    assert shown["Test"].iloc[1].startswith("Grays test")
+
+
+def test_compare_groups_says_why_it_cannot_compare() -> None:
+    times = _countries(np.random.default_rng(3))
+    with pytest.raises(CannotEstimate) as one:
+        compare_groups(times.assign(country="SE"))
+    assert one.value.reason == "one_group"
+    assert "ett land" in limits.cannot_text(one.value, "sv")
+    with pytest.raises(CannotEstimate) as none:
+        compare_groups(times.assign(event="closed"))
+    assert limits.cannot_text(none.value, "sv").startswith("Inget ärende var åtalat")
+    assert limits.cannot_text(none.value, "en").startswith("No case was prosecuted")

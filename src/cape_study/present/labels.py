@@ -306,6 +306,22 @@ GROUP_LABELS = {
     "sv": {"closed": "Nedlagda före åtal", "prosecuted": "Ledde till åtal"},
 }
 
+#: Tests of :func:`cape_study.stats.survival_tests.compare_groups`, and the table's heads.
+GROUP_TEST_LABELS = {
+    "en": {
+        "log-rank": "Log-rank test: rate of prosecution among open cases (closure censors)",
+        "Gray": "Gray's test: share prosecuted by each time (closure competes)",
+    },
+    "sv": {
+        "log-rank": "Logrank-test: takt för åtal bland öppna ärenden (nedläggning censurerar)",
+        "Gray": "Grays test: andel åtalade vid varje tidpunkt (nedläggning konkurrerar)",
+    },
+}
+GROUP_TEST_HEAD = {
+    "en": {"test": "Test", "statistic": "Chi-square", "df": "Degrees of freedom", "p": "p"},
+    "sv": {"test": "Test", "statistic": "Chi-två", "df": "Frihetsgrader", "p": "p"},
+}
+
 #: Labels of the coefficients of :data:`cape_study.stats.reliability.COEFFICIENTS`.
 COEFFICIENT_LABELS = {
     "en": {

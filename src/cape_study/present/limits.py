@@ -76,6 +76,18 @@ REASONS: dict[str, dict[str, str]] = {
         "(parametern min_examples), så klassificeraren kan inte tränas och bedömas här. "
         "Fler kodade enheter, eller ett mindre min_examples, skulle göra det möjligt.",
     },
+    "one_group": {
+        "en": "The case file holds cases of one country only, so the countries cannot be "
+        "compared here. Cases from both countries would make it possible.",
+        "sv": "Ärendefilen har ärenden från ett land, så länderna kan inte jämföras här. "
+        "Ärenden från båda länderna skulle göra det möjligt.",
+    },
+    "no_event_of_cause": {
+        "en": "No case was {cause} by the data cut-off, so the countries cannot be compared "
+        "in time to it. Cases that reached it would make it possible.",
+        "sv": "Inget ärende var {cause} före datagränsen, så länderna kan inte jämföras i "
+        "tid till det. Ärenden som nått dit skulle göra det möjligt.",
+    },
     "none_prosecuted": {
         "en": "No case was prosecuted (in at least one country), so offences cannot be "
         "followed from the report to the charge and the judgment here. Prosecuted cases "
@@ -184,6 +196,8 @@ def cannot_text(error: CannotEstimate, lang: str = "en", *, threshold: int = 1) 
     for key in _CASE_COUNTS:
         if isinstance(facts.get(key), int):
             facts[key] = _count(facts[key], threshold, lang)
+    if facts.get("cause") in _CAUSES:
+        facts["cause"] = _CAUSES[facts["cause"]][lang]
     if isinstance(facts.get("blanks"), Mapping):
         facts["blanks"] = blanks_text(facts["blanks"], lang=lang, threshold=threshold)
     return template.format(**facts)

@@ -25,6 +25,7 @@ from cape_study.present.tables.attrition import (
     format_flows,
     format_funnel,
     format_funnel_wide,
+    format_group_tests,
     format_time_to_event,
 )
 from cape_study.present.tables.barriers import (
@@ -90,6 +91,7 @@ __all__ = [
     "format_flows",
     "format_funnel",
     "format_funnel_wide",
+    "format_group_tests",
     "format_population",
     "format_prevalence",
     "format_ratios",

@@ -15,6 +15,7 @@ from cape_study.present.display import (
     duration,
     estimate_cell,
     number,
+    p_cell,
     percent,
     share_cell,
 )
@@ -23,6 +24,8 @@ from cape_study.present.labels import (
     COLUMN_LABELS,
     COMPARISON_HEAD,
     FUNNEL_HEAD,
+    GROUP_TEST_HEAD,
+    GROUP_TEST_LABELS,
     column_label,
     group_label,
     sort_groups,
@@ -35,6 +38,7 @@ __all__ = [
     "format_flows",
     "format_funnel",
     "format_funnel_wide",
+    "format_group_tests",
     "format_time_to_event",
 ]
 
@@ -176,6 +180,20 @@ def format_time_to_event(
         )
     ]
     return out
+
+
+def format_group_tests(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataFrame:
+    """The log-rank and Gray's tests between countries
+    (:func:`cape_study.stats.survival_tests.compare_groups`), one row each, in words."""
+    head = GROUP_TEST_HEAD[lang]
+    return pd.DataFrame(
+        {
+            head["test"]: [GROUP_TEST_LABELS[lang][t] for t in table["test"]],
+            head["statistic"]: [number(v, 2) for v in table["statistic"]],
+            head["df"]: [number(int(v)) for v in table["df"]],
+            head["p"]: [p_cell(v) for v in table["p_value"]],
+        }
+    )
 
 
 def format_flows(
