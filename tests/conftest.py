@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cape_study.present import display
+
 # A tiny case file that passes validation. Every name and number in it is invented.
 VALID_TABLES: dict[str, list[dict[str, str]]] = {
     "cases": [
@@ -305,6 +307,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+@pytest.fixture(autouse=True)
+def _numbers_in_english():
+    """A test that switches the language numbers are written in (display.use_language,
+    or notebook.check_parameters with lang sv) does not leak it into later tests."""
+    yield
+    display.use_language("en")
 
 
 @pytest.fixture
