@@ -256,8 +256,11 @@ class Assembly:
         out = out.sort_values(["si", "order", "ci", "k"], kind="mergesort")
         out.insert(2, "codebook_version", s.book.version)
         self.schemes = schemes
+        # The synthetic coders quote no passage and write no note: both stay empty.
+        out["quote"] = ""
+        out["note"] = ""
         return out[
-            ["unit_id", "coder", "codebook_version", "scheme", "code", "present"]
+            ["unit_id", "coder", "codebook_version", "scheme", "code", "present", "quote", "note"]
         ].reset_index(drop=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
