@@ -93,21 +93,34 @@ BANNER_CSS = (
 )
 
 
-def render_html(nb: Any, title: str, *, synthetic: bool | None = False) -> str:
+#: The languages a notebook's prose is written in: a markdown cell tagged ``lang-sv`` is
+#: shown only on a Swedish page, ``lang-en`` only on an English one; an untagged cell on
+#: every page (see :func:`language_cells`).
+PROSE_LANGUAGES = ("en", "sv", "fi")
+
+
+def language_cells(lang: str) -> list[str]:
+    """The cell tags that ``lang``'s page leaves out: those of the other languages."""
+    return [f"lang-{other}" for other in PROSE_LANGUAGES if other != lang]
+
+
+def render_html(nb: Any, title: str, *, synthetic: bool | None = False, lang: str = "en") -> str:
     """The step's page: outputs and markdown only, figures inline, no external scripts
     (MathJax only when a markdown cell holds ``$`` math), and :data:`SYNTHETIC_BANNER`
-    at the top when ``synthetic``."""
+    at the top when ``synthetic``. Prose is shown in ``lang``: a markdown cell tagged
+    for another language (``lang-sv``, ``lang-en``) is left out."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = _HIDDEN_TAGS
+    config.TagRemovePreprocessor.remove_cell_tags = [*_HIDDEN_TAGS, *language_cells(lang)]
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.embed_images = True
+    config.HTMLExporter.language_code = lang
     exporter = HTMLExporter(
         config=config,
         extra_loaders=[DictLoader({"cape.html.j2": _TEMPLATE})],
@@ -166,14 +179,18 @@ def _slug(text: str) -> str:
     return slug if slug[0].isalpha() else f"h-{slug}"
 
 
-def takeaways(nb: Any) -> list[dict[str, Any]]:
+def takeaways(nb: Any, lang: str = "en") -> list[dict[str, Any]]:
     """The notebook's findings: ``**Takeaway`` markdown cells and the output of code
-    cells tagged ``takeaway``, as text and HTML."""
+    cells tagged ``takeaway``, as text and HTML; markdown cells tagged for a language other
+    than ``lang`` are left out."""
     import markdown
 
     found = []
+    other = set(language_cells(lang))
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
+        if other.intersection(tags):
+            continue
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("**Takeaway"):
             text = _TAKEAWAY_LABEL.sub("", cell.source, count=1).strip()
             found.append({"text": text, "html": markdown.markdown(text)})

@@ -401,7 +401,12 @@ class Run:
             missing = [p for p in patterns if not _is_pattern(p) and not expand(self._base(p), [p])]
             if missing:
                 raise CellError(f"declared output(s) {missing} were not written")
-            page = render_html(nb, step.title, synthetic=synthetic_data(self.staged))
+            page = render_html(
+                nb,
+                step.title,
+                synthetic=synthetic_data(self.staged),
+                lang=str(params.get("lang", "en")),
+            )
         except CellError as exc:
             where = ""
             if exc.cell is not None:
@@ -445,7 +450,7 @@ class Run:
             "outputs": outputs,
             "ran_at": now(),
             "ran_seconds": round(seconds, 3),
-            "takeaways": takeaways(nb),
+            "takeaways": takeaways(nb, str(params.get("lang", "en"))),
             "disclosure": disclosure_audit(nb),
         }
         self.cache.store(name, entry, nb, page)

@@ -1,0 +1,88 @@
+"""Every word a reader sees is in the run's language: the notebooks' prose cells come in
+one cell per language (tagged ``lang-en``, ``lang-sv``), and a page rendered in Swedish
+holds no English prose (a word-list check), one rendered in English no Swedish."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cape_study.runner.pages import render_html, takeaways
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
+
+#: Words that are common in English prose and are not Swedish words (``in``, ``by``,
+#: ``from`` and ``and`` are Swedish words too, and left out).
+_ENGLISH = """the of to is are was were with for that which this these those cases case not
+have has be or at as an on it its their when where how what who each every than into only also
+been would could should there they them our we you"""
+ENGLISH = frozenset(_ENGLISH.split())
+#: Words that are common in Swedish prose and are not English words.
+_SWEDISH = """och att det som för med är av på till inte den ett har vid eller när från mot där
+ärenden ärende kodare varje"""
+SWEDISH = frozenset(_SWEDISH.split())
+
+
+def prose(page: str) -> str:
+    """The text a reader reads on a page: no styles, scripts, code or attribute values."""
+    page = re.sub(r"<(style|script)\b.*?</\1\s*>", " ", page, flags=re.DOTALL | re.I)
+    page = re.sub(r"<code\b.*?</code\s*>", " ", page, flags=re.DOTALL | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def words_of(text: str, vocabulary: frozenset[str]) -> list[str]:
+    """The words of ``text`` that are in ``vocabulary`` (lower case), in order."""
+    return [w for w in re.findall(r"[^\W\d_]+", text.lower()) if w in vocabulary]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_prose_cell_has_its_twin_in_the_other_language(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    prose_cells = [c for c in nb.cells if c.cell_type == "markdown"]
+    assert prose_cells
+    for cell in prose_cells:
+        tags = [t for t in cell.metadata.get("tags", []) if t.startswith("lang-")]
+        assert len(tags) == 1, (path.name, cell.get("id"), "one language tag per prose cell")
+    langs = [c.metadata["tags"][-1] for c in prose_cells]
+    assert langs.count("lang-en") == langs.count("lang-sv")
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and "lang-en" in cell.metadata["tags"]:
+            twin = nb.cells[i + 1]
+            assert "lang-sv" in twin.metadata.get("tags", []), (path.name, cell.get("id"))
+            # the same headings, at the same levels
+            assert re.findall(r"^#+", cell.source, re.M) == re.findall(r"^#+", twin.source, re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_page_in_swedish_holds_no_english_prose_and_back(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    sv = prose(render_html(nb, path.stem, lang="sv"))
+    en = prose(render_html(nb, path.stem, lang="en"))
+    assert not words_of(sv, ENGLISH), (path.name, words_of(sv, ENGLISH)[:20])
+    assert len(words_of(sv, SWEDISH)) > 20
+    assert not words_of(en, SWEDISH), (path.name, words_of(en, SWEDISH)[:20])
+    assert '<html lang="sv">' in render_html(nb, path.stem, lang="sv")
+
+
+def test_the_word_list_finds_english_in_a_swedish_page() -> None:
+    page = "<p>Andel av alla anmälda ärenden som nådde <code>the</code> varje steg.</p>"
+    assert words_of(prose(page), ENGLISH) == []
+    assert words_of(prose(page + "<p>Share of the cases reported.</p>"), ENGLISH) == [
+        "of",
+        "the",
+        "cases",
+    ]
+
+
+def test_takeaways_are_read_in_the_run_language() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("**Takeaway:** few cases.", metadata={"tags": ["lang-en"]}),
+        nbformat.v4.new_markdown_cell("**Takeaway:** få ärenden.", metadata={"tags": ["lang-sv"]}),
+    ]
+    assert [t["text"] for t in takeaways(nb, "sv")] == ["få ärenden."]
+    assert [t["text"] for t in takeaways(nb, "en")] == ["few cases."]
