@@ -10,7 +10,10 @@ import pytest
 from cape_study.errors import PipelineError
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.document import Document, build_document, prefix_ids
-from cape_study.runner.pages import SYNTHETIC_BANNER, heading_ids
+from cape_study.runner.index import index_html
+from cape_study.runner.pages import SYNTHETIC_BANNER, heading_ids, synthetic_banner
+from cape_study.runner.spec import StepResult
+from cape_study.runner.words import page_title
 
 
 def test_ids_are_prefixed_with_what_points_at_them() -> None:
@@ -140,3 +143,29 @@ def test_heading_ids_are_ascii_valid_and_the_links_follow() -> None:
     assert '<a href="#anmalt-brott">' in out and 'href="#polisregion-polisinrattning"' in out
     assert '<a href="#elsewhere">' in out
     assert heading_ids(body) == out  # the same text gives the same ids
+
+
+def test_the_document_and_index_speak_the_run_language() -> None:
+    banner = synthetic_banner("sv")
+    pages = {"one": ("Steg ett", _page(f'{banner}<h1 id="Top">Ett</h1><h2 id="A">A</h2>'))}
+    text = build_document(
+        pages, manifest=MANIFEST, codebook_page=None, synthetic=True, lang="sv"
+    ).html
+    assert '<html lang="sv">' in text and text.count(banner) == 1
+    assert SYNTHETIC_BANNER not in text  # the English banner
+    assert "<h2>Innehåll</h2>" in text and "<h1>Härkomst</h1>" in text
+    assert "över 3 fil(er), indata till steg one" in text
+    assert "with uncommitted changes" not in text and "Parametrar för varje steg" in text
+    result = StepResult("one", "Step one", "ran", 1.3, ran_at="2026-01-02T03:04", ran_seconds=1.3)
+    index = index_html(
+        {"one": result},
+        True,
+        MANIFEST["git"],
+        {},
+        MANIFEST["created"],
+        lang="sv",
+        titles={"one": page_title(pages["one"][1], "Step one")},
+    )
+    assert '<html lang="sv">' in index and "<h1>CAPE-studiens rapport</h1>" in index
+    assert ">Ett</a></h2>" in index and "kördes på 1,3 s" in index
+    assert "Byggd 2026-01-02 03:04 UTC från incheckning aaaaaaaaaaaa" in index

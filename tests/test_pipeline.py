@@ -196,6 +196,37 @@ def test_missing_pipeline_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 # -- parameters ---------------------------------------------------------------------------
+def test_project_settings_apply_to_every_step_below_its_own_values(tmp_path: Path) -> None:
+    import yaml
+
+    path = tmp_path / "pipeline.yaml"
+    steps = {"a": _step(), "b": _step(values={"greeting": "moi"})}
+    settings = {"greeting": "hej", "a.repeat": 2}
+    path.write_text(yaml.safe_dump({"settings": settings, "steps": steps}), encoding="utf-8")
+    pipeline = load_pipeline(path, parameter_sets=SETS)
+    assert pipeline.settings == settings
+    resolved = resolve_parameters(pipeline, tmp_path, parameter_sets=SETS)
+    assert resolved["a"]["greeting"] == "hej" and resolved["a"]["repeat"] == 2
+    assert resolved["b"]["greeting"] == "moi"  # the step's own value beats the setting
+    over = resolve_parameters(pipeline, tmp_path, overrides={"greeting": "hi"}, parameter_sets=SETS)
+    assert over["a"]["greeting"] == over["b"]["greeting"] == "hi"  # -p beats both
+    path.write_text(yaml.safe_dump({"settings": {"lang": "sv"}, "steps": steps}), "utf-8")
+    with pytest.raises(ParameterError, match=r"settings: unknown parameter 'lang'"):
+        resolve_parameters(load_pipeline(path, parameter_sets=SETS), tmp_path, parameter_sets=SETS)
+    path.write_text(yaml.safe_dump({"setting": {}, "steps": steps}), "utf-8")
+    with pytest.raises(PipelineError, match=r"unknown top-level key\(s\) \['setting'\]"):
+        load_pipeline(path, parameter_sets=SETS)
+
+
+def test_the_repository_pipeline_keeps_the_report_language_as_a_setting() -> None:
+    from cape_study.paths import project
+
+    pipeline = load_pipeline(project().pipeline_file)
+    assert "lang" in pipeline.settings
+    resolved = resolve_parameters(pipeline, project().root, overrides={"lang": "sv"})
+    assert {p["lang"] for p in resolved.values()} == {"sv"}
+
+
 def test_overrides_apply_in_order_and_to_the_steps_that_declare_them(tmp_path: Path) -> None:
     project = make_project(tmp_path, "failing.yaml")
     steps = load_pipeline(project.paths.pipeline_file, parameter_sets=SETS)

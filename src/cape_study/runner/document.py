@@ -32,7 +32,8 @@ from cape_study.data.codebook import render_html as render_codebook
 from cape_study.errors import PipelineError
 from cape_study.paths import PATH_PARAMETERS
 from cape_study.privacy.scanning import PersonalDataFound
-from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNER, check_page
+from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNERS, check_page, synthetic_banner
+from cape_study.runner.words import words
 
 __all__ = ["Document", "build_document", "codebook_page", "prefix_ids"]
 
@@ -141,6 +142,7 @@ def build_document(
     manifest: Mapping[str, Any],
     codebook_page: str | None,
     synthetic: bool | None,
+    lang: str = "en",
 ) -> Document:
     """The report as one page.
 
@@ -157,6 +159,8 @@ def build_document(
         appendix), or None for none.
     synthetic
         Whether to show the synthetic-data banner (sticky at the top of the window).
+    lang
+        The language of the document's own words (:mod:`cape_study.runner.words`).
 
     Raises
     ------
@@ -180,29 +184,30 @@ def build_document(
         if name == next(iter(pages)) and (tag := _BODY_TAG.search(page)):
             body_tag = tag.group()
         content = main.group(1).strip()
-        if content.startswith(SYNTHETIC_BANNER):
-            content = content[len(SYNTHETIC_BANNER) :].lstrip()
+        for banner in SYNTHETIC_BANNERS:
+            if content.startswith(banner):
+                content = content[len(banner) :].lstrip()
         bodies[name] = prefix_ids(content, f"step-{name}--")
 
     created = str(manifest.get("created", ""))
+    w = words(lang)
     head = "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="en">',
+            f'<html lang="{html.escape(lang)}">',
             '<head>\n<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
-            "<title>CAPE study report</title>",
+            f"<title>{w['report']}</title>",
             *head_items,
             f"<style>{BANNER_CSS}{_CSS}</style>",
             "</head>",
             body_tag,
-            SYNTHETIC_BANNER if synthetic else "",
+            synthetic_banner(lang) if synthetic else "",
             "<main>",
             f'<div class="cape-front {_PROSE}">',
-            "<h1>CAPE study report</h1>",
-            f"<p>Every step of the pipeline in one document, built {_when(created)} UTC; "
-            'the <a href="#provenance">provenance</a> at the end says from what.</p>',
-            _contents(pages, bodies, codebook_page is not None),
+            f"<h1>{w['report']}</h1>",
+            f"<p>{w['front'].format(when=_when(created))}</p>",
+            _contents(pages, bodies, codebook_page is not None, w),
             "</div>",
             "",
         ]
@@ -214,8 +219,8 @@ def build_document(
         parts.append(("\n</section>\n", False))
     tail = []
     if codebook_page is not None:
-        tail.append(_appendix(codebook_page))
-    tail += [_provenance(manifest), "</main>", "</body>", "</html>", ""]
+        tail.append(_appendix(codebook_page, w))
+    tail += [_provenance(manifest, w), "</main>", "</body>", "</html>", ""]
     parts.append(("\n".join(tail), False))
     return Document(tuple(parts))
 
@@ -230,7 +235,10 @@ def _text(fragment: str) -> str:
 
 
 def _contents(
-    pages: Mapping[str, tuple[str, str]], bodies: Mapping[str, str], codebook: bool
+    pages: Mapping[str, tuple[str, str]],
+    bodies: Mapping[str, str],
+    codebook: bool,
+    w: Mapping[str, str],
 ) -> str:
     items = []
     for name, (title, _) in pages.items():
@@ -244,19 +252,21 @@ def _contents(
             + "</li>"
         )
     if codebook:
-        items.append('<li><a href="#codebook">Appendix: the codebook</a></li>')
-    items.append('<li><a href="#provenance">Provenance</a></li>')
-    return f'<nav class="cape-toc" id="contents"><h2>Contents</h2><ol>{"".join(items)}</ol></nav>'
+        items.append(f'<li><a href="#codebook">{w["appendix"]}</a></li>')
+    items.append(f'<li><a href="#provenance">{w["provenance"]}</a></li>')
+    return (
+        f'<nav class="cape-toc" id="contents"><h2>{w["contents"]}</h2>'
+        f"<ol>{''.join(items)}</ol></nav>"
+    )
 
 
-def _appendix(codebook_page: str) -> str:
+def _appendix(codebook_page: str, w: Mapping[str, str]) -> str:
     body = _BODY.search(codebook_page)
     if body is None:
         raise PipelineError("the codebook's page has no <body> element")
     return (
         f'<section class="cape-appendix {_PROSE}" id="codebook">\n'
-        "<p><strong>Appendix: the codebook.</strong> Every code scheme and table of the "
-        "case file, as used by this run.</p>\n"
+        f"<p><strong>{w['appendix']}.</strong> {w['appendix_text']}</p>\n"
         f"{prefix_ids(body.group(1).strip(), 'codebook--')}\n</section>"
     )
 
@@ -269,53 +279,57 @@ def _value(value: Any) -> str:
     return html.escape(json.dumps(value))
 
 
-def _provenance(manifest: Mapping[str, Any]) -> str:
+def _provenance(manifest: Mapping[str, Any], w: Mapping[str, str]) -> str:
     esc = html.escape
     git = manifest.get("git")
     if git and git.get("commit"):
         commit = f"<code>{esc(git['commit'])}</code>" + (
-            " <strong>with uncommitted changes</strong>" if git.get("dirty") else " (clean)"
+            f" <strong>{w['dirty'].strip()}</strong>" if git.get("dirty") else f" {w['clean']}"
         )
     else:
-        commit = "outside a git checkout"
+        commit = w["no_git"]
     data = manifest.get("data") or {}
     labels = {
         str(step.get("parameters", {}).get("case_label") or "")
         for step in manifest.get("steps", {}).values()
     } - {""}
-    where = f" of the case file labelled “{esc(', '.join(sorted(labels)))}”" if labels else ""
+    where = w["labelled"].format(label=esc(", ".join(sorted(labels)))) if labels else ""
     data_text = (
-        f"SHA-256 <code>{esc(data['sha256'])}</code> over the {data['files']} file(s){where}, "
-        f"inputs of step {esc(', '.join(data.get('steps', [])))}"
+        w["data_text"].format(
+            sha=f"<code>{esc(data['sha256'])}</code>",
+            files=data["files"],
+            where=where,
+            steps=esc(", ".join(data.get("steps", []))),
+        )
         if data.get("sha256")
-        else "no input files recorded"
+        else w["no_data"]
     )
     constraints = manifest.get("constraints") or {}
     library = manifest.get("library") or {}
     python = manifest.get("python") or {}
     rows = [
-        ("Run", f"{_when(str(manifest.get('created', '')))} UTC"),
-        ("Git commit", commit),
-        ("Data", data_text),
+        (w["run"], f"{_when(str(manifest.get('created', '')))} UTC"),
+        (w["commit"], commit),
+        (w["data"], data_text),
         (
-            "Library",
+            w["library"],
             f"SHA-256 <code>{esc(str(library.get('sha256')))}</code> of "
             f"<code>{esc(str(library.get('path')))}</code>",
         ),
         (
-            "Constraints",
+            w["constraints"],
             f"SHA-256 <code>{esc(str(constraints.get('sha256')))}</code> of "
             f"<code>{esc(str(constraints.get('path')))}</code>",
         ),
         (
             "Python",
             f"{esc(str(python.get('version')))} ({esc(str(python.get('implementation')))}),"
-            f" kernel <code>{esc(str(manifest.get('kernel')))}</code>",
+            f" {w['kernel']} <code>{esc(str(manifest.get('kernel')))}</code>",
         ),
     ]
     table = [
-        "<table><thead><tr><th>Step</th><th>Parameter set</th><th>Parameter</th>"
-        "<th>Value</th></tr></thead><tbody>"
+        f"<table><thead><tr><th>{w['step']}</th><th>{w['parameter_set']}</th>"
+        f"<th>{w['parameter']}</th><th>{w['value']}</th></tr></thead><tbody>"
     ]
     for name, step in manifest.get("steps", {}).items():
         params = {
@@ -335,12 +349,11 @@ def _provenance(manifest: Mapping[str, Any]) -> str:
     return "\n".join(
         [
             f'<section class="cape-appendix cape-provenance {_PROSE}" id="provenance">',
-            "<h1>Provenance</h1>",
+            f"<h1>{w['provenance']}</h1>",
             "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>",
-            "<h2>Parameters of every step</h2>",
+            f"<h2>{w['parameters']}</h2>",
             *table,
-            '<p>The SHA-256 of every input, output and page is in <a href="manifest.json">'
-            "manifest.json</a>; <code>cape-study verify</code> recomputes them.</p>",
+            f"<p>{w['hashes']}</p>",
             "</section>",
         ]
     )

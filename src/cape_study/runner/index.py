@@ -9,10 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from babel.numbers import format_decimal
+
 from cape_study.paths import ProjectPaths
-from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNER
+from cape_study.runner.pages import BANNER_CSS, synthetic_banner
 from cape_study.runner.provenance import relative
 from cape_study.runner.spec import StepResult
+from cape_study.runner.words import locale, words
 
 __all__ = ["index_html", "not_run", "step_files"]
 
@@ -59,64 +62,66 @@ def index_html(
     git: Mapping[str, Any] | None,
     exports: Mapping[str, list[str]],
     created: str,
+    *,
+    lang: str = "en",
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """The index: the whole report, then per step its page, takeaways, executed notebook
-    and the ``exports`` (its declared outputs under reports/, relative to it)."""
-    esc = html.escape
+    and the ``exports`` (its declared outputs under reports/, relative to it), in ``lang``
+    (:mod:`cape_study.runner.words`); ``titles`` are the steps' titles in it (by default
+    the pipeline's)."""
+    esc, w = html.escape, words(lang)
+    titles = titles or {}
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>CAPE study report</title>",
+        f"<title>{w['report']}</title>",
         f"<style>{_INDEX_CSS}{BANNER_CSS}</style></head><body>",
     ]
     if synthetic:
-        parts.append(SYNTHETIC_BANNER)
-    parts.append("<h1>CAPE study report</h1>")
-    parts.append(
-        '<p class="whole">The whole report in one document, with the codebook and the '
-        'provenance: <a href="report.html">report.html</a>.</p>'
-    )
+        parts.append(synthetic_banner(lang))
+    parts.append(f"<h1>{w['report']}</h1>")
+    parts.append(f'<p class="whole">{w["whole"]}</p>')
     for name, r in results.items():
+        title = esc(titles.get(name, r.title))
+        status = esc(w.get(r.status, r.status))
         if r.status not in ("ran", "cached"):
             parts.append(f'<section class="step {esc(r.status)}" id="{esc(name)}">')
-            parts.append(f"<h2>{esc(r.title)}</h2>")
+            parts.append(f"<h2>{title}</h2>")
             parts.append(
-                f'<div class="meta">{esc(name)} · <span class="status">{esc(r.status)}</span></div>'
+                f'<div class="meta">{esc(name)} · <span class="status">{status}</span></div>'
             )
             parts.append(f'<p class="not-run">{esc(not_run(r))}</p></section>')
             continue
+        seconds = format_decimal(r.ran_seconds or 0, format="0.0", locale=locale(lang))
         when = (
-            f"ran in {r.ran_seconds:.1f} s"
+            w["ran_in"].format(seconds=seconds)
             if r.status == "ran"
-            else (
-                f"from the cache (ran {esc(str(r.ran_at))[:16].replace('T', ' ')} UTC, "
-                f"took {r.ran_seconds:.1f} s)"
+            else w["from_cache"].format(
+                when=esc(str(r.ran_at))[:16].replace("T", " "), seconds=seconds
             )
         )
         parts.append(f'<section class="step" id="{esc(name)}">')
-        parts.append(f'<h2><a href="steps/{esc(name)}.html">{esc(r.title)}</a></h2>')
+        parts.append(f'<h2><a href="steps/{esc(name)}.html">{title}</a></h2>')
         parts.append(
-            f'<div class="meta">{esc(name)} · <span class="status">{esc(r.status)}'
+            f'<div class="meta">{esc(name)} · <span class="status">{status}'
             f"</span> · {when} · "
-            f'<a href="steps/{esc(name)}.ipynb">executed notebook</a></div>'
+            f'<a href="steps/{esc(name)}.ipynb">{w["executed"]}</a></div>'
         )
         if exports.get(name):
-            parts.append(f'<div class="meta">Files: {_file_links(exports[name])}</div>')
+            parts.append(f'<div class="meta">{w["files"]}: {_file_links(exports[name])}</div>')
         if r.takeaways:
             parts.append("<ul>" + "".join(f"<li>{t['html']}</li>" for t in r.takeaways) + "</ul>")
         parts.append("</section>")
     commit = (git or {}).get("commit")
     source = (
-        f"from commit {esc(commit[:12])}{' with uncommitted changes' if git.get('dirty') else ''}"
+        w["from_commit"].format(commit=esc(commit[:12])) + (w["dirty"] if git.get("dirty") else "")
         if git and commit
-        else "outside a git checkout"
+        else w["no_git"]
     )
-    parts.append(
-        f"<footer>Built {esc(created[:16].replace('T', ' '))} UTC {source}. "
-        'Provenance: <a href="manifest.json">manifest.json</a> '
-        "(check it with <code>cape-study verify</code>).</footer></body></html>"
-    )
+    built = w["built"].format(when=esc(created[:16].replace("T", " ")), source=source)
+    parts.append(f"<footer>{built} {w['provenance_link']}</footer></body></html>")
     return "\n".join(parts) + "\n"
 
 

@@ -43,15 +43,20 @@ from cape_study.paths import ProjectPaths
 from cape_study.privacy.masking import PRIVACY_MIMETYPE
 from cape_study.privacy.scanning import PersonalDataFound, scan_html
 from cape_study.runner.provenance import relative
+from cape_study.runner.words import WORDS, words
 
 __all__ = [
     "BANNER_CSS",
     "SYNTHETIC_BANNER",
+    "SYNTHETIC_BANNERS",
     "check_page",
     "check_personal_data",
     "disclosure_audit",
+    "heading_ids",
+    "language_cells",
     "privacy_record",
     "render_html",
+    "synthetic_banner",
     "synthetic_data",
     "takeaways",
 ]
@@ -78,13 +83,17 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endblock body_header -%}
 """
 
+
 #: The banner on every page of a report built from synthetic data (index, step pages,
 #: report.html): sticky, so that it stays in view while the reader scrolls.
-SYNTHETIC_BANNER = (
-    '<div class="cape-synthetic" role="note">SYNTHETIC DATA: this report is built from '
-    "synthetic case files, not from real cases. Its figures describe no real person or "
-    "case.</div>"
-)
+def synthetic_banner(lang: str = "en") -> str:
+    """The synthetic-data banner in ``lang`` (:mod:`cape_study.runner.words`)."""
+    return f'<div class="cape-synthetic" role="note">{words(lang)["banner"]}</div>'
+
+
+SYNTHETIC_BANNER = synthetic_banner("en")
+#: The banner in every language a page can be rendered in.
+SYNTHETIC_BANNERS = tuple(synthetic_banner(lang) for lang in WORDS)
 BANNER_CSS = (
     ".cape-synthetic{position:sticky;top:0;z-index:1000;background:#b00020;color:#fff;"
     "padding:.55rem 1rem;margin:0 0 1rem;font:bold 1.05rem/1.35 system-ui,sans-serif;"
@@ -132,7 +141,7 @@ def render_html(nb: Any, title: str, *, synthetic: bool | None = False, lang: st
         resources={
             "metadata": {"name": title},
             "cape_math": math,
-            "cape_banner": SYNTHETIC_BANNER if synthetic else "",
+            "cape_banner": synthetic_banner(lang) if synthetic else "",
             "cape_banner_css": BANNER_CSS,
         },
     )

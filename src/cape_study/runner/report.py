@@ -21,6 +21,7 @@ from cape_study.runner.manifest import build_manifest, report_files
 from cape_study.runner.pages import check_page, synthetic_data
 from cape_study.runner.provenance import relative
 from cape_study.runner.spec import Step, StepResult
+from cape_study.runner.words import page_title, report_language
 
 __all__ = ["write_report"]
 
@@ -53,6 +54,14 @@ def write_report(
         shutil.copyfile(cached / "report.html", folder / "steps" / f"{name}.html")
         shutil.copyfile(cached / "notebook.ipynb", folder / "steps" / f"{name}.ipynb")
     synthetic = synthetic_data(paths)
+    lang = report_language(entries)
+    pages = {
+        name: (folder / "steps" / f"{name}.html").read_text("utf-8")
+        if name in done
+        else _not_run_page(results[name])
+        for name in results
+    }
+    titles = {name: page_title(pages[name], steps[name].title) for name in results}
     manifest = build_manifest(
         folder,
         paths,
@@ -65,18 +74,11 @@ def write_report(
         synthetic=synthetic,
     )
     document = build_document(
-        {
-            name: (
-                steps[name].title,
-                (folder / "steps" / f"{name}.html").read_text("utf-8")
-                if name in done
-                else _not_run_page(results[name]),
-            )
-            for name in results
-        },
+        {name: (titles[name], pages[name]) for name in results},
         manifest=manifest,
         codebook_page=codebook_page(entries, root),
         synthetic=synthetic,
+        lang=lang,
     )
     # The step pages' bodies in it were scanned when rendered; the rest is new.
     document.check(f"{relative(root / 'reports', root)}/report.html")
@@ -87,6 +89,8 @@ def write_report(
         manifest["git"],
         step_files(paths, entries, done),
         manifest["created"],
+        lang=lang,
+        titles=titles,
     )
     # Step pages were checked when they were rendered (see runner); the index is new.
     check_page(index, f"{relative(root / 'reports', root)}/index.html")

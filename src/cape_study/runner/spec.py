@@ -26,14 +26,21 @@ pipeline.yaml
         inputs: [data/processed/*.parquet]
         values: {min_cell_count: 5}     # optional per-step overrides of the defaults
 
+    settings:                           # optional: the project's settings, for every step
+      lang: sv                          # that declares the parameter (here all of them)
+
 Only ``notebook`` and ``parameters`` are required. A folder among the inputs or
 outputs stands for every file below it, ``~`` the user's home; ``{name}`` is replaced by
 the step's resolved parameter ``name``. A change in a variable named under ``env:``
 re-runs the step; its value is never stored. Step names use letters, digits, ``_`` and ``-``.
 
-Parameters, from weakest to strongest: the set's defaults, the step's ``values``, the
-``--params`` file, then ``-p``. Both of the last two take ``key=value`` (every step
-whose set declares ``key``; a key no step declares is an error) and
+``settings:`` keeps the choices a team makes once for the whole project (the report's
+language, the disclosure threshold, the confidence level): ``key: value`` for every step
+whose set declares ``key``, or ``STEP.key: value``; a key no step declares is an error.
+
+Parameters, from weakest to strongest: the set's defaults, the pipeline's ``settings``,
+the step's ``values``, the ``--params`` file, then ``-p``. Both of the last two take
+``key=value`` (every step whose set declares ``key``; a key no step declares is an error) and
 ``STEP.key=value`` (one step); a ``--params`` file may also nest ``STEP: {key: value}``.
 """
 
@@ -79,6 +86,8 @@ class Pipeline:
 
     path: Path
     steps: dict[str, Step]
+    #: The project's settings (``settings:``): ``key`` or ``STEP.key`` -> value.
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_pipeline(
@@ -103,8 +112,14 @@ def load_pipeline(
         raise PipelineError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not data["steps"]:
         raise PipelineError(f"{path}: expected a mapping `steps:` of step name -> step")
-    if set(data) - {"steps"}:
-        raise PipelineError(f"{path}: unknown top-level key(s) {sorted(set(data) - {'steps'})}")
+    if set(data) - {"steps", "settings"}:
+        raise PipelineError(
+            f"{path}: unknown top-level key(s) {sorted(set(data) - {'steps', 'settings'})}; "
+            "allowed: settings, steps"
+        )
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise PipelineError(f"{path}: `settings:` must be a mapping of parameter -> value")
     steps = {
         str(name): _read_step(path, str(name), spec, parameter_sets)
         for name, spec in data["steps"].items()
@@ -116,7 +131,7 @@ def load_pipeline(
                     f"{path}: step {step.name!r} needs {need!r}, which is not a step "
                     f"(steps: {', '.join(steps)})"
                 )
-    return Pipeline(path, {name: steps[name] for name in _order(path, steps)})
+    return Pipeline(path, {name: steps[name] for name in _order(path, steps)}, settings)
 
 
 def _read_step(
@@ -222,7 +237,10 @@ def resolve_parameters(
     declared = {
         name: set(registry[s.parameters].model_fields) for name, s in pipeline.steps.items()
     }
-    layers = [{name: dict(s.values) for name, s in pipeline.steps.items()}]
+    layers = _split_overrides(
+        pipeline.settings, declared, f"{pipeline.path}: settings", nested=False
+    )
+    layers.append({name: dict(s.values) for name, s in pipeline.steps.items()})
     if params_file is not None:
         layers += _split_overrides(
             _read_params_file(Path(params_file)), declared, f"{params_file}", nested=True
