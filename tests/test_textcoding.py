@@ -249,6 +249,21 @@ def test_consensus_is_the_majority_and_ties_follow_the_rule() -> None:
         textcoding.consensus(codings, tie="coin")
 
 
+def _ac1(first, second) -> float:
+    """Gwet's AC1 of two coders by stats.kappa (an independent computation, checked
+    against irrCAC in tests/test_kappa.py)."""
+    from cape_study.stats.kappa import gwet_ac1_test
+
+    codings = pd.DataFrame(
+        {
+            "unit_id": [*range(len(first)), *range(len(second))],
+            "coder": ["a"] * len(first) + ["b"] * len(second),
+            "present": [*np.asarray(first, bool), *np.asarray(second, bool)],
+        }
+    )
+    return float(gwet_ac1_test(codings, categories=[False, True])["estimate"].iloc[0])
+
+
 def test_human_agreement_matches_scikit_learn(corpus) -> None:
     codings = corpus["codings"]
     out = textcoding.human_agreement(codings).set_index("code")
@@ -264,6 +279,7 @@ def test_human_agreement_matches_scikit_learn(corpus) -> None:
             cohen_kappa_score(pair["coder_a"], pair["coder_b"])
         )
         assert out.loc[code, "f1"] == pytest.approx(f1_score(pair["coder_a"], pair["coder_b"]))
+        assert out.loc[code, "ac1"] == pytest.approx(_ac1(pair["coder_a"], pair["coder_b"]))
 
 
 # -- grouped cross-validation ---------------------------------------------------------------
@@ -365,6 +381,7 @@ def test_agreement_table_matches_scikit_learn(corpus, few_labels, predictions) -
             assert row["recall"] == pytest.approx(recall_score(truth, guess))
             assert row["f1"] == pytest.approx(f1_score(truth, guess))
             assert row["kappa"] == pytest.approx(cohen_kappa_score(truth, guess))
+            assert row["ac1"] == pytest.approx(_ac1(truth, guess))
         human_row = rows.loc[(code, "human")]
         assert np.isnan(human_row["precision"]) and np.isnan(human_row["recall"])
         assert human_row["kappa"] == pytest.approx(human.set_index("code").loc[code, "kappa"])
@@ -577,12 +594,12 @@ def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
         threshold=5,
         name="test",
         label=["code", "method"],
-        derived=["precision", "recall", "f1", "kappa"],
+        derived=["precision", "recall", "f1", "kappa", "ac1"],
     )
     shown = tables.format_text_agreement(safe, lang="sv")
     assert (
         list(shown.columns.get_level_values(0)[3:])
-        == ["Klassificerare"] * 4 + ["Ordlista"] * 4 + ["Två kodare"] * 2
+        == ["Klassificerare"] * 5 + ["Ordlista"] * 5 + ["Två kodare"] * 3
     )
     rows = shown.set_index(shown.columns[0])
     left = rows.loc[BOOK.label("barrier", CODES[0], "sv")]

@@ -44,9 +44,9 @@ def format_text_agreement(
         pd.Series([r["n_positive"] for r in base], dtype="Int64")
     )
     scores = {
-        "classifier": ("precision", "recall", "f1", "kappa"),
-        "dictionary": ("precision", "recall", "f1", "kappa"),
-        "human": ("f1", "kappa"),
+        "classifier": ("precision", "recall", "f1", "kappa", "ac1"),
+        "dictionary": ("precision", "recall", "f1", "kappa", "ac1"),
+        "human": ("f1", "kappa", "ac1"),
     }
     for method, columns in scores.items():
         for column in columns:

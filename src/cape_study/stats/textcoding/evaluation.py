@@ -127,16 +127,16 @@ def human_agreement(
     -------
     DataFrame
         ``code``, ``method`` (``"human"``), ``coders`` (the pair), ``n_units``,
-        ``n_positive`` (units at least one of the two coded present), ``f1`` and
-        ``kappa``, codes in the order they first appear; no rows when fewer than two
-        coders coded the scheme.
+        ``n_positive`` (units at least one of the two coded present), ``f1``, ``kappa``
+        and ``ac1`` (Gwet's AC1), codes in the order they first appear; no rows when
+        fewer than two coders coded the scheme.
     """
     rows = _scheme_rows(codings, scheme, unit, coder, code, present)
     units = rows.groupby("coder")["unit"].agg(set)
     pairs = [(a, b) for i, a in enumerate(units.index) for b in units.index[i + 1 :]]
     if not pairs:  # one coder (a pilot) or none: no pair to compare
         return pd.DataFrame(
-            columns=["code", "method", "coders", "n_units", "n_positive", "f1", "kappa"]
+            columns=["code", "method", "coders", "n_units", "n_positive", "f1", "kappa", "ac1"]
         )
     a, b = max(pairs, key=lambda p: (len(units[p[0]] & units[p[1]]), p))
     kappa = reliability.cohen_kappa(
@@ -158,14 +158,17 @@ def human_agreement(
                 "n_positive": int(np.sum(first | second)),
                 "f1": _scores(first, second)["f1"],
                 "kappa": kappa[name],
+                "ac1": _scores(first, second)["ac1"],
             }
         )
     return pd.DataFrame(out)
 
 
 def _scores(truth: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    """Precision, recall, F1 and Cohen's kappa of predictions against labels (bool
-    arrays), from the 2 x 2 table; a score whose denominator is zero is missing."""
+    """Precision, recall, F1, Cohen's kappa and Gwet's AC1 of predictions against labels
+    (bool arrays), from the 2 x 2 table; a score whose denominator is zero is missing.
+    AC1's chance agreement is 2 pi (1 - pi), pi the mean share coded present by the two
+    (Gwet 2008), so it stays informative when a code is rare and kappa collapses."""
     tp = int(np.sum(truth & pred))
     fp = int(np.sum(~truth & pred))
     fn = int(np.sum(truth & ~pred))
@@ -173,12 +176,15 @@ def _scores(truth: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     tn = n - tp - fp - fn
     p_o = (tp + tn) / n if n else np.nan
     p_e = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n**2 if n else np.nan
+    pi = (2 * tp + fp + fn) / (2 * n) if n else np.nan
+    p_e1 = 2 * pi * (1 - pi) if n else np.nan
     return {
         "n_units": n,
         "precision": tp / (tp + fp) if tp + fp else np.nan,
         "recall": tp / (tp + fn) if tp + fn else np.nan,
         "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else np.nan,
         "kappa": (p_o - p_e) / (1 - p_e) if n and p_e < 1 else np.nan,
+        "ac1": (p_o - p_e1) / (1 - p_e1) if n else np.nan,
     }
 
 
@@ -316,7 +322,8 @@ def agreement_table(
     DataFrame
         ``code``, ``method`` (:data:`METHODS`), ``n_units``, ``n_positive`` (consensus
         present; for ``human``, coded present by either coder), ``precision``,
-        ``recall``, ``f1`` and ``kappa``; codes in the order of ``codes`` (default: as
+        ``recall``, ``f1``, ``kappa`` and ``ac1`` (Gwet's AC1); codes in the order of
+        ``codes`` (default: as
         they appear in ``predictions``).
     """
     order = list(codes) if codes is not None else list(dict.fromkeys(predictions["code"]))
@@ -345,5 +352,15 @@ def agreement_table(
     table = table.sort_values(["_order", "_method"], kind="stable").drop(
         columns=["_order", "_method"]
     )
-    columns = ["code", "method", "n_units", "n_positive", "precision", "recall", "f1", "kappa"]
+    columns = [
+        "code",
+        "method",
+        "n_units",
+        "n_positive",
+        "precision",
+        "recall",
+        "f1",
+        "kappa",
+        "ac1",
+    ]
     return table[columns].reset_index(drop=True)
