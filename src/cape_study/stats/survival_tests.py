@@ -54,6 +54,19 @@ def _prepare(
     return used, group_no, list(groups), stratum
 
 
+def _per_time(
+    time: np.ndarray, group: np.ndarray, flag: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct time (sorted) and group: subjects whose follow-up ends then, and those
+    of them with ``flag``."""
+    _, index = np.unique(time, return_inverse=True)
+    shape = (int(index.max()) + 1 if len(index) else 0, k)
+    leaving, flagged = np.zeros(shape), np.zeros(shape)
+    np.add.at(leaving, (index, group), 1.0)
+    np.add.at(flagged, (index[flag], group[flag]), 1.0)
+    return leaving, flagged
+
+
 def _chi_square(score: np.ndarray, variance: np.ndarray) -> tuple[float, int]:
     """score' V^- score and the rank of V (the degrees of freedom)."""
     df = int(np.linalg.matrix_rank(variance)) if variance.size else 0
@@ -113,10 +126,10 @@ def logrank_test(
     variance = np.zeros((k, k))
     for s in np.unique(stratum):
         inside = stratum == s
-        t, e, g = time[inside], died[inside], group_no[inside]
-        for at in np.unique(t[e]):
-            at_risk = np.bincount(g[t >= at], minlength=k).astype(float)
-            events = np.bincount(g[(t == at) & e], minlength=k).astype(float)
+        leaving, events_at = _per_time(time[inside], group_no[inside], died[inside], k)
+        at_risk_at = np.cumsum(leaving[::-1], axis=0)[::-1]  # followed at each time
+        for j in np.flatnonzero(events_at.sum(axis=1) > 0):
+            at_risk, events = at_risk_at[j], events_at[j]
             n, d = at_risk.sum(), events.sum()
             share = at_risk / n
             observed_minus_expected += events - d * share
@@ -250,11 +263,9 @@ def _gray_stratum(
     c = np.zeros((k, k))
     q_diag = np.zeros(k)  # per group: sum of t4^2 t3
     q_cross = np.zeros((m, k))  # sum of (a - t4 c) t4 t3, and the competing part
-    for at in np.unique(time):
-        here = time == at
-        cause_events = np.bincount(group[here & (code == 1)], minlength=k).astype(float)
-        other_events = np.bincount(group[here & (code == 2)], minlength=k).astype(float)
-        leaving = np.bincount(group[here], minlength=k).astype(float)
+    leaving_at, cause_at = _per_time(time, group, code == 1, k)
+    _, other_at = _per_time(time, group, code == 2, k)
+    for leaving, cause_events, other_events in zip(leaving_at, cause_at, other_at, strict=True):
         d1, d2 = cause_events.sum(), other_events.sum()
         if d1 + d2 > 0:
             live = at_risk > 0
