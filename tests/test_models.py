@@ -104,6 +104,10 @@ def test_cox_matches_r_coxph_on_the_rossi_data() -> None:
     strict = models.cox_regression(rossi, "week", "arrest", terms, epv_threshold=20)
     assert strict.few_events and any("events per variable" in w for w in strict.warnings)
     assert set(table["interval"]) == {"Wald"}
+    # R's summary: likelihood ratio 33.27, Wald 32.11, score (logrank) 33.53 on 7 df
+    # (tests/fixtures/survival/README.md).
+    assert result.tests["statistic"].round(2).tolist() == [33.27, 32.11, 33.53]
+    assert set(result.tests["df"]) == {7}
 
 
 def test_cox_leaves_out_a_term_with_monotone_likelihood() -> None:

@@ -323,15 +323,22 @@ GROUP_LABELS = {
     "sv": {"closed": "Nedlagda före åtal", "prosecuted": "Ledde till åtal"},
 }
 
-#: Tests of :func:`cape_study.stats.survival_tests.compare_groups`, and the table's heads.
+#: Tests of :func:`cape_study.stats.survival_tests.compare_groups` and of a Cox model's
+#: terms (:func:`cape_study.stats.cox.cox_fit`), and the table's heads.
 GROUP_TEST_LABELS = {
     "en": {
         "log-rank": "Log-rank test: rate of prosecution among open cases (closure censors)",
         "Gray": "Gray's test: share prosecuted by each time (closure competes)",
+        "likelihood ratio": "Likelihood ratio test of all terms",
+        "Wald": "Wald test of all terms",
+        "score": "Score (log-rank) test of all terms",
     },
     "sv": {
         "log-rank": "Logrank-test: takt för åtal bland öppna ärenden (nedläggning censurerar)",
         "Gray": "Grays test: andel åtalade vid varje tidpunkt (nedläggning konkurrerar)",
+        "likelihood ratio": "Likelihetskvottest av alla termer",
+        "Wald": "Waldtest av alla termer",
+        "score": "Scoretest (logrank) av alla termer",
     },
 }
 GROUP_TEST_HEAD = {

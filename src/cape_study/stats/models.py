@@ -60,6 +60,7 @@ import pandas as pd
 from scipy import stats
 
 from cape_study.errors import CannotEstimate
+from cape_study.stats.cox import cox_fit
 from cape_study.stats.firth import (
     INTERCEPT,
     ModelError,
@@ -370,7 +371,8 @@ class CoxResult:
     proportional hazards, rank-transformed time), ``method``, ``interval`` and
     ``confidence``. ``infinite_terms`` were left out because their partial likelihood
     is monotone (an infinite hazard ratio). ``few_events`` is whether the EPV is below
-    the threshold (a warning says so).
+    the threshold (a warning says so). ``tests``: the likelihood ratio, Wald and score
+    (log-rank) tests of all terms (:func:`cape_study.stats.cox.cox_fit`, Efron's ties).
     """
 
     table: pd.DataFrame
@@ -385,6 +387,7 @@ class CoxResult:
     infinite_terms: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     few_events: bool = False
+    tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def cox_regression(
@@ -532,4 +535,5 @@ def cox_regression(
         infinite_terms=list(infinite),
         warnings=epv_notes + notes,
         few_events=bool(epv_notes),
+        tests=cox_fit(frame, duration, event, kept, ties="efron").tests,
     )

@@ -184,7 +184,8 @@ def format_time_to_event(
 
 def format_group_tests(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataFrame:
     """The log-rank and Gray's tests between countries
-    (:func:`cape_study.stats.survival_tests.compare_groups`), one row each, in words."""
+    (:func:`cape_study.stats.survival_tests.compare_groups`), or a Cox model's global
+    tests (:attr:`cape_study.stats.models.CoxResult.tests`), one row each, in words."""
     head = GROUP_TEST_HEAD[lang]
     return pd.DataFrame(
         {
