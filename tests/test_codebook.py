@@ -21,17 +21,18 @@ BOOK = load_codebook()
 
 
 def test_packaged_codebook_loads_with_a_version() -> None:
-    assert "cape_v1" in available_codebooks()
-    assert BOOK.version == "1.0"
+    assert "cape_v2" in available_codebooks()
+    assert BOOK.version == "2.0"
+    assert load_codebook("cape_v1") is BOOK  # the name of version 1 reads version 2
 
 
 def test_codebook_or_default_reads_the_default_or_a_name_and_keeps_a_given_one(
     tmp_path: Path,
 ) -> None:
     assert codebook_or_default(None) is BOOK
-    assert codebook_or_default("cape_v1") is BOOK
+    assert codebook_or_default("cape_v2") is BOOK
     copy = tmp_path / "copy.yaml"
-    copy.write_text((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    copy.write_text((CODEBOOK_DIR / "cape_v2.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     other = load_codebook(copy)
     assert other is not BOOK
     assert codebook_or_default(other) is other
@@ -62,6 +63,8 @@ def test_outcomes_separate_trafficking_exploitation_other_and_acquittal() -> Non
         "convicted_exploitation": "exploitation",
         "convicted_other": "other",
         "acquitted": None,
+        "not_tried": None,
+        "unknown": None,
     }
 
 
@@ -71,8 +74,12 @@ def test_offences_follow_reclassification_in_both_countries() -> None:
     exploitation = offences.get("manniskoexploatering")
     assert exploitation.law == "4 kap. 1 b § brottsbalken"
     assert exploitation.in_force_from.isoformat() == "2018-07-01"
-    for code in ("ocker", "arbetsmiljobrott", "olaga_tvang"):
-        assert offences.get(code).country == "SE" and offences.get(code).family == "other"
+    for code, family in [
+        ("ocker", "economic"),
+        ("arbetsmiljobrott", "work_environment"),
+        ("olaga_tvang", "other"),
+    ]:
+        assert offences.get(code).country == "SE" and offences.get(code).family == family
     for code in ("ihmiskauppa", "kiskonnantapainen_tyosyrjinta", "kiskonta"):
         assert offences.get(code).country == "FI"
     assert offences.get("ihmiskauppa").family == "trafficking"
@@ -91,7 +98,8 @@ def test_closure_reasons_are_written_as_prosecutors_write_them() -> None:
 
 
 def test_regions_sectors_channels_and_indicators() -> None:
-    assert all(c.country in {"SE", "FI"} for c in BOOK.scheme("police_region").codes)
+    regions = BOOK.scheme("police_region").codes
+    assert all(c.country in {"SE", "FI"} for c in regions if c.code != "unknown")
     assert BOOK.codes("sector") == [
         "agriculture_forestry",
         "construction",
@@ -140,8 +148,19 @@ def test_every_label_and_definition_is_bilingual_and_distinct() -> None:
 
 
 def test_intake_tables_match_the_design() -> None:
-    assert list(BOOK.tables) == ["cases", "events", "victims", "suspects", "documents", "codings"]
-    assert not BOOK.table("suspects").required
+    assert list(BOOK.tables) == [
+        "cases",
+        "events",
+        "victims",
+        "suspects",
+        "documents",
+        "codings",
+        "sanctions",
+        "offence_victims",
+        "sample",
+    ]
+    for optional in ("suspects", "sanctions", "offence_victims", "sample"):
+        assert not BOOK.table(optional).required
     assert BOOK.table("events").columns["case_id"].references == ("cases.case_id",)
     assert set(BOOK.table("codings").columns["unit_id"].references) == {
         "cases.case_id",
@@ -156,18 +175,18 @@ def test_unknown_names_list_the_known_ones() -> None:
         BOOK.table("case")
     with pytest.raises(ValueError, match="not a code of scheme 'sector'"):
         BOOK.label("sector", "fishing")
-    with pytest.raises(CodebookError, match=r"known: .*cape_v1"):
+    with pytest.raises(CodebookError, match=r"known: .*cape_v2"):
         load_codebook("cape_v9")
 
 
 def test_codebook_or_default_keeps_a_given_codebook(tmp_path: Path) -> None:
     other = load_codebook(_broken_copy(tmp_path, lambda r: r.update(version="9.9")))
     assert codebook_or_default(other) is other
-    assert codebook_or_default(None).version == BOOK.version == "1.0"
+    assert codebook_or_default(None).version == BOOK.version == "2.0"
 
 
 def _broken_copy(tmp_path: Path, mutate) -> Path:
-    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v2.yaml").read_text(encoding="utf-8"))
     mutate(raw)
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

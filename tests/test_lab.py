@@ -302,7 +302,7 @@ def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None
     plots.show(_figure(), "Cases by country")
     with pytest.raises(notebook.NotebookError, match=r"both be saved as cases-by-country\.png"):
         plots.show(_figure(), "Cases, by country")
-    params = {"case_file": "data/raw/demo", "codebook": "cape_v1", "data_cutoff": "2024-12-31"}
+    params = {"case_file": "data/raw/demo", "codebook": "cape_v2", "data_cutoff": "2024-12-31"}
     with pytest.raises(notebook.NotebookError, match=r"no value for parameter.*min_cell_count"):
         notebook.finish(params)
     params |= {
@@ -369,7 +369,7 @@ def test_running_setup_again_starts_an_empty_session(bare: Path) -> None:
     assert notebook.current() is not first and notebook.current().tables == {}
     plots.show(_figure(), "Cases, by country")  # the old name went with the old session
     tables.show(_funnel_table("en"), name="Cases by sector, again")
-    params = {"case_file": "data/raw/demo", "codebook": "cape_v1", "data_cutoff": "2024-12-31"}
+    params = {"case_file": "data/raw/demo", "codebook": "cape_v2", "data_cutoff": "2024-12-31"}
     params |= {"min_cell_count": 5, "key_file": "~/k", "lang": "en", "case_label": ""}
     book = load_workbook(notebook.finish(params))
     assert book.sheetnames == ["About", "Cases by sector, again"]

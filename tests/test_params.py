@@ -30,7 +30,7 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
     assert IntakeParameters.model_construct().model_dump() == {
         "case_file": "data/raw/demo",
         "case_label": "",
-        "codebook": "cape_v1",
+        "codebook": "cape_v2",
         "data_cutoff": dt.date(2024, 12, 31),
         "min_cell_count": 5,
         "key_file": "~/.config/cape-study/pseudonym.key",

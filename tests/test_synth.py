@@ -430,7 +430,7 @@ def test_a_spec_draws_what_its_fields_as_arguments_draw() -> None:
 
 
 def test_a_codebook_change_fails_loudly(tmp_path: Path) -> None:
-    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v2.yaml").read_text(encoding="utf-8"))
     raw["schemes"]["sector"]["codes"] = [
         c for c in raw["schemes"]["sector"]["codes"] if c["code"] != "beauty"
     ]

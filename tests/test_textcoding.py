@@ -170,7 +170,7 @@ def test_every_barrier_code_has_keywords_in_swedish_and_finnish() -> None:
     [("(unclosed", "not a regular expression"), ("Sekretess", "lower case"), ("x?", "empty")],
 )
 def test_a_bad_keyword_is_a_codebook_error(tmp_path: Path, keyword: str, message: str) -> None:
-    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v1.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((CODEBOOK_DIR / "cape_v2.yaml").read_text(encoding="utf-8"))
     raw["schemes"]["barrier"]["codes"][0]["keywords"]["sv"].append(keyword)
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -34,7 +34,7 @@ def _add_codebook(sub: argparse._SubParsersAction) -> None:
         "--lang", choices=["sv", "en", "fi"], default="en", help="language (default: en)"
     )
     p.add_argument("--html", action="store_true", help="render a self-contained HTML page")
-    p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    p.add_argument("--codebook", default="cape_v2", help="codebook name or YAML path")
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
 
 
@@ -61,7 +61,7 @@ def _add_template(sub: argparse._SubParsersAction) -> None:
         help="language of sheet names, headers and labels (default: sv)",
     )
     p.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
-    p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    p.add_argument("--codebook", default="cape_v2", help="codebook name or YAML path")
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
 
 
@@ -89,7 +89,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
         help=f"no event may fall after this date (default: {DEFAULT_DATA_CUTOFF}, as in "
         "`cape-study run`)",
     )
-    p.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    p.add_argument("--codebook", default="cape_v2", help="codebook name or YAML path")
     p.add_argument(
         "--out",
         type=Path,

@@ -52,7 +52,10 @@ __all__ = [
 
 Language = Literal["sv", "en", "fi"]
 LANGUAGES: tuple[Language, ...] = ("sv", "en", "fi")
-DEFAULT_CODEBOOK = "cape_v1"
+DEFAULT_CODEBOOK = "cape_v2"
+#: Names of earlier packaged codebooks, read as the codebook that replaced them (which
+#: reads case files of their version, see :attr:`Codebook.migrations`).
+_REPLACED = {"cape_v1": "cape_v2"}
 
 
 class CodebookError(CapeStudyError, ValueError):
@@ -122,9 +125,12 @@ class Code(_Strict):
     country: Literal["SE", "FI"] | None = None
     law: str | None = None
     in_force_from: dt.date | None = None
-    family: Literal["trafficking", "exploitation", "other"] | None = None
+    family: (
+        Literal["trafficking", "exploitation", "work_environment", "economic", "other"] | None
+    ) = None
     terminal: bool = False
     requires: tuple[str, ...] = ()
+    implies: tuple[str, ...] = ()
     include: Text | None = None
     exclude: Text | None = None
     example: Text | None = None
@@ -134,6 +140,9 @@ class Code(_Strict):
 
 class Scheme(_Strict):
     """A named list of codes.
+
+    A sampling frame's ``implies`` lists the stages every case of such a sample has
+    reached by the way it was chosen (implied, not observed).
 
     ``ordered`` schemes (stages, age bands) list their codes in order; codes marked
     ``terminal`` (a closure) stand outside that order. ``groups`` name the groups
@@ -192,7 +201,8 @@ class Column(_Strict):
 
     A ``personal`` column (the names of the parties) holds direct identifiers: intake
     uses it to mask the document texts (:mod:`cape_study.privacy.masking`) and drops it
-    before anything is stored.
+    before anything is stored. A ``pseudonymised`` column (a police, prosecution or
+    court case number) is replaced by a keyed pseudonym at intake, like the ids.
     """
 
     type: ColumnType
@@ -206,6 +216,7 @@ class Column(_Strict):
     max: int | None = None
     references: tuple[str, ...] = ()
     personal: bool = False
+    pseudonymised: bool = False
 
     @model_validator(mode="after")
     def _type_arguments(self) -> Column:
@@ -230,14 +241,44 @@ class Table(_Strict):
     columns: dict[str, Column] = Field(min_length=1)
 
 
+class Definition(_Strict):
+    """A term the analyses apply (such as reclassification), defined once, in words."""
+
+    label: Text
+    definition: Text
+
+
+class Migration(_Strict):
+    """How a case file written for an earlier codebook version is read with this one.
+
+    ``outcome_by_offence`` maps an offence to the outcome codes that change meaning for
+    it (``{offence: {old outcome: new outcome}}``); ``same_codings``: the codeable
+    schemes did not change, so codings made with the earlier version count as codings
+    of this one; ``note`` says what the migration does.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_version: str = Field(alias="from", pattern=r"^\d+\.\d+$")
+    note: Text
+    outcome_by_offence: dict[str, dict[str, str]] = {}
+    same_codings: bool = False
+
+
 class Codebook(_Strict):
-    """A versioned codebook: code schemes and the intake tables that use them."""
+    """A versioned codebook: code schemes and the intake tables that use them.
+
+    ``definitions`` hold terms the analyses apply (reclassification), ``migrations``
+    how case files of earlier versions are read (:mod:`cape_study.data.loaders`).
+    """
 
     codebook: str
     version: str
     title: Text
     description: Text
     sources: tuple[str, ...] = ()
+    definitions: dict[str, Definition] = {}
+    migrations: tuple[Migration, ...] = ()
     schemes: dict[str, Scheme]
     tables: dict[str, Table]
 
@@ -268,8 +309,18 @@ class Codebook(_Strict):
                     rt, _, rc = ref.partition(".")
                     if rt not in self.tables or rc not in self.tables[rt].columns:
                         raise ValueError(f"{where}: reference {ref!r} names no table column")
+        for m in self.migrations:
+            for offence, changes in m.outcome_by_offence.items():
+                codes = set(self.codes("outcome"))
+                if offence not in self.codes("offence") or not set(changes.values()) <= codes:
+                    raise ValueError(
+                        f"migration from {m.from_version}: unknown offence {offence!r} or outcome"
+                    )
         for sname, scheme in self.schemes.items():
             for c in scheme.codes:
+                unknown = set(c.implies) - {s.code for s in self.schemes["stage"].codes}
+                if unknown:
+                    raise ValueError(f"scheme {sname!r}, code {c.code!r}: implies {unknown}")
                 for req in c.requires:
                     if not any(req in t.columns for t in self.tables.values()):
                         raise ValueError(
@@ -312,6 +363,36 @@ class Codebook(_Strict):
             raise ValueError(f"{code!r} is not a code of scheme {scheme!r}; codes: {list(labels)}")
         return labels[code]
 
+    def applies_in(self, scheme: str, code: str, country: str) -> bool:
+        """Whether ``code`` of ``scheme`` exists in ``country``'s law: a code without a
+        country applies everywhere; an offence family or an outcome applies where some
+        offence of that family does (an offence a country's law lacks is not
+        applicable there, never 0 %)."""
+        if scheme in ("offence_family", "outcome"):
+            family = code if scheme == "offence_family" else self.scheme("outcome").get(code).family
+            if family is None:
+                return True
+            return any(
+                c.family == family and c.country in (None, country)
+                for c in self.scheme("offence").codes
+            )
+        found = self.scheme(scheme).get(code)
+        return found.country in (None, country)
+
+    def migration(self, version: str) -> Migration | None:
+        """How a case file of codebook ``version`` is read (None for this version);
+        CodebookError when this codebook cannot read that version."""
+        if version == self.version:
+            return None
+        for m in self.migrations:
+            if m.from_version == version:
+                return m
+        known = ", ".join([self.version, *(m.from_version for m in self.migrations)])
+        raise CodebookError(
+            f"codebook {self.codebook} {self.version} cannot read a case file of version "
+            f"{version}; it reads versions {known}"
+        )
+
     @property
     def codeable_schemes(self) -> list[str]:
         """Schemes that coders apply in the ``codings`` table."""
@@ -341,7 +422,8 @@ def load_codebook(name: str | Path = DEFAULT_CODEBOOK) -> Codebook:
     Parameters
     ----------
     name
-        The name of a packaged codebook (``"cape_v1"``) or the path of a YAML file.
+        The name of a packaged codebook (``"cape_v2"``; ``"cape_v1"`` reads
+        ``cape_v2``, which reads version-1 case files) or the path of a YAML file.
 
     Raises
     ------
@@ -349,12 +431,12 @@ def load_codebook(name: str | Path = DEFAULT_CODEBOOK) -> Codebook:
         When the file is missing, is not YAML, or breaks the codebook's rules; the
         message names the entry at fault.
     """
-    path = Path(name)
+    path = Path(_REPLACED.get(str(name), name))
     if path.suffix not in {".yaml", ".yml"}:
         known = available_codebooks()
-        if str(name) not in known:
+        if str(path) not in known:
             raise CodebookError(f"unknown codebook {str(name)!r}; known: {', '.join(known)}")
-        path = CODEBOOK_DIR / f"{name}.yaml"
+        path = CODEBOOK_DIR / f"{path}.yaml"
     return _load_path(path.resolve())
 
 
@@ -362,7 +444,7 @@ def codebook_or_default(codebook: Codebook | str | Path | None = None) -> Codebo
     """The codebook a function was given, or the study's default one.
 
     The one place where library functions with a ``codebook=None`` argument turn it
-    into a :class:`Codebook`: ``None`` reads the default codebook (``cape_v1``), a
+    into a :class:`Codebook`: ``None`` reads the default codebook (``cape_v2``), a
     name or path is read with :func:`load_codebook`, and a codebook is returned as it
     is. Reading is cached, so calling this in every function costs nothing.
     """
@@ -371,7 +453,7 @@ def codebook_or_default(codebook: Codebook | str | Path | None = None) -> Codebo
     return load_codebook(DEFAULT_CODEBOOK if codebook is None else codebook)
 
 
-# libyaml's parser when PyYAML has it (8 times faster on cape_v1.yaml), with the same
+# libyaml's parser when PyYAML has it (8 times faster on cape_v2.yaml), with the same
 # safe constructors as yaml.safe_load.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

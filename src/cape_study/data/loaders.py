@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from cape_study.data.codebook import Codebook, load_codebook
+from cape_study.data.codebook import Codebook, CodebookError, load_codebook
 from cape_study.data.documents import document_texts, read_document
 from cape_study.data.problems import (
     PROBLEM_COLUMNS,
@@ -87,9 +87,30 @@ class CaseFile:
     suspects: pd.DataFrame
     documents: pd.DataFrame
     codings: pd.DataFrame
+    sanctions: pd.DataFrame
+    offence_victims: pd.DataFrame
+    sample: pd.DataFrame
     label: str = ""
 
-    TABLES = ("cases", "events", "victims", "suspects", "documents", "codings")
+    TABLES = (
+        "cases",
+        "events",
+        "victims",
+        "suspects",
+        "documents",
+        "codings",
+        "sanctions",
+        "offence_victims",
+        "sample",
+    )
+
+    @property
+    def sampling_frame(self) -> str:
+        """How the cases were selected (scheme ``sampling_frame``): the ``sample``
+        table's, or ``police_reports`` for a case file without one (codebook 1.0)."""
+        if len(self.sample) and pd.notna(self.sample["sampling_frame"].iloc[0]):
+            return str(self.sample["sampling_frame"].iloc[0])
+        return "police_reports"
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -103,10 +124,10 @@ class CaseFile:
             f"{self.source}: a valid case file (codebook {self.codebook_version}, "
             f"data cut-off {self.data_cutoff.isoformat()})"
             + (" - SYNTHETIC data" if self.synthetic else ""),
-            f"  cases      {len(self.cases):>7}  ({countries})",
+            f"  cases           {len(self.cases):>7}  ({countries})",
         ]
         for name in self.TABLES[1:]:
-            lines.append(f"  {name:<10} {len(getattr(self, name)):>7}")
+            lines.append(f"  {name:<15} {len(getattr(self, name)):>7}")
         n_chars = int(self.documents["text"].str.len().sum()) if len(self.documents) else 0
         lines.append(f"  document texts read: {len(self.documents)} ({n_chars:,} characters)")
         return "\n".join(lines)
@@ -173,7 +194,7 @@ def _as_date(value: str | dt.date | None) -> dt.date:
 def check_case_file(
     path: str | os.PathLike[str],
     *,
-    codebook: str | Codebook = "cape_v1",
+    codebook: str | Codebook = "cape_v2",
     data_cutoff: str | dt.date | None = None,
     read_documents: bool = True,
 ) -> CheckResult:
@@ -221,6 +242,7 @@ def check_case_file(
             row=raw.header_rows.get("cases", 1) + 1,
             breaks=("cases", list(book.table("cases").columns)),
         )
+    _migrate(typed, book, raw)
     if typed:
         raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff, raw.reported)
     if read_documents and "documents" in typed and "path" in raw.tables["documents"]:
@@ -234,6 +256,58 @@ def check_case_file(
     if not problems.empty:
         return CheckResult(problems, raw.notes, follow_ons=follow_ons)
     return CheckResult(problems, raw.notes, _case_file(path, book, cutoff, typed, read_documents))
+
+
+def _migrate(typed: dict[str, pd.DataFrame], book: Codebook, raw: RawTables) -> None:
+    """Read a case file written for an earlier codebook version with this one.
+
+    The file's version is the ``sample`` table's ``codebook_version``; a file without
+    that table was written for version 1.0 (the ``sample`` table came with 2.0). The
+    codebook's migration for that version (:attr:`Codebook.migrations`) changes the
+    outcome codes whose meaning changed and says so in a note; codings of a version
+    whose coded schemes did not change count as codings of this one. A version the
+    codebook cannot read is a problem at the cell that names it.
+    """
+    sample = typed.get("sample")
+    version, row = "1.0", None
+    if sample is not None and len(sample) and pd.notna(sample["codebook_version"].iloc[0]):
+        version, row = str(sample["codebook_version"].iloc[0]), sample.index[0]
+    try:
+        migration = book.migration(version)
+    except CodebookError as exc:
+        if row is None:  # this codebook reads no version-1 file: nothing to migrate
+            return
+        source = raw.sources["sample"]
+        raw.problem(
+            source.file,
+            f"a codebook version this codebook reads ({exc})",
+            sheet=source.sheet,
+            row=row,
+            column="codebook_version",
+            value=version,
+        )
+        raw.reported.add(("sample", row, "codebook_version"))
+        return
+    codings = typed.get("codings")
+    if codings is not None and "codebook_version" in codings:
+        for m in book.migrations:
+            old = (codings["codebook_version"] == m.from_version).fillna(False)
+            if m.same_codings and old.any():
+                codings.loc[old.to_numpy(bool), "codebook_version"] = book.version
+    if migration is None:
+        return
+    changed = 0
+    events = typed.get("events")
+    if events is not None and {"offence", "outcome"} <= set(events.columns):
+        for offence, changes in migration.outcome_by_offence.items():
+            for old, new in changes.items():
+                rows = ((events["offence"] == offence) & (events["outcome"] == old)).fillna(False)
+                events.loc[rows.to_numpy(bool), "outcome"] = new
+                changed += int(rows.sum())
+    raw.notes.append(
+        " ".join(migration.note.en.split())
+        + (f" ({changed} outcome(s) read so)" if changed else "")
+    )
 
 
 def _n_causes(problems: pd.DataFrame) -> int:
@@ -370,6 +444,15 @@ def read_processed(directory: str | os.PathLike[str]) -> CaseFile:
         )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in CaseFile.TABLES}
+    book = load_codebook()
+    for name, frame in tables.items():
+        for cname, col in book.table(name).columns.items():
+            if col.type == "code" and cname in frame and not len(frame):
+                # parquet keeps no categories of an empty column: the codebook's again
+                scheme = book.scheme(col.scheme)
+                frame[cname] = pd.Categorical(
+                    frame[cname], categories=scheme.code_list, ordered=scheme.ordered
+                )
     return CaseFile(
         source=folder,
         codebook_version=meta["codebook_version"],

@@ -196,7 +196,76 @@ class _SchemaBuilder:
                     self._stage_order,
                 )
             )
+            checks.append(
+                self._check(
+                    "events.stage:lower_instance",
+                    "stage",
+                    "a judgment of the instance below for the same suspect (an appeal "
+                    "needs a first-instance judgment row, a supreme court judgment an "
+                    "appeal row; give its outcome as unknown when the source does not)",
+                    self._lower_instance,
+                )
+            )
+            checks.append(
+                self._check(
+                    "events.suspect_id:judged_person",
+                    "suspect_id",
+                    "a suspect_id: a judgment concerns a defendant, and the case has suspects",
+                    self._judged_person,
+                )
+            )
+        if tname == "cases" and "victims" in self.tables:
+            checks.append(
+                self._check(
+                    "cases.n_victims:victim_rows",
+                    "n_victims",
+                    "the number of the case's rows in the victims table that are not potential "
+                    "victims (or blank when not known)",
+                    self._victim_rows,
+                )
+            )
         return checks
+
+    _JUDGMENTS = ("judgment_first_instance", "judgment_appeal", "judgment_supreme")
+
+    def _lower_instance(self, d: pd.DataFrame) -> pd.Series:
+        """False for an appeal (supreme) judgment row of a suspect, or of the whole
+        case, that has no row of the instance below."""
+        suspect = d["suspect_id"].astype("string").fillna("")
+        present = set(zip(d["case_id"], suspect, d["stage"].astype("string"), strict=True))
+        below = {b: a for a, b in zip(self._JUDGMENTS, self._JUDGMENTS[1:], strict=False)}
+        needed = d["stage"].astype("string").map(below)
+        return pd.Series(
+            [
+                pd.isna(n) or (c, s, n) in present
+                for c, s, n in zip(d["case_id"], suspect, needed, strict=True)
+            ],
+            index=d.index,
+        )
+
+    def _judged_person(self, d: pd.DataFrame) -> pd.Series:
+        """False for a judgment row without a suspect in a case that has suspects
+        (n_suspects of 1 or more, or rows in the suspects table)."""
+        with_suspects = set()
+        cases = self.tables.get("cases")
+        if cases is not None and "n_suspects" in cases:
+            with_suspects |= set(cases.loc[(cases["n_suspects"] > 0).fillna(False), "case_id"])
+        suspects = self.tables.get("suspects")
+        if suspects is not None and "case_id" in suspects:
+            with_suspects |= set(suspects["case_id"].dropna())
+        judged = d["stage"].isin(self._JUDGMENTS).fillna(False)
+        blank = d["suspect_id"].isna()
+        return ~(judged & blank & d["case_id"].isin(with_suspects)).astype(bool)
+
+    def _victim_rows(self, d: pd.DataFrame) -> pd.Series:
+        """False where n_victims differs from the case's victim rows (potential victims
+        aside) in a case that lists its victims at all."""
+        victims = self.tables["victims"]
+        if "status" in victims:
+            victims = victims[~(victims["status"] == "potential_victim").fillna(False)]
+        rows = victims.groupby("case_id").size()
+        listed = d["case_id"].map(rows)
+        return (d["n_victims"].isna() | listed.isna() | (d["n_victims"] == listed)).astype(bool)
 
     def _code_rules(self, tname: str, table: Table, cname: str, col: Column) -> list[pa.Check]:
         """Rules carried by code attributes: requires, family, in force, country."""
@@ -217,13 +286,19 @@ class _SchemaBuilder:
                     )
         families = {c.code: c.family for c in scheme.codes if c.family}
         if col.scheme == "outcome" and families and "offence" in table.columns:
-            offence_family = self._attribute_map("offence", "family")
+            # an offence family without an outcome code of its own is convicted_other's
+            own = set(families.values())
+            offence_family = {
+                k: v if v in own else "other"
+                for k, v in self._attribute_map("offence", "family").items()
+            }
             checks.append(
                 self._check(
                     f"{tname}.{cname}:family",
                     cname,
-                    "an outcome that matches the offence's family "
-                    "(trafficking, exploitation, other)",
+                    "an outcome that matches the offence's family ("
+                    + ", ".join(f"{k} for {v}" for k, v in families.items())
+                    + " and the families without an outcome of their own)",
                     lambda d, c=cname, f=families: _matches(
                         d[c].map(f), d["offence"].map(offence_family)
                     ),

@@ -197,7 +197,7 @@ def _allowed(col: Column, table: Table, book: Codebook, lang: str) -> str:
 
 
 def write_template(
-    path: str | os.PathLike[str], lang: str = "sv", codebook: str | Codebook = "cape_v1"
+    path: str | os.PathLike[str], lang: str = "sv", codebook: str | Codebook = "cape_v2"
 ) -> Path:
     """Write an empty case-file workbook for ``codebook`` with labels in ``lang``.
 

@@ -233,7 +233,9 @@ END_LABELS = {
 PATH_LABELS = {
     "en": {
         "trafficking": "Human trafficking",
-        "exploitation": "Human exploitation (människoexploatering)",
+        "exploitation": "Labour exploitation",
+        "work_environment": "Work-environment or employer offence",
+        "economic": "Economic offence",
         "other": "Another offence",
         "not_prosecuted": "Not prosecuted",
         "not_judged": "Not (yet) judged",
@@ -241,7 +243,9 @@ PATH_LABELS = {
     },
     "sv": {
         "trafficking": "Människohandel",
-        "exploitation": "Människoexploatering",
+        "exploitation": "Arbetskraftsexploatering",
+        "work_environment": "Arbetsmiljö- eller arbetsgivarbrott",
+        "economic": "Ekonomiskt brott",
         "other": "Annat brott",
         "not_prosecuted": "Inte åtalat",
         "not_judged": "Inte (ännu) dömt",

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CannotEstimate
 from cape_study.present.display import number
 
@@ -24,6 +25,7 @@ __all__ = [
     "blanks_sentence",
     "blanks_text",
     "cannot_text",
+    "implied_stages_text",
     "imprecise_dates_text",
     "pooled_alpha_text",
     "takeaway_label",
@@ -34,6 +36,14 @@ LANGUAGES = ("en", "sv")
 #: Why an estimate cannot be made, and what would make it possible: {reason: {lang: text}}.
 #: The texts are ``str.format`` templates over the exception's facts.
 REASONS: dict[str, dict[str, str]] = {
+    "sampling_frame": {
+        "en": "The cases were chosen as {frame}, so every case reached {implied} by the way "
+        "it was chosen, and shares of reported cases cannot be estimated. A sample of police "
+        "reports followed forward would make it possible.",
+        "sv": "Ärendena valdes som {frame}, så varje ärende nådde {implied} genom urvalet, "
+        "och andelar av anmälda ärenden kan inte skattas. Ett urval av polisanmälningar "
+        "följda framåt skulle göra det möjligt.",
+    },
     "no_cases": {
         "en": "No case in the case file falls in {what}, so it cannot be estimated here. "
         "Cases of that kind in the case file would make it possible.",
@@ -240,6 +250,27 @@ def absent_causes_text(events: Sequence[object], causes: Sequence[str], lang: st
     return (
         f"No case was {names} by the data cut-off, so that curve is zero and does not "
         "compete with the others. Cases with that end would make it possible."
+    )
+
+
+def implied_stages_text(frame: str, lang: str = "en", codebook: Codebook | None = None) -> str:
+    """A sentence naming the stages a sample of ``frame`` reached by its selection, left
+    out of the funnel (``""`` for police reports followed forward)."""
+    book = codebook_or_default(codebook)
+    lang = _lang(lang)
+    implied = book.scheme("sampling_frame").get(frame).implies
+    if not implied:
+        return ""
+    stages = ", ".join(book.label("stage", s, lang) for s in implied)
+    name = book.label("sampling_frame", frame, lang).lower()
+    if lang == "sv":
+        return (
+            f"Urvalsram: {name}. Stadierna {stages} nåddes genom urvalet och visas inte som "
+            "andelar."
+        )
+    return (
+        f"Sampling frame: {name}. The stages {stages} were reached by selection and are not "
+        "shown as shares."
     )
 
 

@@ -49,6 +49,8 @@ def share_text(table: pd.DataFrame, stage: str, *, by: str = "country") -> str:
     Expects a suppressed funnel table; a suppressed share is named as such, never shown.
     """
     parts = []
+    if not (table["stage"] == stage).any():  # a stage the sample's selection implies
+        return "not estimated (every case of this sample reached it by selection)"
     for key, row in table[table["stage"] == stage].set_index(by).iterrows():
         if row["suppressed"]:
             parts.append(f"{key}: suppressed (small numbers)")

@@ -229,7 +229,7 @@ def withhold_excerpts(
 def protect(
     case: CaseFile,
     key: PseudonymKey,
-    codebook: str | Codebook = "cape_v1",
+    codebook: str | Codebook = "cape_v2",
     *,
     normalise: Callable[[str], str] | None = None,
 ) -> tuple[CaseFile, dict[str, Any]]:
@@ -247,9 +247,11 @@ def protect(
        pseudonymised (``codings.coder``) must hold no personal data, since masking
        would merge distinct ids. Code, date and number columns are checked against
        the codebook at validation and hold none.
-    2. Every table's id and every column that refers to one is pseudonymised
-       (:func:`pseudonym`), consistently across the tables; ``documents.path`` becomes
-       the document's pseudonym plus the file's extension (file names carry ids).
+    2. Every table's id, every column that refers to one and every column the
+       codebook marks ``pseudonymised`` (police, prosecution and court case numbers)
+       is pseudonymised (:func:`pseudonym`), consistently across the tables;
+       ``documents.path`` becomes the document's pseudonym plus the file's extension
+       (file names carry ids).
     3. The personal columns (``personal: true`` in the codebook: the parties' names)
        are dropped.
 
@@ -295,7 +297,10 @@ def protect(
     for t, frame in tables.items():
         for c in frame.columns:
             column = book.tables[t].columns.get(c)
-            kind = column.type if column is not None else "text"  # documents.text
+            # documents.text is the one text column the codebook does not declare; the
+            # others it does not declare are derived (a date's precision)
+            text = column is None and (t, c) == ("documents", "text")
+            kind = column.type if column is not None else ("text" if text else "derived")
             if (t, c) in ids or (t, c) in personal or (t, c) == ("documents", "path"):
                 continue  # pseudonymised, dropped, or replaced by the pseudonym
             if kind == "id":
@@ -407,6 +412,8 @@ def _id_columns(book: Codebook) -> dict[tuple[str, str], list[str]]:
             ]
             if refs:
                 columns[(t, c)] = refs
+            elif col.pseudonymised:
+                columns[(t, c)] = [f"{t}.{c}"]  # a case number: its own pseudonym space
     return columns
 
 

@@ -17,7 +17,7 @@ else, as a plain literal equal to the declared default in its JSON form (a date 
 written as an ISO string, ``data_cutoff = "2024-12-31"``)::
 
     case_file = "data/raw/demo"
-    codebook = "cape_v1"
+    codebook = "cape_v2"
     data_cutoff = "2024-12-31"
 
 The runner injects values in the same JSON form, so a notebook converts dates itself
@@ -110,7 +110,7 @@ class IntakeParameters(_Parameters):
         description="how reports name the case file (with its data hash), never its path; "
         "letters, digits, spaces and . , ( ) ' - only",
     )
-    codebook: str = Field("cape_v1", min_length=1, description="codebook name or YAML path")
+    codebook: str = Field("cape_v2", min_length=1, description="codebook name or YAML path")
     data_cutoff: IsoDate = Field(
         _CUTOFF, description="no event may fall after this date; open cases are censored here"
     )

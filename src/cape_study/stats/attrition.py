@@ -10,8 +10,13 @@ functions here derive case-level facts from those rows by documented rules:
   acquittal, where a suspect's final result is the one of the highest court that
   judged them (so a conviction reversed on appeal and restored by the supreme court
   counts as a conviction);
-* it is **reclassified** when trafficking or exploitation was reported or charged but
-  the conviction was for another offence only;
+* it is **reclassified** as the codebook defines it (``definitions.reclassification``,
+  :func:`reclassified`): a defendant's final conviction is for an offence of a lower
+  family than the case's heaviest charge, with no conviction in that family, and not
+  for a principal charge of its own;
+* an outcome ``not_tried`` (an alternative charge left undecided) is no result; a
+  suspect whose final-instance rows are all ``unknown`` has the outcome ``unknown``,
+  which is never read as an acquittal;
 * it is **closed** when its closure rows cover the whole case: a closure of the whole
   case (blank ``suspect_id``), or a closure for every suspect named in its rows; it
   was closed on the date of its last closure row, unless a later row of another stage
@@ -52,13 +57,24 @@ __all__ = [
     "event_times",
     "flow_table",
     "funnel",
+    "observed_steps",
     "offence_paths",
+    "reclassified",
     "report_period",
     "suppress_funnel",
 ]
 
-#: Best outcome first.
-OUTCOME_ORDER = ["convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted"]
+#: Best outcome first; ``unknown`` (a judgment whose outcome the source does not give)
+#: only when a case has no known outcome.
+OUTCOME_ORDER = [
+    "convicted_trafficking",
+    "convicted_exploitation",
+    "convicted_other",
+    "acquitted",
+    "unknown",
+]
+#: Outcome codes that are no result for the defendant (an alternative charge not tried).
+NO_RESULT = ("not_tried",)
 #: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
 EVENT_CODES = {"censored": 0, "prosecuted": 1, "closed": 2}
 #: The stages in the order a case reaches them (each one reached reached those before).
@@ -83,8 +99,8 @@ _FUNNEL_COLUMNS = {
     "ci_method",
     "confidence",
 }
-#: Offence families (the codebook's ``family`` of an offence), most serious first.
-FAMILIES = ["trafficking", "exploitation", "other"]
+#: Offence families (the codebook's scheme ``offence_family``), most serious first.
+FAMILIES = ["trafficking", "exploitation", "work_environment", "economic", "other"]
 #: The categories of each step of :func:`offence_paths`.
 PATH_CATEGORIES = {
     "reported": FAMILIES,
@@ -135,21 +151,7 @@ def case_status(
         out[f"reached_{stage}"] = best >= r
     out["closed"] = out["case_id"].isin(_closure_dates(ev).index)
     out["outcome"] = out["case_id"].map(_final_outcome(ev)).astype("string")
-    family = {c.code: c.family for c in book.scheme("offence").codes}
-    serious = ev["offence"].map(family).isin(["trafficking", "exploitation"])
-    charged_serious = set(
-        ev.loc[serious & ev["stage"].isin(stages[rank["prosecuted"] :]), "case_id"]
-    )
-    reported_serious = cases.loc[
-        cases["offence_reported"]
-        .astype("string")
-        .map(family)
-        .isin(["trafficking", "exploitation"]),
-        "case_id",
-    ]
-    out["reclassified"] = (out["outcome"] == "convicted_other").fillna(False) & (
-        out["case_id"].isin(charged_serious) | out["case_id"].isin(reported_serious)
-    )
+    out["reclassified"] = out["case_id"].isin(reclassified(cases, events, book))
     out["open"] = ~out["closed"] & out["outcome"].isna()
     out["end"] = out["outcome"].fillna(out["open"].map({True: "open", False: "closed"}))
     return out.reset_index(drop=True)
@@ -176,17 +178,99 @@ def _closure_dates(ev: pd.DataFrame) -> pd.Series:
     return covered[~reopened]
 
 
-def _final_outcome(ev: pd.DataFrame) -> pd.Series:
-    """Best outcome per case over its suspects' final-instance judgments."""
-    judged = ev.dropna(subset=["outcome"]).copy()
-    if judged.empty:
-        return pd.Series(dtype="string")
+def _final_rows(ev: pd.DataFrame) -> pd.DataFrame:
+    """Each suspect's rows at the highest instance that judged them (a result, not
+    ``not_tried``); ``ev`` has ``stage`` and ``outcome`` as strings and ``rank``."""
+    judged = ev[ev["outcome"].notna() & ~ev["outcome"].isin(NO_RESULT)].copy()
     judged["suspect"] = judged["suspect_id"].astype("string").fillna("(case)")
     top = judged.groupby(["case_id", "suspect"])["rank"].transform("max")
-    final = judged[judged["rank"] == top]
+    return judged[judged["rank"] == top]
+
+
+def _final_outcome(ev: pd.DataFrame) -> pd.Series:
+    """Best outcome per case over its suspects' final-instance judgments."""
+    final = _final_rows(ev)
+    if final.empty:
+        return pd.Series(dtype="string")
     order = {o: i for i, o in enumerate(OUTCOME_ORDER)}
     best = final.assign(order=final["outcome"].map(order)).groupby("case_id")["order"].min()
     return best.map(dict(enumerate(OUTCOME_ORDER)))
+
+
+def observed_steps(
+    steps: Sequence[str], sampling_frame: str = "police_reports", codebook: Codebook | None = None
+) -> list[str]:
+    """The funnel steps a sample of ``sampling_frame`` can show as shares: ``steps``
+    without the stages its selection implies (scheme ``sampling_frame``, attribute
+    ``implies``). A judgment sample shows no share of reports reaching prosecution."""
+    book = codebook_or_default(codebook)
+    frame = book.scheme("sampling_frame").get(sampling_frame)
+    observed = [s for s in steps if s not in frame.implies]
+    if not observed:
+        raise CannotEstimate(
+            "sampling_frame",
+            f"a sample of {sampling_frame} reached every one of these stages by selection",
+            frame=frame.label("en").lower(),
+            implied=book.label("stage", frame.implies[-1], "en").lower(),
+        )
+    return observed
+
+
+def reclassified(
+    cases: pd.DataFrame, events: pd.DataFrame, codebook: Codebook | None = None
+) -> set[str]:
+    """The cases reclassified, by the codebook's definition (``definitions.reclassification``).
+
+    A case's heaviest family is the most serious offence family (the order of scheme
+    ``offence_family``) among its charges: its rows at stage ``prosecuted``, or, for a
+    case without such rows (a judgment sample), its first-instance judgment rows; a
+    case charged with nothing takes the family of ``offence_reported``. The case is
+    reclassified when some defendant's final-instance rows (:func:`case_status`'s rule)
+    convict of an offence of a lower family, convict of nothing in the heaviest family,
+    and the convicting offence was not charged to that defendant as a principal
+    charge (a row at the charging stage with ``alternative`` not true): it was charged
+    in the alternative, or not charged at all.
+    """
+    book = codebook_or_default(codebook)
+    rank = {f: i for i, f in enumerate(book.codes("offence_family"))}
+    family_rank = {c.code: rank[c.family] for c in book.scheme("offence").codes if c.family}
+    stages = book.scheme("stage").ranked_codes
+    ev = events.assign(
+        stage=events["stage"].astype("string"),
+        offence=events["offence"].astype("string"),
+        outcome=events["outcome"].astype("string"),
+        suspect=events["suspect_id"].astype("string").fillna("(case)"),
+        principal=~events["alternative"].astype("boolean").fillna(False).astype(bool),
+    )
+    ev["rank"] = ev["stage"].map({s: i for i, s in enumerate(stages)})
+    ev["family_rank"] = ev["offence"].map(family_rank)
+    charges = ev[(ev["stage"] == "prosecuted") & ev["offence"].notna()]
+    charges = pd.concat(
+        [
+            charges,
+            ev[
+                (ev["stage"] == "judgment_first_instance")
+                & ev["offence"].notna()
+                & ~ev["case_id"].isin(charges["case_id"])
+            ],
+        ]
+    )
+    reported = cases.set_index("case_id")["offence_reported"].astype("string").map(family_rank)
+    heaviest = charges.groupby("case_id")["family_rank"].min().combine_first(reported)
+    named = charges.loc[charges["principal"], ["case_id", "suspect", "offence"]]
+    principal = set(named.itertuples(index=False, name=None))
+    final = _final_rows(ev)
+    convictions = final[final["outcome"].str.startswith("convicted")].assign(
+        heaviest=lambda d: d["case_id"].map(heaviest)
+    )
+    found = set()
+    for (case, suspect), rows in convictions.groupby(["case_id", "suspect"]):
+        if (rows["family_rank"] == rows["heaviest"]).any():
+            continue
+        lower = rows[rows["family_rank"] > rows["heaviest"]]
+        if any((case, suspect, o) not in principal for o in lower["offence"]):
+            found.add(case)
+    return found
 
 
 def funnel(

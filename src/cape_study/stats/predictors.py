@@ -242,7 +242,12 @@ def design_matrix(
     """
     book = codebook_or_default(codebook)
     chosen = [_predictor(name) for name in dict.fromkeys(predictors)]
-    population = cases[cases["n_suspects"].fillna(0) >= 1].reset_index(drop=True)
+    # n_suspects blank is unknown, not 0: such a case is in when its events name a suspect
+    named = set(events.loc[events["suspect_id"].notna(), "case_id"])
+    has_suspects = (cases["n_suspects"] >= 1).fillna(False) | (
+        cases["n_suspects"].isna() & cases["case_id"].isin(named)
+    )
+    population = cases[has_suspects.astype(bool)].reset_index(drop=True)
     times = event_times(population, events, data_cutoff, book).set_index("case_id")
     out = population[["case_id"]].copy()
     out["country"] = population["country"].astype("string")

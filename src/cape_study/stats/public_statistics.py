@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cape_study.data.codebook import Codebook, Language, Text, codebook_or_default
-from cape_study.errors import CapeStudyError
+from cape_study.errors import CannotEstimate, CapeStudyError
 from cape_study.paths import PACKAGE_DIR
 from cape_study.stats.attrition import OUTCOME_ORDER, case_status
 from cape_study.stats.proportions import proportion_ci
@@ -138,8 +138,13 @@ def compare(
     comparisons: list[Comparison] | None = None,
     public: pd.DataFrame | None = None,
     codebook: Codebook | None = None,
+    sampling_frame: str = "police_reports",
 ) -> pd.DataFrame:
     """Each public figure beside the case file's figure counted the same way.
+
+    Only a sample of police reports followed forward counts the way public statistics
+    do; for another ``sampling_frame`` (prosecution decisions, judgments) every case
+    reached the selecting stage by selection, and :class:`CannotEstimate` says so.
 
     A case counts when it is of the comparison's country (and offences reported,
     sectors), its date (report date, or the date of its last judgment) falls in the
@@ -169,6 +174,14 @@ def compare(
         that is not in the codebook.
     """
     book = codebook_or_default(codebook)
+    implied = book.scheme("sampling_frame").get(sampling_frame).implies
+    if implied:
+        raise CannotEstimate(
+            "sampling_frame",
+            f"a sample of {sampling_frame} cannot be compared with public statistics",
+            frame=book.label("sampling_frame", sampling_frame, lang).lower(),
+            implied=book.label("stage", implied[-1], lang).lower(),
+        )
     comparisons = load_comparisons() if comparisons is None else comparisons
     public = load_public_statistics() if public is None else public
     status = case_status(cases, events, book)

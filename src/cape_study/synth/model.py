@@ -536,6 +536,9 @@ def expected_kappa(prevalence: float, sensitivity: float, specificity: float) ->
 
 
 # -- checks against the codebook --------------------------------------------------------
+_NOT_DRAWN = frozenset({"unknown", "not_tried"})
+
+
 def check_codebook(book: Codebook) -> None:
     """Fail loudly when the generator's tables name codes the codebook does not have."""
     problems = []
@@ -545,8 +548,11 @@ def check_codebook(book: Codebook) -> None:
         unknown = keys - known
         if unknown:
             problems.append(f"{scheme}: not in the codebook: {sorted(unknown)}")
-        if complete is not None and complete - keys:
-            problems.append(f"{scheme}: no probability for {sorted(complete - keys)}")
+        # What a record does not say (unknown, an alternative charge not tried) is no
+        # category the generator draws from these tables.
+        missing = (complete or set()) - keys - _NOT_DRAWN
+        if missing:
+            problems.append(f"{scheme}: no probability for {sorted(missing)}")
 
     for t in TARGETS:
         scheme = {

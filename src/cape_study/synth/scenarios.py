@@ -55,7 +55,17 @@ from cape_study.synth.truth import realised_counts
 __all__ = ["DEFAULT_SCENARIO", "SCENARIOS", "Scenario", "scenario", "write_scenario"]
 
 Tables = dict[str, pd.DataFrame]
-_TABLES = ("cases", "events", "victims", "suspects", "documents", "codings")
+_TABLES = (
+    "cases",
+    "events",
+    "victims",
+    "suspects",
+    "documents",
+    "codings",
+    "sanctions",
+    "offence_victims",
+    "sample",
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,8 @@ def _keep_cases(tables: Tables, case_ids: list[str]) -> Tables:
     keep = set(case_ids)
     out = {}
     for name, frame in tables.items():
-        if name == "codings":
+        if name == "codings" or "case_id" not in frame:  # codings below; sample as it is
+            out.setdefault(name, frame)
             continue
         out[name] = frame[frame["case_id"].isin(keep)].reset_index(drop=True)
     units = keep | set(out["documents"]["doc_id"])
@@ -122,7 +133,11 @@ def _judgments_only(tables: Tables) -> Tables:
     out = _first(20)(tables, judged)
     cases = out["cases"].assign(interpreter_needed="")
     victims = out["victims"].assign(gave_statement="", received_support="")
-    return dict(out, cases=cases, victims=victims)
+    sample = out["sample"].assign(
+        sampling_frame="judgments",
+        description="Synthetic first-instance judgments (no real case)",
+    )
+    return dict(out, cases=cases, victims=victims, sample=sample)
 
 
 def _all_closed(tables: Tables) -> Tables:
@@ -214,7 +229,7 @@ def _write_shaped(folder: Path, spec: Scenario, command: str) -> None:
             path.rmdir()
     truth_path = folder / "truth.json"
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    book = load_codebook("cape_v1")
+    book = load_codebook("cape_v2")
     families = {c.code: c.family or "other" for c in book.scheme("offence").codes}
     full = dict(shaped)
     full.setdefault("suspects", pd.DataFrame(columns=list(book.table("suspects").columns)))

@@ -102,6 +102,16 @@ class Simulation:
         ) = (np.random.default_rng(s) for s in streams)
         offence = book.scheme("offence")
         self.family = {c.code: c.family or "other" for c in offence.codes}
+        # The offences the published targets count as trafficking charges: trafficking
+        # and människoexploatering (codebook 1.0's two serious families; kiskonnantapainen
+        # työsyrjintä joined the labour exploitation family in 2.0 and stays a lesser
+        # charge here, so that the draw is the one of version 1.0).
+        self.heavy = {c.code for c in offence.codes if c.family == "trafficking"} | {
+            "manniskoexploatering"
+        }
+        self.conviction = {
+            c.family: c.code for c in book.scheme("outcome").codes if c.family is not None
+        }
         self.exploitation_from = min(
             (
                 day_number(c.in_force_from)
@@ -415,7 +425,7 @@ class Simulation:
             country, reported = str(self.country[i]), str(self.offence[i])
             after = self.d_pros[i] >= self.exploitation_from
             u = rng.random(8)
-            if self.family[reported] in ("trafficking", "exploitation"):
+            if reported in self.heavy:
                 if u[0] < c["reclassified_charge"][country]:
                     primary = str(_draw(rng, lesser[country], 1)[0])
                     self.reclassified[i] = True
@@ -430,7 +440,7 @@ class Simulation:
                     primary = reported
             else:
                 primary = reported
-            heavy = self.family[primary] in ("trafficking", "exploitation")
+            heavy = primary in self.heavy
             probs = TARGETS_BY_KEY["first_instance_outcome_trafficking_charge", country]
             suspects = by_case[i]
             cat = []
@@ -516,7 +526,7 @@ class Simulation:
         fam = self.family
 
         def convicted(code: str) -> str:
-            return f"convicted_{fam[code]}"
+            return self.conviction.get(fam[code], "convicted_other")
 
         if category == "T":
             out = [(primary, False, convicted(primary))]
@@ -549,7 +559,7 @@ class Simulation:
             "improper_means_not_proven": np.where(
                 np.isin(
                     self.offence,
-                    [k for k, f in self.family.items() if f in ("trafficking", "exploitation")],
+                    sorted(self.heavy),
                 ),
                 0.45,
                 0.10,

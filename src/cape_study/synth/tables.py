@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.synth.model import CODERS, RELIABILITY, THIRD_CODER_SHARE, SynthError
+from cape_study.synth.records import add_records
 from cape_study.synth.simulation import Simulation, iso_dates
 from cape_study.synth.texts import company_name, offence_label, suspect_name, victim_name
 
@@ -314,6 +315,7 @@ class Assembly:
         tables["documents"] = self.documents()
         tables["codings"] = self.codings()
         tables["victims"]["name"], tables["suspects"]["name"] = self.party_names()
+        add_records(tables, s)
         for name, frame in tables.items():
             columns = s.book.table(name).columns
             declared = list(columns)
