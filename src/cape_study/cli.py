@@ -378,7 +378,7 @@ def _add_coding(sub: argparse._SubParsersAction) -> None:
             required=True,
             help="the round's folder (plan, workbooks, answers); keep it beside the case file",
         )
-        q.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+        q.add_argument("--codebook", default="cape_v2", help="codebook name or YAML path")
         q.add_argument(
             "--codings",
             type=Path,
@@ -445,7 +445,7 @@ def _add_coding(sub: argparse._SubParsersAction) -> None:
     q = steps.add_parser("qdc", help="write the codebook as a REFI-QDA codebook (.qdc)")
     q.add_argument("--out", type=Path, required=True, help="the .qdc file")
     q.add_argument("--lang", choices=["sv", "en", "fi"], default="sv", help="default: sv")
-    q.add_argument("--codebook", default="cape_v1", help="codebook name or YAML path")
+    q.add_argument("--codebook", default="cape_v2", help="codebook name or YAML path")
 
     q = steps.add_parser("qdpx", help="export the round as a .qdpx, or import one (--import)")
     round_args(q)
