@@ -133,11 +133,17 @@ def _judgments_only(tables: Tables) -> Tables:
     out = _first(20)(tables, judged)
     cases = out["cases"].assign(interpreter_needed="")
     victims = out["victims"].assign(gave_statement="", received_support="")
+    # As court and press records give them: every third report date to the year, every
+    # charge to the month (a period still ends on or after the day it stands for).
+    cases["report_date"] = [d[:4] if k % 3 == 0 else d for k, d in enumerate(cases["report_date"])]
+    events = out["events"].copy()
+    charged = events["stage"] == "prosecuted"
+    events.loc[charged, "date"] = events.loc[charged, "date"].str[:7]
     sample = out["sample"].assign(
         sampling_frame="judgments",
         description="Synthetic first-instance judgments (no real case)",
     )
-    return dict(out, cases=cases, victims=victims, sample=sample)
+    return dict(out, cases=cases, events=events, victims=victims, sample=sample)
 
 
 def _all_closed(tables: Tables) -> Tables:

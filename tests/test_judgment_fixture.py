@@ -1,0 +1,90 @@
+"""Sixteen invented judgments typed by hand (tests/fixtures/judgments): codebook 2.0 holds
+what judgments say, the analyses read them as the codebook defines, and every step of
+the pipeline runs on them (one pipeline run, about a minute)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_scenarios import _EMPTY_VALUE, _takeaways
+
+from cape_study.data.loaders import check_case_file
+from cape_study.errors import CannotEstimate
+from cape_study.paths import project
+from cape_study.runner.pipeline import run_pipeline
+from cape_study.stats import attrition, public_statistics
+
+FIXTURE = Path(__file__).parent / "fixtures" / "judgments"
+
+
+@pytest.fixture(scope="module")
+def case():
+    result = check_case_file(FIXTURE)
+    assert result.ok, result.report()
+    return result.case_file
+
+
+def test_the_fixture_holds_what_judgments_say(case) -> None:
+    assert len(case.cases) >= 15 and set(case.cases["country"]) == {"SE", "FI"}
+    assert case.sampling_frame == "judgments"
+    precision = case.events["date_precision"].value_counts()
+    assert precision["day"] and precision["month"] and precision["year"]
+    assert case.cases["report_date_precision"].eq("year").sum() >= 4
+    assert case.cases["n_victims"].isna().sum() == 2  # not known, not 0
+    assert (case.events["stage"] == "judgment_appeal").sum() >= 5
+    assert (case.events["outcome"] == "unknown").sum() == 1
+    assert set(case.victims["status"].dropna()) == {"injured_party", "potential_victim", "unknown"}
+    assert {"prison", "conditional", "day_fines", "damages", "business_ban", "expulsion"} <= set(
+        case.sanctions["sanction"]
+    )
+
+
+def test_outcomes_and_reclassification_as_the_codebook_defines_them(case) -> None:
+    status = attrition.case_status(case.cases, case.events).set_index("case_id")
+    # restored by the supreme court; reversed on appeal to a conviction; the only result
+    assert status.loc["SE-J05", "outcome"] == "convicted_trafficking"
+    assert status.loc["SE-J09", "outcome"] == "convicted_exploitation"
+    assert status.loc["SE-J04", "outcome"] == "acquitted"
+    # kiskonnantapainen työsyrjintä is labour exploitation, not "another offence"
+    assert status.loc["FI-J02", "outcome"] == "convicted_exploitation"
+    # trafficking convicted as ocker or (grov) människoexploatering in the alternative,
+    # and as kiskonnantapainen työsyrjintä; not the separately charged drug offence (SE-J08)
+    assert attrition.reclassified(case.cases, case.events) == {"SE-J01", "SE-J03", "FI-J01"}
+    assert set(status.index[status["reclassified"]]) == {"SE-J01", "SE-J03", "FI-J01"}
+
+
+def test_a_judgment_sample_shows_no_share_of_reports(case) -> None:
+    steps = attrition.observed_steps(attrition.FUNNEL_STEPS, case.sampling_frame)
+    assert steps == attrition.OUTCOME_ORDER
+    with pytest.raises(CannotEstimate) as caught:
+        public_statistics.compare(case.cases, case.events, sampling_frame=case.sampling_frame)
+    assert caught.value.reason == "sampling_frame"
+    times = attrition.event_times(case.cases, case.events, case.data_cutoff)
+    assert 0 < times["day_precise"].sum() < len(times)  # month and year dates left out
+
+
+def test_every_step_runs_on_the_fixture(tmp_path: Path) -> None:
+    repo = project()
+    root = tmp_path / "project"
+    root.mkdir()
+    for file in ("pipeline.yaml", "constraints.txt"):
+        shutil.copy(repo.root / file, root / file)
+    shutil.copytree(repo.notebooks, root / "notebooks")
+    result = run_pipeline(
+        project(root),
+        overrides={"case_file": str(FIXTURE), "case_label": "Judgments by hand"},
+        progress=lambda event: None,
+    )
+    assert {s.status for s in result.steps.values()} == {"ran"}
+    for page in sorted((root / "reports" / "steps").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert "Traceback" not in html, page.stem
+        for stderr in re.findall(r'vnd\.jupyter\.stderr"[^>]*>\s*<pre>(.*?)</pre>', html, re.S):
+            assert "Error" not in stderr, (page.stem, stderr[:300])
+        for text in _takeaways(html):
+            assert not _EMPTY_VALUE.search(text), (page.stem, text)
+    funnel = (root / "reports" / "steps" / "01_attrition.html").read_text(encoding="utf-8")
+    assert "Sampling frame: judgments" in funnel
