@@ -117,9 +117,6 @@ def add_records(tables: dict[str, pd.DataFrame], sim: Simulation) -> None:
     events["source"] = np.where(judged, "judgment", "case_file")
 
     victims["status"] = "injured_party"
-    for column in ("quote", "note"):  # the generator's coders quote nothing, note nothing
-        if column not in tables["codings"]:
-            tables["codings"][column] = ""
     tables["offence_victims"] = _offence_victims(events, victims)
     tables["sanctions"] = _sanctions(events, victims, country, rng)
     tables["sample"] = pd.DataFrame(
