@@ -8,6 +8,7 @@ that the cache's dependence on the library can be tested without touching src/.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ from cape_study import cli
 from cape_study.errors import ParameterError, PipelineError
 from cape_study.paths import PACKAGE_DIR, ProjectPaths
 from cape_study.privacy.scanning import PersonalDataFound
-from cape_study.runner import pages
+from cape_study.runner import document, pages
 from cape_study.runner import run as runner
 from cape_study.runner.execution import KernelMissing, ProgressEvent
 from cape_study.runner.manifest import verify_report
@@ -492,6 +493,47 @@ def test_unchanged_rerun_takes_every_step_from_the_cache(ran: Project) -> None:
     assert ran.runs() == ["first", "second"]  # nothing executed again
     assert sha256(ran.paths.reports / "steps" / "first.html") == before
     assert verify_report(ran.paths.reports) == []
+
+
+def test_unchanged_rerun_renders_no_codebook_and_reads_no_package(
+    ran: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The codebook appendix and the list of installed packages are kept in
+    .cache/report: a no-op re-run renders and reads neither, and writes the same; a
+    change to the library renders the codebook again."""
+    calls: list[str] = []
+
+    def counted(name, function):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(document, "render_codebook", counted("codebook", document.render_codebook))
+    monkeypatch.setattr(
+        importlib.metadata,
+        "distributions",
+        counted("packages", importlib.metadata.distributions),
+    )
+    reports = ran.paths.reports
+    appendix = _appendix((reports / "report.html").read_text(encoding="utf-8"))
+    installed = json.loads((reports / "manifest.json").read_text("utf-8"))["packages"]
+    assert statuses(ran.run()) == {"first": "cached", "second": "cached"}
+    assert calls == []
+    assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
+    assert json.loads((reports / "manifest.json").read_text("utf-8"))["packages"] == installed
+
+    _edit_library(ran)
+    ran.run()
+    assert calls == ["codebook"]
+    assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
+
+
+def _appendix(document: str) -> str:
+    """The codebook appendix of report.html (from its table of codes on)."""
+    start = document.index('id="codebook"')
+    return document[start : document.index("</section>", start)]
 
 
 def _edit_notebook(project: Project) -> None:

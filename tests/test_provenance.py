@@ -108,3 +108,38 @@ def test_folder_hash_is_the_data_digest_of_every_file_in_the_folder(tmp_path) ->
     # recorded as a whole, the folder gives the same data hash
     assert data_digest({"case file": whole, "key": "1" * 64}, "case file") == whole
     assert data_digest({"case file": whole, "key": "1" * 64})["files"] == 4
+
+
+def test_installed_packages_are_read_again_only_when_one_changed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import importlib.metadata
+
+    from cape_study.runner.provenance import packages
+
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def install(name: str, version: str) -> None:
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
+        )
+
+    reads: list[int] = []
+    real = importlib.metadata.distributions
+
+    def counted(**kwargs):
+        reads.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(importlib.metadata, "distributions", counted)
+    install("Alpha", "1.0")
+    kept = tmp_path / "cache" / "packages.json"
+    assert packages(kept, path=[str(site)]) == {"Alpha": "1.0"} and len(reads) == 1
+    assert packages(kept, path=[str(site)]) == {"Alpha": "1.0"} and len(reads) == 1
+    install("beta", "2.1")
+    assert packages(kept, path=[str(site)]) == {"Alpha": "1.0", "beta": "2.1"}
+    assert len(reads) == 2
+    assert packages(path=[str(site)]) == {"Alpha": "1.0", "beta": "2.1"}  # no cache

@@ -107,6 +107,12 @@ class ProjectPaths:
         """Executed notebooks kept between runs so that unchanged steps can be reused."""
         return self.root / ".cache" / "steps"
 
+    @property
+    def report_cache(self) -> Path:
+        """What the report's appendices are made from and need not be made again on
+        every run (the rendered codebook, the list of installed packages)."""
+        return self.root / ".cache" / "report"
+
     def relative(self, path: str | os.PathLike[str]) -> str:
         """``path`` as the project names it: relative to the root, and a file in a
         run's stage by the name it is published under (``reports/...``)."""

@@ -30,9 +30,10 @@ from urllib.parse import unquote
 from cape_study.data.codebook import DEFAULT_CODEBOOK, LANGUAGES, load_codebook
 from cape_study.data.codebook import render_html as render_codebook
 from cape_study.errors import PipelineError
-from cape_study.paths import PATH_PARAMETERS
+from cape_study.paths import CODEBOOK_DIR, PATH_PARAMETERS
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.pages import BANNER_CSS, SYNTHETIC_BANNERS, check_page, synthetic_banner
+from cape_study.runner.provenance import digest, remember, sha256
 from cape_study.runner.words import words
 
 __all__ = ["Document", "build_document", "codebook_page", "prefix_ids"]
@@ -359,9 +360,19 @@ def _provenance(manifest: Mapping[str, Any], w: Mapping[str, str]) -> str:
     )
 
 
-def codebook_page(entries: Mapping[str, Mapping[str, Any]], root: Path) -> str:
+def codebook_page(
+    entries: Mapping[str, Mapping[str, Any]],
+    root: Path,
+    *,
+    cache: Path | None = None,
+    library: str = "",
+) -> str:
     """The codebook of the run (the first step's ``codebook`` parameter, else the
-    default), rendered in its ``lang`` (English by default), for the appendix."""
+    default), rendered in its ``lang`` (English by default), for the appendix.
+
+    With ``cache`` (a JSON file) the rendered page is kept there under the hash of the
+    codebook's file, its language and ``library`` (the hash of the library's source,
+    which renders it), and rendered again only when one of them changed."""
     name, lang = DEFAULT_CODEBOOK, "en"
     for entry in entries.values():
         params = entry["parameters"]
@@ -372,4 +383,16 @@ def codebook_page(entries: Mapping[str, Mapping[str, Any]], root: Path) -> str:
     path = Path(os.path.expanduser(name))
     if path.suffix in {".yaml", ".yml"} and not path.is_absolute():
         path = root / path
-    return render_codebook(load_codebook(path if path.suffix else name), lang)
+    chosen = path if path.suffix else name
+
+    def render() -> str:
+        return render_codebook(load_codebook(chosen), lang)
+
+    if cache is None:
+        return render()
+    file = path if path.suffix else CODEBOOK_DIR / f"{name}.yaml"
+    try:
+        content = sha256(file)
+    except OSError:  # missing: load_codebook says so
+        return render()
+    return remember(cache, digest([str(chosen), lang, content, library]), render)

@@ -73,11 +73,14 @@ def build_manifest(
     source: Path,
     library: str,
     synthetic: bool | None,
+    packages_cache: Path | None = None,
 ) -> dict[str, Any]:
     """The manifest of a report being written into ``folder`` (whose ``steps/`` holds the
     executed notebooks), without ``report_files`` (:func:`report_files`, added last).
 
-    ``entries`` are the steps' cache entries; ``library`` is the hash of ``source``.
+    ``entries`` are the steps' cache entries; ``library`` is the hash of ``source``;
+    ``packages_cache`` keeps the list of installed packages between runs
+    (:func:`~cape_study.runner.provenance.packages`).
     """
     root = paths.root
     manifest_steps: dict[str, Any] = {}
@@ -132,7 +135,7 @@ def build_manifest(
             "version": platform.python_version(),
             "implementation": platform.python_implementation(),
         },
-        "packages": packages(),
+        "packages": packages(packages_cache),
         "kernel": kernel,
         "library": {"path": relative(source, root), "sha256": library},
         "synthetic": synthetic,

@@ -72,11 +72,14 @@ def write_report(
         source=source,
         library=library,
         synthetic=synthetic,
+        packages_cache=paths.report_cache / "packages.json",
     )
     document = build_document(
         {name: (titles[name], pages[name]) for name in results},
         manifest=manifest,
-        codebook_page=codebook_page(entries, root),
+        codebook_page=codebook_page(
+            entries, root, cache=paths.report_cache / "codebook.json", library=library
+        ),
         synthetic=synthetic,
         lang=lang,
     )
