@@ -379,6 +379,32 @@ def test_protect_pseudonymises_consistently_masks_and_drops_names(tmp_path: Path
     assert sorted(per_case) == sorted(case.events.groupby("case_id").size())
 
 
+def test_masking_over_two_processes_gives_the_same_tables_and_counts(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from cape_study.stats.textcoding import normalise
+
+    case = load_case_file(_named_case_file(tmp_path / "casefile"), data_cutoff="2024-12-31")
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "1")
+    one, one_record = protect(case, KEY, normalise=normalise)
+    pools: list[int] = []
+
+    class Counted(privacy.ProcessPoolExecutor):
+        def __init__(self, n: int, **kwargs) -> None:
+            pools.append(n)
+            super().__init__(n, **kwargs)
+
+    monkeypatch.setattr(privacy, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(privacy, "PARALLEL_FROM", 2)  # every text column of two rows or more
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
+    two, two_record = protect(case, KEY, normalise=normalise)
+    assert pools and set(pools) == {2}  # masked by two processes
+    assert two_record == one_record
+    for name, table in one.tables.items():
+        pd.testing.assert_frame_equal(two.tables[name], table)
+    assert "[PNR]" in two.documents["text"].iloc[0]
+
+
 def test_personal_data_in_an_identifier_that_is_not_pseudonymised_stops_intake(
     tmp_path: Path,
 ) -> None:

@@ -38,10 +38,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing as mp
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from cape_study import paths
 from cape_study.data.codebook import Codebook, load_codebook
 from cape_study.privacy import identifiers, patterns
 from cape_study.privacy.keys import KEY_ENV, PrivacyError, PseudonymKey, pseudonym
@@ -346,6 +349,15 @@ def _is_text(series: pd.Series) -> bool:
     )
 
 
+#: A column of this many texts or more is masked by :func:`cape_study.paths.workers`
+#: processes (starting them costs more than masking fewer texts).
+PARALLEL_FROM = 5000
+
+#: The column being masked, for the forked processes of :func:`_mask_column` to read
+#: (inherited when they start, not sent to them).
+_WORK: tuple[list, list[PartyNames], UnlistedNames, Callable[[str], str] | None] | None = None
+
+
 def _mask_column(
     frame: pd.DataFrame,
     column: str,
@@ -354,13 +366,53 @@ def _mask_column(
     normalise: Callable[[str], str] | None,
 ) -> dict[str, int]:
     """Mask one column in place, each row with its own names and the names of people
-    not listed, after ``normalise`` (when given); the counts per tag."""
+    not listed, after ``normalise`` (when given); the counts per tag.
+
+    From :data:`PARALLEL_FROM` texts on, contiguous parts of the column are masked by
+    :func:`cape_study.paths.workers` forked processes and put together in order: the
+    same texts and counts as in one process."""
     import pandas as pd
 
+    global _WORK
+    values = frame[column].tolist()
+    n = min(paths.workers(), max(len(values) // max(PARALLEL_FROM // 2, 1), 1))
+    if n > 1 and len(values) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+        bounds = [len(values) * i // n for i in range(n + 1)]
+        _WORK = (values, matchers, unlisted, normalise)
+        try:
+            with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
+                parts = list(pool.map(_mask_part, bounds[:-1], bounds[1:]))
+        finally:
+            _WORK = None
+    else:
+        parts = [_mask_values(values, matchers, unlisted, normalise)]
+    counts = dict.fromkeys(_TAG_ORDER, 0)
+    out: list[object] = []
+    for texts, found in parts:
+        out += texts
+        for tag, k in found.items():
+            counts[tag] += k
+    frame[column] = pd.Series(out, index=frame.index, dtype=frame[column].dtype)
+    return counts
+
+
+def _mask_part(start: int, stop: int) -> tuple[list[object], dict[str, int]]:
+    """Mask rows ``start:stop`` of the column in :data:`_WORK` (in a forked process)."""
+    assert _WORK is not None
+    values, matchers, unlisted, normalise = _WORK
+    return _mask_values(values[start:stop], matchers[start:stop], unlisted, normalise)
+
+
+def _mask_values(
+    values: list[object],
+    matchers: list[PartyNames],
+    unlisted: UnlistedNames,
+    normalise: Callable[[str], str] | None,
+) -> tuple[list[object], dict[str, int]]:
     counts = dict.fromkeys(_TAG_ORDER, 0)
     out: list[object] = []
     done: dict[tuple[str, int], tuple[str, dict[str, int]]] = {}  # a value repeated
-    for value, names in zip(frame[column].tolist(), matchers, strict=True):
+    for value, names in zip(values, matchers, strict=True):
         if not isinstance(value, str):
             out.append(value)
             continue
@@ -371,8 +423,7 @@ def _mask_column(
         out.append(text)
         for tag, n in found.items():
             counts[tag] += n
-    frame[column] = pd.Series(out, index=frame.index, dtype=frame[column].dtype)
-    return counts
+    return out, counts
 
 
 #: Nine or more digits in a row (single spaces, dashes, dots or slashes between them)
