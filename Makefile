@@ -8,7 +8,8 @@ KERNEL := cape-study
 .PHONY: help install git-filter report screenshots test lint lab demo bench clean-reports
 
 help:
-	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html"
+	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html,"
+	@echo "              report.html, report.docx and report.pdf (A4)"
 	@echo "make screenshots  open reports/ in headless Chromium: broken images, links, scripts -> reports/screenshots/"
 	@echo "make test     create .venv, install, run the test suite"
 	@echo "make lab      open JupyterLab on the project kernel"
@@ -64,6 +65,7 @@ git-filter:
 
 report: install
 	$(BIN)/cape-study run
+	$(BIN)/cape-study print
 
 # Needs Chromium and chromedriver from the system (Debian: apt-get install chromium chromium-driver).
 screenshots: install

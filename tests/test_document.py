@@ -4,6 +4,7 @@ of report.html is in test_pipeline.py, the demo's in test_notebooks.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,9 @@ from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.document import Document, build_document, prefix_ids
 from cape_study.runner.index import index_html
 from cape_study.runner.pages import SYNTHETIC_BANNER, heading_ids, synthetic_banner
+from cape_study.runner.printing import write_pdf
 from cape_study.runner.spec import StepResult
+from cape_study.runner.wordfile import write_docx
 from cape_study.runner.words import page_title
 
 
@@ -169,3 +172,79 @@ def test_the_document_and_index_speak_the_run_language() -> None:
     assert '<html lang="sv">' in index and "<h1>CAPE-studiens rapport</h1>" in index
     assert ">Ett</a></h2>" in index and "kördes på 1,3 s" in index
     assert "Byggd 2026-01-02 03:04 UTC från incheckning aaaaaaaaaaaa" in index
+
+
+def _report_with_figure_and_table(lang: str) -> str:
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=50)
+    plt.close(fig)
+    image = base64.b64encode(png.getvalue()).decode()
+    table = (
+        '<table id="T_1"><thead><tr><th>Land</th><th>Ärenden</th></tr></thead>'
+        "<tbody><tr><td>Sverige</td><td>1 234</td></tr><tr><td>Finland</td><td>·</td></tr>"
+        "</tbody></table>"
+    )
+    body = (
+        f'{synthetic_banner(lang)}<h1 id="top">01 Avgångar<a class="anchor-link" href="#top">¶</a>'
+        f'</h1><p>Andel av alla anmälda ärenden.</p><h2 id="t">Trattan</h2>{table}'
+        f'<div class="jp-RenderedImage"><img src="data:image/png;base64,{image}"></div>'
+    )
+    return build_document(
+        {"01": ("Avgångar", _page(body))},
+        manifest=MANIFEST,
+        codebook_page=None,
+        synthetic=True,
+        lang=lang,
+    ).html
+
+
+def test_report_docx_has_word_headings_tables_figures_and_the_banner(tmp_path: Path) -> None:
+    import docx
+
+    counts = write_docx(
+        _report_with_figure_and_table("sv"),
+        tmp_path / "report.docx",
+        lang="sv",
+        banner="SYNTETISKA",
+    )
+    assert counts == {"headings": counts["headings"], "tables": 1, "figures": 1}
+    word = docx.Document(str(tmp_path / "report.docx"))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert "01 Avgångar" in headings and "Trattan" in headings and "Härkomst" in headings
+    first = word.tables[0]
+    assert [c.text for c in first.rows[0].cells] == ["Land", "Ärenden"]
+    assert [c.text for c in first.rows[1].cells] == ["Sverige", "1 234"]
+    assert len(word.inline_shapes) == 1
+    assert round(word.inline_shapes[0].width.cm) == 16  # an A4 page's text width
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
+    assert captions == ["Tabell 1. Trattan", "Figur 1. Trattan"]
+    assert "SYNTETISKA" in word.sections[0].header.paragraphs[0].text
+    # the provenance table is a table too, without a number
+    assert len(word.tables) == 2
+
+
+def test_report_prints_to_a4_with_the_banner_on_every_page(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    (tmp_path / "report.html").write_text(_report_with_figure_and_table("sv"), "utf-8")
+    pdf = write_pdf(tmp_path)
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) >= 2  # the contents, the step, the provenance each from a page
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+        assert "SYNTETISKA DATA" in page.extract_text()
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Tabell 1" in text and "Figur 1" in text
+    with pytest.raises(PipelineError, match="no report to print"):
+        write_pdf(tmp_path / "nothing")

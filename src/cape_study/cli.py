@@ -23,6 +23,7 @@ from cape_study.runner.browser import check_report
 from cape_study.runner.manifest import verify_report
 from cape_study.runner.params import parse_assignments
 from cape_study.runner.pipeline import run_pipeline
+from cape_study.runner.printing import write_pdf
 
 __all__ = ["main"]
 
@@ -213,6 +214,25 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"{report_dir}: {len(differences)} difference(s) from manifest.json")
         return 1
     print(f"{report_dir}: every file matches manifest.json")
+    return 0
+
+
+# -- print ------------------------------------------------------------------------------
+def _add_print(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("print", help="print the report (report.html) to an A4 PDF, report.pdf")
+    p.add_argument(
+        "report_dir",
+        nargs="?",
+        type=Path,
+        metavar="REPORT_DIR",
+        help="the folder holding report.html (default: reports/)",
+    )
+    p.add_argument("--out", type=Path, help="the PDF to write (default: REPORT_DIR/report.pdf)")
+
+
+def _cmd_print(args: argparse.Namespace) -> int:
+    written = write_pdf(args.report_dir or project().reports, args.out)
+    print(f"printed: {written}")
     return 0
 
 
@@ -572,6 +592,7 @@ _COMMANDS: dict[
     "run": (_add_run, _cmd_run),
     "verify": (_add_verify, _cmd_verify),
     "check-report": (_add_check_report, _cmd_check_report),
+    "print": (_add_print, _cmd_print),
     "synth": (_add_synth, _cmd_synth),
     "keygen": (_add_keygen, _cmd_keygen),
     "coding": (_add_coding, _cmd_coding),

@@ -69,6 +69,35 @@ text-align:left;vertical-align:top}
 @media print{section.cape-step,section.cape-appendix{break-before:page}}
 """
 
+#: Numbered figures and tables (in the page's language), and the page as printed: A4, the
+#: synthetic-data banner at the top of every page, every step from a new page, figures and
+#: tables kept whole, no heading alone at a page's foot.
+_PRINT_CSS = """
+body{counter-reset:cape-figure cape-table}
+section.cape-step .jp-RenderedImage{counter-increment:cape-figure}
+section.cape-step .jp-RenderedImage::after{content:"Figure " counter(cape-figure);display:block;
+font:italic .85em/1.3 system-ui,sans-serif;margin:.2rem 0 .8rem}
+:lang(sv) section.cape-step .jp-RenderedImage::after{content:"Figur " counter(cape-figure)}
+:lang(fi) section.cape-step .jp-RenderedImage::after{content:"Kuva " counter(cape-figure)}
+section.cape-step table{counter-increment:cape-table}
+section.cape-step table::before{content:"Table " counter(cape-table);display:table-caption;
+caption-side:top;text-align:left;font:italic .85em/1.3 system-ui,sans-serif;padding:.2rem 0}
+:lang(sv) section.cape-step table::before{content:"Tabell " counter(cape-table)}
+:lang(fi) section.cape-step table::before{content:"Taulukko " counter(cape-table)}
+@page{size:A4;margin:2.2cm 1.8cm 1.8cm}
+@media print{
+.cape-synthetic{position:fixed;top:-1.7cm;left:0;right:0;margin:0;border-radius:0;
+box-shadow:none;font-size:9pt;padding:.2cm .4cm}
+body{font-size:10pt}
+section.cape-step,section.cape-appendix{break-before:page;border-top:none;margin-top:0}
+nav.cape-toc{break-after:page}
+h1,h2,h3,h4{break-after:avoid;break-inside:avoid}
+img,svg,table,tr,.jp-RenderedImage{break-inside:avoid}
+img{max-width:100%!important;height:auto}
+a.anchor-link{display:none}
+}
+"""
+
 
 @dataclass(frozen=True)
 class Document:
@@ -200,7 +229,7 @@ def build_document(
             '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
             f"<title>{w['report']}</title>",
             *head_items,
-            f"<style>{BANNER_CSS}{_CSS}</style>",
+            f"<style>{BANNER_CSS}{_CSS}{_PRINT_CSS}</style>",
             "</head>",
             body_tag,
             synthetic_banner(lang) if synthetic else "",

@@ -1,6 +1,7 @@
 """The report of a run, written into a folder that the run then publishes:
 ``steps/`` (each step's page and executed notebook, from the cache), ``report.html``
-(:mod:`cape_study.runner.document`), ``index.html`` (:mod:`cape_study.runner.index`) and
+(:mod:`cape_study.runner.document`), ``report.docx`` (:mod:`cape_study.runner.wordfile`),
+``index.html`` (:mod:`cape_study.runner.index`) and
 ``manifest.json`` (:mod:`cape_study.runner.manifest`). The step pages and what is read from
 the executed notebooks are :mod:`cape_study.runner.pages`.
 """
@@ -21,7 +22,8 @@ from cape_study.runner.manifest import build_manifest, report_files
 from cape_study.runner.pages import check_page, synthetic_data
 from cape_study.runner.provenance import relative
 from cape_study.runner.spec import Step, StepResult
-from cape_study.runner.words import page_title, report_language
+from cape_study.runner.wordfile import write_docx
+from cape_study.runner.words import page_title, report_language, words
 
 __all__ = ["write_report"]
 
@@ -86,6 +88,13 @@ def write_report(
     # The step pages' bodies in it were scanned when rendered; the rest is new.
     document.check(f"{relative(root / 'reports', root)}/report.html")
     (folder / "report.html").write_text(document.html, encoding="utf-8")
+    # The same content for Word: headings, real tables, figures, numbered captions.
+    write_docx(
+        document.html,
+        folder / "report.docx",
+        lang=lang,
+        banner=words(lang)["banner"] if synthetic else None,
+    )
     index = index_html(
         results,
         synthetic,
