@@ -220,7 +220,14 @@ def test_demo_model_flags_the_separating_offence_and_recovers_the_planted_effect
 
 def test_demo_default_model_counts_labels_and_cox(demo) -> None:
     case, _ = demo
-    design = models.design_matrix(case.cases, case.events, case.victims, case.data_cutoff)
+    pooled, _ = models.split_predictors(models.DEFAULT_PREDICTORS, ["SE", "FI"])
+    design = models.design_matrix(
+        case.cases,
+        case.events,
+        case.victims,
+        case.data_cutoff,
+        predictors=[*pooled, *models.PROCESS_PREDICTORS],
+    )
     terms = models.model_terms(design)
     counts = models.term_counts(design, "prosecuted", terms)
     complete = design.dropna(subset=["prosecuted", *terms])
@@ -310,8 +317,9 @@ def test_model_tables_and_forest_plot_read_well_and_hide_suppressed_cells(demo) 
     shown = tables.format_population(safe_population, lang="en")
     assert list(shown.columns) == ["Country", "Finland", "Sweden", "All"]
     text = tables.models_takeaway(safe_population, fit, cox, labels=labels)
-    assert text.startswith("**Takeaway:**") and "Firth penalised likelihood" in text
-    assert "separates the outcome" in text and "fragile" in text
+    # Under 10 events per coefficient the takeaway is descriptive, the model exploratory.
+    assert text.startswith("**Takeaway:**") and "exploratory" in text
+    assert "Firth" not in text and "Odds" not in text
 
     ax = plots.forest_plot(fit.table, labels=labels, flagged=fit.separation.terms, lang="sv")
     assert [t.get_text() for t in ax.get_yticklabels()][-1].startswith("Anmält brott")
@@ -319,3 +327,52 @@ def test_model_tables_and_forest_plot_read_well_and_hide_suppressed_cells(demo) 
     assert len(ax.get_legend().get_texts()) == 1  # the separated term is explained, once
     ax = plots.forest_plot(cox.table, labels=labels)
     assert "Hazard ratio" in ax.get_xlabel() and ax.get_legend() is None
+
+
+def test_default_predictors_are_known_at_the_report_and_one_countrys_offence_is_kept_apart() -> (
+    None
+):
+    """The default predictors are known at or near the report; the pooled model leaves
+    out a predictor of one country's law (it would separate the outcome by design) and
+    a model within that country takes it; process variables are not in the default."""
+    assert all(models.PREDICTORS[n].timing == "report" for n in models.DEFAULT_PREDICTORS)
+    assert set(models.PROCESS_PREDICTORS) == {
+        "victim_counsel",
+        "victim_left_country",
+        "victim_statement",
+    }
+    pooled, within = models.split_predictors(models.DEFAULT_PREDICTORS, ["SE", "FI"])
+    assert "torkea_ihmiskauppa" not in pooled and "country" in pooled
+    assert within == {"FI": ["joint_inspection", "interpreter_needed", "torkea_ihmiskauppa"]}
+    assert models.split_predictors(["country", "joint_inspection"], ["SE", "FI"])[1] == {}
+    assert models.split_predictors(models.DEFAULT_PREDICTORS, ["SE"])[1] == {}
+
+
+def test_a_within_country_design_has_that_countrys_cases_only(demo) -> None:
+    case, _ = demo
+    args = (case.cases, case.events, case.victims, case.data_cutoff)
+    local = models.design_matrix(
+        *args, predictors=["joint_inspection", "torkea_ihmiskauppa"], country="FI"
+    )
+    pooled = models.design_matrix(*args, predictors=["joint_inspection"])
+    assert set(local["country"]) == {"FI"}
+    assert len(local) == int((pooled["country"] == "FI").sum())
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_below_the_events_per_variable_rule_the_takeaway_is_descriptive(lang: str) -> None:
+    from types import SimpleNamespace
+
+    from cape_study.present import tables
+
+    population = pd.DataFrame(
+        {"country": "all", "end": ["prosecuted", "closed"], "cases": [16, 320]}
+    )
+    fit = SimpleNamespace(few_events=True, epv=5.3)
+    text = tables.models_takeaway(population, fit, None, labels={}, lang=lang)
+    assert "16" in text and "320" in text
+    assert ("exploratory" if lang == "en" else "explorativa") in text
+    assert "Odds ratio" not in text and "(95%" not in text
+    hidden = population.assign(cases=[None, 320])
+    text = tables.exploratory_takeaway(hidden, 5.3, lang=lang)
+    assert "5.3" not in text and "5,3" not in text  # the EPV would give the events back

@@ -8,7 +8,14 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default, load_codebook
 from cape_study.present.display import number, percent, ratio_cell
-from cape_study.present.labels import COEFFICIENT_LABELS, NOTE_WORD, TEXT_HEAD, sort_groups
+from cape_study.present.labels import (
+    COEFFICIENT_LABELS,
+    MODEL_WORDS,
+    NOTE_WORD,
+    TEXT_HEAD,
+    sort_groups,
+)
+from cape_study.present.limits import takeaway_label
 from cape_study.stats import reliability
 
 __all__ = [
@@ -16,6 +23,7 @@ __all__ = [
     "count_text",
     "difference_text",
     "estimate_text",
+    "exploratory_takeaway",
     "funnel_text",
     "models_takeaway",
     "notes_markdown",
@@ -182,7 +190,13 @@ def notes_markdown(notes: list[str], lang: Language = "en") -> str:
 
 
 def models_takeaway(
-    population: pd.DataFrame, logistic: object, cox: object, *, labels: Mapping[str, str]
+    population: pd.DataFrame,
+    logistic: object,
+    cox: object,
+    *,
+    labels: Mapping[str, str],
+    lang: Language = "en",
+    threshold: int = 10,
 ) -> str:
     """The finding of the models notebook in one paragraph, with numbers.
 
@@ -191,16 +205,10 @@ def models_takeaway(
     :class:`cape_study.stats.models.LogisticResult` and :class:`cape_study.stats.models.CoxResult`.
     """
     totals = population[population["country"] == "all"].set_index("end")["cases"]
+    if logistic.few_events:
+        return exploratory_takeaway(population, logistic.epv, lang=lang, threshold=threshold)
     separating = [labels.get(t, t) for t in logistic.separation.terms]
     why = f", because {', '.join(separating)} separates the outcome" if separating else ""
-    # The EPV reveals the event count, so it is named only when that count is published.
-    epv = number(logistic.epv, 1) if pd.notna(totals.get("prosecuted")) else "so few"
-    fragile = (
-        f" With {epv} events per estimated coefficient these estimates are "
-        "fragile (fewer than the usual 10)."
-        if logistic.few_events
-        else ""
-    )
 
     def count(value: object) -> str:
         return "a suppressed number" if value is None or pd.isna(value) else number(int(value))
@@ -214,8 +222,33 @@ def models_takeaway(
         f"{logistic.interval} intervals): {ratio_text(logistic.table, labels=labels)}. "
         f"Cox regression of the time to prosecution (cause-specific, closure censored; "
         f"{percent(cox.confidence, 0)} {cox.interval} intervals): "
-        f"{ratio_text(cox.table, labels=labels)}.{fragile}"
+        f"{ratio_text(cox.table, labels=labels)}. {MODEL_WORDS[lang]['associations']}"
     )
+
+
+def exploratory_takeaway(
+    population: pd.DataFrame, epv: float, *, lang: Language = "en", threshold: int = 10
+) -> str:
+    """The models takeaway when events per variable are below ``threshold``: descriptive
+    (the cases prosecuted and closed), the models named exploratory, no ratio headlined.
+
+    ``population`` is :func:`cape_study.stats.models.population_counts` after disclosure
+    control; the EPV, which reveals the event count, is named only when that is shown.
+    """
+    words = MODEL_WORDS[lang]
+    totals = population[population["country"] == "all"].set_index("end")["cases"]
+
+    def count(value: object) -> str:
+        return words["hidden"] if value is None or pd.isna(value) else number(int(value))
+
+    shown = pd.notna(totals.get("prosecuted"))
+    text = words["takeaway_exploratory"].format(
+        prosecuted=count(totals.get("prosecuted")),
+        closed=count(totals.get("closed")),
+        epv=number(epv, 1) if shown else words["few"],
+        threshold=threshold,
+    )
+    return f"**{takeaway_label(lang)}:** {text}"
 
 
 def synthetic_dictionary_note(

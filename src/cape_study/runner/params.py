@@ -204,16 +204,10 @@ class ModelsParameters(_Parameters):
     variable rule and disclosure control."""
 
     predictors: Annotated[tuple[Predictor, ...], BeforeValidator(_name_list)] = Field(
-        (
-            "country",
-            "joint_inspection",
-            "victim_counsel",
-            "victim_left_country",
-            "interpreter_needed",
-            "torkea_ihmiskauppa",
-        ),
+        ("country", "joint_inspection", "interpreter_needed", "torkea_ihmiskauppa"),
         min_length=1,
-        description="predictors of the models (a list, or names separated by commas), from: "
+        description="predictors of the models (a list, or names separated by commas; one "
+        "that exists in one country only is modelled within that country), from: "
         + ", ".join(get_args(Predictor)),
     )
     logit_method: Literal["auto", "firth", "ml"] = Field(

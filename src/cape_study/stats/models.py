@@ -74,10 +74,12 @@ from cape_study.stats.predictors import (
     DEFAULT_PREDICTORS,
     POPULATION_ENDS,
     PREDICTORS,
+    PROCESS_PREDICTORS,
     Predictor,
     design_matrix,
     model_terms,
     population_counts,
+    split_predictors,
     term_counts,
     term_labels,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "INTERCEPT",
     "POPULATION_ENDS",
     "PREDICTORS",
+    "PROCESS_PREDICTORS",
     "CoxResult",
     "LogisticResult",
     "ModelError",
@@ -101,6 +104,7 @@ __all__ = [
     "logistic_regression",
     "model_terms",
     "population_counts",
+    "split_predictors",
     "term_counts",
     "term_labels",
 ]

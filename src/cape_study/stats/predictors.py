@@ -27,10 +27,12 @@ __all__ = [
     "DEFAULT_PREDICTORS",
     "POPULATION_ENDS",
     "PREDICTORS",
+    "PROCESS_PREDICTORS",
     "Predictor",
     "design_matrix",
     "model_terms",
     "population_counts",
+    "split_predictors",
     "term_counts",
     "term_labels",
 ]
@@ -43,6 +45,14 @@ class Predictor:
     A ``binary`` predictor gives one term (1 = present). A ``categorical`` one gives a
     term ``name[level]`` per level of its code ``scheme`` present in the data, except
     the ``reference`` level.
+
+    ``timing`` says when it is known: ``report`` (at or near the report: how the case was
+    detected, the country, the offence reported) or ``process`` (something the
+    investigation brings about or learns later, such as counsel for the injured party,
+    appointed during the investigation: a consequence of the process, to be read as a
+    mediator, not as a cause of prosecution). ``country`` names the one country where
+    it exists (an offence of one country's law); it is modelled only within that
+    country (:func:`split_predictors`).
     """
 
     name: str
@@ -52,6 +62,8 @@ class Predictor:
     label: Callable[[Codebook, Language], str]
     scheme: str | None = None
     reference: str | None = None
+    timing: Literal["report", "process"] = "report"
+    country: str | None = None
 
 
 def _case_code(column: str, code: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series]:
@@ -146,6 +158,7 @@ PREDICTORS: dict[str, Predictor] = {
             "binary",
             _any_victim("had_counsel"),
             _column_label("victims", "had_counsel", _ANY_VICTIM),
+            timing="process",
         ),
         Predictor(
             "victim_left_country",
@@ -153,6 +166,7 @@ PREDICTORS: dict[str, Predictor] = {
             "binary",
             _any_victim("left_country"),
             _column_label("victims", "left_country", _ANY_VICTIM),
+            timing="process",
         ),
         Predictor(
             "victim_statement",
@@ -160,6 +174,7 @@ PREDICTORS: dict[str, Predictor] = {
             "binary",
             _any_victim("gave_statement"),
             _column_label("victims", "gave_statement", _ANY_VICTIM),
+            timing="process",
         ),
         Predictor(
             "interpreter_needed",
@@ -175,6 +190,7 @@ PREDICTORS: dict[str, Predictor] = {
             "binary",
             _case_code("offence_reported", "torkea_ihmiskauppa"),
             _code_label("offence", "torkea_ihmiskauppa", column="offence_reported"),
+            country="FI",
         ),
         Predictor(
             "sector",
@@ -187,15 +203,46 @@ PREDICTORS: dict[str, Predictor] = {
         ),
     )
 }
-#: The predictors of the study's main model.
+#: The predictors of the study's main model: known at or near the report. The pooled
+#: model of both countries leaves out ``torkea_ihmiskauppa``, an offence of Finnish law,
+#: which :func:`split_predictors` models within Finland only.
 DEFAULT_PREDICTORS = (
     "country",
     "joint_inspection",
-    "victim_counsel",
-    "victim_left_country",
     "interpreter_needed",
     "torkea_ihmiskauppa",
 )
+#: Predictors that the process brings about (:attr:`Predictor.timing` ``process``),
+#: shown descriptively beside the models.
+PROCESS_PREDICTORS = tuple(name for name, p in PREDICTORS.items() if p.timing == "process")
+
+
+def split_predictors(
+    predictors: Sequence[str], countries: Sequence[str]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The predictors of the pooled model and of each within-country model.
+
+    A predictor that exists in one country only (:attr:`Predictor.country`) would
+    separate the outcome by design in a pooled model (it is 0 in every case of the other
+    country), so the pooled model leaves it out, and a model within that country (among
+    ``countries``) takes it with the other predictors except ``country``.
+
+    Returns
+    -------
+    (pooled, within)
+        ``pooled``: the names without a country; ``within``: {country: names} for each
+        country of ``countries`` that has a predictor of its own among ``predictors``.
+    """
+    chosen = [_predictor(name) for name in dict.fromkeys(predictors)]
+    pooled = [p.name for p in chosen if p.country is None]
+    within = {}
+    for country in countries:
+        own = [p.name for p in chosen if p.country == country]
+        if own:
+            within[country] = [n for n in pooled if n != "country"] + own
+    return pooled, within
+
+
 _TERM = re.compile(r"^(?P<name>[a-z_]+)(?:\[(?P<level>[^\]]+)\])?$")
 
 
@@ -215,6 +262,8 @@ def design_matrix(
     data_cutoff: dt.date | str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     codebook: Codebook | None = None,
+    *,
+    country: str | None = None,
 ) -> pd.DataFrame:
     """One row per case of the model population: outcomes, times and predictor terms.
 
@@ -228,6 +277,11 @@ def design_matrix(
         Names from :data:`PREDICTORS`.
     codebook
         Supplies the stage order and code lists (default: the packaged codebook).
+    country
+        Only the cases of this country (a within-country model). A predictor of one
+        country's law in a design of both countries is 0 for every case of the other
+        (as the synthetic generator's model has it); the report fits it within its
+        country instead (:func:`split_predictors`).
 
     Returns
     -------
@@ -247,7 +301,10 @@ def design_matrix(
     has_suspects = (cases["n_suspects"] >= 1).fillna(False) | (
         cases["n_suspects"].isna() & cases["case_id"].isin(named)
     )
-    population = cases[has_suspects.astype(bool)].reset_index(drop=True)
+    population = cases[has_suspects.astype(bool)]
+    if country is not None:
+        population = population[population["country"].astype("string") == country]
+    population = population.reset_index(drop=True)
     times = event_times(population, events, data_cutoff, book).set_index("case_id")
     out = population[["case_id"]].copy()
     out["country"] = population["country"].astype("string")
