@@ -42,6 +42,7 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "min_cell_count": 5,
         "lang": "en",
         "period_years": 4,
+        "legal_changes": ("se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015"),
     }
     assert PARAMETER_SETS["barriers"]().model_dump() == {
         "coder_rule": "majority",
@@ -84,6 +85,7 @@ def test_command_line_strings_are_converted(tmp_path: Path) -> None:
         "min_cell_count": 10,
         "lang": "en",
         "period_years": 4,
+        "legal_changes": ["se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015"],
     }
     (tmp_path / "data" / "raw" / "demo").mkdir(parents=True)
     intake = validate_parameters("intake", {"data_cutoff": "2023-06-30"}, root=tmp_path)
@@ -166,6 +168,7 @@ def test_notebook_parameters_reads_the_tagged_cell() -> None:
         "min_cell_count": 5,
         "lang": "en",
         "period_years": 4,
+        "legal_changes": ["se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015"],
     }
     assert compare_with_notebook("attrition", FIXTURES / "notebooks" / "attrition.ipynb") == []
 

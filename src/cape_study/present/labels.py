@@ -86,6 +86,9 @@ DROPOUT_HEAD = {
             "judgment": "judgments",
         },
         "stage_of": "closed at: {stage}",
+        "before": "reported before {date}",
+        "after": "reported from {date}",
+        "sources": "Sources",
         "acquitted": "Acquitted (final)",
         "convicted": "Convicted (final)",
     },
@@ -105,6 +108,9 @@ DROPOUT_HEAD = {
             "judgment": "domar",
         },
         "stage_of": "nedlagt vid: {stage}",
+        "before": "anmälda före {date}",
+        "after": "anmälda från {date}",
+        "sources": "Källor",
         "acquitted": "Frikänd (slutligt)",
         "convicted": "Fälld (slutligt)",
     },
@@ -139,6 +145,26 @@ SECTIONS = {
         "(anger beslutet flera, det första i kodbokens ordning). Skälen i ett steg summerar "
         "till de ärenden som lades ned där. Skälet är beslutets formulering, inte ett fynd "
         "om varför ärendet inte gick vidare.",
+    },
+    "legal_change": {
+        "en": "## Before and after the legal changes\n\n"
+        "For each legal change chosen (parameter legal_changes; dates and sources in "
+        "`reference/legal_changes.yaml`), the funnel of its country's cases reported "
+        "before the date beside those reported on or after it (the report date decides "
+        "which law applied to the acts reported; for a precedent, which applies to later "
+        "decisions too, the split is an approximation). Later cases have had less time, "
+        "so their shares are lower bounds; a difference is a change over time, not an "
+        "effect of the law. The report periods of the other sections start at the years of "
+        "these changes.",
+        "sv": "## Före och efter lagändringarna\n\n"
+        "För varje vald lagändring (parametern legal_changes; datum och källor i "
+        "`reference/legal_changes.yaml`) visas trattmodellen för landets ärenden anmälda "
+        "före datumet bredvid dem som anmäldes samma dag eller senare (anmälningsdatumet "
+        "avgör vilken lag som gällde för de anmälda gärningarna; för ett prejudikat, som "
+        "också gäller senare beslut, är uppdelningen en approximation). Senare ärenden har "
+        "haft kortare tid, så deras andelar är undre gränser; en skillnad är en förändring "
+        "över tid, inte en effekt av lagen. Rapportperioderna i de andra avsnitten börjar "
+        "de år då ändringarna skedde.",
     },
     "closure_barriers": {
         "en": "## Barriers named in closure decisions, by stage and country\n\n"

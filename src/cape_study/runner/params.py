@@ -31,12 +31,14 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import annotated_types
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -135,6 +137,31 @@ class IntakeParameters(_Parameters):
         return value
 
 
+def _name_list(value: Any) -> Any:
+    """Accept a list of names or one comma-separated string (as given with ``-p``)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+#: The ids of ``reference/legal_changes.yaml`` (spelled out so that checking parameters
+#: does not read the statistics' reference data; a test keeps the two equal).
+LEGAL_CHANGE_IDS = ("se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015")
+
+
+def _legal_change(value: str) -> str:
+    if value in LEGAL_CHANGE_IDS or re.fullmatch(r"(SE|FI):\d{4}-\d{2}-\d{2}", value):
+        if ":" in value:
+            _iso_date(value.split(":", 1)[1])
+        return value
+    raise ValueError(
+        f"expected one of {', '.join(LEGAL_CHANGE_IDS)} or COUNTRY:YYYY-MM-DD, not {value!r}"
+    )
+
+
+LegalChangeName = Annotated[str, AfterValidator(_legal_change)]
+
+
 class AttritionParameters(_Parameters):
     """Parameters of ``01_attrition``: the funnel, its intervals and disclosure control."""
 
@@ -148,6 +175,11 @@ class AttritionParameters(_Parameters):
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
     period_years: int = Field(
         4, ge=1, le=20, description="length of the report periods the funnel is split by, in years"
+    )
+    legal_changes: Annotated[tuple[LegalChangeName, ...], BeforeValidator(_name_list)] = Field(
+        LEGAL_CHANGE_IDS,
+        description="legal changes (ids of reference/legal_changes.yaml, or COUNTRY:YYYY-MM-DD) "
+        "that split the funnel before and after and at whose years report periods start",
     )
 
 
@@ -176,13 +208,6 @@ class BarriersParameters(_Parameters):
         5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
-
-
-def _name_list(value: Any) -> Any:
-    """Accept a list of names or one comma-separated string (as given with ``-p``)."""
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    return value
 
 
 #: The names of ``cape_study.stats.models.PREDICTORS`` (spelled out so that checking parameters

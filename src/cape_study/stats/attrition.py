@@ -459,13 +459,17 @@ def suppress_funnel(
     return out.reset_index(drop=True)
 
 
-def report_period(dates: pd.Series, years: int, *, last: int | None = None) -> pd.Series:
+def report_period(
+    dates: pd.Series, years: int, *, last: int | None = None, breaks: Sequence[int] = ()
+) -> pd.Series:
     """Group report dates into periods of ``years`` calendar years.
 
     Periods are counted back from the year ``last`` (default: the latest year in
     ``dates``), so that the most recent period is complete and only the oldest may be
     shorter; each is labelled by its first and last year (``"2021-2024"``, with an en
-    dash) or by its one year.
+    dash) or by its one year. Each year of ``breaks`` (the years of legal changes,
+    :func:`cape_study.stats.legal.break_years`) starts a period: periods are counted
+    back within each stretch between breaks, so no period straddles a change's year.
 
     Returns
     -------
@@ -477,10 +481,15 @@ def report_period(dates: pd.Series, years: int, *, last: int | None = None) -> p
     year = pd.to_datetime(dates).dt.year
     last = int(year.max()) if last is None else last
     first = int(year.min())
-    ends = list(range(last, first - 1, -years))[::-1]
+    starts = sorted({b for b in breaks if first < b <= last})
+    ends = []
+    for lo, hi in zip([first, *starts], [*(b - 1 for b in starts), last], strict=True):
+        ends += list(range(hi, lo - 1, -years))
+    ends = sorted(ends)
     labels = {}
     for end in ends:
-        start = max(end - years + 1, first)
+        floor = max([first, *(b for b in starts if b <= end)])
+        start = max(end - years + 1, floor)
         name = str(end) if start == end else f"{start}\u2013{end}"
         labels.update({y: name for y in range(start, end + 1)})
     order = list(dict.fromkeys(labels[y] for y in sorted(labels)))

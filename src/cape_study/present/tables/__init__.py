@@ -40,6 +40,8 @@ from cape_study.present.tables.dropout import (
     format_dropout,
     format_reasons,
     format_stage_prevalence,
+    legal_change_list,
+    side_labels,
 )
 from cape_study.present.tables.intake import case_counts, count_list, count_table, table_rows
 from cape_study.present.tables.models import format_population, format_ratios, format_term_counts
@@ -108,6 +110,7 @@ __all__ = [
     "format_time_to_event",
     "funnel_text",
     "group_label",
+    "legal_change_list",
     "models_takeaway",
     "notes_markdown",
     "ordered_groups",
@@ -116,6 +119,7 @@ __all__ = [
     "section_text",
     "share_text",
     "show",
+    "side_labels",
     "sort_groups",
     "step_labels",
     "suggestion_sheet",

@@ -16,7 +16,14 @@ from cape_study.present.labels import (
     step_labels,
 )
 
-__all__ = ["barriers_takeaway", "format_dropout", "format_reasons", "format_stage_prevalence"]
+__all__ = [
+    "barriers_takeaway",
+    "format_dropout",
+    "format_reasons",
+    "format_stage_prevalence",
+    "legal_change_list",
+    "side_labels",
+]
 
 
 def _confidence(table: pd.DataFrame) -> str:
@@ -188,3 +195,27 @@ def barriers_takeaway(
         counts = {k: _count(judged.get(k)) for k in ("acquitted", "convicted")}
         text += " " + words["judged"].format(**counts)
     return f"{text} {words['design']}"
+
+
+def side_labels(sides: pd.Series, change: object, lang: Language = "en") -> pd.Series:
+    """``before`` and ``after`` of :func:`cape_study.stats.legal.before_after` in words,
+    with the change's date (``all`` and other values kept)."""
+    head = DROPOUT_HEAD[lang]
+    date = change.date.isoformat()
+    words = {"before": head["before"].format(date=date), "after": head["after"].format(date=date)}
+    return sides.astype("string").map(lambda s: words.get(s, s))
+
+
+def legal_change_list(changes: list, *, lang: Language = "en") -> str:
+    """The legal changes chosen, as a Markdown list: date, country, label and sources."""
+    head = DROPOUT_HEAD[lang]
+    lines = []
+    for change in changes:
+        sources = "; ".join(change.sources)
+        note = f" {change.note}" if change.note else ""
+        lines.append(
+            f"- **{change.date.isoformat()}** ({change.country}): {change.label[lang]}."
+            + (f" {head['sources']}: {sources}." if sources else "")
+            + note
+        )
+    return "\n".join(lines)
