@@ -376,3 +376,17 @@ def test_below_the_events_per_variable_rule_the_takeaway_is_descriptive(lang: st
     hidden = population.assign(cases=[None, 320])
     text = tables.exploratory_takeaway(hidden, 5.3, lang=lang)
     assert "5.3" not in text and "5,3" not in text  # the EPV would give the events back
+
+
+def test_a_cox_model_whose_terms_cannot_be_told_apart_cannot_be_estimated() -> None:
+    from cape_study.errors import CannotEstimate
+
+    rng = np.random.default_rng(3)
+    x = (rng.uniform(size=40) < 0.5).astype(float)
+    data = pd.DataFrame(
+        {"t": rng.integers(1, 100, 40).astype(float), "e": np.tile([1.0, 0.0], 20), "x": x}
+    )
+    data["y"] = 1 - data["x"]  # x + y = 1: collinear with the baseline hazard
+    with pytest.raises(CannotEstimate) as caught:
+        models.cox_regression(data, "t", "e", ["x", "y"])
+    assert caught.value.reason == "collinear"

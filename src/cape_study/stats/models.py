@@ -451,6 +451,7 @@ def cox_regression(
     """
     # Third-party and slow to import (seconds); loaded only when a model is fitted.
     from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError
     from lifelines.statistics import proportional_hazard_test
 
     used, kept, notes = _complete(data, [duration, event], terms)
@@ -493,7 +494,11 @@ def cox_regression(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fitter = CoxPHFitter(alpha=1 - confidence)
-        fitter.fit(frame, duration_col=duration, event_col=event)
+        try:
+            fitter.fit(frame, duration_col=duration, event_col=event)
+        except ConvergenceError as exc:
+            # A singular information matrix: terms that cannot be told apart in these cases.
+            raise CannotEstimate("collinear", f"Cox model of {event!r}: {exc}", **facts) from None
         ph = proportional_hazard_test(fitter, frame, time_transform="rank")
     notes += [
         f"lifelines: {str(w.message).strip().splitlines()[0]}"
