@@ -370,3 +370,27 @@ def test_a_difference_with_a_group_nobody_is_in_is_missing() -> None:
     )
     diff = barriers.prevalence_difference(table, groups=("acquitted", "convicted"))
     assert diff["difference"].isna().all() and len(diff) == 1
+
+
+def test_the_victims_view_counts_victims_of_each_country_and_their_cases_outcomes() -> None:
+    victims = pd.DataFrame(
+        {
+            "victim_id": ["v1", "v2", "v3", "v4", "v5"],
+            "case_id": ["A", "A", "F", "E", "H"],
+            "gave_statement": [True, None, True, False, True],
+            "had_counsel": [False, False, True, True, None],
+        }
+    )
+    table = dropout.victim_funnel(victims, STATUS).set_index(["country", "stage"])
+    se, fi, both = table.loc["SE"], table.loc["FI"], table.loc["all"]
+    assert se["n_cases"].unique().tolist() == [4] and fi["n_cases"].unique().tolist() == [1]
+    assert se.loc["victim_statement", "reached"] == 2  # a blank is not a statement
+    assert se.loc["victim_counsel", "reached"] == 2
+    assert se.loc["victim_case_prosecuted", "reached"] == 2  # v3 (case F) and v4 (case E)
+    assert se.loc["victim_case_convicted", "reached"] == 1  # v3: case F convicted
+    assert (both["reached"] == se["reached"] + fi["reached"]).all()
+    low, high = proportion_confint(2, 4, alpha=0.05, method="wilson")
+    assert se.loc["victim_statement", "ci_low"] == pytest.approx(low)
+    assert se.loc["victim_statement", "ci_high"] == pytest.approx(high)
+    labels = tables.step_labels("sv")
+    assert labels["victim_counsel"] == "Hade målsägandebiträde"

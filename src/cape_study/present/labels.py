@@ -146,6 +146,23 @@ SECTIONS = {
         "till de ärenden som lades ned där. Skälet är beslutets formulering, inte ett fynd "
         "om varför ärendet inte gick vidare.",
     },
+    "victims": {
+        "en": "## The victims' view\n\n"
+        "Of the victims identified in the cases, how many gave a statement, had counsel "
+        "for the injured party, and were victims in a case that reached prosecution or "
+        "ended in a conviction (of any offence). Whether a victim was an injured party in "
+        "the judgment, and was awarded damages, needs the link between offences and "
+        "victims and the sanctions, which this case file does not hold. Every share has "
+        "the identified victims as its denominator (a blank counts as not known to have "
+        "happened).",
+        "sv": "## Offrens perspektiv\n\n"
+        "Av de offer som identifierats i ärendena: hur många lämnade uppgifter i förhör, "
+        "hade målsägandebiträde och var offer i ett ärende som ledde till åtal eller till "
+        "fällande dom (för något brott). Om ett offer var målsägande i domen och fick "
+        "skadestånd kräver kopplingen mellan brott och offer och påföljderna, som "
+        "ärendefilen inte har. Varje andel har de identifierade offren som nämnare (en tom "
+        "uppgift räknas som inte känd att ha skett).",
+    },
     "legal_change": {
         "en": "## Before and after the legal changes\n\n"
         "For each legal change chosen (parameter legal_changes; dates and sources in "
@@ -322,6 +339,11 @@ PATH_LABELS = {
         "not_prosecuted": "Not prosecuted",
         "not_judged": "Not (yet) judged",
         "all": "All cases",
+        "victim_identified": "Victims identified",
+        "victim_statement": "Gave a statement",
+        "victim_counsel": "Had counsel for the injured party",
+        "victim_case_prosecuted": "Victim in a case that reached prosecution",
+        "victim_case_convicted": "Victim in a case that ended in a conviction",
     },
     "sv": {
         "trafficking": "Människohandel",
@@ -332,6 +354,11 @@ PATH_LABELS = {
         "not_prosecuted": "Inte åtalat",
         "not_judged": "Inte (ännu) dömt",
         "all": "Alla ärenden",
+        "victim_identified": "Identifierade offer",
+        "victim_statement": "Lämnade uppgifter i förhör",
+        "victim_counsel": "Hade målsägandebiträde",
+        "victim_case_prosecuted": "Offer i ett ärende som ledde till åtal",
+        "victim_case_convicted": "Offer i ett ärende som ledde till fällande dom",
     },
 }
 
