@@ -63,7 +63,8 @@ def test_wide_funnel_puts_steps_in_rows_and_hides_small_counts() -> None:
     ).set_index("Stage")
     assert list(shown.columns) == ["All cases (n = 60)", "Sweden (n = 40)", "Finland (n = 20)"]
     assert shown.loc["Prosecuted (charged)", "Finland (n = 20)"].startswith("8 (40.0%; ")
-    assert shown.loc["Prosecuted (charged)", "Sweden (n = 40)"] == tables.SUPPRESSED
+    # 3 of 40 prosecuted: a small count, marked so
+    assert shown.loc["Prosecuted (charged)", "Sweden (n = 40)"] == tables.SMALL_MARK
     assert shown.loc["Convicted of another offence", "All cases (n = 60)"].startswith("7 (11.7%")
     sv = tables.format_funnel_wide(_safe(table, ["country"]), by="country", lang="sv")
     assert sv["Land"].tolist() == ["Alla ärenden", "Sverige", "Finland"]
@@ -238,7 +239,7 @@ def test_funnel_plots_draw_outcomes_apart_and_name_hidden_groups() -> None:
     safe = _safe(split, ["country", "sector"])
     ax = plots.funnel_groups_plot(safe[safe["country"] == "SE"], "sector", title="Sweden")
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks == ["Cleaning (n = 38)", "Beauty services (n = ·)"]
+    assert ticks == ["Cleaning (n = 38)", "Beauty services (n = x)"]
 
 
 def test_public_comparison_figure_and_table_cite_the_source_line() -> None:
@@ -275,7 +276,7 @@ def test_public_comparison_figure_and_table_cite_the_source_line() -> None:
         derived=["case_share", "ci_low", "ci_high"],
     )
     shown = tables.format_comparison(safe)
-    assert shown["This case file"].tolist() == ["16 cases, 2018", "· cases, 2012–2020"]
+    assert shown["This case file"].tolist() == ["16 cases, 2018", "x cases, 2012–2020"]
     assert (
         shown["Public statistics"].tolist()[1] == "4 of 200 (2.0%) cases taken to court, 2004-2020"
     )

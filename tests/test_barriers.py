@@ -255,7 +255,7 @@ def test_cooccurrence_heatmap_marks_hidden_pairs() -> None:
     )  # fmt: skip
     ax = plots.cooccurrence_heatmap(table)
     texts = [t.get_text() for t in ax.texts]
-    assert texts.count("7") == 2 and texts.count("9") == 2 and texts.count("·") == 2
+    assert texts.count("7") == 2 and texts.count("9") == 2 and texts.count("x") == 2
     assert len(ax.get_xticklabels()) == 3
     plt.close("all")
 

@@ -431,7 +431,7 @@ def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: 
     data_hash = hashlib.sha256(f"data/raw/input.txt\0{sha256(raw)}\n".encode()).hexdigest()
     assert manifest["data"] == {
         "steps": ["first"],
-        "case_file": None,
+        "case_label": None,
         "sha256": data_hash,
         "files": 1,
     }

@@ -44,9 +44,9 @@ times. The same data and parameters give the same bytes.
 The workbook (:func:`write_workbook`) has a first sheet saying what it is (step,
 synthetic-data warning, codebook version, data cut-off, parameters, marks, sheets) and
 one sheet per table shown with a name, in the order first shown, labelled as on the
-page (the notebook's ``lang``). A cell suppressed by disclosure control (``·`` on the
-page) is written ``<5`` (``<`` and the step's ``min_cell_count``); inside a composite
-cell, such as a count with its share and interval, the page's ``·`` stays. Numbers are
+page (the notebook's ``lang``). A cell hidden by disclosure control holds the page's
+mark (``..`` a small count, ``x`` any hidden count), and the legend of the marks is on
+the first sheet and under every table that has one. Numbers are
 written as numbers: those of numeric columns, and the counts the display tables carry
 (:class:`cape_study.present.display.Count`, shown ``1,234``); display text is never
 parsed back into numbers.
@@ -76,8 +76,8 @@ from cape_study.data.loaders import CaseFile
 from cape_study.errors import CannotEstimate, CapeStudyError, ParameterError
 from cape_study.paths import PATH_PARAMETERS, RUN_ENV, ProjectPaths, project
 from cape_study.present import display, export
-from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, Count
-from cape_study.present.labels import WORKBOOK_ABOUT
+from cape_study.present.display import NOT_ESTIMABLE, SMALL_MARK, SUPPRESSED, Count, marks_in
+from cape_study.present.labels import HIDDEN_LEGEND, WORKBOOK_ABOUT
 from cape_study.present.limits import cannot_text, takeaway_label
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
@@ -186,7 +186,7 @@ def setup(step: str) -> None:
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
     _current = session
-    export.connect(table=_record_table, figure=_save_figure)
+    export.connect(table=_record_table, figure=_save_figure, legend=_legend)
     warnings.formatwarning = _warning_text
 
 
@@ -234,6 +234,9 @@ def check_parameters(namespace: Mapping[str, Any]) -> None:
     except ParameterError as exc:
         raise NotebookError(str(exc)) from None
     display.use_language(values.get("lang", "en"))
+    session.lang = str(values.get("lang", "en"))
+    if "min_cell_count" in values:
+        session.threshold = int(values["min_cell_count"])
 
 
 #: The sentences of the sections this kernel could not estimate (reset by setup).
@@ -321,6 +324,16 @@ class Session:
     published: bool
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)  # file stem -> name
+    lang: str = "en"  # the step's language and threshold, for the legend of marks
+    threshold: int | None = None
+
+    def legend(self, marks: list[str]) -> str | None:
+        """The legend of the marks of hidden cells a table shows, one line each."""
+        if self.threshold is None:
+            return None
+        return "; ".join(
+            f"{m} {text}" for m, text in legend_lines(self.lang, self.threshold) if m in marks
+        )
 
     @property
     def exports(self) -> tuple[Path, Path]:
@@ -379,6 +392,18 @@ def _record_table(name: str, table: pd.DataFrame) -> None:
     """The table sink: the current session's, nothing without one."""
     if _current is not None:
         _current.record_table(name, table)
+
+
+def _legend(marks: list[str]) -> str | None:
+    """The legend source: the current session's, nothing without one."""
+    return None if _current is None else _current.legend(marks)
+
+
+def legend_lines(lang: str, threshold: int) -> list[tuple[str, str]]:
+    """Each mark of a hidden cell with what it means, in ``lang`` (``HIDDEN_LEGEND``)."""
+    words = HIDDEN_LEGEND.get(lang, HIDDEN_LEGEND["en"])
+    n = {"n": threshold, "m": threshold - 1}
+    return [(SMALL_MARK, words["small"].format(**n)), (SUPPRESSED, words["any"].format(**n))]
 
 
 def _save_figure(figure: Figure, name: str) -> list[Path]:
@@ -469,10 +494,12 @@ def write_workbook(
     in one rename, after a sheet saying what it is.
 
     Sheet names are the table names made valid for Excel (no ``[]:*?/\\``, at most 31
-    characters, unique); the first sheet lists each sheet's full name. A missing cell or
-    one marked ``·`` is written ``<`` and ``parameters["min_cell_count"]``; a count
-    cell (:class:`~cape_study.present.display.Count`) is written as its number, other
-    text as text. The labels of the first sheet follow
+    characters, unique); the first sheet lists each sheet's full name and the legend of
+    the marks of hidden cells. A cell hidden by disclosure control holds its mark as on
+    the page (``..`` a small count, ``x`` any hidden count; a missing value ``x``), and
+    a table with a mark has the legend under it; a count cell
+    (:class:`~cape_study.present.display.Count`) is written as its number, whole numbers
+    with a thousands format, other text as text. The labels of the first sheet follow
     ``parameters["lang"]``. Document and archive times are fixed, so the same tables
     give the same bytes.
     """
@@ -482,16 +509,14 @@ def write_workbook(
 
     lang = parameters.get("lang", "en")
     words = WORKBOOK_ABOUT.get(lang, WORKBOOK_ABOUT["en"])
-    hidden = f"<{parameters['min_cell_count']}"
+    legend = legend_lines(lang, int(parameters["min_cell_count"]))
     sheet_names = _sheet_names(list(tables), reserved=words["sheet"])
     bold = Font(bold=True)
 
     def value(cell: Any) -> Any:
         if cell is None or (not isinstance(cell, str | list | tuple) and pd.isna(cell)):
-            return hidden
+            return SUPPRESSED
         if isinstance(cell, str):
-            if cell == SUPPRESSED:
-                return hidden
             if isinstance(cell, Count):
                 return cell.value
             return ILLEGAL_CHARACTERS_RE.sub("", cell)
@@ -518,8 +543,7 @@ def write_workbook(
         *((name, _parameter(v)) for name, v in parameters.items() if name not in PATH_PARAMETERS),
         (),
         (words["marks"],),
-        (hidden, words["suppressed"].format(n=parameters["min_cell_count"])),
-        (SUPPRESSED, words["dot"]),
+        *legend,
         (NOT_ESTIMABLE, words["dash"]),
         (),
         (words["sheets"],),
@@ -551,6 +575,14 @@ def write_workbook(
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.data_type = "s"  # text, never a formula
+                elif isinstance(cell.value, int) and not isinstance(cell.value, bool):
+                    cell.number_format = "#,##0"
+        shown = marks_in(table)
+        if shown:
+            sheet.append([])
+            for mark, text in legend:
+                if mark in shown:
+                    sheet.append([mark, text])
         sheet.freeze_panes = sheet.cell(levels + 1, 1)
         for column in sheet.iter_cols():
             width = max((len(str(c.value)) for c in column if c.value is not None), default=8)

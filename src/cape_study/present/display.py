@@ -22,10 +22,12 @@ from pandas.io.formats.style import Styler
 
 from cape_study.present import export
 from cape_study.present.labels import DURATION_WORDS
+from cape_study.privacy.disclosure import HIDDEN, SMALL
 
 __all__ = [
     "LOCALES",
     "NOT_ESTIMABLE",
+    "SMALL_MARK",
     "SUPPRESSED",
     "Count",
     "count_cells",
@@ -33,6 +35,7 @@ __all__ = [
     "date",
     "duration",
     "estimate_cell",
+    "hidden_marks",
     "interval",
     "language",
     "number",
@@ -106,8 +109,16 @@ def date(value: dt.date | pd.Timestamp | str, lang: str | None = None) -> str:
     return format_date(day, format="medium", locale=_locale(lang))
 
 
-#: How a suppressed cell is shown.
-SUPPRESSED = "·"
+#: How a hidden cell is shown: any count (or a share, estimate or score computed from
+#: one) hidden by disclosure control, to protect a small count or because it is small;
+#: it may be any number (Statistics Canada's sign for a figure suppressed for
+#: confidentiality; the Nordic offices have one sign for every figure not published).
+SUPPRESSED = "x"
+
+#: How a count hidden because it is small (from 1 to the threshold less one) is shown,
+#: where saying so narrows no hidden count (:func:`cape_study.privacy.disclosure.suppress`):
+#: ``..``, the sign Statistics Sweden and Statistics Finland give a figure not published.
+SMALL_MARK = ".."
 
 #: Shown for a score that cannot be computed (no prediction, or no positive case).
 NOT_ESTIMABLE = "–"
@@ -125,10 +136,20 @@ class Count(str):
         return cell
 
 
-def count_cells(values: pd.Series) -> list[str]:
-    """Counts as :class:`Count` cells (``1,234``), a hidden (missing) count as
-    :data:`SUPPRESSED`."""
-    return [SUPPRESSED if pd.isna(v) else Count(v) for v in values]
+def hidden_marks(table: pd.DataFrame) -> list[str]:
+    """The mark of each row's hidden count in a table from
+    :func:`~cape_study.privacy.disclosure.suppress` (its ``hidden`` column):
+    :data:`SMALL_MARK` for a count marked small, else :data:`SUPPRESSED`."""
+    if HIDDEN not in table:
+        return [SUPPRESSED] * len(table)
+    return [SMALL_MARK if h == SMALL else SUPPRESSED for h in table[HIDDEN].fillna("")]
+
+
+def count_cells(values: pd.Series, marks: list[str] | None = None) -> list[str]:
+    """Counts as :class:`Count` cells (``1,234``), a hidden (missing) count as its mark
+    (``marks``, one per value, from :func:`hidden_marks`; default :data:`SUPPRESSED`)."""
+    marks = marks if marks is not None else [SUPPRESSED] * len(values)
+    return [m if pd.isna(v) else Count(v) for v, m in zip(values, marks, strict=True)]
 
 
 def share_cell(p: float, low: float, high: float) -> str:
@@ -139,9 +160,14 @@ def share_cell(p: float, low: float, high: float) -> str:
     return f"{percent(p)} ({percent(low)}–{percent(high)})"
 
 
-def count_share_cell(count: object, p: float, low: float, high: float) -> str:
-    """A count with its share and interval, ``12 (3.4%; 1.2%–7.0%)``; hidden if either is."""
-    if pd.isna(count) or pd.isna(p):
+def count_share_cell(
+    count: object, p: float, low: float, high: float, mark: str = SUPPRESSED
+) -> str:
+    """A count with its share and interval, ``12 (3.4%; 1.2%–7.0%)``; hidden if either
+    is, as ``mark`` when the count is (:func:`hidden_marks`), else :data:`SUPPRESSED`."""
+    if pd.isna(count):
+        return mark
+    if pd.isna(p):
         return SUPPRESSED
     return f"{number(int(count))} ({percent(p)}; {percent(low)}–{percent(high)})"
 
@@ -191,11 +217,32 @@ def show(table: pd.DataFrame, name: str | None = None) -> Styler:
     """
     if name is not None:
         export.record_table(name, table)
-    return (
+    styled = (
         table.style.hide(axis="index")
         .format(na_rep=SUPPRESSED, formatter=_numeric_cell)
         .set_properties(**{"text-align": "left"})
     )
+    legend = export.legend(marks_in(table))
+    if legend:
+        styled = styled.set_caption(legend).set_table_styles(
+            [{"selector": "caption", "props": "caption-side: bottom; text-align: left;"}],
+            overwrite=False,
+        )
+    return styled
+
+
+def marks_in(table: pd.DataFrame) -> list[str]:
+    """The marks of hidden cells a shown table holds (a missing value shows as
+    :data:`SUPPRESSED`), in the order :data:`SMALL_MARK`, :data:`SUPPRESSED`."""
+    cells = table.astype(object).to_numpy().ravel()
+    found = set()
+    for cell in cells:
+        if isinstance(cell, str):
+            if cell in (SMALL_MARK, SUPPRESSED) or cell.startswith(SUPPRESSED + " "):
+                found.add(SMALL_MARK if cell == SMALL_MARK else SUPPRESSED)
+        elif cell is None or (not isinstance(cell, list | tuple) and pd.isna(cell)):
+            found.add(SUPPRESSED)
+    return [m for m in (SMALL_MARK, SUPPRESSED) if m in found]
 
 
 def _numeric_cell(value: object) -> object:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["connect", "record_table", "save_figure"]
+__all__ = ["connect", "legend", "record_table", "save_figure"]
 
 TableSink = Callable[[str, "pd.DataFrame"], None]
 FigureSink = Callable[["Figure", str], Any]
@@ -25,10 +25,26 @@ FigureSink = Callable[["Figure", str], Any]
 _sinks: dict[str, Callable[..., Any]] = {}
 
 
-def connect(*, table: TableSink, figure: FigureSink) -> None:
+def connect(
+    *,
+    table: TableSink,
+    figure: FigureSink,
+    legend: Callable[[list[str]], str | None] | None = None,
+) -> None:
     """Send the tables and figures shown with a name from now on to ``table(name,
-    frame)`` and ``figure(figure, name)``; connecting again replaces both."""
+    frame)`` and ``figure(figure, name)``, and ask ``legend(marks)`` for the legend of
+    the marks a shown table holds (in the step's language, with its threshold);
+    connecting again replaces them."""
     _sinks.update(table=table, figure=figure)
+    if legend is not None:
+        _sinks["legend"] = legend
+
+
+def legend(marks: list[str]) -> str | None:
+    """The legend of ``marks`` from the connected source (None if none, or no marks)."""
+    if not marks or "legend" not in _sinks:
+        return None
+    return _sinks["legend"](marks)
 
 
 def record_table(name: str, table: pd.DataFrame) -> None:

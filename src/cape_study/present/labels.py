@@ -29,6 +29,7 @@ __all__ = [
     "FUNNEL_HEAD",
     "FUNNEL_TITLES",
     "GROUP_LABELS",
+    "HIDDEN_LEGEND",
     "INTERVAL_KINDS",
     "MODEL_HEAD",
     "MODEL_WORDS",
@@ -686,8 +687,8 @@ FOREST_TITLES = {
 }
 
 COUNT_WORDS = {
-    "en": {"cases": "Cases", "hidden": "· suppressed (small count)"},
-    "sv": {"cases": "Ärenden", "hidden": "· undertryckt (litet antal)"},
+    "en": {"cases": "Cases", "hidden": "x hidden (disclosure control)"},
+    "sv": {"cases": "Ärenden", "hidden": "x dolt (röjandekontroll)"},
 }
 
 TEXT_TITLES = {
@@ -706,6 +707,38 @@ TEXT_TITLES = {
         "human": "Två kodare, sinsemellan",
     },
 }
+#: The legend of the marks of hidden cells (:mod:`cape_study.present.display`), under every
+#: table that holds one and on the first sheet of a step's workbook; ``{n}`` is the
+#: threshold (``min_cell_count``), ``{m}`` one less.
+HIDDEN_LEGEND = {
+    "en": {
+        "small": "a count from 1 to {m}, hidden because it is below {n}",
+        "any": "hidden by disclosure control: a count hidden so that no count below {n} "
+        "can be worked out from totals or other tables (secondary suppression), or a "
+        "small count whose own mark would narrow it; it may be any number, small or "
+        "large; also a share, estimate or score computed from a hidden count",
+        "head": "Marks",
+    },
+    "sv": {
+        "small": "ett antal från 1 till {m}, dolt eftersom det är under {n}",
+        "any": "dolt av röjandekontroll: ett antal dolt så att inget antal under {n} kan "
+        "räknas fram ur summor eller andra tabeller (sekundär undertryckning), eller ett "
+        "litet antal som sitt eget tecken skulle avslöja mer om; det kan vara vilket tal "
+        "som helst, litet eller stort; även en andel, skattning eller ett mått beräknat "
+        "på ett dolt antal",
+        "head": "Tecken",
+    },
+    "fi": {
+        "small": "lukumäärä 1–{m}, piilotettu, koska se on alle {n}",
+        "any": "piilotettu tietosuojan vuoksi: lukumäärä, joka on piilotettu, jotta mitään "
+        "alle {n}:n lukumäärää ei voi laskea summista tai muista taulukoista (toissijainen "
+        "suojaus), tai pieni lukumäärä, josta sen oma merkki kertoisi liikaa; se voi olla "
+        "mikä tahansa luku, pieni tai suuri; myös piilotetusta lukumäärästä laskettu "
+        "osuus, estimaatti tai mittaluku",
+        "head": "Merkit",
+    },
+}
+
 #: The first sheet of a step's workbook (:func:`cape_study.notebook.write_workbook`).
 WORKBOOK_ABOUT = {
     "en": {
@@ -725,10 +758,6 @@ WORKBOOK_ABOUT = {
         "cutoff": "Data cut-off",
         "parameters": "Parameters",
         "marks": "Marks",
-        "suppressed": "a count hidden by disclosure control: below {n}, or hidden so that "
-        "such a count cannot be worked out from totals (secondary suppression); also a "
-        "share or estimate computed from a hidden count",
-        "dot": "the same, inside a cell that holds a count with its share or interval",
         "dash": "not estimable (too few examples to model)",
         "sheets": "Sheets",
         "unknown": "unknown",
@@ -750,10 +779,6 @@ WORKBOOK_ABOUT = {
         "cutoff": "Datum för datauttag",
         "parameters": "Parametrar",
         "marks": "Tecken",
-        "suppressed": "ett antal dolt av röjandekontroll: under {n}, eller dolt så att ett "
-        "sådant antal inte kan räknas fram ur summor (sekundär undertryckning); även en "
-        "andel eller skattning beräknad på ett dolt antal",
-        "dot": "detsamma, i en cell med ett antal och dess andel eller intervall",
         "dash": "kan inte skattas (för få exempel för en modell)",
         "sheets": "Blad",
         "unknown": "okänt",

@@ -38,6 +38,17 @@ counts themselves are not published. In :func:`suppress`, columns named in
 
 Zeros are published: a structural zero discloses nothing about a person.
 
+**Marks.** The result says how each hidden count is marked (column ``hidden``):
+:data:`SMALL` for a small count, whose mark tells the reader it is from 1 to
+``threshold - 1``, and :data:`ANY` for every other hidden count (hidden to protect
+others; it may be any number). A small mark is itself information, so it is only given
+where it narrows nothing: an intruder who also reads the marks (as in the audit above)
+must still find every value from 1 to ``threshold - 1`` feasible for each cell marked
+small. The most narrowed marked cell loses its mark until that holds; if the marks
+would pin down an unmarked small cell, no cell of the table is marked small.
+:meth:`Disclosure.link` does the same over the whole report
+(:func:`cape_study.privacy.linked.mark`).
+
 Every hidden cell is recorded (table, cell, column, reason, threshold; never the
 value), and so is a table's rounding (with an empty ``cell``), in a :class:`Disclosure`:
 the audit of one notebook run, made explicitly at its top (no state is kept in the
@@ -56,10 +67,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cape_study.privacy.linked import Dimension, LinkedTable, protect
+from cape_study.privacy.linked import Dimension, LinkedTable, mark, protect
 
 __all__ = [
+    "ANY",
     "AUDIT_MIMETYPE",
+    "HIDDEN",
+    "SMALL",
     "Disclosure",
     "suppress",
     "suppress_rates",
@@ -67,6 +81,14 @@ __all__ = [
 
 #: The MIME type under which :meth:`Disclosure.publish` displays the audit for the runner.
 AUDIT_MIMETYPE = "application/vnd.cape-study.disclosure+json"
+
+#: The column of :func:`suppress`'s result saying how a hidden count is marked.
+HIDDEN = "hidden"
+#: Marked as a small count: from 1 to the threshold less one (hidden for its own sake).
+SMALL = "small"
+#: Marked as any hidden count: hidden to protect others, or a small count whose small mark
+#: would let it be narrowed; it may be any number.
+ANY = "any"
 
 _ROUNDED = "rounded"
 _AUDIT_COLUMNS = ["table", "cell", "column", "reason", "threshold"]
@@ -101,16 +123,16 @@ class Disclosure:
         dimensions: Mapping[str, Dimension] | None = None,
         derived: Sequence[str] = (),
         label: Sequence[str] = (),
-        width: float | None = None,
     ) -> pd.DataFrame:
         """Protect a suppressed count table against every table linked so far, and link it.
 
         ``safe`` is the table after :func:`suppress`, ``truth`` its true counts; ``dims``
         maps its columns to dimensions (see :mod:`cape_study.privacy.linked`). Further
-        cells are hidden (reason ``secondary (report)``, with ``derived`` columns) until
-        every small hidden cell (a count from 1 to ``threshold - 1``) of every linked table
-        has a feasible interval at least ``width`` wide (default ``threshold``). A table
-        linked again under its name replaces it.
+        cells are hidden (reason ``secondary (report)``, with ``derived`` columns, marked
+        as protecting others) until no small hidden cell (a count from 1 to
+        ``threshold - 1``) of any linked table can be narrowed by an intruder who knows
+        every published cell and what each mark says: every value from 1 to
+        ``threshold - 1`` stays feasible. A table linked again under its name replaces it.
         """
         self._dimensions.update(dimensions or {})
         self._linked.pop(name, None)
@@ -124,12 +146,12 @@ class Disclosure:
             table,
             truth.reset_index(drop=True),
             self._dimensions,
-            width=threshold if width is None else width,
+            threshold=threshold,
         )
         if exposed:
             warnings.warn(
-                f"table {name!r}: hidden cells of {exposed} can still be narrowed below the "
-                "protection width from the published tables",
+                f"table {name!r}: small hidden cells of {exposed} can still be narrowed "
+                "from the published tables and their marks",
                 stacklevel=2,
             )
         out.loc[added, count] = pd.NA
@@ -137,12 +159,19 @@ class Disclosure:
             out.loc[added, column] = np.nan
         if "suppressed" in out:
             out.loc[added, "suppressed"] = True
+        offered = (
+            (out[HIDDEN] == SMALL).fillna(False).to_numpy() if HIDDEN in out else small.to_numpy()
+        ) & small.to_numpy()
+        done = LinkedTable(name, out, count, dims, small.to_numpy(), marked=offered)
+        marked = mark(list(self._linked.values()), done, self._dimensions, threshold=threshold)
+        out[HIDDEN] = pd.Series(pd.NA, index=out.index, dtype="string").mask(out[count].isna(), ANY)
+        out.loc[marked, HIDDEN] = SMALL
         records = self.records(name)
         for i in added:
             cell = {c: str(out.at[i, c]) for c in (label or list(dims))}
             records.append(_record(name, cell, count, "secondary (report)", threshold))
         self.record(name, records)
-        self._linked[name] = LinkedTable(name, out, count, dims, small.to_numpy())
+        self._linked[name] = LinkedTable(name, out, count, dims, small.to_numpy(), marked=marked)
         return out
 
     def save(self, path: Path) -> None:
@@ -169,8 +198,9 @@ class Disclosure:
                 cells["count"] = pd.array([r["count"] for r in table["cells"]], dtype="Int64")
                 dims = {d: d for d in cells.columns if d != "count"}
                 small = [r["small"] for r in table["cells"]]
+                marked = [r.get("marked", False) for r in table["cells"]]
                 self._linked[table["name"]] = LinkedTable(
-                    table["name"], cells, "count", dims, small, unit=table["unit"]
+                    table["name"], cells, "count", dims, small, unit=table["unit"], marked=marked
                 )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(
@@ -292,8 +322,9 @@ def suppress(
     Returns
     -------
     DataFrame
-        A copy with hidden cells missing (counts become ``Int64``) and a boolean
-        column ``suppressed``.
+        A copy with hidden cells missing (counts become ``Int64``), a boolean column
+        ``suppressed`` and a column ``hidden``: how a hidden count is marked
+        (:data:`SMALL` or :data:`ANY`; missing where the count is shown).
     """
     if threshold < 1:
         raise ValueError(f"threshold must be at least 1, not {threshold}")
@@ -317,12 +348,15 @@ def suppress(
         complement = ((rest > 0) & (rest < threshold)).fillna(False) & reason.isna()
         reason[complement & ~hidden_total] = "complement"
         out[total] = _rounded(totals.mask(hidden_total), rounding)
+    lines = _lines(out, list(keys)) if keys else {}
     if keys:
-        lines = _lines(out, list(keys))
         _secondary(values, reason, lines)
         _audited(values, reason, lines, threshold, name)
     hidden = reason.notna()
+    marked = _marks(values, reason, lines, threshold)
     out[count] = _rounded(values.mask(hidden), rounding)
+    out[HIDDEN] = pd.Series(pd.NA, index=out.index, dtype="string").mask(hidden, ANY)
+    out.loc[marked & hidden, HIDDEN] = SMALL
     for column in derived:
         out[column] = out[column].mask(hidden | hidden_total)
     out["suppressed"] = hidden | hidden_total
@@ -332,7 +366,7 @@ def suppress(
         or [
             c
             for c in out.columns
-            if c not in {count, total, "suppressed", *derived}
+            if c not in {count, total, "suppressed", HIDDEN, *derived}
             and not pd.api.types.is_numeric_dtype(out[c])
         ]
     )
@@ -550,11 +584,36 @@ def _exposed(
     transportation problem, whose matrix is totally unimodular, so the linear programme
     already has whole-number optima; with more keys integrality is imposed.
     """
+    cells = np.flatnonzero(hidden)
+    extreme = _intruder(values, hidden, lines, threshold, np.zeros(len(values), bool))
+    if extreme is None:
+        return []
+    exposed = []
+    for k, cell in enumerate(cells):
+        truth = values[cell]
+        if truth == 0:
+            continue  # a zero may be published: pinning it down discloses nothing
+        if extreme(k, -1.0) < truth + 1 - 1e-6 and extreme(k, 1.0) > truth - 1 + 1e-6:
+            exposed.append(int(cell))
+    return exposed
+
+
+def _intruder(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    lines: dict[str, pd.Series],
+    threshold: int,
+    marked: np.ndarray,
+):
+    """``extreme(k, sign)``: the least (sign 1) or greatest (sign -1, negated back) value
+    of the ``k``-th hidden cell that the intruder of :func:`_exposed` finds, who also
+    reads the marks: a cell ``marked`` small is from 1 to ``threshold - 1``. None when no
+    hidden cell shares a line with another cell (nothing to subtract)."""
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
     cells = np.flatnonzero(hidden)
     if not len(cells):
-        return []
+        return None
     rows, low_sum, high_sum = [], [], []
     for line_of in lines.values():
         ids = line_of.to_numpy()
@@ -572,9 +631,11 @@ def _exposed(
                 low_sum.append(total - shown)
                 high_sum.append(total - shown)
     if not rows:
-        return []  # no hidden cell shares a line with another cell: nothing to subtract
+        return None
     a = np.array(rows)
-    lower = np.zeros(len(cells))
+    small = np.asarray(marked, bool)[cells]
+    lower = np.where(small, 1.0, 0.0)
+    upper = np.where(small, threshold - 1.0, np.inf)
 
     def extreme(k: int, sign: float) -> float:
         c = np.zeros(len(cells))
@@ -584,22 +645,50 @@ def _exposed(
                 c,
                 A_ub=np.vstack([a, -a]),
                 b_ub=np.concatenate([high_sum, np.negative(low_sum)]),
-                bounds=[(low, None) for low in lower],
+                bounds=[
+                    (lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper, strict=True)
+                ],
             )
         else:
             res = milp(
                 c,
                 constraints=LinearConstraint(a, low_sum, high_sum),
-                bounds=Bounds(lower, np.full(len(cells), np.inf)),
+                bounds=Bounds(lower, upper),
                 integrality=np.ones(len(cells)),
             )
         return sign * res.fun if res.success else values[cells[k]]
 
-    exposed = []
-    for k, cell in enumerate(cells):
-        truth = values[cell]
-        if truth == 0:
-            continue  # a zero may be published: pinning it down discloses nothing
-        if extreme(k, -1.0) < truth + 1 - 1e-6 and extreme(k, 1.0) > truth - 1 + 1e-6:
-            exposed.append(int(cell))
-    return exposed
+    return extreme
+
+
+def _marks(
+    values: pd.Series, reason: pd.Series, lines: dict[str, pd.Series], threshold: int
+) -> pd.Series:
+    """Which hidden cells carry the mark of a small count: the small ones (reason
+    ``primary``) whose mark tells the intruder of :func:`_intruder` no more than the
+    interval it finds: every value from 1 to ``threshold - 1`` stays feasible; the others
+    keep the mark of any hidden count. The most narrowed marked cell loses its mark and
+    the check repeats; a cell without the mark that the marks of others pin down takes
+    every small mark of the table away (as :func:`_audited` left it, protected)."""
+    hidden = reason.notna().to_numpy()
+    marked = (reason == "primary").fillna(False).to_numpy()
+    truth = values.fillna(0).to_numpy(dtype=float)
+    cells = np.flatnonzero(hidden)
+    while marked.any() and lines:
+        extreme = _intruder(truth, hidden, lines, threshold, marked)
+        if extreme is None:
+            break
+        demote = []
+        for k, cell in enumerate(cells):
+            if reason[cell] != "primary":
+                continue
+            low, high = extreme(k, 1.0), extreme(k, -1.0)
+            if marked[cell]:
+                if low > 1 + 1e-6 or high < threshold - 1 - 1e-6:
+                    demote.append((high - low, cell))
+            elif high - low < 1 - 1e-6:
+                return pd.Series(False, index=values.index)
+        if not demote:
+            break
+        marked[min(demote)[1]] = False  # the most narrowed first: that may free the others
+    return pd.Series(marked, index=values.index)

@@ -32,11 +32,15 @@ minimum and maximum by linear programming (HiGHS, through highspy; the linear bo
 contain the integer ones).
 
 **Protection.** Tables are registered one after the other (within a notebook run and, through
-a saved registry, after the steps before it). When a table is added, every hidden cell of
-every table registered so far must keep a feasible interval at least ``width`` wide; while
-one does not, a further cell of the new table is hidden (the smallest non-zero published
-cell covering the largest share of the exposed cell's box), since earlier tables are
-already published.
+a saved registry, after the steps before it). The intruder also reads the marks: a cell
+marked small is from 1 to the threshold less one (:func:`mark_bounds`). When a table is
+added, every small hidden cell of every table registered so far must keep every value from
+1 to the threshold less one feasible (:func:`protected`: no one can narrow it below what
+"under the threshold" says); while one does not, a further cell of the new table is hidden
+(the smallest non-zero published cell covering the largest share of the exposed cell's
+box), since earlier tables are already published. Then the new table's small cells get the
+small mark where that keeps every such cell protected (:func:`mark`); the others the mark
+of any hidden count.
 """
 
 from __future__ import annotations
@@ -50,7 +54,15 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-__all__ = ["Dimension", "LinkedTable", "feasible_intervals", "protect"]
+__all__ = [
+    "Dimension",
+    "LinkedTable",
+    "feasible_intervals",
+    "mark",
+    "mark_bounds",
+    "protect",
+    "protected",
+]
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[–-]\s*(\d{4}))?\s*$")
 ALL = "all"
@@ -75,8 +87,10 @@ class Dimension:
 @dataclass
 class LinkedTable:
     """One published count table: a row per cell, its dimensions, the count (missing
-    where hidden) and which hidden cells are small (hidden for their own sake, the cells
-    to protect; the other hidden cells protect them).
+    where hidden), which hidden cells are small (hidden for their own sake, the cells
+    to protect; the other hidden cells protect them) and which are ``marked`` as small
+    (the mark of a small count, which tells a reader it is from 1 to the threshold less
+    one; the other hidden cells carry the mark of any hidden count).
 
     ``dims`` maps a column of ``cells`` to the dimension it holds; ``fixed`` gives
     dimensions that hold one value for the whole table."""
@@ -88,10 +102,12 @@ class LinkedTable:
     small: Sequence[bool] = ()
     fixed: Mapping[str, str] = field(default_factory=dict)
     unit: str = "cases"
+    marked: Sequence[bool] = ()
 
     def __post_init__(self) -> None:
         self._hidden = self.cells[self.count].isna().to_numpy()
         self.small = np.asarray(self.small if len(self.small) else self._hidden & False, bool)
+        self.marked = np.asarray(self.marked if len(self.marked) else self._hidden & False, bool)
         columns = list(self.dims)
         self._records = [
             {
@@ -101,11 +117,13 @@ class LinkedTable:
                 },
                 "count": None if hidden else int(row[-1]),
                 "small": bool(small),
+                "marked": bool(marked),
             }
-            for row, hidden, small in zip(
+            for row, hidden, small, marked in zip(
                 self.cells[[*columns, self.count]].itertuples(index=False, name=None),
                 self._hidden,
                 self.small,
+                self.marked,
                 strict=True,
             )
         ]
@@ -119,7 +137,8 @@ class LinkedTable:
 
     def records(self) -> list[dict]:
         """The cells as plain records (dimension -> value; ``count``, None where hidden;
-        ``small``), the form a registry is saved in: only what the table publishes."""
+        ``small``; ``marked``: shown with the mark of a small count), the form a registry
+        is saved in: only what the table publishes."""
         return self._records
 
 
@@ -247,22 +266,51 @@ class _System:
                 rows.append((cols, np.ones(len(cols))))
             self.cells.append(matrix(rows))
 
-    def equations(self, tables: Sequence[LinkedTable]) -> tuple[sparse.csr_array, np.ndarray]:
-        """``A`` and ``b`` for the cells of ``tables`` (the tables of this system, with
-        perhaps more cells hidden) that are published."""
-        parts, rhs = [self.agree], [np.zeros(self.agree.shape[0])]
+    def equations(
+        self, tables: Sequence[LinkedTable], threshold: int | None = None
+    ) -> tuple[sparse.csr_array, np.ndarray, np.ndarray]:
+        """``A``, ``lower`` and ``upper`` for the cells of ``tables`` (the tables of this
+        system, with perhaps more cells hidden): a published cell is an equation; with
+        ``threshold``, a hidden cell is what its mark says (:func:`mark_bounds`)."""
+        parts = [self.agree]
+        low, high = [np.zeros(self.agree.shape[0])], [np.zeros(self.agree.shape[0])]
         for table, rows in zip(tables, self.cells, strict=True):
             shown = ~table.hidden()
             parts.append(rows[np.flatnonzero(shown)])
-            rhs.append(table.cells[table.count][shown].to_numpy(dtype=float))
-        return sparse.vstack(parts, format="csr"), np.concatenate(rhs)
+            values = table.cells[table.count][shown].to_numpy(dtype=float)
+            low.append(values)
+            high.append(values)
+            if threshold is not None:
+                hidden = np.flatnonzero(table.hidden())
+                parts.append(rows[hidden])
+                a, b = mark_bounds(np.asarray(table.marked, bool)[hidden], threshold)
+                low.append(a)
+                high.append(b)
+        return sparse.vstack(parts, format="csr"), np.concatenate(low), np.concatenate(high)
+
+
+def mark_bounds(marked: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """What the marks of hidden cells tell a reader: a cell marked small is from 1 to
+    ``threshold - 1``; a cell with the mark of any hidden count may be anything."""
+    marked = np.asarray(marked, bool)
+    low = np.where(marked, 1.0, 0.0)
+    high = np.where(marked, float(threshold - 1), np.inf)
+    return low, high
+
+
+def protected(low: float, high: float, *, threshold: int) -> bool:
+    """Whether a small hidden cell with feasible interval ``[low, high]`` (found knowing
+    the marks) is protected: it keeps every value from 1 to ``threshold - 1``, so no one
+    can narrow it below what "a count under the threshold" says. (A cell inside a box
+    marked small, a region with 1 to 4 cases, can then be 0 to 4, as it should.)"""
+    return low <= 1 + 1e-6 and high >= threshold - 1 - 1e-6
 
 
 class _Intruder:
     """Bounds of cells over ``a x = b, x >= 0``: one HiGHS model whose objective changes
     from cell to cell (each solve starts from the last basis)."""
 
-    def __init__(self, a: sparse.csr_array, b: np.ndarray) -> None:
+    def __init__(self, a: sparse.csr_array, low: np.ndarray, high: np.ndarray) -> None:
         import highspy
 
         self._highspy = highspy
@@ -272,7 +320,8 @@ class _Intruder:
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_ = np.zeros(n)
         lp.col_upper_ = np.full(n, highspy.kHighsInf)
-        lp.row_lower_ = lp.row_upper_ = np.asarray(b, dtype=float)
+        lp.row_lower_ = np.asarray(low, dtype=float)
+        lp.row_upper_ = np.where(np.isinf(high), highspy.kHighsInf, high).astype(float)
         csc = sparse.csc_array(a)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = csc.indptr
@@ -305,12 +354,15 @@ class _Intruder:
 
 
 def feasible_intervals(
-    tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]
+    tables: Sequence[LinkedTable],
+    dimensions: Mapping[str, Dimension],
+    threshold: int | None = None,
 ) -> list[list[tuple[float, float] | None]]:
     """The smallest and largest value of every hidden cell that every published cell of
-    ``tables`` allows (None for a published cell), per table and cell."""
+    ``tables`` allows (None for a published cell), per table and cell; with
+    ``threshold``, also what the hidden cells' marks say (:func:`mark_bounds`)."""
     system = _System(tables, dimensions)
-    intruder = _Intruder(*system.equations(tables))
+    intruder = _Intruder(*system.equations(tables, threshold))
     return [
         [intruder.interval(rows[[i]]) if hidden else None for i, hidden in enumerate(t.hidden())]
         for t, rows in zip(tables, system.cells, strict=True)
@@ -323,13 +375,14 @@ def protect(
     truth: pd.Series,
     dimensions: Mapping[str, Dimension],
     *,
-    width: float,
+    threshold: int,
 ) -> tuple[list[int], list[str]]:
-    """Hide further cells of ``new`` until, knowing ``tables`` and ``new``, every small
-    hidden cell's feasible interval is at least ``width`` wide.
+    """Hide further cells of ``new`` until, knowing ``tables`` and ``new`` and what the
+    hidden cells' marks say (:func:`mark_bounds`; ``new`` with the mark of any hidden
+    count), every small hidden cell is :func:`protected`.
 
     ``truth`` holds the true counts of ``new`` (the choice prefers small non-zero cells).
-    Hiding a cell only removes equations, so an interval found wide enough stays so:
+    Hiding a cell only removes an equation, so an interval found wide enough stays so:
     each hidden cell is checked once, and again only while it is exposed. Returns the
     positions of the cells hidden here and the names of tables with a hidden cell that
     stays exposed (empty when all are protected).
@@ -349,10 +402,10 @@ def protect(
         current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
         everything = [*linked, current]
         if intruder is None:
-            intruder = _Intruder(*system.equations(everything))
+            intruder = _Intruder(*system.equations(everything, threshold))
         t, i = queue[0]
         low, high = intruder.interval(system.cells[t][[i]])
-        if high - low >= width - 1e-6:
+        if protected(low, high, threshold=threshold):
             queue.pop(0)
             continue
         shown = [j for j in range(len(cells)) if pd.notna(cells.at[j, new.count])]
@@ -379,3 +432,39 @@ def protect(
         added.append(choice)
         intruder = None
     return added, sorted(exposed)
+
+
+def mark(
+    tables: Sequence[LinkedTable],
+    new: LinkedTable,
+    dimensions: Mapping[str, Dimension],
+    *,
+    threshold: int,
+) -> np.ndarray:
+    """Which of ``new``'s cells ``new.marked`` offers may carry the mark of a small count,
+    given ``tables`` as published: every small hidden cell of them and of ``new`` stays
+    :func:`protected`. A marked cell that is not is given the mark of any hidden count,
+    and the check repeats; when a cell of another table, or an unmarked one, is exposed,
+    no cell of ``new`` is marked small (as :func:`protect` left it, which protects them)."""
+    linked = [t for t in tables if t.unit == new.unit]
+    marked = np.asarray(new.marked, bool).copy()
+    system = _System([*linked, new], dimensions)
+    while marked.any():
+        current = LinkedTable(
+            new.name, new.cells, new.count, new.dims, new.small, new.fixed, new.unit, marked
+        )
+        everything = [*linked, current]
+        intruder = _Intruder(*system.equations(everything, threshold))
+        demote = []
+        for t, table in enumerate(everything):
+            for i in np.flatnonzero(table.small):
+                low, high = intruder.interval(system.cells[t][[i]])
+                if protected(low, high, threshold=threshold):
+                    continue
+                if t != len(linked) or not table.marked[i]:
+                    return np.zeros(len(marked), bool)
+                demote.append(i)
+        if not demote:
+            break
+        marked[demote] = False
+    return marked

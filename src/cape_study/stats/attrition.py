@@ -42,7 +42,7 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CannotEstimate, CaseFileError
-from cape_study.privacy.disclosure import Disclosure, suppress
+from cape_study.privacy.disclosure import HIDDEN, Disclosure, suppress
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.proportions import add_proportion
 
@@ -445,8 +445,8 @@ def suppress_funnel(
                 derived=shares,
                 label=label,
             )
-            out.loc[rows, ["reached", *shares, "suppressed"]] = linked[
-                ["reached", *shares, "suppressed"]
+            out.loc[rows, ["reached", *shares, "suppressed", HIDDEN]] = linked[
+                ["reached", *shares, "suppressed", HIDDEN]
             ].to_numpy()
     reported = out[out["stage"] == "reported"]
     hidden = reported.loc[reported["reached"].isna(), groups]

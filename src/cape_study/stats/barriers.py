@@ -344,6 +344,7 @@ def suppress_pairs(
     out = table
     hidden = pd.Series(False, index=table.index)
     records = []
+    marks = None
     for cell in cells:
         scratch = disclosure.Disclosure()
         out = disclosure.suppress(
@@ -357,9 +358,14 @@ def suppress_pairs(
         )
         records += scratch.records(name)
         hidden |= out["suppressed"].to_numpy()
+        if marks is None:  # the mark of ``both``, the count shown
+            marks = out[disclosure.HIDDEN].copy()
     for column in shown:
         out[column] = out[column].mask(hidden)
     out["suppressed"] = hidden.to_numpy()
+    out[disclosure.HIDDEN] = marks.where(
+        (marks == disclosure.SMALL).fillna(False), disclosure.ANY
+    ).mask(~hidden)
     if audit is not None:
         audit.record(name, records)
     return out

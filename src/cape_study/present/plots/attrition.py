@@ -139,7 +139,7 @@ def funnel_groups_plot(
     table
         :func:`cape_study.stats.attrition.funnel` split by ``group`` (one country's rows),
         after :func:`cape_study.privacy.disclosure.suppress`: hidden shares are left out and a
-        hidden group size shows as ``n = ·``.
+        hidden group size shows as ``n = x``.
     group
         The column whose groups are the rows (``sector``, ``period`` ...).
     steps
@@ -284,7 +284,7 @@ def flow_heatmap(
     table
         :func:`cape_study.stats.attrition.flow_table` with ``complete=True`` for the two
         steps, after :func:`cape_study.privacy.disclosure.suppress`: a hidden count is drawn
-        grey with ``·`` and no colour.
+        grey with ``x`` and no colour.
     row, col
         The two steps (``reported``, ``charged``, ``judged``).
     lang, codebook
@@ -413,7 +413,9 @@ def public_comparison_plot(
         ax.plot([r.case_count], [y + 0.18], marker="o", color="C0", linestyle="none")
         note = ""
         if r.measure == "share":
-            note = f" {of} {'·' if pd.isna(r.case_total) else f'{number(int(r.case_total))}'}"
+            note = (
+                f" {of} {SUPPRESSED if pd.isna(r.case_total) else f'{number(int(r.case_total))}'}"
+            )
         ax.annotate(
             f"{number(int(r.case_count))}{note} ({r.case_period})",
             (r.case_count, y + 0.18),

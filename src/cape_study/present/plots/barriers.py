@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import number
+from cape_study.present.display import SUPPRESSED, number
 from cape_study.present.labels import BARRIER_TITLES, COEFFICIENT_LABELS, GROUP_LABELS
 from cape_study.present.plots._shared import (
     marker_offsets,
@@ -95,7 +95,7 @@ def cooccurrence_heatmap(
     table
         :func:`cape_study.stats.barriers.cooccurrence` after
         :func:`cape_study.stats.barriers.suppress_pairs`: a hidden pair is drawn grey with
-        ``·`` and no colour.
+        ``x`` and no colour.
     lang, codebook
         Language and source of the labels.
     ax
@@ -147,7 +147,7 @@ def cooccurrence_heatmap(
     )
     for i, j in zip(*np.nonzero(hidden), strict=True):
         ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#e6e6e6", edgecolor="white"))
-        ax.text(j + 0.5, i + 0.5, "·", ha="center", va="center", fontsize=9, color="#555")
+        ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=9, color="#555")
     labels = [wrapped_label(book, s, c, lang, 34) for s, c in items]
     ax.set_xticks(np.arange(n) + 0.5, labels, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(np.arange(n) + 0.5, labels, rotation=0, fontsize=7)

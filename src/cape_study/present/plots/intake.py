@@ -33,7 +33,7 @@ def count_bars(
     ----------
     table
         A tidy count table after :func:`cape_study.privacy.disclosure.suppress`; a hidden
-        count is drawn as ``·`` on the axis instead of a bar.
+        count is drawn as ``x`` on the axis instead of a bar.
     x, hue
         The columns along the axis and in the legend; codes of a codebook scheme of the
         same name are shown by their labels, in codebook order.

@@ -4,7 +4,7 @@ One module per analysis; the labels are in :mod:`cape_study.present.labels`, num
 marks in :mod:`cape_study.present.display`, sentences in :mod:`cape_study.present.wording`;
 their names used by the notebooks are listed here too, so that ``tables.X`` reaches them."""
 
-from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, show
+from cape_study.present.display import NOT_ESTIMABLE, SMALL_MARK, SUPPRESSED, show
 from cape_study.present.labels import (
     BARRIER_WORDS,
     COEFFICIENT_LABELS,
@@ -76,6 +76,7 @@ __all__ = [
     "MODEL_WORDS",
     "NOT_ESTIMABLE",
     "PATH_LABELS",
+    "SMALL_MARK",
     "SUPPRESSED",
     "agreement_text",
     "barriers_takeaway",

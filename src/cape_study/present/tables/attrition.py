@@ -14,6 +14,7 @@ from cape_study.present.display import (
     count_share_cell,
     duration,
     estimate_cell,
+    hidden_marks,
     number,
     p_cell,
     percent,
@@ -53,7 +54,8 @@ def format_funnel(
     """The stage funnel as a readable table: labels, counts, share with its interval.
 
     Expects the output of :func:`cape_study.stats.attrition.funnel` after
-    :func:`cape_study.privacy.disclosure.suppress`; suppressed cells show as ``·``.
+    :func:`cape_study.privacy.disclosure.suppress`; hidden cells show their mark (``..``
+    a small count, ``x`` any hidden cell).
     """
     head = FUNNEL_HEAD[lang]
     book = codebook_or_default(codebook)
@@ -68,7 +70,7 @@ def format_funnel(
         {
             **({by: labelled[by]} if by else {}),
             head["stage"]: labelled["stage"],
-            head["reached"]: count_cells(table["reached"]),
+            head["reached"]: count_cells(table["reached"], hidden_marks(table)),
             head["n_cases"]: count_cells(table["n_cases"]),
             head["share"].format(ci=f"{percent(confidence, 0)}"): [
                 share_cell(p, lo, hi)
@@ -89,7 +91,8 @@ def format_funnel_wide(
     codebook: Codebook | None = None,
     steps_as_rows: bool = False,
 ) -> pd.DataFrame:
-    """A funnel as a cross-table: each cell "cases (share; interval)", ``·`` if hidden.
+    """A funnel as a cross-table: each cell "cases (share; interval)", its mark if hidden
+    (``..`` a small count, ``x`` any).
 
     One row per group and one column per step (after ``reported``, whose count is the
     denominator column), or with ``steps_as_rows`` one row per step and one column per
@@ -103,9 +106,9 @@ def format_funnel_wide(
     groups = list(dict.fromkeys(tuple(r) for r in rows[keys].itertuples(index=False)))
     cells = {
         (tuple(getattr(r, k) for k in keys), r.stage): count_share_cell(
-            r.reached, r.proportion, r.ci_low, r.ci_high
+            r.reached, r.proportion, r.ci_low, r.ci_high, mark
         )
-        for r in rows.itertuples(index=False)
+        for r, mark in zip(rows.itertuples(index=False), hidden_marks(rows), strict=True)
     }
     totals = {tuple(getattr(r, k) for k in keys): r.n_cases for r in rows.itertuples(index=False)}
     steps = [s for s in table["stage"].cat.categories if s != "reported"]
@@ -206,7 +209,7 @@ def format_flows(
     codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """A suppressed flow table (:func:`cape_study.stats.attrition.flow_table`) with labels;
-    paths no case took are left out, hidden counts show as ``·``."""
+    paths no case took are left out, hidden counts show as ``x``."""
     book = codebook_or_default(codebook)
     keys = ([by] if by else []) + steps
     shown = table[(table["cases"] != 0) | table["cases"].isna()]

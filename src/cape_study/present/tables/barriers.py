@@ -32,7 +32,7 @@ def format_prevalence(
     :func:`cape_study.privacy.disclosure.suppress`, and optionally
     :func:`cape_study.stats.barriers.prevalence_difference` computed from that suppressed
     table. Each group's column reads "count (share, interval)"; its header gives the
-    group's number of coded cases. Suppressed cells show as ``·``.
+    group's number of coded cases. Hidden cells show as ``x``.
     """
     book = codebook_or_default(codebook)
     head = BARRIER_HEAD[lang]

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import count_cells
+from cape_study.present.display import count_cells, hidden_marks
 from cape_study.present.labels import DESCRIBE_HEAD, with_labels
+from cape_study.privacy.disclosure import HIDDEN
 
 __all__ = ["case_counts", "count_list", "count_table", "table_rows"]
 
@@ -31,8 +32,14 @@ def count_table(
         table.assign(_rank=rank).sort_values("_rank", kind="stable"), schemes, lang, book
     )
     rows = list(dict.fromkeys(labelled[index]))
+    labelled = labelled.assign(_mark=hidden_marks(labelled))
     wide = labelled.pivot(index=index, columns=columns, values=values).reindex(rows)
-    wide = wide.apply(lambda counts: pd.Series(count_cells(counts), index=counts.index))
+    marks = labelled.pivot(index=index, columns=columns, values="_mark").reindex(rows)
+    wide = wide.apply(
+        lambda counts: pd.Series(
+            count_cells(counts, marks[counts.name].fillna("").tolist()), index=counts.index
+        )
+    )
     wide.columns.name = None
     title = book.scheme(schemes[index]).label(lang) if index in schemes else index
     return wide.rename_axis(title).reset_index()
@@ -47,9 +54,16 @@ def count_list(
 ) -> pd.DataFrame:
     """A suppressed long count table for the report: codes as labels in codebook order,
     columns headed by their scheme's label (or a heading of their own), no
-    ``suppressed`` column; hidden counts show as ``·`` with :func:`show`."""
+    ``suppressed`` column; a hidden count shows as its mark
+    (:func:`~cape_study.present.display.hidden_marks`)."""
     book = codebook_or_default(codebook)
-    shown = table.drop(columns=["suppressed"], errors="ignore")
+    marks = hidden_marks(table)
+    shown = table.drop(columns=["suppressed", HIDDEN], errors="ignore")
+    for column in shown.columns:
+        if pd.api.types.is_integer_dtype(shown[column]) and shown[column].isna().any():
+            shown[column] = pd.Series(
+                count_cells(shown[column], marks), index=shown.index, dtype=object
+            )
     order = [
         shown[c].astype("string").map({code: i for i, code in enumerate(book.codes(s))})
         for c, s in schemes.items()

@@ -45,7 +45,7 @@ def format_ratios(
 def format_term_counts(
     table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language = "en"
 ) -> pd.DataFrame:
-    """Cases by predictor value and outcome, as a readable table (suppressed cells ·).
+    """Cases by predictor value and outcome, as a readable table (hidden cells x).
 
     Expects :func:`cape_study.stats.models.term_counts` after disclosure control.
     """

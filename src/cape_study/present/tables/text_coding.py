@@ -30,7 +30,7 @@ def format_text_agreement(
     :func:`cape_study.privacy.disclosure.suppress` (count ``n_positive``, total ``n_units``,
     the scores derived). Columns are grouped by method; the unit counts are those of
     the dictionary row (every unit with a consensus label). Suppressed cells show as
-    ``·``, scores that cannot be computed as ``–``.
+    ``x``, scores that cannot be computed as ``–``.
     """
     book = codebook_or_default(codebook)
     head = TEXT_HEAD[lang]
