@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
@@ -675,7 +676,9 @@ def event_times(
     p = out["case_id"].map(prosecuted)
     c = out["case_id"].map(closed)
     rough = _rough_dates(ev)
-    end_rough = [(k, d) in rough for k, d in zip(out["case_id"], p.fillna(c), strict=True)]
+    end_rough = np.array(
+        [(k, d) in rough for k, d in zip(out["case_id"], p.fillna(c), strict=True)], dtype=bool
+    )  # a bool array also when there is no case (a list would be floats)
     out["day_precise"] = ~(_rough(cases, "report_date").to_numpy(bool) | end_rough)
     out["event"] = "censored"
     out.loc[c.notna(), "event"] = "closed"
