@@ -613,6 +613,11 @@ def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
     assert len(kappa) == 1  # one code suppressed, one without a classifier score
     assert f"median κ of {kappa['classifier'].median():.2f}" in text
     assert "on the 1 codes" in text and "12 uncoded units" in text
+    # One coder (scenario one-coder): no human kappa, and the takeaway says so, no 'nan'
+    alone = safe.assign(kappa=safe["kappa"].where(safe["method"] != "human"))
+    for lang, words in [("en", "no second coder"), ("sv", "ingen andra kodare")]:
+        text = tables.text_coding_takeaway(alone, 12, lang=lang)
+        assert words in text and "nan" not in text.lower(), text
     ax = plots.text_agreement_plot(safe, lang="sv")
     assert len(ax.get_yticklabels()) == len(CODES)
     dots = [line for line in ax.get_lines() if line.get_linestyle() == "None"]

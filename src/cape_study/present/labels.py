@@ -583,6 +583,8 @@ TEXT_HEAD = {
         "why": "Terms / keyword",
         "suppressed": "a suppressed number of",
         "no_keywords": "(no keywords)",
+        "one_coder": "no second coder coded the same units, so the coders' agreement with "
+        "each other cannot be measured",
         "matched": "Coded units matched",
         "words": "Words matched",
         "sentence": "Sentence (evidence)",
@@ -606,6 +608,8 @@ TEXT_HEAD = {
         "why": "Termer / nyckelord",
         "suppressed": "ett undertryckt antal",
         "no_keywords": "(inga nyckelord)",
+        "one_coder": "ingen andra kodare kodade samma enheter, så kodarnas överensstämmelse "
+        "sinsemellan kan inte mätas",
         "matched": "Kodade enheter med träff",
         "words": "Träffade ord",
         "sentence": "Mening (belägg)",

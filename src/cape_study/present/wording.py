@@ -302,21 +302,32 @@ def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Langua
     dictionary = (
         no_keywords if pd.isna(median["dictionary"]) else f"{number(median['dictionary'], 2)}"
     )
+    one_coder = pd.isna(median.get("human"))  # no second coder: no agreement to reach
     if lang == "sv":
         count = count.replace("a suppressed number", TEXT_HEAD["sv"]["suppressed"])
+        humans = (
+            f"{TEXT_HEAD['sv']['one_coder']}."
+            if one_coder
+            else f"medan två kodare har median-κ {number(median['human'], 2)} sinsemellan; "
+            f"klassificeraren når minst kodarnas överensstämmelse för {reach} av "
+            f"{compared} koder."
+        )
         return (
             f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
             f"{number(median['classifier'], 2)} och ordlistan {dictionary} för de "
-            f"{n_codes} koder som klassificeraren prövades på, medan två kodare har "
-            f"median-κ {number(median['human'], 2)} sinsemellan; klassificeraren når minst "
-            f"kodarnas överensstämmelse för {reach} av {compared} koder. Förslag har tagits "
-            f"fram för {count} okodade enheter."
+            f"{n_codes} koder som klassificeraren prövades på{';' if one_coder else ','} "
+            f"{humans} Förslag har tagits fram för {count} okodade enheter."
         )
+    humans = (
+        f"{TEXT_HEAD['en']['one_coder']}."
+        if one_coder
+        else f"while two coders agree with each other at a median κ of "
+        f"{number(median['human'], 2)}; the classifier reaches at least the coders' "
+        f"agreement for {reach} of {compared} codes."
+    )
     return (
         f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
         f"{number(median['classifier'], 2)} and the dictionary {dictionary} on the "
-        f"{n_codes} codes the classifier was evaluated on, while two coders agree with "
-        f"each other at a median κ of {number(median['human'], 2)}; the classifier reaches at "
-        f"least the coders' agreement for {reach} of {compared} codes. Suggestions were "
-        f"made for {count} uncoded units."
+        f"{n_codes} codes the classifier was evaluated on{';' if one_coder else ','} "
+        f"{humans} Suggestions were made for {count} uncoded units."
     )

@@ -35,8 +35,9 @@ contain the integer ones).
 a saved registry, after the steps before it). The intruder also reads the marks: a cell
 marked small is from 1 to the threshold less one (:func:`mark_bounds`). When a table is
 added, every small hidden cell of every table registered so far must keep every value from
-1 to the threshold less one feasible (:func:`protected`: no one can narrow it below what
-"under the threshold" says); while one does not, a further cell of the new table is hidden
+1 to the threshold less one feasible, or, if not marked small, an interval at least the
+threshold wide (:func:`protected`: no one can narrow it below what "under the threshold"
+says); while one does not, a further cell of the new table is hidden
 (the smallest non-zero published cell covering the largest share of the exposed cell's
 box), since earlier tables are already published. Then the new table's small cells get the
 small mark where that keeps every such cell protected (:func:`mark`); the others the mark
@@ -298,12 +299,17 @@ def mark_bounds(marked: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndar
     return low, high
 
 
-def protected(low: float, high: float, *, threshold: int) -> bool:
+def protected(low: float, high: float, *, threshold: int, marked: bool = True) -> bool:
     """Whether a small hidden cell with feasible interval ``[low, high]`` (found knowing
     the marks) is protected: it keeps every value from 1 to ``threshold - 1``, so no one
-    can narrow it below what "a count under the threshold" says. (A cell inside a box
-    marked small, a region with 1 to 4 cases, can then be 0 to 4, as it should.)"""
-    return low <= 1 + 1e-6 and high >= threshold - 1 - 1e-6
+    can narrow it below what "a count under the threshold" says (a cell inside a box
+    marked small, a region with 1 to 4 cases, can then be 0 to 4, as it should); or, for
+    a cell not ``marked`` small, its interval is at least ``threshold`` wide, so no one
+    can tell whether it is small (a period whose years are marked 1 to 4 each is at least
+    their number: 3 to 9 hides a 4)."""
+    if low <= 1 + 1e-6 and high >= threshold - 1 - 1e-6:
+        return True
+    return not marked and high - low >= threshold - 1e-6
 
 
 class _Intruder:
@@ -405,7 +411,7 @@ def protect(
             intruder = _Intruder(*system.equations(everything, threshold))
         t, i = queue[0]
         low, high = intruder.interval(system.cells[t][[i]])
-        if protected(low, high, threshold=threshold):
+        if protected(low, high, threshold=threshold, marked=bool(everything[t].marked[i])):
             queue.pop(0)
             continue
         shown = [j for j in range(len(cells)) if pd.notna(cells.at[j, new.count])]
@@ -459,7 +465,7 @@ def mark(
         for t, table in enumerate(everything):
             for i in np.flatnonzero(table.small):
                 low, high = intruder.interval(system.cells[t][[i]])
-                if protected(low, high, threshold=threshold):
+                if protected(low, high, threshold=threshold, marked=bool(table.marked[i])):
                     continue
                 if t != len(linked) or not table.marked[i]:
                     return np.zeros(len(marked), bool)
