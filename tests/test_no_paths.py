@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from cape_study.notebook import write_workbook
 from cape_study.runner.document import _provenance
 from cape_study.runner.params import IntakeParameters
+from cape_study.runner.words import words
 
 FOLDER = "/home/researcher/Anna Svensson ärende 17"
 
@@ -51,7 +52,7 @@ def test_report_provenance_names_the_label_and_hash_never_the_path() -> None:
             }
         },
     }
-    page = _provenance(manifest)
+    page = _provenance(manifest, words("en"))
     assert "Pilot 2024" in page and "ab" * 32 in page
     assert "Svensson" not in page and "researcher" not in page
 
