@@ -110,10 +110,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f"outside {project().reports} (the published report)"
         )
     result = check_case_file(args.path, codebook=args.codebook, data_cutoff=args.data_cutoff)
-    for note in result.notes:
-        print(f"note: {note}")
+    notes = [f"note: {note}" for note in result.notes]
     if not result.ok:
+        # The problems first: they are what stops the case file; the notes follow.
         print(result.report())
+        for note in notes:
+            print(note)
         if args.out is not None:
             written = result.write_problems(args.out)
             print(f"every problem written to {written}")
@@ -121,6 +123,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print("(cape-study validate --out FILE.csv writes every problem)")
         print(f"\n{args.path}: nothing was written.")
         return 1
+    for note in notes:
+        print(note)
     print(result.summary())
     return 0
 
