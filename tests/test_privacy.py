@@ -575,7 +575,7 @@ def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeyp
     }
     assert KEY.fingerprint not in json.dumps(payload) and SECRET not in json.dumps(payload)
     assert shown[0]["text/markdown"].startswith("**Integritet:** identifierare")
-    assert "· [TEL]" in shown[0]["text/markdown"] and "nyckelfilen" in shown[0]["text/markdown"]
+    assert "x [TEL]" in shown[0]["text/markdown"] and "nyckelfilen" in shown[0]["text/markdown"]
     table = privacy.format_counts(counts, "en")
     assert table.columns.tolist() == [
         "Column",

@@ -554,8 +554,8 @@ _COUNT_HEAD = {
 def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """:func:`counts_table` (after disclosure control) as a readable table in English
     (``en``) or Swedish (``sv``): one row per column, the number of ids pseudonymised
-    and of each tag masked; a hidden count is missing (``·`` in the report), a blank
-    cell does not apply."""
+    and of each tag masked; a hidden count is missing (``x`` in the report: any hidden
+    count), a blank cell does not apply."""
     import pandas as pd
 
     head = _COUNT_HEAD[lang]
@@ -623,7 +623,7 @@ def publish(record: Mapping[str, Any], counts: pd.DataFrame, lang: str = "en") -
     summary = _SUMMARY[lang].format(
         key=key,
         masked=", ".join(
-            f"{'·' if n is None else n} [{t}]" for t, n in masked_totals(counts).items()
+            f"{'x' if n is None else n} [{t}]" for t, n in masked_totals(counts).items()
         ),
         dropped=", ".join(record["dropped"]) or "-",
     )
