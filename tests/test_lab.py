@@ -213,6 +213,18 @@ def test_figures_are_written_at_300_dpi_with_the_same_bytes_each_time(tmp_path: 
         assert image.width >= 4 * 300 * 0.8  # 4 inches wide, cropped to the drawing
     svg = first[1].read_text(encoding="utf-8")
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    # real text, not glyph outlines: the title can be searched and edited
+    assert ">Ärenden per land</text>" in svg and '<use xlink:href="#DejaVu' not in svg
+
+
+def test_a_synthetic_runs_figures_carry_the_mark_the_notebook_does_not(tmp_path: Path) -> None:
+    fig = _figure()
+    texts = len(fig.texts)
+    svg = notebook.write_figure(fig, tmp_path, "Cases", mark="SYNTETISKA DATA")[1]
+    assert ">SYNTETISKA DATA</text>" in svg.read_text(encoding="utf-8")
+    assert len(fig.texts) == texts  # the figure as shown keeps no mark
+    plain = notebook.write_figure(fig, tmp_path / "real", "Cases")[1]
+    assert "SYNTETISKA" not in plain.read_text(encoding="utf-8")
 
 
 def _funnel_table(lang: str) -> pd.DataFrame:

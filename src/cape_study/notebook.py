@@ -77,7 +77,7 @@ from cape_study.errors import CannotEstimate, CapeStudyError, ParameterError
 from cape_study.paths import PATH_PARAMETERS, RUN_ENV, ProjectPaths, project
 from cape_study.present import display, export
 from cape_study.present.display import NOT_ESTIMABLE, SMALL_MARK, SUPPRESSED, Count, marks_in
-from cape_study.present.labels import HIDDEN_LEGEND, WORKBOOK_ABOUT
+from cape_study.present.labels import HIDDEN_LEGEND, SYNTHETIC_MARK, WORKBOOK_ABOUT
 from cape_study.present.limits import cannot_text, takeaway_label
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
@@ -361,7 +361,12 @@ class Session:
                 f"figures {other!r} and {name!r} of step {self.step} would both be saved "
                 f"as {stem}.png: give one of them another name."
             )
-        return write_figure(figure, self.exports[0], name)
+        meta_path = self.paths.data_processed / "metadata.json"
+        synthetic = meta_path.is_file() and bool(
+            json.loads(meta_path.read_text(encoding="utf-8")).get("synthetic")
+        )
+        mark = SYNTHETIC_MARK.get(display.language(), SYNTHETIC_MARK["en"]) if synthetic else None
+        return write_figure(figure, self.exports[0], name, mark=mark)
 
     def finish(self, namespace: Mapping[str, Any]) -> Path:
         """Write the step's workbook (see :func:`finish`)."""
@@ -411,13 +416,17 @@ def _save_figure(figure: Figure, name: str) -> list[Path]:
     return [] if _current is None else _current.save_figure(figure, name)
 
 
-def write_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
+def write_figure(figure: Figure, folder: Path, name: str, *, mark: str | None = None) -> list[Path]:
     """Write ``figure`` as ``<folder>/<stem>.png`` (300 dpi) and ``.svg``, where the
     stem is ``name`` in lower-case ASCII with ``-`` between words.
 
     Both are cropped as the notebook shows them (``bbox_inches="tight"``) and carry no
     date or software version; SVG ids come from a fixed salt, so the same figure gives
-    the same bytes. Each file is written in one rename.
+    the same bytes. The SVG keeps its text as text (``svg.fonttype: none``), so that a
+    pasted figure's words can be edited and searched. ``mark`` (the synthetic-data
+    warning of a synthetic run) is written in red in the figure's lower right corner of
+    both files, so that it stays with a pasted figure; the figure shown in the notebook
+    is left without it. Each file is written in one rename.
     """
     import matplotlib
 
@@ -425,13 +434,29 @@ def write_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
     stem = _stem(name)
     written = []
     formats = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
-    with matplotlib.rc_context({"svg.hashsalt": "cape-study"}):
-        for fmt, metadata in formats.items():
-            path = folder / f"{stem}.{fmt}"
-            tmp = path.with_name(f".{path.name}.tmp")
-            figure.savefig(tmp, format=fmt, dpi=_DPI, bbox_inches="tight", metadata=metadata)
-            os.replace(tmp, path)
-            written.append(path)
+    label = None
+    if mark:
+        label = figure.text(
+            0.995,
+            0.005,
+            mark,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            fontweight="bold",
+            color="#b00020",
+        )
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": "cape-study", "svg.fonttype": "none"}):
+            for fmt, metadata in formats.items():
+                path = folder / f"{stem}.{fmt}"
+                tmp = path.with_name(f".{path.name}.tmp")
+                figure.savefig(tmp, format=fmt, dpi=_DPI, bbox_inches="tight", metadata=metadata)
+                os.replace(tmp, path)
+                written.append(path)
+    finally:
+        if label is not None:
+            label.remove()
     return written
 
 

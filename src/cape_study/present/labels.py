@@ -38,6 +38,7 @@ __all__ = [
     "PATH_LABELS",
     "POPULATION_ENDS",
     "SECTIONS",
+    "SYNTHETIC_MARK",
     "TEXT_HEAD",
     "TEXT_TITLES",
     "WORKBOOK_ABOUT",
@@ -320,6 +321,8 @@ MODEL_WORDS = {
         "att en egenskap orsakar åtal.",
     },
 }
+#: The mark on every figure exported from a run on synthetic data.
+SYNTHETIC_MARK = {"en": "SYNTHETIC DATA", "sv": "SYNTETISKA DATA", "fi": "SYNTEETTINEN AINEISTO"}
 
 #: Labels for the two case ends that are not outcome codes (see attrition.case_status).
 END_LABELS = {
