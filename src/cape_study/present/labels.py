@@ -321,6 +321,7 @@ MODEL_WORDS = {
         "att en egenskap orsakar åtal.",
     },
 }
+
 #: The mark on every figure exported from a run on synthetic data.
 SYNTHETIC_MARK = {"en": "SYNTHETIC DATA", "sv": "SYNTETISKA DATA", "fi": "SYNTEETTINEN AINEISTO"}
 
