@@ -37,12 +37,12 @@ def measure(bench, seconds, peak, steps, intake_end=None, executed=None):
 
 def test_pipeline_targets_apply_at_100000_cases_only(bench):
     steps = {"00_intake": 60.0, "04_text_coding": 100.0}
-    fast = bench.pipeline_rows(100_000, measure(bench, 170.0, 3000.0, steps))
+    fast = bench.pipeline_rows(100_000, measure(bench, 110.0, 3000.0, steps))
     assert [r.step for r in fast] == ["00_intake", "04_text_coding", "total"]
-    assert fast[-1].met is True and "180" in fast[-1].target
+    assert fast[-1].met is True and "120" in fast[-1].target
     assert fast[0].peak_mb == 1500.0 and fast[0].met is None
     # too slow, or too much memory, misses
-    assert bench.pipeline_rows(100_000, measure(bench, 181.0, 3000.0, steps))[-1].met is False
+    assert bench.pipeline_rows(100_000, measure(bench, 121.0, 3000.0, steps))[-1].met is False
     assert bench.pipeline_rows(100_000, measure(bench, 100.0, 4097.0, steps))[-1].met is False
     small = bench.pipeline_rows(1_000, measure(bench, 500.0, 9000.0, steps))
     assert small[-1].met is None and small[-1].target == ""
@@ -97,6 +97,28 @@ def test_overhead_rows_from_bench_pipeline_figures(bench):
     assert bench.overhead_rows({**figures, "cold_run_s": 6.4})[1].met is False
 
 
+def test_floor_rows_hold_each_step_and_the_whole_cold_run_to_the_floor(bench):
+    figures = {
+        "plain_scripts_s": 10.0,
+        "cold_run_s": 12.0,
+        "cold_run_cpu_s": 20.0,
+        "noop_run_s": 0.3,
+        "noop_run_executed": [],
+        "kernel_start_s": 1.0,
+        "floor_per_step_s": {"00_intake": 4.0, "01_attrition": 5.0},
+        "cold_run_per_step_s": {"00_intake": 5.5, "01_attrition": 7.5},
+    }
+    rows = bench.overhead_rows(figures)
+    assert rows[1].cpu_seconds == 20.0
+    intake, attrition, total = rows[3:]
+    assert intake.benchmark == "floor" and intake.ratio == 1.5 and intake.met is True
+    assert attrition.ratio == 2.5 and attrition.met is False  # 2.5 s over its floor
+    assert total.ratio == pytest.approx(12 / 9, abs=1e-3) and total.met is False  # > 1.3 x
+    assert bench.floor_rows({**figures, "cold_run_s": 11.7})[-1].met is True
+    # figures from before the floors were measured: no rows
+    assert bench.floor_rows({"cold_run_s": 1.0}) == []
+
+
 def test_results_table_and_plot(bench, tmp_path):
     runs = {
         size: measure(
@@ -120,6 +142,7 @@ def test_results_table_and_plot(bench, tmp_path):
         "ratio",
         "target",
         "met",
+        "cpu_seconds",
         "load_avg",
         "cpus",
         "note",

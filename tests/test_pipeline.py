@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cape_study import cli
 from cape_study.errors import ParameterError, PipelineError
 from cape_study.paths import PACKAGE_DIR, ProjectPaths
+from cape_study.privacy import scanning
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner import document, pages
 from cape_study.runner import run as runner
@@ -516,11 +517,20 @@ def test_unchanged_rerun_renders_no_codebook_and_reads_no_package(
         "distributions",
         counted("packages", importlib.metadata.distributions),
     )
+    scanned: list[str] = []
+    scan = scanning._scan_content
+    monkeypatch.setattr(
+        scanning,
+        "_scan_content",
+        lambda path, content, shown: scanned.append(shown) or scan(path, content, shown),
+    )
     reports = ran.paths.reports
     appendix = _appendix((reports / "report.html").read_text(encoding="utf-8"))
     installed = json.loads((reports / "manifest.json").read_text("utf-8"))["packages"]
     assert statuses(ran.run()) == {"first": "cached", "second": "cached"}
     assert calls == []
+    # only what carries the run's time is new and scanned; the step pages were found clean
+    assert sorted(scanned) == ["reports/index.html", "reports/manifest.json", "reports/report.html"]
     assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
     assert json.loads((reports / "manifest.json").read_text("utf-8"))["packages"] == installed
 

@@ -111,3 +111,30 @@ def test_a_step_output_with_personal_data_stops_the_run_and_is_removed(tmp_path:
     assert not (root / "reports" / "tables" / "leak.csv").exists()
     assert (root / "reports" / "index.html").read_text(encoding="utf-8") == "the last good report"
     assert not (project(root).cache / "leak").exists()
+
+
+def test_a_file_found_clean_is_not_read_again_and_one_with_findings_always_is(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from cape_study.privacy import scanning
+
+    (tmp_path / "clean.html").write_text("<p>Inget att se här.</p>", encoding="utf-8")
+    (tmp_path / "leak.txt").write_text("Ring 070-174 06 05.\n", encoding="utf-8")
+    read: list[str] = []
+    scan = scanning._scan_content
+    monkeypatch.setattr(
+        scanning,
+        "_scan_content",
+        lambda path, content, shown: read.append(shown) or scan(path, content, shown),
+    )
+    clean: set[str] = set()
+    first = scanning.scan_paths([tmp_path], root=tmp_path, clean=clean)
+    assert [f.file for f in first] == ["leak.txt"] and len(clean) == 1
+    second = scanning.scan_paths([tmp_path], root=tmp_path, clean=clean)
+    assert second == first and read == ["clean.html", "leak.txt", "leak.txt"]
+    # the same content under another name is known; a changed file is read again
+    (tmp_path / "copy.html").write_text("<p>Inget att se här.</p>", encoding="utf-8")
+    (tmp_path / "clean.html").write_text("<p>Ring 070-174 06 05.</p>", encoding="utf-8")
+    third = scanning.scan_paths([tmp_path], root=tmp_path, clean=clean)
+    assert sorted(f.file for f in third) == ["clean.html", "leak.txt"]
+    assert read[3:] == ["clean.html", "leak.txt"]

@@ -25,9 +25,10 @@ file a run is about to publish.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableSet
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -153,7 +154,12 @@ def scan_html(text: str) -> list[Finding]:
     ]
 
 
-def scan_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -> list[FileFinding]:
+def scan_paths(
+    paths: Iterable[str | Path],
+    *,
+    root: str | Path | None = None,
+    clean: MutableSet[str] | None = None,
+) -> list[FileFinding]:
     """Personal data in files, each finding with its file (relative to ``root`` when
     given) and where in it; never the value.
 
@@ -163,6 +169,11 @@ def scan_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -
         Files (folders are walked). Types not in :data:`SCANNED_SUFFIXES` are skipped.
     root
         Files are named relative to it in the findings.
+    clean
+        SHA-256 hashes of file contents already scanned and found clean by this
+        version of the scanner: a file with one of them is not read again, and each
+        file found clean adds its hash (the runner keeps them between runs, under the
+        hash of the library, so that an unchanged page is not scanned again).
 
     Returns
     -------
@@ -171,28 +182,44 @@ def scan_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -
     """
     found: list[FileFinding] = []
     for path in _files(paths):
-        shown = _shown(path, root)
         suffix = path.suffix.lower()
-        if suffix == ".xlsx":
-            found += _scan_workbook(path, shown)
-        elif suffix in _JSON_SUFFIXES:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError:
-                found += _scan_text(text, shown, html=False)
-            else:
-                found += scan_value(value, shown)
-        elif suffix in _HTML_SUFFIXES or suffix in _TEXT_SUFFIXES:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found += _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
+        if suffix not in SCANNED_SUFFIXES:
+            continue
+        content = path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest() if clean is not None else ""
+        if digest and digest in clean:
+            continue
+        here = _scan_content(path, content, _shown(path, root))
+        if clean is not None and not here:
+            clean.add(digest)
+        found += here
     return found
 
 
-def check_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -> None:
+def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _scan_workbook(path, shown)
+    # as read_text reads it (universal newlines), so that places are the same
+    text = content.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    if suffix in _JSON_SUFFIXES:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            return _scan_text(text, shown, html=False)
+        return scan_value(value, shown)
+    return _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    *,
+    root: str | Path | None = None,
+    clean: MutableSet[str] | None = None,
+) -> None:
     """:func:`scan_paths`, raising :class:`PersonalDataFound` (file and place of every
     finding, never a value) when anything is found."""
-    found = scan_paths(paths, root=root)
+    found = scan_paths(paths, root=root, clean=clean)
     if found:
         raise PersonalDataFound.located(found)
 

@@ -29,6 +29,8 @@ __all__ = [
     "folder_hash",
     "git_state",
     "hash_files",
+    "keep",
+    "kept",
     "matches",
     "now",
     "packages",
@@ -269,7 +271,8 @@ def _distributions_stamp(path: list[str]) -> str:
                     for e in entries
                     if e.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth"))
                 )
-            stamp.append([folder, os.stat(folder or ".").st_mtime_ns, found])
+            if found:  # folders without distributions (the script's own) do not count
+                stamp.append([folder, os.stat(folder or ".").st_mtime_ns, found])
         except OSError:  # not a folder (a zip file) or gone: its name only
             stamp.append([folder, None, None])
     return digest(stamp)
@@ -277,20 +280,32 @@ def _distributions_stamp(path: list[str]) -> str:
 
 def remember(file: Path, key: str, make: Callable[[], Any]) -> Any:
     """``make()``, kept in ``file`` (JSON) under ``key``: the kept value while the key is
-    the same, else ``make()`` again, stored (in one rename) for the next call."""
+    the same, else ``make()`` again, stored (:func:`keep`) for the next call."""
+    value = kept(file, key)
+    if value is None:
+        value = make()
+        keep(file, key, value)
+    return value
+
+
+def kept(file: Path, key: str) -> Any:
+    """The value :func:`keep` stored in ``file`` under ``key``; None if there is none (or
+    it was stored under another key)."""
     try:
-        kept = json.loads(file.read_text(encoding="utf-8"))
-        if isinstance(kept, dict) and kept.get("key") == key:
-            return kept["value"]
+        stored = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        pass
-    value = make()
+        return None
+    return stored.get("value") if isinstance(stored, dict) and stored.get("key") == key else None
+
+
+def keep(file: Path, key: str, value: Any) -> None:
+    """Store ``value`` (JSON) under ``key`` in ``file``, replacing what it held, in one
+    rename; nothing when the folder cannot be written (a read-only project)."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"key": key, "value": value}, fh)
         os.replace(tmp, file)
-    except OSError:  # a read-only project: no cache, the same value
+    except OSError:
         pass
-    return value

@@ -69,7 +69,7 @@ from cape_study.runner.pages import (
     synthetic_data,
     takeaways,
 )
-from cape_study.runner.provenance import expand, now, relative, sha256, tree_hash
+from cape_study.runner.provenance import expand, keep, kept, now, relative, sha256, tree_hash
 from cape_study.runner.report import write_report
 from cape_study.runner.spec import Pipeline, Step, StepResult
 
@@ -234,8 +234,14 @@ class Run:
                 source=self.source,
                 library=self.library,
             )
-            # Nothing leaves the stage before every page of it is scanned.
-            check_paths([reports], root=self.stage)
+            # Nothing leaves the stage before every page of it is scanned (a page this
+            # library's scanner found clean before, by its content's hash, is not read).
+            kept_clean = self.paths.report_cache / "scanned.json"
+            clean = set(kept(kept_clean, self.library) or ())
+            known = len(clean)
+            check_paths([reports], root=self.stage, clean=clean)
+            if len(clean) != known:
+                keep(kept_clean, self.library, sorted(clean))
             with _sigint_deferred():
                 if complete or self.publish_partial:
                     publish.publish(self.root, self.stage)
