@@ -270,3 +270,18 @@ def test_unknown_counts_are_blank_not_zero(case_dir: Path, tables) -> None:
     result = check(case_dir)
     assert result.ok, result.report()
     assert result.case_file.cases["n_victims"].isna().sum() == 1
+
+
+# -- the generator -----------------------------------------------------------------------------
+def test_the_generator_writes_codebook_2_and_a_judgment_sample(tmp_path: Path) -> None:
+    from cape_study.synth.scenarios import write_scenario
+
+    folder = write_scenario("judgments-only", tmp_path / "j")
+    case = check(folder).case_file
+    assert case.sampling_frame == "judgments"
+    assert set(case.cases["report_date_precision"]) == {"day", "year"}
+    charged = case.events[case.events["stage"] == "prosecuted"]
+    assert set(charged["date_precision"]) == {"month"}
+    assert len(case.sanctions) and len(case.offence_victims)
+    assert set(case.victims["status"]) == {"injured_party"}
+    assert case.events["court"].notna().any() and case.cases["police_case_number"].notna().all()

@@ -36,6 +36,14 @@ LANGUAGES = ("en", "sv")
 #: Why an estimate cannot be made, and what would make it possible: {reason: {lang: text}}.
 #: The texts are ``str.format`` templates over the exception's facts.
 REASONS: dict[str, dict[str, str]] = {
+    "imprecise_dates": {
+        "en": "No case has its report and its end dated to the day, so times to prosecution "
+        "or closure cannot be estimated ({n} case(s) dated only to the month or year). "
+        "Dates to the day would make it possible.",
+        "sv": "Inget ärende har anmälan och slut daterade till dagen, så tiden till åtal eller "
+        "nedläggning kan inte skattas ({n} ärenden daterade bara till månad eller år). "
+        "Datum till dagen skulle göra det möjligt.",
+    },
     "sampling_frame": {
         "en": "The cases were chosen as {frame}, so every case reached {implied} by the way "
         "it was chosen, and shares of reported cases cannot be estimated. A sample of police "

@@ -246,16 +246,13 @@ def reclassified(
     ev["rank"] = ev["stage"].map({s: i for i, s in enumerate(stages)})
     ev["family_rank"] = ev["offence"].map(family_rank)
     charges = ev[(ev["stage"] == "prosecuted") & ev["offence"].notna()]
-    charges = pd.concat(
-        [
-            charges,
-            ev[
-                (ev["stage"] == "judgment_first_instance")
-                & ev["offence"].notna()
-                & ~ev["case_id"].isin(charges["case_id"])
-            ],
-        ]
-    )
+    judged_only = ev[
+        (ev["stage"] == "judgment_first_instance")
+        & ev["offence"].notna()
+        & ~ev["case_id"].isin(charges["case_id"])
+    ]
+    if len(judged_only):
+        charges = pd.concat([charges, judged_only]) if len(charges) else judged_only
     reported = cases.set_index("case_id")["offence_reported"].astype("string").map(family_rank)
     heaviest = charges.groupby("case_id")["family_rank"].min().combine_first(reported)
     named = charges.loc[charges["principal"], ["case_id", "suspect", "offence"]]
@@ -693,8 +690,15 @@ def event_times(
 
 def day_precise_times(times: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The cases of :func:`event_times` whose times are exact to the day, and how many
-    were left out because a date was known only to the month or year."""
+    were left out because a date was known only to the month or year;
+    :class:`CannotEstimate` when no case is left."""
     keep = times["day_precise"].astype(bool)
+    if len(times) and not keep.any():
+        raise CannotEstimate(
+            "imprecise_dates",
+            f"no case is dated to the day ({len(times)} dated to the month or year)",
+            n=len(times),
+        )
     return times[keep].reset_index(drop=True), int((~keep).sum())
 
 
