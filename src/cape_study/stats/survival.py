@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from cape_study.errors import CannotEstimate
+
 __all__ = ["TRANSFORMS", "cumulative_incidence", "kaplan_meier", "median_survival"]
 
 #: Scales on which :func:`median_survival` builds the pointwise band it inverts.
@@ -294,6 +296,10 @@ def _by_group(
         for name, value in zip(keys, key, strict=True):
             table.insert(keys.index(name), name, value)
         parts.append(table)
+    if not parts:
+        raise CannotEstimate(
+            "no_cases", "no case to follow over time", what="the cases with exact dates"
+        )
     out = pd.concat(parts, ignore_index=True)
     out["confidence"] = confidence
     return out
