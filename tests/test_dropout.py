@@ -312,7 +312,7 @@ def test_barriers_takeaway_says_what_the_design_cannot_show(lang: str) -> None:
     words = tables.BARRIER_WORDS[lang]
     assert words["design"] in text and words["none"] in text
     assert text.index("40") < text.index("10")  # most often first
-    assert "·" in text  # a hidden count of judged cases is never shown
+    assert tables.SUPPRESSED in text  # a hidden count of judged cases is never shown
     claims = text.replace(words["design"], "")  # outside the sentence on what it cannot show
     assert "more often" not in claims and "caus" not in claims and "orsak" not in claims
 
