@@ -465,3 +465,12 @@ def test_identity_number_helpers() -> None:
             for n in pool
         ]
     )
+
+
+def test_the_generator_writes_the_tables_the_loaders_read() -> None:
+    """synth.generator.TABLES repeats the loaders' CaseFile.TABLES (to keep pandera out
+    of synth); the two must not drift apart."""
+    from cape_study.data.loaders import CaseFile
+    from cape_study.synth.generator import TABLES
+
+    assert TABLES == CaseFile.TABLES

@@ -46,6 +46,7 @@ from cape_study.data.codebook import load_codebook
 from cape_study.errors import ParameterError
 from cape_study.synth.generator import (
     MARKER,
+    TABLES,
     SynthSpec,
     _check_output,
     write_synthetic_case_file,
@@ -55,17 +56,6 @@ from cape_study.synth.truth import realised_counts
 __all__ = ["DEFAULT_SCENARIO", "SCENARIOS", "Scenario", "scenario", "write_scenario"]
 
 Tables = dict[str, pd.DataFrame]
-_TABLES = (
-    "cases",
-    "events",
-    "victims",
-    "suspects",
-    "documents",
-    "codings",
-    "sanctions",
-    "offence_victims",
-    "sample",
-)
 
 
 @dataclass(frozen=True)
@@ -212,7 +202,7 @@ def scenario(name: str) -> Scenario:
 def _read(folder: Path) -> Tables:
     return {
         name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
-        for name in _TABLES
+        for name in TABLES
     }
 
 
@@ -220,7 +210,7 @@ def _write_shaped(folder: Path, spec: Scenario, command: str) -> None:
     """Shape the tables written to ``folder``; drop the documents no longer listed;
     record the scenario and the realised counts in truth.json."""
     shaped = spec.shape(_read(folder)) if spec.shape else _read(folder)
-    for name in _TABLES:
+    for name in TABLES:
         path = folder / f"{name}.csv"
         if name in shaped:
             shaped[name].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
