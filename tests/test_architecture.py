@@ -39,6 +39,7 @@ _HEAVY = {
         "cape_study.coding.round",
         "cape_study.stats.reliability",
         "cape_study.data.loaders",
+        "cape_study.stats.timelines",
         "cape_study.synth",
         "cape_study.synth.scenarios",
     }

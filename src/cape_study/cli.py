@@ -586,6 +586,51 @@ def _cmd_coding(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- timelines --------------------------------------------------------------------------
+def _add_timelines(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "timelines",
+        help="write a CONFIDENTIAL timeline of every prosecuted case (never under reports/)",
+    )
+    p.add_argument(
+        "--processed",
+        type=Path,
+        help="the case file as intake stored it (default: data/processed), so that the "
+        "cases appear under their pseudonyms",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="the .xlsx or .csv file to write (confidential: keep it with the case file; "
+        "never under reports/ or data/processed)",
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+
+
+def _cmd_timelines(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: pandas and pandera (1-2 s), as for `validate`.
+    from cape_study.data.loaders import read_processed
+    from cape_study.stats.timelines import case_timelines, write_case_timelines
+
+    paths = project()
+    forbidden = (paths.reports, paths.data_processed)
+    for folder in forbidden:
+        if args.out.resolve().is_relative_to(folder.resolve()):
+            raise CapeStudyError(
+                f"{args.out}: the case timelines are confidential; write them outside "
+                f"{folder} (published or shared). Nothing was written."
+            )
+    if args.out.exists() and not args.force:
+        raise CapeStudyError(f"{args.out} exists; give --force to replace it")
+    case_file = read_processed(args.processed or paths.data_processed)
+    timelines = case_timelines(case_file)
+    written = write_case_timelines(timelines, args.out, forbidden=forbidden)
+    n = timelines["case_id"].nunique()
+    print(f"wrote the timelines of {n} prosecuted case(s) to {written} (CONFIDENTIAL)")
+    return 0
+
+
 # -- dispatch ---------------------------------------------------------------------------
 _COMMANDS: dict[
     str, tuple[Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]
@@ -600,6 +645,7 @@ _COMMANDS: dict[
     "synth": (_add_synth, _cmd_synth),
     "keygen": (_add_keygen, _cmd_keygen),
     "coding": (_add_coding, _cmd_coding),
+    "timelines": (_add_timelines, _cmd_timelines),
 }
 
 
