@@ -53,6 +53,14 @@ def test_the_timelines_hold_every_prosecuted_case_and_its_events(case_file) -> N
     barriers = timelines[timelines["entry"] == "barrier"]
     assert set(zip(barriers["doc_id"], barriers["barrier"], strict=True)) == pairs
     assert len(barriers) == len(pairs)
+    # every sanction, dated by the suspect's event at its stage
+    sanctions = timelines[timelines["entry"] == "sanction"]
+    sa = case_file.sanctions[case_file.sanctions["case_id"].astype(str).isin(expected)]
+    assert len(sanctions) == len(sa) > 0
+    assert sorted(sanctions["amount"].astype(int)) == sorted(sa["amount"].astype(int))
+    for row in sanctions.itertuples():
+        same = events[(events["suspect_id"] == row.suspect_id) & (events["stage"] == row.stage)]
+        assert row.date == same["date"].min()
     # in date order within each case
     for _, rows in timelines.groupby("case_id"):
         dates = rows["date"].dropna()

@@ -40,6 +40,10 @@ COLUMNS = (
     "offence",
     "outcome",
     "closure_reason",
+    "sanction",
+    "amount",
+    "unit",
+    "victim_id",
     "doc_id",
     "doc_type",
     "barrier",
@@ -84,7 +88,9 @@ def case_timelines(
     DataFrame
         Columns :data:`COLUMNS`. ``entry`` is ``event`` (a row of the events table:
         stage, offence, outcome, closure reason, with the suspect for a suspect's part
-        of the case) or ``barrier`` (a barrier coded present by any coder on one of the
+        of the case), ``sanction`` (a row of the sanctions table: sanction, amount,
+        unit, victim for damages; dated by the suspect's event at the same stage) or
+        ``barrier`` (a barrier coded present by any coder on one of the
         case's documents: the document, its type and date, the barrier code and the
         first quote given for it). ``date_precision`` is the precision the case file
         records (``day``, ``month``, ``year``); a barrier row takes its document's.
@@ -108,15 +114,43 @@ def case_timelines(
             "closure_reason": ev["closure_reason"].astype("string"),
         }
     )
+    sanctions = _sanctions(case_file, wanted, events)
     barriers = _barriers(case_file, wanted)
-    out = pd.concat([events, barriers], ignore_index=True)
+    parts = [f for f in (events, sanctions, barriers) if len(f)]
+    out = pd.concat(parts or [events], ignore_index=True)
     out["country"] = out["case_id"].map(country.astype("string"))
-    out["_order"] = out["entry"].map({"event": 0, "barrier": 1})
+    out["_order"] = out["entry"].map({"event": 0, "sanction": 1, "barrier": 2})
     out = out.sort_values(["case_id", "date", "_order"], na_position="last", kind="stable")
     for column in COLUMNS:
         if column not in out:
             out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
     return out[list(COLUMNS)].reset_index(drop=True)
+
+
+def _sanctions(case_file: CaseFile, wanted: list[str], events: pd.DataFrame) -> pd.DataFrame:
+    sa = case_file.sanctions
+    sa = sa[sa["case_id"].astype("string").isin(wanted)]
+    if sa.empty:
+        return pd.DataFrame(columns=["case_id", "date", "entry"])
+    keys = ["case_id", "suspect_id", "stage"]
+    dated = (
+        events.dropna(subset=["date"])
+        .sort_values("date", kind="stable")
+        .drop_duplicates(keys)[[*keys, "date", "date_precision"]]
+    )
+    out = pd.DataFrame(
+        {
+            "case_id": sa["case_id"].astype("string"),
+            "suspect_id": sa["suspect_id"].astype("string"),
+            "stage": sa["stage"].astype("string"),
+            "entry": "sanction",
+            "sanction": sa["sanction"].astype("string"),
+            "amount": sa["amount"].astype("Int64"),
+            "unit": sa["unit"].astype("string"),
+            "victim_id": sa["victim_id"].astype("string"),
+        }
+    )
+    return out.merge(dated, on=keys, how="left")
 
 
 def _barriers(case_file: CaseFile, wanted: list[str]) -> pd.DataFrame:
