@@ -84,13 +84,17 @@ def _processed(case_file, tmp_path: Path, quote: str | None = None) -> Path:
     return folder
 
 
-def test_the_command_writes_them_and_refuses_reports(case_file, tmp_path, monkeypatch) -> None:
+def test_the_command_writes_them_and_refuses_reports(
+    case_file, tmp_path, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv(ROOT_ENV, str(tmp_path))
     monkeypatch.delenv(OUTPUT_ENV, raising=False)
     processed = _processed(case_file, tmp_path)
-    inside = tmp_path / "reports" / "timelines.xlsx"
-    assert main(["timelines", "--processed", str(processed), "--out", str(inside)]) != 0
-    assert not inside.exists()
+    for folder in ("reports", "data/processed"):
+        inside = tmp_path / folder / "timelines.xlsx"
+        assert main(["timelines", "--processed", str(processed), "--out", str(inside)]) == 1
+        assert "confidential" in capsys.readouterr().err
+        assert not inside.exists()
     out = tmp_path / "private" / "timelines.csv"
     assert main(["timelines", "--processed", str(processed), "--out", str(out)]) == 0
     written = pd.read_csv(out)
