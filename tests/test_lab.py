@@ -267,26 +267,90 @@ def test_workbook_marks_suppressed_cells_and_names_its_sheets(tmp_path: Path) ->
     book = load_workbook(_workbook(tmp_path / "en.xlsx", "en"))
     assert book.sheetnames == [
         "About",
-        "Cases by sector",
-        "Funnel by sector SE",
-        "Cases by sector (2)",
+        "T1 Cases by sector",
+        "T2 Funnel by sector SE",
+        "T3 Cases by sector",
     ]
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r[0]}
     assert about["WARNING"].startswith("SYNTHETIC DATA")
     assert about["Codebook version"] == "1.0" and about["Data cut-off"] == "2024-12-31"
     assert about["min_cell_count"] == 5 and about["predictors"] == "country, sector"
     assert "from 1 to 4" in about[".."] and "any number" in about["x"]
-    assert about["Funnel by sector SE"] == "Funnel: by sector [SE]"
-    rows = list(book["Cases by sector"].iter_rows(values_only=True))
+    assert about["T2 Funnel by sector SE"] == "Funnel: by sector [SE]"
+    rows = list(book["T1 Cases by sector"].iter_rows(values_only=True))
     assert rows[0] == ("Sector", "Sweden")
     # 3 cases, hidden because small: the small count's mark, and its legend under the table
     assert ("Agriculture and forestry", 12) in rows and ("Cleaning", "..") in rows
     assert rows[-1] == ("..", about[".."]) and rows[-2] == (None, None)
-    assert book["Cases by sector"]["B2"].number_format == "#,##0"
-    wide = list(book["Funnel by sector SE"].iter_rows(values_only=True))
+    assert book["T1 Cases by sector"]["B2"].number_format == "#,##0"
+    wide = list(book["T2 Funnel by sector SE"].iter_rows(values_only=True))
     assert wide == [("Sweden", None), ("reported", "prosecuted"), ("12 (34%; 20–50)", "3 (·; ·)")]
     plain = load_workbook(_workbook(tmp_path / "real.xlsx", "en", synthetic=False))
     assert "WARNING" not in [r[0] for r in plain["About"].iter_rows(values_only=True)]
+
+
+def test_workbook_writes_intervals_in_their_own_columns_as_numbers(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from cape_study.present import display
+
+    table = pd.DataFrame(
+        {
+            "Stage": ["Reported", "Charged", "Convicted"],
+            "Cases": [display.count_share_cell(40, 0.4, 0.31, 0.5), "..", "x"],
+            "Share (95% CI)": [
+                display.share_cell(0.4, 0.31, 0.5),
+                display.estimate_cell(0.2),
+                display.share_cell(float("nan"), 0, 0),
+            ],
+            "Odds ratio": [
+                display.ratio_interval_cell(2.5, 1.25, float("inf")),
+                display.ratio_interval_cell(float("nan"), 1.0, 2.0),
+                "–",
+            ],
+        }
+    )
+    long = "Stage funnel by country and period of the report, all stages"
+    path = notebook.write_workbook(
+        tmp_path / "t.xlsx",
+        {long: table, long + " (Finland)": table},
+        step="01_attrition",
+        title="Attrition",
+        parameters={"min_cell_count": 5, "lang": "sv"},
+        metadata={},
+    )
+    book = load_workbook(path)
+    assert book.sheetnames == [
+        "Om",
+        "T1 Stage funnel by country and…",
+        "T2 Stage funnel by country and…",
+    ]
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    about = {r[0]: r[1] for r in book["Om"].iter_rows(values_only=True) if r[0]}
+    assert about["T2 Stage funnel by country and…"] == long + " (Finland)"
+    sheet = book["T1 Stage funnel by country and…"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Stage",
+        "Cases: antal",
+        "Cases: skattning",
+        "Cases: nedre gräns",
+        "Cases: övre gräns",
+        "Share (95% CI): skattning",
+        "Share (95% CI): nedre gräns",
+        "Share (95% CI): övre gräns",
+        "Odds ratio: skattning",
+        "Odds ratio: nedre gräns",
+        "Odds ratio: övre gräns",
+    )
+    # numbers, not text; a hidden cell keeps its mark in each of its columns; an
+    # estimate without an interval leaves the bounds blank; an infinite bound stays ∞
+    assert rows[1] == ("Reported", 40, 0.4, 0.31, 0.5, 0.4, 0.31, 0.5, 2.5, 1.25, "∞")
+    assert rows[2] == ("Charged", "..", "..", "..", "..", 0.2, None, None, "x", 1.0, 2.0)
+    assert rows[3] == ("Convicted", "x", "x", "x", "x", "x", "x", "x", "–", "–", "–")
+    formats = [c.number_format for c in sheet[2]]
+    assert formats[1:9] == ["#,##0", *["0.0%"] * 6, "0.00"]
+    assert [r[0] for r in rows[-2:]] == ["..", "x"]  # the legend of both marks
 
 
 def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
@@ -298,7 +362,7 @@ def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
     book = load_workbook(first)
     assert book.sheetnames[0] == "Om"
-    rows = list(book["Cases by sector"].iter_rows(values_only=True))
+    rows = list(book["T1 Cases by sector"].iter_rows(values_only=True))
     assert rows[0] == ("Bransch", "Sverige") and ("Städ och lokalvård", "..") in rows
     about = {r[0]: r[1] for r in book["Om"].iter_rows(values_only=True) if r[0]}
     assert about["VARNING"].startswith("SYNTETISKA DATA") and "under 5" in about[".."]
@@ -360,13 +424,12 @@ def test_demo_run_exports_figures_and_workbooks_listed_in_the_manifest(demo_repo
         with Image.open(next(p for p in figures if p.suffix == ".png")) as image:
             assert [round(d) for d in image.info["dpi"]] == [300, 300]
     attrition = load_workbook(reports / "tables" / "01_attrition.xlsx")
-    assert attrition.sheetnames[:2] == ["About", "Stage funnel"]
-    assert "Funnel by period" in attrition.sheetnames
-    by_region = list(
-        load_workbook(reports / "tables" / "00_intake.xlsx")["Cases by police region"].iter_rows(
-            values_only=True
-        )
-    )
+    assert attrition.sheetnames[:2] == ["About", "T1 Stage funnel"]
+    full = {r[1]: r[0] for r in attrition["About"].iter_rows(values_only=True) if r[0]}
+    assert "Funnel by period" in full
+    intake = load_workbook(reports / "tables" / "00_intake.xlsx")
+    full = {r[1]: r[0] for r in intake["About"].iter_rows(values_only=True) if r[0]}
+    by_region = list(intake[full["Cases by police region"]].iter_rows(values_only=True))
     assert by_region[0] == ("Country", "Police region / police department", "Cases")
     marks = {"..", "x"}  # a small count; any hidden count
     assert any(row[2] in marks for row in by_region)  # Finnish departments with few cases
@@ -391,7 +454,7 @@ def test_running_setup_again_starts_an_empty_session(bare: Path) -> None:
     params = {"case_file": "data/raw/demo", "codebook": "cape_v2", "data_cutoff": "2024-12-31"}
     params |= {"min_cell_count": 5, "key_file": "~/k", "lang": "en", "case_label": ""}
     book = load_workbook(notebook.finish(params))
-    assert book.sheetnames == ["About", "Cases by sector, again"]
+    assert book.sheetnames == ["About", "T1 Cases by sector, again"]
     figures = bare / "reports" / "lab" / "figures" / "00_intake"
     assert sorted(p.name for p in figures.iterdir()) == [
         "cases-by-country.png",

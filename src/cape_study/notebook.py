@@ -76,7 +76,14 @@ from cape_study.data.loaders import CaseFile
 from cape_study.errors import CannotEstimate, CapeStudyError, ParameterError
 from cape_study.paths import PATH_PARAMETERS, RUN_ENV, ProjectPaths, project
 from cape_study.present import display, export
-from cape_study.present.display import NOT_ESTIMABLE, SMALL_MARK, SUPPRESSED, Count, marks_in
+from cape_study.present.display import (
+    NOT_ESTIMABLE,
+    SMALL_MARK,
+    SUPPRESSED,
+    Count,
+    Numbers,
+    marks_in,
+)
 from cape_study.present.labels import HIDDEN_LEGEND, SYNTHETIC_MARK, WORKBOOK_ABOUT
 from cape_study.present.limits import cannot_text, takeaway_label
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
@@ -518,11 +525,15 @@ def write_workbook(
     """Write ``tables`` (name -> table as shown) to one ``.xlsx`` workbook at ``path``,
     in one rename, after a sheet saying what it is.
 
-    Sheet names are the table names made valid for Excel (no ``[]:*?/\\``, at most 31
-    characters, unique); the first sheet lists each sheet's full name and the legend of
-    the marks of hidden cells. A cell hidden by disclosure control holds its mark as on
-    the page (``..`` a small count, ``x`` any hidden count; a missing value ``x``), and
-    a table with a mark has the legend under it; a count cell
+    Sheet names are short and numbered, ``T1 Cases by sector`` (no ``[]:*?/\\``, at
+    most 31 characters, cut with ``…``); the first sheet lists each sheet's full table
+    name and the legend of the marks of hidden cells. A share, estimate or ratio cell
+    (:class:`~cape_study.present.display.Numbers`) is written as numbers with number
+    formats, its count, estimate and interval bounds each in its own column (headed
+    ``<column>: lower limit`` and so on). A cell hidden by disclosure control holds its
+    mark as on the page (``..`` a small count, ``x`` any hidden count; a missing value
+    ``x``), in every column of a split cell, and a table with a mark has the legend under
+    it; a count cell
     (:class:`~cape_study.present.display.Count`) is written as its number, whole numbers
     with a thousands format, other text as text. The labels of the first sheet follow
     ``parameters["lang"]``. Document and archive times are fixed, so the same tables
@@ -535,7 +546,7 @@ def write_workbook(
     lang = parameters.get("lang", "en")
     words = WORKBOOK_ABOUT.get(lang, WORKBOOK_ABOUT["en"])
     legend = legend_lines(lang, int(parameters["min_cell_count"]))
-    sheet_names = _sheet_names(list(tables), reserved=words["sheet"])
+    sheet_names = _sheet_names(list(tables))
     bold = Font(bold=True)
 
     def value(cell: Any) -> Any:
@@ -585,8 +596,13 @@ def write_workbook(
         sheet = book.create_sheet(sheet_name)
         columns = table.columns
         levels = columns.nlevels
+        parts = [_column_parts(table.iloc[:, j]) for j in range(len(columns))]
         for level in range(levels):
-            heads = [c[level] if levels > 1 else c for c in columns]
+            heads = [
+                _part_head(c[level] if levels > 1 else c, key, keys, words, level == levels - 1)
+                for c, keys in zip(columns, parts, strict=True)
+                for key in keys
+            ]
             # A spanning heading is written once, over its first column.
             shown = [
                 h if i == 0 or heads[i - 1] != h or level == levels - 1 else None
@@ -595,14 +611,25 @@ def write_workbook(
             sheet.append([None if h is None else str(h) for h in shown])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
+        written: set[str] = set()
         for record in table.itertuples(index=False):
-            sheet.append([value(cell) for cell in record])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                elif isinstance(cell.value, int) and not isinstance(cell.value, bool):
+            cells = [
+                pair
+                for cell, keys in zip(record, parts, strict=True)
+                for pair in _split(cell, keys, value)
+            ]
+            sheet.append([v for v, _ in cells])
+            for cell, (v, number_format) in zip(sheet[sheet.max_row], cells, strict=True):
+                if isinstance(v, str):
+                    if v.startswith("="):
+                        cell.data_type = "s"  # text, never a formula
+                    elif v in (SMALL_MARK, SUPPRESSED):
+                        written.add(v)
+                elif number_format:
+                    cell.number_format = number_format
+                elif isinstance(v, int) and not isinstance(v, bool):
                     cell.number_format = "#,##0"
-        shown = marks_in(table)
+        shown = set(marks_in(table)) | written
         if shown:
             sheet.append([])
             for mark, text in legend:
@@ -630,20 +657,63 @@ def _parameter(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-def _sheet_names(names: list[str], reserved: str) -> list[str]:
-    """Valid, unique Excel sheet names for ``names`` (case-insensitive, as Excel)."""
-    used = {reserved.lower()}
+def _sheet_names(names: list[str]) -> list[str]:
+    """Short, valid, unique Excel sheet names for ``names``: ``T1 Cases by sector``,
+    numbered in order, cut to 31 characters with ``…`` (the About sheet lists each full
+    name). The number keeps them unique however they are cut, and apart from the About
+    sheet."""
     out = []
-    for name in names:
-        base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", name).split()).strip("'") or "Table"
-        candidate, n = base[:31], 1
-        while candidate.lower() in used:
-            n += 1
-            suffix = f" ({n})"
-            candidate = base[: 31 - len(suffix)].rstrip() + suffix
-        used.add(candidate.lower())
+    for i, name in enumerate(names, start=1):
+        base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", name).split()).strip("'")
+        candidate = f"T{i} {base}".rstrip()
+        if len(candidate) > 31:
+            candidate = candidate[:30].rstrip() + "…"
         out.append(candidate)
     return out
+
+
+_PARTS = ("count", "estimate", "lower", "upper")
+
+
+def _column_parts(column: pd.Series) -> list[str | None]:
+    """The parts (:class:`~cape_study.present.display.Numbers`) a table column's cells
+    carry, in the order count, estimate, lower, upper; ``[None]`` for a column of plain
+    cells (one workbook column)."""
+    keys = {key for cell in column if isinstance(cell, Numbers) for key, _, _ in cell.parts}
+    return [k for k in _PARTS if k in keys] or [None]
+
+
+def _part_head(
+    head: Any, key: str | None, keys: list[str | None], words: Mapping[str, str], last: bool
+) -> Any:
+    """The heading of one part of a column: the column's own, with the part's name on
+    the last heading row when the column is written as several."""
+    if not last or len(keys) == 1 or key is None:
+        return head
+    return f"{head}: {words[key]}"
+
+
+def _split(cell: Any, keys: list[str | None], value: Any) -> list[tuple[Any, str | None]]:
+    """A table cell as workbook cells ``(value, number format)``, one per part in
+    ``keys``: a :class:`~cape_study.present.display.Numbers` cell's numbers (a hidden
+    one as :data:`SUPPRESSED`, a part it lacks blank), a mark in every part, other text
+    in the first."""
+    if keys == [None]:
+        return [(value(cell), None)]
+    if isinstance(cell, Numbers):
+        have = {key: (v, f) for key, v, f in cell.parts}
+        out: list[tuple[Any, str | None]] = []
+        for key in keys:
+            if key not in have:
+                out.append((None, None))
+            else:
+                v, number_format = have[key]
+                out.append((SUPPRESSED, None) if v is None else (v, number_format))
+        return out
+    shown = value(cell)
+    if shown in (SMALL_MARK, SUPPRESSED, NOT_ESTIMABLE):
+        return [(shown, None)] * len(keys)
+    return [(shown, None)] + [(None, None)] * (len(keys) - 1)
 
 
 def _fixed_times(xlsx: bytes) -> bytes:

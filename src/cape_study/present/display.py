@@ -30,6 +30,7 @@ __all__ = [
     "SMALL_MARK",
     "SUPPRESSED",
     "Count",
+    "Numbers",
     "count_cells",
     "count_share_cell",
     "date",
@@ -42,6 +43,7 @@ __all__ = [
     "p_cell",
     "percent",
     "ratio_cell",
+    "ratio_interval_cell",
     "score_cell",
     "share_cell",
     "show",
@@ -136,6 +138,38 @@ class Count(str):
         return cell
 
 
+#: Excel number formats of the parts of a :class:`Numbers` cell.
+PERCENT_FORMAT = "0.0%"
+COUNT_FORMAT = "#,##0"
+DECIMAL_FORMAT = "0.00"
+
+
+class Numbers(str):
+    """A cell showing numbers as text (a share with its interval, ``12.3% (4.5%–20.1%)``),
+    carrying the numbers themselves in :attr:`parts`: ``(part, value, number format)``
+    with ``part`` one of ``count``, ``estimate``, ``lower``, ``upper`` and ``value`` None
+    when hidden. The step's workbook writes each part in its own column, as a number."""
+
+    parts: tuple[tuple[str, float | int | str | None, str], ...]
+
+    def __new__(
+        cls, text: str, parts: tuple[tuple[str, float | int | str | None, str], ...]
+    ) -> Numbers:
+        cell = super().__new__(cls, text)
+        cell.parts = tuple(parts)
+        return cell
+
+    def __getnewargs__(self) -> tuple[str, tuple[tuple[str, float | int | str | None, str], ...]]:  # type: ignore[override]
+        return (str(self), self.parts)
+
+
+def _num(value: float) -> float | str | None:
+    """A part's value: None for a missing one, ``∞`` for an infinite one."""
+    if value is None or pd.isna(value):
+        return None
+    return "∞" if math.isinf(float(value)) else float(value)
+
+
 def hidden_marks(table: pd.DataFrame) -> list[str]:
     """The mark of each row's hidden count in a table from
     :func:`~cape_study.privacy.disclosure.suppress` (its ``hidden`` column):
@@ -157,7 +191,15 @@ def share_cell(p: float, low: float, high: float) -> str:
     Swedish; hidden as :data:`SUPPRESSED`."""
     if pd.isna(p):
         return SUPPRESSED
-    return f"{percent(p)} ({percent(low)}–{percent(high)})"
+    text = f"{percent(p)} ({percent(low)}–{percent(high)})"
+    return Numbers(
+        text,
+        (
+            ("estimate", _num(p), PERCENT_FORMAT),
+            ("lower", _num(low), PERCENT_FORMAT),
+            ("upper", _num(high), PERCENT_FORMAT),
+        ),
+    )
 
 
 def count_share_cell(
@@ -169,26 +211,53 @@ def count_share_cell(
         return mark
     if pd.isna(p):
         return SUPPRESSED
-    return f"{number(int(count))} ({percent(p)}; {percent(low)}–{percent(high)})"
+    text = f"{number(int(count))} ({percent(p)}; {percent(low)}–{percent(high)})"
+    return Numbers(
+        text,
+        (
+            ("count", int(count), COUNT_FORMAT),
+            ("estimate", _num(p), PERCENT_FORMAT),
+            ("lower", _num(low), PERCENT_FORMAT),
+            ("upper", _num(high), PERCENT_FORMAT),
+        ),
+    )
 
 
 def estimate_cell(p: float) -> str:
     """A share without an interval, ``12.3%``; hidden as :data:`SUPPRESSED`."""
-    return SUPPRESSED if pd.isna(p) else percent(p)
+    if pd.isna(p):
+        return SUPPRESSED
+    return Numbers(percent(p), (("estimate", _num(p), PERCENT_FORMAT),))
 
 
 def score_cell(value: float, suppressed: bool) -> str:
     """A score with two decimals; :data:`SUPPRESSED` if hidden, :data:`NOT_ESTIMABLE` if missing."""
     if suppressed:
         return SUPPRESSED
-    return NOT_ESTIMABLE if pd.isna(value) else number(value, 2)
+    if pd.isna(value):
+        return NOT_ESTIMABLE
+    return Numbers(number(value, 2), (("estimate", _num(value), DECIMAL_FORMAT),))
 
 
 def ratio_cell(value: float) -> str:
     """An odds or hazard ratio: two decimals below 100, whole above, ``∞`` if infinite."""
     if pd.isna(value):
         return SUPPRESSED
-    return _bound(value, 2, None)
+    return Numbers(_bound(value, 2, None), (("estimate", _num(value), DECIMAL_FORMAT),))
+
+
+def ratio_interval_cell(value: float, low: float, high: float) -> str:
+    """An odds or hazard ratio with its interval, ``2.10 (1.05–4.20)``, as
+    :func:`ratio_cell` writes each number."""
+    text = f"{ratio_cell(value)} ({ratio_cell(low)}–{ratio_cell(high)})"
+    return Numbers(
+        text,
+        (
+            ("estimate", _num(value), DECIMAL_FORMAT),
+            ("lower", _num(low), DECIMAL_FORMAT),
+            ("upper", _num(high), DECIMAL_FORMAT),
+        ),
+    )
 
 
 def p_cell(value: float) -> str:

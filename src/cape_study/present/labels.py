@@ -768,7 +768,13 @@ WORKBOOK_ABOUT = {
         "marks": "Marks",
         "dash": "not estimable (too few examples to model)",
         "sheets": "Sheets",
+        "sheet_name": "Sheet",
+        "table_name": "Table",
         "unknown": "unknown",
+        "count": "number",
+        "estimate": "estimate",
+        "lower": "lower limit",
+        "upper": "upper limit",
     },
     "sv": {
         "sheet": "Om",
@@ -789,7 +795,13 @@ WORKBOOK_ABOUT = {
         "marks": "Tecken",
         "dash": "kan inte skattas (för få exempel för en modell)",
         "sheets": "Blad",
+        "sheet_name": "Blad",
+        "table_name": "Tabell",
         "unknown": "okänt",
+        "count": "antal",
+        "estimate": "skattning",
+        "lower": "nedre gräns",
+        "upper": "övre gräns",
     },
 }
 

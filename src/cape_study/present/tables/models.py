@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import count_cells, p_cell, percent, ratio_cell
+from cape_study.present.display import count_cells, p_cell, percent, ratio_interval_cell
 from cape_study.present.labels import INTERVAL_KINDS, MODEL_HEAD, POPULATION_ENDS
 
 __all__ = ["format_population", "format_ratios", "format_term_counts"]
@@ -31,7 +31,7 @@ def format_ratios(
         {
             head["term"]: [labels.get(t, t) for t in rows["term"]],
             f"{head[ratio]} ({head['ci'].format(level=level, kind=kind)})": [
-                f"{ratio_cell(r)} ({ratio_cell(lo)}–{ratio_cell(hi)})"
+                ratio_interval_cell(r, lo, hi)
                 for r, lo, hi in zip(rows[ratio], rows["ci_low"], rows["ci_high"], strict=True)
             ],
             head["p_value"]: [p_cell(p) for p in rows["p_value"]],
