@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+import cape_study
 from cape_study.runner import browser
+
+SRC = Path(cape_study.__file__).parent
 
 # A 1x1 PNG.
 PIXEL = (
@@ -61,8 +64,12 @@ def test_demo_report_shows_no_broken_image_link_or_script(
     steps = sorted(f"steps/{p.name}" for p in (reports / "steps").glob("*.html"))
     assert [c.page for c in checks] == ["index.html", "report.html", *steps] and len(steps) == 5
     assert [str(p) for c in checks for p in c.problems] == []
-    # Links to web pages are the codebook's sources only, listed and not followed.
+    # Links to web pages are the codebook's sources and the legal-change dates' sources
+    # (on 01 and in report.html) only, listed and not followed.
     links = {c.page: c.external_links for c in checks}
+    sources = (SRC / "reference" / "legal_changes.yaml").read_text("utf-8")
+    legal = links.pop("steps/01_attrition.html")
+    assert legal and all(url in sources for url in legal)
     assert links.pop("report.html") and not any(links.values())
     for check in checks:
         png = reports / "screenshots" / Path(check.page).with_suffix(".png")
