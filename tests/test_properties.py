@@ -10,6 +10,7 @@ documented "cannot estimate" result, :class:`cape_study.errors.CannotEstimate`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from cape_study.stats import attrition, barriers, models, reliability, survival,
 from cape_study.synth.generator import write_synthetic_case_file
 
 EXAMPLES = settings(
-    max_examples=200,
+    max_examples=int(os.environ.get("CAPE_STUDY_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,

@@ -3,7 +3,6 @@ without renaming anything and runs through the pipeline."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -121,8 +120,9 @@ def test_a_filled_template_validates_without_renaming_anything(tmp_path: Path) -
 
 def test_a_filled_template_runs_through_the_pipeline(tmp_path: Path) -> None:
     """A synthetic case file of 80 cases (both countries, every table), typed into a
-    Swedish template by ``fill``, is the pipeline's case file: every step runs on it.
-    (80 cases rather than the 400 of the demo keep the test near a minute.)"""
+    Swedish template by ``fill``, is the pipeline's case file: its intake step reads,
+    checks and protects it. (The later steps on small case files are test_scenarios'
+    and test_judgment_fixture's; running them here again cost 145 s of CI.)"""
     from cape_study.paths import project
     from cape_study.runner.pipeline import run_pipeline
     from cape_study.synth.generator import write_synthetic_case_file
@@ -142,8 +142,7 @@ def test_a_filled_template_runs_through_the_pipeline(tmp_path: Path) -> None:
     result = run_pipeline(
         project(root),
         overrides={"case_file": "data/raw/mall/ärendefil.xlsx"},
+        only=["00_intake"],
         progress=lambda event: None,
     )
-    assert {s.status for s in result.steps.values()} == {"ran"}
-    meta = json.loads((root / "data" / "processed" / "metadata.json").read_text("utf-8"))
-    assert meta["rows"]["cases"] == 80
+    assert result.steps["00_intake"].status == "ran"
