@@ -295,19 +295,7 @@ def read_decisions(path: str | os.PathLike[str], book: Codebook) -> pd.DataFrame
             }
         )
     raise_problems(problems, "decisions")
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "unit_id",
-            "coder",
-            "codebook_version",
-            "scheme",
-            "code",
-            "present",
-            "quote",
-            "note",
-        ],
-    )
+    return pd.DataFrame(rows, columns=CODING_COLUMNS)
 
 
 def merge_decisions(existing: pd.DataFrame, decisions: pd.DataFrame) -> Merge:
