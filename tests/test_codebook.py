@@ -64,6 +64,7 @@ def test_outcomes_separate_trafficking_exploitation_other_and_acquittal() -> Non
         "convicted_other": "other",
         "acquitted": None,
         "not_tried": None,
+        "pending": None,
         "unknown": None,
     }
 

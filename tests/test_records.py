@@ -285,3 +285,43 @@ def test_the_generator_writes_codebook_2_and_a_judgment_sample(tmp_path: Path) -
     assert len(case.sanctions) and len(case.offence_victims)
     assert set(case.victims["status"]) == {"injured_party"}
     assert case.events["court"].notna().any() and case.cases["police_case_number"].notna().all()
+
+
+# -- pending decisions -------------------------------------------------------------------------
+def test_a_pending_appeal_and_charge_are_pending_not_a_default(case_dir: Path, tables) -> None:
+    from cape_study.stats.attrition import event_times, funnel
+
+    tables["events"][6].update(outcome="pending")  # SE-1's appeal not yet decided
+    tables["events"] += [  # FI-1: suspect notified, the charging decision pending
+        {"case_id": "FI-1", "suspect_id": "S-4", "stage": "suspect_notified", "date": "2021-05-01"},
+        judged("FI-1", "S-4", "prosecuted", "2021-09-01", "ihmiskauppa", "pending"),
+    ]
+    write_case_file(case_dir, tables)
+    result = check(case_dir)
+    assert result.ok, result.report()
+    case = result.case_file
+    status = case_status(case.cases, case.events).set_index("case_id")
+    # the first-instance conviction is not final: pending, not convicted nor acquitted
+    assert status.loc["SE-1", "outcome"] == "pending" and status.loc["SE-1", "end"] == "pending"
+    assert status.loc["SE-1", "reached_judgment_first_instance"]
+    assert not status.loc["SE-1", "reached_judgment_appeal"]
+    # a charging decision pending does not reach prosecution, nor count as one in time
+    assert status.loc["FI-1", "furthest_stage"] == "suspect_notified"
+    assert status.loc["FI-1", "outcome"] == "pending"
+    times = event_times(case.cases, case.events, "2024-12-31").set_index("case_id")
+    assert times.loc["FI-1", "event"] == "censored"
+    table = funnel(status.reset_index(), by=None).set_index("stage")
+    assert table.loc["pending", "reached"] == 2
+    assert table.loc["acquitted", "reached"] == 0
+    assert table.loc["prosecuted", "reached"] == 1
+    assert BOOK.label("outcome", "pending", "fi") == "Ratkaisu odottaa"
+
+
+def test_pending_outside_a_decision_is_a_located_problem(case_dir: Path, tables) -> None:
+    tables["events"][2].update(outcome="pending")  # on suspect_notified: no decision there
+    tables["events"][3].update(outcome="acquitted")  # a prosecution has no outcome but pending
+    write_case_file(case_dir, tables)
+    result, _ = refused(case_dir)
+    found = {(p.file, p.row, p.column): p.expected for p in result.problems.itertuples()}
+    for row in (4, 5):
+        assert found[("events.csv", row, "outcome")].startswith("an outcome only at a judgment")

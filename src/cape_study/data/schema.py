@@ -208,6 +208,15 @@ class _SchemaBuilder:
             )
             checks.append(
                 self._check(
+                    "events.outcome:stage",
+                    "outcome",
+                    "an outcome only at a judgment stage, or pending at prosecuted (the "
+                    "charging decision pending)",
+                    self._outcome_stage,
+                )
+            )
+            checks.append(
+                self._check(
                     "events.suspect_id:judged_person",
                     "suspect_id",
                     "a suspect_id: a judgment concerns a defendant, and the case has suspects",
@@ -242,6 +251,14 @@ class _SchemaBuilder:
             ],
             index=d.index,
         )
+
+    def _outcome_stage(self, d: pd.DataFrame) -> pd.Series:
+        """False for an outcome on a row that is not a judgment, except ``pending`` at
+        ``prosecuted`` (a charging decision not yet taken)."""
+        stage = d["stage"].astype("string")
+        outcome = d["outcome"].astype("string")
+        allowed = stage.isin(self._JUDGMENTS) | ((stage == "prosecuted") & (outcome == "pending"))
+        return (outcome.isna() | allowed.fillna(False)).astype(bool)
 
     def _judged_person(self, d: pd.DataFrame) -> pd.Series:
         """False for a judgment row without a suspect in a case that has suspects

@@ -17,6 +17,12 @@ functions here derive case-level facts from those rows by documented rules:
 * an outcome ``not_tried`` (an alternative charge left undecided) is no result; a
   suspect whose final-instance rows are all ``unknown`` has the outcome ``unknown``,
   which is never read as an acquittal;
+* a row with the outcome ``pending`` (the charging decision or the judgment not yet
+  taken, e.g. an appeal not yet decided) does not reach its stage: it counts as the
+  stage before it (a trial pending was charged; an appeal pending had its
+  first-instance judgment). A suspect whose highest rows are ``pending`` has the
+  outcome ``pending``, never the lower court's result nor an acquittal, and a case
+  whose best outcome is ``pending`` ends ``pending``, neither closed nor open;
 * it is **closed** when its closure rows cover the whole case: a closure of the whole
   case (blank ``suspect_id``), or a closure for every suspect named in its rows; it
   was closed on the date of its last closure row, unless a later row of another stage
@@ -53,6 +59,7 @@ __all__ = [
     "FUNNEL_STEPS",
     "OUTCOME_ORDER",
     "PATH_CATEGORIES",
+    "PENDING",
     "case_status",
     "day_precise_times",
     "event_times",
@@ -65,15 +72,18 @@ __all__ = [
     "suppress_funnel",
 ]
 
-#: Best outcome first; ``unknown`` (a judgment whose outcome the source does not give)
-#: only when a case has no known outcome.
+#: Best outcome first; ``pending`` (a decision not yet taken) and ``unknown`` (a
+#: judgment whose outcome the source does not give) only when a case has no known outcome.
 OUTCOME_ORDER = [
     "convicted_trafficking",
     "convicted_exploitation",
     "convicted_other",
     "acquitted",
+    "pending",
     "unknown",
 ]
+#: The outcome of a row whose decision (charge or judgment) had not been taken.
+PENDING = "pending"
 #: Outcome codes that are no result for the defendant (an alternative charge not tried).
 NO_RESULT = ("not_tried",)
 #: How :func:`event_times` codes a case's end (0 = censored, as lifelines expects).
@@ -140,7 +150,7 @@ def case_status(
         outcome=events["outcome"].astype("string"),
     )
     ev["rank"] = ev["stage"].map(rank)
-    furthest = ev.dropna(subset=["rank"]).groupby("case_id")["rank"].max()
+    furthest = _reached_rank(ev).dropna().groupby(ev["case_id"]).max()
     out = cases[["case_id", "country", "report_date"]].copy()
     out["country"] = out["country"].astype("string")
     # Every case was reported, even if its file has no 'reported' event row.
@@ -156,6 +166,13 @@ def case_status(
     out["open"] = ~out["closed"] & out["outcome"].isna()
     out["end"] = out["outcome"].fillna(out["open"].map({True: "open", False: "closed"}))
     return out.reset_index(drop=True)
+
+
+def _reached_rank(ev: pd.DataFrame) -> pd.Series:
+    """The rank of the stage each row shows reached: its own, or the one before for a
+    row whose decision is ``pending`` (``ev`` has ``outcome`` as strings and ``rank``)."""
+    pending = (ev["outcome"] == PENDING).fillna(False).to_numpy(bool)
+    return ev["rank"].where(~pending, ev["rank"] - 1)
 
 
 def _closure_dates(ev: pd.DataFrame) -> pd.Series:
@@ -665,7 +682,11 @@ def event_times(
         )
     stages = book.scheme("stage").ranked_codes
     ev = events[events["date"] <= cutoff].assign(stage=events["stage"].astype("string"))
-    prosecution = ev[ev["stage"].isin(stages[stages.index("prosecuted") :])]
+    # a charging decision still pending is no prosecution; a trial pending was charged
+    waiting = ((ev["stage"] == "prosecuted") & (ev["outcome"].astype("string") == PENDING)).fillna(
+        False
+    )
+    prosecution = ev[ev["stage"].isin(stages[stages.index("prosecuted") :]) & ~waiting]
     prosecuted = prosecution.groupby("case_id")["date"].min()
     closed = _closure_dates(ev)
     out = cases[["case_id", "country", "report_date"]].copy()

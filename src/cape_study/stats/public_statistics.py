@@ -189,7 +189,8 @@ def compare(
         {"offence_reported": "string", "sector": "string"}
     )
     status = status.merge(attributes, on="case_id", how="left")
-    judged = events[events["outcome"].notna()].groupby("case_id")["date"].max()
+    decided = events["outcome"].notna() & (events["outcome"].astype("string") != "pending")
+    judged = events[decided.fillna(False)].groupby("case_id")["date"].max()
     status["judgment_date"] = status["case_id"].map(judged)
     rows = []
     for comparison in comparisons:

@@ -536,7 +536,7 @@ def expected_kappa(prevalence: float, sensitivity: float, specificity: float) ->
 
 
 # -- checks against the codebook --------------------------------------------------------
-_NOT_DRAWN = frozenset({"unknown", "not_tried"})
+_NOT_DRAWN = frozenset({"unknown", "not_tried", "pending"})
 
 
 def check_codebook(book: Codebook) -> None:
