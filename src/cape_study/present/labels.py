@@ -34,6 +34,7 @@ __all__ = [
     "MODEL_HEAD",
     "MODEL_WORDS",
     "NOTE_WORD",
+    "NOT_APPLICABLE",
     "OUTCOME_TITLE",
     "PATH_LABELS",
     "POPULATION_ENDS",
@@ -715,6 +716,9 @@ TEXT_TITLES = {
         "human": "Två kodare, sinsemellan",
     },
 }
+#: A cell for a step that cannot happen in a country: an offence (or the conviction
+#: for it) that the country's law does not have, shown instead of a count or a 0 % share.
+NOT_APPLICABLE = {"en": "not applicable", "sv": "ej tillämpligt", "fi": "ei sovellu"}
 #: The legend of the marks of hidden cells (:mod:`cape_study.present.display`), under every
 #: table that holds one and on the first sheet of a step's workbook; ``{n}`` is the
 #: threshold (``min_cell_count``), ``{m}`` one less.

@@ -11,6 +11,7 @@ from cape_study.present.display import number, percent, ratio_cell
 from cape_study.present.labels import (
     COEFFICIENT_LABELS,
     MODEL_WORDS,
+    NOT_APPLICABLE,
     NOTE_WORD,
     TEXT_HEAD,
     sort_groups,
@@ -60,7 +61,9 @@ def share_text(table: pd.DataFrame, stage: str, *, by: str = "country") -> str:
     if not (table["stage"] == stage).any():  # a stage the sample's selection implies
         return "not estimated (every case of this sample reached it by selection)"
     for key, row in table[table["stage"] == stage].set_index(by).iterrows():
-        if row["suppressed"]:
+        if not row.get("applicable", True):
+            parts.append(f"{key}: {NOT_APPLICABLE['en']} (no such offence in its law)")
+        elif row["suppressed"]:
             parts.append(f"{key}: suppressed (small numbers)")
         else:
             parts.append(

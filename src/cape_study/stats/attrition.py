@@ -100,6 +100,7 @@ STAGE_ORDER = [
 FUNNEL_STEPS = [*STAGE_ORDER, *OUTCOME_ORDER]
 #: The columns of :func:`funnel` other than its grouping columns.
 _FUNNEL_COLUMNS = {
+    "applicable",
     "stage",
     "level",
     "n_cases",
@@ -296,6 +297,7 @@ def funnel(
     *,
     steps: Sequence[str] | None = None,
     overall: bool = False,
+    codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """The funnel: how many cases reached each step, as a share of all cases reported.
 
@@ -321,14 +323,21 @@ def funnel(
         Also give the funnel over every group of the last ``by`` column, marked
         ``"all"`` in it (all cases for one column; a country's total when split by
         country and sector).
+    codebook
+        Says which outcomes and offences a country's law has (default: the packaged one).
 
     Returns
     -------
     DataFrame
         Tidy: the ``by`` columns, ``stage`` (the step, ordered categorical), ``level``
         (``stage`` or ``outcome``), ``n_cases`` (the denominator), ``reached``,
-        ``proportion``, ``ci_low``, ``ci_high``, ``ci_method``, ``confidence``.
+        ``proportion``, ``ci_low``, ``ci_high``, ``ci_method``, ``confidence`` and
+        ``applicable``: false where the step (an outcome) or the group (an offence or
+        offence family) does not exist in the group's country's law
+        (:meth:`Codebook.applies_in`); there ``reached`` and the share are missing, a
+        step that cannot happen, never 0 %.
     """
+    book = codebook_or_default(codebook)
     stages = [c.removeprefix("reached_") for c in status.columns if c.startswith("reached_")]
     if steps is None:
         steps = stages + (OUTCOME_ORDER if "outcome" in status else [])
@@ -367,7 +376,49 @@ def funnel(
             table = table.sort_values(keys[:-1], kind="stable").reset_index(drop=True)
         table[keys[-1]] = table[keys[-1]].astype("string")
     table["stage"] = pd.Categorical(table["stage"], categories=list(steps), ordered=True)
-    return add_proportion(table, "reached", "n_cases", confidence, method)
+    table = add_proportion(table, "reached", "n_cases", confidence, method)
+    table["applicable"] = _applicable(table, keys, book)
+    if not table["applicable"].all():
+        table["reached"] = table["reached"].astype("Int64").mask(~table["applicable"])
+        table.loc[~table["applicable"], ["proportion", "ci_low", "ci_high"]] = float("nan")
+    return table
+
+
+#: Grouping columns of a funnel that hold offence codes or offence families.
+_OFFENCE_GROUPS = {
+    "offence_reported": "offence",
+    "offence": "offence",
+    "reported_offence": "offence",
+    "charged_offence": "offence",
+    "reported": "offence_family",
+    "charged": "offence_family",
+    "offence_family": "offence_family",
+}
+
+
+def _applicable(table: pd.DataFrame, keys: list[str], book: Codebook) -> pd.Series:
+    """Whether each funnel row's step and group exist in its country's law (rows
+    without a country, or of the ``"all"`` group, always do)."""
+    if "country" not in keys or table.empty:
+        return pd.Series(True, index=table.index)
+    countries = set(book.codes("country"))
+    checks = [("outcome", "stage")]
+    checks += [(_OFFENCE_GROUPS[k], k) for k in keys if k in _OFFENCE_GROUPS]
+    codes = {scheme: set(book.codes(scheme)) for scheme, _ in checks}
+    columns = ["country", *dict.fromkeys(c for _, c in checks)]
+    ok = []
+    for row in table[columns].itertuples(index=False):
+        values = dict(zip(columns, row, strict=True))
+        country = str(values["country"])
+        ok.append(
+            country not in countries
+            or all(
+                str(values[column]) not in codes[scheme]
+                or book.applies_in(scheme, str(values[column]), country)
+                for scheme, column in checks
+            )
+        )
+    return pd.Series(ok, index=table.index, dtype=bool)
 
 
 def suppress_funnel(
@@ -392,7 +443,9 @@ def suppress_funnel(
       line along ``stage``;
     * a group whose number of cases (its ``reported`` count) is hidden, by any rule,
       has its denominator and every share hidden too, since a count over a share
-      would give it back.
+      would give it back;
+    * a step that is not applicable (``applicable`` false: no such offence in the
+      country's law) is no count, left out of every line and never hidden.
 
     Parameters
     ----------
@@ -421,8 +474,14 @@ def suppress_funnel(
     shares = ["proportion", "ci_low", "ci_high"]
     outcome = table["level"] == "outcome"
     label = [*groups, "stage"]
-    parts, records = [], []
-    for rows, keys in ((~outcome, list(additive)), (outcome, [*additive, "stage"])):
+    # a step a country's law lacks is no count: nothing to hide, no part of a line
+    applicable = table["applicable"] if "applicable" in table else pd.Series(True, table.index)
+    lacking = table[~applicable].assign(suppressed=False)
+    parts, records = ([lacking] if len(lacking) else []), []
+    for rows, keys in (
+        (~outcome & applicable, list(additive)),
+        (outcome & applicable, [*additive, "stage"]),
+    ):
         # A line holds the cells that differ only in one of ``keys``: fix the rest.
         fixed = [c for c in [*groups, "stage"] if c not in keys]
         if not keys:
@@ -448,7 +507,7 @@ def suppress_funnel(
     if audit is not None:
         audit.record(name, records)
         if link is not None:
-            rows = out.index[~outcome.loc[out.index]]
+            rows = out.index[~outcome.loc[out.index] & applicable.loc[out.index]]
             linked = audit.link(
                 name,
                 out.loc[rows],

@@ -27,6 +27,7 @@ from cape_study.present.labels import (
     FUNNEL_HEAD,
     GROUP_TEST_HEAD,
     GROUP_TEST_LABELS,
+    NOT_APPLICABLE,
     column_label,
     group_label,
     sort_groups,
@@ -66,6 +67,7 @@ def format_funnel(
     if by:
         labelled[by] = [group_label(by, v, lang, book) for v in table[by]]
     confidence = float(table["confidence"].iloc[0]) if len(table) else 0.95
+    lacking = _not_applicable(table)
     out = pd.DataFrame(
         {
             **({by: labelled[by]} if by else {}),
@@ -80,6 +82,7 @@ def format_funnel(
             ],
         }
     )
+    out.loc[lacking, [head["reached"], out.columns[-1]]] = NOT_APPLICABLE[lang]
     return out.rename(columns={by: book.scheme(by).label(lang)} if by in book.schemes else {})
 
 
@@ -105,10 +108,12 @@ def format_funnel_wide(
     rows = sort_groups(table, keys, book)
     groups = list(dict.fromkeys(tuple(r) for r in rows[keys].itertuples(index=False)))
     cells = {
-        (tuple(getattr(r, k) for k in keys), r.stage): count_share_cell(
-            r.reached, r.proportion, r.ci_low, r.ci_high, mark
+        (tuple(getattr(r, k) for k in keys), r.stage): NOT_APPLICABLE[lang]
+        if lacking
+        else count_share_cell(r.reached, r.proportion, r.ci_low, r.ci_high, mark)
+        for r, mark, lacking in zip(
+            rows.itertuples(index=False), hidden_marks(rows), _not_applicable(rows), strict=True
         )
-        for r, mark in zip(rows.itertuples(index=False), hidden_marks(rows), strict=True)
     }
     totals = {tuple(getattr(r, k) for k in keys): r.n_cases for r in rows.itertuples(index=False)}
     steps = [s for s in table["stage"].cat.categories if s != "reported"]
@@ -139,6 +144,13 @@ def format_funnel_wide(
     for s in steps:
         out[labels.get(s, s)] = [cells.get((g, s), SUPPRESSED) for g in groups]
     return out
+
+
+def _not_applicable(table: pd.DataFrame) -> list[bool]:
+    """Rows of a funnel whose step the country's law lacks (column ``applicable``)."""
+    if "applicable" not in table:
+        return [False] * len(table)
+    return [not bool(a) for a in table["applicable"]]
 
 
 def format_time_to_event(
