@@ -159,8 +159,9 @@ def test_intake_tables_match_the_design() -> None:
         "sanctions",
         "offence_victims",
         "sample",
+        "elements",
     ]
-    for optional in ("suspects", "sanctions", "offence_victims", "sample"):
+    for optional in ("suspects", "sanctions", "offence_victims", "sample", "elements"):
         assert not BOOK.table(optional).required
     assert BOOK.table("events").columns["case_id"].references == ("cases.case_id",)
     assert set(BOOK.table("codings").columns["unit_id"].references) == {

@@ -131,6 +131,7 @@ class Code(_Strict):
     terminal: bool = False
     requires: tuple[str, ...] = ()
     implies: tuple[str, ...] = ()
+    offences: tuple[str, ...] = ()
     include: Text | None = None
     exclude: Text | None = None
     example: Text | None = None
@@ -142,7 +143,8 @@ class Scheme(_Strict):
     """A named list of codes.
 
     A sampling frame's ``implies`` lists the stages every case of such a sample has
-    reached by the way it was chosen (implied, not observed).
+    reached by the way it was chosen (implied, not observed). A legal element's
+    ``offences`` lists the offences (codes of scheme ``offence``) it is an element of.
 
     ``ordered`` schemes (stages, age bands) list their codes in order; codes marked
     ``terminal`` (a closure) stand outside that order. ``groups`` name the groups
@@ -316,8 +318,16 @@ class Codebook(_Strict):
                     raise ValueError(
                         f"migration from {m.from_version}: unknown offence {offence!r} or outcome"
                     )
+        offences = (
+            {c.code for c in self.schemes["offence"].codes} if "offence" in self.schemes else set()
+        )
         for sname, scheme in self.schemes.items():
             for c in scheme.codes:
+                if set(c.offences) - offences:
+                    raise ValueError(
+                        f"scheme {sname!r}, code {c.code!r}: offences "
+                        f"{sorted(set(c.offences) - offences)} are not codes of scheme 'offence'"
+                    )
                 unknown = set(c.implies) - {s.code for s in self.schemes["stage"].codes}
                 if unknown:
                     raise ValueError(f"scheme {sname!r}, code {c.code!r}: implies {unknown}")
@@ -378,6 +388,13 @@ class Codebook(_Strict):
             )
         found = self.scheme(scheme).get(code)
         return found.country in (None, country)
+
+    def element_offences(self) -> dict[str, tuple[str, ...]]:
+        """Each legal element (scheme ``legal_element``) with the offences it is an
+        element of; empty for a codebook without that scheme."""
+        if "legal_element" not in self.schemes:
+            return {}
+        return {c.code: c.offences for c in self.scheme("legal_element").codes}
 
     def migration(self, version: str) -> Migration | None:
         """How a case file of codebook ``version`` is read (None for this version);
@@ -497,6 +514,7 @@ _HEAD = {
         "sources": "Källor",
         "law": "Lagrum",
         "in_force": "I kraft från",
+        "offences": "Rekvisit i brotten",
         "country": "Land",
         "group": "Grupp",
         "row": "En rad per",
@@ -522,6 +540,7 @@ _HEAD = {
         "sources": "Sources",
         "law": "Legal provision",
         "in_force": "In force from",
+        "offences": "An element of the offences",
         "country": "Country",
         "group": "Group",
         "row": "One row per",
@@ -547,6 +566,7 @@ _HEAD = {
         "sources": "Lähteet",
         "law": "Lainkohta",
         "in_force": "Voimassa alkaen",
+        "offences": "Tunnusmerkki rikoksissa",
         "country": "Maa",
         "group": "Ryhmä",
         "row": "Yksi rivi kutakin",
@@ -627,6 +647,8 @@ def _code_attributes(
         attrs.append(f"{h['law']}: {c.law}")
     if c.in_force_from:
         attrs.append(f"{h['in_force']}: {c.in_force_from.isoformat()}")
+    if c.offences:
+        attrs.append(f"{h['offences']}: " + ", ".join(c.offences))
     if inline:
         return attrs
     lines = [f"- {a}" for a in attrs]

@@ -73,8 +73,8 @@ class CaseFile:
     Code columns are pandas categoricals whose categories are the codebook's codes
     (ordered for ordered schemes such as stages); dates are ``datetime64``; integers
     ``Int64``; booleans ``boolean`` (missing = unknown). ``documents`` has an extra
-    column ``text`` with each document's extracted text. ``suspects`` is empty when
-    the case file has no suspects table.
+    column ``text`` with each document's extracted text. An optional table the case
+    file lacks (``suspects``, ``sanctions``, ``elements`` ...) is empty, with its columns.
     """
 
     source: Path
@@ -90,6 +90,7 @@ class CaseFile:
     sanctions: pd.DataFrame
     offence_victims: pd.DataFrame
     sample: pd.DataFrame
+    elements: pd.DataFrame
     label: str = ""
 
     TABLES = (
@@ -102,6 +103,7 @@ class CaseFile:
         "sanctions",
         "offence_victims",
         "sample",
+        "elements",
     )
 
     @property

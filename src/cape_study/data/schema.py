@@ -223,6 +223,8 @@ class _SchemaBuilder:
                     self._judged_person,
                 )
             )
+        if tname == "elements":
+            checks += self._element_checks()
         if tname == "cases" and "victims" in self.tables:
             checks.append(
                 self._check(
@@ -236,6 +238,67 @@ class _SchemaBuilder:
         return checks
 
     _JUDGMENTS = ("judgment_first_instance", "judgment_appeal", "judgment_supreme")
+
+    def _element_checks(self) -> list[pa.Check]:
+        """An element row names a judgment instance, an element of its offence, and a
+        judgment row of the events table for the same case, defendant, instance and
+        offence."""
+        belongs = self.codebook.element_offences()
+        pairs = frozenset((e, o) for e, offences in belongs.items() for o in offences)
+        checks = [
+            self._check(
+                "elements.stage:judgment",
+                "stage",
+                "a judgment instance: " + ", ".join(self._JUDGMENTS),
+                lambda d: d["stage"].isna() | d["stage"].isin(self._JUDGMENTS),
+            ),
+            self._check(
+                "elements.element:offence",
+                "element",
+                "an element of the row's offence (the legal_element scheme names the "
+                "offences of each element)",
+                lambda d: pd.Series(
+                    [
+                        pd.isna(e) or pd.isna(o) or (e, o) in pairs
+                        for e, o in zip(d["element"], d["offence"], strict=True)
+                    ],
+                    index=d.index,
+                    dtype=bool,
+                ),
+            ),
+        ]
+        events = self.tables.get("events")
+        needed = {"case_id", "suspect_id", "stage", "offence"}
+        if events is not None and needed <= set(events.columns):
+            judged = events[events["stage"].isin(self._JUDGMENTS).fillna(False).astype(bool)]
+            rows = frozenset(
+                zip(
+                    judged["case_id"].astype(str),
+                    judged["suspect_id"].astype(str),
+                    judged["stage"].astype(str),
+                    judged["offence"].astype(str),
+                    strict=True,
+                )
+            )
+            checks.append(
+                self._check(
+                    "elements.offence:judged",
+                    "offence",
+                    "an offence the events table has a judgment row for, with the same "
+                    "case_id, suspect_id and instance (stage)",
+                    lambda d: pd.Series(
+                        [
+                            any(pd.isna(v) for v in r) or tuple(map(str, r)) in rows
+                            for r in zip(
+                                d["case_id"], d["suspect_id"], d["stage"], d["offence"], strict=True
+                            )
+                        ],
+                        index=d.index,
+                        dtype=bool,
+                    ),
+                )
+            )
+        return checks
 
     def _lower_instance(self, d: pd.DataFrame) -> pd.Series:
         """False for an appeal (supreme) judgment row of a suspect, or of the whole

@@ -58,6 +58,15 @@ REASONS: dict[str, dict[str, str]] = {
         "sv": "Inget ärende i ärendefilen hör till {what}, så det kan inte skattas här. "
         "Ärenden av det slaget i ärendefilen skulle göra det möjligt.",
     },
+    "no_elements": {
+        "en": "The case file records no legal element (the elements table), so which "
+        "element a court found not proven cannot be shown. Coding the courts' assessment of "
+        "each element of the offence (proven, not proven, not assessed) would make it "
+        "possible.",
+        "sv": "Ärendefilen har inga rekvisit (tabellen elements), så vilket rekvisit en "
+        "domstol fann inte styrkt kan inte visas. En kodning av domstolens bedömning av "
+        "varje rekvisit i brottet (styrkt, inte styrkt, inte prövat) skulle göra det möjligt.",
+    },
     "no_codings": {
         "en": "The case file has no codings{scheme}, so this section cannot be computed. "
         "Coders' codings of closure decisions, judgments or cases (the codings table) "

@@ -97,6 +97,7 @@ TABLES = (
     "sanctions",
     "offence_victims",
     "sample",
+    "elements",
 )
 _OUTPUT_NAMES = frozenset(
     {

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from cape_study.synth.elements import add_elements
 from cape_study.synth.model import CODERS, RELIABILITY, THIRD_CODER_SHARE, SynthError
 from cape_study.synth.records import add_records
 from cape_study.synth.simulation import Simulation, iso_dates
@@ -316,6 +317,7 @@ class Assembly:
         tables["codings"] = self.codings()
         tables["victims"]["name"], tables["suspects"]["name"] = self.party_names()
         add_records(tables, s)
+        add_elements(tables, s.book, s.seed)
         for name, frame in tables.items():
             columns = s.book.table(name).columns
             declared = list(columns)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cape_study import __version__
 from cape_study.synth import texts as synth_texts
+from cape_study.synth.elements import element_truth
 from cape_study.synth.model import (
     CLOSURE_REASONS,
     CLOSURE_STAGE,
@@ -323,6 +324,7 @@ def build_truth(asm: Assembly, tables: dict[str, pd.DataFrame], seed: int, comma
         "durations_gamma_shape_scale_days": {k: list(v) for k, v in DURATIONS.items()},
         "closure_stage_probabilities": {k: list(v) for k, v in CLOSURE_STAGE.items()},
         "closure_reasons": _closure_reasons(asm),
+        "element_outcomes": element_truth(tables["events"], tables["cases"], book),
         "court": {k: v for k, v in COURT.items()},
         "realised": realised_counts(
             tables, {c.code: c.family or "other" for c in book.scheme("offence").codes}
