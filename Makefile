@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := cape-study
+# The suite runs over the cores (pytest-xdist; one test file, or the files sharing the demo
+# report, per unit of work). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: help install git-filter report screenshots test lint lab demo bench clean-reports
 
@@ -11,7 +14,7 @@ help:
 	@echo "make report   create .venv, install, run the pipeline on the demo data -> reports/index.html,"
 	@echo "              report.html, report.docx and report.pdf (A4)"
 	@echo "make screenshots  open reports/ in headless Chromium: broken images, links, scripts -> reports/screenshots/"
-	@echo "make test     create .venv, install, run the test suite"
+	@echo "make test     create .venv, install, run the test suite over the cores (TEST_WORKERS=0: one process)"
 	@echo "make lab      open JupyterLab on the project kernel"
 	@echo "make lint     ruff over the library, tests, notebooks and benchmarks"
 	@echo "make demo     regenerate the committed synthetic demo case file in data/raw/demo"
@@ -72,7 +75,7 @@ screenshots: install
 	$(BIN)/cape-study check-report
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks notebooks

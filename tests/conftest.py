@@ -309,6 +309,17 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Units of work for pytest-xdist (``make test`` runs the suite over the cores with
+    ``--dist loadgroup``): each test file is one unit, so its module fixtures are built
+    once, and every file that reads the shared demo report is one unit, so the demo
+    pipeline runs once. Without xdist the marks do nothing."""
+    demo_files = {item.path for item in items if "demo_report" in item.fixturenames}
+    for item in items:
+        group = "demo_report" if item.path in demo_files else item.path.stem
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def _numbers_in_english():
     """A test that switches the language numbers are written in (display.use_language,
