@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from cape_study.present import display
-from cape_study.present.plots._shared import percent_axis
+from cape_study.present.plots.style import percent_axis
 
 NBSP = "\u00a0"
 

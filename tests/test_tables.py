@@ -136,13 +136,21 @@ def test_case_counts_list_every_code_and_regions_only_with_their_country() -> No
     assert shown["Land"].tolist() == ["Sverige", "Finland"]
 
 
-def test_count_bars_leave_hidden_counts_out() -> None:
+def test_count_bars_mark_hidden_counts_with_a_visible_stub() -> None:
     table = pd.DataFrame(
         {"sector": ["cleaning", "construction", "cleaning"], "country": ["SE", "SE", "FI"]}
     ).assign(cases=pd.array([12, pd.NA, 7], dtype="Int64"))
     fig, ax = plt.subplots()
     assert plots.count_bars(table, x="sector", hue="country", ax=ax) is ax
-    assert sorted(p.get_height() for p in ax.patches) == [7, 12]
-    assert [t.get_text() for t in ax.texts] == [tables.SUPPRESSED, "x hidden (disclosure control)"]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Sweden", "Finland"]
+    bars = [p for p in ax.patches if not p.get_hatch()]
+    stubs = [p for p in ax.patches if p.get_hatch()]
+    assert sorted(p.get_height() for p in bars) == [7, 12]
+    # the hidden count: a stub tall enough to see in print, marked, and named in the legend
+    assert len(stubs) == 1 and stubs[0].get_height() >= 0.05 * 12
+    assert [t.get_text() for t in ax.texts] == [tables.SUPPRESSED]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Sweden",
+        "Finland",
+        "x hidden (disclosure control)",
+    ]
     plt.close(fig)

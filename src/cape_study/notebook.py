@@ -63,7 +63,7 @@ import shutil
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -427,13 +427,16 @@ def write_figure(figure: Figure, folder: Path, name: str, *, mark: str | None = 
     """Write ``figure`` as ``<folder>/<stem>.png`` (300 dpi) and ``.svg``, where the
     stem is ``name`` in lower-case ASCII with ``-`` between words.
 
-    Both are cropped as the notebook shows them (``bbox_inches="tight"``) and carry no
-    date or software version; SVG ids come from a fixed salt, so the same figure gives
-    the same bytes. The SVG keeps its text as text (``svg.fonttype: none``), so that a
-    pasted figure's words can be edited and searched. ``mark`` (the synthetic-data
-    warning of a synthetic run) is written in red in the figure's lower right corner of
-    both files, so that it stays with a pasted figure; the figure shown in the notebook
-    is left without it. Each file is written in one rename.
+    A figure laid out by a layout engine (every figure of the house style,
+    :func:`cape_study.present.plots.figure`) is written at its own size, one or two A4
+    columns wide, so that its type keeps its printed size; any other is cropped as the
+    notebook shows it (``bbox_inches="tight"``). Neither carries a date or software
+    version; SVG ids come from a fixed salt, so the same figure gives the same bytes. The
+    SVG keeps its text as text (``svg.fonttype: none``), so that a pasted figure's words
+    can be edited and searched. ``mark`` (the synthetic-data warning of a synthetic run)
+    is written in red in a strip added below the figure in both files, so that it stays
+    with a pasted figure and covers none of it; the figure shown in the notebook is left
+    without it. Each file is written in one rename.
     """
     import matplotlib
 
@@ -441,30 +444,47 @@ def write_figure(figure: Figure, folder: Path, name: str, *, mark: str | None = 
     stem = _stem(name)
     written = []
     formats = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
-    label = None
-    if mark:
-        label = figure.text(
-            0.995,
-            0.005,
-            mark,
-            ha="right",
-            va="bottom",
-            fontsize=8,
-            fontweight="bold",
-            color="#b00020",
-        )
+    engine = figure.get_layout_engine()
+    crop = None if engine is not None else "tight"
+    restore = _add_mark(figure, mark) if mark else None
     try:
         with matplotlib.rc_context({"svg.hashsalt": "cape-study", "svg.fonttype": "none"}):
             for fmt, metadata in formats.items():
                 path = folder / f"{stem}.{fmt}"
                 tmp = path.with_name(f".{path.name}.tmp")
-                figure.savefig(tmp, format=fmt, dpi=_DPI, bbox_inches="tight", metadata=metadata)
+                figure.savefig(tmp, format=fmt, dpi=_DPI, bbox_inches=crop, metadata=metadata)
                 os.replace(tmp, path)
                 written.append(path)
     finally:
-        if label is not None:
-            label.remove()
+        if restore is not None:
+            restore()
     return written
+
+
+_MARK_STRIP = 0.45 / 2.54  # inches below a laid-out figure for the synthetic-data mark
+
+
+def _add_mark(figure: Figure, mark: str) -> Callable[[], None]:
+    """Write ``mark`` in red in the figure's lower right corner, in a strip added below a
+    laid-out figure; return what undoes it."""
+    engine = figure.get_layout_engine()
+    width, height = figure.get_size_inches()
+    if engine is not None and hasattr(engine, "set"):
+        rect = engine.get().get("rect", (0, 0, 1, 1))
+        figure.set_size_inches(width, height + _MARK_STRIP)
+        strip = _MARK_STRIP / (height + _MARK_STRIP)
+        engine.set(rect=(0, strip, 1, 1 - strip))
+    label = figure.text(
+        0.995, 0.005, mark, ha="right", va="bottom", fontsize=8, fontweight="bold", color="#b00020"
+    )
+
+    def restore() -> None:
+        label.remove()
+        if engine is not None and hasattr(engine, "set"):
+            figure.set_size_inches(width, height)
+            engine.set(rect=rect)
+
+    return restore
 
 
 def _stem(name: str) -> str:

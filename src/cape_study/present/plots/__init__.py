@@ -1,4 +1,6 @@
-"""Figures for the report. Each takes ``ax=None`` (a new figure) and returns the Axes."""
+"""Figures for the report. Each takes ``ax=None`` (a new figure in the house style,
+:mod:`cape_study.present.plots.style`) and returns the Axes; a figure of several panels
+starts from :func:`figure`, as wide as one or two A4 columns."""
 
 from cape_study.present.plots._shared import show
 from cape_study.present.plots.attrition import (
@@ -11,12 +13,14 @@ from cape_study.present.plots.attrition import (
 from cape_study.present.plots.barriers import agreement_plot, cooccurrence_heatmap, prevalence_plot
 from cape_study.present.plots.intake import count_bars
 from cape_study.present.plots.models import forest_plot
+from cape_study.present.plots.style import figure
 from cape_study.present.plots.text_coding import text_agreement_plot
 
 __all__ = [
     "agreement_plot",
     "cooccurrence_heatmap",
     "count_bars",
+    "figure",
     "flow_heatmap",
     "forest_plot",
     "funnel_groups_plot",

@@ -1,21 +1,27 @@
-"""What the figures share: showing and exporting one, offsets of grouped markers, wrapped code
-labels."""
+"""What the figures share: showing and exporting one, offsets of grouped markers, interval
+whiskers, wrapped code labels."""
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from cape_study.data.codebook import Codebook, Language
 from cape_study.present import export
-from cape_study.present.display import number, percent
+from cape_study.present.display import SUPPRESSED
+from cape_study.present.plots.style import HIDDEN_COLOUR, wrap
 
-__all__ = ["marker_offsets", "number_axis", "percent_axis", "show", "wrapped_label"]
+__all__ = [
+    "code_positions",
+    "interval_errors",
+    "mark_hidden_cells",
+    "marker_offsets",
+    "show",
+    "wrapped_label",
+]
 
 
 def show(figure: Figure | Axes, name: str) -> None:
@@ -34,27 +40,33 @@ def marker_offsets(n: int) -> list[float]:
     return [(i - (n - 1) / 2) * width for i in range(n)]
 
 
+def interval_errors(rows: pd.DataFrame, estimate: str) -> list[np.ndarray]:
+    """The lengths of the whiskers below and above each estimate of ``rows`` (columns
+    ``estimate``, ``ci_low``, ``ci_high``), for ``errorbar``: none where an end is missing,
+    and never negative (interval ends can differ from the estimate by rounding error at 0
+    and 1)."""
+    x = rows[estimate].to_numpy(float)
+    low = rows["ci_low"].to_numpy(float)
+    high = rows["ci_high"].to_numpy(float)
+    return [np.nan_to_num(x - low).clip(min=0), np.nan_to_num(high - x).clip(min=0)]
+
+
+def code_positions(table: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Each ``(scheme, code)`` of ``table`` with its row on the axis, in the table's order."""
+    codes = dict.fromkeys(zip(table["scheme"], table["code"], strict=True))
+    return {key: i for i, key in enumerate(codes)}
+
+
 def wrapped_label(book: Codebook, scheme: str, code: str, lang: Language, width: int = 38) -> str:
-    """A code's label, wrapped at ``width`` characters for an axis."""
-    return textwrap.fill(book.label(scheme, code, lang), width)
+    """A code's label, wrapped at ``width`` characters (between words) for an axis."""
+    return wrap(book.label(scheme, code, lang), width)
 
 
-def percent_axis(axis: Axis) -> None:
-    """Label ``axis`` (shares from 0 to 1) in percent, in the run's language, with as
-    many decimals as its ticks need: ``2,5 %`` at 2.5 % steps, never a rounded ``2 %``."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, _decimals(axis, 100))))
+def mark_hidden_cells(ax: Axes, hidden: np.ndarray) -> None:
+    """Draw each cell of a heatmap that disclosure control hides (``hidden`` True) grey,
+    with the mark of a hidden cell and no colour of its own."""
+    from matplotlib.patches import Rectangle
 
-
-def number_axis(axis: Axis) -> None:
-    """Label ``axis`` with numbers in the run's language (``5 588``), with as many
-    decimals as its ticks need."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: number(v, _decimals(axis, 1))))
-
-
-def _decimals(axis: Axis, scale: float) -> int:
-    """The fewest decimals (up to 3) that write every major tick of ``axis`` exactly."""
-    ticks = [v * scale for v in axis.get_majorticklocs()]
-    for decimals in range(4):
-        if all(abs(v - round(v, decimals)) < 1e-9 * max(1.0, abs(v)) for v in ticks):
-            return decimals
-    return 3
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        ax.add_patch(Rectangle((j, i), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white"))
+        ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=9)

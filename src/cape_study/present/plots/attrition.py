@@ -3,9 +3,6 @@ statistics."""
 
 from __future__ import annotations
 
-import textwrap
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -22,7 +19,18 @@ from cape_study.present.labels import (
     sort_groups,
     step_labels,
 )
-from cape_study.present.plots._shared import marker_offsets, number_axis, percent_axis
+from cape_study.present.plots._shared import interval_errors, mark_hidden_cells, marker_offsets
+from cape_study.present.plots.style import (
+    colour,
+    new_axes,
+    number_axis,
+    percent_axis,
+    styled,
+    wrap,
+)
+from cape_study.present.plots.style import (
+    title as title_axes,
+)
 
 __all__ = [
     "flow_heatmap",
@@ -33,6 +41,7 @@ __all__ = [
 ]
 
 
+@styled
 def funnel_plot(
     table: pd.DataFrame,
     *,
@@ -64,8 +73,7 @@ def funnel_plot(
 
     book = codebook_or_default(codebook)
     labels = step_labels(lang, book)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 4.8))
+    ax = new_axes(ax, 2, 9.5)
     stages = list(
         table["stage"].cat.categories
         if hasattr(table["stage"], "cat")
@@ -83,45 +91,42 @@ def funnel_plot(
     for (key, group), offset in zip(groups, offsets, strict=True):
         shown = group.dropna(subset=["proportion"])
         name = group_label(by, key, lang, book) if by else key
-        color = None
+        color = colour(key if by else "all")
         for outcomes in (False, True):
             part = shown[shown["stage"].astype(str).isin(outcome_steps) == outcomes]
-            x = part["stage"].astype(str).map(positions).to_numpy(float) + offset
-            y = part["proportion"].to_numpy(float)
-            # Interval ends can differ from the estimate by rounding error at 0 and 1.
-            err = [
-                (y - part["ci_low"].to_numpy(float)).clip(min=0),
-                (part["ci_high"].to_numpy(float) - y).clip(min=0),
-            ]
-            drawn = ax.errorbar(
-                x,
-                y,
-                yerr=err,
+            ax.errorbar(
+                part["stage"].astype(str).map(positions).to_numpy(float) + offset,
+                part["proportion"].to_numpy(float),
+                yerr=interval_errors(part, "proportion"),
                 marker="o",
-                capsize=3,
                 color=color,
                 linestyle="none" if outcomes else "-",
                 label=None if outcomes else name,
             )
-            color = drawn.lines[0].get_color()
     if outcome_steps:
         first = min(positions[s] for s in outcome_steps)
         ax.axvline(first - 0.5, color="grey", linewidth=0.8, linestyle="--")
-        ax.text(first - 0.4, 1.0, OUTCOME_TITLE[lang], fontsize=8, color="grey", va="top")
+        ax.text(first - 0.4, 1.0, OUTCOME_TITLE[lang], color="grey", va="top")
+    # Ten stages' labels side by side do not fit a page's width unless slanted.
     ax.set_xticks(
-        range(len(stages)), [textwrap.fill(labels.get(s, s), 16) for s in stages], fontsize=7
+        range(len(stages)),
+        [wrap(labels.get(s, s), 22) for s in stages],
+        rotation=35,
+        ha="right",
+        rotation_mode="anchor",
     )
     ax.set_ylim(0, 1.05)
     percent_axis(ax.yaxis)
     title, ylabel = FUNNEL_TITLES[lang]
-    ax.set_title(title)
+    title_axes(ax, title)
     ax.set_ylabel(ylabel)
     if by:
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, loc="upper right")
     ax.grid(axis="y", alpha=0.3)
     return ax
 
 
+@styled
 def funnel_groups_plot(
     table: pd.DataFrame,
     group: str,
@@ -156,27 +161,19 @@ def funnel_groups_plot(
     steps = steps or [s for s in table["stage"].cat.categories if s != "reported"]
     rows = sort_groups(table, [group], book)
     groups = list(dict.fromkeys(rows[group].astype("string")))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * len(groups) + 1.5))
+    ax = new_axes(ax, 2, 0.8 * len(groups) + 2.5)
     position = {g: i for i, g in enumerate(groups)}
     labels = step_labels(lang, book)
     for step, offset in zip(steps, marker_offsets(len(steps)), strict=True):
         part = rows[rows["stage"] == step].dropna(subset=["proportion"])
-        x = part["proportion"].to_numpy(float)
-        y = part[group].astype("string").map(position).to_numpy(float) + 2 * offset
-        err = [
-            (x - part["ci_low"].to_numpy(float)).clip(min=0),
-            (part["ci_high"].to_numpy(float) - x).clip(min=0),
-        ]
         ax.errorbar(
-            x,
-            y,
-            xerr=err,
+            part["proportion"].to_numpy(float),
+            part[group].astype("string").map(position).to_numpy(float) + 2 * offset,
+            xerr=interval_errors(part, "proportion"),
             marker="o",
-            markersize=4,
-            capsize=2,
+            color=colour(step),
             linestyle="none",
-            label=textwrap.fill(labels.get(step, step), 30),
+            label=wrap(labels.get(step, step), 30),
         )
     sizes = rows.drop_duplicates(group).set_index(
         rows.drop_duplicates(group)[group].astype("string")
@@ -185,18 +182,18 @@ def funnel_groups_plot(
     for g in groups:
         n = sizes.loc[g, "n_cases"]
         size = SUPPRESSED if pd.isna(n) else f"{number(int(n))}"
-        ticks.append(textwrap.fill(group_label(group, g, lang, book), 32) + f" (n = {size})")
-    ax.set_yticks(range(len(groups)), ticks, fontsize=8)
+        ticks.append(wrap(group_label(group, g, lang, book) + f" (n = {size})", 24))
+    ax.set_yticks(range(len(groups)), ticks)
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     percent_axis(ax.xaxis)
     ax.set_xlabel(ATTRITION_TITLES[lang]["share"])
     ax.grid(axis="x", alpha=0.3)
-    if title:
-        ax.set_title(title)
+    title_axes(ax, title)
     return ax
 
 
+@styled
 def survival_plot(
     curve: pd.DataFrame,
     *,
@@ -231,27 +228,36 @@ def survival_plot(
     book = codebook_or_default(codebook)
     estimate = "cif" if "cif" in curve else "survival"
     start = 0.0 if estimate == "cif" else 1.0
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+    ax = new_axes(ax, 1, 6.5)
     rows = sort_groups(curve, [by], book)
     for key, part in rows.groupby(rows[by].astype("string"), sort=False):
         events = part["cumulative_events"].to_numpy()
-        shown = (part["at_risk"].to_numpy() >= min_count) & ((events == 0) | (events >= min_count))
+        estimated = part[estimate].notna().to_numpy()
+        shown = (
+            estimated
+            & (part["at_risk"].to_numpy() >= min_count)
+            & ((events == 0) | (events >= min_count))
+        )
         t = np.concatenate([[0.0], part["time"].to_numpy(float)]) / 365.25
         y = np.concatenate([[start], np.where(shown, part[estimate], np.nan)])
-        low = np.concatenate([[start], np.where(shown, part["ci_low"], np.nan)])
-        high = np.concatenate([[start], np.where(shown, part["ci_high"], np.nan)])
         last = int(np.flatnonzero(np.concatenate([[True], shown]))[-1])
-        (line,) = ax.step(
-            t[: last + 1], y[: last + 1], where="post", label=group_label(by, key, lang, book)
-        )
-        ax.fill_between(
+        ax.step(
             t[: last + 1],
-            low[: last + 1],
-            high[: last + 1],
-            step="post",
+            y[: last + 1],
+            where="post",
+            color=colour(key),
+            label=group_label(by, key, lang, book),
+        )
+        # The band only under a step that is drawn: from a shown time to the next time.
+        low = np.concatenate([[start], part["ci_low"].to_numpy(float)])
+        high = np.concatenate([[start], part["ci_high"].to_numpy(float)])
+        drawn = np.isfinite(y[:last]) & np.isfinite(low[:last]) & np.isfinite(high[:last])
+        ax.fill_between(
+            np.column_stack([t[:last], t[1 : last + 1]]).ravel(),
+            np.repeat(np.where(drawn, low[:last], np.nan), 2),
+            np.repeat(np.where(drawn, high[:last], np.nan), 2),
             alpha=0.2,
-            color=line.get_color(),
+            color=colour(key),
             linewidth=0,
         )
     titles = ATTRITION_TITLES[lang]
@@ -262,11 +268,11 @@ def survival_plot(
     percent_axis(ax.yaxis)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
-    if title:
-        ax.set_title(title)
+    title_axes(ax, title)
     return ax
 
 
+@styled
 def flow_heatmap(
     table: pd.DataFrame,
     row: str,
@@ -296,7 +302,6 @@ def flow_heatmap(
     """
     import seaborn as sns
     from matplotlib.colors import LogNorm
-    from matplotlib.patches import Rectangle
 
     book = codebook_or_default(codebook)
     labels = step_labels(lang, book)
@@ -322,8 +327,7 @@ def flow_heatmap(
     text = np.where(
         np.isnan(values), "", np.vectorize(lambda v: f"{number(v)}")(np.nan_to_num(values))
     )
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.3 * len(cols) + 3, 0.7 * len(rows) + 1.8))
+    ax = new_axes(ax, 1, 1.0 * len(rows) + 3.0)
     positive = values[np.isfinite(values) & (values > 0)]
     top = max(float(positive.max()) if positive.size else 1.0, 2.0)
     sns.heatmap(
@@ -341,30 +345,22 @@ def flow_heatmap(
         linecolor="white",
         cbar=False,
     )
-    for i, j in zip(*np.nonzero(hidden.to_numpy()), strict=True):
-        ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#e6e6e6", edgecolor="white"))
-        ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=10)
+    mark_hidden_cells(ax, hidden.to_numpy())
     for i, j in zip(*np.nonzero(values == 0), strict=True):
-        ax.text(j + 0.5, i + 0.5, "0", ha="center", va="center", fontsize=8, color="#999")
+        ax.text(j + 0.5, i + 0.5, "0", ha="center", va="center", color="#767676")
     ax.set_xticks(
-        np.arange(len(cols)) + 0.5,
-        [textwrap.fill(labels.get(c, c), 16) for c in cols],
-        rotation=0,
-        fontsize=7,
+        np.arange(len(cols)) + 0.5, [wrap(labels.get(c, c), 12) for c in cols], rotation=0
     )
     ax.set_yticks(
-        np.arange(len(rows)) + 0.5,
-        [textwrap.fill(labels.get(r, r), 22) for r in rows],
-        rotation=0,
-        fontsize=8,
+        np.arange(len(rows)) + 0.5, [wrap(labels.get(r, r), 16) for r in rows], rotation=0
     )
     ax.set_xlabel(column_label(col, lang, book))
     ax.set_ylabel(column_label(row, lang, book))
-    if title:
-        ax.set_title(title)
+    title_axes(ax, title)
     return ax
 
 
+@styled
 def public_comparison_plot(
     table: pd.DataFrame, *, lang: Language = "en", ax: Axes | None = None
 ) -> Axes:
@@ -383,8 +379,8 @@ def public_comparison_plot(
         Axes to draw on; a new figure when ``None``.
     """
     titles = ATTRITION_TITLES[lang]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.75 * len(table) + 1.5))
+    ax = new_axes(ax, 2, 1.4 * len(table) + 2.5)
+    case = colour("case")
     ys = np.arange(len(table))
     of = COMPARISON_HEAD[lang]["of"]
     for y, r in zip(ys, table.itertuples(), strict=True):
@@ -396,7 +392,6 @@ def public_comparison_plot(
             xytext=(7, 0),
             textcoords="offset points",
             va="center",
-            fontsize=7,
         )
         if pd.isna(r.case_count):
             ax.annotate(
@@ -405,12 +400,11 @@ def public_comparison_plot(
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=7,
-                color="C0",
+                color=case,
                 style="italic",
             )
             continue
-        ax.plot([r.case_count], [y + 0.18], marker="o", color="C0", linestyle="none")
+        ax.plot([r.case_count], [y + 0.18], marker="o", color=case, linestyle="none")
         note = ""
         if r.measure == "share":
             note = (
@@ -422,24 +416,23 @@ def public_comparison_plot(
             xytext=(7, 0),
             textcoords="offset points",
             va="center",
-            fontsize=7,
-            color="C0",
+            color=case,
         )
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(-0.2, max(float(table["public_value"].max()), 1) * 6)
     number_axis(ax.xaxis)
     ticks = [
-        textwrap.fill(r.label, 44)
+        wrap(r.label, 36)
         + f"\n[public_statistics.csv, {titles['lines' if ',' in r.public_lines else 'line']} "
         + f"{r.public_lines}]"
         for r in table.itertuples()
     ]
-    ax.set_yticks(ys, ticks, fontsize=7)
+    ax.set_yticks(ys, ticks)
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlabel(titles["count"])
-    ax.set_title(titles["comparison"])
+    title_axes(ax, titles["comparison"])
     ax.grid(axis="x", alpha=0.3)
     ax.plot([], [], marker="D", color="black", linestyle="none", label=titles["public"])
-    ax.plot([], [], marker="o", color="C0", linestyle="none", label=titles["case"])
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.plot([], [], marker="o", color=case, linestyle="none", label=titles["case"])
+    ax.legend(frameon=False, loc="lower right")
     return ax

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED, number
+from cape_study.present.display import number
 from cape_study.present.labels import BARRIER_TITLES, COEFFICIENT_LABELS, GROUP_LABELS
 from cape_study.present.plots._shared import (
+    code_positions,
+    interval_errors,
+    mark_hidden_cells,
     marker_offsets,
-    percent_axis,
     wrapped_label,
 )
+from cape_study.present.plots.style import colour, new_axes, percent_axis, styled, wrap
+from cape_study.present.plots.style import title as title_axes
 
 __all__ = ["agreement_plot", "cooccurrence_heatmap", "prevalence_plot"]
 
 
+@styled
 def prevalence_plot(
     table: pd.DataFrame,
     *,
@@ -45,42 +48,42 @@ def prevalence_plot(
     """
 
     book = codebook_or_default(codebook)
-    codes = table[["scheme", "code"]].drop_duplicates().reset_index(drop=True)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.42 * len(codes) + 1.4))
-    position = {
-        (s, c): i for i, (s, c) in enumerate(zip(codes["scheme"], codes["code"], strict=True))
-    }
+    position = code_positions(table)
+    ax = new_axes(ax, 2, 0.8 * len(position) + 2.5)
     shown = dict(groups if groups is not None else GROUP_LABELS[lang])
-    for (group, label), offset in zip(shown.items(), marker_offsets(len(shown)), strict=True):
+    for k, ((group, label), offset) in enumerate(
+        zip(shown.items(), marker_offsets(len(shown)), strict=True)
+    ):
         rows = table[(table["group"] == group)].dropna(subset=["proportion"])
         y = [
             position[(s, c)] + 3.5 * offset
             for s, c in zip(rows["scheme"], rows["code"], strict=True)
         ]
-        x = rows["proportion"].to_numpy(float)
-        err = [
-            (x - rows["ci_low"].to_numpy(float)).clip(min=0),
-            (rows["ci_high"].to_numpy(float) - x).clip(min=0),
-        ]
         n = table.loc[table["group"] == group, "n_cases"].dropna()
         size = f" (n = {number(int(n.iloc[0]))})" if len(n) else ""
-        ax.errorbar(x, y, xerr=err, marker="o", capsize=3, linestyle="none", label=label + size)
-    ax.set_yticks(
-        range(len(codes)), [wrapped_label(book, s, c, lang) for s, c in position], fontsize=8
-    )
+        ax.errorbar(
+            rows["proportion"].to_numpy(float),
+            y,
+            xerr=interval_errors(rows, "proportion"),
+            marker="o",
+            color=colour(group, k),
+            linestyle="none",
+            label=label + size,
+        )
+    ax.set_yticks(range(len(position)), [wrapped_label(book, s, c, lang) for s, c in position])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     percent_axis(ax.xaxis)
     titles = BARRIER_TITLES[lang]
-    scheme = book.scheme(str(codes["scheme"].iloc[0])).label(lang) if len(codes) else ""
-    ax.set_title(titles["prevalence"].format(scheme=scheme))
+    scheme = book.scheme(str(next(iter(position))[0])).label(lang) if position else ""
+    title_axes(ax, titles["prevalence"].format(scheme=scheme))
     ax.set_xlabel(titles["share"])
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.legend(frameon=False, loc="lower right")
     return ax
 
 
+@styled
 def cooccurrence_heatmap(
     table: pd.DataFrame,
     *,
@@ -102,7 +105,6 @@ def cooccurrence_heatmap(
         Axes to draw on; a new figure when ``None``.
     """
     import seaborn as sns
-    from matplotlib.patches import Rectangle
 
     book = codebook_or_default(codebook)
     items = list(
@@ -126,8 +128,7 @@ def cooccurrence_heatmap(
             else:
                 phi[a, b] = row.phi
                 text[a, b] = f"{int(row.both)}"
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.55 * n + 4, 0.45 * n + 2))
+    ax = new_axes(ax, 2, 0.7 * n + 6.0)
     finite = np.abs(phi[np.isfinite(phi)])
     limit = max(0.1, float(np.ceil(finite.max() * 10) / 10)) if finite.size else 1.0
     sns.heatmap(
@@ -139,23 +140,22 @@ def cooccurrence_heatmap(
         vmax=limit,
         annot=text,
         fmt="",
-        annot_kws={"fontsize": 7},
+        annot_kws={"fontsize": 8},
         linewidths=0.5,
         linecolor="white",
         square=True,
         cbar_kws={"label": "phi", "shrink": 0.6},
     )
-    for i, j in zip(*np.nonzero(hidden), strict=True):
-        ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#e6e6e6", edgecolor="white"))
-        ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=9, color="#555")
-    labels = [wrapped_label(book, s, c, lang, 34) for s, c in items]
-    ax.set_xticks(np.arange(n) + 0.5, labels, rotation=60, ha="right", fontsize=7)
-    ax.set_yticks(np.arange(n) + 0.5, labels, rotation=0, fontsize=7)
+    mark_hidden_cells(ax, hidden)
+    labels = [wrapped_label(book, s, c, lang, 30) for s, c in items]
+    ax.set_xticks(np.arange(n) + 0.5, labels, rotation=60, ha="right", rotation_mode="anchor")
+    ax.set_yticks(np.arange(n) + 0.5, labels, rotation=0)
     schemes = " / ".join(book.scheme(s).label(lang) for s in dict.fromkeys(s for s, _ in items))
-    ax.set_title(f"{schemes}\n{BARRIER_TITLES[lang]['cooccurrence']}", fontsize=10)
+    title_axes(ax, f"{schemes}\n{BARRIER_TITLES[lang]['cooccurrence']}")
     return ax
 
 
+@styled
 def agreement_plot(
     table: pd.DataFrame,
     *,
@@ -183,59 +183,47 @@ def agreement_plot(
     """
 
     book = codebook_or_default(codebook)
-    codes = table[["scheme", "code"]].drop_duplicates().reset_index(drop=True)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.32 * len(codes) + 1.6))
-    position = {
-        (s, c): i for i, (s, c) in enumerate(zip(codes["scheme"], codes["code"], strict=True))
-    }
+    position = code_positions(table)
+    ax = new_axes(ax, 2, 0.6 * len(position) + 3.0)
     present = [c for c in COEFFICIENT_LABELS[lang] if c in set(table["coefficient"])]
-    for name, offset in zip(present, marker_offsets(len(present)), strict=True):
+    for k, (name, offset) in enumerate(zip(present, marker_offsets(len(present)), strict=True)):
         rows = table[table["coefficient"] == name].dropna(subset=["estimate"])
         y = [
             position[(s, c)] + 2.5 * offset
             for s, c in zip(rows["scheme"], rows["code"], strict=True)
         ]
-        x = rows["estimate"].to_numpy(float)
-        low = rows["ci_low"].to_numpy(float)
-        high = rows["ci_high"].to_numpy(float)
-        err = [np.nan_to_num(x - low).clip(min=0), np.nan_to_num(high - x).clip(min=0)]
         ax.errorbar(
-            x,
+            rows["estimate"].to_numpy(float),
             y,
-            xerr=err,
+            xerr=interval_errors(rows, "estimate"),
             marker="o",
-            markersize=4,
-            capsize=2,
+            color=colour(name, k),
             linestyle="none",
             label=COEFFICIENT_LABELS[lang][name],
         )
     for value in (0.667, 0.8):
         ax.axvline(value, color="grey", linestyle=":", linewidth=1)
     ax.plot([], [], color="grey", linestyle=":", label=BARRIER_TITLES[lang]["thresholds"])
-    for k, scheme in enumerate(dict.fromkeys(codes["scheme"])):
+    for k, scheme in enumerate(dict.fromkeys(s for s, _ in position)):
         rows = [i for (s, _), i in position.items() if s == scheme]
         if k:
             ax.axhline(min(rows) - 0.5, color="black", linewidth=0.6)
         ax.text(
             1.01,
             (min(rows) + max(rows)) / 2,
-            textwrap.fill(book.scheme(scheme).label(lang), 22),
+            wrap(book.scheme(scheme).label(lang), 22),
             transform=ax.get_yaxis_transform(),
             rotation=-90,
             ha="left",
             va="center",
-            fontsize=8,
             fontweight="bold",
         )
-    ax.set_yticks(
-        range(len(codes)), [wrapped_label(book, s, c, lang, 44) for s, c in position], fontsize=7
-    )
+    ax.set_yticks(range(len(position)), [wrapped_label(book, s, c, lang, 40) for s, c in position])
     ax.invert_yaxis()
     lows = table["ci_low"].dropna()
     ax.set_xlim(min(-0.1, float(lows.min()) - 0.05) if len(lows) else -0.1, 1.0)
     ax.set_xlabel(BARRIER_TITLES[lang]["coefficient"])
-    ax.set_title(BARRIER_TITLES[lang]["agreement"])
+    title_axes(ax, BARRIER_TITLES[lang]["agreement"])
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, fontsize=7, loc="lower left")
+    ax.legend(frameon=False, loc="lower left")
     return ax

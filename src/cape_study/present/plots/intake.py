@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import textwrap
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.patches import Patch
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import SUPPRESSED
 from cape_study.present.labels import COUNT_WORDS
+from cape_study.present.plots.style import HIDDEN_COLOUR, colour, new_axes, styled, wrap
+from cape_study.present.plots.style import title as title_axes
 
 __all__ = ["count_bars"]
 
 
+@styled
 def count_bars(
     table: pd.DataFrame,
     *,
@@ -33,7 +34,8 @@ def count_bars(
     ----------
     table
         A tidy count table after :func:`cape_study.privacy.disclosure.suppress`; a hidden
-        count is drawn as ``x`` on the axis instead of a bar.
+        count is drawn as a hatched grey stub marked ``x`` instead of a bar, and named
+        in the legend.
     x, hue
         The columns along the axis and in the legend; codes of a codebook scheme of the
         same name are shown by their labels, in codebook order.
@@ -63,10 +65,9 @@ def count_bars(
 
     xs = values_of(x)
     groups = values_of(hue) if hue else [None]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(xs) * len(groups) + 2), 4.2))
+    ax = new_axes(ax, 2, 7.0)
     width = 0.8 / len(groups)
-    hidden = False
+    hidden: list[float] = []
     for k, group in enumerate(groups):
         rows = table if group is None else table[table[hue].astype("string") == group]
         counts = rows.set_index(rows[x].astype("string"))[count]
@@ -77,18 +78,23 @@ def count_bars(
             [at[v] for v in shown.index],
             shown.astype(float),
             width=width,
+            color=colour(group, k) if hue else colour("all"),
             label=label(hue, group) if hue else None,
         )
-        for v in counts.index[counts.isna()]:
-            ax.text(at[v], 0, SUPPRESSED, ha="center", va="bottom", fontsize=14)
-            hidden = True
-    ax.set_xticks(range(len(xs)), [textwrap.fill(label(x, v), 14) for v in xs], fontsize=8)
+        hidden += [at[v] for v in counts.index[counts.isna()]]
+    ax.set_xticks(range(len(xs)), [wrap(label(x, v), 14) for v in xs])
     ax.set_ylabel(words.get(count, count))
-    if title:
-        ax.set_title(title)
-    if hue:
-        ax.legend(frameon=False)
-    if hidden:
-        ax.annotate(words["hidden"], (0, -0.2), xycoords="axes fraction", fontsize=8, va="top")
+    title_axes(ax, title)
     ax.grid(axis="y", alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if hidden:
+        # A stub as tall as a twentieth of the axis, so that it stays visible in print.
+        stub = 0.05 * ax.get_ylim()[1]
+        ax.bar(hidden, stub, width=width, color=HIDDEN_COLOUR, hatch="///", edgecolor="#555555")
+        for at_x in hidden:
+            ax.text(at_x, stub, SUPPRESSED, ha="center", va="bottom", fontweight="bold")
+        handles.append(Patch(facecolor=HIDDEN_COLOUR, hatch="///", edgecolor="#555555"))
+        labels.append(words["hidden"])
+    if handles:
+        ax.legend(handles, labels, frameon=False)
     return ax

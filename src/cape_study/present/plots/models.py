@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -12,10 +9,13 @@ from matplotlib.axes import Axes
 from cape_study.data.codebook import Language
 from cape_study.present.display import percent
 from cape_study.present.labels import FOREST_TITLES
+from cape_study.present.plots.style import colour, new_axes, styled, wrap
+from cape_study.present.plots.style import title as title_axes
 
 __all__ = ["forest_plot"]
 
 
+@styled
 def forest_plot(
     table: pd.DataFrame,
     *,
@@ -46,8 +46,8 @@ def forest_plot(
     ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
     rows = table[table["term"] != "(Intercept)"].reset_index(drop=True)
     labels = labels or {}
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 1.6))
+    ax = new_axes(ax, 2, 0.7 * len(rows) + 3.0)
+    ink = colour("all")
     estimate = rows[ratio].to_numpy(float)
     low = rows["ci_low"].to_numpy(float)
     high = rows["ci_high"].to_numpy(float)
@@ -62,34 +62,32 @@ def forest_plot(
     for i, (est, lo, hi, term) in enumerate(zip(estimate, low, high, rows["term"], strict=True)):
         hi_shown = hi if np.isfinite(hi) and hi <= right else right
         lo_shown = lo if np.isfinite(lo) and lo >= left else left
-        ax.plot([lo_shown, hi_shown], [i, i], color="C0", linewidth=1.6)
+        ax.plot([lo_shown, hi_shown], [i, i], color=ink, linewidth=1.4)
         for end, shown in ((hi, hi_shown), (lo, lo_shown)):
             if end != shown:
                 ax.annotate(
                     "",
                     xy=(shown, i),
                     xytext=(shown / 1.25 if shown == right else shown * 1.25, i),
-                    arrowprops={"arrowstyle": "->", "color": "C0"},
+                    arrowprops={"arrowstyle": "->", "color": ink},
                 )
         open_marker = term in flagged
         ax.plot(
             min(est, right),
             i,
             marker="D",
-            markersize=7,
-            color="C0",
-            markerfacecolor="white" if open_marker else "C0",
+            markersize=6,
+            color=ink,
+            markerfacecolor="white" if open_marker else ink,
             linestyle="none",
             label=words["flagged"] if open_marker and term == flagged_shown[0] else None,
         )
-    ax.set_yticks(
-        range(len(rows)), [textwrap.fill(labels.get(t, t), 42) for t in rows["term"]], fontsize=9
-    )
+    ax.set_yticks(range(len(rows)), [wrap(labels.get(t, t), 40) for t in rows["term"]])
     ax.invert_yaxis()
     title, name = words[ratio]
     level = f"{percent(float(rows['confidence'].iloc[0]), 0)}" if len(rows) else ""
     kind = str(rows["interval"].iloc[0]) if len(rows) else ""
-    ax.set_title(title)
+    title_axes(ax, title)
     ax.set_xlabel(
         words["axis"].format(ratio=name, level=level, kind=words["kinds"].get(kind, kind))
     )
@@ -97,5 +95,5 @@ def forest_plot(
     ax.xaxis.set_minor_formatter(lambda v, _: "")
     ax.grid(axis="x", alpha=0.3, which="major")
     if flagged_shown:
-        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8)
+        ax.legend(frameon=False, loc="lower right")
     return ax

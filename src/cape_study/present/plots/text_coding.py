@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.labels import TEXT_TITLES
 from cape_study.present.plots._shared import marker_offsets, wrapped_label
+from cape_study.present.plots.style import colour, new_axes, styled
+from cape_study.present.plots.style import title as title_axes
 
 __all__ = ["text_agreement_plot"]
 
 
+@styled
 def text_agreement_plot(
     table: pd.DataFrame,
     *,
@@ -37,30 +39,27 @@ def text_agreement_plot(
     book = codebook_or_default(codebook)
     titles = TEXT_TITLES[lang]
     codes = list(dict.fromkeys(table["code"]))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.34 * len(codes) + 1.6))
+    ax = new_axes(ax, 2, 0.6 * len(codes) + 3.0)
     position = {c: i for i, c in enumerate(codes)}
     methods = ("classifier", "dictionary", "human")
     markers = {"classifier": "o", "dictionary": "s", "human": "D"}
-    for method, offset in zip(methods, marker_offsets(len(methods)), strict=True):
+    for k, (method, offset) in enumerate(zip(methods, marker_offsets(len(methods)), strict=True)):
         rows = table[(table["method"] == method)].dropna(subset=["kappa"])
         ax.plot(
             rows["kappa"].to_numpy(float),
             [position[c] + 2.5 * offset for c in rows["code"]],
             marker=markers[method],
-            markersize=5,
+            color=colour(method, k),
             linestyle="none",
             label=titles[method],
         )
-    ax.set_yticks(
-        range(len(codes)), [wrapped_label(book, scheme, c, lang, 44) for c in codes], fontsize=7
-    )
+    ax.set_yticks(range(len(codes)), [wrapped_label(book, scheme, c, lang, 40) for c in codes])
     ax.invert_yaxis()
     low = table["kappa"].min()
     ax.set_xlim(min(-0.05, float(low) - 0.05) if pd.notna(low) else -0.05, 1.02)
     ax.axvline(0, color="grey", linewidth=0.6)
     ax.set_xlabel(titles["x"])
-    ax.set_title(titles["title"])
+    title_axes(ax, titles["title"])
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, fontsize=7, loc="lower left")
+    ax.legend(frameon=False, loc="lower left")
     return ax

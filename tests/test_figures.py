@@ -1,0 +1,326 @@
+"""The figures' house style (present/plots/style.py), on small frames: printed sizes, type
+of at least 8 pt, SVG with text, fixed colours, no band or bar where an estimate is
+hidden, ticks on round steps, labels broken between words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
+from matplotlib.text import Text
+from PIL import Image
+
+from cape_study import notebook
+from cape_study.present import display, plots
+from cape_study.present.labels import step_labels
+from cape_study.present.plots import style
+
+STAGES = ["reported", "investigation_opened", "prosecuted", "judgment_first_instance"]
+OUTCOMES = ["convicted_trafficking", "acquitted"]
+
+
+def _funnel() -> pd.DataFrame:
+    rows = []
+    for country, shares in {"all": [1, 0.8, 0.3, 0.2], "SE": [1, 0.9, 0.25, 0.15]}.items():
+        for stage, share in zip(STAGES, shares, strict=True):
+            rows.append((country, stage, "stage", 40, share))
+        rows += [(country, "convicted_trafficking", "outcome", 8, 0.5)]
+        rows += [(country, "acquitted", "outcome", 8, np.nan)]  # hidden
+    rows.append(("FI", "reported", "stage", 20, 1.0))
+    frame = pd.DataFrame(rows, columns=["country", "stage", "level", "n_cases", "proportion"])
+    frame["stage"] = pd.Categorical(frame["stage"], categories=STAGES + OUTCOMES)
+    return frame.assign(ci_low=frame["proportion"] - 0.05, ci_high=frame["proportion"] + 0.05)
+
+
+def _groups() -> pd.DataFrame:
+    rows = [
+        (sector, stage, 30, share)
+        for sector in ["construction", "cleaning"]
+        for stage, share in zip(STAGES, [1.0, 0.7, 0.2, np.nan], strict=True)
+    ]
+    frame = pd.DataFrame(rows, columns=["sector", "stage", "n_cases", "proportion"])
+    frame["stage"] = pd.Categorical(frame["stage"], categories=STAGES)
+    return frame.assign(
+        country="SE", ci_low=frame["proportion"] - 0.1, ci_high=frame["proportion"] + 0.1
+    )
+
+
+def _curve(estimate: str = "cif") -> pd.DataFrame:
+    """Two countries' curves; SE's 2nd to 4th times rest on fewer than 5 events (hidden),
+    and its 6th estimate is hidden upstream while its interval is not."""
+    parts = []
+    for country in ["SE", "FI"]:
+        time = np.arange(1, 9) * 60.0
+        events = np.array([0, 1, 2, 3, 5, 6, 7, 8]) if country == "SE" else np.arange(8) * 5
+        value = np.linspace(0.0, 0.4, 8)
+        part = pd.DataFrame(
+            {
+                "country": country,
+                "time": time,
+                estimate: value,
+                "ci_low": value * 0.8,
+                "ci_high": value * 1.2 + 0.02,
+                "at_risk": 100 - events,
+                "cumulative_events": events,
+            }
+        )
+        if country == "SE":
+            part.loc[5, estimate] = np.nan
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _flows() -> pd.DataFrame:
+    steps = ["trafficking", "exploitation"]
+    frame = pd.DataFrame(
+        {
+            "reported": pd.Categorical(["trafficking", "trafficking", "exploitation"], steps),
+            "charged": pd.Categorical(["trafficking", "exploitation", "exploitation"], steps),
+            "cases": pd.array([12, pd.NA, 9], dtype="Int64"),
+        }
+    )
+    return frame.assign(suppressed=frame["cases"].isna())
+
+
+def _comparison() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": ["Reported trafficking offences, Sweden", "Prosecutions, Finland"],
+            "measure": ["count", "share"],
+            "public_value": [120, 30],
+            "public_total": [np.nan, 200],
+            "public_period": ["2021", "2022"],
+            "public_lines": ["4", "7, 8"],
+            "case_count": [40, np.nan],
+            "case_total": [np.nan, np.nan],
+            "case_period": ["2021", "2022"],
+        }
+    )
+
+
+def _prevalence(groups: list[str]) -> pd.DataFrame:
+    codes = ["victim_not_participating", "victim_dependence", "weak_documentary_evidence"]
+    rows = [
+        ("barrier", code, group, 30, share)
+        for group in groups
+        for code, share in zip(codes, [0.4, 0.15, np.nan], strict=True)
+    ]
+    frame = pd.DataFrame(rows, columns=["scheme", "code", "group", "n_cases", "proportion"])
+    return frame.assign(ci_low=frame["proportion"] - 0.1, ci_high=frame["proportion"] + 0.1)
+
+
+def _pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "scheme_a": ["barrier", "barrier"],
+            "code_a": ["victim_not_participating", "victim_not_participating"],
+            "scheme_b": ["barrier", "barrier"],
+            "code_b": ["victim_dependence", "victim_left_country"],
+            "phi": [0.3, np.nan],
+            "both": [9, np.nan],
+            "suppressed": [False, True],
+        }
+    )
+
+
+def _agreement() -> pd.DataFrame:
+    rows = [
+        ("barrier", code, coefficient, estimate)
+        for code in ["victim_not_participating", "victim_dependence"]
+        for coefficient, estimate in [("cohen_kappa", 0.7), ("krippendorff_alpha", 0.75)]
+    ]
+    frame = pd.DataFrame(rows, columns=["scheme", "code", "coefficient", "estimate"])
+    return frame.assign(ci_low=frame["estimate"] - 0.1, ci_high=frame["estimate"] + 0.1)
+
+
+def _counts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"sector": ["cleaning", "construction", "cleaning"], "country": ["SE", "SE", "FI"]}
+    ).assign(cases=pd.array([12, pd.NA, 7], dtype="Int64"))
+
+
+def _ratios() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "term": ["(Intercept)", "country[T.FI]", "sector[T.cleaning]"],
+            "odds_ratio": [0.5, 2.0, 0.7],
+            "ci_low": [0.2, 1.1, 0.3],
+            "ci_high": [1.0, 3.9, np.inf],
+            "confidence": 0.95,
+            "interval": "profile",
+        }
+    )
+
+
+def _kappas() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": ["victim_dependence"] * 3 + ["victim_left_country"] * 3,
+            "method": ["classifier", "dictionary", "human"] * 2,
+            "kappa": [0.6, 0.4, 0.8, np.nan, 0.2, 0.7],
+        }
+    )
+
+
+#: Each figure function of notebooks 00-04, drawn on a small frame.
+FIGURES: dict[str, Callable[[str], Axes]] = {
+    "funnel": lambda lang: plots.funnel_plot(_funnel(), lang=lang),
+    "funnel_groups": lambda lang: plots.funnel_groups_plot(
+        _groups(), "sector", lang=lang, title="Sverige"
+    ),
+    "survival": lambda lang: plots.survival_plot(_curve(), min_count=5, lang=lang),
+    "flows": lambda lang: plots.flow_heatmap(_flows(), "reported", "charged", lang=lang),
+    "comparison": lambda lang: plots.public_comparison_plot(_comparison(), lang=lang),
+    "prevalence": lambda lang: plots.prevalence_plot(
+        _prevalence(["SE", "FI"]), lang=lang, groups={"SE": "Sweden", "FI": "Finland"}
+    ),
+    "cooccurrence": lambda lang: plots.cooccurrence_heatmap(_pairs(), lang=lang),
+    "agreement": lambda lang: plots.agreement_plot(_agreement(), lang=lang),
+    "counts": lambda lang: plots.count_bars(_counts(), x="sector", hue="country", lang=lang),
+    "forest": lambda lang: plots.forest_plot(_ratios(), lang=lang),
+    "text_agreement": lambda lang: plots.text_agreement_plot(_kappas(), lang=lang),
+}
+WIDTHS = {style.ONE_COLUMN_CM, style.TWO_COLUMNS_CM}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+    display.use_language("en")
+
+
+def _texts(ax: Axes) -> list[Text]:
+    fig = ax.get_figure(root=True)
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_each_figure_is_one_or_two_a4_columns_wide_with_type_of_8_pt_or_more(name):
+    ax = FIGURES[name]("sv")
+    width_cm = ax.get_figure(root=True).get_figwidth() * 2.54
+    assert min(abs(width_cm - w) for w in WIDTHS) < 0.01, (name, width_cm)
+    small = [(t.get_text(), t.get_fontsize()) for t in _texts(ax) if t.get_fontsize() < 8]
+    assert not small, (name, small)
+
+
+def test_an_exported_figure_keeps_its_printed_width_its_text_and_the_synthetic_mark(tmp_path):
+    ax = FIGURES["funnel"]("sv")
+    fig = ax.get_figure(root=True)
+    height = fig.get_figheight()
+    png, svg = notebook.write_figure(fig, tmp_path, "Stage funnel", mark="SYNTETISKA DATA")
+    assert Image.open(png).size[0] == pytest.approx(style.TWO_COLUMNS_CM / 2.54 * 300, abs=2)
+    text = svg.read_text(encoding="utf-8")
+    assert "<text" in text and "SYNTETISKA DATA" in text
+    assert "Andel anmälda ärenden" in text  # the title, searchable
+    assert fig.get_figheight() == height and "SYNTETISKA DATA" not in str(fig.texts)
+
+
+def _colours_by_label(ax: Axes) -> dict[str, str]:
+    handles, labels = ax.get_legend_handles_labels()
+    found = {}
+    for handle, label in zip(handles, labels, strict=True):
+        artist = handle.lines[0] if hasattr(handle, "lines") else handle
+        artist = artist.patches[0] if hasattr(artist, "patches") else artist
+        if hasattr(artist, "get_color") and not hasattr(artist, "get_facecolor"):
+            found[label] = to_hex(artist.get_color())
+        else:
+            found[label] = to_hex(artist.get_facecolor())
+    return found
+
+
+def test_a_country_has_the_same_colour_in_every_figure():
+    sweden, finland = to_hex(style.COUNTRY_COLOURS["SE"]), to_hex(style.COUNTRY_COLOURS["FI"])
+    assert sweden != finland
+    for name in ["funnel", "survival", "prevalence", "counts"]:
+        colours = _colours_by_label(FIGURES[name]("en"))
+        shown = {k.split(" (")[0]: v for k, v in colours.items()}
+        assert shown["Sweden"] == sweden, name
+        assert shown.get("Finland", finland) == finland, name
+    stages = _colours_by_label(FIGURES["funnel_groups"]("en"))
+    labels = step_labels("en")
+    assert stages[labels["prosecuted"]] == to_hex(style.STAGE_COLOURS["prosecuted"])
+
+
+def test_no_band_is_drawn_where_the_curve_is_hidden():
+    ax = plots.survival_plot(_curve(), min_count=5, lang="en")
+    sweden = to_hex(style.COUNTRY_COLOURS["SE"])
+    bands = [
+        c
+        for c in ax.collections
+        if isinstance(c, PolyCollection) and to_hex(c.get_facecolor()[0]) == sweden
+    ]
+    spans = [
+        (p.vertices[:, 0].min() * 365.25, p.vertices[:, 0].max() * 365.25)
+        for c in bands
+        for p in c.get_paths()
+    ]
+    # SE's times 120-240 rest on 1-3 events and time 360's estimate is hidden: the steps
+    # from them carry no band, while the shown steps do.
+    for start, end in [(120, 180), (180, 240), (240, 300), (360, 420)]:
+        assert not any(a < end - 1 and b > start + 1 for a, b in spans), (start, spans)
+    for start, end in [(0, 60), (60, 120), (300, 360), (420, 480)]:
+        assert any(a <= start + 1 and b >= end - 1 for a, b in spans), (start, spans)
+
+
+def test_the_funnel_draws_no_interval_where_the_share_is_hidden():
+    ax = FIGURES["funnel"]("en")
+    acquitted = _funnel()["stage"].cat.categories.get_loc("acquitted")
+    xs = np.concatenate([np.asarray(line.get_xdata(), float) for line in ax.lines])
+    assert not (np.abs(xs - acquitted) < 0.3).any()
+
+
+def test_a_hidden_bar_is_a_visible_stub_with_its_mark():
+    ax = FIGURES["counts"]("en")
+    stubs = [p for p in ax.patches if p.get_hatch()]
+    assert len(stubs) == 1
+    # visible in print: at least 1 mm tall on the page
+    height_pt = (
+        ax.transData.transform((0, stubs[0].get_height()))[1] - ax.transData.transform((0, 0))[1]
+    )
+    assert height_pt * 72 / ax.get_figure(root=True).dpi / 72 * 25.4 >= 1.0
+    assert display.SUPPRESSED in [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.parametrize("top", [0.18, 0.45, 0.07, 1.0])
+def test_percent_ticks_fall_on_steps_of_one_two_or_five(top):
+    display.use_language("sv")
+    fig, ax = style.figure(1, 6)
+    ax.plot([0, 1], [0, top])
+    ax.set_ylim(0, top)
+    style.percent_axis(ax.yaxis)
+    fig.canvas.draw()
+    shown = [
+        (t, label.get_text())
+        for t, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+        if 0 <= t <= top + 1e-12
+    ]
+    ticks = [t for t, _ in shown]
+    steps = np.diff(ticks) * 100
+    assert np.allclose(steps, steps[0])
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert round(mantissa, 6) in {1, 2, 5}, ticks
+    numbers = [float(re.sub(r"[^\d,]", "", text).replace(",", ".")) for _, text in shown]
+    assert numbers == pytest.approx([t * 100 for t in ticks])
+
+
+def test_labels_break_between_words_never_inside_one():
+    assert (
+        style.wrap("Dömd för arbetskraftsexploatering", 10) == "Dömd för\narbetskraftsexploatering"
+    )
+    ax = FIGURES["funnel"]("sv")
+    labels = set(step_labels("sv").values())
+    for tick in ax.get_xticklabels():
+        assert tick.get_text().replace("\n", " ") in labels
