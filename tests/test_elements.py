@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 from cape_study.data.codebook import load_codebook
 from cape_study.data.loaders import check_case_file
 from cape_study.errors import CannotEstimate
+from cape_study.present import tables
 from cape_study.privacy.disclosure import Disclosure
 from cape_study.stats import elements, legal
 from cape_study.synth.elements import ELEMENT_CHANGE, change_date
@@ -293,3 +294,26 @@ def test_synth_change_at_nja_2022_s23_is_recovered(planted) -> None:
 
     assert table["ci_low"] <= share("before") - share("after") <= table["ci_high"], table
     assert table["ci_low"] > 0
+
+
+def test_tables_read_in_swedish_and_english() -> None:
+    failures = elements.suppress_elements(
+        elements.failure_table(SMALL), "not_proven", "n_assessed", threshold=1, name="e"
+    )
+    en = tables.format_element_failures(failures, lang="en")
+    sv = tables.format_element_failures(failures, lang="sv")
+    assert list(en.iloc[0, :3]) == [
+        "Act (recruitment, transport, harbouring ...)",
+        "Judgment of the district court (tingsrätt / käräjäoikeus)",
+        "Sweden",
+    ]
+    assert sv.columns[0] == "Rekvisit" and sv.iloc[0, 2] == "Sverige"
+    intent = en[en.iloc[:, 0] == "Intent"].iloc[0]
+    assert str(intent.iloc[3]) == "0" and intent.iloc[4] == "–"  # c3's intent unknown: no share
+    change = elements.suppress_before_after(
+        elements.before_after(SMALL, legal.legal_changes(["SE:2022-02-15"]), elements=[VS]),
+        threshold=1,
+        name="c",
+    )
+    row = tables.format_element_change(change, lang="sv").iloc[0]
+    assert row.iloc[1].startswith("3 av 4") and "före 2022-02-15" in row.index[1]

@@ -119,6 +119,34 @@ DROPOUT_HEAD = {
     },
 }
 
+#: Headings of the legal-element tables (:mod:`cape_study.stats.elements`).
+ELEMENT_HEAD = {
+    "en": {
+        "instance": "Instance",
+        "assessed": "Assessed",
+        "not_proven": "Not proven ({ci} CI)",
+        "pairs": "Assessed at both instances",
+        "differ": "Assessed differently ({ci} CI)",
+        "side": "{side} {date}: not proven of assessed",
+        "before": "judged before",
+        "after": "judged from",
+        "difference": "Difference, before − after ({ci} CI)",
+        "of": "{count} of {n}",
+    },
+    "sv": {
+        "instance": "Instans",
+        "assessed": "Prövade",
+        "not_proven": "Inte styrkt ({ci} KI)",
+        "pairs": "Prövat i båda instanserna",
+        "differ": "Bedömt olika ({ci} KI)",
+        "side": "{side} {date}: inte styrkt av prövade",
+        "before": "dömda före",
+        "after": "dömda från",
+        "difference": "Skillnad, före − efter ({ci} KI)",
+        "of": "{count} av {n}",
+    },
+}
+
 #: The headings and opening paragraphs of sections written from the library (Markdown),
 #: so that they read in the report's language: {section: {lang: text}}.
 SECTIONS = {

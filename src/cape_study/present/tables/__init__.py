@@ -43,6 +43,11 @@ from cape_study.present.tables.dropout import (
     legal_change_list,
     side_labels,
 )
+from cape_study.present.tables.elements import (
+    format_element_change,
+    format_element_failures,
+    format_instance_disagreement,
+)
 from cape_study.present.tables.intake import case_counts, count_list, count_table, table_rows
 from cape_study.present.tables.models import format_population, format_ratios, format_term_counts
 from cape_study.present.tables.text_coding import (
@@ -94,11 +99,14 @@ __all__ = [
     "format_comparison",
     "format_disagreements",
     "format_dropout",
+    "format_element_change",
+    "format_element_failures",
     "format_evidence",
     "format_flows",
     "format_funnel",
     "format_funnel_wide",
     "format_group_tests",
+    "format_instance_disagreement",
     "format_population",
     "format_prevalence",
     "format_ratios",
