@@ -278,15 +278,26 @@ def test_workbook_marks_suppressed_cells_and_names_its_sheets(tmp_path: Path) ->
     assert "from 1 to 4" in about[".."] and "any number" in about["x"]
     assert about["T2 Funnel by sector SE"] == "Funnel: by sector [SE]"
     rows = list(book["T1 Cases by sector"].iter_rows(values_only=True))
+    # a synthetic run's sheets start with its warning, in red, and print it on every page
+    assert rows[0] == (about["WARNING"], None)
+    assert book["T1 Cases by sector"]["A1"].font.color.rgb.endswith("B00020")
+    assert book["T1 Cases by sector"].oddHeader.center.text == "SYNTHETIC DATA"
+    assert all(
+        next(book[name].iter_rows(values_only=True))[0] == about["WARNING"]
+        for name in book.sheetnames[1:]
+    )
+    rows = rows[1:]
     assert rows[0] == ("Sector", "Sweden")
     # 3 cases, hidden because small: the small count's mark, and its legend under the table
     assert ("Agriculture and forestry", 12) in rows and ("Cleaning", "..") in rows
     assert rows[-1] == ("..", about[".."]) and rows[-2] == (None, None)
-    assert book["T1 Cases by sector"]["B2"].number_format == "#,##0"
-    wide = list(book["T2 Funnel by sector SE"].iter_rows(values_only=True))
+    assert book["T1 Cases by sector"]["B3"].number_format == "#,##0"
+    wide = list(book["T2 Funnel by sector SE"].iter_rows(values_only=True))[1:]
     assert wide == [("Sweden", None), ("reported", "prosecuted"), ("12 (34%; 20–50)", "3 (·; ·)")]
     plain = load_workbook(_workbook(tmp_path / "real.xlsx", "en", synthetic=False))
     assert "WARNING" not in [r[0] for r in plain["About"].iter_rows(values_only=True)]
+    assert next(plain["T1 Cases by sector"].iter_rows(values_only=True)) == ("Sector", "Sweden")
+    assert not plain["T1 Cases by sector"].oddHeader.center.text
 
 
 def test_workbook_writes_intervals_in_their_own_columns_as_numbers(tmp_path: Path) -> None:
@@ -363,7 +374,8 @@ def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
     book = load_workbook(first)
     assert book.sheetnames[0] == "Om"
     rows = list(book["T1 Cases by sector"].iter_rows(values_only=True))
-    assert rows[0] == ("Bransch", "Sverige") and ("Städ och lokalvård", "..") in rows
+    assert rows[0][0].startswith("SYNTETISKA DATA") and book["T1 Cases by sector"].oddHeader
+    assert rows[1] == ("Bransch", "Sverige") and ("Städ och lokalvård", "..") in rows
     about = {r[0]: r[1] for r in book["Om"].iter_rows(values_only=True) if r[0]}
     assert about["VARNING"].startswith("SYNTETISKA DATA") and "under 5" in about[".."]
 
@@ -430,6 +442,8 @@ def test_demo_run_exports_figures_and_workbooks_listed_in_the_manifest(demo_repo
     intake = load_workbook(reports / "tables" / "00_intake.xlsx")
     full = {r[1]: r[0] for r in intake["About"].iter_rows(values_only=True) if r[0]}
     by_region = list(intake[full["Cases by police region"]].iter_rows(values_only=True))
+    assert by_region[0][0].startswith("SYNTHETIC DATA")  # the demo is synthetic
+    by_region = by_region[1:]
     assert by_region[0] == ("Country", "Police region / police department", "Cases")
     marks = {"..", "x"}  # a small count; any hidden count
     assert any(row[2] in marks for row in by_region)  # Finnish departments with few cases

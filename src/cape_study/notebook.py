@@ -556,8 +556,10 @@ def write_workbook(
     it; a count cell
     (:class:`~cape_study.present.display.Count`) is written as its number, whole numbers
     with a thousands format, other text as text. The labels of the first sheet follow
-    ``parameters["lang"]``. Document and archive times are fixed, so the same tables
-    give the same bytes.
+    ``parameters["lang"]``. A synthetic run's sheets each start with the synthetic-data
+    warning in red, and print it in their page header, so that it goes with a copied or
+    printed table. Document and archive times are fixed, so the same tables give the
+    same bytes.
     """
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -612,8 +614,13 @@ def write_workbook(
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 100
 
+    synthetic = bool(metadata.get("synthetic"))
     for sheet_name, table in zip(sheet_names, tables.values(), strict=True):
         sheet = book.create_sheet(sheet_name)
+        if synthetic:  # above the table and on every printed page
+            sheet.append([words["synthetic"]])
+            sheet.cell(1, 1).font = Font(bold=True, color="B00020")
+            sheet.oddHeader.center.text = SYNTHETIC_MARK.get(lang, SYNTHETIC_MARK["en"])
         columns = table.columns
         levels = columns.nlevels
         parts = [_column_parts(table.iloc[:, j]) for j in range(len(columns))]
@@ -655,8 +662,8 @@ def write_workbook(
             for mark, text in legend:
                 if mark in shown:
                     sheet.append([mark, text])
-        sheet.freeze_panes = sheet.cell(levels + 1, 1)
-        for column in sheet.iter_cols():
+        sheet.freeze_panes = sheet.cell(levels + 1 + synthetic, 1)
+        for column in sheet.iter_cols(min_row=1 + synthetic):
             width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
             sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60) + 2
 
