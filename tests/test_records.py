@@ -283,7 +283,7 @@ def test_the_generator_writes_codebook_2_and_a_judgment_sample(tmp_path: Path) -
     charged = case.events[case.events["stage"] == "prosecuted"]
     assert set(charged["date_precision"]) == {"month"}
     assert len(case.sanctions) and len(case.offence_victims)
-    assert set(case.victims["status"]) == {"injured_party"}
+    assert set(case.victims["status"]) == {"injured_party", "potential_victim"}
     assert case.events["court"].notna().any() and case.cases["police_case_number"].notna().all()
 
 

@@ -22,6 +22,7 @@ import yaml
 from cape_study.cli import main
 from cape_study.data.codebook import CODEBOOK_DIR, load_codebook
 from cape_study.data.loaders import check_case_file
+from cape_study.data.victims import identified_victims
 from cape_study.errors import ParameterError
 from cape_study.paths import project
 from cape_study.privacy import identifiers
@@ -140,6 +141,7 @@ def test_truth_matches_the_tables(written: Path) -> None:
     truth = json.loads((written / "truth.json").read_text(encoding="utf-8"))
     t = _read(written)
     cases, ev = t["cases"], t["events"]
+    identified = identified_victims(t["victims"])  # potential victims are not counted
     assert truth["synthetic"] is True and truth["data_cutoff"] == CUTOFF
     for country in ("SE", "FI", "all"):
         real = truth["realised"][country]
@@ -150,7 +152,7 @@ def test_truth_matches_the_tables(written: Path) -> None:
         )
         e = ev[ev["case_id"].isin(ids)]
         assert real["cases"] == len(ids)
-        assert real["victims"] == t["victims"]["case_id"].isin(ids).sum()
+        assert real["victims"] == identified["case_id"].isin(ids).sum()
         assert real["suspects"] == t["suspects"]["case_id"].isin(ids).sum()
         assert real["events"] == len(e)
         docs = t["documents"][t["documents"]["case_id"].isin(ids)]
@@ -184,7 +186,7 @@ def test_truth_matches_the_tables(written: Path) -> None:
     per_case = cases.set_index("case_id")
     assert (
         per_case["n_victims"].astype(int)
-        == t["victims"].groupby("case_id").size().reindex(per_case.index, fill_value=0)
+        == identified.groupby("case_id").size().reindex(per_case.index, fill_value=0)
     ).all()
     assert (
         per_case["n_suspects"].astype(int)
@@ -245,10 +247,11 @@ def test_calibrated_to_targets(large: synth.SyntheticCaseFile) -> None:
     fi = cases[cases["country"] == "FI"]
     assert _within((fi["offence_reported"] == "torkea_ihmiskauppa").mean(), 0.02, len(fi))
     assert _within((cases["n_victims"] == "0").mean(), 0.05, len(cases))
-    ages = large.tables["victims"]["age_band"].value_counts(normalize=True)
+    victims = identified_victims(large.tables["victims"])
+    ages = victims["age_band"].value_counts(normalize=True)
     for code, p in synth.TARGETS_BY_KEY["victim_age_band", "both"].items():
         # victims cluster in cases; a design effect of 4 widens the tolerance
-        assert _within(ages[code], p, len(large.tables["victims"]) // 4), code
+        assert _within(ages[code], p, len(victims) // 4), code
 
 
 def test_swedish_first_instance_outcomes_match_prosecution_authority_figures(
@@ -474,3 +477,43 @@ def test_the_generator_writes_the_tables_the_loaders_read() -> None:
     from cape_study.synth.generator import TABLES
 
     assert TABLES == CaseFile.TABLES
+
+
+def test_codebook_2_records_are_drawn(written: Path) -> None:
+    """The demo exercises codebook 2.0: Finnish offences of real judgments, potential
+    victims beside injured parties, offence-victim links and sanctions."""
+    t = {
+        name: pd.read_csv(written / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("cases", "events", "victims", "offence_victims", "sanctions", "sample")
+    }
+    country = t["cases"].set_index("case_id")["country"]
+    charged = t["events"][t["events"]["stage"] == "prosecuted"]
+    finnish = set(charged.loc[charged["case_id"].map(country) == "FI", "offence"])
+    assert {"tyosyrjinta", "tyonantajan_ulkomaalaisrikkomus", "petos"} <= finnish
+    assert "kiskonnantapainen_tyosyrjinta" in finnish
+    status = t["victims"]["status"]
+    assert set(status) == {"injured_party", "potential_victim"}
+    potential = t["victims"][status == "potential_victim"]
+    # potential victims: in cases that say how many, linked to no offence, no damages
+    declared = set(t["cases"].loc[t["cases"]["n_potential_victims"] != "", "case_id"])
+    assert set(potential["case_id"]) == declared
+    assert not set(potential["victim_id"]) & set(t["offence_victims"]["victim_id"])
+    assert not set(potential["victim_id"]) & set(t["sanctions"]["victim_id"])
+    # n_victims counts the identified victims only (the intake check holds)
+    injured = t["victims"][status == "injured_party"].groupby("case_id").size()
+    n_victims = t["cases"].set_index("case_id")["n_victims"].astype(int)
+    assert (injured.reindex(n_victims.index, fill_value=0) == n_victims).all()
+    assert {"prison", "damages"} <= set(t["sanctions"]["sanction"])
+    assert t["sample"]["sampling_frame"].tolist() == ["police_reports"]
+
+
+def test_a_prosecution_decision_sample_declares_its_frame(tmp_path: Path) -> None:
+    from cape_study.synth.scenarios import write_scenario
+
+    folder = write_scenario("prosecution-decisions", tmp_path / "p")
+    result = check_case_file(folder, data_cutoff=CUTOFF, read_documents=False)
+    assert result.ok, result.problems.head().to_string()
+    case = result.case_file
+    assert case.sampling_frame == "prosecution_decisions" and len(case.cases) == 20
+    stages = case.events.groupby("case_id")["stage"].agg(set)
+    assert all("suspect_notified" in s and s & {"prosecuted", "closed"} for s in stages)

@@ -39,6 +39,7 @@ from cape_study.data.problems import (
     problems_frame,
     show_value,
 )
+from cape_study.data.victims import identified_victims
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -340,9 +341,7 @@ class _SchemaBuilder:
     def _victim_rows(self, d: pd.DataFrame) -> pd.Series:
         """False where n_victims differs from the case's victim rows (potential victims
         aside) in a case that lists its victims at all."""
-        victims = self.tables["victims"]
-        if "status" in victims:
-            victims = victims[~(victims["status"] == "potential_victim").fillna(False)]
+        victims = identified_victims(self.tables["victims"])
         rows = victims.groupby("case_id").size()
         listed = d["case_id"].map(rows)
         return (d["n_victims"].isna() | listed.isna() | (d["n_victims"] == listed)).astype(bool)

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
+from cape_study.data.victims import identified_victims
 from cape_study.errors import CannotEstimate
 from cape_study.privacy.disclosure import Disclosure, suppress
 from cape_study.stats.barriers import case_codes
@@ -132,6 +133,7 @@ def victim_funnel(
     facts = status[["case_id", *keys, "reached_prosecuted", "outcome"]].assign(
         case_id=status["case_id"].astype("string")
     )
+    victims = identified_victims(victims)
     data = victims[["case_id", "gave_statement", "had_counsel"]].assign(
         case_id=victims["case_id"].astype("string")
     )

@@ -20,6 +20,7 @@ from typing import Literal
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.data.victims import identified_victims
 from cape_study.stats.attrition import event_times
 from cape_study.stats.firth import INTERCEPT
 
@@ -93,6 +94,7 @@ def _any_victim(column: str) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Series
     have it false (or the case has no victim); missing otherwise."""
 
     def values(cases: pd.DataFrame, victims: pd.DataFrame) -> pd.Series:
+        victims = identified_victims(victims)
         flag = victims[column].astype("boolean")
         by_case = (
             pd.DataFrame({"yes": flag.fillna(False), "unknown": flag.isna()})

@@ -1,6 +1,6 @@
 """What codebook 2.0 adds to a synthetic case file: case numbers, courts, degrees and
 counts, sanctions, the victims an offence concerned, injured parties and potential
-victims, and the sampling frame.
+victims (two rows per case with ``n_potential_victims``), and the sampling frame.
 
 These columns are drawn after everything else, from a stream of their own
 (``SeedSequence([seed, 16])``), so that adding them changed no earlier draw: the cases,
@@ -119,6 +119,7 @@ def add_records(tables: dict[str, pd.DataFrame], sim: Simulation) -> None:
     victims["status"] = "injured_party"
     tables["offence_victims"] = _offence_victims(events, victims)
     tables["sanctions"] = _sanctions(events, victims, country, rng)
+    tables["victims"] = _with_potential_victims(victims, cases)
     tables["sample"] = pd.DataFrame(
         {
             "sampling_frame": ["police_reports"],
@@ -126,6 +127,21 @@ def add_records(tables: dict[str, pd.DataFrame], sim: Simulation) -> None:
             "description": ["Synthetic police reports followed forward (no real case)"],
         }
     )
+
+
+def _with_potential_victims(victims: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """``victims`` with two potential victims of each case that has some (a farm's other
+    pickers whom the police met but who never became injured parties), their attributes
+    unknown, linked to no offence and given no damages."""
+    some = cases.loc[cases["n_potential_victims"] != "", "case_id"].to_numpy(dtype=object)
+    ids = np.repeat(some, 2)
+    rows = pd.DataFrame({column: "" for column in victims.columns}, index=range(len(ids)))
+    rows["victim_id"] = [f"{c}-P{k % 2 + 1}" for k, c in enumerate(ids)]
+    rows["case_id"] = ids
+    rows[["sex", "age_band", "residence_status"]] = "unknown"
+    rows["citizenship"] = "XX"
+    rows["status"] = "potential_victim"
+    return pd.concat([victims, rows], ignore_index=True)
 
 
 def _offence_victims(events: pd.DataFrame, victims: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ demo                   the full demo (400 cases, Sweden and Finland, three coder
 pilot                  15 cases, one coder
 judgments-only         about 20 cases, every one judged at first instance (a court
                        sample), optional victim and case fields left blank
+prosecution-decisions  20 cases charged or closed after a suspect was notified (a
+                       prosecutors' sample: the stages before the decision implied)
 sweden-only            30 Swedish cases
 finland-only           30 Finnish cases
 no-codings             30 cases, an empty codings table
@@ -136,6 +138,20 @@ def _judgments_only(tables: Tables) -> Tables:
     return dict(out, cases=cases, events=events, victims=victims, sample=sample)
 
 
+def _prosecution_decisions(tables: Tables) -> Tables:
+    """20 cases selected by the prosecutor's decision: charged, or closed after a suspect
+    was notified (the stages before the decision are implied by the selection)."""
+    notified = set(_cases_where(tables, "suspect_notified"))
+    decided = set(_cases_where(tables, "prosecuted")) | set(_cases_where(tables, "closed"))
+    ids = [c for c in tables["cases"]["case_id"] if c in notified & decided]
+    out = _first(20)(tables, ids)
+    sample = out["sample"].assign(
+        sampling_frame="prosecution_decisions",
+        description="Synthetic prosecution decisions (no real case)",
+    )
+    return dict(out, sample=sample)
+
+
 def _all_closed(tables: Tables) -> Tables:
     return _first(20)(tables, _cases_where(tables, "closed", case_level=True))
 
@@ -164,6 +180,14 @@ SCENARIOS: dict[str, Scenario] = {
             1702,
             share_fi=0.5,
             shape=_judgments_only,
+        ),
+        Scenario(
+            "prosecution-decisions",
+            "a prosecutors' sample: 20 cases charged or closed after a suspect was notified",
+            300,
+            1712,
+            share_fi=0.5,
+            shape=_prosecution_decisions,
         ),
         Scenario("sweden-only", "30 Swedish cases", 30, 1703, share_fi=0.0),
         Scenario("finland-only", "30 Finnish cases", 30, 1704, share_fi=1.0),

@@ -417,9 +417,17 @@ class Simulation:
             },
             "FI": {"kiskonnantapainen_tyosyrjinta": 75, "kiskonta": 15, "pakottaminen": 10},
         }
+        # charged beside the main charge (one drawn; the codebook 2.0 offences of real
+        # Finnish judgments among them: työsyrjintä, the employer's aliens offence, fraud)
         cumulative = {
-            "SE": ("utlanningslagen", "olaga_hot", "arbetsmiljobrott"),
-            "FI": ("tyoturvallisuusrikos", "pakottaminen"),
+            "SE": ("utlanningslagen", "olaga_hot", "arbetsmiljobrott", "bedrageri"),
+            "FI": (
+                "tyoturvallisuusrikos",
+                "pakottaminen",
+                "tyonantajan_ulkomaalaisrikkomus",
+                "tyosyrjinta",
+                "petos",
+            ),
         }
         for i in sorted(by_case):
             country, reported = str(self.country[i]), str(self.offence[i])

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study import __version__
+from cape_study.data.victims import identified_victims
 from cape_study.synth import texts as synth_texts
 from cape_study.synth.elements import element_truth
 from cape_study.synth.model import (
@@ -103,7 +104,8 @@ def realised_counts(tables: dict[str, pd.DataFrame], families: dict[str, str]) -
             & (convicted["judgment_supreme"] != convicted["judgment_appeal"])
             & (convicted["judgment_supreme"] == convicted["judgment_first_instance"])
         )
-        victims = tables["victims"][tables["victims"]["case_id"].isin(ids)]
+        victims = identified_victims(tables["victims"])
+        victims = victims[victims["case_id"].isin(ids)]
         out[c] = {
             "cases": len(sel),
             "victims": len(victims),
