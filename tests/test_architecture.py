@@ -70,7 +70,11 @@ def _late_imports(path: Path) -> list[str]:
 
 
 def test_the_runner_cli_and_notebook_import_the_project_at_the_top() -> None:
-    files = [*sorted((SRC / "runner").glob("*.py")), *sorted((SRC / "cli").glob("*.py")), SRC / "notebook.py"]
+    files = [
+        *sorted((SRC / "runner").glob("*.py")),
+        *sorted((SRC / "cli").glob("*.py")),
+        SRC / "notebook.py",
+    ]
     late = [where for path in files for where in _late_imports(path)]
     assert late == [], f"imports of cape_study inside functions: {late}"
 

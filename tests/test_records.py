@@ -325,3 +325,16 @@ def test_pending_outside_a_decision_is_a_located_problem(case_dir: Path, tables)
     found = {(p.file, p.row, p.column): p.expected for p in result.problems.itertuples()}
     for row in (4, 5):
         assert found[("events.csv", row, "outcome")].startswith("an outcome only at a judgment")
+
+
+def test_offence_names_and_provisions_record_what_was_checked() -> None:
+    offences = BOOK.scheme("offence")
+    # corrected against the statute text: the degrees in their own sections are named
+    assert offences.get("narkotikabrott").law == "1–3 §§ narkotikastrafflagen (1968:64)"
+    assert offences.get("bedrageri").law == "9 kap. 1–3 §§ brottsbalken"
+    checked = {c.code for c in offences.codes if c.sources}
+    assert {"manniskoexploatering", "kiskonnantapainen_tyosyrjinta", "tyosyrjinta"} <= checked
+    assert "tyonantajan_ulkomaalaisrikkomus" in checked
+    assert all(u.startswith(("https://", "http://")) for c in offences.codes for u in c.sources)
+    for lang in ("sv", "en", "fi"):  # the scheme says what a code without sources means
+        assert "sources" in offences.definition.model_dump()[lang]
