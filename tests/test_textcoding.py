@@ -575,6 +575,87 @@ def test_a_case_coded_as_a_unit_is_read_as_all_its_documents(corpus) -> None:
 
 
 # -- tables and figures ---------------------------------------------------------------------
+# -- like for like: the classifier against each coder, coder against coder ----------------------
+@pytest.fixture(scope="module")
+def all_predictions(corpus, few_labels) -> pd.DataFrame:
+    return textcoding.cross_validate(corpus["coded"], few_labels, seed=3, unlabelled=True)
+
+
+def test_unlabelled_units_keep_their_prediction_and_change_nothing_else(
+    predictions, all_predictions
+) -> None:
+    """Ties (no consensus label) keep a row and a prediction; the labelled rows are the
+    ones cross_validate gives without them, prediction for prediction."""
+    assert all_predictions["label"].isna().any()
+    assert all_predictions.loc[all_predictions["label"].isna(), "predicted"].notna().all()
+    labelled = all_predictions.dropna(subset=["label"]).reset_index(drop=True)
+    pd.testing.assert_series_equal(labelled["probability"], predictions["probability"])
+    assert (labelled["unit_id"] == predictions["unit_id"]).all()
+
+
+def test_like_for_like_matches_scikit_learn_on_the_same_units(corpus, all_predictions) -> None:
+    """Classifier against coder A, against coder B, and B against A: Cohen's kappa as
+    scikit-learn computes it, on the same units (both coders coded them and the
+    classifier predicted them), ties between the coders included."""
+    codings = corpus["codings"]
+    table = textcoding.like_for_like(all_predictions, codings, codes=CODES)
+    assert list(table["code"]) == [c for c in CODES for _ in range(3)]
+    barrier = codings[codings["scheme"] == "barrier"]
+    wide = barrier.pivot_table(
+        index=["code", "unit_id"], columns="coder", values="present", aggfunc="first"
+    )
+    found_a_tie = False
+    for code in CODES:
+        rows = table[table["code"] == code].set_index(["rater", "reference"])
+        a, b = rows["coder_a"].iloc[0], rows["coder_b"].iloc[0]
+        assert (a, b) == ("coder_a", "coder_b")  # the pair who coded most units together
+        pair = wide.loc[code][[a, b]].dropna().astype(bool)
+        mine = all_predictions[all_predictions["code"] == code].dropna(subset=["predicted"])
+        predicted = mine.set_index("unit_id")["predicted"].astype(bool)
+        units = [u for u in pair.index if u in predicted.index]
+        assert set(rows["n_units"]) == {len(units)}
+        found_a_tie |= bool((pair.loc[units, a] != pair.loc[units, b]).any())
+        first, second, machine = pair.loc[units, a], pair.loc[units, b], predicted[units]
+        for (rater, ref), (x, y) in {
+            ("classifier", "coder_a"): (first, machine),
+            ("classifier", "coder_b"): (second, machine),
+            ("coder_b", "coder_a"): (first, second),
+        }.items():
+            assert rows.loc[(rater, ref), "kappa"] == pytest.approx(cohen_kappa_score(x, y))
+            assert rows.loc[(rater, ref), "f1"] == pytest.approx(f1_score(x, y))
+            assert rows.loc[(rater, ref), "recall"] == pytest.approx(recall_score(x, y))
+    assert found_a_tie  # the units the consensus leaves out are compared too
+    summary = textcoding.like_for_like_summary(table).set_index(["code", "method"])["kappa"]
+    first = table[table["code"] == CODES[0]].set_index(["rater", "reference"])["kappa"]
+    assert summary[(CODES[0], "classifier")] == pytest.approx(
+        (first[("classifier", "coder_a")] + first[("classifier", "coder_b")]) / 2
+    )
+    assert summary[(CODES[0], "human")] == first[("coder_b", "coder_a")]
+    one = codings[codings["coder"] == "coder_a"]
+    assert textcoding.like_for_like(all_predictions, one, codes=CODES).empty
+
+
+def test_the_takeaway_compares_like_with_like(corpus, predictions, all_predictions) -> None:
+    from cape_study.present import tables
+
+    dictionary = textcoding.match_keywords(corpus["coded"])
+    human = textcoding.human_agreement(corpus["codings"])
+    scores = textcoding.agreement_table(all_predictions, dictionary, human, codes=CODES)
+    pd.testing.assert_frame_equal(
+        scores, textcoding.agreement_table(predictions, dictionary, human, codes=CODES)
+    )
+    like = textcoding.like_for_like(all_predictions, corpus["codings"], codes=CODES)
+    summary = textcoding.like_for_like_summary(like)
+    for lang in ("en", "sv"):
+        text = tables.text_coding_takeaway(scores, 12, like=summary, lang=lang)
+        human_median = summary[summary["method"] == "human"]["kappa"].median()
+        assert f"{human_median:.2f}" in text  # numbers in the language set for the run
+        assert ("Like for like" if lang == "en" else "Lika mot lika") in text
+    shown = tables.format_like_for_like(like.assign(suppressed=False), lang="en")
+    assert shown.columns.get_level_values(0)[2] == "Classifier vs coder coder_a"
+    assert len(shown) == len(CODES)
+
+
 def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
     corpus, predictions
 ) -> None:
@@ -615,7 +696,7 @@ def test_agreement_table_for_readers_marks_suppressed_and_missing_scores(
     assert "on the 1 codes" in text and "12 uncoded units" in text
     # One coder (scenario one-coder): no human kappa, and the takeaway says so, no 'nan'
     alone = safe.assign(kappa=safe["kappa"].where(safe["method"] != "human"))
-    for lang, words in [("en", "no second coder"), ("sv", "ingen andra kodare")]:
+    for lang, words in [("en", "No second coder"), ("sv", "Ingen andra kodare")]:
         text = tables.text_coding_takeaway(alone, 12, lang=lang)
         assert words in text and "nan" not in text.lower(), text
     ax = plots.text_agreement_plot(safe, lang="sv")

@@ -618,6 +618,14 @@ TEXT_HEAD = {
         "no_keywords": "(no keywords)",
         "one_coder": "no second coder coded the same units, so the coders' agreement with "
         "each other cannot be measured",
+        "like": "Like for like, on the units both coders coded, the classifier agrees with "
+        "each coder at a median κ of {classifier} (the mean of its κ against the two) and "
+        "the coders with each other at {human}; the classifier reaches at least the coders' "
+        "agreement for {reach} of {compared} codes.",
+        "same_units": "Units both coders coded",
+        "either": "Present (either)",
+        "coder": "coder {coder}",
+        "versus": "{rater} vs {reference}",
         "matched": "Coded units matched",
         "words": "Words matched",
         "sentence": "Sentence (evidence)",
@@ -643,6 +651,14 @@ TEXT_HEAD = {
         "no_keywords": "(inga nyckelord)",
         "one_coder": "ingen andra kodare kodade samma enheter, så kodarnas överensstämmelse "
         "sinsemellan kan inte mätas",
+        "like": "Lika mot lika, på de enheter som båda kodarna kodat, stämmer klassificeraren "
+        "överens med varje kodare med median-κ {classifier} (medelvärdet av dess κ mot de "
+        "två) och kodarna sinsemellan med {human}; klassificeraren når minst kodarnas "
+        "överensstämmelse för {reach} av {compared} koder.",
+        "same_units": "Enheter som båda kodarna kodat",
+        "either": "Förekommer (någon)",
+        "coder": "kodare {coder}",
+        "versus": "{rater} mot {reference}",
         "matched": "Kodade enheter med träff",
         "words": "Träffade ord",
         "sentence": "Mening (belägg)",

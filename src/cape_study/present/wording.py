@@ -290,47 +290,53 @@ def synthetic_dictionary_note(
     )
 
 
-def text_coding_takeaway(table: pd.DataFrame, suggested: object, *, lang: Language = "en") -> str:
-    """The finding of a text-coding run in one paragraph: the median kappa of each method
-    over the codes the classifier was evaluated on (suppressed scores left out), for how
-    many of them the classifier reaches the two coders' agreement, and how many uncoded
-    units got a suggestion (``suggested``: a count from a suppressed table)."""
+def text_coding_takeaway(
+    table: pd.DataFrame,
+    suggested: object,
+    *,
+    like: pd.DataFrame | None = None,
+    lang: Language = "en",
+) -> str:
+    """The finding of a text-coding run in one paragraph: the median kappa of the
+    classifier and the dictionary against the consensus over the codes the classifier
+    was evaluated on (suppressed scores left out); like for like, on the same units, the
+    classifier's median kappa against each coder beside the two coders' with each other,
+    and for how many codes it reaches theirs (``like``:
+    :func:`cape_study.stats.textcoding.like_for_like_summary` after disclosure control;
+    without it, or without a second coder, the sentence says the coders' agreement cannot
+    be measured); and how many uncoded units got a suggestion (``suggested``: a count
+    from a suppressed table)."""
     summary = reliability.kappa_summary(table).set_index("method")
     median = summary["median"]
     n_codes = int(summary.loc["classifier", "n_codes"])
-    reach = int(summary.loc["classifier", "n_reaching"])
-    compared = int(summary.loc["classifier", "n_compared"])
     count = count_text(suggested)
-    no_keywords = TEXT_HEAD[lang]["no_keywords"]
+    head = TEXT_HEAD[lang]
     dictionary = (
-        no_keywords if pd.isna(median["dictionary"]) else f"{number(median['dictionary'], 2)}"
+        head["no_keywords"] if pd.isna(median["dictionary"]) else number(median["dictionary"], 2)
     )
-    one_coder = pd.isna(median.get("human"))  # no second coder: no agreement to reach
-    if lang == "sv":
-        count = count.replace("a suppressed number", TEXT_HEAD["sv"]["suppressed"])
-        humans = (
-            f"{TEXT_HEAD['sv']['one_coder']}."
-            if one_coder
-            else f"medan två kodare har median-κ {number(median['human'], 2)} sinsemellan; "
-            f"klassificeraren når minst kodarnas överensstämmelse för {reach} av "
-            f"{compared} koder."
+    same = None
+    if like is not None and like["kappa"].notna().any():
+        same = reliability.kappa_summary(like, methods=("classifier", "human")).set_index("method")
+    if same is None or pd.isna(same.loc["human", "median"]):
+        coders = f"{head['one_coder'][0].upper()}{head['one_coder'][1:]}."
+    else:
+        coders = head["like"].format(
+            classifier=number(same.loc["classifier", "median"], 2),
+            human=number(same.loc["human", "median"], 2),
+            reach=int(same.loc["classifier", "n_reaching"]),
+            compared=int(same.loc["classifier", "n_compared"]),
         )
+    if lang == "sv":
+        count = count.replace("a suppressed number", head["suppressed"])
         return (
             f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
             f"{number(median['classifier'], 2)} och ordlistan {dictionary} för de "
-            f"{n_codes} koder som klassificeraren prövades på{';' if one_coder else ','} "
-            f"{humans} Förslag har tagits fram för {count} okodade enheter."
+            f"{n_codes} koder som klassificeraren prövades på. {coders} Förslag har tagits "
+            f"fram för {count} okodade enheter."
         )
-    humans = (
-        f"{TEXT_HEAD['en']['one_coder']}."
-        if one_coder
-        else f"while two coders agree with each other at a median κ of "
-        f"{number(median['human'], 2)}; the classifier reaches at least the coders' "
-        f"agreement for {reach} of {compared} codes."
-    )
     return (
         f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
         f"{number(median['classifier'], 2)} and the dictionary {dictionary} on the "
-        f"{n_codes} codes the classifier was evaluated on{';' if one_coder else ','} "
-        f"{humans} Suggestions were made for {count} uncoded units."
+        f"{n_codes} codes the classifier was evaluated on. {coders} Suggestions were made for "
+        f"{count} uncoded units."
     )

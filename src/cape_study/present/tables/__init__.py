@@ -52,6 +52,7 @@ from cape_study.present.tables.intake import case_counts, count_list, count_tabl
 from cape_study.present.tables.models import format_population, format_ratios, format_term_counts
 from cape_study.present.tables.text_coding import (
     format_evidence,
+    format_like_for_like,
     format_suggestion_counts,
     format_suggestions,
     format_text_agreement,
@@ -107,6 +108,7 @@ __all__ = [
     "format_funnel_wide",
     "format_group_tests",
     "format_instance_disagreement",
+    "format_like_for_like",
     "format_population",
     "format_prevalence",
     "format_ratios",

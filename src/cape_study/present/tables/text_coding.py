@@ -7,9 +7,11 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, count_cells, number, score_cell
 from cape_study.present.labels import TEXT_HEAD
+from cape_study.stats.textcoding.comparison import COMPARISONS
 
 __all__ = [
     "format_evidence",
+    "format_like_for_like",
     "format_suggestion_counts",
     "format_suggestions",
     "format_text_agreement",
@@ -61,6 +63,52 @@ def format_text_agreement(
     frame = pd.DataFrame(out)
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
     return frame
+
+
+def format_like_for_like(
+    table: pd.DataFrame,
+    *,
+    scheme: str = "barrier",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Per code, on the units both coders coded: κ, AC1 and F1 of the classifier against
+    each coder and of one coder against the other. Expects
+    :func:`cape_study.stats.textcoding.like_for_like` after
+    :func:`cape_study.privacy.disclosure.suppress` (count ``n_positive``, total
+    ``n_units``, the scores derived)."""
+    book = codebook_or_default(codebook)
+    head = TEXT_HEAD[lang]
+    labels = book.labels(scheme, lang)
+    codes = list(dict.fromkeys(table["code"]))
+    out = {("", book.scheme(scheme).label(lang)): [labels.get(c, c) for c in codes]}
+    first = table.drop_duplicates("code").set_index("code")
+    out[("", head["same_units"])] = count_cells(
+        pd.Series([first.loc[c, "n_units"] for c in codes], dtype="Int64")
+    )
+    rows = table.set_index(["code", "rater", "reference"])
+    for code_rater, reference in COMPARISONS:
+        title = head["versus"].format(
+            rater=_rater(code_rater, first, head), reference=_rater(reference, first, head)
+        )
+        for column in ("kappa", "ac1", "f1"):
+            out[(title, head[column])] = [
+                score_cell(
+                    rows.loc[(c, code_rater, reference), column],
+                    bool(rows.loc[(c, code_rater, reference)].get("suppressed", False)),
+                )
+                for c in codes
+            ]
+    frame = pd.DataFrame(out)
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    return frame
+
+
+def _rater(name: str, first: pd.DataFrame, head: dict[str, str]) -> str:
+    """``classifier`` in words, or a coder of the pair by the id ``first`` names."""
+    if name == "classifier":
+        return head["classifier"]
+    return head["coder"].format(coder=first[name].iloc[0] if len(first) else "")
 
 
 def format_evidence(

@@ -82,6 +82,11 @@ spatial, hierarchical, or phylogenetic structure. *Ecography* 40, 913-929.
 """
 
 from cape_study.stats.textcoding.classifier import MODELS, THRESHOLD, CodingModel, train
+from cape_study.stats.textcoding.comparison import (
+    COMPARISONS,
+    like_for_like,
+    like_for_like_summary,
+)
 from cape_study.stats.textcoding.dictionary import match_counts, match_keywords, rule_keywords
 from cape_study.stats.textcoding.evaluation import (
     METHODS,
@@ -102,6 +107,7 @@ from cape_study.stats.textcoding.suggestions import (
 from cape_study.stats.textcoding.texts import Extraction, coding_units, extract_texts, normalise
 
 __all__ = [
+    "COMPARISONS",
     "METHODS",
     "MODELS",
     "THRESHOLD",
@@ -115,6 +121,8 @@ __all__ = [
     "extract_texts",
     "grouped_folds",
     "human_agreement",
+    "like_for_like",
+    "like_for_like_summary",
     "match_counts",
     "match_keywords",
     "normalise",

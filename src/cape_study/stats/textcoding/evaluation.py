@@ -33,6 +33,7 @@ __all__ = [
     "METHODS",
     "TIES",
     "agreement_table",
+    "coder_pair",
     "consensus",
     "cross_validate",
     "grouped_folds",
@@ -132,13 +133,12 @@ def human_agreement(
         fewer than two coders coded the scheme.
     """
     rows = _scheme_rows(codings, scheme, unit, coder, code, present)
-    units = rows.groupby("coder")["unit"].agg(set)
-    pairs = [(a, b) for i, a in enumerate(units.index) for b in units.index[i + 1 :]]
-    if not pairs:  # one coder (a pilot) or none: no pair to compare
+    pair = coder_pair(rows)
+    if pair is None:  # one coder (a pilot) or none: no pair to compare
         return pd.DataFrame(
             columns=["code", "method", "coders", "n_units", "n_positive", "f1", "kappa", "ac1"]
         )
-    a, b = max(pairs, key=lambda p: (len(units[p[0]] & units[p[1]]), p))
+    a, b = pair
     kappa = reliability.cohen_kappa(
         rows, by=["code"], unit="unit", coders=[a, b], n_boot=0
     ).set_index("code")["estimate"]
@@ -162,6 +162,16 @@ def human_agreement(
             }
         )
     return pd.DataFrame(out)
+
+
+def coder_pair(rows: pd.DataFrame) -> tuple[str, str] | None:
+    """The two coders who coded the most units together (``rows``: columns ``unit`` and
+    ``coder``); ties broken by the coders' ids; None with fewer than two coders."""
+    units = rows.groupby("coder")["unit"].agg(set)
+    pairs = [(a, b) for i, a in enumerate(units.index) for b in units.index[i + 1 :]]
+    if not pairs:
+        return None
+    return max(pairs, key=lambda p: (len(units[p[0]] & units[p[1]]), p))
 
 
 def _scores(truth: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -224,6 +234,7 @@ def cross_validate(
     n_splits: int = 5,
     seed: int = 0,
     n_jobs: int = 1,
+    unlabelled: bool = False,
 ) -> pd.DataFrame:
     """Out-of-fold predictions for every labelled document, folds grouped by case.
 
@@ -232,7 +243,11 @@ def cross_validate(
     the other folds and predict the fold's units. A code with fewer than
     ``min_examples`` positive or negative labels overall is not modelled; one that
     cannot be fitted in a fold (too few cases with a label there) gets no prediction
-    in that fold.
+    in that fold. With ``unlabelled``, the coded units without a consensus label for a
+    code (a tie between coders) keep their row, with a missing ``label``: they are
+    predicted like the others (by the model of their fold, trained on labelled units of
+    other cases), so that the classifier can be compared with each coder on every unit
+    the coders coded (:func:`cape_study.stats.textcoding.like_for_like`).
 
     Returns
     -------
@@ -293,8 +308,10 @@ def cross_validate(
         .melt(id_vars=[unit, group, "fold"], var_name="code", value_name="label")
     )
     long["probability"] = probability.to_numpy().T.ravel()
-    long = long.dropna(subset=["label"]).reset_index(drop=True)
-    long["label"] = long["label"].astype(bool)
+    if not unlabelled:
+        long = long.dropna(subset=["label"])
+    long = long[long["code"].isin(modelled) | long["label"].notna()].reset_index(drop=True)
+    long["label"] = long["label"].astype("boolean" if unlabelled else bool)
     long["predicted"] = (long["probability"] >= THRESHOLD).astype("boolean")
     long.loc[long["probability"].isna(), "predicted"] = pd.NA
     return long
@@ -326,6 +343,7 @@ def agreement_table(
         ``codes`` (default: as
         they appear in ``predictions``).
     """
+    predictions = predictions.dropna(subset=["label"])  # unlabelled rows: like_for_like's
     order = list(codes) if codes is not None else list(dict.fromkeys(predictions["code"]))
     matched = dictionary.set_index([unit, "code"])["matched"]
     with_keywords = set(dictionary["code"])
