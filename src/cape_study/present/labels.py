@@ -119,6 +119,32 @@ DROPOUT_HEAD = {
     },
 }
 
+#: Headings of the sanctions table (:mod:`cape_study.stats.sanctions`).
+SANCTION_HEAD = {
+    "en": {
+        "family": "Offence family (most serious conviction)",
+        "sentenced": "Defendants sentenced",
+        "prison": "Prison",
+        "months": "Prison, months: median (quartiles)",
+        "conditional": "Conditional sentence or probation",
+        "day_fines": "Day fines",
+        "day_fines_median": "Day fines: median",
+        "damages": "Ordered to pay damages",
+        "damages_median": "Damages per defendant: median",
+    },
+    "sv": {
+        "family": "Brottsfamilj (allvarligaste fällande dom)",
+        "sentenced": "Dömda tilltalade",
+        "prison": "Fängelse",
+        "months": "Fängelse, månader: median (kvartiler)",
+        "conditional": "Villkorlig dom eller skyddstillsyn",
+        "day_fines": "Dagsböter",
+        "day_fines_median": "Dagsböter: median",
+        "damages": "Ålagda skadestånd",
+        "damages_median": "Skadestånd per tilltalad: median",
+    },
+}
+
 #: Headings of the legal-element tables (:mod:`cape_study.stats.elements`).
 ELEMENT_HEAD = {
     "en": {

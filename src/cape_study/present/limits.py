@@ -67,6 +67,12 @@ REASONS: dict[str, dict[str, str]] = {
         "domstol fann inte styrkt kan inte visas. En kodning av domstolens bedömning av "
         "varje rekvisit i brottet (styrkt, inte styrkt, inte prövat) skulle göra det möjligt.",
     },
+    "no_sanctions": {
+        "en": "The case file records no sanction (the sanctions table), so sanctions cannot "
+        "be summarised. The sanctions the judgments imposed would make it possible.",
+        "sv": "Ärendefilen har inga påföljder (tabellen sanctions), så påföljderna kan inte "
+        "sammanfattas. Påföljderna som domarna bestämde skulle göra det möjligt.",
+    },
     "no_codings": {
         "en": "The case file has no codings{scheme}, so this section cannot be computed. "
         "Coders' codings of closure decisions, judgments or cases (the codings table) "

@@ -50,6 +50,7 @@ from cape_study.present.tables.elements import (
 )
 from cape_study.present.tables.intake import case_counts, count_list, count_table, table_rows
 from cape_study.present.tables.models import format_population, format_ratios, format_term_counts
+from cape_study.present.tables.sanctions import format_sanctions
 from cape_study.present.tables.text_coding import (
     format_evidence,
     format_like_for_like,
@@ -113,6 +114,7 @@ __all__ = [
     "format_prevalence",
     "format_ratios",
     "format_reasons",
+    "format_sanctions",
     "format_stage_prevalence",
     "format_suggestion_counts",
     "format_suggestions",
