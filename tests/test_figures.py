@@ -324,3 +324,29 @@ def test_labels_break_between_words_never_inside_one():
     labels = set(step_labels("sv").values())
     for tick in ax.get_xticklabels():
         assert tick.get_text().replace("\n", " ") in labels
+
+
+def test_a_figure_drawn_as_before_is_copied_from_the_cache_byte_for_byte(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from cape_study.present.plots import files
+
+    fig = FIGURES["survival"]("en").get_figure(root=True)
+    plain = files.write_figure(fig, tmp_path / "plain", "Curves", mark="SYNTHETIC DATA")
+    cache = tmp_path / "cache"
+    first = files.write_figure(fig, tmp_path / "a", "Curves", mark="SYNTHETIC DATA", cache=cache)
+    formats = []
+    savefig = Figure.savefig
+    monkeypatch.setattr(
+        Figure,
+        "savefig",
+        lambda self, *a, **k: formats.append(k["format"]) or savefig(self, *a, **k),
+    )
+    second = files.write_figure(fig, tmp_path / "b", "Curves", mark="SYNTHETIC DATA", cache=cache)
+    assert formats == ["svg"]  # the PNG came from the cache
+    for a, b, c in zip(plain, first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes() == c.read_bytes()
+    # a changed figure is rendered anew
+    fig.axes[0].set_title("Another title")
+    files.write_figure(fig, tmp_path / "c", "Curves", cache=cache)
+    assert formats[-2:] == ["svg", "png"] and len(list(cache.iterdir())) == 2

@@ -60,10 +60,9 @@ import json
 import os
 import re
 import shutil
-import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +85,7 @@ from cape_study.present.display import (
 )
 from cape_study.present.labels import HIDDEN_LEGEND, SYNTHETIC_MARK, WORKBOOK_ABOUT
 from cape_study.present.limits import cannot_text, takeaway_label
+from cape_study.present.plots.files import file_stem, write_figure
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
 
@@ -112,7 +112,6 @@ _PROCESSED = "data/processed"
 _INTAKE_COMMAND = "`make report` or `.venv/bin/cape-study run --only {step}`"
 #: Fixed times for the workbook's document properties and zip entries (the zip epoch).
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_DPI = 300
 
 
 class NotebookError(CapeStudyError):
@@ -373,7 +372,7 @@ class Session:
             json.loads(meta_path.read_text(encoding="utf-8")).get("synthetic")
         )
         mark = SYNTHETIC_MARK.get(display.language(), SYNTHETIC_MARK["en"]) if synthetic else None
-        return write_figure(figure, self.exports[0], name, mark=mark)
+        return write_figure(figure, self.exports[0], name, mark=mark, cache=self.paths.figure_cache)
 
     def finish(self, namespace: Mapping[str, Any]) -> Path:
         """Write the step's workbook (see :func:`finish`)."""
@@ -423,76 +422,11 @@ def _save_figure(figure: Figure, name: str) -> list[Path]:
     return [] if _current is None else _current.save_figure(figure, name)
 
 
-def write_figure(figure: Figure, folder: Path, name: str, *, mark: str | None = None) -> list[Path]:
-    """Write ``figure`` as ``<folder>/<stem>.png`` (300 dpi) and ``.svg``, where the
-    stem is ``name`` in lower-case ASCII with ``-`` between words.
-
-    A figure laid out by a layout engine (every figure of the house style,
-    :func:`cape_study.present.plots.figure`) is written at its own size, one or two A4
-    columns wide, so that its type keeps its printed size; any other is cropped as the
-    notebook shows it (``bbox_inches="tight"``). Neither carries a date or software
-    version; SVG ids come from a fixed salt, so the same figure gives the same bytes. The
-    SVG keeps its text as text (``svg.fonttype: none``), so that a pasted figure's words
-    can be edited and searched. ``mark`` (the synthetic-data warning of a synthetic run)
-    is written in red in a strip added below the figure in both files, so that it stays
-    with a pasted figure and covers none of it; the figure shown in the notebook is left
-    without it. Each file is written in one rename.
-    """
-    import matplotlib
-
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = _stem(name)
-    written = []
-    formats = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
-    engine = figure.get_layout_engine()
-    crop = None if engine is not None else "tight"
-    restore = _add_mark(figure, mark) if mark else None
-    try:
-        with matplotlib.rc_context({"svg.hashsalt": "cape-study", "svg.fonttype": "none"}):
-            for fmt, metadata in formats.items():
-                path = folder / f"{stem}.{fmt}"
-                tmp = path.with_name(f".{path.name}.tmp")
-                figure.savefig(tmp, format=fmt, dpi=_DPI, bbox_inches=crop, metadata=metadata)
-                os.replace(tmp, path)
-                written.append(path)
-    finally:
-        if restore is not None:
-            restore()
-    return written
-
-
-_MARK_STRIP = 0.45 / 2.54  # inches below a laid-out figure for the synthetic-data mark
-
-
-def _add_mark(figure: Figure, mark: str) -> Callable[[], None]:
-    """Write ``mark`` in red in the figure's lower right corner, in a strip added below a
-    laid-out figure; return what undoes it."""
-    engine = figure.get_layout_engine()
-    width, height = figure.get_size_inches()
-    if engine is not None and hasattr(engine, "set"):
-        rect = engine.get().get("rect", (0, 0, 1, 1))
-        figure.set_size_inches(width, height + _MARK_STRIP)
-        strip = _MARK_STRIP / (height + _MARK_STRIP)
-        engine.set(rect=(0, strip, 1, 1 - strip))
-    label = figure.text(
-        0.995, 0.005, mark, ha="right", va="bottom", fontsize=8, fontweight="bold", color="#b00020"
-    )
-
-    def restore() -> None:
-        label.remove()
-        if engine is not None and hasattr(engine, "set"):
-            figure.set_size_inches(width, height)
-            engine.set(rect=rect)
-
-    return restore
-
-
 def _stem(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    if not stem:
-        raise NotebookError(f"{name!r} cannot name a file: use letters or digits.")
-    return stem
+    try:
+        return file_stem(name)
+    except ValueError as exc:
+        raise NotebookError(str(exc)) from None
 
 
 #: The display that carries a case file's problems to the runner, which prints them.

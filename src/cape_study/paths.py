@@ -108,6 +108,12 @@ class ProjectPaths:
         return self.root / ".cache" / "steps"
 
     @property
+    def figure_cache(self) -> Path:
+        """Rendered PNGs of figures by their content, so that a figure drawn as before is
+        not rasterised again (:func:`cape_study.present.plots.files.write_figure`)."""
+        return self.root / ".cache" / "figures"
+
+    @property
     def report_cache(self) -> Path:
         """What the report's appendices are made from and need not be made again on
         every run (the rendered codebook, the list of installed packages)."""

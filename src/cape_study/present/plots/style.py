@@ -91,10 +91,8 @@ HIDDEN_COLOUR = "#d9d9d9"
 
 #: Matplotlib settings of every figure.
 RC: dict[str, Any] = {
-    # Arial's metrics (Liberation Sans where Arial is missing), as in a Word document,
-    # and narrower than matplotlib's DejaVu Sans, which stays as the fallback.
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Arial", "Liberation Sans", "Helvetica", "DejaVu Sans"],
+    # matplotlib's own DejaVu Sans, the same on every machine (no system font needed).
+    "font.family": ["DejaVu Sans"],
     "font.size": MIN_FONT_PT,
     "axes.titlesize": 9.0,
     "axes.labelsize": MIN_FONT_PT,
@@ -184,7 +182,7 @@ def percent_axis(axis: Axis) -> None:
     steps of 1, 2 or 5 times a power of ten (unless set by hand), written with as many
     decimals as they need (``2,5 %`` at 2.5 % steps, never a rounded ``2 %``)."""
     if not isinstance(axis.get_major_locator(), FixedLocator):
-        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
     axis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, _decimals(axis, 100))))
 
 
