@@ -27,6 +27,7 @@ from cape_study.errors import ParameterError
 from cape_study.paths import project
 from cape_study.privacy import identifiers
 from cape_study.synth import generator as synth
+from cape_study.synth import records as synth_records
 from cape_study.synth import texts as synth_texts
 
 CUTOFF = "2024-12-31"
@@ -517,3 +518,55 @@ def test_a_prosecution_decision_sample_declares_its_frame(tmp_path: Path) -> Non
     assert case.sampling_frame == "prosecution_decisions" and len(case.cases) == 20
     stages = case.events.groupby("case_id")["stage"].agg(set)
     assert all("suspect_notified" in s and s & {"prosecuted", "closed"} for s in stages)
+
+
+def _sanctions_reference(events, victims, country, rng):  # the scan before issue 22
+    convicted = events[events["outcome"].str.startswith("convicted")]
+    months = synth_records._PRISON_MONTHS
+    best = convicted.assign(
+        order=convicted["outcome"].map({o: k for k, o in enumerate(months)})
+    ).sort_values(["case_id", "suspect_id", "stage", "order"], kind="mergesort")
+    rows = []
+    for r in best.drop_duplicates(["case_id", "suspect_id", "stage"]).itertuples(index=False):
+        low, high = months[r.outcome]
+        m = int(rng.integers(low, high + 1))
+        base = {"case_id": r.case_id, "suspect_id": r.suspect_id, "stage": r.stage}
+        if m < 6:
+            rows.append({**base, "sanction": "conditional", "amount": "", "unit": ""})
+            rows.append(
+                {**base, "sanction": "day_fines", "amount": str(m * 20), "unit": "day_fines"}
+            )
+        else:
+            rows.append({**base, "sanction": "prison", "amount": str(m), "unit": "months"})
+        if r.stage == "judgment_first_instance":
+            currency = "sek" if country.get(r.case_id) == "SE" else "eur"
+            scale = 1000 if currency == "sek" else 100
+            for v in victims.loc[victims["case_id"] == r.case_id, "victim_id"]:
+                amount = int(rng.integers(20, 200)) * scale
+                rows.append(
+                    {**base, "sanction": "damages", "amount": str(amount), "unit": currency}
+                    | {"victim_id": v}
+                )
+    columns = ["case_id", "suspect_id", "stage", "sanction", "amount", "unit", "victim_id"]
+    return pd.DataFrame(rows, columns=columns).fillna("")
+
+
+def test_sanctions_are_the_reference_scans(large: synth.SyntheticCaseFile) -> None:
+    """The sanctions drawn with victims looked up once equal the per-judgment scan."""
+    t = large.tables
+    victims = t["victims"][t["victims"]["status"] == "injured_party"]
+    country = t["cases"].set_index("case_id")["country"]
+    fast = synth_records._sanctions(t["events"], victims, country, np.random.default_rng(5))
+    slow = _sanctions_reference(t["events"], victims, country, np.random.default_rng(5))
+    assert len(fast) > 1000
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_documents_written_in_processes_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = synth.write_synthetic_case_file(tmp_path / "one", 200, 7, command="synth test")
+    monkeypatch.setattr(synth, "PARALLEL_FROM", 10)
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
+    two = synth.write_synthetic_case_file(tmp_path / "two", 200, 7, command="synth test")
+    assert _hashes(one) == _hashes(two)

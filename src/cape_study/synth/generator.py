@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing as mp
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +45,7 @@ import pandas as pd
 from cape_study import __version__
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import ParameterError
-from cape_study.paths import DEFAULT_DATA_CUTOFF
+from cape_study.paths import DEFAULT_DATA_CUTOFF, workers
 from cape_study.synth import texts as synth_texts
 from cape_study.synth.model import (
     COVARIATES,
@@ -294,23 +296,68 @@ def simulate(
 
 
 # -- writing ----------------------------------------------------------------------------
+#: From this many documents on, :func:`_render` writes them in
+#: :func:`cape_study.paths.workers` forked processes, each a contiguous part.
+PARALLEL_FROM = 5000
+
+#: What the forked processes of :func:`_render` read (inherited, not sent to them).
+_WORK: tuple[Assembly, Path] | None = None
+
+
 def _render(
     asm: Assembly, folder: Path | None, progress: Callable[[str], None] | None
 ) -> tuple[list[tuple], list[str] | None]:
-    """Write (or return) every document text; return the identifier ground truth."""
-    identifiers: list[tuple] = []
-    texts: list[str] | None = None if folder else []
+    """Write (or return) every document text; return the identifier ground truth.
+
+    From :data:`PARALLEL_FROM` documents on, a folder's documents are written by
+    :func:`cape_study.paths.workers` forked processes, each a contiguous part, and the
+    ground truth is put together in order: the same files and truth as one process
+    writes (each document depends only on its facts and random numbers)."""
+    global _WORK
+    total = len(asm.docs)
     if folder:
         for year in sorted({p.split("/")[0] for p in asm.docs["path"]}):
             (folder / year).mkdir(parents=True, exist_ok=True)
-    total = len(asm.docs)
+    n = min(workers(), max(total // (PARALLEL_FROM // 2), 1))
+    if folder and n > 1 and total >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+        bounds = [total * i // n for i in range(n + 1)]
+        if progress:
+            progress(f"writing {total:,} documents in {n} processes")
+        _WORK = (asm, folder)
+        try:
+            with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
+                parts = list(pool.map(_render_part, bounds[:-1], bounds[1:]))
+        finally:
+            _WORK = None
+        return [row for part in parts for row in part], None
+    return _render_rows(asm, folder, 0, total, progress)
+
+
+def _render_part(start: int, stop: int) -> list[tuple]:
+    """Write documents ``start:stop`` of :data:`_WORK` (in a forked process)."""
+    assert _WORK is not None
+    asm, folder = _WORK
+    return _render_rows(asm, folder, start, stop, None)[0]
+
+
+def _render_rows(
+    asm: Assembly,
+    folder: Path | None,
+    start: int,
+    stop: int,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[tuple], list[str] | None]:
+    """Write (or return) documents ``start:stop``; their identifier ground truth."""
+    identifiers: list[tuple] = []
+    texts: list[str] | None = None if folder else []
+    total = stop - start
     step = max(total // 10, 1)
-    for pos, (doc_id, path, fact, r, c) in enumerate(asm.document_facts()):
+    for pos, (doc_id, path, fact, r, c) in enumerate(asm.document_facts(start, stop)):
         text, found = synth_texts.render_document(fact, r, c)
         identifiers += [(doc_id, f.kind, f.text, f.value, f.start, f.end) for f in found]
-        if folder:
-            with open(folder / path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+        if folder:  # bytes: no text layer to build per file (the same UTF-8, "\n" lines)
+            with open(folder / path, "wb") as fh:
+                fh.write(text.encode("utf-8"))
         else:
             texts.append(text)  # type: ignore[union-attr]
         if progress and (pos + 1) % step == 0:

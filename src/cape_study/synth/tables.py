@@ -367,8 +367,11 @@ class Assembly:
             )
         return victims, suspects
 
-    def document_facts(self) -> Iterator[tuple[str, str, dict[str, object], list[int], list[int]]]:
-        """Each document's doc_id, path and facts, and the random numbers to write it with.
+    def document_facts(
+        self, start: int = 0, stop: int | None = None
+    ) -> Iterator[tuple[str, str, dict[str, object], list[int], list[int]]]:
+        """Each document's doc_id, path and facts, and the random numbers to write it with
+        (documents ``start:stop`` of the documents table; default all).
 
         The facts are what :func:`cape_study.synth.texts.render_document` writes from.
         The first list of random numbers is the document's own (template variants), the
@@ -394,10 +397,11 @@ class Assembly:
         }
         report_yy = [d[2:4] for d in iso_dates(s.report)]
         cols = [
-            docs[k].to_numpy()
+            docs[k].to_numpy()[start:stop]
             for k in ("c", "type", "language", "date", "closed", "doc_id", "path")
         ]
-        for pos, (i, dtype, lang, date, closed, doc_id, path) in enumerate(zip(*cols, strict=True)):
+        rows = zip(*cols, strict=True)
+        for pos, (i, dtype, lang, date, closed, doc_id, path) in enumerate(rows, start):
             i = int(i)
             cr = case_rand[i]
             charges = s.charges.get(i, [])
