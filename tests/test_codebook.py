@@ -12,9 +12,8 @@ from cape_study.data.codebook import (
     available_codebooks,
     codebook_or_default,
     load_codebook,
-    render_html,
-    render_markdown,
 )
+from cape_study.data.codebook_pages import render_html, render_markdown
 from cape_study.paths import CODEBOOK_DIR
 
 BOOK = load_codebook()

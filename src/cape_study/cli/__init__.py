@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cape_study import __version__
-from cape_study.data.codebook import load_codebook, render_html, render_markdown
+from cape_study.data.codebook import load_codebook
+from cape_study.data.codebook_pages import render_html, render_markdown
 from cape_study.data.template import write_template
 from cape_study.errors import CapeStudyError, CaseFileError, ParameterError
 from cape_study.paths import DEFAULT_DATA_CUTOFF, project

@@ -4,8 +4,8 @@
 table schemas (:mod:`cape_study.data.schema`), the labels in every table and figure, the
 code lists used by the synthetic generator and the rendered codebook page are all
 derived from it. This module reads and checks the YAML (with pydantic, so that a
-malformed codebook fails with the path of the offending entry) and renders it as
-Markdown or HTML.
+malformed codebook fails with the path of the offending entry);
+:mod:`cape_study.data.codebook_pages` renders it as Markdown or HTML.
 
 A codebook has two parts:
 
@@ -27,7 +27,6 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import markdown
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -44,10 +43,9 @@ __all__ = [
     "Table",
     "Text",
     "available_codebooks",
+    "check_language",
     "codebook_or_default",
     "load_codebook",
-    "render_html",
-    "render_markdown",
 ]
 
 Language = Literal["sv", "en", "fi"]
@@ -363,7 +361,7 @@ class Codebook(_Strict):
 
     def labels(self, scheme: str, lang: Language = "en") -> dict[str, str]:
         """Map each code of ``scheme`` to its label in ``lang``."""
-        _check_language(lang)
+        check_language(lang)
         return {c.code: c.label(lang) for c in self.scheme(scheme).codes}
 
     def label(self, scheme: str, code: str, lang: Language = "en") -> str:
@@ -423,7 +421,8 @@ def _no_duplicates(items: list[str], what: str) -> None:
         raise ValueError(f"duplicate {what}s: {dups}")
 
 
-def _check_language(lang: str) -> None:
+def check_language(lang: str) -> None:
+    """ValueError naming the known languages unless ``lang`` is one."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; known languages: {', '.join(LANGUAGES)}")
 
@@ -491,195 +490,3 @@ def _load_path(path: Path) -> Codebook:
             loc = ".".join(str(p) for p in err["loc"])
             lines.append(f"  {loc}: {err['msg']}")
         raise CodebookError("\n".join(lines)) from None
-
-
-# -- rendering --------------------------------------------------------------------------
-_HEAD = {
-    "sv": {
-        "code": "Kod",
-        "label": "Etikett",
-        "definition": "Definition",
-        "schemes": "Kodscheman",
-        "tables": "Tabeller (inläsningsformat)",
-        "column": "Kolumn",
-        "type": "Typ",
-        "required": "Obligatorisk",
-        "yes": "ja",
-        "no": "nej",
-        "version": "Version",
-        "include": "Koda när",
-        "exclude": "Koda inte när",
-        "example": "Exempel",
-        "keywords": "Nyckelord och mönster för textkodning",
-        "sources": "Källor",
-        "law": "Lagrum",
-        "in_force": "I kraft från",
-        "offences": "Rekvisit i brotten",
-        "country": "Land",
-        "group": "Grupp",
-        "row": "En rad per",
-        "codeable": "Kodas i tabellen codings",
-        "ordered": "Ordnad skala",
-    },
-    "en": {
-        "code": "Code",
-        "label": "Label",
-        "definition": "Definition",
-        "schemes": "Code schemes",
-        "tables": "Tables (intake format)",
-        "column": "Column",
-        "type": "Type",
-        "required": "Required",
-        "yes": "yes",
-        "no": "no",
-        "version": "Version",
-        "include": "Code when",
-        "exclude": "Do not code when",
-        "example": "Example",
-        "keywords": "Keywords and patterns for text coding",
-        "sources": "Sources",
-        "law": "Legal provision",
-        "in_force": "In force from",
-        "offences": "An element of the offences",
-        "country": "Country",
-        "group": "Group",
-        "row": "One row per",
-        "codeable": "Coded in the codings table",
-        "ordered": "Ordered scale",
-    },
-    "fi": {
-        "code": "Koodi",
-        "label": "Nimike",
-        "definition": "Määritelmä",
-        "schemes": "Koodistot",
-        "tables": "Taulut (aineiston syöttömuoto)",
-        "column": "Sarake",
-        "type": "Tyyppi",
-        "required": "Pakollinen",
-        "yes": "kyllä",
-        "no": "ei",
-        "version": "Versio",
-        "include": "Koodaa, kun",
-        "exclude": "Älä koodaa, kun",
-        "example": "Esimerkki",
-        "keywords": "Avainsanat ja hakulausekkeet tekstin koodaukseen",
-        "sources": "Lähteet",
-        "law": "Lainkohta",
-        "in_force": "Voimassa alkaen",
-        "offences": "Tunnusmerkki rikoksissa",
-        "country": "Maa",
-        "group": "Ryhmä",
-        "row": "Yksi rivi kutakin",
-        "codeable": "Koodataan taulussa codings",
-        "ordered": "Järjestysasteikko",
-    },
-}
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
-    """Render the codebook as a Markdown document in Swedish (``sv``), English (``en``) or
-    Finnish (``fi``)."""
-    _check_language(lang)
-    h = _HEAD[lang]
-    out = [
-        f"# {codebook.title(lang)}",
-        "",
-        f"{h['version']}: {codebook.version}",
-        "",
-        codebook.description(lang).strip(),
-        "",
-    ]
-    out += [f"## {h['schemes']}", ""]
-    for name, scheme in codebook.schemes.items():
-        out += [f"### {scheme.label(lang)} (`{name}`)", "", scheme.definition(lang).strip(), ""]
-        flags = [h[f] for f in ("ordered", "codeable") if getattr(scheme, f)]
-        if flags:
-            out += [f"*{'; '.join(flags)}.*", ""]
-        groups = {g.code: g.label(lang) for g in scheme.groups}
-        detailed = any(c.include or c.exclude or c.example or c.sources for c in scheme.codes)
-        if detailed:
-            for c in scheme.codes:
-                out += [f"#### `{c.code}`: {c.label(lang)}", "", c.definition(lang).strip(), ""]
-                out += _code_attributes(c, groups, h, lang)
-        else:
-            out += [f"| {h['code']} | {h['label']} | {h['definition']} |", "|---|---|---|"]
-            for c in scheme.codes:
-                extra = "; ".join(_code_attributes(c, groups, h, lang, inline=True))
-                definition = _cell(c.definition(lang)) + (f" ({_cell(extra)})" if extra else "")
-                out.append(f"| `{c.code}` | {_cell(c.label(lang))} | {definition} |")
-            out.append("")
-    out += [f"## {h['tables']}", ""]
-    for tname, table in codebook.tables.items():
-        out += [
-            f"### {table.label(lang)} (`{tname}`)",
-            "",
-            table.definition(lang).strip(),
-            "",
-            f"{h['row']}: {table.row(lang)}",
-            "",
-            f"| {h['column']} | {h['type']} | {h['required']} | {h['definition']} |",
-            "|---|---|---|---|",
-        ]
-        for cname, col in table.columns.items():
-            kind = f"code: `{col.scheme}`" if col.scheme else col.type
-            req = h["yes"] if col.required else h["no"]
-            out.append(
-                f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
-                f"{_cell(col.definition(lang))} |"
-            )
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _code_attributes(
-    c: Code, groups: dict[str, str], h: dict[str, str], lang: Language, inline: bool = False
-) -> list[str]:
-    attrs = []
-    if c.group:
-        attrs.append(f"{h['group']}: {groups[c.group]}")
-    if c.country:
-        attrs.append(f"{h['country']}: {c.country}")
-    if c.law:
-        attrs.append(f"{h['law']}: {c.law}")
-    if c.in_force_from:
-        attrs.append(f"{h['in_force']}: {c.in_force_from.isoformat()}")
-    if c.offences:
-        attrs.append(f"{h['offences']}: " + ", ".join(c.offences))
-    if inline:
-        return attrs
-    lines = [f"- {a}" for a in attrs]
-    for key in ("include", "exclude", "example"):
-        text = getattr(c, key)
-        if text is not None:
-            lines.append(f"- **{h[key]}:** {_cell(text(lang))}")
-    if c.keywords is not None:
-        lines.append(f"- **{h['keywords']}:**")
-        for lang in ("sv", "en", "fi"):
-            patterns = getattr(c.keywords, lang)
-            if patterns:
-                lines.append(f"    - {lang}: " + ", ".join(f"`{p}`" for p in patterns))
-    if c.sources:
-        lines.append(f"- **{h['sources']}:** " + "; ".join(f"<{s}>" for s in c.sources))
-    return [*lines, ""] if lines else []
-
-
-def render_html(codebook: Codebook, lang: Language = "en") -> str:
-    """Render the codebook as a self-contained HTML page."""
-    body = markdown.markdown(render_markdown(codebook, lang), extensions=["tables"])
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{codebook.title(lang)} {codebook.version}</title>\n<style>{_CSS}</style>\n"
-        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
-
-
-_CSS = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-    "line-height:1.45;color:#222}table{border-collapse:collapse;width:100%;margin:1rem 0}"
-    "th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}"
-    "th{background:#f3f3f3}code{background:#f6f6f6;padding:0 .2rem}h2{border-bottom:2px solid #ddd}"
-)

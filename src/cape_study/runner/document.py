@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from cape_study.data.codebook import DEFAULT_CODEBOOK, LANGUAGES, load_codebook
-from cape_study.data.codebook import render_html as render_codebook
+from cape_study.data.codebook_pages import render_html as render_codebook
 from cape_study.errors import PipelineError
 from cape_study.paths import CODEBOOK_DIR, PATH_PARAMETERS
 from cape_study.privacy.scanning import PersonalDataFound
@@ -185,7 +185,7 @@ def build_document(
         ``constraints``, ``python``, ``kernel``, ``steps`` with their ``parameters``),
         shown in the provenance block.
     codebook_page
-        The codebook as :func:`cape_study.data.codebook.render_html` renders it (the
+        The codebook as :func:`cape_study.data.codebook_pages.render_html` renders it (the
         appendix), or None for none.
     synthetic
         Whether to show the synthetic-data banner (sticky at the top of the window).

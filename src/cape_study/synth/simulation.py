@@ -9,11 +9,15 @@ stream. It holds per-case, per-victim and per-suspect numpy arrays;
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from cape_study.data.codebook import Codebook
+from cape_study.synth.court import Court
+from cape_study.synth.draws import any_of as _any
+from cape_study.synth.draws import day_number, iso_dates
+from cape_study.synth.draws import draw as _draw
+from cape_study.synth.draws import expit as _expit
+from cape_study.synth.draws import rows as _rows
 from cape_study.synth.model import (
     CLOSURE_REASONS,
     CLOSURE_STAGE,
@@ -29,40 +33,7 @@ from cape_study.synth.model import (
 __all__ = ["Simulation", "day_number", "iso_dates"]
 
 
-def day_number(value: str | dt.date) -> int:
-    """Days since 1970-01-01 of a date or an ISO date string (the simulation's time axis)."""
-    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return (date - dt.date(1970, 1, 1)).days
-
-
-def iso_dates(days: np.ndarray) -> np.ndarray:
-    """ISO date strings (YYYY-MM-DD) of an array of day numbers."""
-    return np.datetime_as_string(np.asarray(days, dtype="int64").astype("datetime64[D]"))
-
-
-def _draw(rng: np.random.Generator, values: dict[str, float], n: int) -> np.ndarray:
-    """``n`` codes drawn from a distribution given as {code: probability}."""
-    codes = np.array(list(values), dtype=object)
-    p = np.array(list(values.values()), dtype=float)
-    return codes[rng.choice(len(codes), size=n, p=p / p.sum())]
-
-
-def _rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One category index per row of a matrix of (unnormalised) probabilities."""
-    cum = np.cumsum(probs, axis=1)
-    u = rng.random(len(probs)) * cum[:, -1]
-    return np.minimum((cum < u[:, None]).sum(axis=1), probs.shape[1] - 1)
-
-
-def _any(index: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(index, weights=flag.astype(float), minlength=n) > 0
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-class Simulation:
+class Simulation(Court):
     """Draws one case file, one step after the other: :meth:`cases`, :meth:`victims`,
     :meth:`suspects`, :meth:`outcome`, :meth:`court` and :meth:`latent`.
 
@@ -394,165 +365,6 @@ class Simulation:
             ns,
         )
 
-    # charges and judgments (a Python loop over the few prosecuted cases) ----------------
-    def court(self) -> None:
-        rng, c = self.r_court, COURT
-        rows: list[tuple] = []
-        self.charges: dict[int, list[tuple[str, bool]]] = {}
-        self.verdicts: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
-        self.reclassified = np.zeros(self.n, bool)
-        self.convicted_lesser = np.zeros(self.n, bool)
-        self.reversal = np.zeros(self.n, bool)
-        self.acquittal = np.zeros(self.n, bool)
-        by_case: dict[int, list[int]] = {}
-        for s in np.flatnonzero(self.s_pros):
-            by_case.setdefault(int(self.sc[s]), []).append(int(s))
-        lesser = {
-            "SE": {
-                "ocker": 45,
-                "arbetsmiljobrott": 20,
-                "olaga_tvang": 10,
-                "bedrageri": 15,
-                "utlanningslagen": 10,
-            },
-            "FI": {"kiskonnantapainen_tyosyrjinta": 75, "kiskonta": 15, "pakottaminen": 10},
-        }
-        # charged beside the main charge (one drawn; the codebook 2.0 offences of real
-        # Finnish judgments among them: työsyrjintä, the employer's aliens offence, fraud)
-        cumulative = {
-            "SE": ("utlanningslagen", "olaga_hot", "arbetsmiljobrott", "bedrageri"),
-            "FI": (
-                "tyoturvallisuusrikos",
-                "pakottaminen",
-                "tyonantajan_ulkomaalaisrikkomus",
-                "tyosyrjinta",
-                "petos",
-            ),
-        }
-        for i in sorted(by_case):
-            country, reported = str(self.country[i]), str(self.offence[i])
-            after = self.d_pros[i] >= self.exploitation_from
-            u = rng.random(8)
-            if reported in self.heavy:
-                if u[0] < c["reclassified_charge"][country]:
-                    primary = str(_draw(rng, lesser[country], 1)[0])
-                    self.reclassified[i] = True
-                elif (
-                    country == "SE"
-                    and reported == "manniskohandel"
-                    and after
-                    and u[1] < c["manniskohandel_charged_as_exploitation"]
-                ):
-                    primary = "manniskoexploatering"
-                else:
-                    primary = reported
-            else:
-                primary = reported
-            heavy = primary in self.heavy
-            probs = TARGETS_BY_KEY["first_instance_outcome_trafficking_charge", country]
-            suspects = by_case[i]
-            cat = []
-            for _ in suspects:
-                v = rng.random()
-                if heavy:
-                    cat.append(
-                        "T"
-                        if v < probs["convicted_as_charged"]
-                        else "O"
-                        if v < (probs["convicted_as_charged"] + probs["convicted_lesser"])
-                        else "A"
-                    )
-                else:
-                    cat.append("T" if v < c["convicted_as_charged_lesser_only"] else "A")
-            alternative = None
-            if heavy and ("O" in cat or u[2] < c["alternative_charge"]):
-                if primary == "manniskohandel" and after and u[3] < 0.5:
-                    alternative = "manniskoexploatering"
-                else:
-                    alternative = "ocker" if country == "SE" else "kiskonnantapainen_tyosyrjinta"
-            options = [o for o in cumulative[country] if o not in (primary, alternative)]
-            extra = options[int(u[4] * len(options))] if u[5] < c["cumulative_charge"] else None
-            plan = (
-                [(primary, False)]
-                + ([(alternative, True)] if alternative else [])
-                + ([(extra, False)] if extra else [])
-            )
-            self.charges[i] = plan
-            for s in suspects:
-                rows += [(i, s, "prosecuted", int(self.d_pros[i]), o, a, "") for o, a in plan]
-            self.convicted_lesser[i] = "O" in cat
-            stages = {"judgment_first_instance": [], "judgment_appeal": [], "judgment_supreme": []}
-            for s, k in zip(suspects, cat, strict=True):
-                extra_ok = rng.random() < 0.7
-                j1 = self._judged(k, primary, alternative, extra, extra_ok)
-                stages["judgment_first_instance"].append((s, j1))
-                if rng.random() >= c["appeal"]:
-                    continue
-                convicted = any(o != "acquitted" for _, _, o in j1)
-                flip = rng.random() < (
-                    c["appeal_reverses_conviction"] if convicted else c["appeal_convicts_acquitted"]
-                )
-                j2 = (
-                    self._judged("A" if convicted else "T", primary, alternative, extra, False)
-                    if flip
-                    else j1
-                )
-                stages["judgment_appeal"].append((s, j2))
-                self.reversal[i] |= flip
-                w = rng.random(2)
-                if flip and w[0] < c["supreme_after_reversal"]:
-                    stages["judgment_supreme"].append(
-                        (s, j1 if w[1] < c["supreme_restores"] else j2)
-                    )
-                elif not flip and w[0] < c["supreme_after_confirmation"]:
-                    stages["judgment_supreme"].append((s, j2))
-            day = {
-                "judgment_first_instance": self.d_j1[i],
-                "judgment_appeal": self.d_j2[i],
-                "judgment_supreme": self.d_j3[i],
-            }
-            for stage, judged in stages.items():
-                if not judged:
-                    continue
-                verdicts = []
-                for s, result in judged:
-                    rows += [(i, s, stage, int(day[stage]), o, a, out) for o, a, out in result]
-                    self.acquittal[i] |= any(out == "acquitted" for _, _, out in result)
-                    verdicts.append((int(self.s_j[s]), *_best(result)))
-                self.verdicts[i, stage] = verdicts
-        self.court_rows = rows
-
-    def _judged(
-        self,
-        category: str,
-        primary: str,
-        alternative: str | None,
-        extra: str | None,
-        extra_convicted: bool,
-    ) -> list[tuple[str, bool, str]]:
-        """The judgment rows (offence, alternative, outcome) of one suspect."""
-        fam = self.family
-
-        def convicted(code: str) -> str:
-            return self.conviction.get(fam[code], "convicted_other")
-
-        if category == "T":
-            out = [(primary, False, convicted(primary))]
-        elif category == "O":
-            out = [(primary, False, "acquitted")]
-            if alternative:
-                out.append((alternative, True, convicted(alternative)))
-        else:
-            out = [(primary, False, "acquitted")] + (
-                [(alternative, True, "acquitted")] if alternative else []
-            )
-        if extra:
-            keep = extra_convicted or (category == "O" and not alternative)
-            out.append(
-                (extra, False, convicted(extra) if keep and category != "A" else "acquitted")
-            )
-        return out
-
     # latent codes -----------------------------------------------------------------------
     def latent(self) -> None:
         n, rng = self.n, self.r_latent
@@ -652,10 +464,3 @@ class Simulation:
         self.reason_p = (w + 1e-12) / (w + 1e-12).sum(axis=1, keepdims=True)
         reason = np.array(CLOSURE_REASONS, dtype=object)[_rows(rng, w + 1e-12)]
         self.closure_reason = np.where(closed, reason, "").astype(object)
-
-
-def _best(result: list[tuple[str, bool, str]]) -> tuple[str, str]:
-    """A suspect's most serious outcome at one stage and the offence it concerns."""
-    rank = ("convicted_trafficking", "convicted_exploitation", "convicted_other", "acquitted")
-    outcome, offence = min(((o, code) for code, _, o in result), key=lambda t: rank.index(t[0]))
-    return outcome, offence

@@ -1,0 +1,203 @@
+"""The codebook as a document: Markdown and a self-contained HTML page, in Swedish,
+English or Finnish (``cape-study codebook``, and the report's codebook appendix).
+
+Rendering only: reading and checking the codebook is :mod:`cape_study.data.codebook`.
+"""
+
+from __future__ import annotations
+
+import markdown
+
+from cape_study.data.codebook import Code, Codebook, Language, check_language
+
+__all__ = ["render_html", "render_markdown"]
+
+_HEAD = {
+    "sv": {
+        "code": "Kod",
+        "label": "Etikett",
+        "definition": "Definition",
+        "schemes": "Kodscheman",
+        "tables": "Tabeller (inläsningsformat)",
+        "column": "Kolumn",
+        "type": "Typ",
+        "required": "Obligatorisk",
+        "yes": "ja",
+        "no": "nej",
+        "version": "Version",
+        "include": "Koda när",
+        "exclude": "Koda inte när",
+        "example": "Exempel",
+        "keywords": "Nyckelord och mönster för textkodning",
+        "sources": "Källor",
+        "law": "Lagrum",
+        "in_force": "I kraft från",
+        "offences": "Rekvisit i brotten",
+        "country": "Land",
+        "group": "Grupp",
+        "row": "En rad per",
+        "codeable": "Kodas i tabellen codings",
+        "ordered": "Ordnad skala",
+    },
+    "en": {
+        "code": "Code",
+        "label": "Label",
+        "definition": "Definition",
+        "schemes": "Code schemes",
+        "tables": "Tables (intake format)",
+        "column": "Column",
+        "type": "Type",
+        "required": "Required",
+        "yes": "yes",
+        "no": "no",
+        "version": "Version",
+        "include": "Code when",
+        "exclude": "Do not code when",
+        "example": "Example",
+        "keywords": "Keywords and patterns for text coding",
+        "sources": "Sources",
+        "law": "Legal provision",
+        "in_force": "In force from",
+        "offences": "An element of the offences",
+        "country": "Country",
+        "group": "Group",
+        "row": "One row per",
+        "codeable": "Coded in the codings table",
+        "ordered": "Ordered scale",
+    },
+    "fi": {
+        "code": "Koodi",
+        "label": "Nimike",
+        "definition": "Määritelmä",
+        "schemes": "Koodistot",
+        "tables": "Taulut (aineiston syöttömuoto)",
+        "column": "Sarake",
+        "type": "Tyyppi",
+        "required": "Pakollinen",
+        "yes": "kyllä",
+        "no": "ei",
+        "version": "Versio",
+        "include": "Koodaa, kun",
+        "exclude": "Älä koodaa, kun",
+        "example": "Esimerkki",
+        "keywords": "Avainsanat ja hakulausekkeet tekstin koodaukseen",
+        "sources": "Lähteet",
+        "law": "Lainkohta",
+        "in_force": "Voimassa alkaen",
+        "offences": "Tunnusmerkki rikoksissa",
+        "country": "Maa",
+        "group": "Ryhmä",
+        "row": "Yksi rivi kutakin",
+        "codeable": "Koodataan taulussa codings",
+        "ordered": "Järjestysasteikko",
+    },
+}
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
+    """Render the codebook as a Markdown document in Swedish (``sv``), English (``en``) or
+    Finnish (``fi``)."""
+    check_language(lang)
+    h = _HEAD[lang]
+    out = [
+        f"# {codebook.title(lang)}",
+        "",
+        f"{h['version']}: {codebook.version}",
+        "",
+        codebook.description(lang).strip(),
+        "",
+    ]
+    out += [f"## {h['schemes']}", ""]
+    for name, scheme in codebook.schemes.items():
+        out += [f"### {scheme.label(lang)} (`{name}`)", "", scheme.definition(lang).strip(), ""]
+        flags = [h[f] for f in ("ordered", "codeable") if getattr(scheme, f)]
+        if flags:
+            out += [f"*{'; '.join(flags)}.*", ""]
+        groups = {g.code: g.label(lang) for g in scheme.groups}
+        detailed = any(c.include or c.exclude or c.example or c.sources for c in scheme.codes)
+        if detailed:
+            for c in scheme.codes:
+                out += [f"#### `{c.code}`: {c.label(lang)}", "", c.definition(lang).strip(), ""]
+                out += _code_attributes(c, groups, h, lang)
+        else:
+            out += [f"| {h['code']} | {h['label']} | {h['definition']} |", "|---|---|---|"]
+            for c in scheme.codes:
+                extra = "; ".join(_code_attributes(c, groups, h, lang, inline=True))
+                definition = _cell(c.definition(lang)) + (f" ({_cell(extra)})" if extra else "")
+                out.append(f"| `{c.code}` | {_cell(c.label(lang))} | {definition} |")
+            out.append("")
+    out += [f"## {h['tables']}", ""]
+    for tname, table in codebook.tables.items():
+        out += [
+            f"### {table.label(lang)} (`{tname}`)",
+            "",
+            table.definition(lang).strip(),
+            "",
+            f"{h['row']}: {table.row(lang)}",
+            "",
+            f"| {h['column']} | {h['type']} | {h['required']} | {h['definition']} |",
+            "|---|---|---|---|",
+        ]
+        for cname, col in table.columns.items():
+            kind = f"code: `{col.scheme}`" if col.scheme else col.type
+            req = h["yes"] if col.required else h["no"]
+            out.append(
+                f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
+                f"{_cell(col.definition(lang))} |"
+            )
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _code_attributes(
+    c: Code, groups: dict[str, str], h: dict[str, str], lang: Language, inline: bool = False
+) -> list[str]:
+    attrs = []
+    if c.group:
+        attrs.append(f"{h['group']}: {groups[c.group]}")
+    if c.country:
+        attrs.append(f"{h['country']}: {c.country}")
+    if c.law:
+        attrs.append(f"{h['law']}: {c.law}")
+    if c.in_force_from:
+        attrs.append(f"{h['in_force']}: {c.in_force_from.isoformat()}")
+    if c.offences:
+        attrs.append(f"{h['offences']}: " + ", ".join(c.offences))
+    if inline:
+        return attrs
+    lines = [f"- {a}" for a in attrs]
+    for key in ("include", "exclude", "example"):
+        text = getattr(c, key)
+        if text is not None:
+            lines.append(f"- **{h[key]}:** {_cell(text(lang))}")
+    if c.keywords is not None:
+        lines.append(f"- **{h['keywords']}:**")
+        for lang in ("sv", "en", "fi"):
+            patterns = getattr(c.keywords, lang)
+            if patterns:
+                lines.append(f"    - {lang}: " + ", ".join(f"`{p}`" for p in patterns))
+    if c.sources:
+        lines.append(f"- **{h['sources']}:** " + "; ".join(f"<{s}>" for s in c.sources))
+    return [*lines, ""] if lines else []
+
+
+def render_html(codebook: Codebook, lang: Language = "en") -> str:
+    """Render the codebook as a self-contained HTML page."""
+    body = markdown.markdown(render_markdown(codebook, lang), extensions=["tables"])
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{codebook.title(lang)} {codebook.version}</title>\n<style>{_CSS}</style>\n"
+        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.45;color:#222}table{border-collapse:collapse;width:100%;margin:1rem 0}"
+    "th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}"
+    "th{background:#f3f3f3}code{background:#f6f6f6;padding:0 .2rem}h2{border-bottom:2px solid #ddd}"
+)
