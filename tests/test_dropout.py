@@ -394,3 +394,34 @@ def test_the_victims_view_counts_victims_of_each_country_and_their_cases_outcome
     assert se.loc["victim_statement", "ci_high"] == pytest.approx(high)
     labels = tables.step_labels("sv")
     assert labels["victim_counsel"] == "Hade målsägandebiträde"
+
+
+def test_the_matrix_splits_by_sampling_frame_and_gives_no_share_the_frame_implies() -> None:
+    """A judgment sample reached every stage up to the judgment by selection: those rows
+    are implied and have no share; moving on from the judgment (a conviction) is
+    observed. Frames in a column split the matrix, each with its own implied stages."""
+    m = dropout.matrix(STATUS, sampling_frame="judgments").set_index(["country", "stage"])
+    assert set(m["sampling_frame"]) == {"judgments"}
+    se = m.loc["SE"]
+    assert se.loc[dropout.STAGES[:-1], "implied"].all()
+    assert se.loc[dropout.STAGES[:-1], "proportion"].isna().all()
+    judged = se.loc["judgment_first_instance"]
+    assert not judged["implied"] and judged["proportion"] == 0.5  # E acquitted, F convicted
+    frames = STATUS.assign(sampling_frame=["police_reports"] * 4 + ["prosecution_decisions"] * 4)
+    split = dropout.matrix(frames, by=["country", "sampling_frame"]).set_index(
+        ["country", "sampling_frame", "stage"]
+    )
+    reports = split.loc[("SE", "police_reports")]
+    assert not reports["implied"].any() and reports.loc["reported", "at_stage"] == 4
+    decisions = split.loc[("SE", "prosecution_decisions")]
+    assert decisions.loc["investigation_opened", "implied"]
+    assert not decisions.loc["suspect_notified", "implied"]  # on to prosecution: observed
+    assert "implied" not in dropout.matrix(STATUS).columns  # no frame: all observed
+    with pytest.raises(ValueError, match="unknown sampling frame"):
+        dropout.matrix(STATUS, sampling_frame="press")
+    text = tables.frame_note("judgments", lang="en")
+    assert text.startswith("Sampling frame: Judgments.") and "Prosecuted" in text
+    shown = tables.format_dropout(
+        dropout.matrix(STATUS, sampling_frame="judgments").assign(suppressed=False), lang="en"
+    )
+    assert (shown.iloc[:-2, 3] == tables.NOT_ESTIMABLE).all()

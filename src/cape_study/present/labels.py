@@ -94,6 +94,9 @@ DROPOUT_HEAD = {
         "sources": "Sources",
         "acquitted": "Acquitted (final)",
         "convicted": "Convicted (final)",
+        "frame": "Sampling frame: {frame}.",
+        "frame_implies": "Sampling frame: {frame}. Every case reached these stages by the "
+        "way the cases were chosen, so no share moves on from them (–): {stages}.",
     },
     "sv": {
         "stage": "Steg",
@@ -116,6 +119,9 @@ DROPOUT_HEAD = {
         "sources": "Källor",
         "acquitted": "Frikänd (slutligt)",
         "convicted": "Fälld (slutligt)",
+        "frame": "Urvalsram: {frame}.",
+        "frame_implies": "Urvalsram: {frame}. Varje ärende nådde dessa steg genom hur "
+        "ärendena valdes, så ingen andel går vidare från dem (–): {stages}.",
     },
 }
 

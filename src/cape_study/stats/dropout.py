@@ -195,8 +195,10 @@ def matrix(
     status: pd.DataFrame,
     by: str | Sequence[str] | None = "country",
     *,
+    sampling_frame: str | None = None,
     confidence: float = 0.95,
     method: str = "wilson",
+    codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """The drop-out matrix: at each stage, the cases there, those moving on, dropping
     out and still open, with the share moving on.
@@ -207,7 +209,15 @@ def matrix(
         :func:`cape_study.stats.attrition.case_status`, with any columns to split by
         (``country``, a sampling frame, a period).
     by
-        Column(s) to split by, or ``None``.
+        Column(s) to split by, or ``None``; ``sampling_frame`` among them splits by a
+        column of that name (case files of several frames pooled).
+    sampling_frame
+        How the cases were chosen (scheme ``sampling_frame``; a
+        :attr:`~cape_study.data.loaders.CaseFile.sampling_frame`), for every group
+        without a ``sampling_frame`` column; the table gets that column. A stage whose
+        next stage the frame implies (every case of a judgment sample reached the
+        prosecution by selection) is ``implied``: its counts are those of the selection,
+        and no share of it moving on is given. None: every stage observed.
     confidence, method
         Passed to :func:`cape_study.stats.proportions.proportion_ci`.
 
@@ -217,7 +227,8 @@ def matrix(
         Tidy: the ``by`` columns, ``stage`` (ordered categorical of :data:`STAGES`),
         ``at_stage``, ``moved_on``, ``dropped_out``, ``still_open`` (these three add up
         to ``at_stage``), and the share moving on (``proportion`` = moved_on /
-        at_stage, ``ci_low``, ``ci_high``, ``ci_method``, ``confidence``). Open cases
+        at_stage, ``ci_low``, ``ci_high``, ``ci_method``, ``confidence``); with a
+        sampling frame, ``sampling_frame`` and ``implied`` (no share). Open cases
         stay in the denominator, so for recent reports the share is a lower bound.
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -226,9 +237,17 @@ def matrix(
     stage = dropout_stage(status)
     convicted = status["outcome"].isin(CONVICTED).fillna(False)
     groups = list(status.groupby(keys, observed=True)) if keys else [((), status)]
+    framed = sampling_frame is not None or "sampling_frame" in keys
+    implies = {
+        c.code: set(c.implies) for c in codebook_or_default(codebook).scheme("sampling_frame").codes
+    }
     rows = []
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
+        frame = dict(zip(keys, key, strict=True)).get("sampling_frame", sampling_frame)
+        if framed and frame not in implies:
+            raise ValueError(f"unknown sampling frame {frame!r}; known: {', '.join(implies)}")
+        implied = implies.get(frame, set())
         for i, name in enumerate(STAGES):
             at = group[f"reached_{name}"].to_numpy(bool)
             if i + 1 < len(STAGES):
@@ -245,10 +264,21 @@ def matrix(
                     "dropped_out": int(out.sum()),
                     "still_open": int((at & ~on & ~out).sum()),
                 }
+                | (
+                    {
+                        "sampling_frame": frame,
+                        "implied": i + 1 < len(STAGES) and STAGES[i + 1] in implied,
+                    }
+                    if framed
+                    else {}
+                )
             )
     table = pd.DataFrame(rows)
     table["stage"] = pd.Categorical(table["stage"], categories=STAGES, ordered=True)
-    return add_proportion(table, "moved_on", "at_stage", confidence, method)
+    table = add_proportion(table, "moved_on", "at_stage", confidence, method)
+    if framed:
+        table.loc[table["implied"], ["proportion", "ci_low", "ci_high"]] = float("nan")
+    return table
 
 
 def closure_reasons(
@@ -602,6 +632,7 @@ def suppress_reasons(
 
 _NOT_KEYS = {
     *PARTS,
+    "implied",
     "stage",
     "at_stage",
     "proportion",

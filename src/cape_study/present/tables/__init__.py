@@ -40,6 +40,7 @@ from cape_study.present.tables.dropout import (
     format_dropout,
     format_reasons,
     format_stage_prevalence,
+    frame_note,
     legal_change_list,
     side_labels,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "format_term_counts",
     "format_text_agreement",
     "format_time_to_event",
+    "frame_note",
     "funnel_text",
     "group_label",
     "legal_change_list",

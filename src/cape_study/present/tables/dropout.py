@@ -6,7 +6,13 @@ from __future__ import annotations
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED, Count, count_share_cell, percent
+from cape_study.present.display import (
+    NOT_ESTIMABLE,
+    SUPPRESSED,
+    Count,
+    count_share_cell,
+    percent,
+)
 from cape_study.present.labels import (
     BARRIER_WORDS,
     DROPOUT_HEAD,
@@ -21,6 +27,7 @@ __all__ = [
     "format_dropout",
     "format_reasons",
     "format_stage_prevalence",
+    "frame_note",
     "legal_change_list",
     "side_labels",
 ]
@@ -43,7 +50,8 @@ def format_dropout(
 ) -> pd.DataFrame:
     """The drop-out matrix, one row per stage and group (Sweden beside Finland: groups in
     codebook order): cases at the stage, moved on (share, interval), dropped out, still
-    open. Expects :func:`cape_study.stats.dropout.suppress_matrix`."""
+    open; a stage the sampling frame implies (``implied``) has no share (``–``).
+    Expects :func:`cape_study.stats.dropout.suppress_matrix`."""
     book = codebook_or_default(codebook)
     head = DROPOUT_HEAD[lang]
     steps = step_labels(lang, book)
@@ -54,12 +62,13 @@ def format_dropout(
             column_label(by, lang, book): [group_label(by, v, lang, book) for v in rows[by]],
             head["at_stage"]: [_count(v) for v in rows["at_stage"]],
             head["moved_on"].format(ci=_confidence(table)): [
-                count_share_cell(n, p, lo, hi)
-                for n, p, lo, hi in zip(
+                NOT_ESTIMABLE if implied else count_share_cell(n, p, lo, hi)
+                for n, p, lo, hi, implied in zip(
                     rows["moved_on"],
                     rows["proportion"],
                     rows["ci_low"],
                     rows["ci_high"],
+                    rows["implied"] if "implied" in rows else [False] * len(rows),
                     strict=True,
                 )
             ],
@@ -67,6 +76,20 @@ def format_dropout(
             head["still_open"]: [_count(v) for v in rows["still_open"]],
         }
     )
+
+
+def frame_note(
+    sampling_frame: str, *, lang: Language = "en", codebook: Codebook | None = None
+) -> str:
+    """The sentence under the drop-out matrix naming the case file's sampling frame and
+    the stages it implies (reached by selection, so no share moving on from them)."""
+    book = codebook_or_default(codebook)
+    frame = book.scheme("sampling_frame").get(sampling_frame)
+    head = DROPOUT_HEAD[lang]
+    if not frame.implies:
+        return head["frame"].format(frame=frame.label(lang))
+    implied = ", ".join(book.label("stage", s, lang) for s in frame.implies)
+    return head["frame_implies"].format(frame=frame.label(lang), stages=implied)
 
 
 def _order(column: pd.Series, by: str, book: Codebook) -> pd.Series:
