@@ -23,6 +23,7 @@ import pytest
 import test_pipeline as tp
 
 from cape_study.paths import ProjectPaths
+from cape_study.privacy.confidential import ConfidentialOutput
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner import publish
 from cape_study.runner.manifest import verify_report
@@ -320,3 +321,23 @@ def test_a_rerun_with_nothing_changed_reads_no_published_file_again(
     assert tp.statuses(ran.run()) == {"first": "cached", "second": "cached"}
     outputs = [p for p in read if "/library/" not in p]  # the library is hashed each run
     assert outputs == [] and verify_report(ran.paths.reports) == []
+
+
+def test_a_case_timeline_among_the_report_files_publishes_nothing(ran: tp.Project) -> None:
+    """Case timelines are confidential (`cape-study timelines` writes them outside
+    reports/); one that a notebook writes into the report stops the publication with a
+    message naming the file, and the published report stays as it was."""
+    before = published(ran.root)
+    step = {
+        "notebook": "notebooks/leaky.ipynb",
+        "parameters": "sleepy",
+        "outputs": ["reports/leak/{name}.csv"],
+        "values": {"name": "timeline", "seconds": 0},
+    }
+    tp._write_pipeline(ran.root, {"leaky": step})
+    with pytest.raises(
+        ConfidentialOutput, match=r"reports/leak/timeline\.csv.*nothing is published"
+    ):
+        ran.run()
+    assert published(ran.root) == before and verify_report(ran.paths.reports) == []
+    assert leftovers(ran.root) == [] and tp.kernel_children() == []

@@ -11,6 +11,11 @@ import pytest
 from cape_study.cli import main
 from cape_study.data.loaders import load_case_file, write_processed
 from cape_study.paths import OUTPUT_ENV, ROOT_ENV
+from cape_study.privacy.confidential import (
+    ConfidentialOutput,
+    confidential_files,
+    refuse_confidential,
+)
 from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.stats.timelines import COLUMNS, case_timelines, write_case_timelines
 from cape_study.synth.generator import write_synthetic_case_file
@@ -123,3 +128,16 @@ def test_the_command_refuses_a_planted_identity_number(case_file, tmp_path, monk
     err = capsys.readouterr().err
     assert "timelines.xlsx" in err and PNR not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_written_timelines_file_is_recognised_as_confidential(
+    case_file, tmp_path, suffix
+) -> None:
+    written = write_case_timelines(case_timelines(case_file), tmp_path / f"t{suffix}")
+    other = tmp_path / "other.csv"
+    other.write_text("case_id,country\nSE-1,SE\n", encoding="utf-8")
+    assert confidential_files([tmp_path], root=tmp_path) == [written.name]
+    with pytest.raises(ConfidentialOutput, match=f"t\\{suffix}: a confidential case timeline"):
+        refuse_confidential([tmp_path], root=tmp_path)
+    refuse_confidential([other])  # an ordinary table passes

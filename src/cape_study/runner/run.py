@@ -49,6 +49,7 @@ from typing import Any
 
 from cape_study.errors import CapeStudyError, StepFailed
 from cape_study.paths import ProjectPaths
+from cape_study.privacy.confidential import refuse_confidential
 from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_value
 from cape_study.runner import publish
 from cape_study.runner.cache import CacheKey, StepCache, staged
@@ -236,6 +237,8 @@ class Run:
             )
             # Nothing leaves the stage before every page of it is scanned (a page this
             # library's scanner found clean before, by its content's hash, is not read).
+            # A confidential case timeline is never published, whatever wrote it there.
+            refuse_confidential([reports], root=self.stage)
             kept_clean = self.paths.report_cache / "scanned.json"
             clean = set(kept(kept_clean, self.library) or ())
             known = len(clean)

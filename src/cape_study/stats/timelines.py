@@ -24,31 +24,14 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.data.loaders import CaseFile
 from cape_study.errors import CapeStudyError
+from cape_study.privacy.confidential import TIMELINE_COLUMNS, TIMELINE_SHEET
 from cape_study.privacy.scanning import PersonalDataFound, scan_paths
 
 __all__ = ["COLUMNS", "case_timelines", "prosecuted_cases", "write_case_timelines"]
 
-#: The columns of :func:`case_timelines`, in order.
-COLUMNS = (
-    "case_id",
-    "country",
-    "date",
-    "date_precision",
-    "entry",
-    "suspect_id",
-    "stage",
-    "offence",
-    "outcome",
-    "closure_reason",
-    "sanction",
-    "amount",
-    "unit",
-    "victim_id",
-    "doc_id",
-    "doc_type",
-    "barrier",
-    "quote",
-)
+#: The columns of :func:`case_timelines`, in order (by them the runner recognises a
+#: timelines file among the files to publish, :mod:`cape_study.privacy.confidential`).
+COLUMNS = TIMELINE_COLUMNS
 
 
 def prosecuted_cases(case_file: CaseFile, codebook: Codebook | str | None = None) -> list[str]:
@@ -224,7 +207,7 @@ def write_case_timelines(
         if suffix == ".csv":
             shown.to_csv(staging, index=False)
         else:
-            shown.to_excel(staging, index=False, sheet_name="timelines")
+            shown.to_excel(staging, index=False, sheet_name=TIMELINE_SHEET)
         found = scan_paths([staging])
         if found:
             raise PersonalDataFound.located([f._replace(file=str(target)) for f in found])
