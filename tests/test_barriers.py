@@ -234,7 +234,8 @@ def test_agreement_table_text_and_plot() -> None:
     assert ilo.iloc[0, 0] == "Vilseledande"
     assert ilo.iloc[0, 1] == tables.SUPPRESSED  # three units: hidden
     text = tables.agreement_text(safe)
-    assert "median 0.42" in text and "0 of 1 codes reach 0.667" in text
+    assert "a median of 0.42" in text and "0 of 1 codes reach 0.667" in text
+    assert "medianen 0,42" in tables.agreement_text(safe, lang="sv")
     ax = plots.agreement_plot(safe)
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "Reclassification to a lesser offence",

@@ -109,7 +109,7 @@ def test_document_puts_steps_in_order_under_one_banner_and_one_style_sheet() -> 
     # the case file is named by its hash and label (none here), never by its path
     assert "over the 3 file(s), inputs of step one" in provenance
     assert "data/raw/demo" not in provenance
-    assert "<td><code>words</code></td><td>a, b</td>" in provenance
+    assert "<td><code>words</code></td><td><code>a, b</code></td>" in provenance
     assert "2026-01-02 03:04 UTC" in provenance and "3.11.7 (CPython)" in provenance
     without = build_document(pages, manifest=MANIFEST, codebook_page=None, synthetic=False).html
     assert SYNTHETIC_BANNER not in without

@@ -310,7 +310,8 @@ def test_barriers_takeaway_says_what_the_design_cannot_show(lang: str) -> None:
         closure, pd.Series({"acquitted": 7, "convicted": None}), lang=lang
     )
     words = tables.BARRIER_WORDS[lang]
-    assert words["design"] in text and words["none"] in text
+    assert words["design"] in text and f"{words['barrier_shares']} (Finland)" in text
+    assert "SE" not in text and {"en": "Sweden", "sv": "Sverige"}[lang] in text
     assert text.index("40") < text.index("10")  # most often first
     assert tables.SUPPRESSED in text  # a hidden count of judged cases is never shown
     claims = text.replace(words["design"], "")  # outside the sentence on what it cannot show

@@ -1,6 +1,7 @@
 """Sixteen invented judgments typed by hand (tests/fixtures/judgments): codebook 2.0 holds
 what judgments say, the analyses read them as the codebook defines, and every step of
-the pipeline runs on them (one pipeline run, about a minute)."""
+the pipeline runs on them (one pipeline run, about a minute), in Swedish, the project's
+setting: the report holds no English prose."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from language_words import english_words
 from test_scenarios import _EMPTY_VALUE, _takeaways
 
 from cape_study.data.loaders import check_case_file
@@ -66,16 +68,19 @@ def test_a_judgment_sample_shows_no_share_of_reports(case) -> None:
     assert 0 < times["day_precise"].sum() < len(times)  # month and year dates left out
 
 
-def test_every_step_runs_on_the_fixture(tmp_path: Path) -> None:
+def test_every_step_runs_on_the_fixture_in_swedish_without_english_prose(tmp_path: Path) -> None:
     repo = project()
     root = tmp_path / "project"
     root.mkdir()
-    for file in ("pipeline.yaml", "constraints.txt"):
-        shutil.copy(repo.root / file, root / file)
+    shutil.copy(repo.root / "constraints.txt", root / "constraints.txt")
+    spec = (repo.root / "pipeline.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^settings:\n  lang: \w+$", spec, re.M)
+    spec = re.sub(r"^(settings:\n  lang:) \w+$", r"\1 sv", spec, flags=re.M)
+    (root / "pipeline.yaml").write_text(spec, encoding="utf-8")
     shutil.copytree(repo.notebooks, root / "notebooks")
     result = run_pipeline(
         project(root),
-        overrides={"case_file": str(FIXTURE), "case_label": "Judgments by hand"},
+        overrides={"case_file": str(FIXTURE), "case_label": "Domar inskrivna för hand"},
         progress=lambda event: None,
     )
     assert {s.status for s in result.steps.values()} == {"ran"}
@@ -87,4 +92,14 @@ def test_every_step_runs_on_the_fixture(tmp_path: Path) -> None:
         for text in _takeaways(html):
             assert not _EMPTY_VALUE.search(text), (page.stem, text)
     funnel = (root / "reports" / "steps" / "01_attrition.html").read_text(encoding="utf-8")
-    assert "Sampling frame: judgments" in funnel
+    assert "Urvalsram: domar" in funnel
+    # Every page a reader reads is in Swedish: no English prose (a word-list check over
+    # the visible text; code, ids, paths and numbers left out).
+    pages = [root / "reports" / "report.html", root / "reports" / "index.html"]
+    for page in [*pages, *sorted((root / "reports" / "steps").glob("*.html"))]:
+        html = page.read_text(encoding="utf-8")
+        assert '<html lang="sv">' in html, page.name
+        # The codebook's appendix is the codebook (`cape-study codebook --lang sv`): its
+        # definitions name tables and codes and quote sources in their own languages.
+        html = re.sub(r'id="codebook".*?(?=<section[^>]*id="provenance")', "", html, flags=re.S)
+        assert english_words(html) == [], (page.name, english_words(html)[:30])

@@ -380,6 +380,32 @@ def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
     assert about["VARNING"].startswith("SYNTETISKA DATA") and "under 5" in about[".."]
 
 
+def test_workbook_in_finnish_names_its_about_sheet_and_parts_in_finnish(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from cape_study.present import display
+
+    table = pd.DataFrame({"Vaihe": ["A"], "Osuus": [display.share_cell(0.4, 0.31, 0.5)]})
+    path = notebook.write_workbook(
+        tmp_path / "fi.xlsx",
+        {"Osuudet": table},
+        step="01_attrition",
+        title="Attrition",
+        parameters={"min_cell_count": 5, "lang": "fi"},
+        metadata={"synthetic": True},
+    )
+    book = load_workbook(path)
+    assert book.sheetnames == ["Tietoja", "T1 Osuudet"]
+    assert next(book["T1 Osuudet"].iter_rows(values_only=True)) == (
+        "Vaihe",
+        "Osuus: estimaatti",
+        "Osuus: alaraja",
+        "Osuus: yläraja",
+    )
+    about = {r[0]: r[1] for r in book["Tietoja"].iter_rows(values_only=True) if r[0]}
+    assert about["VAROITUS"].startswith("SYNTEETTINEN AINEISTO")
+
+
 def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None:
     from openpyxl import load_workbook
 

@@ -4,39 +4,16 @@ holds no English prose (a word-list check), one rendered in English no Swedish."
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from language_words import ENGLISH, SWEDISH, english_words, prose, words_of
 
 from cape_study.runner.pages import render_html, takeaways
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
-
-#: Words that are common in English prose and are not Swedish words (``in``, ``by``,
-#: ``from`` and ``and`` are Swedish words too, and left out).
-_ENGLISH = """the of to is are was were with for that which this these those cases case not
-have has be or at as an on it its their when where how what who each every than into only also
-been would could should there they them our we you"""
-ENGLISH = frozenset(_ENGLISH.split())
-#: Words that are common in Swedish prose and are not English words.
-_SWEDISH = """och att det som för med är av på till inte den ett har vid eller när från mot där
-ärenden ärende kodare varje"""
-SWEDISH = frozenset(_SWEDISH.split())
-
-
-def prose(page: str) -> str:
-    """The text a reader reads on a page: no styles, scripts, code or attribute values."""
-    page = re.sub(r"<(style|script)\b.*?</\1\s*>", " ", page, flags=re.DOTALL | re.I)
-    page = re.sub(r"<code\b.*?</code\s*>", " ", page, flags=re.DOTALL | re.I)
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
-
-
-def words_of(text: str, vocabulary: frozenset[str]) -> list[str]:
-    """The words of ``text`` that are in ``vocabulary`` (lower case), in order."""
-    return [w for w in re.findall(r"[^\W\d_]+", text.lower()) if w in vocabulary]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -72,10 +49,21 @@ def test_the_word_list_finds_english_in_a_swedish_page() -> None:
     page = "<p>Andel av alla anmälda ärenden som nådde <code>the</code> varje steg.</p>"
     assert words_of(prose(page), ENGLISH) == []
     assert words_of(prose(page + "<p>Share of the cases reported.</p>"), ENGLISH) == [
+        "share",
         "of",
         "the",
         "cases",
+        "reported",
     ]
+    # ids, paths, file names, addresses and the page's <title> are not prose
+    ids = (
+        "<title>The report</title><p>Kodare coder_a, fil reports/tables/01_attrition.xlsx, "
+        "figur cases-by-year-reported (png), report.html, https://example.org/the/cases.</p>"
+    )
+    assert english_words(ids) == []
+    assert english_words("<p>Ärenden i Finland, median 2,0 per år.</p>") == []
+    assert english_words("<td>hidden</td><th>Stage</th>") == ["hidden", "stage"]
+    assert english_words("<p>Kolumnen cases.case_id, datum 2024-12-31.</p>") == []
 
 
 def test_takeaways_are_read_in_the_run_language() -> None:

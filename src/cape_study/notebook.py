@@ -500,7 +500,7 @@ def write_workbook(
     from openpyxl.styles import Font
 
     lang = parameters.get("lang", "en")
-    words = WORKBOOK_ABOUT.get(lang, WORKBOOK_ABOUT["en"])
+    words = {**WORKBOOK_ABOUT["en"], **WORKBOOK_ABOUT.get(lang, {})}  # English for a gap
     legend = legend_lines(lang, int(parameters["min_cell_count"]))
     sheet_names = _sheet_names(list(tables))
     bold = Font(bold=True)

@@ -110,7 +110,7 @@ def format_coded_units(table: pd.DataFrame, book: Codebook, lang: str = "en") ->
     headings in ``lang``; a hidden count stays missing (shown as hidden)."""
     w = words(lang)
     schemes = {s: text(book.scheme(s).label, lang) for s in book.schemes}
-    out = table.drop(columns="suppressed", errors="ignore")
+    out = table.drop(columns=["suppressed", "hidden"], errors="ignore")
     out = out.assign(scheme=out["scheme"].map(lambda s: schemes.get(s, s)))
     return out.rename(
         columns={

@@ -131,10 +131,10 @@ REASONS: dict[str, dict[str, str]] = {
     "no_complete_cases": {
         "en": "No case of the model population has every predictor known ({blanks}), so "
         "the model cannot be fitted. Filling in those fields, or leaving the predictors "
-        "out (parameter predictors), would make it possible.",
+        "out (parameter `predictors`), would make it possible.",
         "sv": "Inget ärende i modellpopulationen har alla förklaringsvariabler kända "
         "({blanks}), så modellen kan inte skattas. Att fylla i de fälten, eller att ta bort "
-        "variablerna (parametern predictors), skulle göra det möjligt.",
+        "variablerna (parametern `predictors`), skulle göra det möjligt.",
     },
     "no_outcome_variation": {
         "en": "Among the complete cases modelled ({n}), {events} had the outcome "
@@ -175,7 +175,7 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "Every predictor's hazard ratio is infinite in these data (no prosecution on "
         "one side of each predictor), so the Cox model is not fitted. Prosecutions on "
         "both sides of a predictor would make it possible.",
-        "sv": "Varje variabels hasardkvot är oändlig i dessa data (inget åtal på ena sidan "
+        "sv": "Varje variabels hazardkvot är oändlig i dessa data (inget åtal på ena sidan "
         "om varje variabel), så Coxmodellen skattas inte. Åtal på båda sidor om en "
         "variabel skulle göra det möjligt.",
     },
@@ -183,7 +183,19 @@ REASONS: dict[str, dict[str, str]] = {
 
 _CAUSES = {
     "prosecuted": {"en": "prosecuted", "sv": "åtalat"},
+    "prosecution": {"en": "prosecution", "sv": "åtal"},
     "closed": {"en": "closed without prosecution", "sv": "nedlagt utan åtal"},
+}
+
+#: The groups a :class:`CannotEstimate` of reason ``no_cases`` names (``what``), in words.
+_GROUPS = {
+    "closed cases": {"en": "closed cases", "sv": "nedlagda ärenden"},
+    "identified victims": {"en": "identified victims", "sv": "identifierade offer"},
+    "the case file": {"en": "the case file", "sv": "ärendefilen"},
+    "the cases with exact dates": {
+        "en": "the cases with exact dates",
+        "sv": "ärendena med exakta datum",
+    },
 }
 
 _TAKEAWAY = {"en": "Takeaway", "sv": "Slutsats"}
@@ -229,8 +241,13 @@ def cannot_text(error: CannotEstimate, lang: str = "en", *, threshold: int = 1) 
     for key in _CASE_COUNTS:
         if isinstance(facts.get(key), int):
             facts[key] = _count(facts[key], threshold, lang)
-    if facts.get("cause") in _CAUSES:
-        facts["cause"] = _CAUSES[facts["cause"]][lang]
+    for key, words in (("cause", _CAUSES), ("outcome", _CAUSES), ("what", _GROUPS)):
+        if facts.get(key) in words:
+            facts[key] = words[facts[key]][lang]
+    book = codebook_or_default(None)
+    if "frame_code" in facts:  # the codebook's labels in the sentence's language
+        facts["frame"] = book.label("sampling_frame", facts["frame_code"], lang).lower()
+        facts["implied"] = book.label("stage", facts["implied_code"], lang).lower()
     if isinstance(facts.get("blanks"), Mapping):
         facts["blanks"] = blanks_text(facts["blanks"], lang=lang, threshold=threshold)
     return template.format(**facts)

@@ -7,12 +7,19 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default, load_codebook
-from cape_study.present.display import number, percent, ratio_cell
+from cape_study.present.display import language, number, percent, ratio_cell
 from cape_study.present.labels import (
     COEFFICIENT_LABELS,
+    FIT_METHODS,
+    INTERVAL_KINDS,
+    MODEL_HEAD,
     MODEL_WORDS,
     NOT_APPLICABLE,
     NOTE_WORD,
+    RULE_LABELS,
+    SENTENCES,
+    SEPARATION_WORDS,
+    TAKEAWAY_WORDS,
     TEXT_HEAD,
     sort_groups,
 )
@@ -21,35 +28,94 @@ from cape_study.stats import reliability
 
 __all__ = [
     "agreement_text",
+    "codings_text",
     "count_text",
     "difference_text",
+    "disclosure_summary",
     "estimate_text",
+    "exploratory_note",
     "exploratory_takeaway",
+    "fit_method",
+    "fit_text",
     "funnel_text",
+    "model_notes",
     "models_takeaway",
     "notes_markdown",
     "provenance_banner",
     "ratio_text",
+    "sentence",
+    "separation_text",
     "share_text",
     "synthetic_dictionary_note",
     "text_coding_takeaway",
 ]
 
 
-def provenance_banner(synthetic: bool, label: str, codebook_version: str, data_cutoff: str) -> str:
+def provenance_banner(
+    synthetic: bool,
+    label: str,
+    codebook_version: str,
+    data_cutoff: str,
+    lang: Language | None = None,
+) -> str:
     """A Markdown note on where the data come from; a loud warning for synthetic data.
 
     The case file is named by the label the user gave (parameter ``case_label``), never
-    by its path, which may name a person; the report's provenance gives its data hash."""
-    named = f"“{label}”" if label else "(no label; see the data hash in the provenance)"
-    facts = f"case file {named}, codebook {codebook_version}, data cut-off {data_cutoff}"
-    if synthetic:
-        return (
-            "> **SYNTHETIC DATA.** Every figure below is computed from an invented case "
-            "file made by `cape-study synth`; it describes no real case or person and "
-            f"must not be cited as a finding. ({facts})"
-        )
-    return f"> Data: {facts}."
+    by its path, which may name a person; the report's provenance gives its data hash.
+    ``lang`` defaults to the run's (:func:`cape_study.present.display.language`)."""
+    words = _sentences(lang)
+    named = f"“{label}”" if label else words["no_label"]
+    facts = words["facts"].format(label=named, version=codebook_version, cutoff=data_cutoff)
+    return words["synthetic" if synthetic else "data"].format(facts=facts)
+
+
+def _sentences(lang: str | None) -> dict[str, str]:
+    """The notebook sentences in ``lang`` (the run's if None; English for a missing word)."""
+    lang = lang or language()
+    return {**SENTENCES["en"], **SENTENCES.get(lang, {})}
+
+
+def sentence(name: str, lang: Language | None = None, **fields: object) -> str:
+    """One of the short lines a notebook shows between its tables (:data:`SENTENCES`),
+    in ``lang`` (the run's if None), with ``fields`` filled in."""
+    words = _sentences(lang)
+    if name not in words:
+        raise ValueError(f"unknown sentence {name!r}; known: {', '.join(words)}")
+    return words[name].format(**fields)
+
+
+def codings_text(
+    version: str, others: list[str], rule: str, confidence: float, lang: Language = "en"
+) -> str:
+    """Which codebook version the codings are read with, the coder rule and the
+    interval level, in one Markdown line."""
+    words = _sentences(lang)
+    which = (
+        words["codings_other"].format(others=", ".join(others)) if others else words["codings_all"]
+    )
+    rule_words = {**RULE_LABELS["en"], **RULE_LABELS.get(lang, {})}
+    return words["codings"].format(
+        version=version,
+        which=which,
+        rule=rule_words.get(rule, rule),
+        level=percent(confidence, 0, lang=lang),
+    )
+
+
+def disclosure_summary(records: list[Mapping[str, object]], lang: Language = "en") -> str:
+    """The step's disclosure audit in one Markdown sentence for readers: how many cells
+    were hidden in how many tables (the tables are named in the manifest, not here:
+    their audit names are not the reader's words)."""
+    words = _sentences(lang)
+    rounded_reason = "rounded"
+    cells = [r for r in records if not str(r["reason"]).startswith(rounded_reason)]
+    rounded = {r["table"] for r in records if str(r["reason"]).startswith(rounded_reason)}
+    text = words["disclosure"].format(
+        cells=number(len(cells), lang=lang), tables=number(len({r["table"] for r in cells}))
+    )
+    if rounded:
+        text += words["rounded"].format(tables=number(len(rounded), lang=lang))
+    return text
 
 
 def share_text(table: pd.DataFrame, stage: str, *, by: str = "country") -> str:
@@ -150,17 +216,22 @@ def agreement_text(
     many codes reach 0.667 and 0.800 (Krippendorff's thresholds). Expects
     :func:`cape_study.stats.reliability.agreement` by scheme and code."""
     book = codebook_or_default(codebook)
+    words = {**TAKEAWAY_WORDS["en"], **TAKEAWAY_WORDS.get(lang, {})}
+    name = {**COEFFICIENT_LABELS["en"], **COEFFICIENT_LABELS.get(lang, {})}[coefficient]
     rows = table[table["coefficient"] == coefficient].dropna(subset=["estimate"])
     if rows.empty:
-        return f"{COEFFICIENT_LABELS[lang][coefficient]}: not available"
+        return words["no_agreement"].format(coefficient=name)
     low, high = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
-    return (
-        f"{COEFFICIENT_LABELS[lang][coefficient]} per code has median "
-        f"{number(rows['estimate'].median(), 2)} and ranges from {number(low['estimate'], 2)} "
-        f"({book.label(low['scheme'], low['code'], lang)}) to {number(high['estimate'], 2)} "
-        f"({book.label(high['scheme'], high['code'], lang)}); "
-        f"{int((rows['estimate'] >= 0.667).sum())} of {len(rows)} codes reach 0.667 and "
-        f"{int((rows['estimate'] >= 0.8).sum())} reach 0.800"
+    return words["agreement"].format(
+        coefficient=name,
+        median=number(rows["estimate"].median(), 2, lang=lang),
+        low=number(low["estimate"], 2, lang=lang),
+        low_code=book.label(low["scheme"], low["code"], lang),
+        high=number(high["estimate"], 2, lang=lang),
+        high_code=book.label(high["scheme"], high["code"], lang),
+        n_667=int((rows["estimate"] >= 0.667).sum()),
+        n=len(rows),
+        n_800=int((rows["estimate"] >= 0.8).sum()),
     )
 
 
@@ -178,7 +249,10 @@ def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language
     rows = table[table["term"] != "(Intercept)"]
     clear = rows[(rows["ci_low"] > 1) | (rows["ci_high"] < 1)]
     if clear.empty:
-        return f"no predictor's {name} has an interval that excludes 1"
+        words = {**TAKEAWAY_WORDS["en"], **TAKEAWAY_WORDS.get(lang, {})}
+        head = {**MODEL_HEAD["en"], **MODEL_HEAD.get(lang, {})}
+        ratio_name = name if lang == "en" else head[ratio].lower()
+        return words["ratios_none"].format(ratio=ratio_name)
     return "; ".join(
         f"{labels.get(r.term, r.term)} {name} {ratio_cell(getattr(r, ratio))} "
         f"({ratio_cell(r.ci_low)}–{ratio_cell(r.ci_high)})"
@@ -210,23 +284,31 @@ def models_takeaway(
     totals = population[population["country"] == "all"].set_index("end")["cases"]
     if logistic.few_events:
         return exploratory_takeaway(population, logistic.epv, lang=lang, threshold=threshold)
+    words = {**TAKEAWAY_WORDS["en"], **TAKEAWAY_WORDS.get(lang, {})}
     separating = [labels.get(t, t) for t in logistic.separation.terms]
-    why = f", because {', '.join(separating)} separates the outcome" if separating else ""
+    why = words["separates"].format(terms=", ".join(separating)) if separating else ""
+    hidden = MODEL_WORDS[lang]["hidden"]
 
     def count(value: object) -> str:
-        return "a suppressed number" if value is None or pd.isna(value) else number(int(value))
+        return hidden if value is None or pd.isna(value) else number(int(value))
 
-    return (
-        f"**Takeaway:** of the cases with a suspect, every predictor known and an outcome by "
-        f"the cut-off, "
-        f"{count(totals.get('prosecuted'))} were prosecuted and "
-        f"{count(totals.get('closed'))} closed without prosecution. "
-        f"Logistic regression ({logistic.method}{why}; {percent(logistic.confidence, 0)} "
-        f"{logistic.interval} intervals): {ratio_text(logistic.table, labels=labels)}. "
-        f"Cox regression of the time to prosecution (cause-specific, closure censored; "
-        f"{percent(cox.confidence, 0)} {cox.interval} intervals): "
-        f"{ratio_text(cox.table, labels=labels)}. {MODEL_WORDS[lang]['associations']}"
+    text = words["takeaway_models"].format(
+        prosecuted=count(totals.get("prosecuted")),
+        closed=count(totals.get("closed")),
+        method=fit_method(logistic.method, lang),
+        why=why,
+        level=percent(logistic.confidence, 0),
+        interval=fit_method(logistic.interval, lang),
+        logistic=ratio_text(logistic.table, labels=labels, lang=lang),
+        cox_interval=fit_method(cox.interval, lang),
+        cox=ratio_text(cox.table, labels=labels, lang=lang),
     )
+    return f"**{takeaway_label(lang)}:** {text} {MODEL_WORDS[lang]['associations']}"
+
+
+def fit_method(name: str, lang: Language = "en") -> str:
+    """A model's fitting method or interval kind (the library's English name) in ``lang``."""
+    return {**FIT_METHODS.get(lang, {}), **INTERVAL_KINDS.get(lang, {})}.get(name, name)
 
 
 def exploratory_takeaway(
@@ -329,14 +411,96 @@ def text_coding_takeaway(
     if lang == "sv":
         count = count.replace("a suppressed number", head["suppressed"])
         return (
-            f"**Slutsats:** mot kodarnas konsensus når klassificeraren median-κ "
+            f"**Slutsats:** Mot kodarnas konsensus når klassificeraren median-κ "
             f"{number(median['classifier'], 2)} och ordlistan {dictionary} för de "
             f"{n_codes} koder som klassificeraren prövades på. {coders} Förslag har tagits "
             f"fram för {count} okodade enheter."
         )
     return (
-        f"**Takeaway:** against the coders' consensus, the classifier reaches a median κ of "
+        f"**Takeaway:** Against the coders' consensus, the classifier reaches a median κ of "
         f"{number(median['classifier'], 2)} and the dictionary {dictionary} on the "
         f"{n_codes} codes the classifier was evaluated on. {coders} Suggestions were made for "
         f"{count} uncoded units."
     )
+
+
+def fit_text(fit: object, lang: Language = "en", *, level: bool = True) -> str:
+    """How a model was fitted and its intervals, in one Markdown line."""
+    words = _sentences(lang)
+    method, interval = fit_method(fit.method, lang), fit_method(fit.interval, lang)
+    if not level:
+        return words["fitted_no_level"].format(method=method, interval=interval)
+    return words["fitted"].format(
+        method=method, interval=interval, level=percent(fit.confidence, 0, lang=lang)
+    )
+
+
+def separation_text(
+    separation: object, labels: Mapping[str, str] | None = None, lang: Language = "en"
+) -> str:
+    """Whether the maximum likelihood estimates exist (a
+    :class:`cape_study.stats.separation.Separation`), in one sentence, with the test used."""
+    words = {**SEPARATION_WORDS["en"], **SEPARATION_WORDS.get(lang, {})}
+    if not separation.found:
+        return words["none"] + words["test"]
+    labels = labels or {}
+    named = ", ".join(
+        f"{labels.get(t, t)} ({e})"
+        for t, e in separation.table[["term", "ml_estimate"]].itertuples(index=False)
+        if e != "finite"
+    )
+    return words["found"].format(kind=words[separation.kind], named=named) + words["test"]
+
+
+def model_notes(
+    fit: object,
+    terms: list[str],
+    *,
+    labels: Mapping[str, str],
+    lang: Language = "en",
+    threshold: float = 10,
+    min_cell_count: int = 1,
+) -> str:
+    """A model's warnings (too few events per variable, terms left out) as a Markdown
+    block in ``lang``, from the fitted result: the events per variable are named only
+    when the event count they reveal may be published (at least ``min_cell_count``), as
+    :mod:`cape_study.stats.models` does. ``terms`` are the terms the model was asked for."""
+    if lang == "en":
+        return notes_markdown(fit.warnings, lang)
+    words = _sentences(lang)
+    notes = []
+    if fit.few_events:
+        logistic = hasattr(fit, "non_events")
+        events = min(fit.events, fit.non_events) if logistic else fit.events
+        n_terms = max(len(fit.terms), 1)
+        shown = (
+            number(fit.epv, 1, lang=lang)
+            if events >= min_cell_count
+            else words["fewer"].format(n=number(min_cell_count / n_terms, 1, lang=lang))
+        )
+        notes.append(
+            words["epv"].format(
+                shown=shown,
+                what=words["epv_logistic" if logistic else "epv_cox"],
+                threshold=number(threshold, lang=lang),
+            )
+        )
+    notes += [
+        words["left_out"].format(term=labels.get(t, t), n=number(fit.n, lang=lang))
+        for t in terms
+        if t not in fit.terms
+    ]
+    return notes_markdown(notes, lang)
+
+
+def exploratory_note(
+    fit: object, *, lang: Language = "en", threshold: float = 10, min_cell_count: int = 1
+) -> str:
+    """The note that a model below ``threshold`` events per variable is exploratory
+    (empty when it is not); the events per variable are named only when the event count
+    they reveal is at least ``min_cell_count``."""
+    if not fit.few_events:
+        return ""
+    events = min(fit.events, fit.non_events) if hasattr(fit, "non_events") else fit.events
+    epv = number(fit.epv, 1, lang=lang) if events >= min_cell_count else MODEL_WORDS[lang]["few"]
+    return MODEL_WORDS[lang]["exploratory"].format(epv=epv, threshold=number(threshold, lang=lang))

@@ -250,24 +250,28 @@ class Disclosure:
         """Every hidden cell: table, cell, column, reason, threshold (never a value)."""
         return pd.DataFrame(self.records(), columns=_AUDIT_COLUMNS)
 
-    def publish(self) -> None:
+    def publish(self, summary: str | None = None) -> None:
         """Display the audit in the notebook, for readers and for the runner.
 
         The display carries the audit as JSON under :data:`AUDIT_MIMETYPE` (copied into
-        the manifest by the pipeline runner) and a short Markdown summary for readers.
+        the manifest by the pipeline runner) and a short Markdown summary for readers:
+        ``summary`` (in the report's language, from
+        :func:`cape_study.present.wording.disclosure_summary`), else an English one
+        naming the tables.
         """
         from IPython.display import display
 
         records = self.records()
-        cells = [r for r in records if not r["reason"].startswith(_ROUNDED)]
-        tables = sorted({r["table"] for r in cells})
-        rounded = sorted({r["table"] for r in records if r["reason"].startswith(_ROUNDED)})
-        summary = (
-            f"**Disclosure control:** {len(cells)} cell(s) suppressed in "
-            f"{len(tables)} table(s)"
-            + (f" ({', '.join(tables)})." if tables else ".")
-            + (f" Counts rounded in: {', '.join(rounded)}." if rounded else "")
-        )
+        if summary is None:
+            cells = [r for r in records if not r["reason"].startswith(_ROUNDED)]
+            tables = sorted({r["table"] for r in cells})
+            rounded = sorted({r["table"] for r in records if r["reason"].startswith(_ROUNDED)})
+            summary = (
+                f"**Disclosure control:** {len(cells)} cell(s) suppressed in "
+                f"{len(tables)} table(s)"
+                + (f" ({', '.join(tables)})." if tables else ".")
+                + (f" Counts rounded in: {', '.join(rounded)}." if rounded else "")
+            )
         display(
             {AUDIT_MIMETYPE: json.loads(json.dumps(records)), "text/markdown": summary}, raw=True
         )

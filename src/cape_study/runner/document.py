@@ -343,13 +343,17 @@ def _provenance(manifest: Mapping[str, Any], w: Mapping[str, str]) -> str:
         (w["data"], data_text),
         (
             w["library"],
-            f"SHA-256 <code>{esc(str(library.get('sha256')))}</code> of "
-            f"<code>{esc(str(library.get('path')))}</code>",
+            w["hash_of"].format(
+                sha=f"<code>{esc(str(library.get('sha256')))}</code>",
+                path=f"<code>{esc(str(library.get('path')))}</code>",
+            ),
         ),
         (
             w["constraints"],
-            f"SHA-256 <code>{esc(str(constraints.get('sha256')))}</code> of "
-            f"<code>{esc(str(constraints.get('path')))}</code>",
+            w["hash_of"].format(
+                sha=f"<code>{esc(str(constraints.get('sha256')))}</code>",
+                path=f"<code>{esc(str(constraints.get('path')))}</code>",
+            ),
         ),
         (
             "Python",
@@ -366,14 +370,16 @@ def _provenance(manifest: Mapping[str, Any], w: Mapping[str, str]) -> str:
             k: v for k, v in (step.get("parameters") or {}).items() if k not in PATH_PARAMETERS
         }
         for i, (key, value) in enumerate(params.items()):
+            parameter_set = esc(str(step.get("parameter_set")))
             first = (
                 f'<td rowspan="{len(params)}">{esc(name)}</td>'
-                f'<td rowspan="{len(params)}">{esc(str(step.get("parameter_set")))}</td>'
+                f'<td rowspan="{len(params)}"><code>{parameter_set}</code></td>'
                 if i == 0
                 else ""
             )
             table.append(
-                f"<tr>{first}<td><code>{esc(key)}</code></td><td>{_value(value)}</td></tr>"
+                f"<tr>{first}<td><code>{esc(key)}</code></td>"
+                f"<td><code>{_value(value)}</code></td></tr>"
             )
     table.append("</tbody></table>")
     return "\n".join(

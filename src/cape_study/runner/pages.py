@@ -43,7 +43,7 @@ from cape_study.paths import ProjectPaths
 from cape_study.privacy.masking import PRIVACY_MIMETYPE
 from cape_study.privacy.scanning import PersonalDataFound, scan_html
 from cape_study.runner.provenance import relative
-from cape_study.runner.words import WORDS, words
+from cape_study.runner.words import WORDS, page_title, words
 
 __all__ = [
     "BANNER_CSS",
@@ -145,7 +145,17 @@ def render_html(nb: Any, title: str, *, synthetic: bool | None = False, lang: st
             "cape_banner_css": BANNER_CSS,
         },
     )
-    return heading_ids(body)
+    return _page_title(heading_ids(body), title)
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
+
+
+def _page_title(page: str, fallback: str) -> str:
+    """The page with its ``<title>`` in the page's language: its first heading
+    (:func:`cape_study.runner.words.page_title`), else ``fallback``."""
+    title = html.escape(page_title(page, fallback), quote=False)
+    return _TITLE.sub(lambda _: f"<title>{title}</title>", page, count=1)
 
 
 _HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?\sid=")([^"]*)(")', re.IGNORECASE)

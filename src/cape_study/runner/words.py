@@ -59,6 +59,7 @@ WORDS: dict[str, dict[str, str]] = {
         "parameter_set": "Parameter set",
         "parameter": "Parameter",
         "value": "Value",
+        "hash_of": "SHA-256 {sha} of {path}",
         "hashes": 'The SHA-256 of every input, output and page is in <a href="manifest.json">'
         "manifest.json</a>; <code>cape-study verify</code> recomputes them.",
     },
@@ -104,6 +105,7 @@ WORDS: dict[str, dict[str, str]] = {
         "parameter_set": "Parameteruppsättning",
         "parameter": "Parameter",
         "value": "Värde",
+        "hash_of": "SHA-256 {sha} för {path}",
         "hashes": 'SHA-256 för varje indata, utdata och sida finns i <a href="manifest.json">'
         "manifest.json</a>; <code>cape-study verify</code> räknar om dem.",
     },

@@ -231,6 +231,8 @@ def observed_steps(
             f"a sample of {sampling_frame} reached every one of these stages by selection",
             frame=frame.label("en").lower(),
             implied=book.label("stage", frame.implies[-1], "en").lower(),
+            frame_code=sampling_frame,
+            implied_code=frame.implies[-1],
         )
     return observed
 

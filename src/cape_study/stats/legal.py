@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import yaml
@@ -46,7 +46,7 @@ class LegalChange:
     kind: str
     label: dict[str, str]
     sources: tuple[str, ...]
-    note: str = ""
+    note: dict[str, str] = field(default_factory=dict)  # lang -> text
 
 
 def known_changes() -> dict[str, LegalChange]:
@@ -60,7 +60,7 @@ def known_changes() -> dict[str, LegalChange]:
             kind=c["kind"],
             label=dict(c["label"]),
             sources=tuple(c["sources"]),
-            note=c.get("note", ""),
+            note=dict(c.get("note") or {}),
         )
         for c in raw["changes"]
     }

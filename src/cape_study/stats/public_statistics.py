@@ -181,6 +181,8 @@ def compare(
             f"a sample of {sampling_frame} cannot be compared with public statistics",
             frame=book.label("sampling_frame", sampling_frame, lang).lower(),
             implied=book.label("stage", implied[-1], lang).lower(),
+            frame_code=sampling_frame,
+            implied_code=implied[-1],
         )
     comparisons = load_comparisons() if comparisons is None else comparisons
     public = load_public_statistics() if public is None else public

@@ -21,6 +21,7 @@ from cape_study.present.labels import (
     group_label,
     step_labels,
 )
+from cape_study.present.takeaways import Hidden
 
 __all__ = [
     "barriers_takeaway",
@@ -187,6 +188,7 @@ def barriers_takeaway(
     *,
     top: int = 2,
     lang: Language = "en",
+    threshold: int | None = None,
     codebook: Codebook | None = None,
 ) -> str:
     """The barriers takeaway's sentences: per country (codebook order) the ``top`` barriers
@@ -200,10 +202,14 @@ def barriers_takeaway(
         stage of closure (one group per country), after disclosure control.
     judged
         Coded judged cases by group (``acquitted``, ``convicted``), counts or missing.
+    threshold
+        The smallest count shown (``min_cell_count``), for the one sentence naming the
+        countries whose shares are hidden.
     """
     book = codebook_or_default(codebook)
     words = BARRIER_WORDS[lang]
     parts = []
+    hidden = Hidden()
     rows = closure[closure["scheme"] == "barrier"].dropna(subset=["proportion"])
     for country in [c for c in book.codes("country") if c in set(closure["country"])]:
         mine = rows[rows["country"] == country].sort_values("proportion", ascending=False)
@@ -212,12 +218,16 @@ def barriers_takeaway(
             f"({percent(r.ci_low, 0)}–{percent(r.ci_high, 0)})"
             for r in mine.head(top).itertuples()
         ]
-        parts.append(f"{country}: {', '.join(items) if items else words['none']}")
-    text = words["lead"].format(top="; ".join(parts)) + "."
+        name = book.label("country", country, lang)
+        if items:
+            parts.append(f"{name}: {', '.join(items)}")
+        else:
+            hidden.add(words["barrier_shares"], name)
+    text = words["lead"].format(top="; ".join(parts) or words["none"]) + "."
     if judged is not None:
         counts = {k: _count(judged.get(k)) for k in ("acquitted", "convicted")}
         text += " " + words["judged"].format(**counts)
-    return f"{text} {words['design']}"
+    return " ".join(s for s in (text, words["design"], hidden.sentence(lang, threshold)) if s)
 
 
 def side_labels(sides: pd.Series, change: object, lang: Language = "en") -> pd.Series:
@@ -235,7 +245,8 @@ def legal_change_list(changes: list, *, lang: Language = "en") -> str:
     lines = []
     for change in changes:
         sources = "; ".join(change.sources)
-        note = f" {change.note}" if change.note else ""
+        text = change.note.get(lang) or change.note.get("en", "")
+        note = f" {text}" if text else ""
         lines.append(
             f"- **{change.date.isoformat()}** ({change.country}): {change.label[lang]}."
             + (f" {head['sources']}: {sources}." if sources else "")

@@ -10,6 +10,15 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
+from cape_study.present.labels.sentences import (
+    CI_METHODS,
+    FIT_METHODS,
+    HIDDEN_WORDS,
+    RULE_LABELS,
+    SENTENCES,
+    SEPARATION_WORDS,
+    TAKEAWAY_WORDS,
+)
 
 __all__ = [
     "ATTRITION_TITLES",
@@ -17,6 +26,7 @@ __all__ = [
     "BARRIER_TITLES",
     "BARRIER_WORDS",
     "CASE_NAMES",
+    "CI_METHODS",
     "COEFFICIENT_LABELS",
     "COLUMN_LABELS",
     "COMPARISON_HEAD",
@@ -25,11 +35,13 @@ __all__ = [
     "DROPOUT_HEAD",
     "DURATION_WORDS",
     "END_LABELS",
+    "FIT_METHODS",
     "FOREST_TITLES",
     "FUNNEL_HEAD",
     "FUNNEL_TITLES",
     "GROUP_LABELS",
     "HIDDEN_LEGEND",
+    "HIDDEN_WORDS",
     "INTERVAL_KINDS",
     "MODEL_HEAD",
     "MODEL_WORDS",
@@ -38,8 +50,12 @@ __all__ = [
     "OUTCOME_TITLE",
     "PATH_LABELS",
     "POPULATION_ENDS",
+    "RULE_LABELS",
     "SECTIONS",
+    "SENTENCES",
+    "SEPARATION_WORDS",
     "SYNTHETIC_MARK",
+    "TAKEAWAY_WORDS",
     "TEXT_HEAD",
     "TEXT_TITLES",
     "WORKBOOK_ABOUT",
@@ -306,9 +322,10 @@ SECTIONS = {
 #: Sentences of the barriers takeaway (02_barriers): what the design can and cannot show.
 BARRIER_WORDS = {
     "en": {
-        "lead": "barriers are read where they are recorded. In closure decisions the "
+        "lead": "Barriers are read where they are recorded. In closure decisions the "
         "barriers named most often were: {top}",
-        "none": "none shown (small numbers)",
+        "none": "none can be shown",
+        "barrier_shares": "the barriers' shares",
         "judged": "In judgments, {acquitted} acquitted and {convicted} convicted cases were coded.",
         "design": "This design shows which barriers the decisions name, at which stage and "
         "in which country; it cannot show that a barrier caused a case to drop out, and it "
@@ -317,8 +334,9 @@ BARRIER_WORDS = {
         "rule": "coders combined by the {rule} rule; codebook {version}",
     },
     "sv": {
-        "lead": "hindren läses där de registreras. I nedläggningsbesluten nämndes oftast: {top}",
-        "none": "inga visas (små tal)",
+        "lead": "Hindren läses där de registreras. I nedläggningsbesluten nämndes oftast: {top}",
+        "none": "inga kan visas",
+        "barrier_shares": "hindrens andelar",
         "judged": "I domarna kodades {acquitted} frikända och {convicted} fällda ärenden.",
         "design": "Upplägget visar vilka hinder besluten nämner, i vilket steg och i vilket "
         "land; det kan inte visa att ett hinder orsakade att ett ärende föll bort, och det "
@@ -339,13 +357,13 @@ MODEL_WORDS = {
         "party is appointed in it, statements are taken in it, a victim may leave while "
         "it lasts), so they are consequences of the process as much as causes of its "
         "outcome. They are shown here as counts by outcome and are not in the default "
-        "model; named in the parameter predictors, they enter it as mediators, to be "
+        "model; named in the parameter `predictors`, they enter it as mediators, to be "
         "read with this in mind.",
         "within": "## Within {country}: predictors of its own law\n\n"
         "{names} exists only in {country}: in a model of both countries it is zero for "
         "every case of the other country, which separates the outcome by design, so it is "
         "modelled here among the cases of {country} only.",
-        "takeaway_exploratory": "of the cases with a suspect, every predictor known and an "
+        "takeaway_exploratory": "Of the cases with a suspect, every predictor known and an "
         "outcome by the cut-off, {prosecuted} were prosecuted and {closed} closed without "
         "prosecution. With {epv} events per estimated coefficient (fewer than "
         "{threshold}) the models are exploratory: their odds and hazard ratios are in the "
@@ -364,16 +382,16 @@ MODEL_WORDS = {
         "{names}: de uppstår under utredningen (målsägandebiträde förordnas i den, förhör "
         "hålls i den, ett offer kan lämna landet medan den pågår), så de är lika mycket "
         "följder av processen som orsaker till dess utfall. De visas här som antal efter "
-        "utfall och ingår inte i standardmodellen; anges de i parametern predictors ingår "
+        "utfall och ingår inte i standardmodellen; anges de i parametern `predictors` ingår "
         "de som mediatorer, och ska läsas med detta i minnet.",
         "within": "## Inom {country}: variabler från landets egen lag\n\n"
         "{names} finns bara i {country}: i en modell av båda länderna är den noll för "
         "varje ärende i det andra landet, vilket separerar utfallet av konstruktionen, så "
         "den modelleras här bland ärendena i {country} enbart.",
-        "takeaway_exploratory": "av ärendena med en misstänkt, alla variabler kända och "
+        "takeaway_exploratory": "Av ärendena med en misstänkt, alla variabler kända och "
         "ett utfall vid datagränsen, ledde {prosecuted} till åtal och {closed} lades ned "
         "utan åtal. Med {epv} händelser per skattad koefficient (färre än {threshold}) är "
-        "modellerna explorativa: deras oddskvoter och hasardkvoter står i tabellerna ovan "
+        "modellerna explorativa: deras oddskvoter och hazardkvoter står i tabellerna ovan "
         "och är inte resultat. Modellerna beskriver samband i dessa ärenden; de kan inte "
         "visa att en egenskap orsakar åtal.",
         "few": "så få",
@@ -882,6 +900,33 @@ WORKBOOK_ABOUT = {
         "estimate": "skattning",
         "lower": "nedre gräns",
         "upper": "övre gräns",
+    },
+    "fi": {
+        "sheet": "Tietoja",
+        "what": "Mikä tämä on",
+        "text": "Vaiheen {step} ({title}) taulukot sellaisina kuin raporttisivu ne näyttää, "
+        "tietosuojakäsittelyn jälkeen: yksi välilehti taulukkoa kohden.",
+        "run": "Tekijä",
+        "published": "putki (cape-study run): julkaistu raportti",
+        "lab": "käsin ajettu muistikirja (reports/lab): ei julkaistu raportti",
+        "warning": "VAROITUS",
+        "synthetic": "SYNTEETTINEN AINEISTO: keksitty asia-aineisto; mikään siinä ei kuvaa "
+        "todellista asiaa tai henkilöä.",
+        "case": "Asia-aineisto",
+        "no_label": "(ei nimeä: katso aineiston tiiviste raportin alkuperätiedoista)",
+        "codebook": "Koodikirjan versio",
+        "cutoff": "Aineiston rajauspäivä",
+        "parameters": "Parametrit",
+        "marks": "Merkit",
+        "dash": "ei voida estimoida (liian vähän esimerkkejä mallille)",
+        "sheets": "Välilehdet",
+        "sheet_name": "Välilehti",
+        "table_name": "Taulukko",
+        "unknown": "tuntematon",
+        "count": "lukumäärä",
+        "estimate": "estimaatti",
+        "lower": "alaraja",
+        "upper": "yläraja",
     },
 }
 
