@@ -43,6 +43,7 @@ _NOT_PROSE = re.compile(
     r"|\S*[/\\]\S*"
     r"|\b\w+\.(?:html|json|xlsx|csv|png|svg|yaml|parquet|ipynb|txt|docx|pdf)\b"
     r"|\b[a-z]+\.\w+\b"
+    r"|\b[0-9a-f]{7,64}\b"
     r"|\b\w*_\w*\b"
     r"|\b[a-z0-9]+(?:-[a-z0-9]+)+\b"
 )

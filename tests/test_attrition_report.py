@@ -283,6 +283,9 @@ def test_public_comparison_figure_and_table_cite_the_source_line() -> None:
     assert (
         shown["Source (line of public_statistics.csv)"].tolist()[1] == "CBSS: release (lines 3, 2)"
     )
+    # the published unit in the report's language (the source as cited)
+    swedish = tables.format_comparison(safe, lang="sv")["Offentlig statistik"].tolist()
+    assert swedish[0].endswith("anmälda brott, 2018") and "domstol" in swedish[1]
     ax = plots.public_comparison_plot(safe)
     texts = [t.get_text() for t in ax.texts]
     assert "case file: suppressed (2012–2020)" in texts and "16 (2018)" in texts

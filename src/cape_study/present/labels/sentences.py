@@ -12,6 +12,7 @@ __all__ = [
     "CI_METHODS",
     "FIT_METHODS",
     "HIDDEN_WORDS",
+    "PUBLIC_UNITS",
     "RULE_LABELS",
     "SENTENCES",
     "SEPARATION_WORDS",
@@ -225,5 +226,41 @@ SEPARATION_WORDS = {
         "quasi-complete": "Kvasifullständig",
         "complete": "Fullständig",
         "test": " (Test: Konis (2007) linjärprogram, som i R-paketet detectseparation.)",
+    },
+}
+
+#: The units of the public statistics (``reference/public_statistics.csv``, column
+#: ``unit``, written in English as published) in Swedish; a unit missing here is shown
+#: as written.
+PUBLIC_UNITS = {
+    "sv": {
+        "persons": "personer",
+        "cases": "ärenden",
+        "reported cases": "anmälda ärenden",
+        "investigations": "utredningar",
+        "convictions": "fällande domar",
+        "workplaces": "arbetsplatser",
+        "children": "barn",
+        "reported offences (all purposes)": "anmälda brott (alla ändamål)",
+        "applications": "ansökningar",
+        "cases taken to court": "ärenden som gick till domstol",
+        "indictments": "åtal",
+        "criminal reports (rikosilmoitus)": "brottsanmälningar (rikosilmoitus)",
+        "percent of forced-labour cases": "procent av ärendena om tvångsarbete",
+        "individuals": "personer",
+        "reported cases (all purposes)": "anmälda ärenden (alla ändamål)",
+        "convictions (total over 15 years)": "fällande domar (totalt under 15 år)",
+        "judgments (cumulative since crime introduced 1 Jul 2018)": "domar (sammanlagt sedan "
+        "brottet infördes 1 juli 2018)",
+        "police reports (lower bound)": "polisanmälningar (undre gräns)",
+        "persons (cumulative to April 2025)": "personer (sammanlagt till april 2025)",
+        "reported offences": "anmälda brott",
+        "convictions (three-year total)": "fällande domar (summa för tre år)",
+        "cases (approx.)": "ärenden (ungefär)",
+        "adults": "vuxna",
+        "persons per year (average)": "personer per år (medeltal)",
+        "percent": "procent",
+        "criminal reports": "brottsanmälningar",
+        "judgments (approx., to spring 2013)": "domar (ungefär, till våren 2013)",
     },
 }

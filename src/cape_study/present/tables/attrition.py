@@ -34,6 +34,7 @@ from cape_study.present.labels import (
     step_labels,
     with_labels,
 )
+from cape_study.present.labels.sentences import PUBLIC_UNITS
 
 __all__ = [
     "format_comparison",
@@ -246,7 +247,8 @@ def format_comparison(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataF
         text = f"{number(int(r.public_value))}"
         if pd.notna(r.public_total):
             text += f" {head['of']} {number(int(r.public_total))} ({percent(r.public_share)})"
-        return f"{text} {r.public_unit}, {r.public_period}"
+        unit = PUBLIC_UNITS.get(lang, {}).get(r.public_unit, r.public_unit)
+        return f"{text} {unit}, {r.public_period}"
 
     def case(r) -> str:
         if pd.isna(r.case_count):
