@@ -56,8 +56,10 @@ def step_times(root: Path, notebook: Path, parameters: dict, scratch: Path) -> d
     script.write_text(_TIMER + script.read_text(encoding="utf-8"), encoding="utf-8")
     env = {**os.environ, "CAPE_STUDY_ROOT": str(root), "MPLBACKEND": "Agg"}
     done = subprocess.run(
-        [sys.executable, str(script)], cwd=root, env=env, capture_output=True, text=True, check=True
+        [sys.executable, str(script)], cwd=root, env=env, capture_output=True, text=True
     )
+    if done.returncode:
+        raise SystemExit(f"{notebook} failed:\n{done.stderr[-3000:]}")
     line = next(x for x in done.stdout.splitlines() if x.startswith("FIGURE-TIMES "))
     return json.loads(line.removeprefix("FIGURE-TIMES "))
 
