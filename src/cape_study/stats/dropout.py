@@ -29,7 +29,7 @@ The shares have binomial intervals (:func:`cape_study.stats.proportions.proporti
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -453,6 +453,58 @@ def _by_line(
     return pd.concat(parts).loc[table.index].reset_index(drop=True)
 
 
+_SHARES = ("proportion", "ci_low", "ci_high")
+
+
+def _stage_lines(
+    table: pd.DataFrame,
+    keys: list[str],
+    part: str,
+    total: str,
+    *,
+    threshold: int,
+    name: str,
+    audit: Disclosure,
+    derived: Sequence[str] = (),
+) -> pd.DataFrame:
+    """:func:`_by_line` of a table of ``cases`` split by ``part`` within each group and
+    stage, the parts adding up to ``total``."""
+    return _by_line(
+        table,
+        [*keys, "stage"],
+        "cases",
+        total=total,
+        threshold=threshold,
+        name=name,
+        keys=[part],
+        label=[*keys, "stage", part],
+        derived=list(derived),
+        audit=audit,
+    )
+
+
+def _against_matrix(
+    table: pd.DataFrame,
+    safe_matrix: pd.DataFrame,
+    protect: Callable[[list[str], Disclosure], pd.DataFrame],
+    *,
+    stage: str,
+    counts: list[str],
+    name: str,
+    audit: Disclosure | None,
+) -> pd.DataFrame:
+    """A table of the cases at a stage of drop-out ready to publish: ``protect`` (given
+    the grouping columns it shares with ``safe_matrix`` and a scratch audit) hides its
+    small cells, then every group whose dropped-out count ``safe_matrix`` hides is
+    hidden whole (:func:`_hide_stages`); what was hidden is recorded under ``name``."""
+    keys = [c for c in table.columns if c in safe_matrix.columns and c not in _NOT_KEYS]
+    scratch = Disclosure()
+    out = _hide_stages(protect(keys, scratch), safe_matrix, keys, stage, counts)
+    if audit is not None:
+        audit.record(name, scratch.records(name))
+    return out
+
+
 def _hide_stages(
     table: pd.DataFrame, safe_matrix: pd.DataFrame, keys: list[str], stage: str, counts: list[str]
 ) -> pd.DataFrame:
@@ -516,16 +568,8 @@ def suppress_matrix(
         value_name="cases",
     )
     scratch = Disclosure()
-    safe = _by_line(
-        long,
-        [*keys, "stage"],
-        "cases",
-        total="not_moved",
-        threshold=threshold,
-        name=name,
-        keys=["part"],
-        label=[*keys, "stage", "part"],
-        audit=scratch,
+    safe = _stage_lines(
+        long, keys, "part", "not_moved", threshold=threshold, name=name, audit=scratch
     )
     wide = safe.pivot_table(
         index=[*keys, "stage"],
@@ -581,22 +625,24 @@ def suppress_stage_prevalence(
     """:func:`stage_prevalence` by stage of drop-out ready to publish: each code's count
     and its complement protected against the coded cases of its group, and a group whose
     dropped-out count ``safe_matrix`` hides hidden whole (its coded cases may be those)."""
-    keys = [c for c in table.columns if c in safe_matrix.columns and c not in _NOT_KEYS]
-    scratch = Disclosure()
-    out = suppress(
+    return _against_matrix(
         table,
-        "present",
-        total="n_cases",
-        threshold=threshold,
+        safe_matrix,
+        lambda keys, scratch: suppress(
+            table,
+            "present",
+            total="n_cases",
+            threshold=threshold,
+            name=name,
+            derived=list(_SHARES),
+            label=[*keys, "group", "scheme", "code"],
+            audit=scratch,
+        ),
+        stage="group",
+        counts=["present", "n_cases"],
         name=name,
-        derived=["proportion", "ci_low", "ci_high"],
-        label=[*keys, "group", "scheme", "code"],
-        audit=scratch,
+        audit=audit,
     )
-    out = _hide_stages(out, safe_matrix, keys, "group", ["present", "n_cases"])
-    if audit is not None:
-        audit.record(name, scratch.records(name))
-    return out
 
 
 def suppress_reasons(
@@ -610,24 +656,24 @@ def suppress_reasons(
     """Closure reasons ready to publish: the reasons of a stage add up to the cases closed
     there, a line protected by secondary suppression; a stage whose dropped-out count
     ``safe_matrix`` hides (:func:`suppress_matrix`) is hidden whole."""
-    keys = [c for c in table.columns if c in safe_matrix.columns and c not in _NOT_KEYS]
-    scratch = Disclosure()
-    out = _by_line(
+    return _against_matrix(
         table,
-        [*keys, "stage"],
-        "cases",
-        total="n_closed",
-        threshold=threshold,
+        safe_matrix,
+        lambda keys, scratch: _stage_lines(
+            table,
+            keys,
+            "closure_reason",
+            "n_closed",
+            threshold=threshold,
+            name=name,
+            audit=scratch,
+            derived=_SHARES,
+        ),
+        stage="stage",
+        counts=["cases", "n_closed"],
         name=name,
-        keys=["closure_reason"],
-        derived=["proportion", "ci_low", "ci_high"],
-        label=[*keys, "stage", "closure_reason"],
-        audit=scratch,
+        audit=audit,
     )
-    out = _hide_stages(out, safe_matrix, keys, "stage", ["cases", "n_closed"])
-    if audit is not None:
-        audit.record(name, scratch.records(name))
-    return out
 
 
 _NOT_KEYS = {
