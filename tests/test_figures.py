@@ -350,3 +350,11 @@ def test_a_figure_drawn_as_before_is_copied_from_the_cache_byte_for_byte(tmp_pat
     fig.axes[0].set_title("Another title")
     files.write_figure(fig, tmp_path / "c", "Curves", cache=cache)
     assert formats[-2:] == ["svg", "png"] and len(list(cache.iterdir())) == 2
+
+
+def test_a_figure_whose_every_value_is_hidden_says_so():
+    hidden = _funnel().assign(proportion=np.nan, ci_low=np.nan, ci_high=np.nan)
+    ax = plots.funnel_plot(hidden, lang="sv")
+    assert "x dolt (röjandekontroll)" in [t.get_text() for t in ax.texts]
+    shown = FIGURES["funnel"]("sv")
+    assert "x dolt (röjandekontroll)" not in [t.get_text() for t in shown.texts]

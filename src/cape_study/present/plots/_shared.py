@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from cape_study.data.codebook import Codebook, Language
 from cape_study.present import export
 from cape_study.present.display import SUPPRESSED
+from cape_study.present.labels import COUNT_WORDS
 from cape_study.present.plots.style import HIDDEN_COLOUR, wrap
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "interval_errors",
     "mark_hidden_cells",
     "marker_offsets",
+    "note_if_hidden",
     "show",
     "wrapped_label",
 ]
@@ -70,3 +72,12 @@ def mark_hidden_cells(ax: Axes, hidden: np.ndarray) -> None:
     for i, j in zip(*np.nonzero(hidden), strict=True):
         ax.add_patch(Rectangle((j, i), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white"))
         ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=9)
+
+
+def note_if_hidden(ax: Axes, values: pd.Series, lang: Language) -> None:
+    """Say in the middle of ``ax`` that disclosure control hides every value when none
+    of ``values`` is shown, so that an empty figure is not read as a drawing error."""
+    if values.notna().any():
+        return
+    words = COUNT_WORDS.get(lang, COUNT_WORDS["en"])["hidden"]
+    ax.text(0.5, 0.5, words, transform=ax.transAxes, ha="center", va="center", color="#555555")

@@ -19,7 +19,12 @@ from cape_study.present.labels import (
     sort_groups,
     step_labels,
 )
-from cape_study.present.plots._shared import interval_errors, mark_hidden_cells, marker_offsets
+from cape_study.present.plots._shared import (
+    interval_errors,
+    mark_hidden_cells,
+    marker_offsets,
+    note_if_hidden,
+)
 from cape_study.present.plots.style import (
     colour,
     new_axes,
@@ -117,6 +122,7 @@ def funnel_plot(
     )
     ax.set_ylim(0, 1.05)
     percent_axis(ax.yaxis)
+    note_if_hidden(ax, table["proportion"], lang)
     title, ylabel = FUNNEL_TITLES[lang]
     title_axes(ax, title)
     ax.set_ylabel(ylabel)
@@ -187,6 +193,7 @@ def funnel_groups_plot(
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     percent_axis(ax.xaxis)
+    note_if_hidden(ax, rows.loc[rows["stage"].isin(steps), "proportion"], lang)
     ax.set_xlabel(ATTRITION_TITLES[lang]["share"])
     ax.grid(axis="x", alpha=0.3)
     title_axes(ax, title)

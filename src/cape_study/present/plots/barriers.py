@@ -16,6 +16,7 @@ from cape_study.present.plots._shared import (
     interval_errors,
     mark_hidden_cells,
     marker_offsets,
+    note_if_hidden,
     wrapped_label,
 )
 from cape_study.present.plots.style import colour, new_axes, percent_axis, styled, wrap
@@ -74,6 +75,7 @@ def prevalence_plot(
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     percent_axis(ax.xaxis)
+    note_if_hidden(ax, table["proportion"], lang)
     titles = BARRIER_TITLES[lang]
     scheme = book.scheme(str(next(iter(position))[0])).label(lang) if position else ""
     title_axes(ax, titles["prevalence"].format(scheme=scheme))
@@ -222,6 +224,7 @@ def agreement_plot(
     ax.invert_yaxis()
     lows = table["ci_low"].dropna()
     ax.set_xlim(min(-0.1, float(lows.min()) - 0.05) if len(lows) else -0.1, 1.0)
+    note_if_hidden(ax, table["estimate"], lang)
     ax.set_xlabel(BARRIER_TITLES[lang]["coefficient"])
     title_axes(ax, BARRIER_TITLES[lang]["agreement"])
     ax.grid(axis="x", alpha=0.3)

@@ -7,7 +7,7 @@ from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.labels import TEXT_TITLES
-from cape_study.present.plots._shared import marker_offsets, wrapped_label
+from cape_study.present.plots._shared import marker_offsets, note_if_hidden, wrapped_label
 from cape_study.present.plots.style import colour, new_axes, styled
 from cape_study.present.plots.style import title as title_axes
 
@@ -58,6 +58,7 @@ def text_agreement_plot(
     low = table["kappa"].min()
     ax.set_xlim(min(-0.05, float(low) - 0.05) if pd.notna(low) else -0.05, 1.02)
     ax.axvline(0, color="grey", linewidth=0.6)
+    note_if_hidden(ax, table["kappa"], lang)
     ax.set_xlabel(titles["x"])
     title_axes(ax, titles["title"])
     ax.grid(axis="x", alpha=0.3)
