@@ -43,6 +43,7 @@ from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CannotEstimate
 
 __all__ = [
+    "CONVICTED",
     "EVENT_CODES",
     "FAMILIES",
     "FUNNEL_STEPS",
@@ -67,6 +68,8 @@ OUTCOME_ORDER = [
     "pending",
     "unknown",
 ]
+#: Final outcomes that move a judged case on (a conviction of any offence).
+CONVICTED = ("convicted_trafficking", "convicted_exploitation", "convicted_other")
 #: The outcome of a row whose decision (charge or judgment) had not been taken.
 PENDING = "pending"
 #: Outcome codes that are no result for the defendant (an alternative charge not tried).
