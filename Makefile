@@ -30,7 +30,7 @@ install: $(STAMP)
 INSTALLER ?= uv
 PIP_QUIET := --quiet --disable-pip-version-check
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if [ "$(INSTALLER)" = uv ] && { command -v uv >/dev/null 2>&1 || \
 		$(BIN)/python -m pip install $(PIP_QUIET) -c constraints.txt uv 2>/dev/null; }; then \
@@ -46,7 +46,8 @@ $(STAMP): pyproject.toml constraints.txt
 			-c constraints.txt -e ".[dev]"; \
 	fi
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
-		--display-name "Python (cape-study)" >/dev/null
+		--display-name "Python (cape-study)" --env OPENBLAS_NUM_THREADS 1 \
+		--env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
 	touch $(STAMP)
 
 # Notebooks are committed without outputs: in a git work tree, nbstripout cleans every
@@ -75,7 +76,8 @@ screenshots: install
 	$(BIN)/cape-study check-report
 
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks notebooks

@@ -892,3 +892,24 @@ def test_benchmark_runs_against_a_fixture_project(tmp_path: Path) -> None:
     for key in ("cold_run_s", "noop_run_s", "plain_scripts_s", "cold_to_scripts_ratio"):
         assert figures[key] > 0
     assert (root / "reports" / "index.html").exists()
+
+
+@pytest.mark.parametrize("own", [None, "2"])
+def test_a_step_kernel_has_one_blas_thread_unless_the_environment_says(
+    own: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner starts each kernel with one OpenBLAS/OpenMP/MKL thread (a spinning
+    second thread only cost CPU time), but a value the user set is kept."""
+    from cape_study.runner.execution import _Kernel
+
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    if own is not None:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", own)
+    kernel = _Kernel("cape-study", tmp_path, scratch=tmp_path / "s", output=tmp_path / "o")
+    try:
+        environ = psutil.Process(kernel.pid).environ()
+    finally:
+        kernel.stop()
+    assert environ["OPENBLAS_NUM_THREADS"] == (own or "1")
+    assert environ["OMP_NUM_THREADS"] == environ["MKL_NUM_THREADS"] == "1"

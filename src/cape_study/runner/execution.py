@@ -214,8 +214,10 @@ class _Kernel:
             # CAPE_STUDY_ROOT, and write data/processed and reports/ in the run's stage
             # (CAPE_STUDY_OUTPUT); CAPE_STUDY_RUN sends their exports to the report
             # (cape_study.notebook), not to reports/lab/. CAPE_STUDY_WORKERS: the
-            # processes a step may use (paths.workers).
+            # processes a step may use (paths.workers). One thread per numerical library
+            # unless the environment sets it (paths.SINGLE_THREAD_ENV).
             env = {
+                **paths.SINGLE_THREAD_ENV,
                 **os.environ,
                 paths.ROOT_ENV: str(root),
                 paths.OUTPUT_ENV: str(output),
