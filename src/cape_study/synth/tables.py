@@ -401,6 +401,7 @@ class Assembly:
             for k in ("c", "type", "language", "date", "closed", "doc_id", "path")
         ]
         rows = zip(*cols, strict=True)
+        chosen: dict[int, dict[str, tuple[str, ...]]] = {}  # each case's codes, once
         for pos, (i, dtype, lang, date, closed, doc_id, path) in enumerate(rows, start):
             i = int(i)
             cr = case_rand[i]
@@ -410,7 +411,9 @@ class Assembly:
                 offence = charges[0][0]
             verdicts = s.verdicts.get((i, dtype), [])
             rot = int(doc_rand[pos, 23])
-            present = {k: _rotated(code_lists[k][mats[k][i]], rot) for k in code_lists}
+            if i not in chosen:
+                chosen[i] = {k: tuple(code_lists[k][mats[k][i]]) for k in code_lists}
+            present = {k: _rotated(codes, rot) for k, codes in chosen[i].items()}
             fact = {
                 "doc_type": dtype,
                 "language": lang,
@@ -445,9 +448,9 @@ class Assembly:
             yield doc_id, path, fact, doc_rand[pos].tolist(), cr.tolist()
 
 
-def _rotated(codes: np.ndarray, start: int) -> tuple[str, ...]:
+def _rotated(codes: tuple[str, ...], start: int) -> tuple[str, ...]:
     """The codes from position ``start`` (modulo their number) on, wrapping round."""
-    if len(codes) == 0:
+    if not codes:
         return ()
     k = start % len(codes)
-    return tuple(codes[k:]) + tuple(codes[:k])
+    return codes[k:] + codes[:k]
