@@ -373,7 +373,8 @@ def _write_truth(path: Path, truth: dict) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         before, after = text.split('"@ROWS@"')
         fh.write(before + "[\n")
-        fh.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps, built once
+        fh.write(",\n".join(encode(r) for r in rows))
         fh.write("\n ]" + after + "\n")
 
 

@@ -161,8 +161,10 @@ def realised_counts(tables: dict[str, pd.DataFrame], families: dict[str, str]) -
 
 def _cif(sim: Simulation, mask: np.ndarray, days: tuple[int, ...]) -> dict[str, dict[str, float]]:
     """True cumulative incidence of prosecution and of closure before prosecution."""
-    # Third-party and slow to import; loaded only when truth.json is built.
-    from scipy.stats import gamma
+    # scipy.special, not scipy.stats (whose import alone took 4.7 s): the gamma
+    # distribution function is the regularised lower incomplete gamma of t / scale, the
+    # function scipy.stats.gamma.cdf evaluates.
+    from scipy.special import gammainc
 
     country = "FI" if sim.fi[mask].all() else "SE"
     p = sim.p_prosecution[mask]
@@ -171,7 +173,7 @@ def _cif(sim: Simulation, mask: np.ndarray, days: tuple[int, ...]) -> dict[str, 
 
     def cdf(duration: str) -> np.ndarray:
         shape, scale = DURATIONS[duration]
-        return gamma.cdf(t, shape, scale=scale)
+        return gammainc(shape, t / scale)
 
     fp = cdf(f"{country}.report_to_prosecution")
     f0 = cdf("report_to_closure_without_investigation")
