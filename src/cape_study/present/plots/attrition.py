@@ -356,10 +356,14 @@ def flow_heatmap(
     for i, j in zip(*np.nonzero(values == 0), strict=True):
         ax.text(j + 0.5, i + 0.5, "0", ha="center", va="center", color="#767676")
     ax.set_xticks(
-        np.arange(len(cols)) + 0.5, [wrap(labels.get(c, c), 12) for c in cols], rotation=0
+        np.arange(len(cols)) + 0.5,
+        [wrap(labels.get(c, c), 20) for c in cols],
+        rotation=45,
+        ha="right",
+        rotation_mode="anchor",
     )
     ax.set_yticks(
-        np.arange(len(rows)) + 0.5, [wrap(labels.get(r, r), 16) for r in rows], rotation=0
+        np.arange(len(rows)) + 0.5, [wrap(labels.get(r, r), 22) for r in rows], rotation=0
     )
     ax.set_xlabel(column_label(col, lang, book))
     ax.set_ylabel(column_label(row, lang, book))

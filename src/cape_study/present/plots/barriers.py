@@ -130,7 +130,7 @@ def cooccurrence_heatmap(
             else:
                 phi[a, b] = row.phi
                 text[a, b] = f"{int(row.both)}"
-    ax = new_axes(ax, 2, 0.7 * n + 6.0)
+    ax = new_axes(ax, 2, 0.62 * n + 3.5)
     finite = np.abs(phi[np.isfinite(phi)])
     limit = max(0.1, float(np.ceil(finite.max() * 10) / 10)) if finite.size else 1.0
     sns.heatmap(
@@ -145,12 +145,13 @@ def cooccurrence_heatmap(
         annot_kws={"fontsize": 8},
         linewidths=0.5,
         linecolor="white",
-        square=True,
-        cbar_kws={"label": "phi", "shrink": 0.6},
+        cbar_kws={"label": "phi", "shrink": 0.6, "fraction": 0.04, "pad": 0.02},
     )
     mark_hidden_cells(ax, hidden)
-    labels = [wrapped_label(book, s, c, lang, 30) for s, c in items]
-    ax.set_xticks(np.arange(n) + 0.5, labels, rotation=60, ha="right", rotation_mode="anchor")
+    # Rows of two lines, numbered; the columns by those numbers, so that their labels
+    # need no room below the cells.
+    labels = [wrap(f"{i} {book.label(s, c, lang)}", 32) for i, (s, c) in enumerate(items, 1)]
+    ax.set_xticks(np.arange(n) + 0.5, [str(i) for i in range(1, n + 1)], rotation=0)
     ax.set_yticks(np.arange(n) + 0.5, labels, rotation=0)
     schemes = " / ".join(book.scheme(s).label(lang) for s in dict.fromkeys(s for s, _ in items))
     title_axes(ax, f"{schemes}\n{BARRIER_TITLES[lang]['cooccurrence']}")

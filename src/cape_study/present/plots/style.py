@@ -166,12 +166,14 @@ def wrap(text: str, width: int) -> str:
     return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
 
 
-def title(ax: Axes, text: str | None) -> None:
-    """Set ``ax``'s title, broken between words to fit the axes' width (if ``text``)."""
+def title(ax: Axes, text: str | None, width: float | None = None) -> None:
+    """Set ``ax``'s title, broken between words to fit the axes' width, or ``width`` cm
+    (if ``text``)."""
     if not text:
         return
-    fig = ax.get_figure(root=True)
-    points = ax.get_position().width * fig.get_figwidth() * 72
+    if width is None:
+        width = ax.get_position().width * ax.get_figure(root=True).get_figwidth() * 2.54
+    points = width * 72 / 2.54
     # A letter of a sans-serif face is about half its size wide, on average.
     per_line = max(12, int(points / (0.5 * RC["axes.titlesize"])))
     ax.set_title("\n".join(wrap(line, per_line) for line in text.split("\n")))
