@@ -444,7 +444,8 @@ def test_report_document_holds_every_step_the_codebook_and_provenance(tmp_path: 
     assert manifest["created"][:16].replace("T", " ") in provenance
     for name, step in manifest["steps"].items():
         for key, value in step["parameters"].items():
-            assert f"<td><code>{key}</code></td><td>{value}</td>" in provenance, (name, key)
+            cells = f"<td><code>{key}</code></td><td><code>{value}</code></td>"
+            assert cells in provenance, (name, key)
 
     # Published with the rest: hashed, verified, linked from the index.
     assert manifest["report_files"]["report.html"] == sha256(reports / "report.html")

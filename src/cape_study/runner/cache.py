@@ -22,6 +22,16 @@ step's outputs are checked where they are published, then linked into the stage
 A step's folder holds ``entry.json`` (its cache key, the digest of each part of the key,
 and what the manifest records about the step), the executed ``notebook.ipynb`` and its
 page ``report.html``; a new entry replaces the old one in one rename.
+
+Each language's result
+----------------------
+A step's last result in each language (its ``lang`` parameter) is also kept, under
+``languages/<step>/<lang>/`` beside the steps' folder: the same three files and, under
+``files/``, its outputs as hard links (no copy while the report still holds them). A
+run in another language replaces the step's entry, not that language's; switching back
+finds it there (same key: notebook, parameters, inputs, library), makes it the step's
+entry again and links its outputs into the new report, so that ``en`` -> ``sv`` ->
+``en`` runs nothing the second time.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import glob
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -150,7 +161,8 @@ class StepCache:
             with contextlib.suppress(OSError, ValueError):
                 self._known.update(json.loads(path.read_text(encoding="utf-8")))
         self._known.changed = False
-        here = [p for p in patterns if published or self.stage is None or not staged(p)]
+        plain = published or (self.stage is None and version is None)
+        here = [p for p in patterns if plain or not staged(p)]
         hashes = hash_files(self.root, here, self._known) if here else {}
         there = [p for p in patterns if p not in here]
         if there:
@@ -298,6 +310,9 @@ class StepCache:
         except (OSError, ValueError):
             return None, "not in the cache"
         if entry.get("key") != key.key:
+            found = self._in_language(step, params, key)
+            if found is not None:
+                return found, ""
             old = entry.get("parts", {})
             changed = [part for part, value in key.parts.items() if old.get(part) != value]
             return None, f"{', '.join(changed) or 'cache key'} changed"
@@ -312,6 +327,45 @@ class StepCache:
                 self.origin[step.name] = version
                 return entry, ""
         return None, "outputs changed since it ran"
+
+    def language(self, name: str, params: Mapping[str, Any]) -> Path:
+        """The folder of a step's last result in the language of ``params``."""
+        return self.folder.parent / "languages" / name / str(params.get("lang") or "-")
+
+    def _in_language(
+        self, step: Step, params: Mapping[str, Any], key: CacheKey
+    ) -> dict[str, Any] | None:
+        """The step's last result in this language, if its key is ``key`` and its
+        outputs are all kept (then it becomes the step's entry again, and its outputs
+        are linked from there by :meth:`carry`); else None."""
+        kept = self.language(step.name, params)
+        try:
+            entry = json.loads((kept / "entry.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if entry.get("key") != key.key or not (kept / "report.html").is_file():
+            return None
+        patterns = [p.format(**params) for p in step.outputs]
+        if self._hashes(patterns, published=True) == entry["outputs"]:
+            origin = self.root
+        elif self._hashes(patterns, version=kept / "files") == entry["outputs"]:
+            origin = kept / "files"
+        else:
+            return None
+        self.origin[step.name] = origin
+        self._replace(step.name, kept)
+        return entry
+
+    def _replace(self, name: str, source: Path) -> None:
+        """Make the entry, notebook and page in ``source`` the step's, in one rename."""
+        tmp = Path(tempfile.mkdtemp(dir=self.folder, prefix=".tmp-"))
+        for file in ("entry.json", "notebook.ipynb", "report.html"):
+            shutil.copyfile(source / file, tmp / file)
+        target = self.folder / name
+        if target.exists():
+            trash = Path(tempfile.mkdtemp(dir=self.folder, prefix=".tmp-"))
+            os.replace(target, trash / name)
+        os.replace(tmp, target)
 
     def changed(self, step: Step, params: Mapping[str, Any], library: str) -> bool:
         """Whether the step is not in the cache or its notebook, parameters or the
@@ -349,6 +403,31 @@ class StepCache:
             trash = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
             os.replace(target, trash / name)
         os.replace(tmp, target)
+        self._keep_language(name, entry, target)
+
+    def _keep_language(self, name: str, entry: Mapping[str, Any], stored: Path) -> None:
+        """Keep the step's result as its language's (see the module's docstring): its
+        three files and its outputs, linked from where the step wrote them."""
+        kept = self.language(name, entry.get("parameters") or {})
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        for stale in kept.parent.glob(".tmp-*"):  # one half kept by an interrupted run
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(dir=kept.parent, prefix=".tmp-"))
+        for file in ("entry.json", "notebook.ipynb", "report.html"):
+            os.link(stored / file, tmp / file)
+        for rel in entry.get("outputs", {}):
+            base = self.stage if self.stage is not None and staged(rel) else self.root
+            target = tmp / "files" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(base / rel, target)
+            except OSError:
+                shutil.copy2(base / rel, target)
+        if kept.exists():
+            trash = Path(tempfile.mkdtemp(dir=kept.parent, prefix=".tmp-"))
+            os.replace(kept, trash / kept.name)
+            shutil.rmtree(trash, ignore_errors=True)
+        os.replace(tmp, kept)
 
 
 def _write_json(path: Path, value: Any) -> None:
