@@ -19,7 +19,14 @@ from cape_study.present.plots._shared import (
     note_if_hidden,
     wrapped_label,
 )
-from cape_study.present.plots.style import colour, new_axes, percent_axis, styled, wrap
+from cape_study.present.plots.style import (
+    colour,
+    legend_below,
+    new_axes,
+    percent_axis,
+    styled,
+    wrap,
+)
 from cape_study.present.plots.style import title as title_axes
 
 __all__ = ["agreement_plot", "cooccurrence_heatmap", "prevalence_plot"]
@@ -81,7 +88,7 @@ def prevalence_plot(
     title_axes(ax, titles["prevalence"].format(scheme=scheme))
     ax.set_xlabel(titles["share"])
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, loc="lower right")
+    legend_below(ax)
     return ax
 
 
@@ -187,7 +194,7 @@ def agreement_plot(
 
     book = codebook_or_default(codebook)
     position = code_positions(table)
-    ax = new_axes(ax, 2, 0.6 * len(position) + 3.0)
+    ax = new_axes(ax, 2, 0.65 * len(position) + 4.0)
     present = [c for c in COEFFICIENT_LABELS[lang] if c in set(table["coefficient"])]
     for k, (name, offset) in enumerate(zip(present, marker_offsets(len(present)), strict=True)):
         rows = table[table["coefficient"] == name].dropna(subset=["estimate"])
@@ -221,7 +228,7 @@ def agreement_plot(
             va="center",
             fontweight="bold",
         )
-    ax.set_yticks(range(len(position)), [wrapped_label(book, s, c, lang, 40) for s, c in position])
+    ax.set_yticks(range(len(position)), [wrapped_label(book, s, c, lang, 48) for s, c in position])
     ax.invert_yaxis()
     lows = table["ci_low"].dropna()
     ax.set_xlim(min(-0.1, float(lows.min()) - 0.05) if len(lows) else -0.1, 1.0)
@@ -229,5 +236,5 @@ def agreement_plot(
     ax.set_xlabel(BARRIER_TITLES[lang]["coefficient"])
     title_axes(ax, BARRIER_TITLES[lang]["agreement"])
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, loc="lower left")
+    legend_below(ax)
     return ax

@@ -39,6 +39,7 @@ __all__ = [
     "colour",
     "colours",
     "figure",
+    "legend_below",
     "new_axes",
     "number_axis",
     "percent_axis",
@@ -147,6 +148,18 @@ def new_axes(ax: Axes | None, columns: Literal[1, 2] = 2, height: float = 7.0) -
     if ax is not None:
         return ax
     return figure(columns, height)[1]
+
+
+def legend_below(ax: Axes, ncol: int = 2) -> None:
+    """The legend of ``ax`` under the figure, where it covers no point, when ``ax`` is
+    its figure's only axes and the figure is laid out; else inside, where it covers
+    least."""
+    fig = ax.get_figure(root=True)
+    if len(fig.axes) == 1 and fig.get_layout_engine() is not None:
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False)
+    else:
+        ax.legend(frameon=False, loc="best")
 
 
 def colour(key: object, index: int = 0) -> str:

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.labels import TEXT_TITLES
 from cape_study.present.plots._shared import marker_offsets, note_if_hidden, wrapped_label
-from cape_study.present.plots.style import colour, new_axes, styled
+from cape_study.present.plots.style import colour, legend_below, new_axes, styled
 from cape_study.present.plots.style import title as title_axes
 
 __all__ = ["text_agreement_plot"]
@@ -62,5 +62,5 @@ def text_agreement_plot(
     ax.set_xlabel(titles["x"])
     title_axes(ax, titles["title"])
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, loc="lower left")
+    legend_below(ax)
     return ax
