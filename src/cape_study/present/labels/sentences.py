@@ -167,8 +167,7 @@ HIDDEN_WORDS = {
         "all": "every share by country",
         "section": "Not shown here ({k} table(s)): every cell is hidden by disclosure "
         "control, because each count is below {n} or would reveal such a count. Counts of "
-        "at least {n} (parameter `min_cell_count`) would be shown, for example with more "
-        "cases.",
+        "at least {n} would be shown, for example with more cases.",
     },
     "sv": {
         "hidden": "Dolt av röjandekontroll (färre än {n} ärenden, eller ett antal som skulle "
@@ -177,7 +176,7 @@ HIDDEN_WORDS = {
         "all": "varje andel per land",
         "section": "Visas inte här ({k} tabell(er)): varje cell är dold av röjandekontroll, "
         "eftersom varje antal är under {n} eller skulle avslöja ett sådant antal. Antal på "
-        "minst {n} (parametern `min_cell_count`) skulle visas, till exempel med fler ärenden.",
+        "minst {n} skulle visas, till exempel med fler ärenden.",
     },
 }
 
