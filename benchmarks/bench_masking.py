@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from planted import planted
+from planted import measure, planted
 
 from cape_study.privacy.masking import scan_text
 from cape_study.privacy.names import lexicon
@@ -41,32 +40,17 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     found = [scan_text(p.text, unlisted=True) for p in items]
     seconds = time.perf_counter() - start
-    total, masked = Counter(), Counter()
-    name_findings = name_true = 0
-    for item, findings in zip(items, found, strict=True):
-        hit = [False] * len(item.text)
-        for f in findings:
-            hit[f.start : f.end] = [True] * (f.end - f.start)
-        for kind, form, a, b in item.spans:
-            key = (kind, form)
-            total[key] += 1
-            masked[key] += all(hit[i] for i in range(a, b) if item.text[i].isalnum())
-        names = [(a, b) for kind, _, a, b in item.spans if kind == "name"]
-        for f in findings:
-            if f.kind == "name":
-                name_findings += 1
-                name_true += any(a <= f.start and f.end <= b for a, b in names)
+    scored = measure(items, found)
+    total, masked = scored.planted, scored.masked
     print(f"{len(items)} texts, {seconds / len(items) * 1000:.2f} ms per text")
     print(f"{'kind':10} {'form':26} {'planted':>7} {'masked':>7} {'recall':>7}")
     for (kind, form), n in sorted(total.items()):
         print(f"{kind:10} {form:26} {n:7d} {masked[kind, form]:7d} {masked[kind, form] / n:7.1%}")
-    numbers = [k for k in total if k[0] != "name"]
-    n_numbers = sum(total[k] for k in numbers)
-    m_numbers = sum(masked[k] for k in numbers)
-    n_names = sum(total[k] for k in total if k[0] == "name")
-    m_names = sum(masked[k] for k in total if k[0] == "name")
+    m_numbers, n_numbers = scored.recall(names=False)
+    m_names, n_names = scored.recall(names=True)
     print(f"numbers and e-mail: recall {m_numbers / n_numbers:.2%} ({m_numbers}/{n_numbers})")
     print(f"names: recall {m_names / n_names:.1%} ({m_names}/{n_names})")
+    name_true, name_findings = scored.name_true, scored.name_findings
     precision = name_true / name_findings if name_findings else float("nan")
     print(f"names: precision {precision:.1%} ({name_true}/{name_findings} name findings)")
 

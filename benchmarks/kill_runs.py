@@ -10,7 +10,9 @@ kills it with SIGKILL, the runner's whole process group or the runner alone
 * ``cape-study verify`` is clean (the published report and ``data/processed`` are byte
   for byte as they were), and the published files hash as before the kill;
 * once the next run has started and swept, no stage (``.published/v-*`` other than the
-  published one) and no kernel (nor its connection file) of the killed run is left.
+  published one), no kernel (nor its connection file, in the run's scratch folder or a
+  ``kernel-*.json`` anywhere in the project) and no ``*.tmp`` file of the killed run is
+  left.
 
 Prints one line per kill and a summary (``20/20 clean``); exits 1 if any check failed.
 
@@ -103,6 +105,12 @@ def leftovers(root: Path) -> list[str]:
     scratch = scratch_folder(root.resolve())
     if scratch.exists():
         found += [str(p) for p in scratch.rglob("*")]
+    # half-written files and kernel connection files anywhere in the project
+    found += [
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.name.endswith(".tmp") or (p.name.startswith("kernel-") and p.suffix == ".json")
+    ]
     return found
 
 

@@ -230,6 +230,44 @@ def planted(
     return out
 
 
+class Measured(NamedTuple):
+    """Per (kind, form): how many were planted and how many masked; of the name
+    findings, how many and how many lie inside a planted name."""
+
+    planted: dict[tuple[str, str], int]
+    masked: dict[tuple[str, str], int]
+    name_findings: int
+    name_true: int
+
+    def recall(self, names: bool) -> tuple[int, int]:
+        """Masked and planted, of the names or of the numbers and e-mail."""
+        keys = [k for k in self.planted if (k[0] == "name") == names]
+        return sum(self.masked.get(k, 0) for k in keys), sum(self.planted[k] for k in keys)
+
+
+def measure(items: list[Planted], findings: list[list]) -> Measured:
+    """Score ``findings`` (of :func:`cape_study.privacy.masking.scan_text`, per item): a
+    planted value is masked when every letter and digit of it is inside a finding."""
+    planted_n: dict[tuple[str, str], int] = {}
+    masked: dict[tuple[str, str], int] = {}
+    name_findings = name_true = 0
+    for item, found in zip(items, findings, strict=True):
+        hit = [False] * len(item.text)
+        for f in found:
+            hit[f.start : f.end] = [True] * (f.end - f.start)
+        for kind, form, a, b in item.spans:
+            key = (kind, form)
+            planted_n[key] = planted_n.get(key, 0) + 1
+            ok = all(hit[i] for i in range(a, b) if item.text[i].isalnum())
+            masked[key] = masked.get(key, 0) + ok
+        names = [(a, b) for kind, _, a, b in item.spans if kind == "name"]
+        for f in found:
+            if f.kind == "name":
+                name_findings += 1
+                name_true += any(a <= f.start and f.end <= b for a, b in names)
+    return Measured(planted_n, masked, name_findings, name_true)
+
+
 def forms(items: list[Planted]) -> set[str]:
     """The written forms of the numbers and e-mail addresses planted."""
     return {form for p in items for kind, form, _, _ in p.spans if kind != "name"}

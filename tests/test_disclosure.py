@@ -184,18 +184,18 @@ def test_the_line_heuristic_alone_leaves_a_bridge_recoverable() -> None:
     # Two blocks of hidden cells joined by one hidden cell: every line has at least
     # two hidden cells, yet the bridge (r0, c2) follows exactly from the rows of the
     # first block minus its columns.
-    from cape_study.privacy import disclosure
+    from cape_study.privacy import secondary
 
     truth = _grid(BRIDGE)
     reason = pd.Series(pd.NA, index=truth.index, dtype="string")
     reason[truth["n"] < 4] = "primary"
-    lines = disclosure._lines(truth, ["row", "col"])
-    disclosure._secondary(truth["n"].astype("Int64"), reason, lines)
+    lines = secondary.lines_of(truth, ["row", "col"])
+    secondary.secondary(truth["n"].astype("Int64"), reason, lines)
     published = truth.assign(n=truth["n"].astype("Int64").mask(reason.notna()))
     attacked = _attack(truth, published, "n", ["row", "col"], threshold=4)
     bridge = int(truth.index[(truth["row"] == "r0") & (truth["col"] == "c2")][0])
     assert attacked[bridge] == (2, 2)
-    assert disclosure._exposed(
+    assert secondary._exposed(
         truth["n"].to_numpy(float), reason.notna().to_numpy(), lines, threshold=4
     ) == [bridge]
 

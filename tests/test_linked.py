@@ -6,6 +6,7 @@ demo report."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -195,10 +196,10 @@ def _demo_tables(tmp_path: Path, case_file: Path | None = None) -> list[LinkedTa
     )
     intake = Disclosure()
     for by, name in [
+        (["country"], "cases by country"),
         (["report_year", "country"], "cases by year reported"),
         (["country", "police_region"], "cases by police region"),
         (["sector", "country"], "cases by sector"),
-        (["country"], "cases by country"),
     ]:
         intake.suppress(
             tables.case_counts(case.cases, by),
@@ -238,12 +239,69 @@ def _demo_tables(tmp_path: Path, case_file: Path | None = None) -> list[LinkedTa
     return list(report._linked.values()), report._dimensions
 
 
-def test_no_hidden_cell_of_the_demo_report_can_be_narrowed(tmp_path: Path) -> None:
-    linked, dimensions = _demo_tables(tmp_path)
-    found = _small_cells(linked, dimensions)
-    assert len(linked) == 10 and len(found) >= 20
-    assert all(_protected(*cell) for cell in found)
-    assert sum(marked for *_, marked in found) >= len(found) // 2  # most say they are small
+#: Published count tables that hide cells but are not linked, by the start of their
+#: name, and why (README, "Tables of the same cases are protected together"). The first
+#: group count other units than the linked tables or sets no other table names;
+#: the second count the same cases as linked tables and are NOT yet linked.
+NOT_LINKED = {
+    "rows per table": "rows of the intake tables: no other table counts rows",
+    "pseudonymised and masked": "masking actions, not cases",
+    "offence flows": "prosecuted cases by offence family as reported, charged, judged",
+    "barriers in": "coded documents of a sample the coders chose; hidden whole where "
+    "01 hides the stage's drop-out count",
+    "ILO indicators": "coded documents of the coders' sample",
+    "co-occurrence": "pairs of codes on coded documents",
+    "units coded per coder": "coded units",
+    "inter-coder agreement": "coded units",
+    "disagreements per code": "coded units",
+    "text coding:": "text units and documents",
+    "legal elements": "assessments of legal elements in judgments (per defendant, offence "
+    "and instance), not cases",
+    "sanctions by offence family": "convicted defendants by the sanction that stands, not cases",
+    "model population": "cases with a suspect (03), a population no linked table counts",
+    "process variable by outcome": "cases with a suspect by process variable",
+    # not yet linked although they count the same cases as linked tables:
+    "closure reasons before and after": "too costly to link (a reason-by-date clique of "
+    "~6,000 combinations); protected with its linked drop-out matrix",
+    "still open": "day-precise cases only, by days since the report",
+    "cumulative incidence": "day-precise cases only, by days since the report",
+    "case file beside public statistics": "cases by the public statistics' definitions",
+    "cases by outcome": "03 runs beside 01 and reads only intake's registry",
+}
+
+
+def _registered(root: Path) -> tuple[list[LinkedTable], dict]:
+    """Every linked table a run published, from the registries its steps wrote."""
+    report = Disclosure(earlier=sorted((root / "data" / "processed").glob("disclosure*.json")))
+    return list(report._linked.values()), report._dimensions
+
+
+def test_no_hidden_cell_of_the_demo_report_can_be_narrowed(demo_report: Path) -> None:
+    # The attacker knows every published cell of every linked table of the demo report
+    # (as the steps registered them, read back from data/processed) and every mark, and
+    # bounds each small hidden count by linear programming, per unit counted.
+    linked, dimensions = _registered(demo_report)
+    names = {t.name for t in linked}
+    assert {"cases by country", "stage funnel", "drop-out matrix", "victims' view"} <= names
+    assert any(n.startswith("drop-out matrix before and after") for n in names)
+    found = []
+    for unit in sorted({t.unit for t in linked}):
+        found += _small_cells([t for t in linked if t.unit == unit], dimensions)
+    assert len(found) >= 20
+    assert all(_protected(*cell) for cell in found), [c for c in found if not _protected(*c)]
+    marked = sum(marked for *_, marked in found)
+    assert marked >= 20  # many say they are small
+    cells = sum(len(t.cells) for t in linked)
+    hidden = sum(int(t.hidden().sum()) for t in linked)
+    print(
+        f"demo: {len(linked)} linked tables, {cells} cells, {hidden} hidden, "
+        f"{len(found)} small hidden, {marked} marked small, all protected"
+    )
+    # every other table with a hidden cell is listed with the reason it cannot combine
+    manifest = json.loads((demo_report / "reports" / "manifest.json").read_text("utf-8"))
+    hiding = {r["table"] for r in manifest["disclosure"] if r["cell"]}
+    unexplained = sorted(t for t in hiding - names if not any(t.startswith(k) for k in NOT_LINKED))
+    assert not unexplained, f"tables neither linked nor in NOT_LINKED: {unexplained}"
 
 
 @pytest.mark.filterwarnings("error")  # a table left exposed warns: here that fails

@@ -86,7 +86,6 @@ from cape_study.present.display import (
 from cape_study.present.labels import HIDDEN_LEGEND, SYNTHETIC_MARK, WORKBOOK_ABOUT
 from cape_study.present.limits import cannot_text, takeaway_label
 from cape_study.present.plots.files import file_stem, write_figure
-from cape_study.present.wording import hidden_section_text
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
 
@@ -193,7 +192,7 @@ def setup(step: str) -> None:
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
     _current = session
-    export.connect(table=_record_table, figure=_save_figure, legend=_legend, hidden=_hidden)
+    export.connect(table=_record_table, figure=_save_figure, legend=_legend)
     warnings.formatwarning = _warning_text
 
 
@@ -248,17 +247,6 @@ def check_parameters(namespace: Mapping[str, Any]) -> None:
 
 #: The sentences of the sections this kernel could not estimate (reset by setup).
 _cannot: list[str] = []
-#: The names of the tables the running section did not show, every cell being hidden
-#: (None outside a section).
-_section_hidden: list[str | None] | None = None
-
-
-def _hidden(name: str | None) -> bool:
-    """The hidden-table sink: inside a section, take the table (say it at its end)."""
-    if _section_hidden is None:
-        return False
-    _section_hidden.append(name)
-    return True
 
 
 @contextmanager
@@ -272,22 +260,13 @@ def section(lang: str = "en", min_cell_count: int = 1, *, takeaway: bool = False
     with counts of cases below ``min_cell_count`` not shown).
     A later cell that needs a result such a section did not make (a ``NameError`` after
     one) says so, with the first reason; a takeaway (``takeaway=True``) gives that
-    reason as its takeaway. Any other error propagates as usual. Tables shown in it
-    whose every cell is hidden (:func:`cape_study.present.display.all_hidden`) are not
-    shown; one sentence at its end says why and from what count they would be
-    (:func:`cape_study.present.wording.hidden_section_text`).
+    reason as its takeaway. Any other error propagates as usual.
     """
     from IPython.display import Markdown, display
 
-    global _section_hidden
-
     lead = f"**{takeaway_label(lang)}:** " if takeaway else ""
-    _section_hidden = []
     try:
         yield
-        if _section_hidden:
-            text = hidden_section_text(len(_section_hidden), lang, min_cell_count)
-            display(Markdown(f"*{text}*"))
     except CannotEstimate as exc:
         _cannot.append(cannot_text(exc, lang, threshold=min_cell_count))
         display(Markdown(f"{lead}*{_cannot[-1]}*"))
@@ -299,8 +278,6 @@ def section(lang: str = "en", min_cell_count: int = 1, *, takeaway: bool = False
         else:
             text = cannot_text(CannotEstimate("earlier", "", first=_cannot[0]), lang)
             display(Markdown(f"*{text}*"))
-    finally:
-        _section_hidden = None
 
 
 def _under_processed(pattern: str) -> bool:

@@ -46,6 +46,7 @@ of any hidden count.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -58,6 +59,7 @@ from scipy import sparse
 __all__ = [
     "Dimension",
     "LinkedTable",
+    "exposed",
     "feasible_intervals",
     "mark",
     "mark_bounds",
@@ -65,24 +67,47 @@ __all__ = [
     "protected",
 ]
 
-_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[–-]\s*(\d{4}))?\s*$")
+_YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+_DAY = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+#: The ends of an open span of dates (``"–2018-06-30"``, ``"2018-07-01–"``).
+_FIRST, _LAST = dt.date.min.toordinal(), dt.date.max.toordinal()
 ALL = "all"
 
 
 @dataclass(frozen=True)
 class Dimension:
     """How a dimension's values are read: ``"code"`` (categorical, ``"all"`` = every
-    code), ``"years"`` (a year or a period ``"2013–2016"``) or ``"nested"`` (a value
-    stands for itself and every later value of ``order``)."""
+    code; ``order``, if given, lists every code, also those no table shows), ``"years"``
+    (a span of dates: a year, a period ``"2013–2016"``, or days ``"2018-07-01–2019-12-31"``,
+    either end open: ``"–2018-06-30"`` is every day before 1 July 2018), ``"nested"``
+    (a value stands for itself and every later value of ``order``) or ``"sets"`` (the
+    classes are ``order``; ``members`` gives each further value as the set of classes
+    it stands for: a stage reached is every course that reached it)."""
 
     kind: str = "code"
     order: tuple[str, ...] = ()
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in {"code", "years", "nested"}:
-            raise ValueError(f"dimension kind {self.kind!r}; known: code, years, nested")
-        if self.kind == "nested" and not self.order:
-            raise ValueError("a nested dimension needs its order")
+        if self.kind not in {"code", "years", "nested", "sets"}:
+            raise ValueError(f"dimension kind {self.kind!r}; known: code, years, nested, sets")
+        if self.kind in {"nested", "sets"} and not self.order:
+            raise ValueError(f"a {self.kind} dimension needs its order")
+        unknown = {c for _, classes in self.members for c in classes} - set(self.order)
+        if unknown:
+            raise ValueError(f"members name classes not in the order: {sorted(unknown)}")
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "order": list(self.order),
+            "members": {value: list(classes) for value, classes in self.members},
+        }
+
+    @classmethod
+    def from_json(cls, spec: Mapping) -> Dimension:
+        members = tuple((v, tuple(c)) for v, c in spec.get("members", {}).items())
+        return cls(spec["kind"], tuple(spec["order"]), members)
 
 
 @dataclass
@@ -143,12 +168,36 @@ class LinkedTable:
         return self._records
 
 
-def _years(value: str) -> tuple[int, int]:
-    match = _PERIOD.match(str(value))
+def _day(text: str, value: str, *, first: bool) -> int:
+    match = _DAY.match(text.strip())
     if not match:
-        raise ValueError(f"{value!r} is not a year or a period of years such as '2013–2016'")
-    first = int(match.group(1))
-    return first, int(match.group(2) or first)
+        raise ValueError(
+            f"{value!r} is not a year, a period such as '2013–2016' or a span of days "
+            "such as '2018-07-01–2019-12-31'"
+        )
+    year, month, day = match.groups()
+    if month is None:
+        return dt.date(int(year), 1 if first else 12, 1 if first else 31).toordinal()
+    return dt.date(int(year), int(month), int(day)).toordinal()
+
+
+def _years(value: str) -> tuple[int, int]:
+    """The first and last day (ordinals) of a year, period or span of days."""
+    text = str(value).strip()
+    hyphen = _YEARS.match(text)
+    if hyphen:
+        low, high = hyphen.groups()
+    elif "–" in text:
+        low, _, high = text.partition("–")
+    else:
+        low = high = text
+    if not low.strip() and not high.strip():
+        raise ValueError(f"{value!r}: a span of dates needs at least one end")
+    lo = _day(low, text, first=True) if low.strip() else _FIRST
+    hi = _day(high, text, first=False) if high.strip() else _LAST
+    if lo > hi:
+        raise ValueError(f"{value!r} ends before it begins")
+    return lo, hi
 
 
 class _Space:
@@ -159,7 +208,7 @@ class _Space:
         self.classes: dict[str, list] = {}
         for dim, spec in dimensions.items():
             values = {c[dim] for c in cells if dim in c and c[dim] != ALL}
-            if spec.kind == "nested":
+            if spec.kind in {"nested", "sets"} or spec.order:
                 self.classes[dim] = list(spec.order)
             elif spec.kind == "years":
                 ranges = sorted({_years(v) for v in values})
@@ -174,6 +223,13 @@ class _Space:
         if value == ALL:
             return list(range(len(classes)))
         spec = self.dimensions[dim]
+        if spec.kind == "sets":
+            members = dict(spec.members)
+            if value in members:
+                return [classes.index(c) for c in members[value]]
+            if value not in classes:
+                raise ValueError(f"{dim} {value!r} is not one of {[*classes, *members]}")
+            return [classes.index(value)]
         if spec.kind == "nested":
             if value not in spec.order:
                 raise ValueError(f"{dim} {value!r} is not one of {list(spec.order)}")
@@ -398,7 +454,12 @@ def protect(
     cells[new.count] = cells[new.count].astype("Int64")
     values = truth.reset_index(drop=True)
     last = len(linked)
-    queue = [(t, int(i)) for t, table in enumerate(linked) for i in np.flatnonzero(table.small)]
+    queue = [
+        (t, int(i))
+        for t, table in enumerate(linked)
+        if _nested(table, new)
+        for i in np.flatnonzero(table.small)
+    ]
     queue += [(last, int(i)) for i in np.flatnonzero(new.small)]
     added: list[int] = []
     exposed: set[str] = set()
@@ -440,6 +501,35 @@ def protect(
     return added, sorted(exposed)
 
 
+def _nested(table: LinkedTable, new: LinkedTable) -> bool:
+    """Whether ``table``'s dimensions lie within ``new``'s or contain them: the earlier
+    tables whose small cells :func:`protect` and :func:`mark` check again when ``new``
+    is added. (A table in another group of dimensions is reached only through the
+    margins the two share, which the report's tables mostly publish; :func:`exposed`
+    checks every table of the report at the end.)"""
+    return table.dimensions <= new.dimensions or new.dimensions <= table.dimensions
+
+
+def exposed(
+    tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension], *, threshold: int
+) -> list[str]:
+    """The names of ``tables`` with a small hidden cell that is not :func:`protected`
+    from an intruder who knows every published cell of the tables of its unit and what
+    every mark says (empty when every one is)."""
+    found = []
+    for unit in dict.fromkeys(t.unit for t in tables):
+        mine = [t for t in tables if t.unit == unit]
+        for table, bounds in zip(
+            mine, feasible_intervals(mine, dimensions, threshold), strict=True
+        ):
+            if any(
+                not protected(*bounds[i], threshold=threshold, marked=bool(table.marked[i]))
+                for i in np.flatnonzero(table.small)
+            ):
+                found.append(table.name)
+    return found
+
+
 def mark(
     tables: Sequence[LinkedTable],
     new: LinkedTable,
@@ -463,6 +553,8 @@ def mark(
         intruder = _Intruder(*system.equations(everything, threshold))
         demote = []
         for t, table in enumerate(everything):
+            if t < len(linked) and not _nested(table, new):
+                continue
             for i in np.flatnonzero(table.small):
                 low, high = intruder.interval(system.cells[t][[i]])
                 if protected(low, high, threshold=threshold, marked=bool(table.marked[i])):

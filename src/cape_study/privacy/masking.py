@@ -26,8 +26,8 @@ registration), ``[ADDRESS]`` and ``[NAME]``. Dates (2019-03-01, 20190301), case 
 (B 1770-21, AM-12345-19, 5000-K123456-19), amounts (12 000 kr, 1 234 567,50), years and
 numbers with a wrong check digit are left alone. :func:`protect` applies all of this to
 a :class:`~cape_study.data.loaders.CaseFile` and counts what it did (never the values); the
-intake notebook shows the counts with :func:`publish`, and the runner copies them into
-``reports/manifest.json`` (``privacy``).
+intake notebook shows the counts with :func:`cape_study.privacy.counts.publish`, and the
+runner copies them into ``reports/manifest.json`` (``privacy``).
 
 Keys and pseudonyms: :mod:`cape_study.privacy.keys`; the parties' names:
 :mod:`cape_study.privacy.names`; scanning rendered outputs:
@@ -37,17 +37,16 @@ Keys and pseudonyms: :mod:`cape_study.privacy.keys`; the parties' names:
 from __future__ import annotations
 
 import dataclasses
-import json
 import multiprocessing as mp
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cape_study import paths
 from cape_study.data.codebook import Codebook, load_codebook
 from cape_study.privacy import identifiers, patterns
-from cape_study.privacy.keys import KEY_ENV, PrivacyError, PseudonymKey, pseudonym
+from cape_study.privacy.keys import PrivacyError, PseudonymKey, pseudonym
 from cape_study.privacy.names import PartyNames, UnlistedNames
 
 if TYPE_CHECKING:
@@ -58,18 +57,16 @@ if TYPE_CHECKING:
 __all__ = [
     "PRIVACY_MIMETYPE",
     "TAGS",
+    "TAG_ORDER",
     "Finding",
-    "counts_table",
-    "format_counts",
     "mask_text",
-    "masked_totals",
     "protect",
-    "publish",
     "scan_text",
     "withhold_excerpts",
 ]
 
-#: The MIME type under which :func:`publish` displays the counts for the runner.
+#: The MIME type under which :func:`cape_study.privacy.counts.publish` displays the counts
+#: for the runner.
 PRIVACY_MIMETYPE = "application/vnd.cape-study.privacy+json"
 #: The mask written for each kind of finding.
 TAGS = {
@@ -84,7 +81,7 @@ TAGS = {
     "address": "ADDRESS",
     "name": "NAME",
 }
-_TAG_ORDER = ("PNR", "TEL", "EMAIL", "ACCOUNT", "ID", "REG", "ADDRESS", "NAME")
+TAG_ORDER = ("PNR", "TEL", "EMAIL", "ACCOUNT", "ID", "REG", "ADDRESS", "NAME")
 
 
 class Finding(NamedTuple):
@@ -189,7 +186,7 @@ def mask_text(
 def _mask(
     text: str, names: PartyNames | None, unlisted: UnlistedNames | None = None
 ) -> tuple[str, dict[str, int]]:
-    counts = dict.fromkeys(_TAG_ORDER, 0)
+    counts = dict.fromkeys(TAG_ORDER, 0)
     parts, pos = [], 0
     for f in _resolve(_candidates(text, names, unlisted)):
         parts += [text[pos : f.start], f"[{f.tag}]"]
@@ -386,7 +383,7 @@ def _mask_column(
             _WORK = None
     else:
         parts = [_mask_values(values, matchers, unlisted, normalise)]
-    counts = dict.fromkeys(_TAG_ORDER, 0)
+    counts = dict.fromkeys(TAG_ORDER, 0)
     out: list[object] = []
     for texts, found in parts:
         out += texts
@@ -409,7 +406,7 @@ def _mask_values(
     unlisted: UnlistedNames,
     normalise: Callable[[str], str] | None,
 ) -> tuple[list[object], dict[str, int]]:
-    counts = dict.fromkeys(_TAG_ORDER, 0)
+    counts = dict.fromkeys(TAG_ORDER, 0)
     out: list[object] = []
     done: dict[tuple[str, int], tuple[str, dict[str, int]]] = {}  # a value repeated
     for value, names in zip(values, matchers, strict=True):
@@ -513,124 +510,3 @@ def _pseudonymise(
             out.append(memo[value])
         frame[c] = pd.array(out, dtype="string")
     return counts
-
-
-# -- publishing the counts ----------------------------------------------------------------
-def counts_table(record: Mapping[str, Any]) -> pd.DataFrame:
-    """What :func:`protect` did as a tidy count table (action, column, tag, count),
-    ready for :func:`cape_study.privacy.disclosure.suppress`."""
-    import pandas as pd
-
-    rows = [
-        {"action": "pseudonymised", "column": column, "tag": "", "count": n}
-        for column, n in record["pseudonymised"].items()
-    ]
-    rows += [
-        {"action": "masked", "column": column, "tag": f"[{tag}]", "count": n}
-        for column, tags in record["masked"].items()
-        for tag, n in tags.items()
-    ]
-    rows += [
-        {"action": "uncertain", "column": column, "tag": "", "count": n}
-        for column, n in record.get("uncertain", {}).items()
-    ]
-    return pd.DataFrame(rows, columns=["action", "column", "tag", "count"])
-
-
-_COUNT_HEAD = {
-    "en": {
-        "column": "Column",
-        "pseudonymised": "Ids pseudonymised (distinct)",
-        "uncertain": "Long digit runs left, not recognised (count)",
-    },
-    "sv": {
-        "column": "Kolumn",
-        "pseudonymised": "Pseudonymiserade id (olika)",
-        "uncertain": "Långa sifferföljder kvar, inte igenkända (antal)",
-    },
-}
-
-
-def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """:func:`counts_table` (after disclosure control) as a readable table in English
-    (``en``) or Swedish (``sv``): one row per column, the number of ids pseudonymised
-    and of each tag masked; a hidden count is missing (``x`` in the report: any hidden
-    count), a blank cell does not apply."""
-    import pandas as pd
-
-    head = _COUNT_HEAD[lang]
-    order = ["pseudonymised", *[f"[{t}]" for t in _TAG_ORDER], "uncertain"]
-    cells: dict[str, dict[str, object]] = {}
-    for action, column, tag, n in counts[["action", "column", "tag", "count"]].itertuples(
-        index=False
-    ):
-        what = tag if action == "masked" else action
-        row = cells.setdefault(column, dict.fromkeys(order, ""))
-        row[what] = pd.NA if pd.isna(n) else int(n)
-    out = pd.DataFrame.from_dict(cells, orient="index", columns=order)
-    return out.rename(columns=head).rename_axis(head["column"]).reset_index()
-
-
-def masked_totals(counts: pd.DataFrame) -> dict[str, int | None]:
-    """How many of each tag were masked over all columns, from :func:`counts_table`
-    after disclosure control: None where any part was hidden (a total of a hidden
-    part and shown parts would reveal it)."""
-    masked = counts[counts["action"] == "masked"]
-    totals: dict[str, int | None] = {}
-    for tag in _TAG_ORDER:
-        part = masked.loc[masked["tag"] == f"[{tag}]", "count"]
-        totals[tag] = None if part.isna().any() else int(part.sum())
-    return totals
-
-
-_SUMMARY = {
-    "en": "**Privacy:** identifiers pseudonymised with the {key}; masked {masked}; columns "
-    "dropped: {dropped}.",
-    "sv": "**Integritet:** identifierare pseudonymiserade med {key}; maskerade {masked}; "
-    "borttagna kolumner: {dropped}.",
-}
-_KEY_SOURCES_SV = {
-    f"environment variable {KEY_ENV}": f"nyckeln i miljövariabeln {KEY_ENV}",
-    "key file": "nyckelfilen",
-    "public demo key (synthetic data)": "den publika demonyckeln (syntetiska data)",
-}
-
-
-def publish(record: Mapping[str, Any], counts: pd.DataFrame, lang: str = "en") -> None:
-    """Display what intake did, for readers and for the runner (manifest ``privacy``).
-
-    ``counts`` is :func:`counts_table` after disclosure control; its suppressed counts
-    are published as null. The key's source and the dropped columns are published; the
-    key and its fingerprint are not. The summary for readers is in ``lang`` (``en`` or
-    ``sv``).
-    """
-    from IPython.display import display
-
-    payload = {
-        "key": record["key"],
-        "dropped": list(record["dropped"]),
-        "counts": [
-            {
-                "action": r["action"],
-                "column": r["column"],
-                "tag": r["tag"],
-                "count": None if _missing(r["count"]) else int(r["count"]),
-            }
-            for r in counts.to_dict("records")
-        ],
-    }
-    key = record["key"] if lang == "en" else _KEY_SOURCES_SV.get(record["key"], record["key"])
-    summary = _SUMMARY[lang].format(
-        key=key,
-        masked=", ".join(
-            f"{'x' if n is None else n} [{t}]" for t, n in masked_totals(counts).items()
-        ),
-        dropped=", ".join(record["dropped"]) or "-",
-    )
-    display({PRIVACY_MIMETYPE: json.loads(json.dumps(payload)), "text/markdown": summary}, raw=True)
-
-
-def _missing(value: object) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(value))

@@ -29,7 +29,7 @@ The shares have binomial intervals (:func:`cape_study.stats.proportions.proporti
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -38,6 +38,7 @@ from cape_study.errors import CannotEstimate
 from cape_study.privacy.disclosure import Disclosure, suppress
 from cape_study.stats.barriers import case_codes
 from cape_study.stats.case_status import CONVICTED
+from cape_study.stats.dropout_links import PARTS, link_matrix, link_reasons
 from cape_study.stats.proportions import add_proportion
 from cape_study.stats.victim_funnel import VICTIM_STEPS, victim_funnel
 
@@ -354,10 +355,6 @@ def stage_prevalence(
     return add_proportion(table, "present", "n_cases", confidence, method)
 
 
-#: The parts of a stage's cases in :func:`matrix`; they add up to ``at_stage``.
-PARTS = ("moved_on", "dropped_out", "still_open")
-
-
 def _by_line(
     table: pd.DataFrame, fixed: list[str], count: str, *, audit: Disclosure, **options
 ) -> pd.DataFrame:
@@ -455,6 +452,8 @@ def suppress_matrix(
     threshold: int,
     name: str,
     audit: Disclosure | None = None,
+    link: Mapping[str, str] | None = None,
+    link_values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """The drop-out matrix ready to publish, consistent with the published funnel.
 
@@ -472,6 +471,11 @@ def suppress_matrix(
     funnel
         :func:`cape_study.stats.attrition.suppress_funnel` of the funnel split by the
         same columns.
+    link, link_values
+        With ``audit``: as for :func:`cape_study.stats.attrition.suppress_funnel`; every
+        count (cases at a stage, moving on, dropping out, still open: sets of courses,
+        :mod:`cape_study.stats.course`) is then protected against, and linked with, the
+        report's other tables.
 
     Returns
     -------
@@ -530,6 +534,8 @@ def suppress_matrix(
         )
     if audit is not None:
         audit.record(name, records)
+        if link is not None:
+            out = link_matrix(out, table, keys, audit, name, threshold, link, link_values or {})
     return out
 
 
@@ -571,11 +577,17 @@ def suppress_reasons(
     threshold: int,
     name: str,
     audit: Disclosure | None = None,
+    link: Mapping[str, str] | None = None,
+    link_values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Closure reasons ready to publish: the reasons of a stage add up to the cases closed
     there, a line protected by secondary suppression; a stage whose dropped-out count
-    ``safe_matrix`` hides (:func:`suppress_matrix`) is hidden whole."""
-    return _against_matrix(
+    ``safe_matrix`` hides (:func:`suppress_matrix`) is hidden whole. With ``audit`` and
+    ``link`` (as for :func:`suppress_matrix`), each reason's count (cases closed at the
+    stage with that reason; a dimension ``closure_reason`` whose class ``none`` holds
+    the cases not closed) is protected against, and linked with, the report's other
+    tables."""
+    out = _against_matrix(
         table,
         safe_matrix,
         lambda keys, scratch: _stage_lines(
@@ -593,6 +605,10 @@ def suppress_reasons(
         name=name,
         audit=audit,
     )
+    if audit is not None and link is not None:
+        keys = [c for c in table.columns if c in safe_matrix.columns and c not in _NOT_KEYS]
+        out = link_reasons(out, table, keys, audit, name, threshold, link, link_values or {})
+    return out
 
 
 _NOT_KEYS = {

@@ -11,18 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.privacy.disclosure import HIDDEN, Disclosure, suppress
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.case_status import (
+    CONVICTED,
     OUTCOME_ORDER,
     STAGE_ORDER,
 )
+from cape_study.stats.course import course_dimension
 from cape_study.stats.proportions import add_proportion
 
-__all__ = ["funnel", "suppress_funnel"]
+__all__ = ["COURSE", "funnel", "suppress_funnel"]
+
+#: The dimension ``stage`` of linked tables: a case's course (:mod:`cape_study.stats.course`).
+COURSE = course_dimension(STAGE_ORDER, OUTCOME_ORDER, CONVICTED)
 
 #: The columns of :func:`funnel` other than its grouping columns.
 _FUNNEL_COLUMNS = {
@@ -179,6 +185,8 @@ def suppress_funnel(
     additive: Sequence[str] = (),
     audit: Disclosure | None = None,
     link: Mapping[str, str] | None = None,
+    link_values: Mapping[str, Mapping[str, str]] | None = None,
+    unit: str = "cases",
 ) -> pd.DataFrame:
     """A funnel ready to publish: small counts hidden, and whatever would reveal them.
 
@@ -209,10 +217,17 @@ def suppress_funnel(
         Where to record what was hidden, under ``name`` (all parts together).
     link
         With ``audit``: the grouping columns' dimensions (``{"country": "country",
-        "period": "year"}``); the stage rows are then protected against, and linked
-        with, the report's other tables (:meth:`Disclosure.link`; the stage is a nested
-        dimension, a case at one stage having reached the ones before), and a group whose
-        ``reported`` count that hides loses its denominator and shares as above.
+        "period": "year"}``); the stage and outcome rows are then protected against, and
+        linked with, the report's other tables (:meth:`Disclosure.link`; the stage is a
+        case's course, :data:`COURSE`: a case at one stage reached the ones before), and
+        a group whose ``reported`` count that hides loses its denominator and shares as
+        above.
+    link_values
+        How the values of a grouping column read in its dimension, where they differ
+        (``{"side": {"before": "–2018-06-30", "after": "2018-07-01–"}}``).
+    unit
+        What the funnel counts (``cases``; ``victims`` for a funnel of victims, whose
+        steps are then not stages: each step but the first becomes a dimension).
 
     Returns
     -------
@@ -257,21 +272,22 @@ def suppress_funnel(
     if audit is not None:
         audit.record(name, records)
         if link is not None:
-            rows = out.index[~outcome.loc[out.index] & applicable.loc[out.index]]
+            rows = out.index[applicable.loc[out.index]]
+            columns = ["reached", *shares, "suppressed", HIDDEN]
             linked = audit.link(
                 name,
-                out.loc[rows],
-                table.loc[rows, "reached"],
+                *_linkable(out.loc[rows], table["reached"], link_values or {}, unit),
                 count="reached",
-                dims={**link, "stage": "stage"},
+                dims={**link, **_step_dims(out, unit)},
                 threshold=threshold,
-                dimensions={"stage": Dimension("nested", tuple(STAGE_ORDER))},
+                dimensions=_step_dimensions(out, unit),
                 derived=shares,
                 label=label,
+                unit=unit,
             )
-            out.loc[rows, ["reached", *shares, "suppressed", HIDDEN]] = linked[
-                ["reached", *shares, "suppressed", HIDDEN]
-            ].to_numpy()
+            out.loc[rows, columns] = (
+                linked[columns].set_axis(rows).astype(out[columns].dtypes.to_dict())
+            )
     reported = out[out["stage"] == "reported"]
     hidden = reported.loc[reported["reached"].isna(), groups]
     if len(hidden) and groups:
@@ -281,3 +297,28 @@ def suppress_funnel(
         out.loc[gone, shares] = float("nan")
         out.loc[gone, "suppressed"] = True
     return out.reset_index(drop=True)
+
+
+def _linkable(
+    out: pd.DataFrame, truth: pd.Series, values: Mapping[str, Mapping[str, str]], unit: str
+) -> tuple[pd.DataFrame, pd.Series]:
+    """A suppressed funnel as :meth:`Disclosure.link` reads it: grouping values as their
+    dimension reads them, and for a funnel of another unit than cases (victims) a column
+    per step other than the first, ``yes`` on that step's rows and ``all`` elsewhere."""
+    frame = out.assign(**{c: out[c].astype("string").replace(m) for c, m in values.items()})
+    for column in _step_dims(out, unit) if unit != "cases" else ():
+        frame[column] = np.where(frame["stage"].astype("string") == column, "yes", "all")
+    return frame, truth.loc[out.index]
+
+
+def _step_dims(out: pd.DataFrame, unit: str) -> dict[str, str]:
+    if unit == "cases":
+        return {"stage": "stage"}
+    steps = list(out["stage"].cat.categories)
+    return {step: step for step in steps[1:]}
+
+
+def _step_dimensions(out: pd.DataFrame, unit: str) -> dict[str, Dimension]:
+    if unit == "cases":
+        return {"stage": COURSE}
+    return {step: Dimension("code", ("no", "yes")) for step in _step_dims(out, unit)}

@@ -30,6 +30,7 @@ __all__ = [
     "break_years",
     "known_changes",
     "legal_changes",
+    "spans",
 ]
 
 CHANGES_FILE = PACKAGE_DIR / "reference" / "legal_changes.yaml"
@@ -132,6 +133,14 @@ def before_after(status: pd.DataFrame, changes: Sequence[LegalChange]) -> pd.Dat
     if not parts:
         return status.iloc[:0].assign(change=pd.Series(dtype="string"), side=pd.Series())
     return pd.concat(parts, ignore_index=True)
+
+
+def spans(change: LegalChange) -> dict[str, dict[str, str]]:
+    """The sides of :func:`before_after` as spans of report dates, the values of the
+    ``year`` dimension of linked tables (:mod:`cape_study.privacy.linked`): ``before``
+    every day before the change's date, ``after`` from it on."""
+    last = change.date - dt.timedelta(days=1)
+    return {"side": {"before": f"–{last.isoformat()}", "after": f"{change.date.isoformat()}–"}}
 
 
 def break_years(changes: Sequence[LegalChange]) -> list[int]:

@@ -1,0 +1,138 @@
+"""What intake masking did, as it is published: the counts of :func:`cape_study.privacy.
+masking.protect` as a table for disclosure control (:func:`counts_table`), its readable
+form (:func:`format_counts`), the totals per tag (:func:`masked_totals`) and the display
+the runner copies into ``reports/manifest.json`` (:func:`publish`). Never a value."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cape_study.privacy.keys import KEY_ENV
+from cape_study.privacy.masking import PRIVACY_MIMETYPE, TAG_ORDER
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["counts_table", "format_counts", "masked_totals", "publish"]
+
+
+def counts_table(record: Mapping[str, Any]) -> pd.DataFrame:
+    """What :func:`cape_study.privacy.masking.protect` did as a tidy count table (action,
+    column, tag, count), ready for :func:`cape_study.privacy.disclosure.suppress`."""
+    import pandas as pd
+
+    rows = [
+        {"action": "pseudonymised", "column": column, "tag": "", "count": n}
+        for column, n in record["pseudonymised"].items()
+    ]
+    rows += [
+        {"action": "masked", "column": column, "tag": f"[{tag}]", "count": n}
+        for column, tags in record["masked"].items()
+        for tag, n in tags.items()
+    ]
+    rows += [
+        {"action": "uncertain", "column": column, "tag": "", "count": n}
+        for column, n in record.get("uncertain", {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["action", "column", "tag", "count"])
+
+
+_COUNT_HEAD = {
+    "en": {
+        "column": "Column",
+        "pseudonymised": "Ids pseudonymised (distinct)",
+        "uncertain": "Long digit runs left, not recognised (count)",
+    },
+    "sv": {
+        "column": "Kolumn",
+        "pseudonymised": "Pseudonymiserade id (olika)",
+        "uncertain": "Långa sifferföljder kvar, inte igenkända (antal)",
+    },
+}
+
+
+def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """:func:`counts_table` (after disclosure control) as a readable table in English
+    (``en``) or Swedish (``sv``): one row per column, the number of ids pseudonymised
+    and of each tag masked; a hidden count is missing (``x`` in the report: any hidden
+    count), a blank cell does not apply."""
+    import pandas as pd
+
+    head = _COUNT_HEAD[lang]
+    order = ["pseudonymised", *[f"[{t}]" for t in TAG_ORDER], "uncertain"]
+    cells: dict[str, dict[str, object]] = {}
+    for action, column, tag, n in counts[["action", "column", "tag", "count"]].itertuples(
+        index=False
+    ):
+        what = tag if action == "masked" else action
+        row = cells.setdefault(column, dict.fromkeys(order, ""))
+        row[what] = pd.NA if pd.isna(n) else int(n)
+    out = pd.DataFrame.from_dict(cells, orient="index", columns=order)
+    return out.rename(columns=head).rename_axis(head["column"]).reset_index()
+
+
+def masked_totals(counts: pd.DataFrame) -> dict[str, int | None]:
+    """How many of each tag were masked over all columns, from :func:`counts_table`
+    after disclosure control: None where any part was hidden (a total of a hidden
+    part and shown parts would reveal it)."""
+    masked = counts[counts["action"] == "masked"]
+    totals: dict[str, int | None] = {}
+    for tag in TAG_ORDER:
+        part = masked.loc[masked["tag"] == f"[{tag}]", "count"]
+        totals[tag] = None if part.isna().any() else int(part.sum())
+    return totals
+
+
+_SUMMARY = {
+    "en": "**Privacy:** identifiers pseudonymised with the {key}; masked {masked}; columns "
+    "dropped: {dropped}.",
+    "sv": "**Integritet:** identifierare pseudonymiserade med {key}; maskerade {masked}; "
+    "borttagna kolumner: {dropped}.",
+}
+_KEY_SOURCES_SV = {
+    f"environment variable {KEY_ENV}": f"nyckeln i miljövariabeln {KEY_ENV}",
+    "key file": "nyckelfilen",
+    "public demo key (synthetic data)": "den publika demonyckeln (syntetiska data)",
+}
+
+
+def publish(record: Mapping[str, Any], counts: pd.DataFrame, lang: str = "en") -> None:
+    """Display what intake did, for readers and for the runner (manifest ``privacy``).
+
+    ``counts`` is :func:`counts_table` after disclosure control; its suppressed counts
+    are published as null. The key's source and the dropped columns are published; the
+    key and its fingerprint are not. The summary for readers is in ``lang`` (``en`` or
+    ``sv``).
+    """
+    from IPython.display import display
+
+    payload = {
+        "key": record["key"],
+        "dropped": list(record["dropped"]),
+        "counts": [
+            {
+                "action": r["action"],
+                "column": r["column"],
+                "tag": r["tag"],
+                "count": None if _missing(r["count"]) else int(r["count"]),
+            }
+            for r in counts.to_dict("records")
+        ],
+    }
+    key = record["key"] if lang == "en" else _KEY_SOURCES_SV.get(record["key"], record["key"])
+    summary = _SUMMARY[lang].format(
+        key=key,
+        masked=", ".join(
+            f"{'x' if n is None else n} [{t}]" for t, n in masked_totals(counts).items()
+        ),
+        dropped=", ".join(record["dropped"]) or "-",
+    )
+    display({PRIVACY_MIMETYPE: json.loads(json.dumps(payload)), "text/markdown": summary}, raw=True)
+
+
+def _missing(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))

@@ -1,0 +1,111 @@
+"""Linking the drop-out matrix and the closure reasons with the report's other tables
+(:meth:`cape_study.privacy.disclosure.Disclosure.link`): each count as a set of courses
+(:mod:`cape_study.stats.course`), for :func:`cape_study.stats.dropout.suppress_matrix`
+and :func:`~cape_study.stats.dropout.suppress_reasons`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from cape_study.privacy.disclosure import ANY, HIDDEN, Disclosure
+from cape_study.privacy.linked import Dimension
+from cape_study.stats.funnel import COURSE
+
+__all__ = ["PARTS", "link_matrix", "link_reasons"]
+
+#: The parts of a stage's cases in :func:`cape_study.stats.dropout.matrix`; they add up
+#: to ``at_stage``.
+PARTS = ("moved_on", "dropped_out", "still_open")
+_SHARES = ("proportion", "ci_low", "ci_high")
+
+
+def link_matrix(
+    out: pd.DataFrame,
+    table: pd.DataFrame,
+    keys: list[str],
+    audit: Disclosure,
+    name: str,
+    threshold: int,
+    link: Mapping[str, str],
+    values: Mapping[str, Mapping[str, str]],
+) -> pd.DataFrame:
+    """Link the suppressed matrix ``out`` (true counts ``table``) as one cell per group,
+    stage and count, and hide in ``out`` what the report's other tables make it hide."""
+    counts = ["at_stage", *PARTS]
+    long = out[[*keys, "stage", *counts]].melt(
+        id_vars=[*keys, "stage"], value_vars=counts, var_name="part", value_name="cases"
+    )
+    truth = table[[*keys, "stage", *counts]].melt(
+        id_vars=[*keys, "stage"], value_vars=counts, var_name="part", value_name="cases"
+    )["cases"]
+    stage = long["stage"].astype("string")
+    long["course"] = stage.where(long["part"] == "at_stage", long["part"] + ":" + stage)
+    for column, mapping in values.items():
+        long[column] = long[column].astype("string").replace(mapping)
+    long["cases"] = long["cases"].astype("Int64")
+    long[HIDDEN] = pd.Series(pd.NA, index=long.index, dtype="string").mask(
+        long["cases"].isna(), ANY
+    )
+    safe = audit.link(
+        name,
+        long,
+        truth,
+        count="cases",
+        dims={**link, "course": "stage"},
+        threshold=threshold,
+        dimensions={"stage": COURSE},
+        label=[*keys, "stage", "part"],
+    )
+    out = out.copy()
+    n = len(out)
+    for k, part in enumerate(counts):
+        hidden = safe["cases"].iloc[k * n : (k + 1) * n].isna().to_numpy()
+        out.loc[hidden, part] = float("nan")
+    shares = ["proportion", "ci_low", "ci_high"]
+    out["suppressed"] = out[counts].isna().any(axis=1)
+    out.loc[out["moved_on"].isna() | out["at_stage"].isna(), shares] = float("nan")
+    return out
+
+
+def link_reasons(
+    out: pd.DataFrame,
+    table: pd.DataFrame,
+    keys: list[str],
+    audit: Disclosure,
+    name: str,
+    threshold: int,
+    link: Mapping[str, str],
+    link_values: Mapping[str, Mapping[str, str]],
+) -> pd.DataFrame:
+    """Link the suppressed closure reasons ``out`` (true counts ``table``): each reason's
+    count is the cases closed at the stage with that reason (a dimension
+    ``closure_reason`` whose class ``none`` holds the cases not closed); hide in ``out``
+    what the report's other tables make it hide."""
+    out = out.copy()
+    reasons = tuple(sorted({*table["closure_reason"].astype(str), "unknown"}))
+    frame = out.assign(course="closed:" + out["stage"].astype("string"))
+    for column, mapping in (link_values or {}).items():
+        frame[column] = frame[column].astype("string").replace(mapping)
+    frame[HIDDEN] = pd.Series(pd.NA, index=frame.index, dtype="string").mask(
+        frame["cases"].isna(), ANY
+    )
+    safe = audit.link(
+        name,
+        frame,
+        table["cases"].reset_index(drop=True),
+        count="cases",
+        dims={**link, "course": "stage", "closure_reason": "closure_reason"},
+        threshold=threshold,
+        dimensions={
+            "stage": COURSE,
+            "closure_reason": Dimension("code", (*reasons, "none")),
+        },
+        derived=list(_SHARES),
+        label=[*keys, "stage", "closure_reason"],
+    )
+    hidden = safe["cases"].isna().to_numpy()
+    out.loc[hidden, ["cases", *_SHARES]] = float("nan")
+    out.loc[hidden, "suppressed"] = True
+    return out
