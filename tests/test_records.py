@@ -327,6 +327,20 @@ def test_pending_outside_a_decision_is_a_located_problem(case_dir: Path, tables)
         assert found[("events.csv", row, "outcome")].startswith("an outcome only at a judgment")
 
 
+def test_pending_before_a_later_decision_is_a_located_problem(case_dir: Path, tables) -> None:
+    """A judgment or appeal cannot follow a decision not yet taken: pending on the
+    charge or the first-instance judgment of an offence appealed later is refused; a
+    pending alternative charge that no judgment names is read."""
+    tables["events"][3].update(outcome="pending")  # charged, then judged: row 5
+    tables["events"][4].update(outcome="pending")  # the alternative: no later row
+    tables["events"][5].update(outcome="pending")  # first instance, then appealed: row 7
+    write_case_file(case_dir, tables)
+    result, _ = refused(case_dir)
+    found = {(p.row, p.column): p.expected for p in result.problems.itertuples()}
+    assert set(found) == {(5, "outcome"), (7, "outcome")}, found
+    assert all(e.startswith("pending only on the last decision") for e in found.values())
+
+
 def test_offence_names_and_provisions_record_what_was_checked() -> None:
     offences = BOOK.scheme("offence")
     # corrected against the statute text: the degrees in their own sections are named

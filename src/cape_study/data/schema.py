@@ -32,6 +32,7 @@ from pandera.errors import SchemaErrors
 
 from cape_study.data.cells import DTYPES, parse_table, period_end, precision_column
 from cape_study.data.codebook import Codebook, Column, Table
+from cape_study.data.event_rules import JUDGMENTS, lower_instance, outcome_stage, pending_last
 from cape_study.data.problems import (
     PROBLEM_COLUMNS,
     ProblemList,
@@ -204,7 +205,7 @@ class _SchemaBuilder:
                     "a judgment of the instance below for the same suspect (an appeal "
                     "needs a first-instance judgment row, a supreme court judgment an "
                     "appeal row; give its outcome as unknown when the source does not)",
-                    self._lower_instance,
+                    lower_instance,
                 )
             )
             checks.append(
@@ -213,7 +214,17 @@ class _SchemaBuilder:
                     "outcome",
                     "an outcome only at a judgment stage, or pending at prosecuted (the "
                     "charging decision pending)",
-                    self._outcome_stage,
+                    outcome_stage,
+                )
+            )
+            checks.append(
+                self._check(
+                    "events.outcome:pending_last",
+                    "outcome",
+                    "pending only on the last decision recorded for the suspect and offence "
+                    "(a later stage's row says the decision was taken: give its outcome, or "
+                    "unknown)",
+                    lambda d: pending_last(d, self.codebook.scheme("stage").ranked_codes),
                 )
             )
             checks.append(
@@ -238,7 +249,7 @@ class _SchemaBuilder:
             )
         return checks
 
-    _JUDGMENTS = ("judgment_first_instance", "judgment_appeal", "judgment_supreme")
+    _JUDGMENTS = JUDGMENTS
 
     def _element_checks(self) -> list[pa.Check]:
         """An element row names a judgment instance, an element of its offence, and a
@@ -300,29 +311,6 @@ class _SchemaBuilder:
                 )
             )
         return checks
-
-    def _lower_instance(self, d: pd.DataFrame) -> pd.Series:
-        """False for an appeal (supreme) judgment row of a suspect, or of the whole
-        case, that has no row of the instance below."""
-        suspect = d["suspect_id"].astype("string").fillna("")
-        present = set(zip(d["case_id"], suspect, d["stage"].astype("string"), strict=True))
-        below = {b: a for a, b in zip(self._JUDGMENTS, self._JUDGMENTS[1:], strict=False)}
-        needed = d["stage"].astype("string").map(below)
-        return pd.Series(
-            [
-                pd.isna(n) or (c, s, n) in present
-                for c, s, n in zip(d["case_id"], suspect, needed, strict=True)
-            ],
-            index=d.index,
-        )
-
-    def _outcome_stage(self, d: pd.DataFrame) -> pd.Series:
-        """False for an outcome on a row that is not a judgment, except ``pending`` at
-        ``prosecuted`` (a charging decision not yet taken)."""
-        stage = d["stage"].astype("string")
-        outcome = d["outcome"].astype("string")
-        allowed = stage.isin(self._JUDGMENTS) | ((stage == "prosecuted") & (outcome == "pending"))
-        return (outcome.isna() | allowed.fillna(False)).astype(bool)
 
     def _judged_person(self, d: pd.DataFrame) -> pd.Series:
         """False for a judgment row without a suspect in a case that has suspects
