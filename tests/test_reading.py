@@ -125,6 +125,28 @@ def test_one_ragged_row_is_one_problem_naming_its_row(case_dir: Path) -> None:
     assert report[2].strip() == "row 4: 'extra'"
 
 
+@pytest.mark.parametrize("ragged", [False, True])
+def test_rows_after_blank_lines_are_named_as_a_spreadsheet_numbers_them(
+    case_dir: Path, ragged: bool
+) -> None:
+    """Blank lines count as rows (a spreadsheet shows them), and a blank row or one of
+    only separators (Excel's cleared row) is no row of the table."""
+    cases = case_dir / "cases.csv"
+    lines = cases.read_text(encoding="utf-8").splitlines()
+    width = lines[0].count(",")
+    bad = lines[2].split(",")
+    bad[COLUMNS["cases"].index("country")] = "XX"
+    lines[2] = ",".join(bad)
+    lines[2:2] = ["", "," * width]  # the bad row is now line 5
+    if ragged:  # the other reading path: rows of different lengths
+        lines.append(lines[1] + ",extra")
+    cases.write_text("\n".join([*lines, "", ""]) + "\n", encoding="utf-8")
+    _, report = refused(case_dir)
+    assert any("column country" in line for line in report), report
+    assert "row 5: 'XX'" in "\n".join(report)
+    assert not any("expected a value (required)" in line for line in report), report
+
+
 # -- missing and empty tables -----------------------------------------------------------
 def test_a_missing_table_is_one_cause_and_what_follows_is_counted(case_dir: Path) -> None:
     (case_dir / "documents.csv").unlink()

@@ -305,18 +305,25 @@ def _read_csv_text(
             dtype=str,
             keep_default_na=False,
             na_values=[""],
-            skip_blank_lines=True,
+            skip_blank_lines=False,
         )
     except pd.errors.EmptyDataError:
         frame = None
     except pd.errors.ParserError:
         # Rows of different lengths: read row by row, so that each is reported.
         rows = [
-            r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)
+            (i, r)
+            for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=sep), 1)
+            if any(c.strip() for c in r)
         ]
-        grid: list[list[object]] = [[c if c.strip() else None for c in r] for r in rows]
-        _table(grid, list(range(1, len(grid) + 1)), name, source, codebook, raw)
+        grid: list[list[object]] = [[c if c.strip() else None for c in r] for _, r in rows]
+        _table(grid, [i for i, _ in rows], name, source, codebook, raw)
         return
+    if frame is not None:
+        # Rows numbered as a spreadsheet shows the file (blank lines count), then blank
+        # rows (an empty line, or only separators as Excel writes cleared rows) left out.
+        frame.index = pd.RangeIndex(1, len(frame) + 1)
+        frame = frame[frame.notna().any(axis=1)]
     if frame is None or frame.empty:
         _table([], [], name, source, codebook, raw)
         return
@@ -335,12 +342,11 @@ def _read_csv_text(
         or _repeats_a_column(top_grid[h], codebook.table(name))
     ):
         grid = frame.astype(object).where(frame.notna(), None).values.tolist()
-        _table(grid, list(range(1, len(grid) + 1)), name, source, codebook, raw)
+        _table(grid, list(frame.index), name, source, codebook, raw)
         return
-    _table(top_grid[: h + 1], list(range(1, h + 2)), name, source, codebook, raw)
+    _table(top_grid[: h + 1], list(frame.index[: h + 1]), name, source, codebook, raw)
     body = frame.iloc[h + 1 :]
     body.columns = raw.tables[name].columns
-    body.index = pd.RangeIndex(h + 2, h + 2 + len(body))
     raw.tables[name] = body
 
 
