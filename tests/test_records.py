@@ -87,6 +87,18 @@ def test_an_unknown_case_file_version_is_a_located_problem(case_dir: Path, table
         BOOK.migration("0.9")
 
 
+def test_a_second_sample_row_is_a_located_problem(case_dir: Path, tables) -> None:
+    """One row describes the case file: a second one (another frame) is refused, not
+    silently ignored."""
+    tables = v2(tables)
+    tables["sample"].append({"sampling_frame": "judgments", "codebook_version": "2.0"})
+    result, _ = refused(write_tables(case_dir, tables))
+    assert len(result.problems) == 1
+    row = result.problems.iloc[0]
+    assert (row["file"], row["row"], row["column"]) == ("sample.csv", 3, "sampling_frame")
+    assert "one row" in row["expected"]
+
+
 # -- version 1 -------------------------------------------------------------------------------
 def test_a_version_1_file_loads_with_a_note_and_its_finnish_convictions_move(
     case_dir: Path, tables

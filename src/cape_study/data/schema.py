@@ -237,6 +237,16 @@ class _SchemaBuilder:
             )
         if tname == "elements":
             checks += self._element_checks()
+        if tname == "sample":
+            checks.append(
+                self._check(
+                    "sample.sampling_frame:one_row",
+                    "sampling_frame",
+                    "one row describing the whole case file (a case file has one sampling "
+                    "frame and one codebook version); only the first row would be read",
+                    lambda d: pd.Series(range(len(d)), index=d.index) == 0,
+                )
+            )
         if tname == "cases" and "victims" in self.tables:
             checks.append(
                 self._check(
