@@ -87,6 +87,19 @@ def test_an_unknown_case_file_version_is_a_located_problem(case_dir: Path, table
         BOOK.migration("0.9")
 
 
+@pytest.mark.parametrize("written", ["2", "2,0"])
+def test_a_version_written_as_a_number_says_to_write_it_as_text(
+    case_dir: Path, tables, written: str
+) -> None:
+    """Excel keeps a typed 2.0 as the number 2: the refusal says what to type."""
+    tables = v2(tables)
+    tables["sample"][0]["codebook_version"] = written
+    result, _ = refused(write_tables(case_dir, tables))
+    row = result.problems.iloc[0]
+    assert (row["row"], row["column"]) == (2, "codebook_version")
+    assert "write 2.0 as text" in row["expected"]
+
+
 def test_a_second_sample_row_is_a_located_problem(case_dir: Path, tables) -> None:
     """One row describes the case file: a second one (another frame) is refused, not
     silently ignored."""

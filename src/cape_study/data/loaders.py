@@ -260,6 +260,23 @@ def check_case_file(
     return CheckResult(problems, raw.notes, _case_file(path, book, cutoff, typed, read_documents))
 
 
+def _version_hint(version: str, book: Codebook) -> str:
+    """What to write when ``version`` is a known version written as a number (Excel
+    turns a typed 2.0 into the number 2; Swedish Excel writes 2,0)."""
+    known = [book.version, *(m.from_version for m in book.migrations)]
+    try:
+        number = float(version.strip().replace(",", "."))
+    except ValueError:
+        return ""
+    for k in known:
+        if float(k) == number:
+            return (
+                f"; write {k} as text, with a point (in Excel type '{k}, or format the "
+                "cell as text first, since Excel keeps a typed version as a number)"
+            )
+    return ""
+
+
 def _migrate(typed: dict[str, pd.DataFrame], book: Codebook, raw: RawTables) -> None:
     """Read a case file written for an earlier codebook version with this one.
 
@@ -282,7 +299,7 @@ def _migrate(typed: dict[str, pd.DataFrame], book: Codebook, raw: RawTables) -> 
         source = raw.sources["sample"]
         raw.problem(
             source.file,
-            f"a codebook version this codebook reads ({exc})",
+            f"a codebook version this codebook reads ({exc}){_version_hint(version, book)}",
             sheet=source.sheet,
             row=row,
             column="codebook_version",
