@@ -64,3 +64,30 @@ def words_of(text: str, vocabulary: frozenset[str]) -> list[str]:
 def english_words(page: str) -> list[str]:
     """The English words a reader reads on a rendered page (HTML), in order."""
     return words_of(prose(page), ENGLISH)
+
+
+#: Wording that claims a cause, in English, Swedish and Finnish. The design (case files
+#: coded by stage, observational) carries associations only, so a takeaway may name a
+#: cause only to deny that the design shows one (:data:`_DISCLAIMER`).
+_CAUSAL = re.compile(
+    r"\b(?:causes|caused|causing|cause(?!-)|leads? to|led to|results? in|resulted in|"
+    r"effects? of|impacts?|drives|driven by|"
+    r"orsakar|orsakade|orsakat|leder till|ledde till|lett till|resulterar i|resulterade i|"
+    r"effekten av|effekt av|medför|medförde|"
+    r"aiheuttaa|aiheutti|johtaa|johti|vaikutus|vaikuttaa|vaikutti)\b",
+    re.I,
+)
+#: A sentence that says what the design cannot show (``it cannot show that a barrier
+#: caused a case to drop out``; ``kan inte visa att ...``; ``ei voi osoittaa ...``).
+_DISCLAIMER = re.compile(
+    r"\b(?:cannot show|can ?not show|does not show|kan inte visa|visar inte|"
+    r"ei voi osoittaa|ei osoita)\b",
+    re.I,
+)
+
+
+def causal_claims(text: str) -> list[str]:
+    """The sentences of ``text`` that claim a cause: causal wording (:data:`_CAUSAL`)
+    outside a sentence that says the design cannot show one."""
+    sentences = re.split(r"(?<=[.!?;])\s+", text)
+    return [s for s in sentences if _CAUSAL.search(s) and not _DISCLAIMER.search(s)]

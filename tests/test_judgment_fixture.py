@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from language_words import english_words
+from language_words import causal_claims, english_words
 from test_scenarios import _EMPTY_VALUE, _takeaways
 
 from cape_study.data.loaders import check_case_file
@@ -91,6 +91,7 @@ def test_every_step_runs_on_the_fixture_in_swedish_without_english_prose(tmp_pat
             assert "Error" not in stderr, (page.stem, stderr[:300])
         for text in _takeaways(html):
             assert not _EMPTY_VALUE.search(text), (page.stem, text)
+            assert causal_claims(text) == [], (page.stem, text)
     funnel = (root / "reports" / "steps" / "01_attrition.html").read_text(encoding="utf-8")
     assert "Urvalsram: domar" in funnel
     # Every page a reader reads is in Swedish: no English prose (a word-list check over

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from language_words import ENGLISH, SWEDISH, english_words, prose, words_of
+from language_words import ENGLISH, SWEDISH, causal_claims, english_words, prose, words_of
 
 from cape_study.runner.pages import render_html, takeaways
 
@@ -74,3 +74,17 @@ def test_takeaways_are_read_in_the_run_language() -> None:
     ]
     assert [t["text"] for t in takeaways(nb, "sv")] == ["få ärenden."]
     assert [t["text"] for t in takeaways(nb, "en")] == ["few cases."]
+
+
+def test_causal_wording_is_found_unless_a_sentence_denies_a_cause() -> None:
+    text = (
+        "This design shows which barriers the decisions name; it cannot show that a barrier "
+        "caused a case to drop out. Joint inspections lead to prosecution. Cells hidden due "
+        "to small numbers. The cause-specific hazard of closure. Inspektioner leder till "
+        "åtal. Modellerna kan inte visa att en egenskap orsakar åtal. Ombud medförde fler åtal."
+    )
+    assert causal_claims(text) == [
+        "Joint inspections lead to prosecution.",
+        "Inspektioner leder till åtal.",
+        "Ombud medförde fler åtal.",
+    ]

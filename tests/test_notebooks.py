@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_demo_project as _project
+from language_words import causal_claims
+from test_scenarios import _takeaways
 
 from cape_study.errors import StepFailed
 from cape_study.paths import project
@@ -138,3 +140,14 @@ def test_demo_report_document_and_index_link_every_part(demo_report: Path) -> No
         for href in files:
             assert f'href="{href}"' in index and (reports / href).is_file(), href
     assert 'href="barriers/disagreements.csv"' in index
+
+
+def test_no_takeaway_of_the_demo_claims_a_cause(demo_report: Path) -> None:
+    """The takeaways of 00-04 make no causal claim that coded case files cannot carry:
+    causal wording stands only in a sentence saying the design cannot show a cause
+    (language_words.causal_claims)."""
+    pages = sorted((demo_report / "reports" / "steps").glob("*.html"))
+    texts = {p.stem: _takeaways(p.read_text(encoding="utf-8")) for p in pages}
+    assert len(pages) == 5 and all(texts.values()), texts
+    claims = {step: [c for t in found for c in causal_claims(t)] for step, found in texts.items()}
+    assert not any(claims.values()), claims
