@@ -3,6 +3,7 @@ of the sixteen invented judgments (tests/fixtures/judgments/sanctions.csv)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -97,3 +98,27 @@ def test_the_table_reads_in_swedish_and_english(sentenced) -> None:
     assert first.iloc[1] == "Sweden" and en.iloc[1, 1] == "Finland"
     fi = en.iloc[1]
     assert fi.iloc[4] == "30 (28–35)" and fi.iloc[-1] == "30,000 EUR"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("SE-J01,S-J01a,reported,day_fines,120,day_fines,", "a judgment instance"),
+        ("SE-J01,S-J01a,judgment_supreme,day_fines,120,day_fines,", "an instance the events"),
+        ("SE-J01,S-F01,judgment_appeal,day_fines,120,day_fines,", "an instance the events"),
+    ],
+)
+def test_a_sanction_without_its_judgment_is_a_located_problem(
+    tmp_path: Path, row: str, expected: str
+) -> None:
+    """A sanction at no judgment, at an instance the case never reached, or of another
+    case's defendant was read (and a supreme one would have stood as the final one)."""
+    folder = shutil.copytree(FIXTURE, tmp_path / "j")
+    with (folder / "sanctions.csv").open("a", encoding="utf-8") as f:
+        f.write(row + "\n")
+    result = check_case_file(folder, read_documents=False)
+    assert not result.ok
+    rows = len((FIXTURE / "sanctions.csv").read_text(encoding="utf-8").splitlines()) + 1
+    found = {(p.file, p.row, p.column) for p in result.problems.itertuples()}
+    assert found == {("sanctions.csv", rows, "stage")}, result.report()
+    assert any(p.expected.startswith(expected) for p in result.problems.itertuples())

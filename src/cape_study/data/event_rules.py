@@ -51,3 +51,19 @@ def pending_last(d: pd.DataFrame, ranked: list[str]) -> pd.Series:
     highest = rank.groupby([key["case"], key["suspect"], key["offence"]]).transform("max")
     pending = (d["outcome"].astype("string") == "pending").fillna(False)
     return ~(pending & (rank < highest).fillna(False)).astype(bool)
+
+
+def judged(events: pd.DataFrame, d: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """False for a row of ``d`` whose ``columns`` (among them ``stage``) match no
+    judgment row of ``events`` (a row with a blank among them is left to the
+    required-value checks)."""
+    rows = events[events["stage"].isin(JUDGMENTS).fillna(False).astype(bool)]
+    known = frozenset(zip(*(rows[c].astype(str) for c in columns), strict=True))
+    return pd.Series(
+        [
+            any(pd.isna(v) for v in r) or tuple(map(str, r)) in known
+            for r in zip(*(d[c] for c in columns), strict=True)
+        ],
+        index=d.index,
+        dtype=bool,
+    )

@@ -32,7 +32,13 @@ from pandera.errors import SchemaErrors
 
 from cape_study.data.cells import DTYPES, parse_table, period_end, precision_column
 from cape_study.data.codebook import Codebook, Column, Table
-from cape_study.data.event_rules import JUDGMENTS, lower_instance, outcome_stage, pending_last
+from cape_study.data.event_rules import (
+    JUDGMENTS,
+    judged,
+    lower_instance,
+    outcome_stage,
+    pending_last,
+)
 from cape_study.data.problems import (
     PROBLEM_COLUMNS,
     ProblemList,
@@ -237,6 +243,8 @@ class _SchemaBuilder:
             )
         if tname == "elements":
             checks += self._element_checks()
+        if tname == "sanctions":
+            checks += self._sanction_checks()
         if tname == "sample":
             checks.append(
                 self._check(
@@ -261,6 +269,32 @@ class _SchemaBuilder:
 
     _JUDGMENTS = JUDGMENTS
 
+    def _judgment_stage(self, tname: str) -> pa.Check:
+        return self._check(
+            f"{tname}.stage:judgment",
+            "stage",
+            "a judgment instance: " + ", ".join(self._JUDGMENTS),
+            lambda d: d["stage"].isna() | d["stage"].isin(self._JUDGMENTS),
+        )
+
+    def _sanction_checks(self) -> list[pa.Check]:
+        """A sanction row names a judgment instance that the events table has a
+        judgment row of, for the same case and defendant."""
+        checks = [self._judgment_stage("sanctions")]
+        events = self.tables.get("events")
+        keys = ["case_id", "suspect_id", "stage"]
+        if events is not None and set(keys) <= set(events.columns):
+            checks.append(
+                self._check(
+                    "sanctions.stage:judged",
+                    "stage",
+                    "an instance the events table has a judgment row of, with the same "
+                    "case_id and suspect_id",
+                    lambda d: judged(events, d, keys),
+                )
+            )
+        return checks
+
     def _element_checks(self) -> list[pa.Check]:
         """An element row names a judgment instance, an element of its offence, and a
         judgment row of the events table for the same case, defendant, instance and
@@ -268,12 +302,7 @@ class _SchemaBuilder:
         belongs = self.codebook.element_offences()
         pairs = frozenset((e, o) for e, offences in belongs.items() for o in offences)
         checks = [
-            self._check(
-                "elements.stage:judgment",
-                "stage",
-                "a judgment instance: " + ", ".join(self._JUDGMENTS),
-                lambda d: d["stage"].isna() | d["stage"].isin(self._JUDGMENTS),
-            ),
+            self._judgment_stage("elements"),
             self._check(
                 "elements.element:offence",
                 "element",
@@ -290,34 +319,15 @@ class _SchemaBuilder:
             ),
         ]
         events = self.tables.get("events")
-        needed = {"case_id", "suspect_id", "stage", "offence"}
-        if events is not None and needed <= set(events.columns):
-            judged = events[events["stage"].isin(self._JUDGMENTS).fillna(False).astype(bool)]
-            rows = frozenset(
-                zip(
-                    judged["case_id"].astype(str),
-                    judged["suspect_id"].astype(str),
-                    judged["stage"].astype(str),
-                    judged["offence"].astype(str),
-                    strict=True,
-                )
-            )
+        keys = ["case_id", "suspect_id", "stage", "offence"]
+        if events is not None and set(keys) <= set(events.columns):
             checks.append(
                 self._check(
                     "elements.offence:judged",
                     "offence",
                     "an offence the events table has a judgment row for, with the same "
                     "case_id, suspect_id and instance (stage)",
-                    lambda d: pd.Series(
-                        [
-                            any(pd.isna(v) for v in r) or tuple(map(str, r)) in rows
-                            for r in zip(
-                                d["case_id"], d["suspect_id"], d["stage"], d["offence"], strict=True
-                            )
-                        ],
-                        index=d.index,
-                        dtype=bool,
-                    ),
+                    lambda d: judged(events, d, keys),
                 )
             )
         return checks
