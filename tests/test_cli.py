@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,14 @@ def test_installed_command_reports_missing_path_without_traceback(tmp_path: Path
     assert proc.returncode == 1
     assert "the path does not exist" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_closed_output_pipe_ends_quietly(case_dir: Path, monkeypatch) -> None:
+    """`cape-study validate ... | head -1`: the reader leaves; no traceback."""
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Gone())
+    assert main(["validate", str(case_dir)]) == 141
