@@ -65,6 +65,7 @@ def test_installed_command_reports_missing_path_without_traceback(tmp_path: Path
     assert proc.returncode == 1
     assert "the path does not exist" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+    assert "codebook version 1.0" not in proc.stdout  # no migration note for nothing
 
 
 def test_a_closed_output_pipe_ends_quietly(case_dir: Path, monkeypatch) -> None:

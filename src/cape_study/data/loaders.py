@@ -244,8 +244,8 @@ def check_case_file(
             row=raw.header_rows.get("cases", 1) + 1,
             breaks=("cases", list(book.table("cases").columns)),
         )
-    _migrate(typed, book, raw)
-    if typed:
+    if typed:  # nothing read (no such path, no tables): no version to speak of
+        _migrate(typed, book, raw)
         raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff, raw.reported)
     if read_documents and "documents" in typed and "path" in raw.tables["documents"]:
         texts, problems = document_texts(
