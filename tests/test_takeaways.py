@@ -156,3 +156,36 @@ def test_notebook_sentences_and_model_notes_are_in_the_run_language(lang) -> Non
         assert "3,2" in lines and "Tolk" in lines and "Firths" in lines
         # 13 events are below min_cell_count 20: the exploratory note does not give the EPV
         assert "Med så få händelser" in lines
+
+
+def test_a_table_whose_every_cell_is_hidden_is_said_in_one_sentence(lang) -> None:
+    from cape_study.present import display, export
+
+    hidden = pd.DataFrame(
+        {
+            "Stage": ["Reported", "Charged"],
+            "Cases": [display.SMALL_MARK, display.SUPPRESSED],
+            "Share": [display.share_cell(np.nan, 0, 0), np.nan],
+        }
+    )
+    shown = hidden.assign(Cases=[display.Count(12), display.SUPPRESSED])
+    assert display.all_hidden(hidden) and not display.all_hidden(shown)
+    assert not display.all_hidden(pd.DataFrame({"Stage": ["Reported"]}))  # labels only
+    taken: list[str | None] = []
+    before = dict(export._sinks)
+    try:
+        export.connect(
+            table=lambda name, frame: None,
+            figure=lambda figure, name: None,
+            hidden=lambda name: taken.append(name) or True,
+        )
+        assert isinstance(display.show(hidden, name="Funnel"), display.Nothing)
+        assert not isinstance(display.show(shown, name="Shown"), display.Nothing)
+        assert taken == ["Funnel"]
+    finally:
+        export._sinks.clear()
+        export._sinks.update(before)
+    text = wording.hidden_section_text(2, lang, threshold=5)
+    assert "5" in text and "2" in text and "min_cell_count" not in text  # no code names
+    other = {"en": SWEDISH, "sv": ENGLISH}[lang]
+    assert not words_of(prose(text), other), words_of(prose(text), other)

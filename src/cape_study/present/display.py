@@ -30,7 +30,9 @@ __all__ = [
     "SMALL_MARK",
     "SUPPRESSED",
     "Count",
+    "Nothing",
     "Numbers",
+    "all_hidden",
     "count_cells",
     "count_share_cell",
     "date",
@@ -276,8 +278,12 @@ def duration(days: float, lang: str) -> str:
     return f"{round(days / 30.4375)} {words['months']}"
 
 
-def show(table: pd.DataFrame, name: str | None = None) -> Styler:
+def show(table: pd.DataFrame, name: str | None = None) -> Styler | Nothing:
     """A table for the report: no index column, full-length text, suppressed cells marked.
+
+    A table whose every cell is hidden (:func:`all_hidden`) is not shown when the
+    connected source takes it (:func:`cape_study.present.export.hidden_table`: inside
+    ``notebook.section``, which says it in one sentence); :class:`Nothing` is returned.
 
     With a ``name``, the table is also kept for the step's workbook of tables
     (:func:`cape_study.present.export.record_table`: in a step's notebook,
@@ -286,6 +292,8 @@ def show(table: pd.DataFrame, name: str | None = None) -> Styler:
     """
     if name is not None:
         export.record_table(name, table)
+    if all_hidden(table) and export.hidden_table(name):
+        return Nothing()
     styled = (
         table.style.hide(axis="index")
         .format(na_rep=SUPPRESSED, formatter=_numeric_cell)
@@ -298,6 +306,38 @@ def show(table: pd.DataFrame, name: str | None = None) -> Styler:
             overwrite=False,
         )
     return styled
+
+
+class Nothing:
+    """What :func:`show` gives for a table said in a section's one sentence instead:
+    displayed, it shows nothing."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def _hidden_cell(cell: object) -> bool | None:
+    """True for a hidden cell (a mark, a missing value, numbers all hidden), False for
+    a shown number, None for a label (other text)."""
+    if isinstance(cell, Numbers):
+        return all(value is None for _, value, _ in cell.parts)
+    if isinstance(cell, Count):
+        return False
+    if isinstance(cell, str):
+        hidden = cell in (SMALL_MARK, SUPPRESSED) or cell.startswith(SUPPRESSED + " ")
+        return True if hidden else None
+    if cell is None or (not isinstance(cell, list | tuple) and pd.isna(cell)):
+        return True
+    if isinstance(cell, numbers.Real) and not isinstance(cell, bool):
+        return False
+    return None
+
+
+def all_hidden(table: pd.DataFrame) -> bool:
+    """Whether a shown table holds hidden cells and no number at all: every count,
+    share or estimate in it is hidden (labels aside), so that it shows nothing."""
+    kinds = {_hidden_cell(c) for c in table.astype(object).to_numpy().ravel()}
+    return True in kinds and False not in kinds
 
 
 def marks_in(table: pd.DataFrame) -> list[str]:

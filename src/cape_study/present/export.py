@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["connect", "legend", "record_table", "save_figure"]
+__all__ = ["connect", "hidden_table", "legend", "record_table", "save_figure"]
 
 TableSink = Callable[[str, "pd.DataFrame"], None]
 FigureSink = Callable[["Figure", str], Any]
@@ -30,14 +30,18 @@ def connect(
     table: TableSink,
     figure: FigureSink,
     legend: Callable[[list[str]], str | None] | None = None,
+    hidden: Callable[[str | None], bool] | None = None,
 ) -> None:
     """Send the tables and figures shown with a name from now on to ``table(name,
-    frame)`` and ``figure(figure, name)``, and ask ``legend(marks)`` for the legend of
-    the marks a shown table holds (in the step's language, with its threshold);
-    connecting again replaces them."""
+    frame)`` and ``figure(figure, name)``, ask ``legend(marks)`` for the legend of
+    the marks a shown table holds (in the step's language, with its threshold), and
+    ``hidden(name)`` whether a table whose every cell is hidden is said in a section's
+    one sentence instead of shown (True: it takes it); connecting again replaces them."""
     _sinks.update(table=table, figure=figure)
     if legend is not None:
         _sinks["legend"] = legend
+    if hidden is not None:
+        _sinks["hidden"] = hidden
 
 
 def legend(marks: list[str]) -> str | None:
@@ -45,6 +49,12 @@ def legend(marks: list[str]) -> str | None:
     if not marks or "legend" not in _sinks:
         return None
     return _sinks["legend"](marks)
+
+
+def hidden_table(name: str | None) -> bool:
+    """Whether the connected source takes a table whose every cell is hidden, to say
+    it in one sentence (False when none is connected: the table is shown)."""
+    return "hidden" in _sinks and bool(_sinks["hidden"](name))
 
 
 def record_table(name: str, table: pd.DataFrame) -> None:

@@ -11,6 +11,7 @@ from cape_study.present.display import language, number, percent, ratio_cell
 from cape_study.present.labels import (
     COEFFICIENT_LABELS,
     FIT_METHODS,
+    HIDDEN_WORDS,
     INTERVAL_KINDS,
     MODEL_HEAD,
     MODEL_WORDS,
@@ -38,6 +39,7 @@ __all__ = [
     "fit_method",
     "fit_text",
     "funnel_text",
+    "hidden_section_text",
     "model_notes",
     "models_takeaway",
     "notes_markdown",
@@ -504,3 +506,11 @@ def exploratory_note(
     events = min(fit.events, fit.non_events) if hasattr(fit, "non_events") else fit.events
     epv = number(fit.epv, 1, lang=lang) if events >= min_cell_count else MODEL_WORDS[lang]["few"]
     return MODEL_WORDS[lang]["exploratory"].format(epv=epv, threshold=number(threshold, lang=lang))
+
+
+def hidden_section_text(tables: int, lang: Language = "en", threshold: int = 1) -> str:
+    """The one sentence that stands for a section's ``tables`` tables whose every cell
+    is hidden: why they are not shown, and from what count (``threshold``, the
+    parameter ``min_cell_count``) they would be."""
+    words = {**HIDDEN_WORDS["en"], **HIDDEN_WORDS.get(lang, {})}
+    return words["section"].format(k=number(tables, lang=lang), n=number(threshold, lang=lang))

@@ -165,12 +165,18 @@ HIDDEN_WORDS = {
         "would reveal one): {items}.",
         "hidden_any": "Hidden by disclosure control (small numbers): {items}.",
         "all": "every share by country",
+        "section": "Not shown here ({k} table(s)): every cell is hidden by disclosure "
+        "control, because each count is below {n} or would reveal such a count. Counts of "
+        "at least {n} would be shown, for example with more cases.",
     },
     "sv": {
         "hidden": "Dolt av röjandekontroll (färre än {n} ärenden, eller ett antal som skulle "
         "avslöja ett sådant): {items}.",
         "hidden_any": "Dolt av röjandekontroll (små tal): {items}.",
         "all": "varje andel per land",
+        "section": "Visas inte här ({k} tabell(er)): varje cell är dold av röjandekontroll, "
+        "eftersom varje antal är under {n} eller skulle avslöja ett sådant antal. Antal på "
+        "minst {n} skulle visas, till exempel med fler ärenden.",
     },
 }
 
