@@ -5,6 +5,7 @@ the sample) validates, analyses as defined in the codebook, and version-1 files 
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from conftest import DOCUMENT_TEXTS, write_case_file
 from test_reading import check, refused
 
 from cape_study.data.codebook import CodebookError, load_codebook
+from cape_study.data.loaders import check_case_file
 from cape_study.privacy.keys import PseudonymKey
 from cape_study.privacy.masking import protect
 from cape_study.stats.attrition import case_status, reclassified
@@ -253,6 +255,8 @@ def test_reclassification_follows_the_codebook_definition(case_dir: Path, tables
     assert reclassified(case.cases, case.events) == {"SE-1"}
     # the drug conviction alone (a principal charge of its own) is no reclassification
     t["events"] = [r for r in t["events"] if r.get("offence") != "manniskoexploatering"]
+    for link in t["offence_victims"]:  # the victims now of the trafficking charge
+        link["offence"] = "manniskohandel"
     case = check(write_tables(case_dir, t)).case_file
     assert reclassified(case.cases, case.events) == set()
     assert "reclassification" in BOOK.definitions
@@ -377,3 +381,27 @@ def test_offence_names_and_provisions_record_what_was_checked() -> None:
     assert all(u.startswith(("https://", "http://")) for c in offences.codes for u in c.sources)
     for lang in ("sv", "en", "fi"):  # the scheme says what a code without sources means
         assert "sources" in offences.definition.model_dump()[lang]
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("SE-J03,S-J03,manniskoexploatering,V-S01a", "victim_id"),  # SE-J01's victim
+        ("SE-J03,S-J03,ocker,V-S03a", "offence"),  # not charged in SE-J03
+        ("SE-J03,S-J01a,manniskoexploatering,V-S03a", "suspect_id"),  # SE-J01's suspect
+    ],
+)
+def test_an_offence_victim_link_across_cases_is_a_located_problem(
+    tmp_path: Path, row: str, column: str
+) -> None:
+    """A link names the case's own suspect, victim and an offence of that suspect."""
+    fixture = Path(__file__).parent / "fixtures" / "judgments"
+    folder = shutil.copytree(fixture, tmp_path / "j")
+    links = folder / "offence_victims.csv"
+    lines = links.read_text(encoding="utf-8").splitlines()
+    lines[1] = row
+    links.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check_case_file(folder, read_documents=False)
+    assert not result.ok
+    found = {(p.file, p.row, p.column) for p in result.problems.itertuples()}
+    assert ("offence_victims.csv", 2, column) in found, result.report()

@@ -120,5 +120,6 @@ def test_a_sanction_without_its_judgment_is_a_located_problem(
     assert not result.ok
     rows = len((FIXTURE / "sanctions.csv").read_text(encoding="utf-8").splitlines()) + 1
     found = {(p.file, p.row, p.column) for p in result.problems.itertuples()}
-    assert found == {("sanctions.csv", rows, "stage")}, result.report()
+    assert ("sanctions.csv", rows, "stage") in found, result.report()
+    assert {f[:2] for f in found} == {("sanctions.csv", rows)}, result.report()
     assert any(p.expected.startswith(expected) for p in result.problems.itertuples())

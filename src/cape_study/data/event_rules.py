@@ -8,6 +8,8 @@ import itertools
 
 import pandas as pd
 
+from cape_study.data.cells import period_end, precision_column
+
 JUDGMENTS = ("judgment_first_instance", "judgment_appeal", "judgment_supreme")
 
 
@@ -67,3 +69,74 @@ def judged(events: pd.DataFrame, d: pd.DataFrame, columns: list[str]) -> pd.Seri
         index=d.index,
         dtype=bool,
     )
+
+
+def same_case(d: pd.DataFrame, column: str, owners: pd.DataFrame | None) -> pd.Series:
+    """False where the id in ``column`` (a suspect or victim) belongs to another case
+    than the row's case_id, by the ``owners`` table (suspects or victims: id and
+    case_id); an id the table lacks is left to the foreign-key check."""
+    if owners is None or not {column, "case_id"} <= set(owners.columns):
+        return pd.Series(True, index=d.index)
+    case_of = dict(zip(owners[column].astype(str), owners["case_id"].astype(str), strict=True))
+    return pd.Series(
+        [
+            pd.isna(i) or pd.isna(c) or case_of.get(str(i), str(c)) == str(c)
+            for i, c in zip(d[column], d["case_id"], strict=True)
+        ],
+        index=d.index,
+        dtype=bool,
+    )
+
+
+def charged(events: pd.DataFrame | None, d: pd.DataFrame) -> pd.Series:
+    """False for a row whose offence the events table has no row of, for the same
+    case and suspect (any stage)."""
+    keys = ["case_id", "suspect_id", "offence"]
+    if events is None or not set(keys) <= set(events.columns):
+        return pd.Series(True, index=d.index)
+    known = frozenset(zip(*(events[c].astype(str) for c in keys), strict=True))
+    return pd.Series(
+        [
+            any(pd.isna(v) for v in r) or tuple(map(str, r)) in known
+            for r in zip(*(d[c] for c in keys), strict=True)
+        ],
+        index=d.index,
+        dtype=bool,
+    )
+
+
+def date_end(d: pd.DataFrame, column: str) -> pd.Series:
+    """The last day of each row's date period (the date itself when day-precise)."""
+    precision = d.get(precision_column(column))
+    if precision is None:
+        return d[column]
+    return period_end(d[column], precision)
+
+
+def stage_order(d: pd.DataFrame, ranked: list[str]) -> pd.Series:
+    """False for an event dated before an earlier stage of the same case.
+
+    An event of one suspect is compared with that suspect's earlier stages and
+    with the whole case's; an event of the whole case (no suspect) with every
+    earlier stage in the case. Terminal stages (closed) have no place in the order.
+    Dates known to the month or year are periods: an event is out of order only
+    when the earlier stage's period begins after the event's period ends.
+    """
+    frame = pd.DataFrame(
+        {
+            "row": d.index,
+            "case": d["case_id"],
+            "suspect": d["suspect_id"],
+            "rank": d["stage"].map({s: i for i, s in enumerate(ranked)}),
+            "date": d["date"],
+            "end": date_end(d, "date"),
+        }
+    ).dropna(subset=["case", "rank", "date"])
+    pairs = frame.merge(frame, on="case", suffixes=("", "_prior"))
+    related = (
+        pairs["suspect"].isna()
+        | pairs["suspect_prior"].isna()
+        | (pairs["suspect"] == pairs["suspect_prior"])
+    ).fillna(False)
+    bad = related & (pairs["rank_prior"] < pairs["rank"]) & (pairs["date_prior"] > pairs["end"])
+    return pd.Series(~d.index.isin(pairs.loc[bad.astype(bool), "row"]), index=d.index)

@@ -30,14 +30,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from cape_study.data.cells import DTYPES, parse_table, period_end, precision_column
+from cape_study.data.cells import DTYPES, parse_table
 from cape_study.data.codebook import Codebook, Column, Table
 from cape_study.data.event_rules import (
     JUDGMENTS,
+    charged,
+    date_end,
     judged,
     lower_instance,
     outcome_stage,
     pending_last,
+    same_case,
+    stage_order,
 )
 from cape_study.data.problems import (
     PROBLEM_COLUMNS,
@@ -193,7 +197,7 @@ class _SchemaBuilder:
                     "events.date:after_report",
                     "date",
                     "a date on or after the case's report_date",
-                    lambda d: _not_before(_end(d, "date"), self._case_value(d, "report_date")),
+                    lambda d: _not_before(date_end(d, "date"), self._case_value(d, "report_date")),
                 )
             )
             checks.append(
@@ -201,7 +205,7 @@ class _SchemaBuilder:
                     "events.date:stage_order",
                     "date",
                     "a date not before the dates of the case's earlier stages",
-                    self._stage_order,
+                    lambda d: stage_order(d, self.codebook.scheme("stage").ranked_codes),
                 )
             )
             checks.append(
@@ -245,6 +249,8 @@ class _SchemaBuilder:
             checks += self._element_checks()
         if tname == "sanctions":
             checks += self._sanction_checks()
+        if tname in ("sanctions", "offence_victims", "elements"):
+            checks += self._case_links(tname, table)
         if tname == "sample":
             checks.append(
                 self._check(
@@ -268,6 +274,30 @@ class _SchemaBuilder:
         return checks
 
     _JUDGMENTS = JUDGMENTS
+
+    def _case_links(self, tname: str, table: Table) -> list[pa.Check]:
+        """The suspect and victim a row names belong to the row's case; an offence
+        linked to victims is one the suspect was reported or charged with."""
+        checks = [
+            self._check(
+                f"{tname}.{column}:same_case",
+                column,
+                f"a {column} of the row's case (table {owners} gives it another case_id)",
+                lambda d, c=column, o=owners: same_case(d, c, self.tables.get(o)),
+            )
+            for column, owners in (("suspect_id", "suspects"), ("victim_id", "victims"))
+            if column in table.columns
+        ]
+        if tname == "offence_victims":
+            checks.append(
+                self._check(
+                    "offence_victims.offence:charged",
+                    "offence",
+                    "an offence the events table has a row of, for the same case_id and suspect_id",
+                    lambda d: charged(self.tables.get("events"), d),
+                )
+            )
+        return checks
 
     def _judgment_stage(self, tname: str) -> pa.Check:
         return self._check(
@@ -406,7 +436,7 @@ class _SchemaBuilder:
                     + ", ".join(f"{k} from {v.date()}" for k, v in in_force.items())
                     + ")",
                     lambda d, c=cname, f=in_force, dc=date_col: _not_before(
-                        _end(d, dc), d[c].map(f)
+                        date_end(d, dc), d[c].map(f)
                     ),
                 )
             )
@@ -448,35 +478,6 @@ class _SchemaBuilder:
         lookup = cases.drop_duplicates("case_id").set_index("case_id")[column]
         return d["case_id"].map(lookup)
 
-    def _stage_order(self, d: pd.DataFrame) -> pd.Series:
-        """False for an event dated before an earlier stage of the same case.
-
-        An event of one suspect is compared with that suspect's earlier stages and
-        with the whole case's; an event of the whole case (no suspect) with every
-        earlier stage in the case. Terminal stages (closed) have no place in the order.
-        Dates known to the month or year are periods: an event is out of order only
-        when the earlier stage's period begins after the event's period ends.
-        """
-        ranked = self.codebook.scheme("stage").ranked_codes
-        frame = pd.DataFrame(
-            {
-                "row": d.index,
-                "case": d["case_id"],
-                "suspect": d["suspect_id"],
-                "rank": d["stage"].map({s: i for i, s in enumerate(ranked)}),
-                "date": d["date"],
-                "end": _end(d, "date"),
-            }
-        ).dropna(subset=["case", "rank", "date"])
-        pairs = frame.merge(frame, on="case", suffixes=("", "_prior"))
-        related = (
-            pairs["suspect"].isna()
-            | pairs["suspect_prior"].isna()
-            | (pairs["suspect"] == pairs["suspect_prior"])
-        ).fillna(False)
-        bad = related & (pairs["rank_prior"] < pairs["rank"]) & (pairs["date_prior"] > pairs["end"])
-        return pd.Series(~d.index.isin(pairs.loc[bad.astype(bool), "row"]), index=d.index)
-
     def build(self, tname: str, table: Table) -> pa.DataFrameSchema:
         columns = {}
         for cname, col in table.columns.items():
@@ -508,14 +509,6 @@ def _matches(left: pd.Series, right: pd.Series) -> pd.Series:
     left = left.astype(object)
     right = right.astype(object)
     return left.isna() | right.isna() | (left == right)
-
-
-def _end(d: pd.DataFrame, column: str) -> pd.Series:
-    """The last day of each row's date period (the date itself when day-precise)."""
-    precision = d.get(precision_column(column))
-    if precision is None:
-        return d[column]
-    return period_end(d[column], precision)
 
 
 def _not_before(dates: pd.Series, bound: pd.Series) -> pd.Series:
