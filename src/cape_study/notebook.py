@@ -172,7 +172,11 @@ def setup(step: str) -> None:
         )
     spec = pipeline.steps[step]
     if any(_under_processed(p) for p in spec.inputs):
-        writers = [s.name for s in pipeline.steps.values() if any(map(_under_processed, s.outputs))]
+        writers = [
+            s.name
+            for s in pipeline.steps.values()
+            if s.name != step and any(map(_under_processed, s.outputs))
+        ]
         _check_processed(paths, writers[0] if writers else "00_intake")
     _cannot.clear()
     session = Session(step, spec.title or step, spec.parameters, paths, _published())
