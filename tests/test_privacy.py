@@ -30,7 +30,7 @@ from cape_study import cli
 from cape_study.data.loaders import load_case_file, read_processed, write_processed
 from cape_study.paths import project
 from cape_study.privacy import counts as privacy_counts
-from cape_study.privacy import keys
+from cape_study.privacy import identifiers, keys
 from cape_study.privacy import masking as privacy
 from cape_study.privacy import names as party_names
 from cape_study.privacy.keys import (
@@ -91,8 +91,13 @@ def test_every_vendored_test_number_is_found_in_every_form_and_a_wrong_check_dig
             forms = [number, f"{number[:8]}-{number[8:]}", short, f"{short[:6]}-{short[6:]}"]
             for form in forms:
                 assert kinds(f"({form})") == [(kind, form)], form
+            # A typo in the check digit still points to a person: written as an identity
+            # number is written (with a separator, or 12 digits) it is found; ten plain
+            # digits with a wrong check digit are left to the phone patterns.
             wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
-            assert scan_text(f"{wrong[:8]}-{wrong[8:]}") == []
+            for form in (f"{wrong[:8]}-{wrong[8:]}", f"{wrong[2:8]} {wrong[8:]}", wrong):
+                assert kinds(f"({form})") == [(kind, form)], form
+            assert list(identifiers.find(f"({wrong[2:]})")) == []
 
 
 @pytest.mark.parametrize(
@@ -103,7 +108,7 @@ def test_every_vendored_test_number_is_found_in_every_form_and_a_wrong_check_dig
         "Mål B 1770-21 vid tingsrätten, ärende AM-12345-19, K-nummer 5000-K123456-19.",
         "Lönen var 12 000 kr i månaden; skulden 1 234 567,50 kr; 100 000 EUR.",
         "Organisationsnummer 556012-5790 (ett aktiebolag, månad 60).",
-        "Felaktig kontrollsiffra: 811218-9875, 19121212-1213, 131052-308U.",
+        "Felaktig kontrollsiffra utan skiljetecken: 8112189875.",
         "Ogiltigt datum: 811318-9876 (månad 13), 810230-1234.",
         "Tabell: 10 20 30 40 50 60; 3 av 12 ärenden; 1 234 567 personer.",
         "Sidan 0 av 12, version 0.5.1, 0,75 procent.",
@@ -113,6 +118,16 @@ def test_every_vendored_test_number_is_found_in_every_form_and_a_wrong_check_dig
 def test_dates_case_numbers_amounts_and_wrong_checksums_are_left_alone(text: str) -> None:
     assert scan_text(text) == []
     assert mask_text(text) == (text, ZERO)
+
+
+def test_an_identity_number_with_a_typo_in_its_check_digit_is_masked() -> None:
+    """A case file's typo (a wrong check digit or character) leaves a number that still
+    points to a person: written as one, with a separator, it is masked like a valid one."""
+    text = "Förhör med 811218-9875, 19121212-1213 och 640823 3235; hetu 131052-308U."
+    masked, counts = mask_text(text)
+    assert not re.search(r"\d{4}", masked), masked
+    assert sum(counts.values()) == 4
+    assert [k for k, _ in kinds(text)] == ["personnummer"] * 3 + ["hetu"]
 
 
 # -- phones and e-mail --------------------------------------------------------------------

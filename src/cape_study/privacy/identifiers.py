@@ -123,17 +123,34 @@ def is_valid_hetu(code: str) -> bool:
     return bool(m) and _hetu_ok(m["date"], m["sign"], m["num"], m["check"])
 
 
+def _mistyped_pnr(century: str | None, date: str, sep: str, num: str) -> str | None:
+    """The kind of a number written as a personnummer whose check digit is wrong (a typo
+    in a case file: ``640823-3235``): a real date (or a samordningsnummer's day 61-91)
+    and the way people write one, with a dash, plus, dot, slash or space between date
+    and number, or the 12-digit form. Plain ten digits are left to the phone patterns
+    (``0701234567`` is a date too)."""
+    if not (century or sep):
+        return None
+    fixed = date + num[:3] + str(luhn_digit((date + num)[:9]))
+    return pnr_kind(century, fixed[:6], fixed[6:])
+
+
 def find(text: str) -> Iterator[tuple[str, int, int]]:
     """The identity numbers in a text as ``(kind, start, end)``: kind ``personnummer``,
-    ``samordningsnummer`` or ``hetu``; overlapping candidates are all given."""
+    ``samordningsnummer`` or ``hetu``; overlapping candidates are all given. A number
+    written as one but with a wrong check digit or character (a typo) is found too: it
+    still points to a person."""
     hint = _PNR_HINT.search(text)
     if hint:
         for m in _PNR.finditer(text, max(0, hint.start() - 2)):
-            kind = pnr_kind(m["century"], m["date"], m["num"])
+            kind = pnr_kind(m["century"], m["date"], m["num"]) or _mistyped_pnr(
+                m["century"], m["date"], m["sep"], m["num"]
+            )
             if kind:
                 yield kind, m.start(), m.end()
     hint = _HETU_HINT.search(text)
     if hint:
         for m in _HETU.finditer(text, hint.start()):
-            if _hetu_ok(m["date"], m["sign"], m["num"], m["check"]):
+            check = hetu_check(m["date"] + m["num"])
+            if _hetu_ok(m["date"], m["sign"], m["num"], check):
                 yield "hetu", m.start(), m.end()
