@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := cape-study
-# The suite runs over the cores (pytest-xdist; one test file, or the files sharing the demo
-# report, per unit of work). TEST_WORKERS=0 runs it in one process.
+# The suite runs over the cores (pytest-xdist; one test file per unit of work, the demo
+# report's one pipeline run shared by the workers: tests/conftest.py). TEST_WORKERS=0 runs
+# it in one process.
 TEST_WORKERS ?= auto
 
 .PHONY: help install git-filter report screenshots test lint lab demo bench clean-reports
@@ -46,8 +47,7 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 			-c constraints.txt -e ".[dev]"; \
 	fi
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
-		--display-name "Python (cape-study)" --env OPENBLAS_NUM_THREADS 1 \
-		--env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
+		--display-name "Python (cape-study)" >/dev/null
 	touch $(STAMP)
 
 # Notebooks are committed without outputs: in a git work tree, nbstripout cleans every
@@ -77,7 +77,7 @@ screenshots: install
 
 test: install
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks notebooks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -309,17 +310,6 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Units of work for pytest-xdist (``make test`` runs the suite over the cores with
-    ``--dist loadgroup``): each test file is one unit, so its module fixtures are built
-    once, and every file that reads the shared demo report is one unit, so the demo
-    pipeline runs once. Without xdist the marks do nothing."""
-    demo_files = {item.path for item in items if "demo_report" in item.fixturenames}
-    for item in items:
-        group = "demo_report" if item.path in demo_files else item.path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(autouse=True)
 def _numbers_in_english():
     """A test that switches the language numbers are written in (display.use_language,
@@ -356,15 +346,28 @@ def copy_demo_project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real pipeline run once on the demo data, in a temporary project (shared by
-    every test that reads its report; do not modify it)."""
+    every test that reads its report; do not modify it). Under pytest-xdist (``make
+    test``) the workers share one run: the first to need it runs it under a file lock in
+    the session's common temporary folder, the others wait and read it."""
+    from filelock import FileLock
+
     from cape_study.paths import project
     from cape_study.runner.pipeline import run_pipeline
 
-    root = copy_demo_project(tmp_path_factory.mktemp("demo"))
-    result = run_pipeline(project(root), progress=lambda event: None)
-    assert {s.status for s in result.steps.values()} == {"ran"}
-    assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
-    return root
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp("demo")
+    else:  # one folder above each worker's own: the same for every worker of this session
+        folder = tmp_path_factory.getbasetemp().parent / "demo-report"
+    folder.mkdir(exist_ok=True)
+    with FileLock(str(folder) + ".lock"):
+        done = folder / "pipeline-ran"
+        if not done.exists():
+            root = copy_demo_project(folder)
+            result = run_pipeline(project(root), progress=lambda event: None)
+            assert {s.status for s in result.steps.values()} == {"ran"}
+            assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
+            done.touch()
+    return folder / "project"
 
 
 @pytest.fixture
