@@ -125,7 +125,7 @@ def is_valid_hetu(code: str) -> bool:
 
 def _mistyped_pnr(century: str | None, date: str, sep: str, num: str) -> str | None:
     """The kind of a number written as a personnummer whose check digit is wrong (a typo
-    in a case file: ``640823-3235``): a real date (or a samordningsnummer's day 61-91)
+    in a case file): a real date (or a samordningsnummer's day 61-91)
     and the way people write one, with a dash, plus, dot, slash or space between date
     and number, or the 12-digit form. Plain ten digits are left to the phone patterns
     (``0701234567`` is a date too)."""
