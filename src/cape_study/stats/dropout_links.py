@@ -63,9 +63,8 @@ def link_matrix(
     for k, part in enumerate(counts):
         hidden = safe["cases"].iloc[k * n : (k + 1) * n].isna().to_numpy()
         out.loc[hidden, part] = float("nan")
-    shares = ["proportion", "ci_low", "ci_high"]
     out["suppressed"] = out[counts].isna().any(axis=1)
-    out.loc[out["moved_on"].isna() | out["at_stage"].isna(), shares] = float("nan")
+    out.loc[out["moved_on"].isna() | out["at_stage"].isna(), list(_SHARES)] = float("nan")
     return out
 
 
