@@ -170,7 +170,11 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
         "datetime64[ns]",
         "a date written YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known",
     ),
-    "integer": (_parse_integer, "Int64", "a whole number"),
+    "integer": (
+        _parse_integer,
+        "Int64",
+        "a whole number (leave the cell blank when it is not known; no 'ca', '>' or ranges)",
+    ),
     "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no or ja/nej"),
     "code": (_parse_code, "string", "a code"),
     "country": (_parse_text, "string", "a country code"),
