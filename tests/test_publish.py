@@ -28,7 +28,7 @@ from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner import publish
 from cape_study.runner.manifest import verify_report
 from cape_study.runner.pipeline import run_pipeline
-from cape_study.runner.run import PipelineFailed
+from cape_study.runner.run import PipelineFailed, RunResult
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +341,34 @@ def test_a_case_timeline_among_the_report_files_publishes_nothing(ran: tp.Projec
         ran.run()
     assert published(ran.root) == before and verify_report(ran.paths.reports) == []
     assert leftovers(ran.root) == [] and tp.kernel_children() == []
+
+
+def test_a_failed_run_ends_with_its_error_once_not_its_problem_table_again(
+    tmp_path: Path,
+) -> None:
+    """`cape-study run` prints a failed step in full as it happens; the closing error
+    names the step, cell and problems file but does not print the table a second time."""
+    from cape_study.runner.spec import StepResult
+
+    table = (
+        "file  row\n----  ---\ncases.csv  4\n"
+        "(1 problem(s) in reports/failed/00_intake.problems.csv)"
+    )
+    steps = {
+        "00_intake": StepResult(
+            "00_intake", "Intake", "failed", message=f"CaseFileError: invalid\n{table}", cell=5
+        ),
+        "01_attrition": StepResult(
+            "01_attrition", "Attrition", "skipped", message="needs 00_intake"
+        ),
+    }
+    error = PipelineFailed(RunResult(steps, tmp_path / "reports", False, 1.0))
+    assert "cases.csv  4" in str(error)  # the exception itself stays complete
+    brief = error.brief()
+    assert "cases.csv  4" not in brief and "----" not in brief
+    assert brief.splitlines()[0] == (
+        "step '00_intake', cell 5: CaseFileError: invalid; 1 problem(s) in "
+        "reports/failed/00_intake.problems.csv, listed above"
+    )
+    assert "not run (see above): 01_attrition" in brief
+    assert brief.splitlines()[-1].startswith("no report (no step succeeded)")

@@ -27,6 +27,7 @@ from cape_study.runner.manifest import verify_report
 from cape_study.runner.params import parse_assignments
 from cape_study.runner.pipeline import run_pipeline
 from cape_study.runner.printing import write_pdf
+from cape_study.runner.run import PipelineFailed
 
 from . import coding
 
@@ -182,16 +183,21 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    result = run_pipeline(
-        project(),
-        overrides=parse_assignments(args.assignments),
-        params_file=args.params,
-        only=args.only,
-        jobs=args.jobs,
-        force=args.force,
-        wait=args.wait,
-        publish_partial=args.publish_partial,
-    )
+    try:
+        result = run_pipeline(
+            project(),
+            overrides=parse_assignments(args.assignments),
+            params_file=args.params,
+            only=args.only,
+            jobs=args.jobs,
+            force=args.force,
+            wait=args.wait,
+            publish_partial=args.publish_partial,
+        )
+    except PipelineFailed as exc:
+        # The progress above showed each failed step in full, its problem table too.
+        print(f"error: {exc.brief()}", file=sys.stderr)
+        return exc.exit_code
     print(result.summary())
     return 0
 

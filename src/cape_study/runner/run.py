@@ -138,6 +138,30 @@ class PipelineFailed(StepFailed):
         super().__init__(first.name, "\n".join(lines), first.cell)
         self.result = result
 
+    def brief(self) -> str:
+        """The message without the failed steps' problem tables: for a reader who has
+        just seen them in the run's progress (``cape-study run``), so nothing is printed
+        twice. Each failed step keeps its first line (the error and where) and its last
+        (where its problems were saved); the skipped steps are named, and where the
+        report went is said."""
+        steps = self.result.steps.values()
+        lines = []
+        for r in steps:
+            if r.status != "failed":
+                continue
+            message = r.message.splitlines() or [""]
+            cell = f", cell {r.cell}" if r.cell is not None else ""
+            head = f"step {r.name!r}{cell}: {message[0]}"
+            head = head if not lines else f"also failed: {head}"
+            if len(message) > 1:
+                head += f"; {message[-1].strip().strip('()')}, listed above"
+            lines.append(head)
+        skipped = [r.name for r in steps if r.status == "skipped"]
+        if skipped:
+            lines.append(f"not run (see above): {', '.join(skipped)}")
+        lines.append(self.result.where())
+        return "\n".join(lines)
+
 
 class Run:
     """One run of a checked pipeline with its resolved parameters: schedules the steps,
