@@ -123,3 +123,6 @@ def test_a_sanction_without_its_judgment_is_a_located_problem(
     assert ("sanctions.csv", rows, "stage") in found, result.report()
     assert {f[:2] for f in found} == {("sanctions.csv", rows)}, result.report()
     assert any(p.expected.startswith(expected) for p in result.problems.itertuples())
+    # One wrong cell, one message (a stage that is no judgment was also "not judged").
+    at_stage = result.problems[result.problems["column"] == "stage"]
+    assert len(at_stage) == 1, result.report()

@@ -58,12 +58,14 @@ def pending_last(d: pd.DataFrame, ranked: list[str]) -> pd.Series:
 def judged(events: pd.DataFrame, d: pd.DataFrame, columns: list[str]) -> pd.Series:
     """False for a row of ``d`` whose ``columns`` (among them ``stage``) match no
     judgment row of ``events`` (a row with a blank among them is left to the
-    required-value checks)."""
+    required-value checks, and a stage that is no judgment instance to the check of
+    the stage, so that one wrong cell gets one message)."""
     rows = events[events["stage"].isin(JUDGMENTS).fillna(False).astype(bool)]
     known = frozenset(zip(*(rows[c].astype(str) for c in columns), strict=True))
+    stage = columns.index("stage")
     return pd.Series(
         [
-            any(pd.isna(v) for v in r) or tuple(map(str, r)) in known
+            any(pd.isna(v) for v in r) or r[stage] not in JUDGMENTS or tuple(map(str, r)) in known
             for r in zip(*(d[c] for c in columns), strict=True)
         ],
         index=d.index,
