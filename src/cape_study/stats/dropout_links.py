@@ -1,7 +1,8 @@
 """Linking the drop-out matrix and the closure reasons with the report's other tables
 (:meth:`cape_study.privacy.disclosure.Disclosure.link`): each count as a set of courses
-(:mod:`cape_study.stats.course`), for :func:`cape_study.stats.dropout.suppress_matrix`
-and :func:`~cape_study.stats.dropout.suppress_reasons`."""
+(:mod:`cape_study.stats.course`), for :func:`cape_study.stats.dropout_suppression.suppress_matrix`
+and :func:`~cape_study.stats.dropout_suppression.suppress_reasons`; and the stages and
+parts of the matrix, which both use."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ from cape_study.privacy.disclosure import ANY, HIDDEN, Disclosure
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.funnel import COURSE
 
-__all__ = ["PARTS", "link_matrix", "link_reasons"]
+__all__ = ["PARTS", "STAGES", "link_matrix", "link_reasons"]
+
+#: The stages of the drop-out matrix (:func:`cape_study.stats.dropout.matrix`), in order.
+STAGES = [
+    "reported",
+    "investigation_opened",
+    "suspect_notified",
+    "prosecuted",
+    "judgment_first_instance",
+]
 
 #: The parts of a stage's cases in :func:`cape_study.stats.dropout.matrix`; they add up
 #: to ``at_stage``.
