@@ -45,7 +45,8 @@ from cape_study.data.problems import (
     write_problems,
 )
 from cape_study.data.reading import RawTables, read_tables
-from cape_study.data.schema import parse_table, validate_tables
+from cape_study.data.schema import parse_table
+from cape_study.data.validation import validate_tables
 from cape_study.errors import CaseFileError
 from cape_study.paths import DEFAULT_DATA_CUTOFF
 

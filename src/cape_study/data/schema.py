@@ -16,7 +16,7 @@ Validation runs in two passes over each table, both driven by the codebook's
 
 Every failure becomes a row of one problem table with the columns of
 :data:`PROBLEM_COLUMNS`: where it is (file, sheet, row, column), the value found
-and what was expected.
+and what was expected (:func:`cape_study.data.validation.validate_tables`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from cape_study.data.cells import DTYPES, parse_table
 from cape_study.data.codebook import Codebook, Column, Table
@@ -43,28 +41,24 @@ from cape_study.data.event_rules import (
     same_case,
     stage_order,
 )
-from cape_study.data.problems import (
-    PROBLEM_COLUMNS,
-    ProblemList,
-    Source,
-    problems_frame,
-    show_value,
-)
+from cape_study.data.problems import PROBLEM_COLUMNS, Source, problems_frame
 from cape_study.data.victims import identified_victims
 
 __all__ = [
     "PROBLEM_COLUMNS",
+    "Rule",
     "Source",
     "build_schemas",
     "parse_table",
     "problems_frame",
-    "validate_tables",
 ]
 
 
 # -- pass 2: check ----------------------------------------------------------------------
 @dataclass(frozen=True)
-class _Rule:
+class Rule:
+    """What a named check is about: the column and what was expected there."""
+
     column: str
     expected: str
 
@@ -78,7 +72,7 @@ class _SchemaBuilder:
         self.codebook = codebook
         self.tables = tables
         self.cutoff = pd.Timestamp(data_cutoff)
-        self.rules: dict[str, _Rule] = {}
+        self.rules: dict[str, Rule] = {}
 
     def _check(
         self,
@@ -87,7 +81,7 @@ class _SchemaBuilder:
         expected: str,
         fn: Callable[[pd.Series | pd.DataFrame], pd.Series | bool],
     ) -> pa.Check:
-        self.rules[key] = _Rule(column, expected)
+        self.rules[key] = Rule(column, expected)
         return pa.Check(fn, name=key, error=key)
 
     def column_checks(self, tname: str, cname: str, col: Column) -> list[pa.Check]:
@@ -489,7 +483,7 @@ class _SchemaBuilder:
                 required=True,
             )
             if col.required:
-                self.rules[f"{tname}.{cname}:required"] = _Rule(cname, "a value (required)")
+                self.rules[f"{tname}.{cname}:required"] = Rule(cname, "a value (required)")
         unique = [list(u) for u in table.unique_together]
         return pa.DataFrameSchema(
             columns,
@@ -518,7 +512,7 @@ def _not_before(dates: pd.Series, bound: pd.Series) -> pd.Series:
 
 def build_schemas(
     codebook: Codebook, tables: dict[str, pd.DataFrame], data_cutoff: dt.date
-) -> tuple[dict[str, pa.DataFrameSchema], dict[str, _Rule]]:
+) -> tuple[dict[str, pa.DataFrameSchema], dict[str, Rule]]:
     """Build a pandera schema for each table present, from the codebook.
 
     Parameters
@@ -540,73 +534,3 @@ def build_schemas(
     builder = _SchemaBuilder(codebook, tables, data_cutoff)
     schemas = {t: builder.build(t, codebook.table(t)) for t in tables}
     return schemas, builder.rules
-
-
-def validate_tables(
-    codebook: Codebook,
-    typed: dict[str, pd.DataFrame],
-    raw: dict[str, pd.DataFrame],
-    sources: dict[str, Source],
-    data_cutoff: dt.date,
-    skip: set[tuple[str, object, str]] | None = None,
-) -> list[dict]:
-    """Check typed tables against their schemas lazily; return every problem found.
-
-    ``raw`` supplies the values as written in the file for the problem table;
-    ``skip`` lists (table, row, column) cells (row ``None`` for a whole column)
-    already reported, so that a cell that could not be parsed or a missing column is
-    not reported again as missing.
-    """
-    skip = skip or set()
-    schemas, rules = build_schemas(codebook, typed, data_cutoff)
-    out = ProblemList()
-    for tname, schema in schemas.items():
-        try:
-            schema.validate(typed[tname], lazy=True)
-        except SchemaErrors as exc:
-            _collect(exc.failure_cases, tname, schema, rules, raw[tname], sources[tname], skip, out)
-    return out.rows
-
-
-def _collect(
-    failures: pd.DataFrame,
-    tname: str,
-    schema: pa.DataFrameSchema,
-    rules: dict[str, _Rule],
-    raw: pd.DataFrame,
-    source: Source,
-    skip: set[tuple[str, object, str]],
-    out: ProblemList,
-) -> None:
-    unique = list(schema.unique or [])
-    seen: set[tuple[object, str, str]] = set()
-    for failure in failures.itertuples(index=False):
-        row = failure.index
-        check = str(failure.check)
-        if check in rules:
-            rule = rules[check]
-        elif check == "not_nullable":
-            rule = _Rule(failure.column, "a value (required)")
-        elif check == "field_uniqueness":
-            rule = _Rule(failure.column, "a value that appears only once in the column")
-        elif check == "multiple_fields_uniqueness":
-            rule = _Rule(
-                ", ".join(unique), "a combination that appears only once: " + ", ".join(unique)
-            )
-        else:
-            rule = _Rule(failure.column or "", f"to pass check {check}")
-        if row is None or (isinstance(row, float) and np.isnan(row)):
-            row = None
-        cells = unique if check == "multiple_fields_uniqueness" else [rule.column]
-        if any((tname, r, c) in skip for c in cells for r in (row, None)):
-            continue
-        if (row, rule.column, rule.expected) in seen:
-            continue
-        seen.add((row, rule.column, rule.expected))
-        if rule.column in raw.columns and row in raw.index:
-            value = raw.at[row, rule.column]
-        elif rule.column == ", ".join(unique) and row in raw.index:
-            value = " | ".join(show_value(raw.at[row, c]) for c in unique if c in raw.columns)
-        else:
-            value = failure.failure_case
-        out.add(source, row, rule.column, value, rule.expected, check)
