@@ -12,8 +12,10 @@ Example rows: a row whose first cell starts with ``#`` is not data. The template
 row looks like; it is skipped, with a note.
 
 When a table cannot be read, or a column is missing, the tables and columns that
-follow from it are recorded in :attr:`RawTables.broken`, so that the problems they cause
-elsewhere (a foreign key that cannot be found) are counted as following from it.
+follow from it are recorded in :attr:`~cape_study.data.raw_tables.RawTables.broken`, so
+that the problems they cause elsewhere (a foreign key that cannot be found) are counted
+as following from it. One table is made from a sheet's or file's rows by
+:func:`cape_study.data.raw_tables.add_table`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -38,218 +39,14 @@ from cape_study.data.headers import (
     normalise,
     table_aliases,
 )
-from cape_study.data.problems import Source, cause_of
+from cape_study.data.problems import Source
+from cape_study.data.raw_tables import RawTables, add_table, column_letter, is_blank
 from cape_study.data.template import HELPER_SHEETS
 
 __all__ = ["EXAMPLE_MARK", "WORKBOOK_SUFFIXES", "RawTables", "read_tables"]
 
 #: Workbook types read (an .xlsm is read like an .xlsx; its macros are not run).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
-
-@dataclass
-class RawTables:
-    """The tables as read (cells as written; index = the row number in the file)."""
-
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    problems: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    documents_dir: Path | None = None
-    workbook: bool = False
-    #: the workbook's sheet names, in order
-    sheets: list[str] = field(default_factory=list)
-    #: each table's header row number
-    header_rows: dict[str, int] = field(default_factory=dict)
-    #: (table, row, column) cells already reported; row None stands for a whole column
-    reported: set[tuple[str, object, str]] = field(default_factory=set)
-    #: (table, column) that could not be read -> the cause (a problem's description)
-    broken: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    def problem(
-        self,
-        file: str,
-        expected: str,
-        *,
-        sheet: str = "",
-        row: object = None,
-        column: str = "",
-        value: object = "",
-        breaks: tuple[str, list[str]] | None = None,
-    ) -> None:
-        """Add a problem; ``breaks`` = (table, columns) that cannot be used because of it."""
-        record = {
-            "file": file,
-            "sheet": sheet,
-            "row": row,
-            "column": column,
-            "value": value,
-            "expected": expected,
-        }
-        self.problems.append(record)
-        if breaks is not None:
-            table, columns = breaks
-            for c in columns:
-                self.broken.setdefault((table, c), cause_of(record))
-
-
-def _is_broken(raw: RawTables, name: str) -> bool:
-    return any(t == name for t, _ in raw.broken)
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
-
-
-def _rows(numbers: list[int]) -> str:
-    if len(numbers) == 1:
-        return f"row {numbers[0]}"
-    return f"rows {numbers[0]}-{numbers[-1]}"
-
-
-def _shown_row(row: list[object]) -> str:
-    text = ", ".join(str(v).strip() for v in row if not _is_blank(v))
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _table(
-    grid: list[list[object]],
-    numbers: list[int],
-    name: str,
-    source: Source,
-    codebook: Codebook,
-    raw: RawTables,
-) -> None:
-    """Make one table from its non-blank rows: find the header, name the columns,
-    skip example rows, report rows longer than the header."""
-    table = codebook.table(name)
-    where = f"{source.file}{' sheet ' + source.sheet if source.sheet else ''}"
-    everything = (name, list(table.columns))
-    if not grid:
-        raw.problem(
-            source.file,
-            f"a header row with the columns of table {name}; the "
-            f"{'sheet' if source.sheet else 'file'} is empty",
-            sheet=source.sheet,
-            breaks=everything,
-        )
-        return
-    h = find_header(grid, table)
-    if h is None:
-        raw.problem(
-            source.file,
-            f"a header row with the column names of table {name} (such as "
-            f"{', '.join(list(table.columns)[:3])}) in the first {HEADER_SEARCH_ROWS} rows; "
-            "none found",
-            sheet=source.sheet,
-            row=numbers[0],
-            value=_shown_row(grid[0]),
-            breaks=everything,
-        )
-        return
-    if h:
-        raw.notes.append(
-            f"{where}: {_rows(numbers[:h])} above the header (row {numbers[h]}) skipped as a title"
-        )
-    aliases = column_aliases(table)
-    header, renamed = [], []
-    for v in grid[h]:
-        text = "" if _is_blank(v) else str(v).strip()
-        column = aliases.get(normalise(text), text) if text else ""
-        if column != text:
-            renamed.append(f"{text}={column}")
-        header.append(column)
-    width = len(header)
-    while (
-        width
-        and not header[width - 1]
-        and all(len(r) < width or _is_blank(r[width - 1]) for r in grid[h + 1 :])
-    ):
-        width -= 1
-    header = header[:width]
-    keep = _single_columns(header, name, source, numbers[h], raw)
-    body, index, examples = [], [], []
-    for number, row in zip(numbers[h + 1 :], grid[h + 1 :], strict=True):
-        first = row[0] if row else None
-        if isinstance(first, str) and first.strip().startswith(EXAMPLE_MARK):
-            examples.append(number)
-            continue
-        extra = [v for v in row[width:] if not _is_blank(v)]
-        if extra:
-            raw.problem(
-                source.file,
-                f"at most {width} values, one per column of the header; this row has "
-                f"{width + len(extra)} (a comma or separator too many?)",
-                sheet=source.sheet,
-                row=number,
-                value=_shown_row(extra),
-            )
-            raw.reported.update((name, number, c) for c in header)
-        cells = list(row[:width]) + [None] * (width - len(row))
-        body.append([cells[i] for i in keep])
-        index.append(number)
-    said = []
-    if (source.sheet and source.sheet != name) or (
-        not source.sheet and source.file != f"{name}.csv"
-    ):
-        said.append(f"read as table {name}")
-    if renamed:
-        said.append(f"columns read as {', '.join(renamed)}")
-    if examples:
-        said.append(f"example {_rows(examples)} skipped (first cell starts with {EXAMPLE_MARK})")
-    if said:
-        raw.notes.append(f"{where}: {'; '.join(said)}")
-    raw.tables[name] = pd.DataFrame(
-        body, columns=[header[i] for i in keep], dtype=object, index=pd.Index(index, dtype="int64")
-    )
-    raw.sources[name] = source
-    raw.header_rows[name] = numbers[h]
-
-
-def _single_columns(
-    header: list[str], name: str, source: Source, row: int, raw: RawTables
-) -> list[int]:
-    """The positions of the columns to keep: a column named twice (or more) in the
-    header is a problem naming its places, and only its first place is kept, as a
-    column that cannot be used (which of the two holds the data is not known)."""
-    places: dict[str, list[int]] = {}
-    for i, column in enumerate(header):
-        if column:
-            places.setdefault(column, []).append(i)
-    for column, at in places.items():
-        if len(at) > 1:
-            letters = " and ".join(_column_letter(i + 1) for i in at)
-            raw.problem(
-                source.file,
-                f"each column once in the header; {column} is in columns {letters} "
-                f"(the {_and(_ordinal(i + 1) for i in at)}): remove or rename one",
-                sheet=source.sheet,
-                row=row,
-                column=column,
-                value=column,
-                breaks=(name, [column]),
-            )
-            raw.reported.add((name, None, column))
-    return [i for i, column in enumerate(header) if not column or places[column][0] == i]
-
-
-def _column_letter(n: int) -> str:
-    """The spreadsheet letters of the ``n``-th column (1 = A, 27 = AA)."""
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _and(items) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 _REPLACED = re.compile("\ufffd")
@@ -317,7 +114,7 @@ def _read_csv_text(
             if any(c.strip() for c in r)
         ]
         grid: list[list[object]] = [[c if c.strip() else None for c in r] for _, r in rows]
-        _table(grid, [i for i, _ in rows], name, source, codebook, raw)
+        add_table(grid, [i for i, _ in rows], name, source, codebook, raw)
         return
     if frame is not None:
         # Rows numbered as a spreadsheet shows the file (blank lines count), then blank
@@ -325,7 +122,7 @@ def _read_csv_text(
         frame.index = pd.RangeIndex(1, len(frame) + 1)
         frame = frame[frame.notna().any(axis=1)]
     if frame is None or frame.empty:
-        _table([], [], name, source, codebook, raw)
+        add_table([], [], name, source, codebook, raw)
         return
     # The fast path: the header (and a title above it) found among the first rows, and
     # the body kept as one DataFrame (a case file of 100,000 cases has 10^6 rows).
@@ -337,14 +134,14 @@ def _read_csv_text(
     examples = frame[0].str.lstrip().str.startswith(EXAMPLE_MARK, na=False)
     if (
         h is None
-        or any(_is_blank(v) for v in top_grid[h])
+        or any(is_blank(v) for v in top_grid[h])
         or examples.iloc[h + 1 :].any()
         or _repeats_a_column(top_grid[h], codebook.table(name))
     ):
         grid = frame.astype(object).where(frame.notna(), None).values.tolist()
-        _table(grid, list(frame.index), name, source, codebook, raw)
+        add_table(grid, list(frame.index), name, source, codebook, raw)
         return
-    _table(top_grid[: h + 1], list(frame.index[: h + 1]), name, source, codebook, raw)
+    add_table(top_grid[: h + 1], list(frame.index[: h + 1]), name, source, codebook, raw)
     body = frame.iloc[h + 1 :]
     body.columns = raw.tables[name].columns
     raw.tables[name] = body
@@ -406,7 +203,7 @@ def _read_folder(folder: Path, codebook: Codebook, raw: RawTables) -> None:
         else:
             found[name] = path
     for name, path in found.items():
-        if not _is_broken(raw, name):
+        if not raw.is_broken(name):
             _read_csv(path, name, codebook, raw)
     if unknown:
         raw.notes.append(f"ignored files that are not tables of the codebook: {', '.join(unknown)}")
@@ -445,19 +242,19 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
                 )
             else:
                 found[name] = sheet
-        formulas = _formulas(path, [s for n, s in found.items() if not _is_broken(raw, n)])
+        formulas = _formulas(path, [s for n, s in found.items() if not raw.is_broken(n)])
         for name, sheet in found.items():
-            if _is_broken(raw, name):
+            if raw.is_broken(name):
                 continue
             numbers, grid, uncached = [], [], []
             for i, r in enumerate(book[sheet].iter_rows(values_only=True)):
                 for j, formula in formulas.get((sheet, i + 1), {}).items():
                     if j >= len(r) or r[j] is None:
                         uncached.append((i + 1, j, formula))
-                if any(not _is_blank(v) for v in r) or any(u[0] == i + 1 for u in uncached):
+                if any(not is_blank(v) for v in r) or any(u[0] == i + 1 for u in uncached):
                     numbers.append(i + 1)
                     grid.append([v.strip() if isinstance(v, str) else v for v in r])
-            _table(grid, numbers, name, Source(path.name, sheet), codebook, raw)
+            add_table(grid, numbers, name, Source(path.name, sheet), codebook, raw)
             _report_uncached(
                 uncached, name, codebook.table(name), grid, numbers, Source(path.name, sheet), raw
             )
@@ -513,10 +310,10 @@ def _report_uncached(
         if row <= raw.header_rows[name]:
             continue
         written = str(header[j]).strip() if j < len(header) and header[j] is not None else ""
-        column = aliases.get(normalise(written), written) or _column_letter(j + 1)
+        column = aliases.get(normalise(written), written) or column_letter(j + 1)
         raw.problem(
             source.file,
-            f"a value; cell {_column_letter(j + 1)}{row} holds a formula whose result was "
+            f"a value; cell {column_letter(j + 1)}{row} holds a formula whose result was "
             "never saved (the file was written by a program that does not compute "
             "formulas): open and save it in Excel or LibreOffice, or type the value",
             sheet=source.sheet,
@@ -554,7 +351,7 @@ def read_tables(path: Path, codebook: Codebook) -> RawTables:
     if raw.problems and not raw.tables:
         return raw
     for name, table in codebook.tables.items():
-        if name not in raw.tables and table.required and not _is_broken(raw, name):
+        if name not in raw.tables and table.required and not raw.is_broken(name):
             others = [v for v in (table.label.sv, table.label.en) if v != name]
             if raw.workbook:
                 what = f"a sheet named {name} (or {' or '.join(others)}); the sheets are: "
