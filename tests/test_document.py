@@ -248,3 +248,17 @@ def test_report_prints_to_a4_with_the_banner_on_every_page(tmp_path: Path) -> No
     assert "Tabell 1" in text and "Figur 1" in text
     with pytest.raises(PipelineError, match="no report to print"):
         write_pdf(tmp_path / "nothing")
+
+
+def test_report_docx_table_cells_after_a_merged_cell_keep_their_place(tmp_path: Path) -> None:
+    import docx
+
+    table = (
+        "<table><thead><tr><th></th><th colspan='2'>Sverige</th><th>Finland</th></tr></thead>"
+        "<tbody><tr><td>a</td><td>1</td><td>2</td><td>3</td></tr></tbody></table>"
+    )
+    html = f"<html><body><main><h1>R</h1>{table}</main></body></html>"
+    write_docx(html, tmp_path / "r.docx")
+    rows = docx.Document(str(tmp_path / "r.docx")).tables[0].rows
+    assert [c.text for c in rows[0].cells] == ["", "Sverige", "Sverige", "Finland"]
+    assert [c.text for c in rows[1].cells] == ["a", "1", "2", "3"]

@@ -73,6 +73,17 @@ class _Writer:
         self.headings = self.tables = self.figures = 0
         self.section = ""
         self.in_step = False
+        self.style_ids: dict[str, str] = {}
+
+    def add_paragraph(self, text: str = "", style: str | None = None):
+        """``doc.add_paragraph(text, style)``, with the style's id looked up once (python-docx
+        searches every style of the document for each paragraph given a name)."""
+        p = self.doc.add_paragraph(text)
+        if style is not None:
+            if style not in self.style_ids:
+                self.style_ids[style] = self.doc.styles[style].style_id
+            p._p.style = self.style_ids[style]
+        return p
 
     def walk(self, element) -> None:
         for child in element:
@@ -102,7 +113,7 @@ class _Writer:
             return
         if level == 1 and self.headings:
             self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        self.doc.add_heading(text, level=min(level, 4))
+        self.add_paragraph(text, f"Heading {min(level, 4)}")
         self.headings += 1
         if level <= 3:
             self.section = text
@@ -110,13 +121,13 @@ class _Writer:
     def paragraph(self, element, bullet: bool = False) -> None:
         text = _text(element)
         if text:
-            self.doc.add_paragraph(text, style="List Bullet" if bullet else None)
+            self.add_paragraph(text, "List Bullet" if bullet else None)
 
     def caption(self, kind: int) -> None:
         if not self.in_step:
             return
         number = self.figures if kind == 0 else self.tables
-        p = self.doc.add_paragraph(style="Caption")
+        p = self.add_paragraph(style="Caption")
         p.add_run(f"{self.captions[kind]} {number}.").bold = True
         if self.section:
             p.add_run(f" {self.section}")
@@ -134,14 +145,18 @@ class _Writer:
         self.caption(1)
         table = self.doc.add_table(rows=len(rows), cols=width)
         table.style = "Table Grid"
-        for i, row in enumerate(rows):
+        # A row's cells taken once, before its merges (Table.cell walks the whole table:
+        # quadratic, 10 s of the demo's 48 tables); merging swallows only the cells
+        # spanned, so the later ones stay valid.
+        for row, word_row in zip(rows, table.rows, strict=True):
+            cells = word_row.cells
             j = 0
             for text, header, span in row:
                 if j >= width:
                     break
-                cell = table.cell(i, j)
+                cell = cells[j]
                 if span > 1:
-                    cell = cell.merge(table.cell(i, min(j + span, width) - 1))
+                    cell = cell.merge(cells[min(j + span, width) - 1])
                 cell.text = text
                 if header:
                     for run in cell.paragraphs[0].runs:
