@@ -45,27 +45,42 @@ DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 #: :data:`DASHES` for a character class of a regular expression.
 DASH_CLASS = DASHES.replace("-", "\\-")
 _DASH = DASH_CLASS
-# Not inside a word or a longer number, nor the decimals of one (1.3901042899).
-_NOT_AFTER = rf"(?<![\w+{_DASH}])(?<!\d[.,])"
+# Not inside a longer number, nor the decimals of one (1.3901042899); letters may come
+# first (``nr640823-3234``, a file name ``dom_640823_3234.pdf``).
+_NOT_AFTER = rf"(?<![\d+{_DASH}])(?<!\d[.,])"
+# Not followed by a letter or digit, nor by more digits after a separator.
+_NOT_BEFORE = rf"(?![^\W_]|[{_DASH}+,._]\d)"
 _BLANK = r"[ \t\u00a0]"
-# Between the date and the last four digits: a dash, +, dot or slash with a space or a
-# line break on either side, or spaces, or a line break, or nothing.
-_SEP = rf"(?:{_BLANK}?\n?{_BLANK}?[{_DASH}+./]{_BLANK}?\n?{_BLANK}?|{_BLANK}{{1,2}}|\n)?"
+# Between the date and the last four digits: a dash, +, dot, slash, underscore or colon
+# with a space or a line break (or a blank line: a page break) on either side, or spaces,
+# or a line break or blank line, or nothing.
+_AROUND = rf"{_BLANK}?\n{{0,2}}{_BLANK}?"
+_SEP = rf"(?:{_AROUND}[{_DASH}+./_:]{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
 _PNR = re.compile(
     _NOT_AFTER
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
-    + rf"(?!\w|[{_DASH}+,.]\d)"
+    + _NOT_BEFORE
+)
+# The date written in groups (``64-08-23-3234``, ``1964.08.23-3234``): found only when its
+# check digit holds (dates are written so, and a number may follow one).
+_PNR_GROUPED = re.compile(
+    _NOT_AFTER
+    + rf"(?P<century>18|19|20)?(?P<yy>\d\d)(?P<s>[{_DASH}./ ])(?P<mm>\d\d)(?P=s)(?P<dd>\d\d)"
+    + rf"{_BLANK}?[{_DASH}+]{_BLANK}?(?P<num>\d{{4}})"
+    + _NOT_BEFORE
 )
 _HETU = re.compile(
     _NOT_AFTER
-    + rf"(?P<date>\d{{6}}){_BLANK}?(?P<sign>[{_DASH}+A-FU-Y]){_BLANK}?(?P<num>\d{{3}})"
-    + rf"(?P<check>[0-9A-Y])(?!\w|[{_DASH}]\d)",
+    + rf"(?P<date>\d{{6}})\s{{0,2}}(?P<sign>[{_DASH}+A-FU-Y])\s{{0,2}}(?P<num>\d{{3}})"
+    + r"(?P<check>[0-9A-Y])"
+    + _NOT_BEFORE,
     re.IGNORECASE,
 )
 # What every match of _PNR (from its start or 2 characters on: the century) and of
 # _HETU (from its start) holds: where the search for them can begin.
 _PNR_HINT = re.compile(r"\d{6}\D{0,7}\d{4}")
-_HETU_HINT = re.compile(rf"\d{{6}}\s?[{_DASH}+A-FU-Y]\s?\d{{3}}", re.IGNORECASE)
+_GROUPED_HINT = re.compile(r"\d\d\D\d\d\D\d\d\D{1,3}\d{4}")
+_HETU_HINT = re.compile(rf"\d{{6}}\s{{0,2}}[{_DASH}+A-FU-Y]\s{{0,2}}\d{{3}}", re.IGNORECASE)
 
 
 def luhn_digit(digits: str) -> int:
@@ -146,6 +161,11 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             kind = pnr_kind(m["century"], m["date"], m["num"]) or _mistyped_pnr(
                 m["century"], m["date"], m["sep"], m["num"]
             )
+            if kind:
+                yield kind, m.start(), m.end()
+    if _GROUPED_HINT.search(text):
+        for m in _PNR_GROUPED.finditer(text):
+            kind = pnr_kind(m["century"], m["yy"] + m["mm"] + m["dd"], m["num"])
             if kind:
                 yield kind, m.start(), m.end()
     hint = _HETU_HINT.search(text)

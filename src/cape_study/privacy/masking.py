@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cape_study import paths
 from cape_study.data.codebook import Codebook, load_codebook
 from cape_study.privacy import identifiers, patterns
+from cape_study.privacy.folding import fold
 from cape_study.privacy.keys import PrivacyError, PseudonymKey, pseudonym
 from cape_study.privacy.names import PartyNames, UnlistedNames
 
@@ -94,6 +95,19 @@ class Finding(NamedTuple):
     @property
     def tag(self) -> str:
         return TAGS[self.kind]
+
+
+def _found(
+    text: str, names: PartyNames | None, unlisted: UnlistedNames | None = None
+) -> list[Finding]:
+    """The findings in ``text``, searched in its folded form
+    (:func:`~cape_study.privacy.folding.fold`: thin spaces, fullwidth digits, soft
+    hyphens, indented line breaks ...), with spans in ``text`` as written."""
+    folded = fold(text)
+    found = _resolve(_candidates(folded.text, names, unlisted))
+    if folded.starts is None:
+        return found
+    return [Finding(f.kind, *folded.span(f.start, f.end)) for f in found]
 
 
 def _candidates(
@@ -163,7 +177,7 @@ def scan_text(text: str, names: Iterable[str] = (), *, unlisted: bool = False) -
     """
     names = list(names)
     others = UnlistedNames() if unlisted else None
-    return _resolve(_candidates(text, PartyNames.of(names) if names else None, others))
+    return _found(text, PartyNames.of(names) if names else None, others)
 
 
 def mask_text(
@@ -188,7 +202,7 @@ def _mask(
 ) -> tuple[str, dict[str, int]]:
     counts = dict.fromkeys(TAG_ORDER, 0)
     parts, pos = [], 0
-    for f in _resolve(_candidates(text, names, unlisted)):
+    for f in _found(text, names, unlisted):
         parts += [text[pos : f.start], f"[{f.tag}]"]
         counts[f.tag] += 1
         pos = f.end

@@ -4,7 +4,10 @@ The whole name anywhere, in any case, also with a Swedish genitive ``s``; its fi
 last name alone where unambiguous, that is, when it is written with a capital, has at
 least three letters, is not a name particle (*von*, *af* ...) or an ordinary word that
 starts sentences (*Per*, *Hans*, *Mark* ...), and the name is not a company's
-(``... AB``, ``... Oy``). Finnish inflected forms (*Virtasen*) are not recognised.
+(``... AB``, ``... Oy``). A first or last name is also found, written with a capital,
+in the Finnish cases (:func:`finnish_stems`: *Virtasen*, *Virtaselle*, *Virtasta*,
+*Mikon*, *Lindqvistille*) when a matcher holds at most :data:`INFLECTED_UP_TO` of them
+(a case's own parties, as document texts are masked).
 """
 
 from __future__ import annotations
@@ -21,7 +24,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["ROLE_CUES", "Lexicon", "PartyNames", "UnlistedNames", "lexicon"]
+__all__ = [
+    "INFLECTED_UP_TO",
+    "ROLE_CUES",
+    "Lexicon",
+    "PartyNames",
+    "UnlistedNames",
+    "finnish_forms",
+    "finnish_stems",
+    "lexicon",
+]
 
 _WORD = re.compile(r"\w+(?:['\u2019:-]\w+)*")
 _GENITIVE = ("s", "'s", "\u2019s")
@@ -41,6 +53,53 @@ _ORDINARY = _words(
 )
 
 _NOT_PARTS = _PARTICLES | _ORDINARY
+
+#: Finnish case endings (and the clitic *-kin*) after a name's stem: genitive, partitive,
+#: essive, translative, inessive, elative, illative, adessive, ablative, allative,
+#: abessive, comitative, plural.
+_FI_ENDING_SET = _words(
+    "n a ä ta tä na nä ksi ssa ssä sta stä lla llä lta ltä lle tta ttä ine "
+    "en in on un yn än ön an han hen hin hon hun hyn hän hön t kin nkin"
+)
+#: A matcher with at most this many first and last names also finds their Finnish
+#: inflected forms (the pattern of every party of a large case file would be too slow).
+INFLECTED_UP_TO = 64
+_FI_GRADATION = (("kk", "k"), ("pp", "p"), ("tt", "t"))
+
+
+def finnish_stems(name: str) -> set[str]:
+    """The stems a Finnish case ending follows on a (case-folded) name: *virtanen* ->
+    *virtase-*, *virtas-*; *mikko* -> *mikko-*, *miko-* (consonant gradation of a double
+    k, p or t); *lindqvist* -> *lindqvist-*, *lindqvisti-*."""
+    if name.endswith("nen"):
+        return {name[:-3] + "se", name[:-3] + "s"}
+    stems = {name}
+    if name[-1:].isalpha() and name[-1] not in "aeiouyäöå":
+        stems.add(name + "i")
+    for double, single in _FI_GRADATION:
+        if name[-3:-1] == double:
+            stems.add(name[:-3] + single + name[-1])
+    return stems
+
+
+def finnish_forms(names: Iterable[str]) -> dict[str, list[str]]:
+    """The stems of the Finnish inflected forms of ``names`` (case-folded first and last
+    names of at least four letters) by their first four letters."""
+    found: dict[str, list[str]] = {}
+    for stem in {st for n in names if len(n) >= 4 for st in finnish_stems(n)}:
+        if len(stem) >= 4:
+            found.setdefault(stem[:4], []).append(stem)
+    return found
+
+
+def _inflected(words: Iterable[str], stems: dict[str, list[str]]) -> set[str]:
+    """The (case-folded) words that are a stem of ``stems`` and a Finnish case ending."""
+    return {
+        w
+        for w in words
+        if w[:4] in stems
+        and any(w.startswith(st) and w[len(st) :] in _FI_ENDING_SET for st in stems[w[:4]])
+    }
 
 
 class PartyNames:
@@ -62,6 +121,7 @@ class PartyNames:
         matchers that share an index can share them)."""
         self.index, self.parts, self._triggers = index, parts, triggers
         self._part_triggers: frozenset[str] | None = None
+        self._stems: dict[str, list[str]] | None = None
 
     @classmethod
     def of(cls, names: Iterable[str]) -> PartyNames:
@@ -102,8 +162,10 @@ class PartyNames:
         """The spans of the names in ``text``, in order, not overlapping.
 
         Only the words that are a name's first word or a part, alone or with a
-        genitive or a colon ending (:func:`_base`), can start a name; they are found
-        with set operations, and the text is walked word by word only from them.
+        genitive or a colon ending (:func:`_base`), or (for a matcher of at most
+        :data:`INFLECTED_UP_TO` parts) a part's Finnish inflected form written with a
+        capital (:func:`finnish_forms`), can start a name; they are found with set
+        operations, and the text is walked word by word only from them.
         """
         folded = list(map(str.casefold, _WORD.findall(text)))
         if self._triggers is None:
@@ -114,6 +176,10 @@ class PartyNames:
             if len(self.parts) > 64:  # kept for every party's parts, not for one case's few
                 self._part_triggers = part_triggers
         hits = self._triggers.intersection(folded) | part_triggers.intersection(folded)
+        if self._stems is None:
+            self._stems = finnish_forms(self.parts) if len(self.parts) <= INFLECTED_UP_TO else {}
+        inflected = _inflected(set(folded), self._stems) - hits if self._stems else set()
+        hits |= inflected
         starts = set()
         for word in hits:  # where each occurs, found by list.index
             i = -1
@@ -134,9 +200,10 @@ class PartyNames:
             if last is not None:
                 yield words[i].start(), words[last].end()
                 after = last + 1
-            elif _base(folded[i]) & self.parts and (
-                words[i].group()[:1].isupper() or len(folded[i]) >= 4
-            ):
+            elif (
+                _base(folded[i]) & self.parts
+                and (words[i].group()[:1].isupper() or len(folded[i]) >= 4)
+            ) or (folded[i] in inflected and words[i].group()[:1].isupper()):
                 yield words[i].start(), words[i].end()
 
     def _whole_name_at(

@@ -57,14 +57,14 @@ _PHONE_INTERNATIONAL = re.compile(
     rf"(?:\+{_AFTER_PLUS}|0{_AFTER_ZERO}0)\d{{1,3}}(?:{_SPACE}?\(0\))?"
     rf"(?:{_GROUPSEP})?\d{{1,4}}(?:{_GROUPSEP}?\d{{2,4}}){{1,5}}(?!\w|[{_DASH}]\d)"
 )
-_AT = r"(?:@|\s?[(\[{]\s?(?:at|a|snabel-?a)\s?[)\]}]\s?|\s(?:at|AT)\s)"
+_AT = r"(?:\s?@\s?|\s?[(\[{<]\s?(?:at|a|ät|snabel-?a|miuku|kissanhäntä)\s?[)\]}>]\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?[(\[{]\s?(?:dot|punkt|piste)\s?[)\]}]\s?|\s(?:dot|DOT)\s)"
 _EMAIL = re.compile(
     rf"(?<![\w.+-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,}}(?![\w-])"
 )
-_EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b", re.IGNORECASE)
+_EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|[(\[{<]\s?(?:ät|miuku|kissanhäntä)", re.IGNORECASE)
 _DIGIT_GROUP = re.compile(r"\d+")
-_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){11,30}(?![\w])")
+_IBAN = re.compile(rf"(?<![\w])[A-Z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Z0-9]){{11,30}}(?![\w])")
 _ACCOUNT_WORD = (
     r"(?:bank)?konto(?:nummer|nr|t)?|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|bg|"
     r"plusgiro(?:nummer)?|pg|swish|(?:pankki)?tili(?:numero|nro|lle|ltä|n)?|account(?: number)?"
@@ -90,7 +90,7 @@ _NOT_PLATES = frozenset(
     )
 )  # fmt: skip
 _PLATE = re.compile(
-    rf"(?<![\w{_DASH}])(?P<letters>[{_PLATE_LETTERS}]{{3}})(?:[ \u00a0]\d{{2}}[0-9A-HJ-NPR-UW-Z]"
+    rf"(?<![\w{_DASH}])(?P<letters>[{_PLATE_LETTERS}]{{3}})(?:[ \u00a0]?\d{{2}}[0-9A-HJ-NPR-UW-Z]"
     rf"|[{_DASH}]\d{{1,3}})(?![\w]|[{_DASH},.]\d)"
     rf"|(?<![\w{_DASH}])(?P<fi>[{_PLATE_LETTERS}]{{2}})-\d{{1,3}}(?![\w]|[{_DASH},.]\d)"
 )
@@ -108,11 +108,22 @@ _ADDRESS = re.compile(
 def iban_ok(text: str) -> bool:
     """Whether an IBAN (spaces allowed) passes the ISO 13616 check: the number formed by
     moving the first four characters to the end, letters as 10-35, is 1 modulo 97."""
-    code = re.sub(r"[ \u00a0]", "", text).upper()
+    code = re.sub(rf"[ \u00a0{_DASH}]", "", text).upper()
     if not 15 <= len(code) <= 34:
         return False
     digits = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
     return int(digits) % 97 == 1
+
+
+def _iban_length(candidate: str) -> int:
+    """The length of the IBAN that ``candidate`` starts with (0 if none): the whole, or
+    cut at a separator when a word in capitals or a number follows it (``FI21 1234 5600
+    0007 85 NORDEA``)."""
+    cuts = [m.start() for m in re.finditer(rf"[ \u00a0{_DASH}]", candidate)]
+    for end in (len(candidate), *reversed(cuts)):
+        if iban_ok(candidate[:end]):
+            return end
+    return 0
 
 
 def _phone(m: re.Match[str], low: int, high: int) -> tuple[int, int] | None:
@@ -146,8 +157,9 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             if span:
                 yield ("phone", *span)
     for m in _IBAN.finditer(text):
-        if iban_ok(m.group()):
-            yield "account", m.start(), m.end()
+        length = _iban_length(m.group())
+        if length:
+            yield "account", m.start(), m.start() + length
     for m in _ACCOUNT.finditer(text):
         number = m.group("number").rstrip(" ,.")
         if sum(ch.isdigit() for ch in number) >= 7:

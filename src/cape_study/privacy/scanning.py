@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import html as html_text
 import json
 import re
 from collections.abc import Iterable, Iterator, MutableSet
@@ -96,7 +97,11 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
 #: What a reader does not see: scripts, style sheets and the tags themselves (with their
 #: attributes: cell ids are random UUIDs whose digit groups can look like phone numbers,
 #: and embedded images are base-64 text).
-_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_MARKUP = re.compile(
+    r"<(script|style)\b.*?</\1\s*>|<[^>]*>"
+    r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});)",
+    re.DOTALL | re.IGNORECASE,
+)
 _INLINE = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong"
     r"|sub|sup|time|u|var|wbr|tspan)\b",
@@ -122,8 +127,8 @@ def scan_html(text: str) -> list[Finding]:
     Scripts and style sheets are dropped; inline tags (``<b>``, ``<span>``, ``<a>`` ...,
     which do not separate words when shown) are removed, and other tags are read as a
     line break, so that ``<b>19121212</b>-1212`` is read as one number; attribute values
-    (random cell ids, base-64 images) are never read. Character references are left as
-    written.
+    (random cell ids, base-64 images) are never read. Character references are read as
+    the characters they stand for (``640823&nbsp;3234``, ``&#8209;``), at their place.
     """
     pieces, starts, pos, at = [], [], 0, 0
     for m in _MARKUP.finditer(text):
@@ -131,7 +136,12 @@ def scan_html(text: str) -> list[Finding]:
             pieces.append(text[pos : m.start()])
             starts.append((at, pos))
             at += m.start() - pos
-        if not m.group(1) and _INLINE.match(m.group()):
+        if m.group("entity"):
+            shown = html_text.unescape(m.group())
+            pieces.append(shown)
+            starts.append((at, m.start()))
+            at += len(shown)
+        elif not m.group(1) and _INLINE.match(m.group()):
             pass
         else:
             pieces.append("\n")
@@ -208,6 +218,10 @@ def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:
         except json.JSONDecodeError:
             return _scan_text(text, shown, html=False)
         return scan_value(value, shown)
+    if suffix == ".csv":
+        # a comma between fields read as a tab (same places): a number in the field after
+        # a number (``3,811218-9876``) is not taken for the decimals of that number
+        return _scan_text(text.replace(",", "\t"), shown, html=False)
     return _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
 
 
@@ -285,10 +299,16 @@ def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
     found = []
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        for sheet in book.worksheets:
+        for number, sheet in enumerate(book.worksheets, start=1):
+            found += [
+                FileFinding(shown, f"the name of sheet {number}", f.kind)
+                for f in scan_text(sheet.title)
+            ]
             for row in sheet.iter_rows():
                 for cell in row:
                     value = cell.value
+                    if isinstance(value, float) and value.is_integer():
+                        value = int(value)  # a number stored as a float: 6408233234.0
                     if isinstance(value, int) and not isinstance(value, bool):
                         value = str(value) if abs(value) >= _LONG_NUMBER else None
                     if not isinstance(value, str):

@@ -1,0 +1,98 @@
+"""The text that masking and the publication scanner search: written forms folded
+together, with every position traced back to the text as written.
+
+People and programs write an identifier with characters that look like the usual ones
+but are not: a thin space (U+2009) or narrow no-break space (U+202F) between digit
+groups, fullwidth digits and hyphen (``６４０８２３－３２３４``, from East Asian input
+methods and some PDF extractions), a soft hyphen (U+00AD) or zero-width space inside a
+number, a Windows line break, or a number broken over two lines with the second
+indented or after a blank line (a page break). :func:`fold` writes all of them in their
+plain form, so that the patterns of :mod:`cape_study.privacy.identifiers` and
+:mod:`cape_study.privacy.patterns` need only know single spaces, a line break or a blank
+line, and the dash characters. What is masked is the text as written: a finding in the folded
+text covers the characters it was folded from (:meth:`Folded.span`).
+
+Folding: soft hyphens, zero-width characters, word joiners and byte-order marks are
+dropped; a run of white space with one line break in it (``\\r\\n``, an indented next
+line, a line separator) becomes one ``\\n``, with more a blank line; any other run of
+white space (tab, no-break, thin, ideographic spaces ...) becomes one space; fullwidth
+ASCII forms (U+FF01-U+FF5E) and the small hyphen-minus become ASCII.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import NamedTuple
+
+__all__ = ["Folded", "fold"]
+
+_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+_DASHLIKE = {"\ufe63": "-", "\ufe58": "\u2014", "\u2043": "-"}
+# Every place fold changes; a plain space, a lone line break and a blank line are left.
+_EDIT = re.compile(
+    r"(?P<ws> *[^\S \n]\s*| +\n\s*|\n[^\S\n]\s*|\n{3,}\s*| {2,})"
+    r"|(?P<drop>[\u00ad\u180e\u200b-\u200d\u2060\ufeff]+)"
+    r"|(?P<wide>[\uff01-\uff5e]+)"
+    r"|(?P<dash>[\ufe63\ufe58\u2043])"
+)
+# The characters fold changes (one class: searched fast), besides runs of plain white space.
+_CHANGED = re.compile(
+    r"[^\S \n]|[\u00ad\u180e\u200b-\u200d\u2060\ufeff\uff01-\uff5e\ufe63\ufe58\u2043]"
+)
+_RUNS = ("  ", " \n", "\n ", "\n\n\n")
+
+
+class Folded(NamedTuple):
+    """A folded text and where its pieces came from: ``starts[k]`` is where piece ``k``
+    starts in the folded text and ``origins[k]`` where it starts in the original (both
+    None when the text needed no folding). A piece is copied (or replaced character for
+    character) from the original, or is one character standing for a replaced run."""
+
+    text: str
+    starts: list[int] | None = None
+    origins: list[int] | None = None
+
+    def _origin(self, i: int) -> int:
+        assert self.starts is not None and self.origins is not None
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.origins[k] + (i - self.starts[k])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` was folded from."""
+        if self.starts is None or end <= start:
+            return start, end
+        return self._origin(start), self._origin(end - 1) + 1
+
+
+def fold(text: str) -> Folded:
+    """``text`` folded (see the module docstring), with the origin of its pieces."""
+    if not _CHANGED.search(text) and not any(run in text for run in _RUNS):
+        return Folded(text)  # a normalised document's text: nothing to fold, found fast
+    edits = list(_EDIT.finditer(text))
+    pieces: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    pos = at = 0
+
+    def piece(value: str, origin: int) -> None:
+        nonlocal at
+        if value:
+            pieces.append(value)
+            starts.append(at)
+            origins.append(origin)
+            at += len(value)
+
+    for m in edits:
+        piece(text[pos : m.start()], pos)
+        run = m.group()
+        if m.group("ws") is not None:
+            breaks = sum(ch in _BREAKS for ch in run.replace("\r\n", "\n"))
+            piece("\n\n" if breaks > 1 else "\n" if breaks else " ", m.start())
+        elif m.group("wide") is not None:
+            piece("".join(chr(ord(ch) - 0xFEE0) for ch in run), m.start())
+        elif m.group("dash") is not None:
+            piece(_DASHLIKE[run], m.start())
+        pos = m.end()
+    piece(text[pos:], pos)
+    return Folded("".join(pieces), starts, origins)

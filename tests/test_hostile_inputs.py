@@ -1,0 +1,242 @@
+"""Hostile inputs of issue 15 not covered elsewhere: identifiers written with look-alike
+characters (thin and narrow no-break spaces, figure dash, fullwidth digits, soft hyphens,
+zero-width spaces), split over an indented line or a page break, in a file name, a
+sheet name or a cell; Finnish century signs of 2023; phone, e-mail, IBAN and registration
+forms; Finnish inflected forms of listed names; and the publication scanner on each.
+
+privacy-scan: published or synthetic identity numbers only (tests/test_repository.py)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from cape_study.privacy.folding import fold
+from cape_study.privacy.identifiers import hetu_check, luhn_digit
+from cape_study.privacy.masking import mask_text, scan_text
+from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_html, scan_paths
+
+# Skatteverket's published test number and a Finnish temporary (900-series) code.
+PNR = ("811218", "9876")
+HETU = ("131052", "-", "9085")
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+FORMS = {
+    "thin space": f"{PNR[0]}\u2009{PNR[1]}",
+    "narrow no-break space": f"{PNR[0]}\u202f{PNR[1]}",
+    "narrow no-break spaces around a dash": f"{PNR[0]}\u202f-\u202f{PNR[1]}",
+    "figure dash": f"{PNR[0]}\u2012{PNR[1]}",
+    "fullwidth digits": _fullwidth(f"{PNR[0]}-{PNR[1]}"),
+    "fullwidth digits, no separator": _fullwidth(f"19{PNR[0]}{PNR[1]}"),
+    "soft hyphen after the dash": f"{PNR[0]}-\u00ad{PNR[1]}",
+    "soft hyphen inside the date": f"{PNR[0][:3]}\u00ad{PNR[0][3:]}-{PNR[1]}",
+    "zero-width space": f"{PNR[0]}\u200b-{PNR[1]}",
+    "indented next line": f"{PNR[0]}-\n      {PNR[1]}",
+    "indented next line, no dash": f"{PNR[0]}\n      {PNR[1]}",
+    "Windows line break": f"{PNR[0]}-\r\n{PNR[1]}",
+    "a page break (blank line)": f"{PNR[0]}\n\n{PNR[1]}",
+    "tab": f"{PNR[0]}\t{PNR[1]}",
+    "two spaces around a dash": f"{PNR[0]}  -  {PNR[1]}",
+    "right after letters": f"nr{PNR[0]}-{PNR[1]}",
+    "in a file name": f"dom_{PNR[0]}_{PNR[1]}.pdf",
+    "the date in groups": f"19{PNR[0][:2]}-{PNR[0][2:4]}-{PNR[0][4:]}-{PNR[1]}",
+    "colon": f"{PNR[0]}:{PNR[1]}",
+    "henkilötunnus, thin space": f"{HETU[0]}\u2009{HETU[1]}{HETU[2]}",
+    "henkilötunnus over a line break": f"{HETU[0]}{HETU[1]}\n   {HETU[2]}",
+    "henkilötunnus, fullwidth": _fullwidth("".join(HETU)),
+    "henkilötunnus, lower case check": "".join(HETU).lower(),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_an_identity_number_written_with_look_alike_characters_is_masked(form: str) -> None:
+    text = f"Uppgifter: {FORMS[form]} (se bilaga)."
+    masked, counts = mask_text(text, unlisted=False)
+    assert counts["PNR"] == 1 and not re.search(r"\d", masked), (form, masked)
+    assert masked.startswith("Uppgifter: ") and masked.endswith(" (se bilaga)."), masked
+
+
+def test_masking_keeps_the_text_as_written_around_a_finding() -> None:
+    text = f"A\u00a0b\u2009c\r\n  Nr\u2009{PNR[0]}\u2009{PNR[1]}\t\u3000slut\u00ad."
+    masked, _ = mask_text(text, unlisted=False)
+    assert masked == "A\u00a0b\u2009c\r\n  Nr\u2009[PNR]\t\u3000slut\u00ad."
+
+
+def test_fold_traces_every_character_back() -> None:
+    text = "a\u00ad\u00adb  \n  c\uff11\uff12\r\n\r\nd"
+    folded = fold(text)
+    assert folded.text == "ab\nc12\n\nd"
+    for start, end, original in ((0, 2, "a\u00ad\u00adb"), (3, 6, "c\uff11\uff12"), (8, 9, "d")):
+        a, b = folded.span(start, end)
+        assert text[a:b] == original
+    assert fold("plain text\nwith one break\n\nand a paragraph").starts is None
+
+
+def _samordningsnummer() -> str:
+    date, num = "640883", "232"  # 23 August 1964, day + 60
+    return f"{date}-{num}{luhn_digit(date + num)}"
+
+
+@pytest.mark.parametrize("sign", list("YXWVUBCDEF-+A"))
+def test_a_henkilotunnus_with_each_century_sign_of_2023_is_masked(sign: str) -> None:
+    date, num = "010203", "123"
+    code = f"{date}{sign}{num}{hetu_check(date + num)}"
+    masked, counts = mask_text(f"Hetu {code}, kuultiin.", unlisted=False)
+    assert masked == "Hetu [PNR], kuultiin." and counts["PNR"] == 1, code
+
+
+def test_a_samordningsnummer_with_a_thin_space_is_masked() -> None:
+    number = _samordningsnummer().replace("-", "\u2009")
+    assert mask_text(f"Samordningsnummer {number}.", unlisted=False)[0] == (
+        "Samordningsnummer [PNR]."
+    )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+358 40 123 4567",
+        "+358\u202f40\u202f123\u202f4567",
+        "040-123 4567",
+        "040\u2009123\u20094567",
+        "09 1234 5678",
+        "(09) 1234 5678",
+        _fullwidth("040-123 4567"),
+    ],
+)
+def test_finnish_phone_numbers_are_masked(written: str) -> None:
+    assert mask_text(f"Puhelin {written}, kotona.", unlisted=False)[0] == "Puhelin [TEL], kotona."
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "anna.virtanen(ät)poliisi.fi",
+        "anna.virtanen (miuku) poliisi.fi",
+        "anna.virtanen @ poliisi.fi",
+        "anna.virtanen\uff20poliisi.fi",
+        "anna.virtanen@\u200bpoliisi.fi",
+        "anna.vir\u00adtanen@poliisi.fi",
+    ],
+)
+def test_obfuscated_e_mail_is_masked(written: str) -> None:
+    assert mask_text(f"Sähköposti {written} tänään.", unlisted=False)[0] == (
+        "Sähköposti [EMAIL] tänään."
+    )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "FI21 1234 5600 0007 85",
+        "FI21-1234-5600-0007-85",
+        "FI21\u20091234\u20095600\u20090007\u200985",
+        "SE45 5000 0000 0583 9825 7466",
+        "SE45-5000-0000-0583-9825-7466",
+    ],
+)
+def test_an_iban_written_with_dashes_or_thin_spaces_is_masked(written: str) -> None:
+    assert mask_text(f"Tili {written} maksuun.", unlisted=False)[0] == "Tili [ACCOUNT] maksuun."
+
+
+@pytest.mark.parametrize("plate", ["ABC 123", "ABC 12A", "ABC123", "ABC12A", "ABC\u00a0123"])
+def test_a_swedish_registration_with_or_without_a_space_is_masked(plate: str) -> None:
+    assert mask_text(f"Bilen {plate} stod där.", unlisted=False)[0] == "Bilen [REG] stod där."
+
+
+def test_codes_that_look_like_registrations_are_left() -> None:
+    text = "Beloppet EUR100 och SEK500 enligt ISO9001, SFS 2018:601."
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Palkka maksettiin Virtaselle käteisenä.",
+        "Virtasen mukaan palkka oli pieni.",
+        "Poliisi kuulusteli Virtasta kahdesti.",
+        "Mikon mukaan palkka oli pieni.",
+        "Asia kerrottiin Lindqvistille puhelimessa.",
+        "Hän asui Lindqvistin luona.",
+        "Det var Lindqvists lägenhet.",
+    ],
+)
+def test_a_listed_name_in_a_finnish_case_or_a_swedish_genitive_is_masked(sentence: str) -> None:
+    masked = mask_text(sentence, ["Mikko Virtanen", "Sara Lindqvist"], unlisted=False)[0]
+    assert "[NAME]" in masked and not any(n in masked for n in ("Virta", "Mik", "Lindq")), masked
+
+
+def test_inflected_forms_need_a_capital_and_a_listed_stem() -> None:
+    text = "Virtaus oli kova ja Mikkola on sana, Virtala toinen nimi."
+    assert mask_text(text, ["Mikko Virtanen"], unlisted=False)[0] == text
+
+
+# -- the publication scanner ---------------------------------------------------------
+def test_the_scanner_reads_look_alike_characters_in_every_published_file_type(
+    tmp_path: Path,
+) -> None:
+    thin = FORMS["thin space"]
+    (tmp_path / "page.html").write_text(
+        f"<p>nr {PNR[0]}&nbsp;{PNR[1]}</p><p>{PNR[0]}&#8209;{PNR[1]}</p>", "utf-8"
+    )
+    (tmp_path / "table.csv").write_text(f'a,b\n1,{thin}\n2,"ok,",{PNR[0]}-{PNR[1]}\n', "utf-8")
+    (tmp_path / "wide.md").write_text(FORMS["fullwidth digits"], "utf-8")
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"label": FORMS["soft hyphen after the dash"]})
+    )
+    book = Workbook()
+    book.active.title = f"nr {PNR[0]}-{PNR[1]}"[:31]
+    book.active["A1"] = FORMS["indented next line"]
+    book.active["B2"] = float(f"19{PNR[0]}{PNR[1]}")  # an identity number stored as a float
+    book.save(tmp_path / "tables.xlsx")
+    found = [
+        (f.file, f.where, f.kind) for f in scan_paths(sorted(tmp_path.iterdir()), root=tmp_path)
+    ]
+    assert found == [
+        ("manifest.json", "$.label", "personnummer"),
+        ("page.html", "line 1, column 7", "personnummer"),
+        ("page.html", "line 1, column 30", "personnummer"),
+        ("table.csv", "line 2, column 3", "personnummer"),
+        ("table.csv", "line 3, column 9", "personnummer"),
+        ("tables.xlsx", "the name of sheet 1", "personnummer"),
+        ("tables.xlsx", f"sheet {book.active.title}, cell A1", "personnummer"),
+        ("tables.xlsx", f"sheet {book.active.title}, cell B2", "personnummer"),
+        ("wide.md", "line 1, column 1", "personnummer"),
+    ]
+
+
+def test_a_scanner_finding_never_echoes_the_value(tmp_path: Path) -> None:
+    (tmp_path / "table.csv").write_text(f"nr\n{FORMS['narrow no-break space']}\n", "utf-8")
+    with pytest.raises(PersonalDataFound) as info:
+        check_paths([tmp_path], root=tmp_path)
+    assert PNR[1] not in str(info.value) and PNR[0] not in str(info.value)
+
+
+def test_an_html_entity_is_read_as_its_character_at_its_place() -> None:
+    page = f"<td>{PNR[0]}&#x2009;{PNR[1]}</td> &amp; 12&nbsp;000 kr"
+    (found,) = scan_html(page)
+    assert page[found.start : found.end] == f"{PNR[0]}&#x2009;{PNR[1]}"
+    assert scan_text("12\u2009000 kr och 2019-03-01") == []
+
+
+# -- real data shapes ------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_legal_change_of_a_country_without_cases_says_so(lang: str) -> None:
+    """A one-country case file (sweden-only, prosecution-decisions) and a change of the
+    other country: 01_attrition shows this line instead of failing on an empty funnel."""
+    from cape_study.present import tables
+    from cape_study.stats import legal
+
+    (change,) = legal.legal_changes(["fi_564_2015"])
+    line = tables.change_without_cases(change, lang=lang)
+    assert ("Finland" in line) and ("{" not in line)
+    assert line != tables.change_without_cases(change, lang="sv" if lang == "en" else "en")
