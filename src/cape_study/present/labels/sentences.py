@@ -49,6 +49,8 @@ SENTENCES = {
         "epv_cox": "events",
         "fewer": "fewer than {n}",
         "left_out": "{term} takes one value among the {n} complete cases and was left out.",
+        "no_change_cases": "The case file holds no case from {country}, the country of this "
+        "change: there is nothing to compare before and after it.",
     },
     "sv": {
         "synthetic": "> **SYNTETISKA DATA.** Varje siffra nedan är beräknad från en påhittad "
@@ -78,6 +80,8 @@ SENTENCES = {
         "epv_cox": "händelser",
         "fewer": "färre än {n}",
         "left_out": "{term} har bara ett värde bland de {n} fullständiga ärendena och utelämnades.",
+        "no_change_cases": "Ärendefilen innehåller inget ärende från {country}, landet för "
+        "denna ändring: det finns inget att jämföra före och efter den.",
     },
 }
 

@@ -39,6 +39,7 @@ from cape_study.present.tables.barriers import (
 )
 from cape_study.present.tables.dropout import (
     barriers_takeaway,
+    change_without_cases,
     format_dropout,
     format_reasons,
     format_stage_prevalence,
@@ -103,6 +104,7 @@ __all__ = [
     "attrition_takeaway",
     "barriers_takeaway",
     "case_counts",
+    "change_without_cases",
     "codings_text",
     "column_label",
     "count_list",

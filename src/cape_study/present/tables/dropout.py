@@ -22,9 +22,11 @@ from cape_study.present.labels import (
     step_labels,
 )
 from cape_study.present.takeaways import Hidden
+from cape_study.present.wording import sentence
 
 __all__ = [
     "barriers_takeaway",
+    "change_without_cases",
     "format_dropout",
     "format_reasons",
     "format_stage_prevalence",
@@ -237,6 +239,13 @@ def side_labels(sides: pd.Series, change: object, lang: Language = "en") -> pd.S
     date = change.date.isoformat()
     words = {"before": head["before"].format(date=date), "after": head["after"].format(date=date)}
     return sides.astype("string").map(lambda s: words.get(s, s))
+
+
+def change_without_cases(change, *, lang: Language = "en", codebook: Codebook | None = None) -> str:
+    """The line shown instead of a legal change's tables when the case file holds no case
+    from its country (a one-country file and a change of the other country)."""
+    country = codebook_or_default(codebook).label("country", change.country, lang)
+    return sentence("no_change_cases", lang, country=country)
 
 
 def legal_change_list(changes: list, *, lang: Language = "en") -> str:
