@@ -46,13 +46,8 @@ import pandas as pd
 
 from cape_study.data.codebook import load_codebook
 from cape_study.errors import ParameterError
-from cape_study.synth.generator import (
-    MARKER,
-    TABLES,
-    SynthSpec,
-    _check_output,
-    write_synthetic_case_file,
-)
+from cape_study.synth.files import MARKER, TABLES, check_output
+from cape_study.synth.generator import SynthSpec, write_synthetic_case_file
 from cape_study.synth.truth import realised_counts
 
 __all__ = ["DEFAULT_SCENARIO", "SCENARIOS", "Scenario", "scenario", "write_scenario"]
@@ -293,7 +288,7 @@ def write_scenario(
         return write_synthetic_case_file(out, drawn, fmt=fmt, force=force, command=base)
     if fmt != "csv":
         raise ParameterError(f"scenario {name!r} is written as CSV only, not as {fmt}")
-    _check_output(out, force)
+    check_output(out, force)
     command = f"cape-study synth --scenario {name} --out {out.as_posix()}" + (
         " --force" if force else ""
     )
@@ -304,7 +299,7 @@ def write_scenario(
         write_synthetic_case_file(draw, drawn, fmt=fmt, command=command)
         _write_shaped(draw, spec, command)
         assert (draw / MARKER).is_file()
-        _check_output(out, force)  # nothing else appeared while we were writing
+        check_output(out, force)  # nothing else appeared while we were writing
         if out.exists():
             os.replace(out, work / ".old")
         os.replace(draw, out)
