@@ -18,7 +18,14 @@ from cape_study.data.loaders import load_case_file
 from cape_study.paths import project
 from cape_study.present import tables
 from cape_study.privacy.disclosure import Disclosure
-from cape_study.privacy.linked import Dimension, LinkedTable, feasible_intervals
+from cape_study.privacy.linked import (
+    Dimension,
+    LinkedTable,
+    _exposed_cells,
+    _System,
+    feasible_intervals,
+    protected,
+)
 from cape_study.stats import attrition
 
 STAGES = ("reported", "prosecuted", "judged")
@@ -81,10 +88,8 @@ def _units(seed: int) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_linked_bounds_equal_those_over_the_full_cross_classification(seed: int) -> None:
-    units = _units(seed)
-    rng = np.random.default_rng(100 + seed)
+def _random_tables(units: pd.DataFrame) -> list[tuple[str, pd.DataFrame, dict]]:
+    """Cases by country and year, a funnel by country and period, and one by region."""
     by_year = units.groupby(["country", "year"]).size().rename("n").reset_index()
     periods = units.assign(period=np.where(units["year"] <= 2014, "2013–2014", "2015–2016"))
     funnel = pd.DataFrame(
@@ -101,12 +106,19 @@ def test_linked_bounds_equal_those_over_the_full_cross_classification(seed: int)
             for k, s in enumerate(STAGES)
         ]
     )
-    linked, published = [], []
-    for name, frame, dims in [
+    return [
         ("by year", by_year, {"country": "country", "year": "year"}),
         ("funnel", funnel, {"country": "country", "period": "year", "stage": "stage"}),
         ("regions", regions, {"region": "region", "stage": "stage"}),
-    ]:
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_linked_bounds_equal_those_over_the_full_cross_classification(seed: int) -> None:
+    units = _units(seed)
+    rng = np.random.default_rng(100 + seed)
+    linked, published = [], []
+    for name, frame, dims in _random_tables(units):
         hide = rng.random(len(frame)) < 0.3
         shown = frame.assign(n=frame["n"].astype("Int64").mask(hide))
         linked.append(LinkedTable(name, shown, "n", dims))
@@ -115,6 +127,36 @@ def test_linked_bounds_equal_those_over_the_full_cross_classification(seed: int)
             published.append((cell, None if is_hidden else int(row.n)))
     ours = [b for bounds in feasible_intervals(linked, DIMENSIONS) for b in bounds if b]
     assert np.allclose(ours, _brute_force(units, published), atol=1e-6)
+
+
+def test_the_witness_answer_is_that_of_the_exact_bounds() -> None:
+    # Intruder.protected answers from tables the solver happens to find where it can,
+    # and solves bounds only where it must: per cell, its answer is protected() on the
+    # exact feasible interval, for cells marked small and not, over random linked tables
+    # with random hidden cells (most of them small) and marks.
+    answers = []
+    for seed in range(16):
+        units = _units(seed)
+        rng = np.random.default_rng(200 + seed)
+        linked = []
+        for name, frame, dims in _random_tables(units):
+            hide = rng.random(len(frame)) < 0.5
+            small = hide & (frame["n"] > 0).to_numpy() & (rng.random(len(frame)) < 0.8)
+            # a mark never lies about the truth
+            marked = small & (frame["n"] < 5).to_numpy() & (rng.random(len(frame)) < 0.6)
+            shown = frame.assign(n=frame["n"].astype("Int64").mask(hide))
+            linked.append(LinkedTable(name, shown, "n", dims, small, marked=marked))
+        system = _System(linked, DIMENSIONS)
+        cells = [(t, int(i)) for t, table in enumerate(linked) for i in np.flatnonzero(table.small)]
+        exact = feasible_intervals(linked, DIMENSIONS, threshold=5)
+        expected = [
+            not protected(*exact[t][i], threshold=5, marked=bool(linked[t].marked[i]))
+            for t, i in cells
+        ]
+        found = set(_exposed_cells(system, linked, cells, 5))
+        answers += [(cell in found, wanted) for cell, wanted in zip(cells, expected, strict=True)]
+    assert all(mine == wanted for mine, wanted in answers)
+    assert sum(w for _, w in answers) >= 10 and sum(not w for _, w in answers) >= 50
 
 
 def test_a_hidden_year_is_not_left_to_the_period_total(protection: Disclosure) -> None:

@@ -56,6 +56,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from cape_study.privacy.intruder import Intruder, mark_bounds, protected
+
 __all__ = [
     "Dimension",
     "LinkedTable",
@@ -346,75 +348,6 @@ class _System:
         return sparse.vstack(parts, format="csr"), np.concatenate(low), np.concatenate(high)
 
 
-def mark_bounds(marked: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
-    """What the marks of hidden cells tell a reader: a cell marked small is from 1 to
-    ``threshold - 1``; a cell with the mark of any hidden count may be anything."""
-    marked = np.asarray(marked, bool)
-    low = np.where(marked, 1.0, 0.0)
-    high = np.where(marked, float(threshold - 1), np.inf)
-    return low, high
-
-
-def protected(low: float, high: float, *, threshold: int, marked: bool = True) -> bool:
-    """Whether a small hidden cell with feasible interval ``[low, high]`` (found knowing
-    the marks) is protected: it keeps every value from 1 to ``threshold - 1``, so no one
-    can narrow it below what "a count under the threshold" says (a cell inside a box
-    marked small, a region with 1 to 4 cases, can then be 0 to 4, as it should); or, for
-    a cell not ``marked`` small, its interval is at least ``threshold`` wide, so no one
-    can tell whether it is small (a period whose years are marked 1 to 4 each is at least
-    their number: 3 to 9 hides a 4)."""
-    if low <= 1 + 1e-6 and high >= threshold - 1 - 1e-6:
-        return True
-    return not marked and high - low >= threshold - 1e-6
-
-
-class _Intruder:
-    """Bounds of cells over ``a x = b, x >= 0``: one HiGHS model whose objective changes
-    from cell to cell (each solve starts from the last basis)."""
-
-    def __init__(self, a: sparse.csr_array, low: np.ndarray, high: np.ndarray) -> None:
-        import highspy
-
-        self._highspy = highspy
-        n = a.shape[1]
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, a.shape[0]
-        lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = np.full(n, highspy.kHighsInf)
-        lp.row_lower_ = np.asarray(low, dtype=float)
-        lp.row_upper_ = np.where(np.isinf(high), highspy.kHighsInf, high).astype(float)
-        csc = sparse.csc_array(a)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = csc.indptr
-        lp.a_matrix_.index_ = csc.indices
-        lp.a_matrix_.value_ = csc.data.astype(float)
-        self._h = highspy.Highs()
-        self._h.setOptionValue("output_flag", False)
-        self._h.passModel(lp)
-        self._n = n
-
-    def interval(self, row: sparse.csr_array) -> tuple[float, float]:
-        """The smallest and largest value of ``row @ x``."""
-        highspy, h = self._highspy, self._h
-        h.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), row.toarray().ravel())
-        ends = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            h.changeObjectiveSense(sense)
-            h.run()
-            status = h.getModelStatus()
-            if status == highspy.HighsModelStatus.kOptimal:
-                ends.append(h.getInfo().objective_function_value)
-            elif status in (
-                highspy.HighsModelStatus.kUnbounded,
-                highspy.HighsModelStatus.kUnboundedOrInfeasible,
-            ):
-                ends.append(np.inf)  # nothing limits the cell from above
-            else:
-                raise ValueError(f"the published tables are inconsistent ({status})")
-        return ends[0], ends[1]
-
-
 def feasible_intervals(
     tables: Sequence[LinkedTable],
     dimensions: Mapping[str, Dimension],
@@ -424,7 +357,7 @@ def feasible_intervals(
     ``tables`` allows (None for a published cell), per table and cell; with
     ``threshold``, also what the hidden cells' marks say (:func:`mark_bounds`)."""
     system = _System(tables, dimensions)
-    intruder = _Intruder(*system.equations(tables, threshold))
+    intruder = Intruder(*system.equations(tables, threshold))
     return [
         [intruder.interval(rows[[i]]) if hidden else None for i, hidden in enumerate(t.hidden())]
         for t, rows in zip(tables, system.cells, strict=True)
@@ -445,7 +378,9 @@ def protect(
 
     ``truth`` holds the true counts of ``new`` (the choice prefers small non-zero cells).
     Hiding a cell only removes an equation, so an interval found wide enough stays so:
-    each hidden cell is checked once, and again only while it is exposed. Returns the
+    each hidden cell is checked once, and again (after each cell hidden, all of them at
+    once) only while it is exposed: the cells hidden are those of checking one cell at a
+    time in order. Returns the
     positions of the cells hidden here and the names of tables with a hidden cell that
     stays exposed (empty when all are protected).
     """
@@ -464,22 +399,16 @@ def protect(
     added: list[int] = []
     exposed: set[str] = set()
     system = _System([*linked, new], dimensions)
-    intruder = None
-    while queue:
-        current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
+    current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
+    todo = _exposed_cells(system, [*linked, current], queue, threshold)
+    while todo:
         everything = [*linked, current]
-        if intruder is None:
-            intruder = _Intruder(*system.equations(everything, threshold))
-        t, i = queue[0]
-        low, high = intruder.interval(system.cells[t][[i]])
-        if protected(low, high, threshold=threshold, marked=bool(everything[t].marked[i])):
-            queue.pop(0)
-            continue
+        t, i = todo[0]
         shown = [j for j in range(len(cells)) if pd.notna(cells.at[j, new.count])]
         candidates = [j for j in shown if values[j] > 0] or shown
         if not candidates:
             exposed.add(everything[t].name)
-            queue.pop(0)
+            todo.pop(0)
             continue
         target = everything[t].records()[i]["cell"]
         own = current.records()
@@ -497,8 +426,27 @@ def protect(
         choice = max(candidates, key=lambda j: (overlap(j), -int(values[j])))
         cells.at[choice, new.count] = pd.NA
         added.append(choice)
-        intruder = None
+        current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
+        todo = _exposed_cells(system, [*linked, current], todo, threshold)
     return added, sorted(exposed)
+
+
+def _exposed_cells(
+    system: _System,
+    tables: Sequence[LinkedTable],
+    cells: Sequence[tuple[int, int]],
+    threshold: int,
+) -> list[tuple[int, int]]:
+    """The ``(table, cell)`` of ``cells`` (small hidden cells of ``tables``, the tables of
+    ``system`` as they are now) that are not :func:`protected`, in their order, from an
+    intruder who knows every published cell and what every mark says."""
+    if not cells:
+        return []
+    queries = sparse.vstack([system.cells[t][[i]] for t, i in cells], format="csr")
+    intruder = Intruder(*system.equations(tables, threshold), queries, threshold - 1)
+    marked = [bool(tables[t].marked[i]) for t, i in cells]
+    safe = intruder.protected(np.arange(len(cells)), marked, threshold)
+    return [cell for cell, ok in zip(cells, safe, strict=True) if not ok]
 
 
 def _nested(table: LinkedTable, new: LinkedTable) -> bool:
@@ -519,14 +467,9 @@ def exposed(
     found = []
     for unit in dict.fromkeys(t.unit for t in tables):
         mine = [t for t in tables if t.unit == unit]
-        for table, bounds in zip(
-            mine, feasible_intervals(mine, dimensions, threshold), strict=True
-        ):
-            if any(
-                not protected(*bounds[i], threshold=threshold, marked=bool(table.marked[i]))
-                for i in np.flatnonzero(table.small)
-            ):
-                found.append(table.name)
+        cells = [(t, int(i)) for t, table in enumerate(mine) for i in np.flatnonzero(table.small)]
+        bad = {t for t, _ in _exposed_cells(_System(mine, dimensions), mine, cells, threshold)}
+        found += [table.name for t, table in enumerate(mine) if t in bad]
     return found
 
 
@@ -550,18 +493,17 @@ def mark(
             new.name, new.cells, new.count, new.dims, new.small, new.fixed, new.unit, marked
         )
         everything = [*linked, current]
-        intruder = _Intruder(*system.equations(everything, threshold))
+        cells = [
+            (t, int(i))
+            for t, table in enumerate(everything)
+            if t == len(linked) or _nested(table, new)
+            for i in np.flatnonzero(table.small)
+        ]
         demote = []
-        for t, table in enumerate(everything):
-            if t < len(linked) and not _nested(table, new):
-                continue
-            for i in np.flatnonzero(table.small):
-                low, high = intruder.interval(system.cells[t][[i]])
-                if protected(low, high, threshold=threshold, marked=bool(table.marked[i])):
-                    continue
-                if t != len(linked) or not table.marked[i]:
-                    return np.zeros(len(marked), bool)
-                demote.append(i)
+        for t, i in _exposed_cells(system, everything, cells, threshold):
+            if t != len(linked) or not everything[t].marked[i]:
+                return np.zeros(len(marked), bool)
+            demote.append(i)
         if not demote:
             break
         marked[demote] = False

@@ -1,0 +1,200 @@
+"""The intruder of the whole-report disclosure control: bounds of hidden cells over the
+linear equations of the published tables (:mod:`cape_study.privacy.linked`), and the
+question :func:`cape_study.privacy.linked.protect` asks of each small hidden cell, whether
+it is :func:`protected`, answered with as few linear programmes as possible.
+
+**Bounds.** The least and greatest value of a cell ``q x`` over ``low <= A x <= high,
+x >= 0`` are two linear programmes (HiGHS, through highspy). Only the objective changes
+from one cell to the next, so the last optimal basis stays primal feasible and the primal
+simplex starts from it (the dual simplex, HiGHS's default, starts far from it: on the demo
+report about thirty times the iterations).
+
+**Whether a cell is protected** needs less than its bounds: a cell keeps every value from
+1 to ``threshold - 1`` when *some* published-consistent table gives it at most 1 and
+*some* gives it at least ``threshold - 1`` (the feasible set is convex, so every value
+between is feasible too). Every table the solver finds is such a witness for every cell
+at once. :meth:`Intruder.protected` first looks for witnesses for all the cells together
+(the least total of the cells still lacking a low witness; the greatest total of those
+still lacking a high one, each counted up to ``threshold - 1`` so that no cell can make
+the total unbounded), and solves a cell's own bounds only where no witness is found. The
+answer is the one :func:`protected` gives on the exact bounds: a witness only ever proves
+what an exact bound would (the least value is at most any witness, the greatest at
+least), and where none is found the bound is solved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["Intruder", "mark_bounds", "protected"]
+
+#: Tolerance of the comparisons with the bounds (HiGHS's are 1e-7).
+_EPS = 1e-6
+
+
+def mark_bounds(marked: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """What the marks of hidden cells tell a reader: a cell marked small is from 1 to
+    ``threshold - 1``; a cell with the mark of any hidden count may be anything."""
+    marked = np.asarray(marked, bool)
+    low = np.where(marked, 1.0, 0.0)
+    high = np.where(marked, float(threshold - 1), np.inf)
+    return low, high
+
+
+def protected(low: float, high: float, *, threshold: int, marked: bool = True) -> bool:
+    """Whether a small hidden cell with feasible interval ``[low, high]`` (found knowing
+    the marks) is protected: it keeps every value from 1 to ``threshold - 1``, so no one
+    can narrow it below what "a count under the threshold" says (a cell inside a box
+    marked small, a region with 1 to 4 cases, can then be 0 to 4, as it should); or, for
+    a cell not ``marked`` small, its interval is at least ``threshold`` wide, so no one
+    can tell whether it is small (a period whose years are marked 1 to 4 each is at least
+    their number: 3 to 9 hides a 4)."""
+    if low <= 1 + _EPS and high >= threshold - 1 - _EPS:
+        return True
+    return not marked and high - low >= threshold - _EPS
+
+
+class Intruder:
+    """Bounds of cells over ``low <= a x <= high, x >= 0``: one HiGHS model whose objective
+    changes from solve to solve (each starts from the last basis).
+
+    ``queries`` (a row per cell, over the columns of ``a``) are the cells
+    :meth:`protected` answers for; ``cap`` the value up to which each counts in the search
+    for high witnesses (``threshold - 1``). They add a column ``y`` per query, ``0 <= y <=
+    cap``, and a row ``y - q x <= 0``, which ``y = 0`` always satisfies: the bounds of any
+    cell are those of ``a`` alone."""
+
+    def __init__(
+        self,
+        a: sparse.csr_array,
+        low: np.ndarray,
+        high: np.ndarray,
+        queries: sparse.csr_array | None = None,
+        cap: float = 0.0,
+    ) -> None:
+        import highspy
+
+        self._highspy = highspy
+        n = a.shape[1]
+        q = sparse.csr_array((0, n)) if queries is None else sparse.csr_array(queries)
+        k = q.shape[0]
+        inf = highspy.kHighsInf
+        full = sparse.vstack(
+            [
+                sparse.hstack([a, sparse.csr_array((a.shape[0], k))]),
+                sparse.hstack([-q, sparse.identity(k, format="csr")]),
+            ],
+            format="csc",
+        )
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n + k, full.shape[0]
+        lp.col_cost_ = np.zeros(n + k)
+        lp.col_lower_ = np.zeros(n + k)
+        lp.col_upper_ = np.concatenate([np.full(n, inf), np.full(k, float(cap))])
+        lp.row_lower_ = np.concatenate([np.asarray(low, dtype=float), np.full(k, -inf)])
+        upper = np.where(np.isinf(high), inf, high).astype(float)
+        lp.row_upper_ = np.concatenate([upper, np.zeros(k)])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = full.indptr
+        lp.a_matrix_.index_ = full.indices
+        lp.a_matrix_.value_ = full.data.astype(float)
+        self._h = highspy.Highs()
+        self._h.setOptionValue("output_flag", False)
+        self._h.setOptionValue("simplex_strategy", 4)  # primal simplex: see the module
+        self._h.passModel(lp)
+        self._n, self._k, self._q = n, k, q
+        self._columns = np.arange(n + k, dtype=np.int32)
+        self.lowest = np.full(k, np.inf)  # the least value of each query seen in a witness
+        self.highest = np.full(k, -np.inf)  # and the greatest
+
+    def _solve(self, cost: np.ndarray, sense) -> float:
+        """The optimum of ``cost`` over the columns (x, then y); +inf or -inf where
+        unbounded. Every optimal table found is kept as a witness."""
+        highspy, h = self._highspy, self._h
+        h.changeColsCost(len(cost), self._columns, cost)
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            if self._k:
+                x = np.asarray(h.getSolution().col_value[: self._n])
+                values = self._q @ x
+                np.minimum(self.lowest, values, out=self.lowest)
+                np.maximum(self.highest, values, out=self.highest)
+            return h.getInfo().objective_function_value
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            # nothing limits the objective in its direction
+            return np.inf if sense == highspy.ObjSense.kMaximize else -np.inf
+        raise ValueError(f"the published tables are inconsistent ({status})")
+
+    def _cost(self, row: np.ndarray | None = None, y: np.ndarray | None = None) -> np.ndarray:
+        cost = np.zeros(self._n + self._k)
+        if row is not None:
+            cost[: self._n] = row
+        if y is not None:
+            cost[self._n :] = y
+        return cost
+
+    def interval(self, row: sparse.csr_array) -> tuple[float, float]:
+        """The smallest and largest value of ``row @ x``."""
+        cost = self._cost(np.asarray(row.toarray()).ravel())
+        sense = self._highspy.ObjSense
+        return self._solve(cost, sense.kMinimize), self._solve(cost, sense.kMaximize)
+
+    def protected(self, which: np.ndarray, marked: np.ndarray, threshold: int) -> np.ndarray:
+        """Whether each query ``which`` (with its ``marked``) is :func:`protected`, as on
+        its exact bounds, solving bounds only where no witness answers (see the module)."""
+        which = np.asarray(which, dtype=int)
+        marked = np.asarray(marked, bool)
+        sense = self._highspy.ObjSense
+        top = threshold - 1 - _EPS
+        # witnesses for all the cells together, while a round finds new ones
+        for side in ("low", "high"):
+            lacking = None
+            while True:
+                if side == "low":
+                    need = which[self.lowest[which] > 1 + _EPS]
+                else:
+                    need = which[self.highest[which] < top]
+                if not len(need) or (lacking is not None and len(need) >= lacking):
+                    break
+                lacking = len(need)
+                if side == "low":
+                    self._solve(
+                        self._cost(row=np.asarray(self._q[need].sum(axis=0)).ravel()),
+                        sense.kMinimize,
+                    )
+                else:
+                    y = np.zeros(self._k)
+                    y[need] = 1.0
+                    self._solve(self._cost(y=y), sense.kMaximize)
+        result = np.zeros(len(which), bool)
+        for j, (i, is_marked) in enumerate(zip(which, marked, strict=True)):
+            low, high = self.lowest[i], self.highest[i]
+            if low <= 1 + _EPS and high >= top:
+                result[j] = True  # both witnessed
+                continue
+            cost = self._cost(np.asarray(self._q[[i]].toarray()).ravel())
+            exact_low = exact_high = False
+            if low > 1 + _EPS:
+                low, exact_low = self._solve(cost, sense.kMinimize), True
+                if is_marked and low > 1 + _EPS:
+                    continue  # narrowed from below; marked small, no width makes up for it
+            if high < top:
+                high, exact_high = self._solve(cost, sense.kMaximize), True
+            if low <= 1 + _EPS and high >= top:
+                result[j] = True
+                continue
+            if is_marked:
+                continue
+            # not marked small: an interval at least threshold wide also protects it
+            if not exact_low:
+                low = self._solve(cost, sense.kMinimize)
+            if not exact_high:
+                high = self._solve(cost, sense.kMaximize)
+            result[j] = protected(low, high, threshold=threshold, marked=False)
+        return result
