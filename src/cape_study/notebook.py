@@ -58,11 +58,11 @@ import json
 import os
 import shutil
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -78,6 +78,7 @@ from cape_study.present.wording import hidden_section_text
 from cape_study.present.workbooks import legend_lines, write_workbook
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
+from cape_study.stats.remembered import remembered as _remembered
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -90,6 +91,7 @@ __all__ = [
     "current",
     "export_paths",
     "finish",
+    "remembered",
     "report_path",
     "section",
     "setup",
@@ -99,6 +101,7 @@ __all__ = [
 ]
 
 _PROCESSED = "data/processed"
+T = TypeVar("T")
 _INTAKE_COMMAND = "`make report` or `.venv/bin/cape-study run --only {step}`"
 
 
@@ -129,6 +132,14 @@ def _published() -> bool:
 def _reports(paths: ProjectPaths, published: bool) -> Path:
     """Where a step's files go: ``reports/``, or ``reports/lab/`` when run by hand."""
     return paths.reports if published else paths.reports / "lab"
+
+
+def remembered(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``function(*args, **kwargs)`` for a slow, deterministic estimate (a seeded
+    bootstrap, a cross-validation), kept in the project's ``.cache/results`` so that a
+    re-run with the same data, arguments and estimating code takes it from there
+    (:func:`cape_study.stats.remembered.remembered`): the same table, not computed again."""
+    return _remembered(project().result_cache, function, *args, **kwargs)
 
 
 def report_path(relative: str) -> Path:

@@ -121,6 +121,13 @@ class ProjectPaths:
         return self.root / ".cache" / "figures"
 
     @property
+    def result_cache(self) -> Path:
+        """Results of slow, deterministic estimates (bootstrap intervals, cross-validated
+        predictions) by what they were computed from
+        (:func:`cape_study.stats.remembered.remembered`)."""
+        return self.root / ".cache" / "results"
+
+    @property
     def report_cache(self) -> Path:
         """What the report's appendices are made from and need not be made again on
         every run (the rendered codebook, the list of installed packages)."""
