@@ -19,6 +19,7 @@ A coding round, module by module (the command is ``cape-study coding ...``):
 - :mod:`~cape_study.coding.progress`: units coded per coder and scheme, and the overlap
   codings that reliability is computed on.
 - :mod:`~cape_study.coding.words`: the workbench's words in Swedish, English and Finnish.
+- :mod:`~cape_study.coding.files`: every file written replaced in one step.
 
 The workbench uses :mod:`cape_study.data` and :mod:`cape_study.privacy` only (an
 import-linter contract); reliability is computed by the caller with

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from cape_study.coding.files import replacing
 from cape_study.coding.returned import CODING_COLUMNS, Merge, merge_rows, problem, raise_problems
 from cape_study.coding.words import VALUES, text, value_of, words
 from cape_study.coding.workbook import META_SHEET, header_rows, protect_sheet
@@ -172,9 +173,8 @@ def write_adjudication(
     protect_sheet(meta)
     wb.security = WorkbookProtection(lockStructure=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path
 
 
@@ -250,31 +250,14 @@ def read_decisions(path: str | os.PathLike[str], book: Codebook) -> pd.DataFrame
         unit, scheme, code = str(row[0]), str(row[3]), str(row[4])
         try:
             value = value_of(row[-2], lang)
+            expected = "a decision: present or absent" if value == "unclear" else None
         except ValueError:
-            problems.append(
-                problem(
-                    path.name,
-                    sheet,
-                    r,
-                    get_column_letter(len(names) - 1),
-                    row[-2],
-                    f"{VALUES[lang]['present']} / {VALUES[lang]['absent']}",
-                )
-            )
+            value, expected = None, f"{VALUES[lang]['present']} / {VALUES[lang]['absent']}"
+        if expected is not None:
+            column = get_column_letter(len(names) - 1)
+            problems.append(problem(path.name, sheet, r, column, row[-2], expected))
             continue
         if value is None:
-            continue
-        if value == "unclear":
-            problems.append(
-                problem(
-                    path.name,
-                    sheet,
-                    r,
-                    get_column_letter(len(names) - 1),
-                    row[-2],
-                    "a decision: present or absent",
-                )
-            )
             continue
         if scheme not in book.schemes or code not in book.codes(scheme):
             problems.append(problem(path.name, sheet, r, "E", code, f"a code of scheme {scheme}"))

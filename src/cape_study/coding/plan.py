@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cape_study.coding.files import write_csv
 from cape_study.data.codebook import Codebook
 from cape_study.data.codings import CONSENSUS
 from cape_study.data.loaders import CaseFile
@@ -238,9 +239,7 @@ def write_plan(plan: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a plan as CSV (UTF-8), replacing the file in one step."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    plan[PLAN_COLUMNS].to_csv(tmp, index=False, encoding="utf-8")
-    tmp.replace(path)
+    write_csv(plan[PLAN_COLUMNS], path)
     return path
 
 

@@ -44,6 +44,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
+from cape_study.coding.files import replacing
 from cape_study.coding.returned import ANSWER_COLUMNS, problem, raise_problems
 from cape_study.coding.words import text
 from cape_study.data.codebook import Codebook
@@ -220,12 +221,10 @@ def write_qdpx(
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     _checked(xml, "Project", "project.qde")
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    with replacing(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for member, body in files.items():
             archive.writestr(member, body.encode("utf-8"))
-    tmp.replace(path)
     return path
 
 

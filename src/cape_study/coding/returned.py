@@ -38,6 +38,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from cape_study.coding.files import write_csv
 from cape_study.coding.words import VALUES, value_of
 from cape_study.coding.workbook import FORMAT, META_SHEET, TAIL_COLUMNS, scheme_columns
 from cape_study.data.codebook import Codebook
@@ -489,9 +490,7 @@ def merge_codings(
 def write_answers(answers: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a round's answers (CSV, UTF-8), replacing the file in one step."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    answers[ANSWER_COLUMNS].to_csv(tmp, index=False, encoding="utf-8")
-    tmp.replace(path)
+    write_csv(answers[ANSWER_COLUMNS], path)
     return path
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from cape_study.coding import adjudication, plan, progress, refi, returned, workbook
+from cape_study.coding.files import write_csv
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.data.headers import normalise, table_aliases
 from cape_study.data.loaders import CaseFile, load_case_file
@@ -115,9 +116,7 @@ class Round:
         out = table.reindex(columns=columns)
         if out["quote"].isna().all() and out["note"].isna().all():
             out = out.drop(columns=["quote", "note"])
-        tmp = self.codings.with_name(self.codings.name + ".tmp")
-        out.to_csv(tmp, index=False, encoding="utf-8")
-        tmp.replace(self.codings)
+        write_csv(out, self.codings)
         self._case = None  # read again when next needed
         return self.codings
 

@@ -36,6 +36,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from cape_study.coding.files import replacing
 from cape_study.coding.words import VALUES, text, words
 from cape_study.data.codebook import Codebook
 from cape_study.data.loaders import CaseFile
@@ -182,6 +183,17 @@ def protect_sheet(ws) -> None:
     ws.protection.formatRows = False
 
 
+def _reading_sheet(ws, widths: Sequence[int]) -> None:
+    """Finish a sheet that is read, not filled in: column widths from A on, the cells
+    below the two header rows wrapped and aligned at the top, the sheet protected."""
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    protect_sheet(ws)
+
+
 def _codebook_sheet(wb: Workbook, book: Codebook, schemes: Sequence[str], lang: str) -> None:
     w = words(lang)
     ws = wb.create_sheet(w["codebook"])
@@ -201,12 +213,7 @@ def _codebook_sheet(wb: Workbook, book: Codebook, schemes: Sequence[str], lang: 
                     text(c.example, lang),
                 ]
             )
-    for col, width in zip("ABCDEFG", (18, 24, 30, 70, 45, 45, 45), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    protect_sheet(ws)
+    _reading_sheet(ws, (18, 24, 30, 70, 45, 45, 45))
 
 
 def _texts_sheet(
@@ -233,12 +240,7 @@ def _texts_sheet(
                 _cut(texts.get(uid, ""), lang),
             ]
         )
-    for col, width in zip("ABCDE", (16, 12, 20, 45, 110), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    protect_sheet(ws)
+    _reading_sheet(ws, (16, 12, 20, 45, 110))
 
 
 def _scheme_sheet(
@@ -421,7 +423,6 @@ def _write_one(
     meta.sheet_state = "veryHidden"
     protect_sheet(meta)
     wb.security = WorkbookProtection(lockStructure=True)
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path
