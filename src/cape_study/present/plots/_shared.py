@@ -17,6 +17,7 @@ from cape_study.present.plots.style import HIDDEN_COLOUR, wrap
 
 __all__ = [
     "code_positions",
+    "interval_dots",
     "interval_errors",
     "mark_hidden_cells",
     "marker_offsets",
@@ -51,6 +52,22 @@ def interval_errors(rows: pd.DataFrame, estimate: str) -> list[np.ndarray]:
     low = rows["ci_low"].to_numpy(float)
     high = rows["ci_high"].to_numpy(float)
     return [np.nan_to_num(x - low).clip(min=0), np.nan_to_num(high - x).clip(min=0)]
+
+
+def interval_dots(
+    ax: Axes, rows: pd.DataFrame, estimate: str, y: object, *, color: str, label: str
+) -> None:
+    """A dot per row of ``rows`` at its ``estimate`` (along the x axis) and ``y``, with
+    whiskers to its interval (:func:`interval_errors`)."""
+    ax.errorbar(
+        rows[estimate].to_numpy(float),
+        y,
+        xerr=interval_errors(rows, estimate),
+        marker="o",
+        color=color,
+        linestyle="none",
+        label=label,
+    )
 
 
 def code_positions(table: pd.DataFrame) -> dict[tuple[str, str], int]:

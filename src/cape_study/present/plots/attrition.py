@@ -20,6 +20,7 @@ from cape_study.present.labels import (
     step_labels,
 )
 from cape_study.present.plots._shared import (
+    interval_dots,
     interval_errors,
     mark_hidden_cells,
     marker_offsets,
@@ -172,15 +173,9 @@ def funnel_groups_plot(
     labels = step_labels(lang, book)
     for step, offset in zip(steps, marker_offsets(len(steps)), strict=True):
         part = rows[rows["stage"] == step].dropna(subset=["proportion"])
-        ax.errorbar(
-            part["proportion"].to_numpy(float),
-            part[group].astype("string").map(position).to_numpy(float) + 2 * offset,
-            xerr=interval_errors(part, "proportion"),
-            marker="o",
-            color=colour(step),
-            linestyle="none",
-            label=wrap(labels.get(step, step), 30),
-        )
+        y = part[group].astype("string").map(position).to_numpy(float) + 2 * offset
+        label = wrap(labels.get(step, step), 30)
+        interval_dots(ax, part, "proportion", y, color=colour(step), label=label)
     sizes = rows.drop_duplicates(group).set_index(
         rows.drop_duplicates(group)[group].astype("string")
     )

@@ -13,7 +13,7 @@ from cape_study.present.display import number
 from cape_study.present.labels import BARRIER_TITLES, COEFFICIENT_LABELS, GROUP_LABELS
 from cape_study.present.plots._shared import (
     code_positions,
-    interval_errors,
+    interval_dots,
     mark_hidden_cells,
     marker_offsets,
     note_if_hidden,
@@ -63,21 +63,10 @@ def prevalence_plot(
         zip(shown.items(), marker_offsets(len(shown)), strict=True)
     ):
         rows = table[(table["group"] == group)].dropna(subset=["proportion"])
-        y = [
-            position[(s, c)] + 3.5 * offset
-            for s, c in zip(rows["scheme"], rows["code"], strict=True)
-        ]
+        y = _code_rows(position, rows, 3.5 * offset)
         n = table.loc[table["group"] == group, "n_cases"].dropna()
         size = f" (n = {number(int(n.iloc[0]))})" if len(n) else ""
-        ax.errorbar(
-            rows["proportion"].to_numpy(float),
-            y,
-            xerr=interval_errors(rows, "proportion"),
-            marker="o",
-            color=colour(group, k),
-            linestyle="none",
-            label=label + size,
-        )
+        interval_dots(ax, rows, "proportion", y, color=colour(group, k), label=label + size)
     ax.set_yticks(range(len(position)), [wrapped_label(book, s, c, lang) for s, c in position])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -198,19 +187,9 @@ def agreement_plot(
     present = [c for c in COEFFICIENT_LABELS[lang] if c in set(table["coefficient"])]
     for k, (name, offset) in enumerate(zip(present, marker_offsets(len(present)), strict=True)):
         rows = table[table["coefficient"] == name].dropna(subset=["estimate"])
-        y = [
-            position[(s, c)] + 2.5 * offset
-            for s, c in zip(rows["scheme"], rows["code"], strict=True)
-        ]
-        ax.errorbar(
-            rows["estimate"].to_numpy(float),
-            y,
-            xerr=interval_errors(rows, "estimate"),
-            marker="o",
-            color=colour(name, k),
-            linestyle="none",
-            label=COEFFICIENT_LABELS[lang][name],
-        )
+        y = _code_rows(position, rows, 2.5 * offset)
+        label = COEFFICIENT_LABELS[lang][name]
+        interval_dots(ax, rows, "estimate", y, color=colour(name, k), label=label)
     for value in (0.667, 0.8):
         ax.axvline(value, color="grey", linestyle=":", linewidth=1)
     ax.plot([], [], color="grey", linestyle=":", label=BARRIER_TITLES[lang]["thresholds"])
@@ -238,3 +217,10 @@ def agreement_plot(
     ax.grid(axis="x", alpha=0.3)
     legend_below(ax)
     return ax
+
+
+def _code_rows(
+    position: Mapping[tuple[str, str], int], rows: pd.DataFrame, shift: float
+) -> list[float]:
+    """The place on the axis of each row's ``(scheme, code)``, moved by ``shift``."""
+    return [position[(s, c)] + shift for s, c in zip(rows["scheme"], rows["code"], strict=True)]
