@@ -31,6 +31,18 @@ PARTS = ("moved_on", "dropped_out", "still_open")
 _SHARES = ("proportion", "ci_low", "ci_high")
 
 
+def _linkable(frame: pd.DataFrame, values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """``frame`` ready for :meth:`~cape_study.privacy.disclosure.Disclosure.link`: its
+    columns' values renamed by ``values`` (column -> value -> the value in the report's
+    other tables), and a count ``cases`` it hides marked as hidden on any ground."""
+    for column, mapping in values.items():
+        frame[column] = frame[column].astype("string").replace(mapping)
+    frame[HIDDEN] = pd.Series(pd.NA, index=frame.index, dtype="string").mask(
+        frame["cases"].isna(), ANY
+    )
+    return frame
+
+
 def link_matrix(
     out: pd.DataFrame,
     table: pd.DataFrame,
@@ -52,12 +64,8 @@ def link_matrix(
     )["cases"]
     stage = long["stage"].astype("string")
     long["course"] = stage.where(long["part"] == "at_stage", long["part"] + ":" + stage)
-    for column, mapping in values.items():
-        long[column] = long[column].astype("string").replace(mapping)
     long["cases"] = long["cases"].astype("Int64")
-    long[HIDDEN] = pd.Series(pd.NA, index=long.index, dtype="string").mask(
-        long["cases"].isna(), ANY
-    )
+    long = _linkable(long, values)
     safe = audit.link(
         name,
         long,
@@ -95,11 +103,7 @@ def link_reasons(
     out = out.copy()
     reasons = tuple(sorted({*table["closure_reason"].astype(str), "unknown"}))
     frame = out.assign(course="closed:" + out["stage"].astype("string"))
-    for column, mapping in (link_values or {}).items():
-        frame[column] = frame[column].astype("string").replace(mapping)
-    frame[HIDDEN] = pd.Series(pd.NA, index=frame.index, dtype="string").mask(
-        frame["cases"].isna(), ANY
-    )
+    frame = _linkable(frame, link_values or {})
     safe = audit.link(
         name,
         frame,

@@ -75,6 +75,23 @@ def _chi_square(score: np.ndarray, variance: np.ndarray) -> tuple[float, int]:
     return float(score @ np.linalg.pinv(variance) @ score), df
 
 
+def _test_row(
+    test: str, score: np.ndarray, variance: np.ndarray, groups: Sequence, n: int, events: int
+) -> dict:
+    """A test's row: its chi-square statistic (:func:`_chi_square`), degrees of freedom
+    and p-value, the groups compared, subjects and events."""
+    statistic, df = _chi_square(score, variance)
+    return {
+        "test": test,
+        "statistic": statistic,
+        "df": df,
+        "p_value": float(chi2.sf(statistic, df)) if df else float("nan"),
+        "groups": ", ".join(map(str, groups)),
+        "n": n,
+        "events": events,
+    }
+
+
 def logrank_test(
     data: pd.DataFrame,
     duration: str,
@@ -135,19 +152,9 @@ def logrank_test(
             observed_minus_expected += events - d * share
             if n > 1:
                 variance += d * (n - d) / (n - 1) * (np.diag(share) - np.outer(share, share))
-    statistic, df = _chi_square(observed_minus_expected[:-1], variance[:-1, :-1])
+    score, variance = observed_minus_expected[:-1], variance[:-1, :-1]
     return pd.DataFrame(
-        [
-            {
-                "test": "log-rank",
-                "statistic": statistic,
-                "df": df,
-                "p_value": float(chi2.sf(statistic, df)) if df else float("nan"),
-                "groups": ", ".join(map(str, groups)),
-                "n": len(used),
-                "events": int(died.sum()),
-            }
-        ]
+        [_test_row("log-rank", score, variance, groups, len(used), int(died.sum()))]
     )
 
 
@@ -226,18 +233,9 @@ def gray_test(
                 )
             score += part_score
             variance += part_variance
-        statistic, df = _chi_square(score, variance)
+        events = int((code == 1).sum())
         rows.append(
-            {
-                "cause": cause,
-                "test": "Gray",
-                "statistic": statistic,
-                "df": df,
-                "p_value": float(chi2.sf(statistic, df)) if df else float("nan"),
-                "groups": ", ".join(map(str, groups)),
-                "n": len(used),
-                "events": int((code == 1).sum()),
-            }
+            {"cause": cause, **_test_row("Gray", score, variance, groups, len(used), events)}
         )
     return pd.DataFrame(rows)
 
