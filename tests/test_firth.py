@@ -139,6 +139,39 @@ def test_firth_matches_logistf_on_quasi_separated_simulated_data() -> None:
     )
 
 
+def test_a_profile_limit_whose_far_fit_fails_from_one_start_is_still_found() -> None:
+    """The finland-only scenario's within-Finland model (03_models failed with brentq's
+    'f(a) and f(b) must have different signs'): the profile of the rare term's lower limit
+    converged from the last fit but not from the estimate, where Brent's method starts.
+    Each limit must satisfy its definition: 2 (l*(b^) - max l*(b | b_j = limit)) equals the
+    chi-square quantile."""
+    from scipy import optimize, stats
+
+    # (joint_inspection, interpreter_needed, torkea_ihmiskauppa, prosecuted): cases
+    cells = {(0, 0, 0, 0): 6, (0, 0, 0, 1): 1, (0, 1, 0, 0): 16, (0, 1, 0, 1): 1}
+    cells |= {(1, 0, 0, 1): 1, (1, 1, 0, 1): 1, (1, 1, 1, 1): 1}
+    rows = [key for key, n in cells.items() for _ in range(n)]
+    terms = ["joint_inspection", "interpreter_needed", "torkea_ihmiskauppa"]
+    data = pd.DataFrame(rows, columns=[*terms, "prosecuted"])
+    table = firth.firth_logit(data, "prosecuted", terms).set_index("term")
+    x, y, names = firth.model_arrays(data, "prosecuted", terms, True)
+    beta, loglik = firth._fit(x, y, np.zeros(len(names)), np.ones(len(names), bool))
+    half = stats.chi2.ppf(0.95, 1) / 2
+    for j, name in enumerate(names):
+        for limit in table.loc[name, ["ci_low", "ci_high"]]:
+            assert np.isfinite(limit), name
+
+            def minus(theta: np.ndarray, j: int = j, limit: float = limit) -> float:
+                return -firth._penalised_loglik(x, y, np.insert(theta, j, limit), True)
+
+            # the profile at the limit by another optimiser (BFGS from the estimate)
+            found = optimize.minimize(
+                minus, np.delete(beta, j), method="BFGS", options={"gtol": 1e-10}
+            )
+            assert loglik + found.fun == pytest.approx(half, abs=1e-5), (name, limit)
+    assert table.loc["torkea_ihmiskauppa", "ci_low"] < -5  # the rare term's wide interval
+
+
 def test_firth_without_the_penalty_is_maximum_likelihood(sex2) -> None:
     # Cross-check of the Newton solver against statsmodels, on data without separation.
     import statsmodels.api as sm

@@ -116,6 +116,26 @@ def _fit(
     raise ModelError("the penalised likelihood did not converge in 200 Newton steps")
 
 
+def _fit_quasi_newton(
+    x: np.ndarray, y: np.ndarray, beta: np.ndarray, free: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """:func:`_fit` by BFGS on the penalised log-likelihood (slower, but it converges
+    where Newton's steps stall near separation); -inf when it does not converge."""
+    fixed = beta.astype(float).copy()
+
+    def minus(theta: np.ndarray) -> float:
+        fixed[free] = theta
+        value = _penalised_loglik(x, y, fixed, True)
+        return -value if np.isfinite(value) else 1e300
+
+    found = optimize.minimize(
+        minus, beta[free], method="BFGS", options={"gtol": 1e-9, "maxiter": 5000}
+    )
+    fitted = beta.astype(float).copy()
+    fitted[free] = found.x
+    return fitted, (-found.fun if found.fun < 1e300 else -np.inf)
+
+
 def _profile_limit(
     x: np.ndarray,
     y: np.ndarray,
@@ -134,16 +154,26 @@ def _profile_limit(
     free = np.ones(len(beta), bool)
     free[j] = False
     start = beta.copy()
+    known: list[tuple[float, np.ndarray]] = [(float(beta[j]), beta.copy())]
 
     def gap(b: float) -> float:
+        # Newton's method from the last fit; where it does not converge (near
+        # separation, a coefficient on its way to infinity), a quasi-Newton search from
+        # the fit at the nearest value tried, so that the gap is the same function of b
+        # whichever order Brent's method asks in.
         trial = start.copy()
         trial[j] = b
         try:
             fitted, value = _fit(x, y, trial, free)
         except (ModelError, np.linalg.LinAlgError):
-            return -1e6  # fitted probabilities of 0 and 1: far below the target
-        start[:] = fitted
-        return value - target
+            near = min(known, key=lambda k: abs(k[0] - b))[1].copy()
+            near[j] = b
+            fitted, value = _fit_quasi_newton(x, y, near, free)
+        if np.isfinite(value):
+            start[:] = fitted
+            known.append((b, fitted))
+            return value - target
+        return -1e6  # fitted probabilities of 0 and 1: far below the target
 
     inner, step = beta[j], scale
     outer = beta[j] + sign * step
@@ -153,7 +183,13 @@ def _profile_limit(
         inner, step = outer, step * 2
         outer = beta[j] + sign * step
     start[:] = beta
-    return float(optimize.brentq(gap, inner, outer, xtol=1e-10, rtol=1e-12))
+    try:
+        return float(optimize.brentq(gap, inner, outer, xtol=1e-10, rtol=1e-12))
+    except ValueError:  # the two ends no longer on either side of the target
+        raise ModelError(
+            f"the profile penalised likelihood of coefficient {j} could not be bracketed "
+            f"between {inner:.3g} and {outer:.3g}"
+        ) from None
 
 
 @dataclass(frozen=True)
