@@ -28,24 +28,16 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from cape_study.stats.textcoding.evaluation import _scheme_rows, _scores, coder_pair
+from cape_study.stats.textcoding.evaluation import (
+    _SCORE_COLUMNS,
+    _scheme_rows,
+    _scores,
+    coder_pair,
+)
 
 __all__ = ["COMPARISONS", "like_for_like", "like_for_like_summary"]
 
-_COLUMNS = [
-    "code",
-    "rater",
-    "reference",
-    "coder_a",
-    "coder_b",
-    "n_units",
-    "n_positive",
-    "precision",
-    "recall",
-    "f1",
-    "kappa",
-    "ac1",
-]
+_COLUMNS = ["code", "rater", "reference", "coder_a", "coder_b", *_SCORE_COLUMNS]
 #: The comparisons of :func:`like_for_like`, in the order shown: (rater, reference).
 COMPARISONS = (("classifier", "coder_a"), ("classifier", "coder_b"), ("coder_b", "coder_a"))
 

@@ -174,6 +174,10 @@ def coder_pair(rows: pd.DataFrame) -> tuple[str, str] | None:
     return max(pairs, key=lambda p: (len(units[p[0]] & units[p[1]]), p))
 
 
+#: The columns of a table of scores (:func:`_scores` with the positive units), in order.
+_SCORE_COLUMNS = ["n_units", "n_positive", "precision", "recall", "f1", "kappa", "ac1"]
+
+
 def _scores(truth: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     """Precision, recall, F1, Cohen's kappa and Gwet's AC1 of predictions against labels
     (bool arrays), from the 2 x 2 table; a score whose denominator is zero is missing.
@@ -370,15 +374,4 @@ def agreement_table(
     table = table.sort_values(["_order", "_method"], kind="stable").drop(
         columns=["_order", "_method"]
     )
-    columns = [
-        "code",
-        "method",
-        "n_units",
-        "n_positive",
-        "precision",
-        "recall",
-        "f1",
-        "kappa",
-        "ac1",
-    ]
-    return table[columns].reset_index(drop=True)
+    return table[["code", "method", *_SCORE_COLUMNS]].reset_index(drop=True)
