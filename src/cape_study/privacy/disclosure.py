@@ -20,7 +20,8 @@ al. 2012, sect. 4.3.1, the feasibility interval). Knowing every published cell, 
 line total along every key (a small total only as small, since it would be suppressed
 where published) and that counts are whole non-negative numbers, the intruder finds
 the smallest and largest value of each hidden cell by linear programming (integer
-programming for more than two keys; HiGHS through :mod:`scipy.optimize`). A hidden
+programming for more than two keys; HiGHS, one model per table through
+:class:`cape_study.privacy.intruder.Intruder`, and :func:`scipy.optimize.milp`). A hidden
 non-zero cell whose interval holds a single value gets another cell of its lines
 hidden, and the audit repeats, so every hidden non-zero cell has at least two feasible
 values (a hidden zero may be pinned down: zeros are publishable). This does not search

@@ -63,7 +63,8 @@ class Intruder:
     :meth:`protected` answers for; ``cap`` the value up to which each counts in the search
     for high witnesses (``threshold - 1``). They add a column ``y`` per query, ``0 <= y <=
     cap``, and a row ``y - q x <= 0``, which ``y = 0`` always satisfies: the bounds of any
-    cell are those of ``a`` alone."""
+    cell are those of ``a`` alone. ``columns`` are bounds of ``x`` other than ``x >= 0``
+    (lower, upper)."""
 
     def __init__(
         self,
@@ -72,6 +73,7 @@ class Intruder:
         high: np.ndarray,
         queries: sparse.csr_array | None = None,
         cap: float = 0.0,
+        columns: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         import highspy
 
@@ -90,8 +92,10 @@ class Intruder:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n + k, full.shape[0]
         lp.col_cost_ = np.zeros(n + k)
-        lp.col_lower_ = np.zeros(n + k)
-        lp.col_upper_ = np.concatenate([np.full(n, inf), np.full(k, float(cap))])
+        col_low, col_high = columns if columns is not None else (np.zeros(n), np.full(n, inf))
+        col_high = np.where(np.isinf(col_high), inf, col_high)
+        lp.col_lower_ = np.concatenate([np.asarray(col_low, float), np.zeros(k)])
+        lp.col_upper_ = np.concatenate([np.asarray(col_high, float), np.full(k, float(cap))])
         lp.row_lower_ = np.concatenate([np.asarray(low, dtype=float), np.full(k, -inf)])
         upper = np.where(np.isinf(high), inf, high).astype(float)
         lp.row_upper_ = np.concatenate([upper, np.zeros(k)])
@@ -144,6 +148,13 @@ class Intruder:
         cost = self._cost(np.asarray(row.toarray()).ravel())
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMinimize), self._solve(cost, sense.kMaximize)
+
+    def extreme(self, column: int, *, largest: bool) -> float:
+        """The smallest (or ``largest``) value of ``x[column]``."""
+        cost = np.zeros(self._n + self._k)
+        cost[column] = 1.0
+        sense = self._highspy.ObjSense
+        return self._solve(cost, sense.kMaximize if largest else sense.kMinimize)
 
     def protected(self, which: np.ndarray, marked: np.ndarray, threshold: int) -> np.ndarray:
         """Whether each query ``which`` (with its ``marked``) is :func:`protected`, as on

@@ -10,6 +10,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+
+from cape_study.privacy.intruder import Intruder
 
 __all__ = ["audited", "lines_of", "marks", "secondary"]
 
@@ -143,7 +146,7 @@ def _intruder(
     of the ``k``-th hidden cell that the intruder of :func:`_exposed` finds, who also
     reads the marks: a cell ``marked`` small is from 1 to ``threshold - 1``. None when no
     hidden cell shares a line with another cell (nothing to subtract)."""
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
     cells = np.flatnonzero(hidden)
     if not len(cells):
@@ -171,25 +174,28 @@ def _intruder(
     lower = np.where(small, 1.0, 0.0)
     upper = np.where(small, threshold - 1.0, np.inf)
 
+    if len(lines) <= 2:
+        # a transportation problem: its linear programme has whole-number optima, solved
+        # from cell to cell in one model (cape_study.privacy.intruder)
+        lp = Intruder(
+            sparse.csr_array(a), np.asarray(low_sum), np.asarray(high_sum), columns=(lower, upper)
+        )
+
     def extreme(k: int, sign: float) -> float:
+        if len(lines) <= 2:
+            try:
+                value = lp.extreme(k, largest=sign < 0)
+            except ValueError:
+                return values[cells[k]]
+            return value if np.isfinite(value) else values[cells[k]]
         c = np.zeros(len(cells))
         c[k] = sign
-        if len(lines) <= 2:
-            res = linprog(
-                c,
-                A_ub=np.vstack([a, -a]),
-                b_ub=np.concatenate([high_sum, np.negative(low_sum)]),
-                bounds=[
-                    (lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper, strict=True)
-                ],
-            )
-        else:
-            res = milp(
-                c,
-                constraints=LinearConstraint(a, low_sum, high_sum),
-                bounds=Bounds(lower, upper),
-                integrality=np.ones(len(cells)),
-            )
+        res = milp(
+            c,
+            constraints=LinearConstraint(a, low_sum, high_sum),
+            bounds=Bounds(lower, upper),
+            integrality=np.ones(len(cells)),
+        )
         return sign * res.fun if res.success else values[cells[k]]
 
     return extreme
