@@ -193,14 +193,17 @@ def share_cell(p: float, low: float, high: float) -> str:
     Swedish; hidden as :data:`SUPPRESSED`."""
     if pd.isna(p):
         return SUPPRESSED
-    text = f"{percent(p)} ({percent(low)}–{percent(high)})"
-    return Numbers(
-        text,
-        (
-            ("estimate", _num(p), PERCENT_FORMAT),
-            ("lower", _num(low), PERCENT_FORMAT),
-            ("upper", _num(high), PERCENT_FORMAT),
-        ),
+    return Numbers(f"{percent(p)} ({percent(low)}–{percent(high)})", _share_numbers(p, low, high))
+
+
+def _share_numbers(
+    p: float, low: float, high: float
+) -> tuple[tuple[str, float | str | None, str], ...]:
+    """The numbers of a share with its interval, as a workbook cell holds them."""
+    return (
+        ("estimate", _num(p), PERCENT_FORMAT),
+        ("lower", _num(low), PERCENT_FORMAT),
+        ("upper", _num(high), PERCENT_FORMAT),
     )
 
 
@@ -214,15 +217,7 @@ def count_share_cell(
     if pd.isna(p):
         return SUPPRESSED
     text = f"{number(int(count))} ({percent(p)}; {percent(low)}–{percent(high)})"
-    return Numbers(
-        text,
-        (
-            ("count", int(count), COUNT_FORMAT),
-            ("estimate", _num(p), PERCENT_FORMAT),
-            ("lower", _num(low), PERCENT_FORMAT),
-            ("upper", _num(high), PERCENT_FORMAT),
-        ),
-    )
+    return Numbers(text, (("count", int(count), COUNT_FORMAT), *_share_numbers(p, low, high)))
 
 
 def estimate_cell(p: float) -> str:
