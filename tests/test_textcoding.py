@@ -296,20 +296,17 @@ def test_no_case_is_in_both_the_training_and_the_test_fold(corpus, few_labels, m
     coded = corpus["coded"]
     case_of = dict(zip(coded["text"], coded["case_id"], strict=True))
     seen: list[set[str]] = []
-    original = classifier.make_features
 
-    def recording():
-        union = original()
-        fit = union.fit_transform
+    class Recording(evaluation.Corpus):  # the features are fitted on a fold's training texts
+        def __init__(self, texts, features) -> None:
+            super().__init__(texts, features)
+            self.texts = texts
 
-        def fit_transform(texts, y=None):
-            seen.append({case_of[t] for t in texts})
-            return fit(texts, y)
+        def fold(self, train, test):
+            seen.append({case_of[self.texts[i]] for i in train})
+            return super().fold(train, test)
 
-        union.fit_transform = fit_transform
-        return union
-
-    monkeypatch.setattr(evaluation, "make_features", recording)
+    monkeypatch.setattr(evaluation, "Corpus", Recording)
     out = textcoding.cross_validate(coded, few_labels, n_splits=4, seed=5)
     assert len(seen) == 4
     assert out.groupby("case_id")["fold"].nunique().max() == 1

@@ -28,6 +28,7 @@ from cape_study.stats.textcoding.classifier import (
     model_factory,
     not_modelled,
 )
+from cape_study.stats.textcoding.corpus import Corpus
 
 __all__ = [
     "METHODS",
@@ -285,12 +286,12 @@ def cross_validate(
             needed=min_examples,
         )
     probability = pd.DataFrame(np.nan, index=units.index, columns=wide.columns)
+    corpus = Corpus(texts, make_features())  # each text analysed once, not once per fold
 
     def fold_predictions(k: int) -> dict[str, np.ndarray]:
         train_idx, test_idx = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
-        features = make_features()
-        x_train = canonical(features.fit_transform([texts[i] for i in train_idx]))
-        x_test = features.transform([texts[i] for i in test_idx])
+        x_train, x_test = corpus.fold(train_idx, test_idx)
+        x_train = canonical(x_train)
         out = {}
         for code in modelled:
             column = wide[code].to_numpy(dtype=object)[train_idx]
