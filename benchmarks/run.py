@@ -13,10 +13,15 @@ b. *overhead*: the runner against the same notebooks run as plain Python scripts
    the demo case file (``benchmarks/bench_pipeline.py``);
 c. *noop*: ``cape-study run`` again at each size with nothing changed (every step
    cached), and the demo's no-op run from (b);
-d. *jobs*: ``--jobs 2`` against ``--jobs 1`` on 10,000 cases (steps 01-04 are
-   independent once 00_intake is done), for the whole run and for the part after intake.
+d. *jobs*: ``--jobs 2`` against ``--jobs 1`` on the largest size (100,000 cases; 10,000
+   with ``--quick``; steps 01-04 are independent once 00_intake is done), for the whole
+   run and for the part after intake;
+e. *install*: ``make install`` in a fresh copy of the project (Makefile, pyproject.toml,
+   constraints.txt, README.md, src/), twice: as the package cache is found, then again
+   from the cache the first left warm (the target).
 
-Targets on the project's 2-core machine (:data:`TARGETS`): 100,000 cases through the
+Targets on the project's 2-core machine (:data:`TARGETS`): ``make install`` from a warm
+package cache under 20 s; 100,000 cases through the
 whole pipeline in under 2 minutes and 4 GB; ``cape-study synth`` under 1 minute; time
 from 10,000 to 100,000 cases growing no worse than linearly (ratio at most 12); ``--jobs
 2`` at most 0.7 times the serial time after intake; a no-op re-run under 1 s; on the demo,
@@ -63,7 +68,6 @@ from cape_study.paths import project
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
-JOBS_SIZE = 10_000
 INTAKE = "00_intake"
 SEED = 1
 
@@ -78,6 +82,7 @@ TARGETS = {
     "floor_ratio": bench_pipeline.FLOOR_RATIO_TARGET,  # demo cold run / sum of floors
     "floor_margin_seconds": bench_pipeline.FLOOR_MARGIN_S,  # each demo step over its floor
     "synth_seconds": 60.0,  # cape-study synth at 100,000 cases
+    "install_seconds": 20.0,  # make install from a warm package cache
 }
 TARGET_SIZE = 100_000  # the size the pipeline targets are set for
 
@@ -502,6 +507,46 @@ def synthesise(size: int, folder: Path) -> tuple[Path, Row | None]:
     return out, row
 
 
+_INSTALL_FILES = ("Makefile", "pyproject.toml", "constraints.txt", "README.md")
+
+
+def install_rows(work: Path) -> list[Row]:
+    """``make install`` in a fresh copy of the project, twice (the second from the package
+    cache the first left warm, without the first's .venv): the second is held to
+    :data:`TARGETS` ``install_seconds``."""
+    repo = project().root
+    root = work / "project_install"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    for name in _INSTALL_FILES:
+        shutil.copy(repo / name, root / name)
+    shutil.copytree(repo / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    rows = []
+    try:
+        for attempt, what in enumerate(("as the cache was found", "warm package cache")):
+            shutil.rmtree(root / ".venv", ignore_errors=True)
+            print(f"make install ({what}, load {load_average()}) ...", flush=True)
+            cpu, start = bench_pipeline.cpu_seconds(), time.perf_counter()
+            done = subprocess.run(["make", "install"], cwd=root, env=env, capture_output=True)
+            seconds = time.perf_counter() - start
+            row = Row("install", 0, "make_install", seconds, note=what)
+            row.cpu_seconds = bench_pipeline.cpu_seconds() - cpu
+            if done.returncode != 0:
+                row.note = f"failed: {done.stderr.decode(errors='replace').strip()[-200:]}"
+                row.target, row.met = f"< {TARGETS['install_seconds']:g} s", False
+                rows.append(row)
+                break
+            if attempt == 1:
+                row.target = f"< {TARGETS['install_seconds']:g} s"
+                row.met = seconds < TARGETS["install_seconds"]
+            print(f"  installed in {seconds:.1f} s", flush=True)
+            rows.append(row)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return rows
+
+
 def throwaway_project(base: Path, name: str, demo: bool = False) -> Path:
     """A project at ``base/name`` with this checkout's pipeline, notebooks and
     constraints (and the demo case file if ``demo``)."""
@@ -543,9 +588,10 @@ def _measure_size(
     skip: set[str],
     runs: dict[int, RunMeasure],
     rows: list[Row],
+    jobs: bool = False,
 ) -> None:
-    """The pipeline, its no-op re-run and (at :data:`JOBS_SIZE`) ``--jobs 2`` on ``size``
-    cases, added to ``rows`` as they are measured; the serial run is kept in ``runs``."""
+    """The pipeline, its no-op re-run and (with ``jobs``) ``--jobs 2`` on ``size`` cases,
+    added to ``rows`` as they are measured; the serial run is kept in ``runs``."""
     case_file, synth_row = synthesise(size, data)
     rows += _stamp([synth_row] if synth_row else [])
     try:
@@ -559,7 +605,7 @@ def _measure_size(
             noop = measure_noop(root, params, f"{size:,} no-op")
             rows += _stamp([noop_row(size, noop)])
             print(f"  no-op re-run {noop.seconds:.2f} s", flush=True)
-        if size == JOBS_SIZE and "jobs" not in skip:
+        if jobs and "jobs" not in skip:
             print(f"--jobs 2 on {size:,} cases (load {load_average()}) ...", flush=True)
             parallel = measure_run(root, [*params, "--force", "--jobs", "2"], "jobs 2")
             rows += _stamp(jobs_rows(size, runs[size], parallel))
@@ -581,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 cases only")
     parser.add_argument("--out", type=Path, help="folder for results.csv and results.png")
     parser.add_argument("--data", type=Path, help="keep (and reuse) the case files here")
-    parser.add_argument("--skip", default="", help="comma-separated: overhead, noop, jobs")
+    parser.add_argument("--skip", default="", help="comma-separated: overhead, noop, jobs, install")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     sizes = sorted(QUICK_SIZES if args.quick else args.sizes)
@@ -593,11 +639,14 @@ def main(argv: list[str] | None = None) -> int:
     with _workspace(args.data) as (work, data):
         for size in sizes:
             try:
-                _measure_size(size, work, data, args.data is None, skip, runs, rows)
+                largest = size == sizes[-1]
+                _measure_size(size, work, data, args.data is None, skip, runs, rows, largest)
             except RunFailed as exc:  # recorded, and the other sizes still run
                 print(f"FAILED at {size:,} cases: {exc}", flush=True)
                 rows += _stamp([Row("pipeline", size, "total", note=str(exc).splitlines()[0])])
         rows += _stamp(scaling_rows(runs))
+        if "install" not in skip:
+            rows += _stamp(install_rows(work))
         if "overhead" not in skip:
             print(f"runner against plain scripts, demo case file (load {load_average()}) ...")
             root = throwaway_project(work, "project_demo", demo=True)
