@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cape_study.present import display
+from cape_study.runner import browser
 
 # A tiny case file that passes validation. Every name and number in it is invented.
 VALID_TABLES: dict[str, list[dict[str, str]]] = {
@@ -368,6 +369,18 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
             assert {"00_intake", "01_attrition", "02_barriers"} <= set(result.steps)
             done.touch()
     return folder / "project"
+
+
+@pytest.fixture(scope="session")
+def chromium_present() -> None:
+    """Skip where there is no browser (fail with CAPE_STUDY_REQUIRE_BROWSER=1); named
+    first, so that it is decided before a report fixture (the demo's) is built."""
+    try:
+        browser.find_browser()
+    except browser.BrowserMissing as exc:
+        if os.environ.get("CAPE_STUDY_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CAPE_STUDY_REQUIRE_BROWSER=1, but {exc}")
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -4,15 +4,26 @@ English and not to Swedish, or the other way round (:func:`words_of`).
 
 A test helper, not a translator: the lists hold common function words and the report's
 own domain words that the other language does not share (``in``, ``per``, ``median`` and
-``Finland`` are Swedish and English alike and are left out).
+``Finland`` are Swedish and English alike and are left out). :func:`english_words` adds
+every word of the project's own English texts that none of its Swedish texts uses
+(:func:`english_only`), so an English label or sentence that reaches a Swedish page is
+found whatever its words.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import html
+import json
 import re
+from pathlib import Path
 
-__all__ = ["ENGLISH", "SWEDISH", "english_words", "prose", "words_of"]
+import yaml
+
+import cape_study
+
+__all__ = ["ENGLISH", "SWEDISH", "english_only", "english_words", "prose", "words_of"]
 
 #: Words common in English prose, and the report's English domain words, that are not
 #: Swedish words.
@@ -37,7 +48,8 @@ SWEDISH = frozenset(_SWEDISH.split())
 _HIDDEN = re.compile(r"<(style|script|code|pre|title)\b.*?</\1\s*>", re.DOTALL | re.I)
 _TAG = re.compile(r"<[^>]+>")
 #: What a reader does not read as prose: addresses, paths and file names, identifiers
-#: (``coder_a``, ``cases.case_id``), dates and slugs of file names (``cases-by-year``).
+#: (``coder_a``, ``cases.case_id``), dates, slugs of file names (``cases-by-year``) and the
+#: masks written into masked texts (``[NAME]``).
 _NOT_PROSE = re.compile(
     r"https?://\S+"
     r"|\S*[/\\]\S*"
@@ -46,6 +58,7 @@ _NOT_PROSE = re.compile(
     r"|\b[0-9a-f]{7,64}\b"
     r"|\b\w*_\w*\b"
     r"|\b[a-z0-9]+(?:-[a-z0-9]+)+\b"
+    r"|\[[A-Z]+\]"
 )
 
 
@@ -62,8 +75,71 @@ def words_of(text: str, vocabulary: frozenset[str]) -> list[str]:
 
 
 def english_words(page: str) -> list[str]:
-    """The English words a reader reads on a rendered page (HTML), in order."""
-    return words_of(prose(page), ENGLISH)
+    """The English words a reader reads on a rendered page (HTML), in order: those of
+    :data:`ENGLISH` and of :func:`english_only`."""
+    return words_of(prose(page), ENGLISH | english_only())
+
+
+_SOURCE = Path(cape_study.__file__).parent
+_NOTEBOOKS = _SOURCE.parents[1] / "notebooks"
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """The string constants of an expression, not the keys of its dicts."""
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else []
+    if isinstance(node, ast.Dict):
+        return [s for value in node.values for s in _strings(value)]
+    return [s for child in ast.iter_child_nodes(node) for s in _strings(child)]
+
+
+def _texts(lang: str) -> list[str]:
+    """Every text the project keeps in ``lang``: the strings under a ``"en"``/``"sv"`` key
+    of the library's dict literals, the same in its YAML files (codebook, legal changes,
+    public comparisons) and the notebooks' prose cells tagged ``lang-<lang>``."""
+    texts = []
+    for path in sorted(_SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == lang:
+                        texts += _strings(value)
+
+    def walk(item: object, inside: bool = False) -> None:
+        if isinstance(item, dict):
+            for key, value in item.items():
+                walk(value, inside or key == lang)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value, inside)
+        elif isinstance(item, str) and inside:
+            texts.append(item)
+
+    for path in sorted(_SOURCE.rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for path in sorted(_NOTEBOOKS.glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if f"lang-{lang}" in cell.get("metadata", {}).get("tags", []):
+                texts.append("".join(cell["source"]))
+    return texts
+
+
+def _words(texts: list[str]) -> set[str]:
+    """The words of ``texts`` as a reader reads them (no fields, code, paths or ids)."""
+    words: set[str] = set()
+    for text in texts:
+        text = re.sub(r"\{[^{}]*\}|`[^`]*`", " ", text)
+        words.update(re.findall(r"[^\W\d_]+", prose(text).lower()))
+    return words
+
+
+@functools.cache
+def english_only() -> frozenset[str]:
+    """The words of the project's English texts (:func:`_texts`) that none of its Swedish
+    texts uses, of three letters or more (shorter ones are in :data:`ENGLISH` where they
+    are English only: ``he`` is a Finnish bill, ``HE 103/2014``)."""
+    swedish = _words(_texts("sv"))
+    return frozenset(w for w in _words(_texts("en")) - swedish if len(w) > 2)
 
 
 #: Wording that claims a cause, in English, Swedish and Finnish. The design (case files

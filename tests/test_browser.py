@@ -7,7 +7,6 @@ when they fail.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -25,18 +24,6 @@ PIXEL = (
     "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 BANNER_RED = (176, 0, 32)  # #b00020, report.BANNER_CSS
-
-
-@pytest.fixture(scope="session")
-def chromium_present() -> None:
-    """Skip where there is no browser (fail with CAPE_STUDY_REQUIRE_BROWSER=1); named
-    first, so that it is decided before the demo report is built."""
-    try:
-        browser.find_browser()
-    except browser.BrowserMissing as exc:
-        if os.environ.get("CAPE_STUDY_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"CAPE_STUDY_REQUIRE_BROWSER=1, but {exc}")
-        pytest.skip(str(exc))
 
 
 def _banner_rows(png: Path) -> int:

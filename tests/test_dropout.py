@@ -5,6 +5,7 @@ planted before/after change."""
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -13,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from cape_study.data import loaders
 from cape_study.errors import CannotEstimate
 from cape_study.paths import project
-from cape_study.present import tables
+from cape_study.present import labels, tables
 from cape_study.privacy.disclosure import Disclosure
 from cape_study.stats import attrition, dropout
 from cape_study.stats.proportions import difference_ci
@@ -313,7 +314,16 @@ def test_barriers_takeaway_says_what_the_design_cannot_show(lang: str) -> None:
     assert words["design"] in text and f"{words['barrier_shares']} (Finland)" in text
     assert "SE" not in text and {"en": "Sweden", "sv": "Sverige"}[lang] in text
     assert text.index("40") < text.index("10")  # most often first
-    assert tables.SUPPRESSED in text  # a hidden count of judged cases is never shown
+    # A hidden count of judged cases is said once, in words, in the closing sentence.
+    assert tables.SUPPRESSED not in text.split() and "x" not in re.findall(r"\w+", text)
+    acquitted = words["judged_groups"]["acquitted"].format(n=7)
+    assert words["judged"].format(items=acquitted) in text
+    hidden = f"{words['judged_hidden']} ({words['judged_names']['convicted']})"
+    assert text.count(words["judged_hidden"]) == 1 and text.endswith(hidden + ".")
+    both = pd.Series({"acquitted": None, "convicted": None})
+    text = tables.barriers_takeaway(closure, both, lang=lang)
+    assert words["judged"].split("{")[0] not in text
+    assert f"{words['judged_hidden']} ({', '.join(words['judged_names'].values())})" in text
     claims = text.replace(words["design"], "")  # outside the sentence on what it cannot show
     assert "more often" not in claims and "caus" not in claims and "orsak" not in claims
 
@@ -426,3 +436,25 @@ def test_the_matrix_splits_by_sampling_frame_and_gives_no_share_the_frame_implie
         dropout.matrix(STATUS, sampling_frame="judgments").assign(suppressed=False), lang="en"
     )
     assert (shown.iloc[:-2, 3] == tables.NOT_ESTIMABLE).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_stage_prevalence_heads_name_no_internal_group(lang: str) -> None:
+    table = pd.DataFrame(
+        {
+            "country": ["SE", "FI"],
+            "group": ["coded", "closed"],
+            "scheme": "ilo_indicator",
+            "code": "abuse_of_vulnerability",
+            "n_cases": [12, 9],
+            "present": [6, None],
+            "proportion": [0.5, None],
+            "ci_low": [0.25, None],
+            "ci_high": [0.75, None],
+        }
+    )
+    heads = list(tables.format_stage_prevalence(table, lang=lang).columns[1:])
+    coded = labels.DROPOUT_HEAD[lang]["coded"]
+    closed = tables.step_labels(lang)["closed"]
+    sweden, finland = {"en": ("Sweden", "Finland"), "sv": ("Sverige", "Finland")}[lang]
+    assert heads == [f"{finland}, {closed} (n = 9 {coded})", f"{sweden} (n = 12 {coded})"]

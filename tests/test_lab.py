@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -380,6 +381,66 @@ def test_workbook_in_swedish_and_byte_for_byte_the_same(tmp_path: Path) -> None:
     assert about["VARNING"].startswith("SYNTETISKA DATA") and "under 5" in about[".."]
 
 
+#: A name a notebook shows a table under (capitalised; disclosure control's names are not).
+_SHOWN_NAME = re.compile(r'\bname=(f?)"((?:[A-Z]|\{name\.capitalize\(\)\})[^"]*)"')
+
+
+def test_every_table_a_notebook_names_has_a_swedish_name() -> None:
+    """The names the notebooks show their tables under (the keys of the workbook's
+    sheets) each have a Swedish name, a name built from codes by its pattern."""
+    from cape_study.present.labels import TABLE_NAMES
+
+    shown = []
+    for path in sorted(project().notebooks.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                shown += _SHOWN_NAME.findall(cell.source)
+    literal = {name for f, name in shown if not f}
+    built = {re.sub(r"\{(\w+)[^}]*\}", r"{\1}", name) for f, name in shown if f}
+    assert len(literal) > 30 and len(built) > 10
+    built = {name.replace("{name}", "Still open") for name in built}  # survival's names
+    assert (literal | built) - set(TABLE_NAMES["sv"]) == set()
+
+
+def test_workbook_sheets_are_named_in_the_run_language(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    table = _funnel_table("sv")
+    names = [
+        "Stage funnel",
+        "Funnel by police_region",
+        "Odds ratios within FI",
+        "Prevalence: barrier",
+    ]
+    book = load_workbook(
+        notebook.write_workbook(
+            tmp_path / "sv.xlsx",
+            dict.fromkeys(names, table),
+            step="01_attrition",
+            title="Avgångar",
+            parameters={"min_cell_count": 5, "lang": "sv"},
+            metadata={},
+        )
+    )
+    about = {r[0]: r[1] for r in book["Om"].iter_rows(values_only=True) if r[0]}
+    sheets = book.sheetnames[1:]
+    assert [about[s] for s in sheets] == [
+        "Trattan, totalt och per land",
+        "Trattan efter polisregion / polisinrättning",
+        "Oddskvoter inom Finland",
+        "Förekomst: Hinder för lagföring",
+    ]
+    assert (
+        sheets[0] == "T1 Trattan, totalt och per land" and sheets[2] == "T3 Oddskvoter inom Finland"
+    )
+    assert all(len(s) <= 31 for s in sheets) and sheets[1].endswith("…")
+    # English keeps the name and labels the codes in it
+    from cape_study.present.workbooks import table_name
+
+    assert table_name("Funnel by police_region", "en").startswith("Funnel by police region")
+    assert table_name("A table of its own", "sv") == "A table of its own"
+
+
 def test_workbook_in_finnish_names_its_about_sheet_and_parts_in_finnish(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -460,7 +521,7 @@ def test_demo_run_exports_figures_and_workbooks_listed_in_the_manifest(demo_repo
     attrition = load_workbook(reports / "tables" / "01_attrition.xlsx")
     assert attrition.sheetnames[:2] == ["About", "T1 Stage funnel"]
     full = {r[1]: r[0] for r in attrition["About"].iter_rows(values_only=True) if r[0]}
-    assert "Funnel by period" in full
+    assert "Funnel by report period" in full  # the code of its name (period) labelled
     intake = load_workbook(reports / "tables" / "00_intake.xlsx")
     full = {r[1]: r[0] for r in intake["About"].iter_rows(values_only=True) if r[0]}
     by_region = list(intake[full["Cases by police region"]].iter_rows(values_only=True))

@@ -594,22 +594,26 @@ def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeyp
     }
     assert KEY.fingerprint not in json.dumps(payload) and SECRET not in json.dumps(payload)
     assert shown[0]["text/markdown"].startswith("**Integritet:** identifierare")
-    assert "x [TEL]" in shown[0]["text/markdown"] and "nyckelfilen" in shown[0]["text/markdown"]
+    summary = shown[0]["text/markdown"]
+    assert "x telefonnummer [TEL]" in summary and "nyckelfilen" in summary
+    assert "12 identitetsnummer [PNR]" in summary and "30 namn [NAME]" in summary
     table = privacy_counts.format_counts(counts, "en")
     assert table.columns.tolist() == [
         "Column",
         "Ids pseudonymised (distinct)",
-        "[PNR]",
-        "[TEL]",
-        "[EMAIL]",
-        "[ACCOUNT]",
-        "[ID]",
-        "[REG]",
-        "[ADDRESS]",
-        "[NAME]",
+        "Identity numbers [PNR]",
+        "Phone numbers [TEL]",
+        "E-mail addresses [EMAIL]",
+        "Account numbers [ACCOUNT]",
+        "Passport numbers [ID]",
+        "Registration numbers [REG]",
+        "Addresses [ADDRESS]",
+        "Names [NAME]",
         "Long digit runs left, not recognised (count)",
     ]
-    assert pd.isna(table.loc[1, "[TEL]"]) and table.loc[0, "[TEL]"] == ""
+    tel = "Phone numbers [TEL]"
+    assert pd.isna(table.loc[1, tel]) and table.loc[0, tel] == ""
+    assert "Namn [NAME]" in privacy_counts.format_counts(counts, "sv").columns
     assert privacy_counts.masked_totals(counts) == ZERO | {"PNR": 12, "TEL": None, "NAME": 30}
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from cape_study.data.codebook import codebook_or_default
 from cape_study.paths import PATH_PARAMETERS
 from cape_study.present.display import (
     NOT_ESTIMABLE,
@@ -30,9 +31,16 @@ from cape_study.present.display import (
     Numbers,
     marks_in,
 )
-from cape_study.present.labels import HIDDEN_LEGEND, SYNTHETIC_MARK, WORKBOOK_ABOUT
+from cape_study.present.labels import (
+    HIDDEN_LEGEND,
+    OFFENCE_STEPS,
+    SYNTHETIC_MARK,
+    TABLE_NAMES,
+    WORKBOOK_ABOUT,
+    column_label,
+)
 
-__all__ = ["legend_lines", "write_workbook"]
+__all__ = ["legend_lines", "table_name", "write_workbook"]
 
 #: Fixed times for the workbook's document properties and zip entries (the zip epoch).
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -43,6 +51,44 @@ def legend_lines(lang: str, threshold: int) -> list[tuple[str, str]]:
     words = HIDDEN_LEGEND.get(lang, HIDDEN_LEGEND["en"])
     n = {"n": threshold, "m": threshold - 1}
     return [(SMALL_MARK, words["small"].format(**n)), (SUPPRESSED, words["any"].format(**n))]
+
+
+def table_name(name: str, lang: str) -> str:
+    """The name of a table shown under ``name`` (the English name a notebook gives it) in
+    ``lang`` (:data:`~cape_study.present.labels.TABLE_NAMES`), the codes in a name built
+    from codes labelled in ``lang``; the name as given when ``lang`` has none for it."""
+    names = TABLE_NAMES.get(lang, {})
+    if name in names:
+        return names[name]
+    for key in TABLE_NAMES["sv"]:  # the keys are the English names
+        found = "{" in key and _pattern(key).fullmatch(name)
+        if found:
+            values = {k: _field(k, v, lang) for k, v in found.groupdict().items()}
+            return names.get(key, key).format(**values)
+    return name
+
+
+def _pattern(key: str) -> re.Pattern:
+    """A name with ``{fields}`` as a pattern that matches it with any values."""
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(key)))
+
+
+def _field(kind: str, value: str, lang: str) -> str:
+    """A code in a table's name, labelled (see ``TABLE_NAMES``)."""
+    book = codebook_or_default()
+    if kind == "group":
+        return _lower_first(column_label(value, lang, book))
+    if kind == "scheme" and value in book.schemes:
+        return book.scheme(value).label(lang)
+    if kind == "country" and value in book.codes("country"):
+        return book.label("country", value, lang)
+    if kind in ("row", "col"):
+        return OFFENCE_STEPS.get(lang, OFFENCE_STEPS["en"]).get(value, value)
+    return value
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def write_workbook(
@@ -59,8 +105,9 @@ def write_workbook(
     in one rename, after a sheet saying what it is.
 
     Sheet names are short and numbered, ``T1 Cases by sector`` (no ``[]:*?/\\``, at
-    most 31 characters, cut with ``…``); the first sheet lists each sheet's full table
-    name and the legend of the marks of hidden cells. A share, estimate or ratio cell
+    most 31 characters, cut with ``…``), in the run's language (:func:`table_name`); the
+    first sheet lists each sheet's full table name and the legend of the marks of hidden
+    cells. A share, estimate or ratio cell
     (:class:`~cape_study.present.display.Numbers`) is written as numbers with number
     formats, its count, estimate and interval bounds each in its own column (headed
     ``<column>: lower limit`` and so on). A cell hidden by disclosure control holds its
@@ -81,7 +128,8 @@ def write_workbook(
     lang = parameters.get("lang", "en")
     words = {**WORKBOOK_ABOUT["en"], **WORKBOOK_ABOUT.get(lang, {})}  # English for a gap
     legend = legend_lines(lang, int(parameters["min_cell_count"]))
-    sheet_names = _sheet_names(list(tables))
+    names = [table_name(name, lang) for name in tables]
+    sheet_names = _sheet_names(names)
     bold = Font(bold=True)
 
     def value(cell: Any) -> Any:
@@ -118,7 +166,7 @@ def write_workbook(
         (NOT_ESTIMABLE, words["dash"]),
         (),
         (words["sheets"],),
-        *zip(sheet_names, tables, strict=True),
+        *zip(sheet_names, names, strict=True),
     ]
     for row in rows:
         about.append(row)

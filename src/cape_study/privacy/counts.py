@@ -9,6 +9,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from babel.numbers import format_decimal
+
 from cape_study.privacy.keys import KEY_ENV
 from cape_study.privacy.masking import PRIVACY_MIMETYPE, TAG_ORDER
 
@@ -47,17 +49,42 @@ _COUNT_HEAD = {
     },
     "sv": {
         "column": "Kolumn",
-        "pseudonymised": "Pseudonymiserade id (olika)",
+        "pseudonymised": "Unika id, pseudonymiserade",
         "uncertain": "Långa sifferföljder kvar, inte igenkända (antal)",
     },
 }
+#: What each mask stands for, shown beside the mask as it is written in the texts.
+_TAG_WORDS = {
+    "en": {
+        "PNR": "identity numbers",
+        "TEL": "phone numbers",
+        "EMAIL": "e-mail addresses",
+        "ACCOUNT": "account numbers",
+        "ID": "passport numbers",
+        "REG": "registration numbers",
+        "ADDRESS": "addresses",
+        "NAME": "names",
+    },
+    "sv": {
+        "PNR": "identitetsnummer",
+        "TEL": "telefonnummer",
+        "EMAIL": "e-postadresser",
+        "ACCOUNT": "kontonummer",
+        "ID": "passnummer",
+        "REG": "registreringsnummer",
+        "ADDRESS": "adresser",
+        "NAME": "namn",
+    },
+}
+_LOCALES = {"en": "en_GB", "sv": "sv_SE"}
 
 
 def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """:func:`counts_table` (after disclosure control) as a readable table in English
     (``en``) or Swedish (``sv``): one row per column, the number of ids pseudonymised
-    and of each tag masked; a hidden count is missing (``x`` in the report: any hidden
-    count), a blank cell does not apply."""
+    and of each tag masked (headed by what it stands for and the tag: ``Namn [NAME]``);
+    a hidden count is missing (``x`` in the report: any hidden count), a blank cell does
+    not apply."""
     import pandas as pd
 
     head = _COUNT_HEAD[lang]
@@ -70,7 +97,8 @@ def format_counts(counts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         row = cells.setdefault(column, dict.fromkeys(order, ""))
         row[what] = pd.NA if pd.isna(n) else int(n)
     out = pd.DataFrame.from_dict(cells, orient="index", columns=order)
-    return out.rename(columns=head).rename_axis(head["column"]).reset_index()
+    tags = {f"[{t}]": f"{w[:1].upper()}{w[1:]} [{t}]" for t, w in _TAG_WORDS[lang].items()}
+    return out.rename(columns=head | tags).rename_axis(head["column"]).reset_index()
 
 
 def masked_totals(counts: pd.DataFrame) -> dict[str, int | None]:
@@ -125,7 +153,9 @@ def publish(record: Mapping[str, Any], counts: pd.DataFrame, lang: str = "en") -
     summary = _SUMMARY[lang].format(
         key=key,
         masked=", ".join(
-            f"{'x' if n is None else n} [{t}]" for t, n in masked_totals(counts).items()
+            f"{'x' if n is None else format_decimal(n, locale=_LOCALES[lang])} "
+            f"{_TAG_WORDS[lang][t]} [{t}]"
+            for t, n in masked_totals(counts).items()
         ),
         dropped=", ".join(record["dropped"]) or "-",
     )

@@ -27,7 +27,12 @@ from cape_study.present.labels.sentences import (
     SEPARATION_WORDS,
     TAKEAWAY_WORDS,
 )
-from cape_study.present.labels.workbook import HIDDEN_LEGEND, WORKBOOK_ABOUT
+from cape_study.present.labels.workbook import (
+    HIDDEN_LEGEND,
+    OFFENCE_STEPS,
+    TABLE_NAMES,
+    WORKBOOK_ABOUT,
+)
 
 __all__ = [
     "ATTRITION_TITLES",
@@ -57,6 +62,7 @@ __all__ = [
     "MODEL_WORDS",
     "NOTE_WORD",
     "NOT_APPLICABLE",
+    "OFFENCE_STEPS",
     "OUTCOME_TITLE",
     "PATH_LABELS",
     "POPULATION_ENDS",
@@ -66,6 +72,7 @@ __all__ = [
     "SENTENCES",
     "SEPARATION_WORDS",
     "SYNTHETIC_MARK",
+    "TABLE_NAMES",
     "TAKEAWAY_WORDS",
     "TEXT_HEAD",
     "TEXT_TITLES",
@@ -89,7 +96,11 @@ BARRIER_WORDS = {
         "barriers named most often were: {top}",
         "none": "none can be shown",
         "barrier_shares": "the barriers' shares",
-        "judged": "In judgments, {acquitted} acquitted and {convicted} convicted cases were coded.",
+        "judged": "In judgments, {items} cases were coded.",
+        "judged_groups": {"acquitted": "{n} acquitted", "convicted": "{n} convicted"},
+        "judged_hidden": "coded judged cases",
+        "judged_names": {"acquitted": "acquitted", "convicted": "convicted"},
+        "and": " and ",
         "design": "This design shows which barriers the decisions name, at which stage and "
         "in which country; it cannot show that a barrier caused a case to drop out, and it "
         "does not compare closed with prosecuted cases, whose barriers are coded from "
@@ -100,7 +111,11 @@ BARRIER_WORDS = {
         "lead": "Hindren läses där de registreras. I nedläggningsbesluten nämndes oftast: {top}",
         "none": "inga kan visas",
         "barrier_shares": "hindrens andelar",
-        "judged": "I domarna kodades {acquitted} frikända och {convicted} fällda ärenden.",
+        "judged": "I domarna kodades {items} ärenden.",
+        "judged_groups": {"acquitted": "{n} frikända", "convicted": "{n} fällda"},
+        "judged_hidden": "kodade ärenden med dom",
+        "judged_names": {"acquitted": "frikända", "convicted": "fällda"},
+        "and": " och ",
         "design": "Upplägget visar vilka hinder besluten nämner, i vilket steg och i vilket "
         "land; det kan inte visa att ett hinder orsakade att ett ärende föll bort, och det "
         "jämför inte nedlagda med åtalade ärenden, vars hinder kodas från olika handlingar "

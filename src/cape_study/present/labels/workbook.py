@@ -4,7 +4,7 @@ Part of :mod:`cape_study.present.labels`, which re-exports every name."""
 
 from __future__ import annotations
 
-__all__ = ["HIDDEN_LEGEND", "WORKBOOK_ABOUT"]
+__all__ = ["HIDDEN_LEGEND", "OFFENCE_STEPS", "TABLE_NAMES", "WORKBOOK_ABOUT"]
 
 #: The legend of the marks of hidden cells (:mod:`cape_study.present.display`), under every
 #: table that holds one and on the first sheet of a step's workbook; ``{n}`` is the
@@ -121,4 +121,66 @@ WORKBOOK_ABOUT = {
         "lower": "alaraja",
         "upper": "yläraja",
     },
+}
+
+#: The names of a step's tables in its workbook (sheet names, and the full names on the
+#: About sheet), keyed by the English name a notebook shows a table under
+#: (``tables.show(..., name=...)``). A key with ``{fields}`` matches names built from
+#: codes: ``{group}`` a column (its label), ``{scheme}`` a scheme, ``{country}`` a country
+#: (the codebook's labels), ``{row}`` and ``{col}`` a stage of an offence flow
+#: (``OFFENCE_STEPS``), ``{change}`` a legal change's id (kept).
+TABLE_NAMES = {
+    "sv": {
+        "Rows per table": "Rader per tabell",
+        "Pseudonymised and masked": "Pseudonymiserat och maskerat",
+        "Cases by year reported and country": "Ärenden efter anmälningsår och land",
+        "Cases by police region": "Ärenden efter polisregion",
+        "Cases by sector and country": "Ärenden efter bransch och land",
+        "Stage funnel": "Trattan, totalt och per land",
+        "Drop-out matrix": "Bortfall steg för steg",
+        "Closure reasons by stage": "Skäl för nedläggning efter steg",
+        "Victims' view": "Offrens perspektiv",
+        "Funnel before and after {change}": "Trattan före och efter {change}",
+        "Closure reasons before and after {change}": "Skäl för nedläggning före och efter {change}",
+        "Legal elements not proven": "Rekvisit som inte styrkts",
+        "Legal elements assessed differently on appeal": "Rekvisit bedömda olika i hovrätten",
+        "Legal elements before and after {change}": "Rekvisit före och efter {change}",
+        "Sanctions by offence family": "Påföljder efter brottsfamilj",
+        "Funnel by {group}": "Trattan efter {group}",
+        "Still open at fixed times": "Öppna ärenden vid fasta tidpunkter",
+        "Cumulative incidence at fixed times": "Kumulativ incidens vid fasta tidpunkter",
+        "Country tests": "Test av skillnaden mellan länderna",
+        "Offence flows, {row} to {col}": "Brottsflöden, från {row} till {col}",
+        "Case file beside public statistics": "Ärendefilen bredvid den officiella statistiken",
+        "Barriers in closure decisions": "Hinder i nedläggningsbeslut",
+        "Barriers in closure decisions by stage": "Hinder i nedläggningsbeslut efter steg",
+        "Barriers in judgments by outcome": "Hinder i domar efter utgång",
+        "ILO indicators and agency signs by country": "ILO:s indikatorer och "
+        "myndigheternas tecken efter land",
+        "Prevalence: {scheme}": "Förekomst: {scheme}",
+        "Coding progress": "Kodningens framsteg",
+        "Agreement per scheme": "Överensstämmelse per schema",
+        "Agreement per code: {scheme}": "Överensstämmelse per kod: {scheme}",
+        "Disagreements: {scheme}": "Oenigheter: {scheme}",
+        "Model population": "Ärenden i modellen",
+        "Cases by predictor and outcome": "Ärenden efter prediktor och utfall",
+        "Odds ratios": "Oddskvoter",
+        "Hazard ratios": "Hazardkvoter",
+        "Cox tests": "Test i Cox-modellen",
+        "Process variables by outcome": "Processvariabler efter utfall",
+        "Cases by predictor and outcome within {country}": "Ärenden efter prediktor och "
+        "utfall inom {country}",
+        "Odds ratios within {country}": "Oddskvoter inom {country}",
+        "Dictionary evidence": "Ordlistans belägg",
+        "Agreement with the consensus": "Överensstämmelse med konsensus",
+        "Classifier and coders on the same units": "Klassificeraren och kodarna på samma enheter",
+        "Uncoded units with a suggestion": "Okodade enheter med förslag",
+        "Most probable suggestions": "Mest sannolika förslag",
+    },
+}
+
+#: The stages of an offence flow (``{row}``, ``{col}`` of :data:`TABLE_NAMES`).
+OFFENCE_STEPS = {
+    "en": {"reported": "reported", "charged": "charged", "judged": "judged"},
+    "sv": {"reported": "anmält", "charged": "åtalat", "judged": "dömt"},
 }

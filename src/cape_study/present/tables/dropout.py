@@ -11,6 +11,7 @@ from cape_study.present.display import (
     SUPPRESSED,
     Count,
     count_share_cell,
+    number,
     percent,
 )
 from cape_study.present.labels import (
@@ -149,7 +150,8 @@ def format_stage_prevalence(
 ) -> pd.DataFrame:
     """Codes found on one type of document, by group and stage of drop-out (or outcome):
     one row per code, one column per group ("cases (share; interval)"), headed with the
-    cases whose documents of that type were coded. Expects
+    cases whose documents of that type were coded (a group that is no stage or outcome,
+    such as every coded case, is not named). Expects
     :func:`cape_study.stats.dropout.stage_prevalence` for one scheme after
     :func:`cape_study.privacy.disclosure.suppress`."""
     book = codebook_or_default(codebook)
@@ -171,10 +173,8 @@ def format_stage_prevalence(
         rows = codes.merge(part, on=["scheme", "code"], how="left")
         n = rows["n_cases"].dropna()
         size = SUPPRESSED if n.empty else Count(n.iloc[0])
-        column = (
-            f"{group_label(by, g, lang, book)}, {labels.get(str(group), str(group))} "
-            f"(n = {size} {head['coded']})"
-        )
+        named = [group_label(by, g, lang, book), labels.get(str(group), "")]
+        column = f"{', '.join(n for n in named if n)} (n = {size} {head['coded']})"
         out[column] = [
             count_share_cell(x, p, lo, hi)
             for x, p, lo, hi in zip(
@@ -203,7 +203,8 @@ def barriers_takeaway(
         :func:`cape_study.stats.dropout.stage_prevalence` of the barrier scheme over every
         stage of closure (one group per country), after disclosure control.
     judged
-        Coded judged cases by group (``acquitted``, ``convicted``), counts or missing.
+        Coded judged cases by group (``acquitted``, ``convicted``), counts or missing; a
+        missing (hidden) count is named in the closing sentence, never shown as a mark.
     threshold
         The smallest count shown (``min_cell_count``), for the one sentence naming the
         countries whose shares are hidden.
@@ -227,8 +228,15 @@ def barriers_takeaway(
             hidden.add(words["barrier_shares"], name)
     text = words["lead"].format(top="; ".join(parts) or words["none"]) + "."
     if judged is not None:
-        counts = {k: _count(judged.get(k)) for k in ("acquitted", "convicted")}
-        text += " " + words["judged"].format(**counts)
+        shown = []
+        for group, template in words["judged_groups"].items():
+            value = judged.get(group)
+            if value is None or pd.isna(value):
+                hidden.add(words["judged_hidden"], words["judged_names"][group])
+            else:
+                shown.append(template.format(n=number(int(value))))
+        if shown:
+            text += " " + words["judged"].format(items=words["and"].join(shown))
     return " ".join(s for s in (text, words["design"], hidden.sentence(lang, threshold)) if s)
 
 
