@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
@@ -61,13 +63,21 @@ def format_prevalence(
     if difference is not None:
         diff = codes.merge(difference, on=["scheme", "code"], how="left")
         heading = head["difference" if groups[0] == "closed" else "difference_judged"]
-        out[heading.format(ci=ci)] = [
-            SUPPRESSED
-            if pd.isna(d)
-            else f"{100 * d:+.1f} {head['pp']} ({100 * lo:+.1f} {head['to']} {100 * hi:+.1f})"
-            for d, lo, hi in zip(diff["difference"], diff["ci_low"], diff["ci_high"], strict=True)
-        ]
+        out[heading.format(ci=ci)] = _intervals(
+            diff, "difference", lambda v: f"{100 * v:+.1f}", head["to"], f" {head['pp']}"
+        )
     return out
+
+
+def _intervals(
+    rows: pd.DataFrame, estimate: str, show: Callable[[float], str], to: str, unit: str = ""
+) -> list[str]:
+    """Each row's ``estimate`` with its interval (``ci_low`` ``to`` ``ci_high``), each
+    number written by ``show``; a hidden (missing) estimate as :data:`SUPPRESSED`."""
+    return [
+        SUPPRESSED if pd.isna(e) else f"{show(e)}{unit} ({show(lo)} {to} {show(hi)})"
+        for e, lo, hi in zip(rows[estimate], rows["ci_low"], rows["ci_high"], strict=True)
+    ]
 
 
 def format_agreement(
@@ -110,12 +120,7 @@ def format_agreement(
         column = f"{label} ({percent(confidence, 0)} {head['ci']})" + (
             f", {', '.join(facts)}" if facts else ""
         )
-        out[column] = [
-            SUPPRESSED
-            if pd.isna(e)
-            else f"{number(e, 2)} ({number(lo, 2)} {head['to']} {number(hi, 2)})"
-            for e, lo, hi in zip(part["estimate"], part["ci_low"], part["ci_high"], strict=True)
-        ]
+        out[column] = _intervals(part, "estimate", lambda v: number(v, 2), head["to"])
     return out
 
 
