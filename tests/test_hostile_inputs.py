@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -240,3 +241,55 @@ def test_a_legal_change_of_a_country_without_cases_says_so(lang: str) -> None:
     line = tables.change_without_cases(change, lang=lang)
     assert ("Finland" in line) and ("{" not in line)
     assert line != tables.change_without_cases(change, lang="sv" if lang == "en" else "en")
+
+
+# -- what a run prints about a case file -------------------------------------------------
+def test_a_note_or_cause_quoting_an_identifier_from_a_file_or_column_name_is_masked(
+    monkeypatch,
+) -> None:
+    from cape_study import notebook
+    from cape_study.privacy.masking import redact
+
+    note = f"ignored files that are not tables of the codebook: extra {PNR[0]}-{PNR[1]}.csv"
+    assert redact(note) == "ignored files that are not tables of the codebook: extra [PNR].csv"
+    assert redact("cases.csv, column Anna Lindqvist: expected") == (
+        "cases.csv, column Anna Lindqvist: expected"  # no name search in messages
+    )
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda bundle, raw: shown.append(bundle))
+    cause = f"cases.csv, column anteckning {FORMS['thin space']}: expected a column"
+    notebook.show_problems(pd.DataFrame({"cause": [cause], "problems": [1], "rows": ["1"]}))
+    (bundle,) = shown
+    assert PNR[1] not in json.dumps(bundle) and "[PNR]" in bundle["text/plain"]
+
+
+def test_a_failed_notebook_keeps_no_case_file_path_in_its_outputs() -> None:
+    import nbformat
+
+    from cape_study.runner.execution import redact_paths
+
+    folder = "/secure/Ingegerd Qvarnbäck/casefile"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"case_file": folder + "/", "lang": "sv"}}
+    cell = nbformat.v4.new_code_cell("check()")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="CaseFileError",
+            evalue=f"{folder}/documents/a.pdf: expected a readable PDF",
+            traceback=[f"CaseFileError: {folder}/documents/a.pdf"],
+        ),
+        nbformat.v4.new_output("stream", text=[f"note: read {folder}/cases.csv\n"]),
+        nbformat.v4.new_output("display_data", data={"text/plain": f"'{folder}'"}),
+    ]
+    nb.cells = [cell]
+    text = json.dumps(redact_paths(nb))
+    assert "Qvarnb" not in text and "secure" not in text, text
+    assert "{case_file}/documents/a.pdf" in text and '"lang": "sv"' in text
+    relative = nbformat.v4.new_notebook()
+    relative.metadata["papermill"] = {"parameters": {"case_file": "data/raw/Ingegerd Q"}}
+    relative.cells = [nbformat.v4.new_code_cell("x")]
+    relative.cells[0].outputs = [
+        nbformat.v4.new_output("stream", text="/home/u/project/data/raw/Ingegerd Q/cases.csv")
+    ]
+    assert redact_paths(relative).cells[0].outputs[0].text == "{case_file}/cases.csv"

@@ -76,6 +76,7 @@ from cape_study.present.limits import cannot_text, takeaway_label
 from cape_study.present.plots.files import file_stem, write_figure
 from cape_study.present.wording import hidden_section_text
 from cape_study.present.workbooks import legend_lines, write_workbook
+from cape_study.privacy.masking import redact
 from cape_study.runner.params import PARAMETER_SETS, validate_parameters
 from cape_study.runner.spec import load_pipeline
 from cape_study.stats.remembered import remembered as _remembered
@@ -456,6 +457,8 @@ def show_problems(problems: pd.DataFrame) -> None:
     values as text) that ``cape-study run`` prints when the step fails."""
     from IPython.display import display
 
+    if "cause" in problems:  # file, sheet and column names are the user's: no identifier
+        problems = problems.assign(cause=[redact(str(c)) for c in problems["cause"]])
     shown = problems.astype(object).where(problems.notna(), "").astype(str)
     bundle = {
         "text/html": problems.to_html(index=False),

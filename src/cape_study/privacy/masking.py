@@ -62,6 +62,7 @@ __all__ = [
     "Finding",
     "mask_text",
     "protect",
+    "redact",
     "scan_text",
     "withhold_excerpts",
 ]
@@ -208,6 +209,14 @@ def _mask(
         pos = f.end
     parts.append(text[pos:])
     return "".join(parts), counts
+
+
+def redact(message: str) -> str:
+    """A message about a case file (a note, a problem's cause) with the identifiers it
+    quotes masked: the names of its files, sheets and columns are the user's and may
+    hold an identity number (``dom 811218-9876.pdf``); names of people are not looked
+    for (column and table names would be taken for them)."""
+    return _mask(message, None)[0]
 
 
 _WITHHELD = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import signal
 import sys
@@ -380,7 +381,8 @@ def execute_notebook(
             )
             return redact_paths(nb)
         except ExecutionError as exc:
-            raise CellError(f"{exc.ename}: {exc.evalue}", watch.current) from None
+            message = _without_paths(f"{exc.ename}: {exc.evalue}", _path_values(params))
+            raise CellError(message, watch.current) from None
         except DeadKernel:
             why = "interrupted" if watch.cancelled else "the kernel died"
             raise CellError(why, watch.current) from None
@@ -393,20 +395,59 @@ def execute_notebook(
         _close_event_loop()
 
 
+def _path_values(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The path parameters' names and values, longest value first."""
+    found = [
+        (name, str(params[name]).rstrip("/\\"))
+        for name in paths.PATH_PARAMETERS & set(params)
+        if params[name] not in (None, "") and str(params[name]).rstrip("/\\")
+    ]
+    return sorted(found, key=lambda p: -len(p[1]))
+
+
+def _without_paths(text: str, values: list[tuple[str, str]]) -> str:
+    """``text`` with each path parameter's value (alone, or at the end of a longer
+    path: a relative value made absolute) written ``{name}``."""
+    for name, value in values:
+        if value in text:
+            text = re.sub(rf"(?:[^\s'\"<>()]*[/\\])?{re.escape(value)}", f"{{{name}}}", text)
+    return text
+
+
+def _scrub(value: Any, values: list[tuple[str, str]]) -> Any:
+    if isinstance(value, str):
+        return _without_paths(value, values)
+    if isinstance(value, list):
+        return [_scrub(v, values) for v in value]
+    if isinstance(value, dict):  # in place: a notebook's own mapping type is kept
+        for k, v in value.items():
+            value[k] = _scrub(v, values)
+    return value
+
+
 def redact_paths(nb: Any) -> Any:
     """Remove from an executed notebook (in place; returned) the values of the path
     parameters (:data:`~cape_study.paths.PATH_PARAMETERS`: the case file and key file,
     whose folders may be named after a person) from papermill's record of the parameters
-    and from the injected-parameters cell, where a comment says they were left out; and
-    papermill's absolute ``input_path``, as the notebook's file name."""
+    and from the injected-parameters cell, where a comment says they were left out, and
+    from every output (an error message naming a file of the case file: the value is
+    written ``{case_file}``); and papermill's absolute ``input_path``, as the notebook's
+    file name."""
     record = nb.metadata.get("papermill")
+    values: list[tuple[str, str]] = []
     if record is not None:
         params = record.get("parameters") or {}
+        values = _path_values(params)
         for name in paths.PATH_PARAMETERS & set(params):
             del params[name]
         if record.get("input_path"):
             record["input_path"] = os.path.basename(str(record["input_path"]))
     for cell in nb.cells:
+        if values and cell.get("outputs"):
+            for output in cell.outputs:
+                for key in ("text", "evalue", "traceback", "data"):
+                    if key in output:
+                        output[key] = _scrub(output[key], values)
         if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
             continue
         lines = []
