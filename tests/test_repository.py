@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -155,8 +156,9 @@ def _vendored() -> set[str]:
 
 
 def _twelve_digits(text: str) -> set[str]:
-    """The 12-digit forms a personnummer as written could stand for."""
-    digits = text.replace("-", "").replace("+", "")
+    """The 12-digit forms a personnummer as written could stand for (with any
+    separator, or in fullwidth digits, as the masking docstrings show them)."""
+    digits = "".join(str(unicodedata.digit(ch)) for ch in text if ch.isdigit())
     if len(digits) == 12:
         return {digits}
     centuries = ("18", "19") if "+" in text else ("19", "20")

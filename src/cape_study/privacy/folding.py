@@ -3,7 +3,7 @@ together, with every position traced back to the text as written.
 
 People and programs write an identifier with characters that look like the usual ones
 but are not: a thin space (U+2009) or narrow no-break space (U+202F) between digit
-groups, fullwidth digits and hyphen (``６４０８２３－３２３４``, from East Asian input
+groups, fullwidth digits and hyphen (``５５０１１４－２２８４``, from East Asian input
 methods and some PDF extractions), a soft hyphen (U+00AD) or zero-width space inside a
 number, a Windows line break, or a number broken over two lines with the second
 indented or after a blank line (a page break). :func:`fold` writes all of them in their

@@ -46,7 +46,7 @@ DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 DASH_CLASS = DASHES.replace("-", "\\-")
 _DASH = DASH_CLASS
 # Not inside a longer number, nor the decimals of one (1.3901042899); letters may come
-# first (``nr640823-3234``, a file name ``dom_640823_3234.pdf``).
+# first (``nr550114-2284``, a file name ``dom_550114_2284.pdf``).
 _NOT_AFTER = rf"(?<![\d+{_DASH}])(?<!\d[.,])"
 # Not followed by a letter or digit, nor by more digits after a separator.
 _NOT_BEFORE = rf"(?![^\W_]|[{_DASH}+,._]\d)"
@@ -61,7 +61,7 @@ _PNR = re.compile(
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
     + _NOT_BEFORE
 )
-# The date written in groups (``64-08-23-3234``, ``1964.08.23-3234``): found only when its
+# The date written in groups (``55-01-14-2284``, ``1955.01.14-2284``): found only when its
 # check digit holds (dates are written so, and a number may follow one).
 _PNR_GROUPED = re.compile(
     _NOT_AFTER

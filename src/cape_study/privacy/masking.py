@@ -214,7 +214,7 @@ def _mask(
 def redact(message: str) -> str:
     """A message about a case file (a note, a problem's cause) with the identifiers it
     quotes masked: the names of its files, sheets and columns are the user's and may
-    hold an identity number (``dom 811218-9876.pdf``); names of people are not looked
+    hold an identity number (``dom 550114-2284.pdf``); names of people are not looked
     for (column and table names would be taken for them)."""
     return _mask(message, None)[0]
 

@@ -128,7 +128,7 @@ def scan_html(text: str) -> list[Finding]:
     which do not separate words when shown) are removed, and other tags are read as a
     line break, so that ``<b>19121212</b>-1212`` is read as one number; attribute values
     (random cell ids, base-64 images) are never read. Character references are read as
-    the characters they stand for (``640823&nbsp;3234``, ``&#8209;``), at their place.
+    the characters they stand for (``550114&nbsp;2284``, ``&#8209;``), at their place.
     """
     pieces, starts, pos, at = [], [], 0, 0
     for m in _MARKUP.finditer(text):
@@ -220,7 +220,7 @@ def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:
         return scan_value(value, shown)
     if suffix == ".csv":
         # a comma between fields read as a tab (same places): a number in the field after
-        # a number (``3,811218-9876``) is not taken for the decimals of that number
+        # a number (``3,550114-2284``) is not taken for the decimals of that number
         return _scan_text(text.replace(",", "\t"), shown, html=False)
     return _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
 
@@ -308,7 +308,7 @@ def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
                 for cell in row:
                     value = cell.value
                     if isinstance(value, float) and value.is_integer():
-                        value = int(value)  # a number stored as a float: 6408233234.0
+                        value = int(value)  # a number stored as a float: 5501142284.0
                     if isinstance(value, int) and not isinstance(value, bool):
                         value = str(value) if abs(value) >= _LONG_NUMBER else None
                     if not isinstance(value, str):
