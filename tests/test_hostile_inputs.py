@@ -112,10 +112,12 @@ def test_a_samordningsnummer_with_a_thin_space_is_masked() -> None:
         "09 1234 5678",
         "(09) 1234 5678",
         _fullwidth("040-123 4567"),
+        "tel:+358401234567",
     ],
 )
 def test_finnish_phone_numbers_are_masked(written: str) -> None:
-    assert mask_text(f"Puhelin {written}, kotona.", unlisted=False)[0] == "Puhelin [TEL], kotona."
+    masked = mask_text(f"Puhelin {written}, kotona.", unlisted=False)[0]
+    assert masked.replace("tel:", "") == "Puhelin [TEL], kotona."
 
 
 @pytest.mark.parametrize(
@@ -174,6 +176,19 @@ def test_codes_that_look_like_registrations_are_left() -> None:
 def test_a_listed_name_in_a_finnish_case_or_a_swedish_genitive_is_masked(sentence: str) -> None:
     masked = mask_text(sentence, ["Mikko Virtanen", "Sara Lindqvist"], unlisted=False)[0]
     assert "[NAME]" in masked and not any(n in masked for n in ("Virta", "Mik", "Lindq")), masked
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pekan Virtasen mukaan palkka oli pieni.",
+        "Annalle Korhoselle maksettiin viisi euroa.",
+        "Mikolle Laaksoselle soitettiin illalla.",
+    ],
+)
+def test_an_unlisted_finnish_name_with_an_inflected_first_name_is_masked(sentence: str) -> None:
+    masked = mask_text(sentence)[0]
+    assert masked.startswith("[NAME] ") and masked.count("[NAME]") == 1, masked
 
 
 def test_inflected_forms_need_a_capital_and_a_listed_stem() -> None:

@@ -102,6 +102,21 @@ def _inflected(words: Iterable[str], stems: dict[str, list[str]]) -> set[str]:
     }
 
 
+def _finnish_base(word: str, names: frozenset[str]) -> bool:
+    """Whether ``word`` (case-folded) is a name of ``names`` in a Finnish case: a case
+    ending after the name (*Annalle*), or after its stem with a double k, p or t made
+    single (*Pekan*, *Mikolle*); the name of at least four letters."""
+    for ending in _FI_ENDING_SET:
+        base = word[: -len(ending)]
+        if not word.endswith(ending) or len(base) < 4:
+            continue
+        if base in names:
+            return True
+        if base[-2] in "kpt" and base[-1] in "aeiouyäö" and base[:-1] + base[-2:] in names:
+            return True
+    return False
+
+
 class PartyNames:
     """Matches the names of a case file's parties in a text, word by word.
 
@@ -348,7 +363,8 @@ class UnlistedNames:
     """Finds names of people the case file does not list: a capitalised name after a
     role word (:data:`ROLE_CUES`: *kriminalinspektör Lars Berg*, *tulkki Ana Popescu*),
     and two or three capitalised words of which the first is a first name in the
-    :func:`lexicon` (*Anna Lindqvist*, *Mikko Virtasen*)."""
+    :func:`lexicon`, also in a Finnish case (*Anna Lindqvist*, *Mikko Virtasen*, *Pekan
+    Virtasen*, *Annalle Korhoselle*)."""
 
     def __init__(self, names: Lexicon | None = None) -> None:
         self.names = lexicon() if names is None else names
@@ -362,6 +378,8 @@ class UnlistedNames:
         first = self.names.first
         for m in _PAIR.finditer(text):
             rest = m.group("rest").split()
-            if m.group("first").casefold() in first and rest[0].casefold() not in _NOT_NAMES:
+            given = m.group("first").casefold()
+            known = given in first or _finnish_base(given, first)
+            if known and rest[0].casefold() not in _NOT_NAMES:
                 end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("first")
                 yield m.start("first"), max(end, m.start("rest") + len(rest[0]))

@@ -48,7 +48,10 @@ def _not_after(first: str) -> str:
 
 
 _NATIONAL_BODY = rf"(?:{_GROUPSEP})?\d{{2,8}}(?:{_GROUPSEP}\d{{2,4}}){{0,3}}(?!\w|[{_DASH}]\d)"
-_AFTER_ZERO, _AFTER_BRACKET, _AFTER_PLUS = _not_after("0"), _not_after(r"\("), _not_after(r"\+")
+_AFTER_ZERO, _AFTER_BRACKET = _not_after("0"), _not_after(r"\(")
+# a tel: link (``tel:+46701234567``) is a number; other words and times before + are not
+_PLUS = r"\+"
+_AFTER_PLUS = rf"(?:(?<=[Tt][Ee][Ll]:\+)|{_not_after(_PLUS)})"
 _PHONE_NATIONAL = re.compile(
     rf"0{_AFTER_ZERO}[1-9]\d{{0,3}}{_NATIONAL_BODY}"
     rf"|\({_AFTER_BRACKET}0[1-9]\d{{0,3}}\){_SPACE}?{_NATIONAL_BODY}"
