@@ -78,6 +78,7 @@ __all__ = [
     "SMALL",
     "Disclosure",
     "suppress",
+    "suppress_part",
     "suppress_rates",
 ]
 
@@ -402,6 +403,19 @@ def suppress(
     if audit is not None:
         audit.record(name, records)
     return out
+
+
+def suppress_part(
+    table: pd.DataFrame, count: str, records: list[dict], *, name: str, **options
+) -> pd.DataFrame:
+    """:func:`suppress` of one part of a table whose parts are protected apart and
+    recorded together: what it hides is added to ``records``, which the caller records
+    under ``name`` (:meth:`Disclosure.record`) once every part is done (recording each
+    part would replace the one before)."""
+    scratch = Disclosure()
+    safe = suppress(table, count, name=name, audit=scratch, **options)
+    records += scratch.records(name)
+    return safe
 
 
 def suppress_rates(

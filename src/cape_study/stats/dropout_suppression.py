@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from cape_study.privacy.disclosure import Disclosure, suppress
+from cape_study.privacy.disclosure import Disclosure, suppress, suppress_part
 from cape_study.stats.dropout_links import PARTS, STAGES, link_matrix, link_reasons
 
 __all__ = ["suppress_matrix", "suppress_reasons", "suppress_stage_prevalence"]
@@ -24,9 +24,7 @@ def _by_line(
     along ``keys`` each), recorded together in ``audit``."""
     parts, records = [], []
     for _, part in table.groupby(fixed, observed=True, sort=False):
-        scratch = Disclosure()
-        parts.append(suppress(part, count, audit=scratch, **options).set_index(part.index))
-        records += scratch.records(options["name"])
+        parts.append(suppress_part(part, count, records, **options).set_index(part.index))
     audit.record(options["name"], records)
     return pd.concat(parts).loc[table.index].reset_index(drop=True)
 

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cape_study.errors import CannotEstimate
-from cape_study.privacy.disclosure import Disclosure, suppress
+from cape_study.privacy.disclosure import Disclosure, suppress, suppress_part
 from cape_study.stats.legal import LegalChange
 from cape_study.stats.proportions import add_proportion, difference_ci
 
@@ -308,18 +308,16 @@ def suppress_before_after(
     records = []
     for side in ("before", "after"):
         part = table[[*label, f"not_proven_{side}", f"n_assessed_{side}", f"proportion_{side}"]]
-        scratch = Disclosure()
-        safe = suppress(
+        safe = suppress_part(
             part.assign(side=side),
             f"not_proven_{side}",
+            records,
             total=f"n_assessed_{side}",
             threshold=threshold,
             name=name,
             derived=[f"proportion_{side}"],
             label=[*label, "side"],
-            audit=scratch,
         )
-        records += scratch.records(name)
         for column in (f"not_proven_{side}", f"n_assessed_{side}", f"proportion_{side}"):
             out[column] = safe[column].to_numpy()
     hidden = out[["proportion_before", "proportion_after"]].isna().any(axis=1)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
-from cape_study.privacy.disclosure import HIDDEN, Disclosure, suppress
+from cape_study.privacy.disclosure import HIDDEN, Disclosure, suppress_part
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.case_status import (
     CONVICTED,
@@ -254,19 +254,17 @@ def suppress_funnel(
         subsets = table[rows].groupby(fixed, observed=True, sort=False) if fixed else None
         for part in [g for _, g in subsets] if fixed else [table[rows]]:
             if len(part):
-                scratch = Disclosure()
-                safe = suppress(
+                safe = suppress_part(
                     part,
                     "reached",
+                    records,
                     total="n_cases",
                     threshold=threshold,
                     name=name,
                     keys=keys,
                     derived=shares,
                     label=label,
-                    audit=scratch,
                 )
-                records += scratch.records(name)
                 parts.append(safe.set_index(part.index))
     out = pd.concat(parts).loc[table.index]
     if audit is not None:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.errors import CannotEstimate
-from cape_study.privacy.disclosure import Disclosure, suppress
+from cape_study.privacy.disclosure import Disclosure, suppress_part
 
 __all__ = ["FAMILIES", "sanction_table", "sentences", "suppress_sanctions"]
 
@@ -189,18 +189,16 @@ def suppress_sanctions(
         "n_damages": ["damages_median"],
     }
     for count, derived in parts.items():
-        scratch = Disclosure()
-        safe = suppress(
+        safe = suppress_part(
             table[[*label, count, "n_sentenced", *derived]],
             count,
+            records,
             total="n_sentenced",
             threshold=threshold,
             name=name,
             derived=derived,
             label=label,
-            audit=scratch,
         )
-        records += scratch.records(name)
         for column in [count, *derived, "n_sentenced"]:
             out[column] = safe[column].to_numpy()
     if audit is not None:
