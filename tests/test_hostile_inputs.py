@@ -308,3 +308,53 @@ def test_a_failed_notebook_keeps_no_case_file_path_in_its_outputs() -> None:
         nbformat.v4.new_output("stream", text="/home/u/project/data/raw/Ingegerd Q/cases.csv")
     ]
     assert redact_paths(relative).cells[0].outputs[0].text == "{case_file}/cases.csv"
+
+
+# -- what Excel stores escaped --------------------------------------------------------------
+def _patched_workbook(path: Path, placeholder: str, stored: str) -> None:
+    """Write ``stored`` into the workbook's XML where openpyxl wrote ``placeholder``: the
+    escapes Excel writes (``_x000D_``) that openpyxl itself never does."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        members = {name: zin.read(name) for name in zin.namelist()}
+    with zipfile.ZipFile(path, "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data.replace(placeholder.encode(), stored.encode()))
+
+
+def test_characters_a_workbook_stores_escaped_are_read_as_written(tmp_path: Path) -> None:
+    from conftest import COLUMNS, VALID_TABLES
+
+    from cape_study.data.loaders import check_case_file
+    from cape_study.data.reading import cell_text
+
+    assert cell_text("a_x000D_\nb_x005F_c_x2009_d") == "a\r\nb_c\u2009d"
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in VALID_TABLES.items():
+        sheet = book.create_sheet(name)
+        sheet.append(COLUMNS[name])
+        for row in rows:
+            sheet.append([row.get(c) or None for c in COLUMNS[name]])
+    book["victims"]["K2"] = "PLACEHOLDER"
+    folder = tmp_path / "case"
+    folder.mkdir()
+    book.save(folder / "case.xlsx")
+    _patched_workbook(folder / "case.xlsx", "PLACEHOLDER", "Ingegerd_x0020_Qvarnb_x00E4_ck")
+    (folder / "documents").mkdir()
+    for row in VALID_TABLES["documents"]:
+        (folder / "documents" / row["path"]).write_text("Beslut.", encoding="utf-8")
+    result = check_case_file(folder / "case.xlsx", data_cutoff="2024-12-31")
+    assert result.ok, result.report()
+    assert result.case_file.victims["name"].iloc[0] == "Ingegerd Qvarnbäck"
+
+
+def test_the_scanner_reads_a_published_workbook_cell_with_escaped_characters(
+    tmp_path: Path,
+) -> None:
+    book = Workbook()
+    book.active["A1"] = "PLACEHOLDER"
+    book.save(tmp_path / "t.xlsx")
+    _patched_workbook(tmp_path / "t.xlsx", "PLACEHOLDER", f"nr {PNR[0]}-_x000D_\n{PNR[1]}")
+    assert [f.kind for f in scan_paths([tmp_path / "t.xlsx"])] == ["personnummer"]

@@ -43,7 +43,7 @@ from cape_study.data.problems import Source
 from cape_study.data.raw_tables import RawTables, add_table, column_letter, is_blank
 from cape_study.data.template import HELPER_SHEETS
 
-__all__ = ["EXAMPLE_MARK", "WORKBOOK_SUFFIXES", "RawTables", "read_tables"]
+__all__ = ["EXAMPLE_MARK", "WORKBOOK_SUFFIXES", "RawTables", "cell_text", "read_tables"]
 
 #: Workbook types read (an .xlsm is read like an .xlsx; its macros are not run).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -209,6 +209,19 @@ def _read_folder(folder: Path, codebook: Codebook, raw: RawTables) -> None:
         raw.notes.append(f"ignored files that are not tables of the codebook: {', '.join(unknown)}")
 
 
+# A character a workbook stores escaped (ECMA-376 ST_Xstring: ``_x000D_`` for the carriage
+# return of a pasted line break, ``_x005F_`` for an underscore), which openpyxl leaves as
+# written: a number split by ``-_x000D_`` and a line break would not be read as one.
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def cell_text(value: str) -> str:
+    """A workbook cell's text with the characters it stores escaped written as such."""
+    if "_x" not in value:
+        return value
+    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
 def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -253,7 +266,7 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
                         uncached.append((i + 1, j, formula))
                 if any(not is_blank(v) for v in r) or any(u[0] == i + 1 for u in uncached):
                     numbers.append(i + 1)
-                    grid.append([v.strip() if isinstance(v, str) else v for v in r])
+                    grid.append([cell_text(v).strip() if isinstance(v, str) else v for v in r])
             add_table(grid, numbers, name, Source(path.name, sheet), codebook, raw)
             _report_uncached(
                 uncached, name, codebook.table(name), grid, numbers, Source(path.name, sheet), raw

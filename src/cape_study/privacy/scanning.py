@@ -14,8 +14,9 @@ person's), in what a reader of that file sees:
 - JSON and notebooks (``.json``, ``.ipynb``): every string value (HTML and SVG values
   as above; images, cell ids and hashes skipped), so that text escaped in JSON
   (``\\u00e4``, ``\\n``) is read as written; the place is the value's JSON path;
-- workbooks (``.xlsx``): every cell's text (and whole numbers of eight digits or more,
-  which an identity or phone number stored as a number becomes); a sheet and cell.
+- workbooks (``.xlsx``): every sheet's name and cell's text, characters stored escaped
+  (``_x000D_``) read as such (and whole numbers of eight digits or more, also stored as
+  floats, which an identity or phone number stored as a number becomes); a sheet and cell.
 
 Other files (images, PDF, parquet) are listed as not scanned. :func:`check_paths`
 raises :class:`PersonalDataFound` when anything is found; the runner calls it on every
@@ -33,6 +34,7 @@ from collections.abc import Iterable, Iterator, MutableSet
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cape_study.data.reading import cell_text
 from cape_study.privacy.keys import PrivacyError
 from cape_study.privacy.masking import Finding, scan_text
 
@@ -313,7 +315,7 @@ def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
                         value = str(value) if abs(value) >= _LONG_NUMBER else None
                     if not isinstance(value, str):
                         continue
-                    for f in scan_text(value):
+                    for f in scan_text(cell_text(value)):
                         found.append(
                             FileFinding(
                                 shown, f"sheet {sheet.title}, cell {cell.coordinate}", f.kind
