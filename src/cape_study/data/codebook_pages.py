@@ -12,7 +12,7 @@ from cape_study.data.codebook import Code, Codebook, Language, check_language
 
 __all__ = ["render_html", "render_markdown"]
 
-_HEAD = {
+_HEAD: dict[str, dict] = {
     "sv": {
         "code": "Kod",
         "label": "Etikett",
@@ -38,6 +38,17 @@ _HEAD = {
         "row": "En rad per",
         "codeable": "Kodas i tabellen codings",
         "ordered": "Ordnad skala",
+        "types": {
+            "id": "id",
+            "text": "text",
+            "date": "datum",
+            "integer": "heltal",
+            "boolean": "sant/falskt",
+            "code": "kod",
+            "country": "landskod",
+            "scheme_name": "schemats namn",
+            "scheme_code": "kod i schemat",
+        },
     },
     "en": {
         "code": "Code",
@@ -64,6 +75,17 @@ _HEAD = {
         "row": "One row per",
         "codeable": "Coded in the codings table",
         "ordered": "Ordered scale",
+        "types": {
+            "id": "id",
+            "text": "text",
+            "date": "date",
+            "integer": "whole number",
+            "boolean": "true/false",
+            "code": "code",
+            "country": "country code",
+            "scheme_name": "name of a scheme",
+            "scheme_code": "code of that scheme",
+        },
     },
     "fi": {
         "code": "Koodi",
@@ -90,6 +112,17 @@ _HEAD = {
         "row": "Yksi rivi kutakin",
         "codeable": "Koodataan taulussa codings",
         "ordered": "Järjestysasteikko",
+        "types": {
+            "id": "tunniste",
+            "text": "teksti",
+            "date": "päivämäärä",
+            "integer": "kokonaisluku",
+            "boolean": "tosi/epätosi",
+            "code": "koodi",
+            "country": "maakoodi",
+            "scheme_name": "koodiston nimi",
+            "scheme_code": "koodiston koodi",
+        },
     },
 }
 
@@ -143,7 +176,7 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
             "|---|---|---|---|",
         ]
         for cname, col in table.columns.items():
-            kind = f"code: `{col.scheme}`" if col.scheme else col.type
+            kind = h["types"][col.type] + (f": `{col.scheme}`" if col.scheme else "")
             req = h["yes"] if col.required else h["no"]
             out.append(
                 f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
