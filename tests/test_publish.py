@@ -372,3 +372,27 @@ def test_a_failed_run_ends_with_its_error_once_not_its_problem_table_again(
     )
     assert "not run (see above): 01_attrition" in brief
     assert brief.splitlines()[-1].startswith("no report (no step succeeded)")
+
+
+def test_a_rerun_with_nothing_changed_leaves_the_published_report_as_it_is(
+    ran: tp.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A no-op run writes no new report (issue 22: report.docx and the scans cost seconds):
+    every step cached and the report's other sources (library, kernel, git state,
+    constraints, packages) as when the published one was built; anything else changed
+    and it is written again."""
+    from cape_study.runner import manifest
+
+    assert ran.run().report_updated  # the copy's first run records what it was built from
+    before, version = published(ran.root), os.readlink(ran.root / publish.HOME / "current")
+    result = ran.run()
+    assert tp.statuses(result) == {"first": "cached", "second": "cached"}
+    assert result.unchanged and not result.report_updated and "(unchanged" in result.summary()
+    assert published(ran.root) == before and leftovers(ran.root) == []
+    assert os.readlink(ran.root / publish.HOME / "current") == version
+    monkeypatch.setattr(manifest, "distributions_stamp", lambda: "a package was upgraded")
+    result = ran.run()
+    assert tp.statuses(result) == {"first": "cached", "second": "cached"}
+    assert result.report_updated and not result.unchanged
+    assert os.readlink(ran.root / publish.HOME / "current") != version
+    assert verify_report(ran.paths.reports) == [] and leftovers(ran.root) == []

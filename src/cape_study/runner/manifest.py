@@ -49,6 +49,8 @@ from cape_study.runner.pages import privacy_record
 from cape_study.runner.provenance import (
     FORMAT,
     data_digest,
+    digest,
+    distributions_stamp,
     folder_hash,
     git_state,
     now,
@@ -59,7 +61,14 @@ from cape_study.runner.provenance import (
 )
 from cape_study.runner.spec import Step, StepResult
 
-__all__ = ["Difference", "build_manifest", "named_inputs", "report_files", "verify_report"]
+__all__ = [
+    "Difference",
+    "build_manifest",
+    "named_inputs",
+    "report_files",
+    "report_signature",
+    "verify_report",
+]
 
 
 def build_manifest(
@@ -149,6 +158,34 @@ def build_manifest(
         ],
         "privacy": privacy,
     }
+
+
+def report_signature(
+    paths: ProjectPaths,
+    results: Mapping[str, StepResult],
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    kernel: str,
+    library: str,
+) -> str:
+    """A digest of everything a complete run's report is made from but the time it is
+    built: each step's status and cache key (its notebook, parameters, inputs and the
+    library), the library's hash, the kernel, the git state, the constraints file, Python
+    and the installed packages (:func:`build_manifest` records the same). Two runs with
+    the same signature write the same report but for its date."""
+    constraints = paths.constraints
+    return digest(
+        {
+            "format": FORMAT,
+            "steps": {n: [r.status, entries.get(n, {}).get("key")] for n, r in results.items()},
+            "library": library,
+            "kernel": kernel,
+            "git": git_state(paths.root),
+            "constraints": sha256(constraints) if constraints.is_file() else None,
+            "python": [platform.python_version(), platform.python_implementation()],
+            "packages": distributions_stamp(),
+        }
+    )
 
 
 def report_files(folder: Path) -> dict[str, str]:

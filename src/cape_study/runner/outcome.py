@@ -28,6 +28,9 @@ class RunResult:
     seconds: float
     #: Where this run's report is when it was not published (``reports/partial``).
     partial_dir: Path | None = None
+    #: Every step was cached and the published report was built from the same steps,
+    #: library, packages and git state: it was left as it is.
+    unchanged: bool = False
 
     @property
     def complete(self) -> bool:
@@ -36,6 +39,8 @@ class RunResult:
     def where(self) -> str:
         """Where this run's report went, and what happened to the published one."""
         published = self.report_dir / "index.html"
+        if self.unchanged:
+            return f"report: {published} (unchanged: nothing it is made from changed)"
         if self.report_updated:
             if self.complete:
                 return f"report: {published}"

@@ -25,6 +25,7 @@ __all__ = [
     "FORMAT",
     "data_digest",
     "digest",
+    "distributions_stamp",
     "expand",
     "folder_hash",
     "git_state",
@@ -258,10 +259,13 @@ def packages(cache: Path | None = None, path: list[str] | None = None) -> dict[s
                 found[name] = dist.version
         return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))
 
-    return read() if cache is None else remember(cache, _distributions_stamp(path), read)
+    return read() if cache is None else remember(cache, distributions_stamp(path), read)
 
 
-def _distributions_stamp(path: list[str]) -> str:
+def distributions_stamp(path: list[str] | None = None) -> str:
+    """A digest of the installed distributions' entries on ``path`` (default
+    ``sys.path``): their names and modification times, and their folders'."""
+    path = list(sys.path if path is None else path)
     stamp: list[Any] = []
     for folder in path:
         try:

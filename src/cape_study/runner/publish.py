@@ -242,6 +242,19 @@ def publish(root: Path, stage: Path) -> None:
         shutil.rmtree(partial, ignore_errors=True)
 
 
+def is_current(root: Path, version: str | None) -> bool:
+    """Whether ``version`` (a version folder's name) is the published one, whole (its
+    index, report and manifest there), with no partial report beside it."""
+    home = _home(root)
+    current = _target(home / "current")
+    if version is None or current is None or current.name != version:
+        return False
+    if _target(home / "partial") is not None:
+        return False
+    names = ("index.html", "report.html", "manifest.json")
+    return all((current / "reports" / name).is_file() for name in names)
+
+
 def keep_partial(root: Path, stage: Path) -> Path:
     """Keep ``stage`` as the partial report, ``reports/partial/`` (replacing the last
     one); the published version is not touched. Returns ``reports/partial``."""

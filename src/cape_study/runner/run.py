@@ -63,6 +63,7 @@ from cape_study.runner.execution import (
     redact_paths,
     write_notebook,
 )
+from cape_study.runner.manifest import report_signature
 from cape_study.runner.outcome import PipelineBusy, PipelineFailed, RunResult
 from cape_study.runner.outcome import problems_text as _problems
 from cape_study.runner.pages import (
@@ -163,6 +164,21 @@ class Run:
         complete = all(r.status in ("ran", "cached") for r in results.values())
         reported = any(r.status in ("ran", "cached") for r in results.values())
         published, partial = False, None
+        signature = None
+        if complete:
+            signature = report_signature(
+                self.paths, results, self.entries, kernel=self.kernel, library=self.library
+            )
+            record = self.paths.report_cache / "published.json"
+            if all(r.status == "cached" for r in results.values()) and publish.is_current(
+                self.root, kept(record, signature)
+            ):
+                # Nothing changed since the published report was built from the same
+                # steps, library, packages and git state: it stays as it is.
+                publish.discard(self.stage)
+                self.kept = True
+                elapsed = time.perf_counter() - start
+                return RunResult(results, self.paths.reports, False, elapsed, unchanged=True)
         if reported:
             reports = self.staged.reports
             write_report(
@@ -190,6 +206,8 @@ class Run:
                     publish.publish(self.root, self.stage)
                     published = True
                     self.cache.restamp()
+                    if signature is not None:
+                        keep(self.paths.report_cache / "published.json", signature, self.stage.name)
                 else:
                     partial = publish.keep_partial(self.root, self.stage)
                 self.kept = True
