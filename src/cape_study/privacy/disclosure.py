@@ -194,9 +194,13 @@ class Disclosure:
             )
 
     def save(self, path: Path) -> None:
-        """Write the linked tables as published (never a hidden value) for later steps."""
+        """Write the linked tables as published (never a hidden value) for later steps,
+        and the names of the tables recorded here that are not linked (a check that no
+        count table escapes the whole-report protection unnoticed)."""
         payload = {
             "dimensions": {d: spec.to_json() for d, spec in self._dimensions.items()},
+            # every other table recorded here: published, but not linked
+            "unlinked": [name for name in self._tables if name not in self._linked],
             "tables": [
                 {"name": t.name, "unit": t.unit, "cells": t.records()}
                 for t in self._linked.values()

@@ -64,7 +64,9 @@ class Intruder:
     for high witnesses (``threshold - 1``). They add a column ``y`` per query, ``0 <= y <=
     cap``, and a row ``y - q x <= 0``, which ``y = 0`` always satisfies: the bounds of any
     cell are those of ``a`` alone. ``columns`` are bounds of ``x`` other than ``x >= 0``
-    (lower, upper)."""
+    (lower, upper); without them, unknowns whose columns are equal in ``a`` and
+    ``queries`` are merged (:func:`_distinct_columns`), so a row given to
+    :meth:`interval` must be one of ``a``'s or ``queries``'s."""
 
     def __init__(
         self,
@@ -80,6 +82,11 @@ class Intruder:
         self._highspy = highspy
         n = a.shape[1]
         q = sparse.csr_array((0, n)) if queries is None else sparse.csr_array(queries)
+        self._reps = np.arange(n)
+        if columns is None:
+            # combinations no row tells apart are one unknown: their total
+            self._reps = _distinct_columns(sparse.vstack([a, q], format="csc"))
+            a, q, n = sparse.csr_array(a)[:, self._reps], q[:, self._reps], len(self._reps)
         k = q.shape[0]
         inf = highspy.kHighsInf
         full = sparse.vstack(
@@ -145,20 +152,32 @@ class Intruder:
 
     def interval(self, row: sparse.csr_array) -> tuple[float, float]:
         """The smallest and largest value of ``row @ x``."""
-        cost = self._cost(np.asarray(row.toarray()).ravel())
+        cost = self._cost(np.asarray(row.toarray()).ravel()[self._reps])
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMinimize), self._solve(cost, sense.kMaximize)
 
+    def relax(self, row: int, low: float, high: float) -> None:
+        """Set the bounds of row ``row`` of ``a`` to ``low`` and ``high``, which must
+        contain the old ones (a published cell hidden): every table found so far stays
+        feasible, so it stays a witness, and the last basis a start."""
+        inf = self._highspy.kHighsInf
+        self._h.changeRowBounds(int(row), float(low), inf if np.isinf(high) else float(high))
+
     def extreme(self, column: int, *, largest: bool) -> float:
-        """The smallest (or ``largest``) value of ``x[column]``."""
+        """The smallest (or ``largest``) value of ``x[column]`` (a model made with
+        ``columns``, whose columns are kept as they are)."""
         cost = np.zeros(self._n + self._k)
         cost[column] = 1.0
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMaximize if largest else sense.kMinimize)
 
-    def protected(self, which: np.ndarray, marked: np.ndarray, threshold: int) -> np.ndarray:
+    def protected(
+        self, which: np.ndarray, marked: np.ndarray, threshold: int, *, until: bool = False
+    ) -> np.ndarray:
         """Whether each query ``which`` (with its ``marked``) is :func:`protected`, as on
-        its exact bounds, solving bounds only where no witness answers (see the module)."""
+        its exact bounds, solving bounds only where no witness answers (see the module).
+        With ``until``, the answer stops at the first query that is not: those after it
+        are left unanswered (True)."""
         which = np.asarray(which, dtype=int)
         marked = np.asarray(marked, bool)
         sense = self._highspy.ObjSense
@@ -185,6 +204,9 @@ class Intruder:
                     self._solve(self._cost(y=y), sense.kMaximize)
         result = np.zeros(len(which), bool)
         for j, (i, is_marked) in enumerate(zip(which, marked, strict=True)):
+            if until and j and not result[j - 1]:
+                result[j:] = True
+                break
             low, high = self.lowest[i], self.highest[i]
             if low <= 1 + _EPS and high >= top:
                 result[j] = True  # both witnessed
@@ -209,3 +231,21 @@ class Intruder:
                 high = self._solve(cost, sense.kMaximize)
             result[j] = protected(low, high, threshold=threshold, marked=False)
         return result
+
+
+def _distinct_columns(matrix: sparse.csc_array) -> np.ndarray:
+    """The first of each group of equal columns of ``matrix``. Unknowns with equal
+    columns enter every row alike, so the bounds of any row over ``x >= 0`` are those
+    over one unknown per group (their total)."""
+    matrix = sparse.csc_array(matrix)
+    matrix.sum_duplicates()
+    matrix.sort_indices()
+    seen: dict[tuple[bytes, bytes], int] = {}
+    first = []
+    for j in range(matrix.shape[1]):
+        span = slice(matrix.indptr[j], matrix.indptr[j + 1])
+        key = (matrix.indices[span].tobytes(), matrix.data[span].tobytes())
+        if key not in seen:
+            seen[key] = j
+            first.append(j)
+    return np.asarray(first, dtype=np.int64)

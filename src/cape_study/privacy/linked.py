@@ -329,23 +329,24 @@ class _System:
         self, tables: Sequence[LinkedTable], threshold: int | None = None
     ) -> tuple[sparse.csr_array, np.ndarray, np.ndarray]:
         """``A``, ``lower`` and ``upper`` for the cells of ``tables`` (the tables of this
-        system, with perhaps more cells hidden): a published cell is an equation; with
-        ``threshold``, a hidden cell is what its mark says (:func:`mark_bounds`)."""
-        parts = [self.agree]
+        system, with perhaps more cells hidden), a row per cell in order: a published cell
+        is an equation; with ``threshold``, a hidden cell is what its mark says
+        (:func:`mark_bounds`), else only that it is not negative."""
+        parts = [self.agree, *self.cells]
         low, high = [np.zeros(self.agree.shape[0])], [np.zeros(self.agree.shape[0])]
-        for table, rows in zip(tables, self.cells, strict=True):
-            shown = ~table.hidden()
-            parts.append(rows[np.flatnonzero(shown)])
-            values = table.cells[table.count][shown].to_numpy(dtype=float)
-            low.append(values)
-            high.append(values)
-            if threshold is not None:
-                hidden = np.flatnonzero(table.hidden())
-                parts.append(rows[hidden])
-                a, b = mark_bounds(np.asarray(table.marked, bool)[hidden], threshold)
-                low.append(a)
-                high.append(b)
+        for table in tables:
+            hidden = table.hidden()
+            values = table.cells[table.count].to_numpy(dtype=float, na_value=np.nan)
+            a, b = mark_bounds(np.asarray(table.marked, bool), threshold or 1)
+            if threshold is None:
+                a, b = np.zeros(len(hidden)), np.full(len(hidden), np.inf)
+            low.append(np.where(hidden, a, values))
+            high.append(np.where(hidden, b, values))
         return sparse.vstack(parts, format="csr"), np.concatenate(low), np.concatenate(high)
+
+    def row(self, table: int, cell: int) -> int:
+        """The row of :meth:`equations` that holds cell ``cell`` of table ``table``."""
+        return self.agree.shape[0] + sum(rows.shape[0] for rows in self.cells[:table]) + cell
 
 
 def feasible_intervals(
@@ -400,10 +401,12 @@ def protect(
     exposed: set[str] = set()
     system = _System([*linked, new], dimensions)
     current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
-    todo = _exposed_cells(system, [*linked, current], queue, threshold)
+    intruder = _intruder(system, [*linked, current], queue, threshold)
+    marked = [bool([*linked, current][t].marked[i]) for t, i in queue]
+    todo = _still_exposed(intruder, list(range(len(queue))), marked, threshold)
     while todo:
         everything = [*linked, current]
-        t, i = todo[0]
+        t, i = queue[todo[0]]
         shown = [j for j in range(len(cells)) if pd.notna(cells.at[j, new.count])]
         candidates = [j for j in shown if values[j] > 0] or shown
         if not candidates:
@@ -427,8 +430,37 @@ def protect(
         cells.at[choice, new.count] = pd.NA
         added.append(choice)
         current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
-        todo = _exposed_cells(system, [*linked, current], todo, threshold)
+        # hiding the cell turns its equation into the bound of a hidden count: every table
+        # found so far stays feasible, so the model and its witnesses are kept
+        intruder.relax(system.row(last, choice), 0.0, np.inf)
+        if not _still_exposed(intruder, todo[:1], marked, threshold):
+            todo = _still_exposed(intruder, todo[1:], marked, threshold)
     return added, sorted(exposed)
+
+
+def _intruder(
+    system: _System,
+    tables: Sequence[LinkedTable],
+    cells: Sequence[tuple[int, int]],
+    threshold: int,
+) -> Intruder:
+    """The intruder who knows every published cell of ``tables`` (the tables of
+    ``system`` as they are now) and what every mark says, asked about ``cells``."""
+    queries = sparse.vstack(
+        [system.cells[t][[i]] for t, i in cells] or [sparse.csr_array((0, system.size))],
+        format="csr",
+    )
+    return Intruder(*system.equations(tables, threshold), queries, threshold - 1)
+
+
+def _still_exposed(
+    intruder: Intruder, which: list[int], marked: Sequence[bool], threshold: int
+) -> list[int]:
+    """The queries ``which`` of ``intruder`` that are not :func:`protected`, in order."""
+    if not which:
+        return []
+    safe = intruder.protected(np.asarray(which), np.asarray(marked, bool)[which], threshold)
+    return [q for q, ok in zip(which, safe, strict=True) if not ok]
 
 
 def _exposed_cells(
@@ -440,13 +472,9 @@ def _exposed_cells(
     """The ``(table, cell)`` of ``cells`` (small hidden cells of ``tables``, the tables of
     ``system`` as they are now) that are not :func:`protected`, in their order, from an
     intruder who knows every published cell and what every mark says."""
-    if not cells:
-        return []
-    queries = sparse.vstack([system.cells[t][[i]] for t, i in cells], format="csr")
-    intruder = Intruder(*system.equations(tables, threshold), queries, threshold - 1)
     marked = [bool(tables[t].marked[i]) for t, i in cells]
-    safe = intruder.protected(np.arange(len(cells)), marked, threshold)
-    return [cell for cell, ok in zip(cells, safe, strict=True) if not ok]
+    intruder = _intruder(system, tables, cells, threshold)
+    return [cells[q] for q in _still_exposed(intruder, list(range(len(cells))), marked, threshold)]
 
 
 def _nested(table: LinkedTable, new: LinkedTable) -> bool:
@@ -499,11 +527,18 @@ def mark(
             if t == len(linked) or _nested(table, new)
             for i in np.flatnonzero(table.small)
         ]
-        demote = []
-        for t, i in _exposed_cells(system, everything, cells, threshold):
-            if t != len(linked) or not everything[t].marked[i]:
-                return np.zeros(len(marked), bool)
-            demote.append(i)
+        # a cell of another table, or one not marked, exposed: no cell is marked small;
+        # those are asked first, up to the first exposed one
+        fatal = [q for q, (t, i) in enumerate(cells) if t != len(linked) or not marked[i]]
+        intruder = _intruder(system, everything, cells, threshold)
+        flags = np.asarray([bool(everything[t].marked[i]) for t, i in cells])
+        if (
+            fatal
+            and not intruder.protected(np.asarray(fatal), flags[fatal], threshold, until=True).all()
+        ):
+            return np.zeros(len(marked), bool)
+        rest = [q for q in range(len(cells)) if q not in set(fatal)]
+        demote = [cells[q][1] for q in _still_exposed(intruder, rest, flags, threshold)]
         if not demote:
             break
         marked[demote] = False

@@ -26,7 +26,7 @@ from cape_study.stats.case_status import (
 )
 from cape_study.stats.event_times import day_precise_times, event_times
 from cape_study.stats.funnel import funnel, suppress_funnel
-from cape_study.stats.offence_paths import flow_table, offence_paths
+from cape_study.stats.offence_paths import flow_table, offence_paths, suppress_flows
 
 __all__ = [
     "EVENT_CODES",
@@ -46,5 +46,6 @@ __all__ = [
     "offence_paths",
     "reclassified",
     "report_period",
+    "suppress_flows",
     "suppress_funnel",
 ]

@@ -14,7 +14,9 @@ whose course is in a set of these classes, which :func:`course_dimension` names:
   convictions (:data:`cape_study.stats.dropout.CONVICTED`);
 * ``dropped_out:<stage>``: closed there, and at the last stage also acquitted;
 * ``still_open:<stage>``: the rest of the courses ending at the stage;
-* ``closed:<stage>``: closed there without a judgment (the closure reasons' cases).
+* ``closed:<stage>``: closed there without a judgment (the closure reasons' cases);
+* ``no_outcome``: every course without a final outcome (the offence flows' cases charged
+  and ``not_judged``).
 
 These are the rules of :func:`cape_study.stats.dropout.matrix` and
 :func:`~cape_study.stats.dropout.closure_reasons`, written as sets.
@@ -65,4 +67,5 @@ def course_dimension(
         )
         members[f"closed:{stage}"] = at(stage, lambda e: e == "closed")
     classes = tuple(c for stage in stages for c in at(stage, lambda e: True))
+    members["no_outcome"] = tuple(c for c in classes if c.partition(":")[2] not in outcomes)
     return Dimension("sets", classes, tuple(members.items()))

@@ -13,13 +13,20 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CannotEstimate
+from cape_study.privacy.disclosure import HIDDEN, Disclosure
+from cape_study.privacy.linked import Dimension
 from cape_study.stats.case_status import (
     FAMILIES,
     PATH_CATEGORIES,
     case_status,
 )
+from cape_study.stats.funnel import COURSE
 
-__all__ = ["flow_table", "offence_paths"]
+__all__ = ["flow_table", "offence_paths", "suppress_flows"]
+
+#: How a value of ``judged`` among charged cases reads as a case's course
+#: (:mod:`cape_study.stats.course`): an outcome as itself, ``not_judged`` as no outcome.
+_JUDGED = {"not_judged": "no_outcome"}
 
 
 def offence_paths(
@@ -120,3 +127,72 @@ def flow_table(
     if not complete:
         counts = counts[counts["cases"] > 0]
     return counts.reset_index(drop=True)
+
+
+def suppress_flows(
+    paths: pd.DataFrame,
+    row: str,
+    col: str,
+    *,
+    country: str,
+    threshold: int,
+    name: str,
+    audit: Disclosure,
+) -> pd.DataFrame:
+    """One country's flows of charged cases from ``row`` to ``col`` (:func:`flow_table`)
+    ready to publish, protected with the report's other tables.
+
+    Small counts are hidden with their lines along both steps
+    (:meth:`~cape_study.privacy.disclosure.Disclosure.suppress`); then the table, with
+    the paths no case took as published zeros, is linked (:meth:`Disclosure.link`):
+    ``reported`` and ``charged`` are dimensions of their own (a charged case counts in
+    its reported family, every case in one charged family, ``not_prosecuted`` for the
+    others), ``judged`` is a case's course (an outcome, or ``not_judged``: every course
+    without one). A flow to ``charged`` is every course, a flow from ``charged`` every
+    reported family, so both tables lie in one group of dimensions with the funnel by
+    offence reported.
+
+    Returns
+    -------
+    DataFrame
+        The paths some case took (as :func:`flow_table`) and the paths none took (zeros),
+        with ``suppressed`` and ``hidden`` as
+        :func:`cape_study.privacy.disclosure.suppress` gives them.
+    """
+    charged = paths[paths["charged"] != "not_prosecuted"]
+    table = flow_table(charged[charged["country"] == country], [row, col])
+    safe = audit.suppress(table, "cases", threshold=threshold, keys=[row, col], name=name)
+    categories = {
+        step: [c for c in PATH_CATEGORIES[step] if c != "not_prosecuted"] for step in (row, col)
+    }
+    every = pd.MultiIndex.from_product([categories[row], categories[col]], names=[row, col])
+    taken = pd.MultiIndex.from_frame(safe[[row, col]].astype("string"))
+    zeros = every[~every.isin(taken)].to_frame(index=False)
+    zeros = zeros.assign(cases=0, suppressed=False)
+    full = pd.concat([safe, zeros], ignore_index=True)
+    full = full.astype({"cases": "Int64", row: table[row].dtype, col: table[col].dtype})
+    frame = full.assign(
+        country=country,
+        **{step: full[step].astype("string").replace(_JUDGED) for step in (row, col)},
+    )
+    dims = {"country": "country", row: row, col: col}
+    for step in ("reported", "charged", "judged"):
+        if step not in (row, col):
+            frame[step] = "all"
+            dims[step] = step
+    dims["judged"] = "stage"
+    linked = audit.link(
+        name,
+        frame,
+        pd.concat([table["cases"], zeros["cases"]], ignore_index=True),
+        count="cases",
+        dims=dims,
+        threshold=threshold,
+        dimensions={
+            "stage": COURSE,
+            **{s: Dimension("code", tuple(PATH_CATEGORIES[s])) for s in ("reported", "charged")},
+        },
+        label=[row, col],
+    )
+    full[["cases", "suppressed", HIDDEN]] = linked[["cases", "suppressed", HIDDEN]]
+    return full
