@@ -9,7 +9,12 @@ Three timings, in this order, on the project at ``--root`` (default: this checko
    rendered, report and manifest written);
 3. *no-op run*: ``cape-study run`` again, with nothing changed (every step cached);
 4. *floor*: what no step can go below: starting a kernel (measured once) plus running
-   the step's imports alone (its notebook's ``import`` lines as a script).
+   the step's imports alone (its notebook's ``import`` lines as a script);
+5. *disclosure*: the whole-report attack on the cold run's registries of linked tables
+   (``data/processed/disclosure*.json``): CPU seconds of ``Disclosure.verify`` (whether
+   any small hidden cell can be narrowed, as 00 and 01 check at their end) and of the
+   exact attack (both bounds of every small hidden cell, as ``tests/test_linked.py``
+   does), with the number of tables, cells and hidden cells attacked.
 
 Targets: a cold run within 1.5 times the plain-script time and within 1.3 times the sum
 of the floors, every step within 2 s of its own floor; a no-op run under 1 s. Each
@@ -40,6 +45,8 @@ import time
 from pathlib import Path
 
 from cape_study.paths import project
+from cape_study.privacy.disclosure import Disclosure
+from cape_study.privacy.linked import feasible_intervals
 from cape_study.runner.execution import KERNEL
 from cape_study.runner.spec import load_pipeline, resolve_parameters
 
@@ -110,6 +117,27 @@ def timed_cpu(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float
     return seconds, cpu_seconds() - cpu, done.stderr
 
 
+def disclosure_figures(registries: list[Path], threshold: int) -> dict:
+    """CPU seconds of the whole-report attack on ``registries`` (see the module)."""
+    report = Disclosure(earlier=registries)
+    linked = list(report._linked.values())
+    cpu = time.process_time()
+    report.verify(threshold=threshold)
+    verify = time.process_time() - cpu
+    cpu = time.process_time()
+    for unit in dict.fromkeys(t.unit for t in linked):
+        feasible_intervals([t for t in linked if t.unit == unit], report._dimensions, threshold)
+    exact = time.process_time() - cpu
+    return {
+        "tables": len(linked),
+        "cells": sum(len(t.cells) for t in linked),
+        "hidden": sum(int(t.hidden().sum()) for t in linked),
+        "small_hidden": sum(int(t.small.sum()) for t in linked),
+        "verify_cpu_s": round(verify, 3),
+        "exact_attack_cpu_s": round(exact, 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, help="project root (default: this checkout)")
@@ -157,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             f"no-op run {attempt} executed {executed} (something changed); again", file=sys.stderr
         )
 
+    threshold = int(parameters.get("01_attrition", {}).get("min_cell_count", 5))
+    registries = sorted(paths.data_processed.glob("disclosure*.json"))
+    disclosure = disclosure_figures(registries, threshold)
+
     figures = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "root": str(root),
@@ -173,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         "noop_run_s": round(noop, 3),
         "noop_run_cpu_s": round(noop_cpu, 3),
         "noop_run_executed": executed,
+        "disclosure": disclosure,
         "cold_to_scripts_ratio": round(cold / plain, 3),
         "targets": {
             "cold_to_scripts_ratio_max": COLD_RATIO_TARGET,
@@ -199,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
     print(f"steps:                {', '.join(figures['steps'])}")
+    print(
+        f"disclosure attack:    {disclosure['tables']} linked tables, {disclosure['cells']} "
+        f"cells, {disclosure['hidden']} hidden: verify {disclosure['verify_cpu_s']} CPU s, "
+        f"exact bounds {disclosure['exact_attack_cpu_s']} CPU s"
+    )
     print(f"plain scripts:        {plain:7.2f} s")
     print(
         f"cold run (--force):   {cold:7.2f} s  = {cold / plain:.2f} x plain "
