@@ -358,3 +358,23 @@ def test_the_scanner_reads_a_published_workbook_cell_with_escaped_characters(
     book.save(tmp_path / "t.xlsx")
     _patched_workbook(tmp_path / "t.xlsx", "PLACEHOLDER", f"nr {PNR[0]}-_x000D_\n{PNR[1]}")
     assert [f.kind for f in scan_paths([tmp_path / "t.xlsx"])] == ["personnummer"]
+
+
+def test_the_scanner_reads_a_published_word_document(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Uppgift: ")
+    paragraph.add_run(PNR[0][:4]).bold = True  # a number split over two runs
+    paragraph.add_run(f"{PNR[0][4:]}-{PNR[1]}")
+    document.add_paragraph("Inget här: 12 000 kr, 2019-03-01.")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 1).text = FORMS["thin space"]
+    document.sections[0].footer.paragraphs[0].text = "Tel 070-174 06 05"
+    document.save(tmp_path / "report.docx")
+    found = [(f.where, f.kind) for f in scan_paths([tmp_path / "report.docx"])]
+    assert found == [
+        ("paragraph 1", "personnummer"),
+        ("table 1, row 1, cell 2", "personnummer"),
+        ("section 1 footer", "phone"),
+    ]

@@ -18,6 +18,9 @@ person's), in what a reader of that file sees:
   (``_x000D_``) read as such (and whole numbers of eight digits or more, also stored as
   floats, which an identity or phone number stored as a number becomes); a sheet and cell.
 
+- Word documents (``.docx``): each paragraph (its runs joined), table cell, header
+  and footer; a paragraph or a table's row and cell.
+
 Other files (images, PDF, parquet) are listed as not scanned. :func:`check_paths`
 raises :class:`PersonalDataFound` when anything is found; the runner calls it on every
 file a run is about to publish.
@@ -113,7 +116,7 @@ _HTML_SUFFIXES = frozenset({".html", ".htm", ".svg"})
 _TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".md", ".txt", ".tex"})
 _JSON_SUFFIXES = frozenset({".json", ".ipynb"})
 #: The file types :func:`scan_paths` reads.
-SCANNED_SUFFIXES = _HTML_SUFFIXES | _TEXT_SUFFIXES | _JSON_SUFFIXES | {".xlsx"}
+SCANNED_SUFFIXES = _HTML_SUFFIXES | _TEXT_SUFFIXES | _JSON_SUFFIXES | {".xlsx", ".docx"}
 # JSON keys whose values are not text a reader sees: images, random ids, hashes.
 _SKIPPED_KEYS = frozenset(
     {"image/png", "image/jpeg", "image/gif", "id", "sha256", "key", "cache_key", "library"}
@@ -212,6 +215,8 @@ def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _scan_workbook(path, shown)
+    if suffix == ".docx":
+        return _scan_word(path, shown)
     # as read_text reads it (universal newlines), so that places are the same
     text = content.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     if suffix in _JSON_SUFFIXES:
@@ -293,6 +298,26 @@ def _strings(value: Any, where: str, html: bool) -> Iterator[tuple[str, str, boo
         yield where, value, html
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LONG_NUMBER:
         yield where, str(value), False
+
+
+def _scan_word(path: Path, shown: str) -> list[FileFinding]:
+    """A Word document as its reader sees it: each paragraph's text (its runs joined), in
+    the body, in table cells and in the headers and footers."""
+    import docx  # heavy: only when there is a document to read
+
+    document = docx.Document(str(path))
+    places: list[tuple[str, str]] = [
+        (f"paragraph {i}", p.text) for i, p in enumerate(document.paragraphs, start=1)
+    ]
+    for t, table in enumerate(document.tables, start=1):
+        for r, row in enumerate(table.rows, start=1):
+            for c, cell in enumerate(row.cells, start=1):
+                places.append((f"table {t}, row {r}, cell {c}", cell.text))
+    for n, section in enumerate(document.sections, start=1):
+        for part, name in ((section.header, "header"), (section.footer, "footer")):
+            text = "\n".join(p.text for p in part.paragraphs)
+            places.append((f"section {n} {name}", text))
+    return [FileFinding(shown, where, f.kind) for where, text in places for f in scan_text(text)]
 
 
 def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
