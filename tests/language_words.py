@@ -46,6 +46,8 @@ _SWEDISH = """och att det som för med är av på till inte den ett har vid elle
 SWEDISH = frozenset(_SWEDISH.split())
 
 _HIDDEN = re.compile(r"<(style|script|code|pre|title)\b.*?</\1\s*>", re.DOTALL | re.I)
+#: A quotation (”…”, as Swedish and Finnish quote): in the language it was written in.
+_QUOTED = re.compile(r"”[^”]*”|“[^”]*”")
 _TAG = re.compile(r"<[^>]+>")
 #: What a reader does not read as prose: addresses, paths and file names, identifiers
 #: (``coder_a``, ``cases.case_id``), dates, slugs of file names (``cases-by-year``) and the
@@ -64,9 +66,9 @@ _NOT_PROSE = re.compile(
 
 def prose(page: str) -> str:
     """The text a reader reads on a page: no styles, scripts, code, preformatted output
-    or attribute values, and no addresses, paths, file names or identifiers."""
+    or attribute values, and no addresses, paths, file names, identifiers or quotations."""
     text = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", page)))
-    return _NOT_PROSE.sub(" ", text)
+    return _NOT_PROSE.sub(" ", _QUOTED.sub(" ", text))
 
 
 def words_of(text: str, vocabulary: frozenset[str]) -> list[str]:

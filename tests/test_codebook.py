@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from language_words import english_words
 
 from cape_study.data.codebook import (
     CodebookError,
@@ -290,6 +291,15 @@ def test_render_markdown_in_swedish_and_english() -> None:
     assert f"{BOOK.scheme('barrier').label.sv}" in sv
     for table in BOOK.tables:
         assert f"(`{table}`)" in sv
+
+
+def test_the_swedish_codebook_page_names_codes_as_code_and_reads_as_swedish() -> None:
+    html = render_html(BOOK, "sv")
+    # a case file's names in a definition are code (the stage `closed`, the table
+    # `events`), not English words in Swedish prose
+    assert "<code>closed</code>" in html and "<code>events</code>" in html
+    assert "kod: <code>stage</code>" in html and "heltal" in html
+    assert english_words(html) == [], english_words(html)[:20]
 
 
 def test_render_html_is_a_self_contained_page() -> None:

@@ -64,6 +64,8 @@ def test_the_word_list_finds_english_in_a_swedish_page() -> None:
     assert english_words("<p>Ärenden i Finland, median 2,0 per år.</p>") == []
     assert english_words("<td>hidden</td><th>Stage</th>") == ["hidden", "stage"]
     assert english_words("<p>Kolumnen cases.case_id, datum 2024-12-31.</p>") == []
+    # a quotation is in the language it was written in; a mask as written in a text
+    assert english_words("<p>Enligt ”ILO Indicators of Forced Labour”, maskerat [NAME].</p>") == []
 
 
 def test_takeaways_are_read_in_the_run_language() -> None:

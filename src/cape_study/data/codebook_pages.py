@@ -6,6 +6,9 @@ Rendering only: reading and checking the codebook is :mod:`cape_study.data.codeb
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import markdown
 
 from cape_study.data.codebook import Code, Codebook, Language, check_language
@@ -36,7 +39,7 @@ _HEAD: dict[str, dict] = {
         "country": "Land",
         "group": "Grupp",
         "row": "En rad per",
-        "codeable": "Kodas i tabellen codings",
+        "codeable": "Kodas i tabellen `codings`",
         "ordered": "Ordnad skala",
         "types": {
             "id": "id",
@@ -73,7 +76,7 @@ _HEAD: dict[str, dict] = {
         "country": "Country",
         "group": "Group",
         "row": "One row per",
-        "codeable": "Coded in the codings table",
+        "codeable": "Coded in the `codings` table",
         "ordered": "Ordered scale",
         "types": {
             "id": "id",
@@ -110,7 +113,7 @@ _HEAD: dict[str, dict] = {
         "country": "Maa",
         "group": "Ryhmä",
         "row": "Yksi rivi kutakin",
-        "codeable": "Koodataan taulussa codings",
+        "codeable": "Koodataan taulussa `codings`",
         "ordered": "Järjestysasteikko",
         "types": {
             "id": "tunniste",
@@ -131,11 +134,46 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _names(codebook: Codebook, lang: Language) -> re.Pattern[str] | None:
+    """The names a case file is written with (tables, columns, schemes, codes, a code's
+    family) that are no word of the codebook's labels in ``lang``: where a definition
+    names one (``en rad med stage closed``) it is shown as code, not read as prose. A
+    name that is also a word of the language (``ocker``) is left as written."""
+    words = {
+        w.lower()
+        for text in (
+            *(t.label(lang) for t in codebook.tables.values()),
+            *(c.label(lang) for t in codebook.tables.values() for c in t.columns.values()),
+            *(s.label(lang) for s in codebook.schemes.values()),
+            *(c.label(lang) for s in codebook.schemes.values() for c in s.codes),
+        )
+        for w in re.findall(r"[^\W\d_]+", text)
+    }
+    names = {
+        *codebook.tables,
+        *(c for t in codebook.tables.values() for c in t.columns),
+        *codebook.schemes,
+        *(c.code for s in codebook.schemes.values() for c in s.codes),
+        *(g.code for s in codebook.schemes.values() for g in s.groups),
+        *Code.model_fields,  # a code's attributes: offences, family ...
+    }
+    names = {n for n in names if len(n) > 2 and n.lower() not in words and n.isascii()}
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![`\w/.-])({alternatives})(?![`\w/-]|\.\w)")
+
+
 def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
     """Render the codebook as a Markdown document in Swedish (``sv``), English (``en``) or
     Finnish (``fi``)."""
     check_language(lang)
     h = _HEAD[lang]
+    names = _names(codebook, lang)
+
+    def defined(text: str) -> str:
+        return names.sub(r"`\1`", text) if names is not None else text
+
     out = [
         f"# {codebook.title(lang)}",
         "",
@@ -146,7 +184,7 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
     ]
     out += [f"## {h['schemes']}", ""]
     for name, scheme in codebook.schemes.items():
-        out += [f"### {scheme.label(lang)} (`{name}`)", "", scheme.definition(lang).strip(), ""]
+        out += [f"### {scheme.label(lang)} (`{name}`)", "", defined(scheme.definition(lang)), ""]
         flags = [h[f] for f in ("ordered", "codeable") if getattr(scheme, f)]
         if flags:
             out += [f"*{'; '.join(flags)}.*", ""]
@@ -154,13 +192,14 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
         detailed = any(c.include or c.exclude or c.example or c.sources for c in scheme.codes)
         if detailed:
             for c in scheme.codes:
-                out += [f"#### `{c.code}`: {c.label(lang)}", "", c.definition(lang).strip(), ""]
-                out += _code_attributes(c, groups, h, lang)
+                out += [f"#### `{c.code}`: {c.label(lang)}", "", defined(c.definition(lang)), ""]
+                out += _code_attributes(c, groups, h, lang, defined=defined)
         else:
             out += [f"| {h['code']} | {h['label']} | {h['definition']} |", "|---|---|---|"]
             for c in scheme.codes:
                 extra = "; ".join(_code_attributes(c, groups, h, lang, inline=True))
-                definition = _cell(c.definition(lang)) + (f" ({_cell(extra)})" if extra else "")
+                definition = defined(_cell(c.definition(lang)))
+                definition += f" ({_cell(extra)})" if extra else ""
                 out.append(f"| `{c.code}` | {_cell(c.label(lang))} | {definition} |")
             out.append("")
     out += [f"## {h['tables']}", ""]
@@ -168,7 +207,7 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
         out += [
             f"### {table.label(lang)} (`{tname}`)",
             "",
-            table.definition(lang).strip(),
+            defined(table.definition(lang)),
             "",
             f"{h['row']}: {table.row(lang)}",
             "",
@@ -180,14 +219,19 @@ def render_markdown(codebook: Codebook, lang: Language = "en") -> str:
             req = h["yes"] if col.required else h["no"]
             out.append(
                 f"| `{cname}` | {kind} | {req} | **{_cell(col.label(lang))}.** "
-                f"{_cell(col.definition(lang))} |"
+                f"{defined(_cell(col.definition(lang)))} |"
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
 def _code_attributes(
-    c: Code, groups: dict[str, str], h: dict[str, str], lang: Language, inline: bool = False
+    c: Code,
+    groups: dict[str, str],
+    h: dict[str, str],
+    lang: Language,
+    inline: bool = False,
+    defined: Callable[[str], str] = str,
 ) -> list[str]:
     attrs = []
     if c.group:
@@ -206,7 +250,8 @@ def _code_attributes(
     for key in ("include", "exclude", "example"):
         text = getattr(c, key)
         if text is not None:
-            lines.append(f"- **{h[key]}:** {_cell(text(lang))}")
+            said = _cell(text(lang))
+            lines.append(f"- **{h[key]}:** {said if key == 'example' else defined(said)}")
     if c.keywords is not None:
         lines.append(f"- **{h['keywords']}:**")
         for lang in ("sv", "en", "fi"):
