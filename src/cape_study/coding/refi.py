@@ -31,13 +31,11 @@ silently.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import unicodedata
 import uuid
 import zipfile
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +43,8 @@ import pandas as pd
 from lxml import etree
 
 from cape_study.coding.files import replacing
+from cape_study.coding.qdpx import QdaProject, read_qdpx
+from cape_study.coding.qdpx import guid as _guid_of
 from cape_study.coding.returned import ANSWER_COLUMNS, problem, raise_problems
 from cape_study.coding.words import text
 from cape_study.data.codebook import Codebook
@@ -228,141 +228,6 @@ def write_qdpx(
     return path
 
 
-# -- import -----------------------------------------------------------------------------
-@dataclass
-class QdaProject:
-    """What a .qdpx holds that the import uses.
-
-    ``users``: guid -> name. ``codes``: ``qda_guid``, ``qda_code`` (its path in the code
-    tree, ``parent / child``), ``description``, ``codable``. ``codings``: one row per
-    coding of a text: ``source``, ``kind`` (the source element), ``user`` (a name),
-    ``qda_guid``, ``start``, ``end``, ``quote`` (missing for a whole source).
-    ``origin``: the program that wrote it. ``sha256``: of the file.
-    """
-
-    path: Path
-    origin: str
-    users: dict[str, str]
-    codes: pd.DataFrame
-    codings: pd.DataFrame
-    sha256: str
-
-
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname
-
-
-def _qde(archive: zipfile.ZipFile, path: Path) -> bytes:
-    names = [n for n in archive.namelist() if n.lower().endswith(".qde") and "/" not in n]
-    if "project.qde" in names:
-        return archive.read("project.qde")
-    if len(names) == 1:  # ATLAS.ti names the file after the project
-        return archive.read(names[0])
-    raise_problems(
-        [problem(path, value=", ".join(names) or "none", expected="one project.qde")], "qdpx"
-    )
-    raise AssertionError  # unreachable
-
-
-def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
-    """Read a .qdpx (or a bare project.qde) written by any REFI-QDA program."""
-    path = Path(path)
-    data = path.read_bytes()
-    members: dict[str, bytes] = {}
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            xml = _qde(archive, path)
-            members = {
-                n.lower(): archive.read(n) for n in archive.namelist() if not n.endswith("/")
-            }
-    else:
-        xml = data
-    try:
-        root = etree.fromstring(xml)
-    except etree.XMLSyntaxError as exc:
-        raise_problems([problem(path, value=str(exc), expected="REFI-QDA XML")], "qdpx")
-    if _local(root) != "Project":
-        raise_problems([problem(path, value=_local(root), expected="a Project")], "qdpx")
-    ns = etree.QName(root).namespace
-    q = (lambda tag: f"{{{ns}}}{tag}") if ns else (lambda tag: tag)
-    users = {
-        u.get("guid"): u.get("name") or u.get("id") or u.get("guid") for u in root.iter(q("User"))
-    }
-    codes = []
-
-    def walk(el: etree._Element, trail: list[str]) -> None:
-        for code in el.findall(q("Code")):
-            here = [*trail, code.get("name", "")]
-            desc = code.find(q("Description"))
-            codes.append(
-                {
-                    "qda_guid": code.get("guid"),
-                    "qda_code": " / ".join(here),
-                    "description": desc.text if desc is not None and desc.text else "",
-                    "codable": code.get("isCodable", "true").lower() == "true",
-                }
-            )
-            walk(code, here)
-
-    for holder in root.iter(q("Codes")):
-        walk(holder, [])
-    fallback = root.get("creatingUserGUID")
-    rows = []
-    sources = root.find(q("Sources"))
-    for source in [] if sources is None else list(sources):
-        kind = _local(source)
-        body = None
-        content = source.find(q("PlainTextContent"))
-        if content is not None and content.text is not None:
-            body = content.text
-        elif source.get("plainTextPath", "").startswith("internal://"):
-            member = "sources/" + source.get("plainTextPath")[len("internal://") :]
-            raw_text = members.get(member.lower())
-            body = raw_text.decode("utf-8-sig") if raw_text is not None else None
-        owner = source.get("creatingUser") or fallback
-        for coding in source.findall(q("Coding")):
-            rows += _codings(coding, q, source, kind, None, None, None, owner, users)
-        for sel in source.iter():
-            if not _local(sel).endswith("Selection"):
-                continue
-            start, end = sel.get("startPosition"), sel.get("endPosition")
-            quote = None
-            if _local(sel) == "PlainTextSelection" and start is not None and end is not None:
-                quote = body[int(start) : int(end)] if body is not None else sel.get("name")
-            who = sel.get("creatingUser") or owner
-            for coding in sel.findall(q("Coding")):
-                rows += _codings(coding, q, source, kind, start, end, quote, who, users, sel)
-    codings = pd.DataFrame(
-        rows, columns=["source", "kind", "user", "qda_guid", "start", "end", "quote"]
-    )
-    return QdaProject(
-        path=path,
-        origin=root.get("origin", ""),
-        users=users,
-        codes=pd.DataFrame(codes, columns=["qda_guid", "qda_code", "description", "codable"]),
-        codings=codings,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-
-
-def _codings(coding, q, source, kind, start, end, quote, who, users, sel=None) -> list[dict]:
-    user_guid = coding.get("creatingUser") or who
-    out = []
-    for ref in coding.findall(q("CodeRef")):
-        out.append(
-            {
-                "source": source.get("name") or source.get("guid"),
-                "kind": kind if sel is None else f"{kind}/{_local(sel)}",
-                "user": users.get(user_guid, user_guid or "unknown"),
-                "qda_guid": ref.get("targetGUID"),
-                "start": start,
-                "end": end,
-                "quote": quote,
-            }
-        )
-    return out
-
-
 def _norm(name: str) -> str:
     name = unicodedata.normalize("NFKC", name).casefold()
     return re.sub(r"[\W_]+", " ", name).strip()
@@ -440,6 +305,17 @@ def read_mapping(path: str | os.PathLike[str], book: Codebook) -> pd.DataFrame:
                 problems.append(
                     problem(path, row=i, column="code", value=code, expected=f"a code of {scheme}")
                 )
+        guids = mapping["qda_guid"].map(_guid_of)
+        for i in [int(k) + 2 for k in guids.index[guids.duplicated(keep="first")]]:
+            problems.append(
+                problem(
+                    path,
+                    row=i,
+                    column="qda_guid",
+                    value=mapping["qda_guid"].iloc[i - 2],
+                    expected="each QDA code once (a second row would count its codings twice)",
+                )
+            )
     raise_problems(problems, "mapping")
     return mapping
 
@@ -472,7 +348,8 @@ def answers_from_qdpx(
         The answers, and the unused: ``what`` (``code not mapped``, ``source not a unit``,
         ``not a text selection``, ``code not in the project``), ``name``, ``n_codings``.
     """
-    mapped = mapping.dropna(subset=["scheme", "code"]).set_index("qda_guid")[["scheme", "code"]]
+    mapped = mapping.dropna(subset=["scheme", "code"])
+    mapped = mapped.set_index(mapped["qda_guid"].map(_guid_of))[["scheme", "code"]]
     known = set(project.codes["qda_guid"])
     names = dict(zip(project.codes["qda_guid"], project.codes["qda_code"], strict=True))
     unused = []
@@ -518,6 +395,21 @@ def answers_from_qdpx(
             "qdpx",
         )
     usable = usable.assign(coder=usable["user"].map(_coder))
+    pairs = usable[["user", "coder"]].drop_duplicates()
+    clashes = pairs[pairs["coder"].duplicated(keep=False)]
+    if not clashes.empty:
+        raise_problems(
+            [
+                problem(
+                    project.path,
+                    column="User",
+                    value=", ".join(sorted(part["user"])),
+                    expected=f"users whose names give different coder names (all give {coder})",
+                )
+                for coder, part in clashes.groupby("coder")
+            ],
+            "qdpx",
+        )
     for (unit, coder, scheme), part in usable.groupby(["source", "coder", "scheme"], sort=False):
         quotes = part.groupby("code")["quote"].agg(
             lambda q: " … ".join(dict.fromkeys(x for x in q if isinstance(x, str))) or None

@@ -1,0 +1,155 @@
+"""REFI-QDA import of the variations real programs write (cape_study.coding.refi): GUIDs
+in either case or in braces, source texts in UTF-16 with a byte-order mark, CR LF line
+ends, characters outside the Basic Multilingual Plane, Swedish code names, a PDF's text
+representation; and what must stop with its place (a text that is not UTF-8, a selection
+outside its text, a source missing from the archive, a mapping naming a code twice, two
+users giving one coder name). The projects are built in the test."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pandas as pd
+import pytest
+
+from cape_study.coding import refi
+from cape_study.coding.returned import CodingError
+from cape_study.data.codebook import load_codebook
+
+BOOK = load_codebook()
+CODE = BOOK.scheme("barrier").codes[0]
+SRC = "66666666-6666-6666-6666-666666666666"
+TEXT = "Åsa såg 😀 passet.\r\nLönen betalades aldrig."
+
+
+def _qde(
+    *,
+    user="11111111-aaaa-1111-1111-111111111111",
+    code="44444444-AAAA-4444-4444-444444444444",
+    start=19,
+    end=24,
+    users='<User guid="11111111-AAAA-1111-1111-111111111111" name="Åsa Kodare"/>',
+    source_open=f'<TextSource guid="{SRC}" name="D-1" plainTextPath="internal://{SRC}.txt">',
+    source_close="</TextSource>",
+) -> bytes:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="test">
+<Users>{users}</Users>
+<CodeBook><Codes>
+<Code guid="33333333-3333-3333-3333-333333333333" name="Hinder för åtal" isCodable="false">
+<Code guid="44444444-aaaa-4444-4444-444444444444" name=" {CODE.label.sv} " isCodable="true"/>
+</Code></Codes></CodeBook>
+<Sources>{source_open}
+<PlainTextSelection guid="77777777-7777-7777-7777-777777777777" startPosition="{start}"
+    endPosition="{end}" creatingUser="{user}">
+<Coding guid="88888888-8888-8888-8888-888888888888"><CodeRef targetGUID="{code}"/></Coding>
+</PlainTextSelection>{source_close}</Sources></Project>""".encode()
+
+
+def _qdpx(tmp_path, xml: bytes, text: bytes | None, member=f"sources/{SRC}.txt"):
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        if text is not None:
+            archive.writestr(member, text)
+    return path
+
+
+def _present(path) -> pd.DataFrame:
+    project = refi.read_qdpx(path)
+    mapping = refi.suggest_mapping(project, BOOK)
+    answers, unused = refi.answers_from_qdpx(project, mapping, BOOK)
+    assert unused.empty, unused
+    return answers[answers["value"] == "present"]
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-32"]
+)
+def test_guids_in_any_case_and_texts_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    boms = {
+        "utf-16-le-bom": (b"\xff\xfe", "utf-16-le"),
+        "utf-16-be-bom": (b"\xfe\xff", "utf-16-be"),
+    }
+    bom, enc = boms.get(encoding, (b"", encoding))
+    xml = _qde()
+    assert refi.validate(xml, "Project") == []  # mixed-case GUIDs are valid REFI-QDA
+    present = _present(_qdpx(tmp_path, xml, bom + TEXT.encode(enc)))
+    # positions count code points of the text as stored: the emoji is one, CR LF two
+    assert present[["unit_id", "coder", "code", "quote"]].values.tolist() == [
+        ["D-1", "Asa_Kodare", CODE.code, "Lönen"]
+    ]
+
+
+def test_guids_in_braces_and_a_pdf_text_representation(tmp_path):
+    pdf_open = (
+        f'<PDFSource guid="{SRC[:-1]}7" name="D-1" path="internal://x.pdf">'
+        f'<Representation guid="{SRC}" plainTextPath="internal://{SRC}.txt">'
+    )
+    xml = _qde(
+        code="{44444444-AAAA-4444-4444-444444444444}",
+        user="{11111111-aaaa-1111-1111-111111111111}",
+        source_open=pdf_open,
+        source_close="</Representation></PDFSource>",
+    )
+    assert refi.validate(xml, "Project") == []
+    present = _present(_qdpx(tmp_path, xml, TEXT.encode()))
+    assert present[["coder", "quote"]].values.tolist() == [["Asa_Kodare", "Lönen"]]
+
+
+def _problems(path) -> pd.DataFrame:
+    with pytest.raises(CodingError) as caught:
+        refi.read_qdpx(path)
+    return caught.value.problems
+
+
+def test_a_text_not_in_utf8_stops_with_its_member(tmp_path):
+    found = _problems(_qdpx(tmp_path, _qde(), "Lönen betalades".encode("latin-1")))
+    assert found["sheet"].tolist() == [f"sources/{SRC}.txt"]
+    assert "UTF-8" in found["expected"].iloc[0]
+
+
+@pytest.mark.parametrize(("start", "end"), [("x", 5), (-1, 4), (10, 3), (0, 999)])
+def test_a_selection_outside_its_text_stops_with_its_line(tmp_path, start, end):
+    found = _problems(_qdpx(tmp_path, _qde(start=start, end=end), TEXT.encode()))
+    assert found["row"].tolist() == [10]  # the line ending its PlainTextSelection tag
+    assert found["column"].iloc[0].startswith("PlainTextSelection")
+
+
+def test_a_source_missing_from_the_archive_stops(tmp_path):
+    found = _problems(_qdpx(tmp_path, _qde(), TEXT.encode(), member="sources/other.txt"))
+    assert found["column"].iloc[0] == "TextSource 'D-1' plainTextPath"
+    assert found["expected"].iloc[0] == f"sources/{SRC}.txt in the archive"
+
+
+def test_a_mapping_naming_a_code_twice_is_refused(tmp_path):
+    project = refi.read_qdpx(_qdpx(tmp_path, _qde(), TEXT.encode()))
+    mapping = refi.suggest_mapping(project, BOOK)
+    twice = pd.concat([mapping, mapping.assign(qda_guid=mapping["qda_guid"].str.lower())])
+    twice.to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(CodingError) as caught:
+        refi.read_mapping(tmp_path / "m.csv", BOOK)
+    assert caught.value.problems["row"].tolist() == [3]
+    # a mapping edited to lower-case GUIDs still maps
+    lower = mapping.assign(qda_guid=mapping["qda_guid"].str.lower())
+    answers, unused = refi.answers_from_qdpx(project, lower, BOOK)
+    assert unused.empty and (answers["value"] == "present").sum() == 1
+
+
+def test_two_users_giving_one_coder_name_are_refused(tmp_path):
+    users = (
+        '<User guid="11111111-AAAA-1111-1111-111111111111" name="Åsa Kodare"/>'
+        '<User guid="22222222-AAAA-1111-1111-111111111111" name="Asa Kodare"/>'
+    )
+    xml = _qde(users=users).replace(
+        b"</PlainTextSelection>",
+        b'</PlainTextSelection><PlainTextSelection guid="99999999-7777-7777-7777-777777777777"'
+        b' startPosition="0" endPosition="3" creatingUser="22222222-AAAA-1111-1111-111111111111">'
+        b'<Coding guid="99999999-8888-8888-8888-888888888888">'
+        b'<CodeRef targetGUID="44444444-AAAA-4444-4444-444444444444"/></Coding>'
+        b"</PlainTextSelection>",
+    )
+    project = refi.read_qdpx(_qdpx(tmp_path, xml, TEXT.encode()))
+    with pytest.raises(CodingError) as caught:
+        refi.answers_from_qdpx(project, refi.suggest_mapping(project, BOOK), BOOK)
+    assert caught.value.problems["value"].tolist() == ["Asa Kodare, Åsa Kodare"]
