@@ -595,8 +595,10 @@ def test_publish_shows_counts_after_disclosure_control_and_never_the_key(monkeyp
     assert KEY.fingerprint not in json.dumps(payload) and SECRET not in json.dumps(payload)
     assert shown[0]["text/markdown"].startswith("**Integritet:** identifierare")
     summary = shown[0]["text/markdown"]
-    assert "x telefonnummer [TEL]" in summary and "nyckelfilen" in summary
     assert "12 identitetsnummer [PNR]" in summary and "30 namn [NAME]" in summary
+    # the hidden count is said once, in words, never as a mark
+    assert "hur många telefonnummer [TEL] som maskerades är dolt av röjandekontroll" in summary
+    assert " x " not in summary and "nyckelfilen" in summary
     table = privacy_counts.format_counts(counts, "en")
     assert table.columns.tolist() == [
         "Column",

@@ -119,6 +119,13 @@ _SUMMARY = {
     "sv": "**Integritet:** identifierare pseudonymiserade med {key}; maskerade {masked}; "
     "borttagna kolumner: {dropped}.",
 }
+#: The masked counts disclosure control hid, named once after those shown.
+_HIDDEN = {
+    "en": "{shown}; how many {hidden} were masked is hidden by disclosure control",
+    "sv": "{shown}; hur många {hidden} som maskerades är dolt av röjandekontroll",
+}
+_NONE = {"en": "nothing shown", "sv": "inget som kan visas"}
+_AND = {"en": " and ", "sv": " och "}
 _KEY_SOURCES_SV = {
     f"environment variable {KEY_ENV}": f"nyckeln i miljövariabeln {KEY_ENV}",
     "key file": "nyckelfilen",
@@ -150,14 +157,19 @@ def publish(record: Mapping[str, Any], counts: pd.DataFrame, lang: str = "en") -
         ],
     }
     key = record["key"] if lang == "en" else _KEY_SOURCES_SV.get(record["key"], record["key"])
+    totals = masked_totals(counts)
+    shown = ", ".join(
+        f"{format_decimal(n, locale=_LOCALES[lang])} {_TAG_WORDS[lang][t]} [{t}]"
+        for t, n in totals.items()
+        if n is not None
+    )
+    hidden = [f"{_TAG_WORDS[lang][t]} [{t}]" for t, n in totals.items() if n is None]
+    masked = shown or _NONE[lang]
+    if hidden:
+        joined = ", ".join(hidden[:-1]) + _AND[lang] + hidden[-1] if len(hidden) > 1 else hidden[0]
+        masked = _HIDDEN[lang].format(shown=masked, hidden=joined)
     summary = _SUMMARY[lang].format(
-        key=key,
-        masked=", ".join(
-            f"{'x' if n is None else format_decimal(n, locale=_LOCALES[lang])} "
-            f"{_TAG_WORDS[lang][t]} [{t}]"
-            for t, n in masked_totals(counts).items()
-        ),
-        dropped=", ".join(record["dropped"]) or "-",
+        key=key, masked=masked, dropped=", ".join(record["dropped"]) or "-"
     )
     display({PRIVACY_MIMETYPE: json.loads(json.dumps(payload)), "text/markdown": summary}, raw=True)
 
