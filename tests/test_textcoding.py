@@ -761,3 +761,28 @@ def test_a_code_without_keywords_has_no_dictionary_scores(corpus, predictions) -
     row = table.set_index(["code", "method"]).loc[(CODES[0], "dictionary")]
     assert row[["precision", "recall", "f1", "kappa"]].isna().all()
     assert row["n_units"] == (predictions["code"] == CODES[0]).sum()
+
+
+def test_intake_and_the_tables_do_not_import_scikit_learn() -> None:
+    """The parts of text coding that need scikit-learn (about 1 s to import) are imported
+    when first used: intake normalises texts, the tables module names the comparisons."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from cape_study.present import tables\n"
+        "from cape_study.stats import textcoding\n"
+        "textcoding.normalise('x')\n"
+        "assert 'sklearn' not in sys.modules, 'imported'\n"
+        "assert textcoding.COMPARISONS[0] == ('classifier', 'coder_a')\n"
+        "assert 'sklearn' in sys.modules\n"
+        "try:\n"
+        "    textcoding.no_such_name\n"
+        "except AttributeError as exc:\n"
+        "    assert 'no_such_name' in str(exc)\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

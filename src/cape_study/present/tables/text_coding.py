@@ -7,7 +7,7 @@ import pandas as pd
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
 from cape_study.present.display import NOT_ESTIMABLE, SUPPRESSED, count_cells, number, score_cell
 from cape_study.present.labels import TEXT_HEAD
-from cape_study.stats.textcoding.comparison import COMPARISONS
+from cape_study.stats import textcoding
 
 __all__ = [
     "format_evidence",
@@ -87,7 +87,7 @@ def format_like_for_like(
         pd.Series([first.loc[c, "n_units"] for c in codes], dtype="Int64")
     )
     rows = table.set_index(["code", "rater", "reference"])
-    for code_rater, reference in COMPARISONS:
+    for code_rater, reference in textcoding.COMPARISONS:
         title = head["versus"].format(
             rater=_rater(code_rater, first, head), reference=_rater(reference, first, head)
         )

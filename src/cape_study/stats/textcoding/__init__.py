@@ -81,30 +81,70 @@ Roberts, D. R., et al. (2017). Cross-validation strategies for data with tempora
 spatial, hierarchical, or phylogenetic structure. *Ecography* 40, 913-929.
 """
 
-from cape_study.stats.textcoding.classifier import MODELS, THRESHOLD, CodingModel, train
-from cape_study.stats.textcoding.comparison import (
-    COMPARISONS,
-    like_for_like,
-    like_for_like_summary,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from cape_study.stats.textcoding.dictionary import match_counts, match_keywords, rule_keywords
-from cape_study.stats.textcoding.evaluation import (
-    METHODS,
-    TIES,
-    agreement_table,
-    consensus,
-    cross_validate,
-    grouped_folds,
-    human_agreement,
-)
-from cape_study.stats.textcoding.suggestions import (
-    suggest,
-    suggested_units,
-    suggestion_counts,
-    uncoded_units,
-    used_units,
-)
 from cape_study.stats.textcoding.texts import Extraction, coding_units, extract_texts, normalise
+
+if TYPE_CHECKING:
+    from cape_study.stats.textcoding.classifier import MODELS, THRESHOLD, CodingModel, train
+    from cape_study.stats.textcoding.comparison import (
+        COMPARISONS,
+        like_for_like,
+        like_for_like_summary,
+    )
+    from cape_study.stats.textcoding.evaluation import (
+        METHODS,
+        TIES,
+        agreement_table,
+        consensus,
+        cross_validate,
+        grouped_folds,
+        human_agreement,
+    )
+    from cape_study.stats.textcoding.suggestions import (
+        suggest,
+        suggested_units,
+        suggestion_counts,
+        uncoded_units,
+        used_units,
+    )
+
+#: The names of the modules that use scikit-learn (about 1 s of CPU to import), by module:
+#: imported when one is first used, so that a step that only normalises texts or matches
+#: keywords (intake, which masks normalised texts) does not pay for them.
+_LAZY = {
+    "classifier": ("MODELS", "THRESHOLD", "CodingModel", "train"),
+    "comparison": ("COMPARISONS", "like_for_like", "like_for_like_summary"),
+    "evaluation": (
+        "METHODS",
+        "TIES",
+        "agreement_table",
+        "consensus",
+        "cross_validate",
+        "grouped_folds",
+        "human_agreement",
+    ),
+    "suggestions": (
+        "suggest",
+        "suggested_units",
+        "suggestion_counts",
+        "uncoded_units",
+        "used_units",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COMPARISONS",

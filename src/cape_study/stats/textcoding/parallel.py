@@ -12,7 +12,6 @@ import itertools
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.utils.parallel import Parallel, delayed
 
 from cape_study import paths
 
@@ -32,5 +31,9 @@ def spread(function: Callable[[list], list], items: list, n_jobs: int | None) ->
     n = paths.workers() if n_jobs is None else max(n_jobs, 1)
     if n == 1 or len(items) < PARALLEL_FROM:
         return [function(items)]
+    # scikit-learn (about 1 s to import) only when the work is spread: intake
+    # normalises texts through here and needs nothing else of it.
+    from sklearn.utils.parallel import Parallel, delayed
+
     bounds = np.linspace(0, len(items), n + 1).astype(int)
     return Parallel(n_jobs=n)(delayed(function)(items[a:b]) for a, b in itertools.pairwise(bounds))
