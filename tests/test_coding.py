@@ -312,3 +312,57 @@ def test_merging_keeps_codings_written_in_another_form(tmp_path, plan):
         demo_coders[original.columns].reset_index(drop=True), original.reset_index(drop=True)
     )
     assert set(merged["coder"]) >= {"anna", "bo"}
+
+
+def test_workbooks_as_people_return_them(books, plan, case, tmp_path):
+    """Rows sorted the other way, an answer typed with trailing spaces, in capitals or in
+    decomposed Unicode (macOS), a file ending .XLSX: read as chosen from the drop-down.
+    A copy saved as .ods in the folder is reported, not left out unseen; a row cleared in
+    an updated workbook loses nothing already merged."""
+    for i, path in enumerate(books):
+        fill(path, N_CODES, seed=i)
+    before = returned.read_returned(books[0].parent, plan, BOOK)
+    anna = next(p for p in books if p.stem == "anna")  # a Swedish workbook
+    wb = load_workbook(anna)
+    ws = wb[meta(anna)["sheets"][0][0]]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    for r, values in enumerate(reversed(rows), start=3):  # sorted Z-A
+        for c, value in enumerate(values, start=1):
+            ws.cell(r, c).value = value
+    typed = {"förekommer": "  FÖREKOMMER ", "förekommer inte": "fo\u0308rekommer inte"}
+    for row in ws.iter_rows(min_row=3, min_col=5, max_col=4 + N_CODES["barrier"]):
+        for cell in row:
+            cell.value = typed.get(cell.value, cell.value)
+    wb.save(anna)
+    anna.rename(anna.with_suffix(".XLSX"))
+    again = returned.read_returned(books[0].parent, plan, BOOK)
+    key = ["coder", "unit_id", "scheme", "code"]
+    pd.testing.assert_frame_equal(
+        again.drop(columns=["file", "sha256"]).sort_values(key).reset_index(drop=True),
+        before.drop(columns=["file", "sha256"]).sort_values(key).reset_index(drop=True),
+    )
+    # a copy saved as .ods beside them is named, not skipped
+    (books[0].parent / "bo.ods").write_bytes(b"PK\x03\x04 not really")
+    found = _problems([books[0].parent], plan)
+    assert found["file"].str.endswith("bo.ods").any()
+    assert "save it as Excel .xlsx" in found["expected"].iloc[0]
+    (books[0].parent / "bo.ods").unlink()
+    # an updated workbook with one row cleared: that unit keeps what was merged
+    first = returned.merge_answers(returned.read_answers(tmp_path / "none.csv"), before)
+    bo = next(p for p in books if p.stem == "bo")
+    wb = load_workbook(bo)
+    ws = wb[meta(bo)["sheets"][0][0]]
+    cleared = ws.cell(3, 1).value
+    for c in range(5, 5 + N_CODES[meta(bo)["sheets"][0][1]]):
+        ws.cell(3, c).value = None
+    wb.save(bo)
+    merged = returned.merge_answers(
+        first.table, returned.read_returned(books[0].parent, plan, BOOK)
+    )
+    assert merged.removed == 0 and merged.changed == 0
+    kept = merged.table[(merged.table["coder"] == "bo") & (merged.table["unit_id"] == cleared)]
+    assert (
+        len(kept)
+        == len(first.table[(first.table["coder"] == "bo") & (first.table["unit_id"] == cleared)])
+        > 0
+    )

@@ -130,13 +130,25 @@ def raise_problems(problems: list[dict], what: str) -> None:
     )
 
 
+#: Spreadsheets a coder may have saved the workbook as instead of .xlsx.
+OTHER_SHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".csv", ".tsv", ".numbers", ".txt")
+
+
 def workbook_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The workbooks named: files as given, folders as every ``.xlsx`` in them (not
-    Excel's ``~$`` lock files), sorted."""
+    """The workbooks named: files as given, folders as every ``.xlsx`` in them, the
+    ending in any case (not Excel's ``~$`` lock files), sorted. A spreadsheet saved in
+    another format (:data:`OTHER_SHEETS`) in a folder is named too, so that reading it
+    reports it rather than leaving that coder out unseen."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found += sorted(x for x in p.glob("*.xlsx") if not x.name.startswith("~$"))
+            found += sorted(
+                x
+                for x in p.iterdir()
+                if x.is_file()
+                and not x.name.startswith(("~$", ".~lock"))
+                and x.suffix.lower() in (".xlsx", *OTHER_SHEETS)
+            )
         else:
             found.append(p)
     return found
@@ -171,7 +183,14 @@ def _read_one(
         problems.append(problem(path, expected="an existing .xlsx file"))
         return None, []
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        problems.append(problem(path, value=type(exc).__name__, expected="an .xlsx workbook"))
+        saved = f"saved as {path.suffix}" if path.suffix.lower() != ".xlsx" else ""
+        problems.append(
+            problem(
+                path,
+                value=saved or type(exc).__name__,
+                expected="an .xlsx workbook (open it and save it as Excel .xlsx)",
+            )
+        )
         return None, []
     try:
         meta = _meta(wb, path, problems)

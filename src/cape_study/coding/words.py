@@ -8,6 +8,8 @@ language (Finnish coding rules and examples may be missing) the English one is s
 
 from __future__ import annotations
 
+import unicodedata
+
 __all__ = ["LANGUAGES", "VALUES", "WORDS", "text", "value_of", "words"]
 
 LANGUAGES = ("sv", "en", "fi")
@@ -204,7 +206,7 @@ def value_of(answer: object, lang: str) -> str | None:
     _check(lang)
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         return None
-    said = " ".join(str(answer).split()).casefold()
+    said = unicodedata.normalize("NFC", " ".join(str(answer).split())).casefold()
     for table in (VALUES[lang], VALUES["en"]):
         for value, word in table.items():
             if said == word.casefold():
