@@ -378,3 +378,39 @@ def test_the_scanner_reads_a_published_word_document(tmp_path: Path) -> None:
         ("table 1, row 1, cell 2", "personnummer"),
         ("section 1 footer", "phone"),
     ]
+
+
+@pytest.mark.parametrize("damage", ["xml cut short", "deflate stream broken"])
+def test_a_damaged_word_document_is_a_located_problem_not_a_crash(
+    tmp_path: Path, damage: str
+) -> None:
+    """A .docx whose XML is cut short (XMLSyntaxError) or whose compressed member is
+    damaged (zlib.error) escaped intake's handling as a traceback."""
+    import io
+    import zipfile
+
+    import docx
+
+    from cape_study.data.documents import read_document
+    from cape_study.errors import CaseFileError
+
+    document = docx.Document()
+    document.add_paragraph("Beslut i målet. " * 50)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path = tmp_path / "D-1.docx"
+    with zipfile.ZipFile(buffer) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "word/document.xml" and damage == "xml cut short":
+                data = data[: len(data) // 2]
+            zout.writestr(name, data)
+    if damage == "deflate stream broken":
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("word/document.xml")
+        raw = bytearray(path.read_bytes())
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        raw[start + 10 : start + 40] = bytes(30)  # zeros inside the compressed data
+        path.write_bytes(bytes(raw))
+    with pytest.raises(CaseFileError, match=r"D-1\.docx: expected a Word \.docx document"):
+        read_document(path)

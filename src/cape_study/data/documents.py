@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,10 +93,14 @@ def _text_txt(path: str | Path, notes: list[str]) -> str:
 def _text_docx(path: str | Path, notes: list[str]) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
+    # A damaged file: not a zip, a member cut short or compressed in a way Python cannot
+    # read (zlib.error, NotImplementedError, EOFError), or its XML broken.
+    damaged = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (*damaged, zlib.error, NotImplementedError, EOFError) as exc:
         raise _UnreadableDocument(f"a Word .docx document ({type(exc).__name__})") from None
     return "\n".join(p.text for p in document.paragraphs)
 
