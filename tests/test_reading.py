@@ -257,3 +257,19 @@ def test_documents_without_text_are_listed_counted_and_not_coded(case_dir: Path,
     assert set(match_keywords(units)["unit_id"]).isdisjoint({"D-1", "D-2"})
     assert set(coding_units(docs, result.case_file.codings)["unit_id"]).isdisjoint({"D-1", "D-2"})
     assert tree_digest(case_dir) == before
+
+
+# -- filled the way people fill a workbook ---------------------------------------------
+def test_merged_cells_below_the_header_are_a_problem_naming_the_range(case_dir, tables) -> None:
+    path = as_workbook(case_dir, tables)
+    book = openpyxl.load_workbook(path)
+    book["cases"].insert_rows(1)
+    book["cases"]["A1"] = "Ärenden"
+    book["cases"].merge_cells("A1:D1")  # a merged title above the header is fine
+    book["events"].merge_cells("C2:C4")  # one stage typed once for three rows
+    book.save(path)
+    result, _ = refused(path)
+    merged = result.problems[result.problems["column"] == "C2:C4"]
+    assert merged[["sheet", "row"]].values.tolist() == [["events", 2]]
+    assert "unmerge" in merged["expected"].iloc[0]
+    assert not result.problems["column"].astype(str).str.contains("A1:D1").any()

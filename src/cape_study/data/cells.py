@@ -2,15 +2,17 @@
 
 Every cell arrives as text (CSV) or as a spreadsheet value (xlsx) and is converted to
 the type the codebook declares: dates, integers, booleans
-(``1/0``, ``true/false``, ``yes/no``, ``ja/nej``, ``kyllä/ei``), codes (a template's
+(``1/0``, ``true/false``, ``yes/no``, ``ja/nej``, ``kyllä/ei``, and Excel's
+``SANT/FALSKT``, ``TOSI/EPÄTOSI``), codes (a template's
 drop-down entry ``code — label`` is read as its code) and identifiers (without spaces
 or invisible characters; an invisible one is named in the problem). A cell that cannot
 be converted is a problem and becomes missing.
 
 Dates carry a precision. Real records often give only the month or the year ("offence
-period 2017", "judgment November 2019"), so a date cell may hold ``YYYY-MM-DD`` (day),
-``YYYY-MM`` (month) or ``YYYY`` (year). The typed column holds the first day of that
-period, and a companion column ``<column>_precision`` (:func:`precision_column`) holds
+period 2017", "judgment November 2019"), so a date cell may hold ``YYYY-MM-DD`` (day;
+``2019-3-1`` too), ``YYYY-MM`` (month) or ``YYYY`` (year). The typed column holds the
+first day of that period, and a companion column ``<column>_precision``
+(:func:`precision_column`) holds
 ``day``, ``month`` or ``year``; :func:`period_end` gives the period's last day, so that
 checks compare periods rather than their first days. A spreadsheet date is
 day-precise; a spreadsheet number in a date column is an Excel serial date (days
@@ -33,10 +35,14 @@ from cape_study.data.problems import ProblemList, Source, invisible_characters
 
 __all__ = ["DTYPES", "PRECISIONS", "parse_table", "period_end", "precision_column"]
 
-_TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä"}
-_FALSE = {"0", "false", "no", "nej", "n", "f", "ei"}
+# the last two of each: TRUE and FALSE as Swedish and Finnish Excel write them in a CSV
+_TRUE = {"1", "true", "yes", "ja", "y", "t", "kyllä", "sant", "tosi"}
+_FALSE = {"0", "false", "no", "nej", "n", "f", "ei", "falskt", "epätosi"}
 _ID = re.compile(r"^\S+$")
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})( 00:00:00)?)?)?$")
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})( 00:00:00)?)?)?$")
+#: a whole number with its thousands set apart by spaces (1 200, 1\u00a0200 as Excel in
+#: Swedish or Finnish writes it); 1,200 and 1.200 stay unread: 1.2 or 1200?
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
 #: A date's precision, finest first.
 PRECISIONS = ("day", "month", "year")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -113,6 +119,8 @@ def _parse_integer(value: object) -> int | None:
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
         return int(value.strip())
+    if isinstance(value, str) and _GROUPED.fullmatch(value.strip()):
+        return int(re.sub(r"\s", "", value))
     return None
 
 
@@ -168,14 +176,15 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
     "date": (
         _parse_date,
         "datetime64[ns]",
-        "a date written YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known",
+        "a date written YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known "
+        "(1/3/2019 and 1.3.2019 are not read: the order of day and month is not certain)",
     ),
     "integer": (
         _parse_integer,
         "Int64",
         "a whole number (leave the cell blank when it is not known; no 'ca', '>' or ranges)",
     ),
-    "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no or ja/nej"),
+    "boolean": (_parse_boolean, "boolean", "1/0, true/false, yes/no, ja/nej or kyllä/ei"),
     "code": (_parse_code, "string", "a code"),
     "country": (_parse_text, "string", "a country code"),
     "scheme_name": (_parse_text, "string", "a scheme name"),

@@ -268,6 +268,7 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
                     numbers.append(i + 1)
                     grid.append([cell_text(v).strip() if isinstance(v, str) else v for v in r])
             add_table(grid, numbers, name, Source(path.name, sheet), codebook, raw)
+            _report_merged(path, book[sheet], name, Source(path.name, sheet), raw)
             _report_uncached(
                 uncached, name, codebook.table(name), grid, numbers, Source(path.name, sheet), raw
             )
@@ -302,6 +303,34 @@ def _formulas(path: Path, sheets: list[str]) -> dict[tuple[str, int], dict[int, 
     finally:
         book.close()
     return found
+
+
+_MERGED = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _report_merged(path: Path, sheet, name: str, source: Source, raw: RawTables) -> None:
+    """A problem for each range of merged cells below the header row: only its first
+    cell holds the value, so the other rows or columns would be read blank."""
+    where = getattr(sheet, "_worksheet_path", None)
+    if where is None or name not in raw.header_rows:
+        return
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(where) if where in archive.namelist() else b""
+    for first_col, first, last_col, last in _MERGED.findall(xml):
+        top, bottom = int(first), int(last)
+        if bottom <= raw.header_rows[name]:
+            continue  # a title above the header
+        cells = f"{first_col.decode()}{top}:{last_col.decode()}{bottom}"
+        raw.problem(
+            source.file,
+            f"cells not merged; {cells} are merged, so only {first_col.decode()}{top} "
+            "holds a value and the other cells would be read blank: unmerge them and "
+            "fill in every row",
+            sheet=source.sheet,
+            row=max(top, raw.header_rows[name] + 1),
+            column=cells,
+            value="",
+        )
 
 
 def _report_uncached(
