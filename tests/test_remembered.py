@@ -86,3 +86,23 @@ def test_bootstrap_intervals_kept_equal_those_computed(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(direct, first)
     pd.testing.assert_frame_equal(direct, kept)
     assert len(list(tmp_path.glob("*.pkl"))) == 1
+
+
+def test_an_edit_of_the_estimating_code_keys_new_results(tmp_path: Path, monkeypatch) -> None:
+    """In a running kernel (autoreload), an edited module of stats gives another key."""
+    import os
+
+    from cape_study.stats import remembered as module
+
+    for part in ("stats", "data", "privacy"):
+        (tmp_path / part).mkdir()
+    (tmp_path / "errors.py").write_text("x = 1\n")
+    code = tmp_path / "stats" / "estimate.py"
+    code.write_text("def f(): return 1\n")
+    monkeypatch.setattr(module, "PACKAGE_DIR", tmp_path)
+    frame = pd.DataFrame({"x": [1.0]})
+    before = result_key(_counted, (frame,), {})
+    assert result_key(_counted, (frame,), {}) == before
+    code.write_text("def f(): return 2\n")  # same size: the modification time tells
+    os.utime(code, ns=(1, 1))
+    assert result_key(_counted, (frame,), {}) != before

@@ -99,23 +99,41 @@ def _feed(digest: Any, value: Any) -> None:
         raise TypeError(f"cannot key a result on a {type(value).__name__}: {value!r:.60}")
 
 
-@functools.cache
 def _environment() -> str:
-    """The source of the parts estimates are made of, and the packages' versions."""
+    """The source of the parts estimates are made of, and the packages' versions. The
+    source is read again whenever a file's size or modification time changed, so that an
+    edit in a running kernel (autoreload) keys new results."""
+    files = [
+        file
+        for part in _PARTS
+        for file in sorted((PACKAGE_DIR / part).rglob("*"))
+        if file.suffix in (".py", ".yaml", ".json", ".csv") and file.is_file()
+    ]
+    files.append(PACKAGE_DIR / "errors.py")
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return _source_digest(stamp) + ";" + _versions()
+
+
+@functools.lru_cache(maxsize=4)
+def _source_digest(stamp: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    for part in _PARTS:
-        for file in sorted((PACKAGE_DIR / part).rglob("*")):
-            if file.is_file() and file.suffix in (".py", ".yaml", ".json", ".csv"):
-                digest.update(file.relative_to(PACKAGE_DIR).as_posix().encode())
-                digest.update(file.read_bytes())
-    digest.update((PACKAGE_DIR / "errors.py").read_bytes())
+    for name, _, _ in stamp:
+        digest.update(Path(name).relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(Path(name).read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _versions() -> str:
+    """Python's and the numerical packages' versions (a process keeps the ones it
+    imported, whatever is installed later)."""
     versions = [platform.python_version()]
     for name in _PACKAGES:
         try:
             versions.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} absent")
-    return digest.hexdigest() + ";" + ";".join(versions)
+    return ";".join(versions)
 
 
 def _keep(path: Path, value: Any) -> None:
