@@ -153,3 +153,29 @@ def test_two_users_giving_one_coder_name_are_refused(tmp_path):
     with pytest.raises(CodingError) as caught:
         refi.answers_from_qdpx(project, refi.suggest_mapping(project, BOOK), BOOK)
     assert caught.value.problems["value"].tolist() == ["Asa Kodare, Åsa Kodare"]
+
+
+def test_a_project_folder_zipped_again_and_a_source_named_as_its_document(tmp_path):
+    xml = _qde(
+        source_open=f'<TextSource guid="{SRC}" name="D-1.docx " '
+        f'plainTextPath="internal://{SRC}.txt">'
+    )
+    path = tmp_path / "again.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:  # as macOS's "Compress" of the folder
+        archive.writestr("__MACOSX/Projekt/._project.qde", b"\x00\x05")
+        archive.writestr("Projekt/project.qde", xml)
+        archive.writestr(f"Projekt/sources/{SRC}.txt", TEXT.encode())
+    project = refi.read_qdpx(path)
+    units = pd.DataFrame({"unit_id": ["D-1"], "scheme": ["barrier"]})
+    answers, unused = refi.answers_from_qdpx(
+        project, refi.suggest_mapping(project, BOOK), BOOK, units=units
+    )
+    assert unused.empty
+    present = answers[answers["value"] == "present"]
+    assert present[["unit_id", "quote"]].values.tolist() == [["D-1", "Lönen"]]
+    # a unit's text imported twice (D-1 and D-1.docx) is refused, not merged
+    two = project.codings.assign(source="D-1")
+    project.codings = pd.concat([project.codings, two], ignore_index=True)
+    with pytest.raises(CodingError) as caught:
+        refi.answers_from_qdpx(project, refi.suggest_mapping(project, BOOK), BOOK, units=units)
+    assert caught.value.problems["value"].tolist() == ["D-1, D-1.docx "]

@@ -51,12 +51,20 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname
 
 
-def _qde(archive: zipfile.ZipFile, path: Path) -> bytes:
-    names = [n for n in archive.namelist() if n.lower().endswith(".qde") and "/" not in n]
+def _qde(archive: zipfile.ZipFile, path: Path) -> tuple[bytes, str]:
+    """project.qde and the folder it is in (``""`` at the top; a project folder zipped
+    again by hand, as macOS does with its ``__MACOSX`` copies, has one)."""
+    found = [
+        n
+        for n in archive.namelist()
+        if n.lower().endswith(".qde") and not n.startswith("__MACOSX/")
+    ]
+    top = [n for n in found if "/" not in n]
+    names = top or found
     if "project.qde" in names:
-        return archive.read("project.qde")
+        return archive.read("project.qde"), ""
     if len(names) == 1:  # ATLAS.ti names the file after the project
-        return archive.read(names[0])
+        return archive.read(names[0]), names[0].rpartition("/")[0] + "/" * ("/" in names[0])
     raise_problems(
         [problem(path, value=", ".join(names) or "none", expected="one project.qde")], "qdpx"
     )
@@ -168,9 +176,11 @@ def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
     members: dict[str, bytes] = {}
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            xml = _qde(archive, path)
+            xml, folder = _qde(archive, path)
             members = {
-                n.lower(): archive.read(n) for n in archive.namelist() if not n.endswith("/")
+                n[len(folder) :].lower(): archive.read(n)
+                for n in archive.namelist()
+                if n.startswith(folder) and not n.endswith("/")
             }
     else:
         xml = data

@@ -329,6 +329,37 @@ def _coder(name: str) -> str:
     return coder[:40]
 
 
+_DOCUMENT = re.compile(r"\.(txt|docx?|pdf|rtf|odt)$", re.IGNORECASE)
+
+
+def _as_units(usable: pd.DataFrame, planned: set, path: Path) -> pd.Series:
+    """Each coding's unit: its source's name, or that name without the document's
+    ending (``D-1.docx``) or spaces around it when that is a planned unit; two sources
+    of one unit are refused."""
+    units = {s for _, s in planned}
+    named = {}
+    for source in usable["source"].astype(str).unique():
+        bare = _DOCUMENT.sub("", source.strip())
+        named[source] = source if source in units or bare not in units else bare
+    by_unit: dict[str, list[str]] = {}
+    for source, unit in named.items():
+        by_unit.setdefault(unit, []).append(source)
+    twice = {u: s for u, s in by_unit.items() if len(s) > 1}
+    raise_problems(
+        [
+            problem(
+                path,
+                column="TextSource name",
+                value=", ".join(sorted(s)),
+                expected=f"one source for unit {u}",
+            )
+            for u, s in twice.items()
+        ],
+        "qdpx",
+    )
+    return usable["source"].astype(str).map(named)
+
+
 def answers_from_qdpx(
     project: QdaProject,
     mapping: pd.DataFrame,
@@ -376,6 +407,7 @@ def answers_from_qdpx(
         else set(zip(units["scheme"].astype(str), units["unit_id"].astype(str), strict=True))
     )
     if planned is not None:
+        usable = usable.assign(source=_as_units(usable, planned, project.path))
         inside = [
             (s, u) in planned for s, u in zip(usable["scheme"], usable["source"], strict=True)
         ]
