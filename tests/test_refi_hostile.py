@@ -179,3 +179,20 @@ def test_a_project_folder_zipped_again_and_a_source_named_as_its_document(tmp_pa
     with pytest.raises(CodingError) as caught:
         refi.answers_from_qdpx(project, refi.suggest_mapping(project, BOOK), BOOK, units=units)
     assert caught.value.problems["value"].tolist() == ["D-1, D-1.docx "]
+
+
+def test_an_entity_naming_a_file_of_this_machine_is_not_expanded(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hemligt")
+    xml = (
+        _qde()
+        .replace(
+            b"<Project xmlns",
+            f'<!DOCTYPE Project [<!ENTITY x SYSTEM "file://{secret}">]>\n<Project xmlns'.encode(),
+        )
+        .replace(b'name="Hinder', b'name="&x;Hinder')
+    )
+    xml = xml.replace(b'<?xml version="1.0" encoding="utf-8"?>\n', b'<?xml version="1.0"?>\n')
+    with pytest.raises(CodingError) as caught:
+        refi.read_qdpx(_qdpx(tmp_path, xml, TEXT.encode()))
+    assert "external entity" in str(caught.value) and "hemligt" not in str(caught.value)

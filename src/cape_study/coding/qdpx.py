@@ -25,7 +25,11 @@ from lxml import etree
 
 from cape_study.coding.returned import problem, raise_problems
 
-__all__ = ["QdaProject", "guid", "read_qdpx"]
+__all__ = ["SAFE", "QdaProject", "guid", "read_qdpx"]
+
+#: The parser for a file from elsewhere: no entity is expanded and nothing is fetched, so
+#: a project cannot pull a file of this machine (or a web address) into what is read.
+SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass
@@ -185,7 +189,7 @@ def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
     else:
         xml = data
     try:
-        root = etree.fromstring(xml)
+        root = etree.fromstring(xml, parser=SAFE)
     except etree.XMLSyntaxError as exc:
         raise_problems([problem(path, value=str(exc), expected="REFI-QDA XML")], "qdpx")
     if _local(root) != "Project":

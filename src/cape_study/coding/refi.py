@@ -43,7 +43,7 @@ import pandas as pd
 from lxml import etree
 
 from cape_study.coding.files import replacing
-from cape_study.coding.qdpx import QdaProject, read_qdpx
+from cape_study.coding.qdpx import SAFE, QdaProject, read_qdpx
 from cape_study.coding.qdpx import guid as _guid_of
 from cape_study.coding.returned import ANSWER_COLUMNS, problem, raise_problems
 from cape_study.coding.words import text
@@ -86,7 +86,7 @@ def validate(xml: bytes, kind: str) -> list[str]:
     """Schema errors of a ``.qdc`` (``kind="Codebook"``) or ``project.qde``
     (``kind="Project"``) document, as ``line N: message``; empty when valid."""
     schema = _schema(kind)
-    doc = etree.fromstring(xml)
+    doc = etree.fromstring(xml, parser=SAFE)
     if schema.validate(doc):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
