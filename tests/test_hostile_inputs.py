@@ -414,3 +414,30 @@ def test_a_damaged_word_document_is_a_located_problem_not_a_crash(
         path.write_bytes(bytes(raw))
     with pytest.raises(CaseFileError, match=r"D-1\.docx: expected a Word \.docx document"):
         read_document(path)
+
+
+@pytest.mark.parametrize("value", [2**70, "123456789012345678901234"])
+def test_a_number_too_long_for_a_count_is_a_located_problem(tmp_path: Path, value) -> None:
+    """A long number pasted into a count cell crashed the check with pandas'
+    OverflowError (a workbook stores it as a whole number)."""
+    from conftest import COLUMNS, VALID_TABLES
+
+    from cape_study.data.loaders import check_case_file
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in VALID_TABLES.items():
+        sheet = book.create_sheet(name)
+        sheet.append(COLUMNS[name])
+        for row in rows:
+            sheet.append([row.get(c) or None for c in COLUMNS[name]])
+    book["cases"].cell(2, COLUMNS["cases"].index("n_suspects") + 1).value = value
+    folder = tmp_path / "case"
+    folder.mkdir()
+    book.save(folder / "case.xlsx")
+    (folder / "documents").mkdir()
+    for row in VALID_TABLES["documents"]:
+        (folder / "documents" / row["path"]).write_text("Beslut.", encoding="utf-8")
+    result = check_case_file(folder / "case.xlsx", data_cutoff="2024-12-31")
+    (cause,) = result.causes()["cause"]
+    assert "column n_suspects" in cause and "a whole number" in cause, cause

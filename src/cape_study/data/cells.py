@@ -111,6 +111,13 @@ def _parse_date(value: object) -> tuple[dt.datetime, str] | None:
 
 
 def _parse_integer(value: object) -> int | None:
+    number = _whole_number(value)
+    # beyond a 64-bit integer (a long number pasted into a count): not a count, and
+    # pandas' Int64 column would fail on it with an OverflowError
+    return number if number is not None and -(2**63) <= number < 2**63 else None
+
+
+def _whole_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | np.integer):
