@@ -273,3 +273,16 @@ def test_merged_cells_below_the_header_are_a_problem_naming_the_range(case_dir, 
     assert merged[["sheet", "row"]].values.tolist() == [["events", 2]]
     assert "unmerge" in merged["expected"].iloc[0]
     assert not result.problems["column"].astype(str).str.contains("A1:D1").any()
+
+
+def test_a_total_row_is_one_problem_saying_so(case_dir, tables) -> None:
+    path = as_workbook(case_dir, tables)
+    book = openpyxl.load_workbook(path)
+    sheet = book["cases"]
+    last = sheet.max_row + 2  # after a blank row, as people leave one
+    sheet.cell(last, 1).value = "Summa:"
+    sheet.cell(last, COLUMNS["cases"].index("n_victims") + 1).value = 9
+    book.save(path)
+    result, _ = refused(path)
+    assert result.problems[["sheet", "row"]].values.tolist() == [["cases", last]]
+    assert "no total row" in result.problems["expected"].iloc[0]

@@ -90,6 +90,20 @@ def _shown_row(row: list[object]) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: What the first cell of a total row says, in the project's languages (normalised).
+_TOTALS = {
+    "total",
+    "totalt",
+    "totals",
+    "grandtotal",
+    "sum",
+    "summa",
+    "summatotalt",
+    "yhteensä",
+    "yht",
+}
+
+
 def add_table(
     grid: list[list[object]],
     numbers: list[int],
@@ -151,6 +165,17 @@ def add_table(
         first = row[0] if row else None
         if isinstance(first, str) and first.strip().startswith(EXAMPLE_MARK):
             examples.append(number)
+            continue
+        said = next((str(v).strip() for v in row if not is_blank(v)), "")
+        if normalise(said) in _TOTALS:
+            raw.problem(
+                source.file,
+                "one row per record, no total row (totals are counted from the rows): "
+                "delete this row",
+                sheet=source.sheet,
+                row=number,
+                value=_shown_row(row),
+            )
             continue
         extra = [v for v in row[width:] if not is_blank(v)]
         if extra:
