@@ -196,3 +196,15 @@ def test_an_entity_naming_a_file_of_this_machine_is_not_expanded(tmp_path):
     with pytest.raises(CodingError) as caught:
         refi.read_qdpx(_qdpx(tmp_path, xml, TEXT.encode()))
     assert "external entity" in str(caught.value) and "hemligt" not in str(caught.value)
+
+
+def test_a_mapping_saved_again_by_a_swedish_excel_is_read(tmp_path):
+    project = refi.read_qdpx(_qdpx(tmp_path, _qde(), TEXT.encode()))
+    mapping = refi.suggest_mapping(project, BOOK)
+    path = tmp_path / "mapping.csv"
+    text = mapping.assign(qda_code=mapping["qda_code"] + " ").to_csv(index=False, sep=";")
+    path.write_bytes(text.encode("cp1252"))  # "Hinder för åtal" in Windows-1252
+    again = refi.read_mapping(path, BOOK)
+    assert again["qda_code"].tolist() == mapping["qda_code"].str.strip().tolist()
+    answers, unused = refi.answers_from_qdpx(project, again, BOOK)
+    assert unused.empty and (answers["value"] == "present").sum() == 1

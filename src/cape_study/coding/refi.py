@@ -31,6 +31,7 @@ silently.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import unicodedata
@@ -49,6 +50,8 @@ from cape_study.coding.returned import ANSWER_COLUMNS, problem, raise_problems
 from cape_study.coding.words import text
 from cape_study.data.codebook import Codebook
 from cape_study.data.codings import CONSENSUS
+from cape_study.data.documents import decode
+from cape_study.data.reading import csv_separator
 from cape_study.paths import REFI_SCHEMA_DIR
 
 __all__ = [
@@ -273,10 +276,21 @@ def suggest_mapping(project: QdaProject, book: Codebook) -> pd.DataFrame:
 
 
 def read_mapping(path: str | os.PathLike[str], book: Codebook) -> pd.DataFrame:
-    """Read a mapping table (CSV, :data:`MAPPING_COLUMNS`); a scheme or code not in the
+    """Read a mapping table (CSV, :data:`MAPPING_COLUMNS`), also as Excel saves it again
+    (semicolons, Windows-1252, spaces around a value); a scheme or code not in the
     codebook is a located problem."""
     path = Path(path)
-    mapping = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
+    notes: list[str] = []  # a team's Excel may save it in Windows-1252 with semicolons
+    body = decode(path.read_bytes(), path.name, notes)
+    mapping = pd.read_csv(
+        io.StringIO(body),
+        sep=csv_separator(body),
+        dtype="string",
+        keep_default_na=False,
+        na_values=[""],
+    )
+    mapping.columns = [str(c).strip() for c in mapping.columns]
+    mapping = mapping.apply(lambda c: c.str.strip())
     problems = []
     missing = [c for c in ("qda_guid", "scheme", "code") if c not in mapping]
     if missing:

@@ -43,7 +43,14 @@ from cape_study.data.problems import Source
 from cape_study.data.raw_tables import RawTables, add_table, column_letter, is_blank
 from cape_study.data.template import HELPER_SHEETS
 
-__all__ = ["EXAMPLE_MARK", "WORKBOOK_SUFFIXES", "RawTables", "cell_text", "read_tables"]
+__all__ = [
+    "EXAMPLE_MARK",
+    "WORKBOOK_SUFFIXES",
+    "RawTables",
+    "cell_text",
+    "csv_separator",
+    "read_tables",
+]
 
 #: Workbook types read (an .xlsm is read like an .xlsx; its macros are not run).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -86,7 +93,7 @@ def _read_csv(path: Path, name: str, codebook: Codebook, raw: RawTables) -> None
 def _read_csv_text(
     text: str, name: str, source: Source, codebook: Codebook, raw: RawTables
 ) -> None:
-    sep = _separator(text)
+    sep = csv_separator(text)
     if sep != ",":
         raw.notes.append(
             f"{source.file}: read with '{sep}' as the separator (as Excel writes CSV files "
@@ -147,7 +154,7 @@ def _read_csv_text(
     raw.tables[name] = body
 
 
-def _separator(text: str) -> str:
+def csv_separator(text: str) -> str:
     """``;`` when the file's first lines are separated by semicolons (what Excel writes
     where the decimal mark is a comma, as in Sweden and Finland), else ``,``: a line
     counts for ``;`` when it holds more semicolons than commas outside quotes."""
