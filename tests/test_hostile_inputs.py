@@ -206,6 +206,9 @@ def test_the_scanner_reads_look_alike_characters_in_every_published_file_type(
     )
     (tmp_path / "table.csv").write_text(f'a,b\n1,{thin}\n2,"ok,",{PNR[0]}-{PNR[1]}\n', "utf-8")
     (tmp_path / "wide.md").write_text(FORMS["fullwidth digits"], "utf-8")
+    floats = f"n,v\n1,{PNR[0]}{PNR[1]}.0\n2,12000.0\n"  # a pandas float column
+    (tmp_path / "z_floats.csv").write_text(floats, "utf-8")
+    (tmp_path / "z_floats.json").write_text(json.dumps({"v": float(PNR[0] + PNR[1])}))
     (tmp_path / "manifest.json").write_text(
         json.dumps({"label": FORMS["soft hyphen after the dash"]})
     )
@@ -227,6 +230,8 @@ def test_the_scanner_reads_look_alike_characters_in_every_published_file_type(
         ("tables.xlsx", f"sheet {book.active.title}, cell A1", "personnummer"),
         ("tables.xlsx", f"sheet {book.active.title}, cell B2", "personnummer"),
         ("wide.md", "line 1, column 1", "personnummer"),
+        ("z_floats.csv", "line 2, column 3", "personnummer"),
+        ("z_floats.json", "$.v", "personnummer"),
     ]
 
 

@@ -123,6 +123,7 @@ _SKIPPED_KEYS = frozenset(
 )
 _MARKUP_KEYS = frozenset({"text/html", "image/svg+xml"})
 _LONG_NUMBER = 10_000_000
+_FLOAT_ZERO = re.compile(r"(?<=\d{7})\.0(?=[\t\n\"]|$)")
 
 
 def scan_html(text: str) -> list[Finding]:
@@ -227,8 +228,11 @@ def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:
         return scan_value(value, shown)
     if suffix == ".csv":
         # a comma between fields read as a tab (same places): a number in the field after
-        # a number (``3,550114-2284``) is not taken for the decimals of that number
-        return _scan_text(text.replace(",", "\t"), shown, html=False)
+        # a number (``3,550114-2284``) is not taken for the decimals of that number; a
+        # whole number written as a float (``5501142284.0``: a pandas float column) is
+        # read without its ``.0``
+        text = _FLOAT_ZERO.sub("  ", text.replace(",", "\t"))
+        return _scan_text(text, shown, html=False)
     return _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
 
 
@@ -296,6 +300,8 @@ def _strings(value: Any, where: str, html: bool) -> Iterator[tuple[str, str, boo
                 yield from _strings(v, f"{where}[{i}]", html)
     elif isinstance(value, str):
         yield where, value, html
+    elif isinstance(value, float) and value.is_integer() and abs(value) >= _LONG_NUMBER:
+        yield where, str(int(value)), False
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LONG_NUMBER:
         yield where, str(value), False
 
