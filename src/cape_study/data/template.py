@@ -281,6 +281,9 @@ def write_template(
                     type="whole", operator="greaterThanOrEqual", formula1=str(col.min or 0)
                 )
                 sheet.column_dimensions[letter].number_format = "0"
+            elif col.type in ("id", "text"):
+                # typed as text: Excel would turn 00123 into 123 and 1-2 into a date
+                sheet.column_dimensions[letter].number_format = "@"
             if check is not None:
                 check.error = _allowed(col, table, book, lang)
                 check.showErrorMessage = True
