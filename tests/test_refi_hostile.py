@@ -208,3 +208,16 @@ def test_a_mapping_saved_again_by_a_swedish_excel_is_read(tmp_path):
     assert again["qda_code"].tolist() == mapping["qda_code"].str.strip().tolist()
     answers, unused = refi.answers_from_qdpx(project, again, BOOK)
     assert unused.empty and (answers["value"] == "present").sum() == 1
+
+
+def test_a_selection_counting_cr_lf_as_one_is_read_by_its_name(tmp_path):
+    text = "Rad ett.\r\nRad två.\r\nLönen betalades aldrig."
+    at = text.replace("\r\n", "\n").index("Lönen")  # 18 counting CR LF as one, 20 as two
+    xml = _qde(start=at, end=at + 5).replace(
+        b"<PlainTextSelection guid", b'<PlainTextSelection name="L\xc3\xb6nen" guid'
+    )
+    present = _present(_qdpx(tmp_path, xml, text.encode()))
+    assert present["quote"].tolist() == ["Lönen"]
+    # without a name to check against, the text as stored is read (CR LF two)
+    present = _present(_qdpx(tmp_path, _qde(start=at, end=at + 5), text.encode()))
+    assert present["quote"].tolist() == [text[at : at + 5]]

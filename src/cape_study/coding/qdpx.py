@@ -7,7 +7,8 @@ What real exports vary in, and how it is read: GUIDs in upper or lower case, wit
 without braces (one spelling, :func:`guid`); a source's text inline
 (``PlainTextContent``) or in ``sources/`` (``internal://``), in UTF-8 or, with a
 byte-order mark, UTF-16/32; a PDF's text as its ``Representation``; positions counting
-characters (Unicode code points) of the text as stored, a CR LF being two. A text that
+characters (Unicode code points) of the text as stored, a CR LF being two, unless the
+selection's name matches the text only with a CR LF counted as one. A text that
 cannot be decoded, a source missing from the archive or a selection outside its text
 stops the import with its place, and nothing is read.
 """
@@ -162,7 +163,22 @@ def _span(sel, body: str | None, path: Path, problems: list[dict]) -> tuple | No
             )
         )
         return None
-    return start, end, body[first:last] if body is not None else sel.get("name")
+    if body is None:
+        return start, end, sel.get("name")
+    return start, end, _quote(body, first, last, sel.get("name"))
+
+
+def _quote(body: str, first: int, last: int, name: str | None) -> str:
+    """The selected text. Programs differ in counting a CR LF as two characters or one
+    (QualCoder's issue 37 and pull request 1312): when the selection's name (the start of
+    the selected text, as NVivo and ATLAS.ti write it) matches the text only with CR LF
+    counted as one, that reading is taken; otherwise the text as stored."""
+    quote = body[first:last]
+    said = " ".join((name or "").split())[:30]
+    if not said or "\r\n" not in body or " ".join(quote.split()).startswith(said):
+        return quote
+    one = body.replace("\r\n", "\n")[first:last]
+    return one if " ".join(one.split()).startswith(said) else quote
 
 
 def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
