@@ -221,3 +221,10 @@ def test_a_selection_counting_cr_lf_as_one_is_read_by_its_name(tmp_path):
     # without a name to check against, the text as stored is read (CR LF two)
     present = _present(_qdpx(tmp_path, _qde(start=at, end=at + 5), text.encode()))
     assert present["quote"].tolist() == [text[at : at + 5]]
+
+
+def test_a_selection_counting_line_ends_as_cr_lf_in_a_text_stored_with_lf(tmp_path):
+    text = "Rad ett.\nRad två.\nLönen."
+    at = text.replace("\n", "\r\n").index("Lönen")  # 20; the text as stored is 24 long
+    present = _present(_qdpx(tmp_path, _qde(start=at, end=at + 5), text.encode()))
+    assert present["quote"].tolist() == ["Lönen"]  # ends beyond the text unless CR LF

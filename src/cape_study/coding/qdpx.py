@@ -150,7 +150,7 @@ def _span(sel, body: str | None, path: Path, problems: list[dict]) -> tuple | No
             )
         )
         return None
-    size = None if body is None else len(body)
+    size = None if body is None else max(len(r) for r in _readings(body))
     if first < 0 or last < first or (size is not None and last > size):
         problems.append(
             problem(
@@ -168,17 +168,26 @@ def _span(sel, body: str | None, path: Path, problems: list[dict]) -> tuple | No
     return start, end, _quote(body, first, last, sel.get("name"))
 
 
+def _readings(body: str) -> list[str]:
+    """The text as stored, then as a program counting line ends the other way saw it."""
+    if "\r\n" in body:
+        return [body, body.replace("\r\n", "\n")]
+    return [body, body.replace("\n", "\r\n")] if "\n" in body else [body]
+
+
 def _quote(body: str, first: int, last: int, name: str | None) -> str:
     """The selected text. Programs differ in counting a CR LF as two characters or one
-    (QualCoder's issue 37 and pull request 1312): when the selection's name (the start of
-    the selected text, as NVivo and ATLAS.ti write it) matches the text only with CR LF
-    counted as one, that reading is taken; otherwise the text as stored."""
-    quote = body[first:last]
+    (QualCoder's issue 37 and pull request 1312): the text as stored is read, unless the
+    selection's name (the start of the selected text, as NVivo and ATLAS.ti write it)
+    matches only the text with its line ends counted the other way, or the selection
+    ends beyond the text as stored but not beyond it counted the other way."""
     said = " ".join((name or "").split())[:30]
-    if not said or "\r\n" not in body or " ".join(quote.split()).startswith(said):
-        return quote
-    one = body.replace("\r\n", "\n")[first:last]
-    return one if " ".join(one.split()).startswith(said) else quote
+    readings = _readings(body)
+    fits = [r for r in readings if last <= len(r)]
+    for text in fits:
+        if said and " ".join(text[first:last].split()).startswith(said):
+            return text[first:last].replace("\r\n", "\n") if text is not body else text[first:last]
+    return fits[0][first:last]
 
 
 def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
