@@ -51,6 +51,8 @@ FORMS = {
     "in a file name": f"dom_{PNR[0]}_{PNR[1]}.pdf",
     "the date in groups": f"19{PNR[0][:2]}-{PNR[0][2:4]}-{PNR[0][4:]}-{PNR[1]}",
     "colon": f"{PNR[0]}:{PNR[1]}",
+    "double hyphen": f"{PNR[0]}--{PNR[1]}",
+    "two non-breaking hyphens": f"{PNR[0]}\u2011\u2011{PNR[1]}",
     "henkilötunnus, thin space": f"{HETU[0]}\u2009{HETU[1]}{HETU[2]}",
     "henkilötunnus over a line break": f"{HETU[0]}{HETU[1]}\n   {HETU[2]}",
     "henkilötunnus, fullwidth": _fullwidth("".join(HETU)),
@@ -189,6 +191,12 @@ def test_a_listed_name_in_a_finnish_case_or_a_swedish_genitive_is_masked(sentenc
 def test_an_unlisted_finnish_name_with_an_inflected_first_name_is_masked(sentence: str) -> None:
     masked = mask_text(sentence)[0]
     assert masked.startswith("[NAME] ") and masked.count("[NAME]") == 1, masked
+
+
+def test_an_inflected_first_name_before_a_company_or_a_heading_is_left() -> None:
+    """The demo's 'Lindberga Handel AB' and 'Lindberga BESLUT' (lindberg + a)."""
+    text = "Lindberga Handel AB köpte.\nLindberga BESLUT"
+    assert mask_text(text)[0] == text
 
 
 def test_inflected_forms_need_a_capital_and_a_listed_stem() -> None:

@@ -55,7 +55,7 @@ _BLANK = r"[ \t\u00a0]"
 # with a space or a line break (or a blank line: a page break) on either side, or spaces,
 # or a line break or blank line, or nothing.
 _AROUND = rf"{_BLANK}?\n{{0,2}}{_BLANK}?"
-_SEP = rf"(?:{_AROUND}[{_DASH}+./_:]{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
+_SEP = rf"(?:{_AROUND}[{_DASH}+./_:]{{1,2}}{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
 _PNR = re.compile(
     _NOT_AFTER
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"

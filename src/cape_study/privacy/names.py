@@ -379,7 +379,12 @@ class UnlistedNames:
         for m in _PAIR.finditer(text):
             rest = m.group("rest").split()
             given = m.group("first").casefold()
-            known = given in first or _finnish_base(given, first)
+            known = given in first or (
+                # an inflected first name, not before a company's or a heading's words
+                _finnish_base(given, first)
+                and not (_COMPANY_FORMS & {w.casefold() for w in rest})
+                and not any(w.isupper() and len(w) > 2 for w in rest)
+            )
             if known and rest[0].casefold() not in _NOT_NAMES:
                 end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("first")
                 yield m.start("first"), max(end, m.start("rest") + len(rest[0]))
