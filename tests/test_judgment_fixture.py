@@ -122,7 +122,11 @@ def test_every_step_runs_on_the_fixture_in_swedish_without_english_prose(swedish
         book = load_workbook(path, read_only=True)
         assert book.sheetnames[0] == "Om" and len(book.sheetnames) > 1, path.name
         about = {r[0]: r[1] for r in book["Om"].iter_rows(values_only=True) if r and r[0]}
-        names = [f"<p>{escape(s)}. {escape(about[s])}.</p>" for s in book.sheetnames[1:]]
+        # (a sheet name cut short ends in a part of a word: left out)
+        names = [
+            f"<p>{escape(re.sub(r'[^ ]*…$', '', s))}. {escape(about[s])}.</p>"
+            for s in book.sheetnames[1:]
+        ]
         assert english_words("".join(names)) == [], (path.name, book.sheetnames)
 
 

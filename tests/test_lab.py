@@ -439,6 +439,8 @@ def test_workbook_sheets_are_named_in_the_run_language(tmp_path: Path) -> None:
 
     assert table_name("Funnel by police_region", "en").startswith("Funnel by police region")
     assert table_name("A table of its own", "sv") == "A table of its own"
+    before = table_name("Funnel before and after se_manniskoexploatering", "sv")
+    assert before == "Trattan före och efter 2018-07-01, Människoexploatering i kraft (BrB 4:1 b)"
 
 
 def test_workbook_in_finnish_names_its_about_sheet_and_parts_in_finnish(tmp_path: Path) -> None:

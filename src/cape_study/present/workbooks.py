@@ -39,6 +39,7 @@ from cape_study.present.labels import (
     WORKBOOK_ABOUT,
     column_label,
 )
+from cape_study.stats.legal import known_changes
 
 __all__ = ["legend_lines", "table_name", "write_workbook"]
 
@@ -84,6 +85,9 @@ def _field(kind: str, value: str, lang: str) -> str:
         return book.label("country", value, lang)
     if kind in ("row", "col"):
         return OFFENCE_STEPS.get(lang, OFFENCE_STEPS["en"]).get(value, value)
+    if kind == "change" and value in known_changes():
+        change = known_changes()[value]
+        return f"{change.date.isoformat()}, {change.label.get(lang) or change.label['en']}"
     return value
 
 

@@ -128,7 +128,7 @@ WORKBOOK_ABOUT = {
 #: (``tables.show(..., name=...)``). A key with ``{fields}`` matches names built from
 #: codes: ``{group}`` a column (its label), ``{scheme}`` a scheme, ``{country}`` a country
 #: (the codebook's labels), ``{row}`` and ``{col}`` a stage of an offence flow
-#: (``OFFENCE_STEPS``), ``{change}`` a legal change's id (kept).
+#: (``OFFENCE_STEPS``), ``{change}`` a legal change (its date and label).
 TABLE_NAMES = {
     "sv": {
         "Rows per table": "Rader per tabell",
