@@ -228,3 +228,15 @@ def test_a_selection_counting_line_ends_as_cr_lf_in_a_text_stored_with_lf(tmp_pa
     at = text.replace("\n", "\r\n").index("Lönen")  # 20; the text as stored is 24 long
     present = _present(_qdpx(tmp_path, _qde(start=at, end=at + 5), text.encode()))
     assert present["quote"].tolist() == ["Lönen"]  # ends beyond the text unless CR LF
+
+
+def test_a_coding_without_its_user_is_the_one_users_or_refused(tmp_path):
+    xml = _qde().replace(b' creatingUser="11111111-aaaa-1111-1111-111111111111"', b"")
+    present = _present(_qdpx(tmp_path, xml, TEXT.encode()))
+    assert present["coder"].tolist() == ["Asa_Kodare"]  # the project's only user
+    two = xml.replace(
+        b"</Users>", b'<User guid="22222222-AAAA-1111-1111-111111111111" name="Bo"/></Users>'
+    )
+    found = _problems(_qdpx(tmp_path, two, TEXT.encode()))
+    assert found[["sheet", "column"]].values.tolist() == [["project.qde", "Coding creatingUser"]]
+    assert "2 users" in found["expected"].iloc[0]

@@ -246,6 +246,10 @@ def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
     fallback = root.get("creatingUserGUID")
     rows = []
     problems: list[dict] = []
+
+    def report(**where) -> None:
+        problems.append(problem(path, "project.qde", **where))
+
     sources = root.find(q("Sources"))
     for source in [] if sources is None else list(sources):
         if not isinstance(source.tag, str):
@@ -257,7 +261,7 @@ def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
         }
         owner = source.get("creatingUser") or fallback
         for coding in source.findall(q("Coding")):
-            rows += _codings(coding, q, source, kind, None, None, None, owner, users)
+            rows += _codings(coding, q, source, kind, None, None, None, owner, users, report)
         for sel in source.iter():
             if not isinstance(sel.tag, str) or not _local(sel).endswith("Selection"):
                 continue
@@ -269,7 +273,9 @@ def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
                 start, end, quote = span
             who = sel.get("creatingUser") or owner
             for coding in sel.findall(q("Coding")):
-                rows += _codings(coding, q, source, kind, start, end, quote, who, users, sel)
+                rows += _codings(
+                    coding, q, source, kind, start, end, quote, who, users, report, sel
+                )
     raise_problems(problems, "qdpx")
     codings = pd.DataFrame(
         rows, columns=["source", "kind", "user", "qda_guid", "start", "end", "quote"]
@@ -284,15 +290,27 @@ def read_qdpx(path: str | os.PathLike[str]) -> QdaProject:
     )
 
 
-def _codings(coding, q, source, kind, start, end, quote, who, users, sel=None) -> list[dict]:
+def _codings(
+    coding, q, source, kind, start, end, quote, who, users, report, sel=None
+) -> list[dict]:
     user_guid = guid(coding.get("creatingUser") or who)
+    if user_guid is None and len(users) == 1:
+        user_guid = next(iter(users))  # the project's one user
+    elif user_guid is None:
+        report(
+            row=coding.sourceline,
+            column="Coding creatingUser",
+            expected="the user who coded it, on the Coding, its selection, its source or "
+            f"the Project ({len(users)} users in the project: whose coding is it?)",
+        )
+        return []
     out = []
     for ref in coding.findall(q("CodeRef")):
         out.append(
             {
                 "source": source.get("name") or source.get("guid"),
                 "kind": kind if sel is None else f"{kind}/{_local(sel)}",
-                "user": users.get(user_guid, user_guid or "unknown"),
+                "user": users.get(user_guid, user_guid),
                 "qda_guid": guid(ref.get("targetGUID")),
                 "start": start,
                 "end": end,
