@@ -330,6 +330,8 @@ def test_workbooks_as_people_return_them(books, plan, case, tmp_path):
         for c, value in enumerate(values, start=1):
             ws.cell(r, c).value = value
     typed = {"förekommer": "  FÖREKOMMER ", "förekommer inte": "fo\u0308rekommer inte"}
+    minutes = 4 + N_CODES["barrier"] + 3  # quote, note, minutes after the codes
+    ws.cell(3, minutes).value = f"{ws.cell(3, minutes).value},0"  # 12,0 typed with a decimal comma
     for row in ws.iter_rows(min_row=3, min_col=5, max_col=4 + N_CODES["barrier"]):
         for cell in row:
             cell.value = typed.get(cell.value, cell.value)

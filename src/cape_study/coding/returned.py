@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,7 +318,10 @@ def _read_sheet(
         spent = None
         if minutes is not None and str(minutes).strip():
             try:
-                spent = float(minutes)
+                said = str(minutes).strip()
+                if isinstance(minutes, str) and re.fullmatch(r"\d+,\d{1,2}", said):
+                    said = said.replace(",", ".")  # 12,5 as typed in Swedish or Finnish
+                spent = float(said)
                 if not 0 <= spent <= 1440:
                     raise ValueError
             except (TypeError, ValueError):
