@@ -123,7 +123,7 @@ _SKIPPED_KEYS = frozenset(
 )
 _MARKUP_KEYS = frozenset({"text/html", "image/svg+xml"})
 _LONG_NUMBER = 10_000_000
-_FLOAT_ZERO = re.compile(r"(?<=\d{7})\.0(?=[\t\n\"]|$)")
+_FLOAT_ZERO = re.compile(r"(?<=\d{7})\.0(?=[|\n\"]|$)")
 
 
 def scan_html(text: str) -> list[Finding]:
@@ -226,12 +226,14 @@ def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:
         except json.JSONDecodeError:
             return _scan_text(text, shown, html=False)
         return scan_value(value, shown)
-    if suffix == ".csv":
-        # a comma between fields read as a tab (same places): a number in the field after
-        # a number (``3,550114-2284``) is not taken for the decimals of that number; a
-        # whole number written as a float (``5501142284.0``: a pandas float column) is
-        # read without its ``.0``
-        text = _FLOAT_ZERO.sub("  ", text.replace(",", "\t"))
+    if suffix in (".csv", ".tsv"):
+        # the field separator read as a '|' (same places), which no identifier is written
+        # across: a number in the field after a number (``3,550114-2284``) is not taken
+        # for the decimals of that number, and two fields are never read as one (a tab
+        # would be: folding reads it as a space, and two pseudonyms side by side,
+        # ``D-LB54JOUL3G,C-KP5TN2HQ4U``, passed for an IBAN); a whole number written as a
+        # float (``5501142284.0``: a pandas float column) is read without its ``.0``
+        text = _FLOAT_ZERO.sub("  ", text.replace("," if suffix == ".csv" else "\t", "|"))
         return _scan_text(text, shown, html=False)
     return _scan_text(text, shown, html=suffix in _HTML_SUFFIXES)
 
