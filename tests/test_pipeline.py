@@ -531,7 +531,12 @@ def test_unchanged_rerun_renders_no_codebook_and_reads_no_package(
     assert statuses(ran.run()) == {"first": "cached", "second": "cached"}
     assert calls == []
     # only what carries the run's time is new and scanned; the step pages were found clean
-    assert sorted(scanned) == ["reports/index.html", "reports/manifest.json", "reports/report.html"]
+    assert sorted(scanned) == [
+        "reports/index.html",
+        "reports/manifest.json",
+        "reports/report.docx",
+        "reports/report.html",
+    ]
     assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
     assert json.loads((reports / "manifest.json").read_text("utf-8"))["packages"] == installed
 
