@@ -380,3 +380,41 @@ def test_a_60_case_file_is_protected_without_error(tmp_path: Path, seed: int) ->
     flows = [t for t in linked if t.name.startswith("offence flows")]
     assert len(linked) == 10 + len(flows) and flows
     assert found and all(_protected(*cell) for cell in found)
+
+
+def test_marks_leave_no_part_of_a_box_narrowed_for_a_later_table() -> None:
+    # The pilot scenario failed 01's final check: the funnel marked both 'reached report'
+    # and 'reached investigation' of a country as small (1-4 each), which bounds the cases
+    # closed at report (the difference) to 0-3; the drop-out matrix then hid that small
+    # count in vain, all its cells hidden. The funnel keeps one mark, not both.
+    stage = Dimension(
+        "sets",
+        order=("closed_at_report", "investigated"),
+        members=(("reported", ("closed_at_report", "investigated")),),
+    )
+    protection = Disclosure()
+    funnel = pd.DataFrame({"country": ["FI", "FI"], "stage": ["reported", "investigated"]})
+    funnel["cases"] = pd.array([pd.NA, pd.NA], dtype="Int64")
+    funnel["hidden"] = "small"
+    out = protection.link(
+        "funnel",
+        funnel,
+        pd.Series([4, 3]),
+        count="cases",
+        threshold=5,
+        dims={"country": "country", "stage": "stage"},
+        dimensions={"stage": stage},
+    )
+    assert (out["hidden"] == "small").sum() == 1
+    matrix = pd.DataFrame({"country": ["FI", "FI"], "stage": ["closed_at_report", "investigated"]})
+    matrix["cases"] = pd.array([pd.NA, pd.NA], dtype="Int64")
+    matrix["hidden"] = "small"
+    protection.link(
+        "drop-out",
+        matrix,
+        pd.Series([1, 3]),
+        count="cases",
+        threshold=5,
+        dims={"country": "country", "stage": "stage"},
+    )
+    protection.verify(threshold=5)  # raised: 'funnel' and 'drop-out' narrowed

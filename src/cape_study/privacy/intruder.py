@@ -163,9 +163,14 @@ class Intruder:
         inf = self._highspy.kHighsInf
         self._h.changeRowBounds(int(row), float(low), inf if np.isinf(high) else float(high))
 
+    def parts(self, row: sparse.csr_array) -> np.ndarray:
+        """The columns of the model (unknowns merged as they are) that ``row`` (one of
+        ``a``'s or ``queries``'s) adds up."""
+        return np.flatnonzero(np.asarray(row.toarray()).ravel()[self._reps])
+
     def extreme(self, column: int, *, largest: bool) -> float:
-        """The smallest (or ``largest``) value of ``x[column]`` (a model made with
-        ``columns``, whose columns are kept as they are)."""
+        """The smallest (or ``largest``) value of ``x[column]``, a column of the model
+        (with ``columns``, those of ``a``; else the merged ones, see :meth:`parts`)."""
         cost = np.zeros(self._n + self._k)
         cost[column] = 1.0
         sense = self._highspy.ObjSense

@@ -317,8 +317,11 @@ class _System:
         self.agree = matrix(agree)
         self.size = size
         self.cells = []
+        self.clique = []
+        self._entries, self._space, self._records = entries, space, records
         for table, recs in zip(tables, records, strict=True):
             k = next(i for i, c in enumerate(cliques) if table.dimensions <= set(c))
+            self.clique.append(k)
             rows = []
             for r in recs:
                 cols = entries(k, {d: space.box(r["cell"], d) for d in table.dimensions})
@@ -343,6 +346,13 @@ class _System:
             low.append(np.where(hidden, a, values))
             high.append(np.where(hidden, b, values))
         return sparse.vstack(parts, format="csr"), np.concatenate(low), np.concatenate(high)
+
+    def box(self, table: int, cell: int, clique: int) -> np.ndarray:
+        """The unknowns of clique ``clique`` that cell ``cell`` of table ``table`` adds
+        up (its box in a clique, perhaps not its own, that holds its dimensions)."""
+        record = self._records[table][cell]["cell"]
+        dims = [d for d in record if d in self._space.classes]
+        return self._entries(clique, {d: self._space.box(record, d) for d in dims})
 
     def row(self, table: int, cell: int) -> int:
         """The row of :meth:`equations` that holds cell ``cell`` of table ``table``."""
@@ -539,7 +549,48 @@ def mark(
             return np.zeros(len(marked), bool)
         rest = [q for q in range(len(cells)) if q not in set(fatal)]
         demote = [cells[q][1] for q in _still_exposed(intruder, rest, flags, threshold)]
+        demote = demote or _narrowed_parts(system, everything, cells, intruder, threshold)
         if not demote:
             break
         marked[demote] = False
     return marked
+
+
+def _narrowed_parts(
+    system: _System,
+    tables: Sequence[LinkedTable],
+    cells: Sequence[tuple[int, int]],
+    intruder: Intruder,
+    threshold: int,
+) -> list[int]:
+    """The marked cells of the new table (the last of ``tables``) to give the mark of any
+    hidden count: those with a part (a combination of classes) that may hold cases but
+    not ``threshold - 1`` of them, and those that overlap a marked cell of an earlier
+    table with such a part. A later table may publish the part as a cell (the cases closed
+    at a stage are those that reached it less those that went on or are still open):
+    hidden and small there, the marks would bound it below ``threshold - 1``, all that
+    table's cells hidden or not."""
+    new = len(tables) - 1
+    mine = [i for t, i in cells if t == new and tables[t].marked[i]]
+    demote: set[int] = set()
+    for t, i in cells:
+        if not tables[t].marked[i] or (t == new and i in demote):
+            continue
+        # the box in the new table's group of dimensions, where its marks may split it
+        if tables[t].dimensions <= tables[new].dimensions:
+            box = system.box(t, i, system.clique[new])
+            ones = (np.ones(len(box)), (np.zeros(len(box), int), box))
+            row = sparse.csr_array(ones, shape=(1, system.size))
+        else:
+            row = system.cells[t][[i]]
+            box = row.indices
+        if not any(
+            0.5 < intruder.extreme(c, largest=True) < threshold - 1 - 1e-6
+            for c in intruder.parts(row)
+        ):
+            continue
+        if t == new:
+            demote.add(i)
+        else:
+            demote |= {j for j in mine if set(box) & set(system.cells[new][[j]].indices)}
+    return sorted(demote)
