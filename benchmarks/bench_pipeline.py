@@ -31,6 +31,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import json
 import math
@@ -54,7 +55,6 @@ COLD_RATIO_TARGET = 1.5
 FLOOR_RATIO_TARGET = 1.3  # the cold run against the sum of the steps' floors
 FLOOR_MARGIN_S = 2.0  # each step against its own floor
 NOOP_TARGET_S = 1.0
-_IMPORT = re.compile(r"(import \S|from \S+ import )")
 _RAN = re.compile(r"^\[(?P<step>\S+)\] ran in (?P<seconds>[\d.]+) s", flags=re.M)
 _KERNEL_START = """
 import time
@@ -90,8 +90,15 @@ def notebook_to_script(notebook: Path, parameters: dict, out: Path) -> Path:
 def imports_only(script: Path, out: Path) -> Path:
     """The top-level ``import`` lines of ``script`` (as :func:`notebook_to_script` writes
     it), alone: what a step imports before it does any work."""
-    lines = script.read_text(encoding="utf-8").splitlines()
-    out.write_text("\n".join(x for x in lines if _IMPORT.match(x)) + "\n", encoding="utf-8")
+    text = script.read_text(encoding="utf-8")
+    # whole statements, so that an import over several lines (``from x import (`` ...
+    # ``)``) is kept whole
+    statements = [
+        ast.get_source_segment(text, node)
+        for node in ast.parse(text).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    out.write_text("\n".join(statements) + "\n", encoding="utf-8")
     return out
 
 

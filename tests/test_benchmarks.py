@@ -183,3 +183,19 @@ def test_install_is_held_to_its_target_on_the_warm_second_run(bench, tmp_path, m
         assert rows[1].note == "warm package cache"
     else:  # a failed install is a missed target, said with its error, not a crash
         assert len(rows) == 1 and rows[0].met is False and "no network" in rows[0].note
+
+
+def test_a_steps_imports_are_whole_statements_over_several_lines(bench, tmp_path):
+    """The floor of a step is its notebook's imports alone: an import written over
+    several lines (``from cape_study.stats import (`` ... ``)``) is kept whole (the
+    overhead part of `make bench` failed with a SyntaxError when it kept its first line)."""
+    script = tmp_path / "step.py"
+    script.write_text(
+        "import json\nfrom os.path import (\n    join,\n    sep,\n)\nx = join('a', 'b')\n"
+        "if x:\n    import csv\n",
+        encoding="utf-8",
+    )
+    out = bench.bench_pipeline.imports_only(script, tmp_path / "imports.py")
+    text = out.read_text(encoding="utf-8")
+    compile(text, str(out), "exec")
+    assert text == "import json\nfrom os.path import (\n    join,\n    sep,\n)\n"
