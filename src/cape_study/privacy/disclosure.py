@@ -190,7 +190,10 @@ class Disclosure:
         if found:
             raise ValueError(
                 f"small hidden counts of {found} can be narrowed by combining the published "
-                "tables; the report is not safe to publish"
+                "tables; the report is not safe to publish, and nothing of this step is. A "
+                "table shown earlier in the step pins them (a known limit: README, "
+                "'Known failure'); the other steps can be published without this one with "
+                "`cape-study run --publish-partial`"
             )
 
     def save(self, path: Path) -> None:
