@@ -459,3 +459,33 @@ def test_a_count_an_earlier_table_pins_stops_the_step_saying_what_to_do() -> Non
         )
     with pytest.raises(ValueError, match=r"drop-out.*--publish-partial"):
         protection.verify(threshold=5)
+
+
+def test_drop_out_counts_held_up_before_the_funnel_are_protected_by_it() -> None:
+    """What 01 does since the none-closed scenario failed (dropout.shield_matrix): the
+    drop-out counts are linked hidden and unmarked first, so the funnel, linked after
+    them, hides what would pin the small one; the drop-out matrix then replaces them."""
+    stage = Dimension(
+        "sets",
+        order=("closed_at_report", "investigated"),
+        members=(("reported", ("closed_at_report", "investigated")),),
+    )
+    protection = Disclosure()
+    dims = {"country": "country", "stage": "stage"}
+    matrix = pd.DataFrame({"country": ["FI", "FI"], "stage": ["closed_at_report", "investigated"]})
+    shield = matrix.assign(cases=pd.array([pd.NA, pd.NA], dtype="Int64"), hidden="x")
+    protection.link(
+        "drop-out", shield, pd.Series([1, 9]), count="cases", threshold=5, dims=dims,
+        dimensions={"stage": stage},
+    )  # fmt: skip
+    funnel = pd.DataFrame({"country": ["FI", "FI"], "stage": ["reported", "investigated"]})
+    funnel["cases"] = pd.array([10, 9], dtype="Int64")
+    funnel["hidden"] = pd.NA
+    out = protection.link(
+        "funnel", funnel, pd.Series([10, 9]), count="cases", threshold=5, dims=dims
+    )
+    assert out["cases"].isna().any()  # the funnel hides what would pin the 1
+    matrix["cases"] = pd.array([pd.NA, 9], dtype="Int64")
+    matrix["hidden"] = pd.array(["small", pd.NA], dtype="string")
+    protection.link("drop-out", matrix, pd.Series([1, 9]), count="cases", threshold=5, dims=dims)
+    protection.verify(threshold=5)  # passes: nothing can be narrowed

@@ -191,9 +191,9 @@ class Disclosure:
             raise ValueError(
                 f"small hidden counts of {found} can be narrowed by combining the published "
                 "tables; the report is not safe to publish, and nothing of this step is. A "
-                "table shown earlier in the step pins them (a known limit: README, "
-                "'Known failure'); the other steps can be published without this one with "
-                "`cape-study run --publish-partial`"
+                "table published before them (in this step or by intake) pins them (a known "
+                "limit: README, 'Known failure'); the other steps can be published without "
+                "this one with `cape-study run --publish-partial`"
             )
 
     def save(self, path: Path) -> None:

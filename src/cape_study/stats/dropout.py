@@ -40,6 +40,7 @@ from cape_study.stats.barriers import case_codes
 from cape_study.stats.case_status import CONVICTED
 from cape_study.stats.dropout_links import PARTS, STAGES
 from cape_study.stats.dropout_suppression import (
+    shield_matrix,
     suppress_matrix,
     suppress_reasons,
     suppress_stage_prevalence,
@@ -60,6 +61,7 @@ __all__ = [
     "judgment_groups",
     "matrix",
     "reason_table",
+    "shield_matrix",
     "stage_prevalence",
     "suppress_matrix",
     "suppress_reasons",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from cape_study.privacy.disclosure import Disclosure, suppress, suppress_part
 from cape_study.stats.dropout_links import PARTS, STAGES, link_matrix, link_reasons
+from cape_study.stats.dropout_links import shield_matrix as _shield
 
 __all__ = ["suppress_matrix", "suppress_reasons", "suppress_stage_prevalence"]
 
@@ -284,3 +285,21 @@ _NOT_KEYS = {
     "confidence",
     "suppressed",
 }
+
+
+def shield_matrix(
+    table: pd.DataFrame,
+    *,
+    threshold: int,
+    name: str,
+    audit: Disclosure,
+    link: Mapping[str, str],
+    link_values: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Hold up the drop-out matrix ``table`` (:func:`cape_study.stats.dropout.matrix`,
+    true counts) in ``audit`` under ``name``, every cell hidden, before the funnel it
+    derives from is linked, so that the funnel cannot pin a small drop-out count
+    (:func:`cape_study.stats.dropout_links.shield_matrix`); :func:`suppress_matrix` under
+    the same name replaces it."""
+    keys = [c for c in table.columns if c not in _NOT_KEYS and c in link]
+    _shield(table, keys, audit, name, threshold, link, link_values)
