@@ -59,7 +59,8 @@ def link_matrix(
     stage and count, and hide in ``out`` what the report's other tables make it hide.
 
     With ``shield``, every cell is linked hidden and unmarked: the drop-out counts held
-    up before the funnel they derive from is linked (:func:`shield_matrix`)."""
+    up before the funnel they derive from is linked
+    (:func:`cape_study.stats.dropout_suppression.shield_matrix`)."""
     counts = ["at_stage", *PARTS]
     long = out[[*keys, "stage", *counts]].melt(
         id_vars=[*keys, "stage"], value_vars=counts, var_name="part", value_name="cases"
@@ -130,23 +131,3 @@ def link_reasons(
     out.loc[hidden, ["cases", *_SHARES]] = float("nan")
     out.loc[hidden, "suppressed"] = True
     return out
-
-
-def shield_matrix(
-    table: pd.DataFrame,
-    keys: list[str],
-    audit: Disclosure,
-    name: str,
-    threshold: int,
-    link: Mapping[str, str],
-    values: Mapping[str, Mapping[str, str]] | None = None,
-) -> None:
-    """Link the drop-out matrix ``table`` (true counts) under ``name`` with every cell
-    hidden, before the funnel it derives from is linked.
-
-    A funnel published whole can pin a small drop-out count (10 reported and 9
-    investigated leave 1 closed at report) that the drop-out matrix, linked after it,
-    then hides in vain. Held up first, the drop-out counts are among the small hidden
-    cells the funnel is protected against, so the funnel hides what would pin them.
-    The drop-out matrix linked later under the same name replaces the shield."""
-    link_matrix(table, table, keys, audit, name, threshold, link, values or {}, shield=True)
