@@ -27,6 +27,8 @@ def case_file(tmp_path, tables):
 
 def _comparison(case_file_side: dict, public: dict | None = None) -> Comparison:
     text = {"en": "x", "sv": "x"}
+    if public is not None:
+        public = {"source": {"en": "Police", "sv": "Polisen"}, **public}
     return Comparison.model_validate(
         {
             "id": "test",
@@ -37,7 +39,8 @@ def _comparison(case_file_side: dict, public: dict | None = None) -> Comparison:
                     "country": "SE",
                     "indicator": "reported_thb_forced_labour",
                     "year": "2018",
-                }
+                },
+                "source": {"en": "Police", "sv": "Polisen"},
             },
             "case_file": case_file_side,
             "comparable": text,
@@ -68,6 +71,20 @@ def test_every_packaged_comparison_finds_its_public_figure(case_file) -> None:
     assert table["label"].str.startswith(("Sverige", "Finland")).all()
     # The tiny case file: nothing reported in 2018 (SE) or 2019 (FI).
     assert table.set_index("id").loc["se_reports_2018", "case_count"] == 0
+
+
+def test_sources_are_cited_in_the_report_language_not_the_csv_notes(case_file) -> None:
+    """The csv's titles carry the vendor's English notes ("as reported in ..."); a page
+    cites the comparison's own source in its language."""
+    english = r"as reported in|press statement|report by|press release|\(NBI\)"
+    assert load_public_statistics()["source_title"].str.contains(english).any()
+    for lang, word in (("sv", "citerad i"), ("en", "cited in"), ("fi", "lainattu")):
+        sources = compare(case_file.cases, case_file.events, lang=lang)["public_source"]
+        assert sources.str.contains(word).any(), lang
+        if lang != "en":
+            assert not sources.str.contains(english).any(), lang
+    english = compare(case_file.cases, case_file.events, lang="en")["public_source"]
+    assert not english.str.contains("Polismyndigheten,|Riksrevisionen,").any()
 
 
 def test_case_file_side_counts_cases_by_offence_step_and_period(case_file) -> None:

@@ -63,8 +63,16 @@ class PublicRow(_Strict):
 
 
 class PublicSide(_Strict):
+    """The public figure (and its total, for a share) and how a reader is told its source.
+
+    ``source`` is the citation in the report's languages: ``source_org`` and
+    ``source_title`` of public_statistics.csv keep the notes of whoever vendored the row
+    (in English), which a Swedish page must not print.
+    """
+
     value: PublicRow
     of: PublicRow | None = None
+    source: Text
 
 
 class CaseFileSide(_Strict):
@@ -159,8 +167,8 @@ def compare(
     DataFrame
         One row per comparison: ``id``, ``country``, ``label``, ``measure`` (``count``
         or ``share``), ``public_value``, ``public_total`` and ``public_share`` (for a
-        share), ``public_period``, ``public_unit``, ``public_source`` (organisation and
-        title), ``public_url``, ``public_lines`` (the line of public_statistics.csv, then the
+        share), ``public_period``, ``public_unit``, ``public_source`` (the citation in
+        ``lang``), ``public_url``, ``public_lines`` (the line of public_statistics.csv, then the
         denominator's for a share: ``"3, 2"``),
         ``case_count``, ``case_total`` and ``case_share`` (for a share), ``ci_low``,
         ``ci_high``, ``case_period``, ``comparable`` and ``differs`` (texts in
@@ -211,7 +219,7 @@ def compare(
                 "public_total": total["value"] if total is not None else pd.NA,
                 "public_period": value["year"],
                 "public_unit": value["unit"],
-                "public_source": f"{value['source_org']}: {value['source_title']}",
+                "public_source": comparison.public.source(lang),
                 "public_url": value["source_url"],
                 "public_lines": ", ".join(str(r["line"]) for r in (value, total) if r is not None),
                 "case_count": count,
