@@ -12,11 +12,14 @@ plain form, so that the patterns of :mod:`cape_study.privacy.identifiers` and
 line, and the dash characters. What is masked is the text as written: a finding in the folded
 text covers the characters it was folded from (:meth:`Folded.span`).
 
-Folding: soft hyphens, zero-width characters, word joiners and byte-order marks are
-dropped; a run of white space with one line break in it (``\\r\\n``, an indented next
-line, a line separator) becomes one ``\\n``, with more a blank line; any other run of
-white space (tab, no-break, thin, ideographic spaces ...) becomes one space; fullwidth
-ASCII forms (U+FF01-U+FF5E) and the small hyphen-minus become ASCII.
+Folding: a soft hyphen after six digits (no more) and before a digit becomes a hyphen:
+it may be all that separates a henkilötunnus's date from its number, the century sign
+``-`` written as one (``131052\u00ad9085``); other soft hyphens, zero-width
+characters, word joiners and byte-order marks are dropped; a run of white space with
+one line break in it (``\\r\\n``, an indented next line, a line separator) becomes one
+``\\n``, with more a blank line; any other run of white space (tab, no-break, thin,
+ideographic spaces ...) becomes one space; fullwidth ASCII forms (U+FF01-U+FF5E) and
+the small hyphen-minus become ASCII.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ _DASHLIKE = {"\ufe63": "-", "\ufe58": "\u2014", "\u2043": "-"}
 # Every place fold changes; a plain space, a lone line break and a blank line are left.
 _EDIT = re.compile(
     r"(?P<ws> *[^\S \n]\s*| +\n\s*|\n[^\S\n]\s*|\n{3,}\s*| {2,})"
+    r"|(?P<shy>(?<=\d{6})(?<!\d{7})\u00ad+(?=\d))"
     r"|(?P<drop>[\u00ad\u180e\u200b-\u200d\u2060\ufeff]+)"
     r"|(?P<wide>[\uff01-\uff5e]+)"
     r"|(?P<dash>[\ufe63\ufe58\u2043])"
@@ -93,6 +97,8 @@ def fold(text: str) -> Folded:
             piece("".join(chr(ord(ch) - 0xFEE0) for ch in run), m.start())
         elif m.group("dash") is not None:
             piece(_DASHLIKE[run], m.start())
+        elif m.group("shy") is not None:
+            piece("-", m.start())
         pos = m.end()
     piece(text[pos:], pos)
     return Folded("".join(pieces), starts, origins)

@@ -11,6 +11,9 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
 - written as people write them (:func:`find`): the separator may be any dash or hyphen
   character (``-``, U+2010-U+2015, the non-breaking hyphen U+2011, the minus sign
   U+2212), ``+``, a dot, a slash, a space, a dash between spaces, a line break, or none;
+- with its digits spaced one by one or in small groups (``6 4 0 8 2 3 3 2 3 4``,
+  ``640823 - 3 2 3 4``, ``1 3 1 0 5 2 - 9 0 8 5``): found only when the number is valid
+  (date and check digit or character), since spaced digits are also other numbers;
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
@@ -76,6 +79,15 @@ _HETU = re.compile(
     + _NOT_BEFORE,
     re.IGNORECASE,
 )
+# Groups of 1-8 digits separated by single blanks (a dash or plus between blanks, or a
+# henkilötunnus's century letter, also allowed), its check character perhaps last: an
+# identity number written with its digits spaced.
+_SPACED = re.compile(
+    rf"(?<![\w{_DASH}+])\d{{1,8}}(?:(?:{_BLANK}?[{_DASH}+]{_BLANK}?|{_BLANK}[A-FU-Ya-fu-y]{_BLANK}|{_BLANK})"
+    rf"\d{{1,8}}){{2,}}(?:{_BLANK}[0-9A-Ya-y](?![^\W_]))?(?![^\W_]|[{_DASH}+,.]\d)"
+)
+_SPACED_HINT = re.compile(rf"\d{_BLANK}(?:[{_DASH}+]{_BLANK})?\d{{1,2}}{_BLANK}\d")
+_TOKEN = re.compile(r"[^ \t\u00a0]+")
 # What every match of _PNR (from its start or 2 characters on: the century) and of
 # _HETU (from its start) holds: where the search for them can begin.
 _PNR_HINT = re.compile(r"\d{6}\D{0,7}\d{4}")
@@ -153,6 +165,42 @@ def _mistyped_pnr(century: str | None, date: str, sep: str, num: str) -> str | N
     return pnr_kind(century, fixed[:6], fixed[6:])
 
 
+def _spaced(text: str) -> Iterator[tuple[str, int, int]]:
+    """Valid identity numbers written with spaced digits: each run of :data:`_SPACED`
+    is tried from each of its groups on, as long as it holds at most 12 digits, whether
+    its groups joined (without the blanks) are a valid personnummer (10 or 12 digits)
+    or henkilötunnus. Numbers written the usual way are left to the other patterns."""
+    for run in _SPACED.finditer(text):
+        tokens = list(_TOKEN.finditer(run.group()))
+        for i, first in enumerate(tokens):
+            if not first.group()[0].isdigit():
+                continue
+            joined = ""
+            for last in tokens[i:]:
+                joined += last.group()
+                digits = re.sub(r"\D", "", joined)
+                if len(digits) > 12:
+                    break
+                kind = _joined_kind(joined, digits)
+                if kind and last is not first:
+                    yield kind, run.start() + first.start(), run.start() + last.end()
+
+
+def _joined_kind(joined: str, digits: str) -> str | None:
+    """The kind of a valid identity number written as ``joined`` (``digits`` its digits)."""
+    kind = None
+    if len(digits) == 10 and len(joined) - len(digits) <= 1 and joined[-1].isdigit():
+        kind = pnr_kind(None, digits[:6], digits[6:])
+    elif len(digits) == 12 and len(joined) == 12 and digits[:2] in ("18", "19", "20"):
+        kind = pnr_kind(digits[:2], digits[2:8], digits[8:])
+    if kind:
+        return kind
+    m = _HETU.fullmatch(joined)
+    if m and _hetu_ok(m["date"], m["sign"], m["num"], m["check"]):
+        return "hetu"
+    return None
+
+
 def find(text: str) -> Iterator[tuple[str, int, int]]:
     """The identity numbers in a text as ``(kind, start, end)``: kind ``personnummer``,
     ``samordningsnummer`` or ``hetu``; overlapping candidates are all given. A number
@@ -176,3 +224,5 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
         for m in _HETU.finditer(text, hint.start()):
             if _hetu_date_ok(m["date"], m["sign"]):  # any check character: a typo too
                 yield "hetu", m.start(), m.end()
+    if _SPACED_HINT.search(text):
+        yield from _spaced(text)

@@ -11,7 +11,9 @@ by :func:`cape_study.privacy.masking.scan_text`.
   digits); groups separated by spaces, any dash, a slash or a dot. A date written with
   separators (``01.02.2019``) is not a number.
 - ``email``: ``name@example.se`` and the spelled-out forms ``name(at)example.se``,
-  ``name [at] example [dot] se``, ``name at example.se``, ``name(a)example.se``.
+  ``name [at] example [dot] se``, ``name at example.se``, ``name(a)example.se``, and
+  read aloud: ``anna punkt svensson snabel-a polisen punkt se``, ``anna dot svensson
+  at gmail dot com``, ``anna piste virtanen miuku poliisi piste fi``.
 - ``account``: an IBAN of any country (two letters, two check digits, up to 30
   characters, with or without spaces in groups of four) whose ISO 13616 check (mod 97)
   holds; Swedish accounts (clearing number of four or five digits and an account
@@ -21,11 +23,17 @@ by :func:`cape_study.privacy.masking.scan_text`.
 - ``passport``: 6-9 letters and digits (with a digit) after *pass*, *passnummer*,
   *passport*, *passi*, *passinumero*, *ID-kort*, *henkilökortti* ... within a few words.
 - ``registration``: Swedish car registrations ``ABC 123`` and ``ABC 12A`` (letters
-  without I, Q, V; not a currency code) and Finnish ``ABC-123``.
+  without I, Q, V; not a currency code) and Finnish ``ABC-123`` (also ``ABC - 123``);
+  in lower case (``abc 123``, ``abc-123``) after a word for a vehicle or its
+  registration (*bilen*, *fordonet*, *reg.nr*, *auto*, *rekisterinumero* ...) within a
+  few words, unless the letters are a short word (*med 120*).
 - ``address``: a street name ending in a Swedish or Finnish street word (*-gatan*,
   *-vägen*, *-gränd*, *-stigen*, *-backen*, *-torget*, *-allén*, *-tie*, *-katu*,
   *-kuja*, *-polku*, *-tori*, *-väylä*) and a number (``Storgatan 12 B``,
-  ``Mannerheimintie 5 A 12``), with a postal code and town after it when written.
+  ``Mannerheimintie 5 A 12``), with a postal code and town after it when written; also
+  in lower case (``storgatan 12``, ``mannerheimintie 5 a 3``) for the street words that
+  end no ordinary word followed by a number (not *plan*, *backen*, *torget* ...), and not
+  a distance (``riksvägen 12 km``).
 """
 
 from __future__ import annotations
@@ -60,12 +68,15 @@ _PHONE_INTERNATIONAL = re.compile(
     rf"(?:\+{_AFTER_PLUS}|0{_AFTER_ZERO}0)\d{{1,3}}(?:{_SPACE}?\(0\))?"
     rf"(?:{_GROUPSEP})?\d{{1,4}}(?:{_GROUPSEP}?\d{{2,4}}){{1,5}}(?!\w|[{_DASH}]\d)"
 )
-_AT = r"(?:\s?@\s?|\s?[(\[{<]\s?(?:at|a|ät|snabel-?a|miuku|kissanhäntä)\s?[)\]}>]\s?|\s(?:at|AT)\s)"
-_DOT = r"(?:\.|\s?[(\[{]\s?(?:dot|punkt|piste)\s?[)\]}]\s?|\s(?:dot|DOT)\s)"
+_SPOKEN_AT = r"at|AT|snabel-?a|ät|miuku|kissanhäntä"
+_SPOKEN_DOT = r"dot|DOT|punkt|piste"
+_AT = rf"(?:\s?@\s?|\s?[(\[{{<]\s?(?:{_SPOKEN_AT}|a)\s?[)\]}}>]\s?|\s(?:{_SPOKEN_AT})\s)"
+_DOT = rf"(?:\.|\s?[(\[{{]\s?(?:{_SPOKEN_DOT})\s?[)\]}}]\s?|\s(?:{_SPOKEN_DOT})\s)"
 _EMAIL = re.compile(
-    rf"(?<![\w.+-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,}}(?![\w-])"
+    rf"(?<![\w.+-])[\w.+-]+(?:\s(?:{_SPOKEN_DOT})\s[\w.+-]+)*{_AT}"
+    rf"[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,}}(?![\w-])"
 )
-_EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|[(\[{<]\s?(?:ät|miuku|kissanhäntä)", re.IGNORECASE)
+_EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|snabel-?a|\bät\b|miuku|kissanhäntä", re.IGNORECASE)
 _DIGIT_GROUP = re.compile(r"\d+")
 _IBAN = re.compile(rf"(?<![\w])[A-Z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Z0-9]){{11,30}}(?![\w])")
 _ACCOUNT_WORD = (
@@ -93,16 +104,53 @@ _NOT_PLATES = frozenset(
     )
 )  # fmt: skip
 _PLATE = re.compile(
-    rf"(?<![\w{_DASH}])(?P<letters>[{_PLATE_LETTERS}]{{3}})(?:[ \u00a0]?\d{{2}}[0-9A-HJ-NPR-UW-Z]"
-    rf"|[{_DASH}]\d{{1,3}})(?![\w]|[{_DASH},.]\d)"
-    rf"|(?<![\w{_DASH}])(?P<fi>[{_PLATE_LETTERS}]{{2}})-\d{{1,3}}(?![\w]|[{_DASH},.]\d)"
+    rf"(?<![\w{_DASH}])(?P<letters>[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]{{2,3}})"
+    rf"(?P<number>[ \u00a0]?\d{{2}}[0-9A-HJ-NPR-UW-Za-hj-npr-uw-z]"
+    rf"|[ \u00a0]?[{_DASH}][ \u00a0]?\d{{1,3}})(?![\w]|[{_DASH},.]\d)"
 )
+#: Words after which a registration is expected, in any case (``bilen abc 123``).
+_VEHICLE = re.compile(
+    r"\b(?:(?:person|last|skåp|hyr|firma)?bil(?:en|ar|arna)?|fordon(?:et)?|"
+    r"reg(?:istrerings)?(?:\.?\s?nr|nummer|nummret|skylt(?:en)?)?|"
+    r"(?:paketti|kuorma|henkilö)?auto(?:n|lla|a|ssa)?|ajoneuvo(?:n|lla|a)?|"
+    r"rek(?:isteri)?(?:\.?\s?nro|numero(?:lla|n)?|kilpi)?|car|vehicle|plate)\b[^\n\d]{0,40}$",
+    re.IGNORECASE,
+)
+#: Short words that a number may follow in a sentence about a car (``bilen med 120``).
+_PLATE_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "och med för den det som var har kan ska att per kvm mil tim min sek ton kap sid kom "
+        "tog gav får tar går kör ger ser bor ett sex sju tre fem nio tio oli sen sai kun jos "
+        "tai yli alle noin",
+    )
+)
+
+
+def _plate(m: re.Match[str], text: str) -> bool:
+    """Whether a match of :data:`_PLATE` is a registration: in capitals, three letters (two
+    before a hyphen, Finnish) that are no currency or code; in lower case, after a word
+    for a vehicle (:data:`_VEHICLE`) within a few words, and no short word."""
+    letters, number = m.group("letters"), m.group("number")
+    if letters.isupper():
+        return letters not in _NOT_PLATES and (len(letters) == 3 or number[:1] == "-")
+    return (
+        letters.casefold() not in _PLATE_WORDS
+        and letters.upper() not in _NOT_PLATES
+        and _VEHICLE.search(text, max(0, m.start() - 60), m.start()) is not None
+    )
+
+
 _STREET_WORDS = (
     "gatan|gata|vägen|väg|gränd|gränden|stigen|backen|torget|allén|plan|tie|katu|kuja|"
-    "polku|tori|väylä|kaari|rinne|vägen"
+    "polku|tori|väylä|kaari|rinne"
 )
+#: The street words that end a street's name also in lower case (not *plan*, *backen*,
+#: *torget*, *tori*, *rinne*, *kaari*: *detaljplan 2*, *sateenkaari 5*).
+_STREET_WORDS_LOWER = "gatan|gata|vägen|väg|gränd|gränden|stigen|allén|tie|katu|kuja|polku|väylä"
 _ADDRESS = re.compile(
-    rf"\b[A-ZÅÄÖ][\wåäöé-]*(?:{_STREET_WORDS})\s\d{{1,4}}(?:\s?[A-Za-z](?:\s?\d{{1,3}})?(?![\w]))?"
+    rf"\b(?:[A-ZÅÄÖ][\wåäöé-]*(?:{_STREET_WORDS})|[a-zåäö][\wåäöé-]{{2,}}(?:{_STREET_WORDS_LOWER}))"
+    r"\s\d{1,4}(?!\d|\s?(?:km|mil|%)(?!\w))(?:\s?(?!i\b)[A-Za-z](?:\s?\d{1,3})?(?![\w]))?"
     r"(?:\s?(?:lgh|tr|as\.?|bst|B)\s?\d{1,4})?"
     r"(?:,?\s\d{3}\s?\d{2}\s[A-ZÅÄÖ][\wåäö]+)?"
 )
@@ -170,7 +218,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _PASSPORT.finditer(text):
         yield "passport", m.start("number"), m.end("number")
     for m in _PLATE.finditer(text):
-        if (m.group("letters") or m.group("fi")) not in _NOT_PLATES:
+        if _plate(m, text):
             yield "registration", m.start(), m.end()
     for m in _ADDRESS.finditer(text):
         yield "address", m.start(), m.end()

@@ -1,0 +1,162 @@
+"""Hostile spellings a tester found after issue 15's masking was built: identity numbers
+with a soft hyphen for a separator or their digits spaced, e-mail addresses read
+aloud, street addresses and registrations in lower case; and words masked that were
+not personal data (case numbers). Names: see tests/test_unlisted_names.py.
+
+privacy-scan: published or synthetic identity numbers only (tests/test_repository.py)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cape_study.privacy.folding import fold
+from cape_study.privacy.masking import mask_text
+
+# Skatteverket's published test number and a Finnish temporary (900-series) code.
+PNR = ("811218", "9876")
+HETU = ("131052", "9085")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{HETU[0]}\u00ad{HETU[1]}",  # the century sign written as a soft hyphen
+        f"{HETU[0]}\u00ad\u00ad{HETU[1]}",
+        f"{PNR[0]}\u00ad{PNR[1]}",
+        f"19{PNR[0]}\u00ad{PNR[1]}",
+    ],
+)
+def test_an_identity_number_with_a_soft_hyphen_for_its_separator_is_masked(written: str) -> None:
+    masked = mask_text(f"Tunnus {written} kirjattiin.", unlisted=False)[0]
+    assert masked == "Tunnus [PNR] kirjattiin."
+
+
+def test_a_soft_hyphen_becomes_a_hyphen_only_after_six_digits() -> None:
+    assert fold(f"{HETU[0]}\u00ad{HETU[1]}").text == f"{HETU[0]}-{HETU[1]}"
+    assert fold(f"19{PNR[0]}\u00ad{PNR[1]}").text == f"19{PNR[0]}{PNR[1]}"
+    assert fold("Anders\u00adson 12\u00ad34").text == "Andersson 1234"
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        _spaced(PNR[0] + PNR[1]),
+        _spaced("19" + PNR[0] + PNR[1]),
+        f"{PNR[0]} - {_spaced(PNR[1])}",
+        f"{_spaced(PNR[0])} - {_spaced(PNR[1])}",
+        f"{PNR[0][:2]} {PNR[0][2:4]} {PNR[0][4:]} {PNR[1][:2]} {PNR[1][2:]}",
+        f"{_spaced(HETU[0])} - {_spaced(HETU[1])}",
+        f"{HETU[0]} - {_spaced(HETU[1])}",
+        f"{_spaced(HETU[0])} A {_spaced(HETU[1])}",
+    ],
+)
+def test_an_identity_number_with_its_digits_spaced_is_masked(written: str) -> None:
+    masked = mask_text(f"Personnummer: {written}. Noterat.", unlisted=False)[0]
+    assert masked == "Personnummer: [PNR]. Noterat.", written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Siffrorna {_spaced(PNR[0] + PNR[1][:3] + '5')} stämmer inte.",  # wrong check digit
+        f"Koodi {_spaced(HETU[0])} - {_spaced(HETU[1][:3] + '6')} on väärä.",
+        "Lönen var 1 2 3 4 5 6 kr, 12 000 kr och 1 500 000 kr.",
+        "Tabell: 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8 9",
+    ],
+)
+def test_spaced_digits_that_are_no_valid_number_are_left(text: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "anna punkt svensson snabel-a polisen punkt se",
+        "anna dot svensson at gmail dot com",
+        "anna.svensson snabela polisen punkt se",
+        "anna piste virtanen miuku poliisi piste fi",
+        "kontakt snabel-a tolk.nu",
+        "anna (snabel-a) polisen (punkt) se",
+    ],
+)
+def test_an_e_mail_address_read_aloud_is_masked(written: str) -> None:
+    assert mask_text(f"Skriv till {written} i dag.", unlisted=False)[0] == (
+        "Skriv till [EMAIL] i dag."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi sågs at home, och han kom till punkt se upp.",
+        "Han satte punkt för samtalet klockan 12.",
+        "Kokous päättyi piste kello 12.",
+    ],
+)
+def test_words_for_at_and_dot_in_ordinary_sentences_are_left(text: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Hon bodde på storgatan 12 i Umeå.", "Hon bodde på [ADDRESS] i Umeå."),
+        ("Hon bodde på storgatan 12 b.", "Hon bodde på [ADDRESS]."),
+        ("Osoite mannerheimintie 5 a 3, Helsinki.", "Osoite [ADDRESS], Helsinki."),
+        ("Uhri asui hämeenkatu 14:ssä.", "Uhri asui [ADDRESS]:ssä."),
+        ("Husrannsakan på kungsvägen 7 lgh 1102.", "Husrannsakan på [ADDRESS]."),
+    ],
+)
+def test_a_street_address_in_lower_case_is_masked(text: str, masked: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Enligt detaljplan 2 får gården byggas ut.",
+        "Olyckan skedde på riksvägen 12 km söder om Umeå.",
+        "Näin sateenkaari 5 kertaa taivaalla.",
+        "Storgatan 12% av hyran.",
+    ],
+)
+def test_words_ending_like_streets_before_a_number_are_left(text: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Bilen abc 123 stod parkerad.", "Bilen [REG] stod parkerad."),
+        ("Bilen, reg.nr abc123, stod parkerad.", "Bilen, reg.nr [REG], stod parkerad."),
+        ("Fordonet med registreringsnummer xyz 12a kontrollerades.", None),
+        ("Auto abc-123 pysäytettiin.", "Auto [REG] pysäytettiin."),
+        ("Auto ABC-123 pysäytettiin.", "Auto [REG] pysäytettiin."),
+        ("Bilen ABC-12 stod där.", "Bilen [REG] stod där."),
+        ("Bilen ABC - 123 stod där.", "Bilen [REG] stod där."),
+        ("Ajoneuvon rekisterinumero on ab-12.", "Ajoneuvon rekisterinumero on [REG]."),
+    ],
+)
+def test_a_registration_in_lower_case_or_with_a_spaced_dash_is_masked(
+    text: str, masked: str | None
+) -> None:
+    expected = masked or text.replace("xyz 12a", "[REG]")
+    assert mask_text(text, unlisted=False)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bilen med 120 hästkrafter var 100 meter bort.",
+        "Bilen körde 120 km/h och kostade 120 000 kr.",
+        "Han arbetade för 100 kr i timmen, kap 123 i boken.",
+        "Auto oli noin 100 metrin päässä.",
+    ],
+)
+def test_words_and_numbers_near_a_vehicle_are_left(text: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
