@@ -24,6 +24,7 @@ __all__ = [
     "CODE_SEPARATOR",
     "EXAMPLE_MARK",
     "HEADER_SEARCH_ROWS",
+    "cell_text",
     "column_aliases",
     "find_header",
     "normalise",
@@ -82,3 +83,14 @@ def find_header(rows: Sequence[Sequence[object]], table: Table) -> int | None:
         if filled and known and 2 * known >= len(filled):
             return i
     return None
+
+
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def cell_text(value: str) -> str:
+    """A workbook cell's text with the characters it stores escaped written as such
+    (here, without pandas, so that the publication scanner needs none)."""
+    if "_x" not in value:
+        return value
+    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)

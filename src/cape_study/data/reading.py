@@ -34,6 +34,7 @@ from cape_study.data.documents import DOCUMENTS_DIR, decode
 from cape_study.data.headers import (
     EXAMPLE_MARK,
     HEADER_SEARCH_ROWS,
+    cell_text,
     column_aliases,
     find_header,
     normalise,
@@ -219,16 +220,6 @@ def _read_folder(folder: Path, codebook: Codebook, raw: RawTables) -> None:
 # A character a workbook stores escaped (ECMA-376 ST_Xstring: ``_x000D_`` for the carriage
 # return of a pasted line break, ``_x005F_`` for an underscore), which openpyxl leaves as
 # written: a number split by ``-_x000D_`` and a line break would not be read as one.
-_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def cell_text(value: str) -> str:
-    """A workbook cell's text with the characters it stores escaped written as such."""
-    if "_x" not in value:
-        return value
-    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
-
-
 def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, MutableSet
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cape_study.data.reading import cell_text
+from cape_study.data.headers import cell_text
 from cape_study.privacy.keys import PrivacyError
 from cape_study.privacy.masking import Finding, scan_text
 

@@ -169,15 +169,18 @@ def report_signature(
     library: str,
 ) -> str:
     """A digest of everything a complete run's report is made from but the time it is
-    built: each step's status and cache key (its notebook, parameters, inputs and the
-    library), the library's hash, the kernel, the git state, the constraints file, Python
-    and the installed packages (:func:`build_manifest` records the same). Two runs with
-    the same signature write the same report but for its date."""
+    built and whether each step ran or was taken from the cache: each step's cache key
+    (its notebook, parameters, inputs and the library), the library's hash, the kernel,
+    the git state, the constraints file, Python and the installed packages
+    (:func:`build_manifest` records the same). Two runs with the same signature write
+    the same report but for its date and the words "ran" and "cached"; so a re-run with
+    nothing changed keeps the report of the run that executed the steps (the first no-op at
+    10,000 cases spent 2.5 s writing report.docx and scanning it again)."""
     constraints = paths.constraints
     return digest(
         {
             "format": FORMAT,
-            "steps": {n: [r.status, entries.get(n, {}).get("key")] for n, r in results.items()},
+            "steps": {n: entries.get(n, {}).get("key") for n in results},
             "library": library,
             "kernel": kernel,
             "git": git_state(paths.root),

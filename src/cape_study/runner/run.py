@@ -176,6 +176,7 @@ class Run:
                 # Nothing changed since the published report was built from the same
                 # steps, library, packages and git state: it stays as it is.
                 publish.discard(self.stage)
+                self.cache.restamp()  # linked into the stage and unlinked: new change times
                 self.kept = True
                 elapsed = time.perf_counter() - start
                 return RunResult(results, self.paths.reports, False, elapsed, unchanged=True)
