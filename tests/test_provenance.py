@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from cape_study.runner.provenance import data_digest, expand, hash_files, relative
@@ -153,3 +154,46 @@ def test_the_command_line_imports_no_pandas() -> None:
     code = "import sys, cape_study.cli; print(sorted({'pandas', 'numpy'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_folder_stamp_changes_when_a_document_is_written_even_in_place(tmp_path) -> None:
+    """The step cache trusts a case file's hash while its stamp (:func:`folder_stamp`) is
+    the same: a document added, removed, renamed or rewritten in place with the same size
+    and modification time must change it, and the cache then reads that document again
+    and finds the new hash; nothing else changes it."""
+    import os
+
+    from cape_study.runner.cache import StepCache
+    from cape_study.runner.provenance import folder_hash, folder_stamp
+
+    case = tmp_path / "case"
+    for name in ["cases.csv", "documents/2019/a.txt", "documents/2020/b.txt", ".hidden"]:
+        (case / name).parent.mkdir(parents=True, exist_ok=True)
+        (case / name).write_text(name, encoding="utf-8")
+    cache = StepCache(tmp_path / "cache", tmp_path)
+    stamp, first = folder_stamp(case), cache._folder(str(case))
+    assert first == folder_hash(case)
+    assert folder_stamp(case) == stamp and cache._folder(str(case)) == first
+    (case / ".hidden").write_text("not a case-file file", encoding="utf-8")
+    assert folder_stamp(case) == stamp
+
+    doc = case / "documents" / "2019" / "a.txt"
+    st = doc.stat()
+    time.sleep(0.05)  # past the clock tick of the file's change time (as for git, make)
+    with open(doc, "r+b") as fh:  # same size, same inode, modification time put back
+        fh.write(b"D")
+    os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert doc.stat().st_size == st.st_size and doc.stat().st_mtime_ns == st.st_mtime_ns
+    assert folder_stamp(case) != stamp
+    again = cache._folder(str(case))
+    assert again == folder_hash(case) and again["sha256"] != first["sha256"]
+
+    for change in (
+        lambda: (case / "documents" / "2020" / "c.txt").write_text("new", encoding="utf-8"),
+        lambda: (case / "documents" / "2020" / "c.txt").rename(case / "documents" / "c.txt"),
+        lambda: (case / "documents" / "c.txt").unlink(),
+    ):
+        before = folder_stamp(case)
+        change()
+        assert folder_stamp(case) != before
+        assert cache._folder(str(case)) == folder_hash(case)

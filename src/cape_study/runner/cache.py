@@ -53,6 +53,7 @@ from cape_study.runner.provenance import (
     FORMAT,
     data_digest,
     digest,
+    folder_stamp,
     hash_files,
     matches,
     relative,
@@ -248,10 +249,10 @@ class StepCache:
         """The hash of a folder's files (:func:`~cape_study.runner.provenance.folder_hash`),
         reading only the files whose size, times or inode changed since the last run,
         and none when none did."""
-        found = stamped_files(path)
-        # in listing order: the same for an unchanged folder (another order only costs
-        # a pass over the known hashes)
-        stamp = hashlib.sha256(repr(found).encode()).hexdigest()
+        # taken before the files are read, so that a file written meanwhile changes
+        # the next run's stamp; in listing order: the same for an unchanged folder
+        # (another order only costs a pass over the known hashes)
+        stamp = folder_stamp(path)
         name = hashlib.sha256(path.encode()).hexdigest()[:16]
         summary_path = self.folder / "folders" / f"{name}.json"
         known_path = self.folder / "folders" / f"{name}.files.json"
@@ -263,7 +264,7 @@ class StepCache:
         with contextlib.suppress(OSError, ValueError):
             known = json.loads(known_path.read_text(encoding="utf-8"))
         now: dict[str, list] = {}
-        for rel, *st in found:
+        for rel, *st in stamped_files(path):
             seen = known.get(rel)
             if seen is None or seen[:4] != st:
                 seen = [*st, sha256(os.path.join(path, rel))]
