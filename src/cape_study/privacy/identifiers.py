@@ -11,9 +11,10 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
 - written as people write them (:func:`find`): the separator may be any dash or hyphen
   character (``-``, U+2010-U+2015, the non-breaking hyphen U+2011, the minus sign
   U+2212), ``+``, a dot, a slash, a space, a dash between spaces, a line break, or none;
-- with its digits spaced one by one or in small groups (``6 4 0 8 2 3 3 2 3 4``,
-  ``640823 - 3 2 3 4``, ``1 3 1 0 5 2 - 9 0 8 5``): found only when the number is valid
-  (date and check digit or character), since spaced digits are also other numbers;
+- with its digits spaced one by one or in small groups (``5 5 0 1 1 4 2 2 8 4``,
+  ``550114 - 2 2 8 4``: a Skatteverket test number), a henkilötunnus too: found only
+  when the number is valid (date and check digit or character), since spaced digits
+  are also other numbers;
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
