@@ -1,22 +1,30 @@
-"""Recall and precision of masking on the planted-identifier set (tests/planted.py).
+"""Recall and precision of masking on the planted-identifier set (tests/planted.py), and
+the CPU time intake takes to mask a synthetic case file's texts.
 
 For the identity numbers, phone numbers and e-mail addresses: recall per written form
 and overall (a planted value counts as masked when every letter and digit of it is
 inside a finding). For the names of people the case file does not list: recall (a
 planted name counts as masked when all its letters are inside findings; also given
-per origin: Swedish, Finnish, foreign), and precision (of the name findings, the share
-that lie inside a planted name), with the clean sentences counted as well. Also the
-time per text.
+per form: Swedish, Finnish, foreign, a surname alone, lower case), and precision (of
+the name findings, the share that lie inside a planted name), with the clean sentences
+counted as well. Also the time per text.
+
+``--speed N`` also writes a synthetic case file with about N document texts (to a
+temporary folder), reads it and times :func:`cape_study.privacy.masking.protect` on
+it in one process (``CAPE_STUDY_WORKERS=1``): CPU seconds, and per 10,000 texts masked
+(document texts and free-text columns).
 
 Usage::
 
-    python benchmarks/bench_masking.py [--seed S] [--names N]
+    python benchmarks/bench_masking.py [--seed S] [--names N] [--speed N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,11 +37,33 @@ from cape_study.privacy.masking import scan_text
 from cape_study.privacy.names import lexicon
 
 
+def speed(documents: int) -> None:
+    """Time :func:`protect` on a synthetic case file of about ``documents`` texts."""
+    os.environ["CAPE_STUDY_WORKERS"] = "1"
+    from cape_study.data.loaders import load_case_file
+    from cape_study.privacy.keys import DEMO_KEY, PseudonymKey
+    from cape_study.privacy.masking import protect
+    from cape_study.stats.textcoding import normalise
+    from cape_study.synth.generator import write_synthetic_case_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_synthetic_case_file(Path(tmp) / "case", max(documents * 36 // 100, 10), 1)
+        case = load_case_file(folder, data_cutoff="2024-12-31")
+    texts = int(case.documents["text"].notna().sum())
+    texts += sum(int(case.codings[c].notna().sum()) for c in ("quote", "note"))
+    key = PseudonymKey(DEMO_KEY.encode("utf-8"), "benchmark")
+    start = time.process_time()
+    protect(case, key, normalise=normalise)
+    cpu = time.process_time() - start
+    print(f"protect: {texts} texts, {cpu:.1f} CPU s, {cpu / texts * 10_000:.1f} CPU s per 10,000")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--identifiers", type=int, default=600)
     parser.add_argument("--names", type=int, default=300)
+    parser.add_argument("--speed", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
     lexicon()  # loaded once, not timed
     items = planted(args.seed, identifiers=args.identifiers, names=args.names)
@@ -49,10 +79,16 @@ def main(argv: list[str] | None = None) -> None:
     m_numbers, n_numbers = scored.recall(names=False)
     m_names, n_names = scored.recall(names=True)
     print(f"numbers and e-mail: recall {m_numbers / n_numbers:.2%} ({m_numbers}/{n_numbers})")
+    m_other, n_other = scored.recall(names=False, kinds=("address", "registration"))
+    print(f"addresses and registrations: recall {m_other / n_other:.1%} ({m_other}/{n_other})")
     print(f"names: recall {m_names / n_names:.1%} ({m_names}/{n_names})")
     name_true, name_findings = scored.name_true, scored.name_findings
     precision = name_true / name_findings if name_findings else float("nan")
     print(f"names: precision {precision:.1%} ({name_true}/{name_findings} name findings)")
+    clean = ", ".join(f"{kind} {n}" for kind, n in sorted(scored.clean.items())) or "none"
+    print(f"findings in the sentences with nothing planted: {clean}")
+    if args.speed:
+        speed(args.speed)
 
 
 if __name__ == "__main__":

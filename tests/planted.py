@@ -6,13 +6,19 @@ spans of what was planted:
 
 - identity numbers: personnummer and samordningsnummer with a valid Luhn digit and
   henkilötunnus of the temporary 900 series with a valid check character (nobody's),
-  in 15 written forms (10 and 12 digits; hyphen, en dash, non-breaking hyphen, minus
-  sign, space, ' - ', dot, slash, none, split over a line break);
+  in 20 written forms (10 and 12 digits; hyphen, en dash, non-breaking hyphen, minus
+  sign, soft hyphen, space, ' - ', dot, slash, none, split over a line break, digits
+  spaced one by one);
 - phone numbers in 13 Swedish and Finnish forms (brackets, slashes, dots, +46, +358);
-- e-mail addresses in 6 forms (``@``, ``(at)``, ``[at]``, `` at ``, ``[at] ... [dot]``);
+- e-mail addresses in 9 forms (``@``, ``(at)``, ``[at]``, `` at ``, ``[at] ... [dot]``,
+  spelled out: ``snabel-a ... punkt``, `` at ... dot ``, ``miuku ... piste``);
+- street addresses and car registrations (kinds ``address`` and ``registration``,
+  also in lower case; not counted with the numbers and e-mail);
 - names of people the case file does not list (police officers, prosecutors,
-  interpreters, witnesses), Swedish, Finnish and foreign, with and without a role word;
-- sentences without anything personal, with capitalised words that are not names.
+  interpreters, witnesses), Swedish, Finnish and foreign, with and without a role word,
+  a surname alone after a role word, and in lower case;
+- sentences without anything personal, with capitalised words that are not names
+  (institutions, Finnish verbs and places at the start of a sentence, case numbers).
 
 Run ``python tests/planted.py`` to print a sample. Nothing is written to disk.
 
@@ -67,14 +73,22 @@ def _identity(rng: random.Random) -> tuple[str, str]:
         "pnr non-breaking hyphen": "{d}\u2011{n}",
         "pnr minus sign": "{d}\u2212{n}",
         "pnr line break": "{d}-\n{n}",
+        "pnr soft hyphen": "{d}\u00ad{n}",
+        "pnr digits spaced": "{s}",
+        "pnr number spaced": "{d} - {t}",
         "samordningsnummer": "{d}-{n}",
     }
-    form = rng.choice([*forms, "hetu hyphen", "hetu A", "hetu en dash"])
+    hetu = {"hetu hyphen": "-", "hetu A": "A", "hetu en dash": "\u2013"}
+    hetu["hetu soft hyphen"] = "\u00ad"
+    form = rng.choice([*forms, *hetu, "hetu spaced"])
     if form.startswith("hetu"):
         code = _hetu(rng, "A" if form == "hetu A" else "-")
-        return form, code.replace("-", "\u2013") if form == "hetu en dash" else code
+        if form == "hetu spaced":
+            return form, " ".join(code)
+        return form, code.replace("-", hetu[form])
     century, number = _personnummer(rng, form == "samordningsnummer")
-    return form, forms[form].format(c=century, d=number[:6], n=number[6:])
+    spaced, tail = " ".join(number), " ".join(number[6:])
+    return form, forms[form].format(c=century, d=number[:6], n=number[6:], s=spaced, t=tail)
 
 
 def _phone(rng: random.Random) -> tuple[str, str]:
@@ -113,11 +127,56 @@ def _email(rng: random.Random) -> tuple[str, str]:
         " at ": f"{user} at {domain}",
         "[at] [dot]": f"{user} [at] {name} [dot] {tld}",
         "spaced (at)": f"{user} (at) {domain}",
+        "spelled sv": f"{user.replace('.', ' punkt ')} snabel-a {name} punkt {tld}",
+        "spelled en": f"{user.replace('.', ' dot ')} at {name} dot {tld}",
+        "spelled fi": f"{user.replace('.', ' piste ')} miuku {name} piste {tld}",
     }
     form = rng.choice(list(forms))
     return form, forms[form]
 
 
+def _address(rng: random.Random) -> tuple[str, str]:
+    n, m = rng.randint(1, 120), rng.randint(1, 40)
+    letter = rng.choice("ABC")
+    forms = {
+        "street": f"{rng.choice(['Storgatan', 'Kungsvägen', 'Bergsgränd'])} {n}",
+        "street letter": f"{rng.choice(['Storgatan', 'Sjövägen'])} {n} {letter}",
+        "street lower case": f"{rng.choice(['storgatan', 'kungsvägen', 'skolgatan'])} {n}",
+        "katu": f"{rng.choice(['Mannerheimintie', 'Hämeenkatu', 'Koivukuja'])} {n} {letter} {m}",
+        "katu lower case": f"{rng.choice(['mannerheimintie', 'hämeenkatu'])} {n} a {m}",
+    }
+    form = rng.choice(list(forms))
+    return form, forms[form]
+
+
+def _registration(rng: random.Random) -> tuple[str, str]:
+    letters = "".join(rng.choice("ABCDEFGHJKLMNOPRSTUWXYZ") for _ in range(3))
+    digits = f"{rng.randint(0, 999):03d}"
+    forms = {
+        "ABC 123": f"{letters} {digits}",
+        "ABC123": f"{letters}{digits}",
+        "ABC 12A": f"{letters} {digits[:2]}{rng.choice('ACDEFGH')}",
+        "ABC-123": f"{letters}-{digits}",
+        "ABC-12": f"{letters}-{digits[:2]}",
+        "abc 123": f"{letters.lower()} {digits}",
+        "abc-123": f"{letters.lower()}-{digits}",
+    }
+    form = rng.choice(list(forms))
+    return form, forms[form]
+
+
+_ADDRESS_SENTENCES = [
+    "Arbetarna bodde i en lägenhet på {x} i Umeå.",
+    "Hon uppgav adressen {x} vid förhöret.",
+    "Uhri asui osoitteessa {x} Helsingissä.",
+    "Husrannsakan gjordes på {x} den 3 maj.",
+]
+_REGISTRATION_SENTENCES = [
+    "Bilen {x} stod parkerad vid gården.",
+    "Fordonet med registreringsnummer {x} kontrollerades.",
+    "Auto {x} pysäytettiin tiellä.",
+    "Arbetarna hämtades med en skåpbil, reg.nr {x}, varje morgon.",
+]
 _SV_NUMBER_SENTENCES = [
     "Den misstänkte, {x}, hördes på plats.",
     "Målsäganden uppgav personnummer {x} vid förhöret.",
@@ -166,6 +225,7 @@ _SV_NAME_SENTENCES = [
     "Beslutet fattades av {x} vid Åklagarmyndigheten.",
     "Polisinspektör {x} och en kollega besökte gården.",
     "{x} hördes upplysningsvis den 12 maj.",
+    "Hon förhördes av {x} på stationen.",
 ]
 _FI_NAME_SENTENCES = [
     "Kuulustelun suoritti rikoskomisario {x}.",
@@ -175,6 +235,7 @@ _FI_NAME_SENTENCES = [
     "Asianomistajan avustaja {x} oli läsnä.",
     "Poliisi {x} tavoitti työnantajan puhelimitse.",
     "{x} kuultiin todistajana toukokuussa.",
+    "Kuulusteltava {x} kertoi asiasta.",
 ]
 _CLEAN = [
     "Polisen i Stockholm inledde förundersökning om människohandel.",
@@ -189,6 +250,28 @@ _CLEAN = [
     "Poliisi aloitti esitutkinnan Vantaalla syyskuussa.",
     "Sosiaalityöntekijä ohjasi uhrin Auttamisjärjestelmään.",
     "Enligt 4 kap. 1 a § BrB krävs att gärningspersonen utnyttjat en utsatt situation.",
+    # capitalised words at the start of a sentence, institutions, case numbers
+    "Olin Turussa koko kesän ja tein töitä marjatilalla.",
+    "Olen Helsingissä vain viikonloppuisin.",
+    "Menin Tampereelle junalla ja sieltä Ouluun.",
+    "Suomen Pankki ja Finanssivalvonta eivät kommentoineet asiaa.",
+    "Dom B 1770-21 meddelades den 4 juni.",
+    "Asia R 21/345 käsiteltiin käräjäoikeudessa.",
+    "Målet B 1234-19 och R 19/1234 handlades gemensamt.",
+    "Mål T 4567-20 avgjordes utan huvudförhandling.",
+    "Nordea Bank Abp och Handelsbanken lämnade ut kontoutdrag.",
+    "Kansaneläkelaitos Kela maksoi toimeentulotukea.",
+    # role words and agents before ordinary words
+    "vittnet sade att lönen uteblev.",
+    "Tolken översatte förhöret till thai.",
+    "Han förhördes av polisen i Malmö.",
+    "Hon hördes av åklagaren och målsägandebiträdet.",
+    "Förhöret leddes av kriminalinspektören.",
+    "Syyttäjä päätti jättää syytteen nostamatta.",
+    "Todistaja kertoi, että palkkaa ei maksettu.",
+    "Enligt arbetsgivaren betalades lön varje månad.",
+    "Bilen stod parkerad vid gården hela natten.",
+    "Han arbetade 120 timmar per månad för 100 kr i timmen.",
 ]
 
 
@@ -199,19 +282,31 @@ def _fill(template: str, value: str, kind: str, form: str) -> Planted:
 
 
 def _name(rng: random.Random, finnish: bool) -> tuple[str, str]:
-    if rng.random() < 0.2:
+    draw = rng.random()
+    if draw < 0.15:
         return "foreign", rng.choice(_FOREIGN)
-    if finnish:
-        return "finnish", f"{rng.choice(_FI_FIRST)} {rng.choice(_FI_LAST)}"
-    return "swedish", f"{rng.choice(_SV_FIRST)} {rng.choice(_SV_LAST)}"
+    first, last = (_FI_FIRST, _FI_LAST) if finnish else (_SV_FIRST, _SV_LAST)
+    if draw < 0.3:
+        return "surname alone", rng.choice(last)
+    if draw < 0.4:
+        return "lower case", rng.choice(last).lower()
+    if draw < 0.45:
+        return "lower case", f"{rng.choice(first)} {rng.choice(last)}".lower()
+    return ("finnish" if finnish else "swedish"), f"{rng.choice(first)} {rng.choice(last)}"
+
+
+def _cued(template: str) -> bool:
+    """Whether a role word or an agent comes before the name (not a sentence's start)."""
+    return not template.startswith("{x}")
 
 
 def planted(
     seed: int = 15, *, identifiers: int = 600, names: int = 300, clean: int = 150
 ) -> list[Planted]:
     """``identifiers`` sentences with an identity number, a phone number or an e-mail
-    address (a third each), ``names`` with a name not listed in the case file, and
-    ``clean`` without anything personal; seeded."""
+    address (a third each), a tenth as many with an address and with a car
+    registration, ``names`` with a name not listed in the case file, and ``clean``
+    without anything personal; seeded."""
     rng = random.Random(seed)
     out = []
     makers = [("identity", _identity), ("phone", _phone), ("email", _email)]
@@ -221,13 +316,26 @@ def planted(
         finnish = form.startswith("hetu") or rng.random() < 0.3
         template = rng.choice(_FI_NUMBER_SENTENCES if finnish else _SV_NUMBER_SENTENCES)
         out.append(_fill(template, value, kind, form))
+    for kind, make, templates in (
+        ("address", _address, _ADDRESS_SENTENCES),
+        ("registration", _registration, _REGISTRATION_SENTENCES),
+    ):
+        for _ in range(identifiers // 10):
+            form, value = make(rng)
+            out.append(_fill(rng.choice(templates), value, kind, form))
     for _ in range(names):
         finnish = rng.random() < 0.4
         form, value = _name(rng, finnish)
-        template = rng.choice(_FI_NAME_SENTENCES if finnish else _SV_NAME_SENTENCES)
-        out.append(_fill(template, value, "name", form))
+        templates = _FI_NAME_SENTENCES if finnish else _SV_NAME_SENTENCES
+        if form in ("surname alone", "lower case"):
+            templates = [t for t in templates if _cued(t)]
+        out.append(_fill(rng.choice(templates), value, "name", form))
     out += [Planted(rng.choice(_CLEAN), []) for _ in range(clean)]
     return out
+
+
+#: The kinds counted as numbers and e-mail.
+NUMBERS = ("identity", "phone", "email")
 
 
 class Measured(NamedTuple):
@@ -238,10 +346,12 @@ class Measured(NamedTuple):
     masked: dict[tuple[str, str], int]
     name_findings: int
     name_true: int
+    #: Findings in the sentences with nothing planted, by kind.
+    clean: dict[str, int]
 
-    def recall(self, names: bool) -> tuple[int, int]:
-        """Masked and planted, of the names or of the numbers and e-mail."""
-        keys = [k for k in self.planted if (k[0] == "name") == names]
+    def recall(self, names: bool, kinds: tuple[str, ...] = NUMBERS) -> tuple[int, int]:
+        """Masked and planted, of the names or of ``kinds`` (the numbers and e-mail)."""
+        keys = [k for k in self.planted if (k[0] == "name" if names else k[0] in kinds)]
         return sum(self.masked.get(k, 0) for k in keys), sum(self.planted[k] for k in keys)
 
 
@@ -251,7 +361,11 @@ def measure(items: list[Planted], findings: list[list]) -> Measured:
     planted_n: dict[tuple[str, str], int] = {}
     masked: dict[tuple[str, str], int] = {}
     name_findings = name_true = 0
+    clean: dict[str, int] = {}
     for item, found in zip(items, findings, strict=True):
+        if not item.spans:
+            for f in found:
+                clean[f.kind] = clean.get(f.kind, 0) + 1
         hit = [False] * len(item.text)
         for f in found:
             hit[f.start : f.end] = [True] * (f.end - f.start)
@@ -265,12 +379,12 @@ def measure(items: list[Planted], findings: list[list]) -> Measured:
             if f.kind == "name":
                 name_findings += 1
                 name_true += any(a <= f.start and f.end <= b for a, b in names)
-    return Measured(planted_n, masked, name_findings, name_true)
+    return Measured(planted_n, masked, name_findings, name_true, clean)
 
 
 def forms(items: list[Planted]) -> set[str]:
     """The written forms of the numbers and e-mail addresses planted."""
-    return {form for p in items for kind, form, _, _ in p.spans if kind != "name"}
+    return {form for p in items for kind, form, _, _ in p.spans if kind in NUMBERS}
 
 
 if __name__ == "__main__":

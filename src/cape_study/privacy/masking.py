@@ -14,8 +14,9 @@ the parties; the report pages are scanned again after rendering.
   (:mod:`cape_study.privacy.patterns`);
 - the names of the parties that the case file lists (``victims.name``,
   ``suspects.name``; :class:`~cape_study.privacy.names.PartyNames`), and of people it
-  does not list (:class:`~cape_study.privacy.names.UnlistedNames`: after a role word,
-  or a first name of the name lexicon followed by a capitalised word).
+  does not list (:class:`~cape_study.privacy.names.UnlistedNames`: after a role word
+  or an agent, also in lower case when no ordinary word, or a first name of the name
+  lexicon followed by a capitalised word).
 
 Masking runs on normalised text (see :func:`protect`). Overlapping findings are joined,
 so that no part of an identifier is left.

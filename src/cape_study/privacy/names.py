@@ -61,6 +61,7 @@ _FI_ENDING_SET = _words(
     "n a ä ta tä na nä ksi ssa ssä sta stä lla llä lta ltä lle tta ttä ine "
     "en in on un yn än ön an han hen hin hon hun hyn hän hön t kin nkin"
 )
+_FI_ENDING_LONGEST = max(map(len, _FI_ENDING_SET))
 #: A matcher with at most this many first and last names also finds their Finnish
 #: inflected forms (the pattern of every party of a large case file would be too slow).
 INFLECTED_UP_TO = 64
@@ -106,10 +107,10 @@ def _finnish_base(word: str, names: frozenset[str]) -> bool:
     """Whether ``word`` (case-folded) is a name of ``names`` in a Finnish case: a case
     ending after the name (*Annalle*), or after its stem with a double k, p or t made
     single (*Pekan*, *Mikolle*); the name of at least four letters."""
-    for ending in _FI_ENDING_SET:
-        base = word[: -len(ending)]
-        if not word.endswith(ending) or len(base) < 4:
+    for n in range(1, min(_FI_ENDING_LONGEST, len(word) - 4) + 1):
+        if word[-n:] not in _FI_ENDING_SET:
             continue
+        base = word[:-n]
         if base in names:
             return True
         if base[-2] in "kpt" and base[-1] in "aeiouyäö" and base[:-1] + base[-2:] in names:
@@ -266,18 +267,32 @@ ROLE_CUES = (
     "rikoskomisario|rikosylikonstaapeli|ylikonstaapeli|vanhempi konstaapeli|konstaapeli|"
     "komisario|poliisi|tutkija|tutkinnanjohtaja|kihlakunnansyyttäjä|aluesyyttäjä|"
     "johtava syyttäjä|syyttäjä|tulkki|todistaja|asianomistaja|avustaja|asianajaja|"
-    "puolustaja|käräjätuomari|tuomari|sosiaalityöntekijä"
+    "puolustaja|käräjätuomari|tuomari|sosiaalityöntekijä|kuulusteltava|kuulustelija|"
+    "förhörsledare|förhörsledaren"
 )
+#: Words after which a name is expected although they are no role (an agent: *förhördes
+#: av andersson*, *enligt Virtanen*): only a word of :attr:`Lexicon.plain` is taken.
+_AGENT = re.compile(r"\b(?:av|enligt|hos|med|Av|Enligt|Hos|Med)\s+(?P<name>[^\W\d_][\w'’-]*)")
+#: Verbs a name is expected before (*andersson uppgav*, *virtanen kertoi*): only a word
+#: of :attr:`Lexicon.plain` is taken.
+_SAYS = re.compile(
+    r"\s(?:uppgav|uppger|berättade|berättar|sade|sa|säger|hördes|förhördes|medgav|nekade|"
+    r"förnekade|erkände|kertoi|kertoo|sanoi|ilmoitti|totesi|kiisti|myönsi|kuultiin)\b"
+)
+_LAST_WORD = re.compile(r"(?<![\w'’-])(?P<name>[^\W\d_][\w'’-]*)$")
 _CAPITAL = r"[A-ZÅÄÖÆØÜÉÈŁŚŻŹĆŃŠŽČ][\w'’]*(?:-[A-ZÅÄÖ][\w'’]*)?"
 _CUED = re.compile(
     rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|n|t|lle|n|ä)?)"
-    rf"(?:\s*[:,(]\s*|\s+)(?P<name>{_CAPITAL}(?:\s+(?:(?:von|af|van|de|da|el|al)\s+)?{_CAPITAL}){{0,3}})"
+    rf"(?:\s*[:,(]\s*|\s+)(?:(?:toimi(?:vat|nut)?|on|oli|är|var)\s+)?(?:(?P<name>{_CAPITAL}(?:\s+"
+    rf"(?:(?:von|af|van|de|da|el|al)\s+)?{_CAPITAL}){{0,3}})|(?=(?P<lower>[a-zåäöé])))"
 )
 # A lookahead, so that every capitalised word is tried as a first name (Enligt Maria ...).
 _PAIR = re.compile(
     rf"(?<![\w'’-])(?=(?P<first>{_CAPITAL})\s+(?P<rest>{_CAPITAL}(?:\s+{_CAPITAL})?))"
 )
-_LEXICON_VERSION = "names-dataset 3.3.1; SE, FI all; 28 countries to 2000; any to 500"
+_LEXICON_VERSION = (
+    "names-dataset 3.3.1; SE, FI all; 28 countries to 2000; any to 500; simplemma 2.0.0 sv fi en"
+)
 #: Countries whose first and last names the lexicon holds: all of Sweden's and Finland's,
 #: and the commonest (rank up to 2,000) of the countries most victims, suspects and
 #: interpreters in the study come from.
@@ -292,10 +307,16 @@ _ANY_RANK = 500
 
 
 class Lexicon(NamedTuple):
-    """First names and last names (case-folded) known to the name lexicon."""
+    """First names and last names (case-folded) known to the name lexicon; of them, the
+    ``plain`` ones (at least four letters, no word of a Swedish, Finnish or English
+    dictionary: *andersson*, *virtanen*, *nowak*) are names wherever a name is expected,
+    also in lower case; the ``common`` ones are also such words (*olin*, *asia*, *dom*,
+    *suomen*, *berg*)."""
 
     first: frozenset[str]
     last: frozenset[str]
+    plain: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -306,30 +327,51 @@ def lexicon() -> Lexicon:
     package; no download). It is chosen because it is maintained, installs from PyPI
     with its data, covers Swedish and Finnish names and those of the countries victims
     and interpreters come from, and runs without a model download (spaCy and Stanza
-    Swedish/Finnish models cannot be installed from PyPI). Reading the package's data
-    takes about 40 s and 1 GB, so the names kept (all ranked in Sweden or Finland, the
-    commonest of :data:`_ABROAD` and of any country) are stored once in the user's cache folder
-    (``$XDG_CACHE_HOME`` or ``~/.cache``, ``cape-study/``)."""
+    Swedish/Finnish models cannot be installed from PyPI). The names that are also
+    ordinary words are those of the Swedish, Finnish and English dictionaries of the
+    *simplemma* package (Barbaresi, ``adbar/simplemma``, version 2.0.0, MIT; word forms
+    from Wiktionary and other open lexicons, shipped inside the package): its forms keep
+    their case, so that a proper noun (*Andersson*) is told from a word (*berg*).
+    Reading both packages' data takes about a minute and 1 GB, so the names kept (all
+    ranked in Sweden or Finland, the commonest of :data:`_ABROAD` and of any country)
+    are stored once in the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``,
+    ``cape-study/``)."""
     cache = _cache_file()
     if cache is not None and cache.is_file():
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("source") == _LEXICON_VERSION:
-            return Lexicon(frozenset(data["first"]), frozenset(data["last"]))
-    found = Lexicon(_read_names("first_names"), _read_names("last_names"))
+            return Lexicon(*(frozenset(data[f]) for f in Lexicon._fields))
+    first, last = _read_names("first_names"), _read_names("last_names")
+    common = _words_of_dictionaries(first | last)
+    plain = frozenset(n for n in first | last if n not in common and len(n) >= 4 and n.isalpha())
+    found = Lexicon(first, last, plain, common)
     if cache is not None:
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            payload = {"source": _LEXICON_VERSION, "first": sorted(found.first)}
-            payload["last"] = sorted(found.last)
+            payload: dict[str, object] = {"source": _LEXICON_VERSION}
+            payload |= {f: sorted(getattr(found, f)) for f in Lexicon._fields}
             tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, cache)
     return found
 
 
+def _words_of_dictionaries(names: frozenset[str]) -> frozenset[str]:
+    """The ``names`` that are a (lower-case) word form of simplemma's Swedish, Finnish or
+    English dictionary."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    factory = DefaultDictionaryFactory(cache_max_size=1)
+    found: set[str] = set()
+    for lang in ("sv", "fi", "en"):
+        words = factory.get_dictionary(lang)
+        found.update(n for n in names if n in words)
+    return frozenset(found)
+
+
 def _cache_file() -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cape-study" / "name-lexicon.json" if base else None
+    return Path(base) / "cape-study" / "name-lexicon-2.json" if base else None
 
 
 def _read_names(which: str) -> frozenset[str]:
@@ -355,36 +397,150 @@ _NOT_NAMES = _words(
     "polisen åklagaren tingsrätten hovrätten högsta domstolen migrationsverket "
     "skatteverket arbetsmiljöverket kronofogden länsstyrelsen kommunen sverige finland "
     "stockholm göteborg malmö helsingfors helsinki uppsala och eller men att som den det "
-    "de han hon hen vi ni jag ja tai että hän he me te se ne kun ab oy ky"
+    "de han hon hen vi ni jag ja tai että hän he me te se ne kun ab oy ky är var on oli"
 )
+#: Capitalised words in the lexicon's first names that start the names of institutions,
+#: papers and places, not of people (*Suomen Pankki*, *Helsingin Sanomat*), or are a verb
+#: after a role (*Tulkkina toimi*).
+_NOT_GIVEN = _words(
+    "suomen ruotsin norjan tanskan viron venäjän euroopan helsingin turun tampereen oulun "
+    "espoon vantaan kansan valtion kaupungin toimi svea göta"
+)
+#: Ordinary Finnish words ending like a surname (*-nen*), not taken as one.
+_NOT_NEN = _words("toinen ihminen nainen kolmas ensimmäinen viimeinen suomalainen ruotsalainen")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\"“”«]\s*)$")
 
 
 class UnlistedNames:
-    """Finds names of people the case file does not list: a capitalised name after a
-    role word (:data:`ROLE_CUES`: *kriminalinspektör Lars Berg*, *tulkki Ana Popescu*),
-    and two or three capitalised words of which the first is a first name in the
-    :func:`lexicon`, also in a Finnish case (*Anna Lindqvist*, *Mikko Virtasen*, *Pekan
-    Virtasen*, *Annalle Korhoselle*)."""
+    """Finds names of people the case file does not list:
+
+    - a capitalised name after a role word (:data:`ROLE_CUES`: *kriminalinspektör Lars
+      Berg*, *tulkki Ana Popescu*, *vittnet Virtanen*), or in lower case a name of the
+      lexicon that is no ordinary word (:attr:`Lexicon.plain`: *vittnet virtanen*), also
+      after a first name (*tolken anna svensson*);
+    - such a plain name, in any case, after an agent (*förhördes av andersson*, *enligt
+      Virtanen*), or before or after a verb of saying (*andersson uppgav*, *uppgav
+      andersson*, *virtanen kertoi*);
+    - two or three capitalised words of which the first is a first name in the
+      :func:`lexicon`, also in a Finnish case (*Anna Lindqvist*, *Mikko Virtasen*, *Pekan
+      Virtasen*, *Annalle Korhoselle*). When the first is also an ordinary word (*Olin
+      Turussa*, *Suomen Pankki*, *Dom B 1770-21*) the second must be a last name of the
+      lexicon (also in a Finnish case) for the pair to be taken.
+    """
 
     def __init__(self, names: Lexicon | None = None) -> None:
         self.names = lexicon() if names is None else names
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """The spans of the names found in ``text`` (they may overlap)."""
+        plain = self.names.plain
         for m in _CUED.finditer(text):
-            words = m.group("name")
-            if words.split()[0].casefold() not in _NOT_NAMES:
+            if m.group("name") is not None:
+                if m.group("name").split()[0].casefold() not in _NOT_NAMES:
+                    yield m.start("name"), m.end("name")
+            else:
+                span = self._plain_words(text, m.start("lower"), role=True)
+                if span:
+                    yield span
+        for m in _AGENT.finditer(text):
+            word = m.group("name")
+            span = self._plain_words(text, m.start("name"))
+            if span:
+                yield span
+            elif word[:1].isupper() and not word.isupper() and self._capital_name(word.casefold()):
                 yield m.start("name"), m.end("name")
-        first = self.names.first
-        for m in _PAIR.finditer(text):
-            rest = m.group("rest").split()
-            given = m.group("first").casefold()
-            known = given in first or (
-                # an inflected first name, not before a company's or a heading's words
-                _finnish_base(given, first)
-                and not (_COMPANY_FORMS & {w.casefold() for w in rest})
-                and not any(w.isupper() and len(w) > 2 for w in rest)
+        for m in _SAYS.finditer(text):
+            before = _LAST_WORD.search(text, max(0, m.start() - 40), m.start())
+            if before and before.group("name").casefold() in plain:
+                yield before.start("name"), before.end("name")
+            after = (
+                self._plain_words(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
             )
-            if known and rest[0].casefold() not in _NOT_NAMES:
-                end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("first")
-                yield m.start("first"), max(end, m.start("rest") + len(rest[0]))
+            if after:  # the subject after the verb (uppgav andersson)
+                yield after
+        for m in _PAIR.finditer(text):
+            span = self._pair(text, m)
+            if span:
+                yield span
+
+    def _capital_name(self, word: str) -> bool:
+        """Whether a capitalised word (case-folded) where a name is expected is one: a
+        first or last name of the lexicon (*av Berg*, *enligt Holm*), not an institution."""
+        names = self.names
+        return (word in names.last or word in names.first) and not (
+            word in _NOT_NAMES or word in _NOT_GIVEN
+        )
+
+    def _plain_words(self, text: str, start: int, role: bool = False) -> tuple[int, int] | None:
+        """The span of a name where one is expected (after a role word or an agent), in
+        any case: the words from ``start`` on while each is a plain name
+        (:attr:`Lexicon.plain`), or a first name before one (*anna svensson*); after a
+        role word (``role``) also a Finnish last name in *-nen* that the dictionaries
+        hold as a word (*nieminen*, *koskinen*)."""
+        head = _WORD.search(text, start, start + 40)
+        plain, names = self.names.plain, self.names
+        if head is None or not (
+            head.group().casefold() in plain or head.group().casefold() in names.first
+        ):
+            return None  # most words after a role word or an agent: found fast
+        words = list(_WORD.finditer(text, head.start(), head.start() + 80))[:3]
+        folded = [w.group().casefold() for w in words]
+        last = -1
+        for k, word in enumerate(folded):
+            if k and not text[words[k - 1].end() : words[k].start()].isspace():
+                break
+            after = folded[k + 1 : k + 2]
+            if word in plain or (role and self._nen(word)):
+                last = k
+            elif (
+                word not in self.names.first
+                or len(word) < 3
+                or word in _NOT_GIVEN
+                or word in _NOT_NAMES
+                or not any(w in plain or (role and self._nen(w)) for w in after)
+            ):
+                break
+        return (words[0].start(), words[last].end()) if last >= 0 else None
+
+    def _nen(self, word: str) -> bool:
+        return (
+            len(word) >= 7
+            and word.endswith("nen")
+            and word in self.names.last
+            and (word not in _NOT_NEN)
+        )
+
+    def _pair(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
+        rest = m.group("rest").split()
+        given = m.group("first").casefold()
+        first = self.names.first
+        known = given in first or (
+            # an inflected first name, not before a company's or a heading's words
+            _finnish_base(given, first)
+            and not (_COMPANY_FORMS & {w.casefold() for w in rest})
+            and not any(w.isupper() and len(w) > 2 for w in rest)
+        )
+        if not known or given in _NOT_GIVEN or rest[0].casefold() in _NOT_NAMES:
+            return None
+        if len(rest[0]) == 1 and re.match(r"\s*\d", text[m.start("rest") + 1 :]):
+            return None  # a case number (Dom B 1770-21)
+        if (
+            given in self.names.common
+            and _SENTENCE_START.search(text, max(0, m.start() - 4), m.start())
+            and not self._surname(rest[0].casefold())
+        ):
+            return None  # an ordinary word at a sentence's start (Olin Turussa, Asia R)
+        end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("first")
+        return m.start("first"), max(end, m.start("rest") + len(rest[0]))
+
+    def _surname(self, word: str) -> bool:
+        """Whether ``word`` (case-folded) is a last name of the lexicon, or its Finnish
+        genitive (*Virtasen*, *Lindqvistin*, *Laineen*): not another case, which a place
+        name takes as well (*Turussa*, *Tampereelle*)."""
+        last = self.names.last
+        return (
+            word in last
+            or word in self.names.plain
+            or (word.endswith("sen") and word[:-3] + "nen" in last)
+            or (word.endswith("n") and (word[:-1] in last or word[:-2] in last))
+        )

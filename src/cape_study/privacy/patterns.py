@@ -129,16 +129,18 @@ _PLATE_WORDS = frozenset(
 
 def _plate(m: re.Match[str], text: str) -> bool:
     """Whether a match of :data:`_PLATE` is a registration: in capitals, three letters (two
-    before a hyphen, Finnish) that are no currency or code; in lower case, after a word
-    for a vehicle (:data:`_VEHICLE`) within a few words, and no short word."""
+    before a hyphen, Finnish) that are no currency or code unless after a word for a
+    vehicle (:data:`_VEHICLE`) within a few words (*Auto NOK-13*); in lower case, only
+    after such a word, and no short word."""
     letters, number = m.group("letters"), m.group("number")
+
+    def cued() -> bool:
+        return _VEHICLE.search(text, max(0, m.start() - 60), m.start()) is not None
+
     if letters.isupper():
-        return letters not in _NOT_PLATES and (len(letters) == 3 or number[:1] == "-")
-    return (
-        letters.casefold() not in _PLATE_WORDS
-        and letters.upper() not in _NOT_PLATES
-        and _VEHICLE.search(text, max(0, m.start() - 60), m.start()) is not None
-    )
+        form = len(letters) == 3 or number[:1] == "-"
+        return form and (letters not in _NOT_PLATES or cued())
+    return letters.casefold() not in _PLATE_WORDS and letters.upper() not in _NOT_PLATES and cued()
 
 
 _STREET_WORDS = (

@@ -1,0 +1,104 @@
+"""Names of people a case file does not list, as a hostile tester writes them: a surname
+alone after a role word or an agent, in lower case, with a first name that is also an
+ordinary word; and the capitalised words that are no names (Finnish verbs and places at
+a sentence's start, institutions, case numbers). The names are common ones in invented
+sentences.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cape_study.privacy.masking import mask_text
+from cape_study.privacy.names import Lexicon, UnlistedNames, lexicon
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Hon förhördes av andersson på stationen.", "Hon förhördes av [NAME] på stationen."),
+        ("Hon förhördes av Andersson på stationen.", "Hon förhördes av [NAME] på stationen."),
+        ("vittnet Virtanen sade att lönen uteblev.", "vittnet [NAME] sade att lönen uteblev."),
+        ("vittnet virtanen sade att lönen uteblev.", "vittnet [NAME] sade att lönen uteblev."),
+        ("Polisinspektör Andersson hörde henne.", "Polisinspektör [NAME] hörde henne."),
+        ("åklagaren lindqvist väckte åtal.", "åklagaren [NAME] väckte åtal."),
+        ("Kuulusteltava Korhonen kertoi asiasta.", "Kuulusteltava [NAME] kertoi asiasta."),
+        ("tulkki virtanen käänsi kuulustelun.", "tulkki [NAME] käänsi kuulustelun."),
+        ("syyttäjä nieminen päätti asiasta.", "syyttäjä [NAME] päätti asiasta."),
+        ("Tulkkina toimi Saarinen.", "Tulkkina toimi [NAME]."),
+        ("Förhöret leddes av anna svensson.", "Förhöret leddes av [NAME]."),
+        ("Polisinspektör johanna lindqvist kom.", "Polisinspektör [NAME] kom."),
+        ("Enligt Holm betalades ingen lön.", "Enligt [NAME] betalades ingen lön."),
+        ("Lönen betalades enligt karlsson kontant.", "Lönen betalades enligt [NAME] kontant."),
+        ("Sedan uppgav johansson att han inte visste.", None),
+        ("Myöhemmin korhonen kertoi asiasta.", "Myöhemmin [NAME] kertoi asiasta."),
+        ("Anna Virtanen kuultiin todistajana.", "[NAME] kuultiin todistajana."),
+        ("Olin Virtasen kanssa töissä.", "[NAME] kanssa töissä."),
+    ],
+)
+def test_an_unlisted_surname_alone_or_in_lower_case_is_masked(
+    text: str, masked: str | None
+) -> None:
+    expected = masked or text.replace("johansson", "[NAME]")
+    assert mask_text(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Olin Turussa koko kesän ja tein töitä marjatilalla.",
+        "Olen Helsingissä vain viikonloppuisin.",
+        "Asuin Oulussa kaksi vuotta.",
+        "Suomen Pankki ja Finanssivalvonta eivät kommentoineet asiaa.",
+        "Tiedot saatiin Suomen Pankki -nimiseltä taholta.",
+        "Helsingin Sanomat kirjoitti asiasta.",
+        "Dom B 1770-21 meddelades den 4 juni.",
+        "Asia R 21/345 käsiteltiin käräjäoikeudessa.",
+        "Målet B 1234-19 och R 19/1234 handlades gemensamt.",
+        "Dom T 4567-20 avgjordes utan huvudförhandling.",
+        "Domen meddelades av Svea hovrätt.",
+        "Hon dömdes enligt RL 25:3a.",
+        "vittnet sade att lönen uteblev.",
+        "Tolken översatte förhöret till thai.",
+        "Han förhördes av polisen i Malmö.",
+        "Hon hördes av åklagaren och målsägandebiträdet.",
+        "Todistaja kertoi, että palkkaa ei maksettu.",
+        "Asianomistajan avustaja oli läsnä.",
+        "Enligt arbetsgivaren betalades lön varje månad.",
+        "Han arbetade med berg och sten hela sommaren.",
+        "Tulkkina toimi toinen tulkki.",
+    ],
+)
+def test_words_that_are_no_names_are_left(text: str) -> None:
+    assert mask_text(text)[0] == text
+
+
+def test_an_asianomistaja_with_on_is_masked_without_the_verb() -> None:
+    assert mask_text("Asianomistajana on Yusuf Hassan.")[0] == "Asianomistajana on [NAME]."
+
+
+def test_the_rules_read_the_lexicon_they_are_given() -> None:
+    # a lexicon of two invented names: what is plain is masked in lower case, what is
+    # also an ordinary word is not, and the pair rule needs a last name after one
+    names = Lexicon(
+        first=frozenset({"qwilma", "olin"}),
+        last=frozenset({"zorvik", "olin"}),
+        plain=frozenset({"qwilma", "zorvik"}),
+        common=frozenset({"olin"}),
+    )
+    finder = UnlistedNames(names)
+
+    def found(text: str) -> list[str]:
+        return [text[a:b] for a, b in finder.find(text)]
+
+    assert found("vittnet zorvik kom") == ["zorvik"]
+    assert found("vittnet olin kom") == []
+    assert found("tolken qwilma zorvik kom") == ["qwilma zorvik"]
+    assert found("Olin Turussa. Olin Zorvik kom.") == ["Olin Zorvik"]
+
+
+def test_the_lexicon_tells_names_from_ordinary_words() -> None:
+    found = lexicon()
+    assert {"andersson", "virtanen", "lindqvist", "svensson"} <= found.plain
+    assert {"olin", "asia", "berg", "anna"} <= found.common
+    assert not {"olin", "asia", "berg", "och"} & found.plain
