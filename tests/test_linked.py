@@ -422,10 +422,10 @@ def test_marks_leave_no_part_of_a_box_narrowed_for_a_later_table() -> None:
 
 
 def test_a_count_an_earlier_table_pins_stops_the_step_saying_what_to_do() -> None:
-    """The known limit (README, 'Known failure'): a funnel published in full (10
-    reported, 9 investigated) pins the cases closed at report to 1; the drop-out matrix
-    shown after it hides that count in vain. The step must fail, never publish, and say
-    that the other steps can be published without it."""
+    """A count not held up (README, 'Counts of later tables held up first'): a funnel
+    published in full (10 reported, 9 investigated) pins the cases closed at report to 1;
+    the drop-out matrix shown after it hides that count in vain. The step must fail, never
+    publish, and say that the other steps can be published without it."""
     stage = Dimension(
         "sets",
         order=("closed_at_report", "investigated"),

@@ -35,6 +35,8 @@ def test_registry_declares_the_sets_with_their_defaults() -> None:
         "min_cell_count": 5,
         "key_file": "~/.config/cape-study/pseudonym.key",
         "lang": "en",
+        "period_years": 4,  # 01's, for the funnels intake holds up
+        "legal_changes": ("se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015"),
     }
     assert AttritionParameters().model_dump() == {
         "confidence_level": 0.95,

@@ -137,15 +137,18 @@ class Disclosure:
         ``threshold - 1``) of any linked table can be narrowed by an intruder who knows
         every published cell and what each mark says: every value from 1 to
         ``threshold - 1`` stays feasible. Only tables of the same ``unit`` (cases,
-        victims ...) are linked. A table linked again under its name replaces it.
+        victims ...) are linked. A table linked again under its name replaces it; one
+        held up (linked with every count hidden and unmarked, perhaps by an earlier
+        step) only by a table of the same cells (else ValueError: the tables linked since
+        were protected against other counts than this one publishes).
         """
         self._dimensions.update(dimensions or {})
-        self._linked.pop(name, None)
         out = safe.reset_index(drop=True).copy()
         out[count] = out[count].astype("Int64")
         values = truth.reset_index(drop=True).astype("Int64")
         small = (out[count].isna() & (values > 0) & (values < threshold)).fillna(False)
         table = LinkedTable(name, out, count, dims, small.to_numpy(), unit=unit)
+        _check_held_up(self._linked.pop(name, None), table)
         added, exposed = protect(
             list(self._linked.values()),
             table,
@@ -191,9 +194,10 @@ class Disclosure:
             raise ValueError(
                 f"small hidden counts of {found} can be narrowed by combining the published "
                 "tables; the report is not safe to publish, and nothing of this step is. A "
-                "table published before them (in this step or by intake) pins them (a known "
-                "limit: README, 'Known failure'); the other steps can be published without "
-                "this one with `cape-study run --publish-partial`"
+                "table published before them (in this step or by intake) pins them: such a "
+                "count must be held up before that table is linked (README, 'Counts of later "
+                "tables held up first'); the other steps can be published without this one "
+                "with `cape-study run --publish-partial`"
             )
 
     def save(self, path: Path) -> None:
@@ -507,6 +511,25 @@ def suppress_rates(
     if audit is not None:
         audit.record(name, records)
     return out
+
+
+def _check_held_up(earlier: LinkedTable | None, table: LinkedTable) -> None:
+    """Raise ValueError if ``earlier`` held up ``table``'s name (every count hidden and
+    unmarked) for other cells than ``table``'s."""
+    if earlier is None or not earlier.hidden().all() or earlier.marked.any():
+        return
+    cells = [{k: str(v) for k, v in r["cell"].items()} for r in earlier.records()]
+    held = {tuple(sorted(c.items())) for c in cells}
+    mine = {tuple(sorted(r["cell"].items())) for r in table.records()}
+    if held != mine:
+        other = sorted(mine ^ held)[0]
+        raise ValueError(
+            f"table {table.name!r}: its counts were held up (hidden and unmarked) for other "
+            f"cells than it has (such as {dict(other)}), so the tables linked since were not "
+            "protected against its own; build both from the same data and parameters (a "
+            "step's period_years or legal_changes given for 01_attrition only, not for "
+            "00_intake as well: give them without the step's name)"
+        )
 
 
 def _record(name: str, cell: dict, column: str | None, reason: str, threshold: int) -> dict:

@@ -97,8 +97,54 @@ class _Parameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _name_list(value: Any) -> Any:
+    """Accept a list of names or one comma-separated string (as given with ``-p``)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+#: The ids of ``reference/legal_changes.yaml`` (spelled out so that checking parameters
+#: does not read the statistics' reference data; a test keeps the two equal).
+LEGAL_CHANGE_IDS = ("se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015")
+
+
+def _legal_change(value: str) -> str:
+    if value in LEGAL_CHANGE_IDS or re.fullmatch(r"(SE|FI):\d{4}-\d{2}-\d{2}", value):
+        if ":" in value:
+            _iso_date(value.split(":", 1)[1])
+        return value
+    raise ValueError(
+        f"expected one of {', '.join(LEGAL_CHANGE_IDS)} or COUNTRY:YYYY-MM-DD, not {value!r}"
+    )
+
+
+LegalChangeName = Annotated[str, AfterValidator(_legal_change)]
+
+
+#: The length of the report periods and the legal changes the funnels of ``01_attrition``
+#: are split by: declared by ``00_intake`` too, which holds those funnels up before its own
+#: tables (:mod:`cape_study.stats.report_funnels`), so ``-p period_years=3`` sets both; a
+#: value for one step only (``-p 01_attrition.period_years=3``) stops 01 when it links the
+#: funnel intake held up for other periods (nothing unsafe is published).
+PeriodYears = Annotated[
+    int,
+    Field(ge=1, le=20, description="length of the report periods the funnel is split by, in years"),
+]
+LegalChanges = Annotated[
+    tuple[LegalChangeName, ...],
+    BeforeValidator(_name_list),
+    Field(
+        description="legal changes (ids of reference/legal_changes.yaml, or COUNTRY:YYYY-MM-DD) "
+        "that split the funnel before and after and at whose years report periods start"
+    ),
+]
+
+
 class IntakeParameters(_Parameters):
-    """Parameters of ``00_intake``: which case file to read and how."""
+    """Parameters of ``00_intake``: which case file to read and how, and the report
+    periods and legal changes ``01_attrition`` splits its funnels by (intake holds those
+    funnels up before its own tables: :mod:`cape_study.stats.report_funnels`)."""
 
     case_file: str = Field(
         "data/raw/demo",
@@ -126,6 +172,8 @@ class IntakeParameters(_Parameters):
         "(CAPE_PSEUDO_KEY takes precedence; make one with `cape-study keygen`)",
     )
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
+    period_years: PeriodYears = 4
+    legal_changes: LegalChanges = LEGAL_CHANGE_IDS
 
     @field_validator("case_file")
     @classmethod
@@ -135,31 +183,6 @@ class IntakeParameters(_Parameters):
         if not (path if path.is_absolute() else root / path).exists():
             raise ValueError(f"no such file or folder (looked in {root / path})")
         return value
-
-
-def _name_list(value: Any) -> Any:
-    """Accept a list of names or one comma-separated string (as given with ``-p``)."""
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    return value
-
-
-#: The ids of ``reference/legal_changes.yaml`` (spelled out so that checking parameters
-#: does not read the statistics' reference data; a test keeps the two equal).
-LEGAL_CHANGE_IDS = ("se_manniskoexploatering", "se_nja_2022_s23", "fi_564_2015")
-
-
-def _legal_change(value: str) -> str:
-    if value in LEGAL_CHANGE_IDS or re.fullmatch(r"(SE|FI):\d{4}-\d{2}-\d{2}", value):
-        if ":" in value:
-            _iso_date(value.split(":", 1)[1])
-        return value
-    raise ValueError(
-        f"expected one of {', '.join(LEGAL_CHANGE_IDS)} or COUNTRY:YYYY-MM-DD, not {value!r}"
-    )
-
-
-LegalChangeName = Annotated[str, AfterValidator(_legal_change)]
 
 
 class AttritionParameters(_Parameters):
@@ -173,14 +196,8 @@ class AttritionParameters(_Parameters):
         5, ge=1, le=100, description="disclosure threshold: smaller counts are suppressed"
     )
     lang: Literal["en", "sv"] = Field("en", description="language of labels in tables and figures")
-    period_years: int = Field(
-        4, ge=1, le=20, description="length of the report periods the funnel is split by, in years"
-    )
-    legal_changes: Annotated[tuple[LegalChangeName, ...], BeforeValidator(_name_list)] = Field(
-        LEGAL_CHANGE_IDS,
-        description="legal changes (ids of reference/legal_changes.yaml, or COUNTRY:YYYY-MM-DD) "
-        "that split the funnel before and after and at whose years report periods start",
-    )
+    period_years: PeriodYears = 4
+    legal_changes: LegalChanges = LEGAL_CHANGE_IDS
 
 
 class BarriersParameters(_Parameters):

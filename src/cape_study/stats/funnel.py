@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
-from cape_study.privacy.disclosure import HIDDEN, Disclosure, suppress_part
+from cape_study.privacy.disclosure import ANY, HIDDEN, Disclosure, suppress_part
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.case_status import (
     CONVICTED,
@@ -25,7 +25,7 @@ from cape_study.stats.case_status import (
 from cape_study.stats.course import course_dimension
 from cape_study.stats.proportions import add_proportion
 
-__all__ = ["COURSE", "funnel", "suppress_funnel"]
+__all__ = ["COURSE", "funnel", "shield_funnel", "suppress_funnel"]
 
 #: The dimension ``stage`` of linked tables: a case's course (:mod:`cape_study.stats.course`).
 COURSE = course_dimension(STAGE_ORDER, OUTCOME_ORDER, CONVICTED)
@@ -295,6 +295,39 @@ def suppress_funnel(
         out.loc[gone, shares] = float("nan")
         out.loc[gone, "suppressed"] = True
     return out.reset_index(drop=True)
+
+
+def shield_funnel(
+    table: pd.DataFrame,
+    *,
+    threshold: int,
+    name: str,
+    audit: Disclosure,
+    link: Mapping[str, str],
+    link_values: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Hold up the funnel ``table`` (:func:`funnel`, true counts) in ``audit`` under
+    ``name``, every count hidden and unmarked, before the tables that could pin its small
+    counts are linked: a table of another step shown before it (intake's cases by year,
+    whose small marks bound a period's cases) can pin a count that the funnel, linked
+    after it, would hide in vain; held up first, the funnel's small counts are among the
+    small hidden cells those tables are protected against (a shield publishes nothing,
+    not even a mark). :func:`suppress_funnel` under the same name, with the same
+    ``link``, replaces it (as
+    :func:`cape_study.stats.dropout_suppression.shield_matrix` does for the drop-out
+    counts)."""
+    rows = table.index[table["applicable"]] if "applicable" in table else table.index
+    shield = table.loc[rows].assign(reached=pd.array([pd.NA] * len(rows), dtype="Int64"))
+    shield[HIDDEN] = ANY
+    audit.link(
+        name,
+        *_linkable(shield, table["reached"], link_values or {}, "cases"),
+        count="reached",
+        dims={**link, **_step_dims(shield, "cases")},
+        threshold=threshold,
+        dimensions=_step_dimensions(shield, "cases"),
+        label=[*(c for c in table.columns if c not in _FUNNEL_COLUMNS), "stage"],
+    )
 
 
 def _linkable(
