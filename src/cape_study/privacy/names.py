@@ -397,7 +397,10 @@ _NOT_NAMES = _words(
     "polisen åklagaren tingsrätten hovrätten högsta domstolen migrationsverket "
     "skatteverket arbetsmiljöverket kronofogden länsstyrelsen kommunen sverige finland "
     "stockholm göteborg malmö helsingfors helsinki uppsala och eller men att som den det "
-    "de han hon hen vi ni jag ja tai että hän he me te se ne kun ab oy ky är var on oli"
+    "de han hon hen vi ni jag ja tai että hän he me te se ne kun ab oy ky är var on oli "
+    "hovrätt hovrätten tingsrätt tingsrätten hovioikeus käräjäoikeus hallinto-oikeus "
+    "poliisilaitos kaupunki kunta kommun kyrka kyrkan skola skolan bio sjukhus sjukhuset "
+    "sairaala yliopisto universitet pankki bank banken sanomat"
 )
 #: Capitalised words in the lexicon's first names that start the names of institutions,
 #: papers and places, not of people (*Suomen Pankki*, *Helsingin Sanomat*), or are a verb
