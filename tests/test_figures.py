@@ -358,3 +358,42 @@ def test_a_figure_whose_every_value_is_hidden_says_so():
     assert "x dolt (röjandekontroll)" in [t.get_text() for t in ax.texts]
     shown = FIGURES["funnel"]("sv")
     assert "x dolt (röjandekontroll)" not in [t.get_text() for t in shown.texts]
+
+
+def test_the_image_a_notebook_shows_comes_from_the_cache_while_the_figure_is_unchanged(tmp_path):
+    import functools
+
+    from IPython.core.pylabtools import print_figure
+
+    from cape_study.present.plots import files
+
+    # IPython's PNG formatter as the inline backend registers it
+    inline = functools.partial(print_figure, fmt="png", base64=True, bbox_inches="tight")
+    calls = []
+
+    def render(figure):
+        calls.append(figure)
+        return inline(figure)
+
+    render.func, render.args, render.keywords = inline.func, inline.args, inline.keywords
+    shown = files.inline_png(render)
+    assert files.inline_png(shown) is shown  # wrapped once
+    cache = tmp_path / "cache"
+    fig = FIGURES["survival"]("en").get_figure(root=True)
+    expected = inline(fig)  # before it is written, and so without any cache
+    assert shown(fig) == expected and len(calls) == 1  # never written: rendered
+    files.write_figure(fig, tmp_path / "a", "Curves", mark="SYNTHETIC DATA", cache=cache)
+    assert shown(fig) == expected and len(calls) == 2  # rendered once, and kept
+    assert shown(fig) == expected and len(calls) == 2  # then from the cache
+    # another figure drawn the same is shown from the cache too
+    again = FIGURES["survival"]("en").get_figure(root=True)
+    files.write_figure(again, tmp_path / "b", "Curves", mark="SYNTHETIC DATA", cache=cache)
+    assert shown(again) == expected and len(calls) == 2
+    # a figure changed after it was written is rendered anew
+    again.axes[0].set_title("Another title")
+    changed = shown(again)
+    assert len(calls) == 3 and changed != expected and changed == inline(again)
+    # written without a cache: rendered
+    plain = FIGURES["survival"]("en").get_figure(root=True)
+    files.write_figure(plain, tmp_path / "c", "Curves", mark="SYNTHETIC DATA")
+    assert shown(plain) == expected and len(calls) == 4

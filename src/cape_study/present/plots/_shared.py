@@ -13,6 +13,7 @@ from cape_study.data.codebook import Codebook, Language
 from cape_study.present import export
 from cape_study.present.display import SUPPRESSED
 from cape_study.present.labels import COUNT_WORDS
+from cape_study.present.plots.files import use_inline_cache
 from cape_study.present.plots.style import HIDDEN_COLOUR, wrap
 
 __all__ = [
@@ -31,9 +32,12 @@ def show(figure: Figure | Axes, name: str) -> None:
     """Show a figure in the notebook, as ``plt.show()`` does, after exporting it as the
     step's figure ``name`` (:func:`cape_study.present.export.save_figure`: in a step's
     notebook, ``notebook.Session.save_figure``, PNG at 300 dpi and SVG under
-    ``reports/figures/<step>/``, or ``reports/lab/`` when run by hand)."""
+    ``reports/figures/<step>/``, or ``reports/lab/`` when run by hand). In a notebook, the
+    image shown of a figure exported as before comes from the figure cache
+    (:func:`cape_study.present.plots.files.use_inline_cache`)."""
     fig = figure.get_figure(root=True) if isinstance(figure, Axes) else figure
     export.save_figure(fig, name)
+    use_inline_cache()
     plt.show()
 
 

@@ -1,20 +1,26 @@
 """Writing a figure to files: PNG at 300 dpi and SVG with its text as text, the synthetic-data
-mark, and a cache of rendered PNGs by the content of the figure."""
+mark, and a cache of rendered PNGs by the content of the figure (the files' PNG, and the
+image a notebook shows of the figure)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import hashlib
 import io
 import os
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
 
-__all__ = ["DPI", "file_stem", "write_figure"]
+__all__ = ["DPI", "file_stem", "inline_png", "use_inline_cache", "write_figure"]
 
 DPI = 300
 _MARK_STRIP = 0.45 / 2.54  # inches below a laid-out figure for the synthetic-data mark
@@ -63,7 +69,9 @@ def write_figure(
     With ``cache`` (a folder), the PNG of a figure drawn before is copied from it instead
     of rendered again: the key is the SVG's bytes (every line, letter and colour of the
     figure) with the resolution and what rasterises them (matplotlib's version, FreeType's,
-    the font files), so the file is the one rendering would give.
+    the font files), so the file is the one rendering would give. The image a notebook
+    then shows of the figure (IPython's PNG of it) is kept there too, by the same key
+    (:func:`inline_png`), until the figure changes.
     """
     folder.mkdir(parents=True, exist_ok=True)
     stem = file_stem(name)
@@ -88,6 +96,8 @@ def write_figure(
     finally:
         if restore is not None:
             restore()
+    if cached is not None:
+        _remember(figure, cached)
     written = []
     for suffix, content in (("png", png), ("svg", svg.getvalue())):
         path = folder / f"{stem}.{suffix}"
@@ -130,7 +140,7 @@ def _keep(path: Path, png: bytes) -> None:
     :data:`_CACHE_SIZE`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _write(path, png)
-    kept = sorted(path.parent.glob("*.png"), key=lambda p: p.stat().st_mtime)
+    kept = sorted(path.parent.glob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
     for old in kept[:-_CACHE_SIZE]:
         old.unlink(missing_ok=True)
 
@@ -157,3 +167,97 @@ def _add_mark(figure: Figure, mark: str) -> Callable[[], None]:
             engine.set(rect=rect)
 
     return restore
+
+
+#: Figures written with a cache, with the path of their PNG there: what :func:`inline_png`
+#: keys the image shown in the notebook on, while the figure stays as it was written.
+_written: weakref.WeakKeyDictionary[Figure, Path] = weakref.WeakKeyDictionary()
+
+
+def _remember(figure: Figure, cached: Path) -> None:
+    """Note that ``figure``, as it is now, was written with the cached PNG ``cached``.
+
+    Writing it drew it (so matplotlib took it for unchanged) and then took the synthetic
+    data mark out again (which it took for a change); it is as drawn, without the mark,
+    so it is marked unchanged: any later change to it or to one of its artists marks it
+    changed again (matplotlib's ``stale``), and :func:`inline_png` then renders it."""
+    figure.stale = False
+    _written[figure] = cached
+
+
+def inline_png(render: Callable[[Figure], Any]) -> Callable[[Figure], Any]:
+    """IPython's PNG formatter of figures, ``render`` (what ``plt.show()`` in a notebook
+    sends the notebook), taking the image from the figure cache when the figure was
+    written by :func:`write_figure` with a cache and has not changed since.
+
+    The key is the figure's cached PNG (so its SVG, fonts and renderer versions), with
+    the figure's resolution and size, the formatter and its arguments and matplotlib's
+    settings at display time. Anything else (a figure never written, changed after it
+    was written, or an image that is not base64 text) is rendered by ``render``.
+    """
+    if getattr(render, "_cape_inline", False):
+        return render
+
+    @functools.wraps(render)
+    def cached_render(figure: Figure) -> Any:
+        written = _written.get(figure)
+        if written is None or figure.stale:
+            return render(figure)
+        path = written.parent / "inline" / f"{_inline_key(written, figure, render)}.png"
+        try:
+            png = path.read_bytes()
+            os.utime(path)
+            return base64.b64encode(png).decode("ascii")
+        except OSError:
+            pass
+        shown = render(figure)
+        figure.stale = False  # rendering it (cropped, say) left it as it was
+        if isinstance(shown, str):
+            try:
+                png = base64.b64decode(shown, validate=True)
+            except binascii.Error:
+                return shown
+            if base64.b64encode(png).decode("ascii") == shown:
+                _keep(path, png)
+        return shown
+
+    cached_render._cape_inline = True  # type: ignore[attr-defined]
+    return cached_render
+
+
+def _inline_key(written: Path, figure: Figure, render: Callable) -> str:
+    """The key of the image a notebook shows of ``figure``: see :func:`inline_png`."""
+    function = getattr(render, "func", render)
+    what = (
+        written.stem,
+        repr(figure.dpi),
+        repr(tuple(figure.get_size_inches())),
+        f"{function.__module__}.{function.__qualname__}",
+        repr(getattr(render, "args", ())),
+        repr(sorted(getattr(render, "keywords", {}).items())),
+        repr(sorted((k, repr(v)) for k, v in matplotlib.rcParams.items())),
+    )
+    return hashlib.sha256(repr(what).encode()).hexdigest()
+
+
+def use_inline_cache() -> None:
+    """In an IPython kernel that shows figures as PNG (the inline backend), take the PNG
+    of a figure written with a cache from there (:func:`inline_png`); nothing elsewhere.
+    Called each time a figure is shown, since the backend registers its formatter when
+    it is first used and again when it is configured."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return
+    try:
+        render = formatter.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if not getattr(render, "_cape_inline", False):
+        formatter.for_type(Figure, inline_png(render))
