@@ -11,10 +11,10 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
 - written as people write them (:func:`find`): the separator may be any dash or hyphen
   character (``-``, U+2010-U+2015, the non-breaking hyphen U+2011, the minus sign
   U+2212), ``+``, a dot, a slash, a space, a dash between spaces, a line break, or none;
-- with its digits spaced one by one or in small groups (``5 5 0 1 1 4 2 2 8 4``,
+- with (at least four of) its digits spaced one by one (``5 5 0 1 1 4 2 2 8 4``,
   ``550114 - 2 2 8 4``: a Skatteverket test number), a henkilötunnus too: found only
-  when the number is valid (date and check digit or character), since spaced digits
-  are also other numbers;
+  when the number is valid (date and check digit or character) and nothing else is
+  spaced with it, since spaced digits are also other numbers (:func:`_spaced`);
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
@@ -167,24 +167,20 @@ def _mistyped_pnr(century: str | None, date: str, sep: str, num: str) -> str | N
 
 
 def _spaced(text: str) -> Iterator[tuple[str, int, int]]:
-    """Valid identity numbers written with spaced digits: each run of :data:`_SPACED`
-    is tried from each of its groups on, as long as it holds at most 12 digits, whether
-    its groups joined (without the blanks) are a valid personnummer (10 or 12 digits)
-    or henkilötunnus. Numbers written the usual way are left to the other patterns."""
+    """Valid identity numbers written with spaced digits: a whole run of :data:`_SPACED`
+    with at least four digits standing alone, whose groups joined (without the blanks)
+    are a valid personnummer (10 or 12 digits) or henkilötunnus. Not a part of a longer
+    run, nor digits in pairs (``81 12 18 98 76``): a row of counts in a table (read with
+    single spaces between its cells) must never pass for one, or the publication scanner
+    would stop a report. Numbers written the usual way are left to the other patterns."""
     for run in _SPACED.finditer(text):
-        tokens = list(_TOKEN.finditer(run.group()))
-        for i, first in enumerate(tokens):
-            if not first.group()[0].isdigit():
-                continue
-            joined = ""
-            for last in tokens[i:]:
-                joined += last.group()
-                digits = re.sub(r"\D", "", joined)
-                if len(digits) > 12:
-                    break
-                kind = _joined_kind(joined, digits)
-                if kind and last is not first:
-                    yield kind, run.start() + first.start(), run.start() + last.end()
+        tokens = _TOKEN.findall(run.group())
+        if sum(len(t) == 1 and t.isdigit() for t in tokens) < 4:
+            continue
+        joined = "".join(tokens)
+        kind = _joined_kind(joined, re.sub(r"\D", "", joined))
+        if kind:
+            yield kind, run.start(), run.end()
 
 
 def _joined_kind(joined: str, digits: str) -> str | None:
