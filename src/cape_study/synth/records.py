@@ -164,7 +164,12 @@ def _sanctions(
     per_judgment = best.drop_duplicates(["case_id", "suspect_id", "stage"])
     # each case's victims, looked up once (a scan of the victims per judgment was
     # quadratic: minutes at 100,000 cases); the draws are the same, in the same order
-    of_case = victims.groupby("case_id", sort=False)["victim_id"].agg(list).to_dict()
+    # (a plain dict: pandas' groupby(...).agg(list) took 2.8 s at 30,000 cases)
+    of_case: dict[str, list[str]] = {}
+    for case, victim in zip(
+        victims["case_id"].tolist(), victims["victim_id"].tolist(), strict=True
+    ):
+        of_case.setdefault(case, []).append(victim)
     rows = []
     for r in per_judgment.itertuples(index=False):
         low, high = _PRISON_MONTHS[r.outcome]
