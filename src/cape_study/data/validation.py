@@ -10,6 +10,8 @@ check's :class:`~cape_study.data.schema.Rule`.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sys
 
 import numpy as np
 import pandas as pd
@@ -39,6 +41,7 @@ def validate_tables(
     not reported again as missing.
     """
     skip = skip or set()
+    _checks_without_hypothesis()
     schemas, rules = build_schemas(codebook, typed, data_cutoff)
     out = ProblemList()
     for tname, schema in schemas.items():
@@ -47,6 +50,25 @@ def validate_tables(
         except SchemaErrors as exc:
             _collect(exc.failure_cases, tname, schema, rules, raw[tname], sources[tname], skip, out)
     return out.rows
+
+
+def _checks_without_hypothesis() -> None:
+    """Load pandera's pandas checks without hypothesis.
+
+    pandera registers its pandas checks on the first validation, and imports with them
+    its strategies for generating data, which import hypothesis when it is installed
+    (a test dependency: about 1 s of intake's time); validation never generates data.
+    So they are loaded with hypothesis out of sight, as when it is not installed,
+    unless hypothesis is already imported (in the tests, which use it themselves).
+    """
+    if "hypothesis" in sys.modules or "pandera.strategies.base_strategies" in sys.modules:
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # import fails
+    try:
+        importlib.import_module("pandera.backends.pandas.builtin_checks")
+    finally:
+        if sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]
 
 
 def _collect(
