@@ -118,6 +118,8 @@ class Intruder:
         self._columns = np.arange(n + k, dtype=np.int32)
         self.lowest = np.full(k, np.inf)  # the least value of each query seen in a witness
         self.highest = np.full(k, -np.inf)  # and the greatest
+        self._peak = np.full(n, -np.inf)  # the greatest value of each column seen so far
+        self._exact: dict[int, float] = {}  # greatest values solved since the last relax
 
     def _solve(self, cost: np.ndarray, sense) -> float:
         """The optimum of ``cost`` over the columns (x, then y); +inf or -inf where
@@ -128,8 +130,9 @@ class Intruder:
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(h.getSolution().col_value[: self._n])
+            np.maximum(self._peak, x, out=self._peak)
             if self._k:
-                x = np.asarray(h.getSolution().col_value[: self._n])
                 values = self._q @ x
                 np.minimum(self.lowest, values, out=self.lowest)
                 np.maximum(self.highest, values, out=self.highest)
@@ -162,6 +165,7 @@ class Intruder:
         feasible, so it stays a witness, and the last basis a start."""
         inf = self._highspy.kHighsInf
         self._h.changeRowBounds(int(row), float(low), inf if np.isinf(high) else float(high))
+        self._exact.clear()
 
     def parts(self, row: sparse.csr_array) -> np.ndarray:
         """The columns of the model (unknowns merged as they are) that ``row`` (one of
@@ -175,6 +179,20 @@ class Intruder:
         cost[column] = 1.0
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMaximize if largest else sense.kMinimize)
+
+    def peaks_between(self, columns: np.ndarray, low: float, high: float) -> bool:
+        """Whether the greatest value of some column of ``columns`` (as for
+        :meth:`extreme`) lies strictly between ``low`` and ``high``: the greatest values
+        in order, up to the first that does, each solved unless a table found so far
+        already gives the column ``high`` or more (then its greatest value does too)."""
+        for column in np.asarray(columns, dtype=int).tolist():
+            if self._peak[column] >= high:
+                continue
+            if column not in self._exact:
+                self._exact[column] = self.extreme(column, largest=True)
+            if low < self._exact[column] < high:
+                return True
+        return False
 
     def protected(
         self, which: np.ndarray, marked: np.ndarray, threshold: int, *, until: bool = False
@@ -241,10 +259,50 @@ class Intruder:
 def _distinct_columns(matrix: sparse.csc_array) -> np.ndarray:
     """The first of each group of equal columns of ``matrix``. Unknowns with equal
     columns enter every row alike, so the bounds of any row over ``x >= 0`` are those
-    over one unknown per group (their total)."""
+    over one unknown per group (their total).
+
+    Columns are grouped by their number of entries and two random hashes of their
+    (row, value) entries, and each column is then compared entry by entry with the first
+    of its group: the groups are exact (a chance collision of hashes is split by
+    :func:`_distinct_columns_slowly`)."""
     matrix = sparse.csc_array(matrix)
     matrix.sum_duplicates()
     matrix.sort_indices()
+    n = matrix.shape[1]
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    indptr = matrix.indptr.astype(np.int64)
+    rows = matrix.indices.astype(np.int64)
+    values = np.ascontiguousarray(matrix.data, dtype=float).view(np.uint64)
+    sizes = np.diff(indptr)
+    rng = np.random.default_rng(0)
+    keys = [sizes.astype(np.uint64)]
+    for _ in range(2):
+        weights = rng.integers(1, 2**63, size=matrix.shape[0], dtype=np.uint64) | np.uint64(1)
+        mix = rng.integers(1, 2**63, dtype=np.uint64) | np.uint64(1)
+        with np.errstate(over="ignore"):
+            entry = weights[rows] * ((values ^ (values >> np.uint64(29))) * mix | np.uint64(1))
+            total = np.concatenate([np.zeros(1, np.uint64), np.cumsum(entry, dtype=np.uint64)])
+            keys.append(total[indptr[1:]] - total[indptr[:-1]])
+    order = np.lexsort(keys[::-1])  # stable: a group's first column comes first
+    starts = np.ones(n, bool)
+    starts[1:] = np.any([np.diff(k[order]) != 0 for k in keys], axis=0)
+    first = order[starts]
+    group = np.empty(n, np.int64)
+    group[order] = np.cumsum(starts) - 1
+    # every column against the first of its group, entry by entry
+    column = np.repeat(np.arange(n), sizes)
+    rep = first[group][column]
+    mine = np.arange(len(rows))
+    theirs = indptr[rep] + (mine - indptr[column])
+    if not (np.array_equal(rows[mine], rows[theirs]) and np.array_equal(values, values[theirs])):
+        return _distinct_columns_slowly(matrix)
+    return np.sort(first).astype(np.int64)
+
+
+def _distinct_columns_slowly(matrix: sparse.csc_array) -> np.ndarray:
+    """:func:`_distinct_columns` by comparing every column's entries as a whole (a
+    sorted, summed ``matrix``)."""
     seen: dict[tuple[bytes, bytes], int] = {}
     first = []
     for j in range(matrix.shape[1]):

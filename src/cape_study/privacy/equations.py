@@ -1,0 +1,340 @@
+"""The intruder's equations over a report's linked count tables
+(:mod:`cape_study.privacy.linked`): the tables, their cells as boxes, and the linear
+equations every published cell gives over one set of unknown counts.
+
+**Cells as boxes.** A registered cell counts the units whose characteristics fall in one
+box: a code per categorical dimension (``country``, ``police_region``, ``sector`` ...; the
+label ``"all"`` is every code), a range of years for a dimension of years (a year, or a
+period such as ``"2013–2016"``: periods of different tables must nest or coincide, which
+holds for periods of whole calendar years), and for a nested dimension such as the stage
+a case reached, every stage from the given one on (a case that reached prosecution also
+reached investigation). A dimension a table does not have is not restricted.
+
+**The intruder's equations.** The unknowns are the counts of units in every combination
+of the dimensions' classes. Since a report's tables share a few dimensions (country and
+stage) and differ in one more (year, region, sector ...), the combinations need only be
+counted per group of dimensions that some table uses together (a clique), with the
+cliques agreeing on the counts over the dimensions they share. For cliques that form a
+decomposable model (running intersection), every set of consistent clique tables is the
+margin of some full table (Dobra and Fienberg, "Bounds for cell entries in contingency
+tables given marginal totals and decomposable graphs", *PNAS* 97, 2000), so the bounds are
+those of the full cross-classification, found with far fewer unknowns. Each published cell
+is an equation; counts are non-negative; the feasible interval of a hidden cell is its
+minimum and maximum by linear programming (HiGHS, through highspy; the linear bounds
+contain the integer ones).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from cape_study.privacy.intruder import mark_bounds
+
+__all__ = ["ALL", "Dimension", "LinkedTable", "Space", "System", "declared"]
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+_DAY = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+#: The ends of an open span of dates (``"–2018-06-30"``, ``"2018-07-01–"``).
+_FIRST, _LAST = dt.date.min.toordinal(), dt.date.max.toordinal()
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """How a dimension's values are read: ``"code"`` (categorical, ``"all"`` = every
+    code; ``order``, if given, lists every code, also those no table shows), ``"years"``
+    (a span of dates: a year, a period ``"2013–2016"``, or days ``"2018-07-01–2019-12-31"``,
+    either end open: ``"–2018-06-30"`` is every day before 1 July 2018), ``"nested"``
+    (a value stands for itself and every later value of ``order``) or ``"sets"`` (the
+    classes are ``order``; ``members`` gives each further value as the set of classes
+    it stands for: a stage reached is every course that reached it)."""
+
+    kind: str = "code"
+    order: tuple[str, ...] = ()
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in {"code", "years", "nested", "sets"}:
+            raise ValueError(f"dimension kind {self.kind!r}; known: code, years, nested, sets")
+        if self.kind in {"nested", "sets"} and not self.order:
+            raise ValueError(f"a {self.kind} dimension needs its order")
+        unknown = {c for _, classes in self.members for c in classes} - set(self.order)
+        if unknown:
+            raise ValueError(f"members name classes not in the order: {sorted(unknown)}")
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "order": list(self.order),
+            "members": {value: list(classes) for value, classes in self.members},
+        }
+
+    @classmethod
+    def from_json(cls, spec: Mapping) -> Dimension:
+        members = tuple((v, tuple(c)) for v, c in spec.get("members", {}).items())
+        return cls(spec["kind"], tuple(spec["order"]), members)
+
+
+@dataclass
+class LinkedTable:
+    """One published count table: a row per cell, its dimensions, the count (missing
+    where hidden), which hidden cells are small (hidden for their own sake, the cells
+    to protect; the other hidden cells protect them) and which are ``marked`` as small
+    (the mark of a small count, which tells a reader it is from 1 to the threshold less
+    one; the other hidden cells carry the mark of any hidden count).
+
+    ``dims`` maps a column of ``cells`` to the dimension it holds; ``fixed`` gives
+    dimensions that hold one value for the whole table."""
+
+    name: str
+    cells: pd.DataFrame
+    count: str
+    dims: Mapping[str, str]
+    small: Sequence[bool] = ()
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    unit: str = "cases"
+    marked: Sequence[bool] = ()
+
+    def __post_init__(self) -> None:
+        self._hidden = self.cells[self.count].isna().to_numpy()
+        self.small = np.asarray(self.small if len(self.small) else self._hidden & False, bool)
+        self.marked = np.asarray(self.marked if len(self.marked) else self._hidden & False, bool)
+        columns = list(self.dims)
+        self._records = [
+            {
+                "cell": {
+                    **{self.dims[c]: str(v) for c, v in zip(columns, row[:-1], strict=True)},
+                    **{d: str(v) for d, v in self.fixed.items()},
+                },
+                "count": None if hidden else int(row[-1]),
+                "small": bool(small),
+                "marked": bool(marked),
+            }
+            for row, hidden, small, marked in zip(
+                self.cells[[*columns, self.count]].itertuples(index=False, name=None),
+                self._hidden,
+                self.small,
+                self.marked,
+                strict=True,
+            )
+        ]
+
+    @property
+    def dimensions(self) -> frozenset[str]:
+        return frozenset(self.dims.values()) | frozenset(self.fixed)
+
+    def hidden(self) -> np.ndarray:
+        return self._hidden
+
+    def records(self) -> list[dict]:
+        """The cells as plain records (dimension -> value; ``count``, None where hidden;
+        ``small``; ``marked``: shown with the mark of a small count), the form a registry
+        is saved in: only what the table publishes."""
+        return self._records
+
+
+def _day(text: str, value: str, *, first: bool) -> int:
+    match = _DAY.match(text.strip())
+    if not match:
+        raise ValueError(
+            f"{value!r} is not a year, a period such as '2013–2016' or a span of days "
+            "such as '2018-07-01–2019-12-31'"
+        )
+    year, month, day = match.groups()
+    if month is None:
+        return dt.date(int(year), 1 if first else 12, 1 if first else 31).toordinal()
+    return dt.date(int(year), int(month), int(day)).toordinal()
+
+
+def _years(value: str) -> tuple[int, int]:
+    """The first and last day (ordinals) of a year, period or span of days."""
+    text = str(value).strip()
+    hyphen = _YEARS.match(text)
+    if hyphen:
+        low, high = hyphen.groups()
+    elif "–" in text:
+        low, _, high = text.partition("–")
+    else:
+        low = high = text
+    if not low.strip() and not high.strip():
+        raise ValueError(f"{value!r}: a span of dates needs at least one end")
+    lo = _day(low, text, first=True) if low.strip() else _FIRST
+    hi = _day(high, text, first=False) if high.strip() else _LAST
+    if lo > hi:
+        raise ValueError(f"{value!r} ends before it begins")
+    return lo, hi
+
+
+class Space:
+    """The classes of every dimension, and each cell's box as class indices."""
+
+    def __init__(self, cells: list[dict], dimensions: Mapping[str, Dimension]) -> None:
+        self.dimensions = dimensions
+        self.classes: dict[str, list] = {}
+        self._boxes: dict[tuple[str, str], np.ndarray] = {}
+        for dim, spec in dimensions.items():
+            values = {c[dim] for c in cells if dim in c and c[dim] != ALL}
+            if spec.kind in {"nested", "sets"} or spec.order:
+                self.classes[dim] = list(spec.order)
+            elif spec.kind == "years":
+                ranges = sorted({_years(v) for v in values})
+                cuts = sorted({lo for lo, _ in ranges} | {hi + 1 for _, hi in ranges})
+                self.classes[dim] = list(itertools.pairwise(cuts))
+            else:
+                self.classes[dim] = sorted(values)
+
+    def indices(self, dim: str, value: str) -> np.ndarray:
+        """The classes of ``dim`` that ``value`` stands for, ascending, without repeats
+        (read once per dimension and value)."""
+        key = (dim, value)
+        if key not in self._boxes:
+            self._boxes[key] = np.unique(np.asarray(self._box(dim, value), dtype=np.int64))
+        return self._boxes[key]
+
+    def _box(self, dim: str, value: str) -> list[int]:
+        classes = self.classes[dim]
+        if value == ALL:
+            return list(range(len(classes)))
+        spec = self.dimensions[dim]
+        if spec.kind == "sets":
+            members = dict(spec.members)
+            if value in members:
+                return [classes.index(c) for c in members[value]]
+            if value not in classes:
+                raise ValueError(f"{dim} {value!r} is not one of {[*classes, *members]}")
+            return [classes.index(value)]
+        if spec.kind == "nested":
+            if value not in spec.order:
+                raise ValueError(f"{dim} {value!r} is not one of {list(spec.order)}")
+            return list(range(spec.order.index(value), len(classes)))
+        if spec.kind == "years":
+            lo, hi = _years(value)
+            return [k for k, (a, b) in enumerate(classes) if lo <= a and b - 1 <= hi]
+        return [classes.index(value)]
+
+
+def declared(
+    tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]
+) -> dict[str, Dimension]:
+    """Every dimension of ``tables``, categorical unless declared otherwise."""
+    return {d: dimensions.get(d, Dimension()) for t in tables for d in sorted(t.dimensions)}
+
+
+def _cliques(dim_sets: list[frozenset[str]]) -> list[tuple[str, ...]]:
+    """The maximal dimension sets, ordered so that each one's intersection with those
+    before it lies in one of them (running intersection); otherwise one merged clique."""
+    maximal = sorted(
+        {s for s in dim_sets if not any(s < t for t in dim_sets)},
+        key=lambda s: (-len(s), sorted(s)),
+    )
+    for j in range(1, len(maximal)):
+        before = frozenset().union(*maximal[:j])
+        if not any(maximal[j] & before <= maximal[i] for i in range(j)):
+            return [tuple(sorted(frozenset().union(*maximal)))]
+    return [tuple(sorted(s)) for s in maximal]
+
+
+class System:
+    """The intruder's equations for ``tables``: the cliques' agreement on shared
+    dimensions, and a row per cell of every table (an equation where it is published)."""
+
+    def __init__(self, tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]):
+        records = [t.records() for t in tables]
+        dimensions = declared(tables, dimensions)
+        space = Space([r["cell"] for rs in records for r in rs], dimensions)
+        cliques = _cliques([t.dimensions for t in tables])
+        offsets, shapes = [], []
+        size = 0
+        for clique in cliques:
+            shape = tuple(len(space.classes[d]) for d in clique)
+            offsets.append(size)
+            shapes.append(shape)
+            size += int(np.prod(shape)) if shape else 1
+        if size > 200_000:
+            raise ValueError(
+                f"the linked tables span {size:,} combinations; register fewer dimensions"
+            )
+
+        def entries(k: int, boxes: Mapping[str, np.ndarray]) -> np.ndarray:
+            """The unknowns of clique ``k`` in ``boxes`` (classes per dimension, each
+            ascending without repeats; a dimension not given is every class), ascending."""
+            flat = np.zeros(1, dtype=np.int64)
+            for dim, n in zip(cliques[k], shapes[k], strict=True):
+                box = boxes.get(dim)
+                box = np.arange(n) if box is None else np.asarray(box, dtype=np.int64)
+                flat = (flat[:, None] * n + box[None, :]).ravel()
+            return offsets[k] + flat
+
+        def matrix(rows: list[tuple[np.ndarray, np.ndarray]]) -> sparse.csr_array:
+            if not rows:
+                return sparse.csr_array((0, size))
+            data = np.concatenate([v for _, v in rows])
+            cols = np.concatenate([c for c, _ in rows])
+            ptr = np.concatenate([[0], np.cumsum([len(c) for c, _ in rows])])
+            return sparse.csr_array((data, cols, ptr), shape=(len(rows), size))
+
+        agree = []
+        for j in range(1, len(cliques)):
+            shared = [d for d in cliques[j] if d in frozenset().union(*cliques[:j])]
+            parent = next(i for i in range(j) if set(shared) <= set(cliques[i]))
+            for combo in itertools.product(*(range(len(space.classes[d])) for d in shared)):
+                boxes = {d: np.array([c]) for d, c in zip(shared, combo, strict=True)}
+                mine, theirs = entries(j, boxes), entries(parent, boxes)
+                agree.append(
+                    (
+                        np.concatenate([mine, theirs]),
+                        np.concatenate([np.ones(len(mine)), -np.ones(len(theirs))]),
+                    )
+                )
+        self.agree = matrix(agree)
+        self.size = size
+        self.cells = []
+        self.clique = []
+        self._entries, self._space, self._records = entries, space, records
+        for table, recs in zip(tables, records, strict=True):
+            k = next(i for i, c in enumerate(cliques) if table.dimensions <= set(c))
+            self.clique.append(k)
+            rows = []
+            for r in recs:
+                cell = r["cell"]
+                cols = entries(k, {d: space.indices(d, cell.get(d, ALL)) for d in table.dimensions})
+                rows.append((cols, np.ones(len(cols))))
+            self.cells.append(matrix(rows))
+
+    def equations(
+        self, tables: Sequence[LinkedTable], threshold: int | None = None
+    ) -> tuple[sparse.csr_array, np.ndarray, np.ndarray]:
+        """``A``, ``lower`` and ``upper`` for the cells of ``tables`` (the tables of this
+        system, with perhaps more cells hidden), a row per cell in order: a published cell
+        is an equation; with ``threshold``, a hidden cell is what its mark says
+        (:func:`mark_bounds`), else only that it is not negative."""
+        parts = [self.agree, *self.cells]
+        low, high = [np.zeros(self.agree.shape[0])], [np.zeros(self.agree.shape[0])]
+        for table in tables:
+            hidden = table.hidden()
+            values = table.cells[table.count].to_numpy(dtype=float, na_value=np.nan)
+            a, b = mark_bounds(np.asarray(table.marked, bool), threshold or 1)
+            if threshold is None:
+                a, b = np.zeros(len(hidden)), np.full(len(hidden), np.inf)
+            low.append(np.where(hidden, a, values))
+            high.append(np.where(hidden, b, values))
+        return sparse.vstack(parts, format="csr"), np.concatenate(low), np.concatenate(high)
+
+    def box(self, table: int, cell: int, clique: int) -> np.ndarray:
+        """The unknowns of clique ``clique`` that cell ``cell`` of table ``table`` adds
+        up (its box in a clique, perhaps not its own, that holds its dimensions)."""
+        record = self._records[table][cell]["cell"]
+        dims = [d for d in record if d in self._space.classes]
+        return self._entries(clique, {d: self._space.indices(d, record[d]) for d in dims})
+
+    def row(self, table: int, cell: int) -> int:
+        """The row of :meth:`equations` that holds cell ``cell`` of table ``table``."""
+        return self.agree.shape[0] + sum(rows.shape[0] for rows in self.cells[:table]) + cell

@@ -1,0 +1,199 @@
+"""The solving machinery of the whole-report protection against independent brute force:
+which unknowns merge (equal columns), which columns peak in a range, and the cells
+:func:`cape_study.privacy.linked.protect` hides, replayed by a plain greedy over the full
+cross-classification with a linear programme per bound (scipy's linprog, no witnesses,
+no model kept between bounds)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from scipy.optimize import linprog
+
+from cape_study.privacy.intruder import Intruder, _distinct_columns
+from cape_study.privacy.linked import Dimension, LinkedTable, protect, protected
+
+STAGES = ("reported", "prosecuted", "judged")
+DIMENSIONS = {"year": Dimension("years"), "stage": Dimension("nested", STAGES)}
+THRESHOLD = 5
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_merged_unknowns_are_the_first_of_each_group_of_equal_columns(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    base = rng.choice([0.0, 0.0, 1.0, -1.0], size=(int(rng.integers(1, 12)), 8))
+    dense = base[:, rng.integers(0, 8, size=int(rng.integers(1, 40)))]
+    columns = [tuple(c) for c in dense.T]
+    expected = [j for j, c in enumerate(columns) if columns.index(c) == j]
+    assert _distinct_columns(sparse.csc_array(dense)).tolist() == expected
+
+
+def _random_lp(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = (rng.random((6, 9)) < 0.4).astype(float)
+    a[:, rng.integers(0, 9)] = 0.0  # a column no row bounds
+    x = rng.integers(0, 6, 9).astype(float)
+    low, high = a @ x, a @ x
+    loose = rng.random(6) < 0.5
+    low[loose] -= rng.integers(0, 4, loose.sum())
+    high[loose] += rng.integers(0, 4, loose.sum())
+    return a, np.maximum(low, 0), high
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_column_peaks_in_a_range_as_its_exact_greatest_value_says(seed: int) -> None:
+    a, low, high = _random_lp(seed)
+    intruder = Intruder(sparse.csr_array(a), low, high, columns=(np.zeros(9), np.full(9, np.inf)))
+    peaks = []
+    for j in range(9):
+        top = linprog(-np.eye(9)[j], A_ub=np.vstack([a, -a]), b_ub=np.r_[high, -low])
+        peaks.append(np.inf if top.status == 3 else -top.fun)
+    rng = np.random.default_rng(seed)
+    intruder.extreme(int(rng.integers(0, 9)), largest=True)  # a witness to start from
+    for _ in range(10):
+        columns = rng.choice(9, size=int(rng.integers(1, 5)), replace=False)
+        lo, hi = sorted(rng.uniform(0, 8, 2))
+        assert intruder.peaks_between(columns, lo, hi) == any(lo < peaks[c] < hi for c in columns)
+
+
+# -- protect against a plain greedy -------------------------------------------------
+
+
+def _units(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 50))
+    return pd.DataFrame(
+        {
+            "year": rng.choice([2013, 2014, 2015, 2016], n),
+            "end": rng.choice(len(STAGES), n, p=[0.5, 0.3, 0.2]),
+        }
+    )
+
+
+def _members(cell: dict, combo: tuple[int, int]) -> bool:
+    year, end = combo
+    if "year" in cell:
+        lo, _, hi = str(cell["year"]).partition("–")
+        if not int(lo) <= year <= int(hi or lo):
+            return False
+    return "stage" not in cell or end >= STAGES.index(cell["stage"])
+
+
+COMBOS = list(itertools.product([2013, 2014, 2015, 2016], range(len(STAGES))))
+
+
+def _greedy(years: list[dict], funnel: list[dict], truth: list[int]) -> list[int]:
+    """Protect's rule, written plainly: while a small hidden cell (of the years, marked
+    as they are, or of the funnel, none marked) lacks 1..4 (or, unmarked, a width of 5),
+    hide the published funnel cell covering the largest share of its box (then the
+    smallest non-zero), re-checking the first exposed cell after each hide and the rest
+    once it is protected."""
+    rows = [[float(_members(c["cell"], k)) for k in COMBOS] for c in [*years, *funnel]]
+    published = [c["count"] for c in years] + list(truth)
+    hidden = [c["count"] is None for c in years] + [c["count"] is None for c in funnel]
+    marks = [c["marked"] for c in years] + [False] * len(funnel)
+    small = [c["small"] for c in years] + [c["small"] for c in funnel]
+
+    def exposed(q: int) -> bool:
+        """Not :func:`protected` by its bounds over every published cell and mark."""
+        eq = [i for i, h in enumerate(hidden) if not h]
+        small_marked = [i for i, h in enumerate(hidden) if h and marks[i]]  # 1 to 4
+        a_ub = [rows[i] for i in small_marked] + [[-v for v in rows[i]] for i in small_marked]
+        b_ub = [THRESHOLD - 1.0] * len(small_marked) + [-1.0] * len(small_marked)
+        bounds = []
+        for sign in (1, -1):
+            res = linprog(
+                sign * np.array(rows[q]),
+                A_eq=np.array([rows[i] for i in eq]) if eq else None,
+                b_eq=np.array([published[i] for i in eq], float) if eq else None,
+                A_ub=np.array(a_ub) if a_ub else None,
+                b_ub=np.array(b_ub) if b_ub else None,
+            )
+            bounds.append(np.inf if res.status == 3 else sign * res.fun)
+        return not protected(*bounds, threshold=THRESHOLD, marked=marks[q])
+
+    first = len(years)
+    queue = [i for i in range(len(hidden)) if small[i]]
+    todo = [q for q in queue if exposed(q)]
+    added = []
+    while todo:
+        target = rows[todo[0]]
+        shown = [j for j in range(len(funnel)) if not hidden[first + j]]
+        candidates = [j for j in shown if truth[j] > 0] or shown
+        if not candidates:
+            todo.pop(0)
+            continue
+
+        def share(j: int, target=target) -> float:
+            both = sum(x and y for x, y in zip(rows[first + j], target, strict=True))
+            return both / sum(target)
+
+        choice = max(candidates, key=lambda j: (share(j), -truth[j]))
+        hidden[first + choice] = True
+        added.append(choice)
+        if not exposed(todo[0]):
+            todo = [q for q in todo[1:] if exposed(q)]
+    return added
+
+
+@pytest.mark.parametrize("seed", range(24))  # 14 of them hide 1 or 2 cells
+def test_protect_hides_the_cells_a_plain_greedy_hides(seed: int) -> None:
+    units = _units(seed)
+    rng = np.random.default_rng(50 + seed)
+    by_year = units.groupby("year").size().reindex([2013, 2014, 2015, 2016], fill_value=0)
+    year_cells = [{"year": str(y), "n": int(n)} for y, n in by_year.items()]
+    small_years = [0 < c["n"] < THRESHOLD or rng.random() < 0.3 for c in year_cells]
+    hide_years = [s or rng.random() < 0.2 for s in small_years]
+    marked = [
+        h and 0 < c["n"] < THRESHOLD and rng.random() < 0.7
+        for c, h in zip(year_cells, hide_years, strict=True)
+    ]
+    years_table = LinkedTable(
+        "years",
+        pd.DataFrame(
+            {
+                "year": [c["year"] for c in year_cells],
+                "n": pd.array(
+                    [None if h else c["n"] for c, h in zip(year_cells, hide_years, strict=True)],
+                    dtype="Int64",
+                ),
+            }
+        ),
+        "n",
+        {"year": "year"},
+        small=np.array(
+            [
+                s and h and c["n"] > 0
+                for s, h, c in zip(small_years, hide_years, year_cells, strict=True)
+            ]
+        ),
+        marked=np.array(marked),
+    )
+    periods = {"2013–2014": (2013, 2014), "2015–2016": (2015, 2016)}
+    funnel_rows = [
+        {"period": p, "stage": s,
+         "n": int(((units["year"].between(*span)) & (units["end"] >= k)).sum())}
+        for p, span in periods.items() for k, s in enumerate(STAGES)
+    ]  # fmt: skip
+    truth = [r["n"] for r in funnel_rows]
+    small = np.array([0 < n < THRESHOLD for n in truth])
+    frame = pd.DataFrame(funnel_rows)
+    frame["n"] = pd.array(
+        [None if s else n for s, n in zip(small, truth, strict=True)], dtype="Int64"
+    )
+    new = LinkedTable("funnel", frame, "n", {"period": "year", "stage": "stage"}, small=small)
+    added, _ = protect([years_table], new, pd.Series(truth), DIMENSIONS, threshold=THRESHOLD)
+    records = years_table.records()
+    funnel = [
+        {
+            "cell": {"year": r["period"], "stage": r["stage"]},
+            "count": None if s else r["n"],
+            "small": bool(s),
+        }
+        for r, s in zip(funnel_rows, small, strict=True)
+    ]
+    assert added == _greedy(records, funnel, truth)
