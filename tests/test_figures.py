@@ -397,3 +397,30 @@ def test_the_image_a_notebook_shows_comes_from_the_cache_while_the_figure_is_unc
     plain = FIGURES["survival"]("en").get_figure(root=True)
     files.write_figure(plain, tmp_path / "c", "Curves", mark="SYNTHETIC DATA")
     assert shown(plain) == expected and len(calls) == 4
+
+
+def test_the_flow_heatmap_skips_seaborns_overlap_draw_and_gives_the_same_files(
+    tmp_path, monkeypatch
+):
+    import contextlib
+
+    from matplotlib.figure import Figure
+
+    from cape_study.present.plots import attrition as attrition_plots
+    from cape_study.present.plots import files
+
+    draws = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: draws.append(1) or draw(self, r))
+    fast = FIGURES["flows"]("sv").get_figure(root=True)
+    assert draws == []  # drawn only when written
+    files.write_figure(fast, tmp_path / "fast", "Flows", mark="SYNTETISKA DATA")
+    written = len(draws)
+    # as seaborn draws it, to turn overlapping tick labels
+    monkeypatch.setattr(attrition_plots, "_ticks_set_after", contextlib.nullcontext)
+    slow = FIGURES["flows"]("sv").get_figure(root=True)
+    assert len(draws) == written + 1  # seaborn's draw
+    files.write_figure(slow, tmp_path / "slow", "Flows", mark="SYNTETISKA DATA")
+    for suffix in ("png", "svg"):
+        fast_file = (tmp_path / "fast" / f"flows.{suffix}").read_bytes()
+        assert fast_file == (tmp_path / "slow" / f"flows.{suffix}").read_bytes()

@@ -3,6 +3,9 @@ statistics."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -332,21 +335,22 @@ def flow_heatmap(
     ax = new_axes(ax, 1, 1.0 * len(rows) + 3.0)
     positive = values[np.isfinite(values) & (values > 0)]
     top = max(float(positive.max()) if positive.size else 1.0, 2.0)
-    sns.heatmap(
-        np.where(values > 0, values, 1.0),
-        mask=~(values > 0),
-        ax=ax,
-        cmap="Blues",
-        norm=LogNorm(vmin=1, vmax=top),
-        vmin=1,
-        vmax=top,
-        annot=text,
-        fmt="",
-        annot_kws={"fontsize": 8},
-        linewidths=0.5,
-        linecolor="white",
-        cbar=False,
-    )
+    with _ticks_set_after():
+        sns.heatmap(
+            np.where(values > 0, values, 1.0),
+            mask=~(values > 0),
+            ax=ax,
+            cmap="Blues",
+            norm=LogNorm(vmin=1, vmax=top),
+            vmin=1,
+            vmax=top,
+            annot=text,
+            fmt="",
+            annot_kws={"fontsize": 8},
+            linewidths=0.5,
+            linecolor="white",
+            cbar=False,
+        )
     mark_hidden_cells(ax, hidden.to_numpy())
     for i, j in zip(*np.nonzero(values == 0), strict=True):
         ax.text(j + 0.5, i + 0.5, "0", ha="center", va="center", color="#767676")
@@ -364,6 +368,25 @@ def flow_heatmap(
     ax.set_ylabel(column_label(row, lang, book))
     title_axes(ax, title)
     return ax
+
+
+@contextlib.contextmanager
+def _ticks_set_after() -> Iterator[None]:
+    """seaborn's heatmap without the draw of the whole figure it makes to see whether
+    its tick labels overlap (to turn them): :func:`flow_heatmap` sets its ticks and their
+    turn itself afterwards, so that draw, a third of the figure's time, changes nothing
+    (the figure's files are the same bytes with it and without it; test)."""
+    import seaborn.matrix as matrix
+
+    draw = getattr(matrix, "_draw_figure", None)
+    if draw is None:  # another seaborn: draw as it does
+        yield
+        return
+    matrix._draw_figure = lambda figure: None
+    try:
+        yield
+    finally:
+        matrix._draw_figure = draw
 
 
 @styled
