@@ -15,34 +15,53 @@ text covers the characters it was folded from (:meth:`Folded.span`).
 Folding: a soft hyphen after six digits (no more) and before a digit becomes a hyphen:
 it may be all that separates a henkilötunnus's date from its number, the century sign
 ``-`` written as one (``131052\u00ad9085``); other soft hyphens, zero-width
-characters, word joiners and byte-order marks are dropped; a run of white space with
-one line break in it (``\\r\\n``, an indented next line, a line separator) becomes one
-``\\n``, with more a blank line; any other run of white space (tab, no-break, thin,
-ideographic spaces ...) becomes one space; fullwidth ASCII forms (U+FF01-U+FF5E) and
-the small hyphen-minus become ASCII.
+characters, word joiners, byte-order marks, direction marks and embeddings (an RLM or
+LRI inside a number), invisible operators and combining marks on a digit or dash
+(``5\u0301``) are dropped; character references of HTML (``&#8209;`` between a date
+and its number, ``&nbsp;``, ``&ndash;``) are read as the character they stand for; a
+run of white space with one line break in it (``\\r\\n``, an indented next line, a
+line separator) becomes one ``\\n``, with more a blank line; any other run of white
+space (tab, no-break, thin, ideographic spaces ...) becomes one space; fullwidth ASCII
+forms (U+FF01-U+FF5E) and the small hyphen-minus become ASCII.
 """
 
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from typing import NamedTuple
+
+from cape_study.privacy.identifiers import DASH_CLASS
 
 __all__ = ["Folded", "fold"]
 
 _BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
-_DASHLIKE = {"\ufe63": "-", "\ufe58": "\u2014", "\u2043": "-"}
+_DASHLIKE = {"\ufe63": "-", "\ufe58": "\u2014", "\u2043": "-", "\u1806": "-"}
+# Invisible format characters: zero-width ones, word joiner, byte-order mark, direction
+# marks and embeddings (LRM, RLM, LRE ... PDF, LRI ... PDI) and the invisible operators.
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+# Combining marks (accents, underline, strike-through) on a digit or a dash.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u20d0-\u20ff\ufe20-\ufe2f"
+# Character references of HTML left in a text (an e-mail saved as text, a web page
+# copied): numeric ones and the named spaces and dashes.
+_ENTITY = (
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}"
+    r"|nbsp|shy|ndash|mdash|minus|hyphen|dash|thinsp|ensp|emsp|zwj|zwnj|lrm|rlm);"
+)
 # Every place fold changes; a plain space, a lone line break and a blank line are left.
 _EDIT = re.compile(
     r"(?P<ws> *[^\S \n]\s*| +\n\s*|\n[^\S\n]\s*|\n{3,}\s*| {2,})"
     r"|(?P<shy>(?<=\d{6})(?<!\d{7})\u00ad+(?=\d))"
-    r"|(?P<drop>[\u00ad\u180e\u200b-\u200d\u2060\ufeff]+)"
+    rf"|(?P<drop>[{_INVISIBLE}]+|(?<=[\d{DASH_CLASS}])[{_MARKS}]+)"
     r"|(?P<wide>[\uff01-\uff5e]+)"
-    r"|(?P<dash>[\ufe63\ufe58\u2043])"
+    r"|(?P<dash>[\ufe63\ufe58\u2043\u1806])"
+    rf"|(?P<entity>{_ENTITY})"
 )
 # The characters fold changes (one class: searched fast), besides runs of plain white space.
 _CHANGED = re.compile(
-    r"[^\S \n]|[\u00ad\u180e\u200b-\u200d\u2060\ufeff\uff01-\uff5e\ufe63\ufe58\u2043]"
+    rf"[^\S \n]|[{_INVISIBLE}\uff01-\uff5e\ufe63\ufe58\u2043\u1806]|[\d{DASH_CLASS}][{_MARKS}]"
+    rf"|{_ENTITY}"
 )
 _RUNS = ("  ", " \n", "\n ", "\n\n\n")
 
@@ -67,6 +86,19 @@ class Folded(NamedTuple):
         if self.starts is None or end <= start:
             return start, end
         return self._origin(start), self._origin(end - 1) + 1
+
+
+def _plain(ch: str) -> str:
+    """A character written by reference (``&#8209;``) as :func:`fold` writes it."""
+    if ch in _BREAKS:
+        return "\n"
+    if ch.isspace():
+        return " "
+    if re.fullmatch(f"[{_INVISIBLE}]", ch):
+        return ""
+    if "\uff01" <= ch <= "\uff5e":
+        return chr(ord(ch) - 0xFEE0)
+    return _DASHLIKE.get(ch, ch)
 
 
 def fold(text: str) -> Folded:
@@ -99,6 +131,8 @@ def fold(text: str) -> Folded:
             piece(_DASHLIKE[run], m.start())
         elif m.group("shy") is not None:
             piece("-", m.start())
+        elif m.group("entity") is not None:
+            piece(_plain(html.unescape(run)), m.start())
         pos = m.end()
     piece(text[pos:], pos)
     return Folded("".join(pieces), starts, origins)

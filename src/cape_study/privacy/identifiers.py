@@ -13,8 +13,9 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
   U+2212), ``+``, a dot, a slash, a space, a dash between spaces, a line break, or none;
 - with (at least four of) its digits spaced one by one (``5 5 0 1 1 4 2 2 8 4``,
   ``550114 - 2 2 8 4``: a Skatteverket test number), a henkilötunnus too: found only
-  when the number is valid (date and check digit or character) and nothing else is
-  spaced with it, since spaced digits are also other numbers (:func:`_spaced`);
+  when the number is valid (date and check digit or character), nothing else is
+  spaced with it and each group of digits is a whole part of it (date, number, year,
+  month, day), since spaced digits are also other numbers (:func:`_spaced`);
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
@@ -177,10 +178,34 @@ def _spaced(text: str) -> Iterator[tuple[str, int, int]]:
         tokens = _TOKEN.findall(run.group())
         if sum(len(t) == 1 and t.isdigit() for t in tokens) < 4:
             continue
+        if not _grouped_as_written(run.group()):
+            continue
         joined = "".join(tokens)
         kind = _joined_kind(joined, re.sub(r"\D", "", joined))
         if kind:
             yield kind, run.start(), run.end()
+
+
+# The digit groups a person writes an identity number in, besides single digits, as
+# (start, end) digit positions: date, number, century, year, month, day (and a
+# henkilötunnus's three digits before its check character).
+_GROUPS = {
+    9: frozenset({(0, 6), (6, 9), (0, 2), (2, 4), (4, 6)}),  # a henkilötunnus, letter last
+    10: frozenset({(0, 6), (6, 10), (0, 2), (2, 4), (4, 6), (6, 9)}),
+    12: frozenset({(0, 2), (2, 8), (0, 8), (8, 12), (2, 4), (4, 6), (6, 8)}),
+}
+
+
+def _grouped_as_written(run: str) -> bool:
+    """Whether each group of two or more digits of a spaced run is a whole part of an
+    identity number (its date, its number, its year, month or day): a row of counts
+    (``0 3 0 4 0 7 0 5 76``, ``5 6 0 0 6 5 0 52 6``) groups its digits anywhere."""
+    spans, at = [], 0
+    for group in re.findall(r"\d+", run):
+        spans.append((at, at + len(group)))
+        at += len(group)
+    allowed = _GROUPS.get(at, frozenset())
+    return all(b - a == 1 or (a, b) in allowed for a, b in spans)
 
 
 def _joined_kind(joined: str, digits: str) -> str | None:

@@ -126,6 +126,26 @@ _LONG_NUMBER = 10_000_000
 _FLOAT_ZERO = re.compile(r"(?<=\d{7})\.0(?=[|\n\"]|$)")
 
 
+_IDENTITY = frozenset({"personnummer", "samordningsnummer", "hetu"})
+# A gap between the columns of a table printed as text (a tab, or two blanks or more):
+# a DataFrame or a list printed in a page, a text table.
+_COLUMN_GAP = re.compile(r"\t|[ \u00a0\u2007\u2009\u202f]{2,}")
+
+
+def _scan(text: str) -> list[Finding]:
+    """:func:`~cape_study.privacy.masking.scan_text`, less the identity numbers whose
+    digits stand in the columns of a table printed as text (three gaps of a tab or two
+    blanks or more within the number: ten one-digit counts in a row of a printed frame
+    are no personnummer, and a report would stop on them); a number written in a
+    sentence is spaced by single blanks, and intake masked those in the case file
+    (issue 15: false stops)."""
+    return [
+        f
+        for f in scan_text(text)
+        if f.kind not in _IDENTITY or len(_COLUMN_GAP.findall(text, f.start, f.end)) < 3
+    ]
+
+
 def scan_html(text: str) -> list[Finding]:
     """:func:`~cape_study.privacy.masking.scan_text` over what a reader of an HTML or SVG
     text sees, with positions in ``text``.
@@ -165,8 +185,7 @@ def scan_html(text: str) -> list[Finding]:
         return b + (i - a) if b >= 0 else starts[k + 1][1] if k + 1 < len(starts) else len(text)
 
     return [
-        f._replace(start=original(f.start), end=original(f.end - 1) + 1)
-        for f in scan_text(readable)
+        f._replace(start=original(f.start), end=original(f.end - 1) + 1) for f in _scan(readable)
     ]
 
 
@@ -271,7 +290,7 @@ def _shown(path: Path, root: str | Path | None) -> str:
 def _scan_text(text: str, shown: str, *, html: bool) -> list[FileFinding]:
     return [
         FileFinding(shown, "line {}, column {}".format(*_line_col(text, f.start)), f.kind)
-        for f in (scan_html(text) if html else scan_text(text))
+        for f in (scan_html(text) if html else _scan(text))
     ]
 
 
@@ -280,9 +299,7 @@ def scan_value(value: Any, shown: str) -> list[FileFinding]:
     to be published as the file ``shown``."""
     found = []
     for where, text, html in _strings(value, "$", False):
-        found += [
-            FileFinding(shown, where, f.kind) for f in (scan_html if html else scan_text)(text)
-        ]
+        found += [FileFinding(shown, where, f.kind) for f in (scan_html if html else _scan)(text)]
     return found
 
 
@@ -325,7 +342,7 @@ def _scan_word(path: Path, shown: str) -> list[FileFinding]:
         for part, name in ((section.header, "header"), (section.footer, "footer")):
             text = "\n".join(p.text for p in part.paragraphs)
             places.append((f"section {n} {name}", text))
-    return [FileFinding(shown, where, f.kind) for where, text in places for f in scan_text(text)]
+    return [FileFinding(shown, where, f.kind) for where, text in places for f in _scan(text)]
 
 
 def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
@@ -337,7 +354,7 @@ def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
         for number, sheet in enumerate(book.worksheets, start=1):
             found += [
                 FileFinding(shown, f"the name of sheet {number}", f.kind)
-                for f in scan_text(sheet.title)
+                for f in _scan(sheet.title)
             ]
             for row in sheet.iter_rows():
                 for cell in row:
@@ -348,7 +365,7 @@ def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
                         value = str(value) if abs(value) >= _LONG_NUMBER else None
                     if not isinstance(value, str):
                         continue
-                    for f in scan_text(cell_text(value)):
+                    for f in _scan(cell_text(value)):
                         found.append(
                             FileFinding(
                                 shown, f"sheet {sheet.title}, cell {cell.coordinate}", f.kind
