@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from cape_study.privacy.intruder import mark_bounds
+from cape_study.privacy.intruder import Intruder, mark_bounds
 
-__all__ = ["ALL", "Dimension", "LinkedTable", "Space", "System", "declared"]
+__all__ = ["ALL", "Dimension", "LinkedTable", "Space", "System", "declared", "system_of"]
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
@@ -295,6 +295,9 @@ class System:
                     )
                 )
         self.agree = matrix(agree)
+        #: the last intruder asked about some cells over these equations, with its key
+        #: (:func:`cape_study.privacy.linked._intruder`)
+        self.intruder: tuple[tuple, Intruder] | None = None
         self.size = size
         self.cells = []
         self.clique = []
@@ -338,3 +341,24 @@ class System:
     def row(self, table: int, cell: int) -> int:
         """The row of :meth:`equations` that holds cell ``cell`` of table ``table``."""
         return self.agree.shape[0] + sum(rows.shape[0] for rows in self.cells[:table]) + cell
+
+
+#: The last :class:`System` built by :func:`system_of`, with its key.
+_last: list[tuple[tuple, System]] = []
+
+
+def system_of(tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension]) -> System:
+    """:class:`System` of ``tables``, kept until tables of other cells are asked for: a
+    system depends only on the tables' cells and dimensions (not on what they publish),
+    so :func:`cape_study.privacy.linked.protect` and
+    :func:`~cape_study.privacy.linked.mark` of one table share it."""
+    key = (
+        tuple(
+            (t.dimensions, tuple(tuple(sorted(r["cell"].items())) for r in t.records()))
+            for t in tables
+        ),
+        tuple(sorted(declared(tables, dimensions).items())),
+    )
+    if not _last or _last[0][0] != key:
+        _last[:] = [(key, System(tables, dimensions))]
+    return _last[0][1]

@@ -120,6 +120,8 @@ class Intruder:
         self.highest = np.full(k, -np.inf)  # and the greatest
         self._peak = np.full(n, -np.inf)  # the greatest value of each column seen so far
         self._exact: dict[int, float] = {}  # greatest values solved since the last relax
+        self._low = np.asarray(low, dtype=float).copy()  # the bounds of a's rows
+        self._high = np.asarray(high, dtype=float).copy()
 
     def _solve(self, cost: np.ndarray, sense) -> float:
         """The optimum of ``cost`` over the columns (x, then y); +inf or -inf where
@@ -165,6 +167,28 @@ class Intruder:
         feasible, so it stays a witness, and the last basis a start."""
         inf = self._highspy.kHighsInf
         self._h.changeRowBounds(int(row), float(low), inf if np.isinf(high) else float(high))
+        self._low[row], self._high[row] = low, high
+        self._exact.clear()
+
+    def rebound(self, low: np.ndarray, high: np.ndarray) -> None:
+        """Set the bounds of every row of ``a`` to ``low`` and ``high`` (the same
+        equations, other published values or marks), keeping the last basis as a start.
+        Tables found so far stay witnesses only where every new interval contains the
+        old one; otherwise they are forgotten."""
+        low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+        changed = np.flatnonzero((low != self._low) | (high != self._high))
+        if not len(changed):
+            return
+        if not (np.all(low[changed] <= self._low[changed]) and np.all(high >= self._high)):
+            self.lowest[:], self.highest[:], self._peak[:] = np.inf, -np.inf, -np.inf
+        inf = self._highspy.kHighsInf
+        self._h.changeRowsBounds(
+            len(changed),
+            changed.astype(np.int32),
+            low[changed],
+            np.where(np.isinf(high[changed]), inf, high[changed]),
+        )
+        self._low[changed], self._high[changed] = low[changed], high[changed]
         self._exact.clear()
 
     def parts(self, row: sparse.csr_array) -> np.ndarray:

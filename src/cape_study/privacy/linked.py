@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from cape_study.privacy.equations import ALL, Dimension, LinkedTable, Space, declared
+from cape_study.privacy.equations import ALL, Dimension, LinkedTable, Space, declared, system_of
 from cape_study.privacy.equations import System as _System
 from cape_study.privacy.intruder import Intruder, mark_bounds, protected
 
@@ -100,7 +100,7 @@ def protect(
     queue += [(last, int(i)) for i in np.flatnonzero(new.small)]
     added: list[int] = []
     exposed: set[str] = set()
-    system = _System([*linked, new], dimensions)
+    system = system_of([*linked, new], dimensions)
     current = LinkedTable(new.name, cells, new.count, new.dims, new.small, new.fixed, new.unit)
     intruder = _intruder(system, [*linked, current], queue, threshold)
     marked = [bool([*linked, current][t].marked[i]) for t, i in queue]
@@ -162,12 +162,20 @@ def _intruder(
     threshold: int,
 ) -> Intruder:
     """The intruder who knows every published cell of ``tables`` (the tables of
-    ``system`` as they are now) and what every mark says, asked about ``cells``."""
+    ``system`` as they are now) and what every mark says, asked about ``cells``: the one
+    ``system`` made last for these cells (:func:`protect`'s, for :func:`mark` of the
+    same table) with its rows' bounds set anew, else a new one."""
+    a, low, high = system.equations(tables, threshold)
+    key = (tuple(cells), threshold)
+    if system.intruder is not None and system.intruder[0] == key:
+        system.intruder[1].rebound(low, high)
+        return system.intruder[1]
     queries = sparse.vstack(
         [system.cells[t][[i]] for t, i in cells] or [sparse.csr_array((0, system.size))],
         format="csr",
     )
-    return Intruder(*system.equations(tables, threshold), queries, threshold - 1)
+    system.intruder = (key, Intruder(a, low, high, queries, threshold - 1))
+    return system.intruder[1]
 
 
 def _still_exposed(
@@ -213,7 +221,7 @@ def exposed(
     for unit in dict.fromkeys(t.unit for t in tables):
         mine = [t for t in tables if t.unit == unit]
         cells = [(t, int(i)) for t, table in enumerate(mine) for i in np.flatnonzero(table.small)]
-        bad = {t for t, _ in _exposed_cells(_System(mine, dimensions), mine, cells, threshold)}
+        bad = {t for t, _ in _exposed_cells(system_of(mine, dimensions), mine, cells, threshold)}
         found += [table.name for t, table in enumerate(mine) if t in bad]
     return found
 
@@ -234,7 +242,7 @@ def mark(
     marked = np.asarray(new.marked, bool).copy()
     if not marked.any():
         return marked
-    system = _System([*linked, new], dimensions)
+    system = system_of([*linked, new], dimensions)
     last = len(linked)
     cells = [
         (t, int(i))
