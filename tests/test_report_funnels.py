@@ -11,10 +11,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cape_study.data.loaders import load_case_file
 from cape_study.privacy.disclosure import Disclosure
-from cape_study.stats import attrition
+from cape_study.runner.params import LEGAL_CHANGE_IDS
+from cape_study.stats import attrition, legal
 from cape_study.stats.funnel import shield_funnel
-from cape_study.stats.report_funnels import group_link, group_name
+from cape_study.stats.report_funnels import (
+    HELD_UP,
+    group_funnel,
+    group_link,
+    group_name,
+    hold_up,
+    report_status,
+    side_funnel,
+    side_link,
+    side_name,
+)
+from cape_study.synth import SynthSpec, write_synthetic_case_file
 
 #: Finland's cases by year: the last period, 2021-2024, holds 1 case a year, 4 in all.
 FI = {2013: 6, 2014: 7, 2015: 5, 2016: 6, 2017: 8, 2018: 6, 2019: 7, 2020: 5}
@@ -121,3 +134,44 @@ def test_a_funnel_held_up_for_other_periods_stops_the_later_step() -> None:
     )
     with pytest.raises(ValueError, match=r"held up .* period_years"):
         _funnel_by_period(protection, status)
+
+
+def test_intake_holds_up_the_funnels_01_links_with_the_same_cells(tmp_path) -> None:
+    # hold_up, on the case file as intake has it, registers every funnel 01 then links
+    # under the same name by period, region, sector and legal change, all hidden and
+    # unmarked; 01's funnels replace them (a held-up table of other cells would raise)
+    folder = write_synthetic_case_file(
+        tmp_path / "casefile", SynthSpec(60, 3), command="test", progress=None
+    )
+    case = load_case_file(folder, data_cutoff="2024-12-31", read_documents=False)
+    changes = legal.legal_changes(LEGAL_CHANGE_IDS)
+    intake = Disclosure()
+    hold_up(case, period_years=4, legal_changes=LEGAL_CHANGE_IDS, threshold=5, audit=intake)
+    status = report_status(case, period_years=4, changes=changes)
+    sides = legal.before_after(status, changes)
+    held = [side_name(c) for c in changes if (sides["change"] == c.id).any()]
+    assert list(intake._linked) == [*(group_name(g) for g in HELD_UP), *held]
+    assert all(t.hidden().all() and not t.marked.any() for t in intake._linked.values())
+    assert any(t.small.any() for t in intake._linked.values())
+    # 01 replaces them by its own funnels (the period's and one change's here, for time)
+    change = next(c for c in changes if (sides["change"] == c.id).any())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a count left exposed warns; not asked here
+        attrition.suppress_funnel(
+            group_funnel(status, "period", sampling_frame=case.sampling_frame),
+            threshold=5,
+            name=group_name("period"),
+            additive=["period"],
+            audit=intake,
+            link=group_link("period"),
+        )
+        attrition.suppress_funnel(
+            side_funnel(sides[sides["change"] == change.id]),
+            threshold=5,
+            name=side_name(change),
+            additive=["side"],
+            audit=intake,
+            **side_link(change),
+        )
+    replaced = [intake._linked[group_name("period")], intake._linked[side_name(change)]]
+    assert not any(t.hidden().all() for t in replaced)
