@@ -110,3 +110,47 @@ def test_ordinary_report_content_is_no_identifier(content: str) -> None:
 def test_an_identity_number_with_invisible_or_escaped_characters_is_masked(written: str) -> None:
     masked = mask_text(f"Hen {written} hördes.", unlisted=False)[0]
     assert masked == "Hen [PNR] hördes.", repr(written)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{PNR[0][:4]}-\n{PNR[0][4:]}-{PNR[1]}",  # a PDF line hyphenated inside the date
+        f"{PNR[0]}-{PNR[1][:2]}-\n{PNR[1][2:]}",  # ... inside the number
+        f"19{PNR[0]}-{PNR[1][:2]}-\n{PNR[1][2:]}",
+        f"{HETU[0]}-{HETU[1][:2]}-\n{HETU[1][2:]}",
+    ],
+)
+def test_an_identity_number_hyphenated_at_a_line_end_is_masked(written: str) -> None:
+    from cape_study.stats.textcoding import normalise
+
+    for text in (f"Hen {written} hördes.", normalise(f"Hen {written} hördes.")):
+        assert mask_text(text, unlisted=False)[0] == "Hen [PNR] hördes.", repr(text)
+
+
+@pytest.mark.parametrize("written", ["070-123\n45 67", "070-\n123 45 67", "(08) 123\n456 78"])
+def test_a_phone_number_broken_over_two_lines_is_masked(written: str) -> None:
+    assert mask_text(f"Tel {written} (hem).", unlisted=False)[0] == "Tel [TEL] (hem)."
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Diagnos enligt DSM-5 och ICD-10.",
+        "Land SE-12, SE-5",
+        "Åklagarkammare AM-123",
+        "NRM-2, UNO-3, MR-12, BRÅ-12",
+        "Källa: SCB 123, DNA 123",
+        "År 2019-\n2020 ökade antalet; 2019-03-04\n2020-05-06",
+        "Mål B 1234-19\n2019 fall",
+    ],
+)
+def test_acronyms_codes_and_ranges_are_no_registration(content: str) -> None:
+    assert scan_text(content) == []
+
+
+@pytest.mark.parametrize(
+    "written", ["ABC 123", "ABC-12", "ABC 12A", "bilen ABC-1", "auton AB-123", "Auto NOK-13"]
+)
+def test_registrations_are_still_masked(written: str) -> None:
+    assert [f.kind for f in scan_text(written)] == ["registration"]

@@ -16,6 +16,8 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
   when the number is valid (date and check digit or character), nothing else is
   spaced with it and each group of digits is a whole part of it (date, number, year,
   month, day), since spaced digits are also other numbers (:func:`_spaced`);
+- hyphenated at the end of a line, as PDF text is, a dash anywhere (``5501-14-2284``
+  once the line is joined): found only when valid (:func:`_broken`);
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
@@ -88,6 +90,13 @@ _SPACED = re.compile(
     rf"(?<![\w{_DASH}+])\d{{1,8}}(?:(?:{_BLANK}?[{_DASH}+]{_BLANK}?|{_BLANK}[A-FU-Ya-fu-y]{_BLANK}|{_BLANK})"
     rf"\d{{1,8}}){{2,}}(?:{_BLANK}[0-9A-Ya-y](?![^\W_]))?(?![^\W_]|[{_DASH}+,.]\d)"
 )
+# Digits with dashes anywhere (up to three, each perhaps at a line end): a number
+# hyphenated at the end of a line of a PDF (``5501-`` / ``14-2284``, joined again by
+# text normalisation as ``5501-14-2284``); found only when valid without its dashes.
+_PNR_BROKEN = re.compile(
+    _NOT_AFTER + rf"\d(?:\d|[{_DASH}]\n?(?=\d)){{9,15}}[0-9A-Ya-y]?" + _NOT_BEFORE
+)
+_BROKEN_HINT = re.compile(rf"\d[{_DASH}]\n?\d")
 _SPACED_HINT = re.compile(rf"\d{_BLANK}(?:[{_DASH}+]{_BLANK})?\d{{1,2}}{_BLANK}\d")
 _TOKEN = re.compile(r"[^ \t\u00a0]+")
 # What every match of _PNR (from its start or 2 characters on: the century) and of
@@ -248,3 +257,24 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
                 yield "hetu", m.start(), m.end()
     if _SPACED_HINT.search(text):
         yield from _spaced(text)
+    if _BROKEN_HINT.search(text):
+        yield from _broken(text)
+
+
+def _broken(text: str) -> Iterator[tuple[str, int, int]]:
+    """Valid identity numbers with up to three dashes anywhere (:data:`_PNR_BROKEN`)."""
+    for m in _PNR_BROKEN.finditer(text):
+        token = m.group()
+        if not 1 <= sum(ch in DASHES for ch in token) <= 3:
+            continue
+        plain = re.sub(rf"[{_DASH}\n]", "", token)
+        if len(plain) == 10 and plain.isdigit():
+            kind = pnr_kind(None, plain[:6], plain[6:])
+        elif len(plain) == 12 and plain.isdigit() and plain[:2] in ("18", "19", "20"):
+            kind = pnr_kind(plain[:2], plain[2:8], plain[8:])
+        else:
+            kind = None
+        if not kind and len(plain) == 10 and plain[:9].isdigit():
+            kind = "hetu" if _hetu_ok(plain[:6], "-", plain[6:9], plain[9]) else None
+        if kind:
+            yield kind, m.start(), m.end()

@@ -8,8 +8,8 @@ by :func:`cape_study.privacy.masking.scan_text`.
 - ``phone``: international (``+46 70 174 06 05``, ``+358 40 123 4567``, ``0046 ...``,
   ``+46 (0)8 ...``; 8-15 digits) and national with a trunk 0 (``070-174 06 05``,
   ``(08) 123 456 78``, ``070/765 43 21``, ``09 1234 5678``, ``040.123.45.67``; 8-11
-  digits); groups separated by spaces, any dash, a slash or a dot. A date written with
-  separators (``01.02.2019``) is not a number.
+  digits); groups separated by spaces, any dash, a slash or a dot, or a line break. A
+  date written with separators (``01.02.2019``) is not a number.
 - ``email``: ``name@example.se`` and the spelled-out forms ``name(at)example.se``,
   ``name [at] example [dot] se``, ``name at example.se``, ``name(a)example.se``, and
   read aloud: ``anna punkt svensson snabel-a polisen punkt se``, ``anna dot svensson
@@ -23,7 +23,9 @@ by :func:`cape_study.privacy.masking.scan_text`.
 - ``passport``: 6-9 letters and digits (with a digit) after *pass*, *passnummer*,
   *passport*, *passi*, *passinumero*, *ID-kort*, *henkilökortti* ... within a few words.
 - ``registration``: Swedish car registrations ``ABC 123`` and ``ABC 12A`` (letters
-  without I, Q, V; not a currency code) and Finnish ``ABC-123`` (also ``ABC - 123``);
+  without I, Q, V; not a currency code, authority or manual: *SCB 123*, *DSM-5*) and
+  Finnish ``ABC-123``, ``ABC-12`` (also ``ABC - 123``; two letters or one digit, as in
+  *AM-123* or *NRM-2*, only after a vehicle word);
   in lower case (``abc 123``, ``abc-123``) after a word for a vehicle or its
   registration (*bilen*, *fordonet*, *reg.nr*, *auto*, *rekisterinumero* ...) within a
   few words, unless the letters are a short word (*med 120*).
@@ -42,11 +44,14 @@ import re
 from collections.abc import Iterator
 
 from cape_study.privacy.identifiers import DASH_CLASS as _DASH
+from cape_study.privacy.identifiers import DASHES as _DASHES
 
 __all__ = ["find", "iban_ok"]
 
 _SPACE = r"[ \u00a0]"
-_GROUPSEP = rf"(?:{_SPACE}?[{_DASH}/.]{_SPACE}?|{_SPACE})"
+# Between digit groups: a space, a dash, slash or dot (spaced or not), or a line break
+# (a number broken over two lines: ``070-123`` / ``45 67``).
+_GROUPSEP = rf"(?:{_SPACE}?[{_DASH}/.]{_SPACE}?\n?|{_SPACE}|\n)"
 
 
 def _not_after(first: str) -> str:
@@ -101,6 +106,9 @@ _NOT_PLATES = frozenset(
         "SEK", "EUR", "USD", "NOK", "DKK", "GBP", "CHF", "PLN", "RON", "BGN", "SHA", "ISO",
         "SFS", "UTF", "RFC", "SOU", "COM", "ILO", "PDF", "CSV", "EU", "EN", "IEC", "MD",
         "HS", "KB", "NJA", "RH", "AD", "HD", "KKO", "KHO",
+        # authorities, registers and manuals a report on cases names with a number
+        "BRÅ", "SCB", "MSB", "RPS", "NOA", "EKB", "NRM", "UHR", "KRP", "THL", "STM",
+        "OKM", "TEM", "LVU", "LVM", "LSS", "DSM", "SMS", "DNA", "WHO", "OSK", "EUT",
     )
 )  # fmt: skip
 _PLATE = re.compile(
@@ -128,9 +136,10 @@ _PLATE_WORDS = frozenset(
 
 
 def _plate(m: re.Match[str], text: str) -> bool:
-    """Whether a match of :data:`_PLATE` is a registration: in capitals, three letters (two
-    before a hyphen, Finnish) that are no currency or code unless after a word for a
-    vehicle (:data:`_VEHICLE`) within a few words (*Auto NOK-13*); in lower case, only
+    """Whether a match of :data:`_PLATE` is a registration: in capitals, three letters
+    that are no currency, authority or code, with two or three digits after a hyphen
+    (Finnish), unless after a word for a vehicle (:data:`_VEHICLE`) within a few words
+    (*Auto NOK-13*, *auton AB-1*); in lower case, only
     after such a word, and no short word."""
     letters, number = m.group("letters"), m.group("number")
 
@@ -138,8 +147,13 @@ def _plate(m: re.Match[str], text: str) -> bool:
         return _VEHICLE.search(text, max(0, m.start() - 60), m.start()) is not None
 
     if letters.isupper():
-        form = len(letters) == 3 or number[:1] == "-"
-        return form and (letters not in _NOT_PLATES or cued())
+        # two letters (SE-12, AM-123: a country, a prosecution office) or one digit after
+        # a hyphen (DSM-5, NRM-2) only after a vehicle word
+        digits = sum(ch.isdigit() for ch in number)
+        form = len(letters) == 3 and (number.lstrip(" \u00a0")[:1].isdigit() or digits >= 2)
+        return (form and letters not in _NOT_PLATES) or (
+            (len(letters) == 3 or number[:1] in _DASHES) and cued()
+        )
     return letters.casefold() not in _PLATE_WORDS and letters.upper() not in _NOT_PLATES and cued()
 
 
