@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from cape_study.data.cells import parse_table
 from cape_study.data.codebook import Codebook, CodebookError, load_codebook
 from cape_study.data.documents import document_texts, read_document
 from cape_study.data.problems import (
@@ -45,8 +46,6 @@ from cape_study.data.problems import (
     write_problems,
 )
 from cape_study.data.reading import RawTables, read_tables
-from cape_study.data.schema import parse_table
-from cape_study.data.validation import validate_tables
 from cape_study.errors import CaseFileError
 from cape_study.paths import DEFAULT_DATA_CUTOFF
 
@@ -246,6 +245,10 @@ def check_case_file(
             breaks=("cases", list(book.table("cases").columns)),
         )
     if typed:  # nothing read (no such path, no tables): no version to speak of
+        # pandera (half a second to import) only here: the steps that read the
+        # processed case file do not check it again
+        from cape_study.data.validation import validate_tables
+
         _migrate(typed, book, raw)
         raw.problems += validate_tables(book, typed, raw.tables, raw.sources, cutoff, raw.reported)
     if read_documents and "documents" in typed and "path" in raw.tables["documents"]:

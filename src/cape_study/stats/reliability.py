@@ -64,7 +64,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from cape_study.data.schema import problems_frame
+from cape_study.data.problems import problems_frame
 from cape_study.errors import CaseFileError
 from cape_study.stats.coefficients import (
     Stat,
