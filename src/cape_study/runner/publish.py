@@ -46,6 +46,7 @@ import shutil
 import signal
 import tempfile
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "HOME",
@@ -242,17 +243,34 @@ def publish(root: Path, stage: Path) -> None:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def is_current(root: Path, version: str | None) -> bool:
-    """Whether ``version`` (a version folder's name) is the published one, whole (its
-    index, report and manifest there), with no partial report beside it."""
-    home = _home(root)
-    current = _target(home / "current")
-    if version is None or current is None or current.name != version:
+def stamp(root: Path) -> dict[str, Any] | None:
+    """The published version: its folder's name and the size, modification time and
+    inode of every file in it (a few hundred files: milliseconds), by path within it; None
+    when nothing is published."""
+    current = _target(_home(root) / "current")
+    if current is None:
+        return None
+    files = {}
+    for folder, _dirs, names in os.walk(current):
+        for name in names:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            files[os.path.relpath(path, current)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return {"version": current.name, "files": files}
+
+
+def is_current(root: Path, stamped: Any) -> bool:
+    """Whether the version ``stamped`` (:func:`stamp` of it as published) is the
+    published one, whole (its index, report and manifest there) and untouched since (no
+    file edited, added or removed: ``cape-study verify`` would find an edited page), with
+    no partial report beside it."""
+    if not isinstance(stamped, dict) or _target(_home(root) / "partial") is not None:
         return False
-    if _target(home / "partial") is not None:
+    now = stamp(root)
+    if now is None or now != stamped:
         return False
     names = ("index.html", "report.html", "manifest.json")
-    return all((current / "reports" / name).is_file() for name in names)
+    return all(os.path.join("reports", name) in now["files"] for name in names)
 
 
 def keep_partial(root: Path, stage: Path) -> Path:

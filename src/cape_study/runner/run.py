@@ -174,7 +174,8 @@ class Run:
                 self.root, kept(record, signature)
             ):
                 # Nothing changed since the published report was built from the same
-                # steps, library, packages and git state: it stays as it is.
+                # steps, library, packages and git state, and none of its files since
+                # it was published: it stays as it is.
                 publish.discard(self.stage)
                 self.cache.restamp()  # linked into the stage and unlinked: new change times
                 self.kept = True
@@ -208,7 +209,11 @@ class Run:
                     published = True
                     self.cache.restamp()
                     if signature is not None:
-                        keep(self.paths.report_cache / "published.json", signature, self.stage.name)
+                        keep(
+                            self.paths.report_cache / "published.json",
+                            signature,
+                            publish.stamp(self.root),
+                        )
                 else:
                     partial = publish.keep_partial(self.root, self.stage)
                 self.kept = True
