@@ -15,6 +15,7 @@ lifelines' ``KaplanMeierFitter`` and ``AalenJohansenFitter`` (tests/test_surviva
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,13 @@ from scipy.stats import norm
 
 from cape_study.errors import CannotEstimate
 
-__all__ = ["TRANSFORMS", "cumulative_incidence", "kaplan_meier", "median_survival"]
+__all__ = [
+    "TRANSFORMS",
+    "cumulative_incidence",
+    "kaplan_meier",
+    "median_survival",
+    "suppress_at_times",
+]
 
 #: Scales on which :func:`median_survival` builds the pointwise band it inverts.
 TRANSFORMS = ("log-log", "log")
@@ -423,3 +430,25 @@ def _evaluate(
     else:
         out.loc[:, columns] = np.nan
     return out
+
+
+#: The columns of an estimate at fixed times computed from its counts.
+_ESTIMATE = ("survival", "cif", "ci_low", "ci_high", "std_error")
+
+
+def suppress_at_times(
+    table: pd.DataFrame, protection: Any, *, threshold: int, name: str
+) -> pd.DataFrame:
+    """A table of estimates at fixed times (:func:`kaplan_meier` or
+    :func:`cumulative_incidence` with ``times``) with its small counts hidden by
+    ``protection`` (a :class:`~cape_study.privacy.disclosure.Disclosure`): the events so
+    far and the number still at risk, each below ``threshold``, and the estimate, its
+    interval and standard error with either. An estimate beside a hidden number at risk
+    gives it back: with no censoring S(t) = at risk / n, and n = events / (1 - S)
+    (issue 15: 01 printed 7 events and 0.3636 = 4/11 beside a hidden 4 still open).
+    Audited as ``<name>: events`` and ``<name>: at risk``."""
+    derived = [c for c in _ESTIMATE if c in table]
+    label = [c for c in ["country", "cause", "time"] if c in table]
+    options = dict(threshold=threshold, label=label, derived=derived)
+    kept = protection.suppress(table, "cumulative_events", name=f"{name}: events", **options)
+    return protection.suppress(kept, "at_risk", name=f"{name}: at risk", **options)
