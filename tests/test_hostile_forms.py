@@ -154,3 +154,28 @@ def test_acronyms_codes_and_ranges_are_no_registration(content: str) -> None:
 )
 def test_registrations_are_still_masked(written: str) -> None:
     assert [f.kind for f in scan_text(written)] == ["registration"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Laine kertoi poliisille.", "Koski sanoi, ettei hän tiennyt.", "Berg uppgav att hon visste."],
+)
+def test_a_surname_that_is_also_a_word_before_a_verb_of_saying_is_masked(sentence: str) -> None:
+    masked = mask_text(sentence, unlisted=True)[0]
+    assert masked.startswith("[NAME] ") and masked.count("[NAME]") == 1, masked
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dom sa att de skulle betala.",
+        "Man sa att det var lugnt.",
+        "Mamma sa att hon var rädd.",
+        "Äiti kertoi poliisille.",
+        "Polisen uppgav att utredningen lades ned.",
+        "Sverige uppgav i rapporten att antalet ökade.",
+        "Finland ilmoitti luvut.",
+    ],
+)
+def test_words_and_countries_before_a_verb_of_saying_are_no_names(sentence: str) -> None:
+    assert mask_text(sentence, unlisted=True)[0] == sentence

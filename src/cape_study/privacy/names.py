@@ -409,6 +409,18 @@ _NOT_GIVEN = _words(
     "suomen ruotsin norjan tanskan viron venäjän euroopan helsingin turun tampereen oulun "
     "espoon vantaan kansan valtion kaupungin toimi svea göta"
 )
+#: Words that start a sentence before a verb of saying and are also last names.
+_NOT_SPEAKERS = _words(
+    "dom man alla ingen någon några många flera båda mamma pappa mor far bror syster chefen "
+    "kaikki joku jotkut moni monet molemmat äiti isä veli sisko pomo mies nainen poika "
+    "tyttö vaimo vittnet vittnen polisen åklagaren tolken domstolen rätten hovrätten"
+)
+#: Countries and towns that the lexicon holds as names and that report or state things
+#: (*Sverige uppgav*, *Finland ilmoitti*).
+_PLACES = _words(
+    "sverige finland suomi norge danmark stockholm göteborg malmö uppsala linköping "
+    "helsinki helsingfors vaasa vasa pori uusimaa"
+)
 #: Ordinary Finnish words ending like a surname (*-nen*), not taken as one.
 _NOT_NEN = _words("toinen ihminen nainen kolmas ensimmäinen viimeinen suomalainen ruotsalainen")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\"“”«]\s*)$")
@@ -454,7 +466,13 @@ class UnlistedNames:
                 yield m.start("name"), m.end("name")
         for m in _SAYS.finditer(text):
             before = _LAST_WORD.search(text, max(0, m.start() - 40), m.start())
-            if before and before.group("name").casefold() in plain:
+            if (
+                before
+                and before.group("name").casefold() not in _PLACES
+                and (
+                    before.group("name").casefold() in plain or self._speaker(before.group("name"))
+                )
+            ):
                 yield before.start("name"), before.end("name")
             after = (
                 self._plain_words(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
@@ -465,6 +483,23 @@ class UnlistedNames:
             span = self._pair(text, m)
             if span:
                 yield span
+
+    def _speaker(self, word: str) -> bool:
+        """Whether a capitalised word before a verb of saying is a last name of the
+        lexicon that is also an ordinary word (*Laine kertoi*, *Koski sanoi*, *Berg
+        uppgav*: rapids and waves say nothing), not a pronoun or a word people start
+        sentences with (*Dom sa*, *Man sa*)."""
+        folded = word.casefold()
+        return (
+            word[:1].isupper()
+            and not word.isupper()
+            and len(word) >= 3
+            and folded in self.names.last
+            and folded not in _NOT_NAMES
+            and folded not in _NOT_GIVEN
+            and folded not in _ORDINARY
+            and folded not in _NOT_SPEAKERS
+        )
 
     def _capital_name(self, word: str) -> bool:
         """Whether a capitalised word (case-folded) where a name is expected is one: a
