@@ -179,3 +179,30 @@ def test_a_surname_that_is_also_a_word_before_a_verb_of_saying_is_masked(sentenc
 )
 def test_words_and_countries_before_a_verb_of_saying_are_no_names(sentence: str) -> None:
     assert mask_text(sentence, unlisted=True)[0] == sentence
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Statistics are available at www.bra.se and at scb.se.",
+        "Published at polisen.se in 2020.",
+        "See the figures at stat.fi.",
+        "Available at doi.org/10.1016/j.chiabu.2019.104123",
+        "Tables are stored at data.parquet and written at intake.py.",
+    ],
+)
+def test_a_report_sentence_with_at_and_a_web_site_is_no_e_mail(content: str) -> None:
+    assert scan_text(content) == []
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "anna at polisen.se",
+        "kontakt at tolk.nu",
+        "anna.berg12 at polisen.se",
+        "a dot b at x dot fi",
+    ],
+)
+def test_an_address_read_aloud_with_at_is_still_found(written: str) -> None:
+    assert [f.kind for f in scan_text(f"Mejla {written} i dag.")] == ["email"]

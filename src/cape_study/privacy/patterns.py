@@ -82,6 +82,45 @@ _EMAIL = re.compile(
     rf"[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,}}(?![\w-])"
 )
 _EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|snabel-?a|\bät\b|miuku|kissanhäntä", re.IGNORECASE)
+# An address read aloud with a bare "at" (``anna at polisen.se``) that is a sentence of a
+# report instead: a word that comes before "at" in prose (*available at www.bra.se*,
+# *published at scb.se*, *stored at data.parquet*), a web site (``www.``) or a file
+# (``intake.py``, ``numbers.csv``) after it.
+_BARE_AT = re.compile(r"(?P<user>[\w.+-]+)\s(?:at|AT)\s(?P<domain>\S+)$")
+_PROSE_BEFORE_AT = frozenset(
+    re.findall(
+        r"\S+",
+        "available published found online located posted obtained hosted retrieved downloaded "
+        "accessible stored written kept saved read see look looked are is was were be been and "
+        "or also only here there data statistics figures information more model models report "
+        "reports table tables page pages code file files results cases text source sources "
+        "documentation website site live run runs ran held shown given listed cited quoted seen "
+        "estimated measured counted closed open opened prosecuted aimed arrived started ended "
+        "stopped left remained",
+    )
+)
+_FILE_ENDINGS = frozenset(
+    re.findall(
+        r"\S+",
+        "py csv tsv html htm parquet xlsx xls json ipynb md txt pdf docx doc yaml yml toml svg "
+        "png jpg zip gz log ini cfg index models stats",
+    )
+)
+
+
+def _prose_at(found: str) -> bool:
+    """Whether an e-mail address found with a bare *at* is a sentence (:data:`_BARE_AT`)."""
+    m = _BARE_AT.search(found)
+    if m is None or "@" in found:
+        return False
+    user, domain = m["user"].casefold(), m["domain"].casefold()
+    return (
+        user in _PROSE_BEFORE_AT
+        or domain.startswith("www.")
+        or domain.rsplit(".", 1)[-1] in _FILE_ENDINGS
+    )
+
+
 _DIGIT_GROUP = re.compile(r"\d+")
 _IBAN = re.compile(rf"(?<![\w])[A-Z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Z0-9]){{11,30}}(?![\w])")
 _ACCOUNT_WORD = (
@@ -217,7 +256,8 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     """The candidates in ``text``: ``(kind, start, end)``, overlapping ones included."""
     if _EMAIL_HINT.search(text):
         for m in _EMAIL.finditer(text):
-            yield "email", m.start(), m.end()
+            if not _prose_at(m.group()):
+                yield "email", m.start(), m.end()
     for pattern, low, high in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 8, 11)):
         for m in pattern.finditer(text):
             span = _phone(m, low, high)
