@@ -164,7 +164,11 @@ class PartyNames:
             if len(words) < 2 or words[-1] in _COMPANY_FORMS:
                 continue
             parts.update(
-                w for w in words if sum(ch.isalpha() for ch in w) >= 3 and w not in _NOT_PARTS
+                w
+                for w in words
+                if len(w) >= 3
+                and (w.isalpha() or sum(ch.isalpha() for ch in w) >= 3)
+                and w not in _NOT_PARTS
             )
         return frozenset(parts)
 
