@@ -206,3 +206,15 @@ def test_a_report_sentence_with_at_and_a_web_site_is_no_e_mail(content: str) -> 
 )
 def test_an_address_read_aloud_with_at_is_still_found(written: str) -> None:
     assert [f.kind for f in scan_text(f"Mejla {written} i dag.")] == ["email"]
+
+
+@pytest.mark.parametrize("content", ["BG 2019-2020", "konto 2019 2020 2021", "Clearing 2019 2020"])
+def test_years_after_an_account_word_are_no_account(content: str) -> None:
+    assert scan_text(content) == []
+
+
+def test_an_account_number_after_an_account_word_is_still_found() -> None:
+    assert [f.kind for f in scan_text("Bankgiro 5050-1055, konto 8327-9, 123 456 789-0")] == [
+        "account",
+        "account",
+    ]

@@ -122,6 +122,9 @@ def _prose_at(found: str) -> bool:
 
 
 _DIGIT_GROUP = re.compile(r"\d+")
+# Years after a word for an account are no account number (*BG 2019-2020*: Bulgaria; a
+# heading *konto 2019 2020 2021*).
+_YEARS = re.compile(rf"(?:19|20)\d\d(?:{_SPACE}?[{_DASH}/ ]{_SPACE}?(?:19|20)\d\d)+")
 _IBAN = re.compile(rf"(?<![\w])[A-Z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Z0-9]){{11,30}}(?![\w])")
 _ACCOUNT_WORD = (
     r"(?:bank)?konto(?:nummer|nr|t)?|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|bg|"
@@ -269,7 +272,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             yield "account", m.start(), m.start() + length
     for m in _ACCOUNT.finditer(text):
         number = m.group("number").rstrip(" ,.")
-        if sum(ch.isdigit() for ch in number) >= 7:
+        if sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number):
             yield "account", m.start("number"), m.start("number") + len(number)
     for m in _PASSPORT.finditer(text):
         yield "passport", m.start("number"), m.end("number")
