@@ -41,3 +41,17 @@ def test_part_set_equals_its_definition_on_tricky_words() -> None:
         assert names.PartyNames.part_set([name]) == _part_set_by_definition([name]), name
     assert names.PartyNames.part_set(tricky) == _part_set_by_definition(tricky)
     assert "ola" in names.PartyNames.part_set(["Ola 2b3c Nilsson"])  # not a vacuous test
+
+
+def test_an_id_column_is_refused_at_its_first_row_with_personal_data() -> None:
+    import pandas as pd
+    import pytest
+
+    from cape_study.privacy import masking
+    from cape_study.privacy.keys import PrivacyError
+
+    # repeated clean values are scanned once; the first row holding an identifier is named
+    values = ["K1", "K2", "K1", None, "K2", "ring 070-765 43 21", "K1", "550114-2284"]
+    with pytest.raises(PrivacyError, match=r"data row 6: .*phone"):
+        masking._refuse_personal_data(pd.Series(values, dtype="string"), "codings", "coder")
+    masking._refuse_personal_data(pd.Series(["K1", "K2"] * 50, dtype="string"), "codings", "coder")

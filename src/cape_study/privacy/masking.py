@@ -459,9 +459,14 @@ def _uncertain(series: pd.Series) -> int:
 
 
 def _refuse_personal_data(series: pd.Series, table: str, column: str) -> None:
+    clean: set[str] = set()  # the values found clean (a coder's id repeats on every row)
     for row, value in enumerate(series.tolist(), start=1):
-        found = scan_text(value) if isinstance(value, str) else []
-        if found:
+        if not isinstance(value, str) or value in clean:
+            continue
+        found = scan_text(value)
+        if not found:
+            clean.add(value)
+        else:
             raise PrivacyError(
                 f"table {table}, column {column}, data row {row}: an identifier holds "
                 f"personal data ({found[0].kind}); use codes or initials instead"
