@@ -22,6 +22,7 @@ __all__ = [
     "OUTPUT_ENV",
     "PACKAGE_DIR",
     "PATH_PARAMETERS",
+    "PUBLISHED",
     "REFI_SCHEMA_DIR",
     "ROOT_ENV",
     "RUN_ENV",
@@ -29,6 +30,7 @@ __all__ = [
     "ProjectPaths",
     "project",
     "workers",
+    "writes_into_published",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,6 +48,8 @@ WORKERS_ENV = "CAPE_STUDY_WORKERS"
 #: ``data/processed`` and ``reports/`` are read and written there until the run
 #: publishes them (:mod:`cape_study.runner.publish`).
 OUTPUT_ENV = "CAPE_STUDY_OUTPUT"
+#: The folder of published versions (:mod:`cape_study.runner.publish`).
+PUBLISHED = ".published"
 #: One thread for each numerical library (OpenBLAS, OpenMP, MKL) in a step's kernel, unless
 #: the environment says otherwise: the steps do many small matrix operations, where the
 #: second OpenBLAS thread only spins (on the demo the pipeline's CPU time fell from 93 s to
@@ -162,6 +166,17 @@ def project(root: str | os.PathLike[str] | None = None) -> ProjectPaths:
         root = os.environ.get(ROOT_ENV) or PACKAGE_DIR.parents[1]
     output = os.environ.get(OUTPUT_ENV)
     return ProjectPaths(Path(root).resolve(), Path(output).resolve() if output else None)
+
+
+def writes_into_published(path: str | os.PathLike[str]) -> bool:
+    """Whether writing ``path`` by hand (a notebook opened in JupyterLab, not a step of
+    ``cape-study run``, which sets ``$CAPE_STUDY_RUN``) would change the published report:
+    after a run, ``data/processed`` is a link into ``.published/``, whose files the
+    manifest hashes, so ``cape-study verify`` would find them changed and a crash midway
+    would leave the published processed data half replaced."""
+    if os.environ.get(RUN_ENV) == "1":
+        return False
+    return PUBLISHED in Path(path).resolve().parts
 
 
 def workers() -> int:

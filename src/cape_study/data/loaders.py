@@ -47,7 +47,7 @@ from cape_study.data.problems import (
 )
 from cape_study.data.reading import RawTables, read_tables
 from cape_study.errors import CaseFileError
-from cape_study.paths import DEFAULT_DATA_CUTOFF
+from cape_study.paths import DEFAULT_DATA_CUTOFF, writes_into_published
 
 __all__ = [
     "SYNTHETIC_MARKER",
@@ -429,6 +429,14 @@ def write_processed(
     read from (a folder may be named after a person). Returns the written paths.
     """
     target = Path(directory)
+    if writes_into_published(target):
+        raise CaseFileError(
+            f"{target.name}: the processed case file here is the published report's "
+            "(written by cape-study run); intake opened by hand does not replace it, "
+            "which would change the report behind its manifest. Run the step with "
+            "cape-study run --only 00_intake -p case_file=... (add -p parameters to "
+            "change them), or write to another folder."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:

@@ -68,6 +68,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cape_study.paths import writes_into_published
 from cape_study.privacy.linked import Dimension, LinkedTable, exposed, mark, protect
 from cape_study.privacy.secondary import audited, lines_of, marks, secondary
 
@@ -203,7 +204,11 @@ class Disclosure:
     def save(self, path: Path) -> None:
         """Write the linked tables as published (never a hidden value) for later steps,
         and the names of the tables recorded here that are not linked (a check that no
-        count table escapes the whole-report protection unnoticed)."""
+        count table escapes the whole-report protection unnoticed). Nothing is written
+        into the published report by a notebook opened by hand (a later step opened by
+        hand reads what the run published)."""
+        if writes_into_published(path):
+            return
         payload = {
             "dimensions": {d: spec.to_json() for d, spec in self._dimensions.items()},
             # every other table recorded here: published, but not linked

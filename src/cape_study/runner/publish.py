@@ -48,6 +48,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cape_study.paths import PUBLISHED
+
 __all__ = [
     "HOME",
     "RESERVED",
@@ -62,7 +64,7 @@ __all__ = [
 ]
 
 #: The folder of the versions, under the project root.
-HOME = ".published"
+HOME = PUBLISHED
 #: Names in reports/ that are never part of a published version.
 RESERVED = frozenset({"lab", "failed", "benchmarks", "screenshots", "partial"})
 _PROCESSED = ("data", "processed")
