@@ -487,6 +487,8 @@ def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None
         "key_file": "~/k",
         "lang": "en",
         "case_label": "",
+        "period_years": 4,
+        "legal_changes": ["se_nja_2022_s23"],
         "unrelated": 1,
     }
     workbook = notebook.finish(params)
@@ -552,6 +554,7 @@ def test_running_setup_again_starts_an_empty_session(bare: Path) -> None:
     tables.show(_funnel_table("en"), name="Cases by sector, again")
     params = {"case_file": "data/raw/demo", "codebook": "cape_v2", "data_cutoff": "2024-12-31"}
     params |= {"min_cell_count": 5, "key_file": "~/k", "lang": "en", "case_label": ""}
+    params |= {"period_years": 4, "legal_changes": ["se_nja_2022_s23"]}
     book = load_workbook(notebook.finish(params))
     assert book.sheetnames == ["About", "T1 Cases by sector, again"]
     figures = bare / "reports" / "lab" / "figures" / "00_intake"
