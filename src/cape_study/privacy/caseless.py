@@ -1,0 +1,52 @@
+"""A lower-cased copy of a text for cheap pre-filters of case-insensitive patterns.
+
+A pattern compiled with ``re.IGNORECASE`` can only match where the text, lower-cased
+with :meth:`str.lower`, holds its words in lower case, provided that lower-casing keeps
+every character one character (so positions agree), keeps word characters word
+characters (so ``\\b`` agrees), and that the regex engine folds no character to an ASCII
+or Nordic letter that ``str.lower`` does not (the dotted and dotless i, the long s).
+:func:`lowered` gives that copy, or ``None`` for a text where this does not hold, for
+which the pattern is searched in full. ``tests/test_masking_prefilters.py`` checks these
+conditions over every code point.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["finditer", "lowered"]
+
+#: Characters that ``re.IGNORECASE`` matches to a letter a-z, å, ä, ö, é but that
+#: ``str.lower`` does not turn into it (U+0130, U+0131, U+017F), or that lower-case to
+#: more than one character (U+0130).
+ODD = "\u0130\u0131\u017f"
+_ODD = re.compile(f"[{ODD}]")
+
+
+def lowered(text: str) -> str | None:
+    """``text.lower()`` with the same positions and word boundaries, or ``None`` when
+    ``text`` holds a character of :data:`ODD`."""
+    if _ODD.search(text):
+        return None
+    return text.lower()
+
+
+def finditer(
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` in ``text``, as ``pattern.finditer(text)`` gives them
+    (``pattern`` matches no empty string), tried only where ``starts``, a pattern for
+    the lower-cased text that every match of ``pattern`` starts with, is found."""
+    low = lowered(text)
+    if low is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    while (start := starts.search(low, pos)) is not None:
+        m = pattern.match(text, start.start())
+        if m is None:
+            pos = start.start() + 1
+        else:
+            yield m
+            pos = m.end()

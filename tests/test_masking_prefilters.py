@@ -1,0 +1,145 @@
+"""The cheap pre-filters of masking (:mod:`cape_study.privacy.caseless`, the e-mail hint,
+the role-word search) find exactly what the patterns they guard find by themselves."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+
+from cape_study.privacy import caseless, names, patterns
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzåäöé"
+_EVERY = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+
+
+def test_lowering_keeps_what_case_insensitive_patterns_need() -> None:
+    odd = set(caseless.ODD)
+    # every character that a case-insensitive letter matches lower-cases to that letter
+    for letter in _LETTERS:
+        for ch in re.findall(re.escape(letter), _EVERY, re.IGNORECASE):
+            assert ch in odd or ch.lower() == letter, (letter, hex(ord(ch)))
+    word = re.compile(r"\w")
+    for ch in _EVERY:
+        if ch in odd:
+            continue
+        low = ch.lower()
+        assert len(low) == 1, hex(ord(ch))
+        assert bool(word.match(ch)) == bool(word.match(low)), hex(ord(ch))
+    assert caseless.lowered("Polis İnge") is None
+    assert caseless.lowered("Polis Åsa") == "polis åsa"
+
+
+_PIECES = [
+    " ",
+    "  ",
+    "\n",
+    ", ",
+    ": ",
+    "(",
+    ")",
+    "-",
+    ".",
+    "@",
+    "at",
+    "AT",
+    "At",
+    "ät",
+    "ÄT",
+    "(a)",
+    "(A)",
+    "snabel-a",
+    "SNABEL",
+    "ſnabel",
+    "miuku",
+    "MİUKU",
+    "mıuku",
+    "kissanhäntä",
+    "KISSANHÄNTÄ",
+    "anna",
+    "Anna",
+    "Berg",
+    "svensson",
+    "virtanen",
+    "gmail",
+    "punkt",
+    "se",
+    "polis",
+    "Polis",
+    "POLISINSPEKTÖR",
+    "polisen",
+    "åklagaren",
+    "Åklagare",
+    "vittnet",
+    "tulkki",
+    "tulkkina",
+    "toimi",
+    "ſyyttäjä",
+    "poliıſi",
+    "god man",
+    "God Man",
+    "vice chefsåklagare",
+    "förhörsledaren",
+    "herr",
+    "fru",
+    "x",
+    "7",
+    "kriminalinspektör",
+    "Kriminalinspektör",
+    "\u212a",
+    "\u212b",
+    "data",
+    "kontakt",
+    "att",
+    "mat",
+    "İ",
+]
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 14))) for _ in range(n)]
+
+
+_TRICKY = [
+    "",
+    "skriv till anna at polisen.se",
+    "Kontakta ANNA AT GMAIL.COM",
+    "anna(a)gmail.com",
+    "ſnabel-a",
+    "kiſſanhäntä",
+    "MİUKU",
+    "data att kontakt",
+    "Polisinspektör Lars Berg och åklagaren Virtanen",
+    "POLISINSPEKTÖR Lars Berg",
+    "polispolis Anna",
+    "xpolis Anna Berg",
+    "vittnet:\nAnna Svensson",
+    "tolken anna svensson",
+    "poliıſi Mikko",
+    "İnspektör Anna Berg",
+    "\u212arIMINALINSPEKTÖR Anna",
+    "God Man Per Holm",
+]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_email_hint_prefilter_equals_the_hint(seed: int) -> None:
+    for text in _TRICKY + _texts(3000, seed):
+        assert patterns._email_hinted(text) == bool(patterns._EMAIL_HINT.search(text)), text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_role_word_prefilter_equals_the_plain_search(seed: int) -> None:
+    for text in _TRICKY + _texts(3000, seed):
+        fast = [m.span() for m in caseless.finditer(names._CUED, names._CUE_START, text)]
+        plain = [m.span() for m in names._CUED.finditer(text)]
+        assert fast == plain, text
+    assert [
+        m.group("name") for m in caseless.finditer(names._CUED, names._CUE_START, _TRICKY[8])
+    ] == [
+        "Lars Berg",
+        "Virtanen",
+    ]
