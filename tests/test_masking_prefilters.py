@@ -128,7 +128,9 @@ _TRICKY = [
 @pytest.mark.parametrize("seed", range(3))
 def test_email_hint_prefilter_equals_the_hint(seed: int) -> None:
     for text in _TRICKY + _texts(3000, seed):
-        assert patterns._email_hinted(text) == bool(patterns._EMAIL_HINT.search(text)), text
+        assert patterns._email_hinted(text, caseless.lowered(text)) == bool(
+            patterns._EMAIL_HINT.search(text)
+        ), text
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -143,3 +145,31 @@ def test_role_word_prefilter_equals_the_plain_search(seed: int) -> None:
         "Lars Berg",
         "Virtanen",
     ]
+
+
+_GUARDED = [
+    (patterns._ACCOUNT, patterns._ACCOUNT_STEMS),
+    (patterns._PASSPORT, patterns._PASSPORT_STEMS),
+]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pattern_prefilters_skip_only_texts_without_a_match(seed: int) -> None:
+    tricky = [
+        "Kontonummer: 5000-123 456 789-0",
+        "BANKGIRO 5050-1055",
+        "ſwish 123 456 78 90",
+        "PASSNUMMER AB1234567",
+        "ID-kort nr 12345678",
+        "Henkilökortti: AB1234567",
+        "Storgatan 12 B",
+        "Mannerheimintie\t5 A 12",
+        "storgatan\n12",
+    ]
+    for text in tricky + _texts(3000, seed):
+        low = caseless.lowered(text)
+        for pattern, stems in _GUARDED:
+            assert patterns._holds(low, stems) or pattern.search(text) is None, text
+        assert patterns._STREET_NUMBER.search(text) or patterns._ADDRESS.search(text) is None
+    found = {kind for text in tricky for kind, _, _ in patterns.find(text)}
+    assert {"account", "passport", "address"} <= found

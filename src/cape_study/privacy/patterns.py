@@ -89,10 +89,10 @@ _HINT_WORDS = ("(a)", "snabel", "miuku", "kissanhäntä")
 _AT_WORD = re.compile(r"\b[aä]t\b")
 
 
-def _email_hinted(text: str) -> bool:
-    """Whether :data:`_EMAIL_HINT` is found in ``text``: searched only when the text
+def _email_hinted(text: str, low: str | None) -> bool:
+    """Whether :data:`_EMAIL_HINT` is found in ``text`` (``low``: its
+    :func:`~cape_study.privacy.caseless.lowered` copy): searched only when the text
     holds ``@``, a word of :data:`_HINT_WORDS` or the word *at* or *ät* in any case."""
-    low = lowered(text)
     if low is not None and not (
         "@" in text or any(w in low for w in _HINT_WORDS) or _AT_WORD.search(low)
     ):
@@ -148,6 +148,19 @@ _ACCOUNT_WORD = (
     r"(?:bank)?konto(?:nummer|nr|t)?|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|bg|"
     r"plusgiro(?:nummer)?|pg|swish|(?:pankki)?tili(?:numero|nro|lle|ltä|n)?|account(?: number)?"
 )
+#: What every word of :data:`_ACCOUNT_WORD` holds, and every word before a passport's
+#: number in :data:`_PASSPORT` (looked for in the lower-cased text first).
+_ACCOUNT_STEMS = (
+    "konto", "clearing", "bankgiro", "bg", "plusgiro", "pg", "swish", "tili", "account",
+)  # fmt: skip
+_PASSPORT_STEMS = ("pass", "id-kort", "identitetskort", "henkilökortti", "henkilöllisyystodistus")
+
+
+def _holds(low: str | None, stems: tuple[str, ...]) -> bool:
+    """Whether a lower-cased text (``None``: not known) may hold one of ``stems``."""
+    return low is None or any(stem in low for stem in stems)
+
+
 _ACCOUNT = re.compile(
     rf"\b(?:{_ACCOUNT_WORD})\b[^\n\d]{{0,40}}?"
     rf"(?P<number>\d[\d {_DASH},.]{{4,24}}\d)(?![\w])",
@@ -224,6 +237,8 @@ _STREET_WORDS = (
 #: The street words that end a street's name also in lower case (not *plan*, *backen*,
 #: *torget*, *tori*, *rinne*, *kaari*: *detaljplan 2*, *sateenkaari 5*).
 _STREET_WORDS_LOWER = "gatan|gata|vägen|väg|gränd|gränden|stigen|allén|tie|katu|kuja|polku|väylä"
+#: What every match of :data:`_ADDRESS` holds: a street word, a space and a digit.
+_STREET_NUMBER = re.compile(rf"(?:{_STREET_WORDS})\s\d")
 _ADDRESS = re.compile(
     rf"\b(?:[A-ZÅÄÖ][\wåäöé-]*(?:{_STREET_WORDS})|[a-zåäö][\wåäöé-]{{2,}}(?:{_STREET_WORDS_LOWER}))"
     r"\s\d{1,4}(?!\d|\s?(?:km|mil|%)(?!\w))(?:\s?(?!i\b)[A-Za-z](?:\s?\d{1,3})?(?![\w]))?"
@@ -275,7 +290,8 @@ def _is_date(day: str, month: str, year: str) -> bool:
 
 def find(text: str) -> Iterator[tuple[str, int, int]]:
     """The candidates in ``text``: ``(kind, start, end)``, overlapping ones included."""
-    if _email_hinted(text):
+    lower = lowered(text)
+    if _email_hinted(text, lower):
         for m in _EMAIL.finditer(text):
             if not _prose_at(m.group()):
                 yield "email", m.start(), m.end()
@@ -288,14 +304,14 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
         length = _iban_length(m.group())
         if length:
             yield "account", m.start(), m.start() + length
-    for m in _ACCOUNT.finditer(text):
+    for m in _ACCOUNT.finditer(text) if _holds(lower, _ACCOUNT_STEMS) else ():
         number = m.group("number").rstrip(" ,.")
         if sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number):
             yield "account", m.start("number"), m.start("number") + len(number)
-    for m in _PASSPORT.finditer(text):
+    for m in _PASSPORT.finditer(text) if _holds(lower, _PASSPORT_STEMS) else ():
         yield "passport", m.start("number"), m.end("number")
     for m in _PLATE.finditer(text):
         if _plate(m, text):
             yield "registration", m.start(), m.end()
-    for m in _ADDRESS.finditer(text):
+    for m in _ADDRESS.finditer(text) if _STREET_NUMBER.search(text) else ():
         yield "address", m.start(), m.end()
