@@ -22,12 +22,15 @@ from cape_study.paths import project
 from cape_study.present import tables
 from cape_study.privacy.disclosure import Disclosure
 from cape_study.privacy.linked import (
+    PROTECTION_WIDTH,
     Dimension,
     LinkedTable,
     _exposed_cells,
     _System,
+    exposed,
     feasible_intervals,
     protected,
+    wide,
 )
 from cape_study.stats import attrition
 
@@ -210,6 +213,77 @@ def test_a_hidden_year_is_not_left_to_the_period_total(protection: Disclosure) -
     assert len(found) == 2 and all(_protected(*cell) for cell in found)
 
 
+def _year_tables(publish_2016: bool) -> tuple[LinkedTable, LinkedTable]:
+    """Finland's cases by year, 2015 (3, small) and 2016 (20, hidden to protect it), and
+    a funnel by year that publishes 2016's 20 reported cases or hides them."""
+    years = pd.DataFrame({"country": "FI", "year": ["2015", "2016"]})
+    years["n"] = pd.array([pd.NA, pd.NA], dtype="Int64")
+    funnel = pd.DataFrame(
+        {
+            "country": "FI",
+            "year": ["2015", "2015", "2016", "2016"],
+            "stage": ["reported", "prosecuted"] * 2,
+        }
+    )
+    funnel["n"] = pd.array([pd.NA, pd.NA, 20 if publish_2016 else pd.NA, 12], dtype="Int64")
+    dims = {"country": "country", "year": "year"}
+    return (
+        LinkedTable(
+            "cases by year", years, "n", dims, small=np.array([True, False]), marked=[True, False]
+        ),
+        LinkedTable(
+            "funnel by year",
+            funnel,
+            "n",
+            {**dims, "stage": "stage"},
+            small=np.array([True, True, False, False]),
+        ),
+    )
+
+
+def test_a_count_hidden_to_protect_others_is_not_left_computable(protection: Disclosure) -> None:
+    # A hostile tester computed counts hidden only to protect small ones (2016's 20
+    # here) exactly from a later table; the later table now hides them too.
+    years, funnel = _year_tables(publish_2016=True)
+    dims = {"country": "country", "year": "year"}
+    truth = pd.Series([3, 20])
+    protection.link("cases by year", years.cells, truth, count="n", dims=dims, threshold=5)
+    out = protection.link(
+        "funnel by year",
+        funnel.cells,
+        pd.Series([3, 2, 20, 12]),
+        count="n",
+        dims={**dims, "stage": "stage"},
+        threshold=5,
+        dimensions={"stage": Dimension("nested", STAGES)},
+    )
+    assert out["n"].isna().tolist() == [True, True, True, False]
+    audit = protection.audit()
+    assert audit.loc[audit["table"] == "funnel by year", "reason"].tolist() == [
+        "secondary (report)"
+    ]
+    linked = list(protection._linked.values())
+    intervals = feasible_intervals(linked, protection._dimensions, threshold=5)
+    others = [
+        bounds[i]
+        for table, bounds in zip(linked, intervals, strict=True)
+        for i in np.flatnonzero(table.hidden() & ~table.small)
+    ]
+    assert len(others) == 2 and all(high - low >= PROTECTION_WIDTH for low, high in others)
+    protection.verify(threshold=5)
+
+
+def test_the_whole_report_check_names_a_computable_count_hidden_to_protect_others() -> None:
+    # 2016's 20 hidden by the years, published by the funnel linked after them: exposed.
+    years, funnel = _year_tables(publish_2016=True)
+    assert exposed([years, funnel], DIMENSIONS, threshold=5) == ["cases by year"]
+    # the funnel hiding it too: nothing to find
+    assert exposed(list(_year_tables(publish_2016=False)), DIMENSIONS, threshold=5) == []
+    # linked before the years, the funnel published it first: the years' hiding it
+    # discloses nothing more (not named; the funnel's own cells are as they are)
+    assert exposed([funnel, years], DIMENSIONS, threshold=5) == []
+
+
 def _small_cells(linked: list[LinkedTable], dimensions: dict) -> list[tuple]:
     """``(low, high, marked)`` of every small hidden cell, bounded by an intruder who
     knows every published cell and reads the marks (a cell marked small is 1 to 4)."""
@@ -219,6 +293,13 @@ def _small_cells(linked: list[LinkedTable], dimensions: dict) -> list[tuple]:
         for table, bounds in zip(linked, intervals, strict=True)
         for i in np.flatnonzero(table.small)
     ]
+
+
+def _blank(table: LinkedTable) -> LinkedTable:
+    """``table`` with every cell hidden (what the tables before it alone say)."""
+    cells = table.cells.copy()
+    cells[table.count] = pd.array([pd.NA] * len(cells), dtype="Int64")
+    return LinkedTable(table.name, cells, table.count, table.dims, table.small, unit=table.unit)
 
 
 def _protected(low: float, high: float, marked: bool) -> bool:
@@ -348,11 +429,29 @@ def test_no_hidden_cell_of_the_demo_report_can_be_narrowed(demo_report: Path) ->
     assert all(_protected(*cell) for cell in found), [c for c in found if not _protected(*c)]
     marked = sum(marked for *_, marked in found)
     assert marked >= 20  # many say they are small
+    # and no other hidden cell (hidden to protect others, of any size) can be computed:
+    # each keeps an interval PROTECTION_WIDTH wide, unless the tables registered before
+    # its own publish it (a funnel's cases reported by sector are intake's by sector)
+    others, narrow = 0, []
+    for unit in sorted({t.unit for t in linked}):
+        mine = [t for t in linked if t.unit == unit]
+        intervals = feasible_intervals(mine, dimensions, threshold=5)
+        for t, (table, bounds) in enumerate(zip(mine, intervals, strict=True)):
+            which = np.flatnonzero(table.hidden() & ~table.small)
+            others += len(which)
+            below = [int(i) for i in which if not wide(*bounds[i])]
+            if below:  # what the tables before it say, its own cells all hidden
+                before = feasible_intervals([*mine[:t], _blank(table)], dimensions, threshold=5)
+                narrow += [(table.name, i, bounds[i]) for i in below if wide(*before[t][i])]
+    assert others >= 20
+    # none is exactly computable (width 0), nor narrower than PROTECTION_WIDTH
+    assert not narrow, narrow[:5]
     cells = sum(len(t.cells) for t in linked)
     hidden = sum(int(t.hidden().sum()) for t in linked)
     print(
         f"demo: {len(linked)} linked tables, {cells} cells, {hidden} hidden, "
-        f"{len(found)} small hidden, {marked} marked small, all protected"
+        f"{len(found)} small hidden, {marked} marked small, all protected; "
+        f"{others} hidden to protect others, none narrower than {PROTECTION_WIDTH}"
     )
     # every other table with a hidden cell is listed with the reason it cannot combine
     manifest = json.loads((demo_report / "reports" / "manifest.json").read_text("utf-8"))

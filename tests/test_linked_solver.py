@@ -17,6 +17,7 @@ from scipy.optimize import linprog
 from cape_study.privacy.equations import system_of
 from cape_study.privacy.intruder import Intruder, _distinct_columns
 from cape_study.privacy.linked import (
+    PROTECTION_WIDTH,
     Dimension,
     LinkedTable,
     _exposed_cells,
@@ -99,16 +100,18 @@ def _greedy(years: list[dict], funnel: list[dict], truth: list[int]) -> list[int
     as they are, or of the funnel, none marked) lacks 1..4 (or, unmarked, a width of 5),
     hide the published funnel cell covering the largest share of its box (then the
     smallest non-zero), re-checking the first exposed cell after each hide and the rest
-    once it is protected."""
+    once it is protected; then the same while a hidden cell that is not small is
+    narrower than PROTECTION_WIDTH, unless the years alone pin it."""
     rows = [[float(_members(c["cell"], k)) for k in COMBOS] for c in [*years, *funnel]]
     published = [c["count"] for c in years] + list(truth)
     hidden = [c["count"] is None for c in years] + [c["count"] is None for c in funnel]
     marks = [c["marked"] for c in years] + [False] * len(funnel)
     small = [c["small"] for c in years] + [c["small"] for c in funnel]
 
-    def exposed(q: int) -> bool:
-        """Not :func:`protected` by its bounds over every published cell and mark."""
-        eq = [i for i, h in enumerate(hidden) if not h]
+    def bounds_of(q: int, blank: bool = False) -> list[float]:
+        """The least and greatest value of cell ``q`` over every published cell and mark
+        (``blank``: the funnel's cells all hidden)."""
+        eq = [i for i, h in enumerate(hidden) if not h and not (blank and i >= first)]
         small_marked = [i for i, h in enumerate(hidden) if h and marks[i]]  # 1 to 4
         a_ub = [rows[i] for i in small_marked] + [[-v for v in rows[i]] for i in small_marked]
         b_ub = [THRESHOLD - 1.0] * len(small_marked) + [-1.0] * len(small_marked)
@@ -122,29 +125,56 @@ def _greedy(years: list[dict], funnel: list[dict], truth: list[int]) -> list[int
                 b_ub=np.array(b_ub) if b_ub else None,
             )
             bounds.append(np.inf if res.status == 3 else sign * res.fun)
-        return not protected(*bounds, threshold=THRESHOLD, marked=marks[q])
+        return bounds
+
+    def exposed(q: int) -> bool:
+        """Not :func:`protected` by its bounds over every published cell and mark."""
+        return not protected(*bounds_of(q), threshold=THRESHOLD, marked=marks[q])
+
+    def narrow(q: int) -> bool:
+        """A hidden cell not small, narrower than PROTECTION_WIDTH, not because the years
+        alone publish it."""
+        low, high = bounds_of(q)
+        if high - low >= PROTECTION_WIDTH - 1e-6:
+            return False
+        low, high = bounds_of(q, blank=True)
+        return high - low >= PROTECTION_WIDTH - 1e-6
 
     first = len(years)
-    queue = [i for i in range(len(hidden)) if small[i]]
-    todo = [q for q in queue if exposed(q)]
-    added = []
-    while todo:
-        target = rows[todo[0]]
+
+    def hide_for(q: int) -> bool:
+        """Hide the published funnel cell covering the largest share of cell ``q``'s box
+        (then the smallest non-zero); False when none is left."""
+        target = rows[q]
         shown = [j for j in range(len(funnel)) if not hidden[first + j]]
         candidates = [j for j in shown if truth[j] > 0] or shown
         if not candidates:
-            todo.pop(0)
-            continue
+            return False
 
-        def share(j: int, target=target) -> float:
+        def share(j: int) -> float:
             both = sum(x and y for x, y in zip(rows[first + j], target, strict=True))
             return both / sum(target)
 
         choice = max(candidates, key=lambda j: (share(j), -truth[j]))
         hidden[first + choice] = True
         added.append(choice)
-        if not exposed(todo[0]):
+        return True
+
+    queue = [i for i in range(len(hidden)) if small[i]]
+    todo = [q for q in queue if exposed(q)]
+    added: list[int] = []
+    while todo:
+        if not hide_for(todo[0]):
+            todo.pop(0)
+        elif not exposed(todo[0]):
             todo = [q for q in todo[1:] if exposed(q)]
+    # then every hidden cell that is not small, those just hidden too
+    pending = [i for i in range(len(hidden)) if hidden[i] and not small[i]]
+    while pending:
+        if not narrow(pending[0]) or not hide_for(pending[0]):
+            pending.pop(0)
+        else:
+            pending.append(first + added[-1])
     return added
 
 

@@ -137,7 +137,10 @@ class Disclosure:
         as protecting others) until no small hidden cell (a count from 1 to
         ``threshold - 1``) of any linked table can be narrowed by an intruder who knows
         every published cell and what each mark says: every value from 1 to
-        ``threshold - 1`` stays feasible. Only tables of the same ``unit`` (cases,
+        ``threshold - 1`` stays feasible; and every other hidden cell keeps an interval
+        :data:`~cape_study.privacy.linked.PROTECTION_WIDTH` wide (no one can compute it).
+        A table that cannot hide enough warns, naming the exposed tables, and
+        :meth:`verify` then refuses the step. Only tables of the same ``unit`` (cases,
         victims ...) are linked. A table linked again under its name replaces it; one
         held up (linked with every count hidden and unmarked, perhaps by an earlier
         step) only by a table of the same cells (else ValueError: the tables linked since
@@ -159,7 +162,7 @@ class Disclosure:
         )
         if exposed:
             warnings.warn(
-                f"table {name!r}: small hidden cells of {exposed} can still be narrowed "
+                f"table {name!r}: hidden cells of {exposed} can still be narrowed "
                 "from the published tables and their marks",
                 stacklevel=2,
             )
@@ -189,11 +192,14 @@ class Disclosure:
         """Attack every linked table at once, as an intruder who knows all of them and
         what every mark says (:func:`cape_study.privacy.linked.exposed`): :meth:`link`
         checks again only the tables in the new one's group of dimensions. Raises
-        ValueError naming the tables with a small hidden cell that can be narrowed."""
+        ValueError naming the tables with a small hidden cell that can be narrowed, or
+        another hidden cell whose interval is narrower than
+        :data:`~cape_study.privacy.linked.PROTECTION_WIDTH` (unless the tables linked
+        before its own publish it)."""
         found = exposed(list(self._linked.values()), self._dimensions, threshold=threshold)
         if found:
             raise ValueError(
-                f"small hidden counts of {found} can be narrowed by combining the published "
+                f"hidden counts of {found} can be narrowed by combining the published "
                 "tables; the report is not safe to publish, and nothing of this step is. A "
                 "table published before them (in this step or by intake) pins them: such a "
                 "count must be held up before that table is linked (README, 'Counts of later "
@@ -231,6 +237,8 @@ class Disclosure:
                 dims = {d: d for d in cells.columns if d != "count"}
                 small = [r["small"] for r in table["cells"]]
                 marked = [r.get("marked", False) for r in table["cells"]]
+                # a table registered again goes last: the order is that of linking
+                self._linked.pop(table["name"], None)
                 self._linked[table["name"]] = LinkedTable(
                     table["name"], cells, "count", dims, small, unit=table["unit"], marked=marked
                 )

@@ -24,6 +24,14 @@ says); while one does not, a further cell of the new table is hidden
 box), since earlier tables are already published. Then the new table's small cells get the
 small mark where that keeps every such cell protected (:func:`mark`); the others the mark
 of any hidden count.
+
+**Every other hidden cell** (hidden to protect others, a count of any size) must not be
+computable either: its feasible interval is kept at least :data:`PROTECTION_WIDTH` wide
+(:func:`wide`), by hiding further cells of the new table the same way once the small cells
+are protected. Where the new table has no cell left to hide, the table is named in the
+warning :meth:`~cape_study.privacy.disclosure.Disclosure.link` gives and
+:meth:`~cape_study.privacy.disclosure.Disclosure.verify` refuses the report, as for a
+small cell.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from cape_study.privacy.equations import System as _System
 from cape_study.privacy.intruder import Intruder, mark_bounds, protected
 
 __all__ = [
+    "PROTECTION_WIDTH",
     "Dimension",
     "LinkedTable",
     "exposed",
@@ -47,7 +56,27 @@ __all__ = [
     "mark_bounds",
     "protect",
     "protected",
+    "wide",
 ]
+
+#: The least width of the feasible interval of a hidden cell that is not small (hidden
+#: to protect others), as an intruder who knows every published table and every mark
+#: finds it. Statistical offices protect such cells by a protection interval rather
+#: than by any positive width (Hundepool et al. 2012, sect. 4.2.2, upper and lower
+#: protection levels; tau-argus' "safety range"): a cell known to lie within 0.5 of one
+#: value is as disclosed as a published one. Three keeps at least four whole values
+#: feasible for every such cell: as many as the small mark itself leaves (1 to 4 under
+#: the project's threshold of 5), so a cell hidden to protect others is never known
+#: more closely than a cell hidden for its own sake; a wider interval (the threshold)
+#: would hide markedly more published counts of the small demo report for little more
+#: protection of counts that are not small.
+PROTECTION_WIDTH = 3
+
+
+def wide(low: float, high: float) -> bool:
+    """Whether a hidden cell that is not small, with feasible interval ``[low, high]``,
+    is protected: at least :data:`PROTECTION_WIDTH` wide (no one can compute it)."""
+    return high - low >= PROTECTION_WIDTH - 1e-6
 
 
 def feasible_intervals(
@@ -131,7 +160,83 @@ def protect(
         intruder.relax(system.row(last, choice), 0.0, np.inf)
         if not _still_exposed(intruder, todo[:1], marked, threshold):
             todo = _still_exposed(intruder, todo[1:], marked, threshold)
+    # then every hidden cell that is not small, those hidden here too: an interval
+    # PROTECTION_WIDTH wide (hiding more only widens every interval, the small cells' too)
+    pending = _not_small(linked, [t for t, table in enumerate(linked) if _nested(table, new)])
+    pending += [(last, int(i)) for i in np.flatnonzero(~shown & ~np.asarray(new.small, bool))]
+    before: list[tuple[_System, Intruder]] = []
+    while pending:
+        t, i = pending[0]
+        if wide(*intruder.interval(system.cells[t][[i]])) or _published_before(
+            [*linked, new], last, t, i, dimensions, threshold, before
+        ):
+            pending.pop(0)
+            continue
+        candidates = [j for j in np.flatnonzero(shown).tolist() if counts[j] > 0]
+        candidates = candidates or np.flatnonzero(shown).tolist()
+        if not candidates:
+            exposed.add(everything[t].name)
+            pending.pop(0)
+            continue
+        if (t, i) not in shares:
+            shares[t, i] = _overlaps(everything[t].records()[i]["cell"], own, dims)
+        share = shares[t, i]
+        choice = max(candidates, key=lambda j, share=share: (share[j], -int(counts[j])))
+        cells.at[choice, new.count] = pd.NA
+        shown[choice] = False
+        added.append(choice)
+        intruder.relax(system.row(last, choice), 0.0, np.inf)
+        pending.append((last, choice))
     return added, sorted(exposed)
+
+
+def _published_before(
+    tables: Sequence[LinkedTable],
+    upto: int,
+    t: int,
+    i: int,
+    dimensions: Mapping[str, Dimension],
+    threshold: int,
+    cache: list[tuple[_System, Intruder]],
+) -> bool:
+    """Whether cell ``i`` of ``tables[t]`` is not :func:`wide` already for an intruder
+    who knows only the tables before ``tables[upto]`` (and the marks), ``tables[upto]``
+    with every cell hidden: then its value was published before that table (a funnel's
+    cases reported by sector are intake's cases by sector), and hiding cells of it cannot
+    widen the interval. ``cache`` keeps the intruder (empty at first)."""
+    if not cache:
+        table = tables[upto]
+        cells = table.cells.copy()
+        cells[table.count] = pd.array([pd.NA] * len(cells), dtype="Int64")
+        blank = LinkedTable(
+            table.name, cells, table.count, table.dims, table.small, table.fixed, table.unit
+        )
+        known = [*tables[:upto], blank]
+        system = _System(known, dimensions)
+        cache.append((system, Intruder(*system.equations(known, threshold))))
+    system, intruder = cache[0]
+    return not wide(*intruder.interval(system.cells[t][[i]]))
+
+
+def _narrow(
+    system: _System, intruder: Intruder, cells: Sequence[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """The ``(table, cell)`` of ``cells`` (hidden cells that are not small) that are not
+    :func:`wide` for ``intruder``."""
+    return {(t, i) for t, i in cells if not wide(*intruder.interval(system.cells[t][[i]]))}
+
+
+def _not_small(tables: Sequence[LinkedTable], which: Sequence[int]) -> list[tuple[int, int]]:
+    """The hidden cells that are not small of ``tables[t]`` for ``t`` in ``which``, but
+    none of a table held up (every cell hidden, none marked small: the place of a later
+    table of the same cells, which replaces it; such a table hides its cells wholesale,
+    not to protect others, and counts of it published elsewhere disclose no small one)."""
+    return [
+        (t, int(i))
+        for t in which
+        if not (tables[t].hidden().all() and not np.asarray(tables[t].marked, bool).any())
+        for i in np.flatnonzero(tables[t].hidden() & ~np.asarray(tables[t].small, bool))
+    ]
 
 
 def _overlaps(
@@ -214,14 +319,25 @@ def _nested(table: LinkedTable, new: LinkedTable) -> bool:
 def exposed(
     tables: Sequence[LinkedTable], dimensions: Mapping[str, Dimension], *, threshold: int
 ) -> list[str]:
-    """The names of ``tables`` with a small hidden cell that is not :func:`protected`
-    from an intruder who knows every published cell of the tables of its unit and what
-    every mark says (empty when every one is)."""
+    """The names of ``tables`` with a small hidden cell that is not :func:`protected`,
+    or another hidden cell that is not :func:`wide` (unless the tables before its own
+    publish it, :func:`_published_before`), from an intruder who knows every
+    published cell of the tables of its unit and what every mark says (empty when every
+    one is)."""
     found = []
     for unit in dict.fromkeys(t.unit for t in tables):
         mine = [t for t in tables if t.unit == unit]
         cells = [(t, int(i)) for t, table in enumerate(mine) for i in np.flatnonzero(table.small)]
-        bad = {t for t, _ in _exposed_cells(system_of(mine, dimensions), mine, cells, threshold)}
+        system = system_of(mine, dimensions)
+        bad = {t for t, _ in _exposed_cells(system, mine, cells, threshold)}
+        intruder = system.intruder[1] if system.intruder else _intruder(system, mine, [], threshold)
+        narrow = sorted(_narrow(system, intruder, _not_small(mine, range(len(mine)))))
+        caches: dict[int, list] = {}
+        bad |= {
+            t
+            for t, i in narrow
+            if not _published_before(mine, t, t, i, dimensions, threshold, caches.setdefault(t, []))
+        }
         found += [table.name for t, table in enumerate(mine) if t in bad]
     return found
 
@@ -237,7 +353,9 @@ def mark(
     given ``tables`` as published: every small hidden cell of them and of ``new`` stays
     :func:`protected`. A marked cell that is not is given the mark of any hidden count,
     and the check repeats; when a cell of another table, or an unmarked one, is exposed,
-    no cell of ``new`` is marked small (as :func:`protect` left it, which protects them)."""
+    no cell of ``new`` is marked small (as :func:`protect` left it, which protects them);
+    so too when the marks would narrow a hidden cell that is not small below
+    :func:`wide`."""
     linked = [t for t in tables if t.unit == new.unit]
     marked = np.asarray(new.marked, bool).copy()
     if not marked.any():
@@ -278,6 +396,17 @@ def mark(
         marked[demote] = False
         for i in demote:
             intruder.relax(system.row(last, i), 0.0, np.inf)
+    # the marks must leave every other hidden cell as wide as it was without them
+    others = _not_small(
+        [*linked, new], [t for t in range(last + 1) if t == last or _nested([*linked, new][t], new)]
+    )
+    if marked.any() and others:
+        narrowed = _narrow(system, intruder, others)
+        if narrowed:
+            for i in np.flatnonzero(marked):
+                intruder.relax(system.row(last, int(i)), 0.0, np.inf)
+            if not narrowed <= _narrow(system, intruder, others):
+                return np.zeros(len(marked), bool)
     return marked
 
 
