@@ -248,3 +248,38 @@ def test_risk_differences_are_the_pairs_of_events_and_subjects_at_risk(seed: int
     np.testing.assert_array_equal(separation._risk_differences(x, time, event), expected)
     none = separation._risk_differences(x, time, np.zeros(n, dtype=bool))
     assert none.shape == (0, 3)
+
+
+def test_where_newton_does_not_converge_bfgs_finds_logistfs_estimates(
+    endometrial, monkeypatch
+) -> None:
+    """Newton's steps can cycle near separation (a 1,000-case synthetic file stopped 03):
+    the fit then searches by BFGS, which must land on logistf's published maximum."""
+    newton = firth._fit
+
+    def stalls(x, y, beta, free, firth=True, max_iter=200, max_step=5.0):
+        if free.all() and not beta.any():  # the main fit from 0: Newton cycles, stops
+            raise separation.ModelError("did not converge")
+        return newton(x, y, beta, free, firth, max_iter, max_step)
+
+    monkeypatch.setattr(firth, "_fit", stalls)
+    table = firth.firth_logit(endometrial, "HG", ["NV", "PI", "EH"]).set_index("term")
+    logistf = {"(Intercept)": 3.77455951, "NV": 2.92927330, "PI": -0.03475175, "EH": -2.60416387}
+    for term, expected in logistf.items():
+        np.testing.assert_allclose(table.loc[term, "estimate"], expected, atol=2e-5, err_msg=term)
+
+
+def test_a_fit_neither_method_finds_is_a_cannot_estimate_not_a_crash(sex2, monkeypatch) -> None:
+    from cape_study.errors import CannotEstimate
+    from cape_study.present import limits
+    from cape_study.stats import models
+
+    def never(*args, **kwargs):
+        raise separation.ModelError("did not converge")
+
+    monkeypatch.setattr(firth, "_fit", never)
+    monkeypatch.setattr(firth, "_fit_quasi_newton", lambda *a, **k: (a[2], -np.inf))
+    with pytest.raises(CannotEstimate) as caught:
+        models.logistic_regression(sex2, "case", SEX2_TERMS, method="firth")
+    assert caught.value.reason == "no_convergence"
+    assert "(239)" in limits.cannot_text(caught.value, "en", threshold=5)

@@ -163,6 +163,16 @@ REASONS: dict[str, dict[str, str]] = {
         "och tabellen över ärenden efter variabel och utfall visas i stället. Fler ärenden "
         "med det ovanligare utfallet, eller färre variabler, skulle göra det möjligt.",
     },
+    "no_convergence": {
+        "en": "Among the complete cases modelled ({n}), the penalised likelihood has no "
+        "maximum that the fitting could find (Newton's method, then a quasi-Newton "
+        "search): some predictors nearly separate the outcomes, so the model is not "
+        "fitted. More cases, or fewer predictors, would make it possible.",
+        "sv": "Bland de fullständiga ärenden som modelleras ({n}) har den penaliserade "
+        "likelihooden inget maximum som skattningen kunde hitta (Newtons metod, sedan en "
+        "kvasi-Newtonsökning): några variabler skiljer nästan helt utfallen åt, så "
+        "modellen skattas inte. Fler ärenden, eller färre variabler, skulle göra det möjligt.",
+    },
     "collinear": {
         "en": "Among the complete cases modelled ({n}), some predictors are determined by "
         "the others (collinear), so their effects cannot be told apart. More cases, or "

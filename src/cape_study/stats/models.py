@@ -252,7 +252,8 @@ def logistic_regression(
         (``no_complete_cases``, with each term's blanks), no event or no non-event
         (``no_outcome_variation``), no term that varies (``no_term_varies``), fewer
         cases of the rarer outcome than terms, under one event per variable
-        (``too_few_events``), or collinear terms (``collinear``).
+        (``too_few_events``), collinear terms (``collinear``), or a penalised likelihood
+        whose maximum neither Newton nor BFGS finds (``no_convergence``).
     """
     if method not in _METHODS:
         raise ValueError(f"unknown method {method!r}; known methods: {', '.join(_METHODS)}")
@@ -288,7 +289,14 @@ def logistic_regression(
             f"{', '.join(separation.terms) or INTERCEPT}"
         )
     if use_firth:
-        table = firth_logit(used, outcome, kept, confidence=confidence)
+        try:
+            table = firth_logit(used, outcome, kept, confidence=confidence)
+        except ModelError as exc:
+            # Newton's steps and then BFGS found no maximum of the penalised likelihood
+            # (a synthetic 1,000-case file's model within one country, near separation)
+            raise CannotEstimate(
+                "no_convergence", f"cannot model {outcome!r}: {exc}", **facts
+            ) from None
         fitted, interval, test = (
             "Firth penalised likelihood",
             "profile penalised likelihood",
