@@ -140,24 +140,32 @@ def protect(
     shown = cells[new.count].notna().to_numpy()
     counts = values.tolist()
     shares: dict[tuple[int, int], np.ndarray] = {}
-    while todo:
-        t, i = queue[todo[0]]
+
+    def hide_for(t: int, i: int) -> int | None:
+        """Hide the published cell of the new table that covers most of cell ``i`` of
+        table ``t`` (the smallest non-zero on ties); None, and ``t`` exposed, if none is
+        left."""
         candidates = [j for j in np.flatnonzero(shown).tolist() if counts[j] > 0]
         candidates = candidates or np.flatnonzero(shown).tolist()
         if not candidates:
             exposed.add(everything[t].name)
-            todo.pop(0)
-            continue
+            return None
         if (t, i) not in shares:
             shares[t, i] = _overlaps(everything[t].records()[i]["cell"], own, dims)
         share = shares[t, i]
-        choice = max(candidates, key=lambda j, share=share: (share[j], -int(counts[j])))
+        choice = max(candidates, key=lambda j: (share[j], -int(counts[j])))
         cells.at[choice, new.count] = pd.NA
         shown[choice] = False
         added.append(choice)
         # hiding the cell turns its equation into the bound of a hidden count: every table
         # found so far stays feasible, so the model and its witnesses are kept
         intruder.relax(system.row(last, choice), 0.0, np.inf)
+        return choice
+
+    while todo:
+        if hide_for(*queue[todo[0]]) is None:
+            todo.pop(0)
+            continue
         if not _still_exposed(intruder, todo[:1], marked, threshold):
             todo = _still_exposed(intruder, todo[1:], marked, threshold)
     # then every hidden cell that is not small, those hidden here too: an interval
@@ -172,21 +180,11 @@ def protect(
         ):
             pending.pop(0)
             continue
-        candidates = [j for j in np.flatnonzero(shown).tolist() if counts[j] > 0]
-        candidates = candidates or np.flatnonzero(shown).tolist()
-        if not candidates:
-            exposed.add(everything[t].name)
+        choice = hide_for(t, i)
+        if choice is None:
             pending.pop(0)
-            continue
-        if (t, i) not in shares:
-            shares[t, i] = _overlaps(everything[t].records()[i]["cell"], own, dims)
-        share = shares[t, i]
-        choice = max(candidates, key=lambda j, share=share: (share[j], -int(counts[j])))
-        cells.at[choice, new.count] = pd.NA
-        shown[choice] = False
-        added.append(choice)
-        intruder.relax(system.row(last, choice), 0.0, np.inf)
-        pending.append((last, choice))
+        else:
+            pending.append((last, choice))
     return added, sorted(exposed)
 
 
