@@ -474,3 +474,50 @@ def test_a_number_too_long_for_a_count_is_a_located_problem(tmp_path: Path, valu
     result = check_case_file(folder / "case.xlsx", data_cutoff="2024-12-31")
     (cause,) = result.causes()["cause"]
     assert "column n_suspects" in cause and "a whole number" in cause, cause
+
+
+def test_a_word_document_is_read_with_its_tables_headers_and_footers(tmp_path: Path) -> None:
+    """Identifiers in a .docx table, header or footer are read (and so masked at
+    intake): a record's personal details often stand in a table or a page header."""
+    import docx
+
+    from cape_study.data.documents import read_document
+
+    document = docx.Document()
+    document.add_paragraph("Förhör med målsäganden.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Personnummer"
+    table.cell(0, 1).text = f"{PNR[0]}-{PNR[1]}"
+    table.cell(1, 0).text = "Telefon"
+    table.cell(1, 1).text = "070-174 06 05"
+    document.add_paragraph("Hon uppgav att lönen uteblev.")
+    section = document.sections[0]
+    section.header.paragraphs[0].text = f"FU-protokoll, {HETU[0]}-{HETU[2]}"
+    section.footer.paragraphs[0].text = "Utskrivet av Anna Lindqvist"
+    document.save(tmp_path / "D-1.docx")
+    text, notes = read_document(tmp_path / "D-1.docx")
+    assert notes == []
+    lines = text.split("\n")
+    assert lines.index("Förhör med målsäganden.") < lines.index("Personnummer")
+    assert lines.index(f"{PNR[0]}-{PNR[1]}") < lines.index("Hon uppgav att lönen uteblev.")
+    assert lines[0] == f"FU-protokoll, {HETU[0]}-{HETU[2]}"
+    assert lines[-1] == "Utskrivet av Anna Lindqvist"
+    masked, counts = mask_text(text)
+    assert counts["PNR"] == 2 and counts["TEL"] == 1 and "Lindqvist" not in masked
+
+
+def test_a_word_document_reads_a_merged_cell_once_and_a_nested_table(tmp_path: Path) -> None:
+    import docx
+
+    from cape_study.data.documents import read_document
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 2)).text = "Uppgifter om målsäganden"
+    table.cell(1, 0).text = "Telefon"
+    inner = table.cell(1, 1).add_table(rows=1, cols=1)
+    inner.cell(0, 0).text = "070-174 06 05"
+    document.save(tmp_path / "D-2.docx")
+    lines = read_document(tmp_path / "D-2.docx")[0].split("\n")
+    assert lines.count("Uppgifter om målsäganden") == 1
+    assert "070-174 06 05" in lines

@@ -162,3 +162,77 @@ def test_a_registration_in_lower_case_or_with_a_spaced_dash_is_masked(
 )
 def test_words_and_numbers_near_a_vehicle_are_left(text: str) -> None:
     assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{PNR[0]}~{PNR[1]}",  # a tilde for the separator
+        f"{PNR[0]} ~ {PNR[1]}",
+        f"19{PNR[0]}~{PNR[1]}",
+    ],
+)
+def test_an_identity_number_with_a_tilde_for_its_separator_is_masked(written: str) -> None:
+    masked = mask_text(f"Personnummer {written} noterades.", unlisted=False)[0]
+    assert masked == "Personnummer [PNR] noterades.", written
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{PNR[0]}\n{PNR[1]}",  # at the separator
+        f"{PNR[0][:4]}\n{PNR[0][4:]}{PNR[1]}",  # inside the date, no hyphen
+        f"{PNR[0][:4]}\n{PNR[0][4:]}-{PNR[1]}",
+        f"{PNR[0]}{PNR[1][:3]}\n{PNR[1][3:]}",  # inside the number
+        f"{PNR[0]}-{PNR[1][:2]}\n{PNR[1][2:]}",
+        f"19{PNR[0][:2]}\n{PNR[0][2:]}{PNR[1]}",
+        f"{HETU[0]}-{HETU[1][:2]}\n{HETU[1][2:]}",
+    ],
+)
+def test_an_identity_number_broken_over_a_line_without_a_hyphen_is_masked(written: str) -> None:
+    masked = mask_text(f"Uppgifter: {written} (kopia).", unlisted=False)[0]
+    assert masked == "Uppgifter: [PNR] (kopia).", written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a number on each line (a column of amounts) that joined is no valid number
+        f"Belopp:\n{PNR[0][:4]}\n{PNR[0][4:]}{PNR[1][:3]}5\n",
+        "Antal:\n2019\n120034\n",
+        # a wrong check digit across a line end is a number of something else
+        f"Löpnummer {PNR[0]}{PNR[1][:3]}\n5 kvar.",
+    ],
+)
+def test_digits_on_two_lines_that_are_no_valid_number_are_left(text: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hon visade ID-kort men hade 123456 ärenden hos kommunen.",
+        "Passet förnyades 2019 och kostade 1650 kr; hon har rest 120000 mil.",
+        "Passi oli voimassa, ja hän oli tehnyt 123456 tuntia töitä.",
+    ],
+)
+def test_a_number_near_a_word_for_a_passport_that_is_no_passport_number_is_left(
+    text: str,
+) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hon visade ID-kort nr 12345678 vid kontrollen.",
+        "Passnummer: 87654321.",
+        "ID-kortets nummer är 12345678.",
+        "Henkilökortin numero on 123456789.",
+        "Hans pass, nummer AB1234567, låg i bilen.",
+        "Passport no. 12345678 was shown.",
+    ],
+)
+def test_a_passport_or_id_card_number_is_still_masked(text: str) -> None:
+    masked, counts = mask_text(text, unlisted=False)
+    assert counts["ID"] == 1 and not any(ch.isdigit() for ch in masked), masked

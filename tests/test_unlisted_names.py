@@ -105,3 +105,38 @@ def test_the_lexicon_tells_names_from_ordinary_words() -> None:
     assert {"andersson", "virtanen", "lindqvist", "svensson"} <= found.plain
     assert {"olin", "asia", "berg", "anna"} <= found.common
     assert not {"olin", "asia", "berg", "och"} & found.plain
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a lower-case surname that is also a word, right after a role word
+        ("Sedan kom tolken berg och översatte.", "Sedan kom tolken [NAME] och översatte."),
+        ("Vittnet ek uppgav att de bodde där.", "Vittnet [NAME] uppgav att de bodde där."),
+        ("Förhöret leddes av kriminalinspektör eva berg.", None),
+        ("Tulkkina toimi laine.", "Tulkkina toimi [NAME]."),
+        ("Todistaja niemi kertoi asiasta.", "Todistaja [NAME] kertoi asiasta."),
+        # a foreign full name whose first name is also a word, at a sentence's start
+        ("Ion Ionescu kuultiin todistajana.", "[NAME] kuultiin todistajana."),
+        ("Ion Popescu uppgav att lönen uteblev.", "[NAME] uppgav att lönen uteblev."),
+        ("Hon hördes av Ionescu i går.", "Hon hördes av [NAME] i går."),
+    ],
+)
+def test_a_surname_that_is_also_a_word_or_foreign_is_masked(text: str, masked: str | None) -> None:
+    expected = masked or text.replace("eva berg", "[NAME]")
+    assert mask_text(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tolken var sjuk och vittnet kom sent.",
+        "Todistaja koski asiaa lyhyesti.",
+        "Tolken och vittnet satt bredvid varandra.",
+        "Tulkkina toimi ammattitulkki.",
+        "Enligt lag ska lön betalas varje månad.",
+        "Ion exchange (a process) is no name, nor Ionic columns.",
+    ],
+)
+def test_a_word_after_a_role_word_that_is_no_name_is_left(text: str) -> None:
+    assert mask_text(text)[0] == text

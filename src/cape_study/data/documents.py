@@ -1,9 +1,11 @@
 """Document texts: the decision and record files that ``documents.path`` names.
 
 A case file's ``documents/`` folder holds the texts (.txt, .docx, .pdf) that the
-``documents`` table lists. :func:`read_document` extracts one file's text as intake
-does; :func:`document_texts` reads every file a documents table names, with a problem
-for each path that is outside the folder, missing or unreadable.
+``documents`` table lists; a Word document is read whole, with its tables, headers,
+footers, content controls and text boxes (:func:`word_places`). :func:`read_document`
+extracts one file's text as intake does; :func:`document_texts` reads every file a
+documents table names, with a problem for each path that is outside the folder, missing
+or unreadable.
 
 Text encodings: files should be UTF-8. A .txt (or CSV) file that is not valid UTF-8 is
 read as Windows-1252 (a superset of Latin-1, the usual encoding of Swedish files from
@@ -16,15 +18,24 @@ import os
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from cape_study.data.problems import Source
 from cape_study.errors import CaseFileError
 
-__all__ = ["DOCUMENTS_DIR", "NO_TEXT", "decode", "document_texts", "no_text", "read_document"]
+__all__ = [
+    "DOCUMENTS_DIR",
+    "NO_TEXT",
+    "decode",
+    "document_texts",
+    "no_text",
+    "read_document",
+    "word_places",
+]
 
 #: The folder beside the tables that holds the document files.
 DOCUMENTS_DIR = "documents"
@@ -102,7 +113,75 @@ def _text_docx(path: str | Path, notes: list[str]) -> str:
         document = docx.Document(str(path))
     except (*damaged, zlib.error, NotImplementedError, EOFError) as exc:
         raise _UnreadableDocument(f"a Word .docx document ({type(exc).__name__})") from None
-    return "\n".join(p.text for p in document.paragraphs)
+    return "\n".join(text for _, text in word_places(document))
+
+
+_HEADERS = (
+    ("first_page_header", "first-page header"),
+    ("header", "header"),
+    ("even_page_header", "even-page header"),
+)
+_FOOTERS = tuple(
+    (attribute.replace("header", "footer"), name.replace("header", "footer"))
+    for attribute, name in _HEADERS
+)
+
+
+def word_places(document: Any) -> Iterator[tuple[str, str]]:
+    """Where and what text a Word document (a ``docx.Document``) holds, in reading
+    order: each section's headers, the body's paragraphs, table cells (a merged cell
+    once) and content controls, then the footers; every paragraph within them is read
+    (nested tables, text boxes). A place's paragraphs are joined by line breaks.
+    Places are named ``paragraph 3``, ``table 1, row 2, cell 1``, ``section 1 header``
+    ... (the publication scanner reports them so)."""
+    sections = list(document.sections)
+
+    def stories(names: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
+        for n, section in enumerate(sections, start=1):
+            for attribute, name in names:
+                part = getattr(section, attribute)
+                if not part.is_linked_to_previous:  # else the previous one's, or none
+                    yield f"section {n} {name}", _story_text(part._element)
+
+    yield from stories(_HEADERS)
+    counts = {"p": 0, "tbl": 0, "sdt": 0}
+    for child in document.element.body.iterchildren():
+        kind = child.tag.rpartition("}")[2]
+        if kind not in counts:
+            continue  # section properties
+        counts[kind] += 1
+        if kind == "p":
+            yield f"paragraph {counts['p']}", _story_text(child)
+        elif kind == "sdt":
+            yield f"content control {counts['sdt']}", _story_text(child)
+        else:
+            yield from _table_places(child, f"table {counts['tbl']}")
+    yield from stories(_FOOTERS)
+
+
+def _table_places(element: Any, name: str) -> Iterator[tuple[str, str]]:
+    from docx.table import Table
+
+    seen: set[Any] = set()  # the cells' elements, kept (lxml gives a kept one again)
+    for r, row in enumerate(Table(element, None).rows, start=1):
+        for c, cell in enumerate(row.cells, start=1):
+            if cell._tc not in seen:  # a merged cell is given for each column it spans
+                seen.add(cell._tc)
+                yield f"{name}, row {r}, cell {c}", _story_text(cell._tc)
+
+
+def _story_text(element: Any) -> str:
+    """The text of every paragraph in a part of a Word document, at any depth, except
+    the copy a drawing keeps for old readers (``mc:Fallback``)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+    lines = []
+    for p in element.iter(qn("w:p")):
+        if not any(a.tag == fallback for a in p.iterancestors()):
+            lines.append(Paragraph(p, None).text)
+    return "\n".join(lines)
 
 
 def _text_pdf(path: str | Path, notes: list[str]) -> str:

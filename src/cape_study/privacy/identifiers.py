@@ -10,14 +10,16 @@ and by :mod:`cape_study.synth` (to write valid synthetic ones).
   Luhn check digit over the last ten digits;
 - written as people write them (:func:`find`): the separator may be any dash or hyphen
   character (``-``, U+2010-U+2015, the non-breaking hyphen U+2011, the minus sign
-  U+2212), ``+``, a dot, a slash, a space, a dash between spaces, a line break, or none;
+  U+2212), ``+``, a dot, a slash, a tilde, a space, a dash between spaces, a line
+  break, or none;
 - with (at least four of) its digits spaced one by one (``5 5 0 1 1 4 2 2 8 4``,
   ``550114 - 2 2 8 4``: a Skatteverket test number), a henkilötunnus too: found only
   when the number is valid (date and check digit or character), nothing else is
   spaced with it and each group of digits is a whole part of it (date, number, year,
   month, day), since spaced digits are also other numbers (:func:`_spaced`);
 - hyphenated at the end of a line, as PDF text is, a dash anywhere (``5501-14-2284``
-  once the line is joined): found only when valid (:func:`_broken`);
+  once the line is joined), or wrapped there without one (``5501`` / ``142284``, after
+  words on the first line): found only when valid (:func:`_broken`);
 - Finnish *henkilötunnus* ``DDMMYYCNNNQ`` (century sign ``+``, ``-``, ``U``-``Y``,
   ``A``-``F``; check character = the nine digits modulo 31 in
   ``0123456789ABCDEFHJKLMNPRSTUVWXY``; Digital and Population Data Services Agency,
@@ -58,11 +60,11 @@ _NOT_AFTER = rf"(?<![\d+{_DASH}])(?<!\d[.,])"
 # Not followed by a letter or digit, nor by more digits after a separator.
 _NOT_BEFORE = rf"(?![^\W_]|[{_DASH}+,._]\d)"
 _BLANK = r"[ \t\u00a0]"
-# Between the date and the last four digits: a dash, +, dot, slash, underscore or colon
+# Between the date and the last four digits: a dash, +, dot, slash, underscore, colon or tilde
 # with a space or a line break (or a blank line: a page break) on either side, or spaces,
 # or a line break or blank line, or nothing.
 _AROUND = rf"{_BLANK}?\n{{0,2}}{_BLANK}?"
-_SEP = rf"(?:{_AROUND}[{_DASH}+./_:]{{1,2}}{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
+_SEP = rf"(?:{_AROUND}[{_DASH}+./_:~]{{1,2}}{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
 _PNR = re.compile(
     _NOT_AFTER
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
@@ -90,13 +92,14 @@ _SPACED = re.compile(
     rf"(?<![\w{_DASH}+])\d{{1,8}}(?:(?:{_BLANK}?[{_DASH}+]{_BLANK}?|{_BLANK}[A-FU-Ya-fu-y]{_BLANK}|{_BLANK})"
     rf"\d{{1,8}}){{2,}}(?:{_BLANK}[0-9A-Ya-y](?![^\W_]))?(?![^\W_]|[{_DASH}+,.]\d)"
 )
-# Digits with dashes anywhere (up to three, each perhaps at a line end): a number
-# hyphenated at the end of a line of a PDF (``5501-`` / ``14-2284``, joined again by
-# text normalisation as ``5501-14-2284``); found only when valid without its dashes.
+# Digits with dashes anywhere (up to three, each perhaps at a line end), or broken
+# once at a line end without one: a number hyphenated or wrapped at the end of a line of
+# a PDF (``5501-`` / ``14-2284``, joined again by text normalisation as
+# ``5501-14-2284``; ``5501`` / ``142284``); found only when valid without its breaks.
 _PNR_BROKEN = re.compile(
-    _NOT_AFTER + rf"\d(?:\d|[{_DASH}]\n?(?=\d)){{9,15}}[0-9A-Ya-y]?" + _NOT_BEFORE
+    _NOT_AFTER + rf"\d(?:\d|[{_DASH}]\n?(?=\d)|\n(?=\d)){{9,15}}[0-9A-Ya-y]?" + _NOT_BEFORE
 )
-_BROKEN_HINT = re.compile(rf"\d[{_DASH}]\n?\d")
+_BROKEN_HINT = re.compile(rf"\d(?:[{_DASH}]\n?|\n)\d")
 _SPACED_HINT = re.compile(rf"\d{_BLANK}(?:[{_DASH}+]{_BLANK})?\d{{1,2}}{_BLANK}\d")
 _TOKEN = re.compile(r"[^ \t\u00a0]+")
 # What every match of _PNR (from its start or 2 characters on: the century) and of
@@ -262,10 +265,15 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _broken(text: str) -> Iterator[tuple[str, int, int]]:
-    """Valid identity numbers with up to three dashes anywhere (:data:`_PNR_BROKEN`)."""
+    """Valid identity numbers with up to three dashes anywhere, or one line break
+    without a dash after words on its line (:data:`_PNR_BROKEN`; a column of numbers,
+    one to a line, is never joined into one)."""
     for m in _PNR_BROKEN.finditer(text):
         token = m.group()
-        if not 1 <= sum(ch in DASHES for ch in token) <= 3:
+        bare = len(re.findall(rf"(?<![{_DASH}])\n", token))
+        if bare > 1 or not 1 <= sum(ch in DASHES for ch in token) + bare <= 3:
+            continue
+        if bare and not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
             continue
         plain = re.sub(rf"[{_DASH}\n]", "", token)
         if len(plain) == 10 and plain.isdigit():

@@ -431,6 +431,30 @@ _PLACES = _words(
 )
 #: Ordinary Finnish words ending like a surname (*-nen*), not taken as one.
 _NOT_NEN = _words("toinen ihminen nainen kolmas ensimmäinen viimeinen suomalainen ruotsalainen")
+#: Last names that are also Swedish or Finnish words (nature words of ornamental names:
+#: *berg*, *holm*, *ek*; *laine*, *niemi*, *mäki*), taken in lower case right after a role
+#: word (*tolken berg*, *todistaja niemi*), where no such word stands in a sentence. Not
+#: *koski*, *kuusi*, *sten*, which are also a verb, a number or a first name.
+_WORD_SURNAMES = _words(
+    "berg holm lund ek ström strand lind björk dahl falk blom sjö vik hed borg gren kvist "
+    "nord sund sand bäck laine niemi mäki lahti salo aho kivi harju lehto järvi vuori ranta "
+    "saari kallio virta laakso honka kangas karhu lampi joki hovi koivu tammi"
+)
+#: Endings of last names that no Swedish, Finnish or English word has, of countries whose
+#: names the lexicon lacks (Romanian *Ionescu*, *Munteanu*; Ukrainian *Kovalchuk*,
+#: *Shevchenko*; Lithuanian *Petrauskas*, *Jankauskienė*; Serbian *Petrović*).
+_SURNAME_ENDINGS = (
+    "escu", "eanu", "chuk", "czuk", "enko", "auskas", "ienė", "iene", "aitė", "aite",
+    "ović", "ovic", "ević", "evic", "oğlu", "oglu",
+)  # fmt: skip
+
+
+def _shaped(word: str) -> bool:
+    """Whether a (case-folded) word has the ending of a foreign last name
+    (:data:`_SURNAME_ENDINGS`) and at least five letters."""
+    return len(word) >= 5 and word.isalpha() and word.endswith(_SURNAME_ENDINGS)
+
+
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\"“”«]\s*)$")
 
 
@@ -440,7 +464,8 @@ class UnlistedNames:
     - a capitalised name after a role word (:data:`ROLE_CUES`: *kriminalinspektör Lars
       Berg*, *tulkki Ana Popescu*, *vittnet Virtanen*), or in lower case a name of the
       lexicon that is no ordinary word (:attr:`Lexicon.plain`: *vittnet virtanen*), also
-      after a first name (*tolken anna svensson*);
+      after a first name (*tolken anna svensson*), or a last name that is also a word
+      right after the role word (*tolken berg*, *todistaja niemi*);
     - such a plain name, in any case, after an agent (*förhördes av andersson*, *enligt
       Virtanen*), or before or after a verb of saying (*andersson uppgav*, *uppgav
       andersson*, *virtanen kertoi*);
@@ -449,6 +474,9 @@ class UnlistedNames:
       Virtasen*, *Annalle Korhoselle*). When the first is also an ordinary word (*Olin
       Turussa*, *Suomen Pankki*, *Dom B 1770-21*) the second must be a last name of the
       lexicon (also in a Finnish case) for the pair to be taken.
+
+    A last name with a foreign ending that the lexicon lacks (:data:`_SURNAME_ENDINGS`:
+    *Ionescu*, *Kovalchuk*) counts as a last name of the lexicon, written with a capital.
     """
 
     def __init__(self, names: Lexicon | None = None) -> None:
@@ -502,7 +530,7 @@ class UnlistedNames:
             word[:1].isupper()
             and not word.isupper()
             and len(word) >= 3
-            and folded in self.names.last
+            and (folded in self.names.last or _shaped(folded))
             and folded not in _NOT_NAMES
             and folded not in _NOT_GIVEN
             and folded not in _ORDINARY
@@ -513,7 +541,7 @@ class UnlistedNames:
         """Whether a capitalised word (case-folded) where a name is expected is one: a
         first or last name of the lexicon (*av Berg*, *enligt Holm*), not an institution."""
         names = self.names
-        return (word in names.last or word in names.first) and not (
+        return (word in names.last or word in names.first or _shaped(word)) and not (
             word in _NOT_NAMES or word in _NOT_GIVEN
         )
 
@@ -521,12 +549,16 @@ class UnlistedNames:
         """The span of a name where one is expected (after a role word or an agent), in
         any case: the words from ``start`` on while each is a plain name
         (:attr:`Lexicon.plain`), or a first name before one (*anna svensson*); after a
-        role word (``role``) also a Finnish last name in *-nen* that the dictionaries
-        hold as a word (*nieminen*, *koskinen*)."""
+        role word (``role``) also a last name that the dictionaries hold as a word
+        (:meth:`_role_surname`: *nieminen*, *berg*)."""
         head = _WORD.search(text, start, start + 40)
         plain, names = self.names.plain, self.names
+
+        def surname(word: str) -> bool:
+            return word in plain or (role and self._role_surname(word))
+
         if head is None or not (
-            head.group().casefold() in plain or head.group().casefold() in names.first
+            surname(head.group().casefold()) or head.group().casefold() in names.first
         ):
             return None  # most words after a role word or an agent: found fast
         words = list(_WORD.finditer(text, head.start(), head.start() + 80))[:3]
@@ -536,25 +568,26 @@ class UnlistedNames:
             if k and not text[words[k - 1].end() : words[k].start()].isspace():
                 break
             after = folded[k + 1 : k + 2]
-            if word in plain or (role and self._nen(word)):
+            if surname(word):
                 last = k
             elif (
                 word not in self.names.first
                 or len(word) < 3
                 or word in _NOT_GIVEN
                 or word in _NOT_NAMES
-                or not any(w in plain or (role and self._nen(w)) for w in after)
+                or not any(surname(w) for w in after)
             ):
                 break
         return (words[0].start(), words[last].end()) if last >= 0 else None
 
-    def _nen(self, word: str) -> bool:
-        return (
-            len(word) >= 7
-            and word.endswith("nen")
-            and word in self.names.last
-            and (word not in _NOT_NEN)
-        )
+    def _role_surname(self, word: str) -> bool:
+        """Whether a lower-case word right after a role word is a last name that a
+        dictionary also holds: a Finnish one in *-nen* (*nieminen*, *koskinen*), or of
+        :data:`_WORD_SURNAMES` (*berg*, *niemi*)."""
+        last = self.names.last
+        if word in _WORD_SURNAMES:
+            return word in last
+        return len(word) >= 7 and word.endswith("nen") and word in last and word not in _NOT_NEN
 
     def _pair(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
         rest = m.group("rest").split()
@@ -587,6 +620,7 @@ class UnlistedNames:
         return (
             word in last
             or word in self.names.plain
+            or _shaped(word)
             or (word.endswith("sen") and word[:-3] + "nen" in last)
             or (word.endswith("n") and (word[:-1] in last or word[:-2] in last))
         )

@@ -21,7 +21,9 @@ by :func:`cape_study.privacy.masking.scan_text`.
   numbers and Finnish old-format accounts (``123456-789``), after a word that names an
   account (*konto*, *kontonummer*, *bankgiro*, *clearing*, *tili*, *tilinumero* ...).
 - ``passport``: 6-9 letters and digits (with a digit) after *pass*, *passnummer*,
-  *passport*, *passi*, *passinumero*, *ID-kort*, *henkilökortti* ... within a few words.
+  *passport*, *passi*, *passinumero*, *ID-kort*, *henkilökortti* ... within a few words;
+  digits only right after the word or its *nummer*, *nr*, *numero*, *on*, *är*
+  (*ID-kortets nummer är 12345678*, not *ID-kort men hade 123456 ärenden*).
 - ``registration``: Swedish car registrations ``ABC 123`` and ``ABC 12A`` (letters
   without I, Q, V; not a currency code, authority or manual: *SCB 123*, *DSM-5*) and
   Finnish ``ABC-123``, ``ABC-12`` (also ``ABC - 123``; two letters or one digit, as in
@@ -153,7 +155,7 @@ _ACCOUNT_WORD = (
 _ACCOUNT_STEMS = (
     "konto", "clearing", "bankgiro", "bg", "plusgiro", "pg", "swish", "tili", "account",
 )  # fmt: skip
-_PASSPORT_STEMS = ("pass", "id-kort", "identitetskort", "henkilökortti", "henkilöllisyystodistus")
+_PASSPORT_STEMS = ("pass", "id-kort", "identitetskort", "henkilökort", "henkilöllisyystodist")
 
 
 def _holds(low: str | None, stems: tuple[str, ...]) -> bool:
@@ -167,9 +169,18 @@ _ACCOUNT = re.compile(
     re.IGNORECASE,
 )
 _PASSPORT = re.compile(
-    r"\b(?:pass(?:et|nummer|nr|number|port(?:\s?(?:no|number|nr))?)?|passi(?:n|numero)?|"
-    r"id-kort(?:et|snummer)?|identitetskort|henkilökortti|henkilöllisyystodistus)\b"
-    r"[^\n]{0,30}?(?P<number>(?<![\w])(?=[A-Z]{0,3}\d)[A-Z0-9]{6,9})(?![\w])",
+    r"\b(?:pass(?:et|ets|en|nummer|nr|number|port(?:\s?(?:no|number|nr))?)?|"
+    r"passi(?:n|a|ssa|sta|numero|nro)?|(?:id|identitets)-?kort(?:et|ets|s?nummer|s?nr)?|"
+    r"henkilökort(?:ti|in|issa|ista|ia)|henkilöllisyystodistu(?:s|ksen|ksessa))\b"
+    r"(?P<gap>[^\n]{0,30}?)(?P<number>(?<![\w])(?=[A-Z]{0,3}\d)[A-Z0-9]{6,9})(?![\w])",
+    re.IGNORECASE,
+)
+#: What may stand between a passport word and a number of digits only (with letters, a
+#: number is one wherever it stands near the word): *ID-kortets nummer är 12345678*, not
+#: *ID-kort men hade 123456 ärenden*.
+_PASSPORT_GAP = re.compile(
+    r"[\s:.,(#-]*(?:(?:nr|nummer|number|no|numero|nro|n:o|är|var|on|oli|is|was|med|with)"
+    r"[\s:.,(#-]*)*",
     re.IGNORECASE,
 )
 _PLATE_LETTERS = "ABCDEFGHJKLMNOPRSTUWXYZÅÄÖ"
@@ -309,7 +320,8 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
         if sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number):
             yield "account", m.start("number"), m.start("number") + len(number)
     for m in _PASSPORT.finditer(text) if _holds(lower, _PASSPORT_STEMS) else ():
-        yield "passport", m.start("number"), m.end("number")
+        if not m.group("number").isdigit() or _PASSPORT_GAP.fullmatch(m.group("gap")):
+            yield "passport", m.start("number"), m.end("number")
     for m in _PLATE.finditer(text):
         if _plate(m, text):
             yield "registration", m.start(), m.end()

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator, MutableSet
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cape_study.data.documents import word_places
 from cape_study.data.headers import cell_text
 from cape_study.privacy.keys import PrivacyError
 from cape_study.privacy.masking import Finding, scan_text
@@ -326,23 +327,16 @@ def _strings(value: Any, where: str, html: bool) -> Iterator[tuple[str, str, boo
 
 
 def _scan_word(path: Path, shown: str) -> list[FileFinding]:
-    """A Word document as its reader sees it: each paragraph's text (its runs joined), in
-    the body, in table cells and in the headers and footers."""
+    """A Word document as its reader sees it (:func:`~cape_study.data.documents.word_places`:
+    the body's paragraphs, table cells, content controls, headers and footers)."""
     import docx  # heavy: only when there is a document to read
 
     document = docx.Document(str(path))
-    places: list[tuple[str, str]] = [
-        (f"paragraph {i}", p.text) for i, p in enumerate(document.paragraphs, start=1)
+    return [
+        FileFinding(shown, where, f.kind)
+        for where, text in word_places(document)
+        for f in _scan(text)
     ]
-    for t, table in enumerate(document.tables, start=1):
-        for r, row in enumerate(table.rows, start=1):
-            for c, cell in enumerate(row.cells, start=1):
-                places.append((f"table {t}, row {r}, cell {c}", cell.text))
-    for n, section in enumerate(document.sections, start=1):
-        for part, name in ((section.header, "header"), (section.footer, "footer")):
-            text = "\n".join(p.text for p in part.paragraphs)
-            places.append((f"section {n} {name}", text))
-    return [FileFinding(shown, where, f.kind) for where, text in places for f in _scan(text)]
 
 
 def _scan_workbook(path: Path, shown: str) -> list[FileFinding]:
