@@ -69,6 +69,43 @@ def test_a_column_peaks_in_a_range_as_its_exact_greatest_value_says(seed: int) -
         assert intruder.peaks_between(columns, lo, hi) == any(lo < peaks[c] < hi for c in columns)
 
 
+def _bound(a: np.ndarray, low: np.ndarray, high: np.ndarray, row: np.ndarray, sign: int) -> float:
+    """The least (``sign`` 1) or greatest (-1) value of ``row @ x`` by scipy's linprog."""
+    finite = np.isfinite(high)
+    found = linprog(sign * row, A_ub=np.vstack([a[finite], -a]), b_ub=np.r_[high[finite], -low])
+    return -sign * np.inf if found.status == 3 else sign * found.fun
+
+
+def _exact_width(a: np.ndarray, low: np.ndarray, high: np.ndarray, row: np.ndarray) -> float:
+    return _bound(a, low, high, row, -1) - _bound(a, low, high, row, 1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_cell_spans_a_width_as_its_exact_bounds_say(seed: int) -> None:
+    # the tables found before answer where they can: the answer must stay the exact one,
+    # also after a row's bounds are relaxed (tables kept) or tightened (tables forgotten)
+    a, low, high = _random_lp(seed)
+    intruder = Intruder(sparse.csr_array(a), low, high, columns=(np.zeros(9), np.full(9, np.inf)))
+    rng = np.random.default_rng(seed)
+    for round_ in range(3):
+        for _ in range(12):
+            row = (rng.random(9) < 0.4).astype(float)
+            width = float(rng.integers(1, 6))
+            exact = _exact_width(a, low, high, row)
+            spans = intruder.spans(sparse.csr_array(row[None, :]), width)
+            assert spans == (exact >= width - 1e-6), (round_, row, width, exact)
+        r = int(rng.integers(0, len(low)))
+        if round_ == 0:  # a published cell hidden
+            low, high = low.copy(), high.copy()
+            low[r], high[r] = 0.0, np.inf
+            intruder.relax(r, 0.0, np.inf)
+        else:  # other values: a row pinned to a value its interval held
+            low, high = low.copy(), high.copy()
+            top = _bound(a, low, high, a[r], -1)
+            low[r] = high[r] = float(np.floor(top)) if np.isfinite(top) else low[r]
+            intruder.rebound(low, high)
+
+
 # -- protect against a plain greedy -------------------------------------------------
 
 

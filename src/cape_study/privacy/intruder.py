@@ -20,6 +20,11 @@ the total unbounded), and solves a cell's own bounds only where no witness is fo
 answer is the one :func:`protected` gives on the exact bounds: a witness only ever proves
 what an exact bound would (the least value is at most any witness, the greatest at
 least), and where none is found the bound is solved.
+
+**Whether a cell is at least so wide** (a hidden cell that is not small,
+:func:`cape_study.privacy.linked.wide`) is answered the same way: two tables found so far
+whose values of the cell differ by the width prove it (:meth:`Intruder.spans`); only
+where they do not are its bounds solved.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ __all__ = ["Intruder", "mark_bounds", "protected"]
 
 #: Tolerance of the comparisons with the bounds (HiGHS's are 1e-7).
 _EPS = 1e-6
+#: The most tables found that an intruder keeps for :meth:`Intruder.spans`, and the most
+#: values of them (tables times unknowns).
+_TABLES, _TABLE_ENTRIES = 256, 2_000_000
 
 
 def mark_bounds(marked: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
@@ -122,6 +130,9 @@ class Intruder:
         self._exact: dict[int, float] = {}  # greatest values solved since the last relax
         self._low = np.asarray(low, dtype=float).copy()  # the bounds of a's rows
         self._high = np.asarray(high, dtype=float).copy()
+        # the last tables found (a ring of rows), for :meth:`spans`
+        self._tables = np.zeros((max(8, min(_TABLES, _TABLE_ENTRIES // max(n, 1))), n))
+        self._found = 0  # tables found so far (those kept: the last len(self._tables))
 
     def _solve(self, cost: np.ndarray, sense) -> float:
         """The optimum of ``cost`` over the columns (x, then y); +inf or -inf where
@@ -134,6 +145,7 @@ class Intruder:
         if status == highspy.HighsModelStatus.kOptimal:
             x = np.asarray(h.getSolution().col_value[: self._n])
             np.maximum(self._peak, x, out=self._peak)
+            self._keep(x)
             if self._k:
                 values = self._q @ x
                 np.minimum(self.lowest, values, out=self.lowest)
@@ -146,6 +158,14 @@ class Intruder:
             # nothing limits the objective in its direction
             return np.inf if sense == highspy.ObjSense.kMaximize else -np.inf
         raise ValueError(f"the published tables are inconsistent ({status})")
+
+    def _keep(self, x: np.ndarray) -> None:
+        """Keep the table ``x`` among the last ones found (not again if it was the last)."""
+        size = len(self._tables)
+        if self._found and np.array_equal(self._tables[(self._found - 1) % size], x):
+            return
+        self._tables[self._found % size] = x
+        self._found += 1
 
     def _cost(self, row: np.ndarray | None = None, y: np.ndarray | None = None) -> np.ndarray:
         cost = np.zeros(self._n + self._k)
@@ -160,6 +180,30 @@ class Intruder:
         cost = self._cost(np.asarray(row.toarray()).ravel()[self._reps])
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMinimize), self._solve(cost, sense.kMaximize)
+
+    def spans(self, row: sparse.csr_array, width: float) -> bool:
+        """Whether the values of ``row @ x`` span at least ``width`` (less 1e-6): the
+        largest less the smallest, as :meth:`interval` gives them. The tables found so far
+        answer first (two whose values differ by ``width`` prove it: the largest value is
+        at least the one, the smallest at most the other); then the smallest value is
+        solved, then the largest, each only while the answer is open, so the answer is
+        the one the exact bounds give."""
+        dense = np.asarray(row.toarray()).ravel()[self._reps]
+        columns = np.flatnonzero(dense)
+
+        def spread() -> float:
+            found = self._tables[: min(self._found, len(self._tables)), columns]
+            values = found @ dense[columns]
+            return values.max() - values.min() if len(values) else -np.inf
+
+        if spread() >= width - _EPS:
+            return True
+        sense = self._highspy.ObjSense
+        cost = self._cost(dense)
+        low = self._solve(cost, sense.kMinimize)  # a table found is kept
+        if low == -np.inf or spread() >= width - _EPS:
+            return True
+        return self._solve(cost, sense.kMaximize) - low >= width - _EPS
 
     def relax(self, row: int, low: float, high: float) -> None:
         """Set the bounds of row ``row`` of ``a`` to ``low`` and ``high``, which must
@@ -181,6 +225,7 @@ class Intruder:
             return
         if not (np.all(low[changed] <= self._low[changed]) and np.all(high >= self._high)):
             self.lowest[:], self.highest[:], self._peak[:] = np.inf, -np.inf, -np.inf
+            self._found = 0
         inf = self._highspy.kHighsInf
         self._h.changeRowsBounds(
             len(changed),

@@ -175,7 +175,7 @@ def protect(
     before: list[tuple[_System, Intruder]] = []
     while pending:
         t, i = pending[0]
-        if wide(*intruder.interval(system.cells[t][[i]])) or _published_before(
+        if intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH) or _published_before(
             [*linked, new], last, t, i, dimensions, threshold, before
         ):
             pending.pop(0)
@@ -213,7 +213,7 @@ def _published_before(
         system = _System(known, dimensions)
         cache.append((system, Intruder(*system.equations(known, threshold))))
     system, intruder = cache[0]
-    return not wide(*intruder.interval(system.cells[t][[i]]))
+    return not intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH)
 
 
 def _narrow(
@@ -221,7 +221,7 @@ def _narrow(
 ) -> set[tuple[int, int]]:
     """The ``(table, cell)`` of ``cells`` (hidden cells that are not small) that are not
     :func:`wide` for ``intruder``."""
-    return {(t, i) for t, i in cells if not wide(*intruder.interval(system.cells[t][[i]]))}
+    return {(t, i) for t, i in cells if not intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH)}
 
 
 def _not_small(tables: Sequence[LinkedTable], which: Sequence[int]) -> list[tuple[int, int]]:
