@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -624,6 +625,7 @@ def _old_find(names: party_names.PartyNames, text: str) -> list[tuple[int, int]]
     """_Names.find as first written: every word of the text, one by one."""
     words = list(party_names._WORD.finditer(text))
     folded = [w.group().casefold() for w in words]
+    gaps = [text[a.end() : b.start()] for a, b in itertools.pairwise(words)]
     found, i = [], 0
     while i < len(words):
         word = folded[i]
@@ -635,7 +637,7 @@ def _old_find(names: party_names.PartyNames, text: str) -> list[tuple[int, int]]
         ):
             i += 1
             continue
-        last = names._whole_name_at(text, words, folded, i)
+        last = names._whole_name_at(gaps, folded, i)
         if last is not None:
             found.append((words[i].start(), words[last].end()))
             i = last + 1

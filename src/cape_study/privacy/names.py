@@ -16,6 +16,7 @@ import contextlib
 import functools
 import gzip
 import importlib.resources
+import itertools
 import json
 import os
 import pickle
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"\w+(?:['\u2019:-]\w+)*")
+#: :data:`_WORD` as the separator of :func:`re.split`: the gaps and the words alternately.
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _GENITIVE = ("s", "'s", "\u2019s")
 
 
@@ -189,7 +192,8 @@ class PartyNames:
         capital (:func:`finnish_forms`), can start a name; they are found with set
         operations, and the text is walked word by word only from them.
         """
-        folded = list(map(str.casefold, _WORD.findall(text)))
+        pieces = _WORD_SPLIT.split(text)  # the gaps and the words, alternately
+        folded = list(map(str.casefold, pieces[1::2]))
         if self._triggers is None:
             self._triggers = self.triggers(self.index)
         part_triggers = self._part_triggers
@@ -213,40 +217,40 @@ class PartyNames:
             starts.update(i for i, word in enumerate(folded) if ":" in word)
         if not starts:
             return
-        words = list(_WORD.finditer(text))
+        # where each word starts and ends: pieces[2k + 1] is word k, after the gap pieces[2k]
+        ends = list(itertools.accumulate(map(len, pieces)))
+        gaps = pieces[2::2]
         after = 0
         for i in sorted(starts):
             if i < after:
                 continue
-            last = self._whole_name_at(text, words, folded, i)
+            last = self._whole_name_at(gaps, folded, i)
             if last is not None:
-                yield words[i].start(), words[last].end()
+                yield ends[2 * i], ends[2 * last + 1]
                 after = last + 1
             elif (
                 _base(folded[i]) & self.parts
-                and (words[i].group()[:1].isupper() or len(folded[i]) >= 4)
-            ) or (folded[i] in inflected and words[i].group()[:1].isupper()):
-                yield words[i].start(), words[i].end()
+                and (pieces[2 * i + 1][:1].isupper() or len(folded[i]) >= 4)
+            ) or (folded[i] in inflected and pieces[2 * i + 1][:1].isupper()):
+                yield ends[2 * i], ends[2 * i + 1]
 
-    def _whole_name_at(
-        self, text: str, words: list[re.Match[str]], folded: list[str], i: int
-    ) -> int | None:
-        """The index of the last word of a whole name starting at word ``i``, or None."""
+    def _whole_name_at(self, gaps: list[str], folded: list[str], i: int) -> int | None:
+        """The index of the last word of a whole name starting at word ``i``, or None
+        (``folded``: the text's words case-folded; ``gaps[j]``: what is written between
+        word ``j`` and the next)."""
         for first in _base(folded[i]):
             for name in self.index.get(first, ()):
                 if first != folded[i] and len(name) > 1:
                     continue  # a genitive ending belongs on the last word only
                 last = i + len(name) - 1
-                if last >= len(words):
+                if last >= len(folded):
                     continue
                 same = all(
                     folded[i + k] == name[k]
                     or (k == len(name) - 1 and name[k] in _base(folded[i + k]))
                     for k in range(1, len(name))
                 )
-                if same and all(
-                    text[words[j].end() : words[j + 1].start()].isspace() for j in range(i, last)
-                ):
+                if same and all(gaps[j].isspace() for j in range(i, last)):
                     return last
         return None
 
