@@ -31,11 +31,19 @@ def test_the_import_contracts_hold() -> None:
 
 
 #: The imports of the project allowed inside a function, each said so where it is: the
-#: CLI loads pandas and pandera (validate, coding) or the generator (synth) only for the
-#: command that needs them, so that `cape-study run` and `--help` start quickly.
+#: CLI loads pandas and pandera (validate, coding), the generator (synth), the codebook's
+#: models (codebook, template, coding), the manifest's scanner (verify) and the runner
+#: beyond :mod:`cape_study.runner.current` (run, when a step must run) only for the
+#: command that needs them, so that `cape-study run` with nothing to do and `--help`
+#: start quickly.
 _HEAVY = {
     "src/cape_study/cli/__init__.py": {
+        "cape_study.data.codebook",
+        "cape_study.data.codebook_pages",
         "cape_study.data.loaders",
+        "cape_study.data.template",
+        "cape_study.runner.manifest",
+        "cape_study.runner.pipeline",
         "cape_study.stats.timelines",
         "cape_study.synth",
         "cape_study.synth.scenarios",
@@ -43,6 +51,7 @@ _HEAVY = {
     "src/cape_study/cli/coding.py": {
         "cape_study.coding.refi",
         "cape_study.coding.round",
+        "cape_study.data.codebook",
         "cape_study.stats.reliability",
     },
 }

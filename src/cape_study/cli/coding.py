@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cape_study.data.codebook import load_codebook
 from cape_study.errors import ParameterError
 from cape_study.privacy.keys import DEFAULT_KEY_FILE, KEY_ENV, PrivacyError, load_key
 
@@ -135,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     # `cape-study run` and --help do not need.
     from cape_study.coding.refi import write_qdc
     from cape_study.coding.round import Round
+    from cape_study.data.codebook import load_codebook
     from cape_study.stats.reliability import agreement
 
     if args.step == "qdc":

@@ -302,16 +302,18 @@ class StepCache:
         )
 
     def lookup(
-        self, step: Step, params: Mapping[str, Any], key: CacheKey
+        self, step: Step, params: Mapping[str, Any], key: CacheKey, *, languages: bool = True
     ) -> tuple[dict[str, Any] | None, str]:
-        """The step's cache entry if it is still valid, else None and why not."""
+        """The step's cache entry if it is still valid, else None and why not; with
+        ``languages``, a result kept in another language with this key becomes the step's
+        entry again (:meth:`_in_language`), else nothing in the cache is changed."""
         folder = self.folder / step.name
         try:
             entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None, "not in the cache"
         if entry.get("key") != key.key:
-            found = self._in_language(step, params, key)
+            found = self._in_language(step, params, key) if languages else None
             if found is not None:
                 return found, ""
             old = entry.get("parts", {})

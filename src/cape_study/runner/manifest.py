@@ -49,8 +49,6 @@ from cape_study.runner.pages import privacy_record
 from cape_study.runner.provenance import (
     FORMAT,
     data_digest,
-    digest,
-    distributions_stamp,
     folder_hash,
     git_state,
     now,
@@ -66,7 +64,6 @@ __all__ = [
     "build_manifest",
     "named_inputs",
     "report_files",
-    "report_signature",
     "verify_report",
 ]
 
@@ -158,37 +155,6 @@ def build_manifest(
         ],
         "privacy": privacy,
     }
-
-
-def report_signature(
-    paths: ProjectPaths,
-    results: Mapping[str, StepResult],
-    entries: Mapping[str, Mapping[str, Any]],
-    *,
-    kernel: str,
-    library: str,
-) -> str:
-    """A digest of everything a complete run's report is made from but the time it is
-    built and whether each step ran or was taken from the cache: each step's cache key
-    (its notebook, parameters, inputs and the library), the library's hash, the kernel,
-    the git state, the constraints file, Python and the installed packages
-    (:func:`build_manifest` records the same). Two runs with the same signature write
-    the same report but for its date and the words "ran" and "cached"; so a re-run with
-    nothing changed keeps the report of the run that executed the steps (the first no-op at
-    10,000 cases spent 2.5 s writing report.docx and scanning it again)."""
-    constraints = paths.constraints
-    return digest(
-        {
-            "format": FORMAT,
-            "steps": {n: entries.get(n, {}).get("key") for n in results},
-            "library": library,
-            "kernel": kernel,
-            "git": git_state(paths.root),
-            "constraints": sha256(constraints) if constraints.is_file() else None,
-            "python": [platform.python_version(), platform.python_implementation()],
-            "packages": distributions_stamp(),
-        }
-    )
 
 
 def report_files(folder: Path) -> dict[str, str]:

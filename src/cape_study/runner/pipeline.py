@@ -8,7 +8,8 @@ and ``reports/manifest.json``; :func:`cape_study.runner.manifest.verify_report` 
 the manifest's hashes.
 
 This module holds :func:`run_pipeline`; the pipeline file and its parameters are
-:mod:`cape_study.runner.spec`, the run itself is spread over :mod:`cape_study.runner.run`
+:mod:`cape_study.runner.spec`, whether a run has nothing to do is
+:mod:`cape_study.runner.current`, the run itself is spread over :mod:`cape_study.runner.run`
 (statuses, scheduling, failures, Ctrl-C), :mod:`cape_study.runner.execution` (one notebook in
 one kernel), :mod:`cape_study.runner.cache`, :mod:`cape_study.runner.report` (the folder a run
 publishes: :mod:`~cape_study.runner.pages`, :mod:`~cape_study.runner.index`,
@@ -26,10 +27,9 @@ from pydantic import BaseModel
 
 from cape_study.errors import PipelineError
 from cape_study.paths import ProjectPaths
+from cape_study.runner.current import prepare
 from cape_study.runner.execution import KERNEL, ProgressEvent, print_progress
-from cape_study.runner.params import PARAMETER_SETS, notebook_parameters
 from cape_study.runner.run import Run, RunResult
-from cape_study.runner.spec import Pipeline, load_pipeline, resolve_parameters
 
 __all__ = ["run_pipeline"]
 
@@ -96,12 +96,12 @@ def run_pipeline(
     """
     if jobs < 1:
         raise PipelineError(f"jobs must be at least 1, not {jobs}")
-    registry = PARAMETER_SETS if parameter_sets is None else parameter_sets
-    pipeline = load_pipeline(paths.pipeline_file, parameter_sets=registry)
-    selected = _select(pipeline, only)
-    _check_notebooks(pipeline, paths.root, registry)
-    params = resolve_parameters(
-        pipeline, paths.root, overrides=overrides, params_file=params_file, parameter_sets=registry
+    pipeline, selected, params = prepare(
+        paths,
+        overrides=overrides,
+        params_file=params_file,
+        only=only,
+        parameter_sets=parameter_sets,
     )
     run = Run(
         paths,
@@ -116,35 +116,3 @@ def run_pipeline(
         publish_partial=publish_partial,
     )
     return run.run(wait)
-
-
-def _select(pipeline: Pipeline, only: Iterable[str] | None) -> set[str]:
-    if only is None:
-        return set(pipeline.steps)
-    chosen: set[str] = set()
-    todo = list(only)
-    while todo:
-        name = todo.pop()
-        if name not in pipeline.steps:
-            raise PipelineError(f"--only {name}: no such step; steps: {', '.join(pipeline.steps)}")
-        if name not in chosen:
-            chosen.add(name)
-            todo.extend(pipeline.steps[name].needs)
-    return chosen
-
-
-def _check_notebooks(
-    pipeline: Pipeline, root: Path, registry: Mapping[str, type[BaseModel]]
-) -> None:
-    """Every notebook exists and its parameters cell assigns exactly its set's names."""
-    for step in pipeline.steps.values():
-        path = root / step.notebook
-        if not path.is_file():
-            raise PipelineError(f"{pipeline.path}: step {step.name!r}: notebook {path} not found")
-        names = set(notebook_parameters(path))
-        declared = set(registry[step.parameters].model_fields)
-        if names != declared:
-            raise PipelineError(
-                f"step {step.name!r}: the parameters cell of {step.notebook} assigns "
-                f"{sorted(names)} but set {step.parameters!r} declares {sorted(declared)}"
-            )

@@ -290,12 +290,10 @@ def git_state(root: Path) -> dict[str, Any] | None:
         ).stdout
 
     try:
-        if Path(git("rev-parse", "--show-toplevel").strip()).resolve() != root.resolve():
+        top, commit = git("rev-parse", "--show-toplevel", "HEAD").splitlines()
+        if Path(top).resolve() != root.resolve():
             return None
-        return {
-            "commit": git("rev-parse", "HEAD").strip(),
-            "dirty": bool(git("status", "--porcelain").strip()),
-        }
+        return {"commit": commit, "dirty": bool(git("status", "--porcelain").strip())}
     except (OSError, subprocess.SubprocessError):
         return None
 

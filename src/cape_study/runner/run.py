@@ -53,6 +53,14 @@ from cape_study.privacy.confidential import refuse_confidential
 from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_value
 from cape_study.runner import publish
 from cape_study.runner.cache import CacheKey, StepCache, staged
+from cape_study.runner.current import (
+    cached_result,
+    end_event,
+    locked,
+    report_signature,
+    tidy,
+    unchanged,
+)
 from cape_study.runner.execution import (
     CellError,
     Kernels,
@@ -63,7 +71,6 @@ from cape_study.runner.execution import (
     redact_paths,
     write_notebook,
 )
-from cape_study.runner.manifest import report_signature
 from cape_study.runner.outcome import PipelineBusy, PipelineFailed, RunResult
 from cape_study.runner.outcome import problems_text as _problems
 from cape_study.runner.pages import (
@@ -118,12 +125,12 @@ class Run:
         Raises :class:`PipelineBusy`, :class:`~cape_study.runner.execution.KernelMissing` and
         :class:`PipelineFailed` as :func:`cape_study.runner.pipeline.run_pipeline` says.
         """
-        self.paths.reports.mkdir(parents=True, exist_ok=True)
-        with _locked(self.paths.reports, wait), _signals(_interrupt):
-            publish.sweep(self.root)
-            for stale in self.paths.cache.glob(".tmp-*"):  # a cache entry half stored
-                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-            publish.adopt(self.root)
+        with locked(self.paths.reports, wait), _signals(_interrupt):
+            tidy(self.paths)
+            self.library = tree_hash(self.source)
+            nothing_to_do = self._unchanged()
+            if nothing_to_do is not None:
+                return nothing_to_do
             self.stage, self.kept = publish.new_stage(self.root), False
             self.staged = ProjectPaths(self.root, self.stage)
             self.cache.stage = self.stage
@@ -148,6 +155,27 @@ class Run:
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
 
+    def _unchanged(self) -> RunResult | None:
+        """The result of a run with nothing to do, found before anything is staged
+        (:func:`~cape_study.runner.current.unchanged`); else None."""
+        if self.forced:
+            return None
+        start = time.perf_counter()
+        results = unchanged(
+            self.paths,
+            self.pipeline,
+            self.params,
+            self.cache,
+            library=self.library,
+            kernel=self.kernel,
+        )
+        if results is None:
+            return None
+        for result in results.values():
+            self._end(result)
+        elapsed = time.perf_counter() - start
+        return RunResult(results, self.paths.reports, False, elapsed, unchanged=True)
+
     def _discard(self) -> None:
         """Remove the stage, unless it was published or kept as the partial report."""
         if not self.kept:
@@ -159,7 +187,6 @@ class Run:
 
     def _run(self) -> RunResult:
         start = time.perf_counter()
-        self.library = tree_hash(self.source)
         results = self._schedule()
         complete = all(r.status in ("ran", "cached") for r in results.values())
         reported = any(r.status in ("ran", "cached") for r in results.values())
@@ -169,18 +196,6 @@ class Run:
             signature = report_signature(
                 self.paths, results, self.entries, kernel=self.kernel, library=self.library
             )
-            record = self.paths.report_cache / "published.json"
-            if all(r.status == "cached" for r in results.values()) and publish.is_current(
-                self.root, kept(record, signature)
-            ):
-                # Nothing changed since the published report was built from the same
-                # steps, library, packages and git state, and none of its files since
-                # it was published: it stays as it is.
-                publish.discard(self.stage)
-                self.cache.restamp()  # linked into the stage and unlinked: new change times
-                self.kept = True
-                elapsed = time.perf_counter() - start
-                return RunResult(results, self.paths.reports, False, elapsed, unchanged=True)
         if reported:
             reports = self.staged.reports
             write_report(
@@ -310,16 +325,7 @@ class Run:
         if entry is not None:
             self.entries[name] = entry
             self.cache.carry(name, entry["outputs"])
-            return self._end(
-                StepResult(
-                    name,
-                    step.title,
-                    "cached",
-                    ran_at=entry["ran_at"],
-                    ran_seconds=entry["ran_seconds"],
-                    takeaways=entry["takeaways"],
-                )
-            )
+            return self._end(cached_result(step, entry))
         if name not in self.selected:
             return self._end(
                 StepResult(
@@ -335,17 +341,7 @@ class Run:
         return None
 
     def _end(self, result: StepResult) -> StepResult:
-        elapsed = result.ran_seconds if result.status == "ran" else result.seconds
-        self._emit(
-            ProgressEvent(
-                result.name,
-                "end",
-                elapsed or 0.0,
-                cell=result.cell,
-                status=result.status,
-                message=result.message,
-            )
-        )
+        self._emit(end_event(result))
         return result
 
     def _worker(self, step: Step, watch: Watch, done: queue.Queue, prefetch: bool) -> None:
@@ -460,24 +456,6 @@ def _get(done: queue.Queue) -> tuple[str, Any]:
     while True:
         with contextlib.suppress(queue.Empty):
             return done.get(timeout=0.2)
-
-
-@contextlib.contextmanager
-def _locked(reports: Path, wait: float) -> Iterator[None]:
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(reports / ".run.lock")
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout:
-        raise PipelineBusy(
-            f"another `cape-study run` is using {reports} (lock {lock.lock_file} is held); "
-            "wait for it to finish" + ("" if wait else ", or pass --wait SECONDS")
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _check_outputs(nb: Any, name: str, files: list[Path], reports: Path, root: Path) -> None:

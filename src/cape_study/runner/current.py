@@ -1,0 +1,252 @@
+"""Whether the published report is current: the run with nothing to do.
+
+A run whose steps are all in the cache, with their outputs as published, and whose
+report would be built from the same steps, library, kernel, packages and git state as
+the published one (:func:`report_signature`), untouched since it was published
+(:func:`~cape_study.runner.publish.is_current`), leaves the report as it is
+(:func:`unchanged`). That is decided here, before anything is staged, with no kernel,
+page renderer, report writer or scanner loaded: ``cape-study run`` with nothing changed
+asks :func:`check` first and loads the rest of the runner (:mod:`cape_study.runner.run`)
+only when a step must run or the report be written again. The steps and parameters a
+run works on are read by :func:`prepare`, for both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from pydantic import BaseModel
+
+from cape_study.errors import PipelineError
+from cape_study.paths import ProjectPaths
+from cape_study.runner import publish
+from cape_study.runner.cache import StepCache
+from cape_study.runner.execution import KERNEL, ProgressEvent, print_progress
+from cape_study.runner.outcome import PipelineBusy, RunResult
+from cape_study.runner.params import PARAMETER_SETS, notebook_parameters
+from cape_study.runner.provenance import (
+    FORMAT,
+    digest,
+    distributions_stamp,
+    git_state,
+    kept,
+    sha256,
+    tree_hash,
+)
+from cape_study.runner.spec import Pipeline, Step, StepResult, load_pipeline, resolve_parameters
+
+__all__ = [
+    "cached_result",
+    "check",
+    "end_event",
+    "locked",
+    "prepare",
+    "report_signature",
+    "tidy",
+    "unchanged",
+]
+
+
+def prepare(
+    paths: ProjectPaths,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    params_file: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    parameter_sets: Mapping[str, type[BaseModel]] | None = None,
+) -> tuple[Pipeline, set[str], dict[str, dict[str, Any]]]:
+    """The project's pipeline, the steps ``only`` selects (with those they need; all
+    without it) and every step's resolved parameters, once every notebook is found with
+    the parameters its set declares. Raises PipelineError and ParameterError."""
+    registry = PARAMETER_SETS if parameter_sets is None else parameter_sets
+    pipeline = load_pipeline(paths.pipeline_file, parameter_sets=registry)
+    selected = _select(pipeline, only)
+    _check_notebooks(pipeline, paths.root, registry)
+    params = resolve_parameters(
+        pipeline, paths.root, overrides=overrides, params_file=params_file, parameter_sets=registry
+    )
+    return pipeline, selected, params
+
+
+def check(
+    paths: ProjectPaths,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    params_file: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    source: str | Path | None = None,
+    kernel: str = KERNEL,
+    wait: float = 0.0,
+    progress: Callable[[ProgressEvent], None] | None = print_progress,
+) -> RunResult | None:
+    """The result of ``cape-study run`` (without ``--force``) when it has nothing to do
+    (:func:`unchanged`), else None: then :func:`cape_study.runner.pipeline.run_pipeline`
+    runs, with the same arguments. Raises what :func:`prepare` raises, and PipelineBusy."""
+    start = time.perf_counter()
+    pipeline, _, params = prepare(paths, overrides=overrides, params_file=params_file, only=only)
+    with locked(paths.reports, wait):
+        tidy(paths)
+        library = tree_hash(Path(source or paths.source))
+        cache = StepCache(paths.cache, paths.root)
+        results = unchanged(paths, pipeline, params, cache, library=library, kernel=kernel)
+    if results is None:
+        return None
+    for result in results.values():
+        if progress is not None:
+            progress(end_event(result))
+    return RunResult(results, paths.reports, False, time.perf_counter() - start, unchanged=True)
+
+
+def unchanged(
+    paths: ProjectPaths,
+    pipeline: Pipeline,
+    params: Mapping[str, Mapping[str, Any]],
+    cache: StepCache,
+    *,
+    library: str,
+    kernel: str,
+) -> dict[str, StepResult] | None:
+    """Every step's result when the run has nothing to do (see the module), else None.
+
+    ``cache`` has no stage: inputs and outputs are looked up where they are published,
+    nothing is linked or written but the known hashes of files read again, and no result
+    kept in another language is made the step's entry (:meth:`StepCache.lookup`)."""
+    entries: dict[str, dict[str, Any]] = {}
+    results: dict[str, StepResult] = {}
+    for name, step in pipeline.steps.items():
+        step_params = params[name]
+        upstream = {n: entries[n]["outputs"] for n in step.needs}
+        key = cache.key(step, step_params, upstream, library, kernel)
+        entry, _ = cache.lookup(step, step_params, key, languages=False)
+        if entry is None or cache.origin.get(name) != paths.root:
+            return None
+        entries[name], results[name] = entry, cached_result(step, entry)
+    signature = report_signature(paths, results, entries, kernel=kernel, library=library)
+    if not publish.is_current(paths.root, kept(paths.report_cache / "published.json", signature)):
+        return None
+    return results
+
+
+def report_signature(
+    paths: ProjectPaths,
+    results: Mapping[str, StepResult],
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    kernel: str,
+    library: str,
+) -> str:
+    """A digest of everything a complete run's report is made from but the time it is
+    built and whether each step ran or was taken from the cache: each step's cache key
+    (its notebook, parameters, inputs and the library), the library's hash, the kernel,
+    the git state, the constraints file, Python and the installed packages
+    (:func:`~cape_study.runner.manifest.build_manifest` records the same). Two runs with
+    the same signature write the same report but for its date and the words "ran" and
+    "cached"; so a re-run with nothing changed keeps the report of the run that executed
+    the steps (the first no-op at 10,000 cases spent 2.5 s writing report.docx and
+    scanning it again)."""
+    constraints = paths.constraints
+    return digest(
+        {
+            "format": FORMAT,
+            "steps": {n: entries.get(n, {}).get("key") for n in results},
+            "library": library,
+            "kernel": kernel,
+            "git": git_state(paths.root),
+            "constraints": sha256(constraints) if constraints.is_file() else None,
+            "python": [platform.python_version(), platform.python_implementation()],
+            "packages": distributions_stamp(),
+        }
+    )
+
+
+def cached_result(step: Step, entry: Mapping[str, Any]) -> StepResult:
+    """The result of a step taken from the cache, from its cache entry."""
+    return StepResult(
+        step.name,
+        step.title,
+        "cached",
+        ran_at=entry["ran_at"],
+        ran_seconds=entry["ran_seconds"],
+        takeaways=entry["takeaways"],
+    )
+
+
+def end_event(result: StepResult) -> ProgressEvent:
+    """The progress event of a step's end."""
+    elapsed = result.ran_seconds if result.status == "ran" else result.seconds
+    return ProgressEvent(
+        result.name,
+        "end",
+        elapsed or 0.0,
+        cell=result.cell,
+        status=result.status,
+        message=result.message,
+    )
+
+
+def tidy(paths: ProjectPaths) -> None:
+    """What an earlier run left behind, removed or taken up before a run starts: a
+    killed run's stage, a cache entry half stored, an older layout of the published
+    folders (:func:`~cape_study.runner.publish.sweep`, :func:`~cape_study.runner.publish.adopt`)."""
+    publish.sweep(paths.root)
+    for stale in paths.cache.glob(".tmp-*"):  # a cache entry half stored
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    publish.adopt(paths.root)
+
+
+@contextlib.contextmanager
+def locked(reports: Path, wait: float) -> Iterator[None]:
+    """Hold the project's run lock (``reports/.run.lock``), waiting up to ``wait``
+    seconds for it; PipelineBusy when another run keeps it."""
+    reports.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(reports / ".run.lock")
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise PipelineBusy(
+            f"another `cape-study run` is using {reports} (lock {lock.lock_file} is held); "
+            "wait for it to finish" + ("" if wait else ", or pass --wait SECONDS")
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _select(pipeline: Pipeline, only: Iterable[str] | None) -> set[str]:
+    if only is None:
+        return set(pipeline.steps)
+    chosen: set[str] = set()
+    todo = list(only)
+    while todo:
+        name = todo.pop()
+        if name not in pipeline.steps:
+            raise PipelineError(f"--only {name}: no such step; steps: {', '.join(pipeline.steps)}")
+        if name not in chosen:
+            chosen.add(name)
+            todo.extend(pipeline.steps[name].needs)
+    return chosen
+
+
+def _check_notebooks(
+    pipeline: Pipeline, root: Path, registry: Mapping[str, type[BaseModel]]
+) -> None:
+    """Every notebook exists and its parameters cell assigns exactly its set's names."""
+    for step in pipeline.steps.values():
+        path = root / step.notebook
+        if not path.is_file():
+            raise PipelineError(f"{pipeline.path}: step {step.name!r}: notebook {path} not found")
+        names = set(notebook_parameters(path))
+        declared = set(registry[step.parameters].model_fields)
+        if names != declared:
+            raise PipelineError(
+                f"step {step.name!r}: the parameters cell of {step.notebook} assigns "
+                f"{sorted(names)} but set {step.parameters!r} declares {sorted(declared)}"
+            )
