@@ -140,3 +140,33 @@ def test_a_surname_that_is_also_a_word_or_foreign_is_masked(text: str, masked: s
 )
 def test_a_word_after_a_role_word_that_is_no_name_is_left(text: str) -> None:
     assert mask_text(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Hon berättade att Lindgren hade betalat lönen.", "Hon berättade att [NAME] hade"),
+        ("Pengarna skickades till Sandberg varje månad.", "Pengarna skickades till [NAME] varje"),
+        ("Asiakirjat toimitti Korhonen myöhemmin.", "Asiakirjat toimitti [NAME] myöhemmin."),
+        ("Han hade lånat bilen av grannen, Ionescu, i maj.", "grannen, [NAME], i maj."),
+    ],
+)
+def test_a_last_name_inside_a_sentence_without_a_cue_is_masked(text: str, masked: str) -> None:
+    assert masked in mask_text(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Han reste från Göteborg till Kuopio via Stockholm och Helsingfors.",
+        "Hon kom från Syrien, hennes bror från Irak och kusinen från Danmark.",
+        "Arbetarna bodde i Granbacka och arbetade på gården i Sjöholm.",
+        "Lönen skickades via Western Union och Swish.",
+        "Hän muutti Suomeen ja asui Tampere keskustassa.",
+        "Han var ägare till Söderholm Bär AB och Kalliovaara Palvelu Oy.",
+        "Hon berättar att hon kom till Granbacka för att plocka bär.",
+        "Teonkuvaus: työntekijät olivat paikkakunnalla Rantaniemi kesän.",
+    ],
+)
+def test_places_and_countries_inside_a_sentence_are_left(text: str) -> None:
+    assert mask_text(text)[0] == text

@@ -13,19 +13,12 @@ in the Finnish cases (:func:`finnish_stems`: *Virtasen*, *Virtaselle*, *Virtasta
 from __future__ import annotations
 
 import contextlib
-import functools
-import gzip
-import importlib.resources
 import itertools
-import json
-import os
-import pickle
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import NamedTuple
 
 from cape_study.privacy import caseless
+from cape_study.privacy.lexicon import Lexicon, lexicon
 
 __all__ = [
     "INFLECTED_UP_TO",
@@ -302,107 +295,6 @@ _CUE_START = re.compile(rf"\b(?:{ROLE_CUES})")
 _PAIR = re.compile(
     rf"(?<![\w'’-])(?=(?P<first>{_CAPITAL})\s+(?P<rest>{_CAPITAL}(?:\s+{_CAPITAL})?))"
 )
-_LEXICON_VERSION = (
-    "names-dataset 3.3.1; SE, FI all; 28 countries to 2000; any to 500; simplemma 2.0.0 sv fi en"
-)
-#: Countries whose first and last names the lexicon holds: all of Sweden's and Finland's,
-#: and the commonest (rank up to 2,000) of the countries most victims, suspects and
-#: interpreters in the study come from.
-_HOME = ("SE", "FI")
-_ABROAD = (
-    "NO", "DK", "EE", "LT", "LV", "PL", "RO", "BG", "UA", "RU", "BY", "TH", "VN", "PH",
-    "CN", "IN", "BD", "PK", "AF", "IQ", "SY", "IR", "TR", "SO", "ER", "ET", "NG", "MA",
-)  # fmt: skip
-_ABROAD_RANK = 2000
-#: and the commonest (rank up to 500) of any country.
-_ANY_RANK = 500
-
-
-class Lexicon(NamedTuple):
-    """First names and last names (case-folded) known to the name lexicon; of them, the
-    ``plain`` ones (at least four letters, no word of a Swedish, Finnish or English
-    dictionary: *andersson*, *virtanen*, *nowak*) are names wherever a name is expected,
-    also in lower case; the ``common`` ones are also such words (*olin*, *asia*, *dom*,
-    *suomen*, *berg*)."""
-
-    first: frozenset[str]
-    last: frozenset[str]
-    plain: frozenset[str] = frozenset()
-    common: frozenset[str] = frozenset()
-
-
-@functools.cache
-def lexicon() -> Lexicon:
-    """The name lexicon: first and last names from the *names-dataset* package (Remy,
-    ``philipperemy/name-dataset``, version 3.3.1: 730,000 first and 983,000 last names
-    with their rank per country, from the 2021 Facebook leak, shipped inside the
-    package; no download). It is chosen because it is maintained, installs from PyPI
-    with its data, covers Swedish and Finnish names and those of the countries victims
-    and interpreters come from, and runs without a model download (spaCy and Stanza
-    Swedish/Finnish models cannot be installed from PyPI). The names that are also
-    ordinary words are those of the Swedish, Finnish and English dictionaries of the
-    *simplemma* package (Barbaresi, ``adbar/simplemma``, version 2.0.0, MIT; word forms
-    from Wiktionary and other open lexicons, shipped inside the package): its forms keep
-    their case, so that a proper noun (*Andersson*) is told from a word (*berg*).
-    Reading both packages' data takes about a minute and 1 GB, so the names kept (all
-    ranked in Sweden or Finland, the commonest of :data:`_ABROAD` and of any country)
-    are stored once in the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``,
-    ``cape-study/``)."""
-    cache = _cache_file()
-    if cache is not None and cache.is_file():
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        if data.get("source") == _LEXICON_VERSION:
-            return Lexicon(*(frozenset(data[f]) for f in Lexicon._fields))
-    first, last = _read_names("first_names"), _read_names("last_names")
-    common = _words_of_dictionaries(first | last)
-    plain = frozenset(n for n in first | last if n not in common and len(n) >= 4 and n.isalpha())
-    found = Lexicon(first, last, plain, common)
-    if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            payload: dict[str, object] = {"source": _LEXICON_VERSION}
-            payload |= {f: sorted(getattr(found, f)) for f in Lexicon._fields}
-            tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache)
-    return found
-
-
-def _words_of_dictionaries(names: frozenset[str]) -> frozenset[str]:
-    """The ``names`` that are a (lower-case) word form of simplemma's Swedish, Finnish or
-    English dictionary."""
-    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
-
-    factory = DefaultDictionaryFactory(cache_max_size=1)
-    found: set[str] = set()
-    for lang in ("sv", "fi", "en"):
-        words = factory.get_dictionary(lang)
-        found.update(n for n in names if n in words)
-    return frozenset(found)
-
-
-def _cache_file() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cape-study" / "name-lexicon-2.json" if base else None
-
-
-def _read_names(which: str) -> frozenset[str]:
-    data = importlib.resources.files("names_dataset") / "v3" / f"{which}.pkl.gz"
-    with data.open("rb") as raw, gzip.open(raw) as fh:
-        names = pickle.load(fh)
-    kept = set()
-    for name, info in names.items():
-        ranks = info.get("rank") or {}
-        best = min((r for r in ranks.values() if r), default=_ABROAD_RANK + 1)
-        if (
-            any(c in ranks for c in _HOME)
-            or best <= _ANY_RANK
-            or any((ranks.get(c) or _ABROAD_RANK + 1) <= _ABROAD_RANK for c in _ABROAD)
-        ):
-            kept.add(name.casefold())
-    return frozenset(kept)
-
-
 #: Capitalised words that start sentences or name institutions, never taken as a name
 #: after a first name (``Per Capsulam``, ``Dag Efter``).
 _NOT_NAMES = _words(
@@ -459,6 +351,25 @@ def _shaped(word: str) -> bool:
     return len(word) >= 5 and word.isalpha() and word.endswith(_SURNAME_ENDINGS)
 
 
+#: A capitalised word after a word in lower case (inside a sentence), and that word; not
+#: before another capitalised word (a company's or an institution's name: *ägare till
+#: Söderholm Bär AB*; a person's first name is found by the pair rule).
+_INSIDE = re.compile(
+    r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),? "
+    r"(?P<name>[A-ZÅÄÖÆØÜÉŁŚŻŹĆŃŠŽČ][a-zåäöéüæøłśżźćńšžčğı'’]+)"
+    r"(?![\w'’-]| [A-ZÅÄÖ])"
+)
+#: Words after which a capitalised word is a place, not a person (*i Granbacka*,
+#: *paikkakunnalla Rantaniemi*).
+_AT_PLACE = _words(
+    "i på vid utanför nära norr söder öster väster in at near paikkakunnalla "
+    "paikkakunnalle paikkakunnalta kylässä kylään kunnassa"
+)
+#: A verb of moving before *till* or *från*: a place follows (*kom till Granbacka*).
+_MOVED = re.compile(
+    r"\b(?:kom|kommit|kommer|flyttade|flyttat|flyttar|reste|rest|reser|åkte|åkt|åker|"
+    r"anlände|återvände|fördes|transporterades|flög|körde|kördes)\s+(?:till|från)$"
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\"“”«]\s*)$")
 
 
@@ -523,6 +434,23 @@ class UnlistedNames:
             span = self._pair(text, m)
             if span:
                 yield span
+        for m in _INSIDE.finditer(text):
+            if (
+                m.group("before") not in _AT_PLACE
+                and self._lone(m.group("name").casefold())
+                and not _MOVED.search(text, max(0, m.start() - 20), m.end("before"))
+            ):
+                yield m.start("name"), m.end("name")
+
+    def _lone(self, word: str) -> bool:
+        """Whether a capitalised word (case-folded) inside a sentence, with no role word
+        or verb near it, is a last name: one of the lexicon that is no ordinary word and
+        no place (*att Lindgren hade*; not *till Stockholm*, *från Danmark*), or one with
+        a foreign last name's ending (*Ionescu*)."""
+        names = self.names
+        if word in names.places or word in _NOT_NAMES or word in _PLACES or word in _NOT_GIVEN:
+            return False
+        return (word in names.plain and word in names.last) or _shaped(word)
 
     def _speaker(self, word: str) -> bool:
         """Whether a capitalised word before a verb of saying is a last name of the
