@@ -4,10 +4,12 @@ on tricky and random texts: the party-name search from one split of the text."""
 from __future__ import annotations
 
 import random
+import re
+import sys
 
 import pytest
 
-from cape_study.privacy import names
+from cape_study.privacy import identifiers, names
 
 _NAMES = [
     "Anna Svensson",
@@ -97,3 +99,65 @@ def test_party_names_from_one_split_equal_walking_match_objects(seed: int) -> No
             found += len(fast)
     assert found > 1000  # not a vacuous comparison
     assert list(own.find("Mikon auto, Anna Svenssons")) == [(0, 5), (12, 26)]
+
+
+# -- identity numbers: the patterns tried only where their hints are -------------------
+_NUMBER_PIECES = [
+    "0", "1", "2", "5", "9", "19", "20", "550114", "2284", "5501", "14", "811218", "9876",
+    "131052", "308T", "308t", "1310", "52", "0101", "010101", "\u0663", "\uff15", "-",
+    "\u2011", "\u2212", "+", ".", ",", "/", "_", ":", "~", " ", "  ", "\n", "\n\n", "\t",
+    "\u00a0", "-\n", "A", "x", "K", "é", "nr", "Dom ",
+]  # fmt: skip
+_NUMBERS = [
+    "550114-2284",
+    "19550114-2284",
+    "5501-\n14-2284",
+    "5501\n142284 x",
+    "pnr 5501\n142284",
+    "811218~9876",
+    "131052-308T",
+    "2019-03-01 550114 - 2284",
+    "1955011422845501142284",
+    "55011-4-2-2-8-4",
+]
+
+
+def _number_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    pieces = _NUMBER_PIECES + _NUMBERS
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))) for _ in range(n)]
+
+
+def _spans(matches: object) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+    return [(m.span(), m.groupdict()) for m in matches]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_identity_number_searches_from_hints_equal_the_whole_search(seed: int) -> None:
+    rng = random.Random(seed)
+    found = broken = 0
+    for text in _NUMBERS + _number_texts(3000, seed):
+        pos = rng.randint(0, len(text))
+        for start in (0, pos):
+            plain = _spans(identifiers._PNR.finditer(text, start))
+            assert _spans(identifiers._pnr_matches(text, start)) == plain, (text, start)
+            hetu = identifiers._matches_from_hints(
+                identifiers._HETU, identifiers._HETU_HINT, text, start
+            )
+            assert _spans(hetu) == _spans(identifiers._HETU.finditer(text, start)), text
+            found += len(plain)
+        whole = [
+            (kind, m.start(), m.end())
+            for m in identifiers._PNR_BROKEN.finditer(text)
+            if (kind := identifiers._broken_kind(text, m))
+        ]
+        assert list(identifiers._broken(text)) == whole, text
+        broken += len(whole)
+    assert found > 500 and broken > 100, (found, broken)  # not vacuous comparisons
+
+
+def test_a_run_of_digits_is_what_backslash_d_matches() -> None:
+    digit = re.compile(r"\d")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert bool(digit.match(ch)) == ch.isdecimal(), hex(code)

@@ -99,12 +99,21 @@ _SPACED = re.compile(
 _PNR_BROKEN = re.compile(
     _NOT_AFTER + rf"\d(?:\d|[{_DASH}]\n?(?=\d)|\n(?=\d)){{9,15}}[0-9A-Ya-y]?" + _NOT_BEFORE
 )
-_BROKEN_HINT = re.compile(rf"\d(?:[{_DASH}]\n?|\n)\d")
+# Nine digits with a dash, a dash and a line break, or a line break between two, or
+# nothing: what every match of _PNR_BROKEN that is a valid number holds from its start
+# (dates and case numbers do not).
+_BROKEN_HINT = re.compile(rf"\d(?:(?:[{_DASH}]\n?|\n)?\d){{8}}")
+# The characters of a match of _PNR_BROKEN but its last, besides digits.
+_BROKEN_RUN = DASHES + "\n"
+_BREAKS = re.compile(rf"[{_DASH}\n]")
+_BARE_BREAK = re.compile(rf"(?<![{_DASH}])\n")
 _SPACED_HINT = re.compile(rf"\d{_BLANK}(?:[{_DASH}+]{_BLANK})?\d{{1,2}}{_BLANK}\d")
 _TOKEN = re.compile(r"[^ \t\u00a0]+")
 # What every match of _PNR (from its start or 2 characters on: the century) and of
 # _HETU (from its start) holds: where the search for them can begin.
 _PNR_HINT = re.compile(r"\d{6}\D{0,7}\d{4}")
+# A match of _PNR from the start of its date on.
+_PNR_DATE = re.compile(rf"\d{{6}}{_SEP}\d{{4}}")
 _GROUPED_HINT = re.compile(r"\d\d\D\d\d\D\d\d\D{1,3}\d{4}")
 _HETU_HINT = re.compile(rf"\d{{6}}\s{{0,2}}[{_DASH}+A-FU-Y]\s{{0,2}}\d{{3}}", re.IGNORECASE)
 
@@ -242,7 +251,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     still points to a person."""
     hint = _PNR_HINT.search(text)
     if hint:
-        for m in _PNR.finditer(text, max(0, hint.start() - 2)):
+        for m in _pnr_matches(text, max(0, hint.start() - 2)):
             kind = pnr_kind(m["century"], m["date"], m["num"]) or _mistyped_pnr(
                 m["century"], m["date"], m["sep"], m["num"]
             )
@@ -255,34 +264,92 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
                 yield kind, m.start(), m.end()
     hint = _HETU_HINT.search(text)
     if hint:
-        for m in _HETU.finditer(text, hint.start()):
+        for m in _matches_from_hints(_HETU, _HETU_HINT, text, hint.start()):
             if _hetu_date_ok(m["date"], m["sign"]):  # any check character: a typo too
                 yield "hetu", m.start(), m.end()
     if _SPACED_HINT.search(text):
         yield from _spaced(text)
-    if _BROKEN_HINT.search(text):
-        yield from _broken(text)
+    yield from _broken(text)
+
+
+def _matches_from_hints(
+    pattern: re.Pattern[str], hint: re.Pattern[str], text: str, pos: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, pos)``, for a pattern each of whose matches starts with a
+    match of ``hint`` (found fast): the pattern is tried only where the hint starts."""
+    while (found := hint.search(text, pos)) is not None:
+        m = pattern.match(text, found.start())
+        if m is None:
+            pos = found.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _pnr_matches(text: str, pos: int) -> Iterator[re.Match[str]]:
+    """``_PNR.finditer(text, pos)``: a match starts where its date does (a match of
+    :data:`_PNR_DATE`) or up to two digits (the century) before, so the leftmost match
+    starts at most two characters before the leftmost date, or after that date starts."""
+    while (date := _PNR_DATE.search(text, pos)) is not None:
+        for start in range(max(pos, date.start() - 2), date.start() + 1):
+            m = _PNR.match(text, start)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = date.start() + 1
+
+
+def _broken_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_PNR_BROKEN.finditer(text)`` that may be a valid number (that
+    hold :data:`_BROKEN_HINT`). A match is made of digits, dashes and line breaks but
+    for its last character, so none starts before a run of them and ends inside it:
+    each run holding the hint is searched from its start, as the whole text would be."""
+    pos = 0
+    while (hint := _BROKEN_HINT.search(text, pos)) is not None:
+        start, end = hint.start(), hint.end()
+        # str.isdecimal is what \d matches: Unicode category Nd
+        while start > pos and (text[start - 1].isdecimal() or text[start - 1] in _BROKEN_RUN):
+            start -= 1
+        while end < len(text) and (text[end].isdecimal() or text[end] in _BROKEN_RUN):
+            end += 1
+        pos = start
+        while pos < end:
+            m = _PNR_BROKEN.match(text, pos)
+            if m is None:
+                pos += 1
+            else:
+                yield m
+                pos = m.end()
+        pos = max(pos, end)
 
 
 def _broken(text: str) -> Iterator[tuple[str, int, int]]:
     """Valid identity numbers with up to three dashes anywhere, or one line break
     without a dash after words on its line (:data:`_PNR_BROKEN`; a column of numbers,
     one to a line, is never joined into one)."""
-    for m in _PNR_BROKEN.finditer(text):
-        token = m.group()
-        bare = len(re.findall(rf"(?<![{_DASH}])\n", token))
-        if bare > 1 or not 1 <= sum(ch in DASHES for ch in token) + bare <= 3:
-            continue
-        if bare and not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
-            continue
-        plain = re.sub(rf"[{_DASH}\n]", "", token)
-        if len(plain) == 10 and plain.isdigit():
-            kind = pnr_kind(None, plain[:6], plain[6:])
-        elif len(plain) == 12 and plain.isdigit() and plain[:2] in ("18", "19", "20"):
-            kind = pnr_kind(plain[:2], plain[2:8], plain[8:])
-        else:
-            kind = None
-        if not kind and len(plain) == 10 and plain[:9].isdigit():
-            kind = "hetu" if _hetu_ok(plain[:6], "-", plain[6:9], plain[9]) else None
+    for m in _broken_matches(text):
+        kind = _broken_kind(text, m)
         if kind:
             yield kind, m.start(), m.end()
+
+
+def _broken_kind(text: str, m: re.Match[str]) -> str | None:
+    """The kind of the valid identity number that a match of :data:`_PNR_BROKEN` is."""
+    token = m.group()
+    bare = len(_BARE_BREAK.findall(token))
+    if bare > 1 or not 1 <= sum(ch in DASHES for ch in token) + bare <= 3:
+        return None
+    if bare and not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
+        return None
+    plain = _BREAKS.sub("", token)
+    if len(plain) == 10 and plain.isdigit():
+        kind = pnr_kind(None, plain[:6], plain[6:])
+    elif len(plain) == 12 and plain.isdigit() and plain[:2] in ("18", "19", "20"):
+        kind = pnr_kind(plain[:2], plain[2:8], plain[8:])
+    else:
+        kind = None
+    if not kind and len(plain) == 10 and plain[:9].isdigit():
+        kind = "hetu" if _hetu_ok(plain[:6], "-", plain[6:9], plain[9]) else None
+    return kind
