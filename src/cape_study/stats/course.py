@@ -16,7 +16,10 @@ whose course is in a set of these classes, which :func:`course_dimension` names:
 * ``still_open:<stage>``: the rest of the courses ending at the stage;
 * ``closed:<stage>``: closed there without a judgment (the closure reasons' cases);
 * ``no_outcome``: every course without a final outcome (the offence flows' cases charged
-  and ``not_judged``).
+  and ``not_judged``);
+* ``closed_before:<stage>`` and ``open_before:<stage>``: closed, or still open, at a stage
+  before it (the models' cases closed without prosecution and open at the cut-off,
+  ``03_models``: :mod:`cape_study.stats.model_links`).
 
 These are the rules of :func:`cape_study.stats.dropout.matrix` and
 :func:`~cape_study.stats.dropout.closure_reasons`, written as sets.
@@ -26,9 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from cape_study.privacy.linked import Dimension
 
-__all__ = ["ENDS", "course_dimension"]
+__all__ = ["ENDS", "course_classes", "course_dimension"]
 
 #: How a case without a judgment ends.
 ENDS = ("open", "closed")
@@ -66,6 +71,23 @@ def course_dimension(
             c for c in at(stage, lambda e: True) if c not in {*on, *out}
         )
         members[f"closed:{stage}"] = at(stage, lambda e: e == "closed")
+    for k, stage in enumerate(stages):
+        for end in ENDS:
+            members[f"{end}_before:{stage}"] = tuple(f"{s}:{end}" for s in stages[:k])
     classes = tuple(c for stage in stages for c in at(stage, lambda e: True))
     members["no_outcome"] = tuple(c for c in classes if c.partition(":")[2] not in outcomes)
     return Dimension("sets", classes, tuple(members.items()))
+
+
+def course_classes(status: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
+    """Each case's course (a class of :func:`course_dimension` over ``stages``) from
+    :func:`cape_study.stats.case_status.case_status`'s ``furthest_stage`` (a stage after
+    the last of ``stages`` counts there) and ``end``; an end that is no class of its
+    stage (an outcome ``pending`` before the last stage: neither closed nor open) reads
+    ``open``."""
+    last = stages[-1]
+    furthest = status["furthest_stage"].astype("string")
+    stage = furthest.where(furthest.isin(list(stages)), last)
+    end = status["end"].astype("string").fillna("open")
+    end = end.where((stage == last) | end.isin(list(ENDS)), "open")
+    return (stage + ":" + end).astype("string")

@@ -31,6 +31,7 @@ __all__ = [
     "PROCESS_PREDICTORS",
     "Predictor",
     "design_matrix",
+    "has_suspects",
     "model_terms",
     "population_counts",
     "split_predictors",
@@ -257,6 +258,16 @@ def _predictor(name: str) -> Predictor:
         ) from None
 
 
+def has_suspects(cases: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """Whether each case of ``cases`` has at least one suspect (the models' population):
+    ``n_suspects`` at least 1, or blank (unknown, not 0) and its events name a suspect."""
+    named = set(events.loc[events["suspect_id"].notna(), "case_id"])
+    return (
+        (cases["n_suspects"] >= 1).fillna(False)
+        | (cases["n_suspects"].isna() & cases["case_id"].isin(named))
+    ).astype(bool)
+
+
 def design_matrix(
     cases: pd.DataFrame,
     events: pd.DataFrame,
@@ -298,12 +309,7 @@ def design_matrix(
     """
     book = codebook_or_default(codebook)
     chosen = [_predictor(name) for name in dict.fromkeys(predictors)]
-    # n_suspects blank is unknown, not 0: such a case is in when its events name a suspect
-    named = set(events.loc[events["suspect_id"].notna(), "case_id"])
-    has_suspects = (cases["n_suspects"] >= 1).fillna(False) | (
-        cases["n_suspects"].isna() & cases["case_id"].isin(named)
-    )
-    population = cases[has_suspects.astype(bool)]
+    population = cases[has_suspects(cases, events).to_numpy(bool)]
     if country is not None:
         population = population[population["country"].astype("string") == country]
     population = population.reset_index(drop=True)

@@ -1,0 +1,286 @@
+"""``03_models``' count tables linked with the report's other tables
+(:mod:`cape_study.privacy.linked`).
+
+The models count cases with a suspect whose predictors are known: the model population
+by country and how a case enters the models, and cases by predictor value and outcome
+(prosecuted, or closed without prosecution). Those are the cases of ``01``'s funnel: the
+prosecuted column of the table by country counts the cases of the funnel's row
+"prosecuted" less those with a predictor unknown, the table by joint inspection those of
+the funnel by detection channel. Each cell is therefore registered as a box of the
+dimensions the report's other tables use, and a few of its own:
+
+* ``country``, ``detection_channel`` (joint inspection or another channel: a set of the
+  channels the case file holds) and the course (``stage``,
+  :data:`cape_study.stats.funnel.COURSE`: prosecuted is every course that reached
+  prosecution, closed without prosecution ``closed_before:prosecuted``, open at the
+  cut-off ``open_before:prosecuted``), as ``01`` registers them;
+* ``suspect`` (``yes``, ``no``: :func:`cape_study.stats.predictors.has_suspects`), with
+  the structural zero an intruder knows (a case without a suspect is not prosecuted),
+  registered as a published zero where the case file has none (:meth:`CaseClasses.link_zeros`);
+* a dimension per predictor with an unknown value (``interpreter_needed``,
+  ``victim_counsel``, ``victim_left_country``, ``victim_statement``: ``yes``, ``no``,
+  ``unknown``, and ``known`` for either of the first two).
+
+Before a table is linked, every cell's box is counted over the case file's cases and
+compared with the cell's count: a table whose boxes do not hold its counts exactly (a
+case file the rules above do not describe) is not linked, with a warning; nor is a table
+of a predictor of no dimension (``torkea_ihmiskauppa``, an offence code no other table
+splits; ``sector``, not yet a set of sectors). Either is recorded as unlinked in the
+step's registry.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from cape_study.data.loaders import CaseFile
+from cape_study.privacy.disclosure import Disclosure
+from cape_study.privacy.linked import Dimension
+from cape_study.stats.case_status import STAGE_ORDER, case_status
+from cape_study.stats.course import course_classes
+from cape_study.stats.funnel import COURSE
+from cape_study.stats.predictors import PREDICTORS, has_suspects
+
+__all__ = ["ZERO_NAME", "CaseClasses", "registries"]
+
+ALL = "all"
+#: The name of the registered structural zero (a case without a suspect is not prosecuted).
+ZERO_NAME = "structural zero: prosecuted without a suspect"
+#: Predictors whose values are a dimension of their own (``yes``, ``no``, ``unknown``).
+_OWN = ("interpreter_needed", "victim_counsel", "victim_left_country", "victim_statement")
+_KNOWN = Dimension("sets", ("no", "yes", "unknown"), (("known", ("no", "yes")),))
+#: How the models' outcome reads as a course.
+_OUTCOME = {1: "prosecuted", 0: "closed_before:prosecuted"}
+_END = {
+    "prosecuted": "prosecuted",
+    "closed": "closed_before:prosecuted",
+    "open": "open_before:prosecuted",
+}
+
+
+def registries(folder) -> list:
+    """The registries ``03`` is protected against: intake's and ``01``'s (never its own
+    of an earlier run)."""
+    return [folder / "disclosure.json", folder / "disclosure_01_attrition.json"]
+
+
+class CaseClasses:
+    """Every case of ``case`` by the dimensions the models' tables are registered in."""
+
+    def __init__(self, case: CaseFile) -> None:
+        cases = case.cases
+        status = case_status(cases, case.events).set_index("case_id")
+        frame = pd.DataFrame({"case_id": cases["case_id"].to_numpy()})
+        frame["country"] = cases["country"].astype("string").to_numpy()
+        frame["detection_channel"] = cases["detection_channel"].astype("string").to_numpy()
+        frame["suspect"] = np.where(has_suspects(cases, case.events), "yes", "no")
+        frame["stage"] = course_classes(status.reindex(frame["case_id"]), STAGE_ORDER).to_numpy()
+        for name in _OWN:
+            values = pd.Series(PREDICTORS[name].values(cases, case.victims)).astype("Float64")
+            frame[name] = (
+                values.map({1.0: "yes", 0.0: "no"}).astype("string").fillna("unknown").to_numpy()
+            )
+        self.cases = frame
+        # for predictors without a dimension: whether they are known for every case
+        self._complete = {
+            name: bool(pd.Series(p.values(cases, case.victims)).notna().all())
+            for name, p in PREDICTORS.items()
+        }
+        channels = sorted(set(frame["detection_channel"].dropna()) | {"joint_inspection"})
+        others = tuple(c for c in channels if c != "joint_inspection")
+        self.dimensions: dict[str, Dimension] = {
+            "stage": COURSE,
+            "suspect": Dimension("code", ("no", "yes")),
+            "detection_channel": Dimension(
+                "sets", tuple(channels), (("other_than:joint_inspection", others),)
+            ),
+            **{name: _KNOWN for name in _OWN},
+        }
+
+    # -- boxes -------------------------------------------------------------------------
+
+    def _base(self, predictors: Sequence[str], country: str | None) -> dict[str, str] | None:
+        """The box of the cases a design of ``predictors`` holds (a suspect, every
+        predictor known; within ``country``), or None if one is not a box."""
+        box = {"suspect": "yes", "country": country or ALL}
+        for name in predictors:
+            if name in _OWN:
+                box[name] = "known"
+            elif name not in {"country", "joint_inspection"} and not self._complete[name]:
+                return None
+        return box
+
+    def _term(self, term: str, value: int, countries: Sequence[str]) -> dict[str, str] | None:
+        """The box of the cases with ``term`` (a design column) at ``value``."""
+        name, _, level = term.partition("[")
+        level = level.rstrip("]")
+        if name == "country":
+            if value == 1:
+                return {"country": level}
+            others = [c for c in countries if c != level]
+            return {"country": others[0]} if len(others) == 1 else None
+        if name == "joint_inspection":
+            return {
+                "detection_channel": "joint_inspection" if value else "other_than:joint_inspection"
+            }
+        if name in _OWN:
+            return {name: "yes" if value else "no"}
+        return None
+
+    def count(self, box: Mapping[str, str]) -> int:
+        """The number of cases in ``box``."""
+        inside = np.ones(len(self.cases), bool)
+        for dim, value in box.items():
+            if value == ALL:
+                continue
+            spec = self.dimensions.get(dim, Dimension())
+            members = dict(spec.members).get(value, (value,))
+            inside &= self.cases[dim].isin(list(members)).to_numpy(bool)
+        return int(inside.sum())
+
+    # -- linking -----------------------------------------------------------------------
+
+    def link_zeros(self, audit: Disclosure, *, threshold: int) -> None:
+        """Register what an intruder knows without a table: no case without a suspect
+        was prosecuted (where the case file has none; otherwise nothing is known)."""
+        box = {"suspect": "no", "stage": "prosecuted"}
+        if self.count(box) == 0:
+            cells = pd.DataFrame([{**box, "cases": 0}])
+            cells["cases"] = cells["cases"].astype("Int64")
+            audit.link(
+                ZERO_NAME,
+                cells,
+                cells["cases"],
+                count="cases",
+                dims={d: d for d in box},
+                threshold=threshold,
+                dimensions=self.dimensions,
+            )
+
+    def population_boxes(
+        self, truth: pd.DataFrame, predictors: Sequence[str]
+    ) -> list[dict[str, str] | None]:
+        """The box of each cell of :func:`cape_study.stats.predictors.population_counts`
+        (None where a cell is no box; an empty box for an ``incomplete`` row of a design
+        whose predictors are always known: no case, 0)."""
+        base = self._base(predictors, None)
+        unknown = [p for p in predictors if p in _OWN]
+        boxes: list[dict[str, str] | None] = []
+        for row in truth.itertuples(index=False):
+            if base is None:
+                boxes.append(None)
+                continue
+            box = {**base, "country": str(row.country)}
+            if row.end != "incomplete":
+                boxes.append({**box, "stage": _END[row.end]})
+            elif len(unknown) == 1:
+                boxes.append({**box, unknown[0]: "unknown"})
+            elif not unknown and row.cases == 0:
+                boxes.append({})
+            else:
+                boxes.append(None)
+        return boxes
+
+    def term_boxes(
+        self, truth: pd.DataFrame, predictors: Sequence[str], country: str | None = None
+    ) -> list[dict[str, str] | None]:
+        """The box of each cell of one term's table of
+        :func:`cape_study.stats.predictors.term_counts` (value by outcome) of a design of
+        ``predictors`` (within ``country``); None where a cell is no box."""
+        base = self._base(predictors, country)
+        countries = sorted(self.cases["country"].dropna().unique())
+        boxes: list[dict[str, str] | None] = []
+        for row in truth.itertuples(index=False):
+            term = self._term(str(row.term), int(row.value), countries)
+            boxes.append(
+                None
+                if base is None or term is None
+                else {**base, **term, "stage": _OUTCOME[int(row.outcome)]}
+            )
+        return boxes
+
+    def link_population(
+        self,
+        audit: Disclosure,
+        safe: pd.DataFrame,
+        truth: pd.DataFrame,
+        *,
+        predictors: Sequence[str],
+        name: str,
+        threshold: int,
+    ) -> pd.DataFrame:
+        """:func:`cape_study.stats.predictors.population_counts`, suppressed (``safe``)
+        and true (``truth``), linked under ``name`` (or left as it is, with a warning,
+        where a cell is no box: :meth:`population_boxes`)."""
+        boxes = self.population_boxes(truth, predictors)
+        return self._link(audit, safe, truth, boxes, name=name, label=["country", "end"],
+                          threshold=threshold)  # fmt: skip
+
+    def link_terms(
+        self,
+        audit: Disclosure,
+        safe: pd.DataFrame,
+        truth: pd.DataFrame,
+        *,
+        predictors: Sequence[str],
+        name: str,
+        threshold: int,
+        country: str | None = None,
+    ) -> pd.DataFrame:
+        """One term's table of :func:`cape_study.stats.predictors.term_counts`,
+        suppressed (``safe``) and true (``truth``), linked under ``name`` (or left as it
+        is, with a warning, where a cell is no box: :meth:`term_boxes`)."""
+        boxes = self.term_boxes(truth, predictors, country)
+        return self._link(audit, safe, truth, boxes, name=name, label=["value", "outcome"],
+                          threshold=threshold)  # fmt: skip
+
+    def _link(
+        self,
+        audit: Disclosure,
+        safe: pd.DataFrame,
+        truth: pd.DataFrame,
+        boxes: list[dict | None],
+        *,
+        name: str,
+        label: list[str],
+        threshold: int,
+    ) -> pd.DataFrame:
+        """Link the cells of ``safe`` with a box (an empty box: a zero of no cases, left
+        out), if every cell has one (else return ``safe``: a predictor of no dimension)
+        and every box holds its cell's true count (else warn and return ``safe``)."""
+        counts = truth["cases"].astype(int).tolist()
+        if any(box is None for box in boxes):  # a predictor of no dimension: not linked
+            return safe
+        wrong = [i for i, box in enumerate(boxes) if box and self.count(box) != counts[i]]
+        if wrong:
+            warnings.warn(
+                f"table {name!r} is not linked with the report's other tables: cell "
+                f"{dict(truth.iloc[wrong[0]][label])} does not count the cases of its box "
+                f"{boxes[wrong[0]]}",
+                stacklevel=2,
+            )
+            return safe
+        rows = [i for i, box in enumerate(boxes) if box]
+        dims = sorted({d for i in rows for d in boxes[i]})
+        part = safe.reset_index(drop=True).iloc[rows].reset_index(drop=True)
+        cells = part.assign(**{f"_{d}": [boxes[i].get(d, ALL) for i in rows] for d in dims})
+        linked = audit.link(
+            name,
+            cells,
+            pd.Series([counts[i] for i in rows]),
+            count="cases",
+            dims={f"_{d}": d for d in dims},
+            threshold=threshold,
+            dimensions=self.dimensions,
+            label=label,
+        )
+        out = safe.reset_index(drop=True).copy()
+        for column in ("cases", "suppressed", "hidden"):
+            values = out[column].astype(linked[column].dtype)
+            values.iloc[rows] = linked[column].array
+            out[column] = values
+        return out.set_axis(safe.index)
