@@ -121,13 +121,15 @@ def _strip_page_furniture(text: str) -> str:
                 if number or recurring[_furniture_key(line)] >= needed:
                     drop.add((p, i))
     else:
-        keys = [_furniture_key(line) for line in pages[0]]
         counts: dict[str, int] = {}
-        for line, key in zip(pages[0], keys, strict=True):
+        for line in pages[0]:
             if line.strip() and len(line.strip()) <= 80:
+                key = _furniture_key(line)
                 counts[key] = counts.get(key, 0) + 1
-        for i, (line, key) in enumerate(zip(pages[0], keys, strict=True)):
-            repeated = line.strip() and counts.get(key, 0) >= 3
+        # the key of every line only when some short line recurs (most texts: none)
+        recurs = any(n >= 3 for n in counts.values())
+        for i, line in enumerate(pages[0]):
+            repeated = recurs and line.strip() and counts.get(_furniture_key(line), 0) >= 3
             if _PAGE_NUMBER.match(line.strip()) or repeated:
                 drop.add((0, i))
     return "\n".join(
