@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from cape_study.present import display
-from cape_study.present.plots.style import percent_axis
+from cape_study.present.plots.style import number_axis, percent_axis
 
 NBSP = "\u00a0"
 
@@ -76,4 +76,21 @@ def test_percent_ticks_keep_the_decimals_their_steps_need():
     ax.set_yticks([0, 0.1, 0.2])
     fig.canvas.draw()
     assert [t.get_text() for t in ax.get_yticklabels()] == [f"0{NBSP}%", f"10{NBSP}%", f"20{NBSP}%"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("top", [0.003, 0.07, 0.175, 0.62, 1.0, 37.0, 5588.4])
+def test_tick_labels_written_together_are_those_each_tick_gets_alone(top: float):
+    # the decimals are worked out once for the ticks labelled together: each label must
+    # be the one the axis' formatter writes for its tick alone, from the axis' own ticks
+    display.use_language("sv")
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, top)
+    ax.set_ylim(-top / 3, top)
+    percent_axis(ax.xaxis)
+    number_axis(ax.yaxis)
+    fig.canvas.draw()
+    for axis, labels in ((ax.xaxis, ax.get_xticklabels()), (ax.yaxis, ax.get_yticklabels())):
+        alone = [axis.get_major_formatter()(v) for v in axis.get_majorticklocs()]
+        assert [t.get_text() for t in labels] == alone
     plt.close(fig)

@@ -198,18 +198,40 @@ def percent_axis(axis: Axis) -> None:
     decimals as they need (``2,5 %`` at 2.5 % steps, never a rounded ``2 %``)."""
     if not isinstance(axis.get_major_locator(), FixedLocator):
         axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, _decimals(axis, 100))))
+    axis.set_major_formatter(_TickLabels(axis, percent, 100))
 
 
 def number_axis(axis: Axis) -> None:
     """Label ``axis`` with numbers in the run's language (``5 588``), with as many
     decimals as its ticks need."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: number(v, _decimals(axis, 1))))
+    axis.set_major_formatter(_TickLabels(axis, number, 1))
+
+
+class _TickLabels(FuncFormatter):
+    """Labels of the major ticks of ``axis``, each value written by ``write(value,
+    decimals)`` with :func:`_decimals` of the axis: worked out once for the ticks
+    labelled together (matplotlib labels the major ticks with the axis' major tick
+    locations, :meth:`format_ticks`), not once per tick from the axis' locator."""
+
+    def __init__(self, axis: Axis, write: Callable[[float, int], str], scale: float) -> None:
+        super().__init__(lambda v, _: write(v, _decimals(axis, scale)))
+        self._write, self._scale = write, scale
+
+    def format_ticks(self, values: Any) -> list[str]:
+        self.set_locs(values)
+        decimals = _fewest_decimals(values, self._scale)
+        return [self._write(v, decimals) for v in values]
 
 
 def _decimals(axis: Axis, scale: float) -> int:
     """The fewest decimals (up to 3) that write every major tick of ``axis`` exactly."""
-    ticks = np.asarray(axis.get_majorticklocs(), float) * scale
+    return _fewest_decimals(axis.get_majorticklocs(), scale)
+
+
+def _fewest_decimals(locations: Any, scale: float) -> int:
+    """The fewest decimals (up to 3) that write every one of ``locations`` times
+    ``scale`` exactly."""
+    ticks = np.asarray(locations, float) * scale
     for decimals in range(4):
         if np.all(np.abs(ticks - np.round(ticks, decimals)) < 1e-9 * np.maximum(1, abs(ticks))):
             return decimals
