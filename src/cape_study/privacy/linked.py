@@ -172,7 +172,7 @@ def protect(
     # PROTECTION_WIDTH wide (hiding more only widens every interval, the small cells' too)
     pending = _not_small(linked, [t for t, table in enumerate(linked) if _nested(table, new)])
     pending += [(last, int(i)) for i in np.flatnonzero(~shown & ~np.asarray(new.small, bool))]
-    before: list[tuple[_System, Intruder]] = []
+    before: dict = {}
     while pending:
         t, i = pending[0]
         if intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH) or _published_before(
@@ -195,14 +195,17 @@ def _published_before(
     i: int,
     dimensions: Mapping[str, Dimension],
     threshold: int,
-    cache: list[tuple[_System, Intruder]],
+    cache: dict,
 ) -> bool:
     """Whether cell ``i`` of ``tables[t]`` is not :func:`wide` already for an intruder
     who knows only the tables before ``tables[upto]`` (and the marks), ``tables[upto]``
     with every cell hidden: then its value was published before that table (a funnel's
     cases reported by sector are intake's cases by sector), and hiding cells of it cannot
-    widen the interval. ``cache`` keeps the intruder (empty at first)."""
-    if not cache:
+    widen the interval. ``cache`` keeps the intruder (under None) and the answers (empty
+    at first): hiding cells of ``tables[upto]`` changes no answer."""
+    if (t, i) in cache:
+        return cache[t, i]
+    if None not in cache:
         table = tables[upto]
         cells = table.cells.copy()
         cells[table.count] = pd.array([pd.NA] * len(cells), dtype="Int64")
@@ -210,10 +213,11 @@ def _published_before(
             table.name, cells, table.count, table.dims, table.small, table.fixed, table.unit
         )
         known = [*tables[:upto], blank]
-        system = _System(known, dimensions)
-        cache.append((system, Intruder(*system.equations(known, threshold))))
-    system, intruder = cache[0]
-    return not intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH)
+        system = system_of(known, dimensions)  # protect's: the same cells
+        cache[None] = (system, Intruder(*system.equations(known, threshold)))
+    system, intruder = cache[None]
+    cache[t, i] = not intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH)
+    return cache[t, i]
 
 
 def _narrow(
@@ -330,11 +334,11 @@ def exposed(
         bad = {t for t, _ in _exposed_cells(system, mine, cells, threshold)}
         intruder = system.intruder[1] if system.intruder else _intruder(system, mine, [], threshold)
         narrow = sorted(_narrow(system, intruder, _not_small(mine, range(len(mine)))))
-        caches: dict[int, list] = {}
+        caches: dict[int, dict] = {}
         bad |= {
             t
             for t, i in narrow
-            if not _published_before(mine, t, t, i, dimensions, threshold, caches.setdefault(t, []))
+            if not _published_before(mine, t, t, i, dimensions, threshold, caches.setdefault(t, {}))
         }
         found += [table.name for t, table in enumerate(mine) if t in bad]
     return found
