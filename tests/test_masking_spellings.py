@@ -236,3 +236,58 @@ def test_a_number_near_a_word_for_a_passport_that_is_no_passport_number_is_left(
 def test_a_passport_or_id_card_number_is_still_masked(text: str) -> None:
     masked, counts = mask_text(text, unlisted=False)
     assert counts["ID"] == 1 and not any(ch.isdigit() for ch in masked), masked
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{PNR[0]}\u00b7{PNR[1]}",  # a middle dot
+        f"{PNR[0]}\u2022{PNR[1]}",  # a bullet
+        f"{PNR[0]}*{PNR[1]}",
+        f"{PNR[0]}#{PNR[1]}",
+        f"{PNR[0]}={PNR[1]}",
+        f"{PNR[0]}-{PNR[1][:2]} {PNR[1][2:]}",  # the number in pairs
+        f"{PNR[0]} - {PNR[1][:2]} {PNR[1][2:]}",
+        f"{PNR[0]}-{PNR[1][:3]} {PNR[1][3:]}",
+        f"{PNR[0]}-{PNR[1][:1]} {PNR[1][1:]}",
+        f"19{PNR[0][:2]} {PNR[0][2:4]} {PNR[0][4:]} {PNR[1]}",  # 12 digits in groups
+        f"19{PNR[0][:2]}.{PNR[0][2:4]}.{PNR[0][4:]}.{PNR[1]}",
+        f"{HETU[0]} {HETU[1]}",  # a henkilötunnus with a space for its century sign
+        f"{HETU[0]}/{HETU[1]}",
+        f"{HETU[0]}_{HETU[1]}",
+    ],
+)
+def test_an_identity_number_in_a_hostile_testers_third_round_is_masked(written: str) -> None:
+    masked = mask_text(f"Uppgifter: {written} (kopia).", unlisted=False)[0]
+    assert masked == "Uppgifter: [PNR] (kopia).", written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tabell: 10 12 18 2019 och 10 12 18 1234 kr.",  # counts, and a date before a sum
+        "Datum 2019.12.18.1430 noterades.",
+        f"Rad: {PNR[0]} 12 34 (antal).",  # a valid date and two pairs that are no number
+    ],
+)
+def test_groups_of_digits_that_are_no_identity_number_are_left(text: str) -> None:
+    assert mask_text(text, unlisted=False)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("anna.svensson[at]polisen[.]se", "EMAIL"),
+        ("anna.svensson(at)polisen(.)se", "EMAIL"),
+        ("anna.svensson@polisen .se", "EMAIL"),
+        ("anna.svensson@polisen,se", "EMAIL"),
+        ("iban se45 5000 0000 0583 9825 7466", "ACCOUNT"),  # an IBAN in lower case
+        ("pass: 12 34 56 78", "ID"),
+        ("pass AB 1234567", "ID"),
+        ("passnummer AB-1234567", "ID"),
+    ],
+)
+def test_an_e_mail_iban_or_passport_of_the_third_round_is_masked(text: str, tag: str) -> None:
+    masked, counts = mask_text(f"Uppgift: {text} (kopia).", unlisted=False)
+    assert counts[tag] == 1 and masked.endswith(f"[{tag}] (kopia)."), masked
+    assert not any(ch.isdigit() for ch in masked) and "@" not in masked, masked

@@ -170,3 +170,30 @@ def test_a_last_name_inside_a_sentence_without_a_cue_is_masked(text: str, masked
 )
 def test_places_and_countries_inside_a_sentence_are_left(text: str) -> None:
     assert mask_text(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Förhörsledare krim.insp. Lindqvist", "Förhörsledare krim.insp. [NAME]"),
+        ("Förhörsledare: Lindqvist, Anna", "Förhörsledare: [NAME]"),
+        ("Todistaja: VIRTANEN, Mikko", "Todistaja: [NAME]"),
+        ("Närvarande: Lindqvist (förhörsledare)", "Närvarande: [NAME] (förhörsledare)"),
+        ("Lindqvist ringde till henne.", "[NAME] ringde till henne."),
+        ("Kowalski betalade ut 3000 kr.", "[NAME] betalade ut 3000 kr."),
+    ],
+)
+def test_a_name_in_a_hostile_testers_third_round_is_masked(text: str, masked: str) -> None:
+    assert mask_text(text)[0] == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FU\nFörhör med målsäganden.",
+        "Stockholm ligger vid vattnet. Göteborg likaså.",
+        "Polisen (förhörsledare) kom sent.",
+    ],
+)
+def test_words_of_the_third_round_that_are_no_names_are_left(text: str) -> None:
+    assert mask_text(text)[0] == text

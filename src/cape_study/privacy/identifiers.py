@@ -60,24 +60,35 @@ _NOT_AFTER = rf"(?<![\d+{_DASH}])(?<!\d[.,])"
 # Not followed by a letter or digit, nor by more digits after a separator.
 _NOT_BEFORE = rf"(?![^\W_]|[{_DASH}+,._]\d)"
 _BLANK = r"[ \t\u00a0]"
-# Between the date and the last four digits: a dash, +, dot, slash, underscore, colon or tilde
+# Between the date and the last four digits: a dash, +, dot, slash, underscore, colon, tilde,
+# middle dot, bullet, asterisk, hash or equals sign
 # with a space or a line break (or a blank line: a page break) on either side, or spaces,
 # or a line break or blank line, or nothing.
 _AROUND = rf"{_BLANK}?\n{{0,2}}{_BLANK}?"
-_SEP = rf"(?:{_AROUND}[{_DASH}+./_:~]{{1,2}}{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
+_SEP = rf"(?:{_AROUND}[{_DASH}+./_:~·•*#=]{{1,2}}{_AROUND}|{_BLANK}{{1,2}}|\n\n?)?"
 _PNR = re.compile(
     _NOT_AFTER
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
     + _NOT_BEFORE
 )
-# The date written in groups (``55-01-14-2284``, ``1955.01.14-2284``): found only when its
-# check digit holds (dates are written so, and a number may follow one).
+# The date written in groups (``55-01-14-2284``, ``1955.01.14-2284``, ``1955 01 14 2284``):
+# found only when its check digit holds (dates are written so, and a number may follow
+# one); all in spaces only with the century (a row of counts is written so).
 _PNR_GROUPED = re.compile(
     _NOT_AFTER
     + rf"(?P<century>18|19|20)?(?P<yy>\d\d)(?P<s>[{_DASH}./ ])(?P<mm>\d\d)(?P=s)(?P<dd>\d\d)"
-    + rf"{_BLANK}?[{_DASH}+]{_BLANK}?(?P<num>\d{{4}})"
+    + rf"(?P<last>{_BLANK}?[{_DASH}+]{_BLANK}?|(?P=s))(?P<num>\d{{4}})"
     + _NOT_BEFORE
 )
+# The last four digits written in two groups after a separator that is not a blank
+# (``550114-22 84``, ``550114 - 228 4``): found only when valid.
+_PNR_SPLIT = re.compile(
+    _NOT_AFTER
+    + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_BLANK}?[{_DASH}+./_:~]{_BLANK}?)"
+    + rf"(?P<num>\d\d{_BLANK}\d\d|\d{{3}}{_BLANK}\d|\d{_BLANK}\d{{3}})"
+    + _NOT_BEFORE
+)
+_SPLIT_HINT = re.compile(rf"\d{{6}}\D{{1,3}}\d{{1,3}}{_BLANK}\d")
 _HETU = re.compile(
     _NOT_AFTER
     + rf"(?P<date>\d{{6}})\s{{0,2}}(?P<sign>[{_DASH}+A-FU-Y])\s{{0,2}}(?P<num>\d{{3}})"
@@ -255,10 +266,22 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             kind = pnr_kind(m["century"], m["date"], m["num"]) or _mistyped_pnr(
                 m["century"], m["date"], m["sep"], m["num"]
             )
+            if not kind and m["sep"] and not m["century"]:  # a henkilötunnus, no sign
+                kind = "hetu" if _hetu_ok(m["date"], "-", m["num"][:3], m["num"][3]) else None
+            if kind:
+                yield kind, m.start(), m.end()
+    if _SPLIT_HINT.search(text):
+        for m in _PNR_SPLIT.finditer(text):
+            num = re.sub(r"\D", "", m["num"])
+            kind = pnr_kind(m["century"], m["date"], num)
+            if not kind and not m["century"] and _hetu_ok(m["date"], "-", num[:3], num[3]):
+                kind = "hetu"
             if kind:
                 yield kind, m.start(), m.end()
     if _GROUPED_HINT.search(text):
         for m in _PNR_GROUPED.finditer(text):
+            if m["last"] == m["s"] == " " and not m["century"]:
+                continue  # counts in a row
             kind = pnr_kind(m["century"], m["yy"] + m["mm"] + m["dd"], m["num"])
             if kind:
                 yield kind, m.start(), m.end()

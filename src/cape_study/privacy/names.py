@@ -271,7 +271,10 @@ ROLE_CUES = (
     "komisario|poliisi|tutkija|tutkinnanjohtaja|kihlakunnansyyttäjä|aluesyyttäjä|"
     "johtava syyttäjä|syyttäjä|tulkki|todistaja|asianomistaja|avustaja|asianajaja|"
     "puolustaja|käräjätuomari|tuomari|sosiaalityöntekijä|kuulusteltava|kuulustelija|"
-    "förhörsledare|förhörsledaren"
+    "förhörsledare|förhörsledaren|närvarande|läsnä|"
+    # abbreviations in protocols: krim.insp., krinsp, insp., komm., åkl., ylikonst.
+    r"krim\.\s?insp\.?|kriminalinsp\.|krinsp|polisinsp\.|insp\.|komm\.|kammaråkl\.|åkl\.|"
+    r"ylikonst\.|vanh\.\s?konst\.|rikoskom\."
 )
 #: Words after which a name is expected although they are no role (an agent: *förhördes
 #: av andersson*, *enligt Virtanen*): only a word of :attr:`Lexicon.plain` is taken.
@@ -351,14 +354,21 @@ def _shaped(word: str) -> bool:
     return len(word) >= 5 and word.isalpha() and word.endswith(_SURNAME_ENDINGS)
 
 
-#: A capitalised word after a word in lower case (inside a sentence), and that word; not
-#: before another capitalised word (a company's or an institution's name: *ägare till
-#: Söderholm Bär AB*; a person's first name is found by the pair rule).
-_INSIDE = re.compile(
-    r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),? "
-    r"(?P<name>[A-ZÅÄÖÆØÜÉŁŚŻŹĆŃŠŽČ][a-zåäöéüæøłśżźćńšžčğı'’]+)"
-    r"(?![\w'’-]| [A-ZÅÄÖ])"
+#: A capitalised word (the pattern starts with its capital, so that it is found fast):
+#: a last name where it stands inside a sentence after a word in lower case, not before
+#: another capitalised word (a company's or an institution's name: *ägare till Söderholm
+#: Bär AB*; a person's first name is found by the pair rule), or at the start of a text,
+#: sentence or line before a word in lower case (*Lindqvist ringde*): see :meth:`_lone`.
+_CAPITALISED = re.compile(
+    r"(?P<name>[A-ZÅÄÖÆØÜÉŁŚŻŹĆŃŠŽČ][a-zåäöéüæøłśżźćńšžčğı'’]+)(?![\w'’-])"
+    r"(?P<next> [A-ZÅÄÖ]| [a-zåäö])?"
 )
+#: The word in lower case before a capitalised one inside a sentence (and a comma).
+_BEFORE = re.compile(r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),?$")
+#: A first name after a last name and a comma (*Lindqvist, Anna*).
+_INVERTED = re.compile(rf",[ \t]*(?P<first>{_CAPITAL})(?![\w'’-])")
+#: A capitalised word before a role word in brackets (*Lindqvist (förhörsledare)*).
+_BEFORE_ROLE = re.compile(rf"(?<![\w'’-])(?P<name>{_CAPITAL})\s*\((?i:{ROLE_CUES})")
 #: Words after which a capitalised word is a place, not a person (*i Granbacka*,
 #: *paikkakunnalla Rantaniemi*).
 _AT_PLACE = _words(
@@ -403,7 +413,7 @@ class UnlistedNames:
         for m in caseless.finditer(_CUED, _CUE_START, text):
             if m.group("name") is not None:
                 if m.group("name").split()[0].casefold() not in _NOT_NAMES:
-                    yield m.start("name"), m.end("name")
+                    yield m.start("name"), self._given_after(text, m.end("name"))
             else:
                 span = self._plain_words(text, m.start("lower"), role=True)
                 if span:
@@ -434,13 +444,22 @@ class UnlistedNames:
             span = self._pair(text, m)
             if span:
                 yield span
-        for m in _INSIDE.finditer(text):
-            if (
-                m.group("before") not in _AT_PLACE
-                and self._lone(m.group("name").casefold())
-                and not _MOVED.search(text, max(0, m.start() - 20), m.end("before"))
-            ):
+        for m in _BEFORE_ROLE.finditer(text) if "(" in text else ():  # Lindqvist (tolk)
+            if self._capital_name(m.group("name").casefold()):
                 yield m.start("name"), m.end("name")
+        for m in _CAPITALISED.finditer(text):
+            if self._lone(m.group("name").casefold()) and _alone_at(text, m):
+                yield m.span("name")
+
+    def _given_after(self, text: str, end: int) -> int:
+        """The end of a name written last name first (*Lindqvist, Anna*; ``end``: the last
+        name's end): after the first name of the lexicon that follows a comma."""
+        m = _INVERTED.match(text, end)
+        if m is None:
+            return end
+        word = m.group("first").casefold()
+        known = word in self.names.first and word not in _NOT_NAMES and word not in _NOT_GIVEN
+        return m.end() if known else end
 
     def _lone(self, word: str) -> bool:
         """Whether a capitalised word (case-folded) inside a sentence, with no role word
@@ -533,6 +552,8 @@ class UnlistedNames:
         )
         if not known or given in _NOT_GIVEN or rest[0].casefold() in _NOT_NAMES:
             return None
+        if m.group("first").isupper() and len(given) <= 3:
+            return None  # an abbreviation (FU, a heading's) before a line's first word
         if len(rest[0]) == 1 and re.match(r"\s*\d", text[m.start("rest") + 1 :]):
             return None  # a case number (Dom B 1770-21)
         if (
@@ -556,3 +577,26 @@ class UnlistedNames:
             or (word.endswith("sen") and word[:-3] + "nen" in last)
             or (word.endswith("n") and (word[:-1] in last or word[:-2] in last))
         )
+
+
+def _alone_at(text: str, m: re.Match[str]) -> bool:
+    """Whether a match of :data:`_CAPITALISED` stands where a last name alone is taken:
+    inside a sentence after a word in lower case that is no preposition of place (nor
+    *till*/*från* after a verb of moving), not before a capitalised word; or at a
+    sentence's or line's start before a word in lower case."""
+    start, after = m.start(), m.group("next") or ""
+    previous = text[start - 2 : start] if start >= 2 else "\n" + text[:start]
+    if previous[-1] == " " and previous[0] not in ".!?":  # inside a sentence
+        before = _BEFORE.search(text, max(0, start - 40), start - 1)
+        if (
+            before is None
+            or after[1:].isupper()  # a company's or an institution's name
+            or before.group("before") in _AT_PLACE
+            or _MOVED.search(text, max(0, before.start() - 20), before.end("before"))
+        ):
+            return False
+    elif previous[-1] != "\n" and previous[-1] != " ":
+        return False  # inside a word (McDonald), after a bracket or a dash
+    elif not after[1:].islower():
+        return False  # at a sentence's or line's start: before a word in lower case
+    return True

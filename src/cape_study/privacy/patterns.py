@@ -79,10 +79,16 @@ _PHONE_INTERNATIONAL = re.compile(
 _SPOKEN_AT = r"at|AT|snabel-?a|ät|miuku|kissanhäntä"
 _SPOKEN_DOT = r"dot|DOT|punkt|piste"
 _AT = rf"(?:\s?@\s?|\s?[(\[{{<]\s?(?:{_SPOKEN_AT}|a)\s?[)\]}}>]\s?|\s(?:{_SPOKEN_AT})\s)"
-_DOT = rf"(?:\.|\s?[(\[{{]\s?(?:{_SPOKEN_DOT})\s?[)\]}}]\s?|\s(?:{_SPOKEN_DOT})\s)"
+_DOT = rf"(?:\.|\s?[(\[{{]\s?(?:{_SPOKEN_DOT}|\.)\s?[)\]}}]\s?|\s(?:{_SPOKEN_DOT})\s)"
 _EMAIL = re.compile(
     rf"(?<![\w.+-])[\w.+-]+(?:\s(?:{_SPOKEN_DOT})\s[\w.+-]+)*{_AT}"
     rf"[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[A-Za-z]{{2,}}(?![\w-])"
+)
+# With an @, the dot before a country's or a common top-level domain written with a space
+# before it or as a comma (``anna@polisen .se``, ``anna@polisen,se``: a typo or OCR).
+_TOP_LEVEL = "se|fi|com|net|org|nu|eu|info|io|uk|de|no|dk|ee|pl|ro|bg|lt|lv|ua|ru"
+_EMAIL_LOOSE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)*(?:\s\.|,)\s?(?i:{_TOP_LEVEL})(?![\w-])"
 )
 _EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|snabel-?a|\bät\b|miuku|kissanhäntä", re.IGNORECASE)
 # What :data:`_EMAIL_HINT` needs, looked for in the lower-cased text (fast: no text in a
@@ -145,7 +151,10 @@ _DIGIT_GROUP = re.compile(r"\d+")
 # Years after a word for an account are no account number (*BG 2019-2020*: Bulgaria; a
 # heading *konto 2019 2020 2021*).
 _YEARS = re.compile(rf"(?:19|20)\d\d(?:{_SPACE}?[{_DASH}/ ]{_SPACE}?(?:19|20)\d\d)+")
-_IBAN = re.compile(rf"(?<![\w])[A-Z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Z0-9]){{11,30}}(?![\w])")
+# in capitals or, as a tester writes it, in lower case (``se45 5000 ...``)
+_IBAN = re.compile(
+    rf"(?<![\w])[A-Za-z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Za-z0-9]){{11,30}}(?![\w])"
+)
 _ACCOUNT_WORD = (
     r"(?:bank)?konto(?:nummer|nr|t)?|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|bg|"
     r"plusgiro(?:nummer)?|pg|swish|(?:pankki)?tili(?:numero|nro|lle|ltä|n)?|account(?: number)?"
@@ -172,7 +181,8 @@ _PASSPORT = re.compile(
     r"\b(?:pass(?:et|ets|en|nummer|nr|number|port(?:\s?(?:no|number|nr))?)?|"
     r"passi(?:n|a|ssa|sta|numero|nro)?|(?:id|identitets)-?kort(?:et|ets|s?nummer|s?nr)?|"
     r"henkilökort(?:ti|in|issa|ista|ia)|henkilöllisyystodistu(?:s|ksen|ksessa))\b"
-    r"(?P<gap>[^\n]{0,30}?)(?P<number>(?<![\w])(?=[A-Z]{0,3}\d)[A-Z0-9]{6,9})(?![\w])",
+    r"(?P<gap>[^\n]{0,30}?)(?P<number>(?<![\w])(?:(?=[A-Z]{0,3}\d)[A-Z0-9]{6,9}|"
+    r"[A-Z]{1,3}[ -]\d{6,8}|\d{2,4}(?: \d{2,4}){1,3}))(?![\w])",
     re.IGNORECASE,
 )
 #: What may stand between a passport word and a number of digits only (with letters, a
@@ -306,6 +316,8 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
         for m in _EMAIL.finditer(text):
             if not _prose_at(m.group()):
                 yield "email", m.start(), m.end()
+        for m in _EMAIL_LOOSE.finditer(text) if "@" in text else ():
+            yield "email", m.start(), m.end()
     for pattern, low, high in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 8, 11)):
         for m in pattern.finditer(text):
             span = _phone(m, low, high)
@@ -320,7 +332,10 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
         if sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number):
             yield "account", m.start("number"), m.start("number") + len(number)
     for m in _PASSPORT.finditer(text) if _holds(lower, _PASSPORT_STEMS) else ():
-        if not m.group("number").isdigit() or _PASSPORT_GAP.fullmatch(m.group("gap")):
+        number = m.group("number").replace(" ", "")
+        if sum(ch.isdigit() for ch in number) > 9:
+            continue  # digits in groups (12 34 56 78) are six to nine
+        if not number.isdigit() or _PASSPORT_GAP.fullmatch(m.group("gap")):
             yield "passport", m.start("number"), m.end("number")
     for m in _PLATE.finditer(text):
         if _plate(m, text):
