@@ -173,3 +173,42 @@ def test_pattern_prefilters_skip_only_texts_without_a_match(seed: int) -> None:
         assert patterns._STREET_NUMBER.search(text) or patterns._ADDRESS.search(text) is None
     found = {kind for text in tricky for kind, _, _ in patterns.find(text)}
     assert {"account", "passport", "address"} <= found
+
+
+_NUMBER_PIECES = [
+    "19", "81", "12", "18", "811218", "9876", "98", "76", "987", "6", "131052", "9085",
+    "-", "\u2013", " - ", "·", "•", "*", "#", "=", "~", ".", "/", "_", " ", "  ", "\t", "\n",
+    "x", "A", "@", ",", " .", "se", "(.)", "[.]", "pass ", "AB", "(", "tolk",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_hints_of_the_third_rounds_patterns_skip_no_match(seed: int) -> None:
+    """The grouped and split identity numbers are searched only where their hints are,
+    the loose e-mail only with an @, a name before a role in brackets only with a '('."""
+    from cape_study.privacy import identifiers
+
+    rng = random.Random(seed)
+    seps = ["-", " - ", "·", "*", ".", "/", " ", "\n", "", "x"]
+
+    def piece() -> str:
+        return "".join(rng.choice(_NUMBER_PIECES) for _ in range(rng.randint(0, 5)))
+
+    def number() -> str:  # digits in the groups of the patterns, with any separators
+        groups = rng.choice(
+            [["811218", "98", "76"], ["81", "12", "18", "9876"], ["131052", "9085"]]
+        )
+        return rng.choice(["", "19"]) + "".join(g + rng.choice(seps) for g in groups)
+
+    texts = [piece() + number() + piece() for _ in range(4000)]
+    split = grouped = 0
+    for text in ["811218-98 76", "1981 12 18 9876", *texts]:
+        if identifiers._PNR_SPLIT.search(text):
+            split += 1
+            assert identifiers._SPLIT_HINT.search(text), text
+        if identifiers._PNR_GROUPED.search(text):
+            grouped += 1
+            assert identifiers._GROUPED_HINT.search(text), text
+        assert "@" in text or not patterns._EMAIL_LOOSE.search(text)
+        assert "(" in text or not names._BEFORE_ROLE.search(text)
+    assert split > 20 and grouped > 5, (split, grouped)  # not vacuous
