@@ -24,6 +24,7 @@ __all__ = [
     "INFLECTED_UP_TO",
     "ROLE_CUES",
     "Lexicon",
+    "NameIndex",
     "PartyNames",
     "UnlistedNames",
     "finnish_forms",
@@ -116,6 +117,22 @@ def _finnish_base(word: str, names: frozenset[str]) -> bool:
     return False
 
 
+class NameIndex(dict[str, list[tuple[str, ...]]]):
+    """:meth:`PartyNames.build_index`: a first word -> the whole names that start with it,
+    longest first; with the set of all of them and the lengths of each first word's
+    (:meth:`lookups`), made once for the matchers that share the index."""
+
+    _lookups: tuple[dict[str, tuple[int, ...]], frozenset[tuple[str, ...]]] | None = None
+
+    def lookups(self) -> tuple[dict[str, tuple[int, ...]], frozenset[tuple[str, ...]]]:
+        """The lengths of the names that start with each first word (longest first), and
+        every name."""
+        if self._lookups is None:
+            lengths = {k: tuple(sorted({len(n) for n in v}, reverse=True)) for k, v in self.items()}
+            self._lookups = lengths, frozenset(n for v in self.values() for n in v)
+        return self._lookups
+
+
 class PartyNames:
     """Matches the names of a case file's parties in a text, word by word.
 
@@ -133,6 +150,8 @@ class PartyNames:
     ) -> None:
         """``triggers`` are :meth:`triggers` of the index (computed when not given:
         matchers that share an index can share them)."""
+        if not isinstance(index, NameIndex):
+            index = NameIndex(index)
         self.index, self.parts, self._triggers = index, parts, triggers
         self._part_triggers: frozenset[str] | None = None
         self._stems: dict[str, list[str]] | None = None
@@ -143,13 +162,13 @@ class PartyNames:
         return cls(cls.build_index(names), cls.part_set(names))
 
     @staticmethod
-    def build_index(names: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    def build_index(names: Iterable[str]) -> NameIndex:
         found: dict[str, set[tuple[str, ...]]] = {}
         for name in names:
             words = tuple(w.casefold() for w in _WORD.findall(str(name)))
             if words:
                 found.setdefault(words[0], set()).add(words)
-        return {k: sorted(v, key=len, reverse=True) for k, v in found.items()}
+        return NameIndex({k: sorted(v, key=len, reverse=True) for k, v in found.items()})
 
     @staticmethod
     def part_set(names: Iterable[str]) -> frozenset[str]:
@@ -230,20 +249,22 @@ class PartyNames:
     def _whole_name_at(self, gaps: list[str], folded: list[str], i: int) -> int | None:
         """The index of the last word of a whole name starting at word ``i``, or None
         (``folded``: the text's words case-folded; ``gaps[j]``: what is written between
-        word ``j`` and the next)."""
+        word ``j`` and the next): the longest name whose words are those of the text
+        from word ``i`` on, a genitive ending allowed on its last word only, with only
+        whitespace between them; looked up by its length in the set of the names."""
+        lengths, whole = self.index.lookups()
         for first in _base(folded[i]):
-            for name in self.index.get(first, ()):
-                if first != folded[i] and len(name) > 1:
+            for size in lengths.get(first, ()):
+                if first != folded[i] and size > 1:
                     continue  # a genitive ending belongs on the last word only
-                last = i + len(name) - 1
+                last = i + size - 1
                 if last >= len(folded):
                     continue
-                same = all(
-                    folded[i + k] == name[k]
-                    or (k == len(name) - 1 and name[k] in _base(folded[i + k]))
-                    for k in range(1, len(name))
-                )
-                if same and all(gaps[j].isspace() for j in range(i, last)):
+                if size > 1:
+                    middle = (first, *folded[i + 1 : last])
+                    if not any((*middle, end) in whole for end in _base(folded[last])):
+                        continue
+                if all(gaps[j].isspace() for j in range(i, last)):
                     return last
         return None
 
