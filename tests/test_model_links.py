@@ -110,22 +110,46 @@ def test_combining_the_models_tables_with_01s_funnels(sixty) -> None:
 
 
 def test_a_table_of_a_predictor_without_a_dimension_is_left_unlinked(sixty) -> None:
-    # törkeä ihmiskauppa is an offence code, which no linked table splits: not a box
+    # the sector as a predictor (sector[x] against the reference): not yet a set of sectors
     case, _, _, classes = sixty
     truth = pd.DataFrame(
-        {"term": "torkea_ihmiskauppa", "value": [0, 0, 1, 1], "outcome": [0, 1, 0, 1]}
+        {"term": "sector[construction]", "value": [0, 0, 1, 1], "outcome": [0, 1, 0, 1]}
     ).assign(cases=[3, 2, 0, 1])
     audit = Disclosure()
     safe = audit.suppress(truth, "cases", threshold=5, name="t", keys=["value", "outcome"])
     out = classes.link_terms(
-        audit, safe, truth, predictors=[*POOLED, "torkea_ihmiskauppa"], name="t", threshold=5
+        audit, safe, truth, predictors=[*POOLED, "sector"], name="t", threshold=5
     )
     assert out.equals(safe) and not audit._linked
-    # a count that is not its box's (a wrong registration) is refused the same way
+    # a count that is not its box's (a wrong registration) is refused with a warning
     wrong = _model_tables(case, classes)[1][1].assign(cases=lambda t: t["cases"] + 1)
     with pytest.warns(UserWarning, match="is not linked"):
         classes.link_terms(audit, wrong, wrong, predictors=POOLED, name="w", threshold=5)
     assert not audit._linked
+
+
+def test_torkea_ihmiskauppa_is_a_class_within_its_family(sixty) -> None:
+    # the within-Finland table by törkeä ihmiskauppa: the offence is a class of 01's
+    # dimension 'reported' inside the trafficking family, so an intruder who adds it to
+    # the funnel by offence family knows it lies there
+    case, _, _, classes = sixty
+    names = ["joint_inspection", "interpreter_needed", "torkea_ihmiskauppa"]
+    design = models.design_matrix(
+        case.cases, case.events, case.victims, case.data_cutoff, predictors=names, country="FI"
+    )
+    cells = models.term_counts(design, "prosecuted", models.model_terms(design))
+    cells = cells[cells["term"] == "torkea_ihmiskauppa"].reset_index(drop=True)
+    boxes = classes.term_boxes(cells, names, country="FI")
+    assert boxes[2]["reported"] == "torkea_ihmiskauppa"
+    assert [classes.count(b) for b in boxes] == cells["cases"].tolist()
+    torkea = case.cases["offence_reported"].astype("string") == "torkea_ihmiskauppa"
+    assert classes.count({"reported": "torkea_ihmiskauppa"}) == int(torkea.sum())
+    trafficking = (
+        case.cases["offence_reported"]
+        .astype("string")
+        .isin(["manniskohandel", "ihmiskauppa", "torkea_ihmiskauppa"])
+    )
+    assert classes.count({"reported": "trafficking"}) == int(trafficking.sum())
 
 
 def test_the_course_sets_of_the_models(sixty) -> None:

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from cape_study.data.codebook import codebook_or_default
 from cape_study.data.loaders import CaseFile
 from cape_study.privacy.disclosure import Disclosure
 from cape_study.privacy.linked import Dimension
@@ -52,6 +53,8 @@ ALL = "all"
 ZERO_NAME = "structural zero: prosecuted without a suspect"
 #: Predictors whose values are a dimension of their own (``yes``, ``no``, ``unknown``).
 _OWN = ("interpreter_needed", "victim_counsel", "victim_left_country", "victim_statement")
+#: The offence code a predictor names (Finland's aggravated trafficking).
+_OFFENCE = "torkea_ihmiskauppa"
 _KNOWN = Dimension("sets", ("no", "yes", "unknown"), (("known", ("no", "yes")),))
 #: How the models' outcome reads as a course.
 _OUTCOME = {1: "prosecuted", 0: "closed_before:prosecuted"}
@@ -84,6 +87,15 @@ class CaseClasses:
             frame[name] = (
                 values.map({1.0: "yes", 0.0: "no"}).astype("string").fillna("unknown").to_numpy()
             )
+        # the offence family reported (01's dimension ``reported``), with törkeä
+        # ihmiskauppa a class of its own within its family
+        book = codebook_or_default(None)
+        family = {c.code: c.family for c in book.scheme("offence").codes}
+        offence = cases["offence_reported"].astype("string")
+        reported = offence.map(family).astype("string")
+        rest = f"{family[_OFFENCE]}:other"
+        reported = reported.where(reported != family[_OFFENCE], rest)
+        frame["reported"] = reported.where(offence != _OFFENCE, _OFFENCE).to_numpy()
         self.cases = frame
         # for predictors without a dimension: whether they are known for every case
         self._complete = {
@@ -99,6 +111,7 @@ class CaseClasses:
                 "sets", tuple(channels), (("other_than:joint_inspection", others),)
             ),
             **{name: _KNOWN for name in _OWN},
+            "reported": _reported(set(family.values()), family[_OFFENCE], rest),
         }
 
     # -- boxes -------------------------------------------------------------------------
@@ -129,6 +142,8 @@ class CaseClasses:
             }
         if name in _OWN:
             return {name: "yes" if value else "no"}
+        if name == _OFFENCE:
+            return {"reported": _OFFENCE if value else f"other_than:{_OFFENCE}"}
         return None
 
     def count(self, box: Mapping[str, str]) -> int:
@@ -284,3 +299,16 @@ class CaseClasses:
             values.iloc[rows] = linked[column].array
             out[column] = values
         return out.set_axis(safe.index)
+
+
+def _reported(families: set[str], family: str, rest: str) -> Dimension:
+    """The dimension ``reported``: the offence ``families`` as ``01`` registers them,
+    ``family`` (that of :data:`_OFFENCE`) split into that offence and the rest of the
+    family (``rest``), and ``other_than:`` the offence."""
+    present = sorted(families - {family})
+    order = (*present, _OFFENCE, rest)
+    return Dimension(
+        "sets",
+        order,
+        ((family, (_OFFENCE, rest)), (f"other_than:{_OFFENCE}", (*present, rest))),
+    )
