@@ -307,7 +307,9 @@ _SAYS = re.compile(
     r"förnekade|erkände|kertoi|kertoo|sanoi|ilmoitti|totesi|kiisti|myönsi|kuultiin)\b"
 )
 _LAST_WORD = re.compile(r"(?<![\w'’-])(?P<name>[^\W\d_][\w'’-]*)$")
-_CAPITAL = r"[A-ZÅÄÖÆØÜÉÈŁŚŻŹĆŃŠŽČ][\w'’]*(?:-[A-ZÅÄÖ][\w'’]*)?"
+_CAPITAL_LETTER = "[A-ZÅÄÖÆØÜÉÈŁŚŻŹĆŃŠŽČ]"
+_CAPITAL_TAIL = r"[\w'’]*(?:-[A-ZÅÄÖ][\w'’]*)?"
+_CAPITAL = _CAPITAL_LETTER + _CAPITAL_TAIL
 _CUED = re.compile(
     rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|n|t|lle|n|ä)?)"
     rf"(?:\s*[:,(]\s*|\s+)(?:(?:toimi(?:vat|nut)?|on|oli|är|var)\s+)?(?:(?P<name>{_CAPITAL}(?:\s+"
@@ -315,9 +317,12 @@ _CUED = re.compile(
 )
 #: Where a match of :data:`_CUED` can start, in the lower-cased text (found fast).
 _CUE_START = re.compile(rf"\b(?:{ROLE_CUES})")
-# A lookahead, so that every capitalised word is tried as a first name (Enligt Maria ...).
+# A first name (its capital, then ``tail``) and one or two capitalised words: the capital
+# alone is taken (the rest is a lookahead), so that every capitalised word is tried as a
+# first name (Enligt Maria ...); a capital first lets the search skip to the next one.
 _PAIR = re.compile(
-    rf"(?<![\w'’-])(?=(?P<first>{_CAPITAL})\s+(?P<rest>{_CAPITAL}(?:\s+{_CAPITAL})?))"
+    rf"{_CAPITAL_LETTER}(?<![\w'’-].)"
+    rf"(?=(?P<tail>{_CAPITAL_TAIL})\s+(?P<rest>{_CAPITAL}(?:\s+{_CAPITAL})?))"
 )
 #: Capitalised words that start sentences or name institutions, never taken as a name
 #: after a first name (``Per Capsulam``, ``Dag Efter``).
@@ -563,7 +568,8 @@ class UnlistedNames:
 
     def _pair(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
         rest = m.group("rest").split()
-        given = m.group("first").casefold()
+        written = text[m.start() : m.end("tail")]  # the first name
+        given = written.casefold()
         first = self.names.first
         known = given in first or (
             # an inflected first name, not before a company's or a heading's words
@@ -573,7 +579,7 @@ class UnlistedNames:
         )
         if not known or given in _NOT_GIVEN or rest[0].casefold() in _NOT_NAMES:
             return None
-        if m.group("first").isupper() and len(given) <= 3:
+        if written.isupper() and len(given) <= 3:
             return None  # an abbreviation (FU, a heading's) before a line's first word
         if len(rest[0]) == 1 and re.match(r"\s*\d", text[m.start("rest") + 1 :]):
             return None  # a case number (Dom B 1770-21)
@@ -583,8 +589,8 @@ class UnlistedNames:
             and not self._surname(rest[0].casefold())
         ):
             return None  # an ordinary word at a sentence's start (Olin Turussa, Asia R)
-        end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("first")
-        return m.start("first"), max(end, m.start("rest") + len(rest[0]))
+        end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("tail")
+        return m.start(), max(end, m.start("rest") + len(rest[0]))
 
     def _surname(self, word: str) -> bool:
         """Whether ``word`` (case-folded) is a last name of the lexicon, or its Finnish
