@@ -173,3 +173,11 @@ def test_demo_classes(tmp_path: Path) -> None:
     classes = CaseClasses(case)
     for _, truth, _, boxes in _model_tables(case, classes):
         assert [classes.count(b) for b in boxes] == truth["cases"].tolist()
+
+
+def test_a_missing_registry_says_what_to_run(tmp_path: Path) -> None:
+    from cape_study.stats.model_links import registries
+
+    (tmp_path / "disclosure.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match=r"disclosure_01_attrition.json.*--only 03_models"):
+        registries(tmp_path)

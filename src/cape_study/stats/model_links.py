@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,10 +66,18 @@ _END = {
 }
 
 
-def registries(folder) -> list:
+def registries(folder: Path) -> list[Path]:
     """The registries ``03`` is protected against: intake's and ``01``'s (never its own
-    of an earlier run)."""
-    return [folder / "disclosure.json", folder / "disclosure_01_attrition.json"]
+    of an earlier run). FileNotFoundError, saying what to run, where one is missing."""
+    paths = [Path(folder) / "disclosure.json", Path(folder) / "disclosure_01_attrition.json"]
+    for path, step in zip(paths, ("00_intake", "01_attrition"), strict=True):
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"data/processed/{path.name} is missing: 03_models is protected against the "
+                f"tables {step} published; run `cape-study run --only 03_models` (which runs "
+                f"{step} first)"
+            )
+    return paths
 
 
 class CaseClasses:
