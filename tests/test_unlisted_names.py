@@ -197,3 +197,59 @@ def test_a_name_in_a_hostile_testers_third_round_is_masked(text: str, masked: st
 )
 def test_words_of_the_third_round_that_are_no_names_are_left(text: str) -> None:
     assert mask_text(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a protocol's header lines, joined by text normalisation
+        ("Misstänkt: Persson, Lars Erik (uppgift saknas)", "Misstänkt: [NAME] (uppgift saknas)"),
+        ("Epäilty: Virtanen, Pekka Juhani, puh. saatavilla", "Epäilty: [NAME], puh. saatavilla"),
+        (
+            "Kuulustelija: rikoskomisario Anna Mäkelä Tulkki: Saowanee Phromma (thai)",
+            "Kuulustelija: rikoskomisario [NAME] Tulkki: [NAME] (thai)",
+        ),
+        ("Tilltalad Saowanee Phromma nekade.", "Tilltalad [NAME] nekade."),
+    ],
+)
+def test_a_name_in_a_protocols_header_is_masked(text: str, masked: str) -> None:
+    assert mask_text(text)[0] == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Polisregion Stockholm Tolk: rumänska",
+        "Dom meddelad i Stockholm PARTER Åklagare: se nedan",
+        "Hon var misstänkt för bedrägeri.",
+    ],
+)
+def test_a_place_before_a_heading_or_role_is_no_name(text: str) -> None:
+    assert mask_text(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Asianomistaja kertoi, että Virtasen yritys maksoi.", "että [NAME] yritys maksoi."),
+        ("Rahat siirrettiin Virtaselle joka kuukausi.", "siirrettiin [NAME] joka"),
+        ("Hän näki Lehtosen auton pihalla.", "Hän näki [NAME] auton pihalla."),
+    ],
+)
+def test_an_unlisted_last_name_in_a_finnish_case_inside_a_sentence_is_masked(
+    text: str, masked: str
+) -> None:
+    assert masked in mask_text(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hän asui Kuopiossa ja työskenteli Joensuussa.",
+        "Hän muutti Helsinkiin ja sieltä Tampereelle.",
+        "Käräjäoikeus hylkäsi syytteen Helsingissä; Helsingin poliisi tutki.",
+        "HAASTEHAKEMUS\nKallioniemin käräjäoikeus\nSyyttäjä: ei tiedossa",
+    ],
+)
+def test_a_finnish_place_in_a_case_is_left(text: str) -> None:
+    assert mask_text(text)[0] == text

@@ -13,6 +13,7 @@ in the Finnish cases (:func:`finnish_stems`: *Virtasen*, *Virtaselle*, *Virtasta
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -292,7 +293,8 @@ ROLE_CUES = (
     "komisario|poliisi|tutkija|tutkinnanjohtaja|kihlakunnansyyttäjä|aluesyyttäjä|"
     "johtava syyttäjä|syyttäjä|tulkki|todistaja|asianomistaja|avustaja|asianajaja|"
     "puolustaja|käräjätuomari|tuomari|sosiaalityöntekijä|kuulusteltava|kuulustelija|"
-    "förhörsledare|förhörsledaren|närvarande|läsnä|"
+    "förhörsledare|förhörsledaren|närvarande|läsnä|misstänkte|misstänkt|tilltalade|tilltalad|"
+    "epäilty|vastaaja|"
     # abbreviations in protocols: krim.insp., krinsp, insp., komm., åkl., ylikonst.
     r"krim\.\s?insp\.?|kriminalinsp\.|krinsp|polisinsp\.|insp\.|komm\.|kammaråkl\.|åkl\.|"
     r"ylikonst\.|vanh\.\s?konst\.|rikoskom\."
@@ -313,8 +315,11 @@ _CAPITAL = _CAPITAL_LETTER + _CAPITAL_TAIL
 _CUED = re.compile(
     rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|n|t|lle|n|ä)?)"
     rf"(?:\s*[:,(]\s*|\s+)(?:(?:toimi(?:vat|nut)?|on|oli|är|var)\s+)?(?:(?P<name>{_CAPITAL}(?:\s+"
-    rf"(?:(?:von|af|van|de|da|el|al)\s+)?{_CAPITAL}){{0,3}})|(?=(?P<lower>[a-zåäöé])))"
+    rf"(?:(?:von|af|van|de|da|el|al)\s+)?(?!(?i:{ROLE_CUES})\b){_CAPITAL}){{0,3}})"
+    rf"|(?=(?P<lower>[a-zåäöé])))"
 )
+#: A role word alone (in any case, with its endings).
+_ROLE_WORD = re.compile(rf"(?i:(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|lle|ä)?)")
 #: Where a match of :data:`_CUED` can start, in the lower-cased text (found fast).
 _CUE_START = re.compile(rf"\b(?:{ROLE_CUES})")
 # A first name (its capital, then ``tail``) and one or two capitalised words: the capital
@@ -385,14 +390,11 @@ def _shaped(word: str) -> bool:
 #: another capitalised word (a company's or an institution's name: *ägare till Söderholm
 #: Bär AB*; a person's first name is found by the pair rule), or at the start of a text,
 #: sentence or line before a word in lower case (*Lindqvist ringde*): see :meth:`_lone`.
-_CAPITALISED = re.compile(
-    r"(?P<name>[A-ZÅÄÖÆØÜÉŁŚŻŹĆŃŠŽČ][a-zåäöéüæøłśżźćńšžčğı'’]+)(?![\w'’-])"
-    r"(?P<next> [A-ZÅÄÖ]| [a-zåäö])?"
-)
+_CAPITALISED = re.compile(r"(?P<name>[A-ZÅÄÖÆØÜÉŁŚŻŹĆŃŠŽČ][a-zåäöéüæøłśżźćńšžčğı'’]+)(?![\w'’-])")
 #: The word in lower case before a capitalised one inside a sentence (and a comma).
 _BEFORE = re.compile(r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),?$")
 #: A first name after a last name and a comma (*Lindqvist, Anna*).
-_INVERTED = re.compile(rf",[ \t]*(?P<first>{_CAPITAL})(?![\w'’-])")
+_INVERTED = re.compile(rf",[ \t]*(?P<first>{_CAPITAL}(?:[ \t]+{_CAPITAL})?)(?![\w'’-])")
 #: A capitalised word before a role word in brackets (*Lindqvist (förhörsledare)*).
 _BEFORE_ROLE = re.compile(rf"(?<![\w'’-])(?P<name>{_CAPITAL})\s*\((?i:{ROLE_CUES})")
 #: Words after which a capitalised word is a place, not a person (*i Granbacka*,
@@ -432,6 +434,7 @@ class UnlistedNames:
 
     def __init__(self, names: Lexicon | None = None) -> None:
         self.names = lexicon() if names is None else names
+        self._stems: dict[str, list[str]] | None = None
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """The spans of the names found in ``text`` (they may overlap)."""
@@ -474,8 +477,10 @@ class UnlistedNames:
             if self._capital_name(m.group("name").casefold()):
                 yield m.start("name"), m.end("name")
         for m in _CAPITALISED.finditer(text):
-            if self._lone(m.group("name").casefold()) and _alone_at(text, m):
-                yield m.span("name")
+            if self._lone(m.group("name").casefold()) and not _before_institution(text, m.end()):
+                end = self._given_after(text, m.end())  # Persson, Lars Erik
+                if end > m.end() or _alone_at(text, m):
+                    yield m.start(), end
 
     def _given_after(self, text: str, end: int) -> int:
         """The end of a name written last name first (*Lindqvist, Anna*; ``end``: the last
@@ -483,15 +488,37 @@ class UnlistedNames:
         m = _INVERTED.match(text, end)
         if m is None:
             return end
-        word = m.group("first").casefold()
-        known = word in self.names.first and word not in _NOT_NAMES and word not in _NOT_GIVEN
-        return m.end() if known else end
+        known = [
+            w in self.names.first and w not in _NOT_NAMES and w not in _NOT_GIVEN
+            for w in m.group("first").casefold().split()
+        ]
+        if not known[0]:
+            return end
+        return m.end() if all(known) else m.end() - len(m.group("first").split()[-1]) - 1
 
     def _lone(self, word: str) -> bool:
         """Whether a capitalised word (case-folded) inside a sentence, with no role word
         or verb near it, is a last name: one of the lexicon that is no ordinary word and
         no place (*att Lindgren hade*; not *till Stockholm*, *från Danmark*), or one with
-        a foreign last name's ending (*Ionescu*)."""
+        a foreign last name's ending (*Ionescu*); also in a Finnish case (*Virtasen
+        yritys*, *Virtaselle*, *Nowakin*)."""
+        if self._lone_base(word):
+            return True
+        if word in self.names.common or word in self.names.first:
+            return False  # an ordinary word (Sedan) or a first name as written
+        return any(
+            word.startswith(stem) and word[len(stem) :] in _FI_ENDING_SET
+            for stem in self._finnish().get(word[:4], ())
+        )
+
+    def _finnish(self) -> dict[str, list[str]]:
+        """The stems (five letters or more) of the Finnish cases of the last names
+        :meth:`_lone_base` takes, by their first four letters (:func:`finnish_stems`)."""
+        if self._stems is None:
+            self._stems = _lone_stems(self.names)
+        return self._stems
+
+    def _lone_base(self, word: str) -> bool:
         names = self.names
         if word in names.places or word in _NOT_NAMES or word in _PLACES or word in _NOT_GIVEN:
             return False
@@ -568,6 +595,11 @@ class UnlistedNames:
 
     def _pair(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
         rest = m.group("rest").split()
+        ends = [m.start("rest") + w.end() for w in re.finditer(r"\S+", m.group("rest"))]
+        if _ROLE_WORD.fullmatch(rest[-1]):  # Anna Mäkelä Tulkki: (lines joined)
+            rest, ends = rest[:-1], ends[:-1]
+            if not rest:
+                return None
         written = text[m.start() : m.end("tail")]  # the first name
         given = written.casefold()
         first = self.names.first
@@ -581,6 +613,8 @@ class UnlistedNames:
             return None
         if written.isupper() and len(given) <= 3:
             return None  # an abbreviation (FU, a heading's) before a line's first word
+        if given in self.names.places and not self._surname(rest[0].casefold()):
+            return None  # a place before a heading or a role word (Stockholm Tolk:)
         if len(rest[0]) == 1 and re.match(r"\s*\d", text[m.start("rest") + 1 :]):
             return None  # a case number (Dom B 1770-21)
         if (
@@ -589,8 +623,8 @@ class UnlistedNames:
             and not self._surname(rest[0].casefold())
         ):
             return None  # an ordinary word at a sentence's start (Olin Turussa, Asia R)
-        end = m.end("rest") if rest[-1].casefold() not in _NOT_NAMES else m.end("tail")
-        return m.start(), max(end, m.start("rest") + len(rest[0]))
+        end = ends[-1] if rest[-1].casefold() not in _NOT_NAMES else m.end("tail")
+        return m.start(), max(end, ends[0])
 
     def _surname(self, word: str) -> bool:
         """Whether ``word`` (case-folded) is a last name of the lexicon, or its Finnish
@@ -611,7 +645,8 @@ def _alone_at(text: str, m: re.Match[str]) -> bool:
     inside a sentence after a word in lower case that is no preposition of place (nor
     *till*/*från* after a verb of moving), not before a capitalised word; or at a
     sentence's or line's start before a word in lower case."""
-    start, after = m.start(), m.group("next") or ""
+    start, after = m.start(), text[m.end() : m.end() + 2]
+    after = after if after[:1] == " " else ""
     previous = text[start - 2 : start] if start >= 2 else "\n" + text[:start]
     if previous[-1] == " " and previous[0] not in ".!?":  # inside a sentence
         before = _BEFORE.search(text, max(0, start - 40), start - 1)
@@ -627,3 +662,29 @@ def _alone_at(text: str, m: re.Match[str]) -> bool:
     elif not after[1:].islower():
         return False  # at a sentence's or line's start: before a word in lower case
     return True
+
+
+_NEXT_WORD = re.compile(r"\s+(?P<word>[\w-]+)")
+
+
+def _before_institution(text: str, end: int) -> bool:
+    """Whether the word after ``end`` names an institution (*Kallioniemen käräjäoikeus*,
+    *Salon kaupunki*): the word before is a place's, not a person's."""
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and m.group("word").casefold() in _NOT_NAMES
+
+
+@functools.lru_cache(maxsize=2)
+def _lone_stems(names: Lexicon) -> dict[str, list[str]]:
+    """:meth:`UnlistedNames._finnish` for a lexicon (made once per lexicon)."""
+    finder = UnlistedNames(names)
+    found: dict[str, list[str]] = {}
+    for name in names.plain & names.last:
+        # a name in -nen (Virtasen, Virtaselle) or ending in a vowel (Mäkelälle); not a
+        # consonant's added i, as places take it too (Helsing: Helsingissä, Helsingin)
+        if not (name.endswith("nen") or name[-1:] in "aeiouyäö") or not finder._lone_base(name):
+            continue
+        for stem in finnish_stems(name):
+            if len(stem) >= 5 and (name.endswith("nen") or stem[-1] in "aeiouyäö"):
+                found.setdefault(stem[:4], []).append(stem)
+    return found
