@@ -291,3 +291,14 @@ def test_an_e_mail_iban_or_passport_of_the_third_round_is_masked(text: str, tag:
     masked, counts = mask_text(f"Uppgift: {text} (kopia).", unlisted=False)
     assert counts[tag] == 1 and masked.endswith(f"[{tag}] (kopia)."), masked
     assert not any(ch.isdigit() for ch in masked) and "@" not in masked, masked
+
+
+def test_a_code_in_lower_case_of_no_nearby_country_is_no_iban() -> None:
+    from cape_study.privacy.patterns import iban_ok
+
+    code = "zz00" + "a1b2c3d4e5f6g7"  # made valid: the check digits set to pass mod 97
+    check = 98 - int("".join(str(int(ch, 36)) for ch in code[4:].upper() + "ZZ00")) % 97
+    code = f"zz{check:02d}" + code[4:]
+    assert iban_ok(code)
+    assert mask_text(f"id {code} end", unlisted=False)[0] == f"id {code} end"
+    assert mask_text(f"id {code.upper()} end", unlisted=False)[0] == "id [ACCOUNT] end"

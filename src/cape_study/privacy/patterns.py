@@ -151,7 +151,11 @@ _DIGIT_GROUP = re.compile(r"\d+")
 # Years after a word for an account are no account number (*BG 2019-2020*: Bulgaria; a
 # heading *konto 2019 2020 2021*).
 _YEARS = re.compile(rf"(?:19|20)\d\d(?:{_SPACE}?[{_DASH}/ ]{_SPACE}?(?:19|20)\d\d)+")
-# in capitals or, as a tester writes it, in lower case (``se45 5000 ...``)
+# in capitals or, as a tester writes it, in lower case (``se45 5000 ...``: of a country of
+# _IBAN_LOWER only, so that hashes and ids in published files are not read as one)
+_IBAN_LOWER = frozenset(
+    re.findall(r"\w+", "SE FI NO DK IS EE LV LT PL RO BG DE GB NL BE FR ES IT UA MD TR")
+)
 _IBAN = re.compile(
     rf"(?<![\w])[A-Za-z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Za-z0-9]){{11,30}}(?![\w])"
 )
@@ -324,6 +328,8 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             if span:
                 yield ("phone", *span)
     for m in _IBAN.finditer(text):
+        if not m.group()[:2].isupper() and m.group()[:2].upper() not in _IBAN_LOWER:
+            continue  # a code in lower case (a hash, an id) of no country near the study
         length = _iban_length(m.group())
         if length:
             yield "account", m.start(), m.start() + length
