@@ -7,7 +7,9 @@ it is :func:`protected`, answered with as few linear programmes as possible.
 x >= 0`` are two linear programmes (HiGHS, through highspy). Only the objective changes
 from one cell to the next, so the last optimal basis stays primal feasible and the primal
 simplex starts from it (the dual simplex, HiGHS's default, starts far from it: on the demo
-report about thirty times the iterations).
+report about thirty times the iterations). Presolve is off: 01's models of the demo
+are solved about fourteen times each, and their solves take about a sixth less CPU
+time without it.
 
 **Whether a cell is protected** needs less than its bounds: a cell keeps every value from
 1 to ``threshold - 1`` when *some* published-consistent table gives it at most 1 and
@@ -120,6 +122,7 @@ class Intruder:
         lp.a_matrix_.value_ = full.data.astype(float)
         self._h = highspy.Highs()
         self._h.setOptionValue("output_flag", False)
+        self._h.setOptionValue("presolve", "off")  # from the last basis: see the module
         self._h.setOptionValue("simplex_strategy", 4)  # primal simplex: see the module
         self._h.passModel(lp)
         self._n, self._k, self._q = n, k, q
