@@ -346,17 +346,27 @@ def _render_rows(
     texts: list[str] | None = None if folder else []
     total = stop - start
     step = max(total // 10, 1)
+    base = os.path.join(folder, "") if folder else ""
     for pos, (doc_id, path, fact, r, c) in enumerate(asm.document_facts(start, stop)):
         text, found = synth_texts.render_document(fact, r, c)
         identifiers += [(doc_id, f.kind, f.text, f.value, f.start, f.end) for f in found]
-        if folder:  # bytes: no text layer to build per file (the same UTF-8, "\n" lines)
-            with open(folder / path, "wb") as fh:
-                fh.write(text.encode("utf-8"))
+        if folder:  # bytes by a file descriptor: no Path, file object or buffer per file
+            _write_file(base + path, text.encode("utf-8"))
         else:
             texts.append(text)  # type: ignore[union-attr]
         if progress and (pos + 1) % step == 0:
             progress(f"documents {pos + 1:,}/{total:,}")
     return identifiers, texts
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """Write ``data`` to a new file ``path`` (at 100,000 cases, 275,660 of them)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)
 
 
 def write_synthetic_case_file(
