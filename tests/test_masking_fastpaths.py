@@ -1,5 +1,8 @@
 """Masking's fast paths (issue 22) find exactly what the plain searches they replace find,
-on tricky and random texts: the party-name search from one split of the text."""
+on tricky and random texts: the party-name search from one split of the text.
+
+privacy-scan: published or synthetic identity numbers only (tests/test_repository.py)
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The cheap pre-filters of masking (:mod:`cape_study.privacy.caseless`, the e-mail hint,
-the role-word search) find exactly what the patterns they guard find by themselves."""
+the role-word search) find exactly what the patterns they guard find by themselves.
+
+privacy-scan: published or synthetic identity numbers only (tests/test_repository.py)
+"""
 
 from __future__ import annotations
 
