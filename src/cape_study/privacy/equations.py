@@ -38,7 +38,16 @@ from scipy import sparse
 
 from cape_study.privacy.intruder import Intruder, mark_bounds
 
-__all__ = ["ALL", "Dimension", "LinkedTable", "Space", "System", "declared", "system_of"]
+__all__ = [
+    "ALL",
+    "Dimension",
+    "LinkedTable",
+    "Space",
+    "System",
+    "declared",
+    "elimination_order",
+    "system_of",
+]
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
@@ -228,18 +237,115 @@ def declared(
     return {d: dimensions.get(d, Dimension()) for t in tables for d in sorted(t.dimensions)}
 
 
-def _cliques(dim_sets: list[frozenset[str]]) -> list[tuple[str, ...]]:
-    """The maximal dimension sets, ordered so that each one's intersection with those
-    before it lies in one of them (running intersection); otherwise one merged clique."""
+def _cliques(
+    dim_sets: list[frozenset[str]], sizes: Mapping[str, int] | None = None
+) -> list[tuple[str, ...]]:
+    """Groups of dimensions (cliques) that hold every set of ``dim_sets``, ordered so that
+    each one's intersection with those before it lies in one of them (running
+    intersection, a decomposable model).
+
+    The maximal sets themselves, largest first, where that order has the property (as
+    before an order was searched: the same unknowns); otherwise the cliques of the graph
+    of dimensions (an edge joins two dimensions of one set) made chordal by eliminating
+    the dimensions in the order :func:`elimination_order` finds, in the order of a
+    junction tree (:func:`_junction_order`). Only if that fails (it cannot for a chordal
+    graph), one merged clique."""
     maximal = sorted(
         {s for s in dim_sets if not any(s < t for t in dim_sets)},
         key=lambda s: (-len(s), sorted(s)),
     )
-    for j in range(1, len(maximal)):
-        before = frozenset().union(*maximal[:j])
-        if not any(maximal[j] & before <= maximal[i] for i in range(j)):
-            return [tuple(sorted(frozenset().union(*maximal)))]
-    return [tuple(sorted(s)) for s in maximal]
+    if _running_intersection(maximal):
+        return [tuple(sorted(s)) for s in maximal]
+    order = elimination_order(maximal, sizes)
+    found = _junction_order(_elimination_cliques(maximal, order))
+    if _running_intersection(found) and all(any(s <= c for c in found) for s in maximal):
+        return [tuple(sorted(c)) for c in found]
+    return [tuple(sorted(frozenset().union(*maximal)))]  # pragma: no cover (chordal: never)
+
+
+def _running_intersection(sets: Sequence[frozenset[str]]) -> bool:
+    """Whether each set's intersection with the union of those before it lies in one of
+    them."""
+    for j in range(1, len(sets)):
+        before = frozenset().union(*sets[:j])
+        if not any(sets[j] & before <= sets[i] for i in range(j)):
+            return False
+    return True
+
+
+def _graph(dim_sets: Sequence[frozenset[str]]) -> dict[str, set[str]]:
+    """The graph of dimensions: an edge joins two dimensions of one set."""
+    graph: dict[str, set[str]] = {d: set() for s in dim_sets for d in s}
+    for s in dim_sets:
+        for d in s:
+            graph[d] |= s - {d}
+    return graph
+
+
+def elimination_order(
+    dim_sets: Sequence[frozenset[str]], sizes: Mapping[str, int] | None = None
+) -> list[str]:
+    """An order in which to eliminate the dimensions of ``dim_sets`` (greedy minimum
+    fill-in: Rose 1972; Kjaerulff, "Triangulation of graphs: algorithms giving small
+    total state space", Aalborg 1990): each time the dimension whose neighbours lack the
+    fewest edges among themselves, on ties the one whose group (itself and its
+    neighbours) spans the fewest combinations of classes (``sizes``, classes per
+    dimension; 2 where not given), then by name. Eliminating a dimension joins its
+    neighbours. For a chordal graph (every cycle of four or more with a chord, such as
+    the graph of a decomposable model) the order adds no edge: a perfect elimination
+    order, whose groups are the graph's maximal cliques."""
+    graph = {d: set(n) for d, n in _graph(dim_sets).items()}
+    size = {d: (sizes or {}).get(d, 2) for d in graph}
+    order = []
+    while graph:
+
+        def cost(d: str) -> tuple[int, int, str]:
+            near = sorted(graph[d])
+            fill = sum(1 for i, a in enumerate(near) for b in near[i + 1 :] if b not in graph[a])
+            return fill, int(np.prod([size[d], *(size[n] for n in near)])), d
+
+        chosen = min(graph, key=cost)
+        near = graph.pop(chosen)
+        for a in near:
+            graph[a] |= near - {a}
+            graph[a].discard(chosen)
+        order.append(chosen)
+    return order
+
+
+def _elimination_cliques(
+    dim_sets: Sequence[frozenset[str]], order: Sequence[str]
+) -> list[frozenset[str]]:
+    """The maximal groups of eliminating the dimensions of ``dim_sets`` in ``order``
+    (each dimension with its neighbours not yet eliminated): the maximal cliques of the
+    chordal graph the elimination makes."""
+    graph = {d: set(n) for d, n in _graph(dim_sets).items()}
+    groups = []
+    for d in order:
+        near = graph.pop(d)
+        for a in near:
+            graph[a] |= near - {a}
+            graph[a].discard(d)
+        groups.append(frozenset(near | {d}))
+    return [g for g in dict.fromkeys(groups) if not any(g < h for h in groups)]
+
+
+def _junction_order(cliques: Sequence[frozenset[str]]) -> list[frozenset[str]]:
+    """``cliques`` in the order a maximum spanning tree of their intersections (Prim)
+    adds them, from the one spanning most dimensions: for the maximal cliques of a
+    chordal graph a junction tree, whose order has the running intersection property
+    (Jensen and Jensen, "Optimal junction trees", UAI 1994)."""
+    if not cliques:
+        return []
+    rest = sorted(cliques, key=lambda c: (-len(c), sorted(c)))
+    done = [rest.pop(0)]
+    while rest:
+        best = max(
+            range(len(rest)),
+            key=lambda k: (max(len(rest[k] & c) for c in done), len(rest[k]), -k),
+        )
+        done.append(rest.pop(best))
+    return done
 
 
 class System:
@@ -250,7 +356,9 @@ class System:
         records = [t.records() for t in tables]
         dimensions = declared(tables, dimensions)
         space = Space([r["cell"] for rs in records for r in rs], dimensions)
-        cliques = _cliques([t.dimensions for t in tables])
+        cliques = _cliques(
+            [t.dimensions for t in tables], {d: len(c) for d, c in space.classes.items()}
+        )
         offsets, shapes = [], []
         size = 0
         for clique in cliques:
