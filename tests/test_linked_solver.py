@@ -314,3 +314,25 @@ def test_a_model_asked_again_with_other_marks_answers_as_a_new_one(seed: int) ->
             if not protected(*exact[t][i], threshold=THRESHOLD, marked=bool(tables[t].marked[i]))
         ]
         assert _exposed_cells(system_of(tables, DIMENSIONS), tables, cells, THRESHOLD) == wanted
+
+
+def test_values_joined_by_a_bar_stand_for_the_union_of_their_classes() -> None:
+    # a "sets" value "a|c" is the classes of a and c: a table of it bounds a hidden
+    # class exactly as a table of a member declared for the same classes
+    union = Dimension("sets", ("a", "b", "c"), (("a_or_c", ("a", "c")),))
+    assert union.classes_of("c|a") == ("a", "c")
+    assert union.classes_of("a_or_c|b") == ("a", "b", "c")
+    with pytest.raises(ValueError, match="'d' is not one of"):
+        union.classes_of("a|d")
+
+    def bounds(value: str) -> list:
+        whole = pd.DataFrame({"kind": ["all", value], "n": pd.array([9, 6], dtype="Int64")})
+        parts = pd.DataFrame({"kind": ["a", "b", "c"], "n": pd.array([pd.NA, 3, pd.NA])})
+        tables = [
+            LinkedTable("whole", whole, "n", {"kind": "kind"}),
+            LinkedTable("parts", parts.astype({"n": "Int64"}), "n", {"kind": "kind"}),
+        ]
+        return feasible_intervals(tables, {"kind": union})[1]
+
+    # all 9, a and c 6, b 3: a and c are each 0 to 6, by either name of the union
+    assert bounds("a|c") == bounds("a_or_c") == [(0.0, 6.0), None, (0.0, 6.0)]

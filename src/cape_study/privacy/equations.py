@@ -64,7 +64,8 @@ class Dimension:
     either end open: ``"–2018-06-30"`` is every day before 1 July 2018), ``"nested"``
     (a value stands for itself and every later value of ``order``) or ``"sets"`` (the
     classes are ``order``; ``members`` gives each further value as the set of classes
-    it stands for: a stage reached is every course that reached it)."""
+    it stands for: a stage reached is every course that reached it; values joined by
+    ``"|"`` stand for the union of theirs: ``"convicted_trafficking|acquitted"``)."""
 
     kind: str = "code"
     order: tuple[str, ...] = ()
@@ -78,6 +79,21 @@ class Dimension:
         unknown = {c for _, classes in self.members for c in classes} - set(self.order)
         if unknown:
             raise ValueError(f"members name classes not in the order: {sorted(unknown)}")
+
+    def classes_of(self, value: str) -> tuple[str, ...]:
+        """The classes of a ``"sets"`` dimension that ``value`` (a class, a member, or
+        values joined by ``"|"``) stands for, in the order's order. ValueError for a
+        value that is none of them."""
+        members = dict(self.members)
+        found: set[str] = set()
+        for part in str(value).split("|"):
+            if part in members:
+                found.update(members[part])
+            elif part in self.order:
+                found.add(part)
+            else:
+                raise ValueError(f"{part!r} is not one of {[*self.order, *members]}")
+        return tuple(c for c in self.order if c in found)
 
     def to_json(self) -> dict:
         return {
@@ -214,12 +230,10 @@ class Space:
             return list(range(len(classes)))
         spec = self.dimensions[dim]
         if spec.kind == "sets":
-            members = dict(spec.members)
-            if value in members:
-                return [classes.index(c) for c in members[value]]
-            if value not in classes:
-                raise ValueError(f"{dim} {value!r} is not one of {[*classes, *members]}")
-            return [classes.index(value)]
+            try:
+                return [classes.index(c) for c in spec.classes_of(value)]
+            except ValueError as error:
+                raise ValueError(f"{dim} {value!r}: {error}") from None
         if spec.kind == "nested":
             if value not in spec.order:
                 raise ValueError(f"{dim} {value!r} is not one of {list(spec.order)}")

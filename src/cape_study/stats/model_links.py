@@ -47,7 +47,7 @@ from cape_study.stats.course import course_classes
 from cape_study.stats.funnel import COURSE
 from cape_study.stats.predictors import PREDICTORS, has_suspects
 
-__all__ = ["ZERO_NAME", "CaseClasses", "registries"]
+__all__ = ["ZERO_NAME", "CaseClasses", "registries", "reported_classes", "reported_dimension"]
 
 ALL = "all"
 #: The name of the registered structural zero (a case without a suspect is not prosecuted).
@@ -96,15 +96,7 @@ class CaseClasses:
             frame[name] = (
                 values.map({1.0: "yes", 0.0: "no"}).astype("string").fillna("unknown").to_numpy()
             )
-        # the offence family reported (01's dimension ``reported``), with törkeä
-        # ihmiskauppa a class of its own within its family
-        book = codebook_or_default(None)
-        family = {c.code: c.family for c in book.scheme("offence").codes}
-        offence = cases["offence_reported"].astype("string")
-        reported = offence.map(family).astype("string")
-        rest = f"{family[_OFFENCE]}:other"
-        reported = reported.where(reported != family[_OFFENCE], rest)
-        frame["reported"] = reported.where(offence != _OFFENCE, _OFFENCE).to_numpy()
+        frame["reported"] = reported_classes(cases["offence_reported"]).to_numpy()
         self.cases = frame
         # for predictors without a dimension: whether they are known for every case
         self._complete = {
@@ -120,7 +112,7 @@ class CaseClasses:
                 "sets", tuple(channels), (("other_than:joint_inspection", others),)
             ),
             **{name: _KNOWN for name in _OWN},
-            "reported": _reported(set(family.values()), family[_OFFENCE], rest),
+            "reported": reported_dimension(),
         }
 
     # -- boxes -------------------------------------------------------------------------
@@ -308,6 +300,30 @@ class CaseClasses:
             values.iloc[rows] = linked[column].array
             out[column] = values
         return out.set_axis(safe.index)
+
+
+def _families() -> dict[str, str]:
+    """Each offence code's family (the codebook's)."""
+    return {c.code: c.family for c in codebook_or_default(None).scheme("offence").codes}
+
+
+def reported_classes(offence: pd.Series) -> pd.Series:
+    """Each case's class of :func:`reported_dimension` from its offence reported (a
+    code): its family, with :data:`_OFFENCE` a class of its own within its family."""
+    family = _families()
+    offence = offence.astype("string")
+    reported = offence.map(family).astype("string")
+    rest = f"{family[_OFFENCE]}:other"
+    reported = reported.where(reported != family[_OFFENCE], rest)
+    return reported.where(offence != _OFFENCE, _OFFENCE)
+
+
+def reported_dimension() -> Dimension:
+    """The dimension ``reported``: the offence families reported as ``01`` registers
+    them, with törkeä ihmiskauppa a class of its own inside its family (the predictor of
+    ``03``; a count of the ``01`` comparison with the public statistics)."""
+    family = _families()
+    return _reported(set(family.values()), family[_OFFENCE], f"{family[_OFFENCE]}:other")
 
 
 def _reported(families: set[str], family: str, rest: str) -> Dimension:

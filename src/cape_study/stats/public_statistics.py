@@ -38,6 +38,7 @@ __all__ = [
     "Comparison",
     "ComparisonError",
     "compare",
+    "comparison_status",
     "load_comparisons",
     "load_public_statistics",
 ]
@@ -194,14 +195,7 @@ def compare(
         )
     comparisons = load_comparisons() if comparisons is None else comparisons
     public = load_public_statistics() if public is None else public
-    status = case_status(cases, events, book)
-    attributes = cases[["case_id", "offence_reported", "sector"]].astype(
-        {"offence_reported": "string", "sector": "string"}
-    )
-    status = status.merge(attributes, on="case_id", how="left")
-    decided = events["outcome"].notna() & (events["outcome"].astype("string") != "pending")
-    judged = events[decided.fillna(False)].groupby("case_id")["date"].max()
-    status["judgment_date"] = status["case_id"].map(judged)
+    status = comparison_status(cases, events, book)
     rows = []
     for comparison in comparisons:
         _check_codes(comparison, book)
@@ -245,6 +239,24 @@ def compare(
     for column in ("public_total", "case_total"):
         table[column] = table[column].astype("Int64")
     return table
+
+
+def comparison_status(
+    cases: pd.DataFrame, events: pd.DataFrame, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Each case as :func:`compare` counts it: its status
+    (:func:`cape_study.stats.attrition.case_status`) with ``offence_reported``,
+    ``sector`` and ``judgment_date``, the date of its last judgment with an outcome
+    that is not ``pending`` (missing for a case without one)."""
+    status = case_status(cases, events, codebook_or_default(codebook))
+    attributes = cases[["case_id", "offence_reported", "sector"]].astype(
+        {"offence_reported": "string", "sector": "string"}
+    )
+    status = status.merge(attributes, on="case_id", how="left")
+    decided = events["outcome"].notna() & (events["outcome"].astype("string") != "pending")
+    judged = events[decided.fillna(False)].groupby("case_id")["date"].max()
+    status["judgment_date"] = status["case_id"].map(judged)
+    return status
 
 
 def _public_row(public: pd.DataFrame, row: PublicRow | None, where: str) -> pd.Series | None:
