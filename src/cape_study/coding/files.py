@@ -18,8 +18,12 @@ def replacing(path: Path) -> Iterator[Path]:
     """The temporary file to write ``path``'s new content to; moved onto ``path`` when
     the block ends without an error."""
     tmp = path.with_name(path.name + ".tmp")
-    yield tmp
-    tmp.replace(path)
+    try:
+        yield tmp
+        tmp.replace(path)
+    except BaseException:  # a full disk: no half-written file is left
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -237,8 +237,12 @@ def write_workbook(
     book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(_fixed_times(buffer.getvalue()))
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(_fixed_times(buffer.getvalue()))
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written workbook is left
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

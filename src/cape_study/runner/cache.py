@@ -209,7 +209,8 @@ class StepCache:
         """After a publication: the published files' known hashes take their new change
         times, which linking them into the new version and removing the old one changed
         (their size, modification time and inode, and so their bytes, are the same), so
-        that the next run need not read them again."""
+        that the next run need not read them again. Nothing when the cache cannot be
+        written: the report is published by then, and the next run reads them again."""
         if self._known is None:
             return
         tops = tuple(os.path.join(self.root, top, "") for top in STAGED)
@@ -226,7 +227,8 @@ class StepCache:
                 self._known[path] = [seen[0], seen[1], st.st_ctime_ns, seen[3], seen[4]]
                 updated = True
         if updated:
-            _write_json(self.folder / "files.json", self._known)
+            with contextlib.suppress(OSError):
+                _write_json(self.folder / "files.json", self._known)
 
     def inputs(self, patterns: list[str]) -> dict[str, Any]:
         """Path relative to the root -> SHA-256 of each file that ``patterns`` name, and
@@ -437,5 +439,9 @@ def _write_json(path: Path, value: Any) -> None:
     """Write ``value`` as JSON to ``path``, replacing it in one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    tmp.write_text(json.dumps(value), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written file is left
+        tmp.unlink(missing_ok=True)
+        raise

@@ -14,7 +14,9 @@ run works on are read by :func:`prepare`, for both.
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -91,11 +93,16 @@ def check(
     runs, with the same arguments. Raises what :func:`prepare` raises, and PipelineBusy."""
     start = time.perf_counter()
     pipeline, _, params = prepare(paths, overrides=overrides, params_file=params_file, only=only)
-    with locked(paths.reports, wait):
-        tidy(paths)
-        library = tree_hash(Path(source or paths.source))
-        cache = StepCache(paths.cache, paths.root)
-        results = unchanged(paths, pipeline, params, cache, library=library, kernel=kernel)
+    try:
+        with locked(paths.reports, wait):
+            tidy(paths)
+            library = tree_hash(Path(source or paths.source))
+            cache = StepCache(paths.cache, paths.root)
+            results = unchanged(paths, pipeline, params, cache, library=library, kernel=kernel)
+    except KeyboardInterrupt:  # it writes nothing that is published
+        raise KeyboardInterrupt(
+            f"the published report {paths.reports / 'index.html'} was not changed"
+        ) from None
     if results is None:
         return None
     for result in results.values():
@@ -191,14 +198,55 @@ def end_event(result: StepResult) -> ProgressEvent:
     )
 
 
+#: Where a run writes a file to a temporary name before its one rename, relative to the
+#: project root: the runner's (written under the run lock) ...
+_RUNNER_TEMPORARY = (
+    ".cache/steps/.tmp-*",  # a cache entry half stored, files.json
+    ".cache/steps/folders/.tmp-*",  # a case file's known hashes
+    ".cache/languages/*/.tmp-*",  # a step's result in its language
+    ".cache/report/.tmp-*",  # the report's signature, codebook, scanned pages
+    "reports/failed/.*.tmp",  # a failed step's notebook
+)
+#: ... and the kernels' (a notebook opened by hand writes there too, without the lock:
+#: only a file of a process that no longer runs is removed, by the pid in its name).
+_KERNEL_TEMPORARY = (
+    (".cache/results", re.compile(r"\.tmp-(\d+)-.*\.pkl")),  # stats.remembered
+    (".cache/figures", re.compile(r"\..*\.(\d+)\.tmp")),  # present.plots.files
+)
+
+
 def tidy(paths: ProjectPaths) -> None:
     """What an earlier run left behind, removed or taken up before a run starts: a
-    killed run's stage, a cache entry half stored, an older layout of the published
-    folders (:func:`~cape_study.runner.publish.sweep`, :func:`~cape_study.runner.publish.adopt`)."""
+    killed run's stage, kernels and connection files, a cache entry half stored, its
+    temporary files, an older layout of the published folders
+    (:func:`~cape_study.runner.publish.sweep`, :func:`~cape_study.runner.publish.adopt`)."""
     publish.sweep(paths.root)
-    for stale in paths.cache.glob(".tmp-*"):  # a cache entry half stored
-        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    for pattern in _RUNNER_TEMPORARY:
+        for stale in paths.root.glob(pattern):
+            _remove(stale)
+    for folder, name in _KERNEL_TEMPORARY:
+        for stale in (paths.root / folder).glob(".*"):
+            found = name.fullmatch(stale.name)
+            if found is not None and not _running(int(found.group(1))):
+                _remove(stale)
     publish.adopt(paths.root)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -474,5 +474,9 @@ def write_notebook(nb: Any, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    nbformat.write(nb, str(tmp))
-    os.replace(tmp, path)
+    try:
+        nbformat.write(nb, str(tmp))
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written notebook is left
+        tmp.unlink(missing_ok=True)
+        raise

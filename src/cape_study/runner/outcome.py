@@ -15,7 +15,7 @@ from cape_study.errors import CapeStudyError, StepFailed
 from cape_study.runner.provenance import relative
 from cape_study.runner.spec import StepResult
 
-__all__ = ["PipelineBusy", "PipelineFailed", "RunResult", "problems_text"]
+__all__ = ["PipelineBusy", "PipelineFailed", "RunResult", "RunStopped", "problems_text"]
 
 
 @dataclass
@@ -64,6 +64,19 @@ class RunResult:
 
 class PipelineBusy(CapeStudyError):
     """Another run holds the project's report lock."""
+
+
+class RunStopped(CapeStudyError):
+    """A run stopped by the system, not by a step: a full disk, a folder it may not
+    write, a file where a folder should be (an :class:`OSError`, kept as the cause).
+    Names the file and the error, and what became of the published report."""
+
+    def __init__(self, exc: OSError, report: str) -> None:
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        if exc.filename2 is not None:
+            where = f"{exc.filename} -> {exc.filename2}: "
+        error = exc.strerror or str(exc) or type(exc).__name__
+        super().__init__(f"the run stopped: {where}{error}; {report}")
 
 
 class PipelineFailed(StepFailed):

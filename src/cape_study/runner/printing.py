@@ -45,6 +45,10 @@ def write_pdf(report_dir: str | Path, out: str | Path | None = None) -> Path:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     tmp = target.with_name(f".{target.name}.tmp")
-    weasyprint.HTML(filename=str(source.resolve())).write_pdf(str(tmp))
-    tmp.replace(target)
+    try:
+        weasyprint.HTML(filename=str(source.resolve())).write_pdf(str(tmp))
+        tmp.replace(target)
+    except BaseException:  # a full disk: no half-written PDF is left
+        tmp.unlink(missing_ok=True)
+        raise
     return target

@@ -364,11 +364,13 @@ def kept(file: Path, key: str) -> Any:
 def keep(file: Path, key: str, value: Any) -> None:
     """Store ``value`` (JSON) under ``key`` in ``file``, replacing what it held, in one
     rename; nothing when the folder cannot be written (a read-only project)."""
+    tmp = None
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"key": key, "value": value}, fh)
         os.replace(tmp, file)
-    except OSError:
-        pass
+    except OSError:  # a full disk: no half-written file is left
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -116,8 +116,10 @@ def scratch_folder(root: Path) -> Path:
 
 def sweep(root: Path) -> list[str]:
     """Remove what an earlier run that was killed left: version folders that are
-    neither published nor the partial report, temporary links, its kernels (still
-    running ones are killed) and their sockets and connection files. Call it holding
+    neither published nor the partial report, temporary links, links in ``reports/``
+    to a name the published version lacks (made just before a swap that did not
+    happen), its kernels (still running ones are killed) and their sockets and
+    connection files. Call it holding
     the run lock. Returns what was removed, for the message."""
     removed: list[str] = []
     home = _home(root)
@@ -128,6 +130,14 @@ def sweep(root: Path) -> list[str]:
             if entry.name not in keep:
                 _remove(entry)
                 removed.append(f"{HOME}/{entry.name}")
+    # a link made for a name of a version that a killed run did not publish
+    reports = root / "reports"
+    if reports.is_dir():
+        for link in reports.iterdir():
+            nowhere = link.is_symlink() and not link.exists()
+            if nowhere and os.readlink(link).startswith(f"../{HOME}/"):
+                link.unlink()
+                removed.append(f"reports/{link.name}")
     scratch = scratch_folder(root)
     if scratch.is_dir():
         for kernel in scratch.iterdir():
@@ -219,9 +229,18 @@ def new_stage(root: Path) -> Path:
     return stage
 
 
-def discard(stage: Path) -> None:
-    """Remove a stage that is not published."""
+def discard(root: Path, stage: Path) -> str | None:
+    """Remove ``stage`` unless ``.published/current`` or ``.published/partial`` points
+    to it, and say which does (``"current"``, ``"partial"``), or None when it was
+    removed. A run that stops after its swap, whatever stops it, so keeps the report it
+    published: the version it replaced is gone by then."""
+    home = _home(root)
+    for name in ("current", "partial"):
+        target = _target(home / name)
+        if target is not None and target.resolve() == stage.resolve():
+            return name
     shutil.rmtree(stage, ignore_errors=True)
+    return None
 
 
 def publish(root: Path, stage: Path) -> None:

@@ -15,7 +15,12 @@ A failing cell stops its step: the error names the step and the cell, the partly
 executed notebook is kept as ``reports/failed/<step>.ipynb``, the steps that need it
 are skipped, the others still run, and :class:`PipelineFailed` is raised. A kernel
 that dies fails its step the same way. Ctrl-C (or SIGTERM) kills the running kernels,
-removes the run's stage and re-raises ``KeyboardInterrupt``.
+removes the run's stage and re-raises ``KeyboardInterrupt``; an :class:`OSError` (a full
+disk, a folder that cannot be written, a file where a folder should be) does the same
+and raises :class:`RunStopped`, naming the file. Either message says what became of the
+published report: not changed, or, when the stop came after the swap (Ctrl-C is held
+back during it), replaced whole by this run's; a stage that was published or kept as
+the partial report is never removed.
 
 Publishing
 ----------
@@ -71,7 +76,7 @@ from cape_study.runner.execution import (
     redact_paths,
     write_notebook,
 )
-from cape_study.runner.outcome import PipelineBusy, PipelineFailed, RunResult
+from cape_study.runner.outcome import PipelineBusy, PipelineFailed, RunResult, RunStopped
 from cape_study.runner.outcome import problems_text as _problems
 from cape_study.runner.pages import (
     check_page,
@@ -84,7 +89,7 @@ from cape_study.runner.provenance import expand, keep, kept, now, relative, sha2
 from cape_study.runner.report import write_report
 from cape_study.runner.spec import Pipeline, Step, StepResult
 
-__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "longest_first"]
+__all__ = ["PipelineBusy", "PipelineFailed", "Run", "RunResult", "RunStopped", "longest_first"]
 
 
 class Run:
@@ -131,7 +136,7 @@ class Run:
             nothing_to_do = self._unchanged()
             if nothing_to_do is not None:
                 return nothing_to_do
-            self.stage, self.kept = publish.new_stage(self.root), False
+            self.stage = publish.new_stage(self.root)
             self.staged = ProjectPaths(self.root, self.stage)
             self.cache.stage = self.stage
             self.cache.others = publish.unpublished(self.root)
@@ -144,11 +149,9 @@ class Run:
             try:
                 return self._run()
             except KeyboardInterrupt:
-                self._discard()
-                raise KeyboardInterrupt(
-                    f"the published report {self.paths.reports / 'index.html'} and "
-                    f"{relative(self.paths.data_processed, self.root)} were not changed"
-                ) from None
+                raise KeyboardInterrupt(self._what_stayed(self._discard())) from None
+            except OSError as exc:  # a full disk, a folder that cannot be written ...
+                raise RunStopped(exc, self._what_stayed(self._discard())) from exc
             except BaseException:
                 self._discard()
                 raise
@@ -176,10 +179,23 @@ class Run:
         elapsed = time.perf_counter() - start
         return RunResult(results, self.paths.reports, False, elapsed, unchanged=True)
 
-    def _discard(self) -> None:
-        """Remove the stage, unless it was published or kept as the partial report."""
-        if not self.kept:
-            publish.discard(self.stage)
+    def _discard(self) -> str | None:
+        """Remove the stage, unless it was published or kept as the partial report
+        (then which: ``"current"``, ``"partial"``)."""
+        return publish.discard(self.root, self.stage)
+
+    def _what_stayed(self, kept: str | None) -> str:
+        """What a run that stopped left of the report, for its message: the published
+        report untouched, or, when the stop came after the swap, this run's report
+        published (the swap is the one step that changes it)."""
+        index = self.paths.reports / "index.html"
+        processed = relative(self.paths.data_processed, self.root)
+        if kept == "current":
+            return f"this run's report had been published ({index}, {processed}) before it stopped"
+        where = ""
+        if kept == "partial":
+            where = f"; this run's partial report is in {self.paths.reports / 'partial'}"
+        return f"the published report {index} and {processed} were not changed{where}"
 
     def _emit(self, event: ProgressEvent) -> None:
         if self.progress is not None:
@@ -231,9 +247,8 @@ class Run:
                         )
                 else:
                     partial = publish.keep_partial(self.root, self.stage)
-                self.kept = True
         else:  # no step succeeded (intake failed): nothing to show
-            publish.discard(self.stage)
+            publish.discard(self.root, self.stage)
         result = RunResult(
             results, self.paths.reports, published, time.perf_counter() - start, partial
         )

@@ -139,14 +139,18 @@ def _versions() -> str:
 def _keep(path: Path, value: Any) -> None:
     """Keep ``value`` at ``path`` in one rename; drop the least recently used beyond
     :data:`KEPT`. Nothing when the folder cannot be written."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+        # named by the process, so that the next run removes it if this one is killed
+        # (cape_study.runner.current.tidy), and no other's
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=".pkl")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         kept = sorted(path.parent.glob("*.pkl"), key=lambda p: p.stat().st_mtime)
         for old in kept[:-KEPT]:
             old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    except OSError:  # a full disk: no half-written file is left
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -107,9 +107,17 @@ def write_figure(
 
 
 def _write(path: Path, content: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+    """Write ``path`` in one rename. The temporary file is named by the process, so that
+    the next run removes it if this one is killed
+    (:func:`cape_study.runner.current.tidy`), and no other's; on an error (a full disk)
+    it is removed."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _key(svg: bytes) -> str:
