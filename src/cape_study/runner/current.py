@@ -18,6 +18,8 @@ import os
 import platform
 import re
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -48,9 +50,11 @@ __all__ = [
     "cached_result",
     "check",
     "end_event",
+    "interrupted_by_signals",
     "locked",
     "prepare",
     "report_signature",
+    "signals_handled",
     "tidy",
     "unchanged",
 ]
@@ -94,7 +98,7 @@ def check(
     start = time.perf_counter()
     pipeline, _, params = prepare(paths, overrides=overrides, params_file=params_file, only=only)
     try:
-        with locked(paths.reports, wait):
+        with locked(paths.reports, wait), interrupted_by_signals():
             tidy(paths)
             library = tree_hash(Path(source or paths.source))
             cache = StepCache(paths.cache, paths.root)
@@ -298,3 +302,29 @@ def _check_notebooks(
                 f"step {step.name!r}: the parameters cell of {step.notebook} assigns "
                 f"{sorted(names)} but set {step.parameters!r} declares {sorted(declared)}"
             )
+
+
+@contextlib.contextmanager
+def signals_handled(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM with ``handler`` meanwhile (in the main thread only;
+    elsewhere Python delivers no signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def interrupted_by_signals() -> contextlib.AbstractContextManager[None]:
+    """SIGTERM (and SIGINT) raise KeyboardInterrupt meanwhile, as Ctrl-C does: the run
+    stops with its message, its kernels killed and its files removed, instead of the
+    process ending on the spot."""
+    return signals_handled(_interrupt)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -46,7 +46,6 @@ import contextlib
 import os
 import queue
 import shutil
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -61,8 +60,10 @@ from cape_study.runner.cache import CacheKey, StepCache, staged
 from cape_study.runner.current import (
     cached_result,
     end_event,
+    interrupted_by_signals,
     locked,
     report_signature,
+    signals_handled,
     tidy,
     unchanged,
 )
@@ -130,7 +131,7 @@ class Run:
         Raises :class:`PipelineBusy`, :class:`~cape_study.runner.execution.KernelMissing` and
         :class:`PipelineFailed` as :func:`cape_study.runner.pipeline.run_pipeline` says.
         """
-        with locked(self.paths.reports, wait), _signals(_interrupt):
+        with locked(self.paths.reports, wait), interrupted_by_signals():
             tidy(self.paths)
             self.library = tree_hash(self.source)
             nothing_to_do = self._unchanged()
@@ -487,33 +488,13 @@ def _check_outputs(nb: Any, name: str, files: list[Path], reports: Path, root: P
 
 
 @contextlib.contextmanager
-def _signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
-    """Handle SIGINT and SIGTERM with ``handler`` meanwhile (in the main thread only;
-    elsewhere Python delivers no signals)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-@contextlib.contextmanager
 def _sigint_deferred() -> Iterator[None]:
     """Hold Ctrl-C (and SIGTERM) back until the block is done, then raise it."""
     caught: list[int] = []
-    with _signals(lambda signum, frame: caught.append(signum)):
+    with signals_handled(lambda signum, frame: caught.append(signum)):
         yield
     if caught:
         raise KeyboardInterrupt
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    """SIGTERM (and SIGINT) as Ctrl-C: kernels killed, temporary files removed."""
-    raise KeyboardInterrupt
 
 
 def _is_pattern(path: str) -> bool:
