@@ -268,3 +268,23 @@ def test_a_run_killed_inside_the_swap_leaves_one_whole_report(
     assert leftovers(ran.root) == [] and _temporary(ran.root) == []
     dangling = [p.name for p in ran.paths.reports.iterdir() if p.is_symlink() and not p.exists()]
     assert dangling == [] and verify_report(ran.paths.reports) == []
+
+
+def test_a_link_replaced_by_an_edited_copy_is_no_reason_to_keep_the_report(
+    ran: tp.Project,
+) -> None:
+    """A copy that followed the links (``cp -rL``, a sync tool) put in the place of the
+    link ``reports/steps``, then edited: the version behind the links is untouched, so
+    a re-run with nothing changed kept the report, and verify found the edited page."""
+    assert ran.run().report_updated  # a copied project publishes once
+    assert ran.run().unchanged
+    steps = ran.paths.reports / "steps"
+    real = steps.resolve()
+    steps.unlink()
+    shutil.copytree(real, steps)
+    (steps / "first.html").write_text("edited", encoding="utf-8")
+    result = ran.run()
+    assert tp.statuses(result) == {"first": "cached", "second": "cached"}
+    assert not result.unchanged and result.report_updated
+    assert steps.is_symlink() and verify_report(ran.paths.reports) == []
+    assert leftovers(ran.root) == [] and _temporary(ran.root) == []

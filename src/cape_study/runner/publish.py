@@ -282,16 +282,25 @@ def stamp(root: Path) -> dict[str, Any] | None:
 
 def is_current(root: Path, stamped: Any) -> bool:
     """Whether the version ``stamped`` (:func:`stamp` of it as published) is the
-    published one, whole (its index, report and manifest there) and untouched since (no
-    file edited, added or removed: ``cape-study verify`` would find an edited page), with
-    no partial report beside it."""
+    published one, whole (its index, report and manifest there), untouched since (no
+    file edited, added or removed: ``cape-study verify`` would find an edited page) and
+    reached through its links (no real file or folder in the place of one), with no
+    partial report beside it."""
     if not isinstance(stamped, dict) or _target(_home(root) / "partial") is not None:
         return False
     now = stamp(root)
     if now is None or now != stamped:
         return False
     names = ("index.html", "report.html", "manifest.json")
-    return all(os.path.join("reports", name) in now["files"] for name in names)
+    if not all(os.path.join("reports", name) in now["files"] for name in names):
+        return False
+    # each name reached through its link: a real file or folder in its place (a copy
+    # that followed the links, then edited) is what a reader and verify see instead
+    tops = {path.split(os.sep)[1] for path in now["files"] if path.startswith("reports" + os.sep)}
+    links = [(root / "reports" / name, f"../{HOME}/current/reports/{name}") for name in tops]
+    if any(path.startswith(os.path.join(*_PROCESSED, "")) for path in now["files"]):
+        links.append((root.joinpath(*_PROCESSED), f"../{HOME}/current/data/processed"))
+    return all(link.is_symlink() and os.readlink(link) == target for link, target in links)
 
 
 def keep_partial(root: Path, stage: Path) -> Path:
