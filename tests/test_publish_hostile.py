@@ -125,12 +125,13 @@ def test_a_file_where_a_folder_should_be_stops_the_run_with_a_located_message(
     before = published(ran.root)
     shutil.rmtree(ran.paths.cache)
     ran.paths.cache.write_text("in the way", encoding="utf-8")
-    assert cli.main(["run", "--force"]) == 1
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("error: the run stopped: ") and ".cache/steps" in last
-    assert "the published report" in last and "were not changed" in last
+    for args in (["run"], ["run", "--force"]):  # the check for nothing to do, the run
+        assert cli.main(args) == 1
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith("error: the run stopped: ") and ".cache/steps" in last
+        assert "the published report" in last and "not changed" in last
     assert published(ran.root) == before and verify_report(ran.paths.reports) == []
     assert leftovers(ran.root) == [] and _temporary(ran.root) == []
     assert tp.kernel_children() == []
@@ -288,3 +289,19 @@ def test_a_link_replaced_by_an_edited_copy_is_no_reason_to_keep_the_report(
     assert not result.unchanged and result.report_updated
     assert steps.is_symlink() and verify_report(ran.paths.reports) == []
     assert leftovers(ran.root) == [] and _temporary(ran.root) == []
+
+
+@pytest.mark.parametrize("in_the_way", ["reports", ".published"])
+def test_a_file_in_place_of_a_project_folder_stops_the_run_before_it_starts(
+    tmp_path: Path, in_the_way: str
+) -> None:
+    """``reports`` (the run lock's folder; read-only alike) or ``.published`` (where the
+    stage is made) a file: a located message, not a traceback, and the file is left."""
+    project = tp.make_project(tmp_path, "basic.yaml")
+    (project.root / in_the_way).write_text("in the way", encoding="utf-8")
+    with pytest.raises(RunStopped) as info:
+        project.run()
+    message = str(info.value)
+    assert message.startswith(f"the run stopped: {project.root / in_the_way}")
+    assert "not changed" in message and tp.kernel_children() == []
+    assert (project.root / in_the_way).read_text(encoding="utf-8") == "in the way"

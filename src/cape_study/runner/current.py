@@ -33,7 +33,7 @@ from cape_study.paths import ProjectPaths
 from cape_study.runner import publish
 from cape_study.runner.cache import StepCache
 from cape_study.runner.execution import KERNEL, ProgressEvent, print_progress
-from cape_study.runner.outcome import PipelineBusy, RunResult
+from cape_study.runner.outcome import PipelineBusy, RunResult, RunStopped
 from cape_study.runner.params import PARAMETER_SETS, notebook_parameters
 from cape_study.runner.provenance import (
     FORMAT,
@@ -104,9 +104,9 @@ def check(
             cache = StepCache(paths.cache, paths.root)
             results = unchanged(paths, pipeline, params, cache, library=library, kernel=kernel)
     except KeyboardInterrupt:  # it writes nothing that is published
-        raise KeyboardInterrupt(
-            f"the published report {paths.reports / 'index.html'} was not changed"
-        ) from None
+        raise KeyboardInterrupt(_not_changed(paths)) from None
+    except OSError as exc:  # a folder that cannot be written ...
+        raise RunStopped(exc, _not_changed(paths)) from exc
     if results is None:
         return None
     for result in results.values():
@@ -253,19 +253,27 @@ def _running(pid: int) -> bool:
     return True
 
 
+def _not_changed(paths: ProjectPaths) -> str:
+    return f"the published report {paths.reports / 'index.html'} was not changed"
+
+
 @contextlib.contextmanager
 def locked(reports: Path, wait: float) -> Iterator[None]:
     """Hold the project's run lock (``reports/.run.lock``), waiting up to ``wait``
-    seconds for it; PipelineBusy when another run keeps it."""
-    reports.mkdir(parents=True, exist_ok=True)
+    seconds for it; PipelineBusy when another run keeps it, RunStopped when it cannot
+    be made (``reports/`` read-only, a file in its place)."""
     lock = FileLock(reports / ".run.lock")
     try:
+        reports.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=wait)
     except Timeout:
         raise PipelineBusy(
             f"another `cape-study run` is using {reports} (lock {lock.lock_file} is held); "
             "wait for it to finish" + ("" if wait else ", or pass --wait SECONDS")
         ) from None
+    except OSError as exc:
+        report = f"nothing was run; the published report {reports / 'index.html'} was not changed"
+        raise RunStopped(exc, report) from exc
     try:
         yield
     finally:

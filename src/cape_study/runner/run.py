@@ -132,12 +132,17 @@ class Run:
         :class:`PipelineFailed` as :func:`cape_study.runner.pipeline.run_pipeline` says.
         """
         with locked(self.paths.reports, wait), interrupted_by_signals():
-            tidy(self.paths)
-            self.library = tree_hash(self.source)
-            nothing_to_do = self._unchanged()
-            if nothing_to_do is not None:
-                return nothing_to_do
-            self.stage = publish.new_stage(self.root)
+            try:  # before anything is staged
+                tidy(self.paths)
+                self.library = tree_hash(self.source)
+                nothing_to_do = self._unchanged()
+                if nothing_to_do is not None:
+                    return nothing_to_do
+                self.stage = publish.new_stage(self.root)
+            except KeyboardInterrupt:
+                raise KeyboardInterrupt(self._what_stayed(None)) from None
+            except OSError as exc:  # a folder that cannot be written ...
+                raise RunStopped(exc, self._what_stayed(None)) from exc
             self.staged = ProjectPaths(self.root, self.stage)
             self.cache.stage = self.stage
             self.cache.others = publish.unpublished(self.root)
