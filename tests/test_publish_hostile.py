@@ -305,3 +305,46 @@ def test_a_file_in_place_of_a_project_folder_stops_the_run_before_it_starts(
     assert message.startswith(f"the run stopped: {project.root / in_the_way}")
     assert "not changed" in message and tp.kernel_children() == []
     assert (project.root / in_the_way).read_text(encoding="utf-8") == "in the way"
+
+
+def test_personal_data_found_says_what_became_of_the_report(
+    ran: tp.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan's finding named the file and place, and said nothing of the report: a
+    note says it was not changed (the command line prints it under the error)."""
+    from cape_study.privacy.scanning import FileFinding, PersonalDataFound
+
+    before = published(ran.root)
+
+    def found(*args, **kwargs):
+        where = FileFinding("reports/index.html", "line 3, column 1", "phone number")
+        raise PersonalDataFound.located([where])
+
+    monkeypatch.setattr(tp.runner, "check_paths", found)
+    with pytest.raises(PersonalDataFound) as info:
+        ran.run()
+    assert info.value.__notes__ == [
+        f"the published report {ran.paths.reports / 'index.html'} and data/processed were "
+        "not changed"
+    ]
+    assert published(ran.root) == before and leftovers(ran.root) == []
+
+
+def test_the_command_line_prints_an_error_s_notes_under_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from cape_study import cli
+    from cape_study.errors import CapeStudyError
+
+    def stopped(args) -> int:
+        error = CapeStudyError("reports/index.html: personal data: phone number at line 3")
+        error.add_note("the published report reports/index.html was not changed")
+        raise error
+
+    add, _ = cli._COMMANDS["verify"]
+    monkeypatch.setitem(cli._COMMANDS, "verify", (add, stopped))
+    assert cli.main(["verify"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: reports/index.html: personal data: phone number at line 3",
+        "the published report reports/index.html was not changed",
+    ]

@@ -498,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except CapeStudyError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):  # what became of the report
+            print(note, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)

@@ -52,6 +52,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from cape_study.errors import CapeStudyError
 from cape_study.paths import ProjectPaths
 from cape_study.privacy.confidential import refuse_confidential
 from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_value
@@ -158,8 +159,13 @@ class Run:
                 raise KeyboardInterrupt(self._what_stayed(self._discard())) from None
             except OSError as exc:  # a full disk, a folder that cannot be written ...
                 raise RunStopped(exc, self._what_stayed(self._discard())) from exc
-            except BaseException:
-                self._discard()
+            except BaseException as exc:
+                kept = self._discard()
+                # A step's failure says where the report went (PipelineFailed); another
+                # expected error (personal data found by the scan, a confidential file)
+                # gets the same as a note, which the command line prints.
+                if isinstance(exc, CapeStudyError) and not isinstance(exc, PipelineFailed):
+                    exc.add_note(self._what_stayed(kept))
                 raise
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
