@@ -334,6 +334,115 @@ def planted(
     return out
 
 
+# -- the hostile forms of the fifth round (issue 15), drawn apart ------------------------
+# OCR's letters for digits (l and I for 1, O for 0), a letter glued after the number,
+# a country code without + or 00, every digit spaced after a word for a phone, a hash for
+# the @, a clearing number with its check digit; names the lexicon lacks in a list, with
+# particles, Romanian capitals, Finnish cases of foreign last names; and clean sentences
+# with law references, case numbers, OCR'd amounts and municipalities after verbs.
+_OCR = {"1": "lI", "0": "O"}
+
+
+def _hostile_number(rng: random.Random) -> tuple[str, str, str]:
+    """(kind, form, value) of a number in a hostile form."""
+    _, number = _personnummer(rng, False)
+    d = "".join(str(rng.randint(0, 9)) for _ in range(8))
+    form = rng.choice(
+        ["pnr OCR letter", "pnr letter glued", "46 without +", "358 without +",
+         "mobile digits spaced", "hash for @", "clearing check digit"]
+    )  # fmt: skip
+    if form == "pnr OCR letter":
+        written = f"{number[:6]}-{number[6:]}"
+        places = [i for i, ch in enumerate(written) if ch in _OCR]
+        if not places:
+            return "identity", "pnr letter glued", f"{written}a"
+        i = rng.choice(places)
+        return "identity", form, written[:i] + rng.choice(_OCR[written[i]]) + written[i + 1 :]
+    if form == "pnr letter glued":
+        return "identity", form, f"{number[:6]}-{number[6:]}{rng.choice('abcxyz')}"
+    if form == "46 without +":
+        return "phone", form, f"467{rng.choice('02369')}{d[:7]}"
+    if form == "358 without +":
+        return "phone", form, f"3584{rng.randint(0, 9)}{d[:7]}"
+    if form == "mobile digits spaced":
+        return "phone", form, " ".join(f"07{rng.choice('02369')}{d[:7]}")
+    if form == "hash for @":
+        return "email", form, f"{rng.choice(_USERS)}#{rng.choice(_DOMAINS)}"
+    return "account", form, f"8{rng.randint(100, 999)}-{rng.randint(0, 9)} {d[:3]} {d[3:6]} {d[6:]}"
+
+
+_HOSTILE_NUMBER_SENTENCES = {
+    "identity": ["Målsägandens personnummer {x} framgår av passkopian.", "Henkilötunnus: {x}"],
+    "phone": ["Hon nås på telefon {x} efter klockan fem.", "Puhelin {x} oli pois päältä."],
+    "email": ["Kontaktuppgift enligt anteckningen: {x}."],
+    "account": ["Lönen sattes in på clearingnummer {x} i Swedbank."],
+}
+_THAI_VIET = [
+    "Somchai Wongsawat", "Pranee Srisuk", "Wanida Boonmee", "Pornthip Chaiyasit",
+    "Thi Lan Pham", "Van Nam Tran", "Bich Ngoc Le", "Thu Trang Hoang",
+]  # fmt: skip
+_PARTICLE_NAMES = [
+    "Anna-Karin von Essen", "Maria de la Cruz", "Carl af Klercker", "Päivi von Hertzen",
+    "Anna van der Berg",
+]  # fmt: skip
+_ROMANIAN = ["Ștefan Dumitrescu", "Ioana Țăranu", "ȘTEFAN POPESCU", "Răzvan Munteanu"]
+_FI_FOREIGN_CASES = ["Popescun", "Kovalchukille", "Ionescun", "Shevchenkolle"]
+_HOSTILE_CLEAN = [
+    "Se 4 kap. 1 a § brottsbalken, NJA 2015 s. 3 och RH 2012:54.",
+    "Mål B 1234-21 och R 21/1234 handlades gemensamt; KKO 2019:12.",
+    "Målet avgjordes av Göta hovrätt den 3 maj 2023.",
+    "Lönen 1O 000 kr, mål B 1234-2l, kl 1O.15, COVID-l9.",
+    "Hon besökte Österåker under hösten och lämnade Partille i maj.",
+    "De bodde i Haninge, Huddinge och Tyresö.",
+    "Antal per månad: 0 7 0 1 2 3 4 5 6 7 fall.",
+    "Tabell 3: 46 70 123 45 67 fall per region.",
+    "Enligt lag betalades ingen lön; bordet var gjort av ek.",
+]
+
+
+def _hostile_name(rng: random.Random) -> Planted:
+    """A sentence with a name in a hostile form (and the other names of its list)."""
+    form = rng.choice(["listed unknown", "particle", "romanian", "finnish case foreign"])
+    if form == "listed unknown":
+        first = rng.choice(_FI_FIRST + _SV_FIRST) + " " + rng.choice(_FI_LAST + _SV_LAST)
+        template = rng.choice(
+            ["Asianomistajat: {y} ja {x}", "Vittnen: {y}, {x} och Jan Nowak.",
+             "Underrättelse skickades till {y} och {x}."]
+        )  # fmt: skip
+        text, spans = template, []
+        for key, value, kind in (
+            ("{y}", first, "listed known"),
+            ("{x}", rng.choice(_THAI_VIET), form),
+        ):
+            at = text.index(key)
+            text = text.replace(key, value)
+            spans.append(("name", kind, at, at + len(value)))
+        if "Jan Nowak" in text:
+            at = text.index("Jan Nowak")
+            spans.append(("name", "listed known", at, at + len("Jan Nowak")))
+        return Planted(text, sorted(spans, key=lambda span: span[2]))
+    if form == "particle":
+        template = rng.choice(["Vittnet {x} hördes per telefon.", "{x} var närvarande."])
+        return _fill(template, rng.choice(_PARTICLE_NAMES), "name", form)
+    if form == "romanian":
+        return _fill("Målsägande: {x}, född 1990.", rng.choice(_ROMANIAN), "name", form)
+    template = "Asianomistaja kertoi, että {x} veli oli hakenut heidät."
+    return _fill(template, rng.choice(_FI_FOREIGN_CASES), "name", form)
+
+
+def hostile(seed: int = 15, *, numbers: int = 140, names: int = 60) -> list[Planted]:
+    """The forms of the fifth round (issue 15): ``numbers`` sentences with an identity,
+    phone or account number or an e-mail address, ``names`` with a name, and the clean
+    sentences once each; drawn with their own seed, so :func:`planted` stays as it was."""
+    rng = random.Random(seed * 7919 + 5)
+    out = []
+    for _ in range(numbers):
+        kind, form, value = _hostile_number(rng)
+        out.append(_fill(rng.choice(_HOSTILE_NUMBER_SENTENCES[kind]), value, kind, form))
+    out += [_hostile_name(rng) for _ in range(names)]
+    return out + [Planted(text, []) for text in _HOSTILE_CLEAN]
+
+
 #: The kinds counted as numbers and e-mail.
 NUMBERS = ("identity", "phone", "email")
 

@@ -206,7 +206,8 @@ def test_page_furniture_of_a_text_without_pages_equals_keying_every_line(seed: i
 
 # -- unlisted names: the pair rule's search skips to capitals ------------------------------
 _PAIR_AS_LOOKAHEAD = re.compile(
-    rf"(?<![\w'’-])(?=(?P<first>{names._CAPITAL})\s+(?P<rest>{names._CAPITAL}(?:\s+{names._CAPITAL})?))"
+    rf"(?<![\w'’-])(?=(?P<first>{names._CAPITAL})\s+"
+    rf"(?P<rest>(?:{names._PARTICLE}\s+)?{names._CAPITAL}(?:\s+{names._CAPITAL})?))"
 )
 
 

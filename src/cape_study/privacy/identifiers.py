@@ -31,6 +31,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
+from itertools import repeat
 
 __all__ = [
     "DASHES",
@@ -41,7 +42,9 @@ __all__ = [
     "is_valid_hetu",
     "is_valid_personnummer",
     "luhn_digit",
+    "ocr_digits",
     "pnr_kind",
+    "strictly_valid",
 ]
 
 #: The check characters of a henkilötunnus, indexed by the nine digits modulo 31.
@@ -70,6 +73,13 @@ _PNR = re.compile(
     _NOT_AFTER
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
     + _NOT_BEFORE
+)
+# A number with a letter or two glued after it (``811218-9876a``: a typo, a footnote's
+# mark, OCR), with a separator or the century: found only when valid, with the letters.
+_PNR_GLUED = re.compile(
+    _NOT_AFTER
+    + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
+    + r"(?P<glued>[^\W\d_]{1,2})(?![^\W_])"
 )
 # The date written in groups (``55-01-14-2284``, ``1955.01.14-2284``, ``1955 01 14 2284``):
 # found only when its check digit holds (dates are written so, and a number may follow
@@ -255,6 +265,48 @@ def _joined_kind(joined: str, digits: str) -> str | None:
     return None
 
 
+# Letters that OCR reads for digits (and a typist types for them): O and o for 0, l and I
+# for 1, S for 5, in a run of digits that no letter comes before (``8l1218-9876``,
+# ``131052-3O8T``, ``07O-123 45 67``); the run holds at least two digits and more digits
+# than such letters.
+_OCR_LETTERS = str.maketrans("OolIS", "00115")
+_OCR_HINT = re.compile(r"[OolIS](?:(?=\d)|(?<=\d.))")
+_OCR_RUN = re.compile(r"(?<![^\W\d_])[0-9OolIS]*(?:\d[OolIS]|[OolIS]\d)[0-9OolIS]*")
+
+
+def ocr_digits(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``text`` with the letters that OCR reads for digits made digits where they stand in
+    a run of digits (:data:`_OCR_RUN`), and the spans changed; None when there are none.
+    Every character keeps its position."""
+    if _OCR_HINT.search(text) is None:
+        return None
+    parts, changed, pos = [], [], 0
+    for m in _OCR_RUN.finditer(text):
+        run = m.group()
+        digits = sum(ch.isdigit() for ch in run)
+        if digits < 2 or digits <= len(run) - digits:
+            continue
+        parts += [text[pos : m.start()], run.translate(_OCR_LETTERS)]
+        changed.append((m.start(), m.end()))
+        pos = m.end()
+    if not changed:
+        return None
+    parts.append(text[pos:])
+    return "".join(parts), changed
+
+
+def strictly_valid(written: str) -> bool:
+    """Whether an identity number as :func:`find` found it is valid, check digit or
+    character included (:func:`find` also gives numbers with a typo in it)."""
+    plain = re.sub(rf"[\s{_DASH}+./_:~·•*#=]", "", written)
+    if plain.isdigit() and len(plain) in (10, 12):
+        return is_valid_personnummer(plain)
+    compact = re.sub(r"\s", "", written)
+    return len(compact) == 11 and is_valid_hetu(
+        compact[:6] + ("-" if compact[6] in DASHES else compact[6]) + compact[7:]
+    )
+
+
 def find(text: str) -> Iterator[tuple[str, int, int]]:
     """The identity numbers in a text as ``(kind, start, end)``: kind ``personnummer``,
     ``samordningsnummer`` or ``hetu``; overlapping candidates are all given. A number
@@ -263,6 +315,11 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     hint = _PNR_HINT.search(text)
     if hint:
         for m in _pnr_matches(text, max(0, hint.start() - 2)):
+            if m.re is _PNR_GLUED:
+                kind = pnr_kind(m["century"], m["date"], m["num"])
+                if kind and (m["sep"] or m["century"]):
+                    yield kind, m.start(), m.end()
+                continue
             kind = pnr_kind(m["century"], m["date"], m["num"]) or _mistyped_pnr(
                 m["century"], m["date"], m["sep"], m["num"]
             )
@@ -312,10 +369,22 @@ def _matches_from_hints(
 def _pnr_matches(text: str, pos: int) -> Iterator[re.Match[str]]:
     """``_PNR.finditer(text, pos)``: a match starts where its date does (a match of
     :data:`_PNR_DATE`) or up to two digits (the century) before, so the leftmost match
-    starts at most two characters before the leftmost date, or after that date starts."""
+    starts at most two characters before the leftmost date, or after that date starts.
+    Where none does, a match of :data:`_PNR_GLUED` there is given (a letter glued after
+    the number is all that stops :data:`_PNR`)."""
     while (date := _PNR_DATE.search(text, pos)) is not None:
-        for start in range(max(pos, date.start() - 2), date.start() + 1):
-            m = _PNR.match(text, start)
+        for pattern in (_PNR, _PNR_GLUED):
+            m = next(
+                filter(
+                    None,
+                    map(
+                        pattern.match,
+                        repeat(text),
+                        range(max(pos, date.start() - 2), date.start() + 1),
+                    ),
+                ),
+                None,
+            )
             if m is not None:
                 yield m
                 pos = m.end()

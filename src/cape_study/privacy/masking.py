@@ -119,12 +119,32 @@ def _candidates(
         yield Finding(kind, start, end)
     for kind, start, end in patterns.find(text):
         yield Finding(kind, start, end)
+    yield from _ocr_candidates(text)
     if names is not None:
         for start, end in names.find(text):
             yield Finding("name", start, end)
     if unlisted is not None:
         for start, end in unlisted.find(text):
             yield Finding("name", start, end)
+
+
+def _ocr_candidates(text: str) -> Iterator[Finding]:
+    """The valid identity numbers and the phone numbers that hold a letter OCR reads for a
+    digit (``8l1218-9876``, ``07O-123 45 67``: :func:`identifiers.ocr_digits`)."""
+    read = identifiers.ocr_digits(text)
+    if read is None:
+        return
+    digits, changed = read
+
+    def touches(start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in changed)
+
+    for kind, start, end in identifiers.find(digits):
+        if touches(start, end) and identifiers.strictly_valid(digits[start:end]):
+            yield Finding(kind, start, end)
+    for kind, start, end in patterns.find(digits):
+        if kind == "phone" and touches(start, end):
+            yield Finding(kind, start, end)
 
 
 _PRIORITY = {

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 
 from cape_study.privacy import caseless
 from cape_study.privacy.lexicon import Lexicon, lexicon
+from cape_study.privacy.places import MUNICIPALITIES
 
 __all__ = [
     "INFLECTED_UP_TO",
@@ -309,13 +310,34 @@ _SAYS = re.compile(
     r"förnekade|erkände|kertoi|kertoo|sanoi|ilmoitti|totesi|kiisti|myönsi|kuultiin)\b"
 )
 _LAST_WORD = re.compile(r"(?<![\w'’-])(?P<name>[^\W\d_][\w'’-]*)$")
-_CAPITAL_LETTER = "[A-ZÅÄÖÆØÜÉÈŁŚŻŹĆŃŠŽČ]"
+#: The capital letters of the Latin alphabets of names in the records (Swedish, Finnish,
+#: Polish, Romanian *Ș Ț Ă Î*, Czech, Baltic, Turkish, Vietnamese written without its
+#: tone marks ...): A-Z, Latin-1 and Latin Extended-A capitals, and Ș, Ț.
+_UPPER = (
+    "A-ZÀ-ÖØ-Þ"
+    + "".join(ch for ch in map(chr, range(0x100, 0x180)) if ch.isupper() and ch != "\u0130")
+    + "\u0218\u021a"
+)
+#: Their small letters (and the dotless i).
+_LOWER = (
+    "a-zß-öø-ÿ"
+    + "".join(ch for ch in map(chr, range(0x100, 0x180)) if ch.islower())
+    + "\u0219\u021b"
+)
+_CAPITAL_LETTER = f"[{_UPPER}]"
 _CAPITAL_TAIL = r"[\w'’]*(?:-[A-ZÅÄÖ][\w'’]*)?"
 _CAPITAL = _CAPITAL_LETTER + _CAPITAL_TAIL
+#: Name particles between a first and a last name (*von Essen*, *de la Cruz*, *van der Berg*).
+_PARTICLE = (
+    r"(?:von der|von|af|van der|van den|van|de la|de los|de|da|dos|das|del|di|du|el|al|bin|ibn)"
+)
+#: What a label may add to its role word before the colon (*Målsägande 2:*, *Tolk i thai:*,
+#: *Tolk (ukrainska):*, *Vittne nr 3:*).
+_LABEL = r"(?:\s+(?:nr\.?\s?)?\d{1,2}\.?|\s+(?:i|på)\s+[a-zåäö]+|\s*\([^)\n]{1,25}\))\s*:\s*"
 _CUED = re.compile(
     rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|n|t|lle|n|ä)?)"
-    rf"(?:\s*[:,(]\s*|\s+)(?:(?:toimi(?:vat|nut)?|on|oli|är|var)\s+)?(?:(?P<name>{_CAPITAL}(?:\s+"
-    rf"(?:(?:von|af|van|de|da|el|al)\s+)?(?!(?i:{ROLE_CUES})\b){_CAPITAL}){{0,3}})"
+    rf"(?:{_LABEL}|\s*[:,(]\s*|\s+)(?:(?:toimi(?:vat|nut)?|on|oli|är|var)\s+)?(?:(?P<name>{_CAPITAL}(?:\s+"
+    rf"(?:{_PARTICLE}\s+)?(?!(?i:{ROLE_CUES})\b){_CAPITAL}){{0,3}})"
     rf"|(?=(?P<lower>[a-zåäöé])))"
 )
 #: A role word alone (in any case, with its endings).
@@ -327,7 +349,13 @@ _CUE_START = re.compile(rf"\b(?:{ROLE_CUES})")
 # first name (Enligt Maria ...); a capital first lets the search skip to the next one.
 _PAIR = re.compile(
     rf"{_CAPITAL_LETTER}(?<![\w'’-].)"
-    rf"(?=(?P<tail>{_CAPITAL_TAIL})\s+(?P<rest>{_CAPITAL}(?:\s+{_CAPITAL})?))"
+    rf"(?=(?P<tail>{_CAPITAL_TAIL})\s+(?P<rest>(?:{_PARTICLE}\s+)?{_CAPITAL}(?:\s+{_CAPITAL})?))"
+)
+#: What follows a name in a list of people: a comma, *och*, *samt*, *ja*, *sekä*, *and*, and
+#: a whole name (:meth:`UnlistedNames._listed_after`).
+_LIST_NEXT = re.compile(
+    rf"(?:,?\s+(?:och|samt|ja|sekä|and)\s+|\s*,\s*)(?P<name>{_CAPITAL}"
+    rf"(?:\s+(?:{_PARTICLE}\s+)?{_CAPITAL}){{1,2}})(?![\w'’-])"
 )
 #: Capitalised words that start sentences or name institutions, never taken as a name
 #: after a first name (``Per Capsulam``, ``Dag Efter``).
@@ -385,12 +413,24 @@ def _shaped(word: str) -> bool:
     return len(word) >= 5 and word.isalpha() and word.endswith(_SURNAME_ENDINGS)
 
 
+def _shaped_inflected(word: str) -> bool:
+    """Whether a (case-folded) word is a foreign last name of :func:`_shaped` in a Finnish
+    case: the ending after the name (*Popescun*, *Ionesculle*) or after an ``i`` added to
+    its consonant (*Kovalchukille*, *Petrovićin*)."""
+    for n in range(1, min(_FI_ENDING_LONGEST, len(word) - 5) + 1):
+        if word[-n:] in _FI_ENDING_SET:
+            base = word[:-n]
+            if _shaped(base) or (base[-1:] == "i" and _shaped(base[:-1])):
+                return True
+    return False
+
+
 #: A capitalised word (the pattern starts with its capital, so that it is found fast):
 #: a last name where it stands inside a sentence after a word in lower case, not before
 #: another capitalised word (a company's or an institution's name: *ägare till Söderholm
 #: Bär AB*; a person's first name is found by the pair rule), or at the start of a text,
 #: sentence or line before a word in lower case (*Lindqvist ringde*): see :meth:`_lone`.
-_CAPITALISED = re.compile(r"(?P<name>[A-ZÅÄÖÆØÜÉŁŚŻŹĆŃŠŽČ][a-zåäöéüæøłśżźćńšžčğı'’]+)(?![\w'’-])")
+_CAPITALISED = re.compile(rf"(?P<name>[{_UPPER}][{_LOWER}'’]+)(?![\w'’-])")
 #: The word in lower case before a capitalised one inside a sentence (and a comma).
 _BEFORE = re.compile(r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),?$")
 #: A first name after a last name and a comma (*Lindqvist, Anna*).
@@ -437,7 +477,47 @@ class UnlistedNames:
         self._stems: dict[str, list[str]] | None = None
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
-        """The spans of the names found in ``text`` (they may overlap)."""
+        """The spans of the names found in ``text`` (they may overlap), and the whole
+        names listed after one of them (:meth:`_listed_after`: *Somchai Saetang ja
+        Wanida Boonmee*)."""
+        ends = []
+        for span in self._found(text):
+            ends.append(span[1])
+            yield span
+        for end in sorted(set(ends)):
+            yield from self._listed_after(text, end)
+
+    def _listed_after(self, text: str, end: int) -> Iterator[tuple[int, int]]:
+        """The whole names (two or three capitalised words, a particle allowed) listed
+        after a name found that ends at ``end``, after a comma or *och*, *samt*, *ja*,
+        *sekä*, *and*: a list of people names them all alike, also those the lexicon
+        lacks (Thai, Vietnamese names). No place, institution, company or role word."""
+        while (
+            text[end : end + 40].lstrip().startswith((",", "och", "samt", "ja", "sekä", "and"))
+            and (m := _LIST_NEXT.match(text, end)) is not None
+        ):
+            words = [w for w in m.group("name").split() if not w.islower()]
+            folded = [w.casefold() for w in words]
+            if (
+                any(
+                    f in _NOT_NAMES
+                    or f in _NOT_GIVEN
+                    or f in _PLACES
+                    or f in MUNICIPALITIES
+                    or f in self.names.places
+                    or f in _COMPANY_FORMS
+                    or _ROLE_WORD.fullmatch(f)
+                    or (w.isupper() and len(w) <= 3)
+                    for w, f in zip(words, folded, strict=True)
+                )
+                or (folded[0] in self.names.common and folded[0] not in self.names.first)
+                or _before_institution(text, m.end(), _INSTITUTIONS)
+            ):
+                return
+            yield m.start("name"), m.end("name")
+            end = m.end("name")
+
+    def _found(self, text: str) -> Iterator[tuple[int, int]]:
         plain = self.names.plain
         for m in caseless.finditer(_CUED, _CUE_START, text):
             if m.group("name") is not None:
@@ -449,7 +529,11 @@ class UnlistedNames:
                     yield span
         for m in _AGENT.finditer(text):
             word = m.group("name")
-            span = self._plain_words(text, m.start("name"))
+            # after *enligt* also a last name that is also a word (Enligt ek betalades)
+            enligt = m.group()[:6].casefold() == "enligt"
+            span = self._plain_words(text, m.start("name"), role=enligt)
+            if span and _before_institution(text, span[1]):
+                continue  # a court (av Göta hovrätt)
             if span:
                 yield span
             elif word[:1].isupper() and not word.isupper() and self._capital_name(word.casefold()):
@@ -488,9 +572,16 @@ class UnlistedNames:
         m = _INVERTED.match(text, end)
         if m is None:
             return end
+        names = self.names
         known = [
-            w in self.names.first and w not in _NOT_NAMES and w not in _NOT_GIVEN
-            for w in m.group("first").casefold().split()
+            w not in _NOT_NAMES
+            and w not in _NOT_GIVEN
+            and (
+                w in names.first
+                # a second given name the lexicon lacks (NGUYEN, Van Duc)
+                or (k > 0 and w not in names.places and not _ROLE_WORD.fullmatch(w))
+            )
+            for k, w in enumerate(m.group("first").casefold().split())
         ]
         if not known[0]:
             return end
@@ -504,12 +595,12 @@ class UnlistedNames:
         yritys*, *Virtaselle*, *Nowakin*)."""
         if self._lone_base(word):
             return True
-        if word in self.names.common or word in self.names.first:
-            return False  # an ordinary word (Sedan) or a first name as written
+        if word in self.names.common or word in self.names.first or word in MUNICIPALITIES:
+            return False  # an ordinary word (Sedan), a first name as written, or a place
         return any(
             word.startswith(stem) and word[len(stem) :] in _FI_ENDING_SET
             for stem in self._finnish().get(word[:4], ())
-        )
+        ) or _shaped_inflected(word)
 
     def _finnish(self) -> dict[str, list[str]]:
         """The stems (five letters or more) of the Finnish cases of the last names
@@ -520,7 +611,13 @@ class UnlistedNames:
 
     def _lone_base(self, word: str) -> bool:
         names = self.names
-        if word in names.places or word in _NOT_NAMES or word in _PLACES or word in _NOT_GIVEN:
+        if (
+            word in names.places
+            or word in _NOT_NAMES
+            or word in _PLACES
+            or word in _NOT_GIVEN
+            or word in MUNICIPALITIES
+        ):
             return False
         return (word in names.plain and word in names.last) or _shaped(word)
 
@@ -609,22 +706,27 @@ class UnlistedNames:
             and not (_COMPANY_FORMS & {w.casefold() for w in rest})
             and not any(w.isupper() and len(w) > 2 for w in rest)
         )
-        if not known or given in _NOT_GIVEN or rest[0].casefold() in _NOT_NAMES:
+        k = next((i for i, w in enumerate(rest) if not w.islower()), None)  # after a particle
+        if k is None:
+            return None
+        head = rest[k]
+        if not known or given in _NOT_GIVEN or head.casefold() in _NOT_NAMES:
             return None
         if written.isupper() and len(given) <= 3:
             return None  # an abbreviation (FU, a heading's) before a line's first word
-        if given in self.names.places and not self._surname(rest[0].casefold()):
+        if given in self.names.places and not self._surname(head.casefold()):
             return None  # a place before a heading or a role word (Stockholm Tolk:)
-        if len(rest[0]) == 1 and re.match(r"\s*\d", text[m.start("rest") + 1 :]):
+        if len(head) == 1 and re.match(r"\s*\d", text[ends[k] :]):
             return None  # a case number (Dom B 1770-21)
         if (
             given in self.names.common
+            and k == 0  # a particle before the last name: a name (Carl af Klercker)
             and _SENTENCE_START.search(text, max(0, m.start() - 4), m.start())
-            and not self._surname(rest[0].casefold())
+            and not self._surname(head.casefold())
         ):
             return None  # an ordinary word at a sentence's start (Olin Turussa, Asia R)
         end = ends[-1] if rest[-1].casefold() not in _NOT_NAMES else m.end("tail")
-        return m.start(), max(end, ends[0])
+        return m.start(), max(end, ends[k])
 
     def _surname(self, word: str) -> bool:
         """Whether ``word`` (case-folded) is a last name of the lexicon, or its Finnish
@@ -667,11 +769,20 @@ def _alone_at(text: str, m: re.Match[str]) -> bool:
 _NEXT_WORD = re.compile(r"\s+(?P<word>[\w-]+)")
 
 
-def _before_institution(text: str, end: int) -> bool:
+#: The words of :data:`_NOT_NAMES` that name an institution (not a conjunction, pronoun
+#: or verb: *och*, *ja*, *är*).
+_INSTITUTIONS = _NOT_NAMES - _words(
+    "och eller men att som den det de han hon hen vi ni jag ja tai että hän he me te se ne "
+    "kun är var on oli"
+)
+
+
+def _before_institution(text: str, end: int, words: frozenset[str] = _NOT_NAMES) -> bool:
     """Whether the word after ``end`` names an institution (*Kallioniemen käräjäoikeus*,
-    *Salon kaupunki*): the word before is a place's, not a person's."""
+    *Salon kaupunki*): the word before is a place's, not a person's (``words``: the words
+    that tell so)."""
     m = _NEXT_WORD.match(text, end)
-    return m is not None and m.group("word").casefold() in _NOT_NAMES
+    return m is not None and m.group("word").casefold() in words
 
 
 @functools.lru_cache(maxsize=2)

@@ -72,6 +72,32 @@ _PHONE_NATIONAL = re.compile(
     rf"0{_AFTER_ZERO}[1-9]\d{{0,3}}{_NATIONAL_BODY}"
     rf"|\({_AFTER_BRACKET}0[1-9]\d{{0,3}}\){_SPACE}?{_NATIONAL_BODY}"
 )
+# A country code without its + or 00 (``46701234567``, ``358401234567``): a Swedish or
+# Finnish mobile number written as digits only; with groups (``46 70 123 45 67``) only
+# after a word for a phone (:data:`_PHONE_CUE`), since a row of counts is written so too.
+_PHONE_BARE_CC = re.compile(
+    rf"(?:46(?<![\w+.,{_DASH}]46)[ {_DASH}]?7[02369]"
+    rf"|358(?<![\w+.,{_DASH}]358)[ {_DASH}]?(?:4\d|50))"
+    rf"(?:[ {_DASH}]?\d){{6,8}}(?!\w|[.,{_DASH}]?\d)"
+)
+_BARE_LENGTHS = {"46": (11,), "35": (11, 12, 13)}
+# A mobile number with every digit spaced (``0 7 0 1 2 3 4 5 6 7``, ``0 4 0 1 2 3 4 5 6 7``):
+# after a word for a phone only.
+_PHONE_SPACED = re.compile(r"0(?<![\w+.,]0) (?:7 [02369]|4 \d|5 0)(?: \d){7}(?![\w]|[ .,]\d)")
+#: Words for a phone before a number written as :data:`_PHONE_BARE_CC` in groups or
+#: :data:`_PHONE_SPACED`, on the same line and at most 60 characters before it.
+_PHONE_CUE = re.compile(
+    r"(?i:\b(?:tel|telefon\w*|mobil\w*|nummer\w*|nr|ring\w*|sms|whatsapp|signal|nås|nåddes|"
+    r"puh|puhelin\w*|numero\w*|gsm|phone|soit\w*|tavoit\w*|yhteys\w*|kontakt\w*)\b)"
+)
+
+
+def _phone_cued(text: str, start: int) -> bool:
+    """Whether a word for a phone stands before ``start`` on its line (60 characters)."""
+    line = text.rfind("\n", 0, start) + 1
+    return _PHONE_CUE.search(text, max(line, start - 60), start) is not None
+
+
 _PHONE_INTERNATIONAL = re.compile(
     rf"(?:\+{_AFTER_PLUS}|0{_AFTER_ZERO}0)\d{{1,3}}(?:{_SPACE}?\(0\))?"
     rf"(?:{_GROUPSEP})?\d{{1,4}}(?:{_GROUPSEP}?\d{{2,4}}){{1,5}}(?!\w|[{_DASH}]\d)"
@@ -89,6 +115,11 @@ _EMAIL = re.compile(
 _TOP_LEVEL = "se|fi|com|net|org|nu|eu|info|io|uk|de|no|dk|ee|pl|ro|bg|lt|lv|ua|ru"
 _EMAIL_LOOSE = re.compile(
     rf"(?<![\w.+-])[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)*(?:\s\.|,)\s?(?i:{_TOP_LEVEL})(?![\w-])"
+)
+# A hash for the @ (``anna.berg#polisen.se``: a typo, or written to dodge a filter), with a
+# country's or a common top-level domain after the dot.
+_EMAIL_HASH = re.compile(
+    rf"(?<![\w.+#-])[\w.+-]*\w#[\w-]+(?:\.[\w-]+)*\.(?i:{_TOP_LEVEL})(?![\w-])"
 )
 _EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|snabel-?a|\bät\b|miuku|kissanhäntä", re.IGNORECASE)
 # What :data:`_EMAIL_HINT` needs, looked for in the lower-cased text (fast: no text in a
@@ -181,6 +212,9 @@ _ACCOUNT = re.compile(
     rf"(?P<number>\d[\d {_DASH},.]{{4,24}}\d)(?![\w])",
     re.IGNORECASE,
 )
+#: A clearing number after its word: four digits, a Swedbank one with a fifth, its check
+#: digit, after a dash (``clearingnummer 8327-9``; the account number follows).
+_CLEARING = re.compile(rf"\d{{4}}(?:{_SPACE}?[{_DASH}]{_SPACE}?\d)?")
 _PASSPORT = re.compile(
     r"\b(?:pass(?:et|ets|en|nummer|nr|number|port(?:\s?(?:no|number|nr))?)?|"
     r"passi(?:n|a|ssa|sta|numero|nro)?|(?:id|identitets)-?kort(?:et|ets|s?nummer|s?nr)?|"
@@ -322,11 +356,22 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
                 yield "email", m.start(), m.end()
         for m in _EMAIL_LOOSE.finditer(text) if "@" in text else ():
             yield "email", m.start(), m.end()
+    for m in _EMAIL_HASH.finditer(text) if "#" in text else ():
+        yield "email", m.start(), m.end()
     for pattern, low, high in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 8, 11)):
         for m in pattern.finditer(text):
             span = _phone(m, low, high)
             if span:
                 yield ("phone", *span)
+    for m in _PHONE_BARE_CC.finditer(text):
+        # digits only (11 after 46, 11-13 after 358), or in groups after a word for a phone
+        if (m.group().isdigit() and len(m.group()) in _BARE_LENGTHS[m.group()[:2]]) or (
+            _phone_cued(text, m.start())
+        ):
+            yield "phone", m.start(), m.end()
+    for m in _PHONE_SPACED.finditer(text) if "0 " in text else ():
+        if _phone_cued(text, m.start()):
+            yield "phone", m.start(), m.end()
     for m in _IBAN.finditer(text):
         if not m.group()[:2].isupper() and m.group()[:2].upper() not in _IBAN_LOWER:
             continue  # a code in lower case (a hash, an id) of no country near the study
@@ -335,7 +380,8 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             yield "account", m.start(), m.start() + length
     for m in _ACCOUNT.finditer(text) if _holds(lower, _ACCOUNT_STEMS) else ():
         number = m.group("number").rstrip(" ,.")
-        if sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number):
+        clearing = _CLEARING.fullmatch(number) and m.group()[:8].casefold() == "clearing"
+        if clearing or (sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number)):
             yield "account", m.start("number"), m.start("number") + len(number)
     for m in _PASSPORT.finditer(text) if _holds(lower, _PASSPORT_STEMS) else ():
         number = m.group("number").replace(" ", "")
