@@ -160,3 +160,63 @@ def test_the_scanner_stops_on_an_ocr_read_number(tmp_path: Path) -> None:
     found = scan_paths([page], root=tmp_path)
     assert [f.kind for f in found] == ["personnummer"]
     assert scan_text("Tel 07O-123 45 67")[0].kind == "phone"
+
+
+def test_the_search_with_glued_letters_adds_only_glued_numbers() -> None:
+    """find's search of personnummer (:func:`identifiers._pnr_matches` with ``glued``)
+    gives the plain search's matches and, besides them, matches of the glued pattern only
+    where no plain match starts at a date; each glued match is the glued pattern's match
+    at its place."""
+    import random
+
+    from cape_study.privacy import identifiers
+
+    rng = random.Random(5)
+    pieces = ["550114", "2284", "19", "-", " ", "a", "b", "ab", "x1", "9", ".", "\n", "811218"]
+    texts = ["550114-2284a", "19550114-2284b x", "5501142284a", "550114-2284ab3"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 15))) for _ in range(3000)]
+    glued_found = 0
+    for text in texts:
+        both = list(identifiers._pnr_matches(text, 0, glued=True))
+        plain = [m.span() for m in both if m.re is identifiers._PNR]
+        assert plain == [m.span() for m in identifiers._PNR.finditer(text)], text
+        for m in both:
+            if m.re is identifiers._PNR_GLUED:
+                again = identifiers._PNR_GLUED.match(text, m.start())
+                assert again is not None and again.span() == m.span(), text
+                glued_found += 1
+    assert glued_found > 20  # not vacuous
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "Vittnet Anna Berg, Polismyndigheten Region Syd och Länsstyrelsen Skåne deltog.",
+            "Polismyndigheten Region Syd och Länsstyrelsen Skåne",
+        ),
+        ("Tolken Maria Garcia, Semantix AB och Digital Tolk Sverige.", "Digital Tolk Sverige"),
+        ("Vittnet Anna Berg och Europeiska Unionen.", "Europeiska Unionen"),
+        ("Asianomistaja Somchai Saetang, Thaimaan Suurlähetystö.", "Thaimaan Suurlähetystö"),
+        ("Kuulustelija Mikko Virtanen ja Helsingin Poliisilaitos.", "Helsingin Poliisilaitos"),
+        ("Han besökte Stockholm, Göteborg och Malmö.", "Stockholm, Göteborg och Malmö"),
+    ],
+)
+def test_a_list_after_a_name_stops_at_authorities_and_places(text: str, kept: str) -> None:
+    assert kept in _masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("MÅLSÄGANDE: ȘTEFAN POPESCU", "POPESCU"),
+        ("Förhör med målsäganden Ștefan Dumitrescu, Constanța.", "Dumitrescu"),
+        ("Asianomistaja kertoi, että Popescun veli oli hakenut heidät.", "Popescun"),
+        ("Kovalchukille maksettiin välityspalkkiota 500 euroa.", "Kovalchukille"),
+        ("Carl af Klercker var närvarande.", "Klercker"),
+    ],
+)
+def test_romanian_capitals_particles_and_finnish_cases_of_foreign_names(
+    text: str, hidden: str
+) -> None:
+    assert hidden not in _masked(text)

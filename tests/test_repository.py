@@ -157,7 +157,9 @@ def _vendored() -> set[str]:
 
 def _twelve_digits(text: str) -> set[str]:
     """The 12-digit forms a personnummer as written could stand for (with any
-    separator, or in fullwidth digits, as the masking docstrings show them)."""
+    separator, in fullwidth digits, or with OCR's letters for digits: O, l, I, S, as the
+    masking docstrings show them)."""
+    text = text.translate(str.maketrans("OolIS", "00115"))
     digits = "".join(str(unicodedata.digit(ch)) for ch in text if ch.isdigit())
     if len(digits) == 12:
         return {digits}

@@ -74,7 +74,7 @@ _PNR = re.compile(
     + rf"(?P<century>18|19|20)?(?P<date>\d{{6}})(?P<sep>{_SEP})(?P<num>\d{{4}})"
     + _NOT_BEFORE
 )
-# A number with a letter or two glued after it (``811218-9876a``: a typo, a footnote's
+# A number with a letter or two glued after it (``550114-2284a``: a typo, a footnote's
 # mark, OCR), with a separator or the century: found only when valid, with the letters.
 _PNR_GLUED = re.compile(
     _NOT_AFTER
@@ -266,9 +266,9 @@ def _joined_kind(joined: str, digits: str) -> str | None:
 
 
 # Letters that OCR reads for digits (and a typist types for them): O and o for 0, l and I
-# for 1, S for 5, in a run of digits that no letter comes before (``8l1218-9876``,
-# ``131052-3O8T``, ``07O-123 45 67``); the run holds at least two digits and more digits
-# than such letters.
+# for 1, S for 5, in a run of digits that no letter comes before (``5501l4-2284``, a
+# henkilötunnus ending ``3O8T``, ``07O-123 45 67``); the run holds at least two digits and
+# more digits than such letters.
 _OCR_LETTERS = str.maketrans("OolIS", "00115")
 _OCR_HINT = re.compile(r"[OolIS](?:(?=\d)|(?<=\d.))")
 _OCR_RUN = re.compile(r"(?<![^\W\d_])[0-9OolIS]*(?:\d[OolIS]|[OolIS]\d)[0-9OolIS]*")
@@ -314,7 +314,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     still points to a person."""
     hint = _PNR_HINT.search(text)
     if hint:
-        for m in _pnr_matches(text, max(0, hint.start() - 2)):
+        for m in _pnr_matches(text, max(0, hint.start() - 2), glued=True):
             if m.re is _PNR_GLUED:
                 kind = pnr_kind(m["century"], m["date"], m["num"])
                 if kind and (m["sep"] or m["century"]):
@@ -366,25 +366,18 @@ def _matches_from_hints(
             pos = m.end()
 
 
-def _pnr_matches(text: str, pos: int) -> Iterator[re.Match[str]]:
+def _pnr_matches(text: str, pos: int, glued: bool = False) -> Iterator[re.Match[str]]:
     """``_PNR.finditer(text, pos)``: a match starts where its date does (a match of
     :data:`_PNR_DATE`) or up to two digits (the century) before, so the leftmost match
     starts at most two characters before the leftmost date, or after that date starts.
-    Where none does, a match of :data:`_PNR_GLUED` there is given (a letter glued after
-    the number is all that stops :data:`_PNR`)."""
+    With ``glued``, where no match of :data:`_PNR` starts at a date, a match of
+    :data:`_PNR_GLUED` there is given too (a letter glued after the number is all that
+    stops :data:`_PNR`)."""
+    patterns = (_PNR, _PNR_GLUED) if glued else (_PNR,)
     while (date := _PNR_DATE.search(text, pos)) is not None:
-        for pattern in (_PNR, _PNR_GLUED):
-            m = next(
-                filter(
-                    None,
-                    map(
-                        pattern.match,
-                        repeat(text),
-                        range(max(pos, date.start() - 2), date.start() + 1),
-                    ),
-                ),
-                None,
-            )
+        starts = range(max(pos, date.start() - 2), date.start() + 1)
+        for pattern in patterns:
+            m = next(filter(None, map(pattern.match, repeat(text), starts)), None)
             if m is not None:
                 yield m
                 pos = m.end()

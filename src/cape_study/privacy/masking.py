@@ -130,7 +130,7 @@ def _candidates(
 
 def _ocr_candidates(text: str) -> Iterator[Finding]:
     """The valid identity numbers and the phone numbers that hold a letter OCR reads for a
-    digit (``8l1218-9876``, ``07O-123 45 67``: :func:`identifiers.ocr_digits`)."""
+    digit (``5501l4-2284``, ``07O-123 45 67``: :func:`identifiers.ocr_digits`)."""
     read = identifiers.ocr_digits(text)
     if read is None:
         return

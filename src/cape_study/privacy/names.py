@@ -351,6 +351,21 @@ _PAIR = re.compile(
     rf"{_CAPITAL_LETTER}(?<![\w'’-].)"
     rf"(?=(?P<tail>{_CAPITAL_TAIL})\s+(?P<rest>(?:{_PARTICLE}\s+)?{_CAPITAL}(?:\s+{_CAPITAL})?))"
 )
+#: Endings of the words that name authorities, courts, companies and countries (Swedish,
+#: Finnish, English), never taken as a name in a list (*Polismyndigheten Region Syd*,
+#: *Europeiska Unionen*, *Thaimaan Suurlähetystö*, *Keskusrikospoliisi*).
+_INSTITUTION_ENDINGS = tuple(
+    _words(
+        "myndighet myndigheten verket verk polisen polis rätten rätt kammaren styrelsen vården "
+        "unionen union region regionen kommun kommunen departementet kontoret enheten byrå "
+        "byrån förbund förbundet rådet nämnden inspektionen institutet centrum center "
+        "centralen ambassad ambassaden tullen kyrkan skolan banken bank sjukhuset gruppen "
+        "bolaget stiftelsen föreningen tolk tolkar service services sverige europeiska "
+        "laitos poliisi lähetystö virasto keskus ministeriö oikeus yhtiö liitto kunta "
+        "kaupunki yliopisto sairaala hallitus unioni toimisto tulli neuvosto järjestö pankki "
+        "ry oy ab group agency office police court ministry embassy"
+    )
+)
 #: What follows a name in a list of people: a comma, *och*, *samt*, *ja*, *sekä*, *and*, and
 #: a whole name (:meth:`UnlistedNames._listed_after`).
 _LIST_NEXT = re.compile(
@@ -508,6 +523,7 @@ class UnlistedNames:
                     or f in _COMPANY_FORMS
                     or _ROLE_WORD.fullmatch(f)
                     or (w.isupper() and len(w) <= 3)
+                    or f.endswith(_INSTITUTION_ENDINGS)
                     for w, f in zip(words, folded, strict=True)
                 )
                 or (folded[0] in self.names.common and folded[0] not in self.names.first)
