@@ -220,3 +220,33 @@ def test_romanian_capitals_particles_and_finnish_cases_of_foreign_names(
     text: str, hidden: str
 ) -> None:
     assert hidden not in _masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("Arbetsgivaren Piotr Kowalski (PESEL 85010112345) förnekade.", "85010112345"),
+        ("Hans CNP är 1800101123456 enligt passet.", "1800101123456"),
+        ("Bilen, ukrainsk registrering AA 1234 BB, stod på gården.", "AA 1234 BB"),
+        ("Bilen, en rumänsk B 123 ABC, stod där.", "B 123 ABC"),
+        ("Hon bodde på Storgatan 12, lgh 1102, 411 38 Göteborg.", "1102"),
+        ("Somchai Wongsawat\tmålsägande\t070-123 45 67", "Wongsawat"),
+        ("Lars Berg, kriminalinspektör, hördes.", "Berg"),
+        ("Uppläst och godkänt. Signerat: L. Berg", "Berg"),
+    ],
+)
+def test_foreign_ids_plates_flats_and_names_before_roles_are_masked(text: str, hidden: str) -> None:
+    assert hidden not in _masked(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bilen, en Volvo XC60 och en Mercedes C 220 CDI, köptes 2019 för SEK 12000.",
+        "Svea Hovrätt tolk saknades. Polismyndigheten Region Syd utredare.",
+        "Se s. 3 och NJA 2015 s. 3. Jfr B. Stockholm.",
+        "Ingen inkomst enligt CNP-registret 2020.",
+    ],
+)
+def test_car_models_courts_and_page_references_are_left(text: str) -> None:
+    assert _masked(text) == text

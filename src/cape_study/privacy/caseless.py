@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["finditer", "lowered"]
+__all__ = ["finditer", "lowered", "tried"]
 
 #: Characters that ``re.IGNORECASE`` matches to a letter a-z, å, ä, ö, é but that
 #: ``str.lower`` does not turn into it (U+0130, U+0131, U+017F), or that lower-case to
@@ -50,3 +50,22 @@ def finditer(
         else:
             yield m
             pos = m.end()
+
+
+def tried(
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
+) -> Iterator[tuple[int, re.Match[str] | None]]:
+    """Where :func:`finditer` tries ``pattern`` and what it finds there: ``(start,
+    match)``, the match None where it fails (its matches are those of :func:`finditer`).
+    For a text without a lower-cased copy (:func:`lowered` gives None), the matches of
+    ``pattern.finditer(text)`` only, each at its start."""
+    low = lowered(text)
+    if low is None:
+        for m in pattern.finditer(text):
+            yield m.start(), m
+        return
+    pos = 0
+    while (start := starts.search(low, pos)) is not None:
+        m = pattern.match(text, start.start())
+        yield start.start(), m
+        pos = start.start() + 1 if m is None else m.end()

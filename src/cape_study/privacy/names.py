@@ -366,12 +366,24 @@ _INSTITUTION_ENDINGS = tuple(
         "ry oy ab group agency office police court ministry embassy"
     )
 )
+#: The first character after a name that a list may go on with (:data:`_LIST_NEXT`).
+_LIST_AFTER = frozenset(", \n\t")
 #: What follows a name in a list of people: a comma, *och*, *samt*, *ja*, *sekä*, *and*, and
 #: a whole name (:meth:`UnlistedNames._listed_after`).
 _LIST_NEXT = re.compile(
     rf"(?:,?\s+(?:och|samt|ja|sekä|and)\s+|\s*,\s*)(?P<name>{_CAPITAL}"
     rf"(?:\s+(?:{_PARTICLE}\s+)?{_CAPITAL}){{1,2}})(?![\w'’-])"
 )
+#: A role word as a whole word (in any case, with its endings).
+_ROLE_WORD_B = re.compile(rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|lle|ä)?\b)")
+#: Two or three capitalised words (a particle allowed) and a space, tab, comma or dash,
+#: just before a role word.
+_NAME_BEFORE_ROLE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_CAPITAL}(?:[ ]+(?:{_PARTICLE}[ ]+)?{_CAPITAL}){{1,2}})"
+    r"(?:[ \t]+|[ ]*,[ ]*|[ ]+[-–][ ]+)$"
+)
+#: An initial and a last name (*L. Berg*, *A.Nowak*), from the initial's dot (found fast).
+_INITIAL = re.compile(rf"\.(?<=(?<![\w.])[A-ZÅÄÖ]\.)[ ]?(?P<name>{_CAPITAL})(?![\w'’-])")
 #: Capitalised words that start sentences or name institutions, never taken as a name
 #: after a first name (``Per Capsulam``, ``Dag Efter``).
 _NOT_NAMES = _words(
@@ -428,10 +440,20 @@ def _shaped(word: str) -> bool:
     return len(word) >= 5 and word.isalpha() and word.endswith(_SURNAME_ENDINGS)
 
 
+#: A foreign last name's ending, perhaps an added ``i``, and a Finnish case ending, at a
+#: word's end: what :func:`_shaped_inflected` needs.
+_SHAPED_CASE = re.compile(
+    rf"(?:{'|'.join(_SURNAME_ENDINGS)})i?"
+    rf"(?:{'|'.join(sorted(_FI_ENDING_SET, key=len, reverse=True))})$"
+)
+
+
 def _shaped_inflected(word: str) -> bool:
     """Whether a (case-folded) word is a foreign last name of :func:`_shaped` in a Finnish
     case: the ending after the name (*Popescun*, *Ionesculle*) or after an ``i`` added to
     its consonant (*Kovalchukille*, *Petrovićin*)."""
+    if _SHAPED_CASE.search(word) is None:  # found fast: most words have no such ending
+        return False
     for n in range(1, min(_FI_ENDING_LONGEST, len(word) - 5) + 1):
         if word[-n:] in _FI_ENDING_SET:
             base = word[:-n]
@@ -495,12 +517,11 @@ class UnlistedNames:
         """The spans of the names found in ``text`` (they may overlap), and the whole
         names listed after one of them (:meth:`_listed_after`: *Somchai Saetang ja
         Wanida Boonmee*)."""
-        ends = []
-        for span in self._found(text):
-            ends.append(span[1])
-            yield span
-        for end in sorted(set(ends)):
-            yield from self._listed_after(text, end)
+        spans = list(self._found(text))
+        for end in sorted({end for _, end in spans}):
+            if text[end : end + 1] in _LIST_AFTER:
+                spans.extend(self._listed_after(text, end))
+        return iter(spans)
 
     def _listed_after(self, text: str, end: int) -> Iterator[tuple[int, int]]:
         """The whole names (two or three capitalised words, a particle allowed) listed
@@ -510,32 +531,69 @@ class UnlistedNames:
         while (
             text[end : end + 40].lstrip().startswith((",", "och", "samt", "ja", "sekä", "and"))
             and (m := _LIST_NEXT.match(text, end)) is not None
+            and self._whole_name(m.group("name"))
+            and not _before_institution(text, m.end(), _INSTITUTIONS)
         ):
-            words = [w for w in m.group("name").split() if not w.islower()]
-            folded = [w.casefold() for w in words]
-            if (
-                any(
-                    f in _NOT_NAMES
-                    or f in _NOT_GIVEN
-                    or f in _PLACES
-                    or f in MUNICIPALITIES
-                    or f in self.names.places
-                    or f in _COMPANY_FORMS
-                    or _ROLE_WORD.fullmatch(f)
-                    or (w.isupper() and len(w) <= 3)
-                    or f.endswith(_INSTITUTION_ENDINGS)
-                    for w, f in zip(words, folded, strict=True)
-                )
-                or (folded[0] in self.names.common and folded[0] not in self.names.first)
-                or _before_institution(text, m.end(), _INSTITUTIONS)
-            ):
-                return
             yield m.start("name"), m.end("name")
             end = m.end("name")
 
+    def _whole_name(self, written: str) -> bool:
+        """Whether capitalised words (a particle allowed) where a whole name is expected
+        may be one: no place, institution, company, role word or abbreviation, nor an
+        ordinary word that is no first name first."""
+        words = [w for w in written.split() if not w.islower()]
+        folded = [w.casefold() for w in words]
+        return not (
+            any(
+                f in _NOT_NAMES
+                or f in _NOT_GIVEN
+                or f in _PLACES
+                or f in MUNICIPALITIES
+                or f in self.names.places
+                or f in _COMPANY_FORMS
+                or _ROLE_WORD.fullmatch(f)
+                or (w.isupper() and len(w) <= 3)
+                or f.endswith(_INSTITUTION_ENDINGS)
+                for w, f in zip(words, folded, strict=True)
+            )
+            or (folded[0] in self.names.common and folded[0] not in self.names.first)
+        )
+
+    def _before_role(self, text: str, roles: list[int]) -> Iterator[tuple[int, int]]:
+        """A whole name just before a role word, after a space (a table's row, its tab
+        folded: *Somchai Wongsawat<tab>målsägande*), a comma or a dash (*Lars Berg,
+        kriminalinspektör*; ``roles``: where role words may start); and a last name after
+        an initial (*L. Berg*)."""
+        for start in roles:
+            k = start  # the end of the word before (found fast: most are in lower case)
+            while k > 0 and text[k - 1] in " \t,-–":
+                k -= 1
+            i = k
+            while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’-"):
+                i -= 1
+            if k == start or not text[i : i + 1].isupper() or not _ROLE_WORD_B.match(text, start):
+                continue
+            before = _NAME_BEFORE_ROLE.search(text, max(0, start - 80), start)
+            if before is not None and self._whole_name(before.group("name")):
+                yield before.start("name"), before.end("name")
+        if "." in text:
+            for m in _INITIAL.finditer(text):
+                word = m.group("name").casefold()
+                if (word in self.names.last or _shaped(word)) and not (
+                    word in _NOT_NAMES
+                    or word in _NOT_GIVEN
+                    or word in _PLACES
+                    or word.endswith(_INSTITUTION_ENDINGS)
+                ):
+                    yield m.start() - 1, m.end()  # an initial makes Berg a name, not a place
+
     def _found(self, text: str) -> Iterator[tuple[int, int]]:
         plain = self.names.plain
-        for m in caseless.finditer(_CUED, _CUE_START, text):
+        roles = []  # where a role word may start (for :meth:`_before_role`)
+        for start, m in caseless.tried(_CUED, _CUE_START, text):
+            roles.append(start)
+            if m is None:
+                continue
             if m.group("name") is not None:
                 if m.group("name").split()[0].casefold() not in _NOT_NAMES:
                     yield m.start("name"), self._given_after(text, m.end("name"))
@@ -573,6 +631,9 @@ class UnlistedNames:
             span = self._pair(text, m)
             if span:
                 yield span
+        if caseless.lowered(text) is None:  # no role word's start was tried but the matches'
+            roles = [m.start() for m in _ROLE_WORD_B.finditer(text)]
+        yield from self._before_role(text, roles)
         for m in _BEFORE_ROLE.finditer(text) if "(" in text else ():  # Lindqvist (tolk)
             if self._capital_name(m.group("name").casefold()):
                 yield m.start("name"), m.end("name")

@@ -249,13 +249,17 @@ _PLATE = re.compile(
     rf"|[ \u00a0]?[{_DASH}][ \u00a0]?\d{{1,3}})(?![\w]|[{_DASH},.]\d)"
 )
 #: Words after which a registration is expected, in any case (``bilen abc 123``).
-_VEHICLE = re.compile(
+_VEHICLE_WORDS = (
     r"\b(?:(?:person|last|skåp|hyr|firma)?bil(?:en|ar|arna)?|fordon(?:et)?|"
     r"reg(?:istrerings)?(?:\.?\s?nr|nummer|nummret|skylt(?:en)?)?|"
     r"(?:paketti|kuorma|henkilö)?auto(?:n|lla|a|ssa)?|ajoneuvo(?:n|lla|a)?|"
-    r"rek(?:isteri)?(?:\.?\s?nro|numero(?:lla|n)?|kilpi)?|car|vehicle|plate)\b[^\n\d]{0,40}$",
-    re.IGNORECASE,
+    r"rek(?:isteri)?(?:\.?\s?nro|numero(?:lla|n)?|kilpi)?|car|vehicle|plate)\b"
 )
+_VEHICLE = re.compile(_VEHICLE_WORDS + r"[^\n\d]{0,40}$", re.IGNORECASE)
+#: What every word of :data:`_VEHICLE` holds (looked for in the lower-cased text first).
+_VEHICLE_STEMS = (
+    "bil", "fordon", "reg", "auto", "ajoneuvo", "rek", "car", "vehicle", "plate",
+)  # fmt: skip
 #: Short words that a number may follow in a sentence about a car (``bilen med 120``).
 _PLATE_WORDS = frozenset(
     re.findall(
@@ -301,9 +305,28 @@ _STREET_NUMBER = re.compile(rf"(?:{_STREET_WORDS})\s\d")
 _ADDRESS = re.compile(
     rf"\b(?:[A-ZÅÄÖ][\wåäöé-]*(?:{_STREET_WORDS})|[a-zåäö][\wåäöé-]{{2,}}(?:{_STREET_WORDS_LOWER}))"
     r"\s\d{1,4}(?!\d|\s?(?:km|mil|%)(?!\w))(?:\s?(?!i\b)[A-Za-z](?:\s?\d{1,3})?(?![\w]))?"
-    r"(?:\s?(?:lgh|tr|as\.?|bst|B)\s?\d{1,4})?"
+    r"(?:,?\s?(?:lgh|tr|as\.?|bst|B)\.?\s?\d{1,4})*"
     r"(?:,?\s\d{3}\s?\d{2}\s[A-ZÅÄÖ][\wåäö]+)?"
 )
+#: A foreign identity number after its word: Polish PESEL (11 digits), Romanian CNP (13),
+#: Lithuanian *asmens kodas* (11), Estonian *isikukood* (11), Latvian *personas kods*
+#: (11, a dash after six), Ukrainian RNOKPP or ИНН (10), Bulgarian ЕГН (10).
+_FOREIGN_ID = re.compile(
+    r"\b(?:PESEL|CNP|ЕГН|RNOKPP|РНОКПП|ИНН|asmens\s+kodas|isikukood|personas\s+kods)"
+    rf"\b[^\n\d]{{0,25}}?(?P<number>(?<![\w])\d{{6}}[{_DASH} ]?\d{{4,7}})(?![\w]|[{_DASH}]\d)",
+    re.IGNORECASE,
+)
+_FOREIGN_ID_STEMS = (
+    "pesel", "cnp", "егн", "rnokpp", "рнокпп", "инн", "asmens", "isikukood", "personas",
+)  # fmt: skip
+#: A foreign registration (Ukrainian ``AA 1234 BB``, Romanian ``B 123 ABC``, Polish
+#: ``WX 12345``) after a word for a vehicle (:data:`_VEHICLE`).
+_FOREIGN_PLATE = re.compile(
+    r"[A-Z](?<![\w-].)(?:[A-Z] ?\d{4} ?[A-Z]{2}|[A-Z]? ?\d{2,3} ?(?P<ro>[A-Z]{3})"
+    r"|[A-Z]{1,2} ?\d{4,5})(?![\w-])"
+)
+#: The letters of an engine after a car's model (*C 220 CDI*), not of a registration.
+_ENGINES = frozenset(("CDI", "TDI", "TSI", "GTI", "HDI", "DCI", "CRD", "AMG", "TDS", "GTD"))
 
 
 def iban_ok(text: str) -> bool:
@@ -314,6 +337,20 @@ def iban_ok(text: str) -> bool:
         return False
     digits = "".join(str(int(ch, 36)) for ch in code[4:] + code[:4])
     return int(digits) % 97 == 1
+
+
+_OTHER_CASE = {
+    True: re.compile(r"[ \u00a0]\S*[a-zåäö]"),
+    False: re.compile(r"[ \u00a0]\S*[A-ZÅÄÖ]"),
+}
+
+
+def _one_case(candidate: str) -> str:
+    """A candidate IBAN up to the first group (after a space) with a letter in the other
+    case than its country code: words after a code in capitals are no part of it (*Volvo
+    XC60 och en Mercedes C* passed mod 97 by chance)."""
+    m = _OTHER_CASE[candidate[:2].isupper()].search(candidate)
+    return candidate if m is None else candidate[: m.start()]
 
 
 def _iban_length(candidate: str) -> int:
@@ -363,7 +400,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             span = _phone(m, low, high)
             if span:
                 yield ("phone", *span)
-    for m in _PHONE_BARE_CC.finditer(text):
+    for m in _PHONE_BARE_CC.finditer(text) if "46" in text or "358" in text else ():
         # digits only (11 after 46, 11-13 after 358), or in groups after a word for a phone
         if (m.group().isdigit() and len(m.group()) in _BARE_LENGTHS[m.group()[:2]]) or (
             _phone_cued(text, m.start())
@@ -375,7 +412,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _IBAN.finditer(text):
         if not m.group()[:2].isupper() and m.group()[:2].upper() not in _IBAN_LOWER:
             continue  # a code in lower case (a hash, an id) of no country near the study
-        length = _iban_length(m.group())
+        length = _iban_length(_one_case(m.group()))
         if length:
             yield "account", m.start(), m.start() + length
     for m in _ACCOUNT.finditer(text) if _holds(lower, _ACCOUNT_STEMS) else ():
@@ -391,6 +428,16 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             yield "passport", m.start("number"), m.end("number")
     for m in _PLATE.finditer(text):
         if _plate(m, text):
+            yield "registration", m.start(), m.end()
+    for m in _FOREIGN_ID.finditer(text) if _holds(lower, _FOREIGN_ID_STEMS) else ():
+        yield "foreign_id", m.start("number"), m.end("number")
+    for m in _FOREIGN_PLATE.finditer(text) if _holds(lower, _VEHICLE_STEMS) else ():
+        letters = m.group()[:3].rstrip(" 0123456789")
+        if (
+            letters not in _NOT_PLATES
+            and m.group("ro") not in _ENGINES
+            and _VEHICLE.search(text, max(0, m.start() - 60), m.start())
+        ):
             yield "registration", m.start(), m.end()
     for m in _ADDRESS.finditer(text) if _STREET_NUMBER.search(text) else ():
         yield "address", m.start(), m.end()
