@@ -348,3 +348,24 @@ def test_the_command_line_prints_an_error_s_notes_under_it(
         "error: reports/index.html: personal data: phone number at line 3",
         "the published report reports/index.html was not changed",
     ]
+
+
+def test_ctrl_c_before_the_run_has_its_lock_says_the_report_was_not_changed(
+    ran: tp.Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """Ctrl-C while the pipeline is read (before the run's own handlers: kill_runs hit
+    it, importing the runner, at load 9) printed only "interrupted"."""
+    from cape_study import cli
+
+    real = current.prepare
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(current, "prepare", interrupted)
+    monkeypatch.setenv("CAPE_STUDY_ROOT", str(ran.root))
+    assert cli.main(["run"]) == 130
+    assert capsys.readouterr().err.strip() == (
+        f"interrupted: the published report {ran.paths.reports / 'index.html'} was not changed"
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cape_study import __version__
 from cape_study.errors import CapeStudyError, CaseFileError, ParameterError
-from cape_study.paths import DEFAULT_DATA_CUTOFF, project
+from cape_study.paths import DEFAULT_DATA_CUTOFF, ProjectPaths, project
 from cape_study.privacy.keys import DEFAULT_KEY_FILE, KEY_ENV, write_key
 from cape_study.runner import current
 from cape_study.runner.browser import check_report
@@ -187,6 +187,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     paths, overrides = project(), parse_assignments(args.assignments)
+    with current.told_when_interrupted(paths):
+        return _run(args, paths, overrides)
+
+
+def _run(args: argparse.Namespace, paths: ProjectPaths, overrides: dict[str, str]) -> int:
     # With nothing changed, the run is decided before the rest of the runner is imported
     # (kernels, page rendering, the report's writers, the scanner: 0.3 s of a 0.5 s no-op).
     result = None

@@ -56,6 +56,7 @@ __all__ = [
     "report_signature",
     "signals_handled",
     "tidy",
+    "told_when_interrupted",
     "unchanged",
 ]
 
@@ -336,3 +337,30 @@ def interrupted_by_signals() -> contextlib.AbstractContextManager[None]:
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def told_when_interrupted(paths: ProjectPaths) -> Iterator[None]:
+    """For a whole ``cape-study run``: SIGTERM (and SIGINT) raise KeyboardInterrupt, and
+    one raised where the run had no message for it (reading the pipeline, importing the
+    runner, waiting for the lock) says what became of the report, by whether the
+    published version is still the one found at the start (it said only "interrupted",
+    and SIGTERM ended the process unsaid)."""
+    before = _published_version(paths.root)
+    try:
+        with interrupted_by_signals():
+            yield
+    except KeyboardInterrupt as exc:
+        if str(exc):
+            raise
+        if _published_version(paths.root) != before:
+            index = paths.reports / "index.html"
+            raise KeyboardInterrupt(f"this run's report had been published ({index})") from None
+        raise KeyboardInterrupt(_not_changed(paths)) from None
+
+
+def _published_version(root: Path) -> str | None:
+    try:
+        return os.readlink(root / publish.HOME / "current")
+    except OSError:
+        return None
