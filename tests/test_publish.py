@@ -57,9 +57,10 @@ def one_step(tmp_path: Path):
             child.wait()
 
 
-def published(root: Path) -> dict[str, str]:
+def published(root: Path, nowhere: str | None = None) -> dict[str, str]:
     """SHA-256 of every published file, through the links: reports/ (without lab,
-    failed, partial, ...) and data/processed."""
+    failed, partial, ...) and data/processed; with ``nowhere``, a link that leads nowhere
+    reads as that word instead of failing."""
     found = {}
     for top in (root / "reports", root / "data" / "processed"):
         for dirpath, dirs, files in os.walk(top, followlinks=True):
@@ -67,9 +68,13 @@ def published(root: Path) -> dict[str, str]:
             if rel == Path("reports"):
                 dirs[:] = [d for d in dirs if d not in publish.RESERVED]
             for name in files:
-                if not name.startswith("."):
-                    data = (Path(dirpath) / name).read_bytes()
-                    found[(rel / name).as_posix()] = hashlib.sha256(data).hexdigest()
+                path = Path(dirpath) / name
+                if name.startswith("."):
+                    continue
+                if nowhere is not None and not path.exists():
+                    found[(rel / name).as_posix()] = nowhere
+                    continue
+                found[(rel / name).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
