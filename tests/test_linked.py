@@ -595,3 +595,61 @@ def test_drop_out_counts_held_up_before_the_funnel_are_protected_by_it() -> None
     matrix["hidden"] = pd.array(["small", pd.NA], dtype="string")
     protection.link("drop-out", matrix, pd.Series([1, 9]), count="cases", threshold=5, dims=dims)
     protection.verify(threshold=5)  # passes: nothing can be narrowed
+
+
+def test_a_dimension_of_one_unit_is_not_declared_again_for_another() -> None:
+    """The victims' view counts victims: its steps are dimensions named by the unit
+    (``victims:victim_statement``), so 03's predictor ``victim_statement`` of cases (no,
+    yes, unknown) is another dimension; a word declared differently for another unit's
+    table is refused instead of silently replacing the first declaration."""
+    victims = pd.DataFrame(
+        {
+            "country": ["SE", "SE", "FI", "FI"],
+            "stage": pd.Categorical(
+                ["victim_identified", "victim_statement"] * 2,
+                categories=["victim_identified", "victim_statement"],
+                ordered=True,
+            ),
+            "level": "stage",
+            "n_cases": [12, 12, 9, 9],
+            "reached": [12, 3, 9, 7],
+            "proportion": [1.0, 0.25, 1.0, 7 / 9],
+            "ci_low": 0.0,
+            "ci_high": 1.0,
+        }
+    )
+    protection = Disclosure()
+    attrition.suppress_funnel(
+        victims,
+        threshold=5,
+        name="victims' view",
+        additive=["country"],
+        audit=protection,
+        link={"country": "country"},
+        unit="victims",
+    )
+    (table,) = protection._linked.values()
+    assert table.dimensions == {"country", "victims:victim_statement"}
+    assert {r["cell"]["victims:victim_statement"] for r in table.records()} == {"all", "yes"}
+    cases = pd.DataFrame({"victim_statement": ["no", "yes", "unknown"]})
+    cases["n"] = pd.array([10, 12, 8], dtype="Int64")
+    three = Dimension("sets", ("no", "yes", "unknown"), (("known", ("no", "yes")),))
+    protection.link(  # another dimension for cases: allowed
+        "cases by statement",
+        cases,
+        cases["n"],
+        count="n",
+        dims={"victim_statement": "victim_statement"},
+        threshold=5,
+        dimensions={"victim_statement": three},
+    )
+    with pytest.raises(ValueError, match="victims:victim_statement.*name it after its unit"):
+        protection.link(
+            "cases by victim step",
+            cases.rename(columns={"victim_statement": "step"}),
+            cases["n"],
+            count="n",
+            dims={"step": "victims:victim_statement"},
+            threshold=5,
+            dimensions={"victims:victim_statement": three},
+        )

@@ -146,7 +146,7 @@ class Disclosure:
         step) only by a table of the same cells (else ValueError: the tables linked since
         were protected against other counts than this one publishes).
         """
-        self._dimensions.update(dimensions or {})
+        self._declare(dimensions or {}, unit)
         out = safe.reset_index(drop=True).copy()
         out[count] = out[count].astype("Int64")
         values = truth.reset_index(drop=True).astype("Int64")
@@ -187,6 +187,24 @@ class Disclosure:
             name, out, count, dims, small.to_numpy(), unit=unit, marked=marked
         )
         return out
+
+    def _declare(self, dimensions: Mapping[str, Dimension], unit: str) -> None:
+        """Declare ``dimensions`` for a table of ``unit``. A dimension declared again
+        replaces its declaration (a later step may know more classes of it), but not one
+        that tables of another unit use: the same word counted over other units is
+        another dimension (ValueError, naming it and the tables)."""
+        for name, spec in dimensions.items():
+            if self._dimensions.get(name, spec) == spec:
+                continue
+            others = [
+                t.name for t in self._linked.values() if t.unit != unit and name in t.dimensions
+            ]
+            if others:
+                raise ValueError(
+                    f"dimension {name!r} declared for a table of {unit} differs from the one "
+                    f"the tables of other units use ({others}): name it after its unit"
+                )
+        self._dimensions.update(dimensions)
 
     def verify(self, *, threshold: int) -> None:
         """Attack every linked table at once, as an intruder who knows all of them and

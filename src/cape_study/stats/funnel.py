@@ -346,10 +346,12 @@ def _step_dims(out: pd.DataFrame, unit: str) -> dict[str, str]:
     if unit == "cases":
         return {"stage": "stage"}
     steps = list(out["stage"].cat.categories)
-    return {step: step for step in steps[1:]}
+    # named by the unit: another step's dimension of the same word counts other units
+    # (03's ``victim_statement`` is a predictor of cases: no, yes or unknown)
+    return {step: f"{unit}:{step}" for step in steps[1:]}
 
 
 def _step_dimensions(out: pd.DataFrame, unit: str) -> dict[str, Dimension]:
     if unit == "cases":
         return {"stage": COURSE}
-    return {step: Dimension("code", ("no", "yes")) for step in _step_dims(out, unit)}
+    return {dim: Dimension("code", ("no", "yes")) for dim in _step_dims(out, unit).values()}
