@@ -210,20 +210,6 @@ def test_flow_heatmap_marks_hidden_cells() -> None:
     assert ax.get_xlabel() == "Slutlig dom"
 
 
-def test_survival_curves_stop_where_few_remain_and_skip_few_events() -> None:
-    curve = survival.cumulative_incidence(_times(), "days", "event", by="country")
-    closed = curve[(curve["cause"] == "closed") & (curve["country"] == "SE")]
-    ax = plots.survival_plot(closed, min_count=5)
-    x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
-    # Drawn from 0; hidden while 1-4 closures have happened; stops when < 5 are at risk.
-    assert y[0] == 0 and np.isnan(y[1:5]).all() and np.isfinite(y[5:9]).all()
-    assert x[-1] * 365.25 == pytest.approx(80)  # at 90 days only 4 cases are at risk
-    assert ax.get_xlabel() == "Years since the report"
-    km = survival.kaplan_meier(_times().assign(ended=True), "days", "ended", by="country")
-    ax = plots.survival_plot(km, min_count=1, lang="sv")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Sverige", "Finland"]
-
-
 def test_funnel_plots_draw_outcomes_apart_and_name_hidden_groups() -> None:
     table = attrition.funnel(
         _status(), by="country", steps=["reported", "prosecuted", "convicted_other", "acquitted"]

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.text import Text
 from PIL import Image
@@ -56,27 +55,25 @@ def _groups() -> pd.DataFrame:
     )
 
 
-def _curve(estimate: str = "cif") -> pd.DataFrame:
-    """Two countries' curves; SE's 2nd to 4th times rest on fewer than 5 events (hidden),
-    and its 6th estimate is hidden upstream while its interval is not."""
+def _at_times(estimate: str = "cif") -> pd.DataFrame:
+    """Two countries' estimates at fixed times; SE's at 12 months is hidden, with its
+    interval."""
     parts = []
     for country in ["SE", "FI"]:
-        time = np.arange(1, 9) * 60.0
-        events = np.array([0, 1, 2, 3, 5, 6, 7, 8]) if country == "SE" else np.arange(8) * 5
-        value = np.linspace(0.0, 0.4, 8)
+        value = np.linspace(0.05, 0.4, 4)
         part = pd.DataFrame(
             {
                 "country": country,
-                "time": time,
+                "time": [90.0, 180.0, 365.0, 730.0],
                 estimate: value,
                 "ci_low": value * 0.8,
                 "ci_high": value * 1.2 + 0.02,
-                "at_risk": 100 - events,
-                "cumulative_events": events,
+                "at_risk": [60, 40, 20, 10],
+                "cumulative_events": [5, 9, 14, 20],
             }
         )
         if country == "SE":
-            part.loc[5, estimate] = np.nan
+            part.loc[2, [estimate, "ci_low", "ci_high"]] = np.nan
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
@@ -179,7 +176,7 @@ FIGURES: dict[str, Callable[[str], Axes]] = {
     "funnel_groups": lambda lang: plots.funnel_groups_plot(
         _groups(), "sector", lang=lang, title="Sverige"
     ),
-    "survival": lambda lang: plots.survival_plot(_curve(), min_count=5, lang=lang),
+    "times": lambda lang: plots.fixed_times_plot(_at_times(), lang=lang),
     "flows": lambda lang: plots.flow_heatmap(_flows(), "reported", "charged", lang=lang),
     "comparison": lambda lang: plots.public_comparison_plot(_comparison(), lang=lang),
     "prevalence": lambda lang: plots.prevalence_plot(
@@ -244,7 +241,7 @@ def _colours_by_label(ax: Axes) -> dict[str, str]:
 def test_a_country_has_the_same_colour_in_every_figure():
     sweden, finland = to_hex(style.COUNTRY_COLOURS["SE"]), to_hex(style.COUNTRY_COLOURS["FI"])
     assert sweden != finland
-    for name in ["funnel", "survival", "prevalence", "counts"]:
+    for name in ["funnel", "times", "prevalence", "counts"]:
         colours = _colours_by_label(FIGURES[name]("en"))
         shown = {k.split(" (")[0]: v for k, v in colours.items()}
         assert shown["Sweden"] == sweden, name
@@ -254,25 +251,18 @@ def test_a_country_has_the_same_colour_in_every_figure():
     assert stages[labels["prosecuted"]] == to_hex(style.STAGE_COLOURS["prosecuted"])
 
 
-def test_no_band_is_drawn_where_the_curve_is_hidden():
-    ax = plots.survival_plot(_curve(), min_count=5, lang="en")
+def test_no_dot_or_whisker_is_drawn_where_the_estimate_is_hidden():
+    ax = FIGURES["times"]("en")
     sweden = to_hex(style.COUNTRY_COLOURS["SE"])
-    bands = [
-        c
-        for c in ax.collections
-        if isinstance(c, PolyCollection) and to_hex(c.get_facecolor()[0]) == sweden
-    ]
-    spans = [
-        (p.vertices[:, 0].min() * 365.25, p.vertices[:, 0].max() * 365.25)
-        for c in bands
-        for p in c.get_paths()
-    ]
-    # SE's times 120-240 rest on 1-3 events and time 360's estimate is hidden: the steps
-    # from them carry no band, while the shown steps do.
-    for start, end in [(120, 180), (180, 240), (240, 300), (360, 420)]:
-        assert not any(a < end - 1 and b > start + 1 for a, b in spans), (start, spans)
-    for start, end in [(0, 60), (60, 120), (300, 360), (420, 480)]:
-        assert any(a <= start + 1 and b >= end - 1 for a, b in spans), (start, spans)
+    xs = []
+    for container in ax.containers:
+        line, _, bars = container.lines
+        if to_hex(line.get_color()) != sweden:
+            continue
+        xs += [round(float(x)) for x in line.get_xdata()]
+        xs += [round(float(seg[0][0])) for b in bars for seg in b.get_segments()]
+    # SE's third time (12 months) is hidden: neither its dot nor a whisker is drawn there
+    assert sorted(set(xs)) == [0, 1, 3]
 
 
 def test_the_funnel_draws_no_interval_where_the_share_is_hidden():
@@ -331,7 +321,7 @@ def test_a_figure_drawn_as_before_is_copied_from_the_cache_byte_for_byte(tmp_pat
 
     from cape_study.present.plots import files
 
-    fig = FIGURES["survival"]("en").get_figure(root=True)
+    fig = FIGURES["times"]("en").get_figure(root=True)
     plain = files.write_figure(fig, tmp_path / "plain", "Curves", mark="SYNTHETIC DATA")
     cache = tmp_path / "cache"
     first = files.write_figure(fig, tmp_path / "a", "Curves", mark="SYNTHETIC DATA", cache=cache)
@@ -379,14 +369,14 @@ def test_the_image_a_notebook_shows_comes_from_the_cache_while_the_figure_is_unc
     shown = files.inline_png(render)
     assert files.inline_png(shown) is shown  # wrapped once
     cache = tmp_path / "cache"
-    fig = FIGURES["survival"]("en").get_figure(root=True)
+    fig = FIGURES["times"]("en").get_figure(root=True)
     expected = inline(fig)  # before it is written, and so without any cache
     assert shown(fig) == expected and len(calls) == 1  # never written: rendered
     files.write_figure(fig, tmp_path / "a", "Curves", mark="SYNTHETIC DATA", cache=cache)
     assert shown(fig) == expected and len(calls) == 2  # rendered once, and kept
     assert shown(fig) == expected and len(calls) == 2  # then from the cache
     # another figure drawn the same is shown from the cache too
-    again = FIGURES["survival"]("en").get_figure(root=True)
+    again = FIGURES["times"]("en").get_figure(root=True)
     files.write_figure(again, tmp_path / "b", "Curves", mark="SYNTHETIC DATA", cache=cache)
     assert shown(again) == expected and len(calls) == 2
     # a figure changed after it was written is rendered anew
@@ -394,7 +384,7 @@ def test_the_image_a_notebook_shows_comes_from_the_cache_while_the_figure_is_unc
     changed = shown(again)
     assert len(calls) == 3 and changed != expected and changed == inline(again)
     # written without a cache: rendered
-    plain = FIGURES["survival"]("en").get_figure(root=True)
+    plain = FIGURES["times"]("en").get_figure(root=True)
     files.write_figure(plain, tmp_path / "c", "Curves", mark="SYNTHETIC DATA")
     assert shown(plain) == expected and len(calls) == 4
 

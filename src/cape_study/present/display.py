@@ -26,6 +26,7 @@ from cape_study.privacy.disclosure import HIDDEN, SMALL
 
 __all__ = [
     "LOCALES",
+    "MONTH_DAYS",
     "NOT_ESTIMABLE",
     "SMALL_MARK",
     "SUPPRESSED",
@@ -264,13 +265,18 @@ def p_cell(value: float) -> str:
     return "<" + number(0.001, 3) if value < 0.001 else number(value, 3)
 
 
+#: Days in a month on average (a year of 365.25 days over 12).
+MONTH_DAYS = 30.4375
+
+
 def duration(days: float, lang: str) -> str:
-    """A time in days as whole years when it is one, else as months (of 30.4375 days)."""
+    """A time in days as whole years when it is one, else as months (of
+    :data:`MONTH_DAYS` days)."""
     words = DURATION_WORDS[lang]
     if days % 365 == 0:
         n = int(days // 365)
         return f"{n} {words['years' if n != 1 else 'year']}"
-    return f"{round(days / 30.4375)} {words['months']}"
+    return f"{round(days / MONTH_DAYS)} {words['months']}"
 
 
 def show(table: pd.DataFrame, name: str | None = None) -> Styler | Nothing:

@@ -3,8 +3,9 @@
 Both take one row per subject (a case, :func:`cape_study.stats.attrition.event_times`)
 with a duration, an event column and a group column (for the study: the country), and
 return a tidy one-row-per-test table with the chi-square statistic, its degrees of
-freedom and the p-value. Neither table holds a count below the number of subjects and
-events per group, which :func:`cape_study.stats.survival.kaplan_meier` already shows.
+freedom and the p-value. The statistics rest on every event of each group, so a report
+publishes them only where its tables show enough of those events
+(:func:`too_few_published`).
 
 * :func:`logrank_test` compares the hazard of an event (Mantel 1966; Peto & Peto 1972):
   for time to prosecution with closure as censoring, the cause-specific hazard of
@@ -35,7 +36,7 @@ from scipy.stats import chi2
 
 from cape_study.errors import CannotEstimate
 
-__all__ = ["compare_groups", "gray_test", "logrank_test"]
+__all__ = ["compare_groups", "gray_test", "logrank_test", "too_few_published"]
 
 
 def _prepare(
@@ -353,3 +354,40 @@ def compare_groups(
     logrank.insert(1, "cause", cause)
     columns = ["test", "cause", "statistic", "df", "p_value", "groups"]
     return pd.concat([logrank[columns], gray[columns]], ignore_index=True)
+
+
+def too_few_published(
+    incidence_at: pd.DataFrame,
+    *,
+    threshold: int,
+    group: str = "country",
+    cause: object = "prosecuted",
+) -> list[str]:
+    """The groups for which :func:`compare_groups` must not be published: those whose
+    published cumulative incidence at fixed times (``incidence_at``, after disclosure
+    control: a hidden count is missing) shows fewer than ``threshold`` events of
+    ``cause`` at every time, or hides them all.
+
+    Both tests rest on every event of each group, so a group with a small count of them
+    gives its statistics from few cases. The rule reads only what the report already
+    publishes: withholding the tests tells a reader nothing the table does not (a rule
+    on the true counts would say, by withholding, that some hidden count is small).
+
+    Raises
+    ------
+    ValueError
+        When ``incidence_at`` lacks a column the rule reads, or holds no row of ``cause``.
+    """
+    needed = [group, "cause", "cumulative_events"]
+    missing = [c for c in needed if c not in incidence_at]
+    if missing:
+        raise ValueError(
+            f"the cumulative incidence table has no column(s) {missing}; "
+            f"columns: {list(incidence_at.columns)}"
+        )
+    rows = incidence_at[incidence_at["cause"] == cause]
+    if rows.empty:
+        raise ValueError(f"the cumulative incidence table has no row of cause {cause!r}")
+    shown = rows["cumulative_events"].astype("Float64").fillna(-1)
+    most = shown.groupby(rows[group].astype(str), sort=True).max()
+    return [str(g) for g, n in most.items() if n < threshold]

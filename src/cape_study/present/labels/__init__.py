@@ -398,7 +398,7 @@ ATTRITION_TITLES = {
     "en": {
         "groups": "Share of reported cases reaching each stage",
         "share": "Share of reported cases",
-        "years": "Years since the report",
+        "times": "Months since the report",
         "survival": "Share of cases still open",
         "cif": "Cumulative incidence",
         "suppressed": "case file: suppressed",
@@ -412,7 +412,7 @@ ATTRITION_TITLES = {
     "sv": {
         "groups": "Andel anmälda ärenden som når varje steg",
         "share": "Andel av anmälda ärenden",
-        "years": "År sedan anmälan",
+        "times": "Månader sedan anmälan",
         "survival": "Andel ärenden som fortfarande är öppna",
         "cif": "Kumulativ incidens",
         "suppressed": "akten: undertryckt",

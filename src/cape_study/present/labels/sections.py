@@ -117,14 +117,14 @@ SECTIONS = {
         "The **log-rank test** compares the rate at which open cases are prosecuted, with "
         "a closure ending a case's follow-up (as in the Cox model). **Gray's test** "
         "compares the share of cases prosecuted by each time, closure competing (as the "
-        "cumulative incidence curves above). They can disagree: a country that closes "
+        "cumulative incidence above). They can disagree: a country that closes "
         "cases sooner prosecutes a smaller share even at the same rate among open cases.",
         "sv": "### Skiljer sig Sverige och Finland i tid till åtal?\n\n"
         "Två test av samma kurvor (`cape_study.stats.survival_tests.compare_groups`). "
         "**Logrank-testet** jämför takten med vilken öppna ärenden åtalas, där en "
         "nedläggning avslutar ärendets uppföljning (som i Coxmodellen). **Grays test** "
         "jämför andelen ärenden som åtalats vid varje tidpunkt, med nedläggning som "
-        "konkurrerande händelse (som kurvorna för kumulativ incidens ovan). De kan skilja "
+        "konkurrerande händelse (som den kumulativa incidensen ovan). De kan skilja "
         "sig åt: ett land som lägger ned ärenden tidigare åtalar en mindre andel även med "
         "samma takt bland öppna ärenden.",
     },

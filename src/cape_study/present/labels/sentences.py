@@ -49,6 +49,11 @@ SENTENCES = {
         "epv_cox": "events",
         "fewer": "fewer than {n}",
         "left_out": "{term} takes one value among the {n} complete cases and was left out.",
+        "hidden_times": "Not drawn in the figure, because the tables above hide them (x): {items}.",
+        "hidden_times_item": "{what}, {group}: {times}",
+        "tests_withheld": "The tests are not shown: they rest on every prosecution in each "
+        "country, and the table of cumulative incidence above shows fewer than {n} "
+        "prosecutions, or hides them, for {groups} (disclosure control).",
         "no_change_cases": "The case file holds no case from {country}, the country of this "
         "change: there is nothing to compare before and after it.",
     },
@@ -80,6 +85,11 @@ SENTENCES = {
         "epv_cox": "händelser",
         "fewer": "färre än {n}",
         "left_out": "{term} har bara ett värde bland de {n} fullständiga ärendena och utelämnades.",
+        "hidden_times": "Inte ritade i figuren, eftersom tabellerna ovan döljer dem (x): {items}.",
+        "hidden_times_item": "{what}, {group}: {times}",
+        "tests_withheld": "Testen visas inte: de bygger på varje åtal i varje land, och "
+        "tabellen över kumulativ incidens ovan visar färre än {n} åtal, eller döljer dem, "
+        "för {groups} (röjandekontroll).",
         "no_change_cases": "Ärendefilen innehåller inget ärende från {country}, landet för "
         "denna ändring: det finns inget att jämföra före och efter den.",
     },

@@ -4,11 +4,11 @@ starts from :func:`figure`, as wide as one or two A4 columns."""
 
 from cape_study.present.plots._shared import show
 from cape_study.present.plots.attrition import (
+    fixed_times_plot,
     flow_heatmap,
     funnel_groups_plot,
     funnel_plot,
     public_comparison_plot,
-    survival_plot,
 )
 from cape_study.present.plots.barriers import agreement_plot, cooccurrence_heatmap, prevalence_plot
 from cape_study.present.plots.intake import count_bars
@@ -21,6 +21,7 @@ __all__ = [
     "cooccurrence_heatmap",
     "count_bars",
     "figure",
+    "fixed_times_plot",
     "flow_heatmap",
     "forest_plot",
     "funnel_groups_plot",
@@ -28,6 +29,5 @@ __all__ = [
     "prevalence_plot",
     "public_comparison_plot",
     "show",
-    "survival_plot",
     "text_agreement_plot",
 ]

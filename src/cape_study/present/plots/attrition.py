@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import SUPPRESSED, number
+from cape_study.present.display import MONTH_DAYS, SUPPRESSED, number
 from cape_study.present.labels import (
     ATTRITION_TITLES,
     COMPARISON_HEAD,
@@ -42,11 +42,11 @@ from cape_study.present.plots.style import (
 )
 
 __all__ = [
+    "fixed_times_plot",
     "flow_heatmap",
     "funnel_groups_plot",
     "funnel_plot",
     "public_comparison_plot",
-    "survival_plot",
 ]
 
 
@@ -199,29 +199,36 @@ def funnel_groups_plot(
 
 
 @styled
-def survival_plot(
-    curve: pd.DataFrame,
+def fixed_times_plot(
+    table: pd.DataFrame,
     *,
     by: str = "country",
-    min_count: int = 1,
     lang: Language = "en",
     codebook: Codebook | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Step curves of a Kaplan-Meier or cumulative incidence estimate, with intervals.
+    """Estimates at fixed times since the report, as their table publishes them.
+
+    One dot per group and time with whiskers to its interval, the times evenly spaced
+    and named in months (as the table's "3 months", "1 year" round them), a group's
+    dots joined by a thin line between times that both show an estimate (a guide for the
+    eye, not the curve between them).
+    Nothing else is drawn: no estimate at another time, and none that disclosure control
+    hides (issue 15: the Kaplan-Meier and cumulative incidence curves at every observed
+    time gave back, from their steps and the numbers at risk, the events of every day,
+    and with them counts the tables at fixed times hide). An interval is drawn only
+    where the table shows it (both ends known).
 
     Parameters
     ----------
-    curve
+    table
         :func:`cape_study.stats.survival.kaplan_meier`, or one cause of
-        :func:`~cape_study.stats.survival.cumulative_incidence`, at every observed time, in
-        days, split by ``by``.
-    min_count
-        Disclosure control for a curve: a group's curve is drawn only while at least
-        ``min_count`` cases are still at risk, and not where fewer than ``min_count``
-        events have happened so far (except none), so that no step rests on fewer
-        cases than a published count may. Use the ``min_cell_count`` parameter.
+        :func:`~cape_study.stats.survival.cumulative_incidence`, evaluated at ``times``
+        (days) and suppressed (:func:`cape_study.stats.survival.suppress_at_times`): a
+        hidden estimate is missing.
+    by
+        The grouping column (one colour per group).
     lang, codebook
         Language and source of the labels.
     title
@@ -231,47 +238,41 @@ def survival_plot(
     """
 
     book = codebook_or_default(codebook)
-    estimate = "cif" if "cif" in curve else "survival"
-    start = 0.0 if estimate == "cif" else 1.0
+    estimate = "cif" if "cif" in table else "survival"
+    times = sorted(set(table["time"].astype(float)))
+    position = {t: i for i, t in enumerate(times)}
     ax = new_axes(ax, 1, 6.5)
-    rows = sort_groups(curve, [by], book)
-    for key, part in rows.groupby(rows[by].astype("string"), sort=False):
-        events = part["cumulative_events"].to_numpy()
-        estimated = part[estimate].notna().to_numpy()
-        shown = (
-            estimated
-            & (part["at_risk"].to_numpy() >= min_count)
-            & ((events == 0) | (events >= min_count))
-        )
-        t = np.concatenate([[0.0], part["time"].to_numpy(float)]) / 365.25
-        y = np.concatenate([[start], np.where(shown, part[estimate], np.nan)])
-        last = int(np.flatnonzero(np.concatenate([[True], shown]))[-1])
-        ax.step(
-            t[: last + 1],
-            y[: last + 1],
-            where="post",
-            color=colour(key),
+    rows = sort_groups(table, [by], book)
+    groups = list(rows.groupby(rows[by].astype("string"), sort=False))
+    for (key, part), offset in zip(groups, marker_offsets(len(groups)), strict=True):
+        part = part.sort_values("time")
+        x = part["time"].astype(float).map(position).to_numpy(float) + 2 * offset
+        y = part[estimate].to_numpy(float)
+        color = colour(key)
+        # a missing value breaks the line: no segment leads to a hidden estimate
+        ax.plot(x, y, color=color, linewidth=0.8, alpha=0.6)
+        shown = np.isfinite(y)
+        dots = part[shown]
+        both = (dots["ci_low"].notna() & dots["ci_high"].notna()).to_numpy()
+        errors = [np.where(both, e, 0.0) for e in interval_errors(dots, estimate)]
+        ax.errorbar(
+            x[shown],
+            y[shown],
+            yerr=errors,
+            marker="o",
+            linestyle="none",
+            color=color,
             label=group_label(by, key, lang, book),
         )
-        # The band only under a step that is drawn: from a shown time to the next time.
-        low = np.concatenate([[start], part["ci_low"].to_numpy(float)])
-        high = np.concatenate([[start], part["ci_high"].to_numpy(float)])
-        drawn = np.isfinite(y[:last]) & np.isfinite(low[:last]) & np.isfinite(high[:last])
-        ax.fill_between(
-            np.column_stack([t[:last], t[1 : last + 1]]).ravel(),
-            np.repeat(np.where(drawn, low[:last], np.nan), 2),
-            np.repeat(np.where(drawn, high[:last], np.nan), 2),
-            alpha=0.2,
-            color=colour(key),
-            linewidth=0,
-        )
     titles = ATTRITION_TITLES[lang]
-    ax.set_xlabel(titles["years"])
+    ax.set_xticks(range(len(times)), [number(round(t / MONTH_DAYS)) for t in times])
+    ax.set_xlim(-0.5, len(times) - 0.5)
+    ax.set_xlabel(titles["times"])
     ax.set_ylabel(titles[estimate])
-    ax.set_ylim(0, 1.02 if estimate == "survival" else None)
-    ax.set_xlim(left=0)
+    ax.set_ylim(0, 1.05)
     percent_axis(ax.yaxis)
     ax.grid(alpha=0.3)
+    note_if_hidden(ax, table[estimate], lang)
     ax.legend(frameon=False)
     title_axes(ax, title)
     return ax

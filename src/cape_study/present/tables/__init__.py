@@ -30,6 +30,8 @@ from cape_study.present.tables.attrition import (
     format_funnel_wide,
     format_group_tests,
     format_time_to_event,
+    hidden_times_text,
+    time_panels,
 )
 from cape_study.present.tables.barriers import (
     disagreement_sheet,
@@ -146,6 +148,7 @@ __all__ = [
     "funnel_text",
     "group_label",
     "hidden_section_text",
+    "hidden_times_text",
     "intake_takeaway",
     "legal_change_list",
     "model_notes",
@@ -166,5 +169,6 @@ __all__ = [
     "synthetic_dictionary_note",
     "table_rows",
     "text_coding_takeaway",
+    "time_panels",
     "with_labels",
 ]

@@ -34,7 +34,7 @@ from cape_study.present.labels import (
     step_labels,
     with_labels,
 )
-from cape_study.present.labels.sentences import PUBLIC_UNITS
+from cape_study.present.labels.sentences import PUBLIC_UNITS, SENTENCES
 
 __all__ = [
     "format_comparison",
@@ -43,6 +43,8 @@ __all__ = [
     "format_funnel_wide",
     "format_group_tests",
     "format_time_to_event",
+    "hidden_times_text",
+    "time_panels",
 ]
 
 
@@ -196,6 +198,57 @@ def format_time_to_event(
         )
     ]
     return out
+
+
+def time_panels(
+    at_times: dict[str, pd.DataFrame],
+    causes: list[str],
+    *,
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The panels of the figure of times to an event, each titled, from the published
+    tables at fixed times (``at_times``: ``"still open"``, the Kaplan-Meier table, and
+    ``"cumulative incidence"``, each after disclosure control): the share still open,
+    then the cumulative incidence of each of ``causes``."""
+    missing = [k for k in ("still open", "cumulative incidence") if k not in at_times]
+    if missing:
+        raise ValueError(f"the tables at fixed times lack {missing}; given: {list(at_times)}")
+    incidence = at_times["cumulative incidence"]
+    unknown = [c for c in causes if c not in set(incidence["cause"])]
+    if unknown:
+        raise ValueError(f"the cumulative incidence table has no cause {unknown}")
+    labels = step_labels(lang, codebook_or_default(codebook))
+    return {
+        COLUMN_LABELS[lang]["still_open"]: at_times["still open"],
+        **{labels[c]: incidence[incidence["cause"] == c] for c in causes},
+    }
+
+
+def hidden_times_text(
+    panels: dict[str, pd.DataFrame],
+    *,
+    by: str = "country",
+    lang: Language = "en",
+    codebook: Codebook | None = None,
+) -> str:
+    """A sentence naming, per panel (:func:`time_panels`) and group, the times whose
+    estimate the table hides and :func:`cape_study.present.plots.fixed_times_plot`
+    therefore does not draw (``""`` when none is hidden). As in
+    :func:`format_time_to_event`, a missing estimate with nobody at risk is not
+    estimable, not hidden."""
+    book = codebook_or_default(codebook)
+    words = {**SENTENCES["en"], **SENTENCES.get(lang, {})}
+    items = []
+    for what, table in panels.items():
+        estimate = "cif" if "cif" in table else "survival"
+        rows = sort_groups(table, [by], book)
+        gone = rows[estimate].isna() & ~(rows["at_risk"].notna() & (rows["at_risk"] == 0))
+        for key, part in rows[gone.to_numpy()].groupby(rows[by].astype("string"), sort=False):
+            times = ", ".join(duration(t, lang) for t in sorted(part["time"].astype(float)))
+            group = group_label(by, key, lang, book)
+            items.append(words["hidden_times_item"].format(what=what, group=group, times=times))
+    return words["hidden_times"].format(items="; ".join(items)) if items else ""
 
 
 def format_group_tests(table: pd.DataFrame, *, lang: Language = "en") -> pd.DataFrame:
