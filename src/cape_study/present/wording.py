@@ -245,7 +245,8 @@ def count_text(value: object) -> str:
 
 def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language = "en") -> str:
     """The ratios whose interval excludes 1, as a sentence part, or a statement that
-    none does. Expects a model result's ``table``."""
+    none does (none shown, where disclosure control hides a term's ratio). Expects a
+    model result's ``table``."""
     ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
     name = {"odds_ratio": "OR", "hazard_ratio": "HR"}[ratio]
     rows = table[table["term"] != "(Intercept)"]
@@ -254,7 +255,8 @@ def ratio_text(table: pd.DataFrame, *, labels: Mapping[str, str], lang: Language
         words = {**TAKEAWAY_WORDS["en"], **TAKEAWAY_WORDS.get(lang, {})}
         head = {**MODEL_HEAD["en"], **MODEL_HEAD.get(lang, {})}
         ratio_name = name if lang == "en" else head[ratio].lower()
-        return words["ratios_none"].format(ratio=ratio_name)
+        hidden = "hidden" in rows and bool(rows["hidden"].any())
+        return words["ratios_none_shown" if hidden else "ratios_none"].format(ratio=ratio_name)
     return "; ".join(
         f"{labels.get(r.term, r.term)} {name} {ratio_cell(getattr(r, ratio))} "
         f"({ratio_cell(r.ci_low)}–{ratio_cell(r.ci_high)})"

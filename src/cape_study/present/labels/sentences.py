@@ -126,6 +126,8 @@ TAKEAWAY_WORDS = {
         "{n_800} reach 0.800",
         "no_agreement": "{coefficient} cannot be estimated",
         "ratios_none": "no predictor's {ratio} has an interval that excludes 1",
+        "ratios_none_shown": "no predictor's {ratio} that is shown has an interval that "
+        "excludes 1 (disclosure control hides the others)",
         "takeaway_models": "Of the cases with a suspect, every predictor known and an "
         "outcome by the cut-off, {prosecuted} were prosecuted and {closed} closed without "
         "prosecution. Logistic regression ({method}{why}; {level} {interval} intervals): "
@@ -162,6 +164,8 @@ TAKEAWAY_WORDS = {
         "{n_800} når 0,800",
         "no_agreement": "{coefficient} kan inte skattas",
         "ratios_none": "ingen prediktors {ratio} har ett intervall som utesluter 1",
+        "ratios_none_shown": "ingen visad prediktors {ratio} har ett intervall som utesluter "
+        "1 (röjandekontrollen döljer de övriga)",
         "takeaway_models": "Av ärendena med en misstänkt, alla variabler kända och ett "
         "utfall vid datagränsen, ledde {prosecuted} till åtal och {closed} lades ned utan "
         "åtal. Logistisk regression ({method}{why}; {level} {interval}-intervall): "

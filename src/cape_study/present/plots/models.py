@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from cape_study.data.codebook import Language
-from cape_study.present.display import percent
+from cape_study.present.display import SUPPRESSED, percent
 from cape_study.present.labels import FOREST_TITLES
 from cape_study.present.plots.style import colour, new_axes, styled, wrap
 from cape_study.present.plots.style import title as title_axes
@@ -31,7 +31,10 @@ def forest_plot(
     table
         The ``table`` of a :class:`cape_study.stats.models.LogisticResult` (odds ratios) or
         :class:`cape_study.stats.models.CoxResult` (hazard ratios); the intercept is left out.
-        An interval end that is infinite or beyond the axis is drawn as an arrow.
+        An interval end that is infinite or beyond the axis is drawn as an arrow. A term
+        whose estimate disclosure control hides (missing:
+        :func:`cape_study.stats.model_links.hide_estimates`) keeps its row, marked ``x``
+        at 1, with nothing drawn.
     labels
         Term -> label (:func:`cape_study.stats.models.term_labels`).
     flagged
@@ -54,12 +57,18 @@ def forest_plot(
     finite = np.r_[estimate, low, high]
     finite = finite[np.isfinite(finite) & (finite > 0)]
     left = min(finite.min(), 1.0) / 1.6 if finite.size else 0.1
-    right = min(max(finite.max(), 1.0) * 1.6, max(estimate.max(), 1.0) * 50, 1e4)
+    top = float(np.nanmax(estimate)) if np.isfinite(estimate).any() else 1.0
+    right = min(max(finite.max() if finite.size else 1.0, 1.0) * 1.6, max(top, 1.0) * 50, 1e4)
     ax.set_xscale("log")
     ax.set_xlim(left, right)
     ax.axvline(1.0, color="0.4", linewidth=1, linestyle="--")
     flagged_shown = [t for t in rows["term"] if t in flagged]
     for i, (est, lo, hi, term) in enumerate(zip(estimate, low, high, rows["term"], strict=True)):
+        if np.isnan(est):  # hidden by disclosure control: no estimate, no interval
+            ax.text(
+                1.0, i, SUPPRESSED, ha="center", va="center", color=ink, backgroundcolor="white"
+            )
+            continue
         hi_shown = hi if np.isfinite(hi) and hi <= right else right
         lo_shown = lo if np.isfinite(lo) and lo >= left else left
         ax.plot([lo_shown, hi_shown], [i, i], color=ink, linewidth=1.4)

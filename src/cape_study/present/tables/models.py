@@ -7,7 +7,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, Language, codebook_or_default
-from cape_study.present.display import count_cells, p_cell, percent, ratio_interval_cell
+from cape_study.present.display import (
+    SUPPRESSED,
+    count_cells,
+    p_cell,
+    percent,
+    ratio_interval_cell,
+)
 from cape_study.present.labels import INTERVAL_KINDS, MODEL_HEAD, POPULATION_ENDS
 
 __all__ = ["format_population", "format_ratios", "format_term_counts"]
@@ -20,25 +26,34 @@ def format_ratios(
 
     Expects the ``table`` of a :class:`cape_study.stats.models.LogisticResult` or
     :class:`cape_study.stats.models.CoxResult`; the intercept is left out, and the heading
-    names the interval's level and kind (profile penalised likelihood or Wald).
+    names the interval's level and kind (profile penalised likelihood or Wald). A term
+    hidden by disclosure control (``hidden``, :func:`cape_study.stats.model_links.hide_estimates`)
+    shows ``x``.
     """
     head = MODEL_HEAD[lang]
     ratio = "odds_ratio" if "odds_ratio" in table else "hazard_ratio"
     rows = table[table["term"] != "(Intercept)"]
     level = f"{percent(float(table['confidence'].iloc[0]), 0)}" if len(table) else "95%"
     kind = INTERVAL_KINDS[lang].get(str(table["interval"].iloc[0]), "") if len(table) else ""
+    gone = rows["hidden"].to_numpy(bool) if "hidden" in rows else [False] * len(rows)
     out = pd.DataFrame(
         {
             head["term"]: [labels.get(t, t) for t in rows["term"]],
             f"{head[ratio]} ({head['ci'].format(level=level, kind=kind)})": [
-                ratio_interval_cell(r, lo, hi)
-                for r, lo, hi in zip(rows[ratio], rows["ci_low"], rows["ci_high"], strict=True)
+                SUPPRESSED if h else ratio_interval_cell(r, lo, hi)
+                for r, lo, hi, h in zip(
+                    rows[ratio], rows["ci_low"], rows["ci_high"], gone, strict=True
+                )
             ],
-            head["p_value"]: [p_cell(p) for p in rows["p_value"]],
+            head["p_value"]: [
+                SUPPRESSED if h else p_cell(p) for p, h in zip(rows["p_value"], gone, strict=True)
+            ],
         }
     )
     if "ph_p_value" in rows:
-        out[head["ph_p_value"]] = [p_cell(p) for p in rows["ph_p_value"]]
+        out[head["ph_p_value"]] = [
+            SUPPRESSED if h else p_cell(p) for p, h in zip(rows["ph_p_value"], gone, strict=True)
+        ]
     return out
 
 
