@@ -160,3 +160,25 @@ def test_03_hides_its_ratios_with_their_counts() -> None:
         for start in starts:
             before = source[:start].rstrip()
             assert before.endswith("model_links.hide_estimates("), source[start - 80 : start]
+
+
+def test_a_hidden_term_is_not_named_as_separating_the_outcome() -> None:
+    design = _design()
+    # every case found by joint inspection prosecuted: its estimate is infinite, and
+    # naming it would say that the table's hidden cell of closed cases is 0
+    design.loc[design["joint_inspection"] == 1, "prosecuted"] = 1.0
+    design = design.iloc[9:].reset_index(drop=True)  # 3 such cases: a small cell
+    terms = ["joint_inspection", "interpreter_needed"]
+    published = _published(design, terms)
+    assert published[published["term"] == "joint_inspection"]["cases"].isna().any()
+    fit = models.logistic_regression(design, "prosecuted", terms, method="auto")
+    assert fit.separation.terms == ["joint_inspection"]
+    plain = tables.separation_text(fit.separation, {}, "en")
+    assert "joint_inspection" in plain  # as before: the term named
+    hidden = model_links.hide_estimates(fit, published)
+    text = tables.separation_text(hidden.separation, {}, "en")
+    assert "joint_inspection" not in text
+    assert text.startswith("Quasi-complete separation: the maximum likelihood estimate of a term")
+    sv = tables.separation_text(hidden.separation, {}, "sv")
+    assert "joint_inspection" not in sv and "röjandekontrollen döljer" in sv
+    assert hidden.separation.terms == ["joint_inspection"]  # still flagged for the figure

@@ -289,7 +289,9 @@ def models_takeaway(
     if logistic.few_events:
         return exploratory_takeaway(population, logistic.epv, lang=lang, threshold=threshold)
     words = {**TAKEAWAY_WORDS["en"], **TAKEAWAY_WORDS.get(lang, {})}
-    separating = [labels.get(t, t) for t in logistic.separation.terms]
+    table = logistic.separation.table
+    gone = set(table.loc[table["hidden"], "term"]) if "hidden" in table else set()
+    separating = [labels.get(t, t) for t in logistic.separation.terms if t not in gone]
     why = words["separates"].format(terms=", ".join(separating)) if separating else ""
     hidden = MODEL_WORDS[lang]["hidden"]
 
@@ -443,16 +445,23 @@ def separation_text(
     separation: object, labels: Mapping[str, str] | None = None, lang: Language = "en"
 ) -> str:
     """Whether the maximum likelihood estimates exist (a
-    :class:`cape_study.stats.separation.Separation`), in one sentence, with the test used."""
+    :class:`cape_study.stats.separation.Separation`), in one sentence, with the test used.
+    A term marked ``hidden`` in its table (:func:`cape_study.stats.model_links.hide_estimates`:
+    its counts are hidden) is not named: an infinite estimate says a cell of its table is
+    0."""
     words = {**SEPARATION_WORDS["en"], **SEPARATION_WORDS.get(lang, {})}
     if not separation.found:
         return words["none"] + words["test"]
     labels = labels or {}
-    named = ", ".join(
-        f"{labels.get(t, t)} ({e})"
-        for t, e in separation.table[["term", "ml_estimate"]].itertuples(index=False)
-        if e != "finite"
-    )
+    table = separation.table
+    hidden = table["hidden"].to_numpy(bool) if "hidden" in table else [False] * len(table)
+    rows = table[["term", "ml_estimate"]].itertuples(index=False)
+    infinite = [(t, e, h) for (t, e), h in zip(rows, hidden, strict=True) if e != "finite"]
+    named = ", ".join(f"{labels.get(t, t)} ({e})" for t, e, h in infinite if not h)
+    if not named:  # every term named would say a hidden cell is 0
+        return words["found_hidden"].format(kind=words[separation.kind]) + words["test"]
+    if any(h for _, _, h in infinite):
+        named += ", " + words["hidden_term"]
     return words["found"].format(kind=words[separation.kind], named=named) + words["test"]
 
 

@@ -376,7 +376,9 @@ def hide_estimates(result: object, counts: pd.DataFrame) -> object:
     0.78 with 2; interpreter needed 0.60, against 0.59 with 4 prosecuted cases without
     an interpreter and 0.65 with 3; both tables hidden whole); a model with one binary
     term gives the table back exactly. The Cox model's hazard ratios rest on the same
-    prosecuted cases by value. The intercept (no row of ``counts``) is kept.
+    prosecuted cases by value. The intercept (no row of ``counts``) is kept. A logistic
+    model's separation table marks the same terms ``hidden``: its sentence and the
+    takeaway do not name them (an infinite estimate says a cell of the table is 0).
 
     Raises
     ------
@@ -397,4 +399,11 @@ def hide_estimates(result: object, counts: pd.DataFrame) -> object:
     masked = table.copy()
     masked[columns] = masked[columns].astype(float).mask(gone, np.nan)
     masked["hidden"] = gone.to_numpy()
-    return dataclasses.replace(result, table=masked)  # type: ignore[type-var]
+    changes: dict[str, object] = {"table": masked}
+    separation = getattr(result, "separation", None)
+    if separation is not None:  # an infinite estimate says a cell of its table is 0
+        marked = separation.table.assign(
+            hidden=separation.table["term"].isin(set(table.loc[gone, "term"]))
+        )
+        changes["separation"] = dataclasses.replace(separation, table=marked)
+    return dataclasses.replace(result, **changes)  # type: ignore[type-var]

@@ -239,6 +239,10 @@ SEPARATION_WORDS = {
         "none": "No separation: the maximum likelihood estimates exist.",
         "found": "{kind} separation: the maximum likelihood estimate of {named} is "
         "infinite, so ordinary logistic regression does not converge.",
+        "found_hidden": "{kind} separation: the maximum likelihood estimate of a term whose "
+        "counts disclosure control hides is infinite, so ordinary logistic regression does "
+        "not converge.",
+        "hidden_term": "a term whose counts disclosure control hides",
         "quasi-complete": "Quasi-complete",
         "complete": "Complete",
         "test": " (Test: the linear programs of Konis (2007), as in R's detectseparation.)",
@@ -247,6 +251,10 @@ SEPARATION_WORDS = {
         "none": "Ingen separation: maximum likelihood-skattningarna finns.",
         "found": "{kind} separation: maximum likelihood-skattningen av {named} är oändlig, "
         "så vanlig logistisk regression konvergerar inte.",
+        "found_hidden": "{kind} separation: maximum likelihood-skattningen av en term vars "
+        "antal röjandekontrollen döljer är oändlig, så vanlig logistisk regression "
+        "konvergerar inte.",
+        "hidden_term": "en term vars antal röjandekontrollen döljer",
         "quasi-complete": "Kvasifullständig",
         "complete": "Fullständig",
         "test": " (Test: Konis (2007) linjärprogram, som i R-paketet detectseparation.)",
