@@ -643,7 +643,7 @@ def test_a_dimension_of_one_unit_is_not_declared_again_for_another() -> None:
         threshold=5,
         dimensions={"victim_statement": three},
     )
-    with pytest.raises(ValueError, match="victims:victim_statement.*name it after its unit"):
+    with pytest.raises(ValueError, match=r"victims:victim_statement.*name it after its unit"):
         protection.link(
             "cases by victim step",
             cases.rename(columns={"victim_statement": "step"}),
