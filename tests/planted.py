@@ -443,6 +443,111 @@ def hostile(seed: int = 15, *, numbers: int = 140, names: int = 60) -> list[Plan
     return out + [Planted(text, []) for text in _HOSTILE_CLEAN]
 
 
+# -- the forms of the sixth round (issue 15), drawn apart ---------------------------------
+# A name the lexicon lacks alone after a source word (enligt, uppger, säger, kertoi) or
+# before mukaan; the first name of a coordinated pair that shares the next name's last
+# name; Finnish cases of foreign names with no cue; a person's last name in a company's
+# name; a foreign registration far from its word in the sentence; and clean sentences
+# with places in a Finnish local case, institutions after the source words and companies.
+_UNKNOWN = ["Phromma", "Boonmee", "Chaiyasit", "Wongsawat", "Srisuk", "Saetang", "Thongdee"]
+_SOURCE_SENTENCES = [
+    "Enligt {x} betalades ingen lön under juli.",
+    "Lönen betalades enligt {x} aldrig ut.",
+    "I förhöret uppger {x} att passet togs ifrån henne.",
+    "Säger {x} att han aldrig fick betalt.",
+    "Kuulustelussa kertoi {x}, että palkkaa ei maksettu.",
+]
+_MUKAAN_SENTENCES = ["{x} mukaan palkkaa ei maksettu.", "Työpäivät olivat {x} mukaan pitkiä."]
+#: A first name of the lexicon, a second first name, and their shared last name.
+_COUPLES = [
+    ("Mihai", "Ioana", "Popa"), ("Piotr", "Agnieszka", "Nowak"), ("Andrzej", "Ewa", "Kowalski"),
+    ("Olena", "Oksana", "Shevchenko"), ("Mikko", "Anna", "Virtanen"), ("Lars", "Eva", "Nilsson"),
+]  # fmt: skip
+_COUPLE_SENTENCES = ["{x} hördes samma dag.", "{x} kuultiin samana päivänä.", "Vittnena {x} kom."]
+_FI_CASE_SENTENCES = [
+    ("Hän asui {x} kanssa samassa asunnossa.", ["Nguyenin", "Kowalskin", "Nowakin"]),
+    ("Rahat maksettiin {x} käteisenä.", ["Oleksandrille", "Nguyenille", "Piotrille"]),
+    ("Avaimet olivat {x} koko kesän.", ["Kowalskilla", "Nowakilla", "Nguyenilla"]),
+    ("Hän lainasi rahaa {x} viime vuonna.", ["Popesculta", "Oleksandrilta", "Nguyenilta"]),
+]
+_COMPANY_SENTENCES = [
+    "Tolken {p} översatte. Senare anlitades {s} Städ HB.",
+    "{p} hördes. Hon arbetade på {s} Bygg AB i två år.",
+    "Kuulusteltava {p}. Hän työskenteli {s} Trading Oy:ssä.",
+]
+_COMPANY_PEOPLE = ["Ioana Popescu", "Anna Lindqvist", "Van Nam Nguyen", "Anna Kowalski"]
+_FAR_PLATES = ["WX 12345", "B 123 ABC", "CJ 12 ABC", "AB-1234", "123 ABC", "KR 45678"]
+_FAR_PLATE_SENTENCES = [
+    "Bilen som hon såg stå parkerad vid lagret hade registreringen {x} i vintras.",
+    "Fordonet, som enligt vittnet stått utanför huset hela natten, bar skylten {x}.",
+    "Auto, jota työnantaja käytti kuljetuksiin koko syksyn ajan, oli {x}.",
+]
+_ROUND6_CLEAN = [
+    "Hon bodde i Gnesta hela sommaren.",
+    "Han kom från Kåge med bussen.",
+    "Hän asui Kemissä kaksi vuotta.",
+    "Työ tehtiin Ylöjärvellä ja Lempäälässä.",
+    "Hän muutti Mäkelään keväällä.",
+    "Hän asuu Kivelässä äitinsä kanssa.",
+    "Enligt Migrationsverket saknade hon arbetstillstånd.",
+    "Enligt Polismyndigheten fanns inga fler vittnen.",
+    "Enligt Svea hovrätt var beslutet riktigt.",
+    "Poliisin mukaan palkkaa ei maksettu.",
+    "Lain mukaan työnantajan on maksettava palkka.",
+    "Syyttäjän mukaan teko oli törkeä.",
+    "Helsingin mukaan asia oli selvä.",
+    "Uppger Migrationsverket att beslutet står fast.",
+    "Polisen och Kustbevakningen Syd samarbetade.",
+    "Hon arbetade på Norrlands Bygg AB i maj.",
+    "Bilen stod kvar. Mål B 123 ABC avser en annan fråga.",
+    "Bilen, en Volvo XC60 och en Mercedes C 220 CDI, köptes 2019 för SEK 12000.",
+]
+
+
+def _round6_item(rng: random.Random) -> Planted:
+    form = rng.choice(
+        ["source word", "mukaan", "coordinated", "finnish case", "company", "far registration"]
+    )
+    if form == "source word":
+        return _fill(rng.choice(_SOURCE_SENTENCES), rng.choice(_UNKNOWN), "name", form)
+    if form == "mukaan":
+        name = rng.choice(_UNKNOWN)
+        genitive = name + ("n" if name[-1] in "aeiouy" else "in")
+        return _fill(rng.choice(_MUKAAN_SENTENCES), genitive, "name", form)
+    if form == "coordinated":
+        first, second, last = rng.choice(_COUPLES)
+        template = rng.choice(_COUPLE_SENTENCES)
+        conjunction = " ja " if "kuultiin" in template else " och "
+        at = template.index("{x}")
+        text = template.replace("{x}", first + conjunction + f"{second} {last}")
+        other = at + len(first) + len(conjunction)
+        spans = [("name", form, at, at + len(first))]
+        spans.append(("name", "coordinated second", other, other + len(second) + 1 + len(last)))
+        return Planted(text, spans)
+    if form == "finnish case":
+        template, words = rng.choice(_FI_CASE_SENTENCES)
+        return _fill(template, rng.choice(words), "name", form)
+    if form == "company":
+        person = rng.choice(_COMPANY_PEOPLE)
+        template = rng.choice(_COMPANY_SENTENCES)
+        text = template.replace("{p}", person)
+        p_at = text.index(person)
+        s_at = text.index("{s}")
+        text = text.replace("{s}", person.split()[-1])
+        spans = [("name", "company person", p_at, p_at + len(person))]
+        spans.append(("name", form, s_at, s_at + len(person.split()[-1])))
+        return Planted(text, spans)
+    return _fill(rng.choice(_FAR_PLATE_SENTENCES), rng.choice(_FAR_PLATES), "registration", form)
+
+
+def round6(seed: int = 15, *, items: int = 120) -> list[Planted]:
+    """The forms of the sixth round (issue 15): ``items`` sentences with a name or a foreign
+    registration in one of its forms, and the clean sentences once each; drawn with their
+    own seed, so :func:`planted` and :func:`hostile` stay as they were."""
+    rng = random.Random(seed * 104729 + 6)
+    return [_round6_item(rng) for _ in range(items)] + [Planted(t, []) for t in _ROUND6_CLEAN]
+
+
 #: The kinds counted as numbers and e-mail.
 NUMBERS = ("identity", "phone", "email")
 

@@ -53,13 +53,15 @@ def finditer(
 
 
 def tried(
-    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str, low: str | None | bool = False
 ) -> Iterator[tuple[int, re.Match[str] | None]]:
     """Where :func:`finditer` tries ``pattern`` and what it finds there: ``(start,
     match)``, the match None where it fails (its matches are those of :func:`finditer`).
     For a text without a lower-cased copy (:func:`lowered` gives None), the matches of
-    ``pattern.finditer(text)`` only, each at its start."""
-    low = lowered(text)
+    ``pattern.finditer(text)`` only, each at its start. ``low``: ``lowered(text)`` when
+    the caller has it already."""
+    if low is False:
+        low = lowered(text)
     if low is None:
         for m in pattern.finditer(text):
             yield m.start(), m

@@ -487,6 +487,104 @@ _MOVED = re.compile(
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\"“”«]\s*)$")
 
+# -- a name the lexicon lacks where only a name or an institution can stand ---------------
+#: A verb of saying that starts a sentence, its subject after it (*Uppger Boonmee att*,
+#: *Kertoo Phromma, että*); the verbs in lower case are those of :data:`_SAYS`.
+_SAYS_FIRST = re.compile(
+    r"(?<![\w'’-])(?:Uppger|Uppgav|Säger|Sade|Berättar|Berättade|Medger|Medgav|Kertoo|Kertoi|"
+    r"Sanoo|Sanoi|Ilmoittaa|Ilmoitti|Väittää|Väitti)[ \t]+"
+)
+#: A capitalised word and the Finnish postposition *mukaan* (*Phromman mukaan*, *Dang:n
+#: mukaan*): ``name`` is the word without its genitive ``n``.
+_MUKAAN = re.compile(rf"(?P<name>{_CAPITAL_LETTER}[{_LOWER}'’-]+?)(?::n|n)\s+mukaan(?:sa)?\b")
+#: The word in lower case (or a comma) just before a capitalised word inside a sentence.
+_INSIDE = re.compile(r"(?:[a-zåäöéü]|[a-zåäöéü],)[ \t]+$")
+#: Organisations that records cite like a person (*enligt Europol*), whose names are no
+#: word of the name lexicon or a dictionary.
+_ORGANISATIONS = _words(
+    "europol interpol frontex eurojust eurostat unicef unhcr unodc iom ilo amnesty "
+    "facebook google instagram whatsapp telegram tiktok twitter youtube linkedin viber "
+    "wechat messenger snapchat signal migri kela vero tulli supo skatteverket"
+)
+#: Endings of the names of laws and records cited (*Brottsbalken*, *Rikoslain*).
+_DOCUMENT_ENDINGS = (
+    "balken", "balk", "lagen", "laki", "lain", "förordningen", "asetus", "asetuksen",
+    "protokollet", "pöytäkirjan", "direktivet", "direktiivin", "bladet", "tidningen",
+    "tidning", "posten", "nyheter", "lehti", "lehden", "uutiset", "radio", "radion",
+)  # fmt: skip
+#: What a Swedish or Finnish word never holds but a foreign name often does (*Phromma*,
+#: *Boonmee*, *Chaiyasit*, *Nguyen*): taken at a sentence's start before *mukaan*, where
+#: a Finnish noun is written with a capital as well (*Poliisin mukaan*, *Lain mukaan*).
+_FOREIGN_SHAPE = re.compile(r"[bcfqwxzšžđ]|ph|th|sh|kh|gh|^ng|uy")
+#: A capitalised word right after another (an institution's name: *Enligt Svea hovrätt*).
+_CAPITAL_NEXT = re.compile(rf"[ \t]+{_CAPITAL_LETTER}")
+#: A conjunction between two people's names (*Mihai och Ioana Popa*).
+_CONJUNCTION = re.compile(r"[ \t](?:och|ja|samt|sekä|and|&)[ \t]+")
+#: The capitalised word just before a conjunction.
+_CAPITAL_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_CAPITAL})$")
+#: A first and a last name after a conjunction.
+_TWO_CAPITALS = re.compile(rf"(?P<first>{_CAPITAL})[ \t]+(?P<last>{_CAPITAL})(?![\w'’-])")
+#: Finnish case endings after a foreign name's stem that name a person, not a place:
+#: genitive, partitive, essive, translative, adessive, ablative, allative, abessive and
+#: *-kin* (*Nguyenin*, *Oleksandrille*, *Kowalskilla*); not the inner local cases, which
+#: a place takes (*Helsingissä*, *Turusta*).
+_PERSON_CASES = tuple(
+    sorted(
+        _words("in ia iä ina inä iksi illa illä ilta iltä ille lla llä lta ltä lle"),
+        key=len,
+        reverse=True,
+    )
+)
+#: The last letters of :data:`_PERSON_CASES` (a word that ends otherwise is none).
+_PERSON_CASE_LAST = ("n", "a", "ä", "e")
+#: Those of :data:`_PERSON_CASES` taken after a name's last vowel (*Kowalskilla*).
+_VOWEL_CASES = _words("lla llä lta ltä lle")
+#: Finnish local case endings (inessive, elative, adessive, ablative, allative) of a place.
+_PLACE_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle")
+#: Finnish words after which a word in a local case is a place (*asui Kivelässä*, *muutti
+#: Mäkelään*, *kylässä*): living, moving, travelling, being born.
+_PLACE_CUE = re.compile(
+    r"(?<![\w-])(?:asu[a-zäö]*|muutt?[a-zäö]*|matkust[a-zäö]*|saapu[a-zäö]*|lähti|lähtivät|"
+    r"lähtenyt|palas[a-zäö]*|palanne[a-zäö]*|synty[a-zäö]*|oleskel[a-zäö]*|majoittu[a-zäö]*|"
+    r"kotoisin|tuli|tulivat|tullut|tulleet|ajoi|ajoivat|kylä[a-zäö]*|paikkakun[a-zäö]*)"
+    r"[ \t]+$"
+)
+#: A company's form after a word, ending a company's name (*Kowalski Bygg AB*, *Nguyen
+#: Trading Oy:ssä*).
+_COMPANY_FORM = re.compile(r"[ \t](?:AB|HB|KB|Oy|Oyj|Ky|Ay|Tmi|Ab|Ltd|GmbH|SRL)(?![\w'’-])")
+
+#: What :meth:`UnlistedNames._capital_kind` tells: a last name alone, or a foreign name in
+#: a Finnish case.
+_LONE, _FOREIGN_CASE = 1, 2
+#: How many words :meth:`UnlistedNames._capital_kind` keeps (then it starts again).
+_KINDS_KEPT = 200_000
+
+
+_KINDS: dict[int, tuple[Lexicon, dict[str, int]]] = {}
+
+
+def _kinds_of(names: Lexicon) -> dict[str, int]:
+    """The words :meth:`UnlistedNames._capital_kind` remembers for a lexicon, shared by
+    every :class:`UnlistedNames` of it (:func:`mask_text` makes one per call); the
+    lexicon is kept with them, so that its ``id`` is not taken by another."""
+    kept = _KINDS.get(id(names))
+    if kept is None or kept[0] is not names:
+        if len(_KINDS) >= 4:
+            _KINDS.clear()
+        kept = _KINDS[id(names)] = (names, {})
+    return kept[1]
+
+
+def _illative(word: str) -> bool:
+    """Whether a (case-folded) word ends like a Finnish illative: a long vowel and ``n``
+    (*Mäkelään*, *Turkuun*) or *-seen*, *-siin*."""
+    return (
+        len(word) > 4
+        and word[-1] == "n"
+        and word[-2] in "aeiouyäö"
+        and (word[-3] == word[-2] or word.endswith(("seen", "siin")))
+    )
+
 
 class UnlistedNames:
     """Finds names of people the case file does not list:
@@ -512,6 +610,7 @@ class UnlistedNames:
     def __init__(self, names: Lexicon | None = None) -> None:
         self.names = lexicon() if names is None else names
         self._stems: dict[str, list[str]] | None = None
+        self._kinds = _kinds_of(self.names)  # :meth:`_capital_kind` per word
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """The spans of the names found in ``text`` (they may overlap), and the whole
@@ -521,7 +620,204 @@ class UnlistedNames:
         for end in sorted({end for _, end in spans}):
             if text[end : end + 1] in _LIST_AFTER:
                 spans.extend(self._listed_after(text, end))
+        if spans and _COMPANY_FORM.search(text):
+            spans.extend(self._in_company(text, spans))
         return iter(spans)
+
+    def _in_company(self, text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+        """The last names of people found in ``text`` (``spans``: the names found) where they
+        stand in a company's name in the same text (*Anna Lindqvist hördes ... Lindqvist
+        Bygg AB*): the last name only, not the company's other words."""
+        surnames: set[str] = set()
+        for start, end in spans:
+            words = text[start:end].split()
+            last = words[-1].casefold().rstrip(",.:;") if words else ""
+            if words and words[-1][:1].isupper() and len(last) >= 3 and not self._not_person(last):
+                surnames.add(last)
+        if not surnames:
+            return
+        for form in _COMPANY_FORM.finditer(text):
+            # the capitalised words just before the company's form, the last four at most
+            at = form.start()
+            for _ in range(4):
+                word = _CAPITAL_BEFORE.search(text, max(0, at - 40), at)
+                if word is None:
+                    break
+                if word.group("name").casefold() in surnames:
+                    yield word.span("name")
+                at = word.start("name")
+                while at > 0 and text[at - 1] in " \t&":
+                    at -= 1
+                if at == word.start("name"):
+                    break
+
+    def _not_person(self, word: str, common: bool = True, places: bool = True) -> bool:
+        """Whether a (case-folded) capitalised word is a place (``places``: also one of the
+        lexicon's, not only a municipality or a town of :data:`_PLACES`), an institution, a
+        company's form, a role word or (``common``) an ordinary word, not a person's
+        name."""
+        return (
+            (common and word in self.names.common)
+            or (places and word in self.names.places)
+            or word in MUNICIPALITIES
+            or word in _PLACES
+            or word in _NOT_NAMES
+            or word in _NOT_GIVEN
+            or word in _NOT_SPEAKERS
+            or word in _COMPANY_FORMS
+            or word in _ORGANISATIONS
+            or word.endswith(_INSTITUTION_ENDINGS)
+            or word.endswith(_DOCUMENT_ENDINGS)
+            or _ROLE_WORD.fullmatch(word) is not None
+        )
+
+    def _unknown_name(self, text: str, start: int, end: int) -> bool:
+        """Whether the word ``text[start:end]``, where only a name or an institution can
+        stand (after *enligt*, a verb of saying, before *mukaan*), is a name also when the
+        lexicon lacks it (*Enligt Phromma*, *uppger Boonmee*): written with a capital and
+        in small letters, at least three letters, not before another capitalised word (an
+        institution's name: *Svea hovrätt*) and no place, institution, law, organisation,
+        role or ordinary word."""
+        word = text[start:end]
+        head = word.split("-", 1)[0]
+        if (
+            len(head) < 3
+            or not head[:1].isupper()
+            or not head[1:].islower()  # an abbreviation (CNP-registret, THL:n)
+            or not word.replace("-", "").isalpha()
+        ):
+            return False
+        if _CAPITAL_NEXT.match(text, end):
+            return False
+        return not self._not_person(word.casefold())
+
+    def _unknown_pair(self, text: str, start: int) -> tuple[int, int] | None:
+        """The span of a first and a last name at ``start`` (after *enligt*) that the
+        lexicon lacks (*Enligt Prasert Chaiyaporn*): two capitalised words, not before a
+        third, no place, institution or ordinary word (:meth:`_unknown_name`), one of them
+        of a foreign shape (:data:`_FOREIGN_SHAPE`) or a name of the lexicon."""
+        m = _TWO_CAPITALS.match(text, start)
+        if m is None or _CAPITAL_NEXT.match(text, m.end()):
+            return None
+        first, last = m.group("first"), m.group("last")
+        names = self.names
+        for word, known in ((first, names.first), (last, names.last)):
+            folded = word.casefold()
+            if not (word[1:].islower() and word.isalpha()) or self._not_person(
+                folded, common=folded not in known
+            ):
+                return None  # a place's, an institution's or an ordinary word (Anan, a name)
+        if any(
+            _FOREIGN_SHAPE.search(w) or w in names.first or w in names.last
+            for w in (first.casefold(), last.casefold())
+        ):
+            return m.start(), m.end()
+        return None
+
+    def _coordinated(self, text: str) -> Iterator[tuple[int, int]]:
+        """A first name of the lexicon before *och*, *ja*, *samt*, *sekä* or *and* and a
+        whole name whose last name is of the lexicon (*Mihai och Ioana Popa*, *Piotr och
+        Agnieszka Nowak*): the first name shares the last name; both names are taken."""
+        names = self.names
+        for m in _CONJUNCTION.finditer(text):
+            if not text[m.end() : m.end() + 1].isupper() or not text[m.start() - 1].isalpha():
+                continue  # found fast: most conjunctions stand between words in lower case
+            before = _CAPITAL_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            after = _TWO_CAPITALS.match(text, m.end())
+            if before is None or after is None:
+                continue
+            given, other = before.group("name").casefold(), after.group("first").casefold()
+            last = after.group("last").casefold()
+            if (
+                given in names.first
+                and given not in _ORDINARY
+                and not before.group("name").isupper()
+                and (last in names.last or _shaped(last))
+                and last not in names.common
+                # the first names may be words too (Lars, Mikko), not places or institutions
+                and not self._not_person(given, common=False)
+                and not self._not_person(
+                    other, common=other not in names.first, places=other not in names.first
+                )
+                # a last name that a town abroad has too after two first names (Shevchenko)
+                and not (
+                    self._not_person(last)
+                    and (other not in names.first or last in MUNICIPALITIES or last in _PLACES)
+                )
+            ):
+                yield before.start("name"), before.end("name")
+                yield after.start("first"), after.end("last")
+
+    def _mukaan(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
+        """The span of a name before *mukaan* (*Phromman mukaan*, *Nguyenin mukaan*): a name
+        of the lexicon in the genitive, or, inside a sentence, a capitalised word that is
+        no place or institution (:meth:`_unknown_name`); at a sentence's start, where a
+        Finnish noun has a capital too (*Poliisin mukaan*), only one of a foreign shape
+        (:data:`_FOREIGN_SHAPE`)."""
+        word = m.group("name")
+        folded = word.casefold()
+        end = m.end("name") + (2 if text[m.end("name")] == ":" else 1)
+        if folded + "n" in _NOT_GIVEN or self._not_person(folded + "n"):
+            return None  # Helsingin, Suomen, Poliisilaitoksen
+        stems = {folded} | ({folded[:-1]} if folded[-1:] == "i" else set())
+        if any(self._surname(st) or st in self.names.first for st in stems):
+            if not any(self._not_person(st) for st in stems):
+                return m.start("name"), end
+        if not self._unknown_name(text, m.start("name"), m.end("name")):
+            return None
+        inside = _INSIDE.search(text, max(0, m.start() - 3), m.start()) is not None
+        if inside or _FOREIGN_SHAPE.search(folded):
+            return m.start("name"), end
+        return None
+
+    def _capital_kind(self, word: str) -> int:
+        """What a capitalised word (case-folded) of :data:`_CAPITALISED` may be, remembered
+        per word (most words recur from text to text): :data:`_LONE` (:meth:`_lone`),
+        :data:`_FOREIGN_CASE` (:meth:`_foreign_case` only) or 0 (no name)."""
+        kind = self._kinds.get(word)
+        if kind is None:
+            if self._lone(word):
+                kind = _LONE
+            elif len(word) >= 6 and word.endswith(_PERSON_CASE_LAST) and self._foreign_case(word):
+                kind = _FOREIGN_CASE
+            else:
+                kind = 0
+            if len(self._kinds) >= _KINDS_KEPT:
+                self._kinds.clear()
+            self._kinds[word] = kind
+        return kind
+
+    def _foreign_case_at(self, text: str, m: re.Match[str]) -> bool:
+        """Whether a match of :data:`_CAPITALISED` that is a foreign name in a Finnish case
+        (:meth:`_foreign_case`) stands where one is taken: inside a sentence, where a
+        Finnish noun is written in small letters; at a sentence's start only one of a
+        foreign shape (:data:`_FOREIGN_SHAPE`: *Nguyenille maksettiin*, not *Akselilla oli
+        vikaa*)."""
+        if _INSIDE.search(text, max(0, m.start() - 3), m.start()) is not None:
+            return True
+        return _FOREIGN_SHAPE.search(m.group("name").casefold()) is not None
+
+    def _foreign_case(self, word: str) -> bool:
+        """Whether a capitalised word (case-folded) is a foreign first or last name of the
+        lexicon (no ordinary word, no place) in a Finnish case that names a person: after
+        a consonant, an ``i`` and the genitive, partitive, essive, translative, adessive,
+        ablative or allative ending (*Nguyenin*, *Nguyenia*, *Oleksandrille*); after a
+        vowel, the adessive, ablative or allative (*Kowalskilla*), not the genitive ``n``,
+        which a Swedish word ends in as well (*Sedan*)."""
+        if word in _NOT_GIVEN or word in _NOT_NAMES:
+            return False  # a place's genitive (Helsingin) or an institution's
+        for ending in _PERSON_CASES:
+            if not word.endswith(ending) or len(word) - len(ending) < 4:
+                continue
+            stem = word[: -len(ending)]
+            if ending[0] == "i":  # an i added to the name's consonant
+                if stem[-1] in "aeiouyäö":
+                    continue
+            elif ending not in _VOWEL_CASES or stem[-1] not in "aeiouyäö":
+                continue
+            if stem in self.names.plain and not self._not_person(stem):
+                return True
+        return False
 
     def _listed_after(self, text: str, end: int) -> Iterator[tuple[int, int]]:
         """The whole names (two or three capitalised words, a particle allowed) listed
@@ -590,7 +886,8 @@ class UnlistedNames:
     def _found(self, text: str) -> Iterator[tuple[int, int]]:
         plain = self.names.plain
         roles = []  # where a role word may start (for :meth:`_before_role`)
-        for start, m in caseless.tried(_CUED, _CUE_START, text):
+        low = caseless.lowered(text)
+        for start, m in caseless.tried(_CUED, _CUE_START, text, low):
             roles.append(start)
             if m is None:
                 continue
@@ -610,8 +907,24 @@ class UnlistedNames:
                 continue  # a court (av Göta hovrätt)
             if span:
                 yield span
-            elif word[:1].isupper() and not word.isupper() and self._capital_name(word.casefold()):
+            elif (
+                word[:1].isupper()
+                and not word.isupper()
+                and self._capital_name(word.casefold())
+                # an ordinary word before a capitalised one: an organisation's name
+                and not (
+                    word.casefold() in self.names.common
+                    and word.casefold() not in self.names.first
+                    and _CAPITAL_NEXT.match(text, m.end())
+                )
+            ):
                 yield m.start("name"), m.end("name")
+            elif enligt and self._unknown_name(text, m.start("name"), m.end("name")):
+                yield m.start("name"), m.end("name")  # a name the lexicon lacks (Enligt Phromma)
+            elif enligt and word[:1].isupper():
+                pair = self._unknown_pair(text, m.start("name"))
+                if pair:
+                    yield pair  # Enligt Prasert Chaiyaporn
         for m in _SAYS.finditer(text):
             before = _LAST_WORD.search(text, max(0, m.start() - 40), m.start())
             if (
@@ -627,18 +940,36 @@ class UnlistedNames:
             )
             if after:  # the subject after the verb (uppgav andersson)
                 yield after
+            elif text[m.end() : m.end() + 1] == " ":
+                word = _WORD.match(text, m.end() + 1)
+                if word is not None and self._unknown_name(text, *word.span()):
+                    yield word.span()  # a name the lexicon lacks (uppger Boonmee att)
+        for m in _SAYS_FIRST.finditer(text):
+            word = _WORD.match(text, m.end())
+            if word is not None and (
+                self._unknown_name(text, *word.span()) or self._plain_words(text, m.end())
+            ):
+                yield word.span()  # Uppger Boonmee att, Kertoo Phromma, että
+        for m in _MUKAAN.finditer(text) if "mukaan" in text else ():
+            span = self._mukaan(text, m)
+            if span:
+                yield span
+        yield from self._coordinated(text)
         for m in _PAIR.finditer(text):
             span = self._pair(text, m)
             if span:
                 yield span
-        if caseless.lowered(text) is None:  # no role word's start was tried but the matches'
+        if low is None:  # no role word's start was tried but the matches'
             roles = [m.start() for m in _ROLE_WORD_B.finditer(text)]
         yield from self._before_role(text, roles)
         for m in _BEFORE_ROLE.finditer(text) if "(" in text else ():  # Lindqvist (tolk)
             if self._capital_name(m.group("name").casefold()):
                 yield m.start("name"), m.end("name")
         for m in _CAPITALISED.finditer(text):
-            if self._lone(m.group("name").casefold()) and not _before_institution(text, m.end()):
+            kind = self._capital_kind(m.group("name").casefold())
+            if (kind == _LONE or (kind == _FOREIGN_CASE and self._foreign_case_at(text, m))) and not (
+                _before_institution(text, m.end()) or _place_case(text, m)
+            ):
                 end = self._given_after(text, m.end())  # Persson, Lars Erik
                 if end > m.end() or _alone_at(text, m):
                     yield m.start(), end
@@ -674,10 +1005,13 @@ class UnlistedNames:
             return True
         if word in self.names.common or word in self.names.first or word in MUNICIPALITIES:
             return False  # an ordinary word (Sedan), a first name as written, or a place
-        return any(
-            word.startswith(stem) and word[len(stem) :] in _FI_ENDING_SET
-            for stem in self._finnish().get(word[:4], ())
-        ) or _shaped_inflected(word)
+        return (
+            any(
+                word.startswith(stem) and word[len(stem) :] in _FI_ENDING_SET
+                for stem in self._finnish().get(word[:4], ())
+            )
+            or _shaped_inflected(word)
+        )
 
     def _finnish(self) -> dict[str, list[str]]:
         """The stems (five letters or more) of the Finnish cases of the last names
@@ -795,6 +1129,13 @@ class UnlistedNames:
             return None  # a place before a heading or a role word (Stockholm Tolk:)
         if len(head) == 1 and re.match(r"\s*\d", text[ends[k] :]):
             return None  # a case number (Dom B 1770-21)
+        company = _COMPANY_FORMS.intersection(w.casefold() for w in rest[k:])
+        if (company or _COMPANY_FORM.match(text, ends[-1])) and not all(
+            w.casefold() in self.names.last and w.casefold() not in self.names.common
+            for w in rest[k:]
+            if w.casefold() not in company
+        ):
+            return None  # a company's name (Kowalski Bygg AB, Nguyen Trading Oy)
         if (
             given in self.names.common
             and k == 0  # a particle before the last name: a name (Carl af Klercker)
@@ -817,6 +1158,16 @@ class UnlistedNames:
             or (word.endswith("sen") and word[:-3] + "nen" in last)
             or (word.endswith("n") and (word[:-1] in last or word[:-2] in last))
         )
+
+
+def _place_case(text: str, m: re.Match[str]) -> bool:
+    """Whether a capitalised word in a Finnish local case (:data:`_PLACE_ENDINGS`, an
+    illative) follows a word of living or moving (:data:`_PLACE_CUE`: *asui Kivelässä*,
+    *muutti Mäkelään*): a place, also when a last name is written alike."""
+    word = m.group("name").casefold()
+    return (
+        word.endswith(_PLACE_ENDINGS) or _illative(word)
+    ) and _PLACE_CUE.search(text, max(0, m.start() - 30), m.start()) is not None
 
 
 def _alone_at(text: str, m: re.Match[str]) -> bool:

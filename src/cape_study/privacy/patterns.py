@@ -241,6 +241,8 @@ _NOT_PLATES = frozenset(
         # authorities, registers and manuals a report on cases names with a number
         "BRÅ", "SCB", "MSB", "RPS", "NOA", "EKB", "NRM", "UHR", "KRP", "THL", "STM",
         "OKM", "TEM", "LVU", "LVM", "LSS", "DSM", "SMS", "DNA", "WHO", "OSK", "EUT",
+        # units after a number in a sentence about a car (150 KWH, 90 KMH)
+        "KWH", "KMH", "MPH", "RPM", "CCM",
     )
 )  # fmt: skip
 _PLATE = re.compile(
@@ -255,10 +257,20 @@ _VEHICLE_WORDS = (
     r"(?:paketti|kuorma|henkilö)?auto(?:n|lla|a|ssa)?|ajoneuvo(?:n|lla|a)?|"
     r"rek(?:isteri)?(?:\.?\s?nro|numero(?:lla|n)?|kilpi)?|car|vehicle|plate)\b"
 )
+#: The words of a sentence about a vehicle, any of them (a foreign registration may
+#: stand far from its word: *Bilen som hon såg ... hade registreringen WX 12345*).
+_VEHICLE_ANYWHERE = re.compile(
+    _VEHICLE_WORDS[:-3] + r"|registrering(?:en|ar|arna)?|skylt(?:en|ar|arna|arna)?|"
+    r"rekisterikilpi|kilpi|kilven|kilvet|kilvessä)\b",
+    re.IGNORECASE,
+)
+#: Where a sentence ends (before the one a registration stands in).
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÅÄÖ])|\n")
 _VEHICLE = re.compile(_VEHICLE_WORDS + r"[^\n\d]{0,40}$", re.IGNORECASE)
 #: What every word of :data:`_VEHICLE` holds (looked for in the lower-cased text first).
 _VEHICLE_STEMS = (
-    "bil", "fordon", "reg", "auto", "ajoneuvo", "rek", "car", "vehicle", "plate",
+    "bil", "fordon", "reg", "auto", "ajoneuvo", "rek", "car", "vehicle", "plate", "skylt",
+    "kilpi", "kilve",
 )  # fmt: skip
 #: Short words that a number may follow in a sentence about a car (``bilen med 120``).
 _PLATE_WORDS = frozenset(
@@ -323,8 +335,10 @@ _FOREIGN_ID_STEMS = (
 #: ``WX 12345``) after a word for a vehicle (:data:`_VEHICLE`).
 _FOREIGN_PLATE = re.compile(
     r"[A-Z](?<![\w-].)(?:[A-Z] ?\d{4} ?[A-Z]{2}|[A-Z]? ?\d{2,3} ?(?P<ro>[A-Z]{3})"
-    r"|[A-Z]{1,2} ?\d{4,5})(?![\w-])"
+    r"|[A-Z]{1,2} ?\d{4,5}|[A-Z]-\d{4})(?![\w-])"
 )
+#: An Estonian registration (``123 ABC``), digits first, after a word for a vehicle.
+_DIGITS_PLATE = re.compile(r"\d(?<![\w-].)\d\d ?(?P<ee>[A-Z]{3})(?![\w-])")
 #: The letters of an engine after a car's model (*C 220 CDI*), not of a registration.
 _ENGINES = frozenset(("CDI", "TDI", "TSI", "GTI", "HDI", "DCI", "CRD", "AMG", "TDS", "GTD"))
 
@@ -376,6 +390,15 @@ def _phone(m: re.Match[str], low: int, high: int) -> tuple[int, int] | None:
     if len(digits) == 3 and len(digits[2]) in (2, 4) and _is_date(*digits):
         return None
     return m.start(), m.start() + groups[-1].end()
+
+
+def _vehicle_sentence(text: str, start: int) -> bool:
+    """Whether a word for a vehicle (:data:`_VEHICLE_ANYWHERE`) stands before ``start``
+    in the same sentence (at most 200 characters back)."""
+    begin = max(0, start - 200)
+    for m in _SENTENCE_END.finditer(text, begin, start):
+        begin = m.end()
+    return _VEHICLE_ANYWHERE.search(text, begin, start) is not None
 
 
 def _is_date(day: str, month: str, year: str) -> bool:
@@ -431,13 +454,18 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             yield "registration", m.start(), m.end()
     for m in _FOREIGN_ID.finditer(text) if _holds(lower, _FOREIGN_ID_STEMS) else ():
         yield "foreign_id", m.start("number"), m.end("number")
-    for m in _FOREIGN_PLATE.finditer(text) if _holds(lower, _VEHICLE_STEMS) else ():
-        letters = m.group()[:3].rstrip(" 0123456789")
+    vehicle = _holds(lower, _VEHICLE_STEMS)
+    for m in _FOREIGN_PLATE.finditer(text) if vehicle else ():
+        letters = m.group()[:3].rstrip(" -0123456789")
         if (
             letters not in _NOT_PLATES
             and m.group("ro") not in _ENGINES
-            and _VEHICLE.search(text, max(0, m.start() - 60), m.start())
+            and _vehicle_sentence(text, m.start())
         ):
+            yield "registration", m.start(), m.end()
+    for m in _DIGITS_PLATE.finditer(text) if vehicle else ():
+        letters = m.group("ee")
+        if letters not in _NOT_PLATES and letters not in _ENGINES and _vehicle_sentence(text, m.start()):
             yield "registration", m.start(), m.end()
     for m in _ADDRESS.finditer(text) if _STREET_NUMBER.search(text) else ():
         yield "address", m.start(), m.end()
