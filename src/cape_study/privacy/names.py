@@ -605,6 +605,15 @@ class UnlistedNames:
 
     A last name with a foreign ending that the lexicon lacks (:data:`_SURNAME_ENDINGS`:
     *Ionescu*, *Kovalchuk*) counts as a last name of the lexicon, written with a capital.
+
+    Also (the sixth hostile round): a capitalised word the lexicon lacks where only a name
+    or an institution stands, after *enligt* or a verb of saying or before *mukaan*
+    (:meth:`_unknown_name`, :meth:`_mukaan`: *Enligt Phromma*, *uppger Boonmee*); the
+    first name before *och*/*ja* and a full name (:meth:`_coordinated`: *Mihai och Ioana
+    Popa*); a foreign name of the lexicon in a Finnish person case (:meth:`_foreign_case`:
+    *Nguyenin*, *Oleksandrille*); and a found person's last name inside a company's name
+    in the same text (:meth:`_in_company`: *Lindqvist Bygg AB*). A word in a Finnish local
+    case after a word of living or moving is a place (:func:`_place_case`).
     """
 
     def __init__(self, names: Lexicon | None = None) -> None:
