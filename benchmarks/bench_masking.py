@@ -80,9 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--hostile", action="store_true", help="the fifth round's hostile forms instead"
     )
-    parser.add_argument(
-        "--round6", action="store_true", help="the sixth round's forms instead"
-    )
+    parser.add_argument("--round6", action="store_true", help="the sixth round's forms instead")
     args = parser.parse_args(argv)
     lexicon()  # loaded once, not timed
     if args.round6:

@@ -53,7 +53,7 @@ def finditer(
 
 
 def tried(
-    pattern: re.Pattern[str], starts: re.Pattern[str], text: str, low: str | None | bool = False
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str, low: str | bool | None = False
 ) -> Iterator[tuple[int, re.Match[str] | None]]:
     """Where :func:`finditer` tries ``pattern`` and what it finds there: ``(start,
     match)``, the match None where it fails (its matches are those of :func:`finditer`).

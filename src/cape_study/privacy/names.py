@@ -769,9 +769,10 @@ class UnlistedNames:
         if folded + "n" in _NOT_GIVEN or self._not_person(folded + "n"):
             return None  # Helsingin, Suomen, Poliisilaitoksen
         stems = {folded} | ({folded[:-1]} if folded[-1:] == "i" else set())
-        if any(self._surname(st) or st in self.names.first for st in stems):
-            if not any(self._not_person(st) for st in stems):
-                return m.start("name"), end
+        if any(self._surname(st) or st in self.names.first for st in stems) and not any(
+            self._not_person(st) for st in stems
+        ):
+            return m.start("name"), end  # a name of the lexicon (Nowakin mukaan)
         if not self._unknown_name(text, m.start("name"), m.end("name")):
             return None
         inside = _INSIDE.search(text, max(0, m.start() - 3), m.start()) is not None
@@ -976,9 +977,9 @@ class UnlistedNames:
                 yield m.start("name"), m.end("name")
         for m in _CAPITALISED.finditer(text):
             kind = self._capital_kind(m.group("name").casefold())
-            if (kind == _LONE or (kind == _FOREIGN_CASE and self._foreign_case_at(text, m))) and not (
-                _before_institution(text, m.end()) or _place_case(text, m)
-            ):
+            if (
+                kind == _LONE or (kind == _FOREIGN_CASE and self._foreign_case_at(text, m))
+            ) and not (_before_institution(text, m.end()) or _place_case(text, m)):
                 end = self._given_after(text, m.end())  # Persson, Lars Erik
                 if end > m.end() or _alone_at(text, m):
                     yield m.start(), end
@@ -1014,13 +1015,10 @@ class UnlistedNames:
             return True
         if word in self.names.common or word in self.names.first or word in MUNICIPALITIES:
             return False  # an ordinary word (Sedan), a first name as written, or a place
-        return (
-            any(
-                word.startswith(stem) and word[len(stem) :] in _FI_ENDING_SET
-                for stem in self._finnish().get(word[:4], ())
-            )
-            or _shaped_inflected(word)
-        )
+        return any(
+            word.startswith(stem) and word[len(stem) :] in _FI_ENDING_SET
+            for stem in self._finnish().get(word[:4], ())
+        ) or _shaped_inflected(word)
 
     def _finnish(self) -> dict[str, list[str]]:
         """The stems (five letters or more) of the Finnish cases of the last names
@@ -1174,9 +1172,9 @@ def _place_case(text: str, m: re.Match[str]) -> bool:
     illative) follows a word of living or moving (:data:`_PLACE_CUE`: *asui Kivelässä*,
     *muutti Mäkelään*): a place, also when a last name is written alike."""
     word = m.group("name").casefold()
-    return (
-        word.endswith(_PLACE_ENDINGS) or _illative(word)
-    ) and _PLACE_CUE.search(text, max(0, m.start() - 30), m.start()) is not None
+    return (word.endswith(_PLACE_ENDINGS) or _illative(word)) and _PLACE_CUE.search(
+        text, max(0, m.start() - 30), m.start()
+    ) is not None
 
 
 def _alone_at(text: str, m: re.Match[str]) -> bool:

@@ -465,7 +465,11 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             yield "registration", m.start(), m.end()
     for m in _DIGITS_PLATE.finditer(text) if vehicle else ():
         letters = m.group("ee")
-        if letters not in _NOT_PLATES and letters not in _ENGINES and _vehicle_sentence(text, m.start()):
+        if (
+            letters not in _NOT_PLATES
+            and letters not in _ENGINES
+            and _vehicle_sentence(text, m.start())
+        ):
             yield "registration", m.start(), m.end()
     for m in _ADDRESS.finditer(text) if _STREET_NUMBER.search(text) else ():
         yield "address", m.start(), m.end()
