@@ -324,15 +324,21 @@ def implied_stages_text(frame: str, lang: str = "en", codebook: Codebook | None 
     )
 
 
-def imprecise_dates_text(n: int, min_count: int, lang: str = "en") -> str:
+def imprecise_dates_text(
+    n: int, min_count: int, lang: str = "en", *, hidden: str | None = None
+) -> str:
     """A sentence saying how many cases the time-to-event estimates left out because a
     date was known only to the month or year (``""`` when none); a count below
-    ``min_count`` is not shown."""
+    ``min_count`` is not shown. ``hidden``: how the whole-report protection publishes
+    the count (:meth:`cape_study.stats.time_links.TimeClasses.link_left_out`: None as it
+    is, ``"small"`` as fewer than ``min_count``, ``"any"`` not at all)."""
     if n <= 0:
         return ""
     lang = _lang(lang)
     fewer = {"sv": f"färre än {min_count}", "en": f"fewer than {min_count}"}[lang]
-    shown = str(n) if n >= min_count else fewer
+    shown = str(n) if n >= min_count and hidden is None else fewer
+    if hidden == "any":
+        shown = {"sv": "Några", "en": "Some"}[lang]
     if lang == "sv":
         return (
             f"{shown} ärenden vars anmälningsdatum eller slutdatum bara är känt till månad "

@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.paths import writes_into_published
+from cape_study.privacy.equations import Space, declared
 from cape_study.privacy.linked import Dimension, LinkedTable, exposed, mark, protect
 from cape_study.privacy.secondary import audited, lines_of, marks, secondary
 
@@ -128,6 +129,7 @@ class Disclosure:
         derived: Sequence[str] = (),
         label: Sequence[str] = (),
         unit: str = "cases",
+        every: bool = False,
     ) -> pd.DataFrame:
         """Protect a suppressed count table against every table linked so far, and link it.
 
@@ -144,7 +146,9 @@ class Disclosure:
         victims ...) are linked. A table linked again under its name replaces it; one
         held up (linked with every count hidden and unmarked, perhaps by an earlier
         step) only by a table of the same cells (else ValueError: the tables linked since
-        were protected against other counts than this one publishes).
+        were protected against other counts than this one publishes). The hidden cells
+        checked again are those of the tables in the new one's group of dimensions, or
+        with ``every`` of every table (:func:`cape_study.privacy.linked.protect`).
         """
         self._declare(dimensions or {}, unit)
         out = safe.reset_index(drop=True).copy()
@@ -159,6 +163,7 @@ class Disclosure:
             truth.reset_index(drop=True),
             self._dimensions,
             threshold=threshold,
+            every=every,
         )
         if exposed:
             warnings.warn(
@@ -205,6 +210,16 @@ class Disclosure:
                     f"the tables of other units use ({others}): name it after its unit"
                 )
         self._dimensions.update(dimensions)
+
+    def classes(self, dimension: str) -> list:
+        """The classes of ``dimension`` that the tables linked so far cut (for a
+        dimension of dates, first day and the day after the last, as ordinals;
+        :class:`cape_study.privacy.equations.Space`); empty if none of them has it."""
+        tables = list(self._linked.values())
+        dims = declared(tables, self._dimensions)
+        if dimension not in dims:
+            return []
+        return Space([r["cell"] for t in tables for r in t.records()], dims).classes[dimension]
 
     def verify(self, *, threshold: int) -> None:
         """Attack every linked table at once, as an intruder who knows all of them and

@@ -102,10 +102,14 @@ def protect(
     dimensions: Mapping[str, Dimension],
     *,
     threshold: int,
+    every: bool = False,
 ) -> tuple[list[int], list[str]]:
     """Hide further cells of ``new`` until, knowing ``tables`` and ``new`` and what the
     hidden cells' marks say (:func:`mark_bounds`; ``new`` with the mark of any hidden
-    count), every small hidden cell is :func:`protected`.
+    count), every small hidden cell is :func:`protected`. The cells checked are those of
+    the tables in ``new``'s group of dimensions (:func:`_nested`), or with ``every``
+    those of every table (for a table tied to others through structural zeros, such as
+    the time-to-event tables' days and report dates: :mod:`cape_study.stats.time_links`).
 
     ``truth`` holds the true counts of ``new`` (the choice prefers small non-zero cells).
     Hiding a cell only removes an equation, so an interval found wide enough stays so:
@@ -120,12 +124,8 @@ def protect(
     cells[new.count] = cells[new.count].astype("Int64")
     values = truth.reset_index(drop=True)
     last = len(linked)
-    queue = [
-        (t, int(i))
-        for t, table in enumerate(linked)
-        if _nested(table, new)
-        for i in np.flatnonzero(table.small)
-    ]
+    near = [t for t, table in enumerate(linked) if every or _nested(table, new)]
+    queue = [(t, int(i)) for t in near for i in np.flatnonzero(linked[t].small)]
     queue += [(last, int(i)) for i in np.flatnonzero(new.small)]
     added: list[int] = []
     exposed: set[str] = set()
@@ -170,7 +170,7 @@ def protect(
             todo = _still_exposed(intruder, todo[1:], marked, threshold)
     # then every hidden cell that is not small, those hidden here too: an interval
     # PROTECTION_WIDTH wide (hiding more only widens every interval, the small cells' too)
-    pending = _not_small(linked, [t for t, table in enumerate(linked) if _nested(table, new)])
+    pending = _not_small(linked, near)
     pending += [(last, int(i)) for i in np.flatnonzero(~shown & ~np.asarray(new.small, bool))]
     before: dict = {}
     while pending:
