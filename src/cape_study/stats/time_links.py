@@ -356,6 +356,16 @@ class TimeClasses:
                     cell = {c: str(safe.at[i, c]) for c in label}
                     records.append(_record(part, cell, column, threshold, "complement"))
                 safe[column] = safe[column].astype("Int64").mask(shut)
+            if column == "at_risk":
+                # no case left at risk: with the zeros of days and report dates it says
+                # that no case reported before the horizon is open, which pins hidden
+                # counts of tables by report date; its estimate is unknown anyway, and
+                # the linking would hide it only after every non-zero count of the table
+                gone_at = (out[column] == 0).to_numpy() & safe[column].notna().to_numpy()
+                for i in np.flatnonzero(gone_at):
+                    cell = {c: str(safe.at[i, c]) for c in label}
+                    records.append(_record(part, cell, column, threshold, "no case at risk"))
+                safe[column] = safe[column].astype("Int64").mask(gone_at)
             truth = [self.count(b) for b in boxes]  # the table's own counts, then the n's
             cells = self._frame(boxes)
             shown = [*safe[column].astype("Int64"), *truth[len(out) :]]
