@@ -150,6 +150,51 @@ def test_a_cell_spans_a_width_as_its_exact_bounds_say(seed: int) -> None:
             intruder.rebound(low, high)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_unknowns_forced_to_zero_are_left_out_and_come_back_when_their_zero_is_hidden(
+    seed: int,
+) -> None:
+    # published zeros force their unknowns to 0, and an agreement (mine less theirs = 0)
+    # whose other side is forced forces its own: the model leaves them out, and the
+    # bounds and widths stay the exact ones, also once such a zero is hidden (they come
+    # back) or the rows are given other bounds
+    rng = np.random.default_rng(seed)
+    n = 24
+    a = (rng.random((8, n)) < 0.3).astype(float)
+    x = rng.integers(0, 6, n).astype(float)
+    zero = np.flatnonzero(rng.random(n) < 0.5)
+    x[zero] = 0.0
+    theirs, mine = zero[: len(zero) // 2], zero[len(zero) // 2 :]
+    published = np.zeros((2, n))
+    published[0, theirs[: len(theirs) // 2 + 1]] = 1.0
+    published[1, theirs[len(theirs) // 2 :]] = 1.0
+    agree = np.zeros((1, n))
+    agree[0, mine], agree[0, theirs] = 1.0, -1.0
+    a = np.vstack([a, published, agree])
+    low, high = (a @ x).copy(), (a @ x).copy()
+    loose = np.flatnonzero(rng.random(8) < 0.4)
+    high[loose] += rng.integers(1, 4, len(loose))
+    queries = (rng.random((10, n)) < 0.35).astype(float)
+    intruder = Intruder(sparse.csr_array(a), low, high, sparse.csr_array(queries))
+    assert intruder._n < len(_distinct_columns(sparse.csc_array(np.vstack([a, queries]))))
+    for round_ in range(4):
+        for row in queries:
+            got = intruder.interval(sparse.csr_array(row[None, :]))
+            exact = (_bound(a, low, high, row, 1), _bound(a, low, high, row, -1))
+            assert np.allclose(got, exact, atol=1e-6), (round_, got, exact)
+            width = float(rng.integers(1, 5))
+            spans = intruder.spans(sparse.csr_array(row[None, :]), width)
+            assert spans == (exact[1] - exact[0] >= width - 1e-6)
+        low, high = low.copy(), high.copy()
+        if round_ == 0:  # other bounds, the agreement's among them
+            high[[0, 10]] = high[[0, 10]] + 1.0
+            intruder.rebound(low, high)
+        else:  # a zero hidden: the unknowns it forced may be anything again
+            r = 7 + round_
+            low[r], high[r] = 0.0, np.inf
+            intruder.relax(r, 0.0, np.inf)
+
+
 # -- protect against a plain greedy -------------------------------------------------
 
 
