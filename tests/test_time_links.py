@@ -6,6 +6,7 @@ the tables protected on their own and none once they are linked."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from pathlib import Path
@@ -23,6 +24,7 @@ from cape_study.stats import attrition, survival
 from cape_study.stats.time_links import (
     END,
     ENDS,
+    LEFT_OUT,
     ZEROS,
     TimeClasses,
     _classes,
@@ -286,5 +288,29 @@ def test_a_small_synthetic_file_is_protected_only_when_linked(sixty) -> None:
     assert {ZEROS, ENDS, "still open: at risk", "cumulative incidence: events"} <= set(
         audit._linked
     )
+    cells = _small_cells(list(audit._linked.values()), audit._dimensions)
+    assert cells and all(_protected(*cell) for cell in cells)
+
+
+def test_cases_dated_to_the_month_are_left_out_by_a_dimension_of_precision(sixty) -> None:
+    # 8 of the 60 cases reported on a date known only to the month: the tables count the
+    # cases dated to the day (precision "precise"), the note's count of the others is
+    # linked too (8, shown), and linked nothing can be narrowed
+    case, linked, dimensions, _ = sixty
+    cases = case.cases.copy()
+    rough = cases.index[:8]
+    cases["report_date_precision"] = pd.Series("day", index=cases.index, dtype="string")
+    cases.loc[rough, "report_date_precision"] = "month"
+    case = dataclasses.replace(case, cases=cases)
+    classes = TimeClasses(case, HORIZONS)
+    assert "precision" in classes.dims
+    assert classes.count({"precision": "rough"}) == 8
+    tables = _at_horizons(case)
+    for table in tables.values():
+        boxes = classes.boxes(table, "at_risk")
+        assert all(box["precision"] == "precise" for box in boxes)
+        assert [classes.count(b) for b in boxes] == table["at_risk"].tolist()
+    audit = _linked(linked, dimensions, classes, tables)
+    assert audit._linked[LEFT_OUT].cells["cases"].tolist() == [8]
     cells = _small_cells(list(audit._linked.values()), audit._dimensions)
     assert cells and all(_protected(*cell) for cell in cells)
