@@ -31,9 +31,11 @@ report is not published. A page taken from the cache was scanned when it was mad
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import re
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -117,7 +119,31 @@ def render_html(nb: Any, title: str, *, synthetic: bool | None = False, lang: st
     """The step's page: outputs and markdown only, figures inline, no external scripts
     (MathJax only when a markdown cell holds ``$`` math), and :data:`SYNTHETIC_BANNER`
     at the top when ``synthetic``. Prose is shown in ``lang``: a markdown cell tagged
-    for another language (``lang-sv``, ``lang-en``) is left out."""
+    for another language (``lang-sv``, ``lang-en``) is left out.
+
+    The exporter of each language is made once per process (its templates compiled
+    once) and used by one step at a time."""
+    math = any(c.cell_type == "markdown" and "$" in c.source for c in nb.cells)
+    with _EXPORTING:
+        body, _ = _exporter(lang).from_notebook_node(
+            nb,
+            resources={
+                "metadata": {"name": title},
+                "cape_math": math,
+                "cape_banner": synthetic_banner(lang) if synthetic else "",
+                "cape_banner_css": BANNER_CSS,
+            },
+        )
+    return _page_title(heading_ids(body), title)
+
+
+#: Held while an exporter renders: steps that run at once render their pages in turn.
+_EXPORTING = threading.Lock()
+
+
+@functools.cache
+def _exporter(lang: str) -> Any:
+    """nbconvert's HTML exporter for pages in ``lang`` (see :func:`render_html`)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -130,22 +156,11 @@ def render_html(nb: Any, title: str, *, synthetic: bool | None = False, lang: st
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.embed_images = True
     config.HTMLExporter.language_code = lang
-    exporter = HTMLExporter(
+    return HTMLExporter(
         config=config,
         extra_loaders=[DictLoader({"cape.html.j2": _TEMPLATE})],
         template_file="cape.html.j2",
     )
-    math = any(c.cell_type == "markdown" and "$" in c.source for c in nb.cells)
-    body, _ = exporter.from_notebook_node(
-        nb,
-        resources={
-            "metadata": {"name": title},
-            "cape_math": math,
-            "cape_banner": synthetic_banner(lang) if synthetic else "",
-            "cape_banner_css": BANNER_CSS,
-        },
-    )
-    return _page_title(heading_ids(body), title)
 
 
 _TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)

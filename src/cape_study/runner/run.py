@@ -43,6 +43,7 @@ The run's result and errors are in :mod:`cape_study.runner.outcome`, re-exported
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import queue
 import shutil
@@ -215,6 +216,12 @@ class Run:
 
     def _run(self) -> RunResult:
         start = time.perf_counter()
+        # Contents this library's scanner found clean, by their SHA-256: kept between runs,
+        # and added to as each step's outputs are scanned, so that the scan of the stage
+        # before the swap does not read again what a step's check read (the same bytes).
+        kept_clean = self.paths.report_cache / "scanned.json"
+        self.clean = set(kept(kept_clean, self.library) or ())
+        known = len(self.clean)
         results = self._schedule()
         complete = all(r.status in ("ran", "cached") for r in results.values())
         reported = any(r.status in ("ran", "cached") for r in results.values())
@@ -240,12 +247,9 @@ class Run:
             # library's scanner found clean before, by its content's hash, is not read).
             # A confidential case timeline is never published, whatever wrote it there.
             refuse_confidential([reports], root=self.stage)
-            kept_clean = self.paths.report_cache / "scanned.json"
-            clean = set(kept(kept_clean, self.library) or ())
-            known = len(clean)
-            check_paths([reports], root=self.stage, clean=clean)
-            if len(clean) != known:
-                keep(kept_clean, self.library, sorted(clean))
+            check_paths([reports], root=self.stage, clean=self.clean)
+            if len(self.clean) != known:
+                keep(kept_clean, self.library, sorted(self.clean))
             with _sigint_deferred():
                 if complete or self.publish_partial:
                     publish.publish(self.root, self.stage)
@@ -433,7 +437,12 @@ class Run:
             [self._base(rel) / rel for rel in outputs],
             self.staged.reports,
             self.stage,
+            self.clean,
         )
+        # The page is written as these bytes (cache.store, then copied into the stage),
+        # which the stage's scan would read as check_page has just read them.
+        if "\r" not in page:
+            self.clean.add(hashlib.sha256(page.encode("utf-8")).hexdigest())
         seconds = time.perf_counter() - start
         entry = {
             "key": key.key,
@@ -485,11 +494,14 @@ def _get(done: queue.Queue) -> tuple[str, Any]:
             return done.get(timeout=0.2)
 
 
-def _check_outputs(nb: Any, name: str, files: list[Path], reports: Path, root: Path) -> None:
-    """:func:`cape_study.privacy.scanning.scan_paths` over a step's output files and its
+def _check_outputs(
+    nb: Any, name: str, files: list[Path], reports: Path, root: Path, clean: set[str]
+) -> None:
+    """:func:`cape_study.privacy.scanning.scan_paths` over a step's output files (those
+    whose content is in ``clean`` are not read; those found clean are added) and its
     executed notebook; on a finding, the outputs under ``reports`` are removed and
     :class:`~cape_study.privacy.scanning.PersonalDataFound` is raised."""
-    found = scan_paths(files, root=root)
+    found = scan_paths(files, root=root, clean=clean)
     found += scan_value(nb, f"{relative(reports, root)}/steps/{name}.ipynb")
     if found:
         for path in files:
