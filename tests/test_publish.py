@@ -432,3 +432,28 @@ def test_a_command_line_run_with_nothing_changed_loads_no_more_of_the_runner(
     out = done.stdout + done.stderr
     assert "(unchanged" in out and "exit 0 []" in out, out
     assert published(one_step) == before and leftovers(one_step) == []
+
+
+def test_the_scan_before_the_swap_reads_no_file_a_steps_check_read(
+    ran: tp.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step's page (and its outputs under reports/) was scanned as the step ended; the
+    scan of the whole stage reads what is new (report, index, manifest, notebooks), not
+    those again. Nothing is known clean from an earlier run here."""
+    from cape_study.privacy import scanning
+
+    (ran.paths.report_cache / "scanned.json").unlink()
+    read: list[str] = []
+    real = scanning._scan_content
+    monkeypatch.setattr(
+        scanning,
+        "_scan_content",
+        lambda path, content, shown: read.append(shown) or real(path, content, shown),
+    )
+    assert tp.statuses(ran.run(force=True)) == {"first": "ran", "second": "ran"}
+    assert "reports/index.html" in read and "reports/report.html" in read
+    assert "reports/steps/first.ipynb" in read and "reports/manifest.json" in read
+    assert not [
+        name for name in read if name.startswith("reports/steps/") and name.endswith(".html")
+    ]
+    assert len(read) == len(set(read))
