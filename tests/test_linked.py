@@ -379,9 +379,9 @@ def _demo_tables(tmp_path: Path, case_file: Path | None = None) -> list[LinkedTa
 
 
 #: Published count tables that hide cells but are not linked, by the start of their
-#: name, and why (README, "Tables of the same cases are protected together"). The first
-#: group count other units than the linked tables or sets no other table names;
-#: the second count the same cases as linked tables and are NOT yet linked.
+#: name, and why (README, "Tables of the same cases are protected together"): they count
+#: other units than the linked tables or sets no other table names (every table of the
+#: same cases is linked).
 NOT_LINKED = {
     "rows per table": "rows of the intake tables: no other table counts rows",
     "pseudonymised and masked": "masking actions, not cases",
@@ -396,8 +396,6 @@ NOT_LINKED = {
     "legal elements": "assessments of legal elements in judgments (per defendant, offence "
     "and instance), not cases",
     "sanctions by offence family": "convicted defendants by the sanction that stands, not cases",
-    # not yet linked although they count the same cases as linked tables:
-    "case file beside public statistics": "cases by the public statistics' definitions",
 }
 
 
