@@ -13,8 +13,7 @@ Each count the comparison publishes is the number of cases in one box of:
 * :data:`OFFENCES`, the offence reported in a few groups of ``reported``'s classes
   (:func:`cape_study.stats.model_links.reported_dimension`, as ``03`` registers it): the
   coarsest groups in which every comparison's offence codes are, within its country, a
-  union of groups (on the shipped comparisons: the trafficking family, every other
-  family);
+  union of groups (none on the shipped comparisons, which count every offence);
 * :data:`SECTORS`, the sector in the coarsest groups in which every comparison's
   excluded sectors are a group (none on the shipped comparisons).
 
@@ -23,16 +22,17 @@ structural zeros an intruder knows (a case of one class of ``reported`` is in it
 and no other), registered as published zeros (:data:`ZERO_NAME`) over ``country``,
 ``stage`` and the finer dimension. The groups of dimensions
 (:func:`cape_study.privacy.equations._cliques`) are then the comparison's own (country,
-course, report date and the groupings: 2 x 16 x 18 x 2 = 1,152 combinations on the demo)
-beside one per tie (country, course, offence class and group: 384), joined through the
-course, where ``reported`` itself in the comparison's group would need 2 x 16 x 18 x 6 =
+course, report date and the groupings: 2 x 16 x 18 x 2 = 1,152 combinations on the demo
+for the trafficking family and the rest) beside one per tie (country, course, offence
+class and group: 384), joined through the course, where ``reported`` itself in the comparison's group would need 2 x 16 x 18 x 6 =
 3,456 (and with ``sector``, 27,648). Every set of tables consistent over those groups is
 the margin of a full cross-classification (a decomposable model), so the bounds are
 those of the full one: exact, not a relaxation (``tests/test_public_links.py`` checks
 them against a linear programme over the full cross-classification). Each grouping of
 offences or sectors crossed with report dates and courses still makes every later
-table's check slower (README), which is why the shipped comparisons split no offence
-within a family and exclude no sector.
+table's check slower (README), which is why the shipped comparisons count every offence
+and sector: their boxes lie in the report's group of country, report date and course
+and add no unknown.
 
 A share's denominator (the cases reported in the period) is registered where the table
 publishes it, beside a published count; where the count is hidden because the cases
