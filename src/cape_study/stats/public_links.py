@@ -24,10 +24,11 @@ and no other), registered as published zeros (:data:`ZERO_NAME`) over ``country`
 (:func:`cape_study.privacy.equations._cliques`) are then the comparison's own (country,
 course, report date and the groupings: 2 x 16 x 18 x 2 = 1,152 combinations on the demo
 for the trafficking family and the rest) beside one per tie (country, course, offence
-class and group: 384), joined through the course, where ``reported`` itself in the comparison's group would need 2 x 16 x 18 x 6 =
-3,456 (and with ``sector``, 27,648). Every set of tables consistent over those groups is
-the margin of a full cross-classification (a decomposable model), so the bounds are
-those of the full one: exact, not a relaxation (``tests/test_public_links.py`` checks
+class and group: 384), joined through the course, where ``reported`` itself in the
+comparison's group would need 2 x 16 x 18 x 6 = 3,456 (and with ``sector``, 27,648).
+Every set of tables consistent over those groups is the margin of a full
+cross-classification (a decomposable model), so the bounds are those of the full one:
+exact, not a relaxation (``tests/test_public_links.py`` checks
 them against a linear programme over the full cross-classification). Each grouping of
 offences or sectors crossed with report dates and courses still makes every later
 table's check slower (README), which is why the shipped comparisons count every offence
