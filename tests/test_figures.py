@@ -339,7 +339,7 @@ def test_a_figure_drawn_as_before_is_copied_from_the_cache_byte_for_byte(tmp_pat
     # a changed figure is rendered anew
     fig.axes[0].set_title("Another title")
     files.write_figure(fig, tmp_path / "c", "Curves", cache=cache)
-    assert formats[-2:] == ["svg", "png"] and len(list(cache.iterdir())) == 2
+    assert formats[-2:] == ["svg", "rgba"] and len(list(cache.glob("*.png"))) == 2
 
 
 def test_a_figure_whose_every_value_is_hidden_says_so():
@@ -350,7 +350,14 @@ def test_a_figure_whose_every_value_is_hidden_says_so():
     assert "x dolt (röjandekontroll)" not in [t.get_text() for t in shown.texts]
 
 
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=float)
+
+
 def test_the_image_a_notebook_shows_comes_from_the_cache_while_the_figure_is_unchanged(tmp_path):
+    import base64
     import functools
 
     from IPython.core.pylabtools import print_figure
@@ -373,20 +380,87 @@ def test_the_image_a_notebook_shows_comes_from_the_cache_while_the_figure_is_unc
     expected = inline(fig)  # before it is written, and so without any cache
     assert shown(fig) == expected and len(calls) == 1  # never written: rendered
     files.write_figure(fig, tmp_path / "a", "Curves", mark="SYNTHETIC DATA", cache=cache)
-    assert shown(fig) == expected and len(calls) == 2  # rendered once, and kept
-    assert shown(fig) == expected and len(calls) == 2  # then from the cache
+    page = shown(fig)
+    assert len(calls) == 1  # cut from the written PNG, not drawn
+    (kept,) = (cache / "page").glob("*.png")
+    assert base64.b64decode(page) == kept.read_bytes()
+    old, new = _pixels(base64.b64decode(expected)), _pixels(base64.b64decode(page))
+    assert new.shape == old.shape and np.abs(new - old).mean() < 12
     # another figure drawn the same is shown from the cache too
     again = FIGURES["times"]("en").get_figure(root=True)
     files.write_figure(again, tmp_path / "b", "Curves", mark="SYNTHETIC DATA", cache=cache)
-    assert shown(again) == expected and len(calls) == 2
+    assert shown(again) == page and len(calls) == 1
     # a figure changed after it was written is rendered anew
     again.axes[0].set_title("Another title")
     changed = shown(again)
-    assert len(calls) == 3 and changed != expected and changed == inline(again)
+    assert len(calls) == 2 and changed != expected and changed == inline(again)
+    # another formatter (retina) is rendered
+    retina = functools.partial(print_figure, fmt="retina", base64=True, bbox_inches="tight")
+    assert files.inline_png(retina)(fig) == retina(fig)
     # written without a cache: rendered
     plain = FIGURES["times"]("en").get_figure(root=True)
     files.write_figure(plain, tmp_path / "c", "Curves", mark="SYNTHETIC DATA")
-    assert shown(plain) == expected and len(calls) == 4
+    assert shown(plain) == expected and len(calls) == 3
+
+
+@pytest.mark.parametrize("name", ["funnel", "flows", "forest", "text_agreement"])
+def test_the_page_image_cut_from_the_300_dpi_png_looks_as_the_one_drawn_at_100_dpi(tmp_path, name):
+    """The page image (report.html, docx, PDF) is the unmarked 300 dpi render scaled down
+    by Pillow: as wide as the one matplotlib draws at 100 dpi, as tall within 1.5 %
+    (the crop around rotated labels differs by a few pixels between resolutions), and
+    within a mean absolute difference of 12 of 255 per channel (hinting and scaling)."""
+    import base64
+    import functools
+
+    from IPython.core.pylabtools import print_figure
+
+    from cape_study.present.plots import files
+
+    inline = functools.partial(print_figure, fmt="png", base64=True, bbox_inches="tight")
+    fig = FIGURES[name]("sv").get_figure(root=True)
+    old = _pixels(base64.b64decode(inline(fig)))
+    files.write_figure(fig, tmp_path / "a", name, mark="SYNTETISKA DATA", cache=tmp_path / "c")
+    (page,) = (tmp_path / "c" / "page").glob("*.png")
+    new = _pixels(page.read_bytes())
+    assert new.shape[1] == old.shape[1] and abs(new.shape[0] - old.shape[0]) <= 0.015 * old.shape[0]
+    rows = min(new.shape[0], old.shape[0])
+    assert np.abs(new[:rows] - old[:rows]).mean() < 12, name
+    # a different picture is far off: the test can fail
+    other = _pixels(base64.b64decode(inline(FIGURES["counts"]("sv").get_figure(root=True))))
+    if other.shape[1] == new.shape[1]:
+        rows = min(rows, other.shape[0])
+        assert np.abs(new[:rows] - other[:rows]).mean() > 12
+
+
+def test_the_published_png_has_the_mark_in_a_strip_below_the_unmarked_figure_same_bytes_twice(
+    tmp_path,
+):
+    from cape_study.present.plots import files
+
+    written = []
+    for run in ("a", "b"):
+        fig = FIGURES["funnel"]("sv").get_figure(root=True)
+        png, _svg = files.write_figure(
+            fig, tmp_path / run, "Funnel", mark="SYNTETISKA DATA", cache=tmp_path / f"c{run}"
+        )
+        (page,) = (tmp_path / f"c{run}" / "page").glob("*.png")
+        written.append((png.read_bytes(), page.read_bytes()))
+    assert written[0] == written[1]  # deterministic, the page image too
+    marked = Image.open(tmp_path / "a" / "funnel.png")
+    assert marked.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+    plain_fig = FIGURES["funnel"]("sv").get_figure(root=True)
+    (plain,) = [
+        p for p in files.write_figure(plain_fig, tmp_path / "p", "Funnel") if p.suffix == ".png"
+    ]
+    unmarked = Image.open(plain)
+    strip = round(files._MARK_STRIP * 300)
+    assert marked.size == (unmarked.size[0], unmarked.size[1] + strip)
+    pixels = np.asarray(marked.convert("RGB"), dtype=int)
+    # the figure itself is the unmarked one, pixel for pixel
+    assert (pixels[: unmarked.size[1]] == np.asarray(unmarked.convert("RGB"), dtype=int)).all()
+    red = (pixels[:, :, 0] > 120) & (pixels[:, :, 1] < 60) & (pixels[:, :, 2] < 80)
+    assert red[unmarked.size[1] :].sum() > 500  # the mark's letters, in the strip
+    assert red[unmarked.size[1] :, : unmarked.size[0] // 2].sum() == 0  # at the right
 
 
 def test_the_flow_heatmap_skips_seaborns_overlap_draw_and_gives_the_same_files(

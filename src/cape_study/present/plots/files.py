@@ -5,7 +5,6 @@ image a notebook shows of the figure)."""
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import hashlib
 import io
@@ -63,15 +62,17 @@ def write_figure(
     SVG keeps its text as text (``svg.fonttype: none``), so that a pasted figure's words
     can be edited and searched. ``mark`` (the synthetic-data warning of a synthetic run)
     is written in red in a strip added below the figure in both files, so that it stays
-    with a pasted figure and covers none of it; the figure shown in the notebook is left
-    without it. Each file is written in one rename.
+    with a pasted figure and covers none of it: in the SVG by matplotlib, in the PNG by
+    Pillow below the figure rendered once without it (so that its layout is that of the
+    image the notebook shows, which is cut from the same pixels: :func:`_render`); the
+    figure shown in the notebook is left without it. Each file is written in one rename.
 
     With ``cache`` (a folder), the PNG of a figure drawn before is copied from it instead
     of rendered again: the key is the SVG's bytes (every line, letter and colour of the
     figure) with the resolution and what rasterises them (matplotlib's version, FreeType's,
     the font files), so the file is the one rendering would give. The image a notebook
-    then shows of the figure (IPython's PNG of it) is kept there too, by the same key
-    (:func:`inline_png`), until the figure changes.
+    then shows of the figure (IPython's PNG of it) is kept there too, by the same key,
+    and shown until the figure changes (:func:`inline_png`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     stem = file_stem(name)
@@ -82,28 +83,112 @@ def write_figure(
             svg = io.BytesIO()
             meta = {"Date": None, "Creator": None}
             figure.savefig(svg, format="svg", dpi=DPI, bbox_inches=crop, metadata=meta)
-            cached = cache / f"{_key(svg.getvalue())}.png" if cache is not None else None
-            if cached is not None and cached.is_file():
-                png = cached.read_bytes()
-                os.utime(cached)
-            else:
-                buffer = io.BytesIO()
-                meta = {"Software": None}
-                figure.savefig(buffer, format="png", dpi=DPI, bbox_inches=crop, metadata=meta)
-                png = buffer.getvalue()
-                if cached is not None:
-                    _keep(cached, png)
     finally:
         if restore is not None:
             restore()
-    if cached is not None:
-        _remember(figure, cached)
+    key = _key(svg.getvalue(), mark, figure.dpi)
+    cached = cache / f"{key}.png" if cache is not None else None
+    page = cache / "page" / f"{key}.png" if cache is not None else None
+    if cached is not None and cached.is_file():
+        png = cached.read_bytes()
+        os.utime(cached)
+    else:
+        png, page_png = _render(figure, crop, mark, page=page is not None)
+        if cached is not None and page is not None:
+            if page_png is not None:
+                _keep(page, page_png)
+            _keep(cached, png)
+    if page is not None and page.is_file():
+        _remember(figure, page)
     written = []
     for suffix, content in (("png", png), ("svg", svg.getvalue())):
         path = folder / f"{stem}.{suffix}"
         _write(path, content)
         written.append(path)
     return written
+
+
+def _render(
+    figure: Figure, crop: str | None, mark: str | None, *, page: bool
+) -> tuple[bytes, bytes | None]:
+    """The figure's PNG at :data:`DPI` (rendered once, without ``mark``, so that its layout
+    is that of the image a notebook shows) with ``mark`` drawn in a strip below it, and,
+    with ``page``, the image a notebook shows of it (IPython's inline PNG: cropped to what
+    is drawn, ``savefig.pad_inches`` around it, at the figure's resolution), cut from the
+    same pixels and scaled down by Pillow instead of drawn a third time."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    if crop is None:
+        figure.savefig(buffer, format="rgba", dpi=DPI)
+        width, height = figure.get_size_inches()
+        size = (int(width * DPI), int(height * DPI))  # as Agg sizes its canvas
+        image = Image.frombuffer("RGBA", size, buffer.getvalue(), "raw", "RGBA", 0, 1)
+    else:  # cropped as shown, at the size savefig gives it
+        figure.savefig(buffer, format="png", dpi=DPI, bbox_inches=crop)
+        image = Image.open(buffer).convert("RGBA")
+    background = tuple(round(255 * c) for c in figure.get_facecolor())
+    published = _with_mark(image, mark, background) if mark else image
+    png = _png(published, DPI)
+    if not page:
+        return png, None
+    scale = DPI / figure.dpi
+    if scale != round(scale):
+        return png, None  # not a whole fraction: the notebook renders its image itself
+    scale = round(scale)
+    if crop is None:
+        box = _shown_box(figure)  # inches, from the figure's lower left corner
+        height = figure.get_size_inches()[1]
+        columns, rows = int(box.width * figure.dpi), int(box.height * figure.dpi)
+        canvas = Image.new("RGBA", (columns * scale, rows * scale), background)
+        canvas.paste(image, (round(-box.x0 * DPI), round((box.y1 - height) * DPI)))
+    else:
+        columns, rows = image.size[0] // scale, image.size[1] // scale
+        canvas = image.crop((0, 0, columns * scale, rows * scale))
+    return png, _png(canvas.reduce(scale), figure.dpi)
+
+
+def _shown_box(figure: Figure):
+    """The box (inches) of what ``figure`` draws, ``savefig.pad_inches`` around it, as a
+    notebook crops it, laid out at :data:`DPI`."""
+    from matplotlib import cbook
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    width, height = figure.get_size_inches()
+    stale = figure.stale
+    with cbook._setattr_cm(figure, dpi=DPI):
+        renderer = RendererAgg(int(width * DPI), int(height * DPI), DPI)
+        box = figure.get_tightbbox(renderer)
+    figure.stale = stale
+    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
+
+
+def _with_mark(image: Any, mark: str, background: tuple[int, ...]) -> Any:
+    """``image`` with a strip of :data:`_MARK_STRIP` added below it holding ``mark`` in
+    bold red DejaVu Sans of 8 pt (matplotlib's own font file), at its right."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    strip = round(_MARK_STRIP * DPI)
+    marked = Image.new("RGBA", (image.size[0], image.size[1] + strip), background)
+    marked.paste(image, (0, 0))
+    font = ImageFont.truetype(
+        str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"),
+        size=round(8 * DPI / 72),
+        layout_engine=ImageFont.Layout.BASIC,
+    )
+    right = image.size[0] - round(0.005 * image.size[0])
+    ImageDraw.Draw(marked).text(
+        (right, image.size[1] + strip / 2), mark, fill="#b00020", font=font, anchor="rm"
+    )
+    return marked
+
+
+def _png(image: Any, dpi: float) -> bytes:
+    """``image`` as PNG bytes, with its resolution and nothing else (no date, no
+    software)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -120,12 +205,24 @@ def _write(path: Path, content: bytes) -> None:
         raise
 
 
-def _key(svg: bytes) -> str:
-    """The cache key of a figure's PNG: its SVG and what turns it into pixels."""
+def _key(svg: bytes, mark: str | None, dpi: float) -> str:
+    """The cache key of a figure's PNG and page image: its SVG (with ``mark``, drawn by
+    matplotlib), the mark drawn in the PNG's strip, the figure's resolution (the page
+    image's) and what turns them into pixels."""
+    import PIL
     from matplotlib import ft2font
 
     digest = hashlib.sha256(svg)
-    what = (DPI, matplotlib.__version__, ft2font.__freetype_version__, sorted(_fonts_of(svg)))
+    what = (
+        DPI,
+        mark,
+        repr(dpi),
+        matplotlib.__version__,
+        ft2font.__freetype_version__,
+        PIL.__version__,
+        matplotlib.rcParams["savefig.pad_inches"],
+        sorted(_fonts_of(svg)),
+    )
     digest.update(repr(what).encode())
     return digest.hexdigest()
 
@@ -177,31 +274,36 @@ def _add_mark(figure: Figure, mark: str) -> Callable[[], None]:
     return restore
 
 
-#: Figures written with a cache, with the path of their PNG there: what :func:`inline_png`
-#: keys the image shown in the notebook on, while the figure stays as it was written.
+#: Figures written with a cache, with the path of the image a notebook shows of them
+#: there: what :func:`inline_png` shows while the figure stays as it was written.
 _written: weakref.WeakKeyDictionary[Figure, Path] = weakref.WeakKeyDictionary()
 
 
-def _remember(figure: Figure, cached: Path) -> None:
-    """Note that ``figure``, as it is now, was written with the cached PNG ``cached``.
+def _remember(figure: Figure, page: Path) -> None:
+    """Note that ``figure``, as it is now, was written with the cached page image ``page``.
 
     Writing it drew it (so matplotlib took it for unchanged) and then took the synthetic
     data mark out again (which it took for a change); it is as drawn, without the mark,
     so it is marked unchanged: any later change to it or to one of its artists marks it
     changed again (matplotlib's ``stale``), and :func:`inline_png` then renders it."""
     figure.stale = False
-    _written[figure] = cached
+    _written[figure] = page
 
 
 def inline_png(render: Callable[[Figure], Any]) -> Callable[[Figure], Any]:
     """IPython's PNG formatter of figures, ``render`` (what ``plt.show()`` in a notebook
     sends the notebook), taking the image from the figure cache when the figure was
-    written by :func:`write_figure` with a cache and has not changed since.
+    written by :func:`write_figure` with a cache and has not changed since: the image
+    cut from the pixels of its PNG at :data:`DPI` and scaled down to the figure's
+    resolution (:func:`_render`), instead of drawing it a third time.
 
-    The key is the figure's cached PNG (so its SVG, fonts and renderer versions), with
-    the figure's resolution and size, the formatter and its arguments and matplotlib's
-    settings at display time. Anything else (a figure never written, changed after it
-    was written, or an image that is not base64 text) is rendered by ``render``.
+    Only IPython's own PNG formatter as the inline backend registers it (``print_figure``
+    with ``fmt="png"``, ``bbox_inches="tight"``, base64 text and nothing else) is
+    answered from the cache, at the figure's resolution and ``savefig.pad_inches`` of
+    the time it was written (both in its cache key; changing the resolution marks the
+    figure changed); anything else (another formatter or
+    argument, a figure never written, changed after it was written, or whose image is no
+    longer kept) is rendered by ``render``.
     """
     if getattr(render, "_cape_inline", False):
         return render
@@ -209,43 +311,28 @@ def inline_png(render: Callable[[Figure], Any]) -> Callable[[Figure], Any]:
     @functools.wraps(render)
     def cached_render(figure: Figure) -> Any:
         written = _written.get(figure)
-        if written is None or figure.stale:
+        if written is None or figure.stale or not _is_inline_png(render):
             return render(figure)
-        path = written.parent / "inline" / f"{_inline_key(written, figure, render)}.png"
         try:
-            png = path.read_bytes()
-            os.utime(path)
-            return base64.b64encode(png).decode("ascii")
+            png = written.read_bytes()
+            os.utime(written)
         except OSError:
-            pass
-        shown = render(figure)
-        figure.stale = False  # rendering it (cropped, say) left it as it was
-        if isinstance(shown, str):
-            try:
-                png = base64.b64decode(shown, validate=True)
-            except binascii.Error:
-                return shown
-            if base64.b64encode(png).decode("ascii") == shown:
-                _keep(path, png)
-        return shown
+            return render(figure)
+        return base64.b64encode(png).decode("ascii")
 
     cached_render._cape_inline = True  # type: ignore[attr-defined]
     return cached_render
 
 
-def _inline_key(written: Path, figure: Figure, render: Callable) -> str:
-    """The key of the image a notebook shows of ``figure``: see :func:`inline_png`."""
+def _is_inline_png(render: Callable) -> bool:
+    """Whether ``render`` is IPython's PNG formatter of the inline backend."""
     function = getattr(render, "func", render)
-    what = (
-        written.stem,
-        repr(figure.dpi),
-        repr(tuple(figure.get_size_inches())),
-        f"{function.__module__}.{function.__qualname__}",
-        repr(getattr(render, "args", ())),
-        repr(sorted(getattr(render, "keywords", {}).items())),
-        repr(sorted((k, repr(v)) for k, v in matplotlib.rcParams.items())),
+    keywords = getattr(render, "keywords", {})
+    return (
+        f"{function.__module__}.{function.__qualname__}" == "IPython.core.pylabtools.print_figure"
+        and not getattr(render, "args", ())
+        and keywords == {"fmt": "png", "bbox_inches": "tight", "base64": True}
     )
-    return hashlib.sha256(repr(what).encode()).hexdigest()
 
 
 def use_inline_cache() -> None:
