@@ -186,10 +186,12 @@ def test_the_next_run_removes_the_temporary_files_a_killed_run_left(tmp_path: Pa
         "reports/failed/.first.ipynb.tmp",
         f".cache/results/.tmp-{gone}-k3j4.pkl",
         f".cache/figures/.abc.png.{gone}.tmp",
+        f".cache/figures/page/.abc.png.{gone}.tmp",
     ]
     alive = [
         f".cache/results/.tmp-{os.getpid()}-k3j4.pkl",
         f".cache/figures/.abc.png.{os.getpid()}.tmp",
+        f".cache/figures/page/.abc.png.{os.getpid()}.tmp",
     ]
     for rel in left + alive:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

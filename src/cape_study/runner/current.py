@@ -230,7 +230,7 @@ def tidy(paths: ProjectPaths) -> None:
         for stale in paths.root.glob(pattern):
             _remove(stale)
     for folder, name in _KERNEL_TEMPORARY:
-        for stale in (paths.root / folder).glob(".*"):
+        for stale in (paths.root / folder).rglob(".*"):  # figures' page/ too
             found = name.fullmatch(stale.name)
             if found is not None and not _running(int(found.group(1))):
                 _remove(stale)
