@@ -60,6 +60,8 @@ notebook in a form the pipeline runner copies into ``reports/manifest.json``.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -69,7 +71,7 @@ import numpy as np
 import pandas as pd
 
 from cape_study.paths import writes_into_published
-from cape_study.privacy.equations import Space, declared
+from cape_study.privacy.equations import _FIRST, _LAST, Space, _years, declared
 from cape_study.privacy.linked import Dimension, LinkedTable, exposed, mark, protect
 from cape_study.privacy.secondary import audited, lines_of, marks, secondary
 
@@ -130,6 +132,7 @@ class Disclosure:
         label: Sequence[str] = (),
         unit: str = "cases",
         every: bool = False,
+        present: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Protect a suppressed count table against every table linked so far, and link it.
 
@@ -149,21 +152,47 @@ class Disclosure:
         were protected against other counts than this one publishes). The hidden cells
         checked again are those of the tables in the new one's group of dimensions, or
         with ``every`` of every table (:func:`cape_study.privacy.linked.protect`).
+
+        ``present`` (columns of ``dims``, values as linked) holds the combinations of
+        grouping values the table shows, also those of rows not linked (a step a
+        country's law lacks): a table grouped with ``observed=True`` has no row for a
+        combination without a case, which a reader reads as 0. Every other combination
+        of the declared order of each column's dimension (a ``"code"`` dimension with an
+        ``order``), else of the values ``present`` holds, is registered as a published
+        zero cell (the table's other dimensions ``"all"``; not a row of the result, never
+        hidden): otherwise the intruder model would let those unknowns absorb what the
+        reader knows is nothing, and find a hidden count wider than it is.
         """
         self._declare(dimensions or {}, unit)
         out = safe.reset_index(drop=True).copy()
         out[count] = out[count].astype("Int64")
         values = truth.reset_index(drop=True).astype("Int64")
         small = (out[count].isna() & (values > 0) & (values < threshold)).fillna(False)
-        table = LinkedTable(name, out, count, dims, small.to_numpy(), unit=unit)
-        _check_held_up(self._linked.pop(name, None), table)
+        zeros = self._absent(present, dims) if present is not None else []
+        n, small_all = len(out), np.r_[small.to_numpy(bool), np.zeros(len(zeros), bool)]
+
+        def registered(frame: pd.DataFrame) -> pd.DataFrame:
+            """``frame``'s cells as registered: its dimensions and count, then the zeros."""
+            cells = frame[list(dims)].astype("string").assign(**{count: frame[count]})
+            extra = pd.DataFrame(
+                [{c: z.get(c, "all") for c in dims} for z in zeros], columns=list(dims)
+            ).astype("string")
+            extra[count] = pd.array([0] * len(zeros), dtype="Int64")
+            return pd.concat([cells, extra], ignore_index=True) if zeros else cells
+
+        _check_held_up(
+            self._linked.pop(name, None),
+            LinkedTable(name, out, count, dims, small.to_numpy(), unit=unit),
+        )
+        table = LinkedTable(name, registered(out), count, dims, small_all, unit=unit)
         added, exposed = protect(
             list(self._linked.values()),
             table,
-            truth.reset_index(drop=True),
+            pd.concat([values, pd.Series([0] * len(zeros), dtype="Int64")], ignore_index=True),
             self._dimensions,
             threshold=threshold,
             every=every,
+            keep=np.arange(len(small_all)) >= n,
         )
         if exposed:
             warnings.warn(
@@ -179,19 +208,49 @@ class Disclosure:
         offered = (
             (out[HIDDEN] == SMALL).fillna(False).to_numpy() if HIDDEN in out else small.to_numpy()
         ) & small.to_numpy()
-        done = LinkedTable(name, out, count, dims, small.to_numpy(), unit=unit, marked=offered)
+        offered = np.r_[offered, np.zeros(len(zeros), bool)]
+        cells = registered(out)
+        done = LinkedTable(name, cells, count, dims, small_all, unit=unit, marked=offered)
         marked = mark(list(self._linked.values()), done, self._dimensions, threshold=threshold)
         out[HIDDEN] = pd.Series(pd.NA, index=out.index, dtype="string").mask(out[count].isna(), ANY)
-        out.loc[marked, HIDDEN] = SMALL
+        out.loc[marked[:n], HIDDEN] = SMALL
         records = self.records(name)
         for i in added:
             cell = {c: str(out.at[i, c]) for c in (label or list(dims))}
             records.append(_record(name, cell, count, "secondary (report)", threshold))
         self.record(name, records)
         self._linked[name] = LinkedTable(
-            name, out, count, dims, small.to_numpy(), unit=unit, marked=marked
+            name, cells, count, dims, small_all, unit=unit, marked=marked
         )
         return out
+
+    def _absent(self, present: pd.DataFrame, dims: Mapping[str, str]) -> list[dict[str, str]]:
+        """The combinations of grouping values a table does not show (:meth:`link`'s
+        ``present``): of the declared order of each column's dimension where it is a
+        ``"code"`` dimension with one, else of the values shown (``"all"``, a total,
+        is none), and for a dimension of years also the spans of dates no value shown
+        covers (a year or period without a case, and before the first and after the
+        last: every case is in one of the values shown)."""
+        columns = [c for c in present.columns if c in dims]
+        if not columns:
+            return []
+        shown = present[columns].astype("string").drop_duplicates()
+        shown = shown[~shown.eq("all").any(axis=1)]
+        values = []
+        for column in columns:
+            spec = self._dimensions.get(dims[column])
+            seen = sorted(set(shown[column].dropna()))
+            if spec is not None and spec.kind == "code" and spec.order:
+                seen = [*spec.order, *(v for v in seen if v not in spec.order)]
+            elif spec is not None and spec.kind == "years" and seen:
+                seen = [*seen, *_uncovered(seen)]
+            values.append(seen)
+        known = set(shown.itertuples(index=False, name=None))
+        return [
+            dict(zip(columns, combo, strict=True))
+            for combo in itertools.product(*values)
+            if combo not in known
+        ]
 
     def _declare(self, dimensions: Mapping[str, Dimension], unit: str) -> None:
         """Declare ``dimensions`` for a table of ``unit``. A dimension declared again
@@ -313,6 +372,7 @@ class Disclosure:
             threshold=options["threshold"],
             derived=options.get("derived", ()),
             label=options.get("label") or options.get("keys") or (),
+            present=table[list(link)],
         )
 
     def suppress_rates(self, table: pd.DataFrame, rates: Sequence[str], **options) -> pd.DataFrame:
@@ -557,6 +617,27 @@ def suppress_rates(
     if audit is not None:
         audit.record(name, records)
     return out
+
+
+def _uncovered(values: Sequence[str]) -> list[str]:
+    """The spans of dates that no value of ``values`` (years, periods or spans of days
+    of a dimension of years) covers: the gaps between them, and before the first and
+    after the last (open spans)."""
+    spans = sorted(_years(v) for v in values)
+    out, reach = [], spans[0][0] - 1
+    if spans[0][0] > _FIRST:
+        out.append(f"–{_iso(spans[0][0] - 1)}")
+    for low, high in spans:
+        if low > reach + 1:
+            out.append(f"{_iso(reach + 1)}–{_iso(low - 1)}")
+        reach = max(reach, high)
+    if reach < _LAST:
+        out.append(f"{_iso(reach + 1)}–")
+    return out
+
+
+def _iso(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).isoformat()
 
 
 def _check_held_up(earlier: LinkedTable | None, table: LinkedTable) -> None:

@@ -75,8 +75,16 @@ PROTECTION_WIDTH = 3
 
 def wide(low: float, high: float) -> bool:
     """Whether a hidden cell that is not small, with feasible interval ``[low, high]``,
-    is protected: at least :data:`PROTECTION_WIDTH` wide (no one can compute it)."""
-    return high - low >= PROTECTION_WIDTH - 1e-6
+    is protected: at least :data:`PROTECTION_WIDTH` wide (no one can compute it), or a
+    zero (``high`` 0: zeros are published, and a zero a reader can tell is one discloses
+    no one, such as a hidden zero of intake's cases by sector that a later funnel by
+    sector, with no row for it, shows to be 0)."""
+    return high - low >= PROTECTION_WIDTH - 1e-6 or high <= 1e-6
+
+
+def _spans(intruder: Intruder, row: sparse.csr_array) -> bool:
+    """:func:`wide` for the cell ``row`` of ``intruder``'s model (the width asked first)."""
+    return intruder.spans(row, PROTECTION_WIDTH) or intruder.interval(row)[1] <= 1e-6
 
 
 def feasible_intervals(
@@ -103,6 +111,7 @@ def protect(
     *,
     threshold: int,
     every: bool = False,
+    keep: Sequence[bool] | None = None,
 ) -> tuple[list[int], list[str]]:
     """Hide further cells of ``new`` until, knowing ``tables`` and ``new`` and what the
     hidden cells' marks say (:func:`mark_bounds`; ``new`` with the mark of any hidden
@@ -110,6 +119,8 @@ def protect(
     the tables in ``new``'s group of dimensions (:func:`_nested`), or with ``every``
     those of every table (for a table tied to others through structural zeros, such as
     the time-to-event tables' days and report dates: :mod:`cape_study.stats.time_links`).
+    Cells ``keep`` marks (zeros a reader knows without a row:
+    :meth:`~cape_study.privacy.disclosure.Disclosure.link`'s ``present``) are never hidden.
 
     ``truth`` holds the true counts of ``new`` (the choice prefers small non-zero cells).
     Hiding a cell only removes an equation, so an interval found wide enough stays so:
@@ -138,6 +149,8 @@ def protect(
     own = current.records()
     dims = declared(everything, dimensions)
     shown = cells[new.count].notna().to_numpy()
+    # the cells that may be hidden: published, and not a zero a reader knows anyway
+    free = shown & ~np.asarray(keep if keep is not None else np.zeros(len(shown)), bool)
     counts = values.tolist()
     shares: dict[tuple[int, int], np.ndarray] = {}
 
@@ -145,8 +158,8 @@ def protect(
         """Hide the published cell of the new table that covers most of cell ``i`` of
         table ``t`` (the smallest non-zero on ties); None, and ``t`` exposed, if none is
         left."""
-        candidates = [j for j in np.flatnonzero(shown).tolist() if counts[j] > 0]
-        candidates = candidates or np.flatnonzero(shown).tolist()
+        candidates = [j for j in np.flatnonzero(free).tolist() if counts[j] > 0]
+        candidates = candidates or np.flatnonzero(free).tolist()
         if not candidates:
             exposed.add(everything[t].name)
             return None
@@ -155,7 +168,7 @@ def protect(
         share = shares[t, i]
         choice = max(candidates, key=lambda j: (share[j], -int(counts[j])))
         cells.at[choice, new.count] = pd.NA
-        shown[choice] = False
+        shown[choice] = free[choice] = False
         added.append(choice)
         # hiding the cell turns its equation into the bound of a hidden count: every table
         # found so far stays feasible, so the model and its witnesses are kept
@@ -175,7 +188,7 @@ def protect(
     before: dict = {}
     while pending:
         t, i = pending[0]
-        if intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH) or _published_before(
+        if _spans(intruder, system.cells[t][[i]]) or _published_before(
             [*linked, new], last, t, i, dimensions, threshold, before
         ):
             pending.pop(0)
@@ -216,7 +229,7 @@ def _published_before(
         system = system_of(known, dimensions)  # protect's: the same cells
         cache[None] = (system, Intruder(*system.equations(known, threshold)))
     system, intruder = cache[None]
-    cache[t, i] = not intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH)
+    cache[t, i] = not _spans(intruder, system.cells[t][[i]])
     return cache[t, i]
 
 
@@ -225,7 +238,7 @@ def _narrow(
 ) -> set[tuple[int, int]]:
     """The ``(table, cell)`` of ``cells`` (hidden cells that are not small) that are not
     :func:`wide` for ``intruder``."""
-    return {(t, i) for t, i in cells if not intruder.spans(system.cells[t][[i]], PROTECTION_WIDTH)}
+    return {(t, i) for t, i in cells if not _spans(intruder, system.cells[t][[i]])}
 
 
 def _not_small(tables: Sequence[LinkedTable], which: Sequence[int]) -> list[tuple[int, int]]:

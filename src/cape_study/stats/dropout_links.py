@@ -84,6 +84,7 @@ def link_matrix(
         threshold=threshold,
         dimensions={"stage": COURSE},
         label=[*keys, "stage", "part"],
+        present=None if shield else long[list(link)],
     )
     out = out.copy()
     n = len(out)
@@ -126,6 +127,9 @@ def link_reasons(
         },
         derived=list(_SHARES),
         label=[*keys, "stage", "closure_reason"],
+        # a group or stage with no case closed has no row, and no closed case is of
+        # class none: zeros a reader knows
+        present=frame[[*link, "course", "closure_reason"]],
     )
     hidden = safe["cases"].isna().to_numpy()
     out.loc[hidden, ["cases", *_SHARES]] = float("nan")

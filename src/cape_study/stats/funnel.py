@@ -19,6 +19,7 @@ from cape_study.privacy.disclosure import ANY, HIDDEN, Disclosure, suppress_part
 from cape_study.privacy.linked import Dimension
 from cape_study.stats.case_status import (
     CONVICTED,
+    FAMILIES,
     OUTCOME_ORDER,
     STAGE_ORDER,
 )
@@ -278,10 +279,11 @@ def suppress_funnel(
                 count="reached",
                 dims={**link, **_step_dims(out, unit)},
                 threshold=threshold,
-                dimensions=_step_dimensions(out, unit),
+                dimensions={**_step_dimensions(out, unit), **_group_dimensions(link)},
                 derived=shares,
                 label=label,
                 unit=unit,
+                present=_present(table, link, link_values or {}),
             )
             out.loc[rows, columns] = (
                 linked[columns].set_axis(rows).astype(out[columns].dtypes.to_dict())
@@ -340,6 +342,29 @@ def _linkable(
     for column in _step_dims(out, unit) if unit != "cases" else ():
         frame[column] = np.where(frame["stage"].astype("string") == column, "yes", "all")
     return frame, truth.loc[out.index]
+
+
+def _present(
+    table: pd.DataFrame, link: Mapping[str, str], values: Mapping[str, Mapping[str, str]]
+) -> pd.DataFrame:
+    """The groups ``table`` (:func:`funnel`, every row) shows, as linked: a group without
+    a case has no row (``observed=True``), which a reader reads as 0 cases
+    (:meth:`Disclosure.link`'s ``present``). Its rows of a step a country's law lacks
+    are among them: such a group has cases, not linked."""
+    frame = table[list(link)].astype("string")
+    return frame.assign(**{c: frame[c].replace(m) for c, m in values.items() if c in frame})
+
+
+def _group_dimensions(link: Mapping[str, str]) -> dict[str, Dimension]:
+    """The declared dimensions of a funnel's grouping columns: the offence family
+    reported is one of :data:`FAMILIES` (as the offence flows declare it), so a family no
+    case of a country has is a zero of that country (:func:`_present`)."""
+    return {d: _REPORTED for d in link.values() if d == "reported"}
+
+
+#: The dimension ``reported`` as ``01`` declares it (the offence flows: one class per
+#: family).
+_REPORTED = Dimension("code", tuple(FAMILIES))
 
 
 def _step_dims(out: pd.DataFrame, unit: str) -> dict[str, str]:

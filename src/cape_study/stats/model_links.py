@@ -49,6 +49,7 @@ from cape_study.stats.funnel import COURSE
 from cape_study.stats.predictors import PREDICTORS, has_suspects
 
 __all__ = [
+    "ABSENT_NAME",
     "ZERO_NAME",
     "CaseClasses",
     "hide_estimates",
@@ -60,6 +61,9 @@ __all__ = [
 ALL = "all"
 #: The name of the registered structural zero (a case without a suspect is not prosecuted).
 ZERO_NAME = "structural zero: prosecuted without a suspect"
+#: The start of the names of the registered zeros of a class a country has no case of
+#: (:meth:`CaseClasses.absent`), one table per dimension.
+ABSENT_NAME = "no case"
 #: Predictors whose values are a dimension of their own (``yes``, ``no``, ``unknown``).
 _OWN = ("interpreter_needed", "victim_counsel", "victim_left_country", "victim_statement")
 #: The offence code a predictor names (Finland's aggravated trafficking).
@@ -170,7 +174,21 @@ class CaseClasses:
 
     def link_zeros(self, audit: Disclosure, *, threshold: int) -> None:
         """Register what an intruder knows without a table: no case without a suspect
-        was prosecuted (where the case file has none; otherwise nothing is known)."""
+        was prosecuted (where the case file has none; otherwise nothing is known); and
+        the classes of ``detection_channel`` and ``reported`` a country has no case of
+        (:meth:`absent`)."""
+        for dim, cells in self.absent().items():
+            frame = pd.DataFrame(cells, columns=["country", dim])
+            frame["cases"] = pd.array([0] * len(frame), dtype="Int64")
+            audit.link(
+                f"{ABSENT_NAME}: {dim}",
+                frame,
+                frame["cases"],
+                count="cases",
+                dims={"country": "country", dim: dim},
+                threshold=threshold,
+                dimensions=self.dimensions,
+            )
         box = {"suspect": "no", "stage": "prosecuted"}
         if self.count(box) == 0:
             cells = pd.DataFrame([{**box, "cases": 0}])
@@ -184,6 +202,34 @@ class CaseClasses:
                 threshold=threshold,
                 dimensions=self.dimensions,
             )
+
+    def absent(self) -> dict[str, list[dict[str, str]]]:
+        """The ``(country, class)`` of ``detection_channel`` and ``reported`` with no case
+        that a reader knows to be 0, by dimension: a channel or an offence family
+        (``01``'s funnels by detection channel and by offence reported show no row for
+        it; ``joint_inspection`` is a class even where the case file has none), and an
+        offence the country's law lacks (:data:`_OFFENCE` outside Finland). A class
+        that is part of a family some case of the country has (törkeä ihmiskauppa or
+        the rest of its family) is not known to be empty, and is left out."""
+        book = codebook_or_default(None)
+        family = _families()
+        values = {
+            "detection_channel": list(self.dimensions["detection_channel"].order),
+            "reported": sorted(set(family.values())),
+        }
+        out: dict[str, list[dict[str, str]]] = {}
+        for country in sorted(self.cases["country"].dropna().unique()):
+            for dim, classes in values.items():
+                out.setdefault(dim, []).extend(
+                    {"country": country, dim: v}
+                    for v in classes
+                    if self.count({"country": country, dim: v}) == 0
+                )
+            if not book.applies_in("offence", _OFFENCE, country):
+                box = {"country": country, "reported": _OFFENCE}
+                if self.count(box) == 0 and box not in out["reported"]:
+                    out["reported"].append(box)
+        return {dim: cells for dim, cells in out.items() if cells}
 
     def population_boxes(
         self, truth: pd.DataFrame, predictors: Sequence[str]
