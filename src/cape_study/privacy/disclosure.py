@@ -133,6 +133,7 @@ class Disclosure:
         unit: str = "cases",
         every: bool = False,
         present: pd.DataFrame | None = None,
+        held: bool = False,
     ) -> pd.DataFrame:
         """Protect a suppressed count table against every table linked so far, and link it.
 
@@ -161,7 +162,9 @@ class Disclosure:
         ``order``), else of the values ``present`` holds, is registered as a published
         zero cell (the table's other dimensions ``"all"``; not a row of the result, never
         hidden): otherwise the intruder model would let those unknowns absorb what the
-        reader knows is nothing, and find a hidden count wider than it is.
+        reader knows is nothing, and find a hidden count wider than it is. ``held``: the
+        table is held up (a shield, every count hidden and unmarked) for a later table of
+        its name; only such a table's hidden cells are not asked to stay wide.
         """
         self._declare(dimensions or {}, unit)
         out = safe.reset_index(drop=True).copy()
@@ -220,7 +223,7 @@ class Disclosure:
             records.append(_record(name, cell, count, "secondary (report)", threshold))
         self.record(name, records)
         self._linked[name] = LinkedTable(
-            name, cells, count, dims, small_all, unit=unit, marked=marked
+            name, cells, count, dims, small_all, unit=unit, marked=marked, held=held
         )
         return out
 
@@ -313,6 +316,7 @@ class Disclosure:
             "unlinked": [name for name in self._tables if name not in self._linked],
             "tables": [
                 {"name": t.name, "unit": t.unit, "cells": t.records()}
+                | ({"held": True} if t.held else {})
                 for t in self._linked.values()
             ],
         }
@@ -332,7 +336,14 @@ class Disclosure:
                 # a table registered again goes last: the order is that of linking
                 self._linked.pop(table["name"], None)
                 self._linked[table["name"]] = LinkedTable(
-                    table["name"], cells, "count", dims, small, unit=table["unit"], marked=marked
+                    table["name"],
+                    cells,
+                    "count",
+                    dims,
+                    small,
+                    unit=table["unit"],
+                    marked=marked,
+                    held=bool(table.get("held", False)),
                 )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(
@@ -643,7 +654,7 @@ def _iso(ordinal: int) -> str:
 def _check_held_up(earlier: LinkedTable | None, table: LinkedTable) -> None:
     """Raise ValueError if ``earlier`` held up ``table``'s name (every count hidden and
     unmarked) for other cells than ``table``'s."""
-    if earlier is None or not earlier.hidden().all() or earlier.marked.any():
+    if earlier is None or not earlier.held:
         return
     cells = [{k: str(v) for k, v in r["cell"].items()} for r in earlier.records()]
     held = {tuple(sorted(c.items())) for c in cells}

@@ -127,6 +127,9 @@ class LinkedTable:
     fixed: Mapping[str, str] = field(default_factory=dict)
     unit: str = "cases"
     marked: Sequence[bool] = ()
+    #: held up for a later table of the same name (every count hidden and unmarked, a
+    #: shield: :func:`cape_study.stats.funnel.shield_funnel`), which replaces it
+    held: bool = False
 
     def __post_init__(self) -> None:
         self._hidden = self.cells[self.count].isna().to_numpy()

@@ -249,7 +249,7 @@ def _not_small(tables: Sequence[LinkedTable], which: Sequence[int]) -> list[tupl
     return [
         (t, int(i))
         for t in which
-        if not (tables[t].hidden().all() and not np.asarray(tables[t].marked, bool).any())
+        if not tables[t].held
         for i in np.flatnonzero(tables[t].hidden() & ~np.asarray(tables[t].small, bool))
     ]
 

@@ -85,6 +85,7 @@ def link_matrix(
         dimensions={"stage": COURSE},
         label=[*keys, "stage", "part"],
         present=None if shield else long[list(link)],
+        held=shield,
     )
     out = out.copy()
     n = len(out)

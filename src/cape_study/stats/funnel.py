@@ -329,6 +329,7 @@ def shield_funnel(
         threshold=threshold,
         dimensions=_step_dimensions(shield, "cases"),
         label=[*(c for c in table.columns if c not in _FUNNEL_COLUMNS), "stage"],
+        held=True,
     )
 
 
