@@ -475,6 +475,10 @@ def test_exports_of_a_notebook_run_by_hand_go_to_reports_lab(bare: Path) -> None
     stale.write_bytes(b"")
     notebook.setup("00_intake")
     assert not stale.exists()  # a renamed figure leaves nothing behind
+    # intake loads the case file itself: the processed metadata is an earlier run's
+    with pytest.raises(notebook.NotebookError, match=r"case_is_synthetic\(case\.synthetic\)"):
+        plots.show(_figure(), "Cases by country")
+    notebook.case_is_synthetic(True)
     tables.show(_funnel_table("en"), name="Cases by sector")
     plots.show(_figure(), "Cases by country")
     with pytest.raises(notebook.NotebookError, match=r"both be saved as cases-by-country\.png"):
@@ -562,3 +566,23 @@ def test_running_setup_again_starts_an_empty_session(bare: Path) -> None:
         "cases-by-country.png",
         "cases-by-country.svg",
     ]
+
+
+def test_intake_marks_its_figures_by_the_case_file_it_loaded_not_an_earlier_runs(
+    bare: Path,
+) -> None:
+    """A hostile tester found intake's figures unmarked on a cold run of the synthetic
+    demo: they were drawn before intake wrote this run's metadata, so the mark followed
+    the previous run's case file (none on a cold run; a real one's after it)."""
+    processed = bare / "data" / "processed"
+    processed.mkdir(parents=True, exist_ok=True)
+    (processed / "metadata.json").write_text('{"synthetic": false}', encoding="utf-8")
+    notebook.setup("00_intake")
+    notebook.case_is_synthetic(True)
+    assert notebook.current().is_synthetic()
+    notebook.case_is_synthetic(False)
+    assert not notebook.current().is_synthetic()
+    session = notebook.Session("01_attrition", "Attrition", "attrition", project(), False)
+    assert not session.is_synthetic()  # a later step reads what intake wrote
+    (processed / "metadata.json").write_text('{"synthetic": true}', encoding="utf-8")
+    assert session.is_synthetic()

@@ -88,6 +88,7 @@ __all__ = [
     "RUN_ENV",
     "NotebookError",
     "Session",
+    "case_is_synthetic",
     "check_parameters",
     "current",
     "export_paths",
@@ -191,7 +192,14 @@ def setup(step: str) -> None:
         ]
         _check_processed(paths, writers[0] if writers else "00_intake")
     _cannot.clear()
-    session = Session(step, spec.title or step, spec.parameters, paths, _published())
+    session = Session(
+        step,
+        spec.title or step,
+        spec.parameters,
+        paths,
+        _published(),
+        reads_processed=any(_under_processed(p) for p in spec.inputs),
+    )
     figures, workbook = session.exports
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
@@ -209,6 +217,14 @@ def _warning_text(message, category, filename, lineno, line=None) -> str:
 def current() -> Session | None:
     """The session :func:`setup` started last in this kernel; None before it."""
     return _current
+
+
+def case_is_synthetic(synthetic: bool) -> None:
+    """Say whether the case file the step loaded is synthetic (intake, which loads it
+    before the processed metadata of this run exists): its figures carry the synthetic
+    mark exactly when it is. Nothing without a session."""
+    if _current is not None:
+        _current.synthetic = bool(synthetic)
 
 
 def check_parameters(namespace: Mapping[str, Any]) -> None:
@@ -358,6 +374,10 @@ class Session:
     figures: dict[str, str] = field(default_factory=dict)  # file stem -> name
     lang: str = "en"  # the step's language and threshold, for the legend of marks
     threshold: int | None = None
+    #: whether the step reads the processed case file (whose metadata says if it is synthetic)
+    reads_processed: bool = True
+    #: whether the case file is synthetic, as the step that loads it says
+    synthetic: bool | None = None
 
     def legend(self, marks: list[str]) -> str | None:
         """The legend of the marks of hidden cells a table shows, one line each."""
@@ -393,12 +413,30 @@ class Session:
                 f"figures {other!r} and {name!r} of step {self.step} would both be saved "
                 f"as {stem}.png: give one of them another name."
             )
+        mark = (
+            SYNTHETIC_MARK.get(display.language(), SYNTHETIC_MARK["en"])
+            if self.is_synthetic()
+            else None
+        )
+        return write_figure(figure, self.exports[0], name, mark=mark, cache=self.paths.figure_cache)
+
+    def is_synthetic(self) -> bool:
+        """Whether this step's case file is synthetic: as :func:`case_is_synthetic` said,
+        else as the processed case file's metadata says. A step that loads the case file
+        itself (intake) must say it first: the processed metadata is the previous run's,
+        perhaps of another case file (NotebookError)."""
+        if self.synthetic is not None:
+            return self.synthetic
+        if not self.reads_processed:
+            raise NotebookError(
+                f"step {self.step} draws a figure before it says whether its case file is "
+                "synthetic: call notebook.case_is_synthetic(case.synthetic) after loading "
+                "the case file (the figures of synthetic data carry a mark)."
+            )
         meta_path = self.paths.data_processed / "metadata.json"
-        synthetic = meta_path.is_file() and bool(
+        return meta_path.is_file() and bool(
             json.loads(meta_path.read_text(encoding="utf-8")).get("synthetic")
         )
-        mark = SYNTHETIC_MARK.get(display.language(), SYNTHETIC_MARK["en"]) if synthetic else None
-        return write_figure(figure, self.exports[0], name, mark=mark, cache=self.paths.figure_cache)
 
     def finish(self, namespace: Mapping[str, Any]) -> Path:
         """Write the step's workbook (see :func:`finish`)."""
