@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict
 
 from cape_study.paths import project
-from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths
+from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_text
 from cape_study.runner.pipeline import run_pipeline
 
 PNR = "19121212-1212"  # Skatteverket's published example (Tolvan Tolvansson)
@@ -138,3 +138,26 @@ def test_a_file_found_clean_is_not_read_again_and_one_with_findings_always_is(
     third = scanning.scan_paths([tmp_path], root=tmp_path, clean=clean)
     assert sorted(f.file for f in third) == ["clean.html", "leak.txt"]
     assert read[3:] == ["clean.html", "leak.txt"]
+
+
+def test_a_commit_hash_in_the_footer_is_no_bank_account() -> None:
+    """A report's footer names the commit it was made from; ``de09a45bcdc7 with
+    uncommitted changes`` passed mod 97 as a German IBAN in lower case, and whether a run
+    published depended on its commit. An IBAN is printed in groups of four."""
+    import random
+
+    from cape_study.runner.words import WORDS
+
+    rng = random.Random(22)
+    commits = ["de09a45bcdc7"] + [
+        rng.choice(["de", "se", "fi", "pl", "gb"]) + f"{rng.randrange(16**10):010x}"
+        for _ in range(3000)
+    ]
+    for lang in ("en", "sv"):
+        words = WORDS[lang]
+        for commit in commits:
+            footer = words["from_commit"].format(commit=commit) + words["dirty"] + " (2026)"
+            assert scan_text(footer) == [], (lang, commit)
+    # an IBAN in lower case, printed in groups of four, is still found
+    assert [f.kind for f in scan_text("konto se45 5000 0000 0583 9825 7466 och")] == ["account"]
+    assert [f.kind for f in scan_text("de89 3704 0044 0532 0130 00 with")] == ["account"]

@@ -367,6 +367,21 @@ def _one_case(candidate: str) -> str:
     return candidate if m is None else candidate[: m.start()]
 
 
+def _printed_groups(candidate: str) -> str:
+    """A candidate IBAN in lower case up to the end of its first group that is not four
+    characters long (an IBAN is printed in groups of four, the last shorter): a short
+    hash in lower case followed by words (``de09a45bcdc7 with uncommitted changes`` in a
+    report's footer) passed mod 97 by chance and stopped the run."""
+    if not candidate[:2].islower():
+        return candidate
+    end = 0
+    for m in re.finditer(rf"[^ \u00a0{_DASH}]+", candidate):
+        end = m.end()
+        if len(m.group()) != 4:
+            break
+    return candidate[:end]
+
+
 def _iban_length(candidate: str) -> int:
     """The length of the IBAN that ``candidate`` starts with (0 if none): the whole, or
     cut at a separator when a word in capitals or a number follows it (``FI21 1234 5600
@@ -435,7 +450,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _IBAN.finditer(text):
         if not m.group()[:2].isupper() and m.group()[:2].upper() not in _IBAN_LOWER:
             continue  # a code in lower case (a hash, an id) of no country near the study
-        length = _iban_length(_one_case(m.group()))
+        length = _iban_length(_printed_groups(_one_case(m.group())))
         if length:
             yield "account", m.start(), m.start() + length
     for m in _ACCOUNT.finditer(text) if _holds(lower, _ACCOUNT_STEMS) else ():
