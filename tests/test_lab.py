@@ -549,11 +549,13 @@ def test_running_setup_again_starts_an_empty_session(bare: Path) -> None:
     from cape_study.present import plots, tables
 
     notebook.setup("00_intake")
+    notebook.case_is_synthetic(True)
     first = notebook.current()
     tables.show(_funnel_table("en"), name="Cases by sector")
     plots.show(_figure(), "Cases by country")
     notebook.setup("00_intake")  # the first cell run again by hand
     assert notebook.current() is not first and notebook.current().tables == {}
+    assert notebook.current().is_synthetic()  # the case file loaded in the kernel is the same
     plots.show(_figure(), "Cases, by country")  # the old name went with the old session
     tables.show(_funnel_table("en"), name="Cases by sector, again")
     params = {"case_file": "data/raw/demo", "codebook": "cape_v2", "data_cutoff": "2024-12-31"}

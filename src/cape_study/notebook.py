@@ -203,6 +203,9 @@ def setup(step: str) -> None:
     figures, workbook = session.exports
     shutil.rmtree(figures, ignore_errors=True)
     workbook.unlink(missing_ok=True)
+    if _current is not None and _current.step == step:
+        # the first cell run again by hand: the case file loaded in this kernel is the same
+        session.synthetic = _current.synthetic
     _current = session
     export.connect(table=_record_table, figure=_save_figure, legend=_legend, hidden=_hidden)
     warnings.formatwarning = _warning_text
