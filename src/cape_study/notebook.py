@@ -184,7 +184,8 @@ def setup(step: str) -> None:
             f"{', '.join(pipeline.steps)}): pass setup() the name of this notebook's step."
         )
     spec = pipeline.steps[step]
-    if any(_under_processed(p) for p in spec.inputs):
+    reads_processed = any(_under_processed(p) for p in spec.inputs)
+    if reads_processed:
         writers = [
             s.name
             for s in pipeline.steps.values()
@@ -198,7 +199,7 @@ def setup(step: str) -> None:
         spec.parameters,
         paths,
         _published(),
-        reads_processed=any(_under_processed(p) for p in spec.inputs),
+        reads_processed=reads_processed,
     )
     figures, workbook = session.exports
     shutil.rmtree(figures, ignore_errors=True)
