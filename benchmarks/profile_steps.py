@@ -4,12 +4,14 @@ its floor (issue 22).
 Each step's notebook is turned into a script with its resolved parameters
 (``bench_pipeline.notebook_to_script``) and run cell by cell in this process (one
 process per step), with IPython's inline backend as in a kernel, so that showing a
-figure costs what it costs there. It runs on a copy of the project in a temporary
-folder (``pipeline.yaml``, ``notebooks/``, ``data/raw/``, the processed case file and the
-caches ``.cache/results`` and ``.cache/figures`` unless ``--cold``), so that the published
-report and processed data are left as they are. Prints per step the CPU seconds of each
-cell above ``--min`` and in all, and of showing figures (``plt.show``) and writing them
-(``Figure.savefig``); ``--profile DIR`` also writes a cProfile file per step.
+figure costs what it costs there, and with one thread per numerical library unless the
+environment sets it, as there (``paths.SINGLE_THREAD_ENV``). It runs on a copy of the
+project in a temporary folder (``pipeline.yaml``, ``notebooks/``, ``data/raw/``, the
+processed case file and the caches ``.cache/results`` and ``.cache/figures`` unless
+``--cold``), so that the published report and processed data are left as they are.
+Prints per step the CPU seconds of each cell above ``--min`` and in all, and of showing
+figures (``plt.show``) and writing them (``Figure.savefig``); ``--profile DIR`` also
+writes a cProfile file per step.
 
 Usage::
 
@@ -32,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_pipeline import notebook_to_script
 
-from cape_study.paths import project
+from cape_study.paths import SINGLE_THREAD_ENV, project
 from cape_study.runner.spec import load_pipeline, resolve_parameters
 
 #: Runs one step's script cell by cell; prints a JSON line of its CPU seconds.
@@ -107,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         copy = Path(tmp) / "project"
         copy.mkdir()
         copy_project(paths.root, copy, cold=args.cold)
-        env = {**os.environ, "CAPE_STUDY_ROOT": str(copy)}
+        # one thread per numerical library unless the environment sets it, as in the
+        # kernels of cape-study run (paths.SINGLE_THREAD_ENV): with two OpenBLAS threads
+        # 04_text_coding's cross-validation took twice the CPU time it takes there
+        env = {**SINGLE_THREAD_ENV, **os.environ, "CAPE_STUDY_ROOT": str(copy)}
         for name in chosen:
             script = notebook_to_script(
                 copy / steps.steps[name].notebook, parameters[name], Path(tmp) / f"{name}.py"
