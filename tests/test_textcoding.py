@@ -341,6 +341,54 @@ def test_cross_validation_is_deterministic_for_a_seed(corpus, few_labels, predic
     assert not np.array_equal(other["fold"], predictions["fold"])
 
 
+@pytest.mark.parametrize("model_name", list(classifier.MODELS))
+def test_calibrated_classifiers_are_scikit_learns_own(corpus, model_name: str) -> None:
+    """fit_code fits CalibratedClassifierCV's steps without its per-fold checks, and
+    positive_probability is its predict_proba without them: the same models, sigmoids,
+    attributes and probabilities, float for float, as CalibratedClassifierCV.fit and
+    predict_proba (so that a scikit-learn that fits otherwise fails here)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    coded = corpus["coded"]
+    x = classifier.canonical(classifier.make_features().fit_transform(coded["text"].tolist()))
+    wide = classifier.label_matrix(coded, corpus["labels"], "unit_id")
+    groups = coded["case_id"].astype("string").to_numpy(dtype=object)
+    rows = np.arange(0, x.shape[0], 3)  # texts the models have not seen, and seen ones
+    fitted = 0
+    for code in wide.columns[:6]:
+        known = wide[code].notna().to_numpy()
+        y = wide[code].to_numpy(dtype=object)[known].astype(bool)
+        for seed in (0, 7):
+            ours = classifier.fit_code(x[known], y, groups[known], model_name, seed)
+            if ours is None:
+                continue
+            fitted += 1
+            theirs = CalibratedClassifierCV(
+                classifier.model_factory(model_name)(seed), method="sigmoid", cv=ours.cv
+            ).fit(x[known], y)
+            assert sorted(vars(ours)) == sorted(vars(theirs))
+            np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+            assert ours.n_features_in_ == theirs.n_features_in_
+            assert len(ours.calibrated_classifiers_) == len(theirs.calibrated_classifiers_) == 3
+            for a, b in zip(
+                ours.calibrated_classifiers_, theirs.calibrated_classifiers_, strict=True
+            ):
+                assert type(a) is type(b) and a.method == b.method
+                np.testing.assert_array_equal(a.classes, b.classes)
+                assert sorted(vars(a.estimator)) == sorted(vars(b.estimator))
+                for name in ("coef_", "intercept_", "n_iter_", "classes_"):
+                    np.testing.assert_array_equal(
+                        getattr(a.estimator, name), getattr(b.estimator, name)
+                    )
+                ((sa,), (sb,)) = (a.calibrators, b.calibrators)
+                assert type(sa) is type(sb) and sorted(vars(sa)) == sorted(vars(sb))
+                assert (sa.a_, sa.b_) == (sb.a_, sb.b_)
+            expected = theirs.predict_proba(x[rows])[:, 1]
+            got = classifier.positive_probability(ours, x[rows])
+            assert got.tobytes() == expected.tobytes()
+    assert fitted >= 6
+
+
 def test_no_code_with_enough_examples_cannot_be_estimated(corpus, few_labels) -> None:
     # Nothing to train or score: the documented "cannot estimate" result, not empty output.
     with pytest.raises(CannotEstimate) as info:

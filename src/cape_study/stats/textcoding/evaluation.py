@@ -27,6 +27,7 @@ from cape_study.stats.textcoding.classifier import (
     make_features,
     model_factory,
     not_modelled,
+    positive_probability,
 )
 from cape_study.stats.textcoding.corpus import Corpus
 
@@ -299,7 +300,7 @@ def cross_validate(
             y = column[known].astype(bool)
             clf = fit_code(x_train[known], y, groups[train_idx][known], model, seed)
             if clf is not None:
-                out[code] = clf.predict_proba(x_test)[:, 1]
+                out[code] = positive_probability(clf, x_test)
         return out
 
     results = Parallel(n_jobs=n_jobs)(delayed(fold_predictions)(k) for k in range(n_splits))
