@@ -389,6 +389,31 @@ def test_calibrated_classifiers_are_scikit_learns_own(corpus, model_name: str) -
     assert fitted >= 6
 
 
+def test_the_classifiers_are_fitted_on_one_blas_thread(corpus, few_labels, monkeypatch) -> None:
+    """cross_validate and train fit on one BLAS thread even where the kernel has more (a
+    second thread only spins in the sigmoids' L-BFGS-B), and give back the limit after."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+    fit_code = classifier.fit_code
+
+    def recording(*args, **kwargs):
+        seen.append(blas_threads())
+        return fit_code(*args, **kwargs)
+
+    monkeypatch.setattr(classifier, "fit_code", recording)
+    monkeypatch.setattr(evaluation, "fit_code", recording)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        textcoding.cross_validate(corpus["coded"], few_labels, seed=3)
+        textcoding.train(corpus["coded"], few_labels, seed=3)
+        assert blas_threads() == before
+    assert len(seen) > len(CODES) and all(threads == {1} for threads in seen)
+
+
 def test_no_code_with_enough_examples_cannot_be_estimated(corpus, few_labels) -> None:
     # Nothing to train or score: the documented "cannot estimate" result, not empty output.
     with pytest.raises(CannotEstimate) as info:

@@ -67,7 +67,9 @@ package lists their public names, so ``textcoding.suggest`` and the like work as
 did when it was one module.
 
 Everything random (the folds, the solvers) follows ``seed``: the same data and seed
-give the same folds, probabilities and suggestions.
+give the same folds, probabilities and suggestions. The classifiers are fitted on one
+BLAS thread whatever the kernel's setting
+(:func:`~cape_study.stats.textcoding.classifier.one_blas_thread`).
 
 References
 ----------

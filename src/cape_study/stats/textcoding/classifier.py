@@ -28,6 +28,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.parallel import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from cape_study.errors import CannotEstimate
 
@@ -42,6 +43,7 @@ __all__ = [
     "make_features",
     "model_factory",
     "not_modelled",
+    "one_blas_thread",
     "positive_probability",
     "train",
 ]
@@ -177,6 +179,22 @@ class FeatureCache:
 def _offsets(lengths: list[int]) -> np.ndarray:
     """Row pointers of a CSR matrix whose rows have these numbers of entries."""
     return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths, dtype=np.int64)])
+
+
+def one_blas_thread() -> threadpool_limits:
+    """One OpenBLAS (or MKL, BLIS) thread in this process while the classifiers are fitted,
+    whatever the environment says (a context manager).
+
+    Each fit's Platt sigmoid is a two-parameter L-BFGS-B (SciPy), whose BLAS calls are far
+    too small to share: a second thread only spins (with two threads, SciPy's ``setulb``
+    took most of the time). In a kernel without ``OPENBLAS_NUM_THREADS`` (JupyterLab;
+    ``cape-study run`` sets one thread, :data:`cape_study.paths.SINGLE_THREAD_ENV`) the
+    demo's :func:`~cape_study.stats.textcoding.evaluation.cross_validate` and
+    :func:`train` took 18.5 CPU s (41 s wall at load 8) on two cores instead of 4.4
+    (12 s), with the same predictions. One thread also keeps every BLAS sum in one
+    order, so that the results cannot depend on the number of cores.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _stratified_group_folds(
@@ -382,7 +400,8 @@ def train(
         y = wide[code].to_numpy(dtype=object)[known].astype(bool)
         return fit_code(x[known], y, groups[known], model, seed)
 
-    fitted = Parallel(n_jobs=n_jobs)(delayed(fit)(c) for c in codes)
+    with one_blas_thread():
+        fitted = Parallel(n_jobs=n_jobs)(delayed(fit)(c) for c in codes)
     classifiers = {}
     for code, clf in zip(codes, fitted, strict=True):
         if clf is None:

@@ -27,6 +27,7 @@ from cape_study.stats.textcoding.classifier import (
     make_features,
     model_factory,
     not_modelled,
+    one_blas_thread,
     positive_probability,
 )
 from cape_study.stats.textcoding.corpus import Corpus
@@ -303,7 +304,8 @@ def cross_validate(
                 out[code] = positive_probability(clf, x_test)
         return out
 
-    results = Parallel(n_jobs=n_jobs)(delayed(fold_predictions)(k) for k in range(n_splits))
+    with one_blas_thread():
+        results = Parallel(n_jobs=n_jobs)(delayed(fold_predictions)(k) for k in range(n_splits))
     for k, predicted in enumerate(results):
         test_idx = np.flatnonzero(folds == k)
         for code, p in predicted.items():
