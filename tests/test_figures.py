@@ -325,21 +325,25 @@ def test_a_figure_drawn_as_before_is_copied_from_the_cache_byte_for_byte(tmp_pat
     plain = files.write_figure(fig, tmp_path / "plain", "Curves", mark="SYNTHETIC DATA")
     cache = tmp_path / "cache"
     first = files.write_figure(fig, tmp_path / "a", "Curves", mark="SYNTHETIC DATA", cache=cache)
-    formats = []
-    savefig = Figure.savefig
+    drawn = []  # what each draw wrote: svg, or the pixels (rgba) of the PNG
+    draw_svg, draw_agg, savefig = files._draw_svg, files._draw_agg, Figure.savefig
+    monkeypatch.setattr(files, "_draw_svg", lambda *a: drawn.append("svg") or draw_svg(*a))
+    monkeypatch.setattr(
+        files, "_draw_agg", lambda *a, **k: drawn.append("rgba") or draw_agg(*a, **k)
+    )
     monkeypatch.setattr(
         Figure,
         "savefig",
-        lambda self, *a, **k: formats.append(k["format"]) or savefig(self, *a, **k),
+        lambda self, *a, **k: drawn.append(k["format"]) or savefig(self, *a, **k),
     )
     second = files.write_figure(fig, tmp_path / "b", "Curves", mark="SYNTHETIC DATA", cache=cache)
-    assert formats == ["svg"]  # the PNG came from the cache
+    assert drawn == ["svg"]  # the PNG came from the cache
     for a, b, c in zip(plain, first, second, strict=True):
         assert a.read_bytes() == b.read_bytes() == c.read_bytes()
     # a changed figure is rendered anew
     fig.axes[0].set_title("Another title")
     files.write_figure(fig, tmp_path / "c", "Curves", cache=cache)
-    assert formats[-2:] == ["svg", "rgba"] and len(list(cache.glob("*.png"))) == 2
+    assert drawn[-2:] == ["svg", "rgba"] and len(list(cache.glob("*.png"))) == 2
 
 
 def test_a_figure_whose_every_value_is_hidden_says_so():
@@ -488,3 +492,33 @@ def test_the_flow_heatmap_skips_seaborns_overlap_draw_and_gives_the_same_files(
     for suffix in ("png", "svg"):
         fast_file = (tmp_path / "fast" / f"flows.{suffix}").read_bytes()
         assert fast_file == (tmp_path / "slow" / f"flows.{suffix}").read_bytes()
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_a_laid_out_figure_is_written_in_one_draw_per_file_with_savefigs_bytes(
+    tmp_path, monkeypatch, name
+):
+    """savefig lays a figure out in a draw that writes nothing, then draws it again:
+    write_figure lays it out in the draw that writes each file (two draws in all, not
+    four), and writes the same SVG, PNG and page image as savefig would."""
+    from matplotlib.figure import Figure
+
+    from cape_study.present.plots import files
+
+    draws = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: draws.append(1) or draw(self, r))
+    written = {}
+    for way, plain in (("one_draw", True), ("savefig", False)):
+        monkeypatch.setattr(files, "_plain_saving", lambda plain=plain: plain)
+        fig = FIGURES[name]("sv").get_figure(root=True)
+        assert fig.get_layout_engine() is not None
+        before = len(draws)
+        paths = files.write_figure(
+            fig, tmp_path / way, name, mark="SYNTETISKA DATA", cache=tmp_path / f"c{way}"
+        )
+        written[way] = len(draws) - before
+        (page,) = (tmp_path / f"c{way}" / "page").glob("*.png")
+        written[way, "files"] = [p.read_bytes() for p in paths] + [page.read_bytes()]
+    assert written["one_draw"] == 2 and written["savefig"] >= 4
+    assert written["one_draw", "files"] == written["savefig", "files"]

@@ -5,6 +5,7 @@ image a notebook shows of the figure)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import io
@@ -82,7 +83,10 @@ def write_figure(
         with matplotlib.rc_context(_SVG):
             svg = io.BytesIO()
             meta = {"Date": None, "Creator": None}
-            figure.savefig(svg, format="svg", dpi=DPI, bbox_inches=crop, metadata=meta)
+            if crop is None and _plain_saving():
+                _draw_svg(figure, svg, meta)
+            else:
+                figure.savefig(svg, format="svg", dpi=DPI, bbox_inches=crop, metadata=meta)
     finally:
         if restore is not None:
             restore()
@@ -118,13 +122,19 @@ def _render(
     same pixels and scaled down by Pillow instead of drawn a third time."""
     from PIL import Image
 
-    buffer = io.BytesIO()
+    box = None
     if crop is None:
-        figure.savefig(buffer, format="rgba", dpi=DPI)
+        if _plain_saving():
+            rgba, box = _draw_agg(figure, shown=page and DPI % figure.dpi == 0)
+        else:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="rgba", dpi=DPI)
+            rgba = buffer.getvalue()
         width, height = figure.get_size_inches()
         size = (int(width * DPI), int(height * DPI))  # as Agg sizes its canvas
-        image = Image.frombuffer("RGBA", size, buffer.getvalue(), "raw", "RGBA", 0, 1)
+        image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1)
     else:  # cropped as shown, at the size savefig gives it
+        buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=DPI, bbox_inches=crop)
         image = Image.open(buffer).convert("RGBA")
     background = tuple(round(255 * c) for c in figure.get_facecolor())
@@ -137,7 +147,8 @@ def _render(
         return png, None  # not a whole fraction: the notebook renders its image itself
     scale = round(scale)
     if crop is None:
-        box = _shown_box(figure)  # inches, from the figure's lower left corner
+        if box is None:
+            box = _shown_box(figure)  # inches, from the figure's lower left corner
         height = figure.get_size_inches()[1]
         columns, rows = int(box.width * figure.dpi), int(box.height * figure.dpi)
         canvas = Image.new("RGBA", (columns * scale, rows * scale), background)
@@ -148,19 +159,78 @@ def _render(
     return png, _png(canvas.reduce(scale), figure.dpi)
 
 
-def _shown_box(figure: Figure):
+def _shown_box(figure: Figure, renderer: Any = None):
     """The box (inches) of what ``figure`` draws, ``savefig.pad_inches`` around it, as a
-    notebook crops it, laid out at :data:`DPI`."""
+    notebook crops it, laid out at :data:`DPI`: measured with ``renderer`` (an Agg
+    renderer at :data:`DPI`, which has measured the figure's text already) or a new one."""
     from matplotlib import cbook
     from matplotlib.backends.backend_agg import RendererAgg
 
     width, height = figure.get_size_inches()
     stale = figure.stale
     with cbook._setattr_cm(figure, dpi=DPI):
-        renderer = RendererAgg(int(width * DPI), int(height * DPI), DPI)
+        if renderer is None:
+            renderer = RendererAgg(int(width * DPI), int(height * DPI), DPI)
         box = figure.get_tightbbox(renderer)
     figure.stale = stale
     return box.padded(matplotlib.rcParams["savefig.pad_inches"])
+
+
+def _plain_saving() -> bool:
+    """Whether ``savefig`` would keep the figure's own colours and size (matplotlib's
+    defaults of ``savefig.facecolor``, ``edgecolor``, ``bbox`` and ``transparent``): then a
+    laid-out figure is drawn by :func:`_draw_svg` and :func:`_draw_agg`, as ``savefig``
+    draws it; otherwise by ``savefig``."""
+    rc = matplotlib.rcParams
+    return (
+        rc["savefig.facecolor"] == "auto"
+        and rc["savefig.edgecolor"] == "auto"
+        and rc["savefig.bbox"] is None
+        and not rc["savefig.transparent"]
+    )
+
+
+@contextlib.contextmanager
+def _on_canvas(figure: Figure, canvas_class: type) -> Any:
+    """``figure`` on a new canvas of ``canvas_class`` that is saving (so that no change
+    during a draw asks the notebook to draw it again), at :data:`DPI`; its own canvas and
+    resolution again after."""
+    from matplotlib import cbook
+
+    original = figure.canvas
+    canvas = canvas_class(figure)
+    canvas._is_saving = True
+    try:
+        with cbook._setattr_cm(figure, dpi=DPI):
+            yield canvas
+    finally:
+        figure.set_canvas(original)
+
+
+def _draw_svg(figure: Figure, svg: io.BytesIO, meta: dict) -> None:
+    """Write a laid-out ``figure`` to ``svg`` as ``savefig(svg, format="svg", dpi=DPI,
+    metadata=meta)`` does, in one draw that lays it out and writes it: ``savefig`` lays a
+    figure out in a draw of its own that writes nothing, then draws it again without its
+    layout engine (the same bytes; a third less work)."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    with _on_canvas(figure, FigureCanvasSVG) as canvas:
+        canvas.print_svg(svg, metadata=meta)
+
+
+def _draw_agg(figure: Figure, *, shown: bool) -> tuple[bytes, Any]:
+    """A laid-out ``figure``'s RGBA pixels at :data:`DPI`, as ``savefig(format="rgba",
+    dpi=DPI)`` draws them, in one draw that lays it out and draws it (see
+    :func:`_draw_svg`), and, with ``shown``, the box a notebook crops it to
+    (:func:`_shown_box`) measured with the same renderer, whose text is measured already
+    (the same box as a new renderer's)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with _on_canvas(figure, FigureCanvasAgg) as canvas:
+        canvas.draw()
+        rgba = bytes(canvas.buffer_rgba())
+        box = _shown_box(figure, canvas.get_renderer()) if shown else None
+    return rgba, box
 
 
 def _with_mark(image: Any, mark: str, background: tuple[int, ...]) -> Any:
