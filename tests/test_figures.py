@@ -522,3 +522,19 @@ def test_a_laid_out_figure_is_written_in_one_draw_per_file_with_savefigs_bytes(
         written[way, "files"] = [p.read_bytes() for p in paths] + [page.read_bytes()]
     assert written["one_draw"] == 2 and written["savefig"] >= 4
     assert written["one_draw", "files"] == written["savefig", "files"]
+
+
+def test_an_opaque_png_is_written_without_alpha_and_keeps_its_colours():
+    import io
+
+    from cape_study.present.plots import files
+
+    rng = np.random.default_rng(22)
+    pixels = rng.integers(0, 256, (40, 60, 4), dtype=np.uint8)
+    pixels[..., 3] = 255
+    opaque = Image.open(io.BytesIO(files._png(Image.fromarray(pixels, "RGBA"), 300)))
+    assert opaque.mode == "RGB" and opaque.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+    assert (np.asarray(opaque) == pixels[..., :3]).all()
+    pixels[0, 0, 3] = 128  # one pixel seen through: the alpha channel stays
+    seen_through = Image.open(io.BytesIO(files._png(Image.fromarray(pixels, "RGBA"), 300)))
+    assert seen_through.mode == "RGBA" and (np.asarray(seen_through) == pixels).all()

@@ -26,6 +26,9 @@ DPI = 300
 _MARK_STRIP = 0.45 / 2.54  # inches below a laid-out figure for the synthetic-data mark
 _CACHE_SIZE = 400  # rendered PNGs kept; the least recently used go first
 _SVG = {"svg.hashsalt": "cape-study", "svg.fonttype": "none"}
+#: zlib level of the PNGs: on the demo's 19 figures, RGB at level 3 is written in half
+#: the time of RGBA at Pillow's default 6, and 4 % smaller (4.18 MB against 4.36).
+_PNG_LEVEL = 3
 
 
 def file_stem(name: str) -> str:
@@ -255,9 +258,12 @@ def _with_mark(image: Any, mark: str, background: tuple[int, ...]) -> Any:
 
 def _png(image: Any, dpi: float) -> bytes:
     """``image`` as PNG bytes, with its resolution and nothing else (no date, no
-    software)."""
+    software): without an alpha channel when every pixel is opaque (the same colours),
+    compressed at zlib level :data:`_PNG_LEVEL`."""
+    if image.mode == "RGBA" and image.getextrema()[3] == (255, 255):
+        image = image.convert("RGB")
     buffer = io.BytesIO()
-    image.save(buffer, format="png", dpi=(dpi, dpi))
+    image.save(buffer, format="png", dpi=(dpi, dpi), compress_level=_PNG_LEVEL)
     return buffer.getvalue()
 
 
@@ -285,6 +291,7 @@ def _key(svg: bytes, mark: str | None, dpi: float) -> str:
     digest = hashlib.sha256(svg)
     what = (
         DPI,
+        ("opaque as RGB", _PNG_LEVEL),
         mark,
         repr(dpi),
         matplotlib.__version__,
