@@ -538,3 +538,22 @@ def test_an_opaque_png_is_written_without_alpha_and_keeps_its_colours():
     pixels[0, 0, 3] = 128  # one pixel seen through: the alpha channel stays
     seen_through = Image.open(io.BytesIO(files._png(Image.fromarray(pixels, "RGBA"), 300)))
     assert seen_through.mode == "RGBA" and (np.asarray(seen_through) == pixels).all()
+
+
+def test_tick_labels_written_once_follow_the_run_language_and_the_sign_of_zero():
+    fig, ax = style.figure(1, 6)
+    style.number_axis(ax.xaxis)
+    style.percent_axis(ax.yaxis)
+    numbers, shares = ax.xaxis.get_major_formatter(), ax.yaxis.get_major_formatter()
+    values = np.array([-0.0, 0.0, 0.25, 1500.0])
+    for _ in range(2):  # the second time from memory
+        display.use_language("sv")
+        assert numbers.format_ticks(values) == [display.number(v, 2, "sv") for v in values]
+        assert shares.format_ticks(values[:3]) == [display.percent(v, 0, "sv") for v in values[:3]]
+        display.use_language("en")
+        assert numbers.format_ticks(values) == [display.number(v, 2, "en") for v in values]
+    assert numbers.format_ticks(values)[-1] == "1,500.00"
+    display.use_language("sv")
+    assert numbers.format_ticks(values)[-1] == "1\xa0500,00"
+    display.use_language("en")
+    plt.close(fig)

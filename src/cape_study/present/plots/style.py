@@ -24,7 +24,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from cape_study.present.display import number, percent
+from cape_study.present.display import language, number, percent
 
 __all__ = [
     "COUNTRY_COLOURS",
@@ -220,7 +220,22 @@ class _TickLabels(FuncFormatter):
     def format_ticks(self, values: Any) -> list[str]:
         self.set_locs(values)
         decimals = _fewest_decimals(values, self._scale)
-        return [self._write(v, decimals) for v in values]
+        lang = language()
+        return [
+            _tick_label(self._write, v, decimals, lang, type(v), float(v).hex()) for v in values
+        ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _tick_label(
+    write: Callable[[float, int], str], value: float, decimals: int, lang: str, *_key: object
+) -> str:
+    """``write(value, decimals)`` in the run's language ``lang``, written once: matplotlib
+    labels an axis' ticks at each draw and each time a layout measures the axes (a dozen
+    times for a figure written to its files), and Babel takes some 60 µs a label (9 µs
+    from here). ``_key`` (the value's type and exact bits) keeps apart values equal to
+    Python but not written alike (``-0.0`` and ``0.0``)."""
+    return write(value, decimals)
 
 
 def _decimals(axis: Axis, scale: float) -> int:
