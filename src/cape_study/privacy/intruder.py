@@ -229,15 +229,20 @@ class Intruder:
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMinimize), self._solve(cost, sense.kMaximize)
 
-    def spans(self, row: sparse.csr_array, width: float) -> bool:
+    def spans(self, row: sparse.csr_array, width: float, *, or_below: float | None = None) -> bool:
         """Whether the values of ``row @ x`` span at least ``width`` (less 1e-6): the
-        largest less the smallest, as :meth:`interval` gives them. The tables found so far
-        answer first (two whose values differ by ``width`` prove it: the largest value is
-        at least the one, the smallest at most the other); then the smallest value is
-        solved, then the largest, each only while the answer is open, so the answer is
-        the one the exact bounds give."""
+        largest less the smallest, as :meth:`interval` gives them; with ``or_below``, also
+        whether the largest is at most ``or_below`` (as ``interval(row)[1] <= or_below``,
+        without solving the bounds again). The tables found so far answer first (two
+        whose values differ by ``width`` prove it: the largest value is at least the one,
+        the smallest at most the other); then the smallest value is solved, then the
+        largest, each only while the answer is open, so the answer is the one the exact
+        bounds give. A row that adds up only unknowns forced to 0 (none left in the
+        model) is 0: its bounds are 0 and 0 without a solve."""
         dense = np.asarray(row.toarray()).ravel()[self._reps]
         columns = np.flatnonzero(dense)
+        if not len(columns):
+            return width <= _EPS or (or_below is not None and or_below >= 0)
 
         def spread() -> float:
             found = self._tables[: min(self._found, len(self._tables)), columns]
@@ -251,7 +256,8 @@ class Intruder:
         low = self._solve(cost, sense.kMinimize)  # a table found is kept
         if low == -np.inf or spread() >= width - _EPS:
             return True
-        return self._solve(cost, sense.kMaximize) - low >= width - _EPS
+        high = self._solve(cost, sense.kMaximize)
+        return high - low >= width - _EPS or (or_below is not None and high <= or_below)
 
     def relax(self, row: int, low: float, high: float) -> None:
         """Set the bounds of row ``row`` of ``a`` to ``low`` and ``high``, which must

@@ -83,8 +83,9 @@ def wide(low: float, high: float) -> bool:
 
 
 def _spans(intruder: Intruder, row: sparse.csr_array) -> bool:
-    """:func:`wide` for the cell ``row`` of ``intruder``'s model (the width asked first)."""
-    return intruder.spans(row, PROTECTION_WIDTH) or intruder.interval(row)[1] <= 1e-6
+    """:func:`wide` for the cell ``row`` of ``intruder``'s model (the width asked first;
+    the largest value, a zero, from the same solves)."""
+    return intruder.spans(row, PROTECTION_WIDTH, or_below=1e-6)
 
 
 def feasible_intervals(
