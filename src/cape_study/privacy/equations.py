@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from cape_study.privacy.intruder import Intruder, mark_bounds
+from cape_study.privacy.intruder import Intruder, mark_bounds, merge
 
 __all__ = [
     "ALL",
@@ -406,20 +406,42 @@ class System:
             ptr = np.concatenate([[0], np.cumsum([len(c) for c, _ in rows])])
             return sparse.csr_array((data, cols, ptr), shape=(len(rows), size))
 
-        agree = []
+        def by_combo(k: int, shared: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+            """Clique ``k``'s unknowns (ascending) and the combination of classes of
+            ``shared`` (numbered as :func:`itertools.product` orders them) each is in."""
+            size = int(np.prod(shapes[k])) if shapes[k] else 1
+            coords = np.unravel_index(np.arange(size), shapes[k]) if shapes[k] else ()
+            combo = np.zeros(size, dtype=np.int64)
+            for d in shared:
+                combo = combo * len(space.classes[d]) + coords[cliques[k].index(d)]
+            return offsets[k] + np.arange(size, dtype=np.int64), combo
+
+        # a row per combination of the classes of the dimensions a clique shares with
+        # those before it: its unknowns there (ascending), then its parent's (-1 each),
+        # the rows in the order of the cliques and of the combinations
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        rows = 0
         for j in range(1, len(cliques)):
             shared = [d for d in cliques[j] if d in frozenset().union(*cliques[:j])]
             parent = next(i for i in range(j) if set(shared) <= set(cliques[i]))
-            for combo in itertools.product(*(range(len(space.classes[d])) for d in shared)):
-                boxes = {d: np.array([c]) for d, c in zip(shared, combo, strict=True)}
-                mine, theirs = entries(j, boxes), entries(parent, boxes)
-                agree.append(
-                    (
-                        np.concatenate([mine, theirs]),
-                        np.concatenate([np.ones(len(mine)), -np.ones(len(theirs))]),
-                    )
+            combos = int(np.prod([len(space.classes[d]) for d in shared]))
+            for side, k in ((0, j), (1, parent)):
+                unknowns, combo = by_combo(k, shared)
+                kept = combo < combos  # every one, unless some dimension has no class
+                parts.append(
+                    (rows + combo[kept], np.full(kept.sum(), side), unknowns[kept], 1.0 - 2 * side)
                 )
-        self.agree = matrix(agree)
+            rows += combos
+        if parts:
+            row_of = np.concatenate([p[0] for p in parts])
+            side_of = np.concatenate([p[1] for p in parts])
+            cols = np.concatenate([p[2] for p in parts])
+            data = np.concatenate([np.full(len(p[0]), p[3]) for p in parts])
+            order = np.lexsort((cols, side_of, row_of))
+            ptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=rows))])
+            self.agree = sparse.csr_array((data[order], cols[order], ptr), shape=(rows, size))
+        else:
+            self.agree = matrix([])
         #: the last intruder asked about some cells over these equations, with its key
         #: (:func:`cape_study.privacy.linked._intruder`)
         self.intruder: tuple[tuple, Intruder] | None = None
@@ -427,14 +449,24 @@ class System:
         self.cells = []
         self.clique = []
         self._entries, self._space, self._records = entries, space, records
+        self._cell_rows: dict[tuple[int, int], sparse.csr_array] = {}
+        self._matrix: sparse.csr_array | None = None
+        self._merged: tuple[np.ndarray, sparse.csr_array] | None = None
+        self._all_cells: sparse.csr_array | None = None
+        self._first_cell = np.zeros(0, dtype=np.int64)
+        made: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # a box met again
         for table, recs in zip(tables, records, strict=True):
-            k = next(i for i, c in enumerate(cliques) if table.dimensions <= set(c))
+            dims = sorted(table.dimensions)
+            k = next(i for i, c in enumerate(cliques) if set(dims) <= set(c))
             self.clique.append(k)
             rows = []
             for r in recs:
                 cell = r["cell"]
-                cols = entries(k, {d: space.indices(d, cell.get(d, ALL)) for d in table.dimensions})
-                rows.append((cols, np.ones(len(cols))))
+                key = (k, *((d, cell.get(d, ALL)) for d in dims))
+                if key not in made:
+                    cols = entries(k, {d: space.indices(d, cell.get(d, ALL)) for d in dims})
+                    made[key] = (cols, np.ones(len(cols)))
+                rows.append(made[key])
             self.cells.append(matrix(rows))
 
     def equations(
@@ -444,7 +476,8 @@ class System:
         system, with perhaps more cells hidden), a row per cell in order: a published cell
         is an equation; with ``threshold``, a hidden cell is what its mark says
         (:func:`mark_bounds`), else only that it is not negative."""
-        parts = [self.agree, *self.cells]
+        if self._matrix is None:
+            self._matrix = sparse.vstack([self.agree, *self.cells], format="csr")
         low, high = [np.zeros(self.agree.shape[0])], [np.zeros(self.agree.shape[0])]
         for table in tables:
             hidden = table.hidden()
@@ -454,7 +487,15 @@ class System:
                 a, b = np.zeros(len(hidden)), np.full(len(hidden), np.inf)
             low.append(np.where(hidden, a, values))
             high.append(np.where(hidden, b, values))
-        return sparse.vstack(parts, format="csr"), np.concatenate(low), np.concatenate(high)
+        return self._matrix, np.concatenate(low), np.concatenate(high)
+
+    def merged(self) -> tuple[np.ndarray, sparse.csr_array]:
+        """The merging of equal columns of :meth:`equations`' ``A``
+        (:func:`cape_study.privacy.intruder.merge`), made once: an intruder asked about
+        cells of these tables (rows of ``A``) is given it as ``merged``."""
+        if self._merged is None:
+            self._merged = merge(self.equations([])[0])
+        return self._merged
 
     def box(self, table: int, cell: int, clique: int) -> np.ndarray:
         """The unknowns of clique ``clique`` that cell ``cell`` of table ``table`` adds
@@ -462,6 +503,25 @@ class System:
         record = self._records[table][cell]["cell"]
         dims = [d for d in record if d in self._space.classes]
         return self._entries(clique, {d: self._space.indices(d, record[d]) for d in dims})
+
+    def cell(self, table: int, cell: int) -> sparse.csr_array:
+        """The row (over the unknowns) of cell ``cell`` of table ``table``:
+        ``self.cells[table][[cell]]``, kept once made (the system's cells never change)."""
+        key = (table, cell)
+        if key not in self._cell_rows:
+            self._cell_rows[key] = self.cells[table][[cell]]
+        return self._cell_rows[key]
+
+    def cell_rows(self, cells: Sequence[tuple[int, int]]) -> sparse.csr_array:
+        """The rows of ``cells`` (``(table, cell)``), in order: those of :meth:`cell`
+        stacked, taken from all the tables' cells at once."""
+        if self._all_cells is None:
+            self._all_cells = sparse.vstack(self.cells, format="csr")
+            self._first_cell = np.cumsum([0, *(rows.shape[0] for rows in self.cells)])
+        if not cells:
+            return sparse.csr_array((0, self.size))
+        which = [int(self._first_cell[t]) + int(i) for t, i in cells]
+        return self._all_cells[which]
 
     def row(self, table: int, cell: int) -> int:
         """The row of :meth:`equations` that holds cell ``cell`` of table ``table``."""

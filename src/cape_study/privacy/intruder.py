@@ -87,7 +87,9 @@ class Intruder:
     cell are those of ``a`` alone. ``columns`` are bounds of ``x`` other than ``x >= 0``
     (lower, upper); without them, unknowns whose columns are equal in ``a`` and
     ``queries`` are merged (:func:`_distinct_columns`), so a row given to
-    :meth:`interval` must be one of ``a``'s or ``queries``'s."""
+    :meth:`interval` must be one of ``a``'s or ``queries``'s. ``merged`` is that merging
+    made once for ``a`` (:func:`merge`), for an ``a`` asked again with other bounds or
+    queries that are rows of ``a``: their columns are equal where ``a``'s are."""
 
     def __init__(
         self,
@@ -97,14 +99,19 @@ class Intruder:
         queries: sparse.csr_array | None = None,
         cap: float = 0.0,
         columns: tuple[np.ndarray, np.ndarray] | None = None,
+        merged: tuple[np.ndarray, sparse.csr_array] | None = None,
     ) -> None:
         import highspy
 
         self._highspy = highspy
-        n = a.shape[1]
+        n = self._width = a.shape[1]
         q = sparse.csr_array((0, n)) if queries is None else sparse.csr_array(queries)
         reps = np.arange(n)
-        if columns is None:
+        if columns is None and merged is not None:
+            # the caller's merging of a (queries are rows of a): see merge()
+            reps, a = merged
+            q, n = q[:, reps], len(reps)
+        elif columns is None:
             # combinations no row tells apart are one unknown: their total
             reps = _distinct_columns(sparse.vstack([a, q], format="csc"))
             a, q, n = sparse.csr_array(a)[:, reps], q[:, reps], len(reps)
@@ -165,7 +172,12 @@ class Intruder:
         self._h.setOptionValue("presolve", "off")  # from the last basis: see the module
         self._h.setOptionValue("simplex_strategy", 4)  # primal simplex: see the module
         self._h.passModel(lp)
-        self._n, self._q, self._reps = n, q, self._all_reps[alive]
+        self._n, self._q, self._reps = n, sparse.csr_array(q), self._all_reps[alive]
+        self._fixed = np.asarray(lp.col_lower_) == np.asarray(lp.col_upper_)  # columns
+        self._solution = None  # the last optimal solve's (:meth:`_constant`)
+        # the column of the model of each unknown of a (-1: merged into another, or 0)
+        self._where = np.full(self._width, -1, dtype=np.int64)
+        self._where[self._reps] = np.arange(n)
         self._columns = np.arange(n + k, dtype=np.int32)
 
     def _revive(self) -> None:
@@ -189,8 +201,10 @@ class Intruder:
         h.changeObjectiveSense(sense)
         h.run()
         status = h.getModelStatus()
+        self._solution = None
         if status == highspy.HighsModelStatus.kOptimal:
-            x = np.asarray(h.getSolution().col_value[: self._n])
+            self._solution = h.getSolution()
+            x = np.asarray(self._solution.col_value[: self._n])
             self._last = x
             np.maximum(self._peak, x, out=self._peak)
             self._keep(x)
@@ -207,6 +221,19 @@ class Intruder:
             return np.inf if sense == highspy.ObjSense.kMaximize else -np.inf
         raise ValueError(f"the published tables are inconsistent ({status})")
 
+    def _constant(self) -> bool:
+        """Whether the objective of the last solve (optimal) has its value for every
+        feasible table: its reduced costs are 0 on every column and its duals 0 on every
+        row whose bounds differ (an equation's dual may be anything), so the objective is
+        a combination of equations, and the last basis is optimal in either sense (the
+        other sense's solve would stop at once, at the same table)."""
+        if self._solution is None:
+            return False
+        col = np.asarray(self._solution.col_dual)
+        row = np.asarray(self._solution.row_dual)
+        free = np.concatenate([self._low != self._high, np.ones(self._k, bool)])
+        return not col[~self._fixed].any() and not row[free].any()
+
     def _keep(self, x: np.ndarray) -> None:
         """Keep the table ``x`` among the last ones found (not again if it was the last)."""
         size = len(self._tables)
@@ -214,6 +241,21 @@ class Intruder:
             return
         self._tables[self._found % size] = x
         self._found += 1
+
+    def _dense(self, row: sparse.csr_array) -> np.ndarray:
+        """``row`` (one row over the unknowns of ``a``) over the columns of the model:
+        ``row.toarray().ravel()[self._reps]``, without the dense row of every unknown."""
+        row = sparse.csr_array(row)
+        where = self._where[row.indices]
+        kept = where >= 0
+        return np.bincount(where[kept], weights=row.data[kept], minlength=self._n).astype(float)
+
+    def _query(self, i: int) -> np.ndarray:
+        """Query ``i``'s row over the columns of the model (``self._q[[i]]`` dense)."""
+        span = slice(self._q.indptr[i], self._q.indptr[i + 1])
+        return np.bincount(
+            self._q.indices[span], weights=self._q.data[span], minlength=self._n
+        ).astype(float)
 
     def _cost(self, row: np.ndarray | None = None, y: np.ndarray | None = None) -> np.ndarray:
         cost = np.zeros(self._n + self._k)
@@ -225,7 +267,7 @@ class Intruder:
 
     def interval(self, row: sparse.csr_array) -> tuple[float, float]:
         """The smallest and largest value of ``row @ x``."""
-        cost = self._cost(np.asarray(row.toarray()).ravel()[self._reps])
+        cost = self._cost(self._dense(row))
         sense = self._highspy.ObjSense
         return self._solve(cost, sense.kMinimize), self._solve(cost, sense.kMaximize)
 
@@ -239,24 +281,36 @@ class Intruder:
         largest, each only while the answer is open, so the answer is the one the exact
         bounds give. A row that adds up only unknowns forced to 0 (none left in the
         model) is 0: its bounds are 0 and 0 without a solve."""
-        dense = np.asarray(row.toarray()).ravel()[self._reps]
+        dense = self._dense(row)
         columns = np.flatnonzero(dense)
         if not len(columns):
             return width <= _EPS or (or_below is not None and or_below >= 0)
 
+        def values() -> np.ndarray:
+            return self._tables[: min(self._found, len(self._tables)), columns] @ dense[columns]
+
         def spread() -> float:
-            found = self._tables[: min(self._found, len(self._tables)), columns]
-            values = found @ dense[columns]
-            return values.max() - values.min() if len(values) else -np.inf
+            found = values()
+            return found.max() - found.min() if len(found) else -np.inf
 
         if spread() >= width - _EPS:
             return True
         sense = self._highspy.ObjSense
         cost = self._cost(dense)
-        low = self._solve(cost, sense.kMinimize)  # a table found is kept
+        found = values()
+        solved = False
+        if self._nonnegative and np.all(dense[columns] > 0) and len(found) and found.min() <= 0:
+            # no value is below 0 (unknowns and entries at least 0) and a table found
+            # gives 0: the smallest value is 0, as its solve would find
+            low = 0.0
+        else:
+            low, solved = self._solve(cost, sense.kMinimize), True  # a table found is kept
         if low == -np.inf or spread() >= width - _EPS:
             return True
-        high = self._solve(cost, sense.kMaximize)
+        if solved and self._constant():
+            high = low  # the value is the same in every table: the largest is the least
+        else:
+            high = self._solve(cost, sense.kMaximize)
         return high - low >= width - _EPS or (or_below is not None and high <= or_below)
 
     def relax(self, row: int, low: float, high: float) -> None:
@@ -301,7 +355,7 @@ class Intruder:
     def parts(self, row: sparse.csr_array) -> np.ndarray:
         """The columns of the model (unknowns merged as they are) that ``row`` (one of
         ``a``'s or ``queries``'s) adds up."""
-        return np.flatnonzero(np.asarray(row.toarray()).ravel()[self._reps])
+        return np.flatnonzero(self._dense(row))
 
     def extreme(self, column: int, *, largest: bool) -> float:
         """The smallest (or ``largest``) value of ``x[column]``, a column of the model
@@ -403,13 +457,15 @@ class Intruder:
             if low <= 1 + _EPS and high >= top:
                 result[j] = True  # both witnessed
                 continue
-            cost = self._cost(np.asarray(self._q[[i]].toarray()).ravel())
+            cost = self._cost(self._query(i))
             exact_low = exact_high = False
             if low > 1 + _EPS:
                 low, exact_low = self._solve(cost, sense.kMinimize), True
                 if is_marked and low > 1 + _EPS:
                     continue  # narrowed from below; marked small, no width makes up for it
-            if high < top:
+            if high < top and exact_low and self._constant():
+                high, exact_high = low, True  # its value is the same in every table
+            elif high < top:
                 high, exact_high = self._solve(cost, sense.kMaximize), True
             if low <= 1 + _EPS and high >= top:
                 result[j] = True
@@ -417,12 +473,21 @@ class Intruder:
             if is_marked:
                 continue
             # not marked small: an interval at least threshold wide also protects it
-            if not exact_low:
+            if not exact_low and exact_high and self._constant():
+                low, exact_low = high, True  # as above, the other way round
+            elif not exact_low:
                 low = self._solve(cost, sense.kMinimize)
             if not exact_high:
                 high = self._solve(cost, sense.kMaximize)
             result[j] = protected(low, high, threshold=threshold, marked=False)
         return result
+
+
+def merge(a: sparse.csr_array) -> tuple[np.ndarray, sparse.csr_array]:
+    """The merging of equal columns :class:`Intruder` makes of ``a`` (the first of each
+    group of equal columns, and ``a`` over them), for its ``merged``."""
+    reps = _distinct_columns(sparse.csc_array(a))
+    return reps, sparse.csr_array(a)[:, reps]
 
 
 def _forced_zero(

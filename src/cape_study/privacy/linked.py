@@ -97,7 +97,7 @@ def feasible_intervals(
     ``tables`` allows (None for a published cell), per table and cell; with
     ``threshold``, also what the hidden cells' marks say (:func:`mark_bounds`)."""
     system = _System(tables, dimensions)
-    intruder = Intruder(*system.equations(tables, threshold))
+    intruder = Intruder(*system.equations(tables, threshold), merged=system.merged())
     return [
         [intruder.interval(rows[[i]]) if hidden else None for i, hidden in enumerate(t.hidden())]
         for t, rows in zip(tables, system.cells, strict=True)
@@ -189,7 +189,7 @@ def protect(
     before: dict = {}
     while pending:
         t, i = pending[0]
-        if _spans(intruder, system.cells[t][[i]]) or _published_before(
+        if _spans(intruder, system.cell(t, i)) or _published_before(
             [*linked, new], last, t, i, dimensions, threshold, before
         ):
             pending.pop(0)
@@ -228,9 +228,10 @@ def _published_before(
         )
         known = [*tables[:upto], blank]
         system = system_of(known, dimensions)  # protect's: the same cells
-        cache[None] = (system, Intruder(*system.equations(known, threshold)))
+        intruder = Intruder(*system.equations(known, threshold), merged=system.merged())
+        cache[None] = (system, intruder)
     system, intruder = cache[None]
-    cache[t, i] = not _spans(intruder, system.cells[t][[i]])
+    cache[t, i] = not _spans(intruder, system.cell(t, i))
     return cache[t, i]
 
 
@@ -239,7 +240,7 @@ def _narrow(
 ) -> set[tuple[int, int]]:
     """The ``(table, cell)`` of ``cells`` (hidden cells that are not small) that are not
     :func:`wide` for ``intruder``."""
-    return {(t, i) for t, i in cells if not _spans(intruder, system.cells[t][[i]])}
+    return {(t, i) for t, i in cells if not _spans(intruder, system.cell(t, i))}
 
 
 def _not_small(tables: Sequence[LinkedTable], which: Sequence[int]) -> list[tuple[int, int]]:
@@ -291,11 +292,10 @@ def _intruder(
     if system.intruder is not None and system.intruder[0] == key:
         system.intruder[1].rebound(low, high)
         return system.intruder[1]
-    queries = sparse.vstack(
-        [system.cells[t][[i]] for t, i in cells] or [sparse.csr_array((0, system.size))],
-        format="csr",
-    )
-    system.intruder = (key, Intruder(a, low, high, queries, threshold - 1))
+    queries = system.cell_rows(cells)
+    # the queries are rows of a (cells of the tables): a's merging is theirs too
+    merged = system.merged()
+    system.intruder = (key, Intruder(a, low, high, queries, threshold - 1, merged=merged))
     return system.intruder[1]
 
 
@@ -452,12 +452,12 @@ def _narrowed_parts(
             ones = (np.ones(len(box)), (np.zeros(len(box), int), box))
             row = sparse.csr_array(ones, shape=(1, system.size))
         else:
-            row = system.cells[t][[i]]
+            row = system.cell(t, i)
             box = row.indices
         if not intruder.peaks_between(intruder.parts(row), 0.5, threshold - 1 - 1e-6):
             continue
         if t == new:
             demote.add(i)
         else:
-            demote |= {j for j in mine if set(box) & set(system.cells[new][[j]].indices)}
+            demote |= {j for j in mine if set(box) & set(system.cell(new, j).indices)}
     return sorted(demote)
