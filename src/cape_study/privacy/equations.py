@@ -509,7 +509,12 @@ class System:
         ``self.cells[table][[cell]]``, kept once made (the system's cells never change)."""
         key = (table, cell)
         if key not in self._cell_rows:
-            self._cell_rows[key] = self.cells[table][[cell]]
+            rows = self.cells[table]
+            span = slice(rows.indptr[cell], rows.indptr[cell + 1])
+            self._cell_rows[key] = sparse.csr_array(
+                (rows.data[span], rows.indices[span], np.array([0, span.stop - span.start])),
+                shape=(1, rows.shape[1]),
+            )
         return self._cell_rows[key]
 
     def cell_rows(self, cells: Sequence[tuple[int, int]]) -> sparse.csr_array:

@@ -245,7 +245,8 @@ class Intruder:
     def _dense(self, row: sparse.csr_array) -> np.ndarray:
         """``row`` (one row over the unknowns of ``a``) over the columns of the model:
         ``row.toarray().ravel()[self._reps]``, without the dense row of every unknown."""
-        row = sparse.csr_array(row)
+        if not isinstance(row, sparse.csr_array):
+            row = sparse.csr_array(row)
         where = self._where[row.indices]
         kept = where >= 0
         return np.bincount(where[kept], weights=row.data[kept], minlength=self._n).astype(float)
