@@ -37,7 +37,11 @@ least), and where none is found the bound is solved.
 **Whether a cell is at least so wide** (a hidden cell that is not small,
 :func:`cape_study.privacy.linked.wide`) is answered the same way: two tables found so far
 whose values of the cell differ by the width prove it (:meth:`Intruder.spans`); only
-where they do not are its bounds solved.
+where they do not are its bounds solved. Two bounds need no solve: the least value of a
+cell that a table found gives 0 is 0 (no unknown or entry is negative), and after one
+bound is solved, a cell whose reduced costs and duals are 0 wherever a column or row is
+not fixed has the same value in every table (:meth:`Intruder._constant`: the basis is
+optimal in either sense, and the other solve would stop at once at the same table).
 """
 
 from __future__ import annotations
