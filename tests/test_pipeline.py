@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -728,6 +729,61 @@ def test_independent_steps_overlap_with_two_jobs(tmp_path: Path) -> None:
     a = json.loads((processed / "a.json").read_text())
     b = json.loads((processed / "b.json").read_text())
     assert a["start"] < b["end"] and b["start"] < a["end"], (a, b)
+
+
+def test_with_one_job_the_next_step_starts_while_a_finished_steps_page_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step whose notebook has executed no longer holds the one kernel: the next step
+    that is ready starts while its page is rendered, scanned and stored (it waited)."""
+    project = make_project(tmp_path, "parallel.yaml")
+    b_started = threading.Event()
+    waited: list[bool] = []
+    render = runner.render_html
+
+    def rendering(nb, title, **kwargs):
+        if nb.metadata["papermill"]["parameters"]["name"] == "a":
+            waited.append(b_started.wait(timeout=90))
+        return render(nb, title, **kwargs)
+
+    def progress(event: ProgressEvent) -> None:
+        if event.step == "b" and event.kind == "start":
+            b_started.set()
+
+    monkeypatch.setattr(runner, "render_html", rendering)
+    result = project.run(jobs=1, progress=progress, overrides={"seconds": "0"})
+    assert statuses(result) == {"a": "ran", "b": "ran"}
+    assert waited == [True]
+    assert verify_report(project.paths.reports) == []
+
+
+def test_personal_data_on_a_finished_steps_page_stops_the_step_started_after_it(
+    tmp_path: Path,
+) -> None:
+    """The next step starts while a finished step's page is scanned: a finding there
+    still stops the run, kills the step that started meanwhile and publishes nothing."""
+    project = make_project(tmp_path, "parallel.yaml")
+    a = {"notebook": "notebooks/sleepy.ipynb", "parameters": "sleepy"}
+    _write_pipeline(
+        project.root,
+        {
+            "a": {
+                **a,
+                "outputs": ["data/processed/{name}.json"],
+                "values": {"name": "070-1740605", "seconds": 0},
+            },
+            "b": {
+                **a,
+                "outputs": ["data/processed/b.json"],
+                "values": {"name": "b", "seconds": 60},
+            },
+        },
+    )
+    with pytest.raises(PersonalDataFound, match=r"reports/steps/a\.ipynb: .* phone at \$"):
+        project.run(jobs=1)
+    assert kernel_children() == []  # b's kernel, if it had started, was killed
+    assert not (project.paths.reports / "index.html").exists()
+    assert not (project.paths.data_processed / "b.json").exists()
 
 
 def test_with_several_jobs_the_longest_ready_step_starts_first(tmp_path: Path) -> None:

@@ -110,6 +110,9 @@ class Watch:
         self.thread: threading.Thread
         self.pid: int | None = None
         self.cancelled = False
+        #: Set once the notebook has executed and its kernel stopped: the step no longer
+        #: counts against ``--jobs`` while the runner renders and scans its page.
+        self.released = False
         self.nb: Any = None
         self.numbers: dict[int, int] = {}
         self.cells = 0

@@ -7,7 +7,9 @@ A step is ``ran``, ``cached`` (taken from ``.cache/steps/<step>/``; see
 :mod:`cape_study.runner.cache`), ``failed``, or ``skipped`` (a step it needs did not succeed,
 or it was left out by ``--only`` and is not in the cache). A step starts once the steps
 it needs are done; with ``jobs`` above 1, independent steps run at the same time, each
-in its own kernel (:mod:`cape_study.runner.execution`).
+in its own kernel (:mod:`cape_study.runner.execution`). ``jobs`` counts kernels: once a
+step's notebook has executed, the next step that is ready starts while the runner
+renders, scans and stores the first one's page (a step that needs it waits until then).
 
 Failures
 --------
@@ -276,13 +278,17 @@ class Run:
     def _schedule(self) -> dict[str, StepResult]:
         results: dict[str, StepResult] = {}
         running: dict[str, Watch] = {}
-        done: queue.Queue[tuple[str, StepResult | BaseException]] = queue.Queue()
+        done: queue.Queue[tuple[str, StepResult | BaseException | None]] = queue.Queue()
         try:
             order = self._start_order()
             while len(results) < len(self.pipeline.steps):
                 for name in order:
                     step = self.pipeline.steps[name]
-                    if name in results or name in running or len(running) >= self.jobs:
+                    if name in results or name in running:
+                        continue
+                    # A step whose notebook has executed no longer holds a kernel: the
+                    # next one starts while its page is rendered, scanned and stored.
+                    if sum(not w.released for w in running.values()) >= self.jobs:
                         continue
                     if any(need not in results for need in step.needs):
                         continue
@@ -306,6 +312,8 @@ class Run:
                 if not running:
                     continue
                 name, outcome = _get(done)
+                if outcome is None:  # its notebook has executed (Watch.released)
+                    continue
                 running.pop(name).thread.join()
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -377,12 +385,12 @@ class Run:
 
     def _worker(self, step: Step, watch: Watch, done: queue.Queue, prefetch: bool) -> None:
         try:
-            done.put((step.name, self._execute(step, watch, prefetch)))
+            done.put((step.name, self._execute(step, watch, prefetch, done)))
         except BaseException as exc:  # handed to the main thread, which re-raises it
             done.put((step.name, exc))
 
     # one step ------------------------------------------------------------------------
-    def _execute(self, step: Step, watch: Watch, prefetch: bool) -> StepResult:
+    def _execute(self, step: Step, watch: Watch, prefetch: bool, done: queue.Queue) -> StepResult:
         name, start = step.name, time.perf_counter()
         key = self.keys[name]
         params = self.params[name]
@@ -401,6 +409,10 @@ class Run:
             missing = [p for p in patterns if not _is_pattern(p) and not expand(self._base(p), [p])]
             if missing:
                 raise CellError(f"declared output(s) {missing} were not written")
+            # Its kernel has stopped: another step may start while this one's page is
+            # rendered and scanned (on the other core when the machine has one idle).
+            watch.released = True
+            done.put((name, None))
             page = render_html(
                 nb,
                 step.title,
