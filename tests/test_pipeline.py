@@ -482,6 +482,56 @@ def test_personal_data_in_the_report_document_stops_the_run(tmp_path: Path) -> N
     assert not (project.paths.reports / "index.html").exists()
 
 
+def test_the_stage_scan_reads_no_notebook_a_step_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step's notebook is scanned as the bytes it is stored and published as, once:
+    the scan of the stage before the swap reads only the files the report adds."""
+    project = make_project(tmp_path, "basic.yaml")
+    scanned: list[tuple[bool, str]] = []
+    in_stage_scan = [False]
+    scan, check = scanning._scan_content, runner.check_paths
+
+    def recording(path, content, shown):
+        scanned.append((in_stage_scan[0], shown))
+        return scan(path, content, shown)
+
+    def checking(*args, **kwargs):
+        in_stage_scan[0] = True
+        try:
+            return check(*args, **kwargs)
+        finally:
+            in_stage_scan[0] = False
+
+    monkeypatch.setattr(scanning, "_scan_content", recording)
+    monkeypatch.setattr(runner, "check_paths", checking)
+    assert statuses(project.run()) == {"first": "ran", "second": "ran"}
+    notebooks = ["reports/steps/first.ipynb", "reports/steps/second.ipynb"]
+    assert sorted(shown for stage, shown in scanned if shown.endswith(".ipynb")) == notebooks
+    assert sorted(shown for stage, shown in scanned if stage) == [
+        "reports/index.html",
+        "reports/manifest.json",
+        "reports/report.docx",
+        "reports/report.html",
+    ]
+    assert verify_report(project.paths.reports) == []
+
+
+def test_notebook_bytes_are_what_nbformat_writes(tmp_path: Path) -> None:
+    import nbformat
+
+    from cape_study.runner.execution import notebook_bytes, write_notebook
+
+    nb = nbformat.read(FIXTURES / "notebooks" / "sleepy.ipynb", as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="två\nrader\r\n")]
+    nbformat.write(nb, tmp_path / "nbformat.ipynb")
+    assert notebook_bytes(nb) == (tmp_path / "nbformat.ipynb").read_bytes()
+    write_notebook(notebook_bytes(nb), tmp_path / "bytes.ipynb")
+    write_notebook(nb, tmp_path / "node.ipynb")
+    assert (tmp_path / "bytes.ipynb").read_bytes() == notebook_bytes(nb)
+    assert (tmp_path / "node.ipynb").read_bytes() == notebook_bytes(nb)
+
+
 def test_audit_mimetype_matches_the_disclosure_module() -> None:
     from cape_study.privacy import disclosure
 

@@ -145,13 +145,15 @@ def test_a_full_disk_leaves_no_half_written_file(
     ``.cache/steps/.tmp-<pid>-files.json``, ``.cache/report/.tmp-*.json``)."""
     import nbformat
 
-    def full(*args, **kwargs):
-        Path(args[1] if len(args) > 1 else kwargs["fp"]).write_text("half")
+    def full(self: Path, data: bytes) -> int:
+        with open(self, "wb") as fh:
+            fh.write(data[: len(data) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(nbformat, "write", full)
-    with pytest.raises(OSError):
-        write_notebook(nbformat.v4.new_notebook(), tmp_path / "failed" / "x.ipynb")
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "write_bytes", full)
+        with pytest.raises(OSError):
+            write_notebook(nbformat.v4.new_notebook(), tmp_path / "failed" / "x.ipynb")
     monkeypatch.setattr(json, "dumps", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
     with pytest.raises(OSError):
         _write_json(tmp_path / "steps" / "files.json", {"a": 1})

@@ -47,6 +47,7 @@ __all__ = [
     "FileFinding",
     "PersonalDataFound",
     "check_paths",
+    "scan_content",
     "scan_html",
     "scan_paths",
     "scan_value",
@@ -230,6 +231,15 @@ def scan_paths(
             clean.add(digest)
         found += here
     return found
+
+
+def scan_content(content: bytes, shown: str) -> list[FileFinding]:
+    """:func:`scan_paths` for a file's bytes in memory, to be published as ``shown``,
+    read as its suffix says, as :func:`scan_paths` reads that file (not a workbook or a
+    Word document, which are read from their files)."""
+    if Path(shown).suffix.lower() in {".xlsx", ".docx"}:
+        raise ValueError(f"{shown}: a workbook or Word document is scanned from its file")
+    return _scan_content(Path(shown), content, shown)
 
 
 def _scan_content(path: Path, content: bytes, shown: str) -> list[FileFinding]:

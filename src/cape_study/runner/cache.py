@@ -396,7 +396,8 @@ class StepCache:
         return entry.get("ran_seconds")
 
     def store(self, name: str, entry: Mapping[str, Any], nb: Any, page: str) -> None:
-        """Store a step's result, replacing the old entry in one rename."""
+        """Store a step's result, replacing the old entry in one rename (``nb``: the
+        executed notebook, or its file's bytes)."""
         cache = self.folder
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))

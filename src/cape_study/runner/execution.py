@@ -47,6 +47,7 @@ __all__ = [
     "Watch",
     "check_kernel",
     "execute_notebook",
+    "notebook_bytes",
     "print_progress",
     "redact_paths",
     "write_notebook",
@@ -471,14 +472,23 @@ def _close_event_loop() -> None:
     ensure_event_loop().close()
 
 
-def write_notebook(nb: Any, path: Path) -> None:
-    """Write a notebook to ``path`` in one rename, making its folder if need be."""
+def notebook_bytes(nb: Any) -> bytes:
+    """The bytes of a notebook's file, as ``nbformat.write`` writes it (UTF-8, ending in
+    a newline)."""
     import nbformat
 
+    text = nbformat.writes(nb)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
+def write_notebook(nb: Any, path: Path) -> None:
+    """Write a notebook (or its file's bytes, :func:`notebook_bytes`) to ``path`` in one
+    rename, making its folder if need be."""
+    data = nb if isinstance(nb, bytes) else notebook_bytes(nb)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        nbformat.write(nb, str(tmp))
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:  # a full disk: no half-written notebook is left
         tmp.unlink(missing_ok=True)

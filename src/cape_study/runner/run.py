@@ -58,7 +58,7 @@ from typing import Any
 from cape_study.errors import CapeStudyError
 from cape_study.paths import ProjectPaths
 from cape_study.privacy.confidential import refuse_confidential
-from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_value
+from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_content, scan_paths
 from cape_study.runner import publish
 from cape_study.runner.cache import CacheKey, StepCache, staged
 from cape_study.runner.current import (
@@ -78,6 +78,7 @@ from cape_study.runner.execution import (
     Watch,
     check_kernel,
     execute_notebook,
+    notebook_bytes,
     redact_paths,
     write_notebook,
 )
@@ -443,8 +444,11 @@ class Run:
         # A page, notebook or output showing personal data stops the run and never
         # reaches the cache; the outputs the step wrote under reports/ are removed.
         check_page(page, f"{relative(self.paths.reports, self.root)}/steps/{name}.html")
+        # The notebook is scanned as the bytes it is stored and published as (then the
+        # stage's scan need not read it again), serialised once.
+        notebook = notebook_bytes(nb)
         _check_outputs(
-            nb,
+            notebook,
             name,
             [self._base(rel) / rel for rel in outputs],
             self.staged.reports,
@@ -470,7 +474,7 @@ class Run:
             "takeaways": takeaways(nb, str(params.get("lang", "en"))),
             "disclosure": disclosure_audit(nb),
         }
-        self.cache.store(name, entry, nb, page)
+        self.cache.store(name, entry, notebook, page)
         failed_nb.unlink(missing_ok=True)
         self.entries[name] = entry
         return self._end(
@@ -507,14 +511,19 @@ def _get(done: queue.Queue) -> tuple[str, Any]:
 
 
 def _check_outputs(
-    nb: Any, name: str, files: list[Path], reports: Path, root: Path, clean: set[str]
+    notebook: bytes, name: str, files: list[Path], reports: Path, root: Path, clean: set[str]
 ) -> None:
-    """:func:`cape_study.privacy.scanning.scan_paths` over a step's output files (those
-    whose content is in ``clean`` are not read; those found clean are added) and its
-    executed notebook; on a finding, the outputs under ``reports`` are removed and
-    :class:`~cape_study.privacy.scanning.PersonalDataFound` is raised."""
+    """:func:`cape_study.privacy.scanning.scan_paths` over a step's output files and its
+    executed notebook (its file's bytes): those whose content is in ``clean`` are not
+    read, those found clean are added; on a finding, the outputs under ``reports`` are
+    removed and :class:`~cape_study.privacy.scanning.PersonalDataFound` is raised."""
     found = scan_paths(files, root=root, clean=clean)
-    found += scan_value(nb, f"{relative(reports, root)}/steps/{name}.ipynb")
+    digest = hashlib.sha256(notebook).hexdigest()
+    if digest not in clean:
+        in_notebook = scan_content(notebook, f"{relative(reports, root)}/steps/{name}.ipynb")
+        if not in_notebook:
+            clean.add(digest)
+        found += in_notebook
     if found:
         for path in files:
             if path.resolve().is_relative_to(reports.resolve()):
