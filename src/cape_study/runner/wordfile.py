@@ -33,6 +33,7 @@ CAPTIONS = {"en": ("Figure", "Table"), "sv": ("Figur", "Tabell"), "fi": ("Kuva",
 _SKIP = {"style", "script", "nav", "head", "noscript"}
 _BLOCK = {"p", "li", "dt", "dd", "pre", "blockquote"}
 _WIDTH = Cm(16)
+_TC_PR = qn("w:tcPr")
 
 
 def write_docx(
@@ -78,7 +79,9 @@ class _Writer:
     def add_paragraph(self, text: str = "", style: str | None = None):
         """``doc.add_paragraph(text, style)``, with the style's id looked up once (python-docx
         searches every style of the document for each paragraph given a name)."""
-        p = self.doc.add_paragraph(text)
+        p = self.doc.add_paragraph()
+        if text:
+            _set_text(p._p.add_r(), text)
         if style is not None:
             if style not in self.style_ids:
                 self.style_ids[style] = self.doc.styles[style].style_id
@@ -157,7 +160,14 @@ class _Writer:
                 cell = cells[j]
                 if span > 1:
                     cell = cell.merge(cells[min(j + span, width) - 1])
-                cell.text = text
+                # cell.text = text, as python-docx sets it (its clear_content evaluates
+                # an XPath expression for each cell): the cell's content but its
+                # properties removed, then one paragraph with one run
+                tc = cell._tc
+                for child in list(tc):
+                    if isinstance(child.tag, str) and child.tag != _TC_PR:
+                        tc.remove(child)
+                _set_text(tc.add_p().add_r(), text)
                 if header:
                     for run in cell.paragraphs[0].runs:
                         run.bold = True
@@ -180,6 +190,17 @@ class _Writer:
         self.figures += self.in_step
         self.doc.add_picture(io.BytesIO(data), width=_WIDTH)
         self.caption(0)
+
+
+def _set_text(r, text: str) -> None:
+    """``run.text = text`` for a new run (``w:r``): python-docx's setter appends the text
+    one character at a time (for a tab or a line break in it: 200,000 calls for the
+    demo's tables); text without a tab or line break (as :func:`_text` gives) is the one
+    ``w:t`` it then writes."""
+    if "\t" in text or "\r" in text or "\n" in text:
+        r.text = text
+    elif text:
+        r.add_t(text)
 
 
 def _text(element) -> str:
