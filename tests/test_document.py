@@ -13,7 +13,7 @@ from cape_study.privacy.scanning import PersonalDataFound
 from cape_study.runner.document import Document, build_document, prefix_ids
 from cape_study.runner.index import index_html
 from cape_study.runner.pages import SYNTHETIC_BANNER, heading_ids, synthetic_banner
-from cape_study.runner.printing import write_pdf
+from cape_study.runner.printing import printed_pdf, write_pdf
 from cape_study.runner.spec import StepResult
 from cape_study.runner.wordfile import write_docx
 from cape_study.runner.words import page_title
@@ -248,6 +248,30 @@ def test_report_prints_to_a4_with_the_banner_on_every_page(tmp_path: Path) -> No
     assert "Tabell 1" in text and "Figur 1" in text
     with pytest.raises(PipelineError, match="no report to print"):
         write_pdf(tmp_path / "nothing")
+
+
+def test_a_pdf_printed_from_the_same_report_is_kept(tmp_path: Path) -> None:
+    """Printing the same report.html again gives the same bytes; with a record, a PDF
+    printed from this report.html and unchanged since is kept (printed_pdf), and any
+    change to report.html or to the PDF prints it again."""
+    record = tmp_path / "cache" / "printed.json"
+    (tmp_path / "report.html").write_text(_report_with_figure_and_table("en"), "utf-8")
+    assert printed_pdf(tmp_path, None, record) is None  # never printed
+    pdf = write_pdf(tmp_path, record=record)
+    first = pdf.read_bytes()
+    assert printed_pdf(tmp_path, None, record) == pdf
+    assert write_pdf(tmp_path).read_bytes() == first  # deterministic
+    assert printed_pdf(tmp_path, None, record) == pdf
+    assert printed_pdf(tmp_path, tmp_path / "other.pdf", record) is None  # elsewhere
+    pdf.write_bytes(first[:-10])  # the PDF changed since
+    assert printed_pdf(tmp_path, None, record) is None
+    write_pdf(tmp_path, record=record)
+    assert pdf.read_bytes() == first and printed_pdf(tmp_path, None, record) == pdf
+    html = _report_with_figure_and_table("en").replace("Trattan", "Tratten")
+    (tmp_path / "report.html").write_text(html, "utf-8")  # a new report
+    assert printed_pdf(tmp_path, None, record) is None
+    with pytest.raises(PipelineError, match="no report to print"):
+        printed_pdf(tmp_path / "nothing", None, record)
 
 
 def test_report_docx_table_cells_after_a_merged_cell_keep_their_place(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from cape_study.runner import current
 from cape_study.runner.browser import check_report
 from cape_study.runner.outcome import PipelineFailed
 from cape_study.runner.params import parse_assignments
-from cape_study.runner.printing import write_pdf
+from cape_study.runner.printing import printed_pdf, write_pdf
 
 from . import coding
 
@@ -268,10 +268,23 @@ def _add_print(sub: argparse._SubParsersAction) -> None:
         help="the folder holding report.html (default: reports/)",
     )
     p.add_argument("--out", type=Path, help="the PDF to write (default: REPORT_DIR/report.pdf)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="print again even if the PDF was printed from this report.html and is unchanged",
+    )
 
 
 def _cmd_print(args: argparse.Namespace) -> int:
-    written = write_pdf(args.report_dir or project().reports, args.out)
+    # The project's report: a PDF printed from the same report.html is kept as it is.
+    record = project().report_cache / "printed.json" if args.report_dir is None else None
+    report_dir = args.report_dir or project().reports
+    if record is not None and not args.force:
+        kept_pdf = printed_pdf(report_dir, args.out, record)
+        if kept_pdf is not None:
+            print(f"unchanged: {kept_pdf} (printed from this report.html before)")
+            return 0
+    written = write_pdf(report_dir, args.out, record=record)
     print(f"printed: {written}")
     return 0
 
