@@ -16,7 +16,13 @@ from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict
 
 from cape_study.paths import project
-from cape_study.privacy.scanning import PersonalDataFound, check_paths, scan_paths, scan_text
+from cape_study.privacy.scanning import (
+    PersonalDataFound,
+    check_paths,
+    scan_content,
+    scan_paths,
+    scan_text,
+)
 from cape_study.runner.pipeline import run_pipeline
 
 PNR = "19121212-1212"  # Skatteverket's published example (Tolvan Tolvansson)
@@ -68,6 +74,13 @@ def test_each_file_type_is_read_as_a_reader_sees_it(tmp_path: Path) -> None:
         ("tables.xlsx", "sheet About, cell B2", "personnummer"),
         ("tables.xlsx", "sheet About, cell C3", "personnummer"),
     ]
+    # a file's bytes in memory are read as the file is (the runner's step notebooks)
+    for path in sorted(tmp_path.iterdir()):
+        if path.suffix not in {".xlsx", ".docx"}:
+            shown = path.relative_to(tmp_path).as_posix()
+            assert scan_content(path.read_bytes(), shown) == scan_paths([path], root=tmp_path)
+    with pytest.raises(ValueError, match="from its file"):
+        scan_content((tmp_path / "tables.xlsx").read_bytes(), "tables.xlsx")
 
 
 def test_a_finding_names_file_and_place_never_the_value(tmp_path: Path) -> None:

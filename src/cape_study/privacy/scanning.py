@@ -235,10 +235,13 @@ def scan_paths(
 
 def scan_content(content: bytes, shown: str) -> list[FileFinding]:
     """:func:`scan_paths` for a file's bytes in memory, to be published as ``shown``,
-    read as its suffix says, as :func:`scan_paths` reads that file (not a workbook or a
-    Word document, which are read from their files)."""
-    if Path(shown).suffix.lower() in {".xlsx", ".docx"}:
+    read as its suffix says, as :func:`scan_paths` reads that file (a type it does not
+    read: nothing; not a workbook or a Word document, which are read from their files)."""
+    suffix = Path(shown).suffix.lower()
+    if suffix in {".xlsx", ".docx"}:
         raise ValueError(f"{shown}: a workbook or Word document is scanned from its file")
+    if suffix not in SCANNED_SUFFIXES:
+        return []
     return _scan_content(Path(shown), content, shown)
 
 
