@@ -599,6 +599,38 @@ def test_unchanged_rerun_renders_no_codebook_and_reads_no_package(
     assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
 
 
+def test_the_codebook_appendix_is_rendered_while_the_steps_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The codebook appendix does not depend on what the steps compute: it is rendered
+    once, into the report's cache, while the steps run, and the report takes it from
+    there (the same appendix as rendered at the end)."""
+    project = make_project(tmp_path, "basic.yaml")
+    threads: list[str] = []
+    render = document.render_codebook
+
+    def rendering(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(document, "render_codebook", rendering)
+    assert statuses(project.run()) == {"first": "ran", "second": "ran"}
+    assert threads == ["cape-study report ahead"]
+    reports = project.paths.reports
+    appendix = _appendix((reports / "report.html").read_text(encoding="utf-8"))
+    (project.paths.report_cache / "codebook.json").unlink()
+
+    def nothing_ahead(self) -> threading.Thread:
+        thread = threading.Thread(target=lambda: None)
+        thread.start()
+        return thread
+
+    monkeypatch.setattr(runner.Run, "_report_ahead", nothing_ahead)
+    assert statuses(project.run(force=True)) == {"first": "ran", "second": "ran"}
+    assert threads[1:] == ["MainThread"]  # rendered by the report, as before
+    assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
+
+
 def _appendix(document: str) -> str:
     """The codebook appendix of report.html (from its table of codes on)."""
     start = document.index('id="codebook"')

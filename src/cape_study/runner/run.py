@@ -71,6 +71,7 @@ from cape_study.runner.current import (
     tidy,
     unchanged,
 )
+from cape_study.runner.document import codebook_page
 from cape_study.runner.execution import (
     CellError,
     Kernels,
@@ -91,7 +92,16 @@ from cape_study.runner.pages import (
     synthetic_data,
     takeaways,
 )
-from cape_study.runner.provenance import expand, keep, kept, now, relative, sha256, tree_hash
+from cape_study.runner.provenance import (
+    expand,
+    keep,
+    kept,
+    now,
+    packages,
+    relative,
+    sha256,
+    tree_hash,
+)
 from cape_study.runner.report import write_report
 from cape_study.runner.spec import Pipeline, Step, StepResult
 
@@ -225,7 +235,9 @@ class Run:
         kept_clean = self.paths.report_cache / "scanned.json"
         self.clean = set(kept(kept_clean, self.library) or ())
         known = len(self.clean)
+        ahead = self._report_ahead()
         results = self._schedule()
+        ahead.join()
         complete = all(r.status in ("ran", "cached") for r in results.values())
         reported = any(r.status in ("ran", "cached") for r in results.values())
         published, partial = False, None
@@ -274,6 +286,27 @@ class Run:
         if any(r.status == "failed" for r in results.values()):
             raise PipelineFailed(result)
         return result
+
+    def _report_ahead(self) -> threading.Thread:
+        """Render the codebook appendix and read the list of installed packages into the
+        report's cache (:func:`~cape_study.runner.document.codebook_page`,
+        :func:`~cape_study.runner.provenance.packages`, each kept under what it is made
+        from) while the steps run: neither depends on what the steps compute, and the
+        runner is idle while a kernel works. The report then finds them there, unless the
+        steps ended up choosing another codebook; an error is left for it to raise."""
+        entries = {name: {"parameters": self.params[name]} for name in self.pipeline.steps}
+        cache = self.paths.report_cache
+
+        def work() -> None:
+            with contextlib.suppress(Exception):
+                codebook_page(
+                    entries, self.root, cache=cache / "codebook.json", library=self.library
+                )
+                packages(cache / "packages.json")
+
+        thread = threading.Thread(target=work, daemon=True, name="cape-study report ahead")
+        thread.start()
+        return thread
 
     # scheduling ---------------------------------------------------------------------
     def _schedule(self) -> dict[str, StepResult]:
