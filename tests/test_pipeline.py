@@ -631,6 +631,20 @@ def test_the_codebook_appendix_is_rendered_while_the_steps_run(
     assert _appendix((reports / "report.html").read_text(encoding="utf-8")) == appendix
 
 
+def test_pages_are_the_same_with_the_exporter_prepared_ahead(ran: Project) -> None:
+    """The runner makes the page exporter and compiles its templates while the first
+    kernel works (pages.prepare_pages); a step's page is the same either way."""
+    import nbformat
+
+    nb = nbformat.read(ran.paths.cache / "second" / "notebook.ipynb", as_version=4)
+    pages._exporter.cache_clear()
+    cold = pages.render_html(nb, "Second", synthetic=True, lang="en")
+    pages._exporter.cache_clear()
+    pages.prepare_pages("en")
+    assert pages._exporter.cache_info().currsize == 1
+    assert pages.render_html(nb, "Second", synthetic=True, lang="en") == cold
+
+
 def _appendix(document: str) -> str:
     """The codebook appendix of report.html (from its table of codes on)."""
     start = document.index('id="codebook"')

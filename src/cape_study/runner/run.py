@@ -88,6 +88,7 @@ from cape_study.runner.outcome import problems_text as _problems
 from cape_study.runner.pages import (
     check_page,
     disclosure_audit,
+    prepare_pages,
     render_html,
     synthetic_data,
     takeaways,
@@ -139,6 +140,10 @@ class Run:
         self.keys: dict[str, CacheKey] = {}
         self.reasons: dict[str, str] = {}
         self.kernel_checked = False
+        #: Set once a kernel is busy with cells (the runner is idle then), or the steps
+        #: are over: the report's parts made ahead wait for it (:meth:`_report_ahead`).
+        self.busy = threading.Event()
+        self.executing = self.stopped = False
 
     def run(self, wait: float) -> RunResult:
         """Run, holding the project's lock (waiting up to ``wait`` seconds for it).
@@ -224,6 +229,9 @@ class Run:
         return f"the published report {index} and {processed} were not changed{where}"
 
     def _emit(self, event: ProgressEvent) -> None:
+        if event.kind == "cell":
+            self.executing = True
+            self.busy.set()
         if self.progress is not None:
             self.progress(event)
 
@@ -236,7 +244,13 @@ class Run:
         self.clean = set(kept(kept_clean, self.library) or ())
         known = len(self.clean)
         ahead = self._report_ahead()
-        results = self._schedule()
+        try:
+            results = self._schedule()
+        except BaseException:
+            self.stopped = True
+            raise
+        finally:
+            self.busy.set()
         ahead.join()
         complete = all(r.status in ("ran", "cached") for r in results.values())
         reported = any(r.status in ("ran", "cached") for r in results.values())
@@ -288,21 +302,31 @@ class Run:
         return result
 
     def _report_ahead(self) -> threading.Thread:
-        """Render the codebook appendix and read the list of installed packages into the
-        report's cache (:func:`~cape_study.runner.document.codebook_page`,
+        """Once a kernel is busy with cells (the runner is idle then): render the codebook
+        appendix and read the list of installed packages into the report's cache
+        (:func:`~cape_study.runner.document.codebook_page`,
         :func:`~cape_study.runner.provenance.packages`, each kept under what it is made
-        from) while the steps run: neither depends on what the steps compute, and the
-        runner is idle while a kernel works. The report then finds them there, unless the
-        steps ended up choosing another codebook; an error is left for it to raise."""
+        from), and make the step pages' exporters (:func:`prepare_pages`). None of it
+        depends on what the steps compute; the report then finds the first two in the
+        cache, unless the steps ended up choosing another codebook, and the first step's
+        page is rendered without compiling nbconvert's templates. An error is left for
+        the report to raise."""
         entries = {name: {"parameters": self.params[name]} for name in self.pipeline.steps}
+        langs = sorted({str(params.get("lang", "en")) for params in self.params.values()})
         cache = self.paths.report_cache
 
         def work() -> None:
+            self.busy.wait()
+            if self.stopped:
+                return
             with contextlib.suppress(Exception):
                 codebook_page(
                     entries, self.root, cache=cache / "codebook.json", library=self.library
                 )
                 packages(cache / "packages.json")
+            for lang in langs if self.executing else ():  # else no page to render
+                with contextlib.suppress(Exception):
+                    prepare_pages(lang)
 
         thread = threading.Thread(target=work, daemon=True, name="cape-study report ahead")
         thread.start()
