@@ -342,8 +342,39 @@ _CUED = re.compile(
 )
 #: A role word alone (in any case, with its endings).
 _ROLE_WORD = re.compile(rf"(?i:(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|lle|ä)?)")
-#: Where a match of :data:`_CUED` can start, in the lower-cased text (found fast).
-_CUE_START = re.compile(rf"\b(?:{ROLE_CUES})")
+
+
+def _trie(alternatives: str) -> str:
+    """A regex that matches where one of ``alternatives`` (a ``|``-separated list of
+    literal words, with ``\\.``, ``\\s?``, ``\\.?`` and the like) starts, as a tree of
+    their common beginnings (*k(?:ri(?:m...|nsp)|o(?:m...))*): a word that another
+    begins with covers it (the regex needs no end), so that the regex engine tries a
+    few letters at each place, not every word. It matches at the same places as
+    ``(?:alternatives)``, not always as far (``tests/test_masking_prefilters.py``)."""
+    end = ""  # the key of a word's end: no piece is empty
+    root: dict[str, dict] = {}
+    for word in alternatives.split("|"):
+        node = root
+        for piece in re.findall(r"\\.\??|.\??", word):
+            if end in node:
+                break  # a shorter word covers this one
+            node = node.setdefault(piece, {})
+        else:
+            node.clear()
+            node[end] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        if end in node:
+            return ""
+        parts = [piece + branch(child) for piece, child in node.items()]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return branch(root)
+
+
+#: Where a match of :data:`_CUED` can start, in the lower-cased text (found fast): where
+#: ``\b(?:ROLE_CUES)`` matches, as a tree (:func:`_trie`).
+_CUE_START = re.compile(rf"\b{_trie(ROLE_CUES)}")
 # A first name (its capital, then ``tail``) and one or two capitalised words: the capital
 # alone is taken (the rest is a lookahead), so that every capitalised word is tried as a
 # first name (Enligt Maria ...); a capital first lets the search skip to the next one.
@@ -474,6 +505,9 @@ _BEFORE = re.compile(r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),?$")
 _INVERTED = re.compile(rf",[ \t]*(?P<first>{_CAPITAL}(?:[ \t]+{_CAPITAL})?)(?![\w'’-])")
 #: A capitalised word before a role word in brackets (*Lindqvist (förhörsledare)*).
 _BEFORE_ROLE = re.compile(rf"(?<![\w'’-])(?P<name>{_CAPITAL})\s*\((?i:{ROLE_CUES})")
+#: A role word after a bracket: a text without one has no match of :data:`_BEFORE_ROLE`
+#: (found fast, from the bracket).
+_BRACKET_ROLE = re.compile(rf"\((?i:{ROLE_CUES})")
 #: Words after which a capitalised word is a place, not a person (*i Granbacka*,
 #: *paikkakunnalla Rantaniemi*).
 _AT_PLACE = _words(
@@ -490,10 +524,14 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\"“”«]\s*)$")
 # -- a name the lexicon lacks where only a name or an institution can stand ---------------
 #: A verb of saying that starts a sentence, its subject after it (*Uppger Boonmee att*,
 #: *Kertoo Phromma, että*); the verbs in lower case are those of :data:`_SAYS`.
-_SAYS_FIRST = re.compile(
-    r"(?<![\w'’-])(?:Uppger|Uppgav|Säger|Sade|Berättar|Berättade|Medger|Medgav|Kertoo|Kertoi|"
-    r"Sanoo|Sanoi|Ilmoittaa|Ilmoitti|Väittää|Väitti)[ \t]+"
+_SAYS_FIRST_VERBS = (
+    "Uppger|Uppgav|Säger|Sade|Berättar|Berättade|Medger|Medgav|Kertoo|Kertoi|"
+    "Sanoo|Sanoi|Ilmoittaa|Ilmoitti|Väittää|Väitti"
 )
+_SAYS_FIRST = re.compile(rf"(?<![\w'’-])(?:{_SAYS_FIRST_VERBS})[ \t]+")
+#: The verbs of :data:`_SAYS_FIRST` alone: a text without one has no match of it (found
+#: fast: the regex engine skips to their capitals).
+_SAYS_FIRST_VERB = re.compile(_SAYS_FIRST_VERBS)
 #: A capitalised word and the Finnish postposition *mukaan* (*Phromman mukaan*, *Dang:n
 #: mukaan*): ``name`` is the word without its genitive ``n``.
 _MUKAAN = re.compile(rf"(?P<name>{_CAPITAL_LETTER}[{_LOWER}'’-]+?)(?::n|n)\s+mukaan(?:sa)?\b")
@@ -560,19 +598,20 @@ _LONE, _FOREIGN_CASE = 1, 2
 _KINDS_KEPT = 200_000
 
 
-_KINDS: dict[int, tuple[Lexicon, dict[str, int]]] = {}
+_KINDS: dict[int, tuple[Lexicon, dict[str, int], dict[str, bool]]] = {}
 
 
-def _kinds_of(names: Lexicon) -> dict[str, int]:
-    """The words :meth:`UnlistedNames._capital_kind` remembers for a lexicon, shared by
-    every :class:`UnlistedNames` of it (:func:`mask_text` makes one per call); the
-    lexicon is kept with them, so that its ``id`` is not taken by another."""
+def _kinds_of(names: Lexicon) -> tuple[dict[str, int], dict[str, bool]]:
+    """The words :meth:`UnlistedNames._capital_kind` and :meth:`UnlistedNames._given`
+    remember for a lexicon, shared by every :class:`UnlistedNames` of it
+    (:func:`mask_text` makes one per call); the lexicon is kept with them, so that its
+    ``id`` is not taken by another."""
     kept = _KINDS.get(id(names))
     if kept is None or kept[0] is not names:
         if len(_KINDS) >= 4:
             _KINDS.clear()
-        kept = _KINDS[id(names)] = (names, {})
-    return kept[1]
+        kept = _KINDS[id(names)] = (names, {}, {})
+    return kept[1], kept[2]
 
 
 def _illative(word: str) -> bool:
@@ -619,7 +658,8 @@ class UnlistedNames:
     def __init__(self, names: Lexicon | None = None) -> None:
         self.names = lexicon() if names is None else names
         self._stems: dict[str, list[str]] | None = None
-        self._kinds = _kinds_of(self.names)  # :meth:`_capital_kind` per word
+        # :meth:`_capital_kind` and :meth:`_given` per word
+        self._kinds, self._givens = _kinds_of(self.names)
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """The spans of the names found in ``text`` (they may overlap), and the whole
@@ -954,7 +994,7 @@ class UnlistedNames:
                 word = _WORD.match(text, m.end() + 1)
                 if word is not None and self._unknown_name(text, *word.span()):
                     yield word.span()  # a name the lexicon lacks (uppger Boonmee att)
-        for m in _SAYS_FIRST.finditer(text):
+        for m in _SAYS_FIRST.finditer(text) if _SAYS_FIRST_VERB.search(text) else ():
             word = _WORD.match(text, m.end())
             if word is not None and (
                 self._unknown_name(text, *word.span()) or self._plain_words(text, m.end())
@@ -965,14 +1005,25 @@ class UnlistedNames:
             if span:
                 yield span
         yield from self._coordinated(text)
+        givens = self._givens
         for m in _PAIR.finditer(text):
-            span = self._pair(text, m)
-            if span:
-                yield span
+            # found fast: most capitalised words before another are no first name
+            given = text[m.start() : m.end("tail")].casefold()
+            known = givens.get(given)
+            if known is None:
+                known = self._given(given)
+                if len(givens) >= _KINDS_KEPT:
+                    givens.clear()
+                givens[given] = known
+            if known:
+                span = self._pair(text, m)
+                if span:
+                    yield span
         if low is None:  # no role word's start was tried but the matches'
             roles = [m.start() for m in _ROLE_WORD_B.finditer(text)]
         yield from self._before_role(text, roles)
-        for m in _BEFORE_ROLE.finditer(text) if "(" in text else ():  # Lindqvist (tolk)
+        brackets = "(" in text and _BRACKET_ROLE.search(text) is not None
+        for m in _BEFORE_ROLE.finditer(text) if brackets else ():  # Lindqvist (tolk)
             if self._capital_name(m.group("name").casefold()):
                 yield m.start("name"), m.end("name")
         for m in _CAPITALISED.finditer(text):
@@ -1107,6 +1158,14 @@ class UnlistedNames:
         if word in _WORD_SURNAMES:
             return word in last
         return len(word) >= 7 and word.endswith("nen") and word in last and word not in _NOT_NEN
+
+    def _given(self, given: str) -> bool:
+        """Whether :meth:`_pair` may take a pair whose first word is ``given``
+        (case-folded): a first name of the lexicon, also in a Finnish case
+        (:func:`_finnish_base`), and not of :data:`_NOT_GIVEN`; for any other word
+        :meth:`_pair` gives None."""
+        first = self.names.first
+        return (given in first or _finnish_base(given, first)) and given not in _NOT_GIVEN
 
     def _pair(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
         rest = m.group("rest").split()
