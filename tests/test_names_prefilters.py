@@ -50,7 +50,7 @@ def _everywhere(pattern: str, text: str) -> list[int]:
 def test_the_role_words_tree_matches_where_the_role_words_do(seed: int) -> None:
     plain = rf"\b(?:{names.ROLE_CUES})"
     words = names.ROLE_CUES.split("|")
-    texts = _texts(3000, seed) + [" ".join(words), "".join(words), "x".join(words)]
+    texts = [*_texts(3000, seed), " ".join(words), "".join(words), "x".join(words)]
     for text in texts:
         for low in {text.lower(), caseless.lowered(text) or ""}:
             assert _everywhere(names._CUE_START.pattern, low) == _everywhere(plain, low), low
@@ -101,3 +101,47 @@ def test_pairs_skipped_by_their_first_word_are_no_name(seed: int) -> None:
             if not fast._given(text[m.start() : m.end("tail")].casefold()):
                 assert every._pair(text, m) is None, text
     assert found > 150, found  # not vacuous
+
+
+#: The patterns whose first letter now comes before their lookbehind, as they were.
+_LOOKBEHIND_FIRST = {
+    "_CAPITAL_BEFORE": rf"(?<![\w'’-])(?P<name>{names._CAPITAL})$",
+    "_BEFORE": r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),?$",
+    "_NAME_BEFORE_ROLE": (
+        rf"(?<![\w'’-])(?P<name>{names._CAPITAL}(?:[ ]+(?:{names._PARTICLE}[ ]+)?"
+        rf"{names._CAPITAL}){{1,2}})(?:[ \t]+|[ ]*,[ ]*|[ ]+[-–][ ]+)$"
+    ),
+}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_letter_first_patterns_match_as_lookbehind_first(seed: int) -> None:
+    """Searched in a window before a place, as the finders search them."""
+    rng = random.Random(seed)
+    found = dict.fromkeys(_LOOKBEHIND_FIRST, 0)
+    for text in _texts(2000, seed):
+        for name, plain in _LOOKBEHIND_FIRST.items():
+            fast, slow = getattr(names, name), re.compile(plain)
+            after = [i + 1 for i, ch in enumerate(text) if ch in " ,\t"]  # before a word
+            for _ in range(3):
+                end = (
+                    rng.choice(after) if after and rng.random() < 0.7 else rng.randint(0, len(text))
+                )
+                start = max(0, end - rng.choice([1, 5, 40, 80]))
+                a, b = fast.search(text, start, end), slow.search(text, start, end)
+                assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict()))
+                found[name] += a is not None
+    assert min(found.values()) > 20, found  # not vacuous
+
+
+def test_lowered_remembers_only_the_same_text() -> None:
+    text = "Polis Åsa"
+    assert caseless.lowered(text) == "polis åsa"
+    assert caseless.lowered(text) == "polis åsa"
+    assert caseless.lowered("Polis İnge") is None
+    assert caseless.lowered("Polis ınge") is None
+    assert caseless.lowered("ſnabel") is None
+    assert caseless.lowered("POLIS") == "polis"
+    for text in _texts(2000, 5):
+        odd = any(ch in text for ch in caseless.ODD)
+        assert caseless.lowered(text) == (None if odd else text.lower()), text

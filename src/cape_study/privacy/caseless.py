@@ -21,15 +21,24 @@ __all__ = ["finditer", "lowered", "tried"]
 #: ``str.lower`` does not turn into it (U+0130, U+0131, U+017F), or that lower-case to
 #: more than one character (U+0130).
 ODD = "\u0130\u0131\u017f"
-_ODD = re.compile(f"[{ODD}]")
+
+#: The text :func:`lowered` was last given and its answer (the masking of a text asks
+#: for it once per kind of finding).
+_LAST: tuple[str, str | None] = ("", "")
 
 
 def lowered(text: str) -> str | None:
     """``text.lower()`` with the same positions and word boundaries, or ``None`` when
     ``text`` holds a character of :data:`ODD`."""
-    if _ODD.search(text):
-        return None
-    return text.lower()
+    global _LAST
+    last = _LAST
+    if last[0] is text:
+        return last[1]
+    # found fast: ``in`` answers at once for a text of Latin-1 characters only (most)
+    odd = not text.isascii() and any(ch in text for ch in ODD)
+    low = None if odd else text.lower()
+    _LAST = (text, low)
+    return low
 
 
 def finditer(

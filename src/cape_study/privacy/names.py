@@ -208,18 +208,18 @@ class PartyNames:
         """
         pieces = _WORD_SPLIT.split(text)  # the gaps and the words, alternately
         folded = list(map(str.casefold, pieces[1::2]))
+        words = set(folded)
         if self._triggers is None:
             self._triggers = self.triggers(self.index)
-        part_triggers = self._part_triggers
-        if part_triggers is None:
-            part_triggers = self.triggers(self.parts)
-            if len(self.parts) > 64:  # kept for every party's parts, not for one case's few
-                self._part_triggers = part_triggers
-        hits = self._triggers.intersection(folded) | part_triggers.intersection(folded)
+        if self._part_triggers is None:
+            self._part_triggers = self.triggers(self.parts)
+        hits = self._triggers.intersection(words) | self._part_triggers.intersection(words)
         if self._stems is None:
             self._stems = finnish_forms(self.parts) if len(self.parts) <= INFLECTED_UP_TO else {}
-        inflected = _inflected(set(folded), self._stems) - hits if self._stems else set()
+        inflected = _inflected(words, self._stems) - hits if self._stems else set()
         hits |= inflected
+        if ":" in text:  # every word with a colon (Cruz:s) is tried too
+            hits |= {word for word in words if ":" in word}
         starts = set()
         for word in hits:  # where each occurs, found by list.index
             i = -1
@@ -227,8 +227,6 @@ class PartyNames:
                 while True:
                     i = folded.index(word, i + 1)
                     starts.add(i)
-        if ":" in text:
-            starts.update(i for i, word in enumerate(folded) if ":" in word)
         if not starts:
             return
         # where each word starts and ends: pieces[2k + 1] is word k, after the gap pieces[2k]
@@ -271,9 +269,11 @@ class PartyNames:
         return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _base(word: str) -> set[str]:
     """A word and, when it ends in a genitive or a case ending after a colon (Swedish
-    *Cruz:s*, Finnish *Dang:a*), the word without it."""
+    *Cruz:s*, Finnish *Dang:a*), the word without it (remembered per word: the set is
+    shared, not to be changed)."""
     stems = {word[: -len(g)] for g in _GENITIVE if word.endswith(g) and len(word) > len(g)}
     if ":" in word:
         stems.add(word.split(":", 1)[0])
@@ -408,9 +408,12 @@ _LIST_NEXT = re.compile(
 #: A role word as a whole word (in any case, with its endings).
 _ROLE_WORD_B = re.compile(rf"(?i:\b(?:{ROLE_CUES})(?:en|et|n|t|na|erna|arna|a|lle|ä)?\b)")
 #: Two or three capitalised words (a particle allowed) and a space, tab, comma or dash,
-#: just before a role word.
+#: just before a role word. (Here and below, a word's first letter comes before the
+#: lookbehind that no letter is before it, not after: the same matches, but the regex
+#: engine skips to the letters.)
 _NAME_BEFORE_ROLE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_CAPITAL}(?:[ ]+(?:{_PARTICLE}[ ]+)?{_CAPITAL}){{1,2}})"
+    rf"(?P<name>{_CAPITAL_LETTER}(?<![\w'’-].){_CAPITAL_TAIL}"
+    rf"(?:[ ]+(?:{_PARTICLE}[ ]+)?{_CAPITAL}){{1,2}})"
     r"(?:[ \t]+|[ ]*,[ ]*|[ ]+[-–][ ]+)$"
 )
 #: An initial and a last name (*L. Berg*, *A.Nowak*), from the initial's dot (found fast).
@@ -500,7 +503,7 @@ def _shaped_inflected(word: str) -> bool:
 #: sentence or line before a word in lower case (*Lindqvist ringde*): see :meth:`_lone`.
 _CAPITALISED = re.compile(rf"(?P<name>[{_UPPER}][{_LOWER}'’]+)(?![\w'’-])")
 #: The word in lower case before a capitalised one inside a sentence (and a comma).
-_BEFORE = re.compile(r"(?<![\w'’-])(?P<before>[a-zåäöéü]+),?$")
+_BEFORE = re.compile(r"(?P<before>[a-zåäöéü](?<![\w'’-].)[a-zåäöéü]*),?$")
 #: A first name after a last name and a comma (*Lindqvist, Anna*).
 _INVERTED = re.compile(rf",[ \t]*(?P<first>{_CAPITAL}(?:[ \t]+{_CAPITAL})?)(?![\w'’-])")
 #: A capitalised word before a role word in brackets (*Lindqvist (förhörsledare)*).
@@ -559,7 +562,7 @@ _CAPITAL_NEXT = re.compile(rf"[ \t]+{_CAPITAL_LETTER}")
 #: A conjunction between two people's names (*Mihai och Ioana Popa*).
 _CONJUNCTION = re.compile(r"[ \t](?:och|ja|samt|sekä|and|&)[ \t]+")
 #: The capitalised word just before a conjunction.
-_CAPITAL_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_CAPITAL})$")
+_CAPITAL_BEFORE = re.compile(rf"(?P<name>{_CAPITAL_LETTER}(?<![\w'’-].){_CAPITAL_TAIL})$")
 #: A first and a last name after a conjunction.
 _TWO_CAPITALS = re.compile(rf"(?P<first>{_CAPITAL})[ \t]+(?P<last>{_CAPITAL})(?![\w'’-])")
 #: Finnish case endings after a foreign name's stem that name a person, not a place:
@@ -1026,8 +1029,13 @@ class UnlistedNames:
         for m in _BEFORE_ROLE.finditer(text) if brackets else ():  # Lindqvist (tolk)
             if self._capital_name(m.group("name").casefold()):
                 yield m.start("name"), m.end("name")
+        kinds = self._kinds
         for m in _CAPITALISED.finditer(text):
-            kind = self._capital_kind(m.group("name").casefold())
+            kind = kinds.get(word := m.group("name").casefold())
+            if kind is None:
+                kind = self._capital_kind(word)
+            if not kind:
+                continue  # most capitalised words: found fast
             if (
                 kind == _LONE or (kind == _FOREIGN_CASE and self._foreign_case_at(text, m))
             ) and not (_before_institution(text, m.end()) or _place_case(text, m)):
@@ -1169,7 +1177,7 @@ class UnlistedNames:
 
     def _pair(self, text: str, m: re.Match[str]) -> tuple[int, int] | None:
         rest = m.group("rest").split()
-        ends = [m.start("rest") + w.end() for w in re.finditer(r"\S+", m.group("rest"))]
+        ends = [m.start("rest") + w.end() for w in _NON_SPACE.finditer(m.group("rest"))]
         if _ROLE_WORD.fullmatch(rest[-1]):  # Anna Mäkelä Tulkki: (lines joined)
             rest, ends = rest[:-1], ends[:-1]
             if not rest:
@@ -1261,6 +1269,7 @@ def _alone_at(text: str, m: re.Match[str]) -> bool:
 
 
 _NEXT_WORD = re.compile(r"\s+(?P<word>[\w-]+)")
+_NON_SPACE = re.compile(r"\S+")
 
 
 #: The words of :data:`_NOT_NAMES` that name an institution (not a conjunction, pronoun
