@@ -312,10 +312,8 @@ class Intruder:
             low, solved = self._solve(cost, sense.kMinimize), True  # a table found is kept
         if low == -np.inf or spread() >= width - _EPS:
             return True
-        if solved and self._constant():
-            high = low  # the value is the same in every table: the largest is the least
-        else:
-            high = self._solve(cost, sense.kMaximize)
+        # a value the same in every table: the largest is the least, without a solve
+        high = low if solved and self._constant() else self._solve(cost, sense.kMaximize)
         return high - low >= width - _EPS or (or_below is not None and high <= or_below)
 
     def relax(self, row: int, low: float, high: float) -> None:
