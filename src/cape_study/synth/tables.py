@@ -8,6 +8,7 @@ from (:meth:`Assembly.document_facts`, rendered by :mod:`cape_study.synth.texts`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -399,7 +400,6 @@ class Assembly:
         case_rand, doc_rand = self._text_random()
         code_lists = {k: np.array(book.codes(k), dtype=object) for k in s.codes}
         mats = {k: np.column_stack([s.codes[k][c] for c in code_lists[k]]) for k in code_lists}
-        vict = np.where(s.first_victim >= 0, s.first_victim, 0)
         by_case_suspects: dict[int, list[tuple[str, str, str]]] = {}
         for idx in np.flatnonzero(s.s_j < 3):
             by_case_suspects.setdefault(int(s.sc[idx]), []).append(
@@ -412,56 +412,79 @@ class Assembly:
             )
         }
         report_yy = [d[2:4] for d in iso_dates(s.report)]
+        # Python lists, not NumPy arrays read element by element (a quarter of a million
+        # documents at 100,000 cases): the same values
+        country, sector, detection = s.country.tolist(), s.sector.tolist(), s.detection.tolist()
+        offences, region = s.offence.tolist(), s.region.tolist()
+        n_victims, interpreter = s.n_victims.tolist(), s.interpreter.tolist()
+        closure = s.closure_reason.tolist()
+        first_victim = s.first_victim.tolist()
+        v_sex, v_cit, v_res = s.v_sex.tolist(), s.v_cit.tolist(), s.v_res.tolist()
+        label = functools.cache(lambda code, lang: offence_label(code, lang, labels))
         cols = [
-            docs[k].to_numpy()[start:stop]
+            docs[k].to_numpy()[start:stop].tolist()
             for k in ("c", "type", "language", "date", "closed", "doc_id", "path")
         ]
         rows = zip(*cols, strict=True)
-        chosen: dict[int, dict[str, tuple[str, ...]]] = {}  # each case's codes, once
+        block = 4096  # the documents' random numbers, as lists a block at a time
+        doc_lists: list[list[int]] = []
+        case: tuple | None = None  # (index, facts, random numbers) of the current case
         for pos, (i, dtype, lang, date, closed, doc_id, path) in enumerate(rows, start):
-            i = int(i)
-            cr = case_rand[i]
+            if (pos - start) % block == 0:
+                doc_lists = doc_rand[pos : pos + block].tolist()
+            r = doc_lists[(pos - start) % block]
+            if case is None or case[0] != i:
+                cr = case_rand[i].tolist()
+                v = first_victim[i]
+                case = (
+                    i,
+                    cr,
+                    {k: tuple(code_lists[k][mats[k][i]]) for k in code_lists},
+                    {
+                        "country": country[i],
+                        "case_no": f"{5000 + cr[20] % 900}-K{cr[21] % 900000 + 100000}-"
+                        f"{report_yy[i]}",
+                        "region": regions[region[i]],
+                        "sector": sector[i],
+                        "detection_channel": detection[i],
+                        "n_victims": n_victims[i],
+                        "victim": (v_sex[v], v_cit[v], v_res[v])
+                        if v >= 0
+                        else ("unknown", "XX", "unknown"),
+                        "suspects": by_case_suspects.get(i, []),
+                        "interpreter": interpreter[i] == 1,
+                    },
+                )
+            cr, chosen, shared = case[1], case[2], case[3]
             charges = s.charges.get(i, [])
-            offence = str(s.offence[i])
+            offence = offences[i]
             if dtype in ("indictment", "closure_decision") and charges and closed >= 0:
                 offence = charges[0][0]
             verdicts = s.verdicts.get((i, dtype), [])
-            rot = int(doc_rand[pos, 23])
-            if i not in chosen:
-                chosen[i] = {k: tuple(code_lists[k][mats[k][i]]) for k in code_lists}
-            present = {k: _rotated(codes, rot) for k, codes in chosen[i].items()}
+            rot = r[23]
             fact = {
                 "doc_type": dtype,
                 "language": lang,
                 "date": date,
-                "country": s.country[i],
-                "case_no": f"{5000 + int(cr[20]) % 900}-K{int(cr[21]) % 900000 + 100000}-"
-                f"{report_yy[i]}",
-                "region": regions[s.region[i]],
-                "sector": s.sector[i],
-                "detection_channel": s.detection[i],
-                "offence": offence_label(offence, lang, labels),
-                "charges": [
-                    (code, offence_label(code, lang, labels), alt) for code, alt in charges
-                ],
-                "verdicts": [
-                    (j, out, offence_label(code, lang, labels)) for j, out, code in verdicts
-                ],
-                "closure_reason": s.closure_reason[i]
-                if closed < 0
-                else closed_reason[i, int(closed)],
-                "closed_suspect": int(closed),
-                "barriers": present["barrier"],
-                "indicators": present["ilo_indicator"],
-                "signs": present["agency_sign"],
-                "n_victims": int(s.n_victims[i]),
-                "victim": (s.v_sex[vict[i]], s.v_cit[vict[i]], s.v_res[vict[i]])
-                if s.first_victim[i] >= 0
-                else ("unknown", "XX", "unknown"),
-                "suspects": by_case_suspects.get(i, []),
-                "interpreter": s.interpreter[i] == 1,
+                "country": shared["country"],
+                "case_no": shared["case_no"],
+                "region": shared["region"],
+                "sector": shared["sector"],
+                "detection_channel": shared["detection_channel"],
+                "offence": label(offence, lang),
+                "charges": [(code, label(code, lang), alt) for code, alt in charges],
+                "verdicts": [(j, out, label(code, lang)) for j, out, code in verdicts],
+                "closure_reason": closure[i] if closed < 0 else closed_reason[i, closed],
+                "closed_suspect": closed,
+                "barriers": _rotated(chosen["barrier"], rot),
+                "indicators": _rotated(chosen["ilo_indicator"], rot),
+                "signs": _rotated(chosen["agency_sign"], rot),
+                "n_victims": shared["n_victims"],
+                "victim": shared["victim"],
+                "suspects": shared["suspects"],
+                "interpreter": shared["interpreter"],
             }
-            yield doc_id, path, fact, doc_rand[pos].tolist(), cr.tolist()
+            yield doc_id, path, fact, r, cr
 
 
 def _rotated(codes: tuple[str, ...], start: int) -> tuple[str, ...]:
