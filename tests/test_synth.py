@@ -471,6 +471,23 @@ def test_identity_number_helpers() -> None:
     )
 
 
+def test_truth_rows_are_written_as_json_writes_them() -> None:
+    """truth.json's identifier rows are put together without an encoder call per row
+    (synth.files._json_rows); each must be what json.dumps writes, escapes, numbers and
+    rows of other shapes included."""
+    from cape_study.synth.files import _json_rows
+
+    rows = [
+        ("SE000001-D01", "name", 'Ann "A" \\ Berg\n\t\x01\u2028', "åäö €", 0, 12),
+        ("FI000002-D03", "hetu", "", "😀", -1, 10**20),
+        ("a", "b", "c", "d", True, 3),
+        ("a", "b", None, "d", 1, 2),
+        ["a", "b", "c", "d", 1.5, 2],
+        ("short", 1),
+    ]
+    assert list(_json_rows(rows)) == [json.dumps(r, ensure_ascii=False) for r in rows]
+
+
 def test_the_generator_writes_the_tables_the_loaders_read() -> None:
     """synth.generator.TABLES repeats the loaders' CaseFile.TABLES (to keep pandera out
     of synth); the two must not drift apart."""
