@@ -25,6 +25,8 @@ root. The run replaces the project's report and cache like ``make report`` does,
 where the root holds a published report already (a checkout after ``make report``): then
 it runs on a throw-away copy of the project (settings, notebooks, raw case files), as
 intake run as a plain script may not replace a published processed case file.
+Everything runs with one thread per numerical library unless the environment sets it
+(``paths.SINGLE_THREAD_ENV``), as in the kernels of ``cape-study run``.
 
 Usage::
 
@@ -49,7 +51,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cape_study.paths import ProjectPaths, project, writes_into_published
+from cape_study.paths import SINGLE_THREAD_ENV, ProjectPaths, project, writes_into_published
 from cape_study.privacy.disclosure import Disclosure
 from cape_study.privacy.linked import feasible_intervals
 from cape_study.runner.execution import KERNEL
@@ -183,7 +185,10 @@ def copy_project(root: Path, into: Path) -> Path:
 def _bench(paths: ProjectPaths, args: argparse.Namespace, out: Path) -> int:
     """The benchmark on the project at ``paths``; the figures are written to ``out``."""
     root = paths.root
-    env = {**os.environ, "CAPE_STUDY_ROOT": str(root), "MPLBACKEND": "Agg"}
+    # one thread per numerical library unless the environment sets it, as in the kernels
+    # of cape-study run (paths.SINGLE_THREAD_ENV): the plain scripts and the floor's
+    # imports are compared with the steps run there
+    env = {**SINGLE_THREAD_ENV, **os.environ, "CAPE_STUDY_ROOT": str(root), "MPLBACKEND": "Agg"}
     steps = load_pipeline(paths.pipeline_file)
     parameters = resolve_parameters(steps, root)
 

@@ -11,7 +11,9 @@ the project (``pipeline.yaml``, ``pyproject.toml``, ``constraints.txt``, ``noteb
 CPU time of the thread that calls them (``time.thread_time``; a busy machine changes the
 wall time, hardly the CPU time), then ``cape-study print`` the same way. It prints one
 line per part (CPU s, wall s), the runner's process in all (user + system), the
-kernels' CPU (its children), and the load average before and after.
+kernels' CPU (its children), and the load average before and after. The runner's process
+has one thread per numerical library unless the environment sets it
+(``paths.SINGLE_THREAD_ENV``), as its kernels have.
 
 ``--profile FILE`` also writes a cProfile file of the runner's threads (CPU timer; the
 parts' figures then include the profiler's own cost).
@@ -32,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from cape_study.paths import SINGLE_THREAD_ENV
 
 #: Runs in a fresh process: wraps the runner's parts with timers, runs the command.
 _RUNNER = r"""
@@ -169,7 +173,9 @@ def load() -> str:
 
 def measure(copy: Path, command: str, profile: str) -> dict:
     out = copy.parent / f"{command}.json"
-    env = {**os.environ, "CAPE_STUDY_ROOT": str(copy)}
+    # one thread per numerical library unless the environment sets it, in the runner's
+    # process as in its kernels (paths.SINGLE_THREAD_ENV), as cape-study run gives them
+    env = {**SINGLE_THREAD_ENV, **os.environ, "CAPE_STUDY_ROOT": str(copy)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as make report (Makefile: PYC)
     # this checkout's library, in the runner and (inherited) in the kernels
     src = str(Path(__file__).resolve().parent.parent / "src")
