@@ -9,22 +9,19 @@ recomputes them.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import glob
 import hashlib
 import importlib.metadata
-import itertools
 import json
-import operator
 import os
 import subprocess
 import sys
 import tempfile
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from cape_study.runner.freshness import folder_stamp
 
 __all__ = [
     "FORMAT",
@@ -130,73 +127,6 @@ def stamped_files(folder: str | Path) -> list[tuple[str, int, int, int, int]]:
         st = entry.stat()
         found.append((rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return found
-
-
-#: The fields of a file's ``stat`` that say whether it changed (with its path, its stamp).
-_STAMP = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
-
-
-def folder_stamp(folder: str | Path) -> str:
-    """A digest of the path, size, modification and change times and inode of every
-    file below ``folder`` (the files :func:`stamped_files` finds, in the same order): it
-    changes when a file is added, removed, renamed or written, in place too.
-
-    The same ``stat`` per file as :func:`stamped_files`, but no Python object kept per
-    file and the folders stat'ed by threads (``stat`` leaves the interpreter free). At
-    100,000 cases (275,000 files in 14 folders, load 5.5 on 2 cores): 1.6-1.8 CPU s
-    against 1.7-2.0 for :func:`stamped_files` and a hash of its ``repr``; the ``stat``
-    calls alone take about 1.2 CPU s, a floor for any check that notices a document
-    rewritten in place."""
-    top = os.fspath(folder)
-    digests: dict[str, bytes] = {}
-    level = [""]
-    with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
-        while level:
-            found = list(pool.map(functools.partial(_stamp_listing, top), level))
-            below_next: list[str] = []
-            for below, (folders, sha) in zip(level, found, strict=True):
-                digests[below] = sha
-                below_next += folders
-            level = below_next
-    hasher = hashlib.sha256()
-    for below in sorted(digests):
-        hasher.update(below.encode("utf-8", "surrogateescape") + b"\0" + digests[below])
-    return hasher.hexdigest()
-
-
-#: Whether a folder can be listed through a descriptor (POSIX; not Windows).
-_LIST_BY_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
-
-
-def _stamp_listing(top: str, below: str) -> tuple[list[str], bytes]:
-    """The folders in ``top/below`` (relative to ``top``, ending in ``/``) and a digest
-    of its files' names and stamps, in listing order (no name starting with a dot)."""
-    entries, names, folders = [], [], []
-    path = os.path.join(top, below) if below else top
-    # Listed through a descriptor of the folder, its entries are stat'ed relative to it
-    # (fstatat), not each by its whole path: 0.90 against 1.02 CPU s for 275,673 files.
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY) if _LIST_BY_FD else None
-    try:
-        with os.scandir(path if fd is None else fd) as listing:
-            for entry in listing:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    folders.append(f"{below}{name}/")
-                elif entry.is_file():
-                    entries.append(entry)
-                    names.append(name)
-        stamps = list(map(_STAMP, map(os.DirEntry.stat, entries)))
-    finally:
-        if fd is not None:
-            os.close(fd)
-    hasher = hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape"))
-    try:
-        hasher.update(array("q", itertools.chain.from_iterable(stamps)).tobytes())
-    except OverflowError:  # an inode number above 2**63
-        hasher.update(repr(stamps).encode())
-    return folders, hasher.digest()
 
 
 def folder_hash(folder: str | Path) -> dict[str, Any]:
