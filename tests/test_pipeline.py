@@ -193,6 +193,23 @@ def test_malformed_pipelines_are_clear_errors(tmp_path: Path, steps: dict, messa
     assert str(path) in str(info.value)
 
 
+def test_the_pipeline_file_reads_as_with_the_python_parser(tmp_path: Path) -> None:
+    """pipeline.yaml is read by libyaml's parser where PyYAML has it (every run reads it,
+    a no-op too): the project's file gives what yaml.safe_load gives, and YAML that is
+    not valid is still a clear error."""
+    import yaml
+
+    from cape_study.paths import project
+    from cape_study.runner import spec
+
+    text = project().pipeline_file.read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=spec._YAML_LOADER) == yaml.safe_load(text)
+    path = tmp_path / "pipeline.yaml"
+    path.write_text("steps:\n  a: [unclosed\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="not valid YAML"):
+        load_pipeline(path, parameter_sets=SETS)
+
+
 def test_missing_pipeline_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match="no pipeline file"):
         load_pipeline(tmp_path / "pipeline.yaml", parameter_sets=SETS)

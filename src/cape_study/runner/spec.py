@@ -62,6 +62,10 @@ __all__ = ["Pipeline", "Step", "StepResult", "load_pipeline", "resolve_parameter
 
 _STEP_KEYS = {"notebook", "title", "parameters", "needs", "inputs", "outputs", "values", "env"}
 _STEP_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+#: libyaml's parser when PyYAML has it, with the same safe constructors as yaml.safe_load
+#: (as the codebook is read): pipeline.yaml in 0.9 ms instead of 10, which every run,
+#: a no-op too, reads.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # -- the pipeline file ----------------------------------------------------------------
@@ -107,7 +111,7 @@ def load_pipeline(
     if not path.is_file():
         raise PipelineError(f"{path}: no pipeline file (it declares the steps to run)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise PipelineError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not data["steps"]:
@@ -276,7 +280,7 @@ def resolve_parameters(
 
 def _read_params_file(path: Path) -> Mapping[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise ParameterError(f"--params {path}: cannot read it: {exc.strerror}") from None
     except yaml.YAMLError as exc:
