@@ -60,7 +60,16 @@ def test_the_stamp_is_the_same_however_the_folders_are_shared(tmp_path, shared) 
 def test_a_helper_that_fails_or_cannot_start_changes_nothing(tmp_path, shared, monkeypatch) -> None:
     case = _case_file(tmp_path)
     alone = folder_stamp(case, processes=1)
-    for python in ("/bin/false", str(tmp_path / "no-such-python")):
+    pythons = [str(tmp_path / "no-such-python")]
+    for name, script in {
+        "fails": "echo 'documents/2012/'; exit 1",
+        "prints-nothing": "exit 0",  # none of its folders' digests
+        "prints-no-digest": "printf 'documents/2012/\\000zz\\000'; exit 0",
+    }.items():
+        pythons.append(str(tmp_path / name))
+        Path(pythons[-1]).write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+        Path(pythons[-1]).chmod(0o755)
+    for python in pythons:
         monkeypatch.setattr(freshness.sys, "executable", python)
         shared.clear()
         assert folder_stamp(case, processes=2) == alone
