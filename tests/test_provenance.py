@@ -197,3 +197,40 @@ def test_a_folder_stamp_changes_when_a_document_is_written_even_in_place(tmp_pat
         change()
         assert folder_stamp(case) != before
         assert cache._folder(str(case)) == folder_hash(case)
+
+
+def test_the_library_hash_is_defined_as_before(tmp_path) -> None:
+    """:func:`tree_hash` (the library's hash in every cache key) lists the folder without
+    ``Path.rglob``: the same hash as the definition it had, on the library itself and on a
+    tree with hidden files and folders, caches, links and names whose order by path
+    component is not their order as strings."""
+    import hashlib
+    import os
+
+    from cape_study.paths import PACKAGE_DIR
+    from cape_study.runner.provenance import sha256, tree_hash
+
+    def before(folder: Path) -> str:
+        hasher = hashlib.sha256()
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(
+                p.startswith(".") or p == "__pycache__" for p in rel.parts
+            ):
+                hasher.update(f"{rel.as_posix()}\0{sha256(path)}\n".encode())
+        return hasher.hexdigest()
+
+    tree = tmp_path / "tree"
+    for name in [
+        "a/b.py", "a-b.py", "a/c/d.yaml", "A.txt", ".hidden", ".git/config", "a/.env",
+        "a/__pycache__/b.cpython-311.pyc", "x/__pycache__", "z/deep/deeper/file",
+    ]:  # fmt: skip
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(name, encoding="utf-8")
+    os.symlink(tree / "a" / "b.py", tree / "link-to-file.py")
+    os.symlink(tree / "z", tree / "link-to-folder")
+    os.symlink(tree / "missing", tree / "broken-link")
+    assert tree_hash(tree) == before(tree)
+    assert tree_hash(PACKAGE_DIR) == before(PACKAGE_DIR)
+    (tree / "a" / "c" / "d.yaml").write_text("changed", encoding="utf-8")
+    assert tree_hash(tree) == before(tree)

