@@ -234,3 +234,5 @@ def test_the_library_hash_is_defined_as_before(tmp_path) -> None:
     assert tree_hash(PACKAGE_DIR) == before(PACKAGE_DIR)
     (tree / "a" / "c" / "d.yaml").write_text("changed", encoding="utf-8")
     assert tree_hash(tree) == before(tree)
+    for nothing in (tmp_path / "missing", tree / "A.txt"):  # no folder: no file in it
+        assert tree_hash(nothing) == before(nothing) == hashlib.sha256().hexdigest()
