@@ -40,11 +40,20 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _HYPHENATED = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w+)")
+#: What every match of :data:`_HYPHENATED` holds (searched fast: it starts with a
+#: character, where the pattern starts with a class the regex engine tries everywhere).
+_HYPHEN_AT_LINE_END = re.compile(r"-[ \t]*\n")
 _KEEP_HYPHEN_BEFORE = frozenset({"och", "eller", "samt", "and", "or", "ja", "tai"})
 _INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\ufeff"
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 _SPACES = re.compile(r"[^\S\n]+")
-_CONTINUATION = re.compile(r"(?<=[^\n])\n(?=[^\W\d_])")
+#: White space other than a space and a line break: with two spaces in a row, what a run
+#: of :data:`_SPACES` that is not a single space holds (a text with neither is left as
+#: it is by the replacement).
+_ODD_SPACE = re.compile(r"[^\S\n ]")
+# a line break after a character that is not one and before a letter; written from the
+# line break on (its lookbehind after it), so that the regex engine skips to line breaks
+_CONTINUATION = re.compile(r"\n(?<=[^\n]\n)(?=[^\W\d_])")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _DIGITS = re.compile(r"\d+")
 
@@ -75,11 +84,15 @@ def normalise(text: str) -> str:
         text = text.translate(_INVISIBLE)
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     text = _strip_page_furniture(text)
-    text = _HYPHENATED.sub(_join_hyphenated, text)
+    if _HYPHEN_AT_LINE_END.search(text):
+        text = _HYPHENATED.sub(_join_hyphenated, text)
     text = _CONTINUATION.sub(_join_continuation, text)
-    text = _SPACES.sub(" ", text)
+    if "  " in text or _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def _join_hyphenated(m: re.Match[str]) -> str:
