@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cape_study.privacy import caseless, patterns
 from cape_study.stats.textcoding import texts
 
 EXAMPLES = settings(
@@ -89,3 +90,102 @@ def test_the_continuation_search_from_the_line_break_finds_what_the_lookbehind_f
     for text in [*_random_texts(7), "\na", "a\na", "\n\na", "a\n\n\na", "x\n_", "x\n1", "x\nÅ"]:
         fast = [m.span() for m in texts._CONTINUATION.finditer(text)]
         assert fast == [m.span() for m in _PLAIN_CONTINUATION.finditer(text)], repr(text)
+
+
+# -- patterns: searches from a hint -------------------------------------------------------
+_PLATE_PIECES = [
+    "ABC", "abc", "AB", "ab", "Ab", "A", "I", "Q", "V", "ÅÄÖ", "åäö", "SEK", "DSM", "NOK",
+    "SE45", "se45", "FI21", "ab12", "X", "é", "_", " ", "\u00a0", "\n", "-", "\u2013",
+    "\u2212", " - ", ",", ".", "1", "12", "123", "1234", "5000", "12A", "12a", "12I", "12Q",
+    "\u0663\u0664", "2019", "år ", "den ", "bilen ", "reg.nr ", "0", "00", "5",
+]  # fmt: skip
+_PLAIN_AT_WORD = re.compile(r"\b[aä]t\b")
+_PLAIN_GIRO_WORD = re.compile(r"\b[bp]g\b")
+
+
+def _plate_texts(seed: int, n: int = 3000) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PLATE_PIECES) for _ in range(rng.randint(0, 14))) for _ in range(n)]
+
+
+def _hinted_equals_finditer(text: str) -> int:
+    """Compare the IBAN and registration searches from their hints with ``finditer``;
+    the number of matches."""
+    found = 0
+    for pattern, hint, low, high in (
+        (patterns._IBAN, patterns._IBAN_HINT, 2, 2),
+        (patterns._PLATE, patterns._PLATE_HINT, 2, 4),
+    ):
+        fast = [
+            (m.span(), m.groups())
+            for m in patterns._matches_at_hints(pattern, hint, text, low, high)
+        ]
+        plain = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert fast == plain, (pattern.pattern[:30], repr(text))
+        found += len(plain)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_iban_and_registration_searches_from_hints_equal_finditer(seed: int) -> None:
+    tricky = [
+        "SE45 5000 0000 0583 9825 7466", "se45 5000 0000 0583 9825 7466", "xSE45 5000 0000 0583",
+        "ABC 123 ABC 123", "ABC-123ABC 12A", "AB - 123, abc 12a", "ABC\u00a012A", "AB-1 CD-22",
+        "ABCD 123", "-AB 123", "AB 12", "AB 1234", "AB12CD34EF56GH78IJ90",
+    ]  # fmt: skip
+    found = sum(_hinted_equals_finditer(t) for t in [*tricky, *_plate_texts(seed)])
+    assert found > 100  # not a vacuous comparison
+
+
+@EXAMPLES
+@given(
+    st.one_of(
+        st.text(max_size=60), st.lists(st.sampled_from(_PLATE_PIECES), max_size=16).map("".join)
+    )
+)
+def test_iban_and_registration_searches_from_hints_equal_finditer_on_any_text(text: str) -> None:
+    _hinted_equals_finditer(text)
+
+
+def _words_found_as_before(text: str) -> None:
+    low = caseless.lowered(text)
+    if low is not None:
+        assert bool(patterns._AT_WORD.search(low)) == bool(_PLAIN_AT_WORD.search(low)), text
+        plain_giro = bool(_PLAIN_GIRO_WORD.search(low))
+        assert bool(patterns._GIRO_WORD.search(low)) == plain_giro, text
+    plain_street = re.compile(rf"(?:{patterns._STREET_WORDS})\s\d").search(text) is not None
+    assert (patterns._STREET_NUMBER.search(text) is not None) == plain_street, text
+    # the account search is skipped only where it finds nothing
+    assert patterns._account_hinted(low) or patterns._ACCOUNT.search(text) is None, text
+
+
+_WORD_PIECES = [
+    "at", "ät", "AT", "Ät", "t", "a", "ä", "bat", "att", "_at", "at_", "ſ", "İ", "bg", "pg",
+    "BG", "Pg", "uppgift", "bgx", "xpg", "konto", "Konto", "tili", "swish", "5050-1055",
+    "123 456 789", "gatan", "Storgatan", "vägen", "tie", "plan", "gatan\t", "gata\u2028",
+    " ", "\n", "\t", "\u00a0", ":", "-", "1", "12", "\u0663", "7", ",", ".",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_word_searches_written_from_a_later_character_find_what_the_plain_ones_find(
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    for text in [
+        "BG 5050-1055", "Pg: 123 45 67-8", "uppgift 1234567", "anna at polisen.se", "ät",
+        "Storgatan 12", "storgatan\n12", "Mannerheimintie\t5", "a\nt", "att", "_at_",
+    ]:  # fmt: skip
+        _words_found_as_before(text)
+    for _ in range(3000):
+        _words_found_as_before("".join(rng.choice(_WORD_PIECES) for _ in range(rng.randint(0, 12))))
+
+
+@EXAMPLES
+@given(
+    st.one_of(
+        st.text(max_size=60), st.lists(st.sampled_from(_WORD_PIECES), max_size=16).map("".join)
+    )
+)
+def test_word_searches_written_from_a_later_character_on_any_text(text: str) -> None:
+    _words_found_as_before(text)

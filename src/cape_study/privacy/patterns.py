@@ -125,7 +125,9 @@ _EMAIL_HINT = re.compile(r"@|\bat\b|\(a\)|\bAT\b|snabel-?a|\bät\b|miuku|kissanh
 # What :data:`_EMAIL_HINT` needs, looked for in the lower-cased text (fast: no text in a
 # case file has one, and the hint's search case-insensitively costs 75 µs a text).
 _HINT_WORDS = ("(a)", "snabel", "miuku", "kissanhäntä")
-_AT_WORD = re.compile(r"\b[aä]t\b")
+# the word at or ät (``\b[aä]t\b``), written from its t on (the rest in a lookbehind), so
+# that the regex engine skips to each t instead of trying the pattern everywhere
+_AT_WORD = re.compile(r"t(?<=\b[aä]t)\b")
 
 
 def _email_hinted(text: str, low: str | None) -> bool:
@@ -190,6 +192,10 @@ _IBAN_LOWER = frozenset(
 _IBAN = re.compile(
     rf"(?<![\w])[A-Za-z]{{2}}\d{{2}}(?:[ \u00a0{_DASH}]?[A-Za-z0-9]){{11,30}}(?![\w])"
 )
+#: Two digits after two letters: what every match of :data:`_IBAN` holds two characters
+#: after its start (searched fast: from a digit, where :data:`_IBAN` starts with a
+#: lookbehind that the regex engine tries everywhere).
+_IBAN_HINT = re.compile(r"\d(?<=[A-Za-z]{2}\d)\d")
 _ACCOUNT_WORD = (
     r"(?:bank)?konto(?:nummer|nr|t)?|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|bg|"
     r"plusgiro(?:nummer)?|pg|swish|(?:pankki)?tili(?:numero|nro|lle|ltä|n)?|account(?: number)?"
@@ -205,6 +211,24 @@ _PASSPORT_STEMS = ("pass", "id-kort", "identitetskort", "henkilökort", "henkil�
 def _holds(low: str | None, stems: tuple[str, ...]) -> bool:
     """Whether a lower-cased text (``None``: not known) may hold one of ``stems``."""
     return low is None or any(stem in low for stem in stems)
+
+
+#: :data:`_ACCOUNT_STEMS` but the two that are words of their own in :data:`_ACCOUNT_WORD`
+#: (*bg*, *pg*: as parts of words, in *uppgift*, they are in most Swedish texts).
+_ACCOUNT_LONG_STEMS = tuple(stem for stem in _ACCOUNT_STEMS if stem not in ("bg", "pg"))
+# the word bg or pg (``\b[bp]g\b``), written from its g on, so that the regex engine
+# skips to each g
+_GIRO_WORD = re.compile(r"g(?<=\b[bp]g)\b")
+
+
+def _account_hinted(low: str | None) -> bool:
+    """Whether a lower-cased text (``None``: not known) may hold a match of
+    :data:`_ACCOUNT`: one of :data:`_ACCOUNT_LONG_STEMS`, or *bg* or *pg* as a word."""
+    return (
+        low is None
+        or any(stem in low for stem in _ACCOUNT_LONG_STEMS)
+        or _GIRO_WORD.search(low) is not None
+    )
 
 
 _ACCOUNT = re.compile(
@@ -249,6 +273,15 @@ _PLATE = re.compile(
     rf"(?<![\w{_DASH}])(?P<letters>[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]{{2,3}})"
     rf"(?P<number>[ \u00a0]?\d{{2}}[0-9A-HJ-NPR-UW-Za-hj-npr-uw-z]"
     rf"|[ \u00a0]?[{_DASH}][ \u00a0]?\d{{1,3}})(?![\w]|[{_DASH},.]\d)"
+)
+#: What every match of :data:`_PLATE` holds two to four characters after its start (after
+#: its letters and a space): two digits and a digit or letter, or a dash and a digit
+#: (perhaps after a space), with two letters (and a space) before it. Searched fast, from
+#: a digit or dash.
+_PLATE_HINT = re.compile(
+    rf"[\d{_DASH}](?:(?<=[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]{{2}}.)"
+    rf"|(?<=[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]{{2}}[ \u00a0].))"
+    rf"(?:(?<=\d)\d[0-9A-HJ-NPR-UW-Za-hj-npr-uw-z]|(?<=[{_DASH}])[ \u00a0]?\d)"
 )
 #: Words after which a registration is expected, in any case (``bilen abc 123``).
 _VEHICLE_WORDS = (
@@ -312,8 +345,13 @@ _STREET_WORDS = (
 #: The street words that end a street's name also in lower case (not *plan*, *backen*,
 #: *torget*, *tori*, *rinne*, *kaari*: *detaljplan 2*, *sateenkaari 5*).
 _STREET_WORDS_LOWER = "gatan|gata|vägen|väg|gränd|gränden|stigen|allén|tie|katu|kuja|polku|väylä"
-#: What every match of :data:`_ADDRESS` holds: a street word, a space and a digit.
-_STREET_NUMBER = re.compile(rf"(?:{_STREET_WORDS})\s\d")
+#: What every match of :data:`_ADDRESS` holds: a street word, a space and a digit
+#: (``(?:{_STREET_WORDS})\s\d``), written from the space on (the street word in
+#: lookbehinds) so that the regex engine tries it at white space only; only whether it
+#: is found is used.
+_STREET_NUMBER = re.compile(
+    r"\s(?=\d)(?:" + "|".join(rf"(?<={word}\s)" for word in _STREET_WORDS.split("|")) + ")"
+)
 _ADDRESS = re.compile(
     rf"\b(?:[A-ZÅÄÖ][\wåäöé-]*(?:{_STREET_WORDS})|[a-zåäö][\wåäöé-]{{2,}}(?:{_STREET_WORDS_LOWER}))"
     r"\s\d{1,4}(?!\d|\s?(?:km|mil|%)(?!\w))(?:\s?(?!i\b)[A-Za-z](?:\s?\d{1,3})?(?![\w]))?"
@@ -422,6 +460,26 @@ def _is_date(day: str, month: str, year: str) -> bool:
     return 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and 1900 <= int(year) <= 2099
 
 
+def _matches_at_hints(
+    pattern: re.Pattern[str], hint: re.Pattern[str], text: str, low: int, high: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, for a pattern (matching no empty string) each of whose
+    matches holds a match of ``hint`` starting ``low`` to ``high`` characters after its
+    own start: the pattern is tried only at the ``high - low + 1`` starts before each
+    hint found (in order, from the end of the last match on), so a text without the
+    hint costs one fast search."""
+    pos = at = 0
+    while (found := hint.search(text, at)) is not None:
+        q = found.start()
+        for start in range(max(pos, q - high), q - low + 1):
+            m = pattern.match(text, start)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        at = max(q + 1, pos + low)
+
+
 def find(text: str) -> Iterator[tuple[str, int, int]]:
     """The candidates in ``text``: ``(kind, start, end)``, overlapping ones included."""
     lower = lowered(text)
@@ -447,13 +505,13 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _PHONE_SPACED.finditer(text) if "0 " in text else ():
         if _phone_cued(text, m.start()):
             yield "phone", m.start(), m.end()
-    for m in _IBAN.finditer(text):
+    for m in _matches_at_hints(_IBAN, _IBAN_HINT, text, 2, 2):
         if not m.group()[:2].isupper() and m.group()[:2].upper() not in _IBAN_LOWER:
             continue  # a code in lower case (a hash, an id) of no country near the study
         length = _iban_length(_printed_groups(_one_case(m.group())))
         if length:
             yield "account", m.start(), m.start() + length
-    for m in _ACCOUNT.finditer(text) if _holds(lower, _ACCOUNT_STEMS) else ():
+    for m in _ACCOUNT.finditer(text) if _account_hinted(lower) else ():
         number = m.group("number").rstrip(" ,.")
         clearing = _CLEARING.fullmatch(number) and m.group()[:8].casefold() == "clearing"
         if clearing or (sum(ch.isdigit() for ch in number) >= 7 and not _YEARS.fullmatch(number)):
@@ -464,7 +522,7 @@ def find(text: str) -> Iterator[tuple[str, int, int]]:
             continue  # digits in groups (12 34 56 78) are six to nine
         if not number.isdigit() or _PASSPORT_GAP.fullmatch(m.group("gap")):
             yield "passport", m.start("number"), m.end("number")
-    for m in _PLATE.finditer(text):
+    for m in _matches_at_hints(_PLATE, _PLATE_HINT, text, 2, 4):
         if _plate(m, text):
             yield "registration", m.start(), m.end()
     for m in _FOREIGN_ID.finditer(text) if _holds(lower, _FOREIGN_ID_STEMS) else ():
