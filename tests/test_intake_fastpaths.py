@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cape_study.privacy import caseless, patterns
+from cape_study.privacy import caseless, folding, masking, patterns
+from cape_study.privacy.identifiers import DASH_CLASS
 from cape_study.stats.textcoding import texts
 
 EXAMPLES = settings(
@@ -189,3 +191,52 @@ def test_word_searches_written_from_a_later_character_find_what_the_plain_ones_f
 )
 def test_word_searches_written_from_a_later_character_on_any_text(text: str) -> None:
     _words_found_as_before(text)
+
+
+# -- folding and the count of long runs of digits -------------------------------------------
+_PLAIN_CHANGED = re.compile(
+    rf"[^\S \n]|[{folding._INVISIBLE}\uff01-\uff5e\ufe63\ufe58\u2043\u1806]"
+    rf"|[\d{DASH_CLASS}][{folding._MARKS}]|{folding._ENTITY}"
+)
+_PLAIN_LONG_DIGITS = re.compile(r"(?<![\w])\d(?:[ \u00a0./\-\u2013]?\d){8,}(?![\w])")
+_EVERY = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+_FOLD_PIECES = [
+    *_PIECES, "\u0301", "\u20dd", "\ufe20", "\u2009", "\u3000", "\u1680", "\u2060", "\ufeff",
+    "\ufe63", "\u2043", "&#x2011;", "&amp;", "&ndash", "&ndash;", "&", "#", "9", "55011422",
+    "84", "\u2212", "/", "\u00a0", "x", "123456789", "12 345 678 90", "070.12", "\u0663\u0664",
+]  # fmt: skip
+
+
+def test_other_space_is_white_space_but_a_space_and_a_line_break() -> None:
+    written = "".join(re.findall(f"[{folding.OTHER_SPACE}]", _EVERY))
+    assert written == "".join(re.findall(r"[^\S \n]", _EVERY))
+
+
+def _fold_pieces(seed: int, n: int = 3000) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_FOLD_PIECES) for _ in range(rng.randint(0, 12))) for _ in range(n)]
+
+
+def _fold_and_count_as_before(text: str) -> bool:
+    changed = folding._CHANGED.search(text) is not None
+    assert changed == (_PLAIN_CHANGED.search(text) is not None), repr(text)
+    assert masking._LONG_DIGITS.findall(text) == _PLAIN_LONG_DIGITS.findall(text), repr(text)
+    return changed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_search_for_what_folding_changes_finds_what_the_plain_one_finds(seed: int) -> None:
+    changed = sum(_fold_and_count_as_before(text) for text in _fold_pieces(seed))
+    assert 300 < changed < 2700  # not a vacuous comparison
+    long_runs = sum(len(_PLAIN_LONG_DIGITS.findall(t)) for t in _fold_pieces(seed))
+    assert long_runs > 100
+
+
+@EXAMPLES
+@given(
+    st.one_of(
+        st.text(max_size=60), st.lists(st.sampled_from(_FOLD_PIECES), max_size=16).map("".join)
+    )
+)
+def test_the_search_for_what_folding_changes_on_any_text(text: str) -> None:
+    _fold_and_count_as_before(text)

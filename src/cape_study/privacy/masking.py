@@ -471,7 +471,9 @@ def _mask_values(
 
 #: Nine or more digits in a row (single spaces, dashes, dots or slashes between them)
 #: left after masking: perhaps an identifier in a form not recognised.
-_LONG_DIGITS = re.compile(r"(?<![\w])\d(?:[ \u00a0./\-\u2013]?\d){8,}(?![\w])")
+#: (``(?<![\w])\d...``, written with the lookbehind after the first digit so that the regex
+#: engine skips to digits.)
+_LONG_DIGITS = re.compile(r"\d(?<![\w]\d)(?:[ \u00a0./\-\u2013]?\d){8,}(?![\w])")
 
 
 def _uncertain(series: pd.Series) -> int:
