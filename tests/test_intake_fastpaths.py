@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cape_study.privacy import caseless, folding, masking, patterns
+from cape_study.privacy import caseless, folding, identifiers, masking, patterns
 from cape_study.privacy.identifiers import DASH_CLASS
 from cape_study.stats.textcoding import texts
 
@@ -240,3 +240,35 @@ def test_the_search_for_what_folding_changes_finds_what_the_plain_one_finds(seed
 )
 def test_the_search_for_what_folding_changes_on_any_text(text: str) -> None:
     _fold_and_count_as_before(text)
+
+
+# -- identity numbers: two rare hints in one search ---------------------------------------
+_ID_PIECES = [
+    "811218", "9876", "98", "76", "987", "6", "8", "19", "81", "12", "18", "1981", "-", " - ",
+    "\u2013", ".", "/", " ", "\t", "\u00a0", "\n", "x", "+", "\u0663", "\u0664\u0665", "·",
+    "811218-98 76", "81-12-18-9876", "811218 - 987 6", "81.12.18 - 9876",
+]  # fmt: skip
+
+
+def _one_search_finds_either_hint(text: str) -> bool:
+    either = bool(identifiers._SPLIT_HINT.search(text) or identifiers._GROUPED_HINT.search(text))
+    assert (identifiers._SPLIT_OR_GROUPED_HINT.search(text) is not None) == either, repr(text)
+    return either
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_split_or_grouped_hint_is_found_where_either_is(seed: int) -> None:
+    rng = random.Random(seed)
+    texts_ = [
+        "".join(rng.choice(_ID_PIECES) for _ in range(rng.randint(0, 10))) for _ in range(3000)
+    ]
+    found = sum(_one_search_finds_either_hint(text) for text in texts_)
+    assert 100 < found < 2900  # not a vacuous comparison
+
+
+@EXAMPLES
+@given(
+    st.one_of(st.text(max_size=40), st.lists(st.sampled_from(_ID_PIECES), max_size=12).map("".join))
+)
+def test_the_split_or_grouped_hint_on_any_text(text: str) -> None:
+    _one_search_finds_either_hint(text)
