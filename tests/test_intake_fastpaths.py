@@ -272,3 +272,31 @@ def test_the_split_or_grouped_hint_is_found_where_either_is(seed: int) -> None:
 )
 def test_the_split_or_grouped_hint_on_any_text(text: str) -> None:
     _one_search_finds_either_hint(text)
+
+
+# -- masking a column: processes only for many distinct texts --------------------------------
+def test_a_column_of_many_rows_but_few_distinct_texts_is_masked_in_one_process(
+    monkeypatch,
+) -> None:
+    import pandas as pd
+
+    pools: list[int] = []
+
+    class Counted(masking.ProcessPoolExecutor):
+        def __init__(self, n: int, **kwargs) -> None:
+            pools.append(n)
+            super().__init__(n, **kwargs)
+
+    monkeypatch.setattr(masking, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(masking, "PARALLEL_FROM", 4)
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
+    repeated = ["ring 070-123 45 67", "ring 070-123 45 68", "x"] * 10 + [None] * 10
+    frame = pd.DataFrame({"note": pd.array(repeated, dtype="string")})
+    counts = masking._mask_column(frame, "note", [None] * len(repeated), None, None)
+    assert pools == []  # three distinct texts: one process
+    assert counts["TEL"] == 20 and frame["note"].tolist()[:3] == ["ring [TEL]"] * 2 + ["x"]
+    distinct = [f"ring 070-123 45 {i:02d}" for i in range(8)]
+    frame = pd.DataFrame({"note": pd.array(distinct, dtype="string")})
+    counts = masking._mask_column(frame, "note", [None] * len(distinct), None, None)
+    assert pools == [2]  # eight distinct texts: two processes, the same result
+    assert counts["TEL"] == 8 and frame["note"].tolist() == ["ring [TEL]"] * 8

@@ -392,8 +392,10 @@ def _is_text(series: pd.Series) -> bool:
     )
 
 
-#: A column of this many texts or more is masked by :func:`cape_study.paths.workers`
-#: processes (starting them costs more than masking fewer texts).
+#: A column of this many distinct texts or more is masked by
+#: :func:`cape_study.paths.workers` processes (starting them costs more than masking fewer
+#: texts; a column of many rows with few texts, or one text repeated, is masked once per
+#: distinct text in one process).
 PARALLEL_FROM = 5000
 
 #: The column being masked, for the forked processes of :func:`_mask_column` to read
@@ -411,15 +413,16 @@ def _mask_column(
     """Mask one column in place, each row with its own names and the names of people
     not listed, after ``normalise`` (when given); the counts per tag.
 
-    From :data:`PARALLEL_FROM` texts on, contiguous parts of the column are masked by
+    From :data:`PARALLEL_FROM` distinct texts on, contiguous parts of the column are masked by
     :func:`cape_study.paths.workers` forked processes and put together in order: the
     same texts and counts as in one process."""
     import pandas as pd
 
     global _WORK
     values = frame[column].tolist()
-    n = min(paths.workers(), max(len(values) // max(PARALLEL_FROM // 2, 1), 1))
-    if n > 1 and len(values) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+    texts = len({value for value in values if isinstance(value, str)})
+    n = min(paths.workers(), max(texts // max(PARALLEL_FROM // 2, 1), 1))
+    if n > 1 and texts >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
         bounds = [len(values) * i // n for i in range(n + 1)]
         _WORK = (values, matchers, unlisted, normalise)
         try:
