@@ -300,3 +300,19 @@ def test_a_column_of_many_rows_but_few_distinct_texts_is_masked_in_one_process(
     counts = masking._mask_column(frame, "note", [None] * len(distinct), None, None)
     assert pools == [2]  # eight distinct texts: two processes, the same result
     assert counts["TEL"] == 8 and frame["note"].tolist() == ["ring [TEL]"] * 8
+
+
+# -- the stems that let the passport search run -------------------------------------------
+@pytest.mark.parametrize(
+    "word",
+    [
+        "pass", "passet", "passnummer", "passport no", "passi", "passinumero", "id-kort",
+        "idkort", "ID-kortet", "IDkortets", "identitetskort", "identitets-kort",
+        "Identitets-kortets", "idkortsnummer", "henkilökortti", "henkilöllisyystodistus",
+    ],
+)  # fmt: skip
+def test_every_word_before_a_passport_number_lets_the_search_run(word: str) -> None:
+    text = f"Hon visade {word} AB1234567 igen"
+    assert patterns._PASSPORT.search(text) is not None  # the word is one of the pattern's
+    assert patterns._holds(caseless.lowered(text), patterns._PASSPORT_STEMS)
+    assert ("passport", 12 + len(word), 21 + len(word)) in set(patterns.find(text))

@@ -205,7 +205,10 @@ _ACCOUNT_WORD = (
 _ACCOUNT_STEMS = (
     "konto", "clearing", "bankgiro", "bg", "plusgiro", "pg", "swish", "tili", "account",
 )  # fmt: skip
-_PASSPORT_STEMS = ("pass", "id-kort", "identitetskort", "henkilökort", "henkilöllisyystodist")
+_PASSPORT_STEMS = (
+    "pass", "id-kort", "idkort", "identitetskort", "identitets-kort", "henkilökort",
+    "henkilöllisyystodist",
+)  # fmt: skip
 
 
 def _holds(low: str | None, stems: tuple[str, ...]) -> bool:
