@@ -844,6 +844,44 @@ def test_independent_steps_overlap_with_two_jobs(tmp_path: Path) -> None:
     assert a["start"] < b["end"] and b["start"] < a["end"], (a, b)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_step_every_other_step_waits_for_may_use_every_core(tmp_path: Path, jobs: int) -> None:
+    """With several jobs each kernel gets its share of the cores, except a step that
+    every step left needs (intake): nothing runs beside it, so it gets them all."""
+    project = make_project(tmp_path, "parallel.yaml")
+    sleepy = {"notebook": "notebooks/sleepy.ipynb", "parameters": "sleepy"}
+
+    def step(name: str, needs: list[str]) -> dict:
+        values = {"name": name, "seconds": 0}
+        return {
+            **sleepy,
+            "needs": needs,
+            "outputs": [f"data/processed/{name}.json"],
+            "values": values,
+        }
+
+    _write_pipeline(
+        project.root,
+        {"gate": step("gate", []), "b": step("b", ["gate"]), "c": step("c", ["gate"])},
+    )
+    cpus = os.cpu_count() or 1
+    assert statuses(project.run(jobs=jobs)) == {"gate": "ran", "b": "ran", "c": "ran"}
+    workers = {
+        name: json.loads((project.paths.data_processed / f"{name}.json").read_text())["workers"]
+        for name in ("gate", "b", "c")
+    }
+    share = str(max(cpus // jobs, 1))
+    assert workers == {"gate": str(cpus), "b": share, "c": share}
+    # an independent step beside it: the gate no longer runs alone
+    _write_pipeline(
+        project.root,
+        {"gate": step("gate", []), "b": step("b", ["gate"]), "c": step("c", [])},
+    )
+    project.run(jobs=jobs, force=True)
+    gate = json.loads((project.paths.data_processed / "gate.json").read_text())["workers"]
+    assert gate == share
+
+
 def test_with_one_job_the_next_step_starts_while_a_finished_steps_page_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -269,13 +269,16 @@ class Kernels:
         self.spares: list[_Kernel] | None = []
         self.starting: list[threading.Thread] = []
 
-    def take(self, watch: Watch, prefetch: bool) -> _Kernel:
+    def take(self, watch: Watch, prefetch: bool, workers: int | None = None) -> _Kernel:
         """A spare kernel if one is booting, else a new one. If asked, a spare kernel for
         the next step is started once this step's first cell runs (the runner is idle
-        then), so that it boots meanwhile."""
-        with self.lock:
-            kernel = self.spares.pop() if self.spares else None
-        kernel = kernel or _Kernel(self.name, self.root, self.workers, **self.where)
+        then), so that it boots meanwhile. ``workers`` other than the run's (a step that
+        runs alone may use every core): a new kernel with them, the spares left."""
+        kernel = None
+        if workers is None or workers == self.workers:
+            with self.lock:
+                kernel = self.spares.pop() if self.spares else None
+        kernel = kernel or _Kernel(self.name, self.root, workers or self.workers, **self.where)
         watch.kernel_started(kernel)
         if prefetch:
             thread = threading.Thread(target=self._start_spare, daemon=True)

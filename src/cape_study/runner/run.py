@@ -144,6 +144,8 @@ class Run:
         #: are over: the report's parts made ahead wait for it (:meth:`_report_ahead`).
         self.busy = threading.Event()
         self.executing = self.stopped = False
+        #: Steps started with every other step left waiting for them (:meth:`_schedule`).
+        self.alone: set[str] = set()
 
     def run(self, wait: float) -> RunResult:
         """Run, holding the project's lock (waiting up to ``wait`` seconds for it).
@@ -355,10 +357,19 @@ class Run:
                         results[name] = result
                         continue
                     watch = Watch(name, self._emit, self.reasons[name])
-                    running[name] = watch
                     later = [
                         n for n in self.pipeline.steps if n not in results and n not in running
                     ]
+                    later.remove(name)
+                    # With several jobs, a step that every step left needs (intake) runs
+                    # alone until it is done: its kernel may use every core, not a share.
+                    if (
+                        self.jobs > 1
+                        and not any(not w.released for w in running.values())
+                        and all(name in self._upstream(n) for n in later)
+                    ):
+                        self.alone.add(name)
+                    running[name] = watch
                     prefetch = any(self._likely_to_run(n) for n in later)
                     watch.thread = threading.Thread(
                         target=self._worker,
@@ -385,6 +396,17 @@ class Run:
         finally:
             self.kernels.close()
         return {name: results[name] for name in self.pipeline.steps}
+
+    def _upstream(self, name: str) -> set[str]:
+        """The steps ``name`` needs, directly or through others."""
+        found: set[str] = set()
+        todo = list(self.pipeline.steps[name].needs)
+        while todo:
+            need = todo.pop()
+            if need not in found:
+                found.add(need)
+                todo.extend(self.pipeline.steps[need].needs)
+        return found
 
     def _start_order(self) -> list[str]:
         """The order in which steps that are ready start: the pipeline's with one job;
@@ -457,7 +479,9 @@ class Run:
             nb = execute_notebook(
                 self.root / step.notebook,
                 params,
-                lambda: self.kernels.take(watch, prefetch),
+                lambda: self.kernels.take(
+                    watch, prefetch, workers=(os.cpu_count() or 1) if name in self.alone else None
+                ),
                 watch,
             )
             patterns = [p.format(**params) for p in step.outputs]
