@@ -47,10 +47,14 @@ def _random_texts(seed: int, n: int = 3000) -> list[str]:
     return [_joined(rng) for _ in range(n)]
 
 
-_ANY_TEXT = st.one_of(
-    st.text(max_size=80),
-    st.lists(st.sampled_from(_PIECES), max_size=24).map("".join),
-)
+def _text_or_pieces(pieces: list[str], size: int = 60, count: int = 16) -> st.SearchStrategy[str]:
+    """Any text of up to ``size`` characters, or up to ``count`` of ``pieces`` joined."""
+    return st.one_of(
+        st.text(max_size=size), st.lists(st.sampled_from(pieces), max_size=count).map("".join)
+    )
+
+
+_ANY_TEXT = _text_or_pieces(_PIECES, 80, 24)
 
 
 # -- normalise ----------------------------------------------------------------------------
@@ -140,11 +144,7 @@ def test_iban_and_registration_searches_from_hints_equal_finditer(seed: int) -> 
 
 
 @EXAMPLES
-@given(
-    st.one_of(
-        st.text(max_size=60), st.lists(st.sampled_from(_PLATE_PIECES), max_size=16).map("".join)
-    )
-)
+@given(_text_or_pieces(_PLATE_PIECES))
 def test_iban_and_registration_searches_from_hints_equal_finditer_on_any_text(text: str) -> None:
     _hinted_equals_finditer(text)
 
@@ -184,11 +184,7 @@ def test_word_searches_written_from_a_later_character_find_what_the_plain_ones_f
 
 
 @EXAMPLES
-@given(
-    st.one_of(
-        st.text(max_size=60), st.lists(st.sampled_from(_WORD_PIECES), max_size=16).map("".join)
-    )
-)
+@given(_text_or_pieces(_WORD_PIECES))
 def test_word_searches_written_from_a_later_character_on_any_text(text: str) -> None:
     _words_found_as_before(text)
 
@@ -233,11 +229,7 @@ def test_the_search_for_what_folding_changes_finds_what_the_plain_one_finds(seed
 
 
 @EXAMPLES
-@given(
-    st.one_of(
-        st.text(max_size=60), st.lists(st.sampled_from(_FOLD_PIECES), max_size=16).map("".join)
-    )
-)
+@given(_text_or_pieces(_FOLD_PIECES))
 def test_the_search_for_what_folding_changes_on_any_text(text: str) -> None:
     _fold_and_count_as_before(text)
 
@@ -267,9 +259,7 @@ def test_the_split_or_grouped_hint_is_found_where_either_is(seed: int) -> None:
 
 
 @EXAMPLES
-@given(
-    st.one_of(st.text(max_size=40), st.lists(st.sampled_from(_ID_PIECES), max_size=12).map("".join))
-)
+@given(_text_or_pieces(_ID_PIECES, 40, 12))
 def test_the_split_or_grouped_hint_on_any_text(text: str) -> None:
     _one_search_finds_either_hint(text)
 
