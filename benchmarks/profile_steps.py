@@ -89,7 +89,8 @@ def copy_project(root: Path, into: Path, *, cold: bool) -> None:
         if (root / name).is_file():
             shutil.copy(root / name, into / name)
     shutil.copytree(root / "notebooks", into / "notebooks")
-    shutil.copytree(root / "data" / "raw", into / "data" / "raw", symlinks=False)
+    if (root / "data" / "raw").is_dir():  # a case file elsewhere is given by -p case_file
+        shutil.copytree(root / "data" / "raw", into / "data" / "raw", symlinks=False)
     if (root / "data" / "processed").exists():
         shutil.copytree(root / "data" / "processed", into / "data" / "processed")
     for cache in () if cold else ("results", "figures"):
