@@ -37,9 +37,13 @@ Keys and pseudonyms: :mod:`cape_study.privacy.keys`; the parties' names:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing as mp
+import pickle
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -107,7 +111,10 @@ def _found(
     (:func:`~cape_study.privacy.folding.fold`: thin spaces, fullwidth digits, soft
     hyphens, indented line breaks ...), with spans in ``text`` as written."""
     folded = fold(text)
-    found = _resolve(_candidates(folded.text, names, unlisted))
+    if names is None and unlisted is None and len(folded.text) >= PARALLEL_SCAN_FROM:
+        found = _resolve(_candidates_shared(folded.text))
+    else:
+        found = _resolve(_candidates(folded.text, names, unlisted))
     if folded.starts is None:
         return found
     return [Finding(f.kind, *folded.span(f.start, f.end)) for f in found]
@@ -127,6 +134,66 @@ def _candidates(
     if unlisted is not None:
         for start, end in unlisted.find(text):
             yield Finding("name", start, end)
+
+
+#: From this many characters on, a text searched without names (a large published file:
+#: the coders' review list is 110 MB at 100,000 cases, about 90 CPU s) is searched by two
+#: processes when :func:`cape_study.paths.workers` allows: the identity numbers and
+#: patterns as written in this one, those read with OCR's letters for digits (about half
+#: the work) in another. The findings are the same (:func:`_resolve` sorts them).
+PARALLEL_SCAN_FROM = 4_000_000
+
+
+def _candidates_shared(text: str) -> list[Finding]:
+    """:func:`_candidates` of ``text`` without names, the OCR reading searched by a
+    second Python process when more than one worker is allowed. The process is started
+    afresh and sent the text through a pipe (neither forked, since the caller may be the
+    runner, whose threads a forked copy would lack, nor started by multiprocessing,
+    which would import the caller's main script again); if it cannot be started or
+    fails, this process searches the OCR reading itself."""
+    if paths.workers() < 2:
+        return list(_candidates(text, None))
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-P", "-c", _OCR_CHILD, __file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return list(_candidates(text, None))
+    assert child.stdin is not None and child.stdout is not None
+    # if the child died, the text is not sent and its part is searched here
+    with contextlib.suppress(OSError), child.stdin:
+        pickle.dump(text, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    found = [Finding(*f) for f in identifiers.find(text)]
+    found += [Finding(*f) for f in patterns.find(text)]
+    try:
+        with child.stdout:
+            read = child.stdout.read()
+        if child.wait() == 0:
+            return found + [Finding(*f) for f in pickle.loads(read)]
+    except (OSError, pickle.UnpicklingError, EOFError, TypeError, ValueError):
+        pass
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return found + list(_ocr_candidates(text))
+
+
+#: The second process of :func:`_candidates_shared`: reads a pickled text on its standard
+#: input, writes the pickled OCR findings (``(kind, start, end)`` tuples) on its output;
+#: fails unless it imported this very module (its file is the argument).
+_OCR_CHILD = (
+    "import os, pickle, sys\n"
+    "from cape_study.privacy import masking\n"
+    "from cape_study.privacy.masking import _ocr_candidates\n"
+    "if not os.path.samefile(masking.__file__, sys.argv[1]): sys.exit(3)\n"
+    "text = pickle.load(sys.stdin.buffer)\n"
+    "found = [tuple(f) for f in _ocr_candidates(text)]\n"
+    "pickle.dump(found, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)\n"
+)
 
 
 def _ocr_candidates(text: str) -> Iterator[Finding]:
