@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
@@ -163,9 +164,11 @@ def _closure_dates(ev: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype="datetime64[ns]")
     last = closures.groupby("case_id")["date"].max()
     whole = set(closures.loc[closures["part"] == "", "case_id"])
-    named = ev.assign(part=part)[part != ""].groupby("case_id")["part"].agg(set)
-    closed_parts = closures[closures["part"] != ""].groupby("case_id")["part"].agg(set)
-    every = {c for c, parts in named.items() if c in closed_parts and parts <= closed_parts[c]}
+    # every suspect named in a case's rows has a closure row: the closed suspects are
+    # among the named ones, so the case is covered when it has as many of each
+    named = ev.assign(part=part)[part != ""].groupby("case_id")["part"].nunique()
+    closed_parts = closures[closures["part"] != ""].groupby("case_id")["part"].nunique()
+    every = set(closed_parts.index[closed_parts.eq(named.reindex(closed_parts.index)).to_numpy()])
     covered = last[last.index.isin(whole | every)]
     latest_other = ev[~is_closure].groupby("case_id")["date"].max()
     reopened = latest_other.reindex(covered.index) > covered
@@ -256,14 +259,28 @@ def reclassified(
     convictions = final[final["outcome"].str.startswith("convicted")].assign(
         heaviest=lambda d: d["case_id"].map(heaviest)
     )
-    found = set()
-    for (case, suspect), rows in convictions.groupby(["case_id", "suspect"]):
-        if (rows["family_rank"] == rows["heaviest"]).any():
-            continue
-        lower = rows[rows["family_rank"] > rows["heaviest"]]
-        if any((case, suspect, o) not in principal for o in lower["offence"]):
-            found.add(case)
-    return found
+    # per defendant: no conviction in the heaviest family, and one of a lower family
+    # that was not a principal charge of theirs
+    if convictions.empty:
+        return set()
+    rows = convictions[["case_id", "suspect", "offence"]]
+    unprincipal = [key not in principal for key in rows.itertuples(index=False, name=None)]
+    flags = pd.DataFrame(
+        {
+            "heaviest": _true(convictions["family_rank"] == convictions["heaviest"]),
+            "lower": _true(convictions["family_rank"] > convictions["heaviest"])
+            & np.asarray(unprincipal, dtype=bool),
+        }
+    )
+    keys = [convictions["case_id"].to_numpy(object), convictions["suspect"].to_numpy(object)]
+    per_defendant = flags.groupby(keys).any()
+    hit = per_defendant["lower"] & ~per_defendant["heaviest"]
+    return set(hit.index[hit.to_numpy()].get_level_values(0))
+
+
+def _true(flags: pd.Series) -> np.ndarray:
+    """A comparison's results as booleans, a missing one as False (as ``any`` reads it)."""
+    return np.asarray(flags.fillna(False), dtype=bool)
 
 
 def report_period(
