@@ -159,18 +159,20 @@ def _closure_dates(ev: pd.DataFrame) -> pd.Series:
     """
     part = ev["suspect_id"].astype("string").fillna("")
     is_closure = ev["stage"] == "closed"
-    closures = ev[is_closure].assign(part=part[is_closure])
+    # the three columns read, not copies of the whole table
+    rows = pd.DataFrame({"case_id": ev["case_id"], "date": ev["date"], "part": part})
+    closures = rows[is_closure]
     if closures.empty:
         return pd.Series(dtype="datetime64[ns]")
     last = closures.groupby("case_id")["date"].max()
-    whole = set(closures.loc[closures["part"] == "", "case_id"])
+    whole = set(closures.loc[closures["part"] == "", "case_id"].to_numpy(object))
     # every suspect named in a case's rows has a closure row: the closed suspects are
     # among the named ones, so the case is covered when it has as many of each
-    named = ev.assign(part=part)[part != ""].groupby("case_id")["part"].nunique()
+    named = rows[part != ""].groupby("case_id")["part"].nunique()
     closed_parts = closures[closures["part"] != ""].groupby("case_id")["part"].nunique()
     every = set(closed_parts.index[closed_parts.eq(named.reindex(closed_parts.index)).to_numpy()])
     covered = last[last.index.isin(whole | every)]
-    latest_other = ev[~is_closure].groupby("case_id")["date"].max()
+    latest_other = rows[~is_closure].groupby("case_id")["date"].max()
     reopened = latest_other.reindex(covered.index) > covered
     return covered[~reopened]
 
