@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from cape_study.data.codebook import load_codebook
 from cape_study.data.loaders import load_case_file
+from cape_study.paths import project
 from cape_study.stats import case_status
 from cape_study.synth.generator import write_synthetic_case_file
 
@@ -163,3 +164,38 @@ def test_on_synthetic_case_files(tmp_path, scenario: str) -> None:
     case = load_case_file(folder, data_cutoff="2024-12-31")
     _same(case.cases, case.events)
     assert len(case_status.reclassified(case.cases, case.events, BOOK)) or scenario != "demo"
+
+
+def test_a_status_is_remembered_by_content_and_given_as_a_copy(monkeypatch) -> None:
+    case = load_case_file(project().demo_case_file, data_cutoff="2024-12-31")
+    derived: list[int] = []
+    plain = case_status._case_status
+
+    def counted(cases, events, book):
+        derived.append(len(cases))
+        return plain(cases, events, book)
+
+    monkeypatch.setattr(case_status, "_case_status", counted)
+    monkeypatch.setattr(case_status, "_REMEMBERED", case_status.OrderedDict())
+    first = case_status.case_status(case.cases, case.events)
+    first["closed"] = ~first["closed"]  # the caller's copy: not what is remembered
+    again = case_status.case_status(case.cases.copy(), case.events.copy())
+    assert len(derived) == 1
+    pd.testing.assert_frame_equal(again, plain(case.cases, case.events, BOOK))
+    again["closed"] = ~again["closed"]  # nor is a remembered status given out
+    pd.testing.assert_frame_equal(
+        case_status.case_status(case.cases, case.events), plain(case.cases, case.events, BOOK)
+    )
+    assert len(derived) == 1
+    # a table changed in place is derived afresh, with the change
+    events = case.events.copy()
+    judged = events["outcome"].astype("string").str.startswith("convicted").fillna(False)
+    events.loc[judged.to_numpy(bool), "outcome"] = "acquitted"
+    changed = case_status.case_status(case.cases, events)
+    assert len(derived) == 2
+    assert changed["outcome"].eq("acquitted").sum() > again["outcome"].eq("acquitted").sum()
+    pd.testing.assert_frame_equal(changed, plain(case.cases, events, BOOK))
+    cases = case.cases.copy()
+    cases.loc[cases.index[0], "country"] = "FI" if cases["country"].iat[0] == "SE" else "SE"
+    case_status.case_status(cases, case.events)
+    assert len(derived) == 3
