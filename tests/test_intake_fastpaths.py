@@ -288,8 +288,17 @@ def test_a_column_of_many_rows_but_few_distinct_texts_is_masked_in_one_process(
     distinct = [f"ring 070-123 45 {i:02d}" for i in range(8)]
     frame = pd.DataFrame({"note": pd.array(distinct, dtype="string")})
     counts = masking._mask_column(frame, "note", [None] * len(distinct), None, None)
-    assert pools == [2]  # eight distinct texts: two processes, the same result
+    # eight distinct texts: two processes (this one and one forked), the same result
+    assert pools == [1]
     assert counts["TEL"] == 8 and frame["note"].tolist() == ["ring [TEL]"] * 8
+    # three processes (this one and two forked): three parts, put together in order
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "3")
+    texts = [f"ring 070-123 45 {i:02d} eller {i}" for i in range(9)]
+    frame = pd.DataFrame({"note": pd.array(texts, dtype="string")})
+    counts = masking._mask_column(frame, "note", [None] * len(texts), None, None)
+    assert pools == [1, 2]
+    assert counts["TEL"] == 9
+    assert frame["note"].tolist() == [f"ring [TEL] eller {i}" for i in range(9)]
 
 
 # -- the stems that let the passport search run -------------------------------------------

@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
+import itertools
 import multiprocessing as mp
 import pickle
 import re
@@ -492,11 +494,20 @@ def _mask_column(
     if n > 1 and texts >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
         bounds = [len(values) * i // n for i in range(n + 1)]
         _WORK = (values, matchers, unlisted, normalise)
+        # The collector of a forked process would write to every object it inherits (and
+        # so copy every page of this heap); frozen, it leaves them alone, here as well
+        # while the others run.
+        gc.freeze()
         try:
-            with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
-                parts = list(pool.map(_mask_part, bounds[:-1], bounds[1:]))
+            # n - 1 forked processes mask the parts after the first, this one the first:
+            # one copy of the heap fewer in memory than n processes and one idle
+            with ProcessPoolExecutor(n - 1, mp_context=mp.get_context("fork")) as pool:
+                others = [pool.submit(_mask_part, *b) for b in itertools.pairwise(bounds[1:])]
+                parts = [_mask_part(bounds[0], bounds[1])]
+                parts += [other.result() for other in others]
         finally:
             _WORK = None
+            gc.unfreeze()
     else:
         parts = [_mask_values(values, matchers, unlisted, normalise)]
     counts = dict.fromkeys(TAG_ORDER, 0)
@@ -510,7 +521,8 @@ def _mask_column(
 
 
 def _mask_part(start: int, stop: int) -> tuple[list[object], dict[str, int]]:
-    """Mask rows ``start:stop`` of the column in :data:`_WORK` (in a forked process)."""
+    """Mask rows ``start:stop`` of the column in :data:`_WORK` (in a forked process, or
+    the first part in the process that forked them)."""
     assert _WORK is not None
     values, matchers, unlisted, normalise = _WORK
     return _mask_values(values[start:stop], matchers[start:stop], unlisted, normalise)
