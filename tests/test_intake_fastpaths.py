@@ -270,35 +270,82 @@ def test_a_column_of_many_rows_but_few_distinct_texts_is_masked_in_one_process(
 ) -> None:
     import pandas as pd
 
-    pools: list[int] = []
+    helpers: list[int] = []  # the rows each process started was sent
 
-    class Counted(masking.ProcessPoolExecutor):
-        def __init__(self, n: int, **kwargs) -> None:
-            pools.append(n)
-            super().__init__(n, **kwargs)
+    class Counted(masking._Helper):
+        def __init__(self, work) -> None:
+            helpers.append(len(work[0]))
+            super().__init__(work)
 
-    monkeypatch.setattr(masking, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(masking, "_Helper", Counted)
     monkeypatch.setattr(masking, "PARALLEL_FROM", 4)
     monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
     repeated = ["ring 070-123 45 67", "ring 070-123 45 68", "x"] * 10 + [None] * 10
     frame = pd.DataFrame({"note": pd.array(repeated, dtype="string")})
     counts = masking._mask_column(frame, "note", [None] * len(repeated), None, None)
-    assert pools == []  # three distinct texts: one process
+    assert helpers == []  # three distinct texts: one process
     assert counts["TEL"] == 20 and frame["note"].tolist()[:3] == ["ring [TEL]"] * 2 + ["x"]
     distinct = [f"ring 070-123 45 {i:02d}" for i in range(8)]
     frame = pd.DataFrame({"note": pd.array(distinct, dtype="string")})
     counts = masking._mask_column(frame, "note", [None] * len(distinct), None, None)
-    # eight distinct texts: two processes (this one and one forked), the same result
-    assert pools == [1]
+    # eight distinct texts: two processes (this one and one started, sent the second
+    # half only), the same result
+    assert helpers == [4]
     assert counts["TEL"] == 8 and frame["note"].tolist() == ["ring [TEL]"] * 8
-    # three processes (this one and two forked): three parts, put together in order
+    # three processes (this one and two started): three parts, put together in order
     monkeypatch.setenv("CAPE_STUDY_WORKERS", "3")
     texts = [f"ring 070-123 45 {i:02d} eller {i}" for i in range(9)]
     frame = pd.DataFrame({"note": pd.array(texts, dtype="string")})
     counts = masking._mask_column(frame, "note", [None] * len(texts), None, None)
-    assert pools == [1, 2]
+    assert helpers == [4, 3, 3]
     assert counts["TEL"] == 9
     assert frame["note"].tolist() == [f"ring [TEL] eller {i}" for i in range(9)]
+
+
+def test_an_error_in_a_started_masking_process_is_raised_in_the_one_that_started_it(
+    monkeypatch,
+) -> None:
+    import pandas as pd
+
+    monkeypatch.setattr(masking, "PARALLEL_FROM", 4)
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
+    texts = [f"ring 070-123 45 {i:02d}" for i in range(8)]
+    frame = pd.DataFrame({"note": pd.array(texts, dtype="string")})
+    # the second half's matchers have no find: the started process fails, and this one
+    # masking that half itself fails alike
+    with pytest.raises(AttributeError, match="find"):
+        masking._mask_column(frame, "note", [None] * 4 + [0] * 4, None, None)
+    assert frame["note"].tolist() == texts  # nothing half-masked was written
+
+
+def test_a_part_the_started_process_cannot_mask_is_masked_here(monkeypatch) -> None:
+    import pandas as pd
+
+    monkeypatch.setattr(masking, "PARALLEL_FROM", 4)
+    monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
+    texts = [f"ring 070-123 45 {i:02d}, 19121212-1212" for i in range(8)]
+    masked = ["ring [TEL], [PNR]"] * 8
+    started: list[object] = []
+    real = masking._Helper.result
+
+    def result(self):
+        started.append(self.process)
+        return real(self)
+
+    monkeypatch.setattr(masking._Helper, "result", result)
+    for case in ("fails", "cannot start", "cannot be sent"):
+        normalise = None
+        if case == "fails":
+            monkeypatch.setattr(masking, "_HELPER_CODE", "import sys; sys.exit(1)")
+        elif case == "cannot start":
+            monkeypatch.setattr(masking.sys, "executable", "/nonexistent/python")
+        else:
+            normalise = lambda text: text  # noqa: E731 (a lambda cannot be pickled)
+        frame = pd.DataFrame({"note": pd.array(texts, dtype="string")})
+        counts = masking._mask_column(frame, "note", [None] * 8, None, normalise)
+        assert frame["note"].tolist() == masked, case
+        assert counts["TEL"] == counts["PNR"] == 8, case
+    assert started[0] is not None and started[1:] == [None, None]
 
 
 # -- the stems that let the passport search run -------------------------------------------

@@ -407,18 +407,18 @@ def test_masking_over_two_processes_gives_the_same_tables_and_counts(
     case = load_case_file(_named_case_file(tmp_path / "casefile"), data_cutoff="2024-12-31")
     monkeypatch.setenv("CAPE_STUDY_WORKERS", "1")
     one, one_record = protect(case, KEY, normalise=normalise)
-    pools: list[int] = []
+    helpers: list[int] = []
 
-    class Counted(privacy.ProcessPoolExecutor):
-        def __init__(self, n: int, **kwargs) -> None:
-            pools.append(n)
-            super().__init__(n, **kwargs)
+    class Counted(privacy._Helper):
+        def __init__(self, work) -> None:
+            helpers.append(len(work[0]))
+            super().__init__(work)
 
-    monkeypatch.setattr(privacy, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(privacy, "_Helper", Counted)
     monkeypatch.setattr(privacy, "PARALLEL_FROM", 2)  # every text column of two rows or more
     monkeypatch.setenv("CAPE_STUDY_WORKERS", "2")
     two, two_record = protect(case, KEY, normalise=normalise)
-    assert pools and set(pools) == {1}  # masked by two processes: this one and one forked
+    assert helpers and set(helpers) == {1}  # masked by two processes: this one and one started
     assert two_record == one_record
     for name, table in one.tables.items():
         pd.testing.assert_frame_equal(two.tables[name], table)

@@ -39,15 +39,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import itertools
-import multiprocessing as mp
 import pickle
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cape_study import paths
@@ -467,10 +465,6 @@ def _is_text(series: pd.Series) -> bool:
 #: distinct text in one process).
 PARALLEL_FROM = 5000
 
-#: The column being masked, for the forked processes of :func:`_mask_column` to read
-#: (inherited when they start, not sent to them).
-_WORK: tuple[list, list[PartyNames], UnlistedNames, Callable[[str], str] | None] | None = None
-
 
 def _mask_column(
     frame: pd.DataFrame,
@@ -482,32 +476,27 @@ def _mask_column(
     """Mask one column in place, each row with its own names and the names of people
     not listed, after ``normalise`` (when given); the counts per tag.
 
-    From :data:`PARALLEL_FROM` distinct texts on, contiguous parts of the column are masked by
-    :func:`cape_study.paths.workers` forked processes and put together in order: the
-    same texts and counts as in one process."""
+    From :data:`PARALLEL_FROM` distinct texts on, the column is cut in
+    :func:`cape_study.paths.workers` contiguous parts: this process masks the first while
+    a new process (:class:`_Helper`) masks each other one, and the parts are put together
+    in order: the same texts and counts as in one process."""
     import pandas as pd
 
-    global _WORK
     values = frame[column].tolist()
     texts = len({value for value in values if isinstance(value, str)})
     n = min(paths.workers(), max(texts // max(PARALLEL_FROM // 2, 1), 1))
-    if n > 1 and texts >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+    if n > 1 and texts >= PARALLEL_FROM and sys.executable:
         bounds = [len(values) * i // n for i in range(n + 1)]
-        _WORK = (values, matchers, unlisted, normalise)
-        # The collector of a forked process would write to every object it inherits (and
-        # so copy every page of this heap); frozen, it leaves them alone, here as well
-        # while the others run.
-        gc.freeze()
+        helpers: list[_Helper] = []
         try:
-            # n - 1 forked processes mask the parts after the first, this one the first:
-            # one copy of the heap fewer in memory than n processes and one idle
-            with ProcessPoolExecutor(n - 1, mp_context=mp.get_context("fork")) as pool:
-                others = [pool.submit(_mask_part, *b) for b in itertools.pairwise(bounds[1:])]
-                parts = [_mask_part(bounds[0], bounds[1])]
-                parts += [other.result() for other in others]
+            for a, b in itertools.pairwise(bounds[1:]):
+                helpers.append(_Helper((values[a:b], matchers[a:b], unlisted, normalise)))
+            first = bounds[1]
+            parts = [_mask_values(values[:first], matchers[:first], unlisted, normalise)]
+            parts += [helper.result() for helper in helpers]
         finally:
-            _WORK = None
-            gc.unfreeze()
+            for helper in helpers:
+                helper.close()
     else:
         parts = [_mask_values(values, matchers, unlisted, normalise)]
     counts = dict.fromkeys(TAG_ORDER, 0)
@@ -520,12 +509,90 @@ def _mask_column(
     return counts
 
 
-def _mask_part(start: int, stop: int) -> tuple[list[object], dict[str, int]]:
-    """Mask rows ``start:stop`` of the column in :data:`_WORK` (in a forked process, or
-    the first part in the process that forked them)."""
-    assert _WORK is not None
-    values, matchers, unlisted, normalise = _WORK
-    return _mask_values(values[start:stop], matchers[start:stop], unlisted, normalise)
+#: What a :class:`_Helper`'s process runs: it takes the ``sys.path`` of the process that
+#: started it and then its work on its standard input, and writes the result on its
+#: standard output (all pickled).
+_HELPER_CODE = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    "from cape_study.privacy.masking import _help; _help()"
+)
+
+
+class _Helper:
+    """A new Python process (``sys.executable``) that masks a part of a column: it is
+    sent that part, its matchers and the masking functions through a pipe, nothing else.
+    A forked process would hold (and count in memory) every page of this one, which holds
+    the whole case file (neither is it started by multiprocessing, which would import the
+    caller's main script again). If it cannot be started or fails, :meth:`result` masks
+    the part here.
+
+    ``work`` is pickled at once, before this process goes on (the matchers remember what
+    they computed, and this process changes them while it masks its own part); a thread
+    sends it, so that this process need not wait for the new one to start."""
+
+    def __init__(
+        self,
+        work: tuple[list, list[PartyNames], UnlistedNames, Callable[[str], str] | None],
+    ) -> None:
+        self.work = work
+        self.sender: threading.Thread | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        try:
+            data = pickle.dumps(sys.path) + pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            return  # a normalising function that cannot be sent (a lambda): masked here
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", "-c", _HELPER_CODE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return
+        self.sender = threading.Thread(target=self._send, args=(data,), daemon=True)
+        self.sender.start()
+
+    def _send(self, data: bytes) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        # if the process ended early, the part is masked here (result)
+        with contextlib.suppress(OSError), self.process.stdin:
+            self.process.stdin.write(data)
+
+    def result(self) -> tuple[list[object], dict[str, int]]:
+        """The masked part and its counts: from the process, or masked here if it could
+        not be started or failed (an error of the part is then raised here)."""
+        if self.process is not None:
+            assert self.process.stdout is not None
+            try:
+                with self.process.stdout:
+                    data = self.process.stdout.read()
+                if self.process.wait() == 0:
+                    return pickle.loads(data)
+            except (OSError, pickle.UnpicklingError, EOFError, TypeError, ValueError):
+                pass
+            finally:
+                self.close()
+        return _mask_values(*self.work)
+
+    def close(self) -> None:
+        """End the process if it still runs."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+        if self.sender is not None:
+            self.sender.join()
+
+
+def _help() -> None:
+    """The work of a :class:`_Helper`'s process (see :data:`_HELPER_CODE`)."""
+    output = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed may mix with the result
+    values, matchers, unlisted, normalise = pickle.load(sys.stdin.buffer)
+    found = _mask_values(values, matchers, unlisted, normalise)
+    output.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+    output.flush()
 
 
 def _mask_values(

@@ -664,6 +664,11 @@ class UnlistedNames:
         # :meth:`_capital_kind` and :meth:`_given` per word
         self._kinds, self._givens = _kinds_of(self.names)
 
+    def __reduce__(self) -> tuple[type[UnlistedNames], tuple[Lexicon]]:
+        """Pickled as its lexicon (sent to another process): what it remembers per word
+        is found again there."""
+        return UnlistedNames, (self.names,)
+
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """The spans of the names found in ``text`` (they may overlap), and the whole
         names listed after one of them (:meth:`_listed_after`: *Somchai Saetang ja
