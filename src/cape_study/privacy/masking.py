@@ -538,7 +538,7 @@ class _Helper:
         self.sender: threading.Thread | None = None
         self.process: subprocess.Popen[bytes] | None = None
         try:
-            data = pickle.dumps(sys.path) + pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL)
+            data = [pickle.dumps(sys.path), pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL)]
         except (pickle.PicklingError, AttributeError, TypeError):
             return  # a normalising function that cannot be sent (a lambda): masked here
         try:
@@ -553,11 +553,12 @@ class _Helper:
         self.sender = threading.Thread(target=self._send, args=(data,), daemon=True)
         self.sender.start()
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: list[bytes]) -> None:
         assert self.process is not None and self.process.stdin is not None
         # if the process ended early, the part is masked here (result)
         with contextlib.suppress(OSError), self.process.stdin:
-            self.process.stdin.write(data)
+            for piece in data:
+                self.process.stdin.write(piece)
 
     def result(self) -> tuple[list[object], dict[str, int]]:
         """The masked part and its counts: from the process, or masked here if it could
