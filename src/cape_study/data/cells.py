@@ -199,6 +199,94 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str, str]] = {
 }
 
 
+_Found = list[tuple[Source, object, str, object, str, str]]
+#: Types of the cells that _is_blank reads as blank when pandas reads them as missing.
+_MISSING_TYPES = frozenset({type(None), float, np.float64, type(pd.NA)})
+
+
+def _problem(
+    source: Source, row: object, name: str, value: object, kind: str, expected: str
+) -> tuple[Source, object, str, object, str, str]:
+    invisible = _invisible(value) if kind == "id" else None
+    return (source, row, name, value, invisible or expected, "invisible" if invisible else "")
+
+
+def _parse_cells(
+    column: pd.Series,
+    index: pd.Index,
+    parse: Callable[[object], object],
+    kind: str,
+    expected: str,
+    name: str,
+    source: Source,
+) -> tuple[list, list | None, _Found]:
+    """A column's cells parsed one by one (each distinct value, by type, once): any cells."""
+    seen: dict[tuple[type, object], object] = {}
+    values: list = []
+    found: _Found = []
+    for row, value in zip(index, column, strict=True):
+        key = (type(value), value)
+        parsed = seen.get(key, _UNSEEN)
+        if parsed is _UNSEEN:
+            parsed = seen[key] = _BLANK if _is_blank(value) else parse(value)
+        if parsed is _BLANK:
+            values.append(None)
+            continue
+        if parsed is None:
+            found.append(_problem(source, row, name, value, kind, expected))
+        values.append(parsed)
+    if kind != "date":
+        return values, None, found
+    pairs = [v if isinstance(v, tuple) else (None, None) for v in values]
+    return [p[0] for p in pairs], [p[1] for p in pairs], found
+
+
+def _parse_column(
+    column: pd.Series,
+    index: pd.Index,
+    parse: Callable[[object], object],
+    kind: str,
+    expected: str,
+    name: str,
+    source: Source,
+) -> tuple[np.ndarray, np.ndarray | None, _Found] | None:
+    """A column of text cells (every cell a string or missing, as a CSV file is read)
+    parsed by its distinct values: each is parsed once and the column taken from them,
+    what :func:`_parse_cells` gives cell by cell. ``None`` for any other column (a
+    workbook's numbers, dates and booleans keep their types there)."""
+    cells = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        return None
+    codes, distinct = pd.factorize(cells)
+    missing = codes == -1
+    if not {type(v) for v in cells[missing]} <= _MISSING_TYPES:
+        return None  # a missing value of another kind (NaT ...): cell by cell
+    parsed = np.empty(len(distinct) + 1, dtype=object)  # the last: missing cells' None
+    bad = np.zeros(len(distinct) + 1, dtype=bool)
+    for i, value in enumerate(distinct):
+        if not _is_blank(value):
+            parsed[i] = parse(value)
+            bad[i] = parsed[i] is None
+    precision = None
+    if kind == "date":  # (date, precision) pairs, or None
+        pairs = parsed
+        parsed = np.empty(len(pairs), dtype=object)
+        precision = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs):
+            parsed[i], precision[i] = pair if isinstance(pair, tuple) else (None, None)
+        precision = precision[codes]
+    values = parsed[codes]  # code -1 (missing) takes the last entry, None
+    found: _Found = []
+    if bad.any():
+        where = np.flatnonzero(bad[codes])
+        rows = index[where].tolist()
+        found = [
+            _problem(source, row, name, cells[i], kind, expected)
+            for row, i in zip(rows, where.tolist(), strict=True)
+        ]
+    return values, precision, found
+
+
 def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.DataFrame, list[dict]]:
     """Convert a raw table's cells to the types the codebook declares.
 
@@ -232,31 +320,10 @@ def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.Dat
             continue
         # A column repeats its values (codes, dates, booleans): each distinct value, by
         # type, is looked at once.
-        seen: dict[tuple[type, object], object] = {}
-        values = []
-        for row, value in zip(raw.index, raw[name], strict=True):
-            key = (type(value), value)
-            parsed = seen.get(key, _UNSEEN)
-            if parsed is _UNSEEN:
-                parsed = seen[key] = _BLANK if _is_blank(value) else parse(value)
-            if parsed is _BLANK:
-                values.append(None)
-                continue
-            if parsed is None:
-                invisible = _invisible(value) if col.type == "id" else None
-                problems.add(
-                    source,
-                    row,
-                    name,
-                    value,
-                    invisible or expected,
-                    "invisible" if invisible else "",
-                )
-            values.append(parsed)
-        precision = None
-        if col.type == "date":
-            pairs = [v if isinstance(v, tuple) else (None, None) for v in values]
-            values, precision = [p[0] for p in pairs], [p[1] for p in pairs]
+        args = (raw[name], raw.index, parse, col.type, expected, name, source)
+        values, precision, found = _parse_column(*args) or _parse_cells(*args)
+        for args in found:
+            problems.add(*args)
         typed[name] = pd.Series(values, index=raw.index, dtype=object).astype(dtype)
         if precision is not None:
             typed[precision_column(name)] = pd.Series(precision, index=raw.index, dtype="string")

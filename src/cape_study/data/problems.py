@@ -61,6 +61,10 @@ INVISIBLE = {
 
 def invisible_characters(text: str) -> list[str]:
     """Names of the invisible or control characters in ``text`` (e.g. ``NUL (U+0000)``)."""
+    if text.isprintable():
+        # no character of category Cc or Cf (Python's unprintable "Other"), and none of
+        # INVISIBLE (each Cc, Cf or the no-break space, an unprintable separator)
+        return []
     names = []
     for ch in dict.fromkeys(text):
         if ch in INVISIBLE:

@@ -87,7 +87,8 @@ def _read_csv(path: Path, name: str, codebook: Codebook, raw: RawTables) -> None
     windows = len(raw.notes) > notes
     source = Source(path.name)
     _read_csv_text(text, name, source, codebook, raw)
-    if name in raw.tables:
+    # a cell is a piece of the file's text: none has lost letters when the text has none
+    if name in raw.tables and (_QUESTIONED if windows else _REPLACED).search(text):
         _lost_letters(raw.tables[name], path.name, raw, windows=windows)
 
 
