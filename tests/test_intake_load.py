@@ -6,6 +6,7 @@ holds no lost letter is not searched cell by cell."""
 
 from __future__ import annotations
 
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -17,7 +18,7 @@ from conftest import write_case_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cape_study.data import cells
+from cape_study.data import cells, documents
 from cape_study.data.loaders import check_case_file
 from cape_study.data.problems import INVISIBLE, Source, invisible_characters
 
@@ -108,3 +109,56 @@ def test_lost_letters_are_found_in_a_utf8_file_and_only_where_they_are(
     tables["victims"][1]["name"] = "Anna Kamiski"
     clean = write_case_file(tmp_path / "clean", tables)
     assert check_case_file(clean, data_cutoff="2024-12-31").ok
+
+
+def _plain_outcome(folder: Path, posix: str) -> str | bytes:
+    """What the documents step found for one path before it looked with one lstat:
+    os.path.isfile, then os.path.islink, then open().read()."""
+    path = os.path.join(folder, posix)
+    if not os.path.isfile(path):
+        return "missing"
+    if os.path.islink(path):
+        return "outside"
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def test_documents_read_with_one_lstat_as_with_isfile_islink_and_open(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    docs = case / "documents"
+    (docs / "sub").mkdir(parents=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside", encoding="utf-8")
+    (docs / "a.txt").write_text("Beslut.\n", encoding="utf-8")
+    (docs / "bom.txt").write_bytes(b"\xef\xbb\xbfmed BOM")
+    (docs / "latin.txt").write_bytes("Åsa Öberg".encode("cp1252"))
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "big.txt").write_bytes(b"x" * 200_000)
+    (docs / "sub" / "b.txt").write_text("inne", encoding="utf-8")
+    (docs / "link-in.txt").symlink_to(docs / "a.txt")
+    (docs / "link-out.txt").symlink_to(secret)
+    (docs / "dangling.txt").symlink_to(docs / "gone.txt")
+    (docs / "folder.txt").mkdir()
+    os.mkfifo(docs / "fifo.txt")
+    paths = [
+        "a.txt", "bom.txt", "latin.txt", "empty.txt", "big.txt", "sub/b.txt", "link-in.txt",
+        "link-out.txt", "dangling.txt", "folder.txt", "fifo.txt", "gone.txt", "a.txt/x.txt",
+        "nul\x00.txt",
+    ]  # fmt: skip
+    frame = pd.DataFrame({"path": pd.array(paths, dtype="string")}, index=range(2, 2 + len(paths)))
+    notes: list[str] = []
+    texts, problems = documents.document_texts(frame, docs, Source("documents.csv"), notes)
+    by_row = {p["row"]: p["expected"] for p in problems}
+    for row, posix in zip(frame.index, paths, strict=True):
+        plain = _plain_outcome(docs, posix)
+        if plain == "missing":
+            assert by_row[row].startswith("an existing file"), posix
+        elif plain == "outside":
+            assert by_row[row] == documents._OUTSIDE, posix
+        else:
+            assert row not in by_row, posix
+            assert texts[row] == documents.decode(plain, posix, []), posix
+    assert texts[3] == "med BOM" and texts[4] == "Åsa Öberg" and len(texts[6]) == 200_000
+    # every link is refused (inside or out), every path that is no regular file missing
+    assert sorted(by_row) == list(range(8, 16))
+    assert [by_row[r] == documents._OUTSIDE for r in range(8, 16)] == [True, True] + [False] * 6

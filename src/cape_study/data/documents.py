@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -52,7 +53,9 @@ def decode(data: bytes, name: str, notes: list[str]) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
-        return data.decode("utf-8-sig")
+        # utf-8-sig strips a leading byte-order mark; without one, plain utf-8 (in C,
+        # without the codec's Python wrapper) decodes the same
+        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError:
         notes.append(
             f"{name} is not UTF-8: read as Windows-1252/Latin-1 "
@@ -79,7 +82,9 @@ class _Inside:
         self.ok_base = self.real == os.path.join(os.path.realpath(case_folder), DOCUMENTS_DIR)
         self.folders: dict[str, bool] = {}
 
-    def __call__(self, posix: str) -> bool:
+    def __call__(self, posix: str, link: bool | None = None) -> bool:
+        """``link``: whether the file itself is a symbolic link, when the caller has
+        looked at ``os.path.join(self.base, posix)`` already (else looked up here)."""
         if not self.ok_base:
             return False
         folder = posixpath.dirname(posix)
@@ -88,17 +93,31 @@ class _Inside:
             ok = self.folders[folder] = os.path.realpath(
                 os.path.join(self.base, folder)
             ) == os.path.normpath(os.path.join(self.real, folder))
-        return ok and not os.path.islink(os.path.join(self.base, posix))
+        if link is None:
+            link = os.path.islink(os.path.join(self.base, posix))
+        return ok and not link
 
 
 class _UnreadableDocument(Exception):
     """Internal: a document file that its reader cannot open (message = what was expected)."""
 
 
-def _text_txt(path: str | Path, notes: list[str]) -> str:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    return decode(data, f"{DOCUMENTS_DIR}/{os.path.basename(path)}", notes)
+def _read_bytes(path: str | Path, size: int = 0) -> bytes:
+    """A file's bytes (what ``open(path, "rb").read()`` gives), read with one open and
+    reads of ``size`` bytes and more (the size the caller found, if any) until its end:
+    fewer system calls than a buffered file object makes, for 275,000 small files."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = [os.read(fd, max(size, 0) + 1)]
+        while chunks[-1]:
+            chunks.append(os.read(fd, max(size, 1 << 16)))
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) <= 2 else b"".join(chunks)
+
+
+def _text_txt(path: str | Path, notes: list[str], size: int = 0) -> str:
+    return decode(_read_bytes(path, size), f"{DOCUMENTS_DIR}/{os.path.basename(path)}", notes)
 
 
 def _text_docx(path: str | Path, notes: list[str]) -> str:
@@ -263,6 +282,8 @@ def document_texts(
     empty: list[str] = []
     base = None if folder is None else os.fspath(folder)
     inside = _Inside(base)
+    # the path read is the one _Inside looks at: its link status is known from the lstat
+    same_path = base is not None and inside.base == base
 
     def problem(file: str, expected: str, row: object = None, value: object = "") -> None:
         problems.append(
@@ -289,13 +310,22 @@ def document_texts(
         reader = _DOCUMENT_READERS.get(os.path.splitext(posix)[1].lower())
         if reader is None:
             problem(source.file, f"a document of type {', '.join(_DOCUMENT_READERS)}", row, rel)
-        elif not os.path.isfile(path):
+            continue
+        # One lstat tells a regular file (os.path.isfile true, os.path.islink false)
+        # from a link (isfile follows it) and from anything else (isfile false).
+        try:
+            found = os.lstat(path)
+            mode, size = found.st_mode, found.st_size
+        except (OSError, ValueError):
+            mode, size = 0, 0
+        link = stat.S_ISLNK(mode)
+        if not (stat.S_ISREG(mode) or (link and os.path.isfile(path))):
             problem(source.file, f"an existing file under {DOCUMENTS_DIR}/", row, rel)
-        elif not inside(posix):
+        elif not inside(posix, link if same_path else None):
             problem(source.file, _OUTSIDE, row, rel)
         else:
             try:
-                text = reader(path, notes)
+                text = _text_txt(path, notes, size) if reader is _text_txt else reader(path, notes)
             except _UnreadableDocument as exc:
                 problem(f"{DOCUMENTS_DIR}/{posix}", str(exc))
                 continue
