@@ -18,7 +18,7 @@ from conftest import write_case_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cape_study.data import cells, documents
+from cape_study.data import cells, documents, event_rules
 from cape_study.data.loaders import check_case_file
 from cape_study.data.problems import INVISIBLE, Source, invisible_characters
 
@@ -162,3 +162,11 @@ def test_documents_read_with_one_lstat_as_with_isfile_islink_and_open(tmp_path: 
     # every link is refused (inside or out), every path that is no regular file missing
     assert sorted(by_row) == list(range(8, 16))
     assert [by_row[r] == documents._OUTSIDE for r in range(8, 16)] == [True, True] + [False] * 6
+
+
+def test_the_cells_the_event_rules_loop_over_are_those_iterating_the_column_gives() -> None:
+    text = pd.Series(["SE-1", None, "S-1", pd.NA, np.nan, ""], dtype="string")
+    assert [type(v) for v in event_rules.cell_values(text)] == [type(v) for v in text]
+    assert all(a is b for a, b in zip(event_rules.cell_values(text), text, strict=True))
+    dates = pd.Series(pd.to_datetime(["2019-03-01", None]))
+    assert event_rules.cell_values(dates) is dates  # other columns as they are

@@ -32,6 +32,7 @@ from cape_study.data.cells import DTYPES, parse_table
 from cape_study.data.codebook import Codebook, Column, Table
 from cape_study.data.event_rules import (
     JUDGMENTS,
+    cell_values,
     charged,
     date_end,
     judged,
@@ -335,7 +336,9 @@ class _SchemaBuilder:
                 lambda d: pd.Series(
                     [
                         pd.isna(e) or pd.isna(o) or (e, o) in pairs
-                        for e, o in zip(d["element"], d["offence"], strict=True)
+                        for e, o in zip(
+                            cell_values(d["element"]), cell_values(d["offence"]), strict=True
+                        )
                     ],
                     index=d.index,
                     dtype=bool,
