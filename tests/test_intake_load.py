@@ -18,7 +18,7 @@ from conftest import write_case_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cape_study.data import cells, documents, event_rules
+from cape_study.data import cells, documents, event_rules, reading
 from cape_study.data.loaders import check_case_file
 from cape_study.data.problems import INVISIBLE, Source, invisible_characters
 
@@ -170,3 +170,28 @@ def test_the_cells_the_event_rules_loop_over_are_those_iterating_the_column_give
     assert all(a is b for a, b in zip(event_rules.cell_values(text), text, strict=True))
     dates = pd.Series(pd.to_datetime(["2019-03-01", None]))
     assert event_rules.cell_values(dates) is dates  # other columns as they are
+
+
+_CSV_CELL = st.one_of(st.none(), st.sampled_from(["x", " ", "#"]))
+
+
+@EXAMPLES
+@given(st.lists(st.lists(_CSV_CELL, min_size=3, max_size=3), max_size=12), st.integers(1, 3))
+def test_blank_rows_found_from_the_first_column_as_from_every_column(rows, width) -> None:
+    frame = pd.DataFrame([r[:width] for r in rows], columns=range(width), dtype=object)
+    frame = frame.where(frame.notna(), np.nan)  # as read_csv leaves a blank cell
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    expected = frame.notna().any(axis=1)
+    assert reading._not_blank(frame).tolist() == expected.tolist()
+    assert frame[reading._not_blank(frame)].equals(frame[expected])
+
+
+def test_example_rows_are_found_when_the_text_holds_the_mark(tmp_path: Path, tables) -> None:
+    folder = write_case_file(tmp_path / "case", tables)
+    path = folder / "cases.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], "# an example row", *lines[1:]]) + "\n", encoding="utf-8")
+    result = check_case_file(folder, data_cutoff="2024-12-31")
+    assert result.ok
+    assert len(result.case_file.cases) == len(tables["cases"])
+    assert any("example" in note for note in result.notes)

@@ -129,7 +129,7 @@ def _read_csv_text(
         # Rows numbered as a spreadsheet shows the file (blank lines count), then blank
         # rows (an empty line, or only separators as Excel writes cleared rows) left out.
         frame.index = pd.RangeIndex(1, len(frame) + 1)
-        frame = frame[frame.notna().any(axis=1)]
+        frame = frame[_not_blank(frame)]
     if frame is None or frame.empty:
         add_table([], [], name, source, codebook, raw)
         return
@@ -137,14 +137,14 @@ def _read_csv_text(
     # the body kept as one DataFrame (a case file of 100,000 cases has 10^6 rows).
     # Anything unusual (no header found, a blank header cell, example rows) is read
     # row by row instead.
-    top_grid = frame.head(HEADER_SEARCH_ROWS).astype(object).where(frame.notna(), None)
-    top_grid = top_grid.values.tolist()
+    top = frame.head(HEADER_SEARCH_ROWS)
+    top_grid = top.astype(object).where(top.notna(), None).values.tolist()
     h = find_header(top_grid, codebook.table(name))
-    examples = frame[0].str.lstrip().str.startswith(EXAMPLE_MARK, na=False)
     if (
         h is None
         or any(is_blank(v) for v in top_grid[h])
-        or examples.iloc[h + 1 :].any()
+        # a cell is a piece of the text: without the mark in it, no row is an example
+        or (EXAMPLE_MARK in text and _examples(frame).iloc[h + 1 :].any())
         or _repeats_a_column(top_grid[h], codebook.table(name))
     ):
         grid = frame.astype(object).where(frame.notna(), None).values.tolist()
@@ -154,6 +154,21 @@ def _read_csv_text(
     body = frame.iloc[h + 1 :]
     body.columns = raw.tables[name].columns
     raw.tables[name] = body
+
+
+def _not_blank(frame: pd.DataFrame) -> pd.Series:
+    """True for each row with a cell that is not missing (``frame.notna().any(axis=1)``),
+    the other columns looked at only where the first cell is missing."""
+    keep = frame.iloc[:, 0].notna()
+    if len(frame.columns) > 1 and not keep.all():
+        rest = (~keep).to_numpy()
+        keep[rest] = frame.iloc[rest.nonzero()[0], 1:].notna().any(axis=1).to_numpy()
+    return keep
+
+
+def _examples(frame: pd.DataFrame) -> pd.Series:
+    """True for each row whose first cell starts with the example mark."""
+    return frame[0].str.lstrip().str.startswith(EXAMPLE_MARK, na=False)
 
 
 def csv_separator(text: str) -> str:
