@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -195,3 +196,46 @@ def test_example_rows_are_found_when_the_text_holds_the_mark(tmp_path: Path, tab
     assert result.ok
     assert len(result.case_file.cases) == len(tables["cases"])
     assert any("example" in note for note in result.notes)
+
+
+def _sheets(path: Path) -> list[tuple]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [
+            (
+                (ws._min_column, ws._min_row, ws._max_column, ws._max_row),
+                list(ws.iter_rows(values_only=True)),
+            )
+            for ws in book.worksheets
+        ]
+    finally:
+        book.close()
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_workbook_sheets_sized_from_their_tops_as_openpyxl_sizes_them(
+    tmp_path: Path, write_only: bool
+) -> None:
+    # a workbook saved normally has a <dimension> before its cells; one written in
+    # write-only mode (as synth writes) has none, and its rows are as long as written
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=write_only)
+    sheet = book.create_sheet("cases") if write_only else book.active
+    for row in (["case_id", "report_date", "n"], ["SE-1", dt.datetime(2019, 3, 1), 2], ["SE-2"]):
+        sheet.append(row)
+    if not write_only:
+        sheet["E7"] = "far"
+    path = tmp_path / "case.xlsx"
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(next(n for n in archive.namelist() if "worksheets/" in n))
+    assert (b"<dimension" in xml) is not write_only
+    plain = _sheets(path)
+    with reading._sized_from_the_top():
+        assert _sheets(path) == plain
+    assert _sheets(path) == plain  # openpyxl as it was afterwards

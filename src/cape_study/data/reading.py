@@ -20,11 +20,12 @@ as following from it. One table is made from a sheet's or file's rows by
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -246,7 +247,8 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
         raw.problem(path.name, "an .xlsx workbook; the file is empty")
         return
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+        with _sized_from_the_top():
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raw.problem(path.name, f"an .xlsx workbook that Excel or LibreOffice can open ({exc})")
         return
@@ -295,6 +297,49 @@ def _read_workbook(path: Path, codebook: Codebook, raw: RawTables) -> None:
         book.close()
 
 
+def _size_from_the_top(sheet) -> None:
+    """What openpyxl's ReadOnlyWorksheet._get_size finds (the sheet's <dimension>, which
+    comes before its cells, <sheetData>), looking no further than where the cells begin."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    source = sheet._get_source()
+    try:
+        for event, element in iterparse(source, events=("start", "end")):
+            if element.tag == DATA_TAG:
+                return  # the cells begin: the sheet has no dimension
+            if event == "end" and element.tag == DIMENSION_TAG:
+                boundaries = SheetDimension.from_tree(element).boundaries
+                if boundaries is not None:
+                    (sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row) = (
+                        boundaries
+                    )
+                return
+    finally:
+        source.close()
+
+
+@contextlib.contextmanager
+def _sized_from_the_top() -> Iterator[None]:
+    """Open a read-only workbook whose sheets are sized from their tops.
+
+    openpyxl (3.1.5, pinned) sizes each sheet of a read-only workbook as it opens it,
+    from the <dimension> element before the cells, but stops looking only at the end
+    of the cells: a sheet without one (a workbook written by openpyxl in write-only
+    mode, as synth writes them) is parsed whole for nothing, then again for its rows.
+    The same size (none) is found at the start of the cells (the 10,000-case workbook
+    read in 33.1 CPU s instead of 44.8)."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    original = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = _size_from_the_top  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = original  # type: ignore[method-assign]
+
+
 def _formulas(path: Path, sheets: list[str]) -> dict[tuple[str, int], dict[int, str]]:
     """The formula cells of ``sheets``, by (sheet, row) and column position (0-based).
 
@@ -306,7 +351,8 @@ def _formulas(path: Path, sheets: list[str]) -> dict[tuple[str, int], dict[int, 
         names = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
         if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in names):
             return {}
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False)
+    with _sized_from_the_top():
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False)
     found: dict[tuple[str, int], dict[int, str]] = {}
     try:
         for sheet in sheets:
