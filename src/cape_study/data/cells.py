@@ -333,8 +333,8 @@ def parse_table(raw: pd.DataFrame, table: Table, source: Source) -> tuple[pd.Dat
         # type, is looked at once.
         args = (raw[name], raw.index, parse, col.type, expected, name, source)
         values, precision, found = _parse_column(*args) or _parse_cells(*args)
-        for args in found:
-            problems.add(*args)
+        for problem in found:
+            problems.add(*problem)
         typed[name] = pd.Series(values, index=raw.index, dtype=object).astype(dtype)
         if precision is not None:
             typed[precision_column(name)] = pd.Series(precision, index=raw.index, dtype="string")
