@@ -146,54 +146,22 @@ PARALLEL_SCAN_FROM = 4_000_000
 
 def _candidates_shared(text: str) -> list[Finding]:
     """:func:`_candidates` of ``text`` without names, the OCR reading searched by a
-    second Python process when more than one worker is allowed. The process is started
-    afresh and sent the text through a pipe (neither forked, since the caller may be the
-    runner, whose threads a forked copy would lack, nor started by multiprocessing,
-    which would import the caller's main script again); if it cannot be started or
-    fails, this process searches the OCR reading itself."""
+    second Python process (:class:`_Helper`) when more than one worker is allowed; if
+    that process cannot be started or fails, this one searches the OCR reading itself."""
     if paths.workers() < 2:
         return list(_candidates(text, None))
+    helper = _Helper((text,), _ocr_list)
     try:
-        child = subprocess.Popen(
-            [sys.executable, "-P", "-c", _OCR_CHILD, __file__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return list(_candidates(text, None))
-    assert child.stdin is not None and child.stdout is not None
-    # if the child died, the text is not sent and its part is searched here
-    with contextlib.suppress(OSError), child.stdin:
-        pickle.dump(text, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-    found = [Finding(*f) for f in identifiers.find(text)]
-    found += [Finding(*f) for f in patterns.find(text)]
-    try:
-        with child.stdout:
-            read = child.stdout.read()
-        if child.wait() == 0:
-            return found + [Finding(*f) for f in pickle.loads(read)]
-    except (OSError, pickle.UnpicklingError, EOFError, TypeError, ValueError):
-        pass
+        found = [Finding(*f) for f in identifiers.find(text)]
+        found += [Finding(*f) for f in patterns.find(text)]
+        return found + helper.result()
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    return found + list(_ocr_candidates(text))
+        helper.close()
 
 
-#: The second process of :func:`_candidates_shared`: reads a pickled text on its standard
-#: input, writes the pickled OCR findings (``(kind, start, end)`` tuples) on its output;
-#: fails unless it imported this very module (its file is the argument).
-_OCR_CHILD = (
-    "import os, pickle, sys\n"
-    "from cape_study.privacy import masking\n"
-    "from cape_study.privacy.masking import _ocr_candidates\n"
-    "if not os.path.samefile(masking.__file__, sys.argv[1]): sys.exit(3)\n"
-    "text = pickle.load(sys.stdin.buffer)\n"
-    "found = [tuple(f) for f in _ocr_candidates(text)]\n"
-    "pickle.dump(found, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)\n"
-)
+def _ocr_list(text: str) -> list[Finding]:
+    """:func:`_ocr_candidates` as a list (what a :class:`_Helper` sends back)."""
+    return list(_ocr_candidates(text))
 
 
 def _ocr_candidates(text: str) -> Iterator[Finding]:
@@ -510,8 +478,8 @@ def _mask_column(
 
 
 #: What a :class:`_Helper`'s process runs: it takes the ``sys.path`` of the process that
-#: started it and then its work on its standard input, and writes the result on its
-#: standard output (all pickled).
+#: started it and then its function and work on its standard input, and writes the result
+#: on its standard output (all pickled).
 _HELPER_CODE = (
     "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
     "from cape_study.privacy.masking import _help; _help()"
@@ -519,28 +487,31 @@ _HELPER_CODE = (
 
 
 class _Helper:
-    """A new Python process (``sys.executable``) that masks a part of a column: it is
-    sent that part, its matchers and the masking functions through a pipe, nothing else.
-    A forked process would hold (and count in memory) every page of this one, which holds
-    the whole case file (neither is it started by multiprocessing, which would import the
-    caller's main script again). If it cannot be started or fails, :meth:`result` masks
-    the part here.
+    """A new Python process (``sys.executable``) that computes ``function(*work)`` (by
+    default :func:`_mask_values` of a part of a column: that part, its matchers and the
+    masking functions) and is sent the function and ``work`` through a pipe, nothing
+    else. A forked process would hold (and count in memory) every page of this one, which
+    holds the whole case file, and the caller may be the runner, whose threads a forked
+    copy would lack (neither is it started by multiprocessing, which would import the
+    caller's main script again). If it cannot be started or fails, :meth:`result`
+    computes the work here.
 
     ``work`` is pickled at once, before this process goes on (the matchers remember what
     they computed, and this process changes them while it masks its own part); a thread
     sends it, so that this process need not wait for the new one to start."""
 
-    def __init__(
-        self,
-        work: tuple[list, list[PartyNames], UnlistedNames, Callable[[str], str] | None],
-    ) -> None:
+    def __init__(self, work: tuple, function: Callable[..., Any] | None = None) -> None:
         self.work = work
+        self.function = _mask_values if function is None else function
         self.sender: threading.Thread | None = None
         self.process: subprocess.Popen[bytes] | None = None
         try:
-            data = [pickle.dumps(sys.path), pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL)]
+            data = [
+                pickle.dumps(sys.path),
+                pickle.dumps((self.function, work), protocol=pickle.HIGHEST_PROTOCOL),
+            ]
         except (pickle.PicklingError, AttributeError, TypeError):
-            return  # a normalising function that cannot be sent (a lambda): masked here
+            return  # a normalising function that cannot be sent (a lambda): done here
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-P", "-c", _HELPER_CODE],
@@ -560,9 +531,9 @@ class _Helper:
             for piece in data:
                 self.process.stdin.write(piece)
 
-    def result(self) -> tuple[list[object], dict[str, int]]:
-        """The masked part and its counts: from the process, or masked here if it could
-        not be started or failed (an error of the part is then raised here)."""
+    def result(self) -> Any:
+        """``function(*work)``: from the process, or computed here if it could not be
+        started or failed (an error of the work is then raised here)."""
         if self.process is not None:
             assert self.process.stdout is not None
             try:
@@ -574,7 +545,7 @@ class _Helper:
                 pass
             finally:
                 self.close()
-        return _mask_values(*self.work)
+        return self.function(*self.work)
 
     def close(self) -> None:
         """End the process if it still runs."""
@@ -590,9 +561,8 @@ def _help() -> None:
     """The work of a :class:`_Helper`'s process (see :data:`_HELPER_CODE`)."""
     output = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed may mix with the result
-    values, matchers, unlisted, normalise = pickle.load(sys.stdin.buffer)
-    found = _mask_values(values, matchers, unlisted, normalise)
-    output.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+    function, work = pickle.load(sys.stdin.buffer)
+    output.write(pickle.dumps(function(*work), protocol=pickle.HIGHEST_PROTOCOL))
     output.flush()
 
 
