@@ -35,7 +35,6 @@ functions here derive case-level facts from those rows by documented rules:
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -44,6 +43,7 @@ import pandas as pd
 
 from cape_study.data.codebook import Codebook, codebook_or_default
 from cape_study.errors import CannotEstimate
+from cape_study.stats.remembered import content_digest
 
 __all__ = [
     "CONVICTED",
@@ -120,12 +120,14 @@ def case_status(
         ``reclassified``, ``open``, and ``end``: the outcome if judged, else ``closed``
         or ``open``.
 
-    The last few results are remembered by their tables' content (a hash of every
-    value: a table changed in place is derived afresh) and given as copies.
+    The last few results are remembered by their tables' content
+    (:func:`~cape_study.stats.remembered.content_digest`: a table changed in place is
+    derived afresh) and given as copies.
     """
     book = codebook_or_default(codebook)
+    read = cases[[c for c in _CASE_COLUMNS if c in cases]]
     try:
-        key = (_fingerprint(cases, _CASE_COLUMNS), _fingerprint(events), id(book))
+        key = (content_digest(read, events), id(book))
     except TypeError:  # a cell pandas cannot hash (a list): derived afresh
         return _case_status(cases, events, book)
     kept = _REMEMBERED.get(key)
@@ -145,16 +147,6 @@ _CASE_COLUMNS = ("case_id", "country", "report_date", "offence_reported")
 #: for several tables (01_attrition five times; 2 CPU s each at 100,000 cases).
 _REMEMBER = 4
 _REMEMBERED: OrderedDict[tuple, tuple[Codebook, pd.DataFrame]] = OrderedDict()
-
-
-def _fingerprint(table: pd.DataFrame, columns: Sequence[str] | None = None) -> tuple:
-    """What identifies a table's content: its columns (``columns`` of them that it has),
-    their types, its index and a hash of every value (pandas' row hashes, hashed
-    together), so that a table changed in place gets another."""
-    part = table if columns is None else table[[c for c in columns if c in table]]
-    rows = pd.util.hash_pandas_object(part, index=True).to_numpy()
-    digest = hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest()
-    return (tuple(part.columns), tuple(map(str, part.dtypes)), len(part), digest)
 
 
 def _case_status(cases: pd.DataFrame, events: pd.DataFrame, book: Codebook) -> pd.DataFrame:
