@@ -209,10 +209,18 @@ def jobs_rows(size: int, serial: RunMeasure, parallel: RunMeasure) -> list[Row]:
     ]
 
 
-def noop_row(size: int, run: RunMeasure) -> Row:
+def noop_row(size: int, run: RunMeasure, stamp: StampMeasure | None = None) -> Row:
     """A re-run with nothing changed: under :data:`TARGETS` ``noop_seconds``, and no
-    step may execute."""
+    step may execute. ``stamp`` (:func:`measure_stamp`, of the same case file) is said
+    in the note: the part of a no-op no check that notices a file rewritten in place
+    can skip."""
     limit = TARGETS["noop_seconds"]
+    notes = [f"executed: {', '.join(run.executed)}"] if run.executed else []
+    if stamp is not None:
+        notes.append(
+            f"stamp of the case file's {stamp.files:,} files alone: {stamp.seconds:.2f} s "
+            f"({stamp.processes} processes; {stamp.started:.2f} s with Python's start)"
+        )
     return Row(
         "noop",
         size,
@@ -222,8 +230,54 @@ def noop_row(size: int, run: RunMeasure) -> Row:
         target=f"< {limit:g} s",
         met=run.seconds < limit and not run.executed,
         cpu_seconds=run.cpu_seconds,
-        note=f"executed: {', '.join(run.executed)}" if run.executed else "",
+        note="; ".join(notes),
     )
+
+
+@dataclass
+class StampMeasure:
+    """The runner's stamp of a case file (:func:`cape_study.runner.freshness.folder_stamp`,
+    every file ``stat``'ed) timed alone in a new process: ``seconds`` inside it,
+    ``started`` with the interpreter's start and imports, over ``files`` files, by
+    ``processes`` processes."""
+
+    seconds: float
+    started: float
+    files: int
+    processes: int
+
+
+#: Times folder_stamp on argv[1] in a process that imports nothing else of the library
+#: (freshness needs the standard library only; the file system's caches are warm, as for
+#: the no-op it follows); prints the stamp's seconds, the seconds spent counting the files
+#: afterwards, the files and the processes the stamp used.
+_STAMP_CODE = r"""
+import os, sys, time
+from cape_study.runner.freshness import _cpus, folder_stamp
+start = time.perf_counter()
+folder_stamp(sys.argv[1])
+seconds = time.perf_counter() - start
+files = 0
+for _, folders, names in os.walk(sys.argv[1]):  # no name starting with a dot, as stamped
+    folders[:] = [name for name in folders if not name.startswith(".")]
+    files += sum(not name.startswith(".") for name in names)
+print(seconds, time.perf_counter() - start - seconds, files, min(_cpus(), 4))
+"""
+
+
+def measure_stamp(folder: Path) -> StampMeasure:
+    """:class:`StampMeasure` of ``folder`` (the floor of a no-op re-run at its size: a
+    run that notices a document rewritten in place must ``stat`` every file)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _STAMP_CODE, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    total = time.perf_counter() - start
+    seconds, counting, files, processes = done.stdout.split()
+    return StampMeasure(float(seconds), total - float(counting), int(files), int(processes))
 
 
 def overhead_rows(figures: dict) -> list[Row]:
@@ -603,8 +657,13 @@ def _measure_size(
         print(f"  whole run {runs[size].seconds:.1f} s, peak {runs[size].peak_mb:,.0f} MB")
         if "noop" not in skip:
             noop = measure_noop(root, params, f"{size:,} no-op")
-            rows += _stamp([noop_row(size, noop)])
-            print(f"  no-op re-run {noop.seconds:.2f} s", flush=True)
+            stamp = measure_stamp(case_file)
+            rows += _stamp([noop_row(size, noop, stamp)])
+            print(
+                f"  no-op re-run {noop.seconds:.2f} s (stamp of its {stamp.files:,} files "
+                f"alone {stamp.seconds:.2f} s)",
+                flush=True,
+            )
         if jobs and "jobs" not in skip:
             print(f"--jobs 2 on {size:,} cases (load {load_average()}) ...", flush=True)
             parallel = measure_run(root, [*params, "--force", "--jobs", "2"], "jobs 2")

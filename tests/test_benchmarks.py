@@ -83,6 +83,21 @@ def test_noop_fails_when_slow_or_when_a_step_executed(bench):
     assert row.met is False and "00_intake" in row.note
 
 
+def test_noop_row_says_what_the_stamp_of_the_case_file_alone_took(bench, tmp_path):
+    (tmp_path / "documents" / "2020").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", ".hidden"):
+        (tmp_path / "documents" / "2020" / name).write_text("x")
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "ignored.txt").write_text("x")
+    (tmp_path / "cases.csv").write_text("case_id\n1\n")
+    stamp = bench.measure_stamp(tmp_path)
+    assert stamp.files == 3  # no name starting with a dot, as the runner stamps
+    assert 0 < stamp.seconds < stamp.started and stamp.processes >= 1
+    row = bench.noop_row(1_000, measure(bench, 1.2, 1, {"00_intake": 0}, executed=[]), stamp)
+    assert row.met is False
+    assert f"stamp of the case file's 3 files alone: {stamp.seconds:.2f} s" in row.note
+
+
 def test_overhead_rows_from_bench_pipeline_figures(bench):
     figures = {
         "plain_scripts_s": 4.0,
