@@ -174,3 +174,41 @@ def test_a_commit_hash_in_the_footer_is_no_bank_account() -> None:
     # an IBAN in lower case, printed in groups of four, is still found
     assert [f.kind for f in scan_text("konto se45 5000 0000 0583 9825 7466 och")] == ["account"]
     assert [f.kind for f in scan_text("de89 3704 0044 0532 0130 00 with")] == ["account"]
+
+
+#: SHA-256 digests (of str(i) for some i) that hold a valid identity number glued to a
+#: letter at an end: about one in 9,000 digests does.
+_DIGESTS_LIKE_NUMBERS = [
+    "9489b1bd3adaef30cc26c800da6979c2052cb3bdb26c4ff7dba42d7407753685",  # samordningsnummer
+    "520e899c249c467adf7acd506a3eb996adc449aaf2b37a5a4e43aa0912171469",  # personnummer
+    "47648cf20b89fa261a048a5d937cd08d9694ff87b3ac1248d65fa071245b274c",  # hetu
+]
+
+
+def _published(text: str) -> list[str]:
+    """The kinds found in ``text`` published as a text file (the runner's scan)."""
+    return [f.kind for f in scan_content(text.encode(), "notes.txt")]
+
+
+@pytest.mark.parametrize("digest", _DIGESTS_LIKE_NUMBERS)
+def test_a_digest_in_the_manifest_or_a_page_is_no_identity_number(digest: str) -> None:
+    """The manifest lists the SHA-256 of every published file; one that ended in
+    ``d7407753685`` stopped a run as a samordningsnummer (a letter may come before a
+    number: ``nr550114-2284``), about one run in a hundred."""
+    assert _published(digest[-11:]) != []  # the end alone is found as a number
+    manifest = {"report_files": {"report.html": digest, "index.html": digest.upper()}}
+    assert scan_content(json.dumps(manifest).encode(), "manifest.json") == []
+    assert _published(f"data hash sha256:{digest} (synthetic)") == []
+    page = f"<p>Data: <code>{digest}</code></p>".encode()
+    assert scan_content(page, "index.html") == []
+
+
+def test_a_number_beside_hex_letters_that_make_no_digest_is_still_found() -> None:
+    for text in (
+        "d7407753685",
+        "ref abc7407753685",
+        "f" * 21 + "7407753685",  # 31 characters: no digest's length
+        "f" * 23 + "7407753685",  # 33
+        "fg" * 27 + "7407753685",  # 64 characters, one of them no hexadecimal digit
+    ):
+        assert _published(text) != [], text
