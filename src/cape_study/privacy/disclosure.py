@@ -64,8 +64,9 @@ import datetime as dt
 import itertools
 import json
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,10 +112,15 @@ class Disclosure:
     record: a cell run twice is audited once.
     """
 
-    def __init__(self, *, earlier: Sequence[Path] = ()) -> None:
+    def __init__(
+        self, *, earlier: Sequence[Path] = (), remember: Callable[..., Any] | None = None
+    ) -> None:
         self._tables: dict[str, list[dict]] = {}
         self._linked: dict[str, LinkedTable] = {}
         self._dimensions: dict[str, Dimension] = {"year": Dimension("years")}
+        #: what :meth:`link` decides is kept by (``remember(function, *args)``, such as
+        #: :func:`cape_study.notebook.remembered`), or computed each time (None)
+        self._remember = remember
         for path in earlier:
             self._load(Path(path))
 
@@ -165,6 +171,13 @@ class Disclosure:
         reader knows is nothing, and find a hidden count wider than it is. ``held``: the
         table is held up (a shield, every count hidden and unmarked) for a later table of
         its name; only such a table's hidden cells are not asked to stay wide.
+
+        What is decided (the cells hidden, the tables left exposed, the marks) depends
+        only on the counts, cells and marks of this table and of the tables linked so far,
+        the dimensions and the options (:func:`_decided`): with ``remember`` given to the
+        audit, it is kept by them, so a re-run after a change that leaves them as they are
+        (a confidence level, the language) is not computed again; :meth:`verify` still
+        attacks every table itself.
         """
         self._declare(dimensions or {}, unit)
         out = safe.reset_index(drop=True).copy()
@@ -188,15 +201,26 @@ class Disclosure:
             LinkedTable(name, out, count, dims, small.to_numpy(), unit=unit),
         )
         table = LinkedTable(name, registered(out), count, dims, small_all, unit=unit)
-        added, exposed = protect(
-            list(self._linked.values()),
-            table,
+        # the cells offered the small mark: small, and marked so by suppress (the cells
+        # hidden below are published ones, whose marks it left empty)
+        offered = (
+            (out[HIDDEN] == SMALL).fillna(False).to_numpy() if HIDDEN in out else small.to_numpy()
+        ) & small.to_numpy()
+        offered = np.r_[offered, np.zeros(len(zeros), bool)]
+        decision = (
+            _tables_state(list(self._linked.values())),
+            _tables_state([table])[0],
             pd.concat([values, pd.Series([0] * len(zeros), dtype="Int64")], ignore_index=True),
-            self._dimensions,
-            threshold=threshold,
-            every=every,
-            keep=np.arange(len(small_all)) >= n,
+            [(d, spec.to_json()) for d, spec in self._dimensions.items()],
+            threshold,
+            every,
+            (np.arange(len(small_all)) >= n).tolist(),
+            offered.tolist(),
         )
+        if self._remember is None:
+            added, exposed, marked = _decided(*decision)
+        else:
+            added, exposed, marked = self._remember(_decided, *decision)
         if exposed:
             warnings.warn(
                 f"table {name!r}: hidden cells of {exposed} can still be narrowed "
@@ -208,13 +232,7 @@ class Disclosure:
             out.loc[added, column] = np.nan
         if "suppressed" in out:
             out.loc[added, "suppressed"] = True
-        offered = (
-            (out[HIDDEN] == SMALL).fillna(False).to_numpy() if HIDDEN in out else small.to_numpy()
-        ) & small.to_numpy()
-        offered = np.r_[offered, np.zeros(len(zeros), bool)]
         cells = registered(out)
-        done = LinkedTable(name, cells, count, dims, small_all, unit=unit, marked=offered)
-        marked = mark(list(self._linked.values()), done, self._dimensions, threshold=threshold)
         out[HIDDEN] = pd.Series(pd.NA, index=out.index, dtype="string").mask(out[count].isna(), ANY)
         out.loc[marked[:n], HIDDEN] = SMALL
         records = self.records(name)
@@ -649,6 +667,63 @@ def _uncovered(values: Sequence[str]) -> list[str]:
 
 def _iso(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
+
+
+def _tables_state(tables: Sequence[LinkedTable]) -> list[tuple]:
+    """``tables`` as values a result's key can be made of (tables, lists, strings,
+    numbers; :func:`cape_study.stats.remembered.result_key`), every field in order;
+    :func:`_table_of` makes each one again."""
+    return [
+        (
+            t.name,
+            t.cells,
+            t.count,
+            list(t.dims.items()),
+            np.asarray(t.small, bool).tolist(),
+            list(t.fixed.items()),
+            t.unit,
+            np.asarray(t.marked, bool).tolist(),
+            t.held,
+        )
+        for t in tables
+    ]
+
+
+def _table_of(state: tuple) -> LinkedTable:
+    """The table :func:`_tables_state` gave ``state`` of."""
+    name, cells, count, dims, small, fixed, unit, marked, held = state
+    return LinkedTable(name, cells, count, dict(dims), small, dict(fixed), unit, marked, held)
+
+
+def _decided(
+    linked: list[tuple],
+    new: tuple,
+    truth: pd.Series,
+    dimensions: list[tuple[str, dict]],
+    threshold: int,
+    every: bool,
+    keep: list[bool],
+    offered: list[bool],
+) -> tuple[list[int], list[str], np.ndarray]:
+    """What :meth:`Disclosure.link` decides for the table ``new`` against the tables
+    ``linked`` so far (as :func:`_tables_state` gives them; ``dimensions`` as
+    ``(name, Dimension.to_json())``): the cells of ``new`` to hide further and the
+    names of tables left exposed (:func:`~cape_study.privacy.linked.protect`), and
+    which cells may carry the small mark once they are hidden, of those ``offered`` it
+    (:func:`~cape_study.privacy.linked.mark`). A function of its arguments alone, so
+    that its result can be kept by them."""
+    tables = [_table_of(t) for t in linked]
+    table = _table_of(new)
+    spec = {d: Dimension.from_json(j) for d, j in dimensions}
+    added, exposed = protect(
+        tables, table, truth, spec, threshold=threshold, every=every, keep=np.asarray(keep, bool)
+    )
+    cells = table.cells.copy()
+    cells.loc[added, table.count] = pd.NA
+    done = LinkedTable(
+        table.name, cells, table.count, table.dims, table.small, unit=table.unit, marked=offered
+    )
+    return added, exposed, mark(tables, done, spec, threshold=threshold)
 
 
 def _check_held_up(earlier: LinkedTable | None, table: LinkedTable) -> None:
