@@ -159,9 +159,9 @@ def _scan(text: str) -> list[Finding]:
 def _in_digest(text: str, found: Finding) -> bool:
     """Whether ``found`` lies inside a word of ASCII letters and digits that is all
     hexadecimal and as long as a digest (:data:`_DIGEST_LENGTHS`): the SHA-256 of a
-    published file in the manifest (``...d7407753685``, a letter glued before ten digits
-    that make a valid samordningsnummer; about one digest in 9,000 holds such a number at
-    an end, so a report stopped on about one run in a hundred), a cache key, a commit. A
+    published file in the manifest (one that ended in a letter glued before ten digits
+    that make a valid samordningsnummer stopped a run: about one digest in 9,000 holds
+    such a number at an end, so about one run in a hundred stopped), a cache key, a commit. A
     number written by a person stands apart from such a word, or glued to a few letters
     (``nr550114-2284``, found as before)."""
     start, end = found.start, found.end
