@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_linked import _link_pinned_drop_out
 
 from cape_study.privacy import disclosure
 from cape_study.privacy.disclosure import Disclosure
@@ -101,39 +102,10 @@ def test_a_decision_kept_gives_what_deciding_again_gives(tmp_path: Path, decided
 
 def test_a_decision_kept_warns_again_and_verify_still_refuses(tmp_path: Path, decided) -> None:
     keep = functools.partial(remembered, tmp_path / "results")
-    stage = Dimension(
-        "sets",
-        order=("closed_at_report", "investigated"),
-        members=(("reported", ("closed_at_report", "investigated")),),
-    )
     for _ in range(2):
         protection = Disclosure(remember=keep)
-        funnel = pd.DataFrame({"country": ["FI", "FI"], "stage": ["reported", "investigated"]})
-        funnel["cases"] = pd.array([10, 9], dtype="Int64")
-        funnel["hidden"] = pd.NA
-        protection.link(
-            "funnel",
-            funnel,
-            pd.Series([10, 9]),
-            count="cases",
-            threshold=5,
-            dims={"country": "country", "stage": "stage"},
-            dimensions={"stage": stage},
-        )
-        matrix = pd.DataFrame(
-            {"country": ["FI", "FI"], "stage": ["closed_at_report", "investigated"]}
-        )
-        matrix["cases"] = pd.array([pd.NA, 9], dtype="Int64")
-        matrix["hidden"] = pd.array(["small", pd.NA], dtype="string")
         with pytest.warns(UserWarning, match="drop-out.*can still be narrowed"):
-            protection.link(
-                "drop-out",
-                matrix,
-                pd.Series([1, 9]),
-                count="cases",
-                threshold=5,
-                dims={"country": "country", "stage": "stage"},
-            )
+            _link_pinned_drop_out(protection)
         with warnings.catch_warnings(), pytest.raises(ValueError, match=r"drop-out"):
             protection.verify(threshold=5)
     assert decided == ["funnel", "drop-out"]  # the second time from what was kept

@@ -532,17 +532,15 @@ def test_marks_leave_no_part_of_a_box_narrowed_for_a_later_table() -> None:
     protection.verify(threshold=5)  # raised: 'funnel' and 'drop-out' narrowed
 
 
-def test_a_count_an_earlier_table_pins_stops_the_step_saying_what_to_do() -> None:
-    """A count not held up (README, 'Counts of later tables held up first'): a funnel
-    published in full (10 reported, 9 investigated) pins the cases closed at report to 1;
-    the drop-out matrix shown after it hides that count in vain. The step must fail, never
-    publish, and say that the other steps can be published without it."""
+def _link_pinned_drop_out(protection: Disclosure) -> None:
+    """Link a funnel published in full (10 reported, 9 investigated), which pins the
+    cases closed at report to 1, then a drop-out matrix that hides that count in vain
+    (link warns that it cannot protect it)."""
     stage = Dimension(
         "sets",
         order=("closed_at_report", "investigated"),
         members=(("reported", ("closed_at_report", "investigated")),),
     )
-    protection = Disclosure()
     funnel = pd.DataFrame({"country": ["FI", "FI"], "stage": ["reported", "investigated"]})
     funnel["cases"] = pd.array([10, 9], dtype="Int64")
     funnel["hidden"] = pd.NA
@@ -558,16 +556,25 @@ def test_a_count_an_earlier_table_pins_stops_the_step_saying_what_to_do() -> Non
     matrix = pd.DataFrame({"country": ["FI", "FI"], "stage": ["closed_at_report", "investigated"]})
     matrix["cases"] = pd.array([pd.NA, 9], dtype="Int64")
     matrix["hidden"] = pd.array(["small", pd.NA], dtype="string")
+    protection.link(
+        "drop-out",
+        matrix,
+        pd.Series([1, 9]),
+        count="cases",
+        threshold=5,
+        dims={"country": "country", "stage": "stage"},
+    )
+
+
+def test_a_count_an_earlier_table_pins_stops_the_step_saying_what_to_do() -> None:
+    """A count not held up (README, 'Counts of later tables held up first'): a funnel
+    published in full (10 reported, 9 investigated) pins the cases closed at report to 1;
+    the drop-out matrix shown after it hides that count in vain. The step must fail, never
+    publish, and say that the other steps can be published without it."""
+    protection = Disclosure()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # link may warn that it cannot protect the count
-        protection.link(
-            "drop-out",
-            matrix,
-            pd.Series([1, 9]),
-            count="cases",
-            threshold=5,
-            dims={"country": "country", "stage": "stage"},
-        )
+        _link_pinned_drop_out(protection)
     with pytest.raises(ValueError, match=r"drop-out.*--publish-partial"):
         protection.verify(threshold=5)
 
