@@ -252,15 +252,13 @@ class StampMeasure:
 #: the no-op it follows); prints the stamp's seconds, the seconds spent counting the files
 #: afterwards, the files and the processes the stamp used.
 _STAMP_CODE = r"""
-import os, sys, time
+import sys, time
 from cape_study.runner.freshness import _cpus, folder_stamp
 start = time.perf_counter()
 folder_stamp(sys.argv[1])
 seconds = time.perf_counter() - start
-files = 0
-for _, folders, names in os.walk(sys.argv[1]):  # no name starting with a dot, as stamped
-    folders[:] = [name for name in folders if not name.startswith(".")]
-    files += sum(not name.startswith(".") for name in names)
+from cape_study.runner.provenance import stamped_files  # the files the stamp reads
+files = len(stamped_files(sys.argv[1]))
 print(seconds, time.perf_counter() - start - seconds, files, min(_cpus(), 4))
 """
 
